@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+export const eventSources = ['azure-devops', 'github', 'gitlab', 'vigil'] as const;
+export type EventSource = (typeof eventSources)[number];
+export const webhookSources = ['azure-devops', 'github', 'gitlab'] as const;
+export type WebhookSource = (typeof webhookSources)[number];
+
+/** What travels on a queue (DESIGN 3.1): identifiers only, never the payload. */
+export const EventEnvelopeSchema = z.object({
+  id: z.string().min(1).max(512),
+  source: z.enum(eventSources),
+  type: z.string().min(1).max(200),
+  organization: z.string().min(1).max(200),
+  project: z.string().min(1).max(200).optional(),
+  subject: z.record(z.string(), z.union([z.string(), z.number()])),
+  receivedAt: z.iso.datetime({ offset: true }),
+  attempt: z.number().int().min(0).optional(),
+});
+
+export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
+
+export function isWebhookSource(value: string): value is WebhookSource {
+  return (webhookSources as readonly string[]).includes(value);
+}

@@ -1,0 +1,80 @@
+/**
+ * The state port, shaped like Cosmos DB's NoSQL API so the embedded SQLite adapter and the Cosmos
+ * adapter are interchangeable: JSON documents by id within a partition, etags for optimistic
+ * concurrency, conditional create, equality queries with continuation tokens.
+ */
+export type Scalar = string | number | boolean | null;
+
+export interface Document {
+  id: string;
+}
+
+export interface SystemProperties {
+  _etag: string;
+  /** Last write, in seconds since the epoch (Cosmos `_ts`). */
+  _ts: number;
+}
+
+export type Stored<T> = T & SystemProperties;
+
+export interface WriteOptions {
+  /** Only write if the stored document still has this etag (else PreconditionFailedError). */
+  ifMatch?: string;
+}
+
+/** Cosmos JSON-patch operations; paths are `/field` or `/field/sub`. */
+export type PatchOperation =
+  | { op: 'set' | 'add' | 'replace'; path: string; value: unknown }
+  | { op: 'incr'; path: string; value: number }
+  | { op: 'remove'; path: string };
+
+export interface QuerySpec {
+  /** Equality filters on top-level or dotted fields (`status`, `evidence.location`). */
+  where?: Record<string, Scalar>;
+  orderBy?: { field: string; descending?: boolean };
+  /** Page size; the result carries a continuation token when more remain. */
+  limit?: number;
+  continuationToken?: string;
+}
+
+export interface QueryPage<T> {
+  items: Stored<T>[];
+  continuationToken?: string;
+}
+
+export interface Container<T extends Document> {
+  readonly name: string;
+  /** The field whose value is the document's partition key. */
+  readonly partitionKeyField: string;
+  /** Creates the document; ConflictError when the id already exists in its partition. */
+  create(document: T): Promise<Stored<T>>;
+  read(id: string, partitionKey: string): Promise<Stored<T> | undefined>;
+  /** Replaces an existing document; NotFoundError if absent, PreconditionFailedError on a stale etag. */
+  replace(document: T, options?: WriteOptions): Promise<Stored<T>>;
+  upsert(document: T, options?: WriteOptions): Promise<Stored<T>>;
+  patch(id: string, partitionKey: string, operations: PatchOperation[], options?: WriteOptions): Promise<Stored<T>>;
+  /** Deletes the document; NotFoundError if absent, PreconditionFailedError on a stale etag. */
+  delete(id: string, partitionKey: string, options?: WriteOptions): Promise<void>;
+  query(spec: QuerySpec): Promise<QueryPage<T>>;
+  count(where?: Record<string, Scalar>): Promise<number>;
+}
+
+export interface Store {
+  container<T extends Document>(name: ContainerName): Container<T>;
+  close(): Promise<void>;
+}
+
+/** The containers of DESIGN 3.3 and their partition keys (one source of truth for infra/ too). */
+export const containerDefinitions = {
+  organizations: { partitionKey: 'organization' },
+  deliveries: { partitionKey: 'source' },
+  idempotency: { partitionKey: 'id' },
+  parked: { partitionKey: 'queue' },
+  assets: { partitionKey: 'organization' },
+  risks: { partitionKey: 'organization' },
+  scans: { partitionKey: 'organization' },
+  alerts: { partitionKey: 'organization' },
+} as const;
+
+export type ContainerName = keyof typeof containerDefinitions;
+export const containerNames = Object.keys(containerDefinitions) as ContainerName[];
