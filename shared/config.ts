@@ -1,0 +1,87 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigurationError } from './errors';
+
+/**
+ * Every setting Vigil reads, validated once. A wrong value fails start-up with one line naming
+ * the setting; the README's configuration table lists the same names and defaults.
+ */
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const environmentSchema = z.object({
+  PORT: integer(0, 65535).default(7071),
+  VIGIL_BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
+  VIGIL_DATA_DIR: z.string().min(1).default('.vigil'),
+  VIGIL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  VIGIL_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  VIGIL_QUEUE_CONCURRENCY: integer(1, 64).default(4),
+  VIGIL_LOCK_DURATION_MS: integer(1_000, 300_000).default(60_000),
+  VIGIL_HANDLER_TIMEOUT_MS: integer(1_000, 3_600_000).default(600_000),
+  VIGIL_MAX_DELIVERY_COUNT: integer(1, 100).default(10),
+  VIGIL_DUPLICATE_WINDOW_MS: integer(60_000, 7 * 24 * 3_600_000).default(3_600_000),
+  VIGIL_MAX_THROTTLE_RESCHEDULES: integer(0, 100).default(20),
+  VIGIL_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(30_000),
+  VIGIL_HOST_URL: z.url().optional(),
+  ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
+  ServiceBusConnection__clientId: z.string().min(1).optional(),
+  ServiceBusConnection: z.string().min(1).optional(),
+  COSMOS_ENDPOINT: z.url().optional(),
+  KEY_VAULT_URL: z.url().optional(),
+});
+
+export type VigilEnvironment = z.infer<typeof environmentSchema>;
+
+export interface VigilConfig {
+  port: number;
+  bindAddress: string;
+  dataDir: string;
+  logLevel: VigilEnvironment['VIGIL_LOG_LEVEL'];
+  logFormat: VigilEnvironment['VIGIL_LOG_FORMAT'];
+  queueConcurrency: number;
+  lockDurationMs: number;
+  handlerTimeoutMs: number;
+  maxDeliveryCount: number;
+  duplicateWindowMs: number;
+  maxThrottleReschedules: number;
+  shutdownGraceMs: number;
+  /** Where `vigil hooks send` posts; defaults to the local host's address. */
+  hostUrl: string;
+  /** Which adapters run: Azure ones when their settings are present, the embedded ones otherwise. */
+  queueBackend: 'embedded' | 'service-bus';
+  storeBackend: 'embedded' | 'cosmos';
+  vaultBackend: 'local' | 'key-vault';
+  environment: VigilEnvironment;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): VigilConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const setting = issue.path.join('.');
+    // Echo the value only for plain tuning settings: a connection string or URL may carry a key.
+    const value = setting.startsWith('VIGIL_') && setting !== 'VIGIL_HOST_URL' ? env[setting] : undefined;
+    throw new ConfigurationError(
+      `invalid setting ${setting}${value === undefined ? '' : ` (got '${value}')`}: ${issue.message}`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    bindAddress: e.VIGIL_BIND_ADDRESS,
+    dataDir: resolve(e.VIGIL_DATA_DIR),
+    logLevel: e.VIGIL_LOG_LEVEL,
+    logFormat: e.VIGIL_LOG_FORMAT,
+    queueConcurrency: e.VIGIL_QUEUE_CONCURRENCY,
+    lockDurationMs: e.VIGIL_LOCK_DURATION_MS,
+    handlerTimeoutMs: e.VIGIL_HANDLER_TIMEOUT_MS,
+    maxDeliveryCount: e.VIGIL_MAX_DELIVERY_COUNT,
+    duplicateWindowMs: e.VIGIL_DUPLICATE_WINDOW_MS,
+    maxThrottleReschedules: e.VIGIL_MAX_THROTTLE_RESCHEDULES,
+    shutdownGraceMs: e.VIGIL_SHUTDOWN_GRACE_MS,
+    hostUrl: e.VIGIL_HOST_URL ?? `http://127.0.0.1:${e.PORT}`,
+    queueBackend: e.ServiceBusConnection__fullyQualifiedNamespace || e.ServiceBusConnection ? 'service-bus' : 'embedded',
+    storeBackend: e.COSMOS_ENDPOINT ? 'cosmos' : 'embedded',
+    vaultBackend: e.KEY_VAULT_URL ? 'key-vault' : 'local',
+    environment: e,
+  };
+}

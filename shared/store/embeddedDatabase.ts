@@ -1,0 +1,26 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type EmbeddedDatabase = Database.Database;
+
+export const embeddedDatabaseFileName = 'vigil.db';
+
+/**
+ * Opens (creating if needed) the one SQLite file that holds the embedded queue and store.
+ * WAL with synchronous=NORMAL: a commit survives a process crash (kill -9) without an fsync per
+ * write; only an OS crash could lose the last moments, which is acceptable for a local host.
+ */
+export function openEmbeddedDatabase(dataDir: string): EmbeddedDatabase {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = new Database(join(dataDir, embeddedDatabaseFileName));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+export function openInMemoryDatabase(): EmbeddedDatabase {
+  return new Database(':memory:');
+}
