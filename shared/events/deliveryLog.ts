@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock';
+import type { Container } from '../store/port';
+import { isConflict } from '../store/errors';
+import type { QueueName } from '../queue/names';
+
+/** Every delivery Vigil accepted or ignored, with its outcome (the `deliveries` container). */
+export interface DeliveryRecord {
+  id: string;
+  source: string;
+  eventId: string;
+  type: string;
+  organization?: string;
+  receivedAt: string;
+  outcome: 'accepted' | 'ignored';
+  queues: QueueName[];
+  reason?: string;
+}
+
+/**
+ * Refused deliveries are counted per source, day and status rather than stored one by one, so a
+ * flood of unauthenticated requests cannot fill the store.
+ */
+export interface RefusalTally {
+  id: string;
+  source: string;
+  outcome: 'refused';
+  day: string;
+  count: number;
+  byStatus: Record<string, number>;
+}
+
+export type DeliveryDocument = DeliveryRecord | RefusalTally;
+
+/** Cosmos ids may not contain `/ \ ? #`; event ids normally don't, but a hostile one must not break the write. */
+export function deliveryDocumentId(eventId: string): string {
+  return /^[A-Za-z0-9:._@-]{1,200}$/.test(eventId) ? eventId : `h:${createHash('sha256').update(eventId).digest('base64url')}`;
+}
+
+/** Records the delivery; `duplicate` when the same delivery was recorded before. */
+export async function recordDelivery(
+  deliveries: Container<DeliveryDocument>,
+  record: Omit<DeliveryRecord, 'id'>,
+): Promise<'recorded' | 'duplicate'> {
+  try {
+    await deliveries.create({ id: deliveryDocumentId(record.eventId), ...record });
+    return 'recorded';
+  } catch (error) {
+    if (isConflict(error)) return 'duplicate';
+    throw error;
+  }
+}
+
+export async function recordRefusal(
+  deliveries: Container<DeliveryDocument>,
+  source: string,
+  status: number,
+  clock: Clock,
+): Promise<void> {
+  const day = new Date(clock.now()).toISOString().slice(0, 10);
+  const id = `refused:${day}`;
+  const increment = [
+    { op: 'incr' as const, path: '/count', value: 1 },
+    { op: 'incr' as const, path: `/byStatus/${status}`, value: 1 },
+  ];
+  try {
+    await deliveries.patch(id, source, increment);
+  } catch {
+    try {
+      await deliveries.create({ id, source, outcome: 'refused', day, count: 1, byStatus: { [status]: 1 } });
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      await deliveries.patch(id, source, increment);
+    }
+  }
+}
+
+export interface DeliveryCounts {
+  accepted: number;
+  ignored: number;
+  refused: number;
+}
+
+export async function countDeliveries(deliveries: Container<DeliveryDocument>): Promise<DeliveryCounts> {
+  const [accepted, ignored] = await Promise.all([
+    deliveries.count({ outcome: 'accepted' }),
+    deliveries.count({ outcome: 'ignored' }),
+  ]);
+  let refused = 0;
+  let continuationToken: string | undefined;
+  do {
+    const page = await deliveries.query({ where: { outcome: 'refused' }, limit: 100, continuationToken });
+    for (const tally of page.items) refused += (tally as RefusalTally).count;
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  return { accepted, ignored, refused };
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { extractWith } from './schemaExtractor';
+import type { Extracted, SourceAdapter } from './sourceAdapter';
+import { WebhookRejection } from '../webhookErrors';
+import { verifyGitHubSignature } from './githubSignature';
+
+/** GitHub webhooks: `X-Hub-Signature-256` over the raw body; `X-GitHub-Delivery` is stable across redeliveries. */
+const repository = z.object({
+  id: z.number().int(),
+  full_name: z.string().min(1),
+  owner: z.object({ login: z.string().min(1) }),
+});
+
+const workflowRun = z.object({ workflow_run: z.object({ id: z.number().int(), head_sha: z.string().optional() }), repository });
+const workflowJob = z.object({ workflow_job: z.object({ id: z.number().int(), run_id: z.number().int() }), repository });
+const push = z.object({ ref: z.string(), before: z.string(), after: z.string(), repository });
+const pullRequest = z.object({
+  number: z.number().int(),
+  pull_request: z.object({ head: z.object({ sha: z.string() }) }),
+  repository,
+});
+
+function scope(p: { repository: z.infer<typeof repository> }): Pick<Extracted, 'organization'> {
+  return { organization: p.repository.owner.login.toLowerCase() };
+}
+
+const pullRequestExtractor = extractWith(pullRequest, (p) => ({
+  ...scope(p),
+  subject: { repository: p.repository.full_name, repositoryId: p.repository.id, pullRequestNumber: p.number, commitId: p.pull_request.head.sha },
+}));
+
+export const githubSource: SourceAdapter = {
+  source: 'github',
+
+  async authenticate(headers, rawBody, secret) {
+    const signature = headers.get('x-hub-signature-256');
+    if (!signature) return false;
+    try {
+      return await verifyGitHubSignature(secret, rawBody.toString('utf8'), signature);
+    } catch {
+      return false;
+    }
+  },
+
+  identify(headers, payload) {
+    const id = headers.get('x-github-delivery');
+    const event = headers.get('x-github-event');
+    if (!id) throw new WebhookRejection(400, 'missing_header', 'missing X-GitHub-Delivery header');
+    if (!event) throw new WebhookRejection(400, 'missing_header', 'missing X-GitHub-Event header');
+    const action = typeof payload.action === 'string' ? payload.action : undefined;
+    return { id, type: action ? `${event}.${action}` : event };
+  },
+
+  extractors: {
+    'workflow_run.completed': extractWith(workflowRun, (p) => ({
+      ...scope(p),
+      subject: { repository: p.repository.full_name, repositoryId: p.repository.id, runId: p.workflow_run.id },
+    })),
+    'workflow_job.completed': extractWith(workflowJob, (p) => ({
+      ...scope(p),
+      subject: { repository: p.repository.full_name, repositoryId: p.repository.id, runId: p.workflow_job.run_id, jobId: p.workflow_job.id },
+    })),
+    push: extractWith(push, (p) => ({
+      ...scope(p),
+      subject: { repository: p.repository.full_name, repositoryId: p.repository.id, ref: p.ref, before: p.before, after: p.after },
+    })),
+    'pull_request.opened': pullRequestExtractor,
+    'pull_request.synchronize': pullRequestExtractor,
+    'pull_request.reopened': pullRequestExtractor,
+  },
+};

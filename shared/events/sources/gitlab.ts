@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { secretsEqual } from './constantTime';
+import { extractWith } from './schemaExtractor';
+import type { Extracted, SourceAdapter } from './sourceAdapter';
+
+/** GitLab webhooks: the secret token comes back verbatim in `X-Gitlab-Token`. */
+const project = z.object({ id: z.number().int(), path_with_namespace: z.string().min(1) });
+
+const pipeline = z.object({ object_attributes: z.object({ id: z.number().int(), status: z.string().min(1) }), project });
+const push = z.object({ ref: z.string(), before: z.string(), after: z.string(), project });
+const mergeRequest = z.object({
+  object_attributes: z.object({ iid: z.number().int(), last_commit: z.object({ id: z.string() }).optional() }),
+  project,
+});
+
+function scope(p: { project: z.infer<typeof project> }): Pick<Extracted, 'organization'> {
+  return { organization: p.project.path_with_namespace.split('/')[0].toLowerCase() };
+}
+
+const mergeRequestExtractor = extractWith(mergeRequest, (p) => ({
+  ...scope(p),
+  subject: {
+    projectId: p.project.id,
+    repository: p.project.path_with_namespace,
+    mergeRequestIid: p.object_attributes.iid,
+    ...(p.object_attributes.last_commit ? { commitId: p.object_attributes.last_commit.id } : {}),
+  },
+}));
+
+export const gitlabSource: SourceAdapter = {
+  source: 'gitlab',
+
+  async authenticate(headers, _rawBody, secret) {
+    const token = headers.get('x-gitlab-token');
+    return token !== null && secretsEqual(token, secret);
+  },
+
+  identify(headers, payload, rawBody) {
+    // Older GitLab versions send no event UUID; the body's hash still makes redeliveries collapse.
+    const id = headers.get('x-gitlab-event-uuid') ?? `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+    const kind = typeof payload.object_kind === 'string' ? payload.object_kind : (headers.get('x-gitlab-event') ?? 'unknown');
+    const attributes = payload.object_attributes as { action?: unknown } | undefined;
+    const action = attributes && typeof attributes.action === 'string' ? attributes.action : undefined;
+    return { id, type: action ? `${kind}.${action}` : kind };
+  },
+
+  extractors: {
+    pipeline: extractWith(pipeline, (p) => ({
+      ...scope(p),
+      subject: { projectId: p.project.id, repository: p.project.path_with_namespace, pipelineId: p.object_attributes.id, status: p.object_attributes.status },
+    })),
+    push: extractWith(push, (p) => ({
+      ...scope(p),
+      subject: { projectId: p.project.id, repository: p.project.path_with_namespace, ref: p.ref, before: p.before, after: p.after },
+    })),
+    'merge_request.open': mergeRequestExtractor,
+    'merge_request.update': mergeRequestExtractor,
+    'merge_request.reopen': mergeRequestExtractor,
+  },
+};
