@@ -1,0 +1,7 @@
+import { NotImplementedError } from '../errors';
+import type { UseCase } from '../runtime/queueTrigger';
+
+/** Not built yet: parks the message with a clear reason rather than pretending success. */
+export const scanBuild: UseCase = async () => {
+  throw new NotImplementedError('build-log scanning');
+};

@@ -1,0 +1,86 @@
+import { loadConfig, type VigilConfig } from '../config';
+import { systemClock, type Clock } from '../clock';
+import { ConfigurationError } from '../errors';
+import { IdempotencyGuard, type IdempotencyRecord } from '../idempotency/idempotencyGuard';
+import { createLogger, type Logger } from '../logging/logger';
+import { createEmbeddedQueue, type EmbeddedQueue } from '../queue/embeddedQueue';
+import type { QueueAdmin, QueueReceiver, QueueSender } from '../queue/port';
+import { openEmbeddedDatabase, type EmbeddedDatabase } from '../store/embeddedDatabase';
+import { createEmbeddedStore } from '../store/embeddedStore';
+import type { Store } from '../store/port';
+import { createEnvironmentVault } from '../vault/environmentVault';
+import type { Vault } from '../vault/port';
+
+export type QueueBackend = QueueSender & QueueReceiver & QueueAdmin & Partial<Pick<EmbeddedQueue, 'releaseAllLocks'>>;
+
+/** Everything a use case may need, built once per process from the configuration. */
+export interface AppServices {
+  config: VigilConfig;
+  clock: Clock;
+  logger: Logger;
+  store: Store;
+  queue: QueueBackend;
+  vault: Vault;
+  idempotency: IdempotencyGuard;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  vault?: Vault;
+}
+
+/** Builds the adapters the configuration asks for: Azure ones when their settings are present, embedded ones otherwise. */
+export async function createAppServices(config: VigilConfig, overrides: ServiceOverrides = {}): Promise<AppServices> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  let database: EmbeddedDatabase | undefined;
+  const embedded = () => (database ??= openEmbeddedDatabase(config.dataDir));
+
+  if (config.storeBackend === 'cosmos') {
+    throw new ConfigurationError('COSMOS_ENDPOINT is set, but this build has no Cosmos DB adapter yet; unset it to use the embedded store');
+  }
+  if (config.queueBackend === 'service-bus') {
+    throw new ConfigurationError(
+      'ServiceBusConnection settings are set, but this build has no Service Bus adapter yet; unset them to use the embedded queue',
+    );
+  }
+  const store = createEmbeddedStore(embedded(), clock);
+  const queue = createEmbeddedQueue(embedded(), {
+    clock,
+    maxDeliveryCount: config.maxDeliveryCount,
+    duplicateWindowMs: config.duplicateWindowMs,
+  });
+  const vault = overrides.vault ?? createEnvironmentVault();
+  const idempotency = new IdempotencyGuard(store.container<IdempotencyRecord>('idempotency'), clock, {
+    inProgressTtlMs: config.handlerTimeoutMs,
+    completedTtlMs: 7 * 24 * 3_600_000,
+  });
+  return {
+    config,
+    clock,
+    logger,
+    store,
+    queue,
+    vault,
+    idempotency,
+    async close() {
+      await queue.close();
+      await store.close();
+      database?.close();
+    },
+  };
+}
+
+let current: Promise<AppServices> | undefined;
+
+/** The process's services: those the host installed with `useServices`, else built from the environment. */
+export function getServices(): Promise<AppServices> {
+  current ??= createAppServices(loadConfig());
+  return current;
+}
+
+export function useServices(services: AppServices | undefined): void {
+  current = services ? Promise.resolve(services) : undefined;
+}
