@@ -1,8 +1,11 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { failureKindOf } from '../errors';
 import { exitCodes, UsageError } from './usageError';
 import { registerCommands } from './commands';
+import { packageRoot } from '../runtime/functionModules';
 
 export function buildProgram(): Command {
   const program = new Command('vigil')
@@ -42,9 +45,7 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 function readVersion(): string {
-  // Resolved at run time so the compiled CLI and the tests read the same package.json.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../package.json') as { version: string }).version;
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 if (require.main === module) {

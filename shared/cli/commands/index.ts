@@ -1,6 +1,16 @@
 import type { Command } from 'commander';
+import { registerDlqCommand } from './dlq';
+import { registerHooksCommand } from './hooks';
+import { registerStartCommand } from './start';
+import { registerStatusCommand } from './status';
 
-/** Every `vigil` subcommand, in the order `--help` lists them. */
+/**
+ * Every `vigil` subcommand, in the order `--help` lists them. Each capability owns one file here that
+ * exports `register<Name>Command(program)`; this list is the only place they meet.
+ */
 export function registerCommands(program: Command): void {
-  void program;
+  registerStartCommand(program);
+  registerStatusCommand(program);
+  registerDlqCommand(program);
+  registerHooksCommand(program);
 }

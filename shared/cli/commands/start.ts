@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config';
+import { hookSecretNames } from '../../vault/port';
+import { environmentVariableFor } from '../../vault/environmentVault';
+import { startLocalHost, type LocalHost } from '../../runtime/localHost';
+import { parsePort } from '../options';
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('run the function app locally: webhook, queue handlers and timers on the embedded queue and store (DESIGN 3.4)')
+    .option('-p, --port <port>', 'port for the HTTP functions (default: PORT or 7071; 0 picks a free one)', parsePort)
+    .addHelpText(
+      'after',
+      `
+Settings come from the environment (see README "Configuration"): VIGIL_DATA_DIR (default .vigil),
+VIGIL_HOOK_SECRET_AZURE_DEVOPS / _GITHUB / _GITLAB, and the Azure settings that switch adapters.
+Stop with Ctrl+C: running handlers get VIGIL_SHUTDOWN_GRACE_MS to finish; unfinished messages are
+redelivered at the next start.`,
+    )
+    .action(async (options: { port?: number }) => {
+      const env = options.port === undefined ? process.env : { ...process.env, PORT: String(options.port) };
+      const host = await startLocalHost({ config: loadConfig(env) });
+      await printBanner(host);
+      await untilSignalled();
+      process.stdout.write('vigil: stopping…\n');
+      await host.stop();
+    });
+}
+
+async function printBanner(host: LocalHost): Promise<void> {
+  const { config, vault } = host.services;
+  const lines = [`Vigil local host listening on ${host.baseUrl}`];
+  for (const fn of host.functions) {
+    if (fn.kind === 'http') lines.push(`  ${fn.name.padEnd(20)} ${fn.methods.join(',').padEnd(5)} ${host.baseUrl}/${fn.route}`);
+    else if (fn.kind === 'queue') lines.push(`  ${fn.name.padEnd(20)} queue ${fn.queue}`);
+    else lines.push(`  ${fn.name.padEnd(20)} timer ${fn.schedule} (UTC)`);
+  }
+  lines.push(`  data ${config.dataDir} (queue: ${config.queueBackend}, store: ${config.storeBackend}, vault: ${config.vaultBackend})`);
+  if (host.recovered.locks + host.recovered.claims > 0) {
+    lines.push(`  recovered ${host.recovered.locks} message(s) and ${host.recovered.claims} claim(s) left by a host that did not stop cleanly`);
+  }
+  for (const [source, secretName] of Object.entries(hookSecretNames)) {
+    if (!(await vault.getSecret(secretName))) {
+      lines.push(`  note: no secret '${secretName}': deliveries from ${source} are refused (set ${environmentVariableFor(secretName)})`);
+    }
+  }
+  lines.push('Press Ctrl+C to stop.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function untilSignalled(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}

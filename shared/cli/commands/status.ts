@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { countDeliveries, type DeliveryDocument } from '../../events/deliveryLog';
+import { queueNames } from '../../queue/names';
+import type { QueueCounts } from '../../queue/port';
+import { printJson, withServices } from '../cliServices';
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('show queue depths (active, scheduled, dead-lettered) and delivery counts (accepted, ignored, refused)')
+    .option('--json', 'print {"queues":{...},"deliveries":{...}} (DESIGN 3.6)')
+    .action(async (options: { json?: boolean }) => {
+      await withServices(async (services) => {
+        const queues: Record<string, QueueCounts> = {};
+        for (const queue of queueNames) queues[queue] = await services.queue.counts(queue);
+        const deliveries = await countDeliveries(services.store.container<DeliveryDocument>('deliveries'));
+        if (options.json) return printJson({ queues, deliveries });
+        const rows = Object.entries(queues).map(
+          ([name, c]) => `  ${name.padEnd(14)} ${String(c.active).padStart(7)} ${String(c.scheduled).padStart(10)} ${String(c.deadLettered).padStart(14)}`,
+        );
+        process.stdout.write(
+          [
+            `queues (${services.config.queueBackend})  active  scheduled  dead-lettered`,
+            ...rows,
+            `deliveries (${services.config.storeBackend}): ${deliveries.accepted} accepted, ${deliveries.ignored} ignored, ${deliveries.refused} refused`,
+            '',
+          ].join('\n'),
+        );
+      });
+    });
+}
