@@ -1,0 +1,305 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import examples from '@octokit/webhooks-examples';
+import { EventEnvelopeSchema } from '../../shared/events/envelope';
+import type { DeliveryRecord } from '../../shared/events/deliveryLog';
+import { queueNames, type QueueName } from '../../shared/queue/names';
+import { appFunctions, startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
+import { azureDevOpsHeaders, githubHeaders, gitlabHeaders, post } from '../support/webhookClient';
+
+const fixtures = join(__dirname, '..', 'fixtures');
+const serviceHooks = join(fixtures, 'azure-devops', 'service-hooks');
+
+/** What the issue's routing table says each Azure DevOps event does (independent of shared/events/routes.ts). */
+const azureDevOpsQueues: Record<string, QueueName> = {
+  'build.complete': 'build-scan',
+  'ms.vss-pipelines.run-state-changed-event': 'build-scan',
+  'ms.vss-endpoint.endpoint-created': 'build-scan',
+  'ms.vss-endpoint.endpoint-updated': 'build-scan',
+  'git.push': 'repo-scan',
+  'git.repo.created': 'repo-scan',
+  'git.repo.renamed': 'repo-scan',
+  'git.repo.statuschanged': 'repo-scan',
+  'git.repo.deleted': 'repo-scan',
+  'git.pullrequest.created': 'repo-scan',
+  'git.pullrequest.updated': 'repo-scan',
+  'workitem.created': 'workitem-sync',
+  'workitem.updated': 'workitem-sync',
+  'workitem.deleted': 'workitem-sync',
+  'workitem.restored': 'workitem-sync',
+  'workitem.commented': 'workitem-sync',
+};
+
+/** Published samples that are broken (see the fixtures' README): refused with the field that is wrong. */
+const brokenSamples: Record<string, string> = {
+  'manualintervention.pending.json': 'id',
+  'alt/build.complete.minimal.docs-2025.json': 'resourceContainers.account',
+  'alt/workitem.updated.docs-2025.json': 'resource.workItemId',
+};
+
+function jsonFilesUnder(directory: string): string[] {
+  return readdirSync(directory)
+    .flatMap((name) => {
+      const path = join(directory, name);
+      return statSync(path).isDirectory() ? jsonFilesUnder(path) : name.endsWith('.json') ? [path] : [];
+    })
+    .sort();
+}
+
+let host: TestHost;
+
+async function activeMessages(): Promise<Record<QueueName, number>> {
+  const counts = {} as Record<QueueName, number>;
+  for (const queue of queueNames) counts[queue] = (await host.services.queue.counts(queue)).active;
+  return counts;
+}
+
+function enqueuedBetween(before: Record<QueueName, number>, after: Record<QueueName, number>): QueueName[] {
+  return queueNames.filter((queue) => after[queue] > before[queue]);
+}
+
+beforeAll(async () => {
+  // HTTP functions only: queued messages stay on the queues for the assertions to count.
+  host = await startTestHost({ functions: (await appFunctions()).filter((f) => f.kind === 'http') });
+});
+
+afterAll(async () => {
+  await host?.dispose();
+});
+
+describe('Azure DevOps service hooks', () => {
+  const seenIds = new Set<string>();
+
+  it.each(jsonFilesUnder(serviceHooks).map((path) => [relative(serviceHooks, path), path]))(
+    '%s is answered as the routing table says',
+    async (name, path) => {
+      const body = readFileSync(path);
+      const eventType = (JSON.parse(body.toString('utf8')) as { eventType?: string }).eventType ?? '';
+      const before = await activeMessages();
+      const response = await post(host.url('/hooks/azure-devops'), body, azureDevOpsHeaders());
+      const enqueued = enqueuedBetween(before, await activeMessages());
+
+      if (brokenSamples[name]) {
+        expect(response.status).toBe(422);
+        expect(response.body).toMatchObject({ error: 'invalid_payload', field: brokenSamples[name] });
+        expect(enqueued).toEqual([]);
+        return;
+      }
+      expect(response.status).toBe(202);
+      const queue = azureDevOpsQueues[eventType];
+      const id = String(response.body.id);
+      if (!queue) {
+        expect(response.body.queues).toEqual([]);
+        expect(enqueued).toEqual([]);
+      } else if (seenIds.has(id)) {
+        // The same sample appears in two editions: the second post is the same delivery.
+        expect(response.body).toMatchObject({ queues: [queue], duplicate: true });
+        expect(enqueued).toEqual([]);
+      } else {
+        expect(response.body.queues).toEqual([queue]);
+        expect(enqueued).toEqual([queue]);
+      }
+      seenIds.add(id);
+    },
+  );
+
+  it('puts a valid envelope on the queue with messageId = the envelope id and the ids a handler re-fetches by', async () => {
+    const messages = await host.services.queue.receive('build-scan', { maxMessages: 20, lockDurationMs: 60_000 });
+    const message = messages.find((m) => m.type === 'build.complete');
+    if (!message) throw new Error('no build.complete message on build-scan');
+    const envelope = EventEnvelopeSchema.parse(message.body);
+    expect(message.messageId).toBe(envelope.id);
+    expect(message.type).toBe(envelope.type);
+    expect(envelope).toMatchObject({ source: 'azure-devops', type: 'build.complete' });
+    expect(envelope.organization).toMatch(/^[a-z0-9-]+$/);
+    expect(typeof envelope.subject.buildId).toBe('number');
+    for (const m of messages) await host.services.queue.abandon(m, 'inspected by a test');
+  });
+
+  it('accepts the secret in the X-Vigil-Hook-Secret header as well as Basic auth', async () => {
+    const body = readFileSync(join(serviceHooks, 'git.repo.created.json'));
+    const response = await post(host.url('/hooks/azure-devops'), body, {
+      'content-type': 'application/json',
+      'x-vigil-hook-secret': testHookSecrets.VIGIL_HOOK_SECRET_AZURE_DEVOPS,
+    });
+    expect(response.status).toBe(202);
+  });
+
+  it('records every accepted and ignored delivery with id, source, type, time and outcome', async () => {
+    const page = await host.services.store.container<DeliveryRecord>('deliveries').query({ where: { source: 'azure-devops', outcome: 'accepted' }, limit: 500 });
+    const buildComplete = page.items.find((record) => record.type === 'build.complete');
+    expect(buildComplete).toMatchObject({ source: 'azure-devops', outcome: 'accepted', queues: ['build-scan'] });
+    expect(Date.parse(buildComplete?.receivedAt ?? '')).not.toBeNaN();
+    const ignored = await host.services.store.container<DeliveryRecord>('deliveries').count({ source: 'azure-devops', outcome: 'ignored' });
+    expect(ignored).toBeGreaterThan(10);
+  });
+});
+
+describe('GitHub webhooks', () => {
+  const routed: Record<string, QueueName> = {
+    'workflow_run.completed': 'build-scan',
+    'workflow_job.completed': 'build-scan',
+    push: 'repo-scan',
+    'pull_request.opened': 'repo-scan',
+    'pull_request.synchronize': 'repo-scan',
+    'pull_request.reopened': 'repo-scan',
+  };
+  const cases = examples.flatMap((group) =>
+    group.examples.map((payload, index) => {
+      const action = (payload as { action?: unknown }).action;
+      const type = typeof action === 'string' ? `${group.name}.${action}` : group.name;
+      return [`${type} #${index}`, group.name, type, JSON.stringify(payload)] as const;
+    }),
+  );
+
+  it.each(cases)('%s from @octokit/webhooks-examples is verified and routed', async (_label, event, type, body) => {
+    const response = await post(host.url('/hooks/github'), body, githubHeaders(event, body));
+    expect(response.status).toBe(202);
+    expect(response.body.queues).toEqual(routed[type] ? [routed[type]] : []);
+  });
+
+  it('enqueues a redelivery (same X-GitHub-Delivery) once', async () => {
+    const push = examples.find((group) => group.name === 'push')?.examples[0];
+    const body = JSON.stringify(push);
+    const headers = githubHeaders('push', body, { delivery: 'redelivered-push-1' });
+    const before = await activeMessages();
+    const first = await post(host.url('/hooks/github'), body, headers);
+    const second = await post(host.url('/hooks/github'), body, headers);
+    expect(first).toMatchObject({ status: 202, body: { id: 'redelivered-push-1', queues: ['repo-scan'] } });
+    expect(second).toMatchObject({ status: 202, body: { id: 'redelivered-push-1', duplicate: true } });
+    expect((await activeMessages())['repo-scan']).toBe(before['repo-scan'] + 1);
+  });
+});
+
+describe('GitLab webhooks', () => {
+  it.each([
+    ['pipeline.success.json', ['build-scan']],
+    ['pipeline.running.json', []],
+    ['push.json', ['repo-scan']],
+    ['merge_request.open.json', ['repo-scan']],
+  ])('%s is routed to %j', async (file, queues) => {
+    const body = readFileSync(join(fixtures, 'gitlab', file), 'utf8');
+    const response = await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body));
+    expect(response.status).toBe(202);
+    expect(response.body.queues).toEqual(queues);
+  });
+
+  it('says why a running pipeline is not scanned', async () => {
+    const body = readFileSync(join(fixtures, 'gitlab', 'pipeline.running.json'), 'utf8');
+    const response = await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body, { uuid: 'running-again' }));
+    expect(response.body.ignored).toMatch(/finished/);
+  });
+});
+
+describe('refused deliveries', () => {
+  const buildComplete = readFileSync(join(serviceHooks, 'build.complete.json'));
+  let before: Record<QueueName, number>;
+
+  beforeAll(async () => {
+    before = await activeMessages();
+  });
+
+  it.each([
+    ['no credentials', { 'content-type': 'application/json' }],
+    ['a wrong Basic-auth password', azureDevOpsHeaders('not-the-secret')],
+    ['a wrong X-Vigil-Hook-Secret', { 'content-type': 'application/json', 'x-vigil-hook-secret': 'nope' }],
+  ])('401 for %s', async (_case, headers) => {
+    const response = await post(host.url('/hooks/azure-devops'), buildComplete, headers);
+    expect(response).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
+  });
+
+  it('401 for a GitHub body whose signature does not match', async () => {
+    const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
+    const response = await post(host.url('/hooks/github'), `${body} `, githubHeaders('ping', body));
+    expect(response.status).toBe(401);
+  });
+
+  it('401 for a wrong X-Gitlab-Token', async () => {
+    const body = readFileSync(join(fixtures, 'gitlab', 'push.json'), 'utf8');
+    expect((await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body, { secret: 'wrong' }))).status).toBe(401);
+  });
+
+  it('404 for a source Vigil does not know', async () => {
+    const response = await post(host.url('/hooks/bitbucket'), buildComplete, azureDevOpsHeaders());
+    expect(response).toMatchObject({ status: 404, body: { error: 'unknown_source' } });
+  });
+
+  it('405 for a GET on the webhook', async () => {
+    const response = await fetch(host.url('/hooks/azure-devops'));
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it('413 for a body over 2 MB', async () => {
+    const huge = JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) });
+    const response = await post(host.url('/hooks/azure-devops'), huge, azureDevOpsHeaders());
+    expect(response).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+  });
+
+  it('415 for a body that is not declared as JSON', async () => {
+    const response = await post(host.url('/hooks/azure-devops'), buildComplete, { ...azureDevOpsHeaders(), 'content-type': 'text/plain' });
+    expect(response).toMatchObject({ status: 415, body: { error: 'unsupported_media_type' } });
+  });
+
+  it.each([
+    ['not JSON', '{"eventType": "build.complete",'],
+    ['a JSON array', '[1, 2, 3]'],
+  ])('400 for a body that is %s', async (_case, body) => {
+    const response = await post(host.url('/hooks/azure-devops'), body, azureDevOpsHeaders());
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBeTypeOf('string');
+  });
+
+  it('400 for a GitHub delivery without X-GitHub-Event', async () => {
+    const body = JSON.stringify({ zen: 'Design for failure.' });
+    const { 'x-github-event': _omitted, ...headers } = githubHeaders('ping', body);
+    expect((await post(host.url('/hooks/github'), body, headers)).status).toBe(400);
+  });
+
+  it('422 with the field path for a payload that fails the schema', async () => {
+    const payload = JSON.parse(buildComplete.toString('utf8')) as { resource: Record<string, unknown> };
+    delete payload.resource.id;
+    const response = await post(host.url('/hooks/azure-devops'), JSON.stringify(payload), azureDevOpsHeaders());
+    expect(response).toMatchObject({ status: 422, body: { error: 'invalid_payload', field: 'resource.id' } });
+  });
+
+  it('enqueues nothing for any of them, and counts them as refused', async () => {
+    expect(await activeMessages()).toEqual(before);
+  });
+
+  it('never writes a hook secret to the log', () => {
+    const log = host.logLines.join('');
+    for (const secret of Object.values(testHookSecrets)) expect(log).not.toContain(secret);
+  });
+});
+
+describe('a source with no secret configured', () => {
+  it('refuses every delivery with 401 and says which secret is missing', async () => {
+    const unconfigured = await startTestHost({ env: { VIGIL_HOOK_SECRET_GITLAB: undefined }, functions: host.functions });
+    try {
+      const body = readFileSync(join(fixtures, 'gitlab', 'push.json'), 'utf8');
+      const response = await post(unconfigured.url('/hooks/gitlab'), body, gitlabHeaders(body, { secret: '' }));
+      expect(response.status).toBe(401);
+      expect(response.body.message).toContain("no secret 'hooks-gitlab'");
+    } finally {
+      await unconfigured.dispose();
+    }
+  });
+});
+
+describe('when the queue cannot take the event', () => {
+  it('answers 503 with Retry-After, never 500, and records no delivery', async () => {
+    const broken = await startTestHost({ functions: host.functions });
+    try {
+      broken.services.queue.send = () => Promise.reject(new Error('broker unreachable'));
+      const body = readFileSync(join(serviceHooks, 'git.push.json'));
+      const response = await fetch(broken.url('/hooks/azure-devops'), { method: 'POST', headers: azureDevOpsHeaders(), body });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await broken.services.store.container('deliveries').count({ outcome: 'accepted' })).toBe(0);
+    } finally {
+      await broken.dispose();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../shared/config';
+import { createLogger } from '../../shared/logging/logger';
+import { registeredFunctions, type FunctionDefinition } from '../../shared/runtime/functionRegistry';
+import { startLocalHost, type LocalHost } from '../../shared/runtime/localHost';
+import { createAppServices } from '../../shared/runtime/services';
+import { createEnvironmentVault } from '../../shared/vault/environmentVault';
+
+/** Synthetic hook secrets, generated per run: obviously not anyone's credentials. */
+export const testHookSecrets = {
+  VIGIL_HOOK_SECRET_AZURE_DEVOPS: `test-ado-${process.pid}-${Date.now().toString(36)}`,
+  VIGIL_HOOK_SECRET_GITHUB: `test-github-${process.pid}-${Date.now().toString(36)}`,
+  VIGIL_HOOK_SECRET_GITLAB: `test-gitlab-${process.pid}-${Date.now().toString(36)}`,
+};
+
+export interface TestHost extends LocalHost {
+  dataDir: string;
+  /** Every log line the host wrote (secret-scrubbed as in production). */
+  logLines: string[];
+  url(path: string): string;
+  /** Stops the host and deletes its data directory. */
+  dispose(): Promise<void>;
+}
+
+/** Imports the app's function files from source, so the registry is the one these tests' modules see. */
+export async function appFunctions(): Promise<FunctionDefinition[]> {
+  const directory = join(__dirname, '..', '..', 'functions');
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.ts')).sort()) {
+    await import(join(directory, file));
+  }
+  return registeredFunctions();
+}
+
+/** A local host on a free loopback port with its own data directory, serving `functions` (default: the app's). */
+export async function startTestHost(
+  options: { env?: Record<string, string | undefined>; functions?: FunctionDefinition[]; dataDir?: string } = {},
+): Promise<TestHost> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-host-'));
+  const env = { ...testHookSecrets, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_LOG_LEVEL: 'debug', ...options.env };
+  const config = loadConfig(env);
+  const logLines: string[] = [];
+  const logger = createLogger({ level: 'debug', format: 'json', sink: { write: (line) => logLines.push(line) } });
+  const services = await createAppServices(config, { logger, vault: createEnvironmentVault(env) });
+  const host = await startLocalHost({ config, services, functions: options.functions ?? (await appFunctions()), idlePollMs: 50 });
+  return {
+    ...host,
+    dataDir,
+    logLines,
+    url: (path) => `${host.baseUrl}${path}`,
+    async dispose() {
+      await host.stop();
+      await services.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

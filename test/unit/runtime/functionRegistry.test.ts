@@ -1,0 +1,23 @@
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { queueNames } from '../../../shared/queue/names';
+import { functionEntryFiles } from '../../../shared/runtime/functionModules';
+import { appFunctions } from '../../support/testHost';
+
+describe('the function app', () => {
+  it('has package.json main glob name exactly the compiled file of every function in functions/', () => {
+    const sources = readdirSync(join(__dirname, '..', '..', '..', 'functions')).filter((name) => name.endsWith('.ts'));
+    expect(functionEntryFiles().map((file) => basename(file))).toEqual(sources.map((name) => name.replace(/\.ts$/, '.js')).sort());
+  });
+
+  it('binds exactly one queue function to each queue of DESIGN 3.2', async () => {
+    const bound = (await appFunctions()).flatMap((f) => (f.kind === 'queue' ? [f.queue] : []));
+    expect(bound.sort()).toEqual([...queueNames].sort());
+  });
+
+  it('serves the webhook and the health check over HTTP', async () => {
+    const http = (await appFunctions()).flatMap((f) => (f.kind === 'http' ? [`${f.methods.join(',')} ${f.route}`] : []));
+    expect(http.sort()).toEqual(['GET health', 'POST hooks/{source}']);
+  });
+});
