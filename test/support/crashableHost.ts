@@ -5,6 +5,7 @@
  * the process mid-handler. Prints `ready <baseUrl>`, `hanging <id>`, `effect <id>` on stdout.
  */
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import '../../functions/webhook';
 import { loadConfig } from '../../shared/config';
 import { registerQueueFunction, registeredFunctions } from '../../shared/runtime/functionRegistry';
 import { startLocalHost } from '../../shared/runtime/localHost';
@@ -34,7 +35,6 @@ registerQueueFunction('probe', {
 });
 
 async function main(): Promise<void> {
-  await import('../../functions/webhook');
   const host = await startLocalHost({ config: loadConfig(), functions: registeredFunctions(), idlePollMs: 50 });
   process.stdout.write(`ready ${host.baseUrl} recovered=${host.recovered.locks}\n`);
   process.once('SIGTERM', () => {
