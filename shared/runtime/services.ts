@@ -8,7 +8,7 @@ import type { QueueAdmin, QueueReceiver, QueueSender } from '../queue/port';
 import { openEmbeddedDatabase, type EmbeddedDatabase } from '../store/embeddedDatabase';
 import { createEmbeddedStore } from '../store/embeddedStore';
 import type { Store } from '../store/port';
-import { createEnvironmentVault } from '../vault/environmentVault';
+import { createVault } from '../vault/createVault';
 import type { Vault } from '../vault/port';
 
 export type QueueBackend = QueueSender & QueueReceiver & QueueAdmin & Partial<Pick<EmbeddedQueue, 'releaseAllLocks'>>;
@@ -52,7 +52,7 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
     maxDeliveryCount: config.maxDeliveryCount,
     duplicateWindowMs: config.duplicateWindowMs,
   });
-  const vault = overrides.vault ?? createEnvironmentVault();
+  const vault = overrides.vault ?? createVault(config, { clock });
   const idempotency = new IdempotencyGuard(store.container<IdempotencyRecord>('idempotency'), clock, {
     inProgressTtlMs: config.handlerTimeoutMs,
     completedTtlMs: 7 * 24 * 3_600_000,

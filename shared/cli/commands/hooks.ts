@@ -37,7 +37,7 @@ export function registerHooksCommand(program: Command): void {
       const services = await createAppServices(config);
       const secretName = hookSecretNames[options.source];
       const secret = await services.vault.getSecret(secretName).finally(() => services.close());
-      if (!secret) throw new UsageError(`no secret '${secretName}' to sign with (set ${environmentVariableFor(secretName)})`);
+      if (!secret) throw new UsageError(`no secret '${secretName}' to sign with (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`);
 
       const target = `${(options.url ?? config.hostUrl).replace(/\/+$/, '')}/api/hooks/${options.source}`;
       const response = await fetch(target, {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDlqCommand } from './dlq';
 import { registerHooksCommand } from './hooks';
+import { registerSecretsCommand } from './secrets';
 import { registerStartCommand } from './start';
 import { registerStatusCommand } from './status';
 
@@ -13,4 +14,5 @@ export function registerCommands(program: Command): void {
   registerStatusCommand(program);
   registerDlqCommand(program);
   registerHooksCommand(program);
+  registerSecretsCommand(program);
 }
