@@ -26,7 +26,14 @@ const environmentSchema = z.object({
   ServiceBusConnection__clientId: z.string().min(1).optional(),
   ServiceBusConnection: z.string().min(1).optional(),
   COSMOS_ENDPOINT: z.url().optional(),
+  // Checked in detail by the Cosmos adapter (shared/store/cosmosSettings.ts) when COSMOS_ENDPOINT is set.
+  COSMOS_DATABASE: z.string().min(1).optional(),
+  COSMOS_KEY: z.string().min(1).optional(),
+  VIGIL_COSMOS_CREATE: z.string().optional(),
+  VIGIL_COSMOS_FORCE_QUERY_PLAN: z.string().optional(),
   KEY_VAULT_URL: z.url().optional(),
+  AZURE_CLIENT_ID: z.string().min(1).optional(),
+  VIGIL_VAULT_KEY: z.string().min(1).optional(),
 });
 
 export type VigilEnvironment = z.infer<typeof environmentSchema>;

@@ -7,6 +7,7 @@ import { createEmbeddedQueue, type EmbeddedQueue } from '../queue/embeddedQueue'
 import type { QueueAdmin, QueueReceiver, QueueSender } from '../queue/port';
 import { openEmbeddedDatabase, type EmbeddedDatabase } from '../store/embeddedDatabase';
 import { createEmbeddedStore } from '../store/embeddedStore';
+import { openCosmosStoreFromEnvironment } from '../store/cosmosFromEnvironment';
 import type { Store } from '../store/port';
 import { createVault } from '../vault/createVault';
 import type { Vault } from '../vault/port';
@@ -38,15 +39,16 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
   let database: EmbeddedDatabase | undefined;
   const embedded = () => (database ??= openEmbeddedDatabase(config.dataDir));
 
-  if (config.storeBackend === 'cosmos') {
-    throw new ConfigurationError('COSMOS_ENDPOINT is set, but this build has no Cosmos DB adapter yet; unset it to use the embedded store');
-  }
   if (config.queueBackend === 'service-bus') {
     throw new ConfigurationError(
       'ServiceBusConnection settings are set, but this build has no Service Bus adapter yet; unset them to use the embedded queue',
     );
   }
-  const store = createEmbeddedStore(embedded(), clock);
+  const { COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN } = config.environment;
+  const store =
+    config.storeBackend === 'cosmos'
+      ? await openCosmosStoreFromEnvironment({ COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN })
+      : createEmbeddedStore(embedded(), clock);
   const queue = createEmbeddedQueue(embedded(), {
     clock,
     maxDeliveryCount: config.maxDeliveryCount,

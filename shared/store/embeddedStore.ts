@@ -163,11 +163,13 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
     const parts: string[] = [];
     const parameters: unknown[] = [];
     for (const [field, value] of Object.entries(where ?? {})) {
-      if (value === null) {
-        parts.push(`json_type(body, ${jsonPath(field)}) = 'null'`);
+      // Type-strict like Cosmos: json_extract turns true into 1, so the JSON type is compared too.
+      if (value === null || typeof value === 'boolean') {
+        parts.push(`json_type(body, ${jsonPath(field)}) = '${String(value)}'`);
       } else {
-        parts.push(`json_extract(body, ${jsonPath(field)}) = ?`);
-        parameters.push(typeof value === 'boolean' ? Number(value) : value);
+        const types = typeof value === 'number' ? `'integer', 'real'` : `'text'`;
+        parts.push(`(json_type(body, ${jsonPath(field)}) IN (${types}) AND json_extract(body, ${jsonPath(field)}) = ?)`);
+        parameters.push(value);
       }
     }
     return { clause: parts.map((p) => `AND ${p}`).join(' '), parameters };

@@ -1,11 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 
 /**
@@ -15,31 +11,9 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/ident
  * name cannot be set again until purged) and the error bodies Key Vault sends.
  */
 
-export interface TlsCertificate {
-  key: string;
-  cert: string;
-}
+import { createLoopbackCertificate, type LoopbackCertificate as TlsCertificate } from './loopbackCertificate';
 
-/** A self-signed certificate for 127.0.0.1 and localhost, valid one day; the test hands it to the client as its only CA. */
-export function createLoopbackCertificate(): TlsCertificate {
-  const directory = mkdtempSync(join(tmpdir(), 'vigil-kv-cert-'));
-  try {
-    const keyPath = join(directory, 'key.pem');
-    const certPath = join(directory, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout', keyPath, '-out', certPath,
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
-}
+export { createLoopbackCertificate, type TlsCertificate };
 
 /** A TokenCredential that hands out one token made at run time, and remembers what it was asked for. */
 export interface FakeCredential extends TokenCredential {
