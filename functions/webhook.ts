@@ -7,7 +7,7 @@ import { getServices } from '../shared/runtime/services';
 registerHttpFunction('webhook', {
   route: 'hooks/{source}',
   methods: ['POST'],
-  handler: async (request, context) => {
+  handler: async (request) => {
     const services = await getServices();
     const response = await receiveWebhook(
       { source: request.params.source ?? '', headers: request.headers, readBody: (limit) => readBody(request, limit) },
@@ -16,7 +16,7 @@ registerHttpFunction('webhook', {
         queue: services.queue,
         deliveries: services.store.container<DeliveryDocument>('deliveries'),
         clock: services.clock,
-        logger: services.logger.child({ invocationId: context.invocationId }),
+        logger: services.logger,
       },
     );
     return { status: response.status, jsonBody: response.body, headers: response.headers };

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { EmbeddedDatabase } from '../store/embeddedDatabase';
+import { groupCommitFor } from '../store/groupCommit';
 import { systemClock, type Clock } from '../clock';
 import { TransientError } from '../errors';
 import { defaultMaxDeliveryCount, type QueueName } from './names';
@@ -58,6 +59,7 @@ export function createEmbeddedQueue(db: EmbeddedDatabase, options: EmbeddedQueue
   const clock = options.clock ?? systemClock;
   const maxDeliveryCount = options.maxDeliveryCount ?? defaultMaxDeliveryCount;
   const duplicateWindowMs = options.duplicateWindowMs ?? 60 * 60 * 1000;
+  const writes = groupCommitFor(db);
   const wakeUps = new EventEmitter();
   wakeUps.setMaxListeners(0);
 
@@ -97,9 +99,10 @@ export function createEmbeddedQueue(db: EmbeddedDatabase, options: EmbeddedQueue
     insert: db.prepare(
       'INSERT INTO messages (queue, message_id, body, type, enqueued_at, visible_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
+    // Ordered as the index is, so a backlog of thousands is read from its head, not sorted per receive.
     ready: db.prepare<[QueueName, number, number, number], MessageRow>(
       `SELECT * FROM messages WHERE queue = ? AND state = 'active' AND visible_at <= ?
-         AND (locked_until IS NULL OR locked_until <= ?) ORDER BY seq LIMIT ?`,
+         AND (locked_until IS NULL OR locked_until <= ?) ORDER BY visible_at, seq LIMIT ?`,
     ),
     lock: db.prepare('UPDATE messages SET delivery_count = delivery_count + 1, lock_token = ?, locked_until = ? WHERE seq = ?'),
     byLock: db.prepare<[number, string], MessageRow>('SELECT * FROM messages WHERE seq = ? AND lock_token = ?'),
@@ -124,7 +127,7 @@ export function createEmbeddedQueue(db: EmbeddedDatabase, options: EmbeddedQueue
     statements.forget.run(now - duplicateWindowMs);
   };
 
-  const send = db.transaction((queue: QueueName, messages: OutgoingMessage[]) => {
+  const send = (queue: QueueName, messages: OutgoingMessage[]) => {
     const now = clock.now();
     pruneSeenIds(now);
     let accepted = 0;
@@ -136,9 +139,9 @@ export function createEmbeddedQueue(db: EmbeddedDatabase, options: EmbeddedQueue
       accepted++;
     }
     return accepted;
-  });
+  };
 
-  const receive = db.transaction((queue: QueueName, maxMessages: number, lockDurationMs: number): LockedMessage[] => {
+  const receive = (queue: QueueName, maxMessages: number, lockDurationMs: number): LockedMessage[] => {
     const now = clock.now();
     const locked: LockedMessage[] = [];
     // Rows whose previous delivery used up the limit (their lock expired) go to the dead-letter queue first.
@@ -157,46 +160,47 @@ export function createEmbeddedQueue(db: EmbeddedDatabase, options: EmbeddedQueue
       }
     }
     return locked;
-  });
+  };
 
   const heldRow = (message: LockedMessage): MessageRow => {
     const row = statements.byLock.get(message.sequenceNumber, message.lockToken);
-    if (!row) throw new MessageLockLostError(message.queue, message.messageId);
+    // An expired lock is lost even if nobody has taken the message yet, as on Service Bus.
+    if (!row || (row.locked_until ?? 0) <= clock.now()) throw new MessageLockLostError(message.queue, message.messageId);
     return row;
   };
 
-  const abandon = db.transaction((message: LockedMessage, reason: string) => {
+  const abandon = (message: LockedMessage, reason: string) => {
     const row = heldRow(message);
     if (row.delivery_count >= maxDeliveryCount) {
       statements.kill.run('MaxDeliveryCountExceeded', reason, clock.now(), row.seq);
     } else {
       statements.release.run(reason, row.seq);
     }
-  });
+  };
 
   const wake = (queue: QueueName) => wakeUps.emit(queue);
 
   return {
     async send(queue, messages) {
       if (messages.length === 0) return;
-      send(queue, messages);
+      await writes.write(() => send(queue, messages));
       wake(queue);
     },
     async receive(queue, options: ReceiveOptions) {
-      return receive(queue, options.maxMessages, options.lockDurationMs);
+      return writes.write(() => receive(queue, options.maxMessages, options.lockDurationMs));
     },
     async complete(message) {
-      db.transaction(() => statements.remove.run(heldRow(message).seq))();
+      await writes.write(() => statements.remove.run(heldRow(message).seq));
     },
     async abandon(message, reason) {
-      abandon(message, reason);
+      await writes.write(() => abandon(message, reason));
       wake(message.queue);
     },
     async deadLetter(message, reason, description) {
-      db.transaction(() => statements.kill.run(reason, description, clock.now(), heldRow(message).seq))();
+      await writes.write(() => statements.kill.run(reason, description, clock.now(), heldRow(message).seq));
     },
     async renewLock(message, lockDurationMs) {
-      db.transaction(() => statements.renew.run(clock.now() + lockDurationMs, heldRow(message).seq))();
+      await writes.write(() => statements.renew.run(clock.now() + lockDurationMs, heldRow(message).seq));
     },
     waitForMessages(queue, timeoutMs) {
       const now = clock.now();

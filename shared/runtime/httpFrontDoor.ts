@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
+import { BufferedRequest } from './bufferedRequest';
 import type { Logger } from '../logging/logger';
 import type { HttpFunctionDefinition } from './functionRegistry';
 import { invocationLogHandler } from './invocationLog';
@@ -74,13 +75,10 @@ async function serve(routes: CompiledRoute[], request: IncomingMessage, response
   const params: Record<string, string> = {};
   route.parameterNames.forEach((name, index) => (params[name] = decodeURIComponent(match[index + 1])));
   const httpRequest = new HttpRequest({
-    method,
-    url: url.toString(),
-    headers: flattenHeaders(request),
     query: Object.fromEntries(url.searchParams),
     params,
-    body: method === 'GET' ? undefined : { bytes: body },
-  });
+    nativeRequest: new BufferedRequest(url.toString(), method, new Headers(flattenHeaders(request)), method === 'GET' ? undefined : body),
+  } as HttpRequestInit);
   const context = new InvocationContext({
     invocationId: randomUUID(),
     functionName: route.definition.name,
@@ -110,11 +108,26 @@ function flattenHeaders(request: IncomingMessage): Record<string, string> {
 }
 
 async function writeResult(response: ServerResponse, result: HttpResponseInit | HttpResponse): Promise<void> {
+  if (!(result instanceof HttpResponse) && result.jsonBody !== undefined && result.body === undefined && !result.cookies) {
+    // The common case, written directly: building a fetch Response only to read it back costs more than the webhook itself.
+    response.statusCode = result.status ?? 200;
+    for (const [name, value] of Object.entries(headerRecord(result.headers))) response.setHeader(name, value);
+    if (!response.hasHeader('content-type')) response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify(result.jsonBody));
+    return;
+  }
   const reply = result instanceof HttpResponse ? result : new HttpResponse(result);
   response.statusCode = reply.status;
   reply.headers.forEach((value, name) => response.setHeader(name, value));
   const body = reply.body ? Buffer.from(await reply.arrayBuffer()) : undefined;
   response.end(body);
+}
+
+function headerRecord(headers: HttpResponseInit['headers']): Record<string, string> {
+  if (!headers) return {};
+  if (headers instanceof Headers) return Object.fromEntries(headers.entries());
+  if (Array.isArray(headers)) return Object.fromEntries(headers);
+  return headers as Record<string, string>;
 }
 
 function writeJson(response: ServerResponse, status: number, body: Record<string, unknown>): void {

@@ -17,6 +17,8 @@ export interface LocalHostOptions {
   functions?: FunctionDefinition[];
   /** How long an idle queue pump waits before looking for newly due scheduled messages. */
   idlePollMs?: number;
+  /** For the Functions host's `AzureWebJobs.<name>.Disabled` settings; process.env by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface LocalHost {
@@ -52,7 +54,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       locks: services.queue.releaseAllLocks?.() ?? 0,
       claims: config.storeBackend === 'embedded' ? await services.idempotency.releaseInProgressClaims() : 0,
     };
-    const functions = options.functions ?? loadDefaultFunctions();
+    const functions = (options.functions ?? loadDefaultFunctions()).filter((f) => !isDisabled(f.name, options.env ?? process.env));
     const logger = services.logger.child({ host: 'local' });
 
     const server = createHttpFrontDoor(
@@ -115,6 +117,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 function loadDefaultFunctions(): FunctionDefinition[] {
   loadFunctionModules();
   return registeredFunctions();
+}
+
+/** The Functions host's switch to turn one function off without redeploying, honoured here too. */
+function isDisabled(functionName: string, env: NodeJS.ProcessEnv): boolean {
+  const value = env[`AzureWebJobs.${functionName}.Disabled`] ?? env[`AzureWebJobs__${functionName}__Disabled`];
+  return value?.trim().toLowerCase() === 'true' || value?.trim() === '1';
 }
 
 function hostForUrl(bindAddress: string): string {

@@ -16,6 +16,9 @@ export function openEmbeddedDatabase(dataDir: string): EmbeddedDatabase {
   const db = new Database(join(dataDir, embeddedDatabaseFileName));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Checkpoint (and fsync) every ~40 MB of WAL rather than every 4 MB: under a burst of webhook
+  // deliveries the checkpoints were a third of the write cost.
+  db.pragma('wal_autocheckpoint = 10000');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   return db;

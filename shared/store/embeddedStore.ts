@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EmbeddedDatabase } from './embeddedDatabase';
 import { applyPatch } from './applyPatch';
+import { groupCommitFor, type GroupCommit } from './groupCommit';
 import { ConflictError, DocumentNotFoundError, PreconditionFailedError } from './errors';
 import {
   containerDefinitions,
@@ -58,6 +59,7 @@ export function createEmbeddedStore(db: EmbeddedDatabase, clock: Clock = systemC
 
 class EmbeddedContainer<T extends Document> implements Container<T> {
   private readonly statements;
+  private readonly writes: GroupCommit;
 
   constructor(
     private readonly db: EmbeddedDatabase,
@@ -65,6 +67,7 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
     readonly partitionKeyField: string,
     private readonly clock: Clock,
   ) {
+    this.writes = groupCommitFor(db);
     this.statements = {
       read: db.prepare<[string, string, string], Row>('SELECT body, etag, ts FROM documents WHERE container = ? AND pk = ? AND id = ?'),
       insert: db.prepare('INSERT INTO documents (container, pk, id, body, etag, ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -74,11 +77,13 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
   }
 
   async create(document: T): Promise<Stored<T>> {
-    const pk = this.partitionKeyOf(document);
-    const { json, stored } = this.written(document);
-    const result = this.statements.insert.run(this.name, pk, document.id, json, stored._etag, stored._ts);
-    if (result.changes === 0) throw new ConflictError(this.name, document.id);
-    return stored;
+    return this.writes.write(() => {
+      const pk = this.partitionKeyOf(document);
+      const { json, stored } = this.written(document);
+      const result = this.statements.insert.run(this.name, pk, document.id, json, stored._etag, stored._ts);
+      if (result.changes === 0) throw new ConflictError(this.name, document.id);
+      return stored;
+    });
   }
 
   async read(id: string, partitionKey: string): Promise<Stored<T> | undefined> {
@@ -87,17 +92,17 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
   }
 
   async replace(document: T, options: WriteOptions = {}): Promise<Stored<T>> {
-    return this.db.transaction(() => {
+    return this.writes.write(() => {
       const pk = this.partitionKeyOf(document);
       const row = this.statements.read.get(this.name, pk, document.id);
       if (!row) throw new DocumentNotFoundError(this.name, document.id);
       this.checkEtag(row, document.id, options);
       return this.write(document, pk);
-    })();
+    });
   }
 
   async upsert(document: T, options: WriteOptions = {}): Promise<Stored<T>> {
-    return this.db.transaction(() => {
+    return this.writes.write(() => {
       const pk = this.partitionKeyOf(document);
       const row = this.statements.read.get(this.name, pk, document.id);
       if (!row) {
@@ -108,11 +113,11 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
       }
       this.checkEtag(row, document.id, options);
       return this.write(document, pk);
-    })();
+    });
   }
 
   async patch(id: string, partitionKey: string, operations: PatchOperation[], options: WriteOptions = {}): Promise<Stored<T>> {
-    return this.db.transaction(() => {
+    return this.writes.write(() => {
       const row = this.statements.read.get(this.name, partitionKey, id);
       if (!row) throw new DocumentNotFoundError(this.name, id);
       this.checkEtag(row, id, options);
@@ -121,16 +126,16 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
         throw new PermanentError(`a patch may not change the id or partition key of '${id}' in '${this.name}'`);
       }
       return this.write(patched, partitionKey);
-    })();
+    });
   }
 
   async delete(id: string, partitionKey: string, options: WriteOptions = {}): Promise<void> {
-    this.db.transaction(() => {
+    await this.writes.write(() => {
       const row = this.statements.read.get(this.name, partitionKey, id);
       if (!row) throw new DocumentNotFoundError(this.name, id);
       this.checkEtag(row, id, options);
       this.statements.remove.run(this.name, partitionKey, id);
-    })();
+    });
   }
 
   async query(spec: QuerySpec): Promise<QueryPage<T>> {
