@@ -1,9 +1,10 @@
 import { loadConfig, type VigilConfig } from '../config';
 import { systemClock, type Clock } from '../clock';
-import { ConfigurationError } from '../errors';
 import { IdempotencyGuard, type IdempotencyRecord } from '../idempotency/idempotencyGuard';
 import { createLogger, type Logger } from '../logging/logger';
 import { createEmbeddedQueue, type EmbeddedQueue } from '../queue/embeddedQueue';
+import { createServiceBusQueue, defaultServiceBusCredential } from '../queue/serviceBus';
+import { serviceBusSettingsFromEnvironment } from '../queue/serviceBusSettings';
 import type { QueueAdmin, QueueReceiver, QueueSender } from '../queue/port';
 import { openEmbeddedDatabase, type EmbeddedDatabase } from '../store/embeddedDatabase';
 import { createEmbeddedStore } from '../store/embeddedStore';
@@ -39,21 +40,33 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
   let database: EmbeddedDatabase | undefined;
   const embedded = () => (database ??= openEmbeddedDatabase(config.dataDir));
 
-  if (config.queueBackend === 'service-bus') {
-    throw new ConfigurationError(
-      'ServiceBusConnection settings are set, but this build has no Service Bus adapter yet; unset them to use the embedded queue',
-    );
-  }
   const { COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN } = config.environment;
   const store =
     config.storeBackend === 'cosmos'
       ? await openCosmosStoreFromEnvironment({ COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN })
       : createEmbeddedStore(embedded(), clock);
-  const queue = createEmbeddedQueue(embedded(), {
-    clock,
-    maxDeliveryCount: config.maxDeliveryCount,
-    duplicateWindowMs: config.duplicateWindowMs,
-  });
+  const {
+    ServiceBusConnection,
+    ServiceBusConnection__fullyQualifiedNamespace,
+    ServiceBusConnection__clientId,
+  } = config.environment;
+  const queue: QueueBackend =
+    config.queueBackend === 'service-bus'
+      ? createServiceBusQueue(
+          {
+            ...serviceBusSettingsFromEnvironment(
+              { ServiceBusConnection, ServiceBusConnection__fullyQualifiedNamespace, ServiceBusConnection__clientId },
+              defaultServiceBusCredential,
+            ),
+            maxDeliveryCount: config.maxDeliveryCount,
+          },
+          clock,
+        )
+      : createEmbeddedQueue(embedded(), {
+          clock,
+          maxDeliveryCount: config.maxDeliveryCount,
+          duplicateWindowMs: config.duplicateWindowMs,
+        });
   const vault = overrides.vault ?? createVault(config, { clock });
   const idempotency = new IdempotencyGuard(store.container<IdempotencyRecord>('idempotency'), clock, {
     inProgressTtlMs: config.handlerTimeoutMs,
