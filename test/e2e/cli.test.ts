@@ -148,6 +148,11 @@ describe('vigil hooks send', () => {
     expect(run.stdout).toMatch(/^202 \{"id":"git\.push:[^"]+","queues":\["repo-scan"\]\}/);
   });
 
+  it('shows the accepted delivery among the recent ones in vigil status', async () => {
+    const run = await vigil(['status'], { ...env, VIGIL_DATA_DIR: host.dataDir });
+    expect(run.stdout).toMatch(/recent:\n .* azure-devops {2}git\.push {2}git\.push:\S+ -> repo-scan/);
+  });
+
   it('exits 1 when the webhook refuses the delivery', async () => {
     const run = await vigil(['hooks', 'send', fixture, '--source', 'azure-devops', '--url', host.baseUrl.replace(/\/api$/, '')], {
       ...env,

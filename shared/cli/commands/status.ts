@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { countDeliveries, type DeliveryDocument } from '../../events/deliveryLog';
+import { countDeliveries, type DeliveryDocument, type DeliveryRecord } from '../../events/deliveryLog';
 import { queueNames } from '../../queue/names';
 import type { QueueCounts } from '../../queue/port';
 import { printJson, withServices } from '../cliServices';
@@ -18,11 +18,16 @@ export function registerStatusCommand(program: Command): void {
         const rows = Object.entries(queues).map(
           ([name, c]) => `  ${name.padEnd(14)} ${String(c.active).padStart(7)} ${String(c.scheduled).padStart(10)} ${String(c.deadLettered).padStart(14)}`,
         );
+        const recent = await services.store
+          .container<DeliveryRecord>('deliveries')
+          .query({ where: { outcome: 'accepted' }, orderBy: { field: 'receivedAt', descending: true }, limit: 5 });
         process.stdout.write(
           [
             `queues (${services.config.queueBackend})  active  scheduled  dead-lettered`,
             ...rows,
             `deliveries (${services.config.storeBackend}): ${deliveries.accepted} accepted, ${deliveries.ignored} ignored, ${deliveries.refused} refused`,
+            ...(recent.items.length > 0 ? ['recent:'] : []),
+            ...recent.items.map((d) => `  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
             '',
           ].join('\n'),
         );
