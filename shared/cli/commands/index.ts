@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDlqCommand } from './dlq';
 import { registerHooksCommand } from './hooks';
+import { registerOrgsCommand } from './orgs';
 import { registerSecretsCommand } from './secrets';
 import { registerStartCommand } from './start';
 import { registerStatusCommand } from './status';
@@ -14,5 +15,6 @@ export function registerCommands(program: Command): void {
   registerStatusCommand(program);
   registerDlqCommand(program);
   registerHooksCommand(program);
+  registerOrgsCommand(program);
   registerSecretsCommand(program);
 }

@@ -1,0 +1,111 @@
+import type { Clock } from '../clock';
+import { ConfigurationError, PermanentError } from '../errors';
+import type { Container } from '../store/port';
+import { isConflict, isNotFound, isPreconditionFailed } from '../store/errors';
+import {
+  OrganizationSettingsSchema,
+  organizationNamePattern,
+  type AlertChannel,
+  type OrganizationSettings,
+} from './organizationSettings';
+
+export class OrganizationNotFoundError extends PermanentError {
+  constructor(readonly organization: string) {
+    super(`no organization '${organization}' (add it with: vigil orgs add ${organization} --azure-devops-url https://dev.azure.com/${organization} --auth managed-identity)`);
+  }
+}
+
+export class OrganizationExistsError extends ConfigurationError {
+  constructor(organization: string) {
+    super(`organization '${organization}' already exists (vigil orgs show ${organization}; remove it first to start over)`);
+  }
+}
+
+export type NewOrganization = Omit<OrganizationSettings, 'id' | 'organization' | 'createdAt' | 'updatedAt' | 'alertChannels' | 'workItems'> &
+  Partial<Pick<OrganizationSettings, 'alertChannels' | 'workItems'>>;
+
+/** The organizations Vigil serves: read by handlers, written by `vigil orgs`. */
+export class OrganizationDirectory {
+  constructor(
+    private readonly organizations: Container<OrganizationSettings>,
+    private readonly clock: Clock,
+  ) {}
+
+  static normaliseName(name: string): string {
+    const normalised = name.trim().toLowerCase();
+    if (!organizationNamePattern.test(normalised)) {
+      throw new ConfigurationError(`invalid organization name '${name.slice(0, 80)}': use letters, digits and '-' (up to 63), as in dev.azure.com/<name>`);
+    }
+    return normalised;
+  }
+
+  async add(name: string, settings: NewOrganization): Promise<OrganizationSettings> {
+    const organization = OrganizationDirectory.normaliseName(name);
+    const now = new Date(this.clock.now()).toISOString();
+    const document = validSettings({ ...settings, id: organization, organization, createdAt: now, updatedAt: now });
+    try {
+      return await this.organizations.create(document);
+    } catch (error) {
+      if (isConflict(error)) throw new OrganizationExistsError(organization);
+      throw error;
+    }
+  }
+
+  async get(name: string): Promise<OrganizationSettings> {
+    const organization = OrganizationDirectory.normaliseName(name);
+    const stored = await this.organizations.read(organization, organization);
+    if (!stored) throw new OrganizationNotFoundError(organization);
+    return OrganizationSettingsSchema.parse(stored);
+  }
+
+  async list(): Promise<OrganizationSettings[]> {
+    const all: OrganizationSettings[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.organizations.query({ orderBy: { field: 'organization' }, limit: 100, continuationToken });
+      all.push(...page.items.map((item) => OrganizationSettingsSchema.parse(item)));
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return all;
+  }
+
+  async remove(name: string): Promise<void> {
+    const organization = OrganizationDirectory.normaliseName(name);
+    try {
+      await this.organizations.delete(organization, organization);
+    } catch (error) {
+      if (isNotFound(error)) throw new OrganizationNotFoundError(organization);
+      throw error;
+    }
+  }
+
+  /** Adds an alert channel; an identical one is not added twice. Etag-checked, so concurrent edits are not lost. */
+  async addChannel(name: string, channel: AlertChannel): Promise<OrganizationSettings> {
+    const organization = OrganizationDirectory.normaliseName(name);
+    for (;;) {
+      const stored = await this.organizations.read(organization, organization);
+      if (!stored) throw new OrganizationNotFoundError(organization);
+      const current = OrganizationSettingsSchema.parse(stored);
+      if (current.alertChannels.some((c) => c.type === channel.type && c.urlSecret === channel.urlSecret)) return current;
+      const updated = validSettings({
+        ...current,
+        alertChannels: [...current.alertChannels, channel],
+        updatedAt: new Date(this.clock.now()).toISOString(),
+      });
+      try {
+        return await this.organizations.replace(updated, { ifMatch: stored._etag });
+      } catch (error) {
+        // Someone changed the settings in between: read again and re-apply.
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }
+  }
+}
+
+/** Settings as an operator gave them: a wrong value is a one-line configuration error naming the field. */
+function validSettings(input: unknown): OrganizationSettings {
+  const parsed = OrganizationSettingsSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ConfigurationError(`invalid organization setting ${issue.path.join('.')}: ${issue.message}`);
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { isValidSecretName } from '../vault/secretRules';
+
+/**
+ * One organization's integration settings (the `organizations` container, partitioned by
+ * `/organization`). Everything that grants access is a *name* of a vault secret, never a value,
+ * so this document can be read, logged and exported safely.
+ */
+const secretName = z.string().refine(isValidSecretName, { message: "a vault secret name: 1-127 letters, digits and '-'" });
+const httpsUrl = z.url({ protocol: /^https$/, error: 'an https URL' });
+
+export const organizationNamePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export const AzureDevOpsAuthSchema = z.discriminatedUnion('mode', [
+  /** An Entra token for Azure DevOps from the app's managed identity (the identity must be added to the organization). */
+  z.object({ mode: z.literal('managed-identity') }),
+  /** A personal access token kept in the vault under `tokenSecret`. */
+  z.object({ mode: z.literal('pat'), tokenSecret: secretName }),
+]);
+
+export const AlertChannelSchema = z.object({
+  type: z.enum(['teams', 'slack', 'webhook']),
+  /** The vault secret holding the destination URL (a Teams Workflows or Slack webhook URL is itself a credential). */
+  urlSecret: secretName,
+  /** For `webhook`: the vault secret whose value signs each delivery (HMAC-SHA256). */
+  signingSecret: secretName.optional(),
+});
+
+/** Azure DevOps state categories (DESIGN 5): what a risk's status maps to, whatever the process template calls its states. */
+export const stateCategories = ['Proposed', 'InProgress', 'Resolved', 'Completed', 'Removed'] as const;
+
+export const WorkItemSettingsSchema = z.object({
+  workItemType: z.string().min(1).max(128).default('Issue'),
+  areaPath: z.string().min(1).max(4000).optional(),
+  /** Overrides of which state to set for a category, e.g. `{ "Completed": "Done" }`. */
+  stateMapping: z.partialRecord(z.enum(stateCategories), z.string().min(1).max(128)).default({}),
+});
+
+export const OrganizationSettingsSchema = z.object({
+  id: z.string().regex(organizationNamePattern),
+  organization: z.string().regex(organizationNamePattern),
+  azureDevOps: z.object({ url: httpsUrl, auth: AzureDevOpsAuthSchema }).optional(),
+  github: z.object({ tokenSecret: secretName }).optional(),
+  gitlab: z.object({ url: httpsUrl, tokenSecret: secretName }).optional(),
+  alertChannels: z.array(AlertChannelSchema).default([]),
+  workItems: WorkItemSettingsSchema.default({ workItemType: 'Issue', stateMapping: {} }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export type OrganizationSettings = z.infer<typeof OrganizationSettingsSchema>;
+export type AlertChannel = z.infer<typeof AlertChannelSchema>;
+
+/** Every vault secret an organization's settings refer to, for checking they exist. */
+export function referencedSecrets(settings: OrganizationSettings): string[] {
+  const names = [
+    settings.azureDevOps?.auth.mode === 'pat' ? settings.azureDevOps.auth.tokenSecret : undefined,
+    settings.github?.tokenSecret,
+    settings.gitlab?.tokenSecret,
+    ...settings.alertChannels.flatMap((channel) => [channel.urlSecret, channel.signingSecret]),
+  ];
+  return [...new Set(names.filter((name): name is string => name !== undefined))];
+}

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cli = join(__dirname, '..', '..', 'dist', 'shared', 'cli', 'main.js');
+let env: NodeJS.ProcessEnv;
+let dataDir: string;
+
+async function vigil(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'vigil-orgs-'));
+  env = { PATH: process.env.PATH, VIGIL_DATA_DIR: dataDir };
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('vigil orgs', () => {
+  it('adds an organization that reaches Azure DevOps with a PAT named by its vault secret, and says the secret is not set yet', async () => {
+    const run = await vigil('orgs', 'add', 'Contoso', '--azure-devops-url', 'https://dev.azure.com/contoso/', '--auth', 'pat', '--token-secret', 'ado-pat-contoso', '--area-path', 'Web\\Security', '--state', 'Completed=Done');
+    expect(run).toMatchObject({ code: 0, stdout: "added organization 'contoso'\n" });
+    expect(run.stderr).toContain("secret 'ado-pat-contoso' is not in the vault yet (vigil secrets set ado-pat-contoso)");
+  });
+
+  it('adds alert channels once each, by secret name', async () => {
+    expect((await vigil('orgs', 'channel', 'add', 'contoso', '--type', 'teams', '--url-secret', 'teams-contoso')).code).toBe(0);
+    expect((await vigil('orgs', 'channel', 'add', 'contoso', '--type', 'teams', '--url-secret', 'teams-contoso')).stdout).toContain('1 alert channel(s)');
+    expect((await vigil('orgs', 'channel', 'add', 'contoso', '--type', 'webhook', '--url-secret', 'hook-url', '--signing-secret', 'hook-key')).stdout).toContain('2 alert channel(s)');
+  });
+
+  it('shows settings as JSON with names of secrets and never a value', async () => {
+    const run = await vigil('orgs', 'show', 'contoso', '--json');
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      organization: 'contoso',
+      azureDevOps: { url: 'https://dev.azure.com/contoso', auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
+      workItems: { workItemType: 'Issue', areaPath: 'Web\\Security', stateMapping: { Completed: 'Done' } },
+      alertChannels: [{ type: 'teams', urlSecret: 'teams-contoso' }, { type: 'webhook', urlSecret: 'hook-url', signingSecret: 'hook-key' }],
+    });
+  });
+
+  it('lists organizations', async () => {
+    await vigil('orgs', 'add', 'fabrikam', '--azure-devops-url', 'https://dev.azure.com/fabrikam', '--auth', 'managed-identity');
+    const { organizations } = JSON.parse((await vigil('orgs', 'list', '--json')).stdout) as { organizations: Array<{ organization: string }> };
+    expect(organizations.map((o) => o.organization)).toEqual(['contoso', 'fabrikam']);
+    expect((await vigil('orgs', 'list')).stdout).toMatch(/^contoso {2}azure-devops pat {2}2 alert channel\(s\)\nfabrikam {2}azure-devops managed-identity/);
+  });
+
+  it.each([
+    [['orgs', 'add', 'contoso', '--azure-devops-url', 'https://dev.azure.com/contoso', '--auth', 'managed-identity'], /already exists/],
+    [['orgs', 'add', 'x', '--azure-devops-url', 'http://dev.azure.com/x', '--auth', 'managed-identity'], /azureDevOps\.url: an https URL/],
+    [['orgs', 'add', 'x', '--azure-devops-url', 'https://dev.azure.com/x', '--auth', 'pat'], /--auth pat needs --token-secret/],
+    [['orgs', 'add', 'x', '--azure-devops-url', 'https://dev.azure.com/x', '--auth', 'pat', '--token-secret', 'not a name'], /tokenSecret: a vault secret name/],
+    [['orgs', 'add', 'x'], /say how to reach the organization/],
+    [['orgs', 'add', 'bad_name!', '--github-token-secret', 'gh'], /invalid organization name/],
+    [['orgs', 'channel', 'add', 'contoso', '--type', 'slack', '--url-secret', 's', '--signing-secret', 'k'], /webhook only/],
+  ])('refuses %j with exit 2 and one line', async (args, message) => {
+    const run = await vigil(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('removes an organization; showing it afterwards says how to add it', async () => {
+    expect((await vigil('orgs', 'remove', 'fabrikam')).code).toBe(0);
+    const run = await vigil('orgs', 'show', 'fabrikam');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no organization 'fabrikam' \(add it with: vigil orgs add fabrikam/);
+  });
+});
