@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDlqCommand } from './dlq';
 import { registerHooksCommand } from './hooks';
 import { registerOrgsCommand } from './orgs';
+import { registerScanCommand } from './scan';
 import { registerSecretsCommand } from './secrets';
 import { registerStartCommand } from './start';
 import { registerStatusCommand } from './status';
@@ -17,4 +18,5 @@ export function registerCommands(program: Command): void {
   registerHooksCommand(program);
   registerOrgsCommand(program);
   registerSecretsCommand(program);
+  registerScanCommand(program);
 }

@@ -1,0 +1,134 @@
+import { base64Projections } from './base64Projections';
+import { KeywordAutomaton } from './keywordAutomaton';
+import { patternSafetyProblem } from './patternSafety';
+import type { RuleDefinition } from './types';
+
+/**
+ * The rule table turned into what the scanner executes: one keyword automaton for all rules, and
+ * for each keyword the actions its occurrence triggers (rules to run, a base64 run to decode, a
+ * structural detector to wake). Compiled once per scanner and shared by all its scans.
+ */
+export type Marker = 'percent-escape' | 'pem-begin' | 'kubernetes';
+
+export interface KeywordAction {
+  /** Indexes into `rules` of the rules this keyword arms. */
+  rules: number[];
+  /** Parallel to `rules`: the exact spelling a rule requires (its `keywordCase` is `exact`), or null. */
+  exactSpellings: (string | null)[];
+  /**
+   * True when this keyword alone makes the line worth decoding. False for keywords whose rules all
+   * need characters the line may lack (checked on bytes first) and for markers such as colour codes.
+   */
+  triggersLine: boolean;
+  /** The keyword is a base64 projection: decode the base64 run it sits in. */
+  base64: boolean;
+  markers: Marker[];
+}
+
+export interface CompiledRule {
+  definition: RuleDefinition;
+  /** The pattern with `g` (iterate) and `d` (group offsets) added; `y` (sticky) for anchored rules. */
+  matcher: RegExp;
+}
+
+export interface CompiledRuleSet {
+  rules: CompiledRule[];
+  automaton: KeywordAutomaton;
+  actions: KeywordAction[];
+  /** Rules run on decoded Basic credentials whatever their keywords. */
+  basicAuthRules: number[];
+}
+
+// Colour codes and `vigil:allow` are looked for (natively) only on lines analysed for another
+// reason: as keywords they would wake every coloured line of a log for nothing.
+const markerKeywords: ReadonlyArray<[string, Marker]> = [
+  // Percent-encoded characters that occur inside secrets: decode the line even without another keyword.
+  ['%7e', 'percent-escape'],
+  ['%2b', 'percent-escape'],
+  ['%2f', 'percent-escape'],
+  ['%3d', 'percent-escape'],
+  ['%40', 'percent-escape'],
+  ['%3a', 'percent-escape'],
+  ['-----begin', 'pem-begin'],
+  ['apiversion', 'kubernetes'],
+  ['kind:', 'kubernetes'],
+];
+
+export class RuleCompilationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuleCompilationError';
+  }
+}
+
+export function compileRules(definitions: readonly RuleDefinition[]): CompiledRuleSet {
+  const keywordIndex = new Map<string, number>();
+  const keywords: string[] = [];
+  const actions: KeywordAction[] = [];
+  const actionFor = (keyword: string): KeywordAction => {
+    const folded = keyword.toLowerCase();
+    let index = keywordIndex.get(folded);
+    if (index === undefined) {
+      index = keywords.length;
+      keywordIndex.set(folded, index);
+      keywords.push(folded);
+      actions.push({ rules: [], exactSpellings: [], triggersLine: false, base64: false, markers: [] });
+    }
+    return actions[index];
+  };
+
+  const rules: CompiledRule[] = [];
+  const basicAuthRules: number[] = [];
+  const seenIds = new Set<string>();
+  for (const definition of definitions) {
+    if (seenIds.has(definition.id)) throw new RuleCompilationError(`rule id '${definition.id}' is defined twice`);
+    seenIds.add(definition.id);
+    if (definition.keywords.length === 0) {
+      throw new RuleCompilationError(`rule '${definition.id}' has no keywords: every rule needs at least one for the prefilter`);
+    }
+    const problem = patternSafetyProblem(definition.pattern.source);
+    if (problem) throw new RuleCompilationError(`rule '${definition.id}' has an unsafe pattern: ${problem}`);
+    const flags = new Set(definition.pattern.flags.split(''));
+    flags.add('g');
+    flags.add('d');
+    if (definition.anchor) flags.add('y');
+    else flags.delete('y');
+    const index = rules.length;
+    rules.push({ definition, matcher: new RegExp(definition.pattern.source, [...flags].join('')) });
+    for (const keyword of definition.keywords) {
+      const action = actionFor(keyword);
+      if (!action.rules.includes(index)) {
+        action.rules.push(index);
+        action.exactSpellings.push(definition.keywordCase === 'exact' ? keyword : null);
+      }
+    }
+    if (definition.decodedContexts?.includes('basic-auth')) basicAuthRules.push(index);
+  }
+
+  // Base64 projections of the distinctive keywords (four characters or more).
+  for (const definition of definitions) {
+    for (const keyword of definition.keywords) {
+      if (keyword.length < 4) continue;
+      for (const fragment of base64Projections(keyword, 5)) actionFor(fragment).base64 = true;
+    }
+  }
+  // A JWT starts with `eyJ`, which is `ZXlK` when base64 starts at the token.
+  actionFor('zxlk').base64 = true;
+
+  for (const [keyword, marker] of markerKeywords) {
+    const action = actionFor(keyword);
+    if (!action.markers.includes(marker)) action.markers.push(marker);
+  }
+
+  for (const action of actions) {
+    action.triggersLine =
+      action.base64 ||
+      action.markers.some((marker) => marker === 'percent-escape' || marker === 'pem-begin' || marker === 'kubernetes') ||
+      action.rules.some(
+        (index, position) =>
+          !rules[index].definition.requiredCharacters && !rules[index].definition.precondition && action.exactSpellings[position] === null,
+      );
+  }
+
+  return { rules, automaton: new KeywordAutomaton(keywords), actions, basicAuthRules };
+}

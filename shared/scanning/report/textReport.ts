@@ -1,0 +1,24 @@
+import type { Finding, Severity } from '../types';
+
+/**
+ * Human-readable output: one line per finding, `path:line:column`, severity, rule and the redacted
+ * preview, then a summary. Colour only when the caller says the output is a terminal.
+ */
+const severityColour: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m' };
+const dim = '\x1b[2m';
+const reset = '\x1b[0m';
+
+export function formatTextReport(findings: readonly Finding[], options: { colour: boolean; files: number; bytes: number }): string {
+  const paint = (code: string, text: string) => (options.colour ? `${code}${text}${reset}` : text);
+  const lines = findings.map((finding) => {
+    const where = `${finding.path}:${finding.line}:${finding.column}`;
+    const qualifiers = [finding.confidence, ...(finding.verified ? ['checksum verified'] : []), ...(finding.encoding ? [`in ${finding.encoding}`] : [])];
+    return `${where}  ${paint(severityColour[finding.severity], finding.severity.padEnd(8))} ${finding.ruleId}  ${finding.redacted}  ${paint(dim, `(${qualifiers.join(', ')})`)}`;
+  });
+  const noun = findings.length === 1 ? 'secret' : 'secrets';
+  const summary =
+    findings.length === 0
+      ? `No secrets found in ${options.files} file(s), ${options.bytes} bytes.`
+      : `${findings.length} ${noun} found in ${options.files} file(s), ${options.bytes} bytes. Rotate them, then remove them from history and logs.`;
+  return `${[...lines, summary].join('\n')}\n`;
+}

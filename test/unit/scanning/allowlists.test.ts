@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { isGuid, isHexDigest, isPrecededByDigestLabel } from '../../../shared/scanning/allowlists/digests';
+import { isPlaceholder } from '../../../shared/scanning/allowlists/placeholders';
+import { isSecretName } from '../../../shared/scanning/allowlists/secretNames';
+import { isCodeReference, isVariableReference } from '../../../shared/scanning/allowlists/variableReferences';
+
+describe('allowlists', () => {
+  it.each(['xxxxxxxxxxxxxxxx', 'XXXXXXXX-XXXX', '<your-token>', 'YOUR_API_KEY', 'AKIAIOSFODNN7EXAMPLE', 'changeme', '********', 'abcdefghijklmnopqrstuvwxyz0123', 'password', '...'])(
+    'treats %s as a placeholder',
+    (value) => expect(isPlaceholder(value)).toBe(true),
+  );
+
+  it.each(['Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB', 'hunter2-but-longer-Q9x', 'dB2yF6@qL9vZm1P#4J'])('treats %s as a possible secret', (value) => {
+    expect(isPlaceholder(value)).toBe(false);
+  });
+
+  it.each(['$(System.AccessToken)', '${{ secrets.NPM_TOKEN }}', '${NPM_TOKEN}', '$NPM_TOKEN', '$env:NPM_TOKEN', '%NPM_TOKEN%', '{{ .Values.password }}', '***', '#{Octopus.Password}#', '__TOKEN__'])(
+    'treats %s as a variable reference',
+    (value) => expect(isVariableReference(value)).toBe(true),
+  );
+
+  it('treats dotted identifiers as code, not values', () => {
+    expect(isCodeReference('var.db_password')).toBe(true);
+    expect(isCodeReference('settings.Secrets.ApiKey')).toBe(true);
+    expect(isCodeReference('Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB')).toBe(false);
+  });
+
+  it('recognises GUIDs, hex digests and digest labels', () => {
+    expect(isGuid('3f2504e0-4f89-11d3-9a0c-0305e82c3301')).toBe(true);
+    expect(isHexDigest('0123456789abcdef0123456789abcdef01234567')).toBe(true);
+    expect(isHexDigest('0123456789abcdef0123')).toBe(false);
+    expect(isPrecededByDigestLabel('"integrity": "sha512-')).toBe(true);
+    expect(isPrecededByDigestLabel('image@sha256:')).toBe(true);
+    expect(isPrecededByDigestLabel('password=')).toBe(false);
+  });
+
+  it.each(['DB_PASSWORD', 'clientSecret', 'api_key', 'GITHUB_TOKEN', 'AZURE_DEVOPS_EXT_PAT', 'user_auth', 'storageAccountKey', 'credentials', 'dbpassword'])(
+    'treats %s as a secret name',
+    (name) => expect(isSecretName(name)).toBe(true),
+  );
+
+  it.each(['tokenUrl', 'secret_length', 'keyVaultName', 'credentialsId', 'public_key', 'publicToken', 'csrf-token', 'jsonwebtoken', 'author', 'keyStr', 'AuthSource', 'schemaKey'])(
+    'does not treat %s as a secret name',
+    (name) => expect(isSecretName(name)).toBe(false),
+  );
+});

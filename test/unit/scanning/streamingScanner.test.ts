@@ -1,0 +1,88 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createScanner, type Finding } from '../../../shared/scanning';
+import { SecretFactory } from '../../support/scanning/syntheticSecrets';
+
+const key = Buffer.from('streaming-test-fingerprint-key-0');
+
+async function collect(iterable: AsyncIterable<Finding>): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for await (const finding of iterable) findings.push(finding);
+  return findings;
+}
+
+/** Splits text into chunks of `size` bytes (cutting through lines and tokens on purpose). */
+function chunked(text: string, size: number): Readable {
+  const bytes = Buffer.from(text);
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length; offset += size) chunks.push(bytes.subarray(offset, offset + size));
+  return Readable.from(chunks);
+}
+
+describe('streaming scans', () => {
+  const factory = new SecretFactory(31);
+  const tokens = Array.from({ length: 6 }, () => factory.gitHubToken());
+  const lines: string[] = [];
+  for (let i = 0; i < 300; i++) lines.push(i % 50 === 7 ? `line ${i} export GH_TOKEN=${tokens[(i - 7) / 50]}` : `line ${i} npm http fetch GET 200 https://registry.npmjs.org/pkg-${i} 12ms`);
+  const text = lines.join('\n');
+
+  it('reports the same findings whatever the chunk boundaries', async () => {
+    const scanner = createScanner({ fingerprintKey: key });
+    const whole = scanner.scanText(text, { path: 'log' });
+    expect(whole.map((finding) => finding.line)).toEqual([8, 58, 108, 158, 208, 258]);
+    for (const size of [1, 7, 64, 1000, 4096]) {
+      const streamed = await collect(scanner.scanStream(chunked(text, size), { path: 'log' }));
+      expect(streamed).toEqual(whole);
+    }
+  });
+
+  it('accepts string chunks and CRLF line endings', async () => {
+    const scanner = createScanner({ fingerprintKey: key });
+    const findings = await collect(scanner.scanStream(Readable.from([`a\r\nexport GH_TOKEN=${tokens[0]}\r\n`, 'b\r\n']), { path: 'log' }));
+    expect(findings).toEqual([expect.objectContaining({ ruleId: 'github-pat', line: 2, column: 17 })]);
+  });
+
+  it('scans a line longer than the window limit in overlapping windows, finding a token across a window edge once', () => {
+    const scanner = createScanner({ fingerprintKey: key, maxLineBytes: 4096, overlapBytes: 512 });
+    const token = tokens[1];
+    // Put the token across the first window's edge (4096), inside a 20 000-byte line.
+    const before = 'x '.repeat(2030);
+    const line = `${before}token=${token} ${'y '.repeat(8000)}`;
+    const findings = scanner.scanText(line, { path: 'long.log' });
+    expect(findings).toEqual([expect.objectContaining({ ruleId: 'github-pat', line: 1, column: line.indexOf(token) + 1 })]);
+  });
+
+  it('reports progress and yields findings while reading', async () => {
+    const scanner = createScanner({ fingerprintKey: key });
+    const progress: number[] = [];
+    const findings = await collect(scanner.scanStream(chunked(text, 2048), { path: 'log', onProgress: (bytes) => progress.push(bytes) }));
+    expect(findings).toHaveLength(6);
+    expect(progress.at(-1)).toBe(Buffer.byteLength(text));
+    expect(progress.length).toBeGreaterThan(1);
+  });
+
+  it('can run several scans at the same time with one scanner', async () => {
+    const scanner = createScanner({ fingerprintKey: key });
+    const results = await Promise.all([1, 2, 3].map((n) => collect(scanner.scanStream(chunked(text, 100 * n), { path: `log-${n}` }))));
+    for (const [index, findings] of results.entries()) {
+      expect(findings).toHaveLength(6);
+      expect(new Set(findings.map((finding) => finding.path))).toEqual(new Set([`log-${index + 1}`]));
+    }
+  });
+
+  it('applies the minimum confidence', () => {
+    const low = createScanner({ fingerprintKey: key, minConfidence: 'low' });
+    const high = createScanner({ fingerprintKey: key, minConfidence: 'high' });
+    const input = `api_key = "${factory.alphanumeric(24)}"\nGH=${tokens[2]}`;
+    expect(low.scanText(input, { path: 'x' }).map((finding) => finding.ruleId)).toEqual(['generic-secret-assignment', 'github-pat']);
+    expect(high.scanText(input, { path: 'x' }).map((finding) => finding.ruleId)).toEqual(['github-pat']);
+  });
+
+  it('reports a PKCS#12 file by its path without reading it as text', () => {
+    const scanner = createScanner({ fingerprintKey: key });
+    expect(scanner.scanText(Buffer.from([0, 1, 2, 3]), { path: 'certs/signing.pfx' })).toEqual([
+      expect.objectContaining({ ruleId: 'pkcs12-file', line: 1, column: 1, redacted: '(file content)' }),
+    ]);
+    expect(scanner.scanText('hello', { path: 'doc/type.P126.html' })).toEqual([]);
+  });
+});
