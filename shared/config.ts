@@ -34,6 +34,7 @@ const environmentSchema = z.object({
   KEY_VAULT_URL: z.url().optional(),
   AZURE_CLIENT_ID: z.string().min(1).optional(),
   VIGIL_VAULT_KEY: z.string().min(1).optional(),
+  VIGIL_FINGERPRINT_KEY: z.string().min(1).optional(),
 });
 
 export type VigilEnvironment = z.infer<typeof environmentSchema>;
