@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDlqCommand } from './dlq';
 import { registerHooksCommand } from './hooks';
 import { registerOrgsCommand } from './orgs';
+import { registerRisksCommand } from './risks';
 import { registerScanCommand } from './scan';
 import { registerSecretsCommand } from './secrets';
 import { registerStartCommand } from './start';
@@ -16,6 +17,7 @@ export function registerCommands(program: Command): void {
   registerStatusCommand(program);
   registerDlqCommand(program);
   registerHooksCommand(program);
+  registerRisksCommand(program);
   registerOrgsCommand(program);
   registerSecretsCommand(program);
   registerScanCommand(program);

@@ -1,0 +1,90 @@
+import type { Clock } from '../clock';
+import type { Container, Scalar, Stored } from '../store/port';
+import { isConflict, isPreconditionFailed } from '../store/errors';
+import { riskId, type Risk, type RiskAsset, type RiskEvidence, type RiskKind, type RiskSeverity } from './risk';
+
+/** One sighting of a risk, as a scan reports it. */
+export interface RiskSighting {
+  organization: string;
+  kind: RiskKind;
+  ruleId: string;
+  title: string;
+  severity: RiskSeverity;
+  asset: RiskAsset;
+  fingerprint: string;
+  verified: boolean;
+  evidence: RiskEvidence;
+  remediation: string;
+  /** Identifies this sighting (e.g. `build:7:log:12:line:40`): the same sighting recorded twice counts once. */
+  sightingId: string;
+}
+
+/** What recording a sighting did: the internal event to emit, if any. */
+export type RiskTransition = 'opened' | 'reopened' | 'seen-again' | 'already-counted';
+
+const keptSightings = 50;
+
+/** Risks by organization, recorded idempotently with etag-checked read-modify-write. */
+export class RiskStore {
+  constructor(
+    private readonly risks: Container<Risk>,
+    private readonly clock: Clock,
+  ) {}
+
+  async record(sighting: RiskSighting): Promise<{ risk: Risk; transition: RiskTransition }> {
+    const id = riskId(sighting.organization, sighting.kind, sighting.ruleId, sighting.asset.id, sighting.fingerprint);
+    const now = new Date(this.clock.now()).toISOString();
+    for (;;) {
+      const existing = await this.risks.read(id, sighting.organization);
+      if (!existing) {
+        const { sightingId, ...fields } = sighting;
+        const risk: Risk = { ...fields, id, status: 'open', occurrences: 1, firstSeenAt: now, lastSeenAt: now, recentSightings: [sightingId] };
+        try {
+          return { risk: await this.risks.create(risk), transition: 'opened' };
+        } catch (error) {
+          if (isConflict(error)) continue; // another worker opened it first: count ours on top
+          throw error;
+        }
+      }
+      if (existing.recentSightings.includes(sighting.sightingId)) return { risk: existing, transition: 'already-counted' };
+      const reopened = existing.status === 'resolved';
+      const updated: Risk = {
+        ...withoutSystemProperties(existing),
+        status: 'open',
+        severity: sighting.severity,
+        verified: existing.verified || sighting.verified,
+        evidence: sighting.evidence,
+        occurrences: existing.occurrences + 1,
+        lastSeenAt: now,
+        recentSightings: [...existing.recentSightings, sighting.sightingId].slice(-keptSightings),
+      };
+      delete updated.resolvedAt;
+      try {
+        return { risk: await this.risks.replace(updated, { ifMatch: existing._etag }), transition: reopened ? 'reopened' : 'seen-again' };
+      } catch (error) {
+        if (isPreconditionFailed(error)) continue;
+        throw error;
+      }
+    }
+  }
+
+  async list(filter: { organization?: string; status?: string; assetId?: string } = {}): Promise<Risk[]> {
+    const where: Record<string, Scalar> = {};
+    if (filter.organization) where.organization = filter.organization;
+    if (filter.status) where.status = filter.status;
+    if (filter.assetId) where['asset.id'] = filter.assetId;
+    const all: Risk[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.risks.query({ where, orderBy: { field: 'lastSeenAt', descending: true }, limit: 200, continuationToken });
+      all.push(...page.items);
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return all;
+  }
+}
+
+function withoutSystemProperties(risk: Stored<Risk>): Risk {
+  const { _etag: _etag, _ts: _ts, ...rest } = risk;
+  return rest;
+}
