@@ -68,6 +68,11 @@ export class RiskStore {
     }
   }
 
+  async get(organization: string, id: string): Promise<Risk | undefined> {
+    const stored = await this.risks.read(id, organization);
+    return stored ? withoutSystemProperties(stored) : undefined;
+  }
+
   async list(filter: { organization?: string; status?: string; assetId?: string } = {}): Promise<Risk[]> {
     const where: Record<string, Scalar> = {};
     if (filter.organization) where.organization = filter.organization;
