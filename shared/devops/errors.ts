@@ -1,0 +1,37 @@
+import { ConfigurationError } from '../errors';
+
+/** How an organization authenticates to Azure DevOps, as named in its settings (never the token). */
+export type AzureDevOpsAuthDescription =
+  | { mode: 'pat'; tokenSecret: string }
+  | { mode: 'managed-identity' };
+
+/**
+ * Azure DevOps refused the credentials: a 401, a 203 with the HTML sign-in page, or an answer
+ * that is not JSON where JSON was due. Retrying cannot help until an operator fixes the token or
+ * the identity's access, so it is a configuration error naming the organization and the setting.
+ */
+export class AzureDevOpsAuthError extends ConfigurationError {
+  constructor(
+    readonly organization: string,
+    readonly auth: AzureDevOpsAuthDescription,
+    readonly statusCode: number | undefined,
+    detail?: string,
+  ) {
+    super(authErrorMessage(organization, auth, statusCode, detail));
+  }
+}
+
+export function authErrorMessage(
+  organization: string,
+  auth: AzureDevOpsAuthDescription,
+  statusCode: number | undefined,
+  detail?: string,
+): string {
+  const how = auth.mode === 'pat' ? `auth pat, secret '${auth.tokenSecret}'` : 'auth managed-identity';
+  const answer = detail ?? (statusCode === undefined ? 'no usable answer' : `HTTP ${statusCode}`);
+  const fix =
+    auth.mode === 'pat'
+      ? "check the PAT's scopes and expiry"
+      : "check that the app's managed identity is added to the organization with access to its projects";
+  return `Azure DevOps rejected the credentials for organization '${organization}' (${how}; ${answer}): ${fix}`;
+}
