@@ -1,0 +1,120 @@
+// The Function App on the Flex Consumption plan (Linux, Node 22), running as the user-assigned
+// identity. Every connection is identity-based: the app settings carry endpoints and the identity's
+// client id, never a key. Flex Consumption sets the worker runtime from functionAppConfig.runtime,
+// so FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION must not be app settings.
+
+param name string
+param planName string
+param location string
+param tags object = {}
+
+@description('The azd service this app hosts (azure.yaml services.api).')
+param serviceName string = 'api'
+
+param identityId string
+param identityClientId string
+
+param storageAccountName string
+param storageBlobEndpoint string
+param deploymentContainerName string
+
+param serviceBusFullyQualifiedNamespace string
+param cosmosEndpoint string
+param cosmosDatabaseName string
+param keyVaultUri string
+@description('Application Insights ingestion settings (endpoint and component id; no secret).')
+param applicationInsightsIngestion string
+
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Node.js version the Flex Consumption runtime runs.')
+param nodeVersion string = '22'
+
+// Must equal serviceBusConnectionName in shared/runtime/functionRegistry.ts: the Service Bus
+// trigger reads <prefix>__fullyQualifiedNamespace, __credential and __clientId (test/unit/infra checks it).
+var serviceBusConnection = 'ServiceBusConnection'
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: nodeVersion
+      }
+    }
+  }
+
+  resource appSettings 'config' = {
+    name: 'appsettings'
+    properties: {
+      // Host storage through the identity (Storage Blob Data Owner).
+      AzureWebJobsStorage__accountName: storageAccountName
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identityClientId
+      // Service Bus trigger (host) and sender/administration client (shared/queue/serviceBusSettings.ts).
+      '${serviceBusConnection}__fullyQualifiedNamespace': serviceBusFullyQualifiedNamespace
+      '${serviceBusConnection}__credential': 'managedidentity'
+      '${serviceBusConnection}__clientId': identityClientId
+      // Cosmos DB and Key Vault through DefaultAzureCredential; AZURE_CLIENT_ID picks the user-assigned identity.
+      COSMOS_ENDPOINT: cosmosEndpoint
+      COSMOS_DATABASE: cosmosDatabaseName
+      KEY_VAULT_URL: keyVaultUri
+      AZURE_CLIENT_ID: identityClientId
+      // Application Insights with Entra auth (local auth is disabled on the component).
+      APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsIngestion
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+      VIGIL_LOG_FORMAT: 'json'
+    }
+  }
+}
+
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName
