@@ -1,7 +1,15 @@
 import { NotImplementedError } from '../errors';
 import type { UseCase } from '../runtime/queueTrigger';
+import { scanAzurePipelinesBuild } from './scanAzurePipelinesBuild';
 
-/** Not built yet: parks the message with a clear reason rather than pretending success. */
-export const scanBuild: UseCase = async () => {
-  throw new NotImplementedError('build-log scanning');
+/**
+ * The `build-scan` queue's use case. Azure Pipelines builds are scanned; the service connection
+ * audit and GitHub/GitLab logs are not built yet and park their events with that reason.
+ */
+export const scanBuild: UseCase = async (envelope, context) => {
+  if (envelope.source === 'azure-devops' && (envelope.type === 'build.complete' || envelope.type === 'ms.vss-pipelines.run-state-changed-event')) {
+    return scanAzurePipelinesBuild(envelope, context);
+  }
+  if (envelope.type.startsWith('ms.vss-endpoint.')) throw new NotImplementedError('service connection audit');
+  throw new NotImplementedError(`build-log scanning for ${envelope.source} '${envelope.type}'`);
 };

@@ -7,7 +7,10 @@ import { isValidSecretName } from '../vault/secretRules';
  * so this document can be read, logged and exported safely.
  */
 const secretName = z.string().refine(isValidSecretName, { message: "a vault secret name: 1-127 letters, digits and '-'" });
-const httpsUrl = z.url({ protocol: /^https$/, error: 'an https URL' });
+/** https, or plain http to this machine only (a local stand-in or proxy). */
+const httpsUrl = z
+  .url({ protocol: /^https?$/, error: 'an https URL' })
+  .refine((value) => value.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(value), { message: 'an https URL' });
 
 export const organizationNamePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

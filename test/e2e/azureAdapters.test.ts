@@ -66,7 +66,7 @@ describe('the local host on the Azure adapters', () => {
     const accepted = await post(`${baseUrl}/hooks/azure-devops`, fixture, azureDevOpsHeaders());
     expect(accepted).toMatchObject({ status: 202, body: { queues: ['build-scan'] } });
 
-    // Build-log scanning is not built yet, so its handler parks the event; the record lands in Cosmos.
+    // No organization is configured, so the handler parks the event with the fix; the record lands in Cosmos.
     const vigil = promisify(execFile);
     let parked: Array<Record<string, unknown>> = [];
     for (let attempt = 0; attempt < 50 && parked.length === 0; attempt++) {
@@ -74,7 +74,7 @@ describe('the local host on the Azure adapters', () => {
       parked = (JSON.parse(stdout) as { messages: Array<Record<string, unknown>> }).messages;
     }
     expect(parked).toEqual([
-      expect.objectContaining({ kind: 'parked', messageId: accepted.body.id, reason: 'NotImplementedError: not implemented: build-log scanning' }),
+      expect.objectContaining({ kind: 'parked', messageId: accepted.body.id, reason: expect.stringMatching(/no organization 'fabrikamfiber' \(add it with: vigil orgs add/) }),
     ]);
 
     // `vigil status` would ask Service Bus's HTTP administration API, which the AMQP broker does not speak: read Cosmos directly.

@@ -1,0 +1,39 @@
+import type { Clock } from '../clock';
+import type { EventEnvelope } from '../events/envelope';
+import { queuesFor } from '../events/routes';
+import type { QueueName } from '../queue/names';
+import type { OutgoingMessage } from '../queue/port';
+import type { Risk } from '../risks/risk';
+import type { RiskTransition } from '../risks/riskStore';
+
+/**
+ * The internal events a scan emits (DESIGN 1): `risk.opened` for a new or reopened risk,
+ * `risk.changed` for one seen again. Message ids are derived from the risk and the sighting, so
+ * a scan that is redelivered after a crash emits the same ids and the queue drops the repeats;
+ * a sighting already counted is re-announced under its original transition for the same reason.
+ */
+export function riskEvents(
+  cause: EventEnvelope,
+  recorded: Array<{ risk: Risk; transition: RiskTransition; sightingId: string }>,
+  clock: Clock,
+): Map<QueueName, OutgoingMessage[]> {
+  const byQueue = new Map<QueueName, OutgoingMessage[]>();
+  for (const { risk, transition, sightingId } of recorded) {
+    const announced = transition === 'already-counted' ? (risk.occurrences === 1 ? 'opened' : 'seen-again') : transition;
+    const envelope: EventEnvelope = {
+      id: `risk:${risk.id}:${announced}:${sightingId}`.slice(0, 500),
+      source: 'vigil',
+      type: announced === 'seen-again' ? 'risk.changed' : 'risk.opened',
+      organization: risk.organization,
+      ...(cause.project ? { project: cause.project } : {}),
+      subject: { riskId: risk.id, transition: announced, cause: cause.id.slice(0, 200) },
+      receivedAt: new Date(clock.now()).toISOString(),
+    };
+    for (const queue of queuesFor(envelope)) {
+      const messages = byQueue.get(queue) ?? [];
+      messages.push({ messageId: envelope.id, body: envelope });
+      byQueue.set(queue, messages);
+    }
+  }
+  return byQueue;
+}

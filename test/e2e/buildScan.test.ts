@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertLedgerEntry } from '../../shared/alerts/alertLedger';
+import type { BuildScanRecord } from '../../shared/ci/scanAzurePipelinesBuild';
+import { OrganizationDirectory } from '../../shared/organizations/organizationDirectory';
+import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
+import type { ParkedMessage } from '../../shared/queue/parkedMessages';
+import type { Risk } from '../../shared/risks/risk';
+import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
+import { SecretFactory } from '../support/scanning/syntheticSecrets';
+import { startTestHost, type TestHost } from '../support/testHost';
+import { azureDevOpsHeaders, post } from '../support/webhookClient';
+
+/**
+ * A finished build, end to end through the local host: the real build.complete sample is posted,
+ * the handler re-fetches the build and its logs from a loopback Azure DevOps with the real
+ * azure-devops-node-api client, stores the leaked token as a risk, and a loopback receiver gets
+ * exactly one signed alert. Nothing anywhere holds the token itself.
+ */
+const fixture = readFileSync(join(__dirname, '..', 'fixtures', 'azure-devops', 'service-hooks', 'build.complete.json'));
+const project = '33dd33dd-ee44-ff55-aa66-77bb77bb77bb';
+const buildId = 2727068;
+const leaked = new SecretFactory(7).gitHubToken();
+const pat = `test-pat-${randomBytes(12).toString('hex')}`;
+const signingSecret = `whsec_${randomBytes(32).toString('base64')}`;
+
+let devops: AzureDevOpsServer;
+let host: TestHost;
+let receiver: Server;
+const alerts: Array<{ headers: Record<string, string>; body: string }> = [];
+let alertArrived: () => void = () => undefined;
+
+function nextAlert(): Promise<void> {
+  return new Promise((resolve) => (alertArrived = resolve));
+}
+
+async function settled(): Promise<void> {
+  // Every queue drained and nothing locked: poll the store the handlers write to, a bounded number of times.
+  for (let attempt = 0; attempt < 400; attempt++) {
+    let busy = 0;
+    for (const queue of ['build-scan', 'alerts', 'workitem-sync'] as const) {
+      const counts = await host.services.queue.counts(queue);
+      busy += counts.active + counts.scheduled;
+    }
+    if (busy === 0) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    await host.services.queue.waitForMessages('build-scan', 20);
+  }
+  throw new Error('queues did not drain');
+}
+
+beforeAll(async () => {
+  devops = await startAzureDevOpsServer({
+    organization: 'fabrikamfiber',
+    pat,
+    projects: [{ id: project, name: 'FabrikamFiberChat' }],
+    builds: [
+      {
+        id: buildId,
+        project,
+        logs: [
+          { id: 1, sizeBytes: 200_000 },
+          { id: 2, content: `2026-11-20T10:00:01.0000000Z ##[section]Starting: Publish\n2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n2026-11-20T10:00:03.0000000Z done\n` },
+        ],
+      },
+    ],
+  });
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      alerts.push({ headers: request.headers as Record<string, string>, body });
+      response.writeHead(204).end();
+      alertArrived();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  host = await startTestHost({
+    env: {
+      VIGIL_SECRET_ADO_PAT_FABRIKAMFIBER: pat,
+      VIGIL_SECRET_ALERT_HOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`,
+      VIGIL_SECRET_ALERT_HOOK_KEY: signingSecret,
+      VIGIL_LOG_LEVEL: 'debug',
+    },
+  });
+  const organizations = new OrganizationDirectory(host.services.store.container<OrganizationSettings>('organizations'), host.services.clock);
+  await organizations.add('fabrikamfiber', { azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } } });
+  await organizations.addChannel('fabrikamfiber', { type: 'webhook', urlSecret: 'alert-hook-url', signingSecret: 'alert-hook-key' });
+});
+
+afterAll(async () => {
+  await host?.dispose();
+  await devops?.close();
+  await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+});
+
+describe('a finished Azure Pipelines build', () => {
+  it('has its logs scanned, the leaked token stored as a risk and one signed alert sent, all redacted', async () => {
+    const alerted = nextAlert();
+    const response = await post(host.url('/hooks/azure-devops'), fixture, azureDevOpsHeaders());
+    expect(response.status).toBe(202);
+    await alerted;
+    await settled();
+
+    const risks = (await host.services.store.container<Risk>('risks').query({ where: { organization: 'fabrikamfiber' } })).items;
+    expect(risks).toHaveLength(1);
+    expect(risks[0]).toMatchObject({ kind: 'leaked-secret', status: 'open', occurrences: 1, verified: true });
+    expect(risks[0].evidence.location).toMatch(/log 2 line 2$/);
+
+    const scans = (await host.services.store.container<BuildScanRecord>('scans').query({ where: { organization: 'fabrikamfiber' } })).items;
+    expect(scans[0]).toMatchObject({ buildId, logsScanned: 2, findings: 1 });
+    expect(scans[0].bytesScanned).toBeGreaterThan(200_000);
+
+    expect(alerts).toHaveLength(1);
+    expect(() => new Webhook(signingSecret).verify(alerts[0].body, alerts[0].headers)).not.toThrow();
+    expect(devops.callsTo(`/builds/${buildId}/logs`).length).toBe(3); // the list, then each log once
+  });
+
+  it('does nothing new when the same delivery comes again', async () => {
+    const again = await post(host.url('/hooks/azure-devops'), fixture, azureDevOpsHeaders());
+    expect(again.body).toMatchObject({ duplicate: true });
+    await settled();
+    const [risk] = (await host.services.store.container<Risk>('risks').query({ where: { organization: 'fabrikamfiber' } })).items;
+    expect(risk.occurrences).toBe(1);
+    expect(alerts).toHaveLength(1);
+  });
+
+  it('never stores, logs or alerts the token itself, nor the PAT', async () => {
+    const everything = [
+      ...host.logLines,
+      ...alerts.map((a) => a.body),
+      JSON.stringify((await host.services.store.container<Risk>('risks').query({})).items),
+      JSON.stringify((await host.services.store.container<BuildScanRecord>('scans').query({})).items),
+      JSON.stringify((await host.services.store.container<AlertLedgerEntry>('alerts').query({})).items),
+    ].join('\n');
+    expect(everything).not.toContain(leaked);
+    expect(everything).not.toContain(pat);
+  });
+
+  it('parks a build of an organization Vigil does not know, saying how to add it', async () => {
+    const payload = JSON.parse(fixture.toString('utf8')) as { id: string; resourceContainers: Record<string, { baseUrl: string }> };
+    payload.id = 'unknown-org-delivery';
+    for (const container of Object.values(payload.resourceContainers)) container.baseUrl = 'https://dev.azure.com/Northwind/';
+    await post(host.url('/hooks/azure-devops'), JSON.stringify(payload), azureDevOpsHeaders());
+    await settled();
+    const parked = (await host.services.store.container<ParkedMessage>('parked').query({ where: { queue: 'build-scan' } })).items;
+    expect(parked.map((p) => p.reason)).toContainEqual(expect.stringMatching(/no organization 'northwind' \(add it with: vigil orgs add northwind/));
+  });
+});
