@@ -62,7 +62,8 @@ export interface VigilConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): VigilConfig {
-  const parsed = environmentSchema.safeParse(env);
+  // An empty variable means unset (`VIGIL_FINGERPRINT_KEY= vigil scan`), as shells and .env files use it.
+  const parsed = environmentSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const setting = issue.path.join('.');
