@@ -102,6 +102,8 @@ export interface AzureDevOpsServer {
   addBuild(build: LoopbackBuild): void;
   /** Calls whose path contains `fragment` (and method, when given). */
   callsTo(fragment: string, method?: string): RecordedCall[];
+  /** Service hook subscriptions as stored, confidential inputs included (answers mask them, as Azure DevOps does). */
+  hookSubscriptions(): Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -470,23 +472,28 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
   function hookSubscriptions(res: http.ServerResponse, method: string, id: string | undefined, body: string, url: URL): void {
     const template = rewrite(fixtureBody('hooks.subscription.create.json') as Record<string, unknown>, orgUrl);
     const parse = (): Record<string, unknown> => (body ? (JSON.parse(body) as Record<string, unknown>) : {});
+    // Azure DevOps never hands a confidential input (the Basic-auth password) back.
+    const masked = (s: Record<string, unknown> | undefined) => {
+      const inputs = s?.consumerInputs as Record<string, unknown> | undefined;
+      return inputs?.basicAuthPassword === undefined ? s : { ...s, consumerInputs: { ...inputs, basicAuthPassword: '********' } };
+    };
     if (!id && method === 'GET') {
       const filters = ['publisherId', 'eventType', 'consumerId', 'consumerActionId'] as const;
       const value = [...subscriptions.values()].filter((s) => filters.every((f) => !url.searchParams.get(f) || s[f] === url.searchParams.get(f)));
-      return sendJson(res, 200, { count: value.length, value });
+      return sendJson(res, 200, { count: value.length, value: value.map(masked) });
     }
     if (!id && method === 'POST') {
       const newId = randomUUID();
       const created = { ...template, ...parse(), id: newId, url: `${orgUrl}/_apis/hooks/subscriptions/${newId}`, status: 'enabled' };
       subscriptions.set(newId, created);
-      return sendJson(res, 200, created);
+      return sendJson(res, 200, masked(created));
     }
     if (id && !subscriptions.has(id)) return sendJson(res, 404, { message: `subscription ${id} not found` });
-    if (id && method === 'GET') return sendJson(res, 200, subscriptions.get(id));
+    if (id && method === 'GET') return sendJson(res, 200, masked(subscriptions.get(id)));
     if (id && method === 'PUT') {
       const replaced = { ...template, ...parse(), id, url: `${orgUrl}/_apis/hooks/subscriptions/${id}` };
       subscriptions.set(id, replaced);
-      return sendJson(res, 200, replaced);
+      return sendJson(res, 200, masked(replaced));
     }
     if (id && method === 'DELETE') {
       subscriptions.delete(id);
@@ -516,6 +523,7 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
       builds.set(`${build.project}/${build.id}`, build);
     },
     callsTo: (fragment, method) => calls.filter((c) => c.path.includes(fragment) && (!method || c.method === method.toUpperCase())),
+    hookSubscriptions: () => [...subscriptions.values()].map((s) => structuredClone(s)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

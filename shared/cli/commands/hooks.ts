@@ -8,6 +8,7 @@ import { environmentVariableFor } from '../../vault/environmentVault';
 import { createAppServices } from '../../runtime/services';
 import { UsageError } from '../usageError';
 import { signGitHubPayload } from '../../events/sources/githubSignature';
+import { registerHookSubscriptionCommands } from './hookSubscriptions';
 
 interface SendOptions {
   source: WebhookSource;
@@ -50,6 +51,8 @@ export function registerHooksCommand(program: Command): void {
       process.stdout.write(`${response.status} ${await response.text()}\n`);
       if (!response.ok) process.exitCode = 1;
     });
+
+  registerHookSubscriptionCommands(hooks);
 }
 
 async function authenticationHeaders(options: SendOptions, body: Buffer, secret: string): Promise<Record<string, string>> {
