@@ -38,7 +38,8 @@ export async function scanAzurePipelinesBuild(envelope: EventEnvelope, { service
   if (!Number.isInteger(buildId) || !project) throw new PermanentError(`event '${envelope.id}' names no build id and project to scan`);
 
   const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
-  const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger } });
+  // No separate connection check: the build request itself tells a credential failure apart, one call fewer per build.
+  const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
   const risks = new RiskStore(services.store.container<Risk>('risks'), services.clock);
   const scanner = buildLogScanner(services.config);
   try {
@@ -53,8 +54,9 @@ export async function scanAzurePipelinesBuild(envelope: EventEnvelope, { service
     for (const log of logs) {
       if (log.id === undefined) continue;
       const stream = await client.streamBuildLog(project, buildId, log.id);
-      stream.on('data', (chunk: Buffer | string) => (bytesScanned += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length));
-      for await (const finding of scanner.scanStream(stream, { path: `build ${buildNumber} / log ${log.id}` })) {
+      let logBytes = 0;
+      const target = { path: `build ${buildNumber} / log ${log.id}`, onProgress: (bytes: number) => (logBytes = bytes) };
+      for await (const finding of scanner.scanStream(stream, target)) {
         findings++;
         const sightingId = `build:${buildId}:log:${log.id}:line:${finding.line}:${finding.fingerprint}`;
         const recorded = await risks.record({
@@ -72,6 +74,7 @@ export async function scanAzurePipelinesBuild(envelope: EventEnvelope, { service
         });
         transitions.push({ ...recorded, sightingId });
       }
+      bytesScanned += logBytes;
     }
     for (const [queue, messages] of riskEvents(envelope, transitions, services.clock)) await services.queue.send(queue, messages);
     const record: BuildScanRecord = {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Container } from '../store/port';
 import { isConflict } from '../store/errors';
+import { queryAll } from '../store/queryAll';
 import type { QueueName } from '../queue/names';
 
 /** Every delivery Vigil accepted or ignored, with its outcome (the `deliveries` container). */
@@ -86,12 +87,7 @@ export async function countDeliveries(deliveries: Container<DeliveryDocument>): 
     deliveries.count({ outcome: 'accepted' }),
     deliveries.count({ outcome: 'ignored' }),
   ]);
-  let refused = 0;
-  let continuationToken: string | undefined;
-  do {
-    const page = await deliveries.query({ where: { outcome: 'refused' }, limit: 100, continuationToken });
-    for (const tally of page.items) refused += (tally as RefusalTally).count;
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
+  const tallies = await queryAll(deliveries, { where: { outcome: 'refused' } });
+  const refused = tallies.reduce((sum, tally) => sum + (tally as RefusalTally).count, 0);
   return { accepted, ignored, refused };
 }

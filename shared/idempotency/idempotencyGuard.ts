@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Container, Stored } from '../store/port';
 import { isConflict, isNotFound, isPreconditionFailed } from '../store/errors';
+import { queryAll } from '../store/queryAll';
 import { ThrottledError } from '../errors';
 
 /**
@@ -82,13 +83,7 @@ export class IdempotencyGuard {
    */
   async releaseInProgressClaims(): Promise<number> {
     // Collect first: deleting while paging would shift the pages under an offset-based token.
-    const claims: Array<Stored<IdempotencyRecord>> = [];
-    let continuationToken: string | undefined;
-    do {
-      const page = await this.records.query({ where: { status: 'in-progress' }, limit: 100, continuationToken });
-      claims.push(...page.items);
-      continuationToken = page.continuationToken;
-    } while (continuationToken);
+    const claims = await queryAll(this.records, { where: { status: 'in-progress' } });
     let released = 0;
     for (const record of claims) {
       try {

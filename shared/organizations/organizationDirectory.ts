@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import { ConfigurationError, PermanentError } from '../errors';
 import type { Container } from '../store/port';
 import { isConflict, isNotFound, isPreconditionFailed } from '../store/errors';
+import { queryAll } from '../store/queryAll';
 import {
   OrganizationSettingsSchema,
   organizationNamePattern,
@@ -59,14 +60,8 @@ export class OrganizationDirectory {
   }
 
   async list(): Promise<OrganizationSettings[]> {
-    const all: OrganizationSettings[] = [];
-    let continuationToken: string | undefined;
-    do {
-      const page = await this.organizations.query({ orderBy: { field: 'organization' }, limit: 100, continuationToken });
-      all.push(...page.items.map((item) => OrganizationSettingsSchema.parse(item)));
-      continuationToken = page.continuationToken;
-    } while (continuationToken);
-    return all;
+    const all = await queryAll(this.organizations, { orderBy: { field: 'organization' } });
+    return all.map((item) => OrganizationSettingsSchema.parse(item));
   }
 
   async remove(name: string): Promise<void> {

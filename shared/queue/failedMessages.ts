@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import { EventEnvelopeSchema } from '../events/envelope';
 import type { Container } from '../store/port';
 import { isNotFound } from '../store/errors';
+import { queryAll } from '../store/queryAll';
 import type { QueueName } from './names';
 import type { ParkedMessage } from './parkedMessages';
 import type { QueueAdmin, QueueSender } from './port';
@@ -118,13 +119,7 @@ async function deadLetterSequenceNumbers(
 }
 
 async function parkedIn(parked: Container<ParkedMessage>, queue: QueueName, messageIds?: string[]): Promise<ParkedMessage[]> {
-  const all: ParkedMessage[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await parked.query({ where: { queue }, orderBy: { field: 'parkedAt' }, limit: 200, continuationToken });
-    all.push(...page.items);
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
+  const all = await queryAll(parked, { where: { queue }, orderBy: { field: 'parkedAt' } });
   const wanted = messageIds?.length ? new Set(messageIds) : undefined;
   return all.filter((message) => !wanted || wanted.has(message.messageId));
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { Container, Scalar, Stored } from '../store/port';
 import { isConflict, isPreconditionFailed } from '../store/errors';
+import { queryAll } from '../store/queryAll';
 import { riskId, type Risk, type RiskAsset, type RiskEvidence, type RiskKind, type RiskSeverity } from './risk';
 
 /** One sighting of a risk, as a scan reports it. */
@@ -78,14 +79,8 @@ export class RiskStore {
     if (filter.organization) where.organization = filter.organization;
     if (filter.status) where.status = filter.status;
     if (filter.assetId) where['asset.id'] = filter.assetId;
-    const all: Risk[] = [];
-    let continuationToken: string | undefined;
-    do {
-      const page = await this.risks.query({ where, orderBy: { field: 'lastSeenAt', descending: true }, limit: 200, continuationToken });
-      all.push(...page.items);
-      continuationToken = page.continuationToken;
-    } while (continuationToken);
-    return all;
+    const all = await queryAll(this.risks, { where, orderBy: { field: 'lastSeenAt', descending: true } });
+    return all.map(withoutSystemProperties);
   }
 }
 

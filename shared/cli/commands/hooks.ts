@@ -5,7 +5,7 @@ import { loadConfig } from '../../config';
 import { webhookSources, type WebhookSource } from '../../events/envelope';
 import { hookSecretNames } from '../../vault/port';
 import { environmentVariableFor } from '../../vault/environmentVault';
-import { createAppServices } from '../../runtime/services';
+import { createVault } from '../../vault/createVault';
 import { UsageError } from '../usageError';
 import { signGitHubPayload } from '../../events/sources/githubSignature';
 import { registerHookSubscriptionCommands } from './hookSubscriptions';
@@ -35,9 +35,8 @@ export function registerHooksCommand(program: Command): void {
         throw new UsageError(`cannot read ${file}: ${error.code ?? error.message}`);
       });
       const config = loadConfig();
-      const services = await createAppServices(config);
       const secretName = hookSecretNames[options.source];
-      const secret = await services.vault.getSecret(secretName).finally(() => services.close());
+      const secret = await createVault(config).getSecret(secretName);
       if (!secret) throw new UsageError(`no secret '${secretName}' to sign with (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`);
 
       const target = `${(options.url ?? config.hostUrl).replace(/\/+$/, '')}/api/hooks/${options.source}`;
