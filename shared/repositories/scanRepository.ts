@@ -1,7 +1,32 @@
 import { NotImplementedError } from '../errors';
 import type { UseCase } from '../runtime/queueTrigger';
+import { inventoryOrganization } from './inventoryOrganization';
+import { syncRepositoryEvent } from './syncRepositoryEvent';
+import { scanRepositoryContent } from './scanRepositoryContent';
+import { scanPush } from './scanPush';
+import { scanPullRequest } from './scanPullRequest';
 
-/** Not built yet: parks the message with a clear reason rather than pretending success. */
-export const scanRepository: UseCase = async () => {
-  throw new NotImplementedError('repository scanning');
+/**
+ * The `repo-scan` queue's use case: one dispatch per event type. Inventory keeps the `assets`
+ * container current; content, push and pull request scans turn what they find into risks.
+ */
+export const scanRepository: UseCase = async (envelope, context) => {
+  switch (`${envelope.source}:${envelope.type}`) {
+    case 'vigil:inventory.requested':
+      return inventoryOrganization(envelope, context);
+    case 'vigil:repository.scan-requested':
+      return scanRepositoryContent(envelope, context);
+    case 'azure-devops:git.repo.created':
+    case 'azure-devops:git.repo.renamed':
+    case 'azure-devops:git.repo.statuschanged':
+    case 'azure-devops:git.repo.deleted':
+      return syncRepositoryEvent(envelope, context);
+    case 'azure-devops:git.push':
+      return scanPush(envelope, context);
+    case 'azure-devops:git.pullrequest.created':
+    case 'azure-devops:git.pullrequest.updated':
+      return scanPullRequest(envelope, context);
+    default:
+      throw new NotImplementedError(`repository scanning for ${envelope.source} '${envelope.type}'`);
+  }
 };

@@ -66,6 +66,30 @@ export interface AzureDevOpsServerOptions {
   maxProjectsPage?: number;
   /** How an unauthenticated call is answered: 401 (default) or the 203 sign-in page. */
   unauthenticatedAnswer?: 401 | 203;
+  /** More routes (and the route-table entries node-api needs for them), tried before the built-in ones. */
+  extensions?: LoopbackExtension[];
+}
+
+/** One authenticated request, as an extension sees it. */
+export interface LoopbackRequest {
+  method: string;
+  url: URL;
+  /** Path after the organization: `/_apis/projects`, or `/{project}/_apis/...`. */
+  route: string;
+  /** The project segment, when the route has one. */
+  project?: string;
+  /** The route after the project segment: `/_apis/...`. */
+  projectRoute?: string;
+  body: string;
+  /** `http://127.0.0.1:PORT/ORG`, to write links that point back here. */
+  orgUrl: string;
+}
+
+/** Routes kept in their own file (audit, repositories, ...): answer and return true, or return false to pass. */
+export interface LoopbackExtension {
+  /** area → route-table entries (see `routeLocation`), merged into the answers to `OPTIONS _apis/{area}`. */
+  locations?: Record<string, RouteLocation[]>;
+  handle(request: LoopbackRequest, res: http.ServerResponse): boolean | Promise<boolean>;
 }
 
 export interface Fault {
@@ -107,7 +131,10 @@ export interface AzureDevOpsServer {
   close(): Promise<void>;
 }
 
-const location = (id: string, area: string, resourceName: string, routeTemplate: string) => ({
+export type RouteLocation = ReturnType<typeof routeLocation>;
+
+/** A route-table entry as `OPTIONS _apis/{area}` lists it; the id is node-api's location id for the call. */
+export const routeLocation = (id: string, area: string, resourceName: string, routeTemplate: string) => ({
   id,
   area,
   resourceName,
@@ -119,20 +146,20 @@ const location = (id: string, area: string, resourceName: string, routeTemplate:
 });
 
 /** The route tables node-api reads with `OPTIONS _apis/{area}` (ids from the installed node-api). */
-const areaLocations: Record<string, ReturnType<typeof location>[]> = {
-  location: [location('e81700f7-3be2-46de-8624-2eb35882fcaa', 'Location', 'ResourceAreas', '_apis/{resource}/{areaId}')],
+const areaLocations: Record<string, RouteLocation[]> = {
+  location: [routeLocation('e81700f7-3be2-46de-8624-2eb35882fcaa', 'Location', 'ResourceAreas', '_apis/{resource}/{areaId}')],
   build: [
-    location('0cd358e1-9217-4d94-8269-1c1ee6f93dcf', 'build', 'builds', '{project}/_apis/build/{resource}/{buildId}'),
-    location('35a80daf-7f30-45fc-86e8-6b813d9c90df', 'build', 'logs', '{project}/_apis/build/builds/{buildId}/{resource}/{logId}'),
+    routeLocation('0cd358e1-9217-4d94-8269-1c1ee6f93dcf', 'build', 'builds', '{project}/_apis/build/{resource}/{buildId}'),
+    routeLocation('35a80daf-7f30-45fc-86e8-6b813d9c90df', 'build', 'logs', '{project}/_apis/build/builds/{buildId}/{resource}/{logId}'),
   ],
   git: [
-    location('225f7195-f9c7-4d14-ab28-a83f7ff77e1f', 'git', 'repositories', '{project}/_apis/git/{resource}/{repositoryId}'),
-    location('ea98d07b-3c87-4971-8ede-a613694ffb55', 'git', 'pushes', '{project}/_apis/git/repositories/{repositoryId}/{resource}/{pushId}'),
-    location('5bf884f5-3e07-42e9-afb8-1b872267bf16', 'git', 'changes', '{project}/_apis/git/repositories/{repositoryId}/commits/{commitId}/{resource}'),
-    location('fb93c0db-47ed-4a31-8c20-47552878fb44', 'git', 'items', '{project}/_apis/git/repositories/{repositoryId}/{resource}/{*path}'),
+    routeLocation('225f7195-f9c7-4d14-ab28-a83f7ff77e1f', 'git', 'repositories', '{project}/_apis/git/{resource}/{repositoryId}'),
+    routeLocation('ea98d07b-3c87-4971-8ede-a613694ffb55', 'git', 'pushes', '{project}/_apis/git/repositories/{repositoryId}/{resource}/{pushId}'),
+    routeLocation('5bf884f5-3e07-42e9-afb8-1b872267bf16', 'git', 'changes', '{project}/_apis/git/repositories/{repositoryId}/commits/{commitId}/{resource}'),
+    routeLocation('fb93c0db-47ed-4a31-8c20-47552878fb44', 'git', 'items', '{project}/_apis/git/repositories/{repositoryId}/{resource}/{*path}'),
   ],
   serviceendpoint: [
-    location('e85f1c62-adfc-4b74-b618-11a150fb195e', 'serviceendpoint', 'endpoints', '{project}/_apis/serviceendpoint/{resource}/{endpointId}'),
+    routeLocation('e85f1c62-adfc-4b74-b618-11a150fb195e', 'serviceendpoint', 'endpoints', '{project}/_apis/serviceendpoint/{resource}/{endpointId}'),
   ],
 };
 
@@ -141,7 +168,7 @@ function fixture(name: string): Record<string, unknown> {
 }
 
 /** The response body of a fixture in either recorded format. */
-function fixtureBody(name: string): unknown {
+export function fixtureBody(name: string): unknown {
   const data = fixture(name) as { responseBody?: unknown; responses?: Record<string, { body?: unknown }> };
   if (data.responseBody !== undefined) return data.responseBody;
   const responses = data.responses ?? {};
@@ -149,14 +176,14 @@ function fixtureBody(name: string): unknown {
 }
 
 /** Point every recorded host at this server. */
-function rewrite<T>(value: T, orgUrl: string): T {
+export function rewrite<T>(value: T, orgUrl: string): T {
   const text = JSON.stringify(value)
     .replaceAll('https://fabrikam-fiber-inc.visualstudio.com/DefaultCollection', orgUrl)
     .replaceAll('https://dev.azure.com/fabrikam', orgUrl);
   return JSON.parse(text) as T;
 }
 
-const projectIdFor = (name: string) => `00000000-0000-4000-8000-${Buffer.from(name).toString('hex').padEnd(12, '0').slice(0, 12)}`;
+export const projectIdFor = (name: string) => `00000000-0000-4000-8000-${Buffer.from(name).toString('hex').padEnd(12, '0').slice(0, 12)}`;
 
 /** Deterministic build log text, exactly `size` bytes, produced in 64 KB chunks as it is read. */
 export function generatedLog(size: number): Readable {
@@ -235,8 +262,22 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
     let match: RegExpMatchArray | null;
 
     if (method === 'OPTIONS' && (match = route.match(/^\/_apis\/([^/]+)\/?$/))) {
-      const locations = areaLocations[decodeURIComponent(match[1]).toLowerCase()] ?? [];
+      const area = decodeURIComponent(match[1]).toLowerCase();
+      const extra = (options.extensions ?? []).flatMap((e) => Object.entries(e.locations ?? {}).filter(([a]) => a.toLowerCase() === area).flatMap(([, l]) => l));
+      const locations = [...(areaLocations[area] ?? []), ...extra];
       return sendJson(res, 200, { count: locations.length, value: locations });
+    }
+    if (options.extensions?.length && method !== 'OPTIONS') {
+      const scoped = route.match(/^\/([^/]+)\/(_apis\/.*)$/);
+      const request: LoopbackRequest = {
+        method,
+        url,
+        route,
+        body,
+        orgUrl,
+        ...(scoped && scoped[1] !== '_apis' ? { project: decodeURIComponent(scoped[1]), projectRoute: `/${scoped[2]}` } : {}),
+      };
+      for (const extension of options.extensions) if (await extension.handle(request, res)) return;
     }
     if (method === 'GET' && /^\/_apis\/ResourceAreas\/?$/i.test(route)) {
       // On-premises style: no areas elsewhere, every area lives at the organization URL.
@@ -538,7 +579,7 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8; api-version=7.1', 'content-length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
