@@ -20,6 +20,9 @@ const environmentSchema = z.object({
   VIGIL_MAX_DELIVERY_COUNT: integer(1, 100).default(10),
   VIGIL_DUPLICATE_WINDOW_MS: integer(60_000, 7 * 24 * 3_600_000).default(3_600_000),
   VIGIL_MAX_THROTTLE_RESCHEDULES: integer(0, 100).default(20),
+  /** Alerts one destination gets in a window before the rest are grouped into one message. */
+  VIGIL_ALERT_BURST_LIMIT: integer(1, 1000).default(5),
+  VIGIL_ALERT_WINDOW_SECONDS: integer(1, 86_400).default(60),
   VIGIL_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(30_000),
   VIGIL_HOST_URL: z.url().optional(),
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),

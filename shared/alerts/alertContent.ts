@@ -30,3 +30,23 @@ export function alertContentFor(risk: Risk, transition: 'opened' | 'reopened'): 
     riskId: risk.id,
   };
 }
+
+/** What goes out in one post: one alert, or a window's held alerts grouped into one digest. */
+export type AlertMessage = { kind: 'single'; alert: AlertContent } | { kind: 'digest'; headline: string; organization: string; alerts: AlertContent[] };
+
+/** How many risks a digest lists before pointing at the CLI (Slack caps a message at 50 blocks). */
+export const digestListLimit = 20;
+
+export function alertDigestFor(organization: string, alerts: AlertContent[]): AlertMessage {
+  if (alerts.length === 1) return { kind: 'single', alert: alerts[0] };
+  const worst = severityOrder.find((s) => alerts.some((a) => a.severity === s)) ?? 'low';
+  return { kind: 'digest', organization, alerts, headline: `${alerts.length} new risks in ${organization} (worst: ${worst})` };
+}
+
+/** The line a digest ends with when it lists fewer risks than it carries. */
+export function digestRemainder(message: Extract<AlertMessage, { kind: 'digest' }>): string | undefined {
+  const rest = message.alerts.length - digestListLimit;
+  return rest > 0 ? `…and ${rest} more: vigil risks list --org ${message.organization} --status open` : undefined;
+}
+
+const severityOrder: Risk['severity'][] = ['critical', 'high', 'medium', 'low'];

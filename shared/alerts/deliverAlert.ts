@@ -1,6 +1,6 @@
 import { PermanentError, ThrottledError, TransientError } from '../errors';
 import type { AlertChannel } from '../organizations/organizationSettings';
-import type { AlertContent } from './alertContent';
+import type { AlertMessage } from './alertContent';
 import { signedWebhookRequest } from './channels/signedWebhook';
 import { slackPayload } from './channels/slackBlocks';
 import { teamsPayload } from './channels/teamsCard';
@@ -12,12 +12,12 @@ export interface AlertDestination {
 }
 
 /** Posts one alert to one channel and maps the answer onto the settlement errors. */
-export async function deliverAlert(destination: AlertDestination, alert: AlertContent, messageId: string, now: Date, fetchImpl: typeof fetch = fetch): Promise<void> {
+export async function deliverAlert(destination: AlertDestination, message: AlertMessage, messageId: string, now: Date, fetchImpl: typeof fetch = fetch): Promise<void> {
   const { channel } = destination;
   const request =
     channel.type === 'webhook'
-      ? signedWebhookRequest(alert, messageId, requiredSigningSecret(destination), now)
-      : { body: JSON.stringify(channel.type === 'teams' ? teamsPayload(alert) : slackPayload(alert)), headers: { 'content-type': 'application/json' } };
+      ? signedWebhookRequest(message, messageId, requiredSigningSecret(destination), now)
+      : { body: JSON.stringify(channel.type === 'teams' ? teamsPayload(message) : slackPayload(message)), headers: { 'content-type': 'application/json' } };
   let response: Response;
   try {
     response = await fetchImpl(destination.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'error' });

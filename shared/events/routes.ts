@@ -63,6 +63,7 @@ export const routes: Route[] = [
   { source: 'vigil', type: 'risk.opened', queues: ['workitem-sync', 'alerts'] },
   { source: 'vigil', type: 'risk.changed', queues: ['workitem-sync', 'alerts'] },
   { source: 'vigil', type: 'scan.completed', queues: ['pr-publish'] },
+  { source: 'vigil', type: 'alerts.flush', queues: ['alerts'], why: 'alerts held back by a destination\'s rate limit go out as one message' },
   { source: 'vigil', type: 'inventory.requested', queues: ['repo-scan'], why: 'the nightly timer and `vigil repos inventory` ask for a fresh inventory' },
   { source: 'vigil', type: 'repository.scan-requested', queues: ['repo-scan'], why: 'a new asset, a changed default branch or `vigil repos scan` ask for a full content scan' },
 ];
