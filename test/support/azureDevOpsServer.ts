@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -22,6 +22,8 @@ export interface LoopbackLog {
   sizeBytes?: number;
   /** Fixed content (for logs that must contain something, e.g. a secret). */
   content?: string;
+  /** A file on disk served as the log, streamed (benchmarks serve realistic logs this way). */
+  file?: string;
 }
 
 export interface LoopbackBuild {
@@ -405,6 +407,7 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
   }
 
   function logSize(log: LoopbackLog): number {
+    if (log.file !== undefined) return statSync(log.file).size;
     return log.content !== undefined ? Buffer.byteLength(log.content) : (log.sizeBytes ?? 0);
   }
 
@@ -426,7 +429,12 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
     const log = builds.get(`${project}/${buildId}`)?.logs.find((l) => l.id === logId);
     if (!log) return sendJson(res, 404, { message: `log ${logId} of build ${buildId} not found` });
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(logSize(log)) });
-    const source = log.content !== undefined ? Readable.from([Buffer.from(log.content)]) : generatedLog(log.sizeBytes ?? 0);
+    const source =
+      log.file !== undefined
+        ? createReadStream(log.file, { highWaterMark: 256 * 1024 })
+        : log.content !== undefined
+          ? Readable.from([Buffer.from(log.content)])
+          : generatedLog(log.sizeBytes ?? 0);
     await pipeline(source, res).catch(() => undefined); // the client may stop reading
   }
 

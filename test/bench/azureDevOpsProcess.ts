@@ -1,0 +1,19 @@
+/**
+ * The loopback Azure DevOps in its own process, for benchmarks: its memory and CPU must not count
+ * against the process being measured. Started with `fork`, configured by the JSON in
+ * VIGIL_BENCH_DEVOPS_OPTIONS; it sends `{ url }` once listening and answers a `calls` message with
+ * the calls it recorded.
+ */
+import { startAzureDevOpsServer, type AzureDevOpsServerOptions } from '../support/azureDevOpsServer';
+
+async function main(): Promise<void> {
+  const options = JSON.parse(process.env.VIGIL_BENCH_DEVOPS_OPTIONS ?? '{}') as AzureDevOpsServerOptions;
+  const server = await startAzureDevOpsServer(options);
+  process.on('message', (message) => {
+    if (message === 'calls') process.send?.({ calls: server.calls.map((c) => ({ method: c.method, path: c.path, status: c.status })) });
+  });
+  process.on('disconnect', () => void server.close().then(() => process.exit(0)));
+  process.send?.({ url: server.url });
+}
+
+void main();

@@ -1,0 +1,145 @@
+/**
+ * Pipeline monitor benchmark (not a test): `npm run bench:pipeline`.
+ *
+ * A finished build with 20 logs totalling 200 MB (a realistic generated log with planted synthetic
+ * secrets, served 20 times; VIGIL_BENCH_MB changes the total) is served by the loopback Azure
+ * DevOps in its own process and processed through the real queue handler (`handleQueueMessage` +
+ * `scanBuild`): re-fetch the build, list its logs, stream each one through the engine, record
+ * risks, announce them. The engine alone then scans the same bytes from disk in the same process.
+ * Prints one JSON line:
+ *
+ *   {"bytes","seconds","MBps","engineOnlyMBps","overhead","peakRssMB","apiCalls","metadataCalls","callsByKind"}
+ *
+ * `overhead` is end-to-end throughput over engine-only throughput (target ≥ 0.7). `peakRssMB` is
+ * this process's peak while the handler runs (before the engine-only pass). `apiCalls` counts
+ * REST calls for the scan (target: 1 build + 1 log list + 1 per log, plus one audit sweep per
+ * project per hour); node-api's one-time route-table lookups are reported as `metadataCalls`.
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildLogScanner } from '../../shared/ci/buildScanner';
+import { scanBuild } from '../../shared/ci/scanBuild';
+import { loadConfig } from '../../shared/config';
+import type { EventEnvelope } from '../../shared/events/envelope';
+import { createLogger } from '../../shared/logging/logger';
+import { OrganizationDirectory } from '../../shared/organizations/organizationDirectory';
+import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
+import { handleQueueMessage } from '../../shared/runtime/queueTrigger';
+import { createAppServices } from '../../shared/runtime/services';
+import { createEnvironmentVault } from '../../shared/vault/environmentVault';
+import type { AzureDevOpsServerOptions } from '../support/azureDevOpsServer';
+
+const logCount = 20;
+const project = 'web';
+const buildId = 9001;
+
+interface RecordedCall {
+  method: string;
+  path: string;
+  status?: number;
+}
+
+function startDevOps(options: AzureDevOpsServerOptions): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(join(__dirname, 'azureDevOpsProcess.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, VIGIL_BENCH_DEVOPS_OPTIONS: JSON.stringify(options) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve({ child, url: (message as { url: string }).url }));
+    child.once('exit', (code) => reject(new Error(`loopback Azure DevOps exited with ${code}`)));
+  });
+}
+
+function recordedCalls(child: ChildProcess): Promise<RecordedCall[]> {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve((message as { calls: RecordedCall[] }).calls));
+    child.send('calls');
+  });
+}
+
+async function main(): Promise<void> {
+  const totalMB = Number(process.env.VIGIL_BENCH_MB ?? 200);
+  const directory = mkdtempSync(join(tmpdir(), 'vigil-bench-pipeline-'));
+  const log = join(directory, 'job.log');
+  const warmUp = join(directory, 'warm-up.log');
+  const generator = join(__dirname, 'scanLogGenerator.ts');
+  execFileSync(process.execPath, ['--import', 'tsx', generator, log, String(totalMB / logCount)], { maxBuffer: 64 * 1024 * 1024 });
+  execFileSync(process.execPath, ['--import', 'tsx', generator, warmUp, '8'], { maxBuffer: 64 * 1024 * 1024 });
+  const bytes = statSync(log).size * logCount;
+  const pat = `bench-pat-${randomBytes(12).toString('hex')}`;
+  const { child, url } = await startDevOps({
+    organization: 'contoso',
+    pat,
+    projects: [{ name: project }],
+    builds: [{ id: buildId, project, logs: Array.from({ length: logCount }, (_, i) => ({ id: i + 1, file: log })) }],
+  });
+  const config = loadConfig({ VIGIL_DATA_DIR: join(directory, 'data'), VIGIL_FINGERPRINT_KEY: 'vigil-benchmark-key-not-secret-0' });
+  const services = await createAppServices(config, {
+    logger: createLogger({ level: 'warn', sink: { write: () => undefined } }),
+    vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT_CONTOSO: pat }),
+  });
+  try {
+    await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).add('contoso', {
+      azureDevOps: { url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
+    });
+    const scanner = buildLogScanner(config);
+    const engineOnly = async (file: string, times: number) => {
+      for (let i = 0; i < times; i++) for await (const _ of scanner.scanStream(createReadStream(file, { highWaterMark: 1024 * 1024 }), { path: 'job.log' }));
+    };
+    await engineOnly(warmUp, 1); // JIT warm-up, untimed, for both measurements
+
+    const envelope: EventEnvelope = {
+      id: 'bench:build.complete',
+      source: 'azure-devops',
+      type: 'build.complete',
+      organization: 'contoso',
+      project,
+      subject: { buildId },
+      receivedAt: new Date().toISOString(),
+    };
+    const started = process.hrtime.bigint();
+    const outcome = await handleQueueMessage({ functionName: 'scanBuild', queue: 'build-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, scanBuild, services);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+    if (outcome !== 'completed') throw new Error(`the build scan ended '${outcome}'`);
+
+    const engineStarted = process.hrtime.bigint();
+    await engineOnly(log, logCount);
+    const engineSeconds = Number(process.hrtime.bigint() - engineStarted) / 1e9;
+
+    const calls = await recordedCalls(child);
+    const metadata = calls.filter((c) => c.method === 'OPTIONS' || /_apis\/ResourceAreas/i.test(c.path));
+    const api = calls.filter((c) => !metadata.includes(c));
+    const kind = (path: string) => path.replace(/\/\d+(?=\/|$)/g, '/{id}').replace(/^\/[^/]+\/[^/]+\/_apis\//, '');
+    const callsByKind: Record<string, number> = {};
+    for (const call of api) callsByKind[`${call.method} ${kind(call.path)}`] = (callsByKind[`${call.method} ${kind(call.path)}`] ?? 0) + 1;
+    const mb = bytes / (1024 * 1024);
+    const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+    process.stdout.write(
+      `${JSON.stringify({
+        bytes,
+        seconds: round(seconds, 2),
+        MBps: round(mb / seconds),
+        engineOnlyMBps: round(mb / engineSeconds),
+        overhead: round(engineSeconds / seconds, 2),
+        peakRssMB,
+        apiCalls: api.length,
+        metadataCalls: metadata.length,
+        callsByKind,
+      })}\n`,
+    );
+  } finally {
+    await services.close();
+    child.disconnect();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`pipeline benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
