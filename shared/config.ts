@@ -24,6 +24,8 @@ const environmentSchema = z.object({
   VIGIL_ALERT_BURST_LIMIT: integer(1, 1000).default(5),
   VIGIL_ALERT_WINDOW_SECONDS: integer(1, 86_400).default(60),
   VIGIL_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(30_000),
+  // When the repository inventory runs: NCRONTAB with seconds, in UTC, as Azure Functions timers read it (docs/repositories.md).
+  VIGIL_INVENTORY_SCHEDULE: z.string().trim().regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 0 2 * * *"').default('0 0 2 * * *'),
   VIGIL_HOST_URL: z.url().optional(),
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
   ServiceBusConnection__clientId: z.string().min(1).optional(),
@@ -38,6 +40,16 @@ const environmentSchema = z.object({
   AZURE_CLIENT_ID: z.string().min(1).optional(),
   VIGIL_VAULT_KEY: z.string().min(1).optional(),
   VIGIL_FINGERPRINT_KEY: z.string().min(1).optional(),
+  // Extra CI provider modules, comma-separated file paths; each exports createCiProvider(config) (docs/ci-providers.md).
+  VIGIL_CI_PROVIDER_MODULES: z.string().optional(),
+  // GitHub's REST API root for the github-actions provider: https://api.github.com (default) or GitHub Enterprise's https://HOST/api/v3.
+  // The token travels to it: https, or plain http to this machine only (a local stand-in).
+  VIGIL_GITHUB_API_URL: z
+    .url({ protocol: /^https?$/, error: 'an https URL' })
+    .refine((value) => value.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(value), { message: 'an https URL' })
+    .optional(),
+  // Extra gitignore-style patterns for repository content scans, comma or newline separated; `!pattern` re-includes a default (docs/repository-scanning.md).
+  VIGIL_REPO_SCAN_EXCLUDE: z.string().optional(),
 });
 
 export type VigilEnvironment = z.infer<typeof environmentSchema>;

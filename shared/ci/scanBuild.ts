@@ -1,14 +1,19 @@
 import { NotImplementedError } from '../errors';
 import type { UseCase } from '../runtime/queueTrigger';
 import { scanAzurePipelinesBuild } from './scanAzurePipelinesBuild';
+import { scanGitHubWorkflowRun } from './scanGitHubWorkflowRun';
 
 /**
- * The `build-scan` queue's use case. Azure Pipelines builds are scanned; the service connection
- * audit and GitHub/GitLab logs are not built yet and park their events with that reason.
+ * The `build-scan` queue's use case. Azure Pipelines builds and GitHub Actions runs (a whole run,
+ * or one job) are scanned through their CI providers; the service connection audit and GitLab
+ * pipelines are not built yet and park their events with that reason.
  */
 export const scanBuild: UseCase = async (envelope, context) => {
   if (envelope.source === 'azure-devops' && (envelope.type === 'build.complete' || envelope.type === 'ms.vss-pipelines.run-state-changed-event')) {
     return scanAzurePipelinesBuild(envelope, context);
+  }
+  if (envelope.source === 'github' && (envelope.type === 'workflow_run.completed' || envelope.type === 'workflow_job.completed')) {
+    return scanGitHubWorkflowRun(envelope, context);
   }
   if (envelope.type.startsWith('ms.vss-endpoint.')) throw new NotImplementedError('service connection audit');
   throw new NotImplementedError(`build-log scanning for ${envelope.source} '${envelope.type}'`);

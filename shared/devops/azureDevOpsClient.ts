@@ -5,8 +5,19 @@ import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/Vs
 import type { IBuildApi } from 'azure-devops-node-api/BuildApi';
 import type { IGitApi } from 'azure-devops-node-api/GitApi';
 import type { IServiceEndpointApi } from 'azure-devops-node-api/ServiceEndpointApi';
-import type { Build, BuildLog } from 'azure-devops-node-api/interfaces/BuildInterfaces';
-import { GitVersionType, type GitChange, type GitPush, type GitRepository } from 'azure-devops-node-api/interfaces/GitInterfaces';
+import { TypeInfo as BuildTypeInfo, type Build, type BuildLog } from 'azure-devops-node-api/interfaces/BuildInterfaces';
+import { ContractSerializer } from 'azure-devops-node-api/Serialization';
+import {
+  GitVersionType,
+  type GitChange,
+  type GitCommit,
+  type GitCommitRef,
+  type GitPullRequest,
+  type GitPullRequestChange,
+  type GitPullRequestIteration,
+  type GitPush,
+  type GitRepository,
+} from 'azure-devops-node-api/interfaces/GitInterfaces';
 import type { ServiceEndpoint } from 'azure-devops-node-api/interfaces/ServiceEndpointInterfaces';
 import type { TeamProjectReference } from 'azure-devops-node-api/interfaces/CoreInterfaces';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
@@ -36,6 +47,7 @@ import {
 } from './retryPolicy';
 
 export type { Build, BuildLog, GitChange, GitPush, GitRepository, ServiceEndpoint, TeamProjectReference };
+export type { GitCommit, GitCommitRef, GitPullRequest, GitPullRequestChange, GitPullRequestIteration };
 
 /** `GET {project}/_apis/pipelines/pipelinePermissions/endpoint/{id}` (no node-api method). */
 export interface ResourcePipelinePermissions {
@@ -66,6 +78,14 @@ export interface ServiceHookSubscriptionFilter {
   consumerActionId?: string;
 }
 
+/** Which builds `listBuilds` returns; `top` caps the total, `pageSize` each request (default 100). */
+export interface BuildListFilter {
+  statusFilter?: 'inProgress' | 'completed' | 'notStarted' | 'all';
+  definitionId?: number;
+  top?: number;
+  pageSize?: number;
+}
+
 /** What Vigil's use cases need from Azure DevOps, for one organization. */
 export interface AzureDevOpsClient {
   readonly organization: string;
@@ -78,6 +98,8 @@ export interface AzureDevOpsClient {
   listBuildLogs(project: string, buildId: number): Promise<BuildLog[]>;
   /** The log's text as it arrives on the socket; never buffered whole. Status is checked before it is returned. */
   streamBuildLog(project: string, buildId: number, logId: number): Promise<Readable>;
+  /** A project's builds, newest first, page by page (`x-ms-continuationtoken`); `top` caps the total. */
+  listBuilds(project: string, filter?: BuildListFilter): AsyncIterable<Build>;
 
   /** Every project, page by page (`x-ms-continuationtoken`). */
   listProjects(options?: { pageSize?: number }): AsyncIterable<TeamProjectReference>;
@@ -87,9 +109,39 @@ export interface AzureDevOpsClient {
   getCommitChanges(project: string, repositoryId: string, commitId: string): Promise<GitChange[]>;
   /** One file's content at a commit, streamed. */
   streamItem(project: string, repositoryId: string, path: string, commitId?: string): Promise<Readable>;
+  /** Every repository of the organization in one call (`GET _apis/git/repositories`, which Azure DevOps does not page). */
+  listOrganizationRepositories(): Promise<GitRepository[]>;
+  /** One repository by id, or undefined when Azure DevOps has none (deleted, or its project is gone): for events that may name a deleted one. */
+  findRepository(project: string, repositoryId: string): Promise<GitRepository | undefined>;
+  /** Requests this client has sent, retries included (node-api's one-time route look-ups are not counted). */
+  requestCount(): number;
+  /** One repository by id: name, project, default branch, web URL. */
+  getRepository(project: string, repositoryId: string): Promise<GitRepository>;
+  /** The commit a branch (`refs/heads/main`) points at; undefined when it does not exist (an empty repository). */
+  getBranchHead(project: string, repositoryId: string, branch: string): Promise<string | undefined>;
+  /** The whole tree at a commit as a zip (`items?path=/&$format=zip`), as it arrives on the socket; never buffered whole. */
+  streamRepositoryZip(project: string, repositoryId: string, commitId: string): Promise<Readable>;
+  /** One commit with its author, committer and parents. */
+  getCommit(project: string, repositoryId: string, commitId: string): Promise<GitCommit>;
+  /** Every commit a push brought (paged under the hood), for pushes whose answer left them out. */
+  listPushCommits(project: string, repositoryId: string, pushId: number): Promise<GitCommitRef[]>;
+  getPullRequest(project: string, pullRequestId: number): Promise<GitPullRequest>;
+  listPullRequestIterations(project: string, repositoryId: string, pullRequestId: number): Promise<GitPullRequestIteration[]>;
+  /** Every file an iteration changes against the merge base (paged with $top/$skip under the hood). */
+  getPullRequestIterationChanges(project: string, repositoryId: string, pullRequestId: number, iterationId: number): Promise<GitPullRequestChange[]>;
 
   listServiceEndpoints(project: string): Promise<ServiceEndpoint[]>;
   getPipelinePermissionsForEndpoint(project: string, endpointId: string): Promise<ResourcePipelinePermissions>;
+  /** One service connection by id, without confidential data (PermanentError when it does not exist). */
+  getServiceEndpoint(project: string, endpointId: string): Promise<ServiceEndpoint>;
+  /** The newest `top` uses of a service connection, newest first (`executionhistory`). */
+  listServiceEndpointExecutions(
+    project: string,
+    endpointId: string,
+    top: number,
+  ): Promise<Array<import('azure-devops-node-api/interfaces/ServiceEndpointInterfaces').ServiceEndpointExecutionRecord>>;
+  /** The approvals and checks on a resource, settings included (`pipelines/checks/configurations`); raw JSON, validate before use. */
+  listCheckConfigurations(project: string, resourceType: string, resourceId: string): Promise<Array<Record<string, unknown>>>;
 
   listServiceHookSubscriptions(filter?: ServiceHookSubscriptionFilter): Promise<ServiceHookSubscription[]>;
   createServiceHookSubscription(subscription: ServiceHookSubscription): Promise<ServiceHookSubscription>;
@@ -242,6 +294,34 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
     );
   }
 
+  // node-api's getBuilds never surfaces the continuation token (notes/azure-devops.md), so builds are paged raw.
+  async *listBuilds(project: string, filter: BuildListFilter = {}): AsyncIterable<Build> {
+    const pageSize = Math.min(filter.pageSize ?? 100, filter.top ?? Number.POSITIVE_INFINITY);
+    const seen = new Set<string>();
+    let remaining = filter.top ?? Number.POSITIVE_INFINITY;
+    let continuationToken: string | undefined;
+    do {
+      const query: Record<string, string> = { $top: String(Math.min(pageSize, remaining)), queryOrder: 'queueTimeDescending' };
+      if (filter.statusFilter) query.statusFilter = filter.statusFilter;
+      if (filter.definitionId !== undefined) query.definitions = String(filter.definitionId);
+      if (continuationToken) query.continuationToken = continuationToken;
+      const page = await this.call({ resource: `builds of project '${project}'` }, () =>
+        this.rawGetWithHeaders<{ value?: unknown[] }>(`${encodeURIComponent(project)}/_apis/build/builds`, query),
+      );
+      // The typed calls turn enum names and dates into numbers and Dates; do the same for raw pages.
+      const builds = ContractSerializer.deserialize(page.result.value ?? [], BuildTypeInfo.Build, false, true) as Build[];
+      for (const build of builds.slice(0, remaining)) yield build;
+      remaining -= builds.length;
+      continuationToken = headerValue(page.headers, 'x-ms-continuationtoken') || undefined;
+      if (continuationToken !== undefined) {
+        if (seen.has(continuationToken)) {
+          throw new TransientError(`Azure DevOps repeated a continuation token while listing builds of project '${project}' in organization '${this.organization}'`);
+        }
+        seen.add(continuationToken);
+      }
+    } while (continuationToken && remaining > 0);
+  }
+
   // ── projects and repositories ───────────────────────────────────────────────────────────────
   async *listProjects(options: { pageSize?: number } = {}): AsyncIterable<TeamProjectReference> {
     const pageSize = options.pageSize ?? 100;
@@ -296,6 +376,104 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
     );
   }
 
+  getRepository(project: string, repositoryId: string): Promise<GitRepository> {
+    return this.callTyped({ resource: `repository ${repositoryId} in project '${project}'` }, async () =>
+      (await this.git()).getRepository(repositoryId, project),
+    );
+  }
+
+  async getBranchHead(project: string, repositoryId: string, branch: string): Promise<string | undefined> {
+    const name = branch.startsWith('refs/') ? branch : `refs/heads/${branch}`;
+    // The filter is a prefix (`heads/main` also lists `heads/main-old`): keep the exact name.
+    const refs = await this.callTyped({ resource: `branch '${name}' of repository ${repositoryId} in project '${project}'` }, async () =>
+      (await this.git()).getRefs(repositoryId, project, name.slice('refs/'.length)),
+    );
+    return refs.find((ref) => ref.name === name)?.objectId;
+  }
+
+  streamRepositoryZip(project: string, repositoryId: string, commitId: string): Promise<Readable> {
+    // Raw, because node-api's getItemZip cannot send `$format=zip`; the Accept header says the same for servers that ignore it.
+    const url = this.resolve(`${encodeURIComponent(project)}/_apis/git/repositories/${encodeURIComponent(repositoryId)}/items`, {
+      path: '/',
+      recursionLevel: 'Full',
+      $format: 'zip',
+      download: 'true',
+      'versionDescriptor.version': commitId,
+      'versionDescriptor.versionType': 'commit',
+    });
+    return this.call({ resource: `the content of repository ${repositoryId} at ${commitId} in project '${project}'` }, async () =>
+      checkedStream((await this.webApi.rest.client.get(url, { Accept: 'application/zip' })).message),
+    );
+  }
+
+  getCommit(project: string, repositoryId: string, commitId: string): Promise<GitCommit> {
+    return this.callTyped({ resource: `commit ${commitId} of repository ${repositoryId} in project '${project}'` }, async () =>
+      (await this.git()).getCommit(commitId, repositoryId, project),
+    );
+  }
+
+  async listPushCommits(project: string, repositoryId: string, pushId: number): Promise<GitCommitRef[]> {
+    const top = 100;
+    const all: GitCommitRef[] = [];
+    for (let skip = 0; ; skip += top) {
+      const page = await this.callTyped({ resource: `commits of push ${pushId} of repository ${repositoryId} in project '${project}'` }, async () =>
+        (await this.git()).getPushCommits(repositoryId, pushId, project, top, skip),
+      );
+      all.push(...page);
+      if (page.length < top) return all;
+    }
+  }
+
+  getPullRequest(project: string, pullRequestId: number): Promise<GitPullRequest> {
+    return this.callTyped({ resource: `pull request ${pullRequestId} in project '${project}'` }, async () =>
+      (await this.git()).getPullRequestById(pullRequestId, project),
+    );
+  }
+
+  listPullRequestIterations(project: string, repositoryId: string, pullRequestId: number): Promise<GitPullRequestIteration[]> {
+    return this.callTyped({ resource: `iterations of pull request ${pullRequestId} in project '${project}'` }, async () =>
+      (await this.git()).getPullRequestIterations(repositoryId, pullRequestId, project),
+    );
+  }
+
+  async getPullRequestIterationChanges(project: string, repositoryId: string, pullRequestId: number, iterationId: number): Promise<GitPullRequestChange[]> {
+    const all: GitPullRequestChange[] = [];
+    for (let skip = 0, top = 1000; top > 0; ) {
+      const page = await this.callTyped({ resource: `changes of iteration ${iterationId} of pull request ${pullRequestId} in project '${project}'` }, async () =>
+        (await this.git()).getPullRequestIterationChanges(repositoryId, pullRequestId, iterationId, project, top, skip),
+      );
+      const entries = page.changeEntries ?? [];
+      all.push(...entries);
+      // nextTop is 0 when nothing remains; a server that leaves it out has answered everything when the page was short.
+      if (!page.nextTop || entries.length === 0) return all;
+      skip = page.nextSkip ?? skip + entries.length;
+      top = page.nextTop;
+    }
+    return all;
+  }
+
+  listOrganizationRepositories(): Promise<GitRepository[]> {
+    return this.call({ resource: 'repositories' }, async () =>
+      (await this.rawGet<{ value?: GitRepository[] }>('_apis/git/repositories', {})).value ?? [],
+    );
+  }
+
+  async findRepository(project: string, repositoryId: string): Promise<GitRepository | undefined> {
+    const repository = await this.call({ resource: `repository ${repositoryId} in project '${project}'` }, async () =>
+      (await this.git()).getRepository(repositoryId, project),
+    );
+    if (repository) return repository;
+    await this.verifyConnection(); // node-api answers null for a 404 and for a sign-in page: this tells them apart
+    return undefined;
+  }
+
+  requestCount(): number {
+    return this.requests;
+  }
+
+  /** Counted in `call`, once per attempt: what rate limits and the inventory's `apiCalls` measure. */
+  private requests = 0;
+
   // ── service connections ─────────────────────────────────────────────────────────────────────
   listServiceEndpoints(project: string): Promise<ServiceEndpoint[]> {
     return this.callTyped({ resource: `service connections of project '${project}'` }, async () =>
@@ -310,6 +488,37 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
         { 'api-version': pipelinePermissionsApiVersion },
       ),
     );
+  }
+
+  getServiceEndpoint(project: string, endpointId: string): Promise<ServiceEndpoint> {
+    // No actionFilter and no loadConfidentialData: the audit needs settings, never credentials.
+    return this.callTyped({ resource: `service connection ${endpointId} in project '${project}'` }, async () =>
+      (await this.endpoints()).getServiceEndpointDetails(project, endpointId),
+    );
+  }
+
+  async listServiceEndpointExecutions(
+    project: string,
+    endpointId: string,
+    top: number,
+  ): Promise<Array<import('azure-devops-node-api/interfaces/ServiceEndpointInterfaces').ServiceEndpointExecutionRecord>> {
+    const records = await this.callTyped({ resource: `execution history of service connection ${endpointId} in project '${project}'` }, async () =>
+      (await this.endpoints()).getServiceEndpointExecutionRecords(project, endpointId, top),
+    );
+    return [...records];
+  }
+
+  async listCheckConfigurations(project: string, resourceType: string, resourceId: string): Promise<Array<Record<string, unknown>>> {
+    // No node-api method; `$expand=settings` is what carries the approvers and the allowed branches.
+    const list = await this.call({ resource: `checks on ${resourceType} ${resourceId} in project '${project}'` }, () =>
+      this.rawGet<{ value?: Array<Record<string, unknown>> }>(`${encodeURIComponent(project)}/_apis/pipelines/checks/configurations`, {
+        resourceType,
+        resourceId,
+        $expand: 'settings',
+        'api-version': '7.1-preview.1', // the Approvals and Checks area has no GA version
+      }),
+    );
+    return list.value ?? [];
   }
 
   // ── service hooks ───────────────────────────────────────────────────────────────────────────
@@ -445,6 +654,7 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
         throw error;
       }
       try {
+        this.requests++;
         return await operation();
       } catch (error) {
         if (error instanceof NoResult || error instanceof VigilError) throw error;

@@ -1,3 +1,4 @@
+import { loadCiProviders } from '../ci/providers/registry';
 import { loadConfig, type VigilConfig } from '../config';
 import { systemClock, type Clock } from '../clock';
 import { IdempotencyGuard, type IdempotencyRecord } from '../idempotency/idempotencyGuard';
@@ -37,6 +38,8 @@ export interface ServiceOverrides {
 export async function createAppServices(config: VigilConfig, overrides: ServiceOverrides = {}): Promise<AppServices> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  // Extra CI provider modules are checked before anything starts: a bad one stops start-up with its path.
+  await loadCiProviders(config);
   let database: EmbeddedDatabase | undefined;
   const embedded = () => (database ??= openEmbeddedDatabase(config.dataDir));
 

@@ -1,0 +1,37 @@
+import type { EventEnvelope } from '../events/envelope';
+import { PermanentError } from '../errors';
+import { OrganizationDirectory } from '../organizations/organizationDirectory';
+import type { OrganizationSettings } from '../organizations/organizationSettings';
+import type { UseCaseContext } from '../runtime/queueTrigger';
+import { githubActionsProviderName } from './providers/githubActionsProvider';
+import { scanCiRun, type CiRunScanRecord } from './scanCiRun';
+import { withCiProvider } from './withCiProvider';
+
+/**
+ * A finished GitHub Actions workflow run (`workflow_run.completed`), or one finished job of it
+ * (`workflow_job.completed`, which carries `jobId`): scanned through the github-actions provider
+ * with the organization's token. The envelope's organization is the repository owner; a
+ * repository of another owner is refused, so one organization's token never reads another's runs.
+ */
+export async function scanGitHubWorkflowRun(envelope: EventEnvelope, context: UseCaseContext): Promise<CiRunScanRecord> {
+  const { services } = context;
+  const repository = String(envelope.subject.repository ?? '');
+  const runId = Number(envelope.subject.runId);
+  const jobId = envelope.subject.jobId === undefined ? undefined : Number(envelope.subject.jobId);
+  if (!/^[^/\s]+\/[^/\s]+$/.test(repository) || !Number.isSafeInteger(runId) || (jobId !== undefined && !Number.isSafeInteger(jobId))) {
+    throw new PermanentError(`event '${envelope.id}' names no GitHub repository and workflow run to scan`);
+  }
+  const owner = repository.slice(0, repository.indexOf('/'));
+  if (owner.toLowerCase() !== envelope.organization.toLowerCase()) {
+    throw new PermanentError(`event '${envelope.id}' is for organization '${envelope.organization}' but names repository '${repository}' of another owner`);
+  }
+
+  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  return withCiProvider(githubActionsProviderName, settings, context, (provider) =>
+    scanCiRun(provider, { id: String(runId), repository }, context, {
+      cause: envelope,
+      organization: settings.organization,
+      ...(jobId === undefined ? {} : { logId: String(jobId) }),
+    }),
+  );
+}
