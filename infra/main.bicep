@@ -46,6 +46,9 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('When the nightly repository inventory runs: NCRONTAB with seconds, UTC (docs/repositories.md).')
+param inventorySchedule string = '0 0 2 * * *'
+
 var tags = {
   'azd-env-name': environmentName
   application: 'vigil'
@@ -146,6 +149,7 @@ module functionApp 'modules/functionApp.bicep' = {
     applicationInsightsIngestion: monitoring.outputs.ingestionSettings
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    inventorySchedule: inventorySchedule
   }
   // The host starts as soon as the site exists; give it its storage, Service Bus and telemetry roles first.
   dependsOn: [

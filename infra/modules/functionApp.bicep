@@ -34,6 +34,9 @@ param maximumInstanceCount int = 40
 @description('Node.js version the Flex Consumption runtime runs.')
 param nodeVersion string = '22'
 
+@description('When the repository inventory timer runs: NCRONTAB with seconds, UTC (app setting VIGIL_INVENTORY_SCHEDULE).')
+param inventorySchedule string = '0 0 2 * * *'
+
 // Must equal serviceBusConnectionName in shared/runtime/functionRegistry.ts: the Service Bus
 // trigger reads <prefix>__fullyQualifiedNamespace, __credential and __clientId (test/unit/infra checks it).
 var serviceBusConnection = 'ServiceBusConnection'
@@ -112,6 +115,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsIngestion
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
       VIGIL_LOG_FORMAT: 'json'
+      // The inventory timer's schedule, read by functions/inventoryTimer.ts when the app loads.
+      VIGIL_INVENTORY_SCHEDULE: inventorySchedule
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDlqCommand } from './dlq';
 import { registerHooksCommand } from './hooks';
 import { registerOrgsCommand } from './orgs';
+import { registerReposCommand } from './repos';
 import { registerRisksCommand } from './risks';
 import { registerScanCommand } from './scan';
 import { registerSecretsCommand } from './secrets';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerStatusCommand(program);
   registerDlqCommand(program);
   registerHooksCommand(program);
+  registerReposCommand(program);
   registerRisksCommand(program);
   registerOrgsCommand(program);
   registerSecretsCommand(program);

@@ -6,6 +6,7 @@ import { defaultMaxDeliveryCount, queueNames } from '../../../shared/queue/names
 import { serviceBusConnectionName } from '../../../shared/runtime/functionRegistry';
 import { containerDefinitions, containerNames } from '../../../shared/store/port';
 import { hookSecretNames } from '../../../shared/vault/port';
+import { appFunctions } from '../../support/testHost';
 
 /**
  * Bicep cannot be compiled on these machines, so these tests read infra/ as text and hold it to
@@ -243,7 +244,10 @@ describe('the Function App settings in Bicep', () => {
     const hostOnly = (name: string) =>
       name.startsWith('AzureWebJobsStorage__') || name.startsWith('APPLICATIONINSIGHTS_') || name === `${serviceBusConnectionName}__credential`;
     const env = Object.fromEntries(
-      names.map((name) => [name, /(ENDPOINT|URL)$/.test(name) ? 'https://example.invalid/' : name === 'VIGIL_LOG_FORMAT' ? 'json' : 'value']),
+      names.map((name) => [
+        name,
+        /(ENDPOINT|URL)$/.test(name) ? 'https://example.invalid/' : name === 'VIGIL_LOG_FORMAT' ? 'json' : name === 'VIGIL_INVENTORY_SCHEDULE' ? '0 0 2 * * *' : 'value',
+      ]),
     );
     const config = loadConfig(env);
     expect(config.queueBackend).toBe('service-bus');
@@ -262,6 +266,18 @@ describe('the Function App settings in Bicep', () => {
     for (const name of ['AZURE_CLIENT_ID', `${serviceBusConnectionName}__clientId`]) {
       expect(value(name)).toBe('identityClientId');
     }
+  });
+
+  it('sets the schedule the timer functions read, defaulting to the schedule the code defaults to', async () => {
+    // Timer schedules are read from the app setting when the app loads (functions/inventoryTimer.ts),
+    // so the setting must exist in Azure with the same default the local host uses.
+    const codeDefault = loadConfig({}).environment.VIGIL_INVENTORY_SCHEDULE;
+    expect(value('VIGIL_INVENTORY_SCHEDULE')).toBe('inventorySchedule');
+    expect(/param\s+inventorySchedule\s+string\s*=\s*'([^']+)'/.exec(functionAppBicep)?.[1]).toBe(codeDefault);
+    expect(/param\s+inventorySchedule\s+string\s*=\s*'([^']+)'/.exec(mainBicep)?.[1]).toBe(codeDefault);
+    expect(mainBicep).toMatch(/inventorySchedule:\s*inventorySchedule\b/);
+    const timers = (await appFunctions()).flatMap((f) => (f.kind === 'timer' ? [[f.name, f.schedule]] : []));
+    expect(timers).toEqual([['inventoryTimer', loadConfig().environment.VIGIL_INVENTORY_SCHEDULE]]);
   });
 
   it('leaves out settings Flex Consumption refuses and any key-based setting', () => {

@@ -1,0 +1,103 @@
+/**
+ * Repository benchmarks, one exported function per section; `main` runs them all and prints one
+ * JSON line with every section's figures.
+ *
+ *   npm run --silent build && node --import tsx test/bench/repos.bench.ts
+ *
+ * Inventory (issue 7): 50 projects × 40 repositories (some disabled or empty) on the loopback Azure
+ * DevOps, with the real client, the embedded store and queue. Prints `repos`, `inventorySeconds`
+ * (first run: every asset created), `apiCalls` (HTTP requests the loopback received during it),
+ * `apiCallTarget` (projects + 2; apiCalls must not exceed it), and the same for a second run that
+ * finds nothing new. BENCH_PROJECTS / BENCH_REPOS_PER_PROJECT change the size.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../../shared/config';
+import { createLogger } from '../../shared/logging/logger';
+import { OrganizationDirectory } from '../../shared/organizations/organizationDirectory';
+import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
+import { runInventory } from '../../shared/repositories/inventoryOrganization';
+import { createAppServices } from '../../shared/runtime/services';
+import { createEnvironmentVault } from '../../shared/vault/environmentVault';
+import { repositoryRoutes, type CatalogProject } from '../support/azureDevOps/repositoryRoutes';
+import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
+
+type Figures = Record<string, number | string | boolean>;
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/** The organization the inventory section lists: every 20th repository disabled, every 25th empty. */
+function syntheticOrganization(projects: number, perProject: number): CatalogProject[] {
+  return Array.from({ length: projects }, (_, p) => ({
+    name: `project-${String(p + 1).padStart(3, '0')}`,
+    visibility: p % 10 === 0 ? ('public' as const) : ('private' as const),
+    repositories: Array.from({ length: perProject }, (_, r) => {
+      const n = p * perProject + r;
+      return {
+        name: `repository-${String(r + 1).padStart(3, '0')}`,
+        size: 10_000 + (n % 997) * 1_000,
+        ...(n % 20 === 19 ? { isDisabled: true } : {}),
+        ...(n % 25 === 24 ? { defaultBranch: null, size: 0 } : {}),
+      };
+    }),
+  }));
+}
+
+export async function benchInventory(projects = Number(process.env.BENCH_PROJECTS ?? 50), perProject = Number(process.env.BENCH_REPOS_PER_PROJECT ?? 40)): Promise<Figures> {
+  const pat = `bench-pat-${randomBytes(12).toString('hex')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-repos-'));
+  const devops = await startAzureDevOpsServer({ organization: 'contoso', pat, extensions: [repositoryRoutes(syntheticOrganization(projects, perProject))] });
+  const env = { VIGIL_DATA_DIR: dataDir, VIGIL_SECRET_ADO_PAT_CONTOSO: pat };
+  const services = await createAppServices(loadConfig(env), { vault: createEnvironmentVault(env), logger: createLogger({ level: 'error' }) });
+  try {
+    await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).add('contoso', {
+      azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
+    });
+    const timed = async () => {
+      const calls = devops.calls.length;
+      const started = performance.now();
+      const record = await runInventory(services, 'contoso');
+      return { record, seconds: (performance.now() - started) / 1000, apiCalls: devops.calls.length - calls };
+    };
+    const first = await timed();
+    const second = await timed();
+    const target = projects + 2;
+    return {
+      repos: first.record.repositories,
+      projects,
+      active: first.record.active,
+      skipped: first.record.skippedTotal,
+      inventorySeconds: round(first.seconds),
+      apiCalls: first.apiCalls,
+      apiCallTarget: target,
+      apiCallsWithinTarget: first.apiCalls <= target,
+      scanRequests: first.record.scanRequests,
+      secondRunSeconds: round(second.seconds),
+      secondRunApiCalls: second.apiCalls,
+      secondRunWrites: second.record.created + second.record.updated + second.record.deleted,
+    };
+  } finally {
+    await services.close();
+    await devops.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Every section, in order; a section adds its own figures to the one printed line. */
+const sections: Array<() => Promise<Figures>> = [benchInventory];
+
+async function main(): Promise<void> {
+  const figures: Figures = {};
+  for (const section of sections) Object.assign(figures, await section());
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`repos benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
