@@ -1,3 +1,4 @@
+import { auditAfterBuild } from '../audit/auditAfterBuild';
 import type { EventEnvelope } from '../events/envelope';
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
@@ -28,7 +29,8 @@ export interface BuildScanRecord {
  * A finished Azure Pipelines build: re-fetch it by id (the payload is never trusted beyond ids),
  * stream every log through the engine, record each finding as a sighting of a risk, store a scan
  * record, and announce opened and reopened risks to the work-item and alert queues. The work is
- * scanCiRun's, through the azure-pipelines provider.
+ * scanCiRun's, through the azure-pipelines provider. Then, at most hourly per project, the
+ * project's service connections are audited.
  */
 export async function scanAzurePipelinesBuild(envelope: EventEnvelope, context: UseCaseContext): Promise<BuildScanRecord> {
   const { services } = context;
@@ -37,7 +39,7 @@ export async function scanAzurePipelinesBuild(envelope: EventEnvelope, context: 
   if (!Number.isInteger(buildId) || !project) throw new PermanentError(`event '${envelope.id}' names no build id and project to scan`);
 
   const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
-  return withCiProvider(azurePipelinesProviderName, settings, context, (provider) =>
+  const record = await withCiProvider(azurePipelinesProviderName, settings, context, (provider) =>
     scanCiRun(provider, { id: String(buildId), project }, context, {
       cause: envelope,
       organization: settings.organization,
@@ -53,4 +55,6 @@ export async function scanAzurePipelinesBuild(envelope: EventEnvelope, context: 
       }),
     }),
   );
+  await auditAfterBuild(envelope, context, settings);
+  return record;
 }

@@ -1,3 +1,4 @@
+import { auditEndpointEvent } from '../audit/auditServiceConnections';
 import { NotImplementedError } from '../errors';
 import type { UseCase } from '../runtime/queueTrigger';
 import { scanAzurePipelinesBuild } from './scanAzurePipelinesBuild';
@@ -5,8 +6,8 @@ import { scanGitHubWorkflowRun } from './scanGitHubWorkflowRun';
 
 /**
  * The `build-scan` queue's use case. Azure Pipelines builds and GitHub Actions runs (a whole run,
- * or one job) are scanned through their CI providers; the service connection audit and GitLab
- * pipelines are not built yet and park their events with that reason.
+ * or one job) are scanned through their CI providers; a created or updated service connection is
+ * audited. GitLab pipelines are not built yet and park their events with that reason.
  */
 export const scanBuild: UseCase = async (envelope, context) => {
   if (envelope.source === 'azure-devops' && (envelope.type === 'build.complete' || envelope.type === 'ms.vss-pipelines.run-state-changed-event')) {
@@ -15,6 +16,8 @@ export const scanBuild: UseCase = async (envelope, context) => {
   if (envelope.source === 'github' && (envelope.type === 'workflow_run.completed' || envelope.type === 'workflow_job.completed')) {
     return scanGitHubWorkflowRun(envelope, context);
   }
-  if (envelope.type.startsWith('ms.vss-endpoint.')) throw new NotImplementedError('service connection audit');
+  if (envelope.source === 'azure-devops' && (envelope.type === 'ms.vss-endpoint.endpoint-created' || envelope.type === 'ms.vss-endpoint.endpoint-updated')) {
+    return auditEndpointEvent(envelope, context);
+  }
   throw new NotImplementedError(`build-log scanning for ${envelope.source} '${envelope.type}'`);
 };

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +10,9 @@ import type { OrganizationSettings } from '../../shared/organizations/organizati
 import type { ParkedMessage } from '../../shared/queue/parkedMessages';
 import type { Risk } from '../../shared/risks/risk';
 import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
+import { ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
+import { queuesSettled, startAlertReceiver, type AlertReceiver, type ReceivedAlert } from '../support/alertReceiver';
 import { startTestHost, type TestHost } from '../support/testHost';
 import { azureDevOpsHeaders, post } from '../support/webhookClient';
 
@@ -31,34 +31,17 @@ const signingSecret = `whsec_${randomBytes(32).toString('base64')}`;
 
 let devops: AzureDevOpsServer;
 let host: TestHost;
-let receiver: Server;
-const alerts: Array<{ headers: Record<string, string>; body: string }> = [];
-let alertArrived: () => void = () => undefined;
-
-function nextAlert(): Promise<void> {
-  return new Promise((resolve) => (alertArrived = resolve));
-}
-
-async function settled(): Promise<void> {
-  // Every queue drained and nothing locked: poll the store the handlers write to, a bounded number of times.
-  for (let attempt = 0; attempt < 400; attempt++) {
-    let busy = 0;
-    for (const queue of ['build-scan', 'alerts', 'workitem-sync'] as const) {
-      const counts = await host.services.queue.counts(queue);
-      busy += counts.active + counts.scheduled;
-    }
-    if (busy === 0) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    await host.services.queue.waitForMessages('build-scan', 20);
-  }
-  throw new Error('queues did not drain');
-}
+let receiver: AlertReceiver;
+let alerts: ReceivedAlert[];
+const settled = () => queuesSettled(host);
 
 beforeAll(async () => {
   devops = await startAzureDevOpsServer({
     organization: 'fabrikamfiber',
     pat,
     projects: [{ id: project, name: 'FabrikamFiberChat' }],
+    // The project has no service connections: the audit that follows the build finds nothing to report.
+    extensions: [new ServiceConnectionRoutes()],
     builds: [
       {
         id: buildId,
@@ -70,20 +53,12 @@ beforeAll(async () => {
       },
     ],
   });
-  receiver = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    request.on('end', () => {
-      alerts.push({ headers: request.headers as Record<string, string>, body });
-      response.writeHead(204).end();
-      alertArrived();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiver = await startAlertReceiver();
+  alerts = receiver.alerts;
   host = await startTestHost({
     env: {
       VIGIL_SECRET_ADO_PAT_FABRIKAMFIBER: pat,
-      VIGIL_SECRET_ALERT_HOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`,
+      VIGIL_SECRET_ALERT_HOOK_URL: receiver.url,
       VIGIL_SECRET_ALERT_HOOK_KEY: signingSecret,
       VIGIL_LOG_LEVEL: 'debug',
     },
@@ -96,12 +71,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.dispose();
   await devops?.close();
-  await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+  await receiver?.close();
 });
 
 describe('a finished Azure Pipelines build', () => {
   it('has its logs scanned, the leaked token stored as a risk and one signed alert sent, all redacted', async () => {
-    const alerted = nextAlert();
+    const alerted = receiver.next();
     const response = await post(host.url('/hooks/azure-devops'), fixture, azureDevOpsHeaders());
     expect(response.status).toBe(202);
     await alerted;
@@ -112,7 +87,7 @@ describe('a finished Azure Pipelines build', () => {
     expect(risks[0]).toMatchObject({ kind: 'leaked-secret', status: 'open', occurrences: 1, verified: true });
     expect(risks[0].evidence.location).toMatch(/log 2 line 2$/);
 
-    const scans = (await host.services.store.container<BuildScanRecord>('scans').query({ where: { organization: 'fabrikamfiber' } })).items;
+    const scans = (await host.services.store.container<BuildScanRecord>('scans').query({ where: { organization: 'fabrikamfiber', kind: 'build' } })).items;
     expect(scans[0]).toMatchObject({ buildId, logsScanned: 2, findings: 1 });
     expect(scans[0].bytesScanned).toBeGreaterThan(200_000);
 

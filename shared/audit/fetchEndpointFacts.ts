@@ -1,0 +1,57 @@
+import { ZodError } from 'zod';
+import type { AzureDevOpsClient } from '../devops/azureDevOpsClient';
+import { failureKindOf } from '../errors';
+import type { AuditedEndpoint } from './auditedEndpoint';
+import { checkConfigurationFacts, pipelinePermissionFacts, usageFacts, type EndpointFacts, type FactSource } from './endpointFacts';
+import { needsCheckConfigurations } from './checks/noApprovalOrBranchControl';
+
+/** Counts the Azure DevOps requests an audit makes (for its `scans` record and its tests). */
+export class ApiCallCounter {
+  count = 0;
+
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    this.count++;
+    return call();
+  }
+}
+
+/**
+ * Reads what the checks need about one connection: its pipeline permissions, its newest
+ * execution, and (only when the approval check applies) its checks, i.e. two or three calls. A
+ * part Azure DevOps refuses for good (403: the identity lacks that permission) is recorded as
+ * unreadable, so one missing permission costs the checks that need it, not the whole audit;
+ * transient failures and credential failures are thrown, to be retried or fixed.
+ */
+export async function fetchEndpointFacts(
+  client: AzureDevOpsClient,
+  project: string,
+  endpoint: AuditedEndpoint,
+  options: { now: number; createdAt?: string; calls: ApiCallCounter },
+): Promise<EndpointFacts> {
+  const facts: EndpointFacts = { endpoint, now: options.now, unreadable: {}, ...(options.createdAt ? { createdAt: options.createdAt } : {}) };
+  const read = async <Raw, T>(source: FactSource, call: () => Promise<Raw>, parse: (raw: Raw) => T): Promise<T | undefined> => {
+    let raw: Raw;
+    try {
+      raw = await options.calls.run(call);
+    } catch (error) {
+      if (failureKindOf(error) !== 'permanent') throw error;
+      facts.unreadable[source] = error instanceof Error ? error.message : String(error);
+      return undefined;
+    }
+    try {
+      return parse(raw);
+    } catch (error) {
+      if (!(error instanceof ZodError)) throw error;
+      // An answer of another shape will not change on a retry: the checks that need it say so.
+      facts.unreadable[source] = `unexpected ${source} answer: ${error.issues[0]?.path.join('.') || '(body)'}: ${error.issues[0]?.message ?? 'invalid'}`;
+      return undefined;
+    }
+  };
+  facts.pipelinePermissions = await read('pipelinePermissions', () => client.getPipelinePermissionsForEndpoint(project, endpoint.id), pipelinePermissionFacts);
+  facts.usage = await read('executionHistory', () => client.listServiceEndpointExecutions(project, endpoint.id, 1), usageFacts);
+  if (needsCheckConfigurations(facts)) {
+    facts.checks = await read('checks', () => client.listCheckConfigurations(project, 'endpoint', endpoint.id), checkConfigurationFacts);
+  }
+  return facts;
+}
+
