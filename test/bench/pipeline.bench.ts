@@ -1,11 +1,13 @@
 /**
  * Pipeline monitor benchmark (not a test): `npm run bench:pipeline`.
  *
- * A finished build with 20 logs totalling 200 MB (a realistic generated log with planted synthetic
- * secrets, served 20 times; VIGIL_BENCH_MB changes the total) is served by the loopback Azure
- * DevOps in its own process and processed through the real queue handler (`handleQueueMessage` +
+ * A finished build with 20 logs totalling 200 MB (one realistic generated log with a few hundred
+ * planted synthetic secrets, as bench:scan makes, cut at line ends into 20 pieces; VIGIL_BENCH_MB
+ * changes the total) is served by the loopback Azure DevOps in its own process, with three service
+ * connections for the audit sweep that follows the build, and processed through the real queue handler (`handleQueueMessage` +
  * `scanBuild`): re-fetch the build, list its logs, stream each one through the engine, record
- * risks, announce them. The engine alone then scans the same bytes from disk in the same process.
+ * risks, announce them, audit the project's service connections. The engine alone then scans the
+ * same 20 pieces from disk in the same process.
  * Prints one JSON line:
  *
  *   {"bytes","seconds","MBps","engineOnlyMBps","overhead","peakRssMB","apiCalls","metadataCalls","callsByKind"}
@@ -17,7 +19,7 @@
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLogScanner } from '../../shared/ci/buildScanner';
@@ -30,7 +32,8 @@ import type { OrganizationSettings } from '../../shared/organizations/organizati
 import { handleQueueMessage } from '../../shared/runtime/queueTrigger';
 import { createAppServices } from '../../shared/runtime/services';
 import { createEnvironmentVault } from '../../shared/vault/environmentVault';
-import type { AzureDevOpsServerOptions } from '../support/azureDevOpsServer';
+import { azureRmEndpoint, genericEndpoint } from '../support/azureDevOps/serviceConnectionRoutes';
+import type { BenchDevOpsOptions } from './azureDevOpsProcess';
 
 const logCount = 20;
 const project = 'web';
@@ -42,7 +45,7 @@ interface RecordedCall {
   status?: number;
 }
 
-function startDevOps(options: AzureDevOpsServerOptions): Promise<{ child: ChildProcess; url: string }> {
+function startDevOps(options: BenchDevOpsOptions): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(join(__dirname, 'azureDevOpsProcess.ts'), [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, VIGIL_BENCH_DEVOPS_OPTIONS: JSON.stringify(options) },
@@ -64,18 +67,24 @@ function recordedCalls(child: ChildProcess): Promise<RecordedCall[]> {
 async function main(): Promise<void> {
   const totalMB = Number(process.env.VIGIL_BENCH_MB ?? 200);
   const directory = mkdtempSync(join(tmpdir(), 'vigil-bench-pipeline-'));
-  const log = join(directory, 'job.log');
+  const log = join(directory, 'build.log');
   const warmUp = join(directory, 'warm-up.log');
   const generator = join(__dirname, 'scanLogGenerator.ts');
-  execFileSync(process.execPath, ['--import', 'tsx', generator, log, String(totalMB / logCount)], { maxBuffer: 64 * 1024 * 1024 });
+  execFileSync(process.execPath, ['--import', 'tsx', generator, log, String(totalMB)], { maxBuffer: 64 * 1024 * 1024 });
   execFileSync(process.execPath, ['--import', 'tsx', generator, warmUp, '8'], { maxBuffer: 64 * 1024 * 1024 });
-  const bytes = statSync(log).size * logCount;
+  const bytes = statSync(log).size;
+  const pieces = lineAlignedPieces(log, bytes, logCount);
   const pat = `bench-pat-${randomBytes(12).toString('hex')}`;
   const { child, url } = await startDevOps({
     organization: 'contoso',
     pat,
     projects: [{ name: project }],
-    builds: [{ id: buildId, project, logs: Array.from({ length: logCount }, (_, i) => ({ id: i + 1, file: log })) }],
+    builds: [{ id: buildId, project, logs: pieces.map((range, i) => ({ id: i + 1, file: log, range })) }],
+    serviceConnections: [
+      { endpoint: azureRmEndpoint({ id: 'e0000000-0000-4000-8000-000000000001', name: 'deploy-prod', authenticationType: 'spnKey', scopeLevel: 'Subscription', projects: [project] }), allPipelines: true, executions: [{ finishTime: new Date().toISOString() }] },
+      { endpoint: azureRmEndpoint({ id: 'e0000000-0000-4000-8000-000000000002', name: 'deploy-test', scheme: 'WorkloadIdentityFederation', scope: '/subscriptions/0000/resourcegroups/test', projects: [project] }), pipelines: [1], executions: [{ finishTime: new Date().toISOString() }] },
+      { endpoint: genericEndpoint({ id: 'e0000000-0000-4000-8000-000000000003', name: 'artifacts', projects: [project] }), pipelines: [1], executions: [] },
+    ],
   });
   const config = loadConfig({ VIGIL_DATA_DIR: join(directory, 'data'), VIGIL_FINGERPRINT_KEY: 'vigil-benchmark-key-not-secret-0' });
   const services = await createAppServices(config, {
@@ -87,10 +96,10 @@ async function main(): Promise<void> {
       azureDevOps: { url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
     });
     const scanner = buildLogScanner(config);
-    const engineOnly = async (file: string, times: number) => {
-      for (let i = 0; i < times; i++) for await (const _ of scanner.scanStream(createReadStream(file, { highWaterMark: 1024 * 1024 }), { path: 'job.log' }));
+    const engineOnly = async (file: string, ranges: Array<{ start?: number; end?: number }>) => {
+      for (const range of ranges) for await (const _ of scanner.scanStream(createReadStream(file, { highWaterMark: 256 * 1024, ...range }), { path: 'job.log' }));
     };
-    await engineOnly(warmUp, 1); // JIT warm-up, untimed, for both measurements
+    await engineOnly(warmUp, [{}]); // JIT warm-up, untimed, for both measurements
 
     const envelope: EventEnvelope = {
       id: 'bench:build.complete',
@@ -108,7 +117,7 @@ async function main(): Promise<void> {
     if (outcome !== 'completed') throw new Error(`the build scan ended '${outcome}'`);
 
     const engineStarted = process.hrtime.bigint();
-    await engineOnly(log, logCount);
+    await engineOnly(log, pieces);
     const engineSeconds = Number(process.hrtime.bigint() - engineStarted) / 1e9;
 
     const calls = await recordedCalls(child);
@@ -136,6 +145,28 @@ async function main(): Promise<void> {
     await services.close();
     child.disconnect();
     rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** `count` byte ranges of the file, each ending at a line end, covering it exactly. */
+function lineAlignedPieces(file: string, size: number, count: number): Array<{ start: number; end: number }> {
+  const descriptor = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const pieces: Array<{ start: number; end: number }> = [];
+    let start = 0;
+    for (let i = 1; i < count; i++) {
+      const at = Math.floor((size * i) / count);
+      const read = readSync(descriptor, buffer, 0, buffer.length, at);
+      const newline = buffer.subarray(0, read).indexOf(10);
+      const end = newline < 0 ? at + read - 1 : at + newline;
+      pieces.push({ start, end });
+      start = end + 1;
+    }
+    pieces.push({ start, end: size - 1 });
+    return pieces;
+  } finally {
+    closeSync(descriptor);
   }
 }
 

@@ -22,8 +22,10 @@ export interface LoopbackLog {
   sizeBytes?: number;
   /** Fixed content (for logs that must contain something, e.g. a secret). */
   content?: string;
-  /** A file on disk served as the log, streamed (benchmarks serve realistic logs this way). */
+  /** A file on disk served as the log, streamed (benchmarks serve realistic logs this way)... */
   file?: string;
+  /** ...or the bytes `start` to `end` (inclusive) of it. */
+  range?: { start: number; end: number };
 }
 
 export interface LoopbackBuild {
@@ -407,7 +409,7 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
   }
 
   function logSize(log: LoopbackLog): number {
-    if (log.file !== undefined) return statSync(log.file).size;
+    if (log.file !== undefined) return log.range ? log.range.end - log.range.start + 1 : statSync(log.file).size;
     return log.content !== undefined ? Buffer.byteLength(log.content) : (log.sizeBytes ?? 0);
   }
 
@@ -431,7 +433,7 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(logSize(log)) });
     const source =
       log.file !== undefined
-        ? createReadStream(log.file, { highWaterMark: 256 * 1024 })
+        ? createReadStream(log.file, { highWaterMark: 256 * 1024, ...log.range })
         : log.content !== undefined
           ? Readable.from([Buffer.from(log.content)])
           : generatedLog(log.sizeBytes ?? 0);
