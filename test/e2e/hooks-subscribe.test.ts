@@ -15,6 +15,10 @@ const events = [
   'git.push',
   'git.pullrequest.created',
   'git.pullrequest.updated',
+  'git.repo.created',
+  'git.repo.renamed',
+  'git.repo.statuschanged',
+  'git.repo.deleted',
   'workitem.updated',
   'ms.vss-endpoint.endpoint-created',
   'ms.vss-endpoint.endpoint-updated',
@@ -106,7 +110,7 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     expect(ado.hookSubscriptions()).toHaveLength(0);
   });
 
-  it('creates the seven subscriptions once, with the hook secret as the Basic-auth password', async () => {
+  it('creates its subscriptions once, with the hook secret as the Basic-auth password', async () => {
     await foreignSubscription('git.push', 'https://ci.example.net/notify', '');
     const run = await vigil('hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', webhook, ...auth);
     expect(run.stderr).toBe('');
@@ -114,7 +118,7 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     expect(lines(run.stdout).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(events.map((e) => `created ${e}`));
 
     const ours = ado.hookSubscriptions().filter((s) => (s.consumerInputs as Record<string, string>).url === webhook);
-    expect(ours).toHaveLength(7);
+    expect(ours).toHaveLength(events.length);
     webId = (ours[0].publisherInputs as Record<string, string>).projectId;
     for (const s of ours) {
       expect(s).toMatchObject({
@@ -143,7 +147,7 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     expect(run.code).toBe(0);
     expect(lines(run.stdout).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(events.map((e) => `unchanged ${e} ${firstIds.get(e)}`));
     expect(writesSince(from)).toEqual([]);
-    expect(ado.hookSubscriptions()).toHaveLength(8); // seven of Vigil's and the foreign one
+    expect(ado.hookSubscriptions()).toHaveLength(events.length + 1); // Vigil's and the foreign one
   });
 
   it("takes the auth from the organization's settings in vigil orgs when present", async () => {
@@ -158,7 +162,7 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     expect(authorizations).toEqual(new Set([pat]));
   });
 
-  it('updates all seven in place when the webhook URL changes (PUT, same ids)', async () => {
+  it('updates all of them in place when the webhook URL changes (PUT, same ids)', async () => {
     const moved = 'https://func-vigil-2.example.net/api/hooks/azure-devops';
     const from = ado.calls.length;
     const run = await vigil('hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', moved);
@@ -166,11 +170,11 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     expect(lines(run.stdout).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(events.map((e) => `updated ${e} ${firstIds.get(e)}`));
     expect(lines(run.stdout).every((l) => l.includes('(url)'))).toBe(true);
     const writes = writesSince(from);
-    expect(writes.map((c) => c.method)).toEqual(Array(7).fill('PUT'));
+    expect(writes.map((c) => c.method)).toEqual(Array(events.length).fill('PUT'));
     expect(new Set(writes.map((c) => c.path.split('/').pop()))).toEqual(new Set(firstIds.values()));
 
     const ours = ado.hookSubscriptions().filter((s) => firstIds.has(s.eventType as string) && (s.consumerInputs as Record<string, string>).url === moved);
-    expect(ours).toHaveLength(7);
+    expect(ours).toHaveLength(events.length);
     for (const s of ours) {
       expect(s.id).toBe(firstIds.get(s.eventType as string));
       expect((s.consumerInputs as Record<string, string>).basicAuthPassword).toBe(hookSecret);
@@ -200,7 +204,7 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     const all = await vigil('hooks', 'list', '--org', ado.url, '--json');
     expect(all.code).toBe(0);
     const listed = (JSON.parse(all.stdout) as { subscriptions: Array<Record<string, string>> }).subscriptions;
-    expect(listed).toHaveLength(14);
+    expect(listed).toHaveLength(2 * events.length);
     expect(listed.filter((s) => s.project === 'Web').map((s) => s.eventType).sort()).toEqual([...events].sort());
     for (const s of listed) {
       expect(Object.keys(s).sort()).toEqual(['eventType', 'id', 'project', 'projectId', 'status', 'url']);
@@ -210,17 +214,17 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
 
     const web = await vigil('hooks', 'list', '--org', ado.url, '--project', 'Web');
     expect(web.code).toBe(0);
-    expect(lines(web.stdout)).toHaveLength(7);
+    expect(lines(web.stdout)).toHaveLength(events.length);
     for (const line of lines(web.stdout)) expect(line).toMatch(/^[0-9a-f-]{36}  \S+  Web  enabled  https:\/\/func-vigil-2\.example\.net\/api\/hooks\/azure-devops$/);
   });
 
   it('removes them with --yes (one project, then the rest), and nothing else', async () => {
     const web = await vigil('hooks', 'remove', '--org', ado.url, '--project', 'Web', '--yes');
     expect(web.code).toBe(0);
-    expect(lines(web.stdout)).toHaveLength(7);
+    expect(lines(web.stdout)).toHaveLength(events.length);
     expect(lines(web.stdout).every((l) => /^removed \S+ [0-9a-f-]{36} \(Web\)$/.test(l))).toBe(true);
     const rest = await vigil('hooks', 'remove', '--org', ado.url, '--yes');
-    expect(lines(rest.stdout)).toHaveLength(7);
+    expect(lines(rest.stdout)).toHaveLength(events.length);
     expect(ado.hookSubscriptions().map((s) => (s.consumerInputs as Record<string, string>).url)).toEqual(['https://ci.example.net/notify']);
     const empty = await vigil('hooks', 'list', '--org', ado.url, '--json');
     expect(JSON.parse(empty.stdout)).toEqual({ subscriptions: [] });

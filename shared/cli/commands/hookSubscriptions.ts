@@ -30,6 +30,11 @@ export const vigilHookEvents = [
   { eventType: 'git.push', resourceVersion: '1.0' },
   { eventType: 'git.pullrequest.created', resourceVersion: '1.0' },
   { eventType: 'git.pullrequest.updated', resourceVersion: '1.0' },
+  // The inventory follows repositories between its nightly runs.
+  { eventType: 'git.repo.created', resourceVersion: '1.0-preview.1' },
+  { eventType: 'git.repo.renamed', resourceVersion: '1.0-preview.1' },
+  { eventType: 'git.repo.statuschanged', resourceVersion: '1.0-preview.1' },
+  { eventType: 'git.repo.deleted', resourceVersion: '1.0-preview.1' },
   { eventType: 'workitem.updated', resourceVersion: '1.0' },
   { eventType: 'ms.vss-endpoint.endpoint-created', resourceVersion: '1.0-preview.1' },
   { eventType: 'ms.vss-endpoint.endpoint-updated', resourceVersion: '1.0-preview.1' },
