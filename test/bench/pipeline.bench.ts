@@ -35,7 +35,8 @@ import { createEnvironmentVault } from '../../shared/vault/environmentVault';
 import { azureRmEndpoint, genericEndpoint } from '../support/azureDevOps/serviceConnectionRoutes';
 import type { BenchDevOpsOptions } from './azureDevOpsProcess';
 
-const logCount = 20;
+/** VIGIL_BENCH_LOGS=1 VIGIL_BENCH_MB=1024 serves one 1 GB log, to see memory stay at the engine's bound. */
+const logCount = Number(process.env.VIGIL_BENCH_LOGS ?? 20);
 const project = 'web';
 const buildId = 9001;
 
