@@ -1,6 +1,141 @@
-import { NotImplementedError } from '../errors';
+import { buildLogScanner } from '../ci/buildScanner';
+import { connectAzureDevOps, type AzureDevOpsClient, type GitCommitRef, type GitPush } from '../devops/azureDevOpsClient';
+import { PermanentError } from '../errors';
+import { OrganizationDirectory } from '../organizations/organizationDirectory';
+import type { OrganizationSettings } from '../organizations/organizationSettings';
 import type { UseCase } from '../runtime/queueTrigger';
+import { classifyChange } from './changedFiles';
+import { scannedRepository } from './fullContentScan';
+import { RepositoryContentScan } from './repositoryContentScan';
+import { RepositoryPathFilter } from './repositoryPathFilter';
+import { RepositoryRiskRecorder } from './repositoryRiskRecorder';
+import { scanCounts, type CommitAuthor, type RepositoryScanRecord } from './repositoryScanRecord';
 
-export const scanPush: UseCase = async () => {
-  throw new NotImplementedError('scanPush');
+/**
+ * `azure-devops:git.push` (subject `{ pushId, repositoryId }`): re-fetch the push and its commits,
+ * walk each commit's changes oldest first, fetch only the blobs a commit added or edited (at that
+ * commit), scan them, and record findings against the commit and its author. Deletions fetch
+ * nothing and resolve nothing: a secret removed later is still in history. A push that adds a
+ * known secret again is another sighting of the same risk.
+ *
+ * Bounded: at most `maxCommitsPerPush` commits and `maxFilesPerPush` fetched files; what is left
+ * over is counted in the scan document's `limit` (a full scan of the branch covers the rest).
+ */
+export const maxCommitsPerPush = 100;
+export const maxFilesPerPush = 500;
+
+export const scanPush: UseCase = async (envelope, { services, logger }) => {
+  const started = services.clock.now();
+  const pushId = Number(envelope.subject.pushId);
+  const repositoryId = envelope.subject.repositoryId;
+  const project = envelope.project;
+  if (!Number.isInteger(pushId) || typeof repositoryId !== 'string' || repositoryId === '' || !project) {
+    throw new PermanentError(`event '${envelope.id}' names no push id, repository id and project to scan`);
+  }
+  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
+  try {
+    const push = await client.getPush(project, repositoryId, pushId);
+    const repository = scannedRepository(
+      push.repository?.name ? push.repository : await client.getRepository(project, repositoryId),
+      { project, repository: repositoryId },
+    );
+    const commits = await pushCommits(client, project, repository.id, push);
+    const scanned = commits.slice(0, maxCommitsPerPush);
+
+    const scan = new RepositoryContentScan(buildLogScanner(services.config), RepositoryPathFilter.fromSetting(services.config.environment.VIGIL_REPO_SCAN_EXCLUDE));
+    const recorder = new RepositoryRiskRecorder(services, settings.organization, repository);
+    const seen = new Set<string>();
+    let fetched = 0;
+    let filesNotScanned = 0;
+    for (const commit of scanned) {
+      const commitId = commit.commitId as string;
+      const author = authorOf(commit);
+      for (const change of await client.getCommitChanges(project, repository.id, commitId)) {
+        const file = classifyChange(change);
+        if (file.kind === 'folder') continue;
+        if (file.kind !== 'file') {
+          scan.skip(file.path, file.kind);
+          continue;
+        }
+        // The same blob at the same path in two commits of one push (a revert, a merge) is read once.
+        const key = `${file.objectId ?? commitId}:${file.path}`;
+        if (seen.has(key)) {
+          scan.skip(file.path, 'duplicate');
+          continue;
+        }
+        seen.add(key);
+        const skip = scan.screen(file.path);
+        if (skip) {
+          scan.skip(file.path, skip);
+          continue;
+        }
+        if (fetched >= maxFilesPerPush) {
+          filesNotScanned++;
+          scan.skip(file.path, 'file-limit');
+          continue;
+        }
+        fetched++;
+        const content = await client.streamItem(project, repository.id, file.path, commitId);
+        for await (const finding of scan.scanFile(file.path, content)) await recorder.record(finding, { commitId, ...(author ? { author } : {}) });
+      }
+    }
+    await recorder.announce(envelope);
+
+    const commitsNotScanned = commits.length - scanned.length;
+    const record: RepositoryScanRecord = {
+      id: `push:${repository.id}:${pushId}`,
+      organization: settings.organization,
+      kind: 'push',
+      project: repository.project,
+      repositoryId: repository.id,
+      repository: `${repository.project}/${repository.name}`,
+      commitId: headCommit(push, commits),
+      ...(push.refUpdates?.[0]?.name ? { branch: push.refUpdates[0].name } : {}),
+      pushId,
+      commitsScanned: scanned.length,
+      ...scanCounts(scan.summary()),
+      risksOpened: recorder.risksOpened,
+      results: recorder.summaries.list,
+      resultsTruncated: recorder.summaries.truncated,
+      ...(filesNotScanned > 0 || commitsNotScanned > 0
+        ? { limit: { maxFiles: maxFilesPerPush, filesNotScanned, maxCommits: maxCommitsPerPush, commitsNotScanned } }
+        : {}),
+      durationMs: services.clock.now() - started,
+      scannedAt: new Date(services.clock.now()).toISOString(),
+    };
+    await services.store.container<RepositoryScanRecord>('scans').upsert(record);
+    if (record.limit) logger.warn('push larger than the scan limits; the rest was not scanned', { pushId, ...record.limit });
+    logger.info('push scanned', { pushId, commits: scanned.length, files: record.filesScanned, findings: record.findings });
+    return { scanId: record.id, commitsScanned: scanned.length, filesScanned: record.filesScanned, findings: record.findings, risksOpened: record.risksOpened };
+  } finally {
+    client.close();
+  }
 };
+
+/**
+ * The push's commits, oldest first (Azure DevOps lists them newest first), with authors. A push
+ * answer without its commits is completed from the push's commit list, and a commit without its
+ * author from the commit itself.
+ */
+async function pushCommits(client: AzureDevOpsClient, project: string, repositoryId: string, push: GitPush): Promise<GitCommitRef[]> {
+  let commits = (push.commits ?? []).filter((commit) => commit.commitId);
+  if (commits.length === 0) commits = (await client.listPushCommits(project, repositoryId, push.pushId as number)).filter((commit) => commit.commitId);
+  const withAuthors: GitCommitRef[] = [];
+  for (const commit of commits.slice(0, maxCommitsPerPush)) {
+    withAuthors.push(commit.author ? commit : await client.getCommit(project, repositoryId, commit.commitId as string));
+  }
+  return [...withAuthors.reverse(), ...commits.slice(maxCommitsPerPush)];
+}
+
+function authorOf(commit: GitCommitRef): CommitAuthor | undefined {
+  const author = commit.author;
+  if (!author) return undefined;
+  const date = author.date instanceof Date ? author.date.toISOString() : typeof author.date === 'string' ? author.date : undefined;
+  return { ...(author.name ? { name: author.name } : {}), ...(author.email ? { email: author.email } : {}), ...(date ? { date } : {}) };
+}
+
+function headCommit(push: GitPush, oldestFirst: GitCommitRef[]): string {
+  const updated = push.refUpdates?.find((ref) => ref.newObjectId && !/^0+$/.test(ref.newObjectId))?.newObjectId;
+  return updated ?? oldestFirst[Math.min(oldestFirst.length, maxCommitsPerPush) - 1]?.commitId ?? '';
+}

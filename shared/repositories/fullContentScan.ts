@@ -1,0 +1,120 @@
+import type { AzureDevOpsClient, GitRepository } from '../devops/azureDevOpsClient';
+import type { EventEnvelope } from '../events/envelope';
+import { buildLogScanner } from '../ci/buildScanner';
+import type { AppServices } from '../runtime/services';
+import type { RepositoryAsset } from './asset';
+import { recordLastFullScan } from './lastFullScan';
+import { RepositoryContentScan, type ContentScanProgress } from './repositoryContentScan';
+import { RepositoryPathFilter } from './repositoryPathFilter';
+import { RepositoryRiskRecorder, type ScannedRepository } from './repositoryRiskRecorder';
+import { scanCounts, type RepositoryScanRecord } from './repositoryScanRecord';
+import { readZipEntries } from './zipArchiveEntries';
+
+/**
+ * A full content scan of a repository's default branch (issue 7 item 2): resolve the branch head,
+ * stream the tree at that commit as one zip through the Items API, scan every file that is neither
+ * excluded nor binary, record each finding as a sighting of a `leaked-secret` risk, and write the
+ * `scans` document and the asset's `lastFullScan`. The queue handler and `vigil repos scan` both
+ * run this.
+ */
+export interface FullScanRequest {
+  organization: string;
+  /** Project name or id. */
+  project: string;
+  /** Repository id (or name, from the command line). */
+  repository: string;
+  /** Why the scan runs: `new`, `default-branch-changed`, `on-demand`, ... */
+  reason: string;
+  /** The event that asked for it, named in the risk events it causes. */
+  cause: EventEnvelope;
+  onProgress?: (progress: ContentScanProgress) => void;
+}
+
+export type FullScanOutcome =
+  | { status: 'scanned'; record: RepositoryScanRecord; assetUpdated: boolean; peakHeldBytes: number }
+  /** Nothing to scan: the repository is disabled or empty. */
+  | { status: 'not-scanned'; repository: string; why: string };
+
+export async function scanDefaultBranch(client: AzureDevOpsClient, services: AppServices, request: FullScanRequest): Promise<FullScanOutcome> {
+  const started = services.clock.now();
+  const found = await client.getRepository(request.project, request.repository);
+  const repository = scannedRepository(found, request);
+  const label = `${repository.project}/${repository.name}`;
+  if (found.isDisabled) return { status: 'not-scanned', repository: label, why: 'the repository is disabled (Azure DevOps refuses to serve its content)' };
+  const branch = found.defaultBranch;
+  const commitId = branch ? await client.getBranchHead(request.project, repository.id, branch) : undefined;
+  if (!branch || !commitId) return { status: 'not-scanned', repository: label, why: 'the repository is empty (it has no default branch yet)' };
+
+  const scan = new RepositoryContentScan(
+    buildLogScanner(services.config),
+    RepositoryPathFilter.fromSetting(services.config.environment.VIGIL_REPO_SCAN_EXCLUDE),
+    request.onProgress,
+  );
+  const recorder = new RepositoryRiskRecorder(services, request.organization, repository);
+  const archive = await client.streamRepositoryZip(request.project, repository.id, commitId);
+  for await (const entry of readZipEntries(archive)) {
+    if (entry.isDirectory) continue;
+    const skip = entry.unreadable ? 'unreadable' : scan.screen(entry.path);
+    if (skip) {
+      scan.skip(entry.path, skip);
+      await entry.discard();
+      continue;
+    }
+    for await (const finding of scan.scanFile(entry.path, entry.content)) await recorder.record(finding, { commitId });
+  }
+  await recorder.announce(request.cause);
+
+  const summary = scan.summary();
+  const scannedAt = new Date(services.clock.now()).toISOString();
+  const record: RepositoryScanRecord = {
+    id: `repository:${repository.id}:${commitId}`,
+    organization: request.organization,
+    kind: 'repository',
+    project: repository.project,
+    repositoryId: repository.id,
+    repository: label,
+    commitId,
+    branch,
+    reason: request.reason,
+    ...scanCounts(summary),
+    risksOpened: recorder.risksOpened,
+    results: recorder.summaries.list,
+    resultsTruncated: recorder.summaries.truncated,
+    durationMs: services.clock.now() - started,
+    scannedAt,
+  };
+  await services.store.container<RepositoryScanRecord>('scans').upsert(record);
+  const assetUpdated = await recordLastFullScan(services.store.container<RepositoryAsset>('assets'), request.organization, repository.id, {
+    branch,
+    commitId,
+    scannedAt,
+  });
+  return { status: 'scanned', record, assetUpdated, peakHeldBytes: summary.peakHeldBytes };
+}
+
+/** What risks and links need to know of a repository, from Azure DevOps' answer. */
+export function scannedRepository(
+  repository: Pick<GitRepository, 'id' | 'name' | 'project' | 'webUrl' | 'remoteUrl'>,
+  fallback: { project: string; repository: string },
+): ScannedRepository {
+  return {
+    id: repository.id ?? fallback.repository,
+    name: repository.name ?? fallback.repository,
+    project: repository.project?.name ?? fallback.project,
+    ...webUrlOf(repository),
+  };
+}
+
+function webUrlOf(repository: Pick<GitRepository, 'webUrl' | 'remoteUrl'>): { webUrl?: string } {
+  const candidate = repository.webUrl ?? repository.remoteUrl;
+  if (!candidate) return {};
+  try {
+    const url = new URL(candidate);
+    // A clone URL can name a user (`https://contoso@dev.azure.com/...`); a link to a file line should not.
+    url.username = '';
+    url.password = '';
+    return url.protocol === 'https:' || url.protocol === 'http:' ? { webUrl: url.toString() } : {};
+  } catch {
+    return {};
+  }
+}

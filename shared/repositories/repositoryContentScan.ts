@@ -1,0 +1,146 @@
+import type { Finding, Scanner } from '../scanning';
+import { hasBinaryExtension, looksBinary, sniffBytes } from './binaryContent';
+import { toRelativePath, type RepositoryPathFilter } from './repositoryPathFilter';
+
+/**
+ * One content scan's file loop, shared by the full, push and pull request scans: decide by path
+ * what not to read, sniff the head of what is read, stream the rest through the engine, and keep
+ * the counts the `scans` document reports (files, bytes, skipped files by reason with a few
+ * examples each). A file is held at most one sniff window (8 KiB) plus one chunk at a time.
+ */
+export type SkipReason =
+  /** Vendored, generated or lock file, or a `VIGIL_REPO_SCAN_EXCLUDE` pattern. */
+  | 'excluded'
+  /** Binary by name or by its first bytes. */
+  | 'binary'
+  /** Deleted by the change: nothing to fetch (what it held stays in history and in its risks). */
+  | 'deleted'
+  /** A folder or a submodule, not a file. */
+  | 'not-a-file'
+  /** The same content at the same path was already scanned by this scan. */
+  | 'duplicate'
+  /** Past the per-scan file limit. */
+  | 'file-limit'
+  /** Encrypted, or compressed with a method the archive reader does not know. */
+  | 'unreadable';
+
+export interface SkippedFiles {
+  count: number;
+  /** The first few paths, so a report can show what was left out. */
+  examples: string[];
+}
+
+export interface ContentScanProgress {
+  filesScanned: number;
+  filesSkipped: number;
+  bytesScanned: number;
+  findings: number;
+}
+
+export interface ContentScanSummary extends ContentScanProgress {
+  skipped: Partial<Record<SkipReason, SkippedFiles>>;
+  /** The most bytes of one file held at once (sniff window or one chunk): what bounds memory per file. */
+  peakHeldBytes: number;
+}
+
+const examplesPerReason = 5;
+
+export class RepositoryContentScan {
+  private filesScanned = 0;
+  private filesSkipped = 0;
+  private bytesScanned = 0;
+  private findings = 0;
+  private peakHeldBytes = 0;
+  private readonly skipped: Partial<Record<SkipReason, SkippedFiles>> = {};
+
+  constructor(
+    private readonly scanner: Scanner,
+    private readonly filter: RepositoryPathFilter,
+    private readonly onProgress?: (progress: ContentScanProgress) => void,
+  ) {}
+
+  /** Why a file is not read, decided by its path alone; undefined when it is to be read. */
+  screen(path: string): SkipReason | undefined {
+    const relative = toRelativePath(path);
+    if (this.filter.excludes(relative)) return 'excluded';
+    // A key bundle (`.p12`, `.pfx`) is a finding by itself even though it is binary.
+    if (hasBinaryExtension(relative) && !this.scanner.hasPathRuleFor(relative)) return 'binary';
+    return undefined;
+  }
+
+  skip(path: string, reason: SkipReason): void {
+    this.filesSkipped++;
+    const entry = (this.skipped[reason] ??= { count: 0, examples: [] });
+    entry.count++;
+    if (entry.examples.length < examplesPerReason) entry.examples.push(toRelativePath(path));
+    this.report();
+  }
+
+  /**
+   * Scan one file's content, consuming it to the end either way. Yields the findings (path relative,
+   * lines 1-based); a file whose head looks binary is read through and counted as skipped instead.
+   */
+  async *scanFile(path: string, content: AsyncIterable<Uint8Array>): AsyncGenerator<Finding, void, undefined> {
+    const relative = toRelativePath(path);
+    const chunks = content[Symbol.asyncIterator]();
+    const head: Uint8Array[] = [];
+    let headBytes = 0;
+    let ended = false;
+    while (headBytes < sniffBytes) {
+      const next = await chunks.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      head.push(next.value);
+      headBytes += next.value.length;
+    }
+    this.hold(headBytes);
+    const headBuffer = head.length === 1 ? head[0] : Buffer.concat(head);
+    if (!this.scanner.hasPathRuleFor(relative) && looksBinary(headBuffer.subarray(0, sniffBytes), ended)) {
+      if (!ended) for (let next = await chunks.next(); !next.done; next = await chunks.next()) this.hold(next.value.length);
+      this.skip(relative, 'binary');
+      return;
+    }
+
+    const hold = (bytes: number) => this.hold(bytes);
+    async function* whole(): AsyncGenerator<Uint8Array> {
+      if (headBuffer.length > 0) yield headBuffer;
+      if (ended) return;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+        hold(next.value.length);
+        yield next.value;
+      }
+    }
+    const bytesBefore = this.bytesScanned;
+    const target = {
+      path: relative,
+      onProgress: (bytes: number) => {
+        this.bytesScanned = bytesBefore + bytes;
+        this.report();
+      },
+    };
+    for await (const finding of this.scanner.scanStream(whole(), target)) {
+      this.findings++;
+      yield finding;
+    }
+    this.filesScanned++;
+    this.report();
+  }
+
+  summary(): ContentScanSummary {
+    return { ...this.progress(), skipped: structuredClone(this.skipped), peakHeldBytes: this.peakHeldBytes };
+  }
+
+  private progress(): ContentScanProgress {
+    return { filesScanned: this.filesScanned, filesSkipped: this.filesSkipped, bytesScanned: this.bytesScanned, findings: this.findings };
+  }
+
+  private hold(bytes: number): void {
+    if (bytes > this.peakHeldBytes) this.peakHeldBytes = bytes;
+  }
+
+  private report(): void {
+    if (this.onProgress) this.onProgress(this.progress());
+  }
+}

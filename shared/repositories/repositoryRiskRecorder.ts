@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { riskEvents } from '../ci/riskEvents';
+import type { EventEnvelope } from '../events/envelope';
+import { riskId, type Risk, type RiskAsset } from '../risks/risk';
+import { RiskStore, type RiskTransition } from '../risks/riskStore';
+import type { AppServices } from '../runtime/services';
+import type { Finding } from '../scanning';
+import { repositoryAssetId } from './asset';
+import { refreshRiskScore } from './refreshRiskScore';
+import { maxListedResults, type CommitAuthor, type RepositoryFindingSummary } from './repositoryScanRecord';
+
+/**
+ * Turns what a repository content scan finds into risks (DESIGN 3.3): one risk per secret per
+ * repository, identified by (organization, kind, rule, asset, fingerprint), so the same secret in
+ * another file or commit is the same risk seen again. Each sighting is identified by (commit, path,
+ * line, fingerprint): a redelivered event records nothing twice. Removing a secret in a later commit
+ * resolves nothing — it stays in history until someone rotates it and resolves the risk.
+ */
+export interface ScannedRepository {
+  /** The Azure DevOps repository id (a GUID). */
+  id: string;
+  name: string;
+  /** Project name. */
+  project: string;
+  /** `https://dev.azure.com/{org}/{project}/_git/{repo}`, for links to a file line. */
+  webUrl?: string;
+}
+
+export interface FindingOrigin {
+  commitId: string;
+  author?: CommitAuthor;
+}
+
+export function repositoryRiskAsset(repository: ScannedRepository): RiskAsset {
+  return { id: repositoryAssetId(repository.id), name: `${repository.project}/${repository.name}`, type: 'repository' };
+}
+
+/** The file at a line, at a commit, in the Azure DevOps web UI. */
+export function fileLineUrl(webUrl: string, path: string, line: number, commitId: string): string {
+  const url = new URL(webUrl);
+  url.searchParams.set('path', `/${path}`);
+  url.searchParams.set('version', `GC${commitId}`);
+  url.searchParams.set('line', String(line));
+  url.searchParams.set('lineEnd', String(line + 1));
+  url.searchParams.set('lineStartColumn', '1');
+  url.searchParams.set('lineEndColumn', '1');
+  url.searchParams.set('_a', 'contents');
+  return url.toString();
+}
+
+/** Deterministic per (commit, path, line, fingerprint), and short: risks keep the last fifty. */
+export function repositorySightingId(commitId: string, path: string, line: number, fingerprint: string): string {
+  const digest = createHash('sha256').update([path, line, fingerprint].join('\u0000')).digest('base64url').slice(0, 22);
+  return `git:${commitId}:${digest}`;
+}
+
+/** The findings a scan lists in its document (bounded), whether or not they become risks. */
+export class FindingSummaries {
+  readonly list: RepositoryFindingSummary[] = [];
+  truncated = false;
+
+  constructor(
+    private readonly organization: string,
+    private readonly repository: ScannedRepository,
+  ) {}
+
+  add(finding: Finding, origin: FindingOrigin): RepositoryFindingSummary {
+    const summary: RepositoryFindingSummary = {
+      ruleId: finding.ruleId,
+      title: finding.title,
+      severity: finding.severity,
+      path: finding.path,
+      line: finding.line,
+      column: finding.column,
+      redacted: finding.redacted,
+      fingerprint: finding.fingerprint,
+      verified: finding.verified,
+      commitId: origin.commitId,
+      ...(origin.author ? { author: origin.author } : {}),
+      riskId: riskId(this.organization, 'leaked-secret', finding.ruleId, repositoryAssetId(this.repository.id), finding.fingerprint),
+      ...(this.repository.webUrl ? { url: fileLineUrl(this.repository.webUrl, finding.path, finding.line, origin.commitId) } : {}),
+    };
+    if (this.list.length < maxListedResults) this.list.push(summary);
+    else this.truncated = true;
+    return summary;
+  }
+}
+
+export class RepositoryRiskRecorder {
+  readonly summaries: FindingSummaries;
+  private readonly risks: RiskStore;
+  private readonly asset: RiskAsset;
+  /** One announcement per risk per scan: the first sighting's transition (opened or reopened comes first). */
+  private readonly transitions = new Map<string, { risk: Risk; transition: RiskTransition; sightingId: string }>();
+  private opened = 0;
+
+  constructor(
+    private readonly services: AppServices,
+    private readonly organization: string,
+    repository: ScannedRepository,
+  ) {
+    this.summaries = new FindingSummaries(organization, repository);
+    this.risks = new RiskStore(services.store.container<Risk>('risks'), services.clock);
+    this.asset = repositoryRiskAsset(repository);
+  }
+
+  get risksOpened(): number {
+    return this.opened;
+  }
+
+  async record(finding: Finding, origin: FindingOrigin): Promise<void> {
+    const summary = this.summaries.add(finding, origin);
+    const sightingId = repositorySightingId(origin.commitId, finding.path, finding.line, finding.fingerprint);
+    const recorded = await this.risks.record({
+      organization: this.organization,
+      kind: 'leaked-secret',
+      ruleId: finding.ruleId,
+      title: finding.title,
+      severity: finding.severity,
+      asset: this.asset,
+      fingerprint: finding.fingerprint,
+      verified: finding.verified,
+      evidence: {
+        location: `${finding.path}:${finding.line} @ ${origin.commitId.slice(0, 7)}`,
+        redacted: finding.redacted,
+        ...(summary.url ? { url: summary.url } : {}),
+      },
+      remediation: finding.remediation,
+      sightingId,
+    });
+    if (recorded.transition === 'opened') this.opened++;
+    if (!this.transitions.has(recorded.risk.id)) this.transitions.set(recorded.risk.id, { ...recorded, sightingId });
+  }
+
+  /** Announce opened, reopened and seen-again risks to the work-item and alert queues, then refresh the repository's score. */
+  async announce(cause: EventEnvelope): Promise<void> {
+    for (const [queue, messages] of riskEvents(cause, [...this.transitions.values()], this.services.clock)) {
+      await this.services.queue.send(queue, messages);
+    }
+    await refreshRiskScore(this.services, this.organization, this.asset.id);
+  }
+}

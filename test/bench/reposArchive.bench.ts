@@ -1,0 +1,234 @@
+/**
+ * Full repository scan benchmark (not a test):
+ * `npm run --silent build && node --import tsx test/bench/reposArchive.bench.ts`.
+ *
+ * Generates a seeded repository archive (200 MB of content by default; VIGIL_BENCH_MB changes it)
+ * with nested source files holding synthetic secrets, vendored folders, build output, lock files
+ * and binaries, and writes it as a zip with yazl, streamed to disk (data descriptors, deflate
+ * level 6, as Azure DevOps serves it). A loopback Azure DevOps serves that file; the full-scan
+ * path (`scanDefaultBranch`: the real azure-devops-node-api client, the streaming zip reader,
+ * path and binary screening, the engine, risk recording in the embedded store) scans it. Then the
+ * engine alone scans the same bytes — the files the full scan read — from a plain file, in the
+ * same process. Both paths are warmed up first on other bytes. Prints one JSON line:
+ *
+ *   {"archiveMB","zipMB","scanMBps","engineOnlyMBps","ratio","peakRssMB","apiCalls"}
+ *
+ * archiveMB is the repository's content, zipMB what went over the wire; both rates are MB of
+ * scanned files per second; peakRssMB is the highest resident set sampled during the full scan;
+ * apiCalls the requests the full scan made. The archive is written to disk first, and the
+ * loopback Azure DevOps that serves it runs in its own process (this file, forked with
+ * VIGIL_BENCH_ROLE=devops), so neither generating the archive nor serving it is measured.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import type * as Config from '../../shared/config';
+import type * as DevOps from '../../shared/devops/azureDevOpsClient';
+import type * as FullScan from '../../shared/repositories/fullContentScan';
+import type * as Organizations from '../../shared/organizations/organizationDirectory';
+import type * as Services from '../../shared/runtime/services';
+import type * as Scanners from '../../shared/ci/buildScanner';
+import type * as Logging from '../../shared/logging/logger';
+import type * as Vaults from '../../shared/vault/environmentVault';
+import type { Scanner } from '../../shared/scanning';
+import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
+import { RepositoryContentRoutes } from '../support/azureDevOps/repositoryContentRoutes';
+import { RepositoryArchive, type ArchiveFile } from '../support/repositoryArchive';
+
+/** The app as it ships: the tsc output in dist/ (the bench command builds first), or the sources through tsx. */
+function load<T>(relative: string): T {
+  const compiled = resolve(__dirname, '..', '..', 'dist', 'shared', `${relative}.js`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (existsSync(compiled) ? require(compiled) : require(`../../shared/${relative}`)) as T;
+}
+
+const { loadConfig } = load<typeof Config>('config');
+const { createAppServices } = load<typeof Services>('runtime/services');
+const { OrganizationDirectory } = load<typeof Organizations>('organizations/organizationDirectory');
+const { connectAzureDevOps } = load<typeof DevOps>('devops/azureDevOpsClient');
+const { scanDefaultBranch } = load<typeof FullScan>('repositories/fullContentScan');
+const { buildLogScanner } = load<typeof Scanners>('ci/buildScanner');
+const { createLogger } = load<typeof Logging>('logging/logger');
+const { createEnvironmentVault } = load<typeof Vaults>('vault/environmentVault');
+
+const megabyte = 1024 * 1024;
+const pat = 'bench-pat-not-a-secret-0000000000';
+
+/** The scanned files' bytes, concatenated in archive order, so the engine can read them again without generating them. */
+async function writeScannedFiles(archive: RepositoryArchive, files: readonly ArchiveFile[], path: string): Promise<void> {
+  const out = createWriteStream(path);
+  for (const file of files) {
+    for await (const chunk of archive.content(file)) if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Reads a file front to back and hands out consecutive pieces of it, one file's length at a time. */
+class ConcatenatedFiles {
+  private readonly chunks: AsyncIterator<Buffer>;
+  private current: Buffer = Buffer.alloc(0);
+
+  constructor(stream: Readable) {
+    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+
+  async *take(length: number): AsyncGenerator<Buffer> {
+    let left = length;
+    while (left > 0) {
+      if (this.current.length === 0) {
+        const next = await this.chunks.next();
+        if (next.done) throw new Error('the scanned files ended early');
+        this.current = next.value;
+      }
+      const piece = this.current.subarray(0, Math.min(left, this.current.length));
+      this.current = this.current.subarray(piece.length);
+      left -= piece.length;
+      yield piece;
+    }
+  }
+}
+
+async function scanWithEngineOnly(scanner: Scanner, files: readonly ArchiveFile[], path: string): Promise<{ seconds: number; bytes: number; findings: number }> {
+  const source = new ConcatenatedFiles(createReadStream(path, { highWaterMark: megabyte }));
+  let findings = 0;
+  let bytes = 0;
+  const started = process.hrtime.bigint();
+  for (const file of files) {
+    const target = { path: file.path, onProgress: (scanned: number) => void scanned };
+    for await (const finding of scanner.scanStream(source.take(file.generatedBytes ?? 0), target)) findings += finding ? 1 : 0;
+    bytes += file.generatedBytes ?? 0;
+  }
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes, findings };
+}
+
+/** The loopback Azure DevOps, serving the two archives from disk: the child process's whole job. */
+async function serveArchives(): Promise<void> {
+  const { zipPath, warmUpZipPath } = JSON.parse(process.env.VIGIL_BENCH_ARCHIVES ?? '{}') as { zipPath: string; warmUpZipPath: string };
+  const repository = (id: string, name: string, commitId: string, path: string) => ({
+    id,
+    name,
+    project: 'Fabrikam',
+    commits: [{ commitId, changes: { '/README.md': '#\n' } }],
+    archive: () => createReadStream(path, { highWaterMark: 64 * 1024 }),
+  });
+  const server = await startAzureDevOpsServer({
+    organization: 'contoso',
+    pat,
+    extensions: [
+      new RepositoryContentRoutes([
+        repository('278d5cd2-584d-4b63-824a-2ba458937249', 'monorepo', 'be67f8871a4d2c75f13a51c1d3c30ac0d74d4ef4', zipPath),
+        repository('a1a1a1a1-0000-4000-8000-000000000001', 'warm-up', 'a'.repeat(40), warmUpZipPath),
+      ]),
+    ],
+  });
+  process.on('message', (message) => {
+    if (message === 'calls') process.send?.({ calls: server.calls.length });
+  });
+  process.on('disconnect', () => void server.close().then(() => process.exit(0)));
+  process.send?.({ url: server.url });
+}
+
+function startDevOps(zipPath: string, warmUpZipPath: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(__filename, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, VIGIL_BENCH_ROLE: 'devops', VIGIL_BENCH_ARCHIVES: JSON.stringify({ zipPath, warmUpZipPath }) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve({ child, url: (message as { url: string }).url }));
+    child.once('exit', (code) => reject(new Error(`loopback Azure DevOps exited with ${code}`)));
+  });
+}
+
+function callCount(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve((message as { calls: number }).calls));
+    child.send('calls');
+  });
+}
+
+async function main(): Promise<void> {
+  const contentMegabytes = Number(process.env.VIGIL_BENCH_MB ?? 200);
+  const directory = mkdtempSync(join(tmpdir(), 'vigil-repos-bench-'));
+  const zipPath = join(directory, 'repository.zip');
+  const warmUpZipPath = join(directory, 'warm-up.zip');
+  const scannedPath = join(directory, 'scanned-files.bin');
+  const archive = new RepositoryArchive({ totalBytes: contentMegabytes * megabyte, seed: 2026, secrets: 40, secretsInSkippedFiles: 10 });
+  const devops = await startDevOps(zipPath, warmUpZipPath);
+  const services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: join(directory, 'data'), VIGIL_FINGERPRINT_KEY: 'vigil-benchmark-key-not-secret-0000' }), {
+    logger: createLogger({ sink: { write: () => undefined } }),
+    vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT_CONTOSO: pat }),
+  });
+  try {
+    process.stderr.write(`generating a ${contentMegabytes} MB repository archive…\n`);
+    await archive.writeZip(zipPath);
+    await new RepositoryArchive({ totalBytes: Math.min(16, contentMegabytes) * megabyte, seed: 7 }).writeZip(warmUpZipPath);
+    const scannedFiles = archive.files.filter((file) => file.kind === 'source');
+    await writeScannedFiles(archive, scannedFiles, scannedPath);
+
+    const settings = await new OrganizationDirectory(services.store.container('organizations') as never, services.clock).add('contoso', {
+      azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
+    });
+    const client = await connectAzureDevOps(settings, { vault: services.vault });
+    const scanner = buildLogScanner(services.config);
+    // Warm both paths (rule compilation, JIT) on other bytes, so neither measured run pays for it.
+    await scanWithEngineOnly(scanner, scannedFiles.slice(0, Math.ceil(scannedFiles.length / 20)), scannedPath);
+    const cause = { id: 'bench', source: 'vigil' as const, type: 'repository.scan-requested', organization: 'contoso', subject: {}, receivedAt: new Date().toISOString() };
+    await scanDefaultBranch(client, services, { organization: 'contoso', project: 'Fabrikam', repository: 'warm-up', reason: 'benchmark', cause });
+
+    process.stderr.write('scanning through the full-scan path…\n');
+    const callsBefore = await callCount(devops.child);
+    let peakRss = process.memoryUsage().rss;
+    let nextSample = 0;
+    const started = process.hrtime.bigint();
+    const outcome = await scanDefaultBranch(client, services, {
+      organization: 'contoso',
+      project: 'Fabrikam',
+      repository: 'monorepo',
+      reason: 'benchmark',
+      cause,
+      onProgress: (progress) => {
+        if (progress.bytesScanned < nextSample) return;
+        nextSample = progress.bytesScanned + 4 * megabyte;
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      },
+    });
+    const fullSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const apiCalls = (await callCount(devops.child)) - callsBefore;
+    client.close();
+    if (outcome.status !== 'scanned') throw new Error(`not scanned: ${outcome.why}`);
+
+    process.stderr.write('scanning the same bytes with the engine alone…\n');
+    const engine = await scanWithEngineOnly(scanner, scannedFiles, scannedPath);
+    if (engine.bytes !== outcome.record.bytesScanned) throw new Error(`the engine read ${engine.bytes} bytes, the full scan ${outcome.record.bytesScanned}`);
+    if (engine.findings !== outcome.record.findings) throw new Error(`the engine found ${engine.findings}, the full scan ${outcome.record.findings}`);
+
+    const scanMBps = outcome.record.bytesScanned / megabyte / fullSeconds;
+    const engineOnlyMBps = engine.bytes / megabyte / engine.seconds;
+    const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+    process.stdout.write(
+      `${JSON.stringify({
+        archiveMB: round(archive.files.reduce((sum, file) => sum + (file.generatedBytes ?? 0), 0) / megabyte),
+        zipMB: round(statSync(zipPath).size / megabyte),
+        scanMBps: round(scanMBps),
+        engineOnlyMBps: round(engineOnlyMBps),
+        ratio: round(scanMBps / engineOnlyMBps, 2),
+        peakRssMB: round(peakRss / megabyte),
+        apiCalls,
+      })}\n`,
+    );
+  } finally {
+    await services.close();
+    devops.child.disconnect();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+(process.env.VIGIL_BENCH_ROLE === 'devops' ? serveArchives() : main()).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

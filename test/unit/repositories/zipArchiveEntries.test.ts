@@ -1,0 +1,150 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ZipFile } from 'yazl';
+import { readZipEntries } from '../../../shared/repositories/zipArchiveEntries';
+import { SecretFactory } from '../../support/scanning/syntheticSecrets';
+
+/**
+ * The streaming zip reader behind full repository scans, on archives yazl builds the way Azure
+ * DevOps does (data descriptors), and on the awkward cases: entries whose bytes hold the descriptor
+ * signature, zip64 headers, an archive cut short, one chunk at a time.
+ */
+type Content = string | Buffer;
+
+interface Entry {
+  path: string;
+  content: Content;
+  /** How yazl adds it: streamed (sizes in a data descriptor after the data) or as a buffer (sizes up front). */
+  as?: 'stream' | 'buffer';
+  compress?: boolean;
+}
+
+async function built(entries: Entry[], options: { zip64?: boolean; folders?: string[] } = {}): Promise<Buffer> {
+  const zip = new ZipFile();
+  for (const folder of options.folders ?? []) zip.addEmptyDirectory(folder);
+  for (const entry of entries) {
+    const bytes = Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content);
+    const settings = { compress: entry.compress ?? true, forceZip64Format: options.zip64 ?? false };
+    if (entry.as === 'buffer') zip.addBuffer(bytes, entry.path, settings);
+    else zip.addReadStreamLazy(entry.path, settings, (callback) => callback(null, Readable.from([bytes])));
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The archive delivered in pieces of `size` bytes, as a socket would. */
+function delivered(bytes: Buffer, size: number): Readable {
+  const pieces: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length; offset += size) pieces.push(bytes.subarray(offset, offset + size));
+  return Readable.from(pieces, { objectMode: false });
+}
+
+async function readAll(source: Readable): Promise<Array<{ path: string; isDirectory: boolean; content: Buffer }>> {
+  const read: Array<{ path: string; isDirectory: boolean; content: Buffer }> = [];
+  for await (const entry of readZipEntries(source)) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry.content) chunks.push(chunk);
+    read.push({ path: entry.path, isDirectory: entry.isDirectory, content: Buffer.concat(chunks) });
+  }
+  return read;
+}
+
+const f = new SecretFactory(17);
+const text = (lines: number) => Array.from({ length: lines }, (_, i) => `line ${i}: ${f.alphanumeric(40)}`).join('\n');
+const signature = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
+
+describe('reading a repository zip as it arrives', () => {
+  it('reads deflated and stored entries, with and without data descriptors, byte for byte, whatever the chunk size', async () => {
+    const entries: Entry[] = [
+      { path: 'src/app.ts', content: text(400) },
+      { path: 'src/empty.ts', content: '' },
+      { path: 'README.md', content: text(3), as: 'buffer' },
+      { path: 'data/raw.txt', content: text(900), compress: false },
+      { path: 'data/raw-sized.txt', content: text(50), compress: false, as: 'buffer' },
+      { path: 'img/noise.bin', content: Buffer.from(f.bytes(70_000)) },
+      // Larger than what is inflated at once: read through the streaming inflater, with and without sizes up front.
+      { path: 'data/dump.sql', content: text(40_000) },
+      { path: 'data/dump-sized.sql', content: text(30_000), as: 'buffer' },
+      { path: 'img/large-noise.bin', content: Buffer.from(f.bytes(400_000)) },
+    ];
+    const bytes = await built(entries, { folders: ['src/', 'data/'] });
+    for (const size of [7, 4096, 65_536, bytes.length]) {
+      const read = await readAll(delivered(bytes, size));
+      expect(read.filter((e) => e.isDirectory).map((e) => e.path)).toEqual(['src/', 'data/']);
+      const files = read.filter((e) => !e.isDirectory);
+      expect(files.map((e) => e.path)).toEqual(entries.map((e) => e.path));
+      for (const [i, entry] of entries.entries()) expect(files[i].content.equals(Buffer.from(entry.content))).toBe(true);
+    }
+  });
+
+  it('does not end an entry at descriptor signatures inside it (a nested zip, or compressed bytes that hold one by chance)', async () => {
+    const nested = await built([{ path: 'inner.txt', content: text(20) }]);
+    const tricky = Buffer.concat([Buffer.from('before '), signature, Buffer.from([1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]), Buffer.from(' after'), signature]);
+    // Deflate keeps incompressible bytes verbatim (stored blocks), so the signature survives compression.
+    const packed = Buffer.concat([Buffer.from(f.bytes(30_000)), signature, Buffer.from([9, 0, 0, 0, 9, 0, 0, 0]), Buffer.from(f.bytes(30_000))]);
+    const entries: Entry[] = [
+      { path: 'vendor/lib.jar', content: nested, compress: false },
+      { path: 'notes.txt', content: tricky, compress: false },
+      { path: 'img/packed.bin', content: packed },
+      { path: 'last.txt', content: 'last', compress: false },
+    ];
+    const read = await readAll(delivered(await built(entries), 5));
+    expect(read.map((e) => e.path)).toEqual(['vendor/lib.jar', 'notes.txt', 'img/packed.bin', 'last.txt']);
+    for (const [i, entry] of entries.entries()) expect(read[i].content.equals(Buffer.from(entry.content))).toBe(true);
+  });
+
+  it('reads zip64 headers and descriptors', async () => {
+    const entries: Entry[] = [
+      { path: 'a.txt', content: text(100) },
+      { path: 'b.txt', content: text(100), compress: false },
+      { path: 'c.txt', content: text(10), as: 'buffer' },
+    ];
+    const read = await readAll(delivered(await built(entries, { zip64: true }), 1000));
+    expect(read.map((e) => e.content.toString())).toEqual(entries.map((e) => e.content));
+  });
+
+  it('lets a consumer skip entries without reading them, and reads them away itself', async () => {
+    const bytes = await built([
+      { path: 'skip-me.bin', content: Buffer.from(f.bytes(100_000)) },
+      { path: 'ignored.txt', content: text(100), compress: false },
+      { path: 'read-me.txt', content: 'wanted' },
+    ]);
+    const seen: string[] = [];
+    for await (const entry of readZipEntries(delivered(bytes, 999))) {
+      if (entry.path === 'skip-me.bin') await entry.discard();
+      if (entry.path !== 'read-me.txt') continue; // left alone: the reader reads it away
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry.content) chunks.push(chunk);
+      seen.push(Buffer.concat(chunks).toString());
+    }
+    expect(seen).toEqual(['wanted']);
+  });
+
+  it('fails with a retryable error naming the entry when the archive is cut short, instead of waiting forever', async () => {
+    const bytes = await built([
+      { path: 'one.txt', content: text(200) },
+      { path: 'two.txt', content: Buffer.from(f.bytes(50_000)) },
+    ]);
+    for (const cut of [bytes.length - 200, Math.floor(bytes.length / 2), 40, 20]) {
+      const failure = await readAll(delivered(bytes.subarray(0, cut), 512)).catch((error: unknown) => error as Error & { kind?: string });
+      expect(failure).toBeInstanceOf(Error);
+      expect(failure).toMatchObject({ kind: 'transient', message: expect.stringMatching(/could not be read to its end/) });
+    }
+  });
+
+  it('fails for good when an entry cannot be inflated', async () => {
+    const bytes = await built([{ path: 'broken.txt', content: text(300), as: 'buffer' }]);
+    const corrupt = Buffer.from(bytes);
+    for (let i = 60; i < 90; i++) corrupt[i] ^= 0xff; // inside the deflated data
+    const failure = await readAll(delivered(corrupt, 4096)).catch((error: unknown) => error as Error & { kind?: string });
+    expect(failure).toMatchObject({ kind: 'permanent', message: expect.stringMatching(/could not be decompressed at entry 'broken\.txt'/) });
+  });
+
+  it('rejects what is not a zip', async () => {
+    const failure = await readAll(delivered(Buffer.from('<!DOCTYPE html><html>Sign in</html>'), 64)).catch((error: unknown) => error as Error & { kind?: string });
+    expect(failure).toMatchObject({ kind: 'permanent', message: expect.stringMatching(/not a zip/) });
+  });
+});
+
