@@ -5,6 +5,7 @@ import { SightingRecorder } from '../risks/sightingRecorder';
 import type { UseCaseContext } from '../runtime/queueTrigger';
 import { buildLogScanner } from './buildScanner';
 import type { CiProvider, CiRun, CiRunRef } from './providers/ciProvider';
+import { prefetchedLogs } from './prefetchedLogs';
 import { riskEvents } from './riskEvents';
 
 /** What one scan of a run read and found: never a secret. */
@@ -67,8 +68,7 @@ export async function scanCiRun<R extends { id: string; organization: string } =
   let findings = 0;
   // Sightings are written while the scan goes on: a log full of secrets must not wait on one store round trip per finding.
   const recorder = new SightingRecorder(risks);
-  for await (const log of provider.streamLogs(run, options.logId === undefined ? {} : { logId: options.logId })) {
-    const stream = await log.open();
+  for await (const { log, stream } of prefetchedLogs(provider.streamLogs(run, options.logId === undefined ? {} : { logId: options.logId }))) {
     let logBytes = 0;
     const target = { path: `${run.label} / ${log.name}`, onProgress: (bytes: number) => (logBytes = bytes) };
     const evidenceUrl = log.url ?? run.webUrl;
