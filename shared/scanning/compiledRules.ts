@@ -54,6 +54,46 @@ const markerKeywords: ReadonlyArray<[string, Marker]> = [
   ['kind:', 'kubernetes'],
 ];
 
+/**
+ * Every field a rule definition can have, in one fixed order. Rules are written as object literals
+ * with different optional fields, so the JavaScript engine gives each its own hidden class, and a
+ * property read that sees many classes (as the per-line checks on `definition` do) takes a slow,
+ * generic path. The compiled copy of each definition has all the fields, in this order, so that
+ * every rule has the same class. (The type makes the compiler list a new field here too.)
+ */
+const definitionFields: { [Field in keyof Required<RuleDefinition>]: undefined } = {
+  id: undefined,
+  family: undefined,
+  title: undefined,
+  severity: undefined,
+  confidence: undefined,
+  remediation: undefined,
+  keywords: undefined,
+  keywordCase: undefined,
+  pattern: undefined,
+  minEntropy: undefined,
+  validator: undefined,
+  identifiableKey: undefined,
+  onValidatorFailure: undefined,
+  allowlist: undefined,
+  placeholders: undefined,
+  pathPattern: undefined,
+  requiredCharacters: undefined,
+  precondition: undefined,
+  lineRequires: undefined,
+  minCharacterClasses: undefined,
+  minLength: undefined,
+  armsFollowingLines: undefined,
+  decodedContexts: undefined,
+  anchor: undefined,
+  generic: undefined,
+  previewPrefix: undefined,
+};
+
+function uniformDefinition(definition: RuleDefinition): RuleDefinition {
+  return { ...definitionFields, ...definition };
+}
+
 export class RuleCompilationError extends Error {
   constructor(message: string) {
     super(message);
@@ -94,7 +134,7 @@ export function compileRules(definitions: readonly RuleDefinition[]): CompiledRu
     if (definition.anchor) flags.add('y');
     else flags.delete('y');
     const index = rules.length;
-    rules.push({ definition, matcher: new RegExp(definition.pattern.source, [...flags].join('')) });
+    rules.push({ definition: uniformDefinition(definition), matcher: new RegExp(definition.pattern.source, [...flags].join('')) });
     for (const keyword of definition.keywords) {
       const action = actionFor(keyword);
       if (!action.rules.includes(index)) {

@@ -96,11 +96,23 @@ export class KeywordAutomaton {
       }
     }
 
-    for (let i = 0; i < transitions.length; i++) {
-      if (outputs[transitions[i] / classCount].length > 0) transitions[i] = ~transitions[i];
+    // States renumbered in breadth-first order: the shallow states, where the automaton spends most
+    // of its steps, then sit together in the first rows of the table (fewer cache and TLB misses).
+    const order = [0, ...queue];
+    const renumbered = new Int32Array(stateCount);
+    for (let index = 0; index < order.length; index++) renumbered[order[index]] = index;
+    const table = new Int32Array(stateCount * classCount);
+    const outputsInOrder: number[][] = [];
+    for (let index = 0; index < order.length; index++) {
+      const oldRow = order[index] * classCount;
+      for (let cls = 0; cls < classCount; cls++) {
+        const next = renumbered[transitions[oldRow + cls] / classCount];
+        table[index * classCount + cls] = outputs[order[next]].length > 0 ? ~(next * classCount) : next * classCount;
+      }
+      outputsInOrder.push(outputs[order[index]]);
     }
-    this.transitions = transitions;
-    this.outputsByState = outputs;
+    this.transitions = table;
+    this.outputsByState = outputsInOrder;
   }
 
   /** Keyword indexes that end in the state whose row is given (reached through a negative transition). */

@@ -60,6 +60,23 @@ const windowBefore = 1024;
 const windowAfter = 4096;
 const decodedBudgetPerLine = 4 * 1024 * 1024;
 
+/**
+ * Sorts rule indexes in place, in increasing order. A line triggers a handful of rules: insertion
+ * sort, without the fixed cost of Array.prototype.sort and its comparator calls.
+ */
+function sortIndexes(indexes: number[]): number[] {
+  for (let i = 1; i < indexes.length; i++) {
+    const value = indexes[i];
+    let j = i - 1;
+    while (j >= 0 && indexes[j] > value) {
+      indexes[j + 1] = indexes[j];
+      j--;
+    }
+    indexes[j + 1] = value;
+  }
+  return indexes;
+}
+
 /** Characters a variable or key name is made of (`[A-Za-z0-9_.-]`). */
 function isNameCharacter(code: number): boolean {
   return (
@@ -85,6 +102,27 @@ function looksLikeAssignmentAfter(text: string, from: number): boolean {
   return false;
 }
 
+const tokenPrefixKeywordsByRuleSet = new WeakMap<CompiledRuleSet, Set<number>>();
+
+/** The token-prefix keywords of a rule set, found once per rule set (a scanner), not per scan. */
+function tokenPrefixKeywordsOf(compiled: CompiledRuleSet): Set<number> {
+  let keywords = tokenPrefixKeywordsByRuleSet.get(compiled);
+  if (keywords === undefined) {
+    const found = new Set<number>();
+    compiled.actions.forEach((action, keyword) => {
+      const text = compiled.automaton.keywords[keyword];
+      const isPrefix = action.rules.some((index) => {
+        const rule = compiled.rules[index].definition;
+        return !rule.generic && text.length >= 4 && ((rule.previewPrefix ?? 0) >= 4 || /[_\-.]$/.test(text));
+      });
+      if (isPrefix) found.add(keyword);
+    });
+    tokenPrefixKeywordsByRuleSet.set(compiled, found);
+    keywords = found;
+  }
+  return keywords;
+}
+
 export class LineAnalyzer {
   private readonly rulesForPath: boolean[];
   /** Keywords that are token prefixes of specific rules (`ghp_`, `xoxb-`, `AKIA`): generic rules leave such values to them. */
@@ -93,7 +131,6 @@ export class LineAnalyzer {
   /** Per-analysis marks of which rules are triggered (reused to avoid a Set per line). */
   private readonly ruleMarks: Uint32Array;
   private markGeneration = 0;
-  private readonly triggeredScratch: number[] = [];
 
   constructor(
     private readonly compiled: CompiledRuleSet,
@@ -101,15 +138,7 @@ export class LineAnalyzer {
   ) {
     this.rulesForPath = compiled.rules.map(({ definition }) => !definition.pathPattern || definition.pathPattern.test(options.path));
     this.ruleMarks = new Uint32Array(compiled.rules.length);
-    this.tokenPrefixKeywords = new Set();
-    compiled.actions.forEach((action, keyword) => {
-      const text = compiled.automaton.keywords[keyword];
-      const isPrefix = action.rules.some((index) => {
-        const rule = compiled.rules[index].definition;
-        return !rule.generic && text.length >= 4 && ((rule.previewPrefix ?? 0) >= 4 || /[_\-.]$/.test(text));
-      });
-      if (isPrefix) this.tokenPrefixKeywords.add(keyword);
-    });
+    this.tokenPrefixKeywords = tokenPrefixKeywordsOf(compiled);
   }
 
   /** Call at the start of each input line: decoding budget is per line. */
@@ -126,8 +155,7 @@ export class LineAnalyzer {
     const candidates: Candidate[] = [];
     const generation = ++this.markGeneration;
     const marks = this.ruleMarks;
-    const triggered = this.triggeredScratch;
-    triggered.length = 0;
+    const triggered: number[] = [];
     for (const rule of armed) {
       if (marks[rule] !== generation) {
         marks[rule] = generation;
@@ -161,8 +189,7 @@ export class LineAnalyzer {
     }
 
     const variants: { decoded: DecodedText; context?: 'basic-auth' }[] = [];
-    // Copy: decoded variants analysed below reuse the scratch list.
-    const ordered = triggered.length > 1 ? triggered.slice().sort((a, b) => a - b) : triggered.slice();
+    const ordered = sortIndexes(triggered);
     for (const ruleIndex of ordered) {
       if (!this.rulesForPath[ruleIndex]) continue;
       this.evaluateRule(ruleIndex, text, origin, keywordHits, candidates, variants);

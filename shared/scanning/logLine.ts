@@ -70,13 +70,16 @@ function escapeSequenceLength(raw: Uint8Array, index: number, end: number): numb
   return next >= 0x40 && next <= 0x5f ? 2 : 1;
 }
 
-export function cleanLogLine(raw: Buffer, start: number, end: number, hasEscapes: boolean): CleanLine {
+/** `hasEscapes`: whether the line holds an ESC byte, or undefined to look for one here. */
+export function cleanLogLine(raw: Buffer, start: number, end: number, hasEscapes?: boolean): CleanLine {
   if (end > start && raw[end - 1] === 0x0d) end--;
   let from = start;
   if (end - from >= 3 && raw[from] === 0xef && raw[from + 1] === 0xbb && raw[from + 2] === 0xbf) from += 3;
   from += timestampPrefixLength(raw, from, end);
-  if (!hasEscapes) {
-    return { text: raw.toString('latin1', from, end), map: null, shift: from - start, strippedEscapes: false };
+  if (hasEscapes !== true) {
+    const text = raw.toString('latin1', from, end);
+    // The BOM, the timestamp and the CR hold no ESC byte, so the text tells (a native string search).
+    if (hasEscapes === false || !text.includes('\x1b')) return { text, map: null, shift: from - start, strippedEscapes: false };
   }
   const codes: number[] = [];
   const offsets: number[] = [];

@@ -1,9 +1,9 @@
 import { utf16Length } from './columns';
-import type { CompiledRuleSet, Marker } from './compiledRules';
+import type { CompiledRuleSet, KeywordAction, Marker } from './compiledRules';
 import { KubernetesSecretFollower } from './detectors/kubernetesSecrets';
 import { PrivateKeyBlockFollower } from './detectors/privateKeyBlocks';
 import { fingerprintSecret } from './fingerprint';
-import { findKeywordHits } from './keywordHits';
+import { keywordPass, type KeywordPass } from './keywordHits';
 import { LineAnalyzer, structuralPriority, type Candidate, type TextOrigin } from './lineAnalyzer';
 import { cleanLogLine, rawOffsetOf, type CleanLine } from './logLine';
 import { redactSecret } from './redaction';
@@ -30,7 +30,9 @@ const newline = 0x0a;
 /** Bounds the hits kept for one line or window (a window is at most maxLineBytes, so this is never reached in practice). */
 const maximumHitsPerLine = 2 * 1024 * 1024;
 const noHits = new Int32Array(0);
+const noRules: readonly number[] = [];
 const escapeByte = 0x1b;
+const atSign = 0x40;
 const requiredCharacterReach = 512;
 const sliceBytes = 1024 * 1024;
 const openTagOnly = /^[ \t]*<([A-Za-z_][\w.\-:]{0,80})>[ \t]*$/;
@@ -45,6 +47,7 @@ export class ScanSession {
   private readonly armingRulesByKeyword: readonly (readonly number[])[];
   private readonly keywordLengths: Int32Array;
   private readonly markersByKeyword: readonly (readonly Marker[])[];
+  private readonly gates: readonly KeywordGate[];
   private findings: Finding[] = [];
   private lineNumber = 1;
   private pending: Buffer[] = [];
@@ -68,11 +71,11 @@ export class ScanSession {
       includeUnverified: options.includeUnverified,
       allowedValues: options.allowedValues,
     });
-    this.armingRulesByKeyword = compiled.actions.map((action) =>
-      action.rules.filter((rule) => (compiled.rules[rule].definition.armsFollowingLines ?? 0) > 0),
-    );
-    this.markersByKeyword = compiled.actions.map((action) => action.markers);
-    this.keywordLengths = Int32Array.from(compiled.automaton.keywords, (keyword) => keyword.length);
+    const tables = keywordTables(compiled);
+    this.armingRulesByKeyword = tables.armingRulesByKeyword;
+    this.markersByKeyword = tables.markersByKeyword;
+    this.gates = tables.gates;
+    this.keywordLengths = tables.keywordLengths;
   }
 
   /** Feeds the next bytes of the input. */
@@ -159,13 +162,14 @@ export class ScanSession {
 
   /**
    * A block of complete lines (`to` is just past a newline). The first pass finds every keyword in
-   * one sweep (keywordHits.ts); this second pass finds the lines around the hits with native newline
-   * searches, counts line numbers the same way, and analyses those lines in order, plus every line
-   * a multi-line detector is following.
+   * one sweep (keywordHits.ts); this second pass asks that pass for the lines around the hits and
+   * for line numbers (it answers with SIMD searches on its copy of the block, or native ones), and
+   * analyses the lines worth it in order, plus every line a multi-line detector is following.
    */
   private scanRegion(buffer: Buffer, from: number, to: number): void {
-    const hits = findKeywordHits(this.compiled.automaton, buffer, from, to);
-    const lines = new LineCounter(buffer, from, this.lineNumber);
+    const pass = keywordPass(this.compiled.automaton, buffer, from, to);
+    const hits = pass.hits;
+    const lines = new LineCounter(pass, from, this.lineNumber);
     let position = from;
     const followUntil = (limit: number) => {
       while (position < limit && this.isFollowingLines()) {
@@ -175,24 +179,32 @@ export class ScanSession {
         position = newlineAt + 1;
       }
     };
+    const analyse = (lineStart: number, lineEnd: number, first: number, last: number) => {
+      const lineHits = new Int32Array(last - first);
+      for (let k = first; k < last; k += 2) {
+        lineHits[k - first] = hits[k];
+        lineHits[k - first + 1] = hits[k + 1] - lineStart;
+      }
+      this.lineNumber = lines.lineAt(lineStart);
+      this.processLine(buffer, lineStart, lineEnd, lineHits, undefined);
+    };
     let h = 0;
     while (h < hits.length) {
       const keywordEnd = hits[h + 1];
-      const lineStart = buffer.lastIndexOf(newline, keywordEnd - 1) + 1;
-      const lineEnd = buffer.indexOf(newline, keywordEnd - 1);
+      const lineEnd = pass.lineEnd(keywordEnd);
       let hitEnd = h + 2;
       while (hitEnd < hits.length && hits[hitEnd + 1] <= lineEnd) hitEnd += 2;
-      followUntil(lineStart);
-      if (lineStart >= position) {
-        const lineHits = new Int32Array(hitEnd - h);
-        for (let k = h; k < hitEnd; k += 2) {
-          lineHits[k - h] = hits[k];
-          lineHits[k - h + 1] = hits[k + 1] - lineStart;
+      if (this.isFollowingLines()) {
+        const lineStart = pass.lineStart(keywordEnd);
+        followUntil(lineStart);
+        if (lineStart >= position) {
+          if (this.isFollowingLines() || this.worthAnalysing(pass, lineEnd, hits, h, hitEnd)) analyse(lineStart, lineEnd, h, hitEnd);
+          position = lineEnd + 1;
         }
-        if (this.isFollowingLines() || this.worthAnalysing(buffer, lineStart, lineEnd, lineHits)) {
-          this.lineNumber = lines.lineAt(lineStart);
-          this.processLine(buffer, lineStart, lineEnd, lineHits, undefined);
-        }
+      } else {
+        // Nothing to follow, so `position` (the start of the line after the last one handled) is at
+        // or before this line's start; the start is only looked for when the line is analysed.
+        if (this.worthAnalysing(pass, lineEnd, hits, h, hitEnd)) analyse(pass.lineStart(keywordEnd), lineEnd, h, hitEnd);
         position = lineEnd + 1;
       }
       h = hitEnd;
@@ -203,27 +215,27 @@ export class ScanSession {
 
   /**
    * Whether a line's keywords justify decoding it: rules that need a character the line lacks
-   * (a URL credential needs '@') are ruled out on the raw bytes.
+   * (a URL credential needs '@') are ruled out on the raw bytes. `hits[first, last)` are the line's
+   * (keyword, end offset in the block) pairs; the line ends at `end`. The bytes are read where the
+   * keyword pass says (its copy of the block).
    */
-  private worthAnalysing(buffer: Buffer, start: number, end: number, hits: Int32Array): boolean {
-    for (let h = 0; h < hits.length; h += 2) {
-      const action = this.compiled.actions[hits[h]];
-      if (action.triggersLine) return true;
-      for (let r = 0; r < action.rules.length; r++) {
-        const { requiredCharacters, precondition } = this.compiled.rules[action.rules[r]].definition;
-        const spelling = action.exactSpellings[r];
-        if (spelling !== null && !bytesSpell(buffer, start + hits[h + 1] - spelling.length, spelling)) continue;
-        if (!requiredCharacters && !precondition) return true;
-        // Looked for after the keyword, within the reach of a credential.
-        const from = start + hits[h + 1];
-        const to = Math.min(end, from + requiredCharacterReach);
-        if (precondition === 'url-userinfo' && !hasUrlUserinfo(buffer, from, to)) continue;
-        if (requiredCharacters) {
-          let all = true;
-          for (let c = 0; c < requiredCharacters.length && all; c++) all = lineContainsByte(buffer, from, to, requiredCharacters.charCodeAt(c));
-          if (!all) continue;
-        }
-        return true;
+  private worthAnalysing(pass: KeywordPass, end: number, hits: readonly number[], first: number, last: number): boolean {
+    const { bytes, shift } = pass;
+    for (let h = first; h < last; h += 2) {
+      const gate = this.gates[hits[h]];
+      if (gate.always) return true;
+      const keywordEnd = hits[h + 1];
+      for (let r = 0; r < gate.rules.length; r++) {
+        const rule = gate.rules[r];
+        if (rule.spelling !== null && !bytesSpell(bytes, keywordEnd - rule.spelling.length + shift, rule.spelling)) continue;
+        if (rule.unconditional) return true;
+        // Looked for after the keyword, within the reach of a credential. A URL credential needs an
+        // '@', which most URLs lack: a quick search for it first spares the byte-by-byte reading.
+        const to = Math.min(end, keywordEnd + requiredCharacterReach);
+        if (rule.urlUserinfo && !(pass.containsByte(keywordEnd, to, atSign) && hasUrlUserinfo(bytes, keywordEnd + shift, to + shift))) continue;
+        let all = true;
+        for (let c = 0; c < rule.requiredBytes.length && all; c++) all = pass.containsByte(keywordEnd, to, rule.requiredBytes[c]);
+        if (all) return true;
       }
     }
     return false;
@@ -253,7 +265,7 @@ export class ScanSession {
   /** A complete line: analyse it, then advance line state. */
   /** `hasEscapes` is known from the first pass, or undefined to look for ESC bytes here. */
   private processLine(buffer: Buffer, start: number, end: number, hits: Int32Array, hasEscapes: boolean | undefined): void {
-    this.analyseLine(buffer, start, end, hits, hasEscapes ?? lineContainsByte(buffer, start, end, escapeByte));
+    this.analyseLine(buffer, start, end, hits, hasEscapes);
     this.lineNumber++;
     this.columnBase = 0;
     this.windowedLine = false;
@@ -264,7 +276,7 @@ export class ScanSession {
     }
   }
 
-  private analyseLine(buffer: Buffer, start: number, end: number, rawHits: Int32Array, hasEscapes: boolean): void {
+  private analyseLine(buffer: Buffer, start: number, end: number, rawHits: Int32Array, hasEscapes: boolean | undefined): void {
     let hasPemBegin = false;
     let hasKubernetesWord = false;
     for (let h = 0; h < rawHits.length; h += 2) {
@@ -280,7 +292,7 @@ export class ScanSession {
     const columnAt = (textIndex: number) => this.columnBase + utf16Length(buffer, start, start + rawOffsetOf(clean, textIndex)) + 1;
     const origin: TextOrigin = { toRawOffset: (index) => rawOffsetOf(clean, index), encoding: undefined, depth: 0 };
     this.analyzer.startLine();
-    const candidates = this.analyzer.analyze(clean.text, origin, hits, [...this.armed.keys()]);
+    const candidates = this.analyzer.analyze(clean.text, origin, hits, this.armed.size === 0 ? noRules : [...this.armed.keys()]);
 
     this.armRulesFrom(hits);
     this.followOpenTag(clean, candidates);
@@ -442,36 +454,90 @@ export class ScanSession {
 }
 
 /**
- * Line numbers for positions in a block, counted with native newline searches as the second pass
- * moves forward (positions must not decrease).
+ * Line numbers for positions in a block, counted as the second pass moves forward (positions must
+ * not decrease) by the keyword pass's newline counter.
  */
 class LineCounter {
-  private countedTo: number;
-  private line: number;
-
   constructor(
-    private readonly buffer: Buffer,
-    from: number,
-    firstLine: number,
-  ) {
-    this.countedTo = from;
-    this.line = firstLine;
-  }
+    private readonly pass: KeywordPass,
+    private countedTo: number,
+    private line: number,
+  ) {}
 
   /** The line number of the line starting at (or containing) `position`. */
   lineAt(position: number): number {
-    let next = this.buffer.indexOf(newline, this.countedTo);
-    while (next >= 0 && next < position) {
-      this.line++;
-      this.countedTo = next + 1;
-      next = this.buffer.indexOf(newline, this.countedTo);
+    if (position > this.countedTo) {
+      this.line += this.pass.countNewlines(this.countedTo, position);
+      this.countedTo = position;
     }
     return this.line;
   }
 }
 
+/**
+ * Per-keyword tables a session reads for every hit. They depend on the rule set alone, so they are
+ * made once per rule set (that is, per scanner) and shared by all its scans: a repository scan
+ * runs one session per file.
+ */
+interface KeywordTables {
+  armingRulesByKeyword: readonly (readonly number[])[];
+  markersByKeyword: readonly (readonly Marker[])[];
+  gates: readonly KeywordGate[];
+  keywordLengths: Int32Array;
+}
+
+const tablesByRuleSet = new WeakMap<CompiledRuleSet, KeywordTables>();
+
+function keywordTables(compiled: CompiledRuleSet): KeywordTables {
+  let tables = tablesByRuleSet.get(compiled);
+  if (tables === undefined) {
+    tables = {
+      armingRulesByKeyword: compiled.actions.map((action) => action.rules.filter((rule) => (compiled.rules[rule].definition.armsFollowingLines ?? 0) > 0)),
+      markersByKeyword: compiled.actions.map((action) => action.markers),
+      gates: compiled.actions.map((action) => keywordGate(compiled, action)),
+      keywordLengths: Int32Array.from(compiled.automaton.keywords, (keyword) => keyword.length),
+    };
+    tablesByRuleSet.set(compiled, tables);
+  }
+  return tables;
+}
+
+/**
+ * What worthAnalysing checks for one keyword, read once from the rule table: rule definitions come
+ * in many shapes, and reading their optional fields for every hit is slow.
+ */
+interface KeywordGate {
+  /** The keyword alone makes its line worth analysing. */
+  always: boolean;
+  rules: RuleGate[];
+}
+
+interface RuleGate {
+  /** The exact spelling the rule requires (`keywordCase: 'exact'`), or null. */
+  spelling: string | null;
+  /** No required characters and no precondition: the keyword (in the right spelling) is enough. */
+  unconditional: boolean;
+  urlUserinfo: boolean;
+  requiredBytes: number[];
+}
+
+function keywordGate(compiled: CompiledRuleSet, action: KeywordAction): KeywordGate {
+  return {
+    always: action.triggersLine,
+    rules: action.rules.map((index, position): RuleGate => {
+      const { requiredCharacters, precondition } = compiled.rules[index].definition;
+      return {
+        spelling: action.exactSpellings[position],
+        unconditional: !requiredCharacters && !precondition,
+        urlUserinfo: precondition === 'url-userinfo',
+        requiredBytes: Array.from({ length: requiredCharacters?.length ?? 0 }, (_, c) => requiredCharacters?.charCodeAt(c) ?? 0),
+      };
+    }),
+  };
+}
+
 /** The bytes at `at` are exactly `spelling` (ASCII). */
-function bytesSpell(buffer: Buffer, at: number, spelling: string): boolean {
+function bytesSpell(buffer: Uint8Array, at: number, spelling: string): boolean {
   if (at < 0) return false;
   for (let i = 0; i < spelling.length; i++) if (buffer[at + i] !== spelling.charCodeAt(i)) return false;
   return true;
@@ -481,7 +547,7 @@ function bytesSpell(buffer: Buffer, at: number, spelling: string): boolean {
  * `user:password@` right after a URL's `://` (the keyword is the scheme, or `https://` itself):
  * a ':' and then an '@' before any '/', blank or quote.
  */
-function hasUrlUserinfo(buffer: Buffer, from: number, to: number): boolean {
+function hasUrlUserinfo(buffer: Uint8Array, from: number, to: number): boolean {
   let start = from;
   for (let i = from; i < Math.min(to - 2, from + 24); i++) {
     if (buffer[i] === 0x3a && buffer[i + 1] === 0x2f && buffer[i + 2] === 0x2f) {
@@ -491,15 +557,29 @@ function hasUrlUserinfo(buffer: Buffer, from: number, to: number): boolean {
   }
   let colon = false;
   for (let i = start; i < to; i++) {
-    const byte = buffer[i];
-    if (byte === 0x3a) colon = true;
-    else if (byte === 0x40) return colon;
-    else if (byte === 0x2f || byte === 0x20 || byte === 0x09 || byte === 0x22 || byte === 0x27 || byte === 0x3f || byte === 0x23) return false;
+    const kind = userinfoByteKind[buffer[i]];
+    if (kind === userinfoOther) continue;
+    if (kind === userinfoColon) colon = true;
+    else if (kind === userinfoAt) return colon;
+    else return false;
   }
   return false;
 }
 
-function lineContainsByte(buffer: Buffer, start: number, end: number, byte: number): boolean {
+const userinfoOther = 0;
+const userinfoColon = 1;
+const userinfoAt = 2;
+const userinfoEnd = 3;
+/** What each byte means to hasUrlUserinfo (one table read instead of a chain of comparisons). */
+const userinfoByteKind = (() => {
+  const kinds = new Uint8Array(256);
+  kinds[0x3a] = userinfoColon;
+  kinds[0x40] = userinfoAt;
+  for (const end of [0x2f, 0x20, 0x09, 0x22, 0x27, 0x3f, 0x23]) kinds[end] = userinfoEnd;
+  return kinds;
+})();
+
+function lineContainsByte(buffer: Uint8Array, start: number, end: number, byte: number): boolean {
   for (let i = start; i < end; i++) if (buffer[i] === byte) return true;
   return false;
 }

@@ -31,6 +31,30 @@ export function isPlaceholder(value: string, options: PlaceholderOptions = {}): 
 
 /** More than half of the characters (ignoring separators) are the same character. */
 function isDominatedByOneCharacter(value: string): boolean {
+  // Values are latin1 text (one character per byte) everywhere in the engine: count in a table.
+  // Anything else takes the general path, which counts code points.
+  let total = 0;
+  let max = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0xff) {
+      for (let j = 0; j < i; j++) characterCounts[value.charCodeAt(j)] = 0;
+      return isDominatedByOneCodePoint(value);
+    }
+    if (code === 0x2d || code === 0x5f || code === 0x2e || code === 0x3a) continue;
+    total++;
+    const count = ++characterCounts[code];
+    if (count > max) max = count;
+  }
+  for (let i = 0; i < value.length; i++) characterCounts[value.charCodeAt(i)] = 0;
+  if (total === 0) return true;
+  return max / total > 0.5;
+}
+
+/** Scratch counts for isDominatedByOneCharacter, all zero between calls. */
+const characterCounts = new Uint32Array(256);
+
+function isDominatedByOneCodePoint(value: string): boolean {
   const counts = new Map<string, number>();
   let total = 0;
   for (const char of value) {

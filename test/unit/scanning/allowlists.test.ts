@@ -14,6 +14,16 @@ describe('allowlists', () => {
     expect(isPlaceholder(value)).toBe(false);
   });
 
+  it('judges repeated characters beyond latin1 by code points', () => {
+    expect(isPlaceholder('ЖЖЖЖЖab1')).toBe(true);
+    expect(isPlaceholder('Ж9fQ2x7LmZ')).toBe(false);
+    expect(isPlaceholder('😀😀😀😀x7Q')).toBe(true);
+    expect(isPlaceholder('😀😀Zf3D0LXC')).toBe(false);
+    // a value judged after one that switched to code points midway is judged on its own
+    expect(isPlaceholder('aaaaaaaaЖ')).toBe(true);
+    expect(isPlaceholder('aZf3D0LXCM3EIMbgJ')).toBe(false);
+  });
+
   it.each(['$(System.AccessToken)', '${{ secrets.NPM_TOKEN }}', '${NPM_TOKEN}', '$NPM_TOKEN', '$env:NPM_TOKEN', '%NPM_TOKEN%', '{{ .Values.password }}', '***', '#{Octopus.Password}#', '__TOKEN__'])(
     'treats %s as a variable reference',
     (value) => expect(isVariableReference(value)).toBe(true),

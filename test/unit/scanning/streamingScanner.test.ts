@@ -70,6 +70,29 @@ describe('streaming scans', () => {
     }
   });
 
+  it('gives the same findings for large logs scanned at the same time with one scanner as one after another', async () => {
+    // Blocks of 256 KiB are stepped by the WebAssembly kernel, which the scans share.
+    const big = (seed: number) => {
+      const bigFactory = new SecretFactory(seed);
+      const bigLines: string[] = [];
+      for (let i = 0; i < 12_000; i++) {
+        bigLines.push(
+          i % 1500 === 11
+            ? `2024-05-01T10:00:00.1234567Z export GH_TOKEN=${bigFactory.gitHubToken()}`
+            : `2024-05-01T10:00:00.1234567Z npm http fetch GET 200 https://registry.npmjs.org/pkg-${bigFactory.alphanumeric(8)} ${i}ms`,
+        );
+      }
+      return bigLines.join('\n');
+    };
+    const logs = [big(41), big(42), big(43)];
+    const scanner = createScanner({ fingerprintKey: key });
+    const oneAfterAnother: Finding[][] = [];
+    for (const [index, log] of logs.entries()) oneAfterAnother.push(await collect(scanner.scanStream(chunked(log, 256 * 1024), { path: `big-${index}` })));
+    const atTheSameTime = await Promise.all(logs.map((log, index) => collect(scanner.scanStream(chunked(log, 256 * 1024), { path: `big-${index}` }))));
+    expect(oneAfterAnother.map((findings) => findings.length)).toEqual([8, 8, 8]);
+    expect(atTheSameTime).toEqual(oneAfterAnother);
+  });
+
   it('applies the minimum confidence', () => {
     const low = createScanner({ fingerprintKey: key, minConfidence: 'low' });
     const high = createScanner({ fingerprintKey: key, minConfidence: 'high' });
