@@ -24,6 +24,11 @@ export interface ScannedRepository {
   project: string;
   /** `https://dev.azure.com/{org}/{project}/_git/{repo}`, for links to a file line. */
   webUrl?: string;
+  /**
+   * A repository on another host (GitHub, GitLab): the risk asset it is (its id names the host, so
+   * risks keep their identity per asset) and how to link to a file line there. Absent for Azure DevOps.
+   */
+  host?: { asset: { id: string; name: string }; fileLineUrl?: (path: string, line: number, commitId: string) => string };
 }
 
 export interface FindingOrigin {
@@ -32,7 +37,13 @@ export interface FindingOrigin {
 }
 
 export function repositoryRiskAsset(repository: ScannedRepository): RiskAsset {
+  if (repository.host) return { ...repository.host.asset, type: 'repository' };
   return { id: repositoryAssetId(repository.id), name: `${repository.project}/${repository.name}`, type: 'repository' };
+}
+
+function lineUrlOf(repository: ScannedRepository, path: string, line: number, commitId: string): string | undefined {
+  if (repository.host) return repository.host.fileLineUrl?.(path, line, commitId);
+  return repository.webUrl ? fileLineUrl(repository.webUrl, path, line, commitId) : undefined;
 }
 
 /** The file at a line, at a commit, in the Azure DevOps web UI. */
@@ -65,6 +76,7 @@ export class FindingSummaries {
   ) {}
 
   add(finding: Finding, origin: FindingOrigin): RepositoryFindingSummary {
+    const url = lineUrlOf(this.repository, finding.path, finding.line, origin.commitId);
     const summary: RepositoryFindingSummary = {
       ruleId: finding.ruleId,
       title: finding.title,
@@ -77,8 +89,8 @@ export class FindingSummaries {
       verified: finding.verified,
       commitId: origin.commitId,
       ...(origin.author ? { author: origin.author } : {}),
-      riskId: riskId(this.organization, 'leaked-secret', finding.ruleId, repositoryAssetId(this.repository.id), finding.fingerprint),
-      ...(this.repository.webUrl ? { url: fileLineUrl(this.repository.webUrl, finding.path, finding.line, origin.commitId) } : {}),
+      riskId: riskId(this.organization, 'leaked-secret', finding.ruleId, repositoryRiskAsset(this.repository).id, finding.fingerprint),
+      ...(url ? { url } : {}),
     };
     if (this.list.length < maxListedResults) this.list.push(summary);
     else this.truncated = true;

@@ -6,6 +6,7 @@ import type { OrganizationSettings } from '../organizations/organizationSettings
 import type { UseCase } from '../runtime/queueTrigger';
 import { classifyChange } from './changedFiles';
 import { scannedRepository } from './fullContentScan';
+import { maxCommitsPerPush, PushChangeScan } from './pushChangeScan';
 import { RepositoryContentScan } from './repositoryContentScan';
 import { RepositoryPathFilter } from './repositoryPathFilter';
 import { RepositoryRiskRecorder } from './repositoryRiskRecorder';
@@ -21,8 +22,7 @@ import { scanCounts, type CommitAuthor, type RepositoryScanRecord } from './repo
  * Bounded: at most `maxCommitsPerPush` commits and `maxFilesPerPush` fetched files; what is left
  * over is counted in the scan document's `limit` (a full scan of the branch covers the rest).
  */
-export const maxCommitsPerPush = 100;
-export const maxFilesPerPush = 500;
+export { maxCommitsPerPush, maxFilesPerPush } from './pushChangeScan';
 
 export const scanPush: UseCase = async (envelope, { services, logger }) => {
   const started = services.clock.now();
@@ -45,39 +45,12 @@ export const scanPush: UseCase = async (envelope, { services, logger }) => {
 
     const scan = new RepositoryContentScan(buildLogScanner(services.config), RepositoryPathFilter.fromSetting(services.config.environment.VIGIL_REPO_SCAN_EXCLUDE));
     const recorder = new RepositoryRiskRecorder(services, settings.organization, repository);
-    const seen = new Set<string>();
-    let fetched = 0;
-    let filesNotScanned = 0;
+    const changes = new PushChangeScan(scan, recorder);
     for (const commit of scanned) {
       const commitId = commit.commitId as string;
       const author = authorOf(commit);
       for (const change of await client.getCommitChanges(project, repository.id, commitId)) {
-        const file = classifyChange(change);
-        if (file.kind === 'folder') continue;
-        if (file.kind !== 'file') {
-          scan.skip(file.path, file.kind);
-          continue;
-        }
-        // The same blob at the same path in two commits of one push (a revert, a merge) is read once.
-        const key = `${file.objectId ?? commitId}:${file.path}`;
-        if (seen.has(key)) {
-          scan.skip(file.path, 'duplicate');
-          continue;
-        }
-        seen.add(key);
-        const skip = scan.screen(file.path);
-        if (skip) {
-          scan.skip(file.path, skip);
-          continue;
-        }
-        if (fetched >= maxFilesPerPush) {
-          filesNotScanned++;
-          scan.skip(file.path, 'file-limit');
-          continue;
-        }
-        fetched++;
-        const content = await client.streamItem(project, repository.id, file.path, commitId);
-        for await (const finding of scan.scanFile(file.path, content)) await recorder.record(finding, { commitId, ...(author ? { author } : {}) });
+        await changes.visit(classifyChange(change), { commitId, ...(author ? { author } : {}) }, (path) => client.streamItem(project, repository.id, path, commitId));
       }
     }
     await recorder.announce(envelope);
@@ -98,9 +71,7 @@ export const scanPush: UseCase = async (envelope, { services, logger }) => {
       risksOpened: recorder.risksOpened,
       results: recorder.summaries.list,
       resultsTruncated: recorder.summaries.truncated,
-      ...(filesNotScanned > 0 || commitsNotScanned > 0
-        ? { limit: { maxFiles: maxFilesPerPush, filesNotScanned, maxCommits: maxCommitsPerPush, commitsNotScanned } }
-        : {}),
+      ...changes.limit(commitsNotScanned),
       durationMs: services.clock.now() - started,
       scannedAt: new Date(services.clock.now()).toISOString(),
     };

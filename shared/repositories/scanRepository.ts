@@ -4,6 +4,8 @@ import { inventoryOrganization } from './inventoryOrganization';
 import { syncRepositoryEvent } from './syncRepositoryEvent';
 import { scanRepositoryContent } from './scanRepositoryContent';
 import { scanPush } from './scanPush';
+import { scanGitHubPush } from './scanGitHubPush';
+import { scanGitLabPush } from './scanGitLabPush';
 import { scanPullRequest } from './scanPullRequest';
 
 /**
@@ -23,6 +25,10 @@ export const scanRepository: UseCase = async (envelope, context) => {
       return syncRepositoryEvent(envelope, context);
     case 'azure-devops:git.push':
       return scanPush(envelope, context);
+    case 'github:push':
+      return scanGitHubPush(envelope, context);
+    case 'gitlab:push':
+      return scanGitLabPush(envelope, context);
     case 'azure-devops:git.pullrequest.created':
     case 'azure-devops:git.pullrequest.updated':
       return scanPullRequest(envelope, context);

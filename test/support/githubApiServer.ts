@@ -42,6 +42,13 @@ export interface GitHubApiServerOptions {
   runs?: LoopbackWorkflowRun[];
   /** Largest page the server hands out (GitHub's is 100). */
   maxPerPage?: number;
+  /** More routes (repository content, ...), asked in order after the token is checked. */
+  extensions?: GitHubLoopbackExtension[];
+}
+
+/** Routes kept in their own file: answer (and return true) or leave the request to the next. */
+export interface GitHubLoopbackExtension {
+  handle(request: { method: string; url: URL; headers: http.IncomingHttpHeaders; origin: string }, res: http.ServerResponse): boolean | Promise<boolean>;
 }
 
 export interface GitHubFault {
@@ -116,6 +123,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions): Pro
     if (!authorized(req.headers.authorization)) {
       return sendJson(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     }
+    for (const extension of options.extensions ?? []) if (await extension.handle({ method, url, headers: req.headers, origin }, res)) return;
     if (method !== 'GET') return sendJson(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
 
     let match: RegExpMatchArray | null;

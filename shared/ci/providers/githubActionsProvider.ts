@@ -1,13 +1,14 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Octokit, RestEndpointMethodTypes } from '@octokit/rest';
-import { ConfigurationError, PermanentError, TransientError } from '../../errors';
-import { requireSecret } from '../../vault/managedVault';
+import { PermanentError, TransientError } from '../../errors';
 import type { CiLog, CiProvider, CiProviderConfig, CiRun, CiRunFilter, CiRunRef, CiRunStatus } from './ciProvider';
 import { gitHubFailure } from './gitHubErrors';
 
 export const githubActionsProviderName = 'github-actions';
-export const defaultGitHubApiUrl = 'https://api.github.com';
+import { connectOctokit, gitHubTokenSecret } from './gitHubClient';
+
+export { defaultGitHubApiUrl } from './gitHubClient';
 
 export interface GitHubActionsProviderOptions {
   /** The REST API root; default VIGIL_GITHUB_API_URL, else https://api.github.com. */
@@ -32,38 +33,12 @@ interface Repository {
  */
 export function createGitHubActionsProvider(config: CiProviderConfig, options: GitHubActionsProviderOptions = {}): CiProvider {
   const organization = config.organization.organization;
-  const baseUrl = (options.baseUrl ?? config.config.environment.VIGIL_GITHUB_API_URL ?? defaultGitHubApiUrl).replace(/\/+$/, '');
   const perPage = Math.min(Math.max(options.perPage ?? 100, 1), 100);
   const logger = config.logger.child({ component: 'github', organization });
   let connecting: Promise<Octokit> | undefined;
 
-  function tokenSecret(): string {
-    const github = config.organization.github;
-    if (!github) {
-      throw new ConfigurationError(
-        `organization '${organization}' has no GitHub token (set one with: vigil orgs add ${organization} --github-token-secret SECRET)`,
-      );
-    }
-    return github.tokenSecret;
-  }
-
-  async function connect(): Promise<Octokit> {
-    const token = await requireSecret(config.vault, tokenSecret());
-    // @octokit/rest ships as an ES module only; a dynamic import loads it from CommonJS on any Node 20.
-    const { Octokit } = await import('@octokit/rest');
-    return new Octokit({
-      auth: token,
-      baseUrl,
-      userAgent: 'vigil/0.1.0',
-      // Only the one-line summaries, never Octokit's request objects (they carry headers).
-      log: {
-        debug: () => undefined,
-        info: (message: string) => logger.debug(String(message)),
-        warn: (message: string) => logger.warn(String(message)),
-        error: (message: string) => logger.debug(String(message)),
-      },
-    });
-  }
+  const tokenSecret = () => gitHubTokenSecret(config.organization);
+  const connect = () => connectOctokit(config.organization, { vault: config.vault, config: config.config, logger, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) });
 
   const client = () =>
     (connecting ??= connect().catch((error: unknown) => {
