@@ -1,3 +1,5 @@
+import type { Logger } from '../logging/logger';
+import type { AppServices } from '../runtime/services';
 import type { ChangedFile } from './changedFiles';
 import type { RepositoryContentScan } from './repositoryContentScan';
 import type { FindingOrigin, RepositoryRiskRecorder } from './repositoryRiskRecorder';
@@ -58,4 +60,22 @@ export class PushChangeScan {
     if (this.filesNotScanned === 0 && commitsNotScanned <= 0) return {};
     return { limit: { maxFiles: maxFilesPerPush, filesNotScanned: this.filesNotScanned, maxCommits: maxCommitsPerPush, commitsNotScanned: Math.max(commitsNotScanned, 0) } };
   }
+}
+
+/** What a push scan hands back to the queue handler (kept in its idempotency record): counts, never findings. */
+export interface PushScanSummary {
+  scanId: string;
+  commitsScanned: number;
+  filesScanned: number;
+  findings: number;
+  risksOpened: number;
+}
+
+/** Stores a push's `scans` document, says in the log what it covered (and what the limits left out), and sums it up. */
+export async function storePushScan(services: AppServices, logger: Logger, record: RepositoryScanRecord, context: Record<string, unknown>): Promise<PushScanSummary> {
+  await services.store.container<RepositoryScanRecord>('scans').upsert(record);
+  const commitsScanned = record.commitsScanned ?? 0;
+  if (record.limit) logger.warn('push larger than the scan limits; the rest was not scanned', { ...context, ...record.limit });
+  logger.info('push scanned', { ...context, commits: commitsScanned, files: record.filesScanned, findings: record.findings });
+  return { scanId: record.id, commitsScanned, filesScanned: record.filesScanned, findings: record.findings, risksOpened: record.risksOpened };
 }

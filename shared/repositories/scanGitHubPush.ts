@@ -9,7 +9,7 @@ import type { OrganizationSettings } from '../organizations/organizationSettings
 import type { UseCase } from '../runtime/queueTrigger';
 import type { ChangedFile } from './changedFiles';
 import { connectGitHubRepositories, type GitHubRepositoryConnection } from './gitHubRepositoryConnection';
-import { maxCommitsPerPush, PushChangeScan } from './pushChangeScan';
+import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { pushedRef, type PushedCommit } from './pushedRef';
 import { RepositoryContentScan } from './repositoryContentScan';
 import { RepositoryPathFilter } from './repositoryPathFilter';
@@ -101,10 +101,7 @@ export const scanGitHubPush: UseCase = async (envelope, { services, logger }) =>
     durationMs: services.clock.now() - started,
     scannedAt: new Date(services.clock.now()).toISOString(),
   };
-  await services.store.container<RepositoryScanRecord>('scans').upsert(record);
-  if (record.limit) logger.warn('push larger than the scan limits; the rest was not scanned', { repository: fullName, after, ...record.limit });
-  logger.info('push scanned', { repository: fullName, after, commits: scanned.length, files: record.filesScanned, findings: record.findings });
-  return { scanId: record.id, commitsScanned: scanned.length, filesScanned: record.filesScanned, findings: record.findings, risksOpened: record.risksOpened };
+  return storePushScan(services, logger, record, { repository: fullName, after });
 };
 
 interface CommitRange {

@@ -8,7 +8,7 @@ import type { OrganizationSettings } from '../organizations/organizationSettings
 import type { UseCase } from '../runtime/queueTrigger';
 import type { ChangedFile } from './changedFiles';
 import { connectGitLab, type GitLabConnection } from './gitLabConnection';
-import { maxCommitsPerPush, PushChangeScan } from './pushChangeScan';
+import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { pushedRef, type PushedCommit } from './pushedRef';
 import { RepositoryContentScan } from './repositoryContentScan';
 import { RepositoryPathFilter } from './repositoryPathFilter';
@@ -99,10 +99,7 @@ export const scanGitLabPush: UseCase = async (envelope, { services, logger }) =>
     durationMs: services.clock.now() - started,
     scannedAt: new Date(services.clock.now()).toISOString(),
   };
-  await services.store.container<RepositoryScanRecord>('scans').upsert(record);
-  if (record.limit) logger.warn('push larger than the scan limits; the rest was not scanned', { repository: pathWithNamespace, after, ...record.limit });
-  logger.info('push scanned', { repository: pathWithNamespace, after, commits: scanned.length, files: record.filesScanned, findings: record.findings });
-  return { scanId: record.id, commitsScanned: scanned.length, filesScanned: record.filesScanned, findings: record.findings, risksOpened: record.risksOpened };
+  return storePushScan(services, logger, record, { repository: pathWithNamespace, after });
 };
 
 interface CommitRange {

@@ -6,7 +6,7 @@ import type { OrganizationSettings } from '../organizations/organizationSettings
 import type { UseCase } from '../runtime/queueTrigger';
 import { classifyChange } from './changedFiles';
 import { scannedRepository } from './fullContentScan';
-import { maxCommitsPerPush, PushChangeScan } from './pushChangeScan';
+import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { RepositoryContentScan } from './repositoryContentScan';
 import { RepositoryPathFilter } from './repositoryPathFilter';
 import { RepositoryRiskRecorder } from './repositoryRiskRecorder';
@@ -75,10 +75,7 @@ export const scanPush: UseCase = async (envelope, { services, logger }) => {
       durationMs: services.clock.now() - started,
       scannedAt: new Date(services.clock.now()).toISOString(),
     };
-    await services.store.container<RepositoryScanRecord>('scans').upsert(record);
-    if (record.limit) logger.warn('push larger than the scan limits; the rest was not scanned', { pushId, ...record.limit });
-    logger.info('push scanned', { pushId, commits: scanned.length, files: record.filesScanned, findings: record.findings });
-    return { scanId: record.id, commitsScanned: scanned.length, filesScanned: record.filesScanned, findings: record.findings, risksOpened: record.risksOpened };
+    return storePushScan(services, logger, record, { pushId });
   } finally {
     client.close();
   }
