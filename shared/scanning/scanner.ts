@@ -40,7 +40,7 @@ export interface ScannerOptions {
 export interface ScanTarget {
   /** The file path, or a label such as `<stdin>` or `build 42 / job log 7`. */
   path: string;
-  /** Called after each chunk with the bytes scanned so far (progress reporting). */
+  /** Called after each chunk read with the bytes read so far (progress reporting); the last call gives the total. */
   onProgress?: (bytesScanned: number) => void;
 }
 
@@ -115,9 +115,10 @@ export function createScanner(options: ScannerOptions): Scanner {
       return;
     }
     const session = newSession(target.path);
-    for await (const chunk of coalescedChunks(input)) {
+    let bytesRead = 0;
+    const onRead = (bytes: number) => target.onProgress?.((bytesRead += bytes));
+    for await (const chunk of coalescedChunks(input, onRead)) {
       session.push(chunk);
-      target.onProgress?.(session.bytesScanned);
       for (const finding of session.takeFindings()) if (reportable(finding)) yield finding;
     }
     session.end();
@@ -145,13 +146,15 @@ export function createScanner(options: ScannerOptions): Scanner {
  * Sockets hand a stream over in 16–64 KiB pieces; the engine's keyword pass splits a block into
  * four lanes only when it is large enough, and pays a fixed cost per block. Small pieces are joined
  * into blocks of at least `blockBytes` (one copy, bounded memory) so a log read from the network
- * scans as fast as one read from disk.
+ * scans as fast as one read from disk. Progress is reported per piece read; findings come per
+ * block, so a slow live stream shows its findings at most 256 KiB (or its end) later.
  */
-async function* coalescedChunks(input: ScanInput, blockBytes = 256 * 1024): AsyncGenerator<Uint8Array> {
+async function* coalescedChunks(input: ScanInput, onRead: (bytes: number) => void, blockBytes = 256 * 1024): AsyncGenerator<Uint8Array> {
   let held: Uint8Array[] = [];
   let heldBytes = 0;
   for await (const chunk of input) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    onRead(buffer.length);
     if (heldBytes === 0 && buffer.length >= blockBytes) {
       yield buffer;
       continue;
