@@ -9,6 +9,7 @@ import { serviceBusSettingsFromEnvironment } from '../queue/serviceBusSettings';
 import type { QueueAdmin, QueueReceiver, QueueSender } from '../queue/port';
 import { openEmbeddedDatabase, type EmbeddedDatabase } from '../store/embeddedDatabase';
 import { createEmbeddedStore } from '../store/embeddedStore';
+import { startWalCheckpointer, type WalCheckpointer } from '../store/walCheckpointer';
 import { openCosmosStoreFromEnvironment } from '../store/cosmosFromEnvironment';
 import type { Store } from '../store/port';
 import { createVault } from '../vault/createVault';
@@ -29,6 +30,8 @@ export interface AppServices {
 }
 
 export interface ServiceOverrides {
+  /** Checkpoint the embedded database on a worker thread (long-running hosts; see walCheckpointer.ts). */
+  backgroundCheckpoints?: boolean;
   clock?: Clock;
   logger?: Logger;
   vault?: Vault;
@@ -41,7 +44,14 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
   // Extra CI provider modules are checked before anything starts: a bad one stops start-up with its path.
   await loadCiProviders(config);
   let database: EmbeddedDatabase | undefined;
-  const embedded = () => (database ??= openEmbeddedDatabase(config.dataDir));
+  let checkpointer: WalCheckpointer | undefined;
+  const embedded = () => {
+    if (!database) {
+      database = openEmbeddedDatabase(config.dataDir);
+      if (overrides.backgroundCheckpoints) checkpointer = startWalCheckpointer(database, logger);
+    }
+    return database;
+  };
 
   const { COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN } = config.environment;
   const store =
@@ -86,6 +96,7 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
     async close() {
       await queue.close();
       await store.close();
+      await checkpointer?.stop();
       database?.close();
     },
   };
