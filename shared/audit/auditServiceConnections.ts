@@ -7,7 +7,6 @@ import type { UseCaseContext } from '../runtime/queueTrigger';
 import { isConflict, isPreconditionFailed } from '../store/errors';
 import { parseAuditedEndpoint, type AuditedEndpoint } from './auditedEndpoint';
 import { auditRecordId, projectAuditDue, type AuditRecord } from './auditRecord';
-import { ApiCallCounter } from './fetchEndpointFacts';
 import { runAudit } from './runAudit';
 
 export type { AuditRecord } from './auditRecord';
@@ -27,9 +26,9 @@ export async function auditEndpointEvent(envelope: EventEnvelope, context: UseCa
   // No separate connection check: the endpoint request tells a credential failure apart, one call fewer.
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
   try {
-    const calls = new ApiCallCounter();
+    const requestsBefore = client.requestCount();
     const startedAt = new Date(services.clock.now()).toISOString();
-    const endpoint = parseAuditedEndpoint(await calls.run(() => client.getServiceEndpoint(project, endpointId)));
+    const endpoint = parseAuditedEndpoint(await client.getServiceEndpoint(project, endpointId));
     const id = auditRecordId(project, endpointId);
     const previous = await services.store.container<AuditRecord>('scans').read(id, settings.organization);
     return await runAudit({
@@ -38,7 +37,7 @@ export async function auditEndpointEvent(envelope: EventEnvelope, context: UseCa
       client,
       record: newRecord(id, settings.organization, project, envelope, startedAt, endpointId),
       endpoints: [endpoint],
-      calls,
+      requestsBefore,
       owed: previous?.pendingAnnouncements ?? [],
     });
   } finally {
@@ -77,18 +76,18 @@ export async function auditProjectIfDue(envelope: EventEnvelope, context: UseCas
     }
     throw error;
   }
-  const calls = new ApiCallCounter();
+  const requestsBefore = client.requestCount();
   let endpoints: AuditedEndpoint[];
   try {
-    endpoints = (await calls.run(() => client.listServiceEndpoints(project))).map(parseAuditedEndpoint);
+    endpoints = (await client.listServiceEndpoints(project)).map(parseAuditedEndpoint);
   } catch (error) {
     // Give the claim back, so the next build audits instead of waiting for the claim to expire.
     await scans
-      .upsert({ ...claim, status: 'failed', apiCalls: calls.count, error: (error instanceof Error ? error.message : String(error)).slice(0, 500) })
+      .upsert({ ...claim, status: 'failed', apiCalls: client.requestCount() - requestsBefore, error: (error instanceof Error ? error.message : String(error)).slice(0, 500) })
       .catch(() => undefined);
     throw error;
   }
-  return runAudit({ envelope, context, client, record: claim, endpoints, calls, owed: claim.pendingAnnouncements });
+  return runAudit({ envelope, context, client, record: claim, endpoints, requestsBefore, owed: claim.pendingAnnouncements });
 }
 
 function newRecord(id: string, organization: string, project: string, envelope: EventEnvelope, startedAt: string, endpointId?: string): AuditRecord {

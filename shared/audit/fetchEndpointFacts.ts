@@ -5,16 +5,6 @@ import type { AuditedEndpoint } from './auditedEndpoint';
 import { checkConfigurationFacts, pipelinePermissionFacts, usageFacts, type EndpointFacts, type FactSource } from './endpointFacts';
 import { needsCheckConfigurations } from './checks/noApprovalOrBranchControl';
 
-/** Counts the Azure DevOps requests an audit makes (for its `scans` record and its tests). */
-export class ApiCallCounter {
-  count = 0;
-
-  async run<T>(call: () => Promise<T>): Promise<T> {
-    this.count++;
-    return call();
-  }
-}
-
 /**
  * Reads what the checks need about one connection: its pipeline permissions, its newest
  * execution, and (only when the approval check applies) its checks, i.e. two or three calls. A
@@ -26,13 +16,13 @@ export async function fetchEndpointFacts(
   client: AzureDevOpsClient,
   project: string,
   endpoint: AuditedEndpoint,
-  options: { now: number; createdAt?: string; calls: ApiCallCounter },
+  options: { now: number; createdAt?: string },
 ): Promise<EndpointFacts> {
   const facts: EndpointFacts = { endpoint, now: options.now, unreadable: {}, ...(options.createdAt ? { createdAt: options.createdAt } : {}) };
   const read = async <Raw, T>(source: FactSource, call: () => Promise<Raw>, parse: (raw: Raw) => T): Promise<T | undefined> => {
     let raw: Raw;
     try {
-      raw = await options.calls.run(call);
+      raw = await call();
     } catch (error) {
       if (failureKindOf(error) !== 'permanent') throw error;
       facts.unreadable[source] = error instanceof Error ? error.message : String(error);

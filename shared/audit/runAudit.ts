@@ -7,7 +7,7 @@ import type { UseCaseContext } from '../runtime/queueTrigger';
 import type { AuditedEndpoint } from './auditedEndpoint';
 import { maxEndpointSummaries, type AuditRecord, type PendingAnnouncement } from './auditRecord';
 import { evaluateEndpoint } from './evaluateEndpoint';
-import { fetchEndpointFacts, type ApiCallCounter } from './fetchEndpointFacts';
+import { fetchEndpointFacts } from './fetchEndpointFacts';
 import { recordAuditFindings, type RecordedFinding } from './recordAuditFindings';
 import { serviceConnectionAssetId, type ServiceConnectionAsset } from './serviceConnectionAsset';
 
@@ -18,7 +18,8 @@ export interface AuditRun {
   /** The record as written when the audit began (a claim, for a project); it is completed in place. */
   record: AuditRecord;
   endpoints: AuditedEndpoint[];
-  calls: ApiCallCounter;
+  /** `client.requestCount()` when the audit began: its `scans` record counts the requests since. */
+  requestsBefore: number;
   /** Events a previous run of the same audit recorded but may not have sent. */
   owed: PendingAnnouncement[];
 }
@@ -31,7 +32,7 @@ const endpointCreated = 'ms.vss-endpoint.endpoint-created';
  * On failure the record is left `failed` with any events still owed, so the next run settles them.
  */
 export async function runAudit(run: AuditRun): Promise<AuditRecord> {
-  const { envelope, context, client, endpoints, calls } = run;
+  const { envelope, context, client, endpoints, requestsBefore } = run;
   const { services, logger } = context;
   const { organization, project } = run.record;
   const scans = services.store.container<AuditRecord>('scans');
@@ -59,7 +60,7 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
         endpoint.creationDate ??
         asset?.createdAt ??
         (envelope.type === endpointCreated && String(envelope.subject.endpointId) === endpoint.id ? envelope.receivedAt : undefined);
-      const facts = await fetchEndpointFacts(client, project, endpoint, { now, calls, ...(createdAt ? { createdAt } : {}) });
+      const facts = await fetchEndpointFacts(client, project, endpoint, { now, ...(createdAt ? { createdAt } : {}) });
       const audit = evaluateEndpoint(facts);
       const recorded = await recordAuditFindings(risks, organization, audit);
       const fresh = recorded.filter((r) => r.transition === 'opened' || r.transition === 'reopened');
@@ -104,7 +105,7 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
     }
 
     const finished = services.clock.now();
-    const done = { apiCalls: calls.count, durationMs: finished - started, auditedAt: new Date(finished).toISOString() };
+    const done = { apiCalls: client.requestCount() - requestsBefore, durationMs: finished - started, auditedAt: new Date(finished).toISOString() };
     if (announce.length > 0) {
       record = { ...record, ...done, status: 'announcing' };
       await scans.upsert(record);
@@ -125,7 +126,7 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
     const failed: AuditRecord = {
       ...record,
       status: 'failed',
-      apiCalls: calls.count,
+      apiCalls: client.requestCount() - requestsBefore,
       durationMs: services.clock.now() - started,
       error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
     };

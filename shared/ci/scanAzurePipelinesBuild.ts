@@ -5,11 +5,11 @@ import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
 import type { UseCaseContext } from '../runtime/queueTrigger';
 import { azurePipelinesProviderName } from './providers/azurePipelinesProvider';
-import { scanCiRun } from './scanCiRun';
+import { scanCiRun, type CiRunScanOutcome } from './scanCiRun';
 import { withCiProvider } from './withCiProvider';
 
 /** The `scans` document of one build: what was read and what was found, never a secret. */
-export interface BuildScanRecord {
+export interface BuildScanRecord extends CiRunScanOutcome {
   id: string;
   organization: string;
   kind: 'build';
@@ -17,12 +17,6 @@ export interface BuildScanRecord {
   buildId: number;
   buildNumber: string;
   pipeline: string;
-  logsScanned: number;
-  bytesScanned: number;
-  findings: number;
-  risksOpened: number;
-  durationMs: number;
-  scannedAt: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '../events/envelope';
 import type { Risk } from '../risks/risk';
 import { RiskStore } from '../risks/riskStore';
+import { leakedSecretSighting } from '../risks/leakedSecretSighting';
 import { SightingRecorder } from '../risks/sightingRecorder';
 import type { UseCaseContext } from '../runtime/queueTrigger';
 import { buildLogScanner } from './buildScanner';
@@ -76,19 +77,15 @@ export async function scanCiRun<R extends { id: string; organization: string } =
       for await (const finding of scanner.scanStream(stream, target)) {
         findings++;
         const sightingId = `${run.key}:log:${log.id}:line:${finding.line}:${finding.fingerprint}`;
-        await recorder.add({
-          organization: options.organization,
-          kind: 'leaked-secret',
-          ruleId: finding.ruleId,
-          title: finding.title,
-          severity: finding.severity,
-          asset,
-          fingerprint: finding.fingerprint,
-          verified: finding.verified,
-          evidence: { location: `${finding.path} line ${finding.line}`, redacted: finding.redacted, ...(evidenceUrl ? { url: evidenceUrl } : {}) },
-          remediation: finding.remediation,
-          sightingId,
-        });
+        await recorder.add(
+          leakedSecretSighting(finding, {
+            organization: options.organization,
+            asset,
+            location: `${finding.path} line ${finding.line}`,
+            ...(evidenceUrl ? { url: evidenceUrl } : {}),
+            sightingId,
+          }),
+        );
       }
     } finally {
       // A failure mid-log must not leave the socket open until the peer gives up.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { riskEvents } from '../ci/riskEvents';
 import type { EventEnvelope } from '../events/envelope';
+import { leakedSecretSighting } from '../risks/leakedSecretSighting';
 import { riskId, type Risk, type RiskAsset } from '../risks/risk';
 import { RiskStore, type RiskTransition } from '../risks/riskStore';
 import type { AppServices } from '../runtime/services';
@@ -123,23 +124,15 @@ export class RepositoryRiskRecorder {
   async record(finding: Finding, origin: FindingOrigin): Promise<void> {
     const summary = this.summaries.add(finding, origin);
     const sightingId = repositorySightingId(origin.commitId, finding.path, finding.line, finding.fingerprint);
-    const recorded = await this.risks.record({
-      organization: this.organization,
-      kind: 'leaked-secret',
-      ruleId: finding.ruleId,
-      title: finding.title,
-      severity: finding.severity,
-      asset: this.asset,
-      fingerprint: finding.fingerprint,
-      verified: finding.verified,
-      evidence: {
+    const recorded = await this.risks.record(
+      leakedSecretSighting(finding, {
+        organization: this.organization,
+        asset: this.asset,
         location: `${finding.path}:${finding.line} @ ${origin.commitId.slice(0, 7)}`,
-        redacted: finding.redacted,
         ...(summary.url ? { url: summary.url } : {}),
-      },
-      remediation: finding.remediation,
-      sightingId,
-    });
+        sightingId,
+      }),
+    );
     if (recorded.transition === 'opened') this.opened++;
     if (!this.transitions.has(recorded.risk.id)) this.transitions.set(recorded.risk.id, { ...recorded, sightingId });
   }

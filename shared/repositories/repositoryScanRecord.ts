@@ -1,4 +1,4 @@
-import type { Severity } from '../scanning';
+import type { Finding } from '../scanning';
 import type { ContentScanSummary, SkipReason, SkippedFiles } from './repositoryContentScan';
 
 /**
@@ -14,18 +14,8 @@ export interface CommitAuthor {
   date?: string;
 }
 
-/** One finding as a scan lists it: where, what and whose commit. */
-export interface RepositoryFindingSummary {
-  ruleId: string;
-  title: string;
-  severity: Severity;
-  /** Relative to the repository root: `src/app.ts`. */
-  path: string;
-  line: number;
-  column: number;
-  redacted: string;
-  fingerprint: string;
-  verified: boolean;
+/** One finding as a scan lists it: the engine's finding (its path relative to the repository root), and whose commit. */
+export interface RepositoryFindingSummary extends Pick<Finding, 'ruleId' | 'title' | 'severity' | 'path' | 'line' | 'column' | 'redacted' | 'fingerprint' | 'verified'> {
   commitId: string;
   author?: CommitAuthor;
   /** The risk this finding is (or would be) a sighting of. */

@@ -15,6 +15,7 @@ import { RepositoryContentScan } from './repositoryContentScan';
 import { RepositoryPathFilter } from './repositoryPathFilter';
 import { RepositoryRiskRecorder, type ScannedRepository } from './repositoryRiskRecorder';
 import { scanCounts, type RepositoryScanRecord } from './repositoryScanRecord';
+import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
 
 /**
  * `github:push` (subject `{ repository: 'owner/name', ref, before, after }`): re-fetch the pushed
@@ -68,7 +69,7 @@ export const scanGitHubPush: UseCase = async (envelope, { services, logger }) =>
     host: {
       // GitHub names are case-insensitive: one asset per repository whatever case an event spells it in.
       asset: { id: `repository:github:${fullName.toLowerCase().replace('/', ':')}`, name: fullName },
-      ...(range.webUrl ? { fileLineUrl: (path: string, line: number, commitId: string) => `${range.webUrl}/blob/${commitId}/${encodePath(path)}#L${line}` } : {}),
+      ...(range.webUrl ? { fileLineUrl: hostedFileLineUrl(range.webUrl, 'blob') } : {}),
     },
   };
   const scan = new RepositoryContentScan(buildLogScanner(services.config), RepositoryPathFilter.fromSetting(services.config.environment.VIGIL_REPO_SCAN_EXCLUDE));
@@ -173,14 +174,4 @@ async function rawFile(github: GitHubRepositoryConnection, owner: string, repo: 
   const body = answer.data as unknown;
   if (!body) return Readable.from([]);
   return Readable.fromWeb(body as WebReadableStream<Uint8Array>);
-}
-
-function webRoot(htmlUrl: string | undefined, suffix: RegExp): { webUrl?: string } {
-  if (!htmlUrl || !/^https?:\/\//.test(htmlUrl)) return {};
-  const root = htmlUrl.replace(suffix, '');
-  return root === htmlUrl ? {} : { webUrl: root };
-}
-
-function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
 }

@@ -14,6 +14,7 @@ import { RepositoryContentScan } from './repositoryContentScan';
 import { RepositoryPathFilter } from './repositoryPathFilter';
 import { RepositoryRiskRecorder, type ScannedRepository } from './repositoryRiskRecorder';
 import { scanCounts, type RepositoryScanRecord } from './repositoryScanRecord';
+import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
 
 /**
  * `gitlab:push` (subject `{ projectId, repository: path_with_namespace, ref, before, after }`):
@@ -68,7 +69,7 @@ export const scanGitLabPush: UseCase = async (envelope, { services, logger }) =>
     host: {
       // The project id survives renames and transfers; the path does not.
       asset: { id: `repository:gitlab:${projectId}`, name: pathWithNamespace },
-      ...(range.webUrl ? { fileLineUrl: (path: string, line: number, commitId: string) => `${range.webUrl}/-/blob/${commitId}/${encodePath(path)}#L${line}` } : {}),
+      ...(range.webUrl ? { fileLineUrl: hostedFileLineUrl(range.webUrl, '-/blob') } : {}),
     },
   };
   const scan = new RepositoryContentScan(buildLogScanner(services.config), RepositoryPathFilter.fromSetting(services.config.environment.VIGIL_REPO_SCAN_EXCLUDE));
@@ -148,14 +149,4 @@ async function rawFile(gitlab: GitLabConnection, projectId: number, path: string
   const body = await gitlab.call(`${path} at ${sha.slice(0, 7)} in project ${projectId}`, (api) => api.RepositoryFiles.showRaw(projectId, path, sha, asStream));
   if (!body) return Readable.from([]);
   return Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
-}
-
-function webRoot(webUrl: string | undefined, suffix: RegExp): { webUrl?: string } {
-  if (!webUrl || !/^https?:\/\//.test(webUrl)) return {};
-  const root = webUrl.replace(suffix, '');
-  return root === webUrl ? {} : { webUrl: root };
-}
-
-function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
 }

@@ -1,30 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Risk } from '../../../shared/risks/risk';
-import { RiskStore, type RiskSighting } from '../../../shared/risks/riskStore';
+import { RiskStore } from '../../../shared/risks/riskStore';
 import { openInMemoryDatabase } from '../../../shared/store/embeddedDatabase';
 import { createEmbeddedStore } from '../../../shared/store/embeddedStore';
 import { ManualClock } from '../../support/manualClock';
+import { leakedTokenSighting } from '../../support/riskSightings';
 
 function setup() {
   const clock = new ManualClock();
   return { clock, risks: new RiskStore(createEmbeddedStore(openInMemoryDatabase(), clock).container<Risk>('risks'), clock) };
 }
 
-function sighting(sightingId: string, fingerprint = 'fp-1'): RiskSighting {
-  return {
-    organization: 'contoso',
-    kind: 'leaked-secret',
-    ruleId: 'github-pat',
-    title: 'GitHub personal access token',
-    severity: 'high',
-    asset: { id: 'pipeline-12', name: 'web-ci', type: 'pipeline' },
-    fingerprint,
-    verified: true,
-    evidence: { location: `build 7 / ${sightingId}`, redacted: 'ghp_****3kT9' },
-    remediation: 'Revoke the token.',
-    sightingId,
-  };
-}
+const sighting = leakedTokenSighting;
 
 describe('recording risks', () => {
   it('opens a risk on the first sighting and counts the same secret seen in the next build on the same risk', async () => {

@@ -5,6 +5,7 @@ import { SightingRecorder } from '../../../shared/risks/sightingRecorder';
 import { openInMemoryDatabase } from '../../../shared/store/embeddedDatabase';
 import { createEmbeddedStore } from '../../../shared/store/embeddedStore';
 import { ManualClock } from '../../support/manualClock';
+import { leakedTokenSighting } from '../../support/riskSightings';
 
 function setup() {
   const clock = new ManualClock();
@@ -12,21 +13,7 @@ function setup() {
   return { container, risks: new RiskStore(container, clock) };
 }
 
-function sighting(sightingId: string, fingerprint: string): RiskSighting {
-  return {
-    organization: 'contoso',
-    kind: 'leaked-secret',
-    ruleId: 'github-pat',
-    title: 'GitHub personal access token',
-    severity: 'high',
-    asset: { id: 'pipeline-12', name: 'web-ci', type: 'pipeline' },
-    fingerprint,
-    verified: true,
-    evidence: { location: sightingId, redacted: 'ghp_****3kT9' },
-    remediation: 'Revoke the token.',
-    sightingId,
-  };
-}
+const sighting = leakedTokenSighting;
 
 describe('recording the sightings of a scan several at a time', () => {
   it('records every sighting, counting repeats of one secret on one risk', async () => {
