@@ -18,6 +18,7 @@ import { handleQueueMessage } from '../../../shared/runtime/queueTrigger';
 import { createAppServices, type AppServices } from '../../../shared/runtime/services';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
 import { ManualClock } from '../../support/manualClock';
+import { leakedTokenSighting } from '../../support/riskSightings';
 
 interface Received {
   path: string;
@@ -71,17 +72,9 @@ beforeEach(async () => {
 /** A leaked-token risk seen at `line` of a build log; only its redacted preview is kept. */
 async function recordRisk(fingerprint: string, line: number): Promise<string> {
   const recorded = await new RiskStore(services.store.container<Risk>('risks'), services.clock).record({
-    organization: 'contoso',
-    kind: 'leaked-secret',
-    ruleId: 'github-pat',
-    title: 'GitHub personal access token',
-    severity: 'high',
-    asset: { id: 'pipeline-12', name: 'web-ci', type: 'pipeline' },
-    fingerprint,
-    verified: true,
+    ...leakedTokenSighting(`build:7:log:3:line:${line}`, fingerprint),
     evidence: { location: `build 7 / log 3 line ${line}`, redacted: `ghp_****${plantedToken.slice(-4)}`, url: 'https://dev.azure.com/contoso/web/_build/results?buildId=7' },
     remediation: 'Revoke the token at github.com/settings/tokens and create a fine-grained one.',
-    sightingId: `build:7:log:3:line:${line}`,
   });
   return recorded.risk.id;
 }
