@@ -1,14 +1,12 @@
 import type { AzureDevOpsClient, GitRepository } from '../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../events/envelope';
-import { buildLogScanner } from '../ci/buildScanner';
 import type { AppServices } from '../runtime/services';
 import type { RepositoryAsset } from './asset';
 import { recordLastFullScan } from './lastFullScan';
 import { RepositoryContentScan, type ContentScanProgress } from './repositoryContentScan';
-import { RepositoryPathFilter } from './repositoryPathFilter';
 import { RepositoryRiskRecorder, type ScannedRepository } from './repositoryRiskRecorder';
 import { scanCounts, type RepositoryScanRecord } from './repositoryScanRecord';
-import { readZipEntries } from './zipArchiveEntries';
+import { readZipEntriesOffThread } from './zipEntriesOffThread';
 
 /**
  * A full content scan of a repository's default branch (issue 7 item 2): resolve the branch head,
@@ -45,16 +43,13 @@ export async function scanDefaultBranch(client: AzureDevOpsClient, services: App
   const commitId = branch ? await client.getBranchHead(request.project, repository.id, branch) : undefined;
   if (!branch || !commitId) return { status: 'not-scanned', repository: label, why: 'the repository is empty (it has no default branch yet)' };
 
-  const scan = new RepositoryContentScan(
-    buildLogScanner(services.config),
-    RepositoryPathFilter.fromSetting(services.config.environment.VIGIL_REPO_SCAN_EXCLUDE),
-    request.onProgress,
-  );
+  const scan = RepositoryContentScan.configured(services.config, request.onProgress);
   const recorder = new RepositoryRiskRecorder(services, request.organization, repository);
   const archive = await client.streamRepositoryZip(request.project, repository.id, commitId);
-  for await (const entry of readZipEntries(archive)) {
+  // Screened by path on the zip thread: what is left out is never inflated for the event loop.
+  for await (const entry of readZipEntriesOffThread(archive, { screen: scan.screenSettings })) {
     if (entry.isDirectory) continue;
-    const skip = entry.unreadable ? 'unreadable' : scan.screen(entry.path);
+    const skip = entry.unreadable ? 'unreadable' : entry.screenedOut;
     if (skip) {
       scan.skip(entry.path, skip);
       await entry.discard();

@@ -1,6 +1,9 @@
+import { buildLogScanner } from '../ci/buildScanner';
+import type { VigilConfig } from '../config';
 import type { Finding, Scanner } from '../scanning';
-import { hasBinaryExtension, looksBinary, sniffBytes } from './binaryContent';
-import { toRelativePath, type RepositoryPathFilter } from './repositoryPathFilter';
+import { looksBinary, sniffBytes } from './binaryContent';
+import { PathScreen, type PathScreenSettings } from './pathScreen';
+import { RepositoryPathFilter, toRelativePath } from './repositoryPathFilter';
 
 /**
  * One content scan's file loop, shared by the full, push and pull request scans: decide by path
@@ -53,19 +56,29 @@ export class RepositoryContentScan {
   private peakHeldBytes = 0;
   private readonly skipped: Partial<Record<SkipReason, SkippedFiles>> = {};
 
+  private readonly paths: PathScreen;
+
   constructor(
     private readonly scanner: Scanner,
-    private readonly filter: RepositoryPathFilter,
+    filter: RepositoryPathFilter,
     private readonly onProgress?: (progress: ContentScanProgress) => void,
-  ) {}
+  ) {
+    this.paths = new PathScreen({ excludePatterns: filter.patterns, findingPaths: scanner.pathRulePatterns });
+  }
+
+  /** The scan the configuration asks for: the build-log engine, the default excludes plus `VIGIL_REPO_SCAN_EXCLUDE`. */
+  static configured(config: VigilConfig, onProgress?: (progress: ContentScanProgress) => void): RepositoryContentScan {
+    return new RepositoryContentScan(buildLogScanner(config), RepositoryPathFilter.fromSetting(config.environment.VIGIL_REPO_SCAN_EXCLUDE), onProgress);
+  }
+
+  /** What `screen` decides by, as plain data (for screening on another thread). */
+  get screenSettings(): PathScreenSettings {
+    return this.paths.settings;
+  }
 
   /** Why a file is not read, decided by its path alone; undefined when it is to be read. */
   screen(path: string): SkipReason | undefined {
-    const relative = toRelativePath(path);
-    if (this.filter.excludes(relative)) return 'excluded';
-    // A key bundle (`.p12`, `.pfx`) is a finding by itself even though it is binary.
-    if (hasBinaryExtension(relative) && !this.scanner.hasPathRuleFor(relative)) return 'binary';
-    return undefined;
+    return this.paths.screen(path);
   }
 
   skip(path: string, reason: SkipReason): void {
@@ -97,7 +110,7 @@ export class RepositoryContentScan {
     }
     this.hold(headBytes);
     const headBuffer = head.length === 1 ? head[0] : Buffer.concat(head);
-    if (!this.scanner.hasPathRuleFor(relative) && looksBinary(headBuffer.subarray(0, sniffBytes), ended)) {
+    if (!this.paths.isFinding(relative) && looksBinary(headBuffer.subarray(0, sniffBytes), ended)) {
       if (!ended) for (let next = await chunks.next(); !next.done; next = await chunks.next()) this.hold(next.value.length);
       this.skip(relative, 'binary');
       return;

@@ -55,6 +55,11 @@ export class RepositoryPathFilter {
     return new RepositoryPathFilter([...defaultExcludedPaths, ...parseExcludeSetting(setting)]);
   }
 
+  /** Exactly these patterns (another filter's `patterns`). */
+  static fromPatterns(patterns: readonly string[]): RepositoryPathFilter {
+    return new RepositoryPathFilter(patterns);
+  }
+
   /** True when the path (as the repository names it, `/src/app.ts` or `src/app.ts`) is left out. */
   excludes(path: string): boolean {
     const relative = toRelativePath(path);

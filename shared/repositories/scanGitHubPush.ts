@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Octokit, RestEndpointMethodTypes } from '@octokit/rest';
 import { z } from 'zod';
-import { buildLogScanner } from '../ci/buildScanner';
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
@@ -12,7 +11,6 @@ import { connectGitHubRepositories, type GitHubRepositoryConnection } from './gi
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { pushedRef, type PushedCommit } from './pushedRef';
 import { RepositoryContentScan } from './repositoryContentScan';
-import { RepositoryPathFilter } from './repositoryPathFilter';
 import { RepositoryRiskRecorder, type ScannedRepository } from './repositoryRiskRecorder';
 import { scanCounts, type RepositoryScanRecord } from './repositoryScanRecord';
 import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
@@ -72,7 +70,7 @@ export const scanGitHubPush: UseCase = async (envelope, { services, logger }) =>
       ...(range.webUrl ? { fileLineUrl: hostedFileLineUrl(range.webUrl, 'blob') } : {}),
     },
   };
-  const scan = new RepositoryContentScan(buildLogScanner(services.config), RepositoryPathFilter.fromSetting(services.config.environment.VIGIL_REPO_SCAN_EXCLUDE));
+  const scan = RepositoryContentScan.configured(services.config);
   const recorder = new RepositoryRiskRecorder(services, settings.organization, repository);
   const changes = new PushChangeScan(scan, recorder);
   for (const commit of scanned) {

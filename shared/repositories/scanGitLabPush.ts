@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
-import { buildLogScanner } from '../ci/buildScanner';
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
@@ -11,7 +10,6 @@ import { connectGitLab, type GitLabConnection } from './gitLabConnection';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { pushedRef, type PushedCommit } from './pushedRef';
 import { RepositoryContentScan } from './repositoryContentScan';
-import { RepositoryPathFilter } from './repositoryPathFilter';
 import { RepositoryRiskRecorder, type ScannedRepository } from './repositoryRiskRecorder';
 import { scanCounts, type RepositoryScanRecord } from './repositoryScanRecord';
 import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
@@ -72,7 +70,7 @@ export const scanGitLabPush: UseCase = async (envelope, { services, logger }) =>
       ...(range.webUrl ? { fileLineUrl: hostedFileLineUrl(range.webUrl, '-/blob') } : {}),
     },
   };
-  const scan = new RepositoryContentScan(buildLogScanner(services.config), RepositoryPathFilter.fromSetting(services.config.environment.VIGIL_REPO_SCAN_EXCLUDE));
+  const scan = RepositoryContentScan.configured(services.config);
   const recorder = new RepositoryRiskRecorder(services, settings.organization, repository);
   const changes = new PushChangeScan(scan, recorder);
   for (const commit of scanned) {

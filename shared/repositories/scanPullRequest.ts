@@ -1,5 +1,4 @@
 import { PullRequestStatus } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import { buildLogScanner } from '../ci/buildScanner';
 import { connectAzureDevOps } from '../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../events/envelope';
 import { queuesFor } from '../events/routes';
@@ -10,7 +9,6 @@ import type { UseCase } from '../runtime/queueTrigger';
 import { classifyChange } from './changedFiles';
 import { scannedRepository } from './fullContentScan';
 import { RepositoryContentScan } from './repositoryContentScan';
-import { RepositoryPathFilter } from './repositoryPathFilter';
 import { FindingSummaries } from './repositoryRiskRecorder';
 import { scanCounts, type RepositoryScanRecord } from './repositoryScanRecord';
 
@@ -55,7 +53,7 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
     const latest = Math.max(0, ...iterations.map((iteration) => iteration.id ?? 0));
     const changes = latest > 0 ? await client.getPullRequestIterationChanges(project, repository.id, pullRequestId, latest) : [];
 
-    const scan = new RepositoryContentScan(buildLogScanner(services.config), RepositoryPathFilter.fromSetting(services.config.environment.VIGIL_REPO_SCAN_EXCLUDE));
+    const scan = RepositoryContentScan.configured(services.config);
     const results = new FindingSummaries(settings.organization, repository);
     let fetched = 0;
     let filesNotScanned = 0;

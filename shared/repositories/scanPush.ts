@@ -1,4 +1,3 @@
-import { buildLogScanner } from '../ci/buildScanner';
 import { connectAzureDevOps, type AzureDevOpsClient, type GitCommitRef, type GitPush } from '../devops/azureDevOpsClient';
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
@@ -8,7 +7,6 @@ import { classifyChange } from './changedFiles';
 import { scannedRepository } from './fullContentScan';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { RepositoryContentScan } from './repositoryContentScan';
-import { RepositoryPathFilter } from './repositoryPathFilter';
 import { RepositoryRiskRecorder } from './repositoryRiskRecorder';
 import { scanCounts, type CommitAuthor, type RepositoryScanRecord } from './repositoryScanRecord';
 
@@ -43,7 +41,7 @@ export const scanPush: UseCase = async (envelope, { services, logger }) => {
     const commits = await pushCommits(client, project, repository.id, push);
     const scanned = commits.slice(0, maxCommitsPerPush);
 
-    const scan = new RepositoryContentScan(buildLogScanner(services.config), RepositoryPathFilter.fromSetting(services.config.environment.VIGIL_REPO_SCAN_EXCLUDE));
+    const scan = RepositoryContentScan.configured(services.config);
     const recorder = new RepositoryRiskRecorder(services, settings.organization, repository);
     const changes = new PushChangeScan(scan, recorder);
     for (const commit of scanned) {

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { constants, createInflateRaw, inflateRawSync, type InflateRaw, type ZlibOptions } from 'node:zlib';
 import { PermanentError, TransientError, VigilError } from '../errors';
+import type { ScreenedOut } from './pathScreen';
 import { toRelativePath } from './repositoryPathFilter';
 
 /**
@@ -26,6 +27,8 @@ export interface ArchiveEntry {
   isDirectory: boolean;
   /** Encrypted, or compressed with a method other than stored and deflate: its bytes cannot be read (content is empty). */
   unreadable: boolean;
+  /** Left out by a path screen before it was read (`readZipEntriesOffThread` with `screen`): content is empty. */
+  screenedOut?: ScreenedOut;
   /** The uncompressed bytes, chunk by chunk. Read it to the end, or call `discard()`; an entry left alone is discarded. */
   content: AsyncIterable<Buffer>;
   discard(): Promise<void>;

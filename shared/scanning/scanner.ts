@@ -54,6 +54,8 @@ export interface Scanner {
   scanText(text: string | Uint8Array, target: ScanTarget): Finding[];
   /** True when a path rule reports the file itself (a .p12 bundle): scan it even if it is binary. */
   hasPathRuleFor(path: string): boolean;
+  /** The patterns of the active path rules (what `hasPathRuleFor` tests), for screening paths elsewhere. */
+  readonly pathRulePatterns: readonly RegExp[];
 }
 
 export function createScanner(options: ScannerOptions): Scanner {
@@ -139,7 +141,13 @@ export function createScanner(options: ScannerOptions): Scanner {
     return session.takeFindings().filter(reportable);
   }
 
-  return { catalogue, scanStream, scanText, hasPathRuleFor: (path) => pathRuleFor(path) !== undefined };
+  return {
+    catalogue,
+    scanStream,
+    scanText,
+    hasPathRuleFor: (path) => pathRuleFor(path) !== undefined,
+    pathRulePatterns: activePathRules.map((rule) => rule.pathPattern),
+  };
 }
 
 /**

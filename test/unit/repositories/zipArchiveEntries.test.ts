@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
-import { readZipEntries } from '../../../shared/repositories/zipArchiveEntries';
+import { readZipEntries, type ArchiveEntry } from '../../../shared/repositories/zipArchiveEntries';
+import { readZipEntriesOffThread } from '../../../shared/repositories/zipEntriesOffThread';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
 /**
@@ -41,9 +42,11 @@ function delivered(bytes: Buffer, size: number): Readable {
   return Readable.from(pieces, { objectMode: false });
 }
 
-async function readAll(source: Readable): Promise<Array<{ path: string; isDirectory: boolean; content: Buffer }>> {
+type ZipReader = (archive: Readable) => AsyncGenerator<ArchiveEntry, void, undefined>;
+
+async function readAll(readEntries: ZipReader, source: Readable): Promise<Array<{ path: string; isDirectory: boolean; content: Buffer }>> {
   const read: Array<{ path: string; isDirectory: boolean; content: Buffer }> = [];
-  for await (const entry of readZipEntries(source)) {
+  for await (const entry of readEntries(source)) {
     const chunks: Buffer[] = [];
     for await (const chunk of entry.content) chunks.push(chunk);
     read.push({ path: entry.path, isDirectory: entry.isDirectory, content: Buffer.concat(chunks) });
@@ -55,7 +58,12 @@ const f = new SecretFactory(17);
 const text = (lines: number) => Array.from({ length: lines }, (_, i) => `line ${i}: ${f.alphanumeric(40)}`).join('\n');
 const signature = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 
-describe('reading a repository zip as it arrives', () => {
+const readers: Array<[string, ZipReader]> = [
+  ['on the event loop', readZipEntries],
+  ['on a worker thread', readZipEntriesOffThread],
+];
+
+describe.each(readers)('reading a repository zip as it arrives, %s', (_where, readEntries) => {
   it('reads deflated and stored entries, with and without data descriptors, byte for byte, whatever the chunk size', async () => {
     const entries: Entry[] = [
       { path: 'src/app.ts', content: text(400) },
@@ -71,7 +79,7 @@ describe('reading a repository zip as it arrives', () => {
     ];
     const bytes = await built(entries, { folders: ['src/', 'data/'] });
     for (const size of [7, 4096, 65_536, bytes.length]) {
-      const read = await readAll(delivered(bytes, size));
+      const read = await readAll(readEntries, delivered(bytes, size));
       expect(read.filter((e) => e.isDirectory).map((e) => e.path)).toEqual(['src/', 'data/']);
       const files = read.filter((e) => !e.isDirectory);
       expect(files.map((e) => e.path)).toEqual(entries.map((e) => e.path));
@@ -90,7 +98,7 @@ describe('reading a repository zip as it arrives', () => {
       { path: 'img/packed.bin', content: packed },
       { path: 'last.txt', content: 'last', compress: false },
     ];
-    const read = await readAll(delivered(await built(entries), 5));
+    const read = await readAll(readEntries, delivered(await built(entries), 5));
     expect(read.map((e) => e.path)).toEqual(['vendor/lib.jar', 'notes.txt', 'img/packed.bin', 'last.txt']);
     for (const [i, entry] of entries.entries()) expect(read[i].content.equals(Buffer.from(entry.content))).toBe(true);
   });
@@ -101,7 +109,7 @@ describe('reading a repository zip as it arrives', () => {
       { path: 'b.txt', content: text(100), compress: false },
       { path: 'c.txt', content: text(10), as: 'buffer' },
     ];
-    const read = await readAll(delivered(await built(entries, { zip64: true }), 1000));
+    const read = await readAll(readEntries, delivered(await built(entries, { zip64: true }), 1000));
     expect(read.map((e) => e.content.toString())).toEqual(entries.map((e) => e.content));
   });
 
@@ -112,7 +120,7 @@ describe('reading a repository zip as it arrives', () => {
       { path: 'read-me.txt', content: 'wanted' },
     ]);
     const seen: string[] = [];
-    for await (const entry of readZipEntries(delivered(bytes, 999))) {
+    for await (const entry of readEntries(delivered(bytes, 999))) {
       if (entry.path === 'skip-me.bin') await entry.discard();
       if (entry.path !== 'read-me.txt') continue; // left alone: the reader reads it away
       const chunks: Buffer[] = [];
@@ -128,7 +136,7 @@ describe('reading a repository zip as it arrives', () => {
       { path: 'two.txt', content: Buffer.from(f.bytes(50_000)) },
     ]);
     for (const cut of [bytes.length - 200, Math.floor(bytes.length / 2), 40, 20]) {
-      const failure = await readAll(delivered(bytes.subarray(0, cut), 512)).catch((error: unknown) => error as Error & { kind?: string });
+      const failure = await readAll(readEntries, delivered(bytes.subarray(0, cut), 512)).catch((error: unknown) => error as Error & { kind?: string });
       expect(failure).toBeInstanceOf(Error);
       expect(failure).toMatchObject({ kind: 'transient', message: expect.stringMatching(/could not be read to its end/) });
     }
@@ -138,13 +146,49 @@ describe('reading a repository zip as it arrives', () => {
     const bytes = await built([{ path: 'broken.txt', content: text(300), as: 'buffer' }]);
     const corrupt = Buffer.from(bytes);
     for (let i = 60; i < 90; i++) corrupt[i] ^= 0xff; // inside the deflated data
-    const failure = await readAll(delivered(corrupt, 4096)).catch((error: unknown) => error as Error & { kind?: string });
+    const failure = await readAll(readEntries, delivered(corrupt, 4096)).catch((error: unknown) => error as Error & { kind?: string });
     expect(failure).toMatchObject({ kind: 'permanent', message: expect.stringMatching(/could not be decompressed at entry 'broken\.txt'/) });
   });
 
   it('rejects what is not a zip', async () => {
-    const failure = await readAll(delivered(Buffer.from('<!DOCTYPE html><html>Sign in</html>'), 64)).catch((error: unknown) => error as Error & { kind?: string });
+    const failure = await readAll(readEntries, delivered(Buffer.from('<!DOCTYPE html><html>Sign in</html>'), 64)).catch((error: unknown) => error as Error & { kind?: string });
     expect(failure).toMatchObject({ kind: 'permanent', message: expect.stringMatching(/not a zip/) });
   });
 });
 
+
+describe('reading a repository zip on a worker thread', () => {
+  it('screens entries by path on the thread: excluded and binary files arrive marked and empty, key bundles are kept', async () => {
+    const bytes = await built([
+      { path: 'src/app.ts', content: text(50) },
+      { path: 'node_modules/left-pad/index.js', content: text(50) },
+      { path: 'img/logo.png', content: Buffer.from(f.bytes(5_000)) },
+      { path: 'certs/signing.pfx', content: Buffer.from(f.bytes(2_000)) },
+      { path: 'package-lock.json', content: text(20), as: 'buffer' },
+    ]);
+    const screen = { excludePatterns: ['node_modules/', 'package-lock.json'], findingPaths: [/\.(?:p12|pfx)$/i] };
+    const read: Array<{ path: string; screenedOut?: string; bytes: number }> = [];
+    for await (const entry of readZipEntriesOffThread(delivered(bytes, 4096), { screen })) {
+      let length = 0;
+      for await (const chunk of entry.content) length += chunk.length;
+      read.push({ path: entry.path, ...(entry.screenedOut ? { screenedOut: entry.screenedOut } : {}), bytes: length });
+    }
+    expect(read).toEqual([
+      { path: 'src/app.ts', bytes: Buffer.byteLength(text(50)) },
+      { path: 'node_modules/left-pad/index.js', screenedOut: 'excluded', bytes: 0 },
+      { path: 'img/logo.png', screenedOut: 'binary', bytes: 0 },
+      { path: 'certs/signing.pfx', bytes: 2_000 },
+      { path: 'package-lock.json', screenedOut: 'excluded', bytes: 0 },
+    ]);
+  });
+
+  it('stops reading the download when the consumer stops early', async () => {
+    const bytes = await built(Array.from({ length: 40 }, (_, i) => ({ path: `f${i}.bin`, content: Buffer.from(f.bytes(50_000)) })));
+    const source = delivered(bytes, 16_384);
+    for await (const entry of readZipEntriesOffThread(source)) {
+      expect(entry.path).toBe('f0.bin');
+      break;
+    }
+    expect(source.destroyed).toBe(true);
+  });
+});
