@@ -26,6 +26,8 @@ export interface AuditRecord {
   checksUnevaluated: number;
   risksOpened: number;
   risksReopened: number;
+  /** Risks of audited connections this audit no longer found (their check passes, or the connection changed). */
+  risksResolved?: number;
   /** Azure DevOps requests made. */
   apiCalls: number;
   endpoints: EndpointAuditSummary[];
@@ -48,7 +50,7 @@ export interface EndpointAuditSummary {
 
 export interface PendingAnnouncement {
   riskId: string;
-  transition: 'opened' | 'reopened';
+  transition: 'opened' | 'reopened' | 'resolved';
   sightingId: string;
 }
 

@@ -15,7 +15,7 @@ export interface RecordedFinding {
  * every endpoint event) is the same sighting, counted once and not announced again; a changed
  * endpoint has a new fingerprint, so a new risk. One exception: when the risk was resolved and the
  * failure is still there, the sighting id gains `:after:{resolvedAt}` so that it counts, and the
- * risk reopens.
+ * risk reopens. Risks of the connection the audit no longer finds are resolved (`resolveFixed`).
  */
 export async function recordAuditFindings(risks: RiskStore, organization: string, audit: EndpointAudit): Promise<RecordedFinding[]> {
   if (audit.findings.length === 0) return [];
@@ -43,5 +43,27 @@ export async function recordAuditFindings(risks: RiskStore, organization: string
     });
     recorded.push({ ...result, sightingId });
   }
-  return recorded;
+  return [...recorded, ...(await resolveFixed(risks, organization, audit, [...known.values()]))];
+}
+
+/**
+ * The connection's open risks this audit no longer finds are resolved: their check passes (or no
+ * longer applies), or fails for other values (the connection changed, so a new risk replaces the
+ * old one). A check that could not be evaluated (a permission refused) proves nothing: its risks
+ * stay open.
+ */
+async function resolveFixed(risks: RiskStore, organization: string, audit: EndpointAudit, known: Risk[]): Promise<RecordedFinding[]> {
+  const settled = new Set([...audit.passed, ...audit.notApplicable]);
+  const failing = new Map(audit.findings.map((finding) => [finding.ruleId, new Set<string>()]));
+  for (const finding of audit.findings) failing.get(finding.ruleId)?.add(finding.fingerprint);
+  const resolved: RecordedFinding[] = [];
+  for (const risk of known) {
+    if (risk.status !== 'open' || risk.kind !== 'service-connection') continue;
+    const checkId = risk.ruleId.replace(/^service-connection\//, '');
+    const because = settled.has(checkId) ? 'the check passes' : failing.get(risk.ruleId)?.has(risk.fingerprint) === false ? 'the connection changed' : undefined;
+    if (!because) continue;
+    const done = await risks.resolve(organization, risk.id, because);
+    if (done) resolved.push({ risk: done, transition: 'resolved', sightingId: `resolved:${done.resolvedAt}` });
+  }
+  return resolved;
 }

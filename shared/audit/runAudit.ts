@@ -63,7 +63,7 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
       const facts = await fetchEndpointFacts(client, project, endpoint, { now, ...(createdAt ? { createdAt } : {}) });
       const audit = evaluateEndpoint(facts);
       const recorded = await recordAuditFindings(risks, organization, audit);
-      const fresh = recorded.filter((r) => r.transition === 'opened' || r.transition === 'reopened');
+      const fresh = recorded.filter((r) => r.transition === 'opened' || r.transition === 'reopened' || r.transition === 'resolved');
       if (fresh.length > 0) {
         announce.push(...fresh);
         await owe(fresh);
@@ -88,6 +88,7 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
       record.checksUnevaluated += audit.unevaluated.length;
       record.risksOpened += recorded.filter((r) => r.transition === 'opened').length;
       record.risksReopened += recorded.filter((r) => r.transition === 'reopened').length;
+      record.risksResolved = (record.risksResolved ?? 0) + recorded.filter((r) => r.transition === 'resolved').length;
       if (record.endpoints.length < maxEndpointSummaries) {
         record.endpoints.push({
           id: endpoint.id,

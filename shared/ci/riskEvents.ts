@@ -8,7 +8,7 @@ import type { RiskTransition } from '../risks/riskStore';
 
 /**
  * The internal events a scan emits (DESIGN 1): `risk.opened` for a new or reopened risk,
- * `risk.changed` for one seen again. Message ids are derived from the risk and the sighting, so
+ * `risk.changed` for one seen again or resolved (an audit that no longer finds it). Message ids are derived from the risk and the sighting, so
  * a scan that is redelivered after a crash emits the same ids and the queue drops the repeats;
  * a sighting already counted is re-announced under its original transition for the same reason.
  */
@@ -23,7 +23,7 @@ export function riskEvents(
     const envelope: EventEnvelope = {
       id: `risk:${risk.id}:${announced}:${sightingId}`.slice(0, 500),
       source: 'vigil',
-      type: announced === 'seen-again' ? 'risk.changed' : 'risk.opened',
+      type: announced === 'opened' || announced === 'reopened' ? 'risk.opened' : 'risk.changed',
       organization: risk.organization,
       ...(cause.project ? { project: cause.project } : {}),
       subject: { riskId: risk.id, transition: announced, cause: cause.id.slice(0, 200) },

@@ -43,6 +43,8 @@ export interface Risk {
   /** The sightings already counted (bounded), so a redelivered scan does not count twice. */
   recentSightings: string[];
   resolvedAt?: string;
+  /** Why it was resolved: `the check passes`, `the connection changed` (an audit that no longer finds it). */
+  resolution?: string;
 }
 
 export function riskId(organization: string, kind: RiskKind, ruleId: string, assetId: string, fingerprint: string): string {

@@ -21,7 +21,7 @@ export interface RiskSighting {
 }
 
 /** What recording a sighting did: the internal event to emit, if any. */
-export type RiskTransition = 'opened' | 'reopened' | 'seen-again' | 'already-counted';
+export type RiskTransition = 'opened' | 'reopened' | 'seen-again' | 'already-counted' | 'resolved';
 
 const keptSightings = 50;
 
@@ -60,8 +60,28 @@ export class RiskStore {
         recentSightings: [...existing.recentSightings, sighting.sightingId].slice(-keptSightings),
       };
       delete updated.resolvedAt;
+      delete updated.resolution;
       try {
         return { risk: await this.risks.replace(updated, { ifMatch: existing._etag }), transition: reopened ? 'reopened' : 'seen-again' };
+      } catch (error) {
+        if (isPreconditionFailed(error)) continue;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Marks an open risk resolved (`because` says why, for the record). Returns the risk when this
+   * call resolved it; undefined when it was already resolved or does not exist, so a redelivered
+   * audit announces a resolution once.
+   */
+  async resolve(organization: string, id: string, because: string): Promise<Risk | undefined> {
+    for (;;) {
+      const existing = await this.risks.read(id, organization);
+      if (!existing || existing.status === 'resolved') return undefined;
+      const resolved: Risk = { ...withoutSystemProperties(existing), status: 'resolved', resolvedAt: new Date(this.clock.now()).toISOString(), resolution: because };
+      try {
+        return withoutSystemProperties(await this.risks.replace(resolved, { ifMatch: existing._etag }));
       } catch (error) {
         if (isPreconditionFailed(error)) continue;
         throw error;

@@ -212,16 +212,28 @@ describe('an endpoint event', () => {
     expect((await storedRisks()).map((r) => r.occurrences)).toEqual([1, 1, 1]);
   });
 
-  it('opens nothing when the client secret is replaced by workload identity, and opens exactly the new risk when it is opened to all pipelines', async () => {
+  it('resolves the client-secret risk when the secret is replaced by workload identity, and opens exactly the new risk when it is opened to all pipelines', async () => {
     await auditEndpointEvent(endpointEvent(), context);
     await announced();
+    const secretRisk = (await storedRisks()).find((r) => r.ruleId === 'service-connection/client-secret')!;
 
     routes.update(deployId, (c) => {
       c.endpoint = azureRmEndpoint({ id: deployId, name: 'web-deploy', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription' });
     });
+    clock.advance(minute);
     const fixed = await auditEndpointEvent(endpointEvent(), context);
-    expect(fixed).toMatchObject({ checksFailed: 2, risksOpened: 0 });
+    expect(fixed).toMatchObject({ checksFailed: 2, risksOpened: 0, risksResolved: 1 });
     expect(fixed.endpoints[0].failed).not.toContain('client-secret');
+    expect(await services.store.container<Risk>('risks').read(secretRisk.id, 'contoso')).toMatchObject({
+      status: 'resolved',
+      resolvedAt: new Date(clock.now()).toISOString(),
+      resolution: 'the check passes',
+    });
+    // A change, not a new risk: work-item sync hears of it, the alert channels do not.
+    const resolution = await announced();
+    expect(resolution.map((e) => [e.type, e.subject.riskId, e.subject.transition])).toEqual([['risk.changed', secretRisk.id, 'resolved']]);
+    const again = await auditEndpointEvent(endpointEvent(), context);
+    expect(again).toMatchObject({ risksResolved: 0 });
     expect(await announced()).toEqual([]);
 
     routes.update(deployId, (c) => {
@@ -262,6 +274,38 @@ describe('an endpoint event', () => {
     clock.advance(day);
     const record = await auditProjectIfDue(buildEvent(), context, await client());
     expect(record?.endpoints.find((e) => e.id === 'e-new')).toMatchObject({ failed: [] });
+  });
+
+  it('keeps a risk open when its check cannot be evaluated any more (a refused permission proves nothing)', async () => {
+    routes.update(deployId, (c) => {
+      c.allPipelines = true;
+    });
+    await auditEndpointEvent(endpointEvent(), context);
+    const openToAll = (await storedRisks()).find((r) => r.ruleId === 'service-connection/open-to-all-pipelines')!;
+    routes.update(deployId, (c) => {
+      c.refuse = { pipelinePermissions: 403 };
+    });
+
+    const record = await auditEndpointEvent(endpointEvent(), context);
+
+    expect(record).toMatchObject({ risksResolved: 0 });
+    expect(await services.store.container<Risk>('risks').read(openToAll.id, 'contoso')).toMatchObject({ status: 'open' });
+  });
+
+  it('resolves the old risk and opens a new one when a failing setting changes value', async () => {
+    await auditEndpointEvent(endpointEvent(), context);
+    const subscriptionWide = (await storedRisks()).find((r) => r.ruleId.includes('scope'))!;
+    routes.update(deployId, (c) => {
+      c.endpoint = azureRmEndpoint({ id: deployId, name: 'web-deploy', scheme: 'ServicePrincipal', authenticationType: 'spnKey', scopeLevel: 'ManagementGroup', secret: clientSecret });
+    });
+
+    const record = await auditEndpointEvent(endpointEvent(), context);
+
+    // Every failure whose values name the scope is a new risk replacing its old one.
+    expect(record.risksOpened).toBeGreaterThanOrEqual(1);
+    expect(record.risksResolved).toBe(record.risksOpened);
+    expect(await services.store.container<Risk>('risks').read(subscriptionWide.id, 'contoso')).toMatchObject({ status: 'resolved', resolution: 'the connection changed' });
+    expect((await storedRisks()).filter((r) => r.status === 'open')).toHaveLength(record.checksFailed);
   });
 
   it('still audits what it may read when the identity may not read pipeline permissions', async () => {
