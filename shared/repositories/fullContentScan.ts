@@ -5,7 +5,7 @@ import type { RepositoryAsset } from './asset';
 import { recordLastFullScan } from './lastFullScan';
 import { RepositoryContentScan, type ContentScanProgress } from './repositoryContentScan';
 import { RepositoryRiskRecorder, type ScannedRepository } from './repositoryRiskRecorder';
-import { scanCounts, type RepositoryScanRecord } from './repositoryScanRecord';
+import { scanResults, type RepositoryScanRecord } from './repositoryScanRecord';
 import { readZipEntriesOffThread } from './zipEntriesOffThread';
 
 /**
@@ -71,10 +71,7 @@ export async function scanDefaultBranch(client: AzureDevOpsClient, services: App
     commitId,
     branch,
     reason: request.reason,
-    ...scanCounts(summary),
-    risksOpened: recorder.risksOpened,
-    results: recorder.summaries.list,
-    resultsTruncated: recorder.summaries.truncated,
+    ...scanResults(summary, recorder),
     durationMs: services.clock.now() - started,
     scannedAt,
   };

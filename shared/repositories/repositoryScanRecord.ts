@@ -58,13 +58,19 @@ export interface RepositoryScanRecord {
 
 export const maxListedResults = 100;
 
-/** The counting fields of a scan document, from the file loop's summary. */
-export function scanCounts(summary: ContentScanSummary): Pick<RepositoryScanRecord, 'filesScanned' | 'filesSkipped' | 'skipped' | 'bytesScanned' | 'findings'> {
+/** What every scan document reports of its file loop and its findings (`risksOpened` is 0 for a scan that records no risks). */
+export function scanResults(
+  summary: ContentScanSummary,
+  findings: { risksOpened: number; summaries: { list: RepositoryFindingSummary[]; truncated: boolean } },
+): Pick<RepositoryScanRecord, 'filesScanned' | 'filesSkipped' | 'skipped' | 'bytesScanned' | 'findings' | 'risksOpened' | 'results' | 'resultsTruncated'> {
   return {
     filesScanned: summary.filesScanned,
     filesSkipped: summary.filesSkipped,
     skipped: summary.skipped,
     bytesScanned: summary.bytesScanned,
     findings: summary.findings,
+    risksOpened: findings.risksOpened,
+    results: findings.summaries.list,
+    resultsTruncated: findings.summaries.truncated,
   };
 }

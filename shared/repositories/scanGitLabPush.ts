@@ -11,7 +11,7 @@ import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeSc
 import { pushedRef, type PushedCommit } from './pushedRef';
 import { RepositoryContentScan } from './repositoryContentScan';
 import { RepositoryRiskRecorder, type ScannedRepository } from './repositoryRiskRecorder';
-import { scanCounts, type RepositoryScanRecord } from './repositoryScanRecord';
+import { scanResults, type RepositoryScanRecord } from './repositoryScanRecord';
 import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
 
 /**
@@ -90,10 +90,7 @@ export const scanGitLabPush: UseCase = async (envelope, { services, logger }) =>
     commitId: after,
     branch: ref,
     commitsScanned: scanned.length,
-    ...scanCounts(scan.summary()),
-    risksOpened: recorder.risksOpened,
-    results: recorder.summaries.list,
-    resultsTruncated: recorder.summaries.truncated,
+    ...scanResults(scan.summary(), recorder),
     ...changes.limit(range.commits.length - scanned.length),
     durationMs: services.clock.now() - started,
     scannedAt: new Date(services.clock.now()).toISOString(),

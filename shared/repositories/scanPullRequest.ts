@@ -10,7 +10,7 @@ import { classifyChange } from './changedFiles';
 import { scannedRepository } from './fullContentScan';
 import { RepositoryContentScan } from './repositoryContentScan';
 import { FindingSummaries } from './repositoryRiskRecorder';
-import { scanCounts, type RepositoryScanRecord } from './repositoryScanRecord';
+import { scanResults, type RepositoryScanRecord } from './repositoryScanRecord';
 
 /**
  * `azure-devops:git.pullrequest.created|updated` (subject `{ pullRequestId, repositoryId,
@@ -89,10 +89,7 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
       commitId: sourceCommit,
       ...(pullRequest.sourceRefName ? { branch: pullRequest.sourceRefName } : {}),
       pullRequestId,
-      ...scanCounts(scan.summary()),
-      risksOpened: 0,
-      results: results.list,
-      resultsTruncated: results.truncated,
+      ...scanResults(scan.summary(), { risksOpened: 0, summaries: results }),
       ...(filesNotScanned > 0 ? { limit: { maxFiles: maxFilesPerPullRequest, filesNotScanned } } : {}),
       durationMs: services.clock.now() - started,
       scannedAt: new Date(services.clock.now()).toISOString(),

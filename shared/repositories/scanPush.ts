@@ -8,7 +8,7 @@ import { scannedRepository } from './fullContentScan';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { RepositoryContentScan } from './repositoryContentScan';
 import { RepositoryRiskRecorder } from './repositoryRiskRecorder';
-import { scanCounts, type CommitAuthor, type RepositoryScanRecord } from './repositoryScanRecord';
+import { scanResults, type CommitAuthor, type RepositoryScanRecord } from './repositoryScanRecord';
 
 /**
  * `azure-devops:git.push` (subject `{ pushId, repositoryId }`): re-fetch the push and its commits,
@@ -65,10 +65,7 @@ export const scanPush: UseCase = async (envelope, { services, logger }) => {
       ...(push.refUpdates?.[0]?.name ? { branch: push.refUpdates[0].name } : {}),
       pushId,
       commitsScanned: scanned.length,
-      ...scanCounts(scan.summary()),
-      risksOpened: recorder.risksOpened,
-      results: recorder.summaries.list,
-      resultsTruncated: recorder.summaries.truncated,
+      ...scanResults(scan.summary(), recorder),
       ...changes.limit(commitsNotScanned),
       durationMs: services.clock.now() - started,
       scannedAt: new Date(services.clock.now()).toISOString(),

@@ -102,9 +102,6 @@ class ZipEntriesThread {
         const consumed = this.currentBatch;
         this.currentBatch = new ArrayBuffer(0);
         this.send({ ack: consumed }, [consumed]);
-        // Scanning queued batches runs on promise jobs alone; a turn of the event loop per batch
-        // lets the relay hand the thread more compressed bytes before it runs dry.
-        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const batch = this.batches.shift();
       if (batch) {
@@ -186,5 +183,5 @@ function startWorker(settings: ZipThreadSettings): Worker {
   const module = join(__dirname, `zipEntriesWorker${extname(__filename)}`);
   const bootstrap = `${module.endsWith('.ts') ? "require('tsx/cjs/api').register();" : ''} require(${JSON.stringify(module)});`;
   // Not the parent's options: a preloaded loader (`--import tsx`) would cost the thread tens of MB.
-  return new Worker(bootstrap, { eval: true, execArgv: [], workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  return new Worker(bootstrap, { eval: true, execArgv: [], workerData: settings });
 }
