@@ -26,18 +26,28 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildLogScanner } from '../../shared/ci/buildScanner';
-import { scanBuild } from '../../shared/ci/scanBuild';
-import { loadConfig } from '../../shared/config';
+import type * as Scanners from '../../shared/ci/buildScanner';
+import type * as BuildScans from '../../shared/ci/scanBuild';
+import type * as Config from '../../shared/config';
 import type { EventEnvelope } from '../../shared/events/envelope';
-import { createLogger } from '../../shared/logging/logger';
-import { OrganizationDirectory } from '../../shared/organizations/organizationDirectory';
+import type * as Logging from '../../shared/logging/logger';
+import type * as Organizations from '../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
-import { handleQueueMessage } from '../../shared/runtime/queueTrigger';
-import { createAppServices } from '../../shared/runtime/services';
-import { createEnvironmentVault } from '../../shared/vault/environmentVault';
+import type * as QueueTriggers from '../../shared/runtime/queueTrigger';
+import type * as Services from '../../shared/runtime/services';
+import type * as Vaults from '../../shared/vault/environmentVault';
 import { azureRmEndpoint, genericEndpoint } from '../support/azureDevOps/serviceConnectionRoutes';
 import type { BenchDevOpsOptions } from './azureDevOpsProcess';
+import { shippedModule } from './shippedApp';
+
+const { buildLogScanner } = shippedModule<typeof Scanners>('ci/buildScanner');
+const { scanBuild } = shippedModule<typeof BuildScans>('ci/scanBuild');
+const { loadConfig } = shippedModule<typeof Config>('config');
+const { createLogger } = shippedModule<typeof Logging>('logging/logger');
+const { OrganizationDirectory } = shippedModule<typeof Organizations>('organizations/organizationDirectory');
+const { handleQueueMessage } = shippedModule<typeof QueueTriggers>('runtime/queueTrigger');
+const { createAppServices } = shippedModule<typeof Services>('runtime/services');
+const { createEnvironmentVault } = shippedModule<typeof Vaults>('vault/environmentVault');
 
 /** VIGIL_BENCH_LOGS=1 VIGIL_BENCH_MB=1024 serves one 1 GB log, to see memory stay at the engine's bound. */
 const logCount = Number(process.env.VIGIL_BENCH_LOGS ?? 20);
@@ -53,7 +63,7 @@ interface RecordedCall {
 
 function startDevOps(options: BenchDevOpsOptions): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(join(__dirname, 'azureDevOpsProcess.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--require', 'tsx/cjs'],
     env: { ...process.env, VIGIL_BENCH_DEVOPS_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -76,8 +86,8 @@ async function main(): Promise<void> {
   const log = join(directory, 'build.log');
   const warmUp = join(directory, 'warm-up.log');
   const generator = join(__dirname, 'scanLogGenerator.ts');
-  execFileSync(process.execPath, ['--import', 'tsx', generator, log, String(totalMB)], { maxBuffer: 64 * 1024 * 1024 });
-  execFileSync(process.execPath, ['--import', 'tsx', generator, warmUp, '8'], { maxBuffer: 64 * 1024 * 1024 });
+  execFileSync(process.execPath, ['--require', 'tsx/cjs', generator, log, String(totalMB)], { maxBuffer: 64 * 1024 * 1024 });
+  execFileSync(process.execPath, ['--require', 'tsx/cjs', generator, warmUp, '8'], { maxBuffer: 64 * 1024 * 1024 });
   const bytes = statSync(log).size;
   const pieces = lineAlignedPieces(log, bytes, logCount);
   const pat = `bench-pat-${randomBytes(12).toString('hex')}`;

@@ -2,7 +2,7 @@
  * Repository benchmarks, one exported function per section; `main` runs them all and prints one
  * JSON line with every section's figures.
  *
- *   npm run --silent build && node --import tsx test/bench/repos.bench.ts
+ *   npm run --silent build && node --require tsx/cjs test/bench/repos.bench.ts
  *
  * Inventory (issue 7): 50 projects × 40 repositories (some disabled or empty) on the loopback Azure
  * DevOps, with the real client, the embedded store and queue. Prints `repos`, `inventorySeconds`
@@ -96,7 +96,7 @@ export async function benchInventory(projects = Number(process.env.BENCH_PROJECT
  * peak RSS must not include the inventory's store, nor the inventory's the archive's buffers.
  */
 export async function benchArchiveScan(): Promise<Figures> {
-  const output = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'reposArchive.bench.ts')], {
+  const output = execFileSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'reposArchive.bench.ts')], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 1024 * 1024,

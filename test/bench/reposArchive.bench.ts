@@ -1,6 +1,6 @@
 /**
  * Full repository scan benchmark (not a test):
- * `npm run --silent build && node --import tsx test/bench/reposArchive.bench.ts`.
+ * `npm run --silent build && node --require tsx/cjs test/bench/reposArchive.bench.ts`.
  *
  * Generates a seeded repository archive (200 MB of content by default; VIGIL_BENCH_MB changes it)
  * with nested source files holding synthetic secrets, vendored folders, build output, lock files
@@ -21,10 +21,10 @@
  * nor serving it is measured.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type * as Config from '../../shared/config';
 import type * as DevOps from '../../shared/devops/azureDevOpsClient';
@@ -36,24 +36,18 @@ import type * as Logging from '../../shared/logging/logger';
 import type * as Vaults from '../../shared/vault/environmentVault';
 import type { Scanner } from '../../shared/scanning';
 import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
+import { shippedModule } from './shippedApp';
 import { RepositoryContentRoutes } from '../support/azureDevOps/repositoryContentRoutes';
 import { RepositoryArchive, type ArchiveFile } from '../support/repositoryArchive';
 
-/** The app as it ships: the tsc output in dist/ (the bench command builds first), or the sources through tsx. */
-function load<T>(relative: string): T {
-  const compiled = resolve(__dirname, '..', '..', 'dist', 'shared', `${relative}.js`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (existsSync(compiled) ? require(compiled) : require(`../../shared/${relative}`)) as T;
-}
-
-const { loadConfig } = load<typeof Config>('config');
-const { createAppServices } = load<typeof Services>('runtime/services');
-const { OrganizationDirectory } = load<typeof Organizations>('organizations/organizationDirectory');
-const { connectAzureDevOps } = load<typeof DevOps>('devops/azureDevOpsClient');
-const { scanDefaultBranch } = load<typeof FullScan>('repositories/fullContentScan');
-const { buildLogScanner } = load<typeof Scanners>('ci/buildScanner');
-const { createLogger } = load<typeof Logging>('logging/logger');
-const { createEnvironmentVault } = load<typeof Vaults>('vault/environmentVault');
+const { loadConfig } = shippedModule<typeof Config>('config');
+const { createAppServices } = shippedModule<typeof Services>('runtime/services');
+const { OrganizationDirectory } = shippedModule<typeof Organizations>('organizations/organizationDirectory');
+const { connectAzureDevOps } = shippedModule<typeof DevOps>('devops/azureDevOpsClient');
+const { scanDefaultBranch } = shippedModule<typeof FullScan>('repositories/fullContentScan');
+const { buildLogScanner } = shippedModule<typeof Scanners>('ci/buildScanner');
+const { createLogger } = shippedModule<typeof Logging>('logging/logger');
+const { createEnvironmentVault } = shippedModule<typeof Vaults>('vault/environmentVault');
 
 const megabyte = 1024 * 1024;
 const pat = 'bench-pat-not-a-secret-0000000000';
@@ -162,7 +156,7 @@ async function generateAndServe(): Promise<void> {
 
 function startDevOps(directory: string, contentMegabytes: number): Promise<{ child: ChildProcess } & GeneratedArchive> {
   const child = fork(__filename, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--require', 'tsx/cjs'],
     env: { ...process.env, VIGIL_BENCH_ROLE: 'devops', VIGIL_BENCH_ARCHIVES: JSON.stringify({ directory, contentMegabytes }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

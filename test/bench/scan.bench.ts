@@ -1,6 +1,6 @@
 /**
  * Secret scanning benchmark (not a test): `npm run bench:scan`
- * (`npm run --silent build && node --import tsx test/bench/scan.bench.ts`).
+ * (`npm run --silent build && node --require tsx/cjs test/bench/scan.bench.ts`).
  *
  * Generates a seeded, realistic Azure Pipelines build log (100 MB by default; set
  * VIGIL_BENCH_MB to change it) with a few hundred synthetic secrets of many kinds planted in it,
@@ -14,21 +14,14 @@
  * into memory (secretlint needs the whole text as one string; Vigil streams it).
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type * as Engine from '../../shared/scanning';
 import type { PlantedSecret } from './scanLogGenerator';
+import { shippedModule } from './shippedApp';
 
-/**
- * The engine as it ships: the tsc output in dist/ (`npm run bench:scan` builds first), or the
- * sources through tsx when dist/ is absent.
- */
-function loadEngine(): typeof Engine {
-  const compiled = resolve(__dirname, '..', '..', 'dist', 'shared', 'scanning', 'index.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (existsSync(compiled) ? require(compiled) : require('../../shared/scanning')) as typeof Engine;
-}
+const loadEngine = () => shippedModule<typeof Engine>('scanning/index');
 
 interface SecretlintMessage {
   loc?: { start?: { line?: number } };
@@ -80,7 +73,7 @@ async function main(): Promise<void> {
   try {
     // Generated in a child process: its memory and garbage must not weigh on the measured scan.
     const planted = JSON.parse(
-      execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'scanLogGenerator.ts'), file, String(megabytes)], {
+      execFileSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'scanLogGenerator.ts'), file, String(megabytes)], {
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,
       }),
@@ -88,7 +81,7 @@ async function main(): Promise<void> {
     const bytes = statSync(file).size;
     // Both tools first scan a small log untimed, so the figures compare steady state, not JIT warm-up.
     const warmUp = join(directory, 'warm-up.log');
-    execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'scanLogGenerator.ts'), warmUp, '8'], { maxBuffer: 64 * 1024 * 1024 });
+    execFileSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'scanLogGenerator.ts'), warmUp, '8'], { maxBuffer: 64 * 1024 * 1024 });
     await scanWithVigil(warmUp);
     const vigil = await scanWithVigil(file);
     // Read before secretlint runs: maxRSS is the process's peak so far, and secretlint loads whole files.

@@ -158,7 +158,7 @@ export async function writeRealisticBuildLog(file: string, targetBytes: number, 
 }
 
 /**
- * Run as a script (`node --import tsx scanLogGenerator.ts FILE MEGABYTES`): writes the log and
+ * Run as a script (`node --require tsx/cjs scanLogGenerator.ts FILE MEGABYTES`): writes the log and
  * prints the planted secrets as JSON. The benchmark generates in a child process so that the
  * generator's memory and garbage do not weigh on the scan it measures.
  */
