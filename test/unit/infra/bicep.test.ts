@@ -241,8 +241,12 @@ describe('the Function App settings in Bicep', () => {
   });
 
   it('selects the Service Bus, Cosmos DB and Key Vault adapters, with names shared/config.ts knows', () => {
+    // Read by the Functions host, or (MALLOC_ARENA_MAX) by the C library, not by shared/config.ts.
     const hostOnly = (name: string) =>
-      name.startsWith('AzureWebJobsStorage__') || name.startsWith('APPLICATIONINSIGHTS_') || name === `${serviceBusConnectionName}__credential`;
+      name.startsWith('AzureWebJobsStorage__') ||
+      name.startsWith('APPLICATIONINSIGHTS_') ||
+      name === `${serviceBusConnectionName}__credential` ||
+      name === 'MALLOC_ARENA_MAX';
     const env = Object.fromEntries(
       names.map((name) => [
         name,
