@@ -5,6 +5,7 @@ import { fingerprintSecret } from './fingerprint';
 import { builtinCatalogue, builtinRules } from './rules/builtinRules';
 import { pathRules } from './rules/structuralRules';
 import { ScanSession } from './scanSession';
+import { joinIntoBlocks } from '../streaming/joinIntoBlocks';
 import { confidenceRank, type Confidence, type Finding, type PathRuleDefinition, type RuleDefinition, type RuleMetadata } from './types';
 
 /**
@@ -152,28 +153,22 @@ export function createScanner(options: ScannerOptions): Scanner {
 
 /**
  * Sockets hand a stream over in 16–64 KiB pieces; the engine's keyword pass splits a block into
- * four lanes only when it is large enough, and pays a fixed cost per block. Small pieces are joined
- * into blocks of at least `blockBytes` (one copy, bounded memory) so a log read from the network
- * scans as fast as one read from disk. Progress is reported per piece read; findings come per
- * block, so a slow live stream shows its findings at most 256 KiB (or its end) later.
+ * four lanes only when it is large enough, and pays a fixed cost per block. Small pieces are copied
+ * into one reused block of `blockBytes` (bounded memory, no allocation per block) so a log read from
+ * the network scans as fast as one read from disk. A piece is never kept once the next one is asked
+ * for: a source may hand out buffers that it reuses (the download thread does). Progress is reported
+ * per piece read; findings come per block, so a slow live stream shows its findings at most 256 KiB
+ * (or its end) later.
  */
 async function* coalescedChunks(input: ScanInput, onRead: (bytes: number) => void, blockBytes = 256 * 1024): AsyncGenerator<Uint8Array> {
-  let held: Uint8Array[] = [];
-  let heldBytes = 0;
-  for await (const chunk of input) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    onRead(buffer.length);
-    if (heldBytes === 0 && buffer.length >= blockBytes) {
-      yield buffer;
-      continue;
-    }
-    held.push(buffer);
-    heldBytes += buffer.length;
-    if (heldBytes >= blockBytes) {
-      yield Buffer.concat(held, heldBytes);
-      held = [];
-      heldBytes = 0;
-    }
+  let reused: Buffer | undefined;
+  yield* joinIntoBlocks(piecesOf(input, onRead), blockBytes, () => (reused ??= Buffer.allocUnsafeSlow(blockBytes)), { passLargePieces: true });
+}
+
+async function* piecesOf(input: ScanInput, onRead: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of input as AsyncIterable<Uint8Array | string>) {
+    const piece = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    onRead(piece.length);
+    yield piece;
   }
-  if (heldBytes > 0) yield held.length === 1 ? held[0] : Buffer.concat(held, heldBytes);
 }

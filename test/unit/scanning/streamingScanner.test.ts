@@ -19,6 +19,17 @@ function chunked(text: string, size: number): Readable {
   return Readable.from(chunks);
 }
 
+/** The text through one buffer, refilled for every chunk (as the download thread's lent blocks are); filled with junk once taken back. */
+async function* refilled(text: string, size: number): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(text);
+  const buffer = Buffer.alloc(size);
+  for (let offset = 0; offset < bytes.length; offset += size) {
+    const length = bytes.copy(buffer, 0, offset, offset + size);
+    yield buffer.subarray(0, length);
+    buffer.fill('#');
+  }
+}
+
 describe('streaming scans', () => {
   const factory = new SecretFactory(31);
   const tokens = Array.from({ length: 6 }, () => factory.gitHubToken());
@@ -32,6 +43,15 @@ describe('streaming scans', () => {
     expect(whole.map((finding) => finding.line)).toEqual([8, 58, 108, 158, 208, 258]);
     for (const size of [1, 7, 64, 1000, 4096]) {
       const streamed = await collect(scanner.scanStream(chunked(text, size), { path: 'log' }));
+      expect(streamed).toEqual(whole);
+    }
+  });
+
+  it('needs no chunk once it has asked for the next: a source may refill one buffer', async () => {
+    const scanner = createScanner({ fingerprintKey: key });
+    const whole = scanner.scanText(text, { path: 'log' });
+    for (const size of [7, 1000, 300 * 1024]) {
+      const streamed = await collect(scanner.scanStream(refilled(text, size), { path: 'log' }));
       expect(streamed).toEqual(whole);
     }
   });
