@@ -1,7 +1,7 @@
-import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { PermanentError, TransientError } from '../errors';
+import { startWorkerThread } from '../runtime/workerThread';
 import type { ArchiveEntry } from './zipArchiveEntries';
 import { inputWindowBytes, relayPieceBytes, type FromZipThread, type ToZipThread, type ZipThreadEvent, type ZipThreadSettings } from './zipEntriesThreadProtocol';
 
@@ -78,7 +78,7 @@ class ZipEntriesThread {
     private readonly archive: Readable,
     settings: ZipThreadSettings,
   ) {
-    this.worker = startWorker(settings);
+    this.worker = startWorkerThread(__filename, 'zipEntriesWorker', { workerData: settings });
     this.worker.on('message', (message: FromZipThread) => {
       if ('consumed' in message) {
         this.inFlight -= message.consumed;
@@ -176,12 +176,4 @@ class ZipEntriesThread {
     this.roomForInput?.();
     this.wake?.();
   }
-}
-
-/** The compiled worker in production; from the sources (tests, benchmarks through tsx) it registers tsx first. */
-function startWorker(settings: ZipThreadSettings): Worker {
-  const module = join(__dirname, `zipEntriesWorker${extname(__filename)}`);
-  const bootstrap = `${module.endsWith('.ts') ? "require('tsx/cjs/api').register();" : ''} require(${JSON.stringify(module)});`;
-  // Not the parent's options: a preloaded loader (`--import tsx`) would cost the thread tens of MB.
-  return new Worker(bootstrap, { eval: true, execArgv: [], workerData: settings });
 }
