@@ -1,5 +1,4 @@
-import type { Readable } from 'node:stream';
-import type { CiLog } from './providers/ciProvider';
+import type { CiLog, LogContent } from './providers/ciProvider';
 
 /**
  * A run's logs with each one already opened, and the next one's download started while the
@@ -8,9 +7,9 @@ import type { CiLog } from './providers/ciProvider';
  * socket only buffers what TCP lets it, so memory stays bounded. A log left unread (the scan
  * failed) is destroyed, never left to hold its connection.
  */
-export async function* prefetchedLogs(logs: AsyncIterable<CiLog>): AsyncGenerator<{ log: CiLog; stream: Readable }> {
+export async function* prefetchedLogs(logs: AsyncIterable<CiLog>): AsyncGenerator<{ log: CiLog; stream: LogContent }> {
   const iterator = logs[Symbol.asyncIterator]();
-  const openNext = async (): Promise<{ log: CiLog; stream: Readable } | undefined> => {
+  const openNext = async (): Promise<{ log: CiLog; stream: LogContent } | undefined> => {
     const next = await iterator.next();
     return next.done ? undefined : { log: next.value, stream: await next.value.open() };
   };

@@ -28,6 +28,7 @@ import { requireSecret } from '../vault/managedVault';
 import { scrubSecrets, type Logger } from '../logging/logger';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
 import { AzureDevOpsAuthError, type AzureDevOpsAuthDescription } from './errors';
+import { sharedDownloadThread, type DownloadThread, type LentBody } from './downloadThread';
 import {
   bearerAuthorization,
   OriginBoundAuthHandler,
@@ -96,8 +97,11 @@ export interface AzureDevOpsClient {
 
   getBuild(project: string, buildId: number): Promise<Build>;
   listBuildLogs(project: string, buildId: number): Promise<BuildLog[]>;
-  /** The log's text as it arrives on the socket; never buffered whole. Status is checked before it is returned. */
-  streamBuildLog(project: string, buildId: number, logId: number): Promise<Readable>;
+  /**
+   * The log's text as it arrives, from the download thread; never buffered whole, and each chunk lent
+   * until the next is read (`LentBody`). Status is checked before it is returned.
+   */
+  streamBuildLog(project: string, buildId: number, logId: number): Promise<LentBody>;
   /** A project's builds, newest first, page by page (`x-ms-continuationtoken`); `top` caps the total. */
   listBuilds(project: string, filter?: BuildListFilter): AsyncIterable<Build>;
 
@@ -163,6 +167,8 @@ export interface AzureDevOpsClientOptions {
   /** Probe `_apis/connectionData` while connecting (default true). */
   verify?: boolean;
   logger?: Logger;
+  /** Where build logs are downloaded (default: the process's shared download thread). */
+  downloads?: DownloadThread;
 }
 
 export interface AzureDevOpsDependencies {
@@ -236,6 +242,8 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly logger: Logger | undefined;
+  private readonly downloads: DownloadThread;
+  private readonly socketTimeoutMs: number;
   private buildApi: Promise<IBuildApi> | undefined;
   private gitApi: Promise<IGitApi> | undefined;
   private endpointApi: Promise<IServiceEndpointApi> | undefined;
@@ -253,6 +261,8 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
     this.logger = options.logger?.child({ component: 'azure-devops', organization });
+    this.downloads = options.downloads ?? sharedDownloadThread();
+    this.socketTimeoutMs = options.socketTimeoutMs ?? 180_000;
     const requestOptions: IRequestOptions = {
       keepAlive: true,
       maxSockets: options.maxSockets ?? 16,
@@ -261,7 +271,7 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
       allowRedirects: true,
       allowRedirectDowngrade: false,
       maxRedirects: 5,
-      socketTimeout: options.socketTimeoutMs ?? 180_000,
+      socketTimeout: this.socketTimeoutMs,
     };
     const handler = new OriginBoundAuthHandler(url, () => authorization.header());
     this.webApi = new WebApi(url, handler, requestOptions, { productName: 'vigil', productVersion: '0.1.0' });
@@ -288,10 +298,23 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
     );
   }
 
-  streamBuildLog(project: string, buildId: number, logId: number): Promise<Readable> {
-    return this.call({ resource: `log ${logId} of build ${buildId} in project '${project}'` }, async () =>
-      checkedStream(await (await this.builds()).getBuildLog(project, buildId, logId)),
-    );
+  // Logs are the bulk of a build scan's bytes: they come through the download thread, not node-api (docs/performance.md).
+  streamBuildLog(project: string, buildId: number, logId: number): Promise<LentBody> {
+    return this.call({ resource: `log ${logId} of build ${buildId} in project '${project}'` }, async () => {
+      const response = await this.downloads.open({
+        url: this.resolve(`${encodeURIComponent(project)}/_apis/build/builds/${buildId}/logs/${logId}`, {}),
+        headers: {
+          accept: 'text/plain',
+          authorization: this.authorization.header(),
+          // Ask for a 401 instead of the sign-in redirect when the credential is refused.
+          'x-tfs-fedauthredirect': 'Suppress',
+          'user-agent': 'vigil/0.1.0',
+        },
+        maxRedirects: 5,
+        socketTimeoutMs: this.socketTimeoutMs,
+      });
+      return checkedBody(response.statusCode, response.headers, response.body);
+    });
   }
 
   // node-api's getBuilds never surfaces the continuation token (notes/azure-devops.md), so builds are paged raw.
@@ -717,18 +740,20 @@ function serverMessage(error: unknown): string {
   return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
 }
 
-/**
- * node-api hands back the raw response of a stream call whatever its status. A success is returned
- * as is (the caller consumes it chunk by chunk); anything else is drained (bounded) and turned into
- * the error shape the classifier reads.
- */
+/** node-api hands back the raw response of a stream call whatever its status: checked as `checkedBody`. */
 async function checkedStream(stream: NodeJS.ReadableStream): Promise<Readable> {
   const message = stream as IncomingMessage;
-  const statusCode = message.statusCode ?? 0;
-  const headers = message.headers as HttpHeaders;
-  if (statusCode === 200 && !isHtml(headers)) return message;
+  return checkedBody(message.statusCode ?? 0, message.headers as HttpHeaders, message);
+}
+
+/**
+ * A streamed answer: a success is returned as is (the caller consumes it chunk by chunk); anything
+ * else is drained (bounded) and turned into the error shape the classifier reads.
+ */
+async function checkedBody<T extends AsyncIterable<unknown>>(statusCode: number, headers: HttpHeaders, stream: T): Promise<T> {
+  if (statusCode === 200 && !isHtml(headers)) return stream;
   let body = '';
-  for await (const chunk of message) {
+  for await (const chunk of stream) {
     if (body.length < errorBodyLimit) body += String(chunk).slice(0, errorBodyLimit - body.length);
   }
   let text = body;

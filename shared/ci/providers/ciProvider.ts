@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { Clock } from '../../clock';
 import type { VigilConfig } from '../../config';
 import type { Logger } from '../../logging/logger';
@@ -76,7 +75,17 @@ export interface CiLog {
   /** Where a person reads this log (or, failing that, the run). */
   url?: string;
   /** The log's bytes as they arrive; never buffered whole. Called at most once. */
-  open(): Promise<Readable>;
+  open(): Promise<LogContent>;
+}
+
+/**
+ * A log's content, read once, front to back; a Node `Readable` is one. A chunk may be lent: valid
+ * until the next one is asked for (the Azure Pipelines provider's download thread reuses its
+ * blocks), so a reader copies what it keeps.
+ */
+export interface LogContent extends AsyncIterable<Uint8Array | string> {
+  readonly readableEnded: boolean;
+  destroy(error?: Error): void;
 }
 
 /** What a provider is made from: one organization's settings, and the process's vault, clock, logger and configuration. */

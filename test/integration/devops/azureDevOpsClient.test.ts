@@ -108,7 +108,7 @@ describe('Azure DevOps client against the loopback Azure DevOps', () => {
       if (chunks === 1) lastLine = buffer.toString('utf8', 0, 60);
     }
     expect(bytes).toBe(size);
-    expect(chunks).toBeGreaterThan(100);
+    expect(chunks).toBeGreaterThanOrEqual(50); // blocks of at most 1 MiB from the download thread
     expect(largest).toBeLessThanOrEqual(1024 * 1024);
     expect(lastLine).toMatch(/^2025-01-01T00:00:00\.0000000Z ##\[section\] step output line 0/);
   });
