@@ -23,7 +23,7 @@ export interface BuildScanRecord extends CiRunScanOutcome {
  * A finished Azure Pipelines build: re-fetch it by id (the payload is never trusted beyond ids),
  * stream every log through the engine, record each finding as a sighting of a risk, store a scan
  * record, and announce opened and reopened risks to the work-item and alert queues. The work is
- * scanCiRun's, through the azure-pipelines provider. Then, at most hourly per project, the
+ * scanCiRun's, through the azure-pipelines provider. Meanwhile, at most hourly per project, the
  * project's service connections are audited.
  */
 export async function scanAzurePipelinesBuild(envelope: EventEnvelope, context: UseCaseContext): Promise<BuildScanRecord> {
@@ -33,22 +33,27 @@ export async function scanAzurePipelinesBuild(envelope: EventEnvelope, context: 
   if (!Number.isInteger(buildId) || !project) throw new PermanentError(`event '${envelope.id}' names no build id and project to scan`);
 
   const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
-  const record = await withCiProvider(azurePipelinesProviderName, settings, context, (provider) =>
-    scanCiRun(provider, { id: String(buildId), project }, context, {
-      cause: envelope,
-      organization: settings.organization,
-      toRecord: (run, outcome): BuildScanRecord => ({
-        id: `build:${project}:${buildId}`,
+  // The audit is independent of the logs: its requests and writes go on while the engine scans. It
+  // never throws (a failed audit is logged and retried by the project's next build).
+  const audit = auditAfterBuild(envelope, context, settings);
+  try {
+    return await withCiProvider(azurePipelinesProviderName, settings, context, (provider) =>
+      scanCiRun(provider, { id: String(buildId), project }, context, {
+        cause: envelope,
         organization: settings.organization,
-        kind: 'build',
-        project,
-        buildId,
-        buildNumber: run.number,
-        pipeline: run.pipeline.name,
-        ...outcome,
+        toRecord: (run, outcome): BuildScanRecord => ({
+          id: `build:${project}:${buildId}`,
+          organization: settings.organization,
+          kind: 'build',
+          project,
+          buildId,
+          buildNumber: run.number,
+          pipeline: run.pipeline.name,
+          ...outcome,
+        }),
       }),
-    }),
-  );
-  await auditAfterBuild(envelope, context, settings);
-  return record;
+    );
+  } finally {
+    await audit;
+  }
 }
