@@ -100,12 +100,14 @@ export class RepositoryContentScan {
     let headBytes = 0;
     let ended = false;
     while (headBytes < sniffBytes) {
+      // A chunk may be lent until the next is asked for: one kept while reading on is copied.
+      if (head.length === 1) head[0] = Buffer.from(head[0]);
       const next = await chunks.next();
       if (next.done) {
         ended = true;
         break;
       }
-      head.push(next.value);
+      head.push(head.length === 0 ? next.value : Buffer.from(next.value));
       headBytes += next.value.length;
     }
     this.hold(headBytes);

@@ -29,7 +29,11 @@ export interface ArchiveEntry {
   unreadable: boolean;
   /** Left out by a path screen before it was read (`readZipEntriesOffThread` with `screen`): content is empty. */
   screenedOut?: ScreenedOut;
-  /** The uncompressed bytes, chunk by chunk. Read it to the end, or call `discard()`; an entry left alone is discarded. */
+  /**
+   * The uncompressed bytes, chunk by chunk. Read it to the end, or call `discard()`; an entry left
+   * alone is discarded. A chunk may be lent (the off-thread reader's are views of a batch that goes
+   * back to its thread): it is valid until the next chunk or entry is asked for, so copy what you keep.
+   */
   content: AsyncIterable<Buffer>;
   discard(): Promise<void>;
 }

@@ -51,8 +51,9 @@ class EntryContent {
       return undefined;
     }
     if (event.t !== 'data') throw new Error(`zip thread sent '${event.t}' inside an entry`);
-    // A copy: the batch's buffer goes back to the thread for reuse once its events are read.
-    return Buffer.from(new Uint8Array(this.thread.currentBatch, event.start, event.end - event.start));
+    // Lent, not copied: the batch goes back to the thread once the reader asks for content past it.
+    // Copying 200 MB out of the batches kept the collector running full mark-compacts (docs/performance.md).
+    return Buffer.from(this.thread.currentBatch, event.start, event.end - event.start);
   }
 }
 

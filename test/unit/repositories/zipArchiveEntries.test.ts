@@ -48,7 +48,7 @@ async function readAll(readEntries: ZipReader, source: Readable): Promise<Array<
   const read: Array<{ path: string; isDirectory: boolean; content: Buffer }> = [];
   for await (const entry of readEntries(source)) {
     const chunks: Buffer[] = [];
-    for await (const chunk of entry.content) chunks.push(chunk);
+    for await (const chunk of entry.content) chunks.push(Buffer.from(chunk)); // copied: chunks are lent
     read.push({ path: entry.path, isDirectory: entry.isDirectory, content: Buffer.concat(chunks) });
   }
   return read;
@@ -124,7 +124,7 @@ describe.each(readers)('reading a repository zip as it arrives, %s', (_where, re
       if (entry.path === 'skip-me.bin') await entry.discard();
       if (entry.path !== 'read-me.txt') continue; // left alone: the reader reads it away
       const chunks: Buffer[] = [];
-      for await (const chunk of entry.content) chunks.push(chunk);
+      for await (const chunk of entry.content) chunks.push(Buffer.from(chunk)); // copied: chunks are lent
       seen.push(Buffer.concat(chunks).toString());
     }
     expect(seen).toEqual(['wanted']);
