@@ -2,6 +2,7 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { parentPort } from 'node:worker_threads';
 import { joinIntoBlocks } from '../streaming/joinIntoBlocks';
+import { followRedirect } from './redirectPolicy';
 import { blockBytes, blocksInFlight, type DownloadOrder, type FromDownloadThread, type ToDownloadThread } from './downloadThreadProtocol';
 
 /**
@@ -75,21 +76,13 @@ class Download {
 
   private async follow(): Promise<IncomingMessage> {
     let url = new URL(this.order.url);
-    const headers = { ...this.order.headers };
+    let headers = this.order.headers;
     for (let hop = 0; ; hop++) {
       const response = await this.get(url, headers);
       const location = response.headers.location;
       if (!redirectStatuses.has(response.statusCode ?? 0) || !location || hop >= this.order.maxRedirects) return response;
       response.resume();
-      const next = new URL(location, url);
-      if (url.protocol === 'https:' && next.protocol !== 'https:') {
-        throw Object.assign(new Error(`refused a redirect from https to ${next.protocol.replace(':', '')} (${next.origin})`), { code: 'EREDIRECTDOWNGRADE' });
-      }
-      // The credential is for the organization's origin only: a blob store or a hostile host never gets it.
-      if (next.origin !== url.origin) {
-        for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
-      }
-      url = next;
+      ({ url, headers } = followRedirect(url, location, headers));
     }
   }
 
