@@ -32,7 +32,7 @@ export type ToZipThread =
   | { inputEnd: true }
   /** The download failed: the reader fails the way it would on a cut stream. */
   | { inputFailed: { message: string; code?: string } }
-  /** One batch is consumed (its content copied out): its buffer comes back, and the thread may have one more in flight. */
+  /** One batch is consumed (the reader asked for content past it): its buffer comes back, and the thread may have one more in flight. */
   | { ack: ArrayBuffer };
 
 /** Content bytes per batch; the thread keeps at most `batchesInFlight` batches unconsumed. */
