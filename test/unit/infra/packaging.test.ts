@@ -23,8 +23,8 @@ const funcignore = ignore().add(read('.funcignore'));
 const functionSources = readdirSync(join(root, 'functions')).filter((file) => file.endsWith('.ts'));
 
 describe('package.json main, tsconfig and the build script', () => {
-  it('builds with tsc into the folder main points at', () => {
-    expect(packageJson.scripts.build).toMatch(/^tsc -p tsconfig\.json$/);
+  it('builds with tsc into the folder main points at, first removing what sources that are gone compiled to', () => {
+    expect(packageJson.scripts.build).toBe('node scripts/pruneStaleBuildOutput.js && tsc -p tsconfig.json');
     expect(tsconfig.compilerOptions.rootDir).toBe('.');
     expect(tsconfig.include).toContain('functions/**/*.ts');
     expect(packageJson.main).toBe(`${tsconfig.compilerOptions.outDir}/functions/*.js`);
@@ -74,6 +74,7 @@ describe('.funcignore', () => {
     'tsconfig.json',
     'vitest.config.mts',
     '.vigil/vigil.db',
+    'scripts/pruneStaleBuildOutput.js',
   ])('leaves %s out of the package', (path) => {
     expect(funcignore.ignores(path)).toBe(true);
   });
