@@ -180,6 +180,9 @@ export interface AzureDevOpsDependencies {
 }
 
 const apiVersion = '7.1';
+const productName = 'vigil';
+const productVersion = '0.1.0';
+const maxRedirects = 5;
 const pipelinePermissionsApiVersion = '7.1-preview.1';
 const errorBodyLimit = 64 * 1024;
 
@@ -244,6 +247,7 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
   private readonly logger: Logger | undefined;
   private readonly downloads: DownloadThread;
   private readonly socketTimeoutMs: number;
+  private readonly authHandler: OriginBoundAuthHandler;
   private buildApi: Promise<IBuildApi> | undefined;
   private gitApi: Promise<IGitApi> | undefined;
   private endpointApi: Promise<IServiceEndpointApi> | undefined;
@@ -270,11 +274,11 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
       allowRetries: false,
       allowRedirects: true,
       allowRedirectDowngrade: false,
-      maxRedirects: 5,
+      maxRedirects,
       socketTimeout: this.socketTimeoutMs,
     };
-    const handler = new OriginBoundAuthHandler(url, () => authorization.header());
-    this.webApi = new WebApi(url, handler, requestOptions, { productName: 'vigil', productVersion: '0.1.0' });
+    this.authHandler = new OriginBoundAuthHandler(url, () => authorization.header());
+    this.webApi = new WebApi(url, this.authHandler, requestOptions, { productName, productVersion });
     this.track(this.webApi.rest.client);
   }
 
@@ -301,18 +305,11 @@ class RestAzureDevOpsClient implements AzureDevOpsClient {
   // Logs are the bulk of a build scan's bytes: they come through the download thread, not node-api (docs/performance.md).
   streamBuildLog(project: string, buildId: number, logId: number): Promise<LentBody> {
     return this.call({ resource: `log ${logId} of build ${buildId} in project '${project}'` }, async () => {
-      const response = await this.downloads.open({
-        url: this.resolve(`${encodeURIComponent(project)}/_apis/build/builds/${buildId}/logs/${logId}`, {}),
-        headers: {
-          accept: 'text/plain',
-          authorization: this.authorization.header(),
-          // Ask for a 401 instead of the sign-in redirect when the credential is refused.
-          'x-tfs-fedauthredirect': 'Suppress',
-          'user-agent': 'vigil/0.1.0',
-        },
-        maxRedirects: 5,
-        socketTimeoutMs: this.socketTimeoutMs,
-      });
+      const url = new URL(this.resolve(`${encodeURIComponent(project)}/_apis/build/builds/${buildId}/logs/${logId}`, {}));
+      // The same credential headers node-api's requests get, from the same handler.
+      const request = { host: url.hostname, port: url.port, protocol: url.protocol, headers: { accept: 'text/plain', 'user-agent': `${productName}/${productVersion}` } };
+      this.authHandler.prepareRequest(request);
+      const response = await this.downloads.open({ url: url.toString(), headers: request.headers, maxRedirects, socketTimeoutMs: this.socketTimeoutMs });
       return checkedBody(response.statusCode, response.headers, response.body);
     });
   }

@@ -160,9 +160,9 @@ export function createScanner(options: ScannerOptions): Scanner {
  * per piece read; findings come per block, so a slow live stream shows its findings at most 256 KiB
  * (or its end) later.
  */
-async function* coalescedChunks(input: ScanInput, onRead: (bytes: number) => void, blockBytes = 256 * 1024): AsyncGenerator<Uint8Array> {
+function coalescedChunks(input: ScanInput, onRead: (bytes: number) => void, blockBytes = 256 * 1024): AsyncGenerator<Uint8Array> {
   let reused: Buffer | undefined;
-  yield* joinIntoBlocks(piecesOf(input, onRead), blockBytes, () => (reused ??= Buffer.allocUnsafeSlow(blockBytes)), { passLargePieces: true });
+  return joinIntoBlocks(piecesOf(input, onRead), blockBytes, () => (reused ??= Buffer.allocUnsafeSlow(blockBytes)), { passLargePieces: true });
 }
 
 async function* piecesOf(input: ScanInput, onRead: (bytes: number) => void): AsyncGenerator<Uint8Array> {
