@@ -120,9 +120,14 @@ export function createScanner(options: ScannerOptions): Scanner {
     const session = newSession(target.path);
     let bytesRead = 0;
     const onRead = (bytes: number) => target.onProgress?.((bytesRead += bytes));
-    for await (const chunk of coalescedChunks(input, onRead)) {
-      session.push(chunk);
-      for (const finding of session.takeFindings()) if (reportable(finding)) yield finding;
+    let block: Buffer | undefined;
+    try {
+      for await (const chunk of coalescedChunks(input, onRead, () => (block ??= coalescingBlocks.take()))) {
+        session.push(chunk);
+        for (const finding of session.takeFindings()) if (reportable(finding)) yield finding;
+      }
+    } finally {
+      if (block) coalescingBlocks.give(block);
     }
     session.end();
     for (const finding of session.takeFindings()) if (reportable(finding)) yield finding;
@@ -154,16 +159,34 @@ export function createScanner(options: ScannerOptions): Scanner {
 /**
  * Sockets hand a stream over in 16–64 KiB pieces; the engine's keyword pass splits a block into
  * four lanes only when it is large enough, and pays a fixed cost per block. Small pieces are copied
- * into one reused block of `blockBytes` (bounded memory, no allocation per block) so a log read from
- * the network scans as fast as one read from disk. A piece is never kept once the next one is asked
- * for: a source may hand out buffers that it reuses (the download thread does). Progress is reported
- * per piece read; findings come per block, so a slow live stream shows its findings at most 256 KiB
- * (or its end) later.
+ * into a 256 KiB block taken from `coalescingBlocks` (bounded memory, no allocation per block or per
+ * stream) so a log read from the network scans as fast as one read from disk. A piece is never
+ * kept once the next one is asked for: a source may hand out buffers that it reuses (the download
+ * thread does). Progress is reported per piece read; findings come per block, so a slow live stream
+ * shows its findings at most 256 KiB (or its end) later.
  */
-function coalescedChunks(input: ScanInput, onRead: (bytes: number) => void, blockBytes = 256 * 1024): AsyncGenerator<Uint8Array> {
-  let reused: Buffer | undefined;
-  return joinIntoBlocks(piecesOf(input, onRead), blockBytes, () => (reused ??= Buffer.allocUnsafeSlow(blockBytes)), { passLargePieces: true });
+function coalescedChunks(input: ScanInput, onRead: (bytes: number) => void, block: () => Buffer): AsyncGenerator<Uint8Array> {
+  return joinIntoBlocks(piecesOf(input, onRead), coalescingBlockBytes, block, { passLargePieces: true });
 }
+
+const coalescingBlockBytes = 256 * 1024;
+
+/**
+ * The coalescing blocks, shared by every stream of the process: a stream takes one when its first
+ * small piece arrives and gives it back when it ends. One block per stream cost a repository scan
+ * 256 KiB of memory outside the heap per file (2 GB for 8 600 files), and the collector answered
+ * that with a full mark-compact every tenth of a second (bench:repos, docs/performance.md).
+ */
+const coalescingBlocks = {
+  spare: [] as Buffer[],
+  take(): Buffer {
+    return this.spare.pop() ?? Buffer.allocUnsafeSlow(coalescingBlockBytes);
+  },
+  give(block: Buffer): void {
+    // Only as many as streams ran at once, and never many: a burst of concurrent scans leaves no hoard behind.
+    if (this.spare.length < 8) this.spare.push(block);
+  },
+};
 
 async function* piecesOf(input: ScanInput, onRead: (bytes: number) => void): AsyncGenerator<Uint8Array> {
   for await (const chunk of input as AsyncIterable<Uint8Array | string>) {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createScanner, type Finding } from '../../../shared/scanning';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
@@ -53,6 +53,38 @@ describe('streaming scans', () => {
     for (const size of [7, 1000, 300 * 1024]) {
       const streamed = await collect(scanner.scanStream(refilled(text, size), { path: 'log' }));
       expect(streamed).toEqual(whole);
+    }
+  });
+
+  it('keeps streams scanned at the same time apart, though they share coalescing blocks', async () => {
+    const scanner = createScanner({ fingerprintKey: key });
+    const whole = scanner.scanText(text, { path: 'log' });
+    // Two streams stepped in turn, each handing over small pieces of one refilled buffer.
+    const first = scanner.scanStream(refilled(text, 700), { path: 'log' })[Symbol.asyncIterator]();
+    const second = scanner.scanStream(refilled(text, 900), { path: 'log' })[Symbol.asyncIterator]();
+    const found: [Finding[], Finding[]] = [[], []];
+    for (let done = [false, false]; !done[0] || !done[1]; ) {
+      for (const [index, stream] of [first, second].entries()) {
+        if (done[index]) continue;
+        const next = await stream.next();
+        if (next.done) done[index] = true;
+        else found[index].push(next.value);
+      }
+    }
+    expect(found).toEqual([whole, whole]);
+  });
+
+  it('allocates no coalescing block per stream: thousands of small files reuse the same ones', async () => {
+    const scanner = createScanner({ fingerprintKey: key });
+    const file = Buffer.from(text.slice(0, 5000));
+    const pieces = [0, 1000, 2000, 3000, 4000].map((offset) => file.subarray(offset, offset + 1000));
+    await collect(scanner.scanStream(Readable.from(pieces), { path: 'warm-up.log' }));
+    const allocations = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    try {
+      for (let index = 0; index < 200; index++) await collect(scanner.scanStream(Readable.from(pieces), { path: `src/file-${index}.ts` }));
+      expect(allocations).not.toHaveBeenCalled();
+    } finally {
+      allocations.mockRestore();
     }
   });
 
