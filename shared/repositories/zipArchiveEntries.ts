@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { constants, createInflateRaw, inflateRawSync, type InflateRaw, type ZlibOptions } from 'node:zlib';
+import { createInflateRaw, type InflateRaw } from 'node:zlib';
+import { WholeEntryInflater, type WholeInflation } from './wholeEntryInflater';
 import { PermanentError, TransientError, VigilError } from '../errors';
 import type { ScreenedOut } from './pathScreen';
 import { toRelativePath } from './repositoryPathFilter';
@@ -31,8 +32,9 @@ export interface ArchiveEntry {
   screenedOut?: ScreenedOut;
   /**
    * The uncompressed bytes, chunk by chunk. Read it to the end, or call `discard()`; an entry left
-   * alone is discarded. A chunk may be lent (the off-thread reader's are views of a batch that goes
-   * back to its thread): it is valid until the next chunk or entry is asked for, so copy what you keep.
+   * alone is discarded. A chunk may be lent (a small entry inflated whole is a view of the reader's
+   * one output buffer; the off-thread reader's chunks are views of a batch that goes back to its
+   * thread): it is valid until the next chunk or entry is asked for, so copy what you keep.
    */
   content: AsyncIterable<Buffer>;
   discard(): Promise<void>;
@@ -49,9 +51,10 @@ const flagDescriptor = 0x0008;
 
 export async function* readZipEntries(archive: Readable): AsyncGenerator<ArchiveEntry, void, undefined> {
   const source = new ByteSource(archive);
+  const inflater = new WholeEntryInflater(maxAtOnceOutput);
   let finished = false;
   try {
-    for (let prepared = await prepareEntry(source); prepared; prepared = await prepareEntry(source)) {
+    for (let prepared = await prepareEntry(source, inflater); prepared; prepared = await prepareEntry(source, inflater)) {
       const { header } = prepared;
       const path = toRelativePath(header.name);
       const isDirectory = header.name.endsWith('/');
@@ -75,12 +78,12 @@ export async function* readZipEntries(archive: Readable): AsyncGenerator<Archive
 
 interface PreparedEntry {
   header: LocalHeader;
-  /** The whole content, when it was small and already received: the source is past the entry. */
+  /** The whole content, when it was small and already received: the source is past the entry. Lent: the next entry overwrites it. */
   whole?: Buffer;
 }
 
 /** The next entry's header, and its content too when it can be had in one go; undefined at the central directory. */
-async function prepareEntry(source: ByteSource): Promise<PreparedEntry | undefined> {
+async function prepareEntry(source: ByteSource, inflater: WholeEntryInflater): Promise<PreparedEntry | undefined> {
   let header: LocalHeader | undefined;
   try {
     const signature = await source.peekUInt32();
@@ -89,10 +92,10 @@ async function prepareEntry(source: ByteSource): Promise<PreparedEntry | undefin
     if (signature !== localHeader) throw new PermanentError(`the repository archive is not a zip Vigil can read (unexpected signature 0x${signature.toString(16)})`);
     header = await readLocalHeader(source);
     if (header.method !== 8 || header.unreadable) return { header };
-    const whole = inflatedAtOnce(await source.buffered(Math.min(header.compressedSize ?? atOnceWindow, atOnceWindow)), header.compressedSize);
+    const whole = await inflatedAtOnce(source, header.compressedSize, inflater);
     if (!whole) return { header };
-    await source.skip(whole.compressed);
-    if (header.flags & flagDescriptor) await skipDescriptor(source, { compressed: whole.compressed, uncompressed: whole.output.length }, header.zip64);
+    await source.skip(whole.consumed);
+    if (header.flags & flagDescriptor) await skipDescriptor(source, { compressed: whole.consumed, uncompressed: whole.output.length }, header.zip64);
     return { header, whole: whole.output };
   } catch (error) {
     throw unreadable(error, header?.name);
@@ -208,24 +211,13 @@ const atOnceWindow = 256 * 1024;
  * Most files of a repository are small: their whole compressed data is usually in the socket
  * chunk already read. Inflating them in one synchronous call saves a round trip to the zlib thread
  * per file, which left the scan idle once per file (and a second core is not always free to hide
- * it). The inflater says how much input it took; when it took everything it was given, the entry
- * may go on in the next chunk, so the streaming path takes over from the entry's start (nothing
- * has been consumed yet).
+ * it). Undefined when the entry may go on past what has arrived, or is too large to inflate at
+ * once: the streaming path then takes over from the entry's start (nothing has been consumed yet).
  */
-function inflatedAtOnce(available: Buffer, compressedSize: number | undefined): { output: Buffer; compressed: number } | undefined {
-  if (available.length === 0 || (compressedSize !== undefined && compressedSize > available.length)) return undefined;
-  const input = compressedSize === undefined ? available : available.subarray(0, compressedSize);
-  let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
-  try {
-    // A known size must hold a finished deflate stream (Z_FINISH fails otherwise); an unknown one may go on past what is buffered.
-    const finishFlush = compressedSize === undefined ? constants.Z_SYNC_FLUSH : constants.Z_FINISH;
-    inflated = inflateRawSync(input, { finishFlush, info: true, maxOutputLength: maxAtOnceOutput } as ZlibOptions) as unknown as typeof inflated;
-  } catch {
-    return undefined; // too large at once, or corrupt: the streaming path decides
-  }
-  const taken = inflated.engine.bytesWritten;
-  const complete = compressedSize === undefined ? taken < input.length : taken === compressedSize;
-  return complete ? { output: inflated.buffer, compressed: taken } : undefined;
+async function inflatedAtOnce(source: ByteSource, compressedSize: number | undefined, inflater: WholeEntryInflater): Promise<WholeInflation | undefined> {
+  const available = await source.buffered(Math.min(compressedSize ?? atOnceWindow, atOnceWindow));
+  if (compressedSize === undefined) return inflater.inflate(available, false);
+  return compressedSize <= available.length ? inflater.inflate(available.subarray(0, compressedSize), true) : undefined;
 }
 
 /**
