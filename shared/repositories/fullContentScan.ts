@@ -55,7 +55,7 @@ export async function scanDefaultBranch(client: AzureDevOpsClient, services: App
       await entry.discard();
       continue;
     }
-    for await (const finding of scan.scanFile(entry.path, entry.content)) await recorder.record(finding, { commitId });
+    for await (const finding of scan.scanFile(entry.path, entry.content, entry.size)) await recorder.record(finding, { commitId });
   }
   await recorder.announce(request.cause);
 

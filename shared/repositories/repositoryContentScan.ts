@@ -92,14 +92,16 @@ export class RepositoryContentScan {
   /**
    * Scan one file's content, consuming it to the end either way. Yields the findings (path relative,
    * lines 1-based); a file whose head looks binary is read through and counted as skipped instead.
+   * `size`, when the reader knows it up front: the content is read up to that many bytes, and its
+   * end is not asked for (the reader's own drain takes it).
    */
-  async *scanFile(path: string, content: AsyncIterable<Uint8Array>): AsyncGenerator<Finding, void, undefined> {
+  async *scanFile(path: string, content: AsyncIterable<Uint8Array>, size?: number): AsyncGenerator<Finding, void, undefined> {
     const relative = toRelativePath(path);
     const chunks = content[Symbol.asyncIterator]();
     const head: Uint8Array[] = [];
     let headBytes = 0;
-    let ended = false;
-    while (headBytes < sniffBytes) {
+    let ended = size === 0;
+    while (headBytes < sniffBytes && !ended) {
       // A chunk may be lent until the next is asked for: one kept while reading on is copied.
       if (head.length === 1) head[0] = Buffer.from(head[0]);
       const next = await chunks.next();
@@ -109,6 +111,8 @@ export class RepositoryContentScan {
       }
       head.push(head.length === 0 ? next.value : Buffer.from(next.value));
       headBytes += next.value.length;
+      // A known size says when the content is all here, without asking for (and waiting on) its end.
+      if (headBytes === size) ended = true;
     }
     this.hold(headBytes);
     const headBuffer = head.length === 1 ? head[0] : Buffer.concat(head);
@@ -121,10 +125,13 @@ export class RepositoryContentScan {
     const hold = (bytes: number) => this.hold(bytes);
     async function* whole(): AsyncGenerator<Uint8Array> {
       if (headBuffer.length > 0) yield headBuffer;
+      let read = headBuffer.length;
       if (ended) return;
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
         hold(next.value.length);
         yield next.value;
+        read += next.value.length;
+        if (read === size) return;
       }
     }
     const bytesBefore = this.bytesScanned;
@@ -135,7 +142,9 @@ export class RepositoryContentScan {
         this.report();
       },
     };
-    for await (const finding of this.scanner.scanStream(whole(), target)) {
+    // Most repository files arrive whole in one chunk: scanned in one call, not through a stream.
+    const findings = ended ? this.scanner.scanText(headBuffer, target) : this.scanner.scanStream(whole(), target);
+    for await (const finding of findings) {
       this.findings++;
       yield finding;
     }

@@ -30,6 +30,8 @@ export interface ArchiveEntry {
   unreadable: boolean;
   /** Left out by a path screen before it was read (`readZipEntriesOffThread` with `screen`): content is empty. */
   screenedOut?: ScreenedOut;
+  /** The content's length, when it is known before the content is read (a small entry inflated whole). */
+  size?: number;
   /**
    * The uncompressed bytes, chunk by chunk. Read it to the end, or call `discard()`; an entry left
    * alone is discarded. A chunk may be lent (a small entry inflated whole is a view of the reader's
@@ -59,7 +61,7 @@ export async function* readZipEntries(archive: Readable): AsyncGenerator<Archive
       const path = toRelativePath(header.name);
       const isDirectory = header.name.endsWith('/');
       if (prepared.whole) {
-        yield { path, isDirectory, unreadable: false, content: inSlices(prepared.whole), discard: async () => undefined };
+        yield { path, isDirectory, unreadable: false, size: prepared.whole.length, content: inSlices(prepared.whole), discard: async () => undefined };
         continue;
       }
       const content = entryContent(source, header);

@@ -20,8 +20,8 @@ export async function* readZipEntriesOffThread(archive: Readable, settings: ZipT
     for (let event = await thread.next(); event.t !== 'done'; event = await thread.next()) {
       if (event.t !== 'entry') throw new Error(`zip thread sent '${event.t}' where an entry was due`);
       const content = new EntryContent(thread);
-      const { path, isDirectory, unreadable, screenedOut } = event;
-      yield { path, isDirectory, unreadable, ...(screenedOut ? { screenedOut } : {}), content: content.chunks(), discard: () => content.drain() };
+      const { path, isDirectory, unreadable, screenedOut, size } = event;
+      yield { path, isDirectory, unreadable, ...(screenedOut ? { screenedOut } : {}), ...(size === undefined ? {} : { size }), content: content.chunks(), discard: () => content.drain() };
       await content.drain();
     }
   } finally {

@@ -12,7 +12,7 @@ export interface ZipThreadSettings {
 }
 
 export type ZipThreadEvent =
-  | { t: 'entry'; path: string; isDirectory: boolean; unreadable: boolean; screenedOut?: ScreenedOut }
+  | { t: 'entry'; path: string; isDirectory: boolean; unreadable: boolean; screenedOut?: ScreenedOut; size?: number }
   /** Content of the current entry: bytes [start, end) of the batch's buffer. */
   | { t: 'data'; start: number; end: number }
   /** The current entry has no more content. */

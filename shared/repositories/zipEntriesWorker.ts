@@ -143,7 +143,8 @@ async function relayEntries(port: MessagePort, settings: ZipThreadSettings): Pro
     const archive = Readable.from(input.chunks(), { objectMode: true, highWaterMark: 1 });
     for await (const entry of readZipEntries(archive)) {
       const screenedOut = entry.isDirectory || entry.unreadable ? undefined : screen?.screen(entry.path);
-      await output.event({ t: 'entry', path: entry.path, isDirectory: entry.isDirectory, unreadable: entry.unreadable, ...(screenedOut ? { screenedOut } : {}) });
+      const size = screenedOut || entry.size === undefined ? {} : { size: entry.size };
+      await output.event({ t: 'entry', path: entry.path, isDirectory: entry.isDirectory, unreadable: entry.unreadable, ...(screenedOut ? { screenedOut } : {}), ...size });
       if (screenedOut) await entry.discard();
       else for await (const chunk of entry.content) await output.data(chunk);
       await output.event({ t: 'end' });

@@ -87,6 +87,24 @@ describe.each(readers)('reading a repository zip as it arrives, %s', (_where, re
     }
   });
 
+  it('tells the size of an entry it could inflate whole before its content is read, and only then', async () => {
+    const entries: Entry[] = [
+      { path: 'src/app.ts', content: text(400) },
+      { path: 'data/dump.sql', content: text(40_000) },
+    ];
+    const sizes: Array<[string, number | undefined]> = [];
+    for await (const entry of readEntries(delivered(await built(entries), 65_536))) {
+      sizes.push([entry.path, entry.size]);
+      let length = 0;
+      for await (const chunk of entry.content) length += chunk.length;
+      if (entry.size !== undefined) expect(length).toBe(entry.size);
+    }
+    expect(sizes).toEqual([
+      ['src/app.ts', Buffer.byteLength(text(400))],
+      ['data/dump.sql', undefined],
+    ]);
+  });
+
   it('does not end an entry at descriptor signatures inside it (a nested zip, or compressed bytes that hold one by chance)', async () => {
     const nested = await built([{ path: 'inner.txt', content: text(20) }]);
     const tricky = Buffer.concat([Buffer.from('before '), signature, Buffer.from([1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]), Buffer.from(' after'), signature]);
