@@ -22,10 +22,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type * as Config from '../../shared/config';
 import type * as DevOps from '../../shared/devops/azureDevOpsClient';
 import type * as FullScan from '../../shared/repositories/fullContentScan';
@@ -63,40 +63,78 @@ async function writeScannedFiles(archive: RepositoryArchive, files: readonly Arc
   await once(out, 'finish');
 }
 
-/** Reads a file front to back and hands out consecutive pieces of it, one file's length at a time. */
+/**
+ * The scanned files' bytes, read front to back into one reused buffer: each file is handed over
+ * whole (a view of the buffer) when it fits, as the full scan hands over a file inflated whole, or
+ * in buffer-sized pieces when it is larger. Nothing is allocated per read, so the baseline measures
+ * the engine, not the collector's work on 200 MB of read buffers (with a read stream's fresh 1 MiB
+ * buffers it varied from 75 to 132 MB/s between runs).
+ */
 class ConcatenatedFiles {
-  private readonly chunks: AsyncIterator<Buffer>;
-  private current: Buffer = Buffer.alloc(0);
+  private readonly buffer = Buffer.allocUnsafeSlow(megabyte);
+  private start = 0;
+  private end = 0;
+  private position = 0;
 
-  constructor(stream: Readable) {
-    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  private constructor(private readonly file: FileHandle) {}
+
+  static async open(path: string): Promise<ConcatenatedFiles> {
+    return new ConcatenatedFiles(await open(path, 'r'));
   }
 
-  async *take(length: number): AsyncGenerator<Buffer> {
-    let left = length;
-    while (left > 0) {
-      if (this.current.length === 0) {
-        const next = await this.chunks.next();
-        if (next.done) throw new Error('the scanned files ended early');
-        this.current = next.value;
-      }
-      const piece = this.current.subarray(0, Math.min(left, this.current.length));
-      this.current = this.current.subarray(piece.length);
+  /** The next `length` bytes whole, when they fit in the buffer; undefined (nothing taken) when they do not. */
+  async whole(length: number): Promise<Buffer | undefined> {
+    if (length > this.buffer.length) return undefined;
+    if (this.end - this.start < length) await this.refill(length);
+    const bytes = this.buffer.subarray(this.start, this.start + length);
+    this.start += length;
+    return bytes;
+  }
+
+  /** The next `length` bytes in pieces of at most the buffer's size, each valid until the next is asked for. */
+  async *pieces(length: number): AsyncGenerator<Buffer> {
+    for (let left = length; left > 0; ) {
+      if (this.start === this.end) await this.refill(1);
+      const piece = this.buffer.subarray(this.start, this.start + Math.min(left, this.end - this.start));
+      this.start += piece.length;
       left -= piece.length;
       yield piece;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+
+  /** Moves what is left to the front and reads until at least `wanted` bytes are buffered. */
+  private async refill(wanted: number): Promise<void> {
+    this.buffer.copy(this.buffer, 0, this.start, this.end);
+    this.end -= this.start;
+    this.start = 0;
+    while (this.end < wanted) {
+      const { bytesRead } = await this.file.read(this.buffer, this.end, this.buffer.length - this.end, this.position);
+      if (bytesRead === 0) throw new Error('the scanned files ended early');
+      this.end += bytesRead;
+      this.position += bytesRead;
     }
   }
 }
 
 async function scanWithEngineOnly(scanner: Scanner, files: ReadonlyArray<{ path: string; bytes: number }>, path: string): Promise<{ seconds: number; bytes: number; findings: number }> {
-  const source = new ConcatenatedFiles(createReadStream(path, { highWaterMark: megabyte }));
+  const source = await ConcatenatedFiles.open(path);
   let findings = 0;
   let bytes = 0;
   const started = process.hrtime.bigint();
-  for (const file of files) {
-    const target = { path: file.path, onProgress: (scanned: number) => void scanned };
-    for await (const finding of scanner.scanStream(source.take(file.bytes), target)) findings += finding ? 1 : 0;
-    bytes += file.bytes;
+  try {
+    for (const file of files) {
+      const target = { path: file.path, onProgress: (scanned: number) => void scanned };
+      const whole = await source.whole(file.bytes);
+      if (whole) findings += scanner.scanText(whole, target).length;
+      else for await (const finding of scanner.scanStream(source.pieces(file.bytes), target)) findings += finding ? 1 : 0;
+      bytes += file.bytes;
+    }
+  } finally {
+    await source.close();
   }
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes, findings };
 }
