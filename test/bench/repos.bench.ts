@@ -12,7 +12,7 @@
  *
  * Full scan: a 200 MB repository archive through the full-scan path, against the engine alone on
  * the same bytes (see reposArchive.bench.ts): `archiveMB`, `zipMB`, `scanMBps`, `engineOnlyMBps`,
- * `ratio`, `peakRssMB`, `archiveApiCalls`.
+ * `ratio`, `ratios` (one per round, BENCH_ROUNDS), `rounds`, `peakRssMB`, `archiveApiCalls`.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,7 +30,7 @@ import { createEnvironmentVault } from '../../shared/vault/environmentVault';
 import { repositoryRoutes, type CatalogProject } from '../support/azureDevOps/repositoryRoutes';
 import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
 
-type Figures = Record<string, number | string | boolean>;
+type Figures = Record<string, number | string | boolean | number[]>;
 
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
