@@ -1,6 +1,7 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { parentPort } from 'node:worker_threads';
+import { BlockPool } from '../streaming/blockPool';
 import { joinIntoBlocks } from '../streaming/joinIntoBlocks';
 import { followRedirect } from './redirectPolicy';
 import { blockBytes, blocksInFlight, type DownloadOrder, type FromDownloadThread, type ToDownloadThread } from './downloadThreadProtocol';
@@ -19,12 +20,10 @@ const agents = {
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const downloads = new Map<number, Download>();
 /** Blocks the event loop gave back, for the next ones to send: the same few carry every body. */
-const spareBlocks: ArrayBuffer[] = [];
-const maxSpareBlocks = 2 * blocksInFlight;
+const blocks = new BlockPool(blockBytes, 2 * blocksInFlight);
 
 function freshBlock(): Uint8Array {
-  const spare = spareBlocks.pop();
-  return spare ? new Uint8Array(spare) : new Uint8Array(blockBytes);
+  return new Uint8Array(blocks.take());
 }
 
 class Download {
@@ -106,7 +105,7 @@ port.on('message', (message: ToDownloadThread) => {
     downloads.set(message.open, download);
     void download.run();
   } else if ('credit' in message) {
-    if (spareBlocks.length < maxSpareBlocks) spareBlocks.push(message.block);
+    blocks.give(message.block);
     downloads.get(message.credit)?.credit();
   }
   else downloads.get(message.abort)?.abort();

@@ -38,6 +38,8 @@ export class WholeEntryInflater {
   ) {
     this.output = Buffer.allocUnsafe(maxOutput);
     this.native = options.nativeHandle === false ? undefined : nativeInflate();
+    // Called during writeSync when the data is corrupt or (Z_FINISH) cut short; replaces Node's handler, which would close the handle.
+    if (this.native) this.native.handle.onerror = () => (this.failed = true);
   }
 
   /** Whether the native handle is used (false: Node changed its internals, and `inflateRawSync` serves). */
@@ -57,7 +59,6 @@ export class WholeEntryInflater {
     if (!native) return inflatedByNode(input, complete, this.maxOutput);
     const { handle, state } = native;
     this.failed = false;
-    handle.onerror = () => (this.failed = true);
     handle.reset();
     // A known size must hold a finished stream (Z_FINISH fails otherwise); an unknown one may go on past what has arrived.
     handle.writeSync(complete ? constants.Z_FINISH : constants.Z_SYNC_FLUSH, input, 0, input.length, this.output, 0, this.output.length);
@@ -65,9 +66,7 @@ export class WholeEntryInflater {
     // Output full: the entry may be larger than maxOutput. Failed: corrupt, or (Z_FINISH) cut short.
     if (this.failed || outputLeft === 0) return undefined;
     const consumed = input.length - inputLeft;
-    // Without a known size, only input left over proves the stream ended inside what has arrived.
-    if (complete ? consumed !== input.length : inputLeft === 0) return undefined;
-    return { output: this.output.subarray(0, this.output.length - outputLeft), consumed };
+    return endedWithin(input, consumed, complete) ? { output: this.output.subarray(0, this.output.length - outputLeft), consumed } : undefined;
   }
 }
 
@@ -93,6 +92,13 @@ function inflatedByNode(input: Buffer, complete: boolean, maxOutput: number): Wh
     return undefined;
   }
   const consumed = inflated.engine.bytesWritten;
-  const whole = complete ? consumed === input.length : consumed < input.length;
-  return whole ? { output: inflated.buffer, consumed } : undefined;
+  return endedWithin(input, consumed, complete) ? { output: inflated.buffer, consumed } : undefined;
+}
+
+/**
+ * Whether the deflate stream ended inside `input`: a known size must be taken whole; without one,
+ * only input left over proves the stream ended inside what has arrived.
+ */
+function endedWithin(input: Buffer, consumed: number, complete: boolean): boolean {
+  return complete ? consumed === input.length : consumed < input.length;
 }

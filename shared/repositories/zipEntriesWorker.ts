@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { failureKindOf } from '../errors';
 import { readZipEntries } from './zipArchiveEntries';
+import { BlockPool } from '../streaming/blockPool';
 import { PathScreen } from './pathScreen';
 import {
   batchBytes,
@@ -76,12 +77,12 @@ class BatchWriter {
   private unacknowledged = 0;
   private waiting: Array<() => void> = [];
   /** Buffers the event loop has sent back: batches reuse them rather than allocate (and free on another thread). */
-  private readonly spare: ArrayBuffer[] = [];
+  private readonly spare = new BlockPool(batchBytes, batchesInFlight);
 
   constructor(private readonly port: MessagePort) {}
 
   acknowledge(returned: ArrayBuffer): void {
-    if (returned.byteLength === batchBytes) this.spare.push(returned);
+    this.spare.give(returned);
     this.unacknowledged--;
     const waiting = this.waiting;
     this.waiting = [];
@@ -124,7 +125,7 @@ class BatchWriter {
     const batch = (full ? this.buffer.buffer : this.buffer.slice(0, this.used).buffer) as ArrayBuffer;
     this.port.postMessage({ batch, events: this.events } satisfies FromZipThread, [batch]);
     this.unacknowledged++;
-    if (full) this.buffer = new Uint8Array(this.spare.pop() ?? new ArrayBuffer(batchBytes));
+    if (full) this.buffer = new Uint8Array(this.spare.take());
     this.used = 0;
     this.events = [];
   }

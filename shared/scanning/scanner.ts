@@ -5,6 +5,7 @@ import { fingerprintSecret } from './fingerprint';
 import { builtinCatalogue, builtinRules } from './rules/builtinRules';
 import { pathRules } from './rules/structuralRules';
 import { ScanSession } from './scanSession';
+import { BlockPool } from '../streaming/blockPool';
 import { joinIntoBlocks } from '../streaming/joinIntoBlocks';
 import { confidenceRank, type Confidence, type Finding, type PathRuleDefinition, type RuleDefinition, type RuleMetadata } from './types';
 
@@ -120,9 +121,9 @@ export function createScanner(options: ScannerOptions): Scanner {
     const session = newSession(target.path);
     let bytesRead = 0;
     const onRead = (bytes: number) => target.onProgress?.((bytesRead += bytes));
-    let block: Buffer | undefined;
+    let block: ArrayBuffer | undefined;
     try {
-      for await (const chunk of coalescedChunks(input, onRead, () => (block ??= coalescingBlocks.take()))) {
+      for await (const chunk of coalescedChunks(input, onRead, () => Buffer.from((block ??= coalescingBlocks.take())))) {
         session.push(chunk);
         for (const finding of session.takeFindings()) if (reportable(finding)) yield finding;
       }
@@ -166,27 +167,17 @@ export function createScanner(options: ScannerOptions): Scanner {
  * shows its findings at most 256 KiB (or its end) later.
  */
 function coalescedChunks(input: ScanInput, onRead: (bytes: number) => void, block: () => Buffer): AsyncGenerator<Uint8Array> {
-  return joinIntoBlocks(piecesOf(input, onRead), coalescingBlockBytes, block, { passLargePieces: true });
+  return joinIntoBlocks(piecesOf(input, onRead), coalescingBlocks.blockBytes, block, { passLargePieces: true });
 }
-
-const coalescingBlockBytes = 256 * 1024;
 
 /**
  * The coalescing blocks, shared by every stream of the process: a stream takes one when its first
  * small piece arrives and gives it back when it ends. One block per stream cost a repository scan
  * 256 KiB of memory outside the heap per file (2 GB for 8 600 files), and the collector answered
- * that with a full mark-compact every tenth of a second (bench:repos, docs/performance.md).
+ * that with a full mark-compact every tenth of a second (bench:repos, docs/performance.md). A few
+ * spare ones at most: a burst of concurrent scans leaves no hoard behind.
  */
-const coalescingBlocks = {
-  spare: [] as Buffer[],
-  take(): Buffer {
-    return this.spare.pop() ?? Buffer.allocUnsafeSlow(coalescingBlockBytes);
-  },
-  give(block: Buffer): void {
-    // Only as many as streams ran at once, and never many: a burst of concurrent scans leaves no hoard behind.
-    if (this.spare.length < 8) this.spare.push(block);
-  },
-};
+const coalescingBlocks = new BlockPool(256 * 1024, 8);
 
 async function* piecesOf(input: ScanInput, onRead: (bytes: number) => void): AsyncGenerator<Uint8Array> {
   for await (const chunk of input as AsyncIterable<Uint8Array | string>) {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { createScanner, type Finding } from '../../../shared/scanning';
+import { BlockPool } from '../../../shared/streaming/blockPool';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
 const key = Buffer.from('streaming-test-fingerprint-key-0');
@@ -78,13 +79,19 @@ describe('streaming scans', () => {
     const scanner = createScanner({ fingerprintKey: key });
     const file = Buffer.from(text.slice(0, 5000));
     const pieces = [0, 1000, 2000, 3000, 4000].map((offset) => file.subarray(offset, offset + 1000));
-    await collect(scanner.scanStream(Readable.from(pieces), { path: 'warm-up.log' }));
-    const allocations = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    const take = BlockPool.prototype.take;
+    const blocksUsed = new Set<ArrayBuffer>();
+    const taking = vi.spyOn(BlockPool.prototype, 'take').mockImplementation(function (this: BlockPool) {
+      const block = take.call(this);
+      blocksUsed.add(block);
+      return block;
+    });
     try {
       for (let index = 0; index < 200; index++) await collect(scanner.scanStream(Readable.from(pieces), { path: `src/file-${index}.ts` }));
-      expect(allocations).not.toHaveBeenCalled();
+      expect(taking).toHaveBeenCalledTimes(200);
+      expect(blocksUsed.size).toBe(1);
     } finally {
-      allocations.mockRestore();
+      taking.mockRestore();
     }
   });
 
