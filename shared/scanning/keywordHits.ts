@@ -18,7 +18,13 @@ import { kernelLaneCount, laneKernelFor, type LaneKernel } from './laneKernel';
  */
 /** The JavaScript loops and the kernel step the same four lanes. */
 const laneCount = kernelLaneCount;
-const minimumLaneBytes = 16 * 1024;
+/**
+ * Lanes of at least this many bytes, so blocks from 1 KiB up are stepped four at a time (by the
+ * kernel where it runs). Repository files are mostly a few KiB: with 16 KiB lanes they all went
+ * through one JavaScript lane, and the engine scanned them at 150–200 MB/s instead of 400–600
+ * (docs/performance.md). Below about 1 KiB the fixed cost of a scan outweighs the stepping.
+ */
+const minimumLaneBytes = 256;
 const maximumHitPairs = 4 * 1024 * 1024;
 /** Larger blocks are left to the JavaScript loops (the engine's blocks are at most 1 MiB; this only bounds the kernel's memory). */
 const maximumKernelBlock = 64 * 1024 * 1024;

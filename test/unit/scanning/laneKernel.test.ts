@@ -118,8 +118,18 @@ describe('the WebAssembly lane kernel', () => {
     expect(earlier.countNewlines(0, first.length)).toBe(reference.countNewlines(0, first.length));
   });
 
-  it('leaves small blocks to the JavaScript loops', () => {
-    const block = logBlock(70, 8 * 1024);
+  it('steps files of a few KiB, as repositories hold them, with the same hits as the JavaScript loops', () => {
+    for (const bytes of [1024, 2 * 1024, 3 * 1024 + 17, 8 * 1024, 20 * 1024]) {
+      const block = logBlock(70 + bytes, bytes);
+      const { kernel, javascript } = passes(block);
+      expect(kernel.bytes).not.toBe(block);
+      expect(kernel.hits).toEqual(javascript.hits);
+      expect(kernel.countNewlines(0, block.length)).toBe(javascript.countNewlines(0, block.length));
+    }
+  });
+
+  it('leaves blocks too small for four lanes to the JavaScript loops', () => {
+    const block = logBlock(71, 600);
     expect(keywordPass(automaton, block, 0, block.length).bytes).toBe(block);
   });
 });
