@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { PermanentError, TransientError } from '../errors';
 import { startWorkerThread } from '../runtime/workerThread';
+import { WorkerThreadPool } from '../runtime/workerThreadPool';
 import type { ArchiveEntry } from './zipArchiveEntries';
 import { inputWindowBytes, relayPieceBytes, type FromZipThread, type ToZipThread, type ZipThreadEvent, type ZipThreadSettings } from './zipEntriesThreadProtocol';
 
@@ -58,9 +59,18 @@ class EntryContent {
 }
 
 /**
- * The worker, the relay of compressed bytes into it and the queue of batches out of it. A worker
- * per archive: a scan is seconds long, a thread starts in milliseconds, and nothing is shared.
+ * The zip threads of the process. One reads one archive at a time; one that read its archive to the
+ * end waits for the next, since a thread start costs as much as scanning a small repository. At most
+ * two wait (the queue handlers scan a few repositories at once), for a minute at most.
  */
+const zipThreads = new WorkerThreadPool(() => startWorkerThread(__filename, 'zipEntriesWorker'), { maxIdle: 2, idleMs: 60_000 });
+
+/** How many zip threads were started, and how many wait for an archive now. */
+export function zipThreadCounts(): { started: number; idle: number } {
+  return zipThreads.counts;
+}
+
+/** The worker, the relay of compressed bytes into it and the queue of batches out of it. */
 class ZipEntriesThread {
   private readonly worker: Worker;
   private readonly batches: Array<{ batch: ArrayBuffer; events: ZipThreadEvent[] }> = [];
@@ -71,6 +81,8 @@ class ZipEntriesThread {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private closed = false;
+  /** The thread sent `done`: it read the whole archive and waits for the next. */
+  private finished = false;
   private stopped: Error | undefined;
   private wake: (() => void) | undefined;
   private roomForInput: (() => void) | undefined;
@@ -79,21 +91,29 @@ class ZipEntriesThread {
     private readonly archive: Readable,
     settings: ZipThreadSettings,
   ) {
-    this.worker = startWorkerThread(__filename, 'zipEntriesWorker', { workerData: settings });
-    this.worker.on('message', (message: FromZipThread) => {
-      if ('consumed' in message) {
-        this.inFlight -= message.consumed;
-        if (this.inFlight === 0) this.sendPending();
-        this.roomForInput?.();
-      } else {
-        this.batches.push(message);
-        this.wake?.();
-      }
-    });
-    this.worker.on('error', (error) => this.stop(new TransientError(`the repository archive reader stopped (${error.message}); the scan will be retried`, { cause: error })));
-    this.worker.on('exit', (code) => this.stop(new TransientError(`the repository archive reader exited early (code ${code}); the scan will be retried`)));
+    this.worker = zipThreads.take();
+    this.worker.on('message', this.onMessage);
+    this.worker.on('error', this.onError);
+    this.worker.on('exit', this.onExit);
+    this.send({ start: settings });
     void this.relay();
   }
+
+  private readonly onMessage = (message: FromZipThread) => {
+    if ('consumed' in message) {
+      this.inFlight -= message.consumed;
+      if (this.inFlight === 0) this.sendPending();
+      this.roomForInput?.();
+    } else {
+      this.batches.push(message);
+      this.wake?.();
+    }
+  };
+
+  private readonly onError = (error: Error) =>
+    this.stop(new TransientError(`the repository archive reader stopped (${error.message}); the scan will be retried`, { cause: error }));
+
+  private readonly onExit = (code: number) => this.stop(new TransientError(`the repository archive reader exited early (code ${code}); the scan will be retried`));
 
   /** The next event, in the order the thread sent them. */
   async next(): Promise<ZipThreadEvent> {
@@ -116,16 +136,26 @@ class ZipEntriesThread {
       this.wake = undefined;
     }
     const event = this.events[this.eventIndex++];
+    if (event.t === 'done') this.finished = true;
     if (event.t === 'failed') throw event.kind === 'permanent' ? new PermanentError(event.message) : new TransientError(event.message);
     return event;
   }
 
+  /** Gives the thread back for the next archive if it read this one to the end; ends it otherwise. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.roomForInput?.();
+    this.worker.off('message', this.onMessage);
+    this.worker.off('error', this.onError);
+    this.worker.off('exit', this.onExit);
+    if (this.finished && !this.stopped) {
+      // `done` comes after the thread took the input's end: nothing of this archive is still on its way.
+      zipThreads.give(this.worker);
+      return;
+    }
     this.archive.destroy();
-    await this.worker.terminate();
+    await zipThreads.discard(this.worker);
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import type { PathScreenSettings, ScreenedOut } from './pathScreen';
 
-/** What the thread is started with. */
+/** How the thread reads one archive: sent with `start`, before the archive's bytes. */
 export interface ZipThreadSettings {
   /** Screen entries by path on the thread: those left out come as `screenedOut`, never inflated for the event loop. */
   screen?: PathScreenSettings;
@@ -28,6 +28,8 @@ export type FromZipThread =
   | { consumed: number };
 
 export type ToZipThread =
+  /** A new archive follows: the thread has read the previous one (if any) to its end. */
+  | { start: ZipThreadSettings }
   | { input: Uint8Array }
   | { inputEnd: true }
   /** The download failed: the reader fails the way it would on a cut stream. */

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { failureKindOf } from '../errors';
 import { readZipEntries } from './zipArchiveEntries';
 import { BlockPool } from '../streaming/blockPool';
@@ -131,14 +131,38 @@ class BatchWriter {
   }
 }
 
-async function relayEntries(port: MessagePort, settings: ZipThreadSettings): Promise<void> {
-  const screen = settings.screen ? new PathScreen(settings.screen) : undefined;
+/** One archive's reading: what the event loop sends goes to the archive being read. */
+interface ArchiveReading {
+  receive(message: ToZipThread): void;
+}
+
+/**
+ * Reads archive after archive: each begins with `start` and ends with `done` or `failed`. The event
+ * loop sends the next `start` only after it received `done`, and ends the thread instead when an
+ * archive was not read to its end, so one archive's messages never reach another's reading.
+ */
+function serveArchives(port: MessagePort): void {
+  let reading: ArchiveReading | undefined;
+  port.on('message', (message: ToZipThread) => {
+    if ('start' in message) reading = relayEntries(port, message.start);
+    else reading?.receive(message);
+  });
+}
+
+function relayEntries(port: MessagePort, settings: ZipThreadSettings): ArchiveReading {
   const output = new BatchWriter(port);
   const input = new CompressedInput(port, () => output.sendIfRoom());
-  port.on('message', (message: ToZipThread) => {
-    if ('ack' in message) output.acknowledge(message.ack);
-    else input.receive(message);
-  });
+  void readArchive(input, output, settings);
+  return {
+    receive(message) {
+      if ('ack' in message) output.acknowledge(message.ack);
+      else input.receive(message);
+    },
+  };
+}
+
+async function readArchive(input: CompressedInput, output: BatchWriter, settings: ZipThreadSettings): Promise<void> {
+  const screen = settings.screen ? new PathScreen(settings.screen) : undefined;
   try {
     // One chunk at a time: what the reader has taken is what it has consumed.
     const archive = Readable.from(input.chunks(), { objectMode: true, highWaterMark: 1 });
@@ -158,4 +182,4 @@ async function relayEntries(port: MessagePort, settings: ZipThreadSettings): Pro
   output.send();
 }
 
-if (parentPort) void relayEntries(parentPort, (workerData ?? {}) as ZipThreadSettings);
+if (parentPort) serveArchives(parentPort);

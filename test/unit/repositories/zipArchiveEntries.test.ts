@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
 import { readZipEntries, type ArchiveEntry } from '../../../shared/repositories/zipArchiveEntries';
-import { readZipEntriesOffThread } from '../../../shared/repositories/zipEntriesOffThread';
+import { readZipEntriesOffThread, zipThreadCounts } from '../../../shared/repositories/zipEntriesOffThread';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
 /**
@@ -208,5 +208,50 @@ describe('reading a repository zip on a worker thread', () => {
       break;
     }
     expect(source.destroyed).toBe(true);
+  });
+});
+
+describe('zip threads, reused from archive to archive', () => {
+  const archive = (name: string) => built([
+    { path: `${name}/a.ts`, content: text(80) },
+    { path: `${name}/b.bin`, content: Buffer.from(f.bytes(70_000)) },
+    { path: `${name}/c.txt`, content: text(5), as: 'buffer' },
+  ]);
+  const expected = async (name: string) => (await readAll(readZipEntries, delivered(await archive(name), 4096))).map((e) => [e.path, e.content.length]);
+  const readOffThread = async (name: string) => (await readAll(readZipEntriesOffThread, delivered(await archive(name), 4096))).map((e) => [e.path, e.content.length]);
+
+  it('reads archive after archive on one thread, each whole, without starting another', async () => {
+    await readOffThread('warm');
+    const before = zipThreadCounts();
+    for (const name of ['one', 'two', 'three']) expect(await readOffThread(name)).toEqual(await expected(name));
+    expect(zipThreadCounts().started).toBe(before.started);
+    expect(zipThreadCounts().idle).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads archives at the same time on threads of their own', async () => {
+    const names = ['left', 'middle', 'right'];
+    const read = await Promise.all(names.map(readOffThread));
+    for (const [i, name] of names.entries()) expect(read[i]).toEqual(await expected(name));
+    expect(zipThreadCounts().idle).toBeLessThanOrEqual(2);
+  });
+
+  it('ends the thread of an archive not read to its end, and the next archive reads whole all the same', async () => {
+    await readOffThread('warm');
+    const idle = zipThreadCounts().idle;
+    for await (const entry of readZipEntriesOffThread(delivered(await archive('stopped'), 4096))) {
+      expect(entry.path).toBe('stopped/a.ts');
+      break;
+    }
+    expect(zipThreadCounts().idle).toBe(idle - 1);
+    expect(await readOffThread('after')).toEqual(await expected('after'));
+  });
+
+  it('ends the thread of an archive that could not be read, and the next archive reads whole all the same', async () => {
+    await readOffThread('warm');
+    const idle = zipThreadCounts().idle;
+    const failure = await readAll(readZipEntriesOffThread, delivered(Buffer.from('<html>Sign in</html>'), 64)).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ kind: 'permanent' });
+    expect(zipThreadCounts().idle).toBe(idle - 1);
+    expect(await readOffThread('after')).toEqual(await expected('after'));
   });
 });
