@@ -33,7 +33,8 @@ export class WorkerThreadPool {
     }
     this.threadsStarted++;
     const worker = this.startThread();
-    // An idle thread that dies is no longer offered.
+    // An idle thread that fails or dies is no longer offered (and a failure with no job listening must not crash the process).
+    worker.on('error', () => this.forget(worker));
     worker.on('exit', () => this.forget(worker));
     return worker;
   }
