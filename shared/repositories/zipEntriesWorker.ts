@@ -131,34 +131,25 @@ class BatchWriter {
   }
 }
 
-/** One archive's reading: what the event loop sends goes to the archive being read. */
-interface ArchiveReading {
-  receive(message: ToZipThread): void;
-}
-
 /**
  * Reads archive after archive: each begins with `start` and ends with `done` or `failed`. The event
  * loop sends the next `start` only after it received `done`, and ends the thread instead when an
  * archive was not read to its end, so one archive's messages never reach another's reading.
  */
 function serveArchives(port: MessagePort): void {
-  let reading: ArchiveReading | undefined;
+  let receive: ((message: ToZipThread) => void) | undefined;
   port.on('message', (message: ToZipThread) => {
-    if ('start' in message) reading = relayEntries(port, message.start);
-    else reading?.receive(message);
+    if ('start' in message) receive = startReading(port, message.start);
+    else receive?.(message);
   });
 }
 
-function relayEntries(port: MessagePort, settings: ZipThreadSettings): ArchiveReading {
+/** Starts reading one archive; returns where the event loop's messages about it go. */
+function startReading(port: MessagePort, settings: ZipThreadSettings): (message: ToZipThread) => void {
   const output = new BatchWriter(port);
   const input = new CompressedInput(port, () => output.sendIfRoom());
   void readArchive(input, output, settings);
-  return {
-    receive(message) {
-      if ('ack' in message) output.acknowledge(message.ack);
-      else input.receive(message);
-    },
-  };
+  return (message) => ('ack' in message ? output.acknowledge(message.ack) : input.receive(message));
 }
 
 async function readArchive(input: CompressedInput, output: BatchWriter, settings: ZipThreadSettings): Promise<void> {
