@@ -1,5 +1,5 @@
-import { registerHttpFunction } from '../shared/runtime/functionRegistry';
-import { getServices } from '../shared/runtime/services';
+import { registerHttpFunction } from '../shared/azureFunctions/functionRegistry';
+import { getServices } from '../shared/app/services';
 
 registerHttpFunction('health', {
   route: 'health',

@@ -1,7 +1,7 @@
 import { loadConfig } from '../shared/config';
 import { requestInventories, scheduleSlot, validInventorySchedule } from '../shared/repositories/inventoryRequests';
-import { registerTimerFunction } from '../shared/runtime/functionRegistry';
-import { getServices } from '../shared/runtime/services';
+import { registerTimerFunction } from '../shared/azureFunctions/functionRegistry';
+import { getServices } from '../shared/app/services';
 
 // Read from the app setting when the app loads, the same way under the Functions host (where app
 // settings are environment variables) and the local host, which runs this very registration.

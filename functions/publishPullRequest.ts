@@ -1,5 +1,5 @@
 import { publishPullRequest } from '../shared/pullrequests/publishPullRequest';
-import { registerQueueFunction } from '../shared/runtime/functionRegistry';
-import { queueTrigger } from '../shared/runtime/queueTrigger';
+import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
+import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
 
 registerQueueFunction('publishPullRequest', { queue: 'pr-publish', handler: queueTrigger('publishPullRequest', 'pr-publish', publishPullRequest) });

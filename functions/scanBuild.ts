@@ -1,5 +1,5 @@
 import { scanBuild } from '../shared/ci/scanBuild';
-import { registerQueueFunction } from '../shared/runtime/functionRegistry';
-import { queueTrigger } from '../shared/runtime/queueTrigger';
+import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
+import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
 
 registerQueueFunction('scanBuild', { queue: 'build-scan', handler: queueTrigger('scanBuild', 'build-scan', scanBuild) });

@@ -1,5 +1,5 @@
 import { scanRepository } from '../shared/repositories/scanRepository';
-import { registerQueueFunction } from '../shared/runtime/functionRegistry';
-import { queueTrigger } from '../shared/runtime/queueTrigger';
+import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
+import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
 
 registerQueueFunction('scanRepository', { queue: 'repo-scan', handler: queueTrigger('scanRepository', 'repo-scan', scanRepository) });

@@ -1,5 +1,5 @@
 import { sendAlert } from '../shared/alerts/sendAlert';
-import { registerQueueFunction } from '../shared/runtime/functionRegistry';
-import { queueTrigger } from '../shared/runtime/queueTrigger';
+import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
+import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
 
 registerQueueFunction('sendAlert', { queue: 'alerts', handler: queueTrigger('sendAlert', 'alerts', sendAlert) });

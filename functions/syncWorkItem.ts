@@ -1,5 +1,5 @@
 import { syncWorkItem } from '../shared/workitems/syncWorkItem';
-import { registerQueueFunction } from '../shared/runtime/functionRegistry';
-import { queueTrigger } from '../shared/runtime/queueTrigger';
+import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
+import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
 
 registerQueueFunction('syncWorkItem', { queue: 'workitem-sync', handler: queueTrigger('syncWorkItem', 'workitem-sync', syncWorkItem) });

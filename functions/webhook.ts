@@ -1,8 +1,8 @@
 import type { HttpRequest } from '@azure/functions';
 import { receiveWebhook, tooLarge } from '../shared/events/receiveWebhook';
 import type { DeliveryDocument } from '../shared/events/deliveryLog';
-import { registerHttpFunction } from '../shared/runtime/functionRegistry';
-import { getServices } from '../shared/runtime/services';
+import { registerHttpFunction } from '../shared/azureFunctions/functionRegistry';
+import { getServices } from '../shared/app/services';
 
 registerHttpFunction('webhook', {
   route: 'hooks/{source}',

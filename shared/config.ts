@@ -31,7 +31,7 @@ const environmentSchema = z.object({
   ServiceBusConnection__clientId: z.string().min(1).optional(),
   ServiceBusConnection: z.string().min(1).optional(),
   COSMOS_ENDPOINT: z.url().optional(),
-  // Checked in detail by the Cosmos adapter (shared/store/cosmosSettings.ts) when COSMOS_ENDPOINT is set.
+  // Checked in detail by the Cosmos adapter (shared/store/cosmos/cosmosSettings.ts) when COSMOS_ENDPOINT is set.
   COSMOS_DATABASE: z.string().min(1).optional(),
   COSMOS_KEY: z.string().min(1).optional(),
   VIGIL_COSMOS_CREATE: z.string().optional(),

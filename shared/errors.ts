@@ -1,5 +1,5 @@
 /**
- * The error taxonomy every capability shares. Settlement (shared/runtime/settlement.ts) and the
+ * The error taxonomy every capability shares. Settlement (shared/azureFunctions/settlement.ts) and the
  * webhook map these to what happens next, so a use case only has to say what went wrong.
  * Callers branch on `kind`, not `instanceof`: it survives duplicated module copies.
  */

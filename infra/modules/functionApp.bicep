@@ -37,7 +37,7 @@ param nodeVersion string = '22'
 @description('When the repository inventory timer runs: NCRONTAB with seconds, UTC (app setting VIGIL_INVENTORY_SCHEDULE).')
 param inventorySchedule string = '0 0 2 * * *'
 
-// Must equal serviceBusConnectionName in shared/runtime/functionRegistry.ts: the Service Bus
+// Must equal serviceBusConnectionName in shared/azureFunctions/functionRegistry.ts: the Service Bus
 // trigger reads <prefix>__fullyQualifiedNamespace, __credential and __clientId (test/unit/infra checks it).
 var serviceBusConnection = 'ServiceBusConnection'
 
@@ -102,7 +102,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       AzureWebJobsStorage__accountName: storageAccountName
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identityClientId
-      // Service Bus trigger (host) and sender/administration client (shared/queue/serviceBusSettings.ts).
+      // Service Bus trigger (host) and sender/administration client (shared/queue/serviceBus/serviceBusSettings.ts).
       '${serviceBusConnection}__fullyQualifiedNamespace': serviceBusFullyQualifiedNamespace
       '${serviceBusConnection}__credential': 'managedidentity'
       '${serviceBusConnection}__clientId': identityClientId

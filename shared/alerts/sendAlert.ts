@@ -1,11 +1,11 @@
-import type { AppServices } from '../runtime/services';
+import type { AppServices } from '../app/services';
 import type { EventEnvelope } from '../events/envelope';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { AlertChannel, OrganizationSettings } from '../organizations/organizationSettings';
 import type { Risk } from '../risks/risk';
 import { RiskStore } from '../risks/riskStore';
 import { PermanentError } from '../errors';
-import type { UseCase } from '../runtime/queueTrigger';
+import type { UseCase } from '../azureFunctions/queueTrigger';
 import { requireSecret } from '../vault/managedVault';
 import { alertContentFor, alertDigestFor, type AlertContent, type AlertMessage } from './alertContent';
 import { AlertLedger, type AlertLedgerEntry } from './alertLedger';

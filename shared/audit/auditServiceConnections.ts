@@ -3,7 +3,7 @@ import type { EventEnvelope } from '../events/envelope';
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCaseContext } from '../runtime/queueTrigger';
+import type { UseCaseContext } from '../azureFunctions/queueTrigger';
 import { isConflict, isPreconditionFailed } from '../store/errors';
 import { parseAuditedEndpoint, type AuditedEndpoint } from './auditedEndpoint';
 import { auditRecordId, projectAuditDue, type AuditRecord } from './auditRecord';

@@ -3,7 +3,7 @@ import type { AzureDevOpsClient } from '../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../events/envelope';
 import type { Risk } from '../risks/risk';
 import { RiskStore } from '../risks/riskStore';
-import type { UseCaseContext } from '../runtime/queueTrigger';
+import type { UseCaseContext } from '../azureFunctions/queueTrigger';
 import type { AuditedEndpoint } from './auditedEndpoint';
 import { maxEndpointSummaries, type AuditRecord, type PendingAnnouncement } from './auditRecord';
 import { evaluateEndpoint } from './evaluateEndpoint';

@@ -3,7 +3,7 @@ import type { EventEnvelope } from '../events/envelope';
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCaseContext } from '../runtime/queueTrigger';
+import type { UseCaseContext } from '../azureFunctions/queueTrigger';
 import { azurePipelinesProviderName } from './providers/azurePipelinesProvider';
 import { scanCiRun, type CiRunScanOutcome } from './scanCiRun';
 import { withCiProvider } from './withCiProvider';

@@ -1,6 +1,6 @@
 import { auditEndpointEvent } from '../audit/auditServiceConnections';
 import { NotImplementedError } from '../errors';
-import type { UseCase } from '../runtime/queueTrigger';
+import type { UseCase } from '../azureFunctions/queueTrigger';
 import { scanAzurePipelinesBuild } from './scanAzurePipelinesBuild';
 import { scanGitHubWorkflowRun } from './scanGitHubWorkflowRun';
 

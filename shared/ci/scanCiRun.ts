@@ -3,7 +3,7 @@ import type { Risk } from '../risks/risk';
 import { RiskStore } from '../risks/riskStore';
 import { leakedSecretSighting } from '../risks/leakedSecretSighting';
 import { SightingRecorder } from '../risks/sightingRecorder';
-import type { UseCaseContext } from '../runtime/queueTrigger';
+import type { UseCaseContext } from '../azureFunctions/queueTrigger';
 import { buildLogScanner } from './buildScanner';
 import type { CiProvider, CiRun, CiRunRef } from './providers/ciProvider';
 import { prefetchedLogs } from './prefetchedLogs';

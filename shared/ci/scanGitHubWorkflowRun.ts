@@ -2,7 +2,7 @@ import type { EventEnvelope } from '../events/envelope';
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCaseContext } from '../runtime/queueTrigger';
+import type { UseCaseContext } from '../azureFunctions/queueTrigger';
 import { githubActionsProviderName } from './providers/githubActionsProvider';
 import { scanCiRun, type CiRunScanRecord } from './scanCiRun';
 import { withCiProvider } from './withCiProvider';

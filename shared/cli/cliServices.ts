@@ -1,5 +1,5 @@
 import { loadConfig } from '../config';
-import { createAppServices, type AppServices } from '../runtime/services';
+import { createAppServices, type AppServices } from '../app/services';
 
 /**
  * Opens the same adapters the functions use (embedded under VIGIL_DATA_DIR, or Azure when its

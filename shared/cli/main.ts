@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { failureKindOf } from '../errors';
 import { exitCodes, UsageError } from './usageError';
 import { registerCommands } from './commands';
-import { packageRoot } from '../runtime/functionModules';
+import { packageRoot } from '../azureFunctions/functionModules';
 
 export function buildProgram(): Command {
   const program = new Command('vigil')

@@ -1,6 +1,6 @@
 import type { AzureDevOpsClient, GitRepository } from '../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../events/envelope';
-import type { AppServices } from '../runtime/services';
+import type { AppServices } from '../app/services';
 import type { RepositoryAsset } from './asset';
 import { recordLastFullScan } from './lastFullScan';
 import { RepositoryContentScan, type ContentScanProgress } from './repositoryContentScan';

@@ -4,7 +4,7 @@ import { gitHubFailure } from '../ci/providers/gitHubErrors';
 import { PermanentError, type VigilError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { AppServices } from '../runtime/services';
+import type { AppServices } from '../app/services';
 
 /**
  * Octokit for reading a GitHub organization's repository content, built as the GitHub Actions

@@ -1,7 +1,7 @@
 import { ConfigurationError, PermanentError, ThrottledError, TransientError, type VigilError } from '../errors';
 import { scrubSecrets } from '../logging/logger';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { AppServices } from '../runtime/services';
+import type { AppServices } from '../app/services';
 import { requireSecret } from '../vault/managedVault';
 
 /**

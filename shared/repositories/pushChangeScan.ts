@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger';
-import type { AppServices } from '../runtime/services';
+import type { AppServices } from '../app/services';
 import type { ChangedFile } from './changedFiles';
 import type { RepositoryContentScan } from './repositoryContentScan';
 import type { FindingOrigin, RepositoryRiskRecorder } from './repositoryRiskRecorder';

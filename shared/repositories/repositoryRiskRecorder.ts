@@ -4,7 +4,7 @@ import type { EventEnvelope } from '../events/envelope';
 import { leakedSecretSighting } from '../risks/leakedSecretSighting';
 import { riskId, type Risk, type RiskAsset } from '../risks/risk';
 import { RiskStore, type RiskTransition } from '../risks/riskStore';
-import type { AppServices } from '../runtime/services';
+import type { AppServices } from '../app/services';
 import type { Finding } from '../scanning';
 import { repositoryAssetId } from './asset';
 import { refreshRiskScore } from './refreshRiskScore';

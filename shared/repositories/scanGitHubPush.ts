@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCase } from '../runtime/queueTrigger';
+import type { UseCase } from '../azureFunctions/queueTrigger';
 import type { ChangedFile } from './changedFiles';
 import { connectGitHubRepositories, type GitHubRepositoryConnection } from './gitHubRepositoryConnection';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';

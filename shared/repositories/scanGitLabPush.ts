@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCase } from '../runtime/queueTrigger';
+import type { UseCase } from '../azureFunctions/queueTrigger';
 import type { ChangedFile } from './changedFiles';
 import { connectGitLab, type GitLabConnection } from './gitLabConnection';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';

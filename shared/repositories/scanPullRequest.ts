@@ -5,7 +5,7 @@ import { queuesFor } from '../events/routes';
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCase } from '../runtime/queueTrigger';
+import type { UseCase } from '../azureFunctions/queueTrigger';
 import { classifyChange } from './changedFiles';
 import { scannedRepository } from './fullContentScan';
 import { RepositoryContentScan } from './repositoryContentScan';

@@ -2,7 +2,7 @@ import { connectAzureDevOps, type AzureDevOpsClient, type GitCommitRef, type Git
 import { PermanentError } from '../errors';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCase } from '../runtime/queueTrigger';
+import type { UseCase } from '../azureFunctions/queueTrigger';
 import { classifyChange } from './changedFiles';
 import { scannedRepository } from './fullContentScan';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';

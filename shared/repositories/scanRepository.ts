@@ -1,5 +1,5 @@
 import { NotImplementedError } from '../errors';
-import type { UseCase } from '../runtime/queueTrigger';
+import type { UseCase } from '../azureFunctions/queueTrigger';
 import { inventoryOrganization } from './inventoryOrganization';
 import { syncRepositoryEvent } from './syncRepositoryEvent';
 import { scanRepositoryContent } from './scanRepositoryContent';

@@ -3,8 +3,8 @@ import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import type { Clock } from '../clock';
 import type { VigilConfig } from '../config';
 import { createCachedVault, type VaultCacheOptions } from './cachedVault';
-import { createKeyVault } from './keyVault';
-import { createLocalVault } from './localVault';
+import { createKeyVault } from './keyVault/keyVault';
+import { createLocalVault } from './local/localVault';
 import type { ManagedVault } from './managedVault';
 
 export type VaultConfig = Pick<VigilConfig, 'vaultBackend' | 'dataDir' | 'environment'>;

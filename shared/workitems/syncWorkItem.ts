@@ -1,5 +1,5 @@
 import { NotImplementedError } from '../errors';
-import type { UseCase } from '../runtime/queueTrigger';
+import type { UseCase } from '../azureFunctions/queueTrigger';
 
 /** Not built yet: parks the message with a clear reason rather than pretending success. */
 export const syncWorkItem: UseCase = async () => {

@@ -34,8 +34,8 @@ import type { EventEnvelope } from '../../shared/events/envelope';
 import type * as Logging from '../../shared/logging/logger';
 import type * as Organizations from '../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
-import type * as QueueTriggers from '../../shared/runtime/queueTrigger';
-import type * as Services from '../../shared/runtime/services';
+import type * as QueueTriggers from '../../shared/azureFunctions/queueTrigger';
+import type * as Services from '../../shared/app/services';
 import type * as Vaults from '../../shared/vault/environmentVault';
 import { azureRmEndpoint, genericEndpoint } from '../support/azureDevOps/serviceConnectionRoutes';
 import type { BenchDevOpsOptions } from './azureDevOpsProcess';
@@ -46,8 +46,8 @@ const { scanBuild } = shippedModule<typeof BuildScans>('ci/scanBuild');
 const { loadConfig } = shippedModule<typeof Config>('config');
 const { createLogger } = shippedModule<typeof Logging>('logging/logger');
 const { OrganizationDirectory } = shippedModule<typeof Organizations>('organizations/organizationDirectory');
-const { handleQueueMessage } = shippedModule<typeof QueueTriggers>('runtime/queueTrigger');
-const { createAppServices } = shippedModule<typeof Services>('runtime/services');
+const { handleQueueMessage } = shippedModule<typeof QueueTriggers>('azureFunctions/queueTrigger');
+const { createAppServices } = shippedModule<typeof Services>('app/services');
 const { createEnvironmentVault } = shippedModule<typeof Vaults>('vault/environmentVault');
 
 /** VIGIL_BENCH_LOGS=1 VIGIL_BENCH_MB=1024 serves one 1 GB log, to see memory stay at the engine's bound. */

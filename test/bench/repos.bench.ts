@@ -25,7 +25,7 @@ import { createLogger } from '../../shared/logging/logger';
 import { OrganizationDirectory } from '../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
 import { runInventory } from '../../shared/repositories/inventoryOrganization';
-import { createAppServices } from '../../shared/runtime/services';
+import { createAppServices } from '../../shared/app/services';
 import { createEnvironmentVault } from '../../shared/vault/environmentVault';
 import { repositoryRoutes, type CatalogProject } from '../support/azureDevOps/repositoryRoutes';
 import { startAzureDevOpsServer } from '../support/azureDevOpsServer';

@@ -32,7 +32,7 @@ import type * as Config from '../../shared/config';
 import type * as DevOps from '../../shared/devops/azureDevOpsClient';
 import type * as FullScan from '../../shared/repositories/fullContentScan';
 import type * as Organizations from '../../shared/organizations/organizationDirectory';
-import type * as Services from '../../shared/runtime/services';
+import type * as Services from '../../shared/app/services';
 import type * as Scanners from '../../shared/ci/buildScanner';
 import type * as Logging from '../../shared/logging/logger';
 import type * as Vaults from '../../shared/vault/environmentVault';
@@ -43,7 +43,7 @@ import { RepositoryContentRoutes } from '../support/azureDevOps/repositoryConten
 import { RepositoryArchive, type ArchiveFile } from '../support/repositoryArchive';
 
 const { loadConfig } = shippedModule<typeof Config>('config');
-const { createAppServices } = shippedModule<typeof Services>('runtime/services');
+const { createAppServices } = shippedModule<typeof Services>('app/services');
 const { OrganizationDirectory } = shippedModule<typeof Organizations>('organizations/organizationDirectory');
 const { connectAzureDevOps } = shippedModule<typeof DevOps>('devops/azureDevOpsClient');
 const { scanDefaultBranch } = shippedModule<typeof FullScan>('repositories/fullContentScan');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueNames } from '../../shared/queue/names';
-import { createCosmosStore } from '../../shared/store/cosmosStore';
+import { createCosmosStore } from '../../shared/store/cosmos/cosmosStore';
 import { startAmqpBroker, type AmqpBroker } from '../support/amqpBroker';
 import { spawnWatched, type WatchedProcess } from '../support/childProcess';
 import { startCosmosServer, type CosmosTestServer } from '../support/cosmosServer';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config';
 import type { EventEnvelope } from '../../shared/events/envelope';
 import { parkMessage, type ParkedMessage } from '../../shared/queue/parkedMessages';
-import { createAppServices } from '../../shared/runtime/services';
+import { createAppServices } from '../../shared/app/services';
 import { appFunctions, startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
 
 /** The compiled CLI, as users run it (`npm test` builds before vitest runs). */

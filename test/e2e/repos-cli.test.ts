@@ -11,7 +11,7 @@ import { repositoryAssetId } from '../../shared/repositories/asset';
 import { refreshRiskScore } from '../../shared/repositories/refreshRiskScore';
 import type { Risk, RiskSeverity } from '../../shared/risks/risk';
 import { RiskStore } from '../../shared/risks/riskStore';
-import { createAppServices, type AppServices } from '../../shared/runtime/services';
+import { createAppServices, type AppServices } from '../../shared/app/services';
 import { repositoryRoutes, type RepositoryCatalog } from '../support/azureDevOps/repositoryRoutes';
 import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
 import { appFunctions, startTestHost } from '../support/testHost';

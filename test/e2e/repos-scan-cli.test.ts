@@ -10,7 +10,7 @@ import { loadConfig } from '../../shared/config';
 import { OrganizationDirectory } from '../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
 import type { Risk } from '../../shared/risks/risk';
-import { createAppServices } from '../../shared/runtime/services';
+import { createAppServices } from '../../shared/app/services';
 import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
 import { RepositoryContentRoutes } from '../support/azureDevOps/repositoryContentRoutes';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLocalVault } from '../../shared/vault/localVault';
+import { createLocalVault } from '../../shared/vault/local/localVault';
 
 /** `vigil secrets` as an operator runs it: the compiled CLI in its own process, the value on stdin. */
 const cli = resolve(__dirname, '../../dist/shared/cli/main.js');

@@ -4,7 +4,7 @@
  * prints one JSON line. TLS trust comes from NODE_EXTRA_CA_CERTS, as it would for any private CA.
  */
 import { failureKindOf, messageOf } from '../../shared/errors';
-import { openCosmosStoreFromEnvironment } from '../../shared/store/cosmosFromEnvironment';
+import { openCosmosStoreFromEnvironment } from '../../shared/store/cosmos/cosmosFromEnvironment';
 
 async function main(): Promise<void> {
   const store = await openCosmosStoreFromEnvironment(process.env);

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
-import type { CosmosSettings } from '../../shared/store/cosmosSettings';
+import type { CosmosSettings } from '../../shared/store/cosmos/cosmosSettings';
 import { createLoopbackCertificate } from './loopbackCertificate';
 import { CosmosFaults } from './cosmosFaults';
 

@@ -7,9 +7,9 @@
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import '../../functions/webhook';
 import { loadConfig } from '../../shared/config';
-import { registerQueueFunction, registeredFunctions } from '../../shared/runtime/functionRegistry';
-import { startLocalHost } from '../../shared/runtime/localHost';
-import { queueTrigger } from '../../shared/runtime/queueTrigger';
+import { registerQueueFunction, registeredFunctions } from '../../shared/azureFunctions/functionRegistry';
+import { startLocalHost } from '../../shared/localHost/localHost';
+import { queueTrigger } from '../../shared/azureFunctions/queueTrigger';
 
 const effectsFile = required('PROBE_EFFECTS_FILE');
 const hangOn = process.env.PROBE_HANG_ON;

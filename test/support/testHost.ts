@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/logging/logger';
-import { registeredFunctions, type FunctionDefinition } from '../../shared/runtime/functionRegistry';
-import { startLocalHost, type LocalHost } from '../../shared/runtime/localHost';
-import { createAppServices } from '../../shared/runtime/services';
+import { registeredFunctions, type FunctionDefinition } from '../../shared/azureFunctions/functionRegistry';
+import { startLocalHost, type LocalHost } from '../../shared/localHost/localHost';
+import { createAppServices } from '../../shared/app/services';
 import { createEnvironmentVault } from '../../shared/vault/environmentVault';
 
 /** Synthetic hook secrets, generated per run: obviously not anyone's credentials. */

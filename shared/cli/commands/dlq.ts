@@ -8,7 +8,7 @@ import {
   type FailedMessageFilter,
   type FailedMessageStores,
 } from '../../queue/failedMessages';
-import type { AppServices } from '../../runtime/services';
+import type { AppServices } from '../../app/services';
 import { UsageError } from '../usageError';
 import { printJson, withServices } from '../cliServices';
 

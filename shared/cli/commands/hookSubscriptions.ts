@@ -7,7 +7,7 @@ import {
 } from '../../devops/azureDevOpsClient';
 import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { AppServices } from '../../runtime/services';
+import type { AppServices } from '../../app/services';
 import { requireSecret } from '../../vault/managedVault';
 import { hookSecretNames } from '../../vault/port';
 import { isValidSecretName } from '../../vault/secretRules';

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { OrganizationDirectory } from '../../organizations/organizationDirectory';
 import { referencedSecrets, stateCategories, type OrganizationSettings } from '../../organizations/organizationSettings';
-import type { AppServices } from '../../runtime/services';
+import type { AppServices } from '../../app/services';
 import { UsageError } from '../usageError';
 import { printJson, withServices } from '../cliServices';
 

@@ -5,7 +5,7 @@ import type { RepositoryAsset, RepositoryState } from '../../repositories/asset'
 import { runInventory, type InventoryRecord } from '../../repositories/inventoryOrganization';
 import { inventoryRequestMessage } from '../../repositories/inventoryRequests';
 import { RepositoryAssetStore } from '../../repositories/repositoryAssetStore';
-import type { AppServices } from '../../runtime/services';
+import type { AppServices } from '../../app/services';
 import { printJson, withServices } from '../cliServices';
 import { parsePositiveInteger } from '../options';
 import { UsageError } from '../usageError';

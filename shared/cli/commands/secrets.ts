@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type VigilConfig } from '../../config';
 import { createVault } from '../../vault/createVault';
-import { fallbackVariableFor } from '../../vault/localVault';
+import { fallbackVariableFor } from '../../vault/local/localVault';
 import type { ManagedVault } from '../../vault/managedVault';
 import { isValidSecretName, InvalidSecretNameError } from '../../vault/secretRules';
 import { readSecretValue, type SecretInput } from '../readSecretValue';

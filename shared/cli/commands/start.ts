@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { hookSecretNames } from '../../vault/port';
 import { environmentVariableFor } from '../../vault/environmentVault';
-import { startLocalHost, type LocalHost } from '../../runtime/localHost';
+import { startLocalHost, type LocalHost } from '../../localHost/localHost';
 import { parsePort } from '../options';
 
 export function registerStartCommand(program: Command): void {

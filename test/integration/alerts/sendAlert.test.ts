@@ -14,8 +14,8 @@ import { OrganizationDirectory } from '../../../shared/organizations/organizatio
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { Risk } from '../../../shared/risks/risk';
 import { RiskStore } from '../../../shared/risks/riskStore';
-import { handleQueueMessage } from '../../../shared/runtime/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/runtime/services';
+import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
+import { createAppServices, type AppServices } from '../../../shared/app/services';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
 import { ManualClock } from '../../support/manualClock';
 import { leakedTokenSighting } from '../../support/riskSightings';

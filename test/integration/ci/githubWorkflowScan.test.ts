@@ -14,8 +14,8 @@ import { OrganizationDirectory } from '../../../shared/organizations/organizatio
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { ParkedMessage } from '../../../shared/queue/parkedMessages';
 import type { Risk } from '../../../shared/risks/risk';
-import { handleQueueMessage, type UseCaseContext } from '../../../shared/runtime/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/runtime/services';
+import { handleQueueMessage, type UseCaseContext } from '../../../shared/azureFunctions/queueTrigger';
+import { createAppServices, type AppServices } from '../../../shared/app/services';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
 import { startGitHubApiServer, type GitHubApiServer } from '../../support/githubApiServer';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';

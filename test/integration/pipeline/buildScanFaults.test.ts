@@ -11,8 +11,8 @@ import { OrganizationDirectory } from '../../../shared/organizations/organizatio
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { ParkedMessage } from '../../../shared/queue/parkedMessages';
 import type { Risk } from '../../../shared/risks/risk';
-import { handleQueueMessage } from '../../../shared/runtime/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/runtime/services';
+import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
+import { createAppServices, type AppServices } from '../../../shared/app/services';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
 import { startAzureDevOpsServer, type AzureDevOpsServer } from '../../support/azureDevOpsServer';
 import { ManualClock } from '../../support/manualClock';

@@ -1,6 +1,6 @@
-import { createEmbeddedQueue } from '../../../shared/queue/embeddedQueue';
+import { createEmbeddedQueue } from '../../../shared/queue/embedded/embeddedQueue';
 import { defaultMaxDeliveryCount } from '../../../shared/queue/names';
-import { openInMemoryDatabase } from '../../../shared/store/embeddedDatabase';
+import { openInMemoryDatabase } from '../../../shared/store/embedded/embeddedDatabase';
 import { describeQueueContract } from '../../contract/queueContract';
 
 // Every spec gets its own in-memory SQLite database: the same code as the `.vigil/` file.

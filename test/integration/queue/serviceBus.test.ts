@@ -1,8 +1,8 @@
 import { ServiceBusClient } from '@azure/service-bus';
 import { describe, expect, it } from 'vitest';
 import { defaultMaxDeliveryCount, queueNames } from '../../../shared/queue/names';
-import { createServiceBusQueue, type ServiceBusQueue } from '../../../shared/queue/serviceBus';
-import type { ServiceBusQueueSettings } from '../../../shared/queue/serviceBusSettings';
+import { createServiceBusQueue, type ServiceBusQueue } from '../../../shared/queue/serviceBus/serviceBusQueue';
+import type { ServiceBusQueueSettings } from '../../../shared/queue/serviceBus/serviceBusSettings';
 import { describeQueueContract } from '../../contract/queueContract';
 import { envelope, outgoing, receiveCount } from '../../contract/queueContractSupport';
 import { startAmqpBroker, type AmqpBroker, type AmqpBrokerOptions } from '../../support/amqpBroker';

@@ -16,8 +16,8 @@ import { scanDefaultBranch } from '../../../shared/repositories/fullContentScan'
 import type { RepositoryScanRecord } from '../../../shared/repositories/repositoryScanRecord';
 import { scanRepository } from '../../../shared/repositories/scanRepository';
 import type { Risk } from '../../../shared/risks/risk';
-import { handleQueueMessage } from '../../../shared/runtime/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/runtime/services';
+import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
+import { createAppServices, type AppServices } from '../../../shared/app/services';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
 import { startAzureDevOpsServer, type AzureDevOpsServer } from '../../support/azureDevOpsServer';
 import { RepositoryContentRoutes, type FixtureRepository } from '../../support/azureDevOps/repositoryContentRoutes';

@@ -15,7 +15,7 @@ import { RepositoryAssetStore } from '../../../shared/repositories/repositoryAss
 import { scanRepository } from '../../../shared/repositories/scanRepository';
 import type { Risk } from '../../../shared/risks/risk';
 import { RiskStore } from '../../../shared/risks/riskStore';
-import { createAppServices, type AppServices } from '../../../shared/runtime/services';
+import { createAppServices, type AppServices } from '../../../shared/app/services';
 import type { Stored } from '../../../shared/store/port';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
 import { repositoryRoutes, type RepositoryCatalog } from '../../support/azureDevOps/repositoryRoutes';

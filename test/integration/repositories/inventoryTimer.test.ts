@@ -9,8 +9,8 @@ import { createLogger } from '../../../shared/logging/logger';
 import { OrganizationDirectory } from '../../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import { scheduleSlot, validInventorySchedule } from '../../../shared/repositories/inventoryRequests';
-import type { TimerFunctionDefinition } from '../../../shared/runtime/functionRegistry';
-import { createAppServices, useServices, type AppServices } from '../../../shared/runtime/services';
+import type { TimerFunctionDefinition } from '../../../shared/azureFunctions/functionRegistry';
+import { createAppServices, useServices, type AppServices } from '../../../shared/app/services';
 import { ManualClock } from '../../support/manualClock';
 import { appFunctions } from '../../support/testHost';
 

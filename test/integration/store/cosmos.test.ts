@@ -1,4 +1,4 @@
-import { createCosmosStore } from '../../../shared/store/cosmosStore';
+import { createCosmosStore } from '../../../shared/store/cosmos/cosmosStore';
 import { describeStoreContract } from '../../contract/storeContract';
 import { startCosmosServer } from '../../support/cosmosServer';
 

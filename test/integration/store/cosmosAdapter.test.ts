@@ -2,7 +2,7 @@ import { CosmosClient } from '@azure/cosmos';
 import { Agent } from 'node:https';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, PermanentError, ThrottledError, TransientError } from '../../../shared/errors';
-import { createCosmosStore } from '../../../shared/store/cosmosStore';
+import { createCosmosStore } from '../../../shared/store/cosmos/cosmosStore';
 import { containerDefinitions, containerNames, type Store } from '../../../shared/store/port';
 import { documentRequests } from '../../support/cosmosFaults';
 import { startCosmosServer, type CosmosTestServer } from '../../support/cosmosServer';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEmbeddedDatabase } from '../../../shared/store/embeddedDatabase';
-import { createEmbeddedStore } from '../../../shared/store/embeddedStore';
+import { openEmbeddedDatabase } from '../../../shared/store/embedded/embeddedDatabase';
+import { createEmbeddedStore } from '../../../shared/store/embedded/embeddedStore';
 import { describeStoreContract } from '../../contract/storeContract';
 
 // Two connections to one SQLite file, as two local worker processes would have.

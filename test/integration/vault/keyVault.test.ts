@@ -3,7 +3,7 @@ import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, PermanentError, ThrottledError, TransientError } from '../../../shared/errors';
 import { TokenNotFoundError } from '../../../shared/vault/errors';
-import { createKeyVault } from '../../../shared/vault/keyVault';
+import { createKeyVault } from '../../../shared/vault/keyVault/keyVault';
 import { requireSecret } from '../../../shared/vault/managedVault';
 import { InvalidSecretNameError } from '../../../shared/vault/secretRules';
 import {

@@ -7,7 +7,7 @@ import { loadConfig } from '../../../shared/config';
 import { TransientError } from '../../../shared/errors';
 import { createLogger, scrubSecrets, type Logger } from '../../../shared/logging/logger';
 import { createVault } from '../../../shared/vault/createVault';
-import { createLocalVault } from '../../../shared/vault/localVault';
+import { createLocalVault } from '../../../shared/vault/local/localVault';
 import { requireSecret } from '../../../shared/vault/managedVault';
 import type { Vault } from '../../../shared/vault/port';
 import { createFakeCredential, startKeyVaultServer, type KeyVaultServer } from '../../support/keyVaultServer';

@@ -7,7 +7,7 @@ import { builtInCiProviderNames, loadCiProviders } from '../../../shared/ci/prov
 import { loadConfig } from '../../../shared/config';
 import { ConfigurationError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/logging/logger';
-import { createAppServices } from '../../../shared/runtime/services';
+import { createAppServices } from '../../../shared/app/services';
 import { ManualClock } from '../../support/manualClock';
 
 /**

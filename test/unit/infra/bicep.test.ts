@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config';
 import { defaultMaxDeliveryCount, queueNames } from '../../../shared/queue/names';
-import { serviceBusConnectionName } from '../../../shared/runtime/functionRegistry';
+import { serviceBusConnectionName } from '../../../shared/azureFunctions/functionRegistry';
 import { containerDefinitions, containerNames } from '../../../shared/store/port';
 import { hookSecretNames } from '../../../shared/vault/port';
 import { appFunctions } from '../../support/testHost';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OrganizationDirectory } from '../../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
-import { openInMemoryDatabase } from '../../../shared/store/embeddedDatabase';
-import { createEmbeddedStore } from '../../../shared/store/embeddedStore';
+import { openInMemoryDatabase } from '../../../shared/store/embedded/embeddedDatabase';
+import { createEmbeddedStore } from '../../../shared/store/embedded/embeddedStore';
 import { ManualClock } from '../../support/manualClock';
 
 function directory(): OrganizationDirectory {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../shared/events/envelope';
-import { createEmbeddedQueue, MessageLockLostError, type EmbeddedQueue } from '../../../shared/queue/embeddedQueue';
-import { openEmbeddedDatabase, openInMemoryDatabase, type EmbeddedDatabase } from '../../../shared/store/embeddedDatabase';
+import { createEmbeddedQueue, MessageLockLostError, type EmbeddedQueue } from '../../../shared/queue/embedded/embeddedQueue';
+import { openEmbeddedDatabase, openInMemoryDatabase, type EmbeddedDatabase } from '../../../shared/store/embedded/embeddedDatabase';
 import { ManualClock } from '../../support/manualClock';
 
 const lock = { maxMessages: 10, lockDurationMs: 30_000 };

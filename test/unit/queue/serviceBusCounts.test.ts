@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createServiceBusQueue, type ServiceBusQueue } from '../../../shared/queue/serviceBus';
-import type { QueueRuntimePropertiesReader } from '../../../shared/queue/serviceBusSettings';
+import { createServiceBusQueue, type ServiceBusQueue } from '../../../shared/queue/serviceBus/serviceBusQueue';
+import type { QueueRuntimePropertiesReader } from '../../../shared/queue/serviceBus/serviceBusSettings';
 
 // No connection is made: the SDK client connects on first use, and counts() only uses the administration client.
 const connectionString = 'Endpoint=sb://vigil-test.servicebus.windows.net/;SharedAccessKeyName=ops;SharedAccessKey=c2VjcmV0LWtleS12YWx1ZS0xMjM0NQ==';

@@ -1,6 +1,6 @@
 import { ServiceBusError, type ServiceBusErrorCode } from '@azure/service-bus';
 import { describe, expect, it } from 'vitest';
-import { toQueueError, type ServiceBusOperation } from '../../../shared/queue/serviceBusErrors';
+import { toQueueError, type ServiceBusOperation } from '../../../shared/queue/serviceBus/serviceBusErrors';
 
 const sending: ServiceBusOperation = {
   action: 'send to',

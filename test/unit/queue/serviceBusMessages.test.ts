@@ -1,6 +1,6 @@
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
 import { describe, expect, it } from 'vitest';
-import { maxMessageIdLength, toReplayedMessage, toServiceBusMessage } from '../../../shared/queue/serviceBusMessages';
+import { maxMessageIdLength, toReplayedMessage, toServiceBusMessage } from '../../../shared/queue/serviceBus/serviceBusMessages';
 import { envelope } from '../../contract/queueContractSupport';
 
 /** The fields of a received message that replay reads; the rest of the SDK object does not matter here. */

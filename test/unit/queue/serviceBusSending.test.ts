@@ -1,7 +1,7 @@
 import type { ServiceBusMessage, ServiceBusMessageBatch, ServiceBusSender } from '@azure/service-bus';
 import { describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../../../shared/queue/port';
-import { sendInBatches } from '../../../shared/queue/serviceBusSending';
+import { sendInBatches } from '../../../shared/queue/serviceBus/serviceBusSending';
 import { outgoing } from '../../contract/queueContractSupport';
 
 /** A sender whose batches hold `capacity` messages; records the messageIds of each batch sent. */

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { describe, expect, it, vi } from 'vitest';
-import { namespaceOf, serviceBusSettingsFromEnvironment } from '../../../shared/queue/serviceBusSettings';
+import { namespaceOf, serviceBusSettingsFromEnvironment } from '../../../shared/queue/serviceBus/serviceBusSettings';
 
 const credential: TokenCredential = { getToken: async () => null };
 const connectionString = 'Endpoint=sb://vigil.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=a2V5LWZvci10ZXN0cy1vbmx5LTEyMzQ1Ng==';

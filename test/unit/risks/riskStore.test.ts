@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Risk } from '../../../shared/risks/risk';
 import { RiskStore } from '../../../shared/risks/riskStore';
-import { openInMemoryDatabase } from '../../../shared/store/embeddedDatabase';
-import { createEmbeddedStore } from '../../../shared/store/embeddedStore';
+import { openInMemoryDatabase } from '../../../shared/store/embedded/embeddedDatabase';
+import { createEmbeddedStore } from '../../../shared/store/embedded/embeddedStore';
 import { ManualClock } from '../../support/manualClock';
 import { leakedTokenSighting } from '../../support/riskSightings';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Risk } from '../../../shared/risks/risk';
 import { RiskStore, type RiskSighting } from '../../../shared/risks/riskStore';
 import { SightingRecorder } from '../../../shared/risks/sightingRecorder';
-import { openInMemoryDatabase } from '../../../shared/store/embeddedDatabase';
-import { createEmbeddedStore } from '../../../shared/store/embeddedStore';
+import { openInMemoryDatabase } from '../../../shared/store/embedded/embeddedDatabase';
+import { createEmbeddedStore } from '../../../shared/store/embedded/embeddedStore';
 import { ManualClock } from '../../support/manualClock';
 import { leakedTokenSighting } from '../../support/riskSightings';
 

@@ -8,8 +8,8 @@ import { PermanentError, ThrottledError, TransientError } from '../../../shared/
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
 import type { ParkedMessage } from '../../../shared/queue/parkedMessages';
-import { handleQueueMessage, queueTrigger, type UseCase } from '../../../shared/runtime/queueTrigger';
-import { createAppServices, useServices, type AppServices } from '../../../shared/runtime/services';
+import { handleQueueMessage, queueTrigger, type UseCase } from '../../../shared/azureFunctions/queueTrigger';
+import { createAppServices, useServices, type AppServices } from '../../../shared/app/services';
 import { ManualClock } from '../../support/manualClock';
 
 const envelope: EventEnvelope = {

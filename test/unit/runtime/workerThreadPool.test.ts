@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { WorkerThreadPool } from '../../../shared/runtime/workerThreadPool';
+import { WorkerThreadPool } from '../../../shared/threads/workerThreadPool';
 
 /** A thread that echoes what it is sent, and fails when told to. */
 const echoThread = () =>

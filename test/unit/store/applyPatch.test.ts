@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyPatch } from '../../../shared/store/applyPatch';
+import { applyPatch } from '../../../shared/store/embedded/applyPatch';
 import type { PatchOperation } from '../../../shared/store/port';
 
 /**

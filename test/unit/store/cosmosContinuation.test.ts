@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unwrapContinuation, wrapContinuation } from '../../../shared/store/cosmosContinuation';
+import { unwrapContinuation, wrapContinuation } from '../../../shared/store/cosmos/cosmosContinuation';
 
 describe('continuation token envelope', () => {
   it('round-trips the SDK token', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, PermanentError, ThrottledError, TransientError } from '../../../shared/errors';
-import { cosmosFailure } from '../../../shared/store/cosmosFailure';
+import { cosmosFailure } from '../../../shared/store/cosmos/cosmosFailure';
 import { ConflictError, DocumentNotFoundError, PreconditionFailedError } from '../../../shared/store/errors';
 
 /** The shape @azure/cosmos throws: an Error with a numeric `code`, maybe `substatus` and `retryAfterInMs`. */

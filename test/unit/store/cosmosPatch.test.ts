@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosmosPatchOperations } from '../../../shared/store/cosmosPatch';
+import { cosmosPatchOperations } from '../../../shared/store/cosmos/cosmosPatch';
 import type { PatchOperation } from '../../../shared/store/port';
 
 describe('cosmosPatchOperations', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosmosCountQuery, cosmosSelectQuery } from '../../../shared/store/cosmosQuery';
+import { cosmosCountQuery, cosmosSelectQuery } from '../../../shared/store/cosmos/cosmosQuery';
 
 describe('cosmosSelectQuery', () => {
   it('selects everything when there is no filter or order', () => {

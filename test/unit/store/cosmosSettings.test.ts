@@ -1,8 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../../../shared/errors';
-import { createCosmosClient } from '../../../shared/store/cosmosClient';
-import { cosmosSettingsFromEnvironment } from '../../../shared/store/cosmosSettings';
+import { createCosmosClient } from '../../../shared/store/cosmos/cosmosClient';
+import { cosmosSettingsFromEnvironment } from '../../../shared/store/cosmos/cosmosSettings';
 
 const credential: TokenCredential = { getToken: async () => null };
 const endpoint = 'https://vigil-prod.documents.azure.com:443/';

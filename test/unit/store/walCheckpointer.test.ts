@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/logging/logger';
-import { embeddedDatabaseFileName, openEmbeddedDatabase, type EmbeddedDatabase } from '../../../shared/store/embeddedDatabase';
-import { startWalCheckpointer } from '../../../shared/store/walCheckpointer';
+import { embeddedDatabaseFileName, openEmbeddedDatabase, type EmbeddedDatabase } from '../../../shared/store/embedded/embeddedDatabase';
+import { startWalCheckpointer } from '../../../shared/store/embedded/walCheckpointer';
 
 let dataDir: string;
 let database: EmbeddedDatabase | undefined;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../../../shared/errors';
 import { VaultIntegrityError } from '../../../shared/vault/errors';
-import { createLocalVault } from '../../../shared/vault/localVault';
+import { createLocalVault } from '../../../shared/vault/local/localVault';
 import { InvalidSecretNameError } from '../../../shared/vault/secretRules';
 
 const token = () => `tok-${randomBytes(18).toString('base64url')}`;

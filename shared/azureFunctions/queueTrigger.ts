@@ -1,0 +1,116 @@
+import type { ServiceBusQueueHandler } from '@azure/functions';
+import { EventEnvelopeSchema, type EventEnvelope } from '../events/envelope';
+import type { Logger } from '../logging/logger';
+import type { QueueName } from '../queue/names';
+import { parkMessage, type ParkedMessage } from '../queue/parkedMessages';
+import { decideSettlement } from './settlement';
+import { getServices, type AppServices } from '../app/services';
+
+export interface UseCaseContext {
+  services: AppServices;
+  logger: Logger;
+  functionName: string;
+}
+
+/** A queue-triggered use case: gets a validated envelope, does its work, throws typed errors. */
+export type UseCase = (envelope: EventEnvelope, context: UseCaseContext) => Promise<unknown>;
+
+export type QueueOutcome = 'completed' | 'replayed' | 'rescheduled' | 'parked';
+
+export interface QueueDelivery {
+  functionName: string;
+  queue: QueueName;
+  body: unknown;
+  messageId: string;
+  deliveryCount: number;
+}
+
+/** Binds a use case to a Service Bus trigger: the same handler runs under the Functions host and the local host. */
+export function queueTrigger(functionName: string, queue: QueueName, useCase: UseCase): ServiceBusQueueHandler {
+  return async (message, context) => {
+    const services = await getServices();
+    const metadata = context.triggerMetadata ?? {};
+    await handleQueueMessage(
+      {
+        functionName,
+        queue,
+        body: message,
+        messageId: String(metadata.messageId ?? ''),
+        deliveryCount: Number(metadata.deliveryCount ?? 1),
+      },
+      useCase,
+      services,
+    );
+  };
+}
+
+/**
+ * Validates the envelope, runs the use case at most once per event (idempotency record), and
+ * settles failures as DESIGN 3.2 says. Returns normally when the message should be completed;
+ * throws only for failures a redelivery can cure.
+ */
+export async function handleQueueMessage(delivery: QueueDelivery, useCase: UseCase, services: AppServices): Promise<QueueOutcome> {
+  const logger = services.logger.child({ function: delivery.functionName, messageId: delivery.messageId });
+  const parsed = EventEnvelopeSchema.safeParse(decodeBody(delivery.body));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    await park(services, delivery, `invalid envelope: ${issue.path.join('.') || '(body)'}: ${issue.message}`);
+    logger.warn('parked a message that is not an event envelope');
+    return 'parked';
+  }
+  const envelope = parsed.data;
+  try {
+    const outcome = await services.idempotency.run(delivery.functionName, envelope.id, () =>
+      useCase(envelope, { services, logger, functionName: delivery.functionName }),
+    );
+    if (outcome.status === 'replayed') logger.debug('already handled; not running again', { eventId: envelope.id });
+    return outcome.status === 'replayed' ? 'replayed' : 'completed';
+  } catch (error) {
+    const attempt = envelope.attempt ?? 0;
+    const settlement = decideSettlement(error, attempt, services.config.maxThrottleReschedules);
+    switch (settlement.action) {
+      case 'redeliver':
+        logger.warn('failed; the message will be redelivered', { reason: settlement.reason, deliveryCount: delivery.deliveryCount });
+        throw error;
+      case 'reschedule': {
+        const next = attempt + 1;
+        await services.queue.send(delivery.queue, [
+          {
+            messageId: `${envelope.id}:attempt:${next}`,
+            body: { ...envelope, attempt: next },
+            scheduledEnqueueTime: new Date(services.clock.now() + settlement.delayMs),
+          },
+        ]);
+        logger.info('rescheduled', { reason: settlement.reason, delayMs: settlement.delayMs, attempt: next });
+        return 'rescheduled';
+      }
+      case 'park':
+        await park(services, delivery, settlement.reason);
+        logger.warn('parked; see `vigil dlq list`', { reason: settlement.reason });
+        return 'parked';
+    }
+  }
+}
+
+async function park(services: AppServices, delivery: QueueDelivery, reason: string): Promise<void> {
+  await parkMessage(services.store.container<ParkedMessage>('parked'), {
+    queue: delivery.queue,
+    messageId: delivery.messageId,
+    functionName: delivery.functionName,
+    body: decodeBody(delivery.body),
+    reason,
+    deliveryCount: delivery.deliveryCount,
+    parkedAt: new Date(services.clock.now()).toISOString(),
+  });
+}
+
+/** The Functions host hands JSON bodies over parsed, but a string or bytes body must work too. */
+function decodeBody(body: unknown): unknown {
+  const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : undefined;
+  if (text === undefined) return body;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

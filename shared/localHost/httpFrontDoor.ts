@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
+import { BufferedRequest } from './bufferedRequest';
+import type { Logger } from '../logging/logger';
+import type { HttpFunctionDefinition } from '../azureFunctions/functionRegistry';
+import { invocationLogHandler } from '../azureFunctions/invocationLog';
+
+/** The Functions host's route prefix (host.json `extensions.http.routePrefix`). */
+export const routePrefix = '/api';
+
+/** Larger requests are refused before any function runs, as the Functions front end does (its limit is 100 MB; ours is the webhook's need). */
+export const maxRequestBytes = 4 * 1024 * 1024;
+
+interface CompiledRoute {
+  definition: HttpFunctionDefinition;
+  pattern: RegExp;
+  parameterNames: string[];
+}
+
+/** Serves HTTP-triggered functions the way the Functions host does: `/api/<route>`, `{name}` route parameters. */
+export function createHttpFrontDoor(definitions: HttpFunctionDefinition[], logger: Logger): Server {
+  const routes = definitions.map(compileRoute);
+  return createServer((request, response) => {
+    serve(routes, request, response, logger).catch((error: unknown) => {
+      logger.error('request failed', { error, url: request.url });
+      if (!response.headersSent) writeJson(response, 500, { error: 'internal_error', message: 'the function failed; see the host log' });
+      else response.destroy();
+    });
+  });
+}
+
+function compileRoute(definition: HttpFunctionDefinition): CompiledRoute {
+  const parameterNames: string[] = [];
+  const source = definition.route
+    .split('/')
+    .map((segment) => {
+      const parameter = /^\{(\w+)\??\}$/.exec(segment);
+      if (!parameter) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      parameterNames.push(parameter[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { definition, pattern: new RegExp(`^${routePrefix}/${source}/?$`, 'i'), parameterNames };
+}
+
+async function serve(routes: CompiledRoute[], request: IncomingMessage, response: ServerResponse, logger: Logger): Promise<void> {
+  const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+  const matches = routes
+    .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
+    .filter((candidate): candidate is { route: CompiledRoute; match: RegExpExecArray } => candidate.match !== null);
+  if (matches.length === 0) {
+    request.resume();
+    return writeJson(response, 404, { error: 'not_found', message: `no function serves ${url.pathname}` });
+  }
+  const method = (request.method ?? 'GET').toUpperCase();
+  const found = matches.find(({ route }) => route.definition.methods.includes(method as 'GET' | 'POST'));
+  if (!found) {
+    request.resume();
+    const allowed = [...new Set(matches.flatMap(({ route }) => route.definition.methods))].join(', ');
+    response.setHeader('allow', allowed);
+    return writeJson(response, 405, { error: 'method_not_allowed', message: `${method} is not allowed here; use ${allowed}` });
+  }
+  const declaredLength = Number(request.headers['content-length'] ?? 0);
+  if (declaredLength > maxRequestBytes) {
+    request.resume();
+    return writeJson(response, 413, { error: 'payload_too_large', message: `requests are limited to ${maxRequestBytes} bytes` });
+  }
+  const body = await readLimited(request, maxRequestBytes);
+  if (body === undefined) {
+    return writeJson(response, 413, { error: 'payload_too_large', message: `requests are limited to ${maxRequestBytes} bytes` });
+  }
+
+  const { route, match } = found;
+  const params: Record<string, string> = {};
+  route.parameterNames.forEach((name, index) => (params[name] = decodeURIComponent(match[index + 1])));
+  const httpRequest = new HttpRequest({
+    query: Object.fromEntries(url.searchParams),
+    params,
+    nativeRequest: new BufferedRequest(url.toString(), method, new Headers(flattenHeaders(request)), method === 'GET' ? undefined : body),
+  } as HttpRequestInit);
+  const context = new InvocationContext({
+    invocationId: randomUUID(),
+    functionName: route.definition.name,
+    logHandler: invocationLogHandler(logger.child({ function: route.definition.name })),
+  });
+  const result = await route.definition.handler(httpRequest, context);
+  await writeResult(response, result ?? { status: 204 });
+}
+
+async function readLimited(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    // Keep draining so the client sees our answer rather than a reset connection.
+    if (size <= limit) chunks.push(chunk);
+  }
+  return size > limit ? undefined : Buffer.concat(chunks);
+}
+
+function flattenHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function writeResult(response: ServerResponse, result: HttpResponseInit | HttpResponse): Promise<void> {
+  if (!(result instanceof HttpResponse) && result.jsonBody !== undefined && result.body === undefined && !result.cookies) {
+    // The common case, written directly: building a fetch Response only to read it back costs more than the webhook itself.
+    response.statusCode = result.status ?? 200;
+    for (const [name, value] of Object.entries(headerRecord(result.headers))) response.setHeader(name, value);
+    if (!response.hasHeader('content-type')) response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify(result.jsonBody));
+    return;
+  }
+  const reply = result instanceof HttpResponse ? result : new HttpResponse(result);
+  response.statusCode = reply.status;
+  reply.headers.forEach((value, name) => response.setHeader(name, value));
+  const body = reply.body ? Buffer.from(await reply.arrayBuffer()) : undefined;
+  response.end(body);
+}
+
+function headerRecord(headers: HttpResponseInit['headers']): Record<string, string> {
+  if (!headers) return {};
+  if (headers instanceof Headers) return Object.fromEntries(headers.entries());
+  if (Array.isArray(headers)) return Object.fromEntries(headers);
+  return headers as Record<string, string>;
+}
+
+function writeJson(response: ServerResponse, status: number, body: Record<string, unknown>): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,13 @@
+import { DefaultAzureCredential } from '@azure/identity';
+import { createCosmosStore } from './cosmosStore';
+import { cosmosSettingsFromEnvironment, type CosmosEnvironment } from './cosmosSettings';
+import type { Store } from '../port';
+
+/**
+ * The Cosmos store as the app runs it: settings from the environment, Entra ID through
+ * DefaultAzureCredential (a managed identity in Azure; AZURE_CLIENT_ID picks a user-assigned one)
+ * unless COSMOS_KEY is set. The credential is only built when it will be used.
+ */
+export function openCosmosStoreFromEnvironment(env: CosmosEnvironment = process.env): Promise<Store> {
+  return createCosmosStore(cosmosSettingsFromEnvironment(env, () => new DefaultAzureCredential()));
+}
