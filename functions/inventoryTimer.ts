@@ -1,5 +1,5 @@
 import { loadConfig } from '../shared/config';
-import { requestInventories, scheduleSlot, validInventorySchedule } from '../shared/repositories/inventoryRequests';
+import { requestInventories, scheduleSlot, validInventorySchedule } from '../shared/repositories/inventory/inventoryRequests';
 import { registerTimerFunction } from '../shared/azureFunctions/functionRegistry';
 import { getServices } from '../shared/app/services';
 

@@ -1,4 +1,4 @@
-import { riskEvents } from '../ci/riskEvents';
+import { riskEvents } from '../risks/riskEvents';
 import type { AzureDevOpsClient } from '../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../events/envelope';
 import type { Risk } from '../risks/risk';

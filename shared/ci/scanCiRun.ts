@@ -7,7 +7,7 @@ import type { UseCaseContext } from '../azureFunctions/queueTrigger';
 import { buildLogScanner } from './buildScanner';
 import type { CiProvider, CiRun, CiRunRef } from './providers/ciProvider';
 import { prefetchedLogs } from './prefetchedLogs';
-import { riskEvents } from './riskEvents';
+import { riskEvents } from '../risks/riskEvents';
 
 /** What one scan of a run read and found: never a secret. */
 export interface CiRunScanOutcome {

@@ -1,12 +1,12 @@
 import { NotImplementedError } from '../errors';
 import type { UseCase } from '../azureFunctions/queueTrigger';
-import { inventoryOrganization } from './inventoryOrganization';
-import { syncRepositoryEvent } from './syncRepositoryEvent';
-import { scanRepositoryContent } from './scanRepositoryContent';
-import { scanPush } from './scanPush';
-import { scanGitHubPush } from './scanGitHubPush';
-import { scanGitLabPush } from './scanGitLabPush';
-import { scanPullRequest } from './scanPullRequest';
+import { inventoryOrganization } from './inventory/inventoryOrganization';
+import { syncRepositoryEvent } from './inventory/syncRepositoryEvent';
+import { scanRepositoryContent } from './fullScan/scanRepositoryContent';
+import { scanPush } from './pushScan/scanPush';
+import { scanGitHubPush } from './pushScan/scanGitHubPush';
+import { scanGitLabPush } from './pushScan/scanGitLabPush';
+import { scanPullRequest } from './pullRequestScan/scanPullRequest';
 
 /**
  * The `repo-scan` queue's use case: one dispatch per event type. Inventory keeps the `assets`

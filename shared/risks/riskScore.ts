@@ -1,4 +1,4 @@
-import type { RepositoryAsset, RepositoryRiskScore } from '../repositories/asset';
+import type { RepositoryAsset, RepositoryRiskScore } from '../repositories/assets/asset';
 import type { Confidence } from '../scanning/types';
 import type { Risk, RiskSeverity } from './risk';
 

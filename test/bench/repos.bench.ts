@@ -24,7 +24,7 @@ import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/logging/logger';
 import { OrganizationDirectory } from '../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
-import { runInventory } from '../../shared/repositories/inventoryOrganization';
+import { runInventory } from '../../shared/repositories/inventory/inventoryOrganization';
 import { createAppServices } from '../../shared/app/services';
 import { createEnvironmentVault } from '../../shared/vault/environmentVault';
 import { repositoryRoutes, type CatalogProject } from '../support/azureDevOps/repositoryRoutes';

@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
 import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { RepositoryAsset, RepositoryState } from '../../repositories/asset';
-import { runInventory, type InventoryRecord } from '../../repositories/inventoryOrganization';
-import { inventoryRequestMessage } from '../../repositories/inventoryRequests';
-import { RepositoryAssetStore } from '../../repositories/repositoryAssetStore';
+import type { RepositoryAsset, RepositoryState } from '../../repositories/assets/asset';
+import { runInventory, type InventoryRecord } from '../../repositories/inventory/inventoryOrganization';
+import { inventoryRequestMessage } from '../../repositories/inventory/inventoryRequests';
+import { RepositoryAssetStore } from '../../repositories/assets/repositoryAssetStore';
 import type { AppServices } from '../../app/services';
 import { printJson, withServices } from '../cliServices';
 import { parsePositiveInteger } from '../options';

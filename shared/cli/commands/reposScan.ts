@@ -4,9 +4,9 @@ import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../../events/envelope';
 import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import { scanDefaultBranch, type FullScanOutcome } from '../../repositories/fullContentScan';
-import type { ContentScanProgress } from '../../repositories/repositoryContentScan';
-import type { RepositoryScanRecord } from '../../repositories/repositoryScanRecord';
+import { scanDefaultBranch, type FullScanOutcome } from '../../repositories/fullScan/fullContentScan';
+import type { ContentScanProgress } from '../../repositories/contentScan/repositoryContentScan';
+import type { RepositoryScanRecord } from '../../repositories/contentScan/repositoryScanRecord';
 import { printJson, withServices } from '../cliServices';
 import { exitCodes, UsageError } from '../usageError';
 

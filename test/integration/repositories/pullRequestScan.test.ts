@@ -10,7 +10,7 @@ import { createLogger } from '../../../shared/logging/logger';
 import { OrganizationDirectory } from '../../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { LockedMessage } from '../../../shared/queue/port';
-import type { RepositoryScanRecord } from '../../../shared/repositories/repositoryScanRecord';
+import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
 import { scanRepository } from '../../../shared/repositories/scanRepository';
 import type { Risk } from '../../../shared/risks/risk';
 import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';

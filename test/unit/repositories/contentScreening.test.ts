@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasBinaryExtension, looksBinary } from '../../../shared/repositories/binaryContent';
-import { parseExcludeSetting, RepositoryPathFilter } from '../../../shared/repositories/repositoryPathFilter';
+import { hasBinaryExtension, looksBinary } from '../../../shared/repositories/contentScan/binaryContent';
+import { parseExcludeSetting, RepositoryPathFilter } from '../../../shared/repositories/contentScan/repositoryPathFilter';
 
 /** What a repository content scan leaves out before reading, and how it tells binary files from text. */
 describe('the paths a repository scan leaves out', () => {

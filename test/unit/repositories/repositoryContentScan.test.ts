@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RepositoryContentScan } from '../../../shared/repositories/repositoryContentScan';
-import { RepositoryPathFilter } from '../../../shared/repositories/repositoryPathFilter';
+import { RepositoryContentScan } from '../../../shared/repositories/contentScan/repositoryContentScan';
+import { RepositoryPathFilter } from '../../../shared/repositories/contentScan/repositoryPathFilter';
 import { createScanner, type Finding } from '../../../shared/scanning';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
-import { readZipEntries, type ArchiveEntry } from '../../../shared/repositories/zipArchiveEntries';
-import { readZipEntriesOffThread, zipThreadCounts } from '../../../shared/repositories/zipEntriesOffThread';
+import { readZipEntries, type ArchiveEntry } from '../../../shared/zip/zipArchiveEntries';
+import { readZipEntriesOffThread, zipThreadCounts } from '../../../shared/zip/zipEntriesOffThread';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
 /**

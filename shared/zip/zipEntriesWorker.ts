@@ -3,7 +3,7 @@ import { parentPort, type MessagePort } from 'node:worker_threads';
 import { failureKindOf } from '../errors';
 import { readZipEntries } from './zipArchiveEntries';
 import { BlockPool } from '../streaming/blockPool';
-import { PathScreen } from './pathScreen';
+import { PathScreen } from '../repositories/contentScan/pathScreen';
 import {
   batchBytes,
   batchesInFlight,

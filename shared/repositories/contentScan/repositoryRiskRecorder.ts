@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { riskEvents } from '../ci/riskEvents';
-import type { EventEnvelope } from '../events/envelope';
-import { leakedSecretSighting } from '../risks/leakedSecretSighting';
-import { riskId, type Risk, type RiskAsset } from '../risks/risk';
-import { RiskStore, type RiskTransition } from '../risks/riskStore';
-import type { AppServices } from '../app/services';
-import type { Finding } from '../scanning';
-import { repositoryAssetId } from './asset';
-import { refreshRiskScore } from './refreshRiskScore';
+import { riskEvents } from '../../risks/riskEvents';
+import type { EventEnvelope } from '../../events/envelope';
+import { leakedSecretSighting } from '../../risks/leakedSecretSighting';
+import { riskId, type Risk, type RiskAsset } from '../../risks/risk';
+import { RiskStore, type RiskTransition } from '../../risks/riskStore';
+import type { AppServices } from '../../app/services';
+import type { Finding } from '../../scanning';
+import { repositoryAssetId } from '../assets/asset';
+import { refreshRiskScore } from '../assets/refreshRiskScore';
 import { maxListedResults, type CommitAuthor, type RepositoryFindingSummary } from './repositoryScanRecord';
 
 /**

@@ -1,7 +1,7 @@
-import type { Risk } from '../risks/risk';
-import { scoreRepository } from '../risks/riskScore';
-import { RiskStore } from '../risks/riskStore';
-import type { AppServices } from '../app/services';
+import type { Risk } from '../../risks/risk';
+import { scoreRepository } from '../../risks/riskScore';
+import { RiskStore } from '../../risks/riskStore';
+import type { AppServices } from '../../app/services';
 import type { RepositoryAsset } from './asset';
 import { RepositoryAssetStore } from './repositoryAssetStore';
 

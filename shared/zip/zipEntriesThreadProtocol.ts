@@ -3,7 +3,7 @@
  * thread that parses and inflates). Compressed bytes go one way with a byte window; entries come
  * back in batches: one transferred buffer of content per batch, and the events that slice it.
  */
-import type { PathScreenSettings, ScreenedOut } from './pathScreen';
+import type { PathScreenSettings, ScreenedOut } from '../repositories/contentScan/pathScreen';
 
 /** How the thread reads one archive: sent with `start`, before the archive's bytes. */
 export interface ZipThreadSettings {

@@ -1,11 +1,11 @@
 import { Cron } from 'croner';
-import type { Clock } from '../clock';
-import { ConfigurationError } from '../errors';
-import type { EventEnvelope } from '../events/envelope';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { OutgoingMessage } from '../queue/port';
-import type { AppServices } from '../app/services';
+import type { Clock } from '../../clock';
+import { ConfigurationError } from '../../errors';
+import type { EventEnvelope } from '../../events/envelope';
+import { OrganizationDirectory } from '../../organizations/organizationDirectory';
+import type { OrganizationSettings } from '../../organizations/organizationSettings';
+import type { OutgoingMessage } from '../../queue/port';
+import type { AppServices } from '../../app/services';
 
 /** The `inventory.requested` message for one organization; `requestId` is its id and messageId. */
 export function inventoryRequestMessage(organization: string, requestId: string, clock: Clock): OutgoingMessage {

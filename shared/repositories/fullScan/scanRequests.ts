@@ -1,7 +1,7 @@
-import type { Clock } from '../clock';
-import type { EventEnvelope } from '../events/envelope';
-import type { OutgoingMessage } from '../queue/port';
-import type { RepositoryAsset } from './asset';
+import type { Clock } from '../../clock';
+import type { EventEnvelope } from '../../events/envelope';
+import type { OutgoingMessage } from '../../queue/port';
+import type { RepositoryAsset } from '../assets/asset';
 
 export type ScanRequestReason = 'new' | 'default-branch-changed';
 

@@ -1,6 +1,6 @@
-import type { GitRepository, TeamProjectReference } from '../devops/azureDevOpsClient';
-import type { RepositoryAsset, RepositoryState } from './asset';
-import type { ObservedRepository } from './repositoryAssetStore';
+import type { GitRepository, TeamProjectReference } from '../../devops/azureDevOpsClient';
+import type { RepositoryAsset, RepositoryState } from '../assets/asset';
+import type { ObservedRepository } from '../assets/repositoryAssetStore';
 
 export type ProjectVisibility = RepositoryAsset['projectVisibility'];
 

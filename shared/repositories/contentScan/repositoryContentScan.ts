@@ -1,6 +1,6 @@
-import { buildLogScanner } from '../ci/buildScanner';
-import type { VigilConfig } from '../config';
-import type { Finding, Scanner } from '../scanning';
+import { buildLogScanner } from '../../ci/buildScanner';
+import type { VigilConfig } from '../../config';
+import type { Finding, Scanner } from '../../scanning';
 import { looksBinary, sniffBytes } from './binaryContent';
 import { PathScreen, type PathScreenSettings } from './pathScreen';
 import { RepositoryPathFilter, toRelativePath } from './repositoryPathFilter';

@@ -1,16 +1,16 @@
-import { connectAzureDevOps, type AzureDevOpsClient, type GitRepository } from '../devops/azureDevOpsClient';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { Logger } from '../logging/logger';
-import type { OutgoingMessage } from '../queue/port';
-import type { UseCase } from '../azureFunctions/queueTrigger';
-import type { AppServices } from '../app/services';
-import { repositoryAssetId, type RepositoryAsset } from './asset';
+import { connectAzureDevOps, type AzureDevOpsClient, type GitRepository } from '../../devops/azureDevOpsClient';
+import { OrganizationDirectory } from '../../organizations/organizationDirectory';
+import type { OrganizationSettings } from '../../organizations/organizationSettings';
+import type { Logger } from '../../logging/logger';
+import type { OutgoingMessage } from '../../queue/port';
+import type { UseCase } from '../../azureFunctions/queueTrigger';
+import type { AppServices } from '../../app/services';
+import { repositoryAssetId, type RepositoryAsset } from '../assets/asset';
 import { forEachWithLimit } from './boundedConcurrency';
-import { refreshRiskScore } from './refreshRiskScore';
-import { RepositoryAssetStore, type ObservedRepository } from './repositoryAssetStore';
+import { refreshRiskScore } from '../assets/refreshRiskScore';
+import { RepositoryAssetStore, type ObservedRepository } from '../assets/repositoryAssetStore';
 import { observeRepository, projectInfo, type ProjectInfo } from './repositoryObservation';
-import { scanRequestMessage, scanRequestReason } from './scanRequests';
+import { scanRequestMessage, scanRequestReason } from '../fullScan/scanRequests';
 
 /** A repository the inventory saw but does not scan, and why. */
 export interface SkippedRepository {

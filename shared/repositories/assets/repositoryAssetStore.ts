@@ -1,7 +1,7 @@
-import type { Clock } from '../clock';
-import type { Container, Scalar, Stored } from '../store/port';
-import { isConflict, isPreconditionFailed } from '../store/errors';
-import { queryAll } from '../store/queryAll';
+import type { Clock } from '../../clock';
+import type { Container, Scalar, Stored } from '../../store/port';
+import { isConflict, isPreconditionFailed } from '../../store/errors';
+import { queryAll } from '../../store/queryAll';
 import { repositoryAssetId, type RepositoryAsset, type RepositoryRiskScore, type RepositoryState } from './asset';
 
 /** What Azure DevOps says about a repository right now: the fields the inventory owns. */

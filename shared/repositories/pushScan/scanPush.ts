@@ -1,14 +1,14 @@
-import { connectAzureDevOps, type AzureDevOpsClient, type GitCommitRef, type GitPush } from '../devops/azureDevOpsClient';
-import { PermanentError } from '../errors';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCase } from '../azureFunctions/queueTrigger';
-import { classifyChange } from './changedFiles';
-import { scannedRepository } from './fullContentScan';
+import { connectAzureDevOps, type AzureDevOpsClient, type GitCommitRef, type GitPush } from '../../devops/azureDevOpsClient';
+import { PermanentError } from '../../errors';
+import { OrganizationDirectory } from '../../organizations/organizationDirectory';
+import type { OrganizationSettings } from '../../organizations/organizationSettings';
+import type { UseCase } from '../../azureFunctions/queueTrigger';
+import { classifyChange } from '../contentScan/changedFiles';
+import { scannedRepository } from '../fullScan/fullContentScan';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
-import { RepositoryContentScan } from './repositoryContentScan';
-import { RepositoryRiskRecorder } from './repositoryRiskRecorder';
-import { scanResults, type CommitAuthor, type RepositoryScanRecord } from './repositoryScanRecord';
+import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
+import { RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
+import { scanResults, type CommitAuthor, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
 
 /**
  * `azure-devops:git.push` (subject `{ pushId, repositoryId }`): re-fetch the push and its commits,

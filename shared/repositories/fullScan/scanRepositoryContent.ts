@@ -1,8 +1,8 @@
-import { connectAzureDevOps } from '../devops/azureDevOpsClient';
-import { PermanentError } from '../errors';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCase } from '../azureFunctions/queueTrigger';
+import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
+import { PermanentError } from '../../errors';
+import { OrganizationDirectory } from '../../organizations/organizationDirectory';
+import type { OrganizationSettings } from '../../organizations/organizationSettings';
+import type { UseCase } from '../../azureFunctions/queueTrigger';
 import { scanDefaultBranch } from './fullContentScan';
 
 /**

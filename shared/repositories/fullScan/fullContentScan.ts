@@ -1,12 +1,12 @@
-import type { AzureDevOpsClient, GitRepository } from '../devops/azureDevOpsClient';
-import type { EventEnvelope } from '../events/envelope';
-import type { AppServices } from '../app/services';
-import type { RepositoryAsset } from './asset';
-import { recordLastFullScan } from './lastFullScan';
-import { RepositoryContentScan, type ContentScanProgress } from './repositoryContentScan';
-import { RepositoryRiskRecorder, type ScannedRepository } from './repositoryRiskRecorder';
-import { scanResults, type RepositoryScanRecord } from './repositoryScanRecord';
-import { readZipEntriesOffThread } from './zipEntriesOffThread';
+import type { AzureDevOpsClient, GitRepository } from '../../devops/azureDevOpsClient';
+import type { EventEnvelope } from '../../events/envelope';
+import type { AppServices } from '../../app/services';
+import type { RepositoryAsset } from '../assets/asset';
+import { recordLastFullScan } from '../assets/lastFullScan';
+import { RepositoryContentScan, type ContentScanProgress } from '../contentScan/repositoryContentScan';
+import { RepositoryRiskRecorder, type ScannedRepository } from '../contentScan/repositoryRiskRecorder';
+import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
+import { readZipEntriesOffThread } from '../../zip/zipEntriesOffThread';
 
 /**
  * A full content scan of a repository's default branch (issue 7 item 2): resolve the branch head,

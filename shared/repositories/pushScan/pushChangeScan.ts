@@ -1,9 +1,9 @@
-import type { Logger } from '../logging/logger';
-import type { AppServices } from '../app/services';
-import type { ChangedFile } from './changedFiles';
-import type { RepositoryContentScan } from './repositoryContentScan';
-import type { FindingOrigin, RepositoryRiskRecorder } from './repositoryRiskRecorder';
-import type { RepositoryScanRecord } from './repositoryScanRecord';
+import type { Logger } from '../../logging/logger';
+import type { AppServices } from '../../app/services';
+import type { ChangedFile } from '../contentScan/changedFiles';
+import type { RepositoryContentScan } from '../contentScan/repositoryContentScan';
+import type { FindingOrigin, RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
+import type { RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
 
 /**
  * The per-change loop of a push scan, the same for Azure DevOps, GitHub and GitLab pushes: a

@@ -1,4 +1,4 @@
-import type { Finding } from '../scanning';
+import type { Finding } from '../../scanning';
 import type { ContentScanSummary, SkipReason, SkippedFiles } from './repositoryContentScan';
 
 /**

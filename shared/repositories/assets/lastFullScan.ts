@@ -1,5 +1,5 @@
-import type { Container } from '../store/port';
-import { isNotFound, isPreconditionFailed } from '../store/errors';
+import type { Container } from '../../store/port';
+import { isNotFound, isPreconditionFailed } from '../../store/errors';
 import { repositoryAssetId, type RepositoryAsset } from './asset';
 
 /**

@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { createInflateRaw, type InflateRaw } from 'node:zlib';
 import { WholeEntryInflater, type WholeInflation } from './wholeEntryInflater';
 import { PermanentError, TransientError, VigilError } from '../errors';
-import type { ScreenedOut } from './pathScreen';
-import { toRelativePath } from './repositoryPathFilter';
+import type { ScreenedOut } from '../repositories/contentScan/pathScreen';
+import { toRelativePath } from '../repositories/contentScan/repositoryPathFilter';
 
 /**
  * The entries of a zip, read front to back as the archive arrives, one at a time: the next entry's

@@ -1,16 +1,16 @@
 import { PullRequestStatus } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import { connectAzureDevOps } from '../devops/azureDevOpsClient';
-import type { EventEnvelope } from '../events/envelope';
-import { queuesFor } from '../events/routes';
-import { PermanentError } from '../errors';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCase } from '../azureFunctions/queueTrigger';
-import { classifyChange } from './changedFiles';
-import { scannedRepository } from './fullContentScan';
-import { RepositoryContentScan } from './repositoryContentScan';
-import { FindingSummaries } from './repositoryRiskRecorder';
-import { scanResults, type RepositoryScanRecord } from './repositoryScanRecord';
+import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
+import type { EventEnvelope } from '../../events/envelope';
+import { queuesFor } from '../../events/routes';
+import { PermanentError } from '../../errors';
+import { OrganizationDirectory } from '../../organizations/organizationDirectory';
+import type { OrganizationSettings } from '../../organizations/organizationSettings';
+import type { UseCase } from '../../azureFunctions/queueTrigger';
+import { classifyChange } from '../contentScan/changedFiles';
+import { scannedRepository } from '../fullScan/fullContentScan';
+import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
+import { FindingSummaries } from '../contentScan/repositoryRiskRecorder';
+import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
 
 /**
  * `azure-devops:git.pullrequest.created|updated` (subject `{ pullRequestId, repositoryId,

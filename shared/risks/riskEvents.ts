@@ -3,8 +3,8 @@ import type { EventEnvelope } from '../events/envelope';
 import { queuesFor } from '../events/routes';
 import type { QueueName } from '../queue/names';
 import type { OutgoingMessage } from '../queue/port';
-import type { Risk } from '../risks/risk';
-import type { RiskTransition } from '../risks/riskStore';
+import type { Risk } from './risk';
+import type { RiskTransition } from './riskStore';
 
 /**
  * The internal events a scan emits (DESIGN 1): `risk.opened` for a new or reopened risk,

@@ -2,18 +2,18 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Octokit, RestEndpointMethodTypes } from '@octokit/rest';
 import { z } from 'zod';
-import { PermanentError } from '../errors';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCase } from '../azureFunctions/queueTrigger';
-import type { ChangedFile } from './changedFiles';
-import { connectGitHubRepositories, type GitHubRepositoryConnection } from './gitHubRepositoryConnection';
+import { PermanentError } from '../../errors';
+import { OrganizationDirectory } from '../../organizations/organizationDirectory';
+import type { OrganizationSettings } from '../../organizations/organizationSettings';
+import type { UseCase } from '../../azureFunctions/queueTrigger';
+import type { ChangedFile } from '../contentScan/changedFiles';
+import { connectGitHubRepositories, type GitHubRepositoryConnection } from '../hosts/gitHubRepositoryConnection';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { pushedRef, type PushedCommit } from './pushedRef';
-import { RepositoryContentScan } from './repositoryContentScan';
-import { RepositoryRiskRecorder, type ScannedRepository } from './repositoryRiskRecorder';
-import { scanResults, type RepositoryScanRecord } from './repositoryScanRecord';
-import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
+import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
+import { RepositoryRiskRecorder, type ScannedRepository } from '../contentScan/repositoryRiskRecorder';
+import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
+import { hostedFileLineUrl, webRoot } from '../hosts/hostedRepositoryLinks';
 
 /**
  * `github:push` (subject `{ repository: 'owner/name', ref, before, after }`): re-fetch the pushed

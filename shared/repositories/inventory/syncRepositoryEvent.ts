@@ -1,13 +1,13 @@
-import { connectAzureDevOps } from '../devops/azureDevOpsClient';
-import { PermanentError } from '../errors';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCase } from '../azureFunctions/queueTrigger';
-import { repositoryAssetId, type RepositoryAsset } from './asset';
-import { refreshRiskScore } from './refreshRiskScore';
-import { RepositoryAssetStore, type AssetChange } from './repositoryAssetStore';
+import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
+import { PermanentError } from '../../errors';
+import { OrganizationDirectory } from '../../organizations/organizationDirectory';
+import type { OrganizationSettings } from '../../organizations/organizationSettings';
+import type { UseCase } from '../../azureFunctions/queueTrigger';
+import { repositoryAssetId, type RepositoryAsset } from '../assets/asset';
+import { refreshRiskScore } from '../assets/refreshRiskScore';
+import { RepositoryAssetStore, type AssetChange } from '../assets/repositoryAssetStore';
 import { observeRepository } from './repositoryObservation';
-import { scanRequestMessage, scanRequestReason, type ScanRequestReason } from './scanRequests';
+import { scanRequestMessage, scanRequestReason, type ScanRequestReason } from '../fullScan/scanRequests';
 
 export interface RepositoryEventOutcome {
   repositoryId: string;
