@@ -1,5 +1,4 @@
-import { publishPullRequest } from '../shared/pullrequests/publishPullRequest';
 import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
 import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
 
-registerQueueFunction('publishPullRequest', { queue: 'pr-publish', handler: queueTrigger('publishPullRequest', 'pr-publish', publishPullRequest) });
+registerQueueFunction('publishPullRequest', { queue: 'pr-publish', handler: queueTrigger('publishPullRequest', 'pr-publish') });

@@ -1,5 +1,4 @@
-import { scanBuild } from '../shared/ci/scanBuild';
 import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
 import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
 
-registerQueueFunction('scanBuild', { queue: 'build-scan', handler: queueTrigger('scanBuild', 'build-scan', scanBuild) });
+registerQueueFunction('scanBuild', { queue: 'build-scan', handler: queueTrigger('scanBuild', 'build-scan') });

@@ -1,5 +1,4 @@
-import { scanRepository } from '../shared/repositories/scanRepository';
 import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
 import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
 
-registerQueueFunction('scanRepository', { queue: 'repo-scan', handler: queueTrigger('scanRepository', 'repo-scan', scanRepository) });
+registerQueueFunction('scanRepository', { queue: 'repo-scan', handler: queueTrigger('scanRepository', 'repo-scan') });

@@ -1,5 +1,4 @@
-import { sendAlert } from '../shared/alerts/sendAlert';
 import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
 import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
 
-registerQueueFunction('sendAlert', { queue: 'alerts', handler: queueTrigger('sendAlert', 'alerts', sendAlert) });
+registerQueueFunction('sendAlert', { queue: 'alerts', handler: queueTrigger('sendAlert', 'alerts') });

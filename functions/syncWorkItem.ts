@@ -1,5 +1,4 @@
-import { syncWorkItem } from '../shared/workitems/syncWorkItem';
 import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
 import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
 
-registerQueueFunction('syncWorkItem', { queue: 'workitem-sync', handler: queueTrigger('syncWorkItem', 'workitem-sync', syncWorkItem) });
+registerQueueFunction('syncWorkItem', { queue: 'workitem-sync', handler: queueTrigger('syncWorkItem', 'workitem-sync') });

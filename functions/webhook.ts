@@ -1,6 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
 import { receiveWebhook, tooLarge } from '../shared/events/receiveWebhook';
-import type { DeliveryDocument } from '../shared/events/deliveryLog';
 import { registerHttpFunction } from '../shared/azureFunctions/functionRegistry';
 import { getServices } from '../shared/app/services';
 
@@ -14,7 +13,7 @@ registerHttpFunction('webhook', {
       {
         vault: services.vault,
         queue: services.queue,
-        deliveries: services.store.container<DeliveryDocument>('deliveries'),
+        deliveries: services.stores.deliveries,
         clock: services.clock,
         logger: services.logger,
       },

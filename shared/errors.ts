@@ -35,13 +35,6 @@ export class PermanentError extends VigilError {
   override readonly kind = 'permanent' as const;
 }
 
-/** A capability that is not built yet: parked, never pretended done. */
-export class NotImplementedError extends PermanentError {
-  constructor(capability: string) {
-    super(`not implemented: ${capability}`);
-  }
-}
-
 /** A setting is missing or wrong; the message names the setting and how to fix it. */
 export class ConfigurationError extends VigilError {
   override readonly kind = 'configuration' as const;

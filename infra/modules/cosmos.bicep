@@ -26,6 +26,7 @@ var containers = [
   { name: 'risks', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'scans', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'alerts', partitionKeyPath: '/organization', defaultTtl: null }
+  { name: 'alertWindows', partitionKeyPath: '/organization', defaultTtl: null }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { AlertChannel } from '../organizations/organizationSettings';
 import type { Container } from '../store/port';
 import { isConflict } from '../store/errors';
+import { queryAll } from '../store/queryAll';
 
 /**
  * The alert ledger (the `alerts` container): one entry per (risk, transition, channel). It is
@@ -59,5 +60,10 @@ export class AlertLedger {
       { op: 'set', path: '/status', value: 'sent' },
       { op: 'set', path: '/sentAt', value: new Date(this.clock.now()).toISOString() },
     ]);
+  }
+
+  /** Every entry of an organization (or all), for operators and tests: what was sent where, never a secret's value. */
+  async list(organization?: string): Promise<AlertLedgerEntry[]> {
+    return queryAll(this.entries, { where: organization ? { organization } : {} });
   }
 }

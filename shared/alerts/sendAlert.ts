@@ -1,16 +1,12 @@
 import type { AppServices } from '../app/services';
+import type { UseCase } from '../app/useCase';
 import type { EventEnvelope } from '../events/envelope';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { AlertChannel, OrganizationSettings } from '../organizations/organizationSettings';
-import type { Risk } from '../risks/risk';
-import { RiskStore } from '../risks/riskStore';
+import type { AlertChannel } from '../organizations/organizationSettings';
 import { PermanentError } from '../errors';
-import type { UseCase } from '../azureFunctions/queueTrigger';
 import { requireSecret } from '../vault/managedVault';
 import { alertContentFor, alertDigestFor, type AlertContent, type AlertMessage } from './alertContent';
-import { AlertLedger, type AlertLedgerEntry } from './alertLedger';
 import { deliverAlert } from './deliverAlert';
-import { DestinationWindows, destinationKey, type DestinationWindow } from './destinationWindow';
+import { destinationKey, type DestinationWindow } from './destinationWindow';
 
 const alerting = new Set(['opened', 'reopened']);
 
@@ -21,15 +17,13 @@ const alerting = new Set(['opened', 'reopened']);
  * rest as one grouped message when the window ends (`alerts.flush`).
  */
 export const sendAlert: UseCase = async (envelope, { services }) => {
-  if (envelope.type === 'alerts.flush') return flushHeldAlerts(envelope, services);
   const transition = String(envelope.subject.transition ?? '');
   if (!alerting.has(transition)) return { skipped: `no alert for transition '${transition}'` };
   const riskId = String(envelope.subject.riskId ?? '');
-  const risk = await riskStore(services).get(envelope.organization, riskId);
+  const { risks, organizations, alertLedger: ledger, alertWindows: windows } = services.stores;
+  const risk = await risks.get(envelope.organization, riskId);
   if (!risk) throw new PermanentError(`risk '${riskId}' of organization '${envelope.organization}' not found`);
-  const settings = await organizationSettings(services, envelope.organization);
-  const ledger = alertLedger(services);
-  const windows = destinationWindows(services);
+  const settings = await organizations.get(envelope.organization);
   const alert = alertContentFor(risk, transition as 'opened' | 'reopened');
 
   let sent = 0;
@@ -50,12 +44,12 @@ export const sendAlert: UseCase = async (envelope, { services }) => {
   return { sent, held, channels: settings.alertChannels.length };
 };
 
-/** The end of a destination's window: everything it held goes out as one message. */
-async function flushHeldAlerts(envelope: EventEnvelope, services: AppServices) {
+/** `alerts.flush`, the end of a destination's window: everything it held goes out as one message. */
+export const flushHeldAlerts: UseCase = async (envelope, { services }) => {
   const destination = String(envelope.subject.destination ?? '');
-  const settings = await organizationSettings(services, envelope.organization);
+  const { risks, organizations, alertLedger: ledger, alertWindows: windows } = services.stores;
+  const settings = await organizations.get(envelope.organization);
   const channel = settings.alertChannels.find((c) => destinationKey(c) === destination);
-  const windows = destinationWindows(services);
   const window = await windows.held(envelope.organization, destination);
   if (!window || window.held.length === 0) return { sent: 0 };
   if (!channel) {
@@ -63,8 +57,6 @@ async function flushHeldAlerts(envelope: EventEnvelope, services: AppServices) {
     await windows.release(envelope.organization, destination, window.held);
     return { sent: 0, dropped: window.held.length };
   }
-  const ledger = alertLedger(services);
-  const risks = riskStore(services);
   const alerts: AlertContent[] = [];
   for (const held of window.held) {
     const risk = await risks.get(envelope.organization, held.riskId);
@@ -77,7 +69,7 @@ async function flushHeldAlerts(envelope: EventEnvelope, services: AppServices) {
   const next = await windows.release(envelope.organization, destination, window.held);
   if (next.flushAt) await scheduleFlush(services, envelope.organization, channel, next.flushAt);
   return { sent: 1, grouped: alerts.length };
-}
+};
 
 async function deliverTo(services: AppServices, channel: AlertChannel, message: AlertMessage, messageId: string): Promise<void> {
   const url = await requireSecret(services.vault, channel.urlSecret);
@@ -103,24 +95,4 @@ async function scheduleFlush(services: AppServices, organization: string, channe
 /** The same held group always goes out under the same id, so a receiver can drop a repeat after a crash. */
 function digestId(window: DestinationWindow): string {
   return `digest:${window.destination}:${window.flushAt ?? window.windowStart}`;
-}
-
-function riskStore(services: AppServices): RiskStore {
-  return new RiskStore(services.store.container<Risk>('risks'), services.clock);
-}
-
-function alertLedger(services: AppServices): AlertLedger {
-  return new AlertLedger(services.store.container<AlertLedgerEntry>('alerts'), services.clock);
-}
-
-function destinationWindows(services: AppServices): DestinationWindows {
-  const { VIGIL_ALERT_BURST_LIMIT, VIGIL_ALERT_WINDOW_SECONDS } = services.config.environment;
-  return new DestinationWindows(services.store.container<DestinationWindow>('alerts'), services.clock, {
-    burstLimit: VIGIL_ALERT_BURST_LIMIT,
-    windowMs: VIGIL_ALERT_WINDOW_SECONDS * 1000,
-  });
-}
-
-function organizationSettings(services: AppServices, organization: string): Promise<OrganizationSettings> {
-  return new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(organization);
 }

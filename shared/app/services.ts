@@ -1,31 +1,25 @@
-import { loadCiProviders } from '../ci/providers/registry';
 import { loadConfig, type VigilConfig } from '../config';
 import { systemClock, type Clock } from '../clock';
-import { IdempotencyGuard, type IdempotencyRecord } from '../idempotency/idempotencyGuard';
 import { createLogger, type Logger } from '../logging/logger';
-import { createEmbeddedQueue, type EmbeddedQueue } from '../queue/embedded/embeddedQueue';
-import { createServiceBusQueue, defaultServiceBusCredential } from '../queue/serviceBus/serviceBusQueue';
-import { serviceBusSettingsFromEnvironment } from '../queue/serviceBus/serviceBusSettings';
 import type { QueueAdmin, QueueReceiver, QueueSender } from '../queue/port';
-import { openEmbeddedDatabase, type EmbeddedDatabase } from '../store/embedded/embeddedDatabase';
-import { createEmbeddedStore } from '../store/embedded/embeddedStore';
-import { startWalCheckpointer, type WalCheckpointer } from '../store/embedded/walCheckpointer';
-import { openCosmosStoreFromEnvironment } from '../store/cosmos/cosmosFromEnvironment';
+import type { EmbeddedDatabase } from '../store/embedded/embeddedDatabase';
+import type { WalCheckpointer } from '../store/embedded/walCheckpointer';
 import type { Store } from '../store/port';
 import { createVault } from '../vault/createVault';
 import type { Vault } from '../vault/port';
+import { createStores, type AppStores } from './stores';
 
-export type QueueBackend = QueueSender & QueueReceiver & QueueAdmin & Partial<Pick<EmbeddedQueue, 'releaseAllLocks'>>;
+export type QueueBackend = QueueSender & QueueReceiver & QueueAdmin & { releaseAllLocks?(): number };
 
-/** Everything a use case may need, built once per process from the configuration. */
+/** Everything a use case may need, built once per process from the configuration (the composition root). */
 export interface AppServices {
   config: VigilConfig;
   clock: Clock;
   logger: Logger;
-  store: Store;
   queue: QueueBackend;
   vault: Vault;
-  idempotency: IdempotencyGuard;
+  /** Every container, typed once (shared/app/stores.ts). */
+  stores: AppStores;
   close(): Promise<void>;
 }
 
@@ -37,74 +31,88 @@ export interface ServiceOverrides {
   vault?: Vault;
 }
 
-/** Builds the adapters the configuration asks for: Azure ones when their settings are present, embedded ones otherwise. */
+/**
+ * Builds the adapters the configuration asks for: Azure ones when their settings are present,
+ * embedded ones otherwise. Each adapter's module is loaded here, on demand, so the local host never
+ * loads an Azure SDK and an Azure deployment never loads SQLite (docs/architecture.md, "Start-up").
+ */
 export async function createAppServices(config: VigilConfig, overrides: ServiceOverrides = {}): Promise<AppServices> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
-  // Extra CI provider modules are checked before anything starts: a bad one stops start-up with its path.
-  await loadCiProviders(config);
+  if (config.environment.VIGIL_CI_PROVIDER_MODULES) {
+    // Extra CI provider modules are checked before anything starts: a bad one stops start-up with its path.
+    await (await import('../ci/providers/registry.js')).loadCiProviders(config);
+  }
   let database: EmbeddedDatabase | undefined;
   let checkpointer: WalCheckpointer | undefined;
-  const embedded = () => {
+  const embedded = async (): Promise<EmbeddedDatabase> => {
     if (!database) {
-      database = openEmbeddedDatabase(config.dataDir);
-      if (overrides.backgroundCheckpoints) checkpointer = startWalCheckpointer(database, logger);
+      database = (await import('../store/embedded/embeddedDatabase.js')).openEmbeddedDatabase(config.dataDir);
+      if (overrides.backgroundCheckpoints) {
+        checkpointer = (await import('../store/embedded/walCheckpointer.js')).startWalCheckpointer(database, logger);
+      }
     }
     return database;
   };
+  try {
+    const store = await openStore(config, clock, embedded);
+    const queue = await openQueue(config, clock, embedded);
+    const vault = overrides.vault ?? createVault(config, { clock });
+    return {
+      config,
+      clock,
+      logger,
+      queue,
+      vault,
+      stores: createStores(store, clock, config),
+      async close() {
+        await queue.close();
+        await store.close();
+        await checkpointer?.stop();
+        database?.close();
+      },
+    };
+  } catch (error) {
+    await checkpointer?.stop();
+    database?.close();
+    throw error;
+  }
+}
 
-  const { COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN } = config.environment;
-  const store =
-    config.storeBackend === 'cosmos'
-      ? await openCosmosStoreFromEnvironment({ COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN })
-      : createEmbeddedStore(embedded(), clock);
-  const {
-    ServiceBusConnection,
-    ServiceBusConnection__fullyQualifiedNamespace,
-    ServiceBusConnection__clientId,
-  } = config.environment;
-  const queue: QueueBackend =
-    config.queueBackend === 'service-bus'
-      ? createServiceBusQueue(
-          {
-            ...serviceBusSettingsFromEnvironment(
-              { ServiceBusConnection, ServiceBusConnection__fullyQualifiedNamespace, ServiceBusConnection__clientId },
-              defaultServiceBusCredential,
-            ),
-            maxDeliveryCount: config.maxDeliveryCount,
-          },
-          clock,
-        )
-      : createEmbeddedQueue(embedded(), {
-          clock,
-          maxDeliveryCount: config.maxDeliveryCount,
-          duplicateWindowMs: config.duplicateWindowMs,
-        });
-  const vault = overrides.vault ?? createVault(config, { clock });
-  const idempotency = new IdempotencyGuard(store.container<IdempotencyRecord>('idempotency'), clock, {
-    inProgressTtlMs: config.handlerTimeoutMs,
-    completedTtlMs: 7 * 24 * 3_600_000,
-  });
-  return {
-    config,
+async function openStore(config: VigilConfig, clock: Clock, embedded: () => Promise<EmbeddedDatabase>): Promise<Store> {
+  if (config.storeBackend === 'cosmos') {
+    const { COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN } = config.environment;
+    const { openCosmosStoreFromEnvironment } = await import('../store/cosmos/cosmosFromEnvironment.js');
+    return openCosmosStoreFromEnvironment({ COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN });
+  }
+  const { createEmbeddedStore } = await import('../store/embedded/embeddedStore.js');
+  return createEmbeddedStore(await embedded(), clock);
+}
+
+async function openQueue(config: VigilConfig, clock: Clock, embedded: () => Promise<EmbeddedDatabase>): Promise<QueueBackend> {
+  if (config.queueBackend === 'service-bus') {
+    const { ServiceBusConnection, ServiceBusConnection__fullyQualifiedNamespace, ServiceBusConnection__clientId } = config.environment;
+    const [{ createServiceBusQueue, defaultServiceBusCredential }, { serviceBusSettingsFromEnvironment }] = await Promise.all([
+      import('../queue/serviceBus/serviceBusQueue.js'),
+      import('../queue/serviceBus/serviceBusSettings.js'),
+    ]);
+    const settings = serviceBusSettingsFromEnvironment(
+      { ServiceBusConnection, ServiceBusConnection__fullyQualifiedNamespace, ServiceBusConnection__clientId },
+      defaultServiceBusCredential,
+    );
+    return createServiceBusQueue({ ...settings, maxDeliveryCount: config.maxDeliveryCount }, clock);
+  }
+  const { createEmbeddedQueue } = await import('../queue/embedded/embeddedQueue.js');
+  return createEmbeddedQueue(await embedded(), {
     clock,
-    logger,
-    store,
-    queue,
-    vault,
-    idempotency,
-    async close() {
-      await queue.close();
-      await store.close();
-      await checkpointer?.stop();
-      database?.close();
-    },
-  };
+    maxDeliveryCount: config.maxDeliveryCount,
+    duplicateWindowMs: config.duplicateWindowMs,
+  });
 }
 
 let current: Promise<AppServices> | undefined;
 
-/** The process's services: those the host installed with `useServices`, else built from the environment. */
+/** The process's services: those the host installed with `useServices`, else built from the environment on first use. */
 export function getServices(): Promise<AppServices> {
   current ??= createAppServices(loadConfig());
   return current;

@@ -1,7 +1,7 @@
 import { connectAzureDevOps } from '../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../events/envelope';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCaseContext } from '../azureFunctions/queueTrigger';
+import type { UseCaseContext } from '../app/useCase';
 import { auditProjectIfDue, type AuditRecord } from './auditServiceConnections';
 
 /**

@@ -1,10 +1,9 @@
 import { connectAzureDevOps, type AzureDevOpsClient } from '../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../events/envelope';
 import { PermanentError } from '../errors';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCaseContext } from '../azureFunctions/queueTrigger';
+import type { UseCaseContext } from '../app/useCase';
 import { isConflict, isPreconditionFailed } from '../store/errors';
+import { narrowed } from '../store/port';
 import { parseAuditedEndpoint, type AuditedEndpoint } from './auditedEndpoint';
 import { auditRecordId, projectAuditDue, type AuditRecord } from './auditRecord';
 import { runAudit } from './runAudit';
@@ -22,7 +21,7 @@ export async function auditEndpointEvent(envelope: EventEnvelope, context: UseCa
   const project = envelope.project;
   if (!endpointId || !project) throw new PermanentError(`event '${envelope.id}' names no service connection id and project to audit`);
 
-  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  const settings = await services.stores.organizations.get(envelope.organization);
   // No separate connection check: the endpoint request tells a credential failure apart, one call fewer.
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
   try {
@@ -30,7 +29,7 @@ export async function auditEndpointEvent(envelope: EventEnvelope, context: UseCa
     const startedAt = new Date(services.clock.now()).toISOString();
     const endpoint = parseAuditedEndpoint(await client.getServiceEndpoint(project, endpointId));
     const id = auditRecordId(project, endpointId);
-    const previous = await services.store.container<AuditRecord>('scans').read(id, settings.organization);
+    const previous = narrowed(await services.stores.scans.read(id, settings.organization), 'kind', 'audit');
     return await runAudit({
       envelope,
       context,
@@ -55,10 +54,10 @@ export async function auditProjectIfDue(envelope: EventEnvelope, context: UseCas
   const project = envelope.project;
   if (!project) return undefined;
   const organization = client.organization;
-  const scans = services.store.container<AuditRecord>('scans');
+  const scans = services.stores.scans;
   const id = auditRecordId(project);
   const now = services.clock.now();
-  const previous = await scans.read(id, organization);
+  const previous = narrowed(await scans.read(id, organization), 'kind', 'audit');
   if (!projectAuditDue(previous, now)) {
     logger.debug('service connections audited recently; not again yet', { project, lastAudit: previous?.auditedAt ?? previous?.startedAt });
     return undefined;

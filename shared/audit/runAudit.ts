@@ -1,15 +1,14 @@
+import { narrowed } from '../store/port';
 import { riskEvents } from '../risks/riskEvents';
 import type { AzureDevOpsClient } from '../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../events/envelope';
-import type { Risk } from '../risks/risk';
-import { RiskStore } from '../risks/riskStore';
-import type { UseCaseContext } from '../azureFunctions/queueTrigger';
+import type { UseCaseContext } from '../app/useCase';
 import type { AuditedEndpoint } from './auditedEndpoint';
 import { maxEndpointSummaries, type AuditRecord, type PendingAnnouncement } from './auditRecord';
 import { evaluateEndpoint } from './evaluateEndpoint';
 import { fetchEndpointFacts } from './fetchEndpointFacts';
 import { recordAuditFindings, type RecordedFinding } from './recordAuditFindings';
-import { serviceConnectionAssetId, type ServiceConnectionAsset } from './serviceConnectionAsset';
+import { serviceConnectionAssetId } from './serviceConnectionAsset';
 
 export interface AuditRun {
   envelope: EventEnvelope;
@@ -35,9 +34,9 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
   const { envelope, context, client, endpoints, requestsBefore } = run;
   const { services, logger } = context;
   const { organization, project } = run.record;
-  const scans = services.store.container<AuditRecord>('scans');
-  const assets = services.store.container<ServiceConnectionAsset>('assets');
-  const risks = new RiskStore(services.store.container<Risk>('risks'), services.clock);
+  const scans = services.stores.scans;
+  const assets = services.stores.assets;
+  const risks = services.stores.risks;
   const started = Date.parse(run.record.startedAt);
   let record: AuditRecord = { ...run.record, pendingAnnouncements: [...run.owed] };
   // Owed events are kept in the record as soon as a risk is opened, so a crash later cannot lose them.
@@ -55,7 +54,7 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
     for (const endpoint of endpoints) {
       const now = services.clock.now();
       const assetId = serviceConnectionAssetId(endpoint.id);
-      const asset = await assets.read(assetId, organization);
+      const asset = narrowed(await assets.read(assetId, organization), 'type', 'service-connection');
       const createdAt =
         endpoint.creationDate ??
         asset?.createdAt ??

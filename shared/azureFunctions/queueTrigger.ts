@@ -1,19 +1,13 @@
 import type { ServiceBusQueueHandler } from '@azure/functions';
-import { EventEnvelopeSchema, type EventEnvelope } from '../events/envelope';
-import type { Logger } from '../logging/logger';
-import type { QueueName } from '../queue/names';
-import { parkMessage, type ParkedMessage } from '../queue/parkedMessages';
-import { decideSettlement } from './settlement';
+import { routeOnQueue } from '../app/eventRoutes';
 import { getServices, type AppServices } from '../app/services';
-
-export interface UseCaseContext {
-  services: AppServices;
-  logger: Logger;
-  functionName: string;
-}
-
-/** A queue-triggered use case: gets a validated envelope, does its work, throws typed errors. */
-export type UseCase = (envelope: EventEnvelope, context: UseCaseContext) => Promise<unknown>;
+import type { UseCase } from '../app/useCase';
+import { loadUseCase } from '../app/useCases';
+import { EventEnvelopeSchema, type EventEnvelope } from '../events/envelope';
+import { PermanentError } from '../errors';
+import type { QueueName } from '../queue/names';
+import { parkMessage } from '../queue/parkedMessages';
+import { decideSettlement } from './settlement';
 
 export type QueueOutcome = 'completed' | 'replayed' | 'rescheduled' | 'parked';
 
@@ -25,8 +19,12 @@ export interface QueueDelivery {
   deliveryCount: number;
 }
 
-/** Binds a use case to a Service Bus trigger: the same handler runs under the Functions host and the local host. */
-export function queueTrigger(functionName: string, queue: QueueName, useCase: UseCase): ServiceBusQueueHandler {
+/**
+ * Binds a queue to a Service Bus trigger: each message runs the use case the event table names for
+ * its event on this queue (or `useCase`, for a test's probe). The same handler runs under the
+ * Functions host and the local host.
+ */
+export function queueTrigger(functionName: string, queue: QueueName, useCase?: UseCase): ServiceBusQueueHandler {
   return async (message, context) => {
     const services = await getServices();
     const metadata = context.triggerMetadata ?? {};
@@ -38,18 +36,19 @@ export function queueTrigger(functionName: string, queue: QueueName, useCase: Us
         messageId: String(metadata.messageId ?? ''),
         deliveryCount: Number(metadata.deliveryCount ?? 1),
       },
-      useCase,
       services,
+      useCase,
     );
   };
 }
 
 /**
- * Validates the envelope, runs the use case at most once per event (idempotency record), and
- * settles failures as DESIGN 3.2 says. Returns normally when the message should be completed;
- * throws only for failures a redelivery can cure.
+ * Validates the envelope, runs its use case (the event table's, unless one is given) at most once
+ * per event (idempotency record), and settles failures (docs/architecture.md, "Queues and
+ * settlement"). Returns normally when the message should be completed; throws only for failures a
+ * redelivery can cure.
  */
-export async function handleQueueMessage(delivery: QueueDelivery, useCase: UseCase, services: AppServices): Promise<QueueOutcome> {
+export async function handleQueueMessage(delivery: QueueDelivery, services: AppServices, useCase?: UseCase): Promise<QueueOutcome> {
   const logger = services.logger.child({ function: delivery.functionName, messageId: delivery.messageId });
   const parsed = EventEnvelopeSchema.safeParse(decodeBody(delivery.body));
   if (!parsed.success) {
@@ -60,8 +59,9 @@ export async function handleQueueMessage(delivery: QueueDelivery, useCase: UseCa
   }
   const envelope = parsed.data;
   try {
-    const outcome = await services.idempotency.run(delivery.functionName, envelope.id, () =>
-      useCase(envelope, { services, logger, functionName: delivery.functionName }),
+    const run = useCase ?? (await useCaseOnQueue(delivery.queue, envelope));
+    const outcome = await services.stores.idempotency.run(delivery.functionName, envelope.id, () =>
+      run(envelope, { services, logger, functionName: delivery.functionName }),
     );
     if (outcome.status === 'replayed') logger.debug('already handled; not running again', { eventId: envelope.id });
     return outcome.status === 'replayed' ? 'replayed' : 'completed';
@@ -92,8 +92,15 @@ export async function handleQueueMessage(delivery: QueueDelivery, useCase: UseCa
   }
 }
 
+/** A message no row takes (enqueued by an older version, or by hand) is parked: nothing here can handle it. */
+async function useCaseOnQueue(queue: QueueName, envelope: EventEnvelope): Promise<UseCase> {
+  const route = routeOnQueue(queue, envelope);
+  if (!route) throw new PermanentError(`no use case for ${envelope.source} '${envelope.type}' on queue '${queue}' (see the event table in docs/architecture.md)`);
+  return loadUseCase(route.useCase);
+}
+
 async function park(services: AppServices, delivery: QueueDelivery, reason: string): Promise<void> {
-  await parkMessage(services.store.container<ParkedMessage>('parked'), {
+  await parkMessage(services.stores.parked, {
     queue: delivery.queue,
     messageId: delivery.messageId,
     functionName: delivery.functionName,

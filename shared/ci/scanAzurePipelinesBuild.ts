@@ -1,9 +1,7 @@
 import { auditAfterBuild } from '../audit/auditAfterBuild';
 import type { EventEnvelope } from '../events/envelope';
 import { PermanentError } from '../errors';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCaseContext } from '../azureFunctions/queueTrigger';
+import type { UseCaseContext } from '../app/useCase';
 import { azurePipelinesProviderName } from './providers/azurePipelinesProvider';
 import { scanCiRun, type CiRunScanOutcome } from './scanCiRun';
 import { withCiProvider } from './withCiProvider';
@@ -32,7 +30,7 @@ export async function scanAzurePipelinesBuild(envelope: EventEnvelope, context: 
   const project = envelope.project;
   if (!Number.isInteger(buildId) || !project) throw new PermanentError(`event '${envelope.id}' names no build id and project to scan`);
 
-  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  const settings = await services.stores.organizations.get(envelope.organization);
   // The audit is independent of the logs: its requests and writes go on while the engine scans. It
   // never throws (a failed audit is logged and retried by the project's next build).
   const audit = auditAfterBuild(envelope, context, settings);

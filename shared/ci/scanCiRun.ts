@@ -1,9 +1,8 @@
+import type { ScanRecord } from '../app/stores';
 import type { EventEnvelope } from '../events/envelope';
-import type { Risk } from '../risks/risk';
-import { RiskStore } from '../risks/riskStore';
 import { leakedSecretSighting } from '../risks/leakedSecretSighting';
 import { SightingRecorder } from '../risks/sightingRecorder';
-import type { UseCaseContext } from '../azureFunctions/queueTrigger';
+import type { UseCaseContext } from '../app/useCase';
 import { buildLogScanner } from './buildScanner';
 import type { CiProvider, CiRun, CiRunRef } from './providers/ciProvider';
 import { prefetchedLogs } from './prefetchedLogs';
@@ -34,7 +33,7 @@ export interface CiRunScanRecord extends CiRunScanOutcome {
   logId?: string;
 }
 
-export interface CiRunScanOptions<R extends { id: string; organization: string }> {
+export interface CiRunScanOptions<R extends ScanRecord> {
   /** The event that asked for the scan: risk events chain from it. */
   cause: EventEnvelope;
   /** The organization findings are filed under (its settings made the provider). */
@@ -53,14 +52,14 @@ export interface CiRunScanOptions<R extends { id: string; organization: string }
  * Idempotent: a sighting id is derived from (run, log, line, fingerprint), so a second scan of the
  * same run counts nothing twice, and the risk events it re-sends carry the ids the first one used.
  */
-export async function scanCiRun<R extends { id: string; organization: string } = CiRunScanRecord>(
+export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
   provider: CiProvider,
   ref: CiRunRef,
   { services, logger }: Pick<UseCaseContext, 'services' | 'logger'>,
   options: CiRunScanOptions<R>,
 ): Promise<R> {
   const started = services.clock.now();
-  const risks = new RiskStore(services.store.container<Risk>('risks'), services.clock);
+  const risks = services.stores.risks;
   const scanner = buildLogScanner(services.config);
   const run = await provider.getRun(ref);
   const asset = { ...run.asset, type: 'pipeline' as const };
@@ -107,7 +106,7 @@ export async function scanCiRun<R extends { id: string; organization: string } =
   const record = options.toRecord
     ? options.toRecord(run, outcome)
     : (defaultRecord(provider.name, run, outcome, options.organization, options.logId) as unknown as R);
-  await services.store.container<R>('scans').upsert(record);
+  await services.stores.scans.upsert(record);
   logger.info('ci run scanned', { provider: provider.name, run: run.key, logs: logsScanned, bytes: bytesScanned, findings });
   return record;
 }

@@ -1,8 +1,6 @@
 import type { EventEnvelope } from '../events/envelope';
 import { PermanentError } from '../errors';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCaseContext } from '../azureFunctions/queueTrigger';
+import type { UseCaseContext } from '../app/useCase';
 import { githubActionsProviderName } from './providers/githubActionsProvider';
 import { scanCiRun, type CiRunScanRecord } from './scanCiRun';
 import { withCiProvider } from './withCiProvider';
@@ -26,7 +24,7 @@ export async function scanGitHubWorkflowRun(envelope: EventEnvelope, context: Us
     throw new PermanentError(`event '${envelope.id}' is for organization '${envelope.organization}' but names repository '${repository}' of another owner`);
   }
 
-  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  const settings = await services.stores.organizations.get(envelope.organization);
   return withCiProvider(githubActionsProviderName, settings, context, (provider) =>
     scanCiRun(provider, { id: String(runId), repository }, context, {
       cause: envelope,

@@ -6,7 +6,7 @@ import type { Container } from '../store/port';
 import type { Vault } from '../vault/port';
 import { hookSecretNames } from '../vault/port';
 import { EventEnvelopeSchema, isWebhookSource, type EventEnvelope, type WebhookSource } from './envelope';
-import { queuesFor, routeFor } from './routes';
+import { isRouted, routeEvent, whyUnrouted } from '../app/eventRoutes';
 import { recordDelivery, recordRefusal, type DeliveryDocument } from './deliveryLog';
 import { WebhookRejection } from './webhookErrors';
 import { azureDevOpsSource } from './sources/azureDevOps';
@@ -94,14 +94,13 @@ async function accept(request: WebhookRequest, deps: WebhookDependencies): Promi
   const payload = parseJsonObject(rawBody);
   const delivery = adapter.identify(request.headers, payload, rawBody);
   const receivedAt = new Date(deps.clock.now()).toISOString();
-  const extract = routeFor(adapter.source, delivery.type) ? adapter.extractors[delivery.type] : undefined;
-  if (!extract) return ignore(deps, adapter.source, delivery.id, delivery.type, receivedAt, `no route for event type '${delivery.type}'`);
+  const extract = isRouted(adapter.source, delivery.type) ? adapter.extractors[delivery.type] : undefined;
+  if (!extract) return ignore(deps, adapter.source, delivery.id, delivery.type, receivedAt, whyUnrouted(adapter.source, delivery.type));
 
   const envelope = validEnvelope({ id: delivery.id, source: adapter.source, type: delivery.type, receivedAt, ...extract(payload) });
-  const queues = queuesFor(envelope);
-  if (queues.length === 0) {
-    return ignore(deps, adapter.source, delivery.id, delivery.type, receivedAt, routeFor(envelope.source, envelope.type)?.why ?? 'not routed');
-  }
+  const route = routeEvent(envelope);
+  if ('ignored' in route) return ignore(deps, adapter.source, delivery.id, delivery.type, receivedAt, route.ignored);
+  const { queues } = route;
 
   await enqueue(deps, queues, envelope);
   const outcome = await recordDelivery(deps.deliveries, {

@@ -52,7 +52,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     // hold are ours to redeliver now, not after their lock or handler timeout.
     const recovered = {
       locks: services.queue.releaseAllLocks?.() ?? 0,
-      claims: config.storeBackend === 'embedded' ? await services.idempotency.releaseInProgressClaims() : 0,
+      claims: config.storeBackend === 'embedded' ? await services.stores.idempotency.releaseInProgressClaims() : 0,
     };
     const functions = (options.functions ?? loadDefaultFunctions()).filter((f) => !isDisabled(f.name, options.env ?? process.env));
     const logger = services.logger.child({ host: 'local' });

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { EventEnvelope } from '../events/envelope';
-import { queuesFor } from '../events/routes';
+import { queuesFor } from '../app/eventRoutes';
 import type { QueueName } from '../queue/names';
 import type { OutgoingMessage } from '../queue/port';
 import type { Risk } from './risk';

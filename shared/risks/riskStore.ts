@@ -94,10 +94,11 @@ export class RiskStore {
     return stored ? withoutSystemProperties(stored) : undefined;
   }
 
-  async list(filter: { organization?: string; status?: string; assetId?: string } = {}): Promise<Risk[]> {
+  async list(filter: { organization?: string; status?: string; kind?: RiskKind; assetId?: string } = {}): Promise<Risk[]> {
     const where: Record<string, Scalar> = {};
     if (filter.organization) where.organization = filter.organization;
     if (filter.status) where.status = filter.status;
+    if (filter.kind) where.kind = filter.kind;
     if (filter.assetId) where['asset.id'] = filter.assetId;
     const all = await queryAll(this.risks, { where, orderBy: { field: 'lastSeenAt', descending: true } });
     return all.map(withoutSystemProperties);

@@ -59,12 +59,23 @@ export interface Container<T extends Document> {
   count(where?: Record<string, Scalar>): Promise<number>;
 }
 
+/**
+ * The document when its `field` holds `value`: a container holds one union type told apart by a
+ * field (`kind`, `type`), and a reader that wants one member narrows what it read.
+ */
+export function narrowed<T extends object, K extends keyof T & string, V extends T[K] & string>(document: T | undefined, field: K, value: V): Narrowed<T, K, V> | undefined {
+  return document !== undefined && document[field] === value ? (document as Narrowed<T, K, V>) : undefined;
+}
+
+/** The members of the union T whose `field` can hold `value`, with the field fixed to it. */
+export type Narrowed<T, K extends PropertyKey, V> = T extends unknown ? (K extends keyof T ? (V extends T[K] ? T & Record<K, V> : never) : never) : never;
+
 export interface Store {
   container<T extends Document>(name: ContainerName): Container<T>;
   close(): Promise<void>;
 }
 
-/** The containers of DESIGN 3.3 and their partition keys (one source of truth for infra/ too). */
+/** The containers and their partition keys (docs/architecture.md, "State"; one source of truth for infra/ too). One container, one document type. */
 export const containerDefinitions = {
   organizations: { partitionKey: 'organization' },
   deliveries: { partitionKey: 'source' },
@@ -73,7 +84,10 @@ export const containerDefinitions = {
   assets: { partitionKey: 'organization' },
   risks: { partitionKey: 'organization' },
   scans: { partitionKey: 'organization' },
+  /** The alert ledger: one entry per (risk, transition, channel). */
   alerts: { partitionKey: 'organization' },
+  /** Each alert destination's rate-limit window and the alerts it holds. */
+  alertWindows: { partitionKey: 'organization' },
 } as const;
 
 export type ContainerName = keyof typeof containerDefinitions;

@@ -28,7 +28,6 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Scanners from '../../shared/ci/buildScanner';
-import type * as BuildScans from '../../shared/ci/scanBuild';
 import type * as Config from '../../shared/config';
 import type { EventEnvelope } from '../../shared/events/envelope';
 import type * as Logging from '../../shared/logging/logger';
@@ -42,7 +41,6 @@ import type { BenchDevOpsOptions } from './azureDevOpsProcess';
 import { shippedModule } from './shippedApp';
 
 const { buildLogScanner } = shippedModule<typeof Scanners>('ci/buildScanner');
-const { scanBuild } = shippedModule<typeof BuildScans>('ci/scanBuild');
 const { loadConfig } = shippedModule<typeof Config>('config');
 const { createLogger } = shippedModule<typeof Logging>('logging/logger');
 const { OrganizationDirectory } = shippedModule<typeof Organizations>('organizations/organizationDirectory');
@@ -112,7 +110,7 @@ async function main(): Promise<void> {
     vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT_CONTOSO: pat }),
   });
   try {
-    await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).add('contoso', {
+    await services.stores.organizations.add('contoso', {
       azureDevOps: { url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
     });
     const scanner = buildLogScanner(config);
@@ -130,7 +128,7 @@ async function main(): Promise<void> {
       receivedAt: new Date().toISOString(),
     });
     const handle = (envelope: EventEnvelope) =>
-      handleQueueMessage({ functionName: 'scanBuild', queue: 'build-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, scanBuild, services);
+      handleQueueMessage({ functionName: 'scanBuild', queue: 'build-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
     // Untimed warm-up of both paths: JIT, and the modules the handler loads on first use. The
     // warm-up build is in another project, so the measured one still runs its audit sweep.
     await engineOnly(warmUp, [{}]);

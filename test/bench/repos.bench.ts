@@ -58,7 +58,7 @@ export async function benchInventory(projects = Number(process.env.BENCH_PROJECT
   const env = { VIGIL_DATA_DIR: dataDir, VIGIL_SECRET_ADO_PAT_CONTOSO: pat };
   const services = await createAppServices(loadConfig(env), { vault: createEnvironmentVault(env), logger: createLogger({ level: 'error' }) });
   try {
-    await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).add('contoso', {
+    await services.stores.organizations.add('contoso', {
       azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
     });
     const timed = async () => {

@@ -234,7 +234,7 @@ async function main(): Promise<void> {
     vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT_CONTOSO: pat }),
   });
   try {
-    const settings = await new OrganizationDirectory(services.store.container('organizations') as never, services.clock).add('contoso', {
+    const settings = await services.stores.organizations.add('contoso', {
       azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
     });
     const client = await connectAzureDevOps(settings, { vault: services.vault });

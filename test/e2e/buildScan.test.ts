@@ -1,3 +1,4 @@
+import { narrowed } from '../../shared/store/port';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,7 +64,7 @@ beforeAll(async () => {
       VIGIL_LOG_LEVEL: 'debug',
     },
   });
-  const organizations = new OrganizationDirectory(host.services.store.container<OrganizationSettings>('organizations'), host.services.clock);
+  const organizations = host.services.stores.organizations;
   await organizations.add('fabrikamfiber', { azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } } });
   await organizations.addChannel('fabrikamfiber', { type: 'webhook', urlSecret: 'alert-hook-url', signingSecret: 'alert-hook-key' });
 });
@@ -82,12 +83,12 @@ describe('a finished Azure Pipelines build', () => {
     await alerted;
     await settled();
 
-    const risks = (await host.services.store.container<Risk>('risks').query({ where: { organization: 'fabrikamfiber' } })).items;
+    const risks = await host.services.stores.risks.list({ organization: 'fabrikamfiber' });
     expect(risks).toHaveLength(1);
     expect(risks[0]).toMatchObject({ kind: 'leaked-secret', status: 'open', occurrences: 1, verified: true });
     expect(risks[0].evidence.location).toMatch(/log 2 line 2$/);
 
-    const scans = (await host.services.store.container<BuildScanRecord>('scans').query({ where: { organization: 'fabrikamfiber', kind: 'build' } })).items;
+    const scans = (await host.services.stores.scans.query({ where: { organization: 'fabrikamfiber', kind: 'build' } })).items.flatMap((record) => narrowed(record, 'kind', 'build') ?? []);
     expect(scans[0]).toMatchObject({ buildId, logsScanned: 2, findings: 1 });
     expect(scans[0].bytesScanned).toBeGreaterThan(200_000);
 
@@ -100,7 +101,7 @@ describe('a finished Azure Pipelines build', () => {
     const again = await post(host.url('/hooks/azure-devops'), fixture, azureDevOpsHeaders());
     expect(again.body).toMatchObject({ duplicate: true });
     await settled();
-    const [risk] = (await host.services.store.container<Risk>('risks').query({ where: { organization: 'fabrikamfiber' } })).items;
+    const [risk] = await host.services.stores.risks.list({ organization: 'fabrikamfiber' });
     expect(risk.occurrences).toBe(1);
     expect(alerts).toHaveLength(1);
   });
@@ -109,9 +110,9 @@ describe('a finished Azure Pipelines build', () => {
     const everything = [
       ...host.logLines,
       ...alerts.map((a) => a.body),
-      JSON.stringify((await host.services.store.container<Risk>('risks').query({})).items),
-      JSON.stringify((await host.services.store.container<BuildScanRecord>('scans').query({})).items),
-      JSON.stringify((await host.services.store.container<AlertLedgerEntry>('alerts').query({})).items),
+      JSON.stringify(await host.services.stores.risks.list()),
+      JSON.stringify((await host.services.stores.scans.query({})).items),
+      JSON.stringify((await host.services.stores.alertLedger.list())),
     ].join('\n');
     expect(everything).not.toContain(leaked);
     expect(everything).not.toContain(pat);
@@ -123,7 +124,7 @@ describe('a finished Azure Pipelines build', () => {
     for (const container of Object.values(payload.resourceContainers)) container.baseUrl = 'https://dev.azure.com/Northwind/';
     await post(host.url('/hooks/azure-devops'), JSON.stringify(payload), azureDevOpsHeaders());
     await settled();
-    const parked = (await host.services.store.container<ParkedMessage>('parked').query({ where: { queue: 'build-scan' } })).items;
+    const parked = (await host.services.stores.parked.query({ where: { queue: 'build-scan' } })).items;
     expect(parked.map((p) => p.reason)).toContainEqual(expect.stringMatching(/no organization 'northwind' \(add it with: vigil orgs add northwind/));
   });
 });

@@ -45,7 +45,7 @@ beforeAll(async () => {
   await services.queue.send('repo-scan', [{ messageId: 'dead-1', body: envelope('dead-1') }]);
   const [message] = await services.queue.receive('repo-scan', { maxMessages: 1, lockDurationMs: 60_000 });
   await services.queue.abandon(message, 'TransientError: Azure DevOps answered 503');
-  await parkMessage(services.store.container<ParkedMessage>('parked'), {
+  await parkMessage(services.stores.parked, {
     queue: 'workitem-sync',
     messageId: 'parked-1',
     functionName: 'syncWorkItem',

@@ -61,7 +61,7 @@ async function withAppServices<T>(work: (services: AppServices) => Promise<T>): 
 async function recordRisk(services: AppServices, repository: string, severity: RiskSeverity, verified: boolean): Promise<void> {
   const [project, name] = repository.split('/');
   const assetId = repositoryAssetId(catalog.repositoryId(project, name));
-  await new RiskStore(services.store.container<Risk>('risks'), services.clock).record({
+  await services.stores.risks.record({
     organization: 'contoso',
     kind: 'leaked-secret',
     ruleId: verified ? 'github-pat' : 'generic-api-key',

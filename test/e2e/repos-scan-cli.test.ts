@@ -55,7 +55,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-repos-scan-'));
   Object.assign(process.env, { VIGIL_DATA_DIR: dataDir, VIGIL_SECRET_ADO_PAT_CONTOSO: pat, VIGIL_LOG_LEVEL: 'error' });
   const services = await createAppServices(loadConfig());
-  await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).add('contoso', {
+  await services.stores.organizations.add('contoso', {
     azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
   });
   await services.close();
@@ -122,7 +122,7 @@ describe('vigil repos scan', () => {
     expect(record).toMatchObject({ kind: 'repository', repository: 'Fabrikam/payments', reason: 'on-demand', filesScanned: 1, findings: 1, risksOpened: 0 });
     const services = await createAppServices(loadConfig());
     try {
-      const [risk] = (await services.store.container<Risk>('risks').query({ where: { organization: 'contoso' } })).items;
+      const [risk] = await services.stores.risks.list({ organization: 'contoso' });
       expect(risk).toMatchObject({ occurrences: 1, evidence: { location: 'src/settings.ts:2 @ be67f88' } });
     } finally {
       await services.close();

@@ -46,7 +46,7 @@ beforeAll(async () => {
   devops = await startAzureDevOpsServer({ organization: 'fabrikamfiber', pat, extensions: [connections] });
   receiver = await startAlertReceiver();
   host = await startTestHost({ env: { VIGIL_SECRET_ADO_PAT_FABRIKAMFIBER: pat, VIGIL_SECRET_ALERT_HOOK_URL: receiver.url, VIGIL_ALERT_BURST_LIMIT: '100' } });
-  const organizations = new OrganizationDirectory(host.services.store.container<OrganizationSettings>('organizations'), host.services.clock);
+  const organizations = host.services.stores.organizations;
   await organizations.add('fabrikamfiber', { azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } } });
   await organizations.addChannel('fabrikamfiber', { type: 'slack', urlSecret: 'alert-hook-url' });
 });
@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 async function serviceConnectionRisks(): Promise<Risk[]> {
-  return (await host.services.store.container<Risk>('risks').query({ where: { organization: 'fabrikamfiber', kind: 'service-connection' } })).items;
+  return await host.services.stores.risks.list({ organization: 'fabrikamfiber', kind: 'service-connection' });
 }
 
 describe('a service connection updated in Azure DevOps', () => {

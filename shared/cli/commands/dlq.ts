@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { isQueueName, queueNames, type QueueName } from '../../queue/names';
-import type { ParkedMessage } from '../../queue/parkedMessages';
 import {
   listFailedMessages,
   purgeFailedMessages,
@@ -81,5 +80,5 @@ function filterOf(options: DlqOptions, messageIds: string[]): FailedMessageFilte
 }
 
 function storesOf(services: AppServices): FailedMessageStores {
-  return { queue: services.queue, parked: services.store.container<ParkedMessage>('parked'), clock: services.clock };
+  return { queue: services.queue, parked: services.stores.parked, clock: services.clock };
 }

@@ -348,7 +348,7 @@ async function withClient<T>(
   if (options.auth === 'pat') auth = { mode: 'pat', tokenSecret: options.tokenSecret ?? '' };
   else if (options.auth === 'managed-identity') auth = { mode: 'managed-identity' };
   else {
-    const directory = new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock);
+    const directory = services.stores.organizations;
     stored = await directory.get(org.name).catch((error: unknown) => {
       if (error instanceof OrganizationNotFoundError) return undefined;
       throw error;

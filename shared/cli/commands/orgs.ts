@@ -142,7 +142,7 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
 }
 
 function directoryOf(services: AppServices): OrganizationDirectory {
-  return new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock);
+  return services.stores.organizations;
 }
 
 /** Settings only name secrets; say which of them have no value yet, so the first event does not find out. */

@@ -1,10 +1,9 @@
+import { narrowed } from '../../store/port';
 import { Option, type Command } from 'commander';
 import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
 import type { RepositoryAsset, RepositoryState } from '../../repositories/assets/asset';
 import { runInventory, type InventoryRecord } from '../../repositories/inventory/inventoryOrganization';
 import { inventoryRequestMessage } from '../../repositories/inventory/inventoryRequests';
-import { RepositoryAssetStore } from '../../repositories/assets/repositoryAssetStore';
 import type { AppServices } from '../../app/services';
 import { printJson, withServices } from '../cliServices';
 import { parsePositiveInteger } from '../options';
@@ -44,7 +43,7 @@ export function registerReposCommand(program: Command): void {
     .action(async (options: ListOptions) => {
       const organization = options.org === undefined ? undefined : OrganizationDirectory.normaliseName(options.org);
       await withServices(async (services) => {
-        const found = await new RepositoryAssetStore(services.store.container<RepositoryAsset>('assets'), services.clock).list({ organization, state: options.state });
+        const found = await services.stores.repositories.list({ organization, state: options.state });
         const sorted = found.sort(options.sort === 'risk' ? byRisk : byName);
         if (options.json) return printJson({ repositories: sorted.map(publicView) });
         if (sorted.length === 0) {
@@ -106,7 +105,7 @@ export function registerReposCommand(program: Command): void {
 
 async function knownOrganization(services: AppServices, name: string): Promise<string> {
   try {
-    const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(name);
+    const settings = await services.stores.organizations.get(name);
     if (!settings.azureDevOps) throw new UsageError(`organization '${settings.organization}' has no Azure DevOps settings (vigil orgs add ${settings.organization} --azure-devops-url URL --auth ...)`);
     return settings.organization;
   } catch (error) {
@@ -117,10 +116,10 @@ async function knownOrganization(services: AppServices, name: string): Promise<s
 
 /** Polls the organization's inventory record until it is the one this request asked for. */
 async function waitForInventory(services: AppServices, organization: string, requestId: string, timeoutMs: number): Promise<InventoryRecord | undefined> {
-  const scans = services.store.container<InventoryRecord>('scans');
+  const scans = services.stores.scans;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const record = await scans.read(`inventory:${organization}`, organization);
+    const record = narrowed(await scans.read(`inventory:${organization}`, organization), 'kind', 'inventory');
     if (record?.requestId === requestId) return record;
     if (Date.now() >= deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, pollMs));

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../../events/envelope';
-import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
+import { OrganizationNotFoundError } from '../../organizations/organizationDirectory';
 import { scanDefaultBranch, type FullScanOutcome } from '../../repositories/fullScan/fullContentScan';
 import type { ContentScanProgress } from '../../repositories/contentScan/repositoryContentScan';
 import type { RepositoryScanRecord } from '../../repositories/contentScan/repositoryScanRecord';
@@ -29,7 +28,7 @@ export function registerReposScanCommand(repos: Command): void {
     .action(async (target: string, options: ReposScanOptions) => {
       const { organization, project, repository } = parseTarget(target);
       process.exitCode = await withServices(async (services) => {
-        const directory = new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock);
+        const directory = services.stores.organizations;
         const settings = await directory.get(organization).catch((error: unknown) => {
           if (error instanceof OrganizationNotFoundError) throw new UsageError(error.message);
           throw error;

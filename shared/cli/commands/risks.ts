@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { Risk } from '../../risks/risk';
-import { RiskStore } from '../../risks/riskStore';
 import { printJson, withServices } from '../cliServices';
 
 interface ListOptions {
@@ -22,7 +21,7 @@ export function registerRisksCommand(program: Command): void {
     .option('--json', 'print {"risks":[{id,organization,kind,ruleId,severity,status,asset,occurrences,firstSeenAt,lastSeenAt,evidence:{location,redacted}}]}')
     .action(async (options: ListOptions) => {
       await withServices(async (services) => {
-        const found = await new RiskStore(services.store.container<Risk>('risks'), services.clock).list({
+        const found = await services.stores.risks.list({
           organization: options.org?.toLowerCase(),
           status: options.status,
           assetId: options.asset,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { countDeliveries, type DeliveryDocument, type DeliveryRecord } from '../../events/deliveryLog';
+import { countDeliveries } from '../../events/deliveryLog';
 import { queueNames } from '../../queue/names';
 import type { QueueCounts } from '../../queue/port';
 import { printJson, withServices } from '../cliServices';
@@ -13,21 +13,23 @@ export function registerStatusCommand(program: Command): void {
       await withServices(async (services) => {
         const queues: Record<string, QueueCounts> = {};
         for (const queue of queueNames) queues[queue] = await services.queue.counts(queue);
-        const deliveries = await countDeliveries(services.store.container<DeliveryDocument>('deliveries'));
+        const deliveries = await countDeliveries(services.stores.deliveries);
         if (options.json) return printJson({ queues, deliveries });
         const rows = Object.entries(queues).map(
           ([name, c]) => `  ${name.padEnd(14)} ${String(c.active).padStart(7)} ${String(c.scheduled).padStart(10)} ${String(c.deadLettered).padStart(14)}`,
         );
-        const recent = await services.store
-          .container<DeliveryRecord>('deliveries')
-          .query({ where: { outcome: 'accepted' }, orderBy: { field: 'receivedAt', descending: true }, limit: 5 });
+        const recent = await services.stores.deliveries.query({
+          where: { outcome: 'accepted' },
+          orderBy: { field: 'receivedAt', descending: true },
+          limit: 5,
+        });
         process.stdout.write(
           [
             `queues (${services.config.queueBackend})  active  scheduled  dead-lettered`,
             ...rows,
             `deliveries (${services.config.storeBackend}): ${deliveries.accepted} accepted, ${deliveries.ignored} ignored, ${deliveries.refused} refused`,
             ...(recent.items.length > 0 ? ['recent:'] : []),
-            ...recent.items.map((d) => `  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
+            ...recent.items.flatMap((d) => (d.outcome === 'refused' ? [] : [d])).map((d) => `  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
             '',
           ].join('\n'),
         );

@@ -1,9 +1,5 @@
-import type { Risk } from '../../risks/risk';
 import { scoreRepository } from '../../risks/riskScore';
-import { RiskStore } from '../../risks/riskStore';
 import type { AppServices } from '../../app/services';
-import type { RepositoryAsset } from './asset';
-import { RepositoryAssetStore } from './repositoryAssetStore';
 
 /**
  * Recomputes one repository asset's risk score from its open risks and its exposure, and stores
@@ -12,9 +8,9 @@ import { RepositoryAssetStore } from './repositoryAssetStore';
  * asset's exposure changes. An id that is not a repository asset is left alone.
  */
 export async function refreshRiskScore(services: AppServices, organization: string, assetId: string): Promise<void> {
-  const assets = new RepositoryAssetStore(services.store.container<RepositoryAsset>('assets'), services.clock);
+  const assets = services.stores.repositories;
   if (!(await assets.get(organization, assetId))) return;
-  const risks = await new RiskStore(services.store.container<Risk>('risks'), services.clock).list({ organization, assetId, status: 'open' });
+  const risks = await services.stores.risks.list({ organization, assetId, status: 'open' });
   await assets.setRiskScore(organization, assetId, (asset) =>
     scoreRepository(risks, { projectVisibility: asset.projectVisibility, forks: asset.forks }, services.clock.now()),
   );

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock';
 import type { Container, Scalar, Stored } from '../../store/port';
-import { isConflict, isPreconditionFailed } from '../../store/errors';
+import { isConflict, isNotFound, isPreconditionFailed } from '../../store/errors';
 import { queryAll } from '../../store/queryAll';
 import { repositoryAssetId, type RepositoryAsset, type RepositoryRiskScore, type RepositoryState } from './asset';
 
@@ -100,6 +100,28 @@ export class RepositoryAssetStore {
   }
 
   /** A repository Azure DevOps no longer has: kept, with its risks, as `deleted`. */
+  /**
+   * Remember on the repository's asset which commit of which branch was last scanned in full, so the
+   * inventory can tell when the default branch changed and ask for a new scan. An asset the inventory
+   * has not written yet is left alone: the scan creates no asset. Etag-checked, so an inventory
+   * writing the same document at the same time loses nothing.
+   */
+  async recordLastFullScan(organization: string, repositoryId: string, lastFullScan: NonNullable<RepositoryAsset['lastFullScan']>): Promise<boolean> {
+    const id = repositoryAssetId(repositoryId);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const existing = await this.get(organization, id);
+      if (!existing) return false;
+      try {
+        await this.assets.patch(id, organization, [{ op: 'set', path: '/lastFullScan', value: lastFullScan }], { ifMatch: existing._etag });
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }
+    return false;
+  }
+
   async markDeleted(organization: string, id: string, known?: Stored<RepositoryAsset>): Promise<AssetWrite | undefined> {
     return this.modify(organization, id, known, (asset) => {
       if (asset.state === 'deleted') return undefined;

@@ -113,7 +113,7 @@ export class RepositoryRiskRecorder {
     repository: ScannedRepository,
   ) {
     this.summaries = new FindingSummaries(organization, repository);
-    this.risks = new RiskStore(services.store.container<Risk>('risks'), services.clock);
+    this.risks = services.stores.risks;
     this.asset = repositoryRiskAsset(repository);
   }
 

@@ -1,8 +1,6 @@
 import type { AzureDevOpsClient, GitRepository } from '../../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../../events/envelope';
 import type { AppServices } from '../../app/services';
-import type { RepositoryAsset } from '../assets/asset';
-import { recordLastFullScan } from '../assets/lastFullScan';
 import { RepositoryContentScan, type ContentScanProgress } from '../contentScan/repositoryContentScan';
 import { RepositoryRiskRecorder, type ScannedRepository } from '../contentScan/repositoryRiskRecorder';
 import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
@@ -75,8 +73,8 @@ export async function scanDefaultBranch(client: AzureDevOpsClient, services: App
     durationMs: services.clock.now() - started,
     scannedAt,
   };
-  await services.store.container<RepositoryScanRecord>('scans').upsert(record);
-  const assetUpdated = await recordLastFullScan(services.store.container<RepositoryAsset>('assets'), request.organization, repository.id, {
+  await services.stores.scans.upsert(record);
+  const assetUpdated = await services.stores.repositories.recordLastFullScan(request.organization, repository.id, {
     branch,
     commitId,
     scannedAt,

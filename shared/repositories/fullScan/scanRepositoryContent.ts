@@ -1,8 +1,6 @@
 import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
 import { PermanentError } from '../../errors';
-import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { UseCase } from '../../azureFunctions/queueTrigger';
+import type { UseCase } from '../../app/useCase';
 import { scanDefaultBranch } from './fullContentScan';
 
 /**
@@ -16,7 +14,7 @@ export const scanRepositoryContent: UseCase = async (envelope, { services, logge
   if (typeof repositoryId !== 'string' || repositoryId === '' || !project) {
     throw new PermanentError(`event '${envelope.id}' names no repository id and project to scan`);
   }
-  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  const settings = await services.stores.organizations.get(envelope.organization);
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
   try {
     const outcome = await scanDefaultBranch(client, services, {

@@ -1,14 +1,12 @@
 import { connectAzureDevOps, type AzureDevOpsClient, type GitRepository } from '../../devops/azureDevOpsClient';
-import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
 import type { Logger } from '../../logging/logger';
 import type { OutgoingMessage } from '../../queue/port';
-import type { UseCase } from '../../azureFunctions/queueTrigger';
+import type { UseCase } from '../../app/useCase';
 import type { AppServices } from '../../app/services';
 import { repositoryAssetId, type RepositoryAsset } from '../assets/asset';
 import { forEachWithLimit } from './boundedConcurrency';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
-import { RepositoryAssetStore, type ObservedRepository } from '../assets/repositoryAssetStore';
+import { type ObservedRepository } from '../assets/repositoryAssetStore';
 import { observeRepository, projectInfo, type ProjectInfo } from './repositoryObservation';
 import { scanRequestMessage, scanRequestReason } from '../fullScan/scanRequests';
 
@@ -80,11 +78,11 @@ export const inventoryOrganization: UseCase = async (envelope, { services, logge
 export async function runInventory(services: AppServices, organizationName: string, options: InventoryOptions = {}): Promise<InventoryRecord> {
   const started = services.clock.now();
   const progress = options.onProgress ?? (() => undefined);
-  const directory = new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock);
+  const directory = services.stores.organizations;
   const settings = await directory.get(organizationName);
   const organization = settings.organization;
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger: options.logger, verify: false } });
-  const assets = new RepositoryAssetStore(services.store.container<RepositoryAsset>('assets'), services.clock);
+  const assets = services.stores.repositories;
   try {
     const projects = await listProjects(client);
     progress(`${projects.size} project(s)`);
@@ -146,7 +144,7 @@ export async function runInventory(services: AppServices, organizationName: stri
       startedAt: new Date(started).toISOString(),
       completedAt: new Date(services.clock.now()).toISOString(),
     };
-    await services.store.container<InventoryRecord>('scans').upsert(record);
+    await services.stores.scans.upsert(record);
     options.logger?.info('inventory done', {
       organization,
       repositories: record.repositories,

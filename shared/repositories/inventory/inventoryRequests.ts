@@ -2,8 +2,6 @@ import { Cron } from 'croner';
 import type { Clock } from '../../clock';
 import { ConfigurationError } from '../../errors';
 import type { EventEnvelope } from '../../events/envelope';
-import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
 import type { OutgoingMessage } from '../../queue/port';
 import type { AppServices } from '../../app/services';
 
@@ -48,7 +46,7 @@ export function scheduleSlot(schedule: string, firedAt: number, toleranceMs = 5 
  * DevOps settings, on `repo-scan`, with a message id per organization and schedule slot.
  */
 export async function requestInventories(services: AppServices, slot: string): Promise<string[]> {
-  const directory = new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock);
+  const directory = services.stores.organizations;
   const organizations = (await directory.list()).filter((settings) => settings.azureDevOps).map((settings) => settings.organization);
   const messages = organizations.map((organization) => inventoryRequestMessage(organization, `inventory:${organization}:${slot}`, services.clock));
   if (messages.length > 0) await services.queue.send('repo-scan', messages);

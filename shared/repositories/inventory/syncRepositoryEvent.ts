@@ -1,11 +1,9 @@
 import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
 import { PermanentError } from '../../errors';
-import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { UseCase } from '../../azureFunctions/queueTrigger';
+import type { UseCase } from '../../app/useCase';
 import { repositoryAssetId, type RepositoryAsset } from '../assets/asset';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
-import { RepositoryAssetStore, type AssetChange } from '../assets/repositoryAssetStore';
+import { type AssetChange } from '../assets/repositoryAssetStore';
 import { observeRepository } from './repositoryObservation';
 import { scanRequestMessage, scanRequestReason, type ScanRequestReason } from '../fullScan/scanRequests';
 
@@ -25,9 +23,9 @@ export interface RepositoryEventOutcome {
 export const syncRepositoryEvent: UseCase = async (envelope, { services, logger }): Promise<RepositoryEventOutcome> => {
   const repositoryId = String(envelope.subject.repositoryId ?? '');
   if (!repositoryId) throw new PermanentError(`event '${envelope.id}' (${envelope.type}) names no repository id`);
-  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  const settings = await services.stores.organizations.get(envelope.organization);
   const organization = settings.organization;
-  const assets = new RepositoryAssetStore(services.store.container<RepositoryAsset>('assets'), services.clock);
+  const assets = services.stores.repositories;
   const assetId = repositoryAssetId(repositoryId);
   const known = await assets.get(organization, assetId);
   const project = envelope.project ?? known?.projectId;

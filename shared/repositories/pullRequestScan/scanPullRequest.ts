@@ -1,11 +1,9 @@
 import { PullRequestStatus } from 'azure-devops-node-api/interfaces/GitInterfaces';
 import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
 import type { EventEnvelope } from '../../events/envelope';
-import { queuesFor } from '../../events/routes';
+import { queuesFor } from '../../app/eventRoutes';
 import { PermanentError } from '../../errors';
-import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { UseCase } from '../../azureFunctions/queueTrigger';
+import type { UseCase } from '../../app/useCase';
 import { classifyChange } from '../contentScan/changedFiles';
 import { scannedRepository } from '../fullScan/fullContentScan';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
@@ -33,7 +31,7 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
   if (!Number.isInteger(pullRequestId) || typeof repositoryId !== 'string' || repositoryId === '' || !project) {
     throw new PermanentError(`event '${envelope.id}' names no pull request id, repository id and project to scan`);
   }
-  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  const settings = await services.stores.organizations.get(envelope.organization);
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
   try {
     const pullRequest = await client.getPullRequest(project, pullRequestId);
@@ -94,7 +92,7 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
       durationMs: services.clock.now() - started,
       scannedAt: new Date(services.clock.now()).toISOString(),
     };
-    await services.store.container<RepositoryScanRecord>('scans').upsert(record);
+    await services.stores.scans.upsert(record);
 
     const completed: EventEnvelope = {
       // One per (pull request, source commit): a redelivered or repeated update of the same commit is dropped by the queue.

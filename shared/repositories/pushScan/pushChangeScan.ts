@@ -73,7 +73,7 @@ export interface PushScanSummary {
 
 /** Stores a push's `scans` document, says in the log what it covered (and what the limits left out), and sums it up. */
 export async function storePushScan(services: AppServices, logger: Logger, record: RepositoryScanRecord, context: Record<string, unknown>): Promise<PushScanSummary> {
-  await services.store.container<RepositoryScanRecord>('scans').upsert(record);
+  await services.stores.scans.upsert(record);
   const commitsScanned = record.commitsScanned ?? 0;
   if (record.limit) logger.warn('push larger than the scan limits; the rest was not scanned', { ...context, ...record.limit });
   logger.info('push scanned', { ...context, commits: commitsScanned, files: record.filesScanned, findings: record.findings });

@@ -3,9 +3,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Octokit, RestEndpointMethodTypes } from '@octokit/rest';
 import { z } from 'zod';
 import { PermanentError } from '../../errors';
-import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { UseCase } from '../../azureFunctions/queueTrigger';
+import type { UseCase } from '../../app/useCase';
 import type { ChangedFile } from '../contentScan/changedFiles';
 import { connectGitHubRepositories, type GitHubRepositoryConnection } from '../hosts/gitHubRepositoryConnection';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
@@ -55,7 +53,7 @@ export const scanGitHubPush: UseCase = async (envelope, { services, logger }) =>
     return { scanned: false, why: pushed.why };
   }
 
-  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  const settings = await services.stores.organizations.get(envelope.organization);
   const github = await connectGitHubRepositories(settings, services, logger.child({ component: 'github', organization: settings.organization }));
   const range = await pushedCommits(github, owner, repo, ref, pushed.newBranch ? undefined : before, after);
   const scanned = range.commits.slice(0, maxCommitsPerPush);

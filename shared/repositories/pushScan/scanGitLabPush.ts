@@ -2,9 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { PermanentError } from '../../errors';
-import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { UseCase } from '../../azureFunctions/queueTrigger';
+import type { UseCase } from '../../app/useCase';
 import type { ChangedFile } from '../contentScan/changedFiles';
 import { connectGitLab, type GitLabConnection } from '../hosts/gitLabConnection';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
@@ -55,7 +53,7 @@ export const scanGitLabPush: UseCase = async (envelope, { services, logger }) =>
     return { scanned: false, why: pushed.why };
   }
 
-  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  const settings = await services.stores.organizations.get(envelope.organization);
   const gitlab = await connectGitLab(settings, services);
   const range = await pushedCommits(gitlab, projectId, ref, pushed.newBranch ? undefined : before, after);
   const scanned = range.commits.slice(0, maxCommitsPerPush);

@@ -1,8 +1,6 @@
 import { connectAzureDevOps, type AzureDevOpsClient, type GitCommitRef, type GitPush } from '../../devops/azureDevOpsClient';
 import { PermanentError } from '../../errors';
-import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { UseCase } from '../../azureFunctions/queueTrigger';
+import type { UseCase } from '../../app/useCase';
 import { classifyChange } from '../contentScan/changedFiles';
 import { scannedRepository } from '../fullScan/fullContentScan';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
@@ -30,7 +28,7 @@ export const scanPush: UseCase = async (envelope, { services, logger }) => {
   if (!Number.isInteger(pushId) || typeof repositoryId !== 'string' || repositoryId === '' || !project) {
     throw new PermanentError(`event '${envelope.id}' names no push id, repository id and project to scan`);
   }
-  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get(envelope.organization);
+  const settings = await services.stores.organizations.get(envelope.organization);
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
   try {
     const push = await client.getPush(project, repositoryId, pushId);

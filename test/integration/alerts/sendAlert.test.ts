@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sendAlert } from '../../../shared/alerts/sendAlert';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
@@ -62,7 +61,7 @@ beforeEach(async () => {
       VIGIL_SECRET_SLACK_URL: `${base}/slack`,
     }),
   });
-  const organizations = new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock);
+  const organizations = services.stores.organizations;
   await organizations.add('contoso', { azureDevOps: { url: 'https://dev.azure.com/contoso', auth: { mode: 'managed-identity' } } });
   await organizations.addChannel('contoso', { type: 'webhook', urlSecret: 'hook-url', signingSecret: 'hook-key' });
   await organizations.addChannel('contoso', { type: 'slack', urlSecret: 'slack-url' });
@@ -71,7 +70,7 @@ beforeEach(async () => {
 
 /** A leaked-token risk seen at `line` of a build log; only its redacted preview is kept. */
 async function recordRisk(fingerprint: string, line: number): Promise<string> {
-  const recorded = await new RiskStore(services.store.container<Risk>('risks'), services.clock).record({
+  const recorded = await services.stores.risks.record({
     ...leakedTokenSighting(`build:7:log:3:line:${line}`, fingerprint),
     evidence: { location: `build 7 / log 3 line ${line}`, redacted: `ghp_****${plantedToken.slice(-4)}`, url: 'https://dev.azure.com/contoso/web/_build/results?buildId=7' },
     remediation: 'Revoke the token at github.com/settings/tokens and create a fine-grained one.',
@@ -90,7 +89,7 @@ function riskOpened(id: string, risk = riskId): EventEnvelope {
 }
 
 async function deliver(envelope: EventEnvelope) {
-  return handleQueueMessage({ functionName: 'sendAlert', queue: 'alerts', body: envelope, messageId: envelope.id, deliveryCount: 1 }, sendAlert, services);
+  return handleQueueMessage({ functionName: 'sendAlert', queue: 'alerts', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
 }
 
 describe('alerts for a new risk', () => {

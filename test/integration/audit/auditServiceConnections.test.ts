@@ -1,3 +1,4 @@
+import { narrowed } from '../../../shared/store/port';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { createLogger } from '../../../shared/logging/logger';
 import { OrganizationDirectory } from '../../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { Risk } from '../../../shared/risks/risk';
-import type { UseCaseContext } from '../../../shared/azureFunctions/queueTrigger';
+import type { UseCaseContext } from '../../../shared/app/useCase';
 import { createAppServices, type AppServices } from '../../../shared/app/services';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
 import { ManualClock } from '../../support/manualClock';
@@ -96,11 +97,11 @@ async function announced(): Promise<EventEnvelope[]> {
 }
 
 async function storedRisks(): Promise<Risk[]> {
-  return (await services.store.container<Risk>('risks').query({ where: { organization: 'contoso' } })).items;
+  return await services.stores.risks.list({ organization: 'contoso' });
 }
 
 async function client(): Promise<AzureDevOpsClient> {
-  const settings = await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), clock).get('contoso');
+  const settings = await services.stores.organizations.get('contoso');
   const opened = await connectAzureDevOps(settings, { vault: services.vault, clock, options: { verify: false } });
   clients.push(opened);
   return opened;
@@ -118,7 +119,7 @@ beforeEach(async () => {
     logger,
     vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT_CONTOSO: pat }),
   });
-  await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), clock).add('contoso', {
+  await services.stores.organizations.add('contoso', {
     azureDevOps: { url: ado.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
   });
   context = { services, logger, functionName: 'build-scan' };
@@ -185,13 +186,13 @@ describe('an endpoint event', () => {
       expect.objectContaining({ query: expect.objectContaining({ resourceType: 'endpoint', resourceId: deployId, $expand: 'settings' }) }),
     ]);
 
-    const asset = await services.store.container<ServiceConnectionAsset>('assets').read(`service-connection:${deployId}`, 'contoso');
+    const asset = await services.stores.assets.read(`service-connection:${deployId}`, 'contoso');
     expect(asset).toMatchObject({ type: 'service-connection', name: 'web-deploy', connectionType: 'AzureRM', failedChecks: ['client-secret', 'subscription-wide-scope', 'no-approval-or-branch-control'] });
 
     const everything = [
       JSON.stringify(await storedRisks()),
-      JSON.stringify((await services.store.container<AuditRecord>('scans').query({})).items),
-      JSON.stringify((await services.store.container<ServiceConnectionAsset>('assets').query({})).items),
+      JSON.stringify((await services.stores.scans.query({})).items),
+      JSON.stringify((await services.stores.assets.query({})).items),
       JSON.stringify(sent),
       ...logLines,
     ].join('\n');
@@ -224,7 +225,7 @@ describe('an endpoint event', () => {
     const fixed = await auditEndpointEvent(endpointEvent(), context);
     expect(fixed).toMatchObject({ checksFailed: 2, risksOpened: 0, risksResolved: 1 });
     expect(fixed.endpoints[0].failed).not.toContain('client-secret');
-    expect(await services.store.container<Risk>('risks').read(secretRisk.id, 'contoso')).toMatchObject({
+    expect(await services.stores.risks.get('contoso', secretRisk.id)).toMatchObject({
       status: 'resolved',
       resolvedAt: new Date(clock.now()).toISOString(),
       resolution: 'the check passes',
@@ -251,17 +252,16 @@ describe('an endpoint event', () => {
   it('reopens a resolved risk whose failure is still there, and announces it once', async () => {
     await auditEndpointEvent(endpointEvent(), context);
     await announced();
-    const container = services.store.container<Risk>('risks');
     const risk = (await storedRisks()).find((r) => r.ruleId === 'service-connection/client-secret')!;
     clock.advance(day);
-    await container.replace({ ...risk, status: 'resolved', resolvedAt: new Date(clock.now()).toISOString() }, { ifMatch: (risk as Risk & { _etag: string })._etag });
+    await services.stores.risks.resolve('contoso', risk.id, 'resolved by hand for this test');
 
     const audited = await auditEndpointEvent(endpointEvent(), context);
     const again = await auditEndpointEvent(endpointEvent(), context);
 
     expect(audited).toMatchObject({ risksReopened: 1, risksOpened: 0 });
     expect(again).toMatchObject({ risksReopened: 0, risksOpened: 0 });
-    expect(await services.store.container<Risk>('risks').read(risk.id, 'contoso')).toMatchObject({ status: 'open', occurrences: 2 });
+    expect(await services.stores.risks.get('contoso', risk.id)).toMatchObject({ status: 'open', occurrences: 2 });
     expect((await announced()).map((e) => e.subject.transition)).toEqual(['reopened']);
   });
 
@@ -289,7 +289,7 @@ describe('an endpoint event', () => {
     const record = await auditEndpointEvent(endpointEvent(), context);
 
     expect(record).toMatchObject({ risksResolved: 0 });
-    expect(await services.store.container<Risk>('risks').read(openToAll.id, 'contoso')).toMatchObject({ status: 'open' });
+    expect(await services.stores.risks.get('contoso', openToAll.id)).toMatchObject({ status: 'open' });
   });
 
   it('resolves the old risk and opens a new one when a failing setting changes value', async () => {
@@ -304,7 +304,7 @@ describe('an endpoint event', () => {
     // Every failure whose values name the scope is a new risk replacing its old one.
     expect(record.risksOpened).toBeGreaterThanOrEqual(1);
     expect(record.risksResolved).toBe(record.risksOpened);
-    expect(await services.store.container<Risk>('risks').read(subscriptionWide.id, 'contoso')).toMatchObject({ status: 'resolved', resolution: 'the connection changed' });
+    expect(await services.stores.risks.get('contoso', subscriptionWide.id)).toMatchObject({ status: 'resolved', resolution: 'the connection changed' });
     expect((await storedRisks()).filter((r) => r.status === 'open')).toHaveLength(record.checksFailed);
   });
 
@@ -388,7 +388,7 @@ describe('the project audit after a build', () => {
     };
     await expect(auditProjectIfDue(buildEvent(), context, await client())).rejects.toThrow('Service Bus unavailable');
     services.queue.send = sends;
-    const failed = await services.store.container<AuditRecord>('scans').read('audit:web:all', 'contoso');
+    const failed = narrowed(await services.stores.scans.read('audit:web:all', 'contoso'), 'kind', 'audit');
     expect(failed).toMatchObject({ status: 'failed', error: 'Service Bus unavailable' });
     expect(failed!.pendingAnnouncements).toHaveLength(8);
 

@@ -1,3 +1,4 @@
+import { scanGitHubWorkflowRun } from '../../../shared/ci/scanGitHubWorkflowRun';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,6 @@ import { join } from 'node:path';
 import examples from '@octokit/webhooks-examples';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CiRunScanRecord } from '../../../shared/ci/scanCiRun';
-import { scanBuild } from '../../../shared/ci/scanBuild';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { githubSource } from '../../../shared/events/sources/github';
@@ -14,7 +14,8 @@ import { OrganizationDirectory } from '../../../shared/organizations/organizatio
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { ParkedMessage } from '../../../shared/queue/parkedMessages';
 import type { Risk } from '../../../shared/risks/risk';
-import { handleQueueMessage, type UseCaseContext } from '../../../shared/azureFunctions/queueTrigger';
+import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
+import type { UseCaseContext } from '../../../shared/app/useCase';
 import { createAppServices, type AppServices } from '../../../shared/app/services';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
 import { startGitHubApiServer, type GitHubApiServer } from '../../support/githubApiServer';
@@ -22,7 +23,7 @@ import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
 /**
  * A finished GitHub Actions run through the build-scan use case: the envelope the webhook makes
- * of GitHub's own `workflow_run.completed` example is handed to `scanBuild`, which re-reads the
+ * of GitHub's own `workflow_run.completed` example is handed to `scanGitHubWorkflowRun`, which re-reads the
  * run from a loopback GitHub with the real Octokit, streams every job's log through the engine,
  * and files the leaked token as one risk on the workflow, redacted. The same event again adds
  * nothing; a rate limit reschedules the event for when GitHub said.
@@ -54,7 +55,7 @@ function context(): UseCaseContext {
 }
 
 async function risks(): Promise<Risk[]> {
-  return (await services.store.container<Risk>('risks').query({ where: { organization: 'octo-org' } })).items;
+  return await services.stores.risks.list({ organization: 'octo-org' });
 }
 
 async function announced(): Promise<number> {
@@ -94,7 +95,7 @@ beforeAll(async () => {
     logger: createLogger({ level: 'debug', format: 'json', sink: { write: (line) => logLines.push(line) } }),
     vault: createEnvironmentVault(env),
   });
-  await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).add('octo-org', {
+  await services.stores.organizations.add('octo-org', {
     github: { tokenSecret: 'github-token-octo-org' },
   });
 });
@@ -107,7 +108,7 @@ afterAll(async () => {
 
 describe('a finished GitHub Actions workflow run', () => {
   it('has every job log scanned and the leaked token filed as one redacted risk on the workflow', async () => {
-    const record = (await scanBuild(workflowRunEnvelope('72d3162e-cc78-11e3-81ab-4c9367dc0958'), context())) as CiRunScanRecord;
+    const record = (await scanGitHubWorkflowRun(workflowRunEnvelope('72d3162e-cc78-11e3-81ab-4c9367dc0958'), context())) as CiRunScanRecord;
 
     expect(record).toMatchObject({
       organization: 'octo-org',
@@ -149,13 +150,13 @@ describe('a finished GitHub Actions workflow run', () => {
 
   it('records nothing new when the same event is scanned again', async () => {
     const before = await announced();
-    const record = (await scanBuild(workflowRunEnvelope('72d3162e-cc78-11e3-81ab-4c9367dc0958'), context())) as CiRunScanRecord;
+    const record = (await scanGitHubWorkflowRun(workflowRunEnvelope('72d3162e-cc78-11e3-81ab-4c9367dc0958'), context())) as CiRunScanRecord;
     expect(record).toMatchObject({ findings: 1, risksOpened: 0 });
     const all = await risks();
     expect(all).toHaveLength(1);
     expect(all[0].occurrences).toBe(1);
     expect(await announced()).toBe(before);
-    const scans = (await services.store.container<CiRunScanRecord>('scans').query({ where: { organization: 'octo-org' } })).items;
+    const scans = (await services.stores.scans.query({ where: { organization: 'octo-org' } })).items;
     expect(scans.map((scan) => scan.id)).toEqual([`github-actions:run:${runId}`]);
   });
 
@@ -166,7 +167,7 @@ describe('a finished GitHub Actions workflow run', () => {
       subject: { repository: 'octo-org/octo-repo', repositoryId: 396980812, runId, jobId: leakingJob },
     };
     const logCalls = github.callsTo('/_blob/job-logs/').length;
-    const record = (await scanBuild(envelope, context())) as CiRunScanRecord;
+    const record = (await scanGitHubWorkflowRun(envelope, context())) as CiRunScanRecord;
     expect(record).toMatchObject({ id: `github-actions:run:${runId}:log:${leakingJob}`, logId: String(leakingJob), logsScanned: 1, findings: 1, risksOpened: 0 });
     expect(github.callsTo('/_blob/job-logs/').slice(logCalls).map((c) => c.path)).toEqual([`/_blob/job-logs/${leakingJob}`]);
     expect((await risks())[0].occurrences).toBe(1);
@@ -175,38 +176,30 @@ describe('a finished GitHub Actions workflow run', () => {
   it('reschedules the event for when GitHub says, when GitHub rate-limits the scan', async () => {
     github.injectFault({ path: `/actions/runs/${runId}`, status: 429, retryAfterSeconds: 120, times: 1 });
     const before = await services.queue.counts('build-scan');
-    const outcome = await handleQueueMessage(
-      { functionName: 'scanBuild', queue: 'build-scan', body: workflowRunEnvelope('rate-limited-delivery'), messageId: 'rate-limited-delivery', deliveryCount: 1 },
-      scanBuild,
-      services,
-    );
+    const outcome = await handleQueueMessage({ functionName: 'scanBuild', queue: 'build-scan', body: workflowRunEnvelope('rate-limited-delivery'), messageId: 'rate-limited-delivery', deliveryCount: 1 }, services);
     expect(outcome).toBe('rescheduled');
     expect((await services.queue.counts('build-scan')).scheduled).toBe(before.scheduled + 1);
   });
 
   it('parks the event with the organization and secret named when GitHub refuses the token', async () => {
     github.injectFault({ path: `/actions/runs/${runId}`, status: 401, times: 1 });
-    const outcome = await handleQueueMessage(
-      { functionName: 'scanBuild', queue: 'build-scan', body: workflowRunEnvelope('refused-token-delivery'), messageId: 'refused-token-delivery', deliveryCount: 1 },
-      scanBuild,
-      services,
-    );
+    const outcome = await handleQueueMessage({ functionName: 'scanBuild', queue: 'build-scan', body: workflowRunEnvelope('refused-token-delivery'), messageId: 'refused-token-delivery', deliveryCount: 1 }, services);
     expect(outcome).toBe('parked');
-    const parked = (await services.store.container<ParkedMessage>('parked').query({ where: { queue: 'build-scan' } })).items;
+    const parked = (await services.stores.parked.query({ where: { queue: 'build-scan' } })).items;
     expect(parked.map((p) => p.reason)).toContainEqual(expect.stringMatching(/GitHub rejected the token for organization 'octo-org' \(secret 'github-token-octo-org'; HTTP 401\)/));
   });
 
   it('refuses an event whose repository belongs to another owner than its organization', async () => {
     const envelope: EventEnvelope = { ...workflowRunEnvelope('other-owner'), subject: { repository: 'someone-else/octo-repo', runId } };
-    await expect(scanBuild(envelope, context())).rejects.toThrow(/names repository 'someone-else\/octo-repo' of another owner/);
+    await expect(scanGitHubWorkflowRun(envelope, context())).rejects.toThrow(/names repository 'someone-else\/octo-repo' of another owner/);
   });
 
   it('never stores or logs the leaked token or the API token', async () => {
     const everything = [
       ...logLines,
-      JSON.stringify((await services.store.container<Risk>('risks').query({})).items),
-      JSON.stringify((await services.store.container<CiRunScanRecord>('scans').query({})).items),
-      JSON.stringify((await services.store.container<ParkedMessage>('parked').query({})).items),
+      JSON.stringify(await services.stores.risks.list()),
+      JSON.stringify((await services.stores.scans.query({})).items),
+      JSON.stringify((await services.stores.parked.query({})).items),
     ].join('\n');
     expect(everything).not.toContain(leaked);
     expect(everything).not.toContain(apiToken);

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scanBuild } from '../../../shared/ci/scanBuild';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
@@ -59,7 +58,7 @@ beforeEach(async () => {
     logger: createLogger({ level: 'debug', sink: { write: (line: string) => void logLines.push(line) } }),
     vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT_CONTOSO: pat }),
   });
-  await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), clock).add('contoso', {
+  await services.stores.organizations.add('contoso', {
     azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
   });
 });
@@ -81,7 +80,7 @@ const buildComplete: EventEnvelope = {
 };
 
 function handle(envelope: EventEnvelope, messageId = envelope.id) {
-  return handleQueueMessage({ functionName: 'scanBuild', queue: 'build-scan', body: envelope, messageId, deliveryCount: 1 }, scanBuild, services);
+  return handleQueueMessage({ functionName: 'scanBuild', queue: 'build-scan', body: envelope, messageId, deliveryCount: 1 }, services);
 }
 
 async function takeDue(queue: 'build-scan' | 'alerts') {
@@ -103,7 +102,7 @@ describe('a build whose log download is throttled', () => {
     expect(retry.body).toMatchObject({ id: buildComplete.id, attempt: 1 });
     expect(await handle(retry.body as EventEnvelope, retry.messageId)).toBe('completed');
 
-    const risks = (await services.store.container<Risk>('risks').query({ where: { organization: 'contoso' } })).items;
+    const risks = await services.stores.risks.list({ organization: 'contoso' });
     expect(risks).toHaveLength(1);
     expect(risks[0].occurrences).toBe(2); // log 1 and log 3, each counted once across both attempts
     const announced = (await takeDue('alerts')).map((m) => (m.body as EventEnvelope).subject.transition);
@@ -125,11 +124,11 @@ describe('a build whose credential Azure DevOps refuses', () => {
   it('is parked with a reason that names the organization and the token secret to fix', async () => {
     devops.injectFault({ path: `/builds/${buildId}`, status: 401 });
     expect(await handle(buildComplete)).toBe('parked');
-    const parked = (await services.store.container<ParkedMessage>('parked').query({ where: { queue: 'build-scan' } })).items;
+    const parked = (await services.stores.parked.query({ where: { queue: 'build-scan' } })).items;
     expect(parked).toHaveLength(1);
     expect(parked[0].reason).toMatch(/contoso/);
     expect(parked[0].reason).toMatch(/ado-pat-contoso/);
     expect(parked[0].reason).not.toContain(pat);
-    expect(await services.store.container<Risk>('risks').count()).toBe(0);
+    expect((await services.stores.risks.list()).length).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { narrowed } from '../../../shared/store/port';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,6 @@ import { connectAzureDevOps } from '../../../shared/devops/azureDevOpsClient';
 import type { RepositoryAsset } from '../../../shared/repositories/assets/asset';
 import { scanDefaultBranch } from '../../../shared/repositories/fullScan/fullContentScan';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
-import { scanRepository } from '../../../shared/repositories/scanRepository';
 import type { Risk } from '../../../shared/risks/risk';
 import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import { createAppServices, type AppServices } from '../../../shared/app/services';
@@ -62,7 +62,7 @@ async function environment(repositories: FixtureRepository[], env: Record<string
     await devops.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).add('contoso', {
+  await services.stores.organizations.add('contoso', {
     azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
   });
   return { devops, services, routes };
@@ -86,16 +86,16 @@ function scanRequest(id = 'scan-requested:1'): EventEnvelope {
 }
 
 async function runScan(services: AppServices, envelope = scanRequest()): Promise<void> {
-  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, scanRepository, services);
+  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
   expect(outcome).toBe('completed');
 }
 
 async function scans(services: AppServices): Promise<RepositoryScanRecord[]> {
-  return (await services.store.container<RepositoryScanRecord>('scans').query({ where: { organization: 'contoso' } })).items;
+  return (await services.stores.scans.query({ where: { organization: 'contoso', kind: 'repository' } })).items.flatMap((record) => narrowed(record, 'kind', 'repository') ?? []);
 }
 
 async function risks(services: AppServices): Promise<Risk[]> {
-  return (await services.store.container<Risk>('risks').query({ where: { organization: 'contoso' } })).items;
+  return await services.stores.risks.list({ organization: 'contoso' });
 }
 
 const at = (path: string, line: number) => `${path}:${line}`;
@@ -194,7 +194,7 @@ describe('a full scan of a repository', () => {
   it('records the scanned commit on the repository asset, and creates no asset that the inventory has not written', async () => {
     const archive = new RepositoryArchive({ totalBytes: 256 * 1024, seed: 2, secrets: 1, secretsInSkippedFiles: 0 });
     const { services } = await environment([generatedRepository(archive)]);
-    const assets = services.store.container<RepositoryAsset>('assets');
+    const assets = services.stores.assets;
 
     await runScan(services, scanRequest('scan-requested:before-inventory'));
     expect(await assets.read(`repository:${repositoryId}`, 'contoso')).toBeUndefined();
@@ -235,7 +235,7 @@ describe('a full scan of a repository', () => {
     // Stored entries with data descriptors: the archive is as big on the wire as it is inflated, so buffering any of it would show.
     const archive = new RepositoryArchive({ totalBytes: 320 * 1024 * 1024, seed: 41, secrets: 10, secretsInSkippedFiles: 4, compressionLevel: 0 });
     const { services, devops } = await environment([generatedRepository(archive)]);
-    const client = await connectAzureDevOps((await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).get('contoso')), {
+    const client = await connectAzureDevOps((await services.stores.organizations.get('contoso')), {
       vault: services.vault,
     });
     cleanups.push(async () => client.close());

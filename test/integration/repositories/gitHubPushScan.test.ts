@@ -1,3 +1,4 @@
+import { narrowed } from '../../../shared/store/port';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,6 @@ import type { OrganizationSettings } from '../../../shared/organizations/organiz
 import type { ParkedMessage } from '../../../shared/queue/parkedMessages';
 import { maxFilesPerPush } from '../../../shared/repositories/pushScan/pushChangeScan';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
-import { scanRepository } from '../../../shared/repositories/scanRepository';
 import type { Risk } from '../../../shared/risks/risk';
 import { handleQueueMessage, type QueueOutcome } from '../../../shared/azureFunctions/queueTrigger';
 import { createAppServices, type AppServices } from '../../../shared/app/services';
@@ -77,7 +77,7 @@ beforeAll(async () => {
     logger: createLogger({ level: 'debug', format: 'json', sink: { write: (line) => void logLines.push(line) } }),
     vault: createEnvironmentVault(env),
   });
-  await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), clock).add(organization, { github: { tokenSecret } });
+  await services.stores.organizations.add(organization, { github: { tokenSecret } });
 });
 
 afterAll(async () => {
@@ -100,7 +100,7 @@ function pushEvent(deliveryId: string, push: { before: string; after: string; re
 async function deliver(envelope: EventEnvelope): Promise<{ outcome: QueueOutcome; calls: GitHubRecordedCall[] }> {
   const before = github.calls.length;
   clock.advance(60_000);
-  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, scanRepository, services);
+  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
   return { outcome, calls: github.calls.slice(before) };
 }
 
@@ -114,7 +114,7 @@ const contentFetches = (calls: GitHubRecordedCall[]) =>
   calls.filter((c) => c.path.includes('/contents/')).map((c) => `${decodeURIComponent(c.path.slice(c.path.indexOf('/contents/') + 10))}@${c.query.ref?.slice(0, 7)}`);
 
 async function risks(): Promise<Risk[]> {
-  return (await services.store.container<Risk>('risks').query({ where: { organization } })).items;
+  return await services.stores.risks.list({ organization });
 }
 
 async function riskFor(path: string): Promise<Risk> {
@@ -124,7 +124,7 @@ async function riskFor(path: string): Promise<Risk> {
 }
 
 async function scanOf(after: string): Promise<RepositoryScanRecord> {
-  const record = await services.store.container<RepositoryScanRecord>('scans').read(`push:github:codertocat:hello-world:${after}`, organization);
+  const record = narrowed(await services.stores.scans.read(`push:github:codertocat:hello-world:${after}`, organization), 'kind', 'push');
   expect(record).toBeDefined();
   return record!;
 }
@@ -227,7 +227,7 @@ describe('a GitHub push', () => {
     const { outcome, calls } = await deliver(pushEvent('delivery-8', { before: sha(7), after: sha(8) }));
     expect(outcome).toBe('parked');
     expect(contentFetches(calls)).toEqual([]);
-    const parked = (await services.store.container<ParkedMessage>('parked').query({ where: { queue: 'repo-scan' } })).items;
+    const parked = (await services.stores.parked.query({ where: { queue: 'repo-scan' } })).items;
     expect(parked).toHaveLength(1);
     expect(parked[0].reason).toContain(`'${organization}'`);
     expect(parked[0].reason).toContain(`'${tokenSecret}'`);
@@ -245,8 +245,8 @@ describe('a GitHub push', () => {
   it('never stores or logs a secret it found, nor the API token', async () => {
     const stored = JSON.stringify([
       await risks(),
-      (await services.store.container<RepositoryScanRecord>('scans').query({})).items,
-      (await services.store.container<ParkedMessage>('parked').query({})).items,
+      (await services.stores.scans.query({})).items,
+      (await services.stores.parked.query({})).items,
     ]);
     const logs = logLines.join('\n');
     expect(logs).toContain('push scanned');

@@ -1,3 +1,4 @@
+import { narrowed } from '../../../shared/store/port';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,6 @@ import { OrganizationDirectory } from '../../../shared/organizations/organizatio
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { ParkedMessage } from '../../../shared/queue/parkedMessages';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
-import { scanRepository } from '../../../shared/repositories/scanRepository';
 import type { Risk } from '../../../shared/risks/risk';
 import { handleQueueMessage, type QueueOutcome } from '../../../shared/azureFunctions/queueTrigger';
 import { createAppServices, type AppServices } from '../../../shared/app/services';
@@ -75,7 +75,7 @@ beforeAll(async () => {
     logger: createLogger({ level: 'debug', format: 'json', sink: { write: (line) => void logLines.push(line) } }),
     vault: createEnvironmentVault(env),
   });
-  await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), clock).add(organization, { gitlab: { url: gitlab.url, tokenSecret } });
+  await services.stores.organizations.add(organization, { gitlab: { url: gitlab.url, tokenSecret } });
 });
 
 afterAll(async () => {
@@ -95,7 +95,7 @@ function pushEvent(eventUuid: string, push: { before: string; after: string; ref
 async function deliver(envelope: EventEnvelope): Promise<{ outcome: QueueOutcome; calls: GitLabRecordedCall[] }> {
   const before = gitlab.calls.length;
   clock.advance(60_000);
-  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, scanRepository, services);
+  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
   return { outcome, calls: gitlab.calls.slice(before) };
 }
 
@@ -109,7 +109,7 @@ const rawFetches = (calls: GitLabRecordedCall[]) =>
   calls.filter((c) => c.path.endsWith('/raw')).map((c) => `${c.path.replace(`/projects/${projectId}/repository/files/`, '').replace(/\/raw$/, '')}@${c.query.ref?.slice(0, 7)}`);
 
 async function risks(): Promise<Risk[]> {
-  return (await services.store.container<Risk>('risks').query({ where: { organization } })).items;
+  return await services.stores.risks.list({ organization });
 }
 
 async function riskFor(path: string): Promise<Risk> {
@@ -119,7 +119,7 @@ async function riskFor(path: string): Promise<Risk> {
 }
 
 async function scanOf(after: string): Promise<RepositoryScanRecord> {
-  const record = await services.store.container<RepositoryScanRecord>('scans').read(`push:gitlab:${projectId}:${after}`, organization);
+  const record = narrowed(await services.stores.scans.read(`push:gitlab:${projectId}:${after}`, organization), 'kind', 'push');
   expect(record).toBeDefined();
   return record!;
 }
@@ -202,7 +202,7 @@ describe('a GitLab push', () => {
     const { outcome, calls } = await deliver(pushEvent('uuid-6', { before: sha(4), after: sha(6) }));
     expect(outcome).toBe('parked');
     expect(rawFetches(calls)).toEqual([]);
-    const parked = (await services.store.container<ParkedMessage>('parked').query({ where: { queue: 'repo-scan' } })).items;
+    const parked = (await services.stores.parked.query({ where: { queue: 'repo-scan' } })).items;
     expect(parked).toHaveLength(1);
     expect(parked[0].reason).toContain(`'${organization}'`);
     expect(parked[0].reason).toContain(`'${tokenSecret}'`);
@@ -226,8 +226,8 @@ describe('a GitLab push', () => {
   it('never stores or logs a secret it found, nor the API token, and sends the token only to GitLab', async () => {
     const stored = JSON.stringify([
       await risks(),
-      (await services.store.container<RepositoryScanRecord>('scans').query({})).items,
-      (await services.store.container<ParkedMessage>('parked').query({})).items,
+      (await services.stores.scans.query({})).items,
+      (await services.stores.parked.query({})).items,
     ]);
     const logs = logLines.join('\n');
     expect(logs).toContain('push scanned');

@@ -1,3 +1,4 @@
+import { runRoutedUseCase } from '../../support/routedUseCase';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,6 @@ import { repositoryAssetId, type RepositoryAsset } from '../../../shared/reposit
 import { runInventory, type InventoryRecord } from '../../../shared/repositories/inventory/inventoryOrganization';
 import { refreshRiskScore } from '../../../shared/repositories/assets/refreshRiskScore';
 import { RepositoryAssetStore } from '../../../shared/repositories/assets/repositoryAssetStore';
-import { scanRepository } from '../../../shared/repositories/scanRepository';
 import type { Risk } from '../../../shared/risks/risk';
 import { RiskStore } from '../../../shared/risks/riskStore';
 import { createAppServices, type AppServices } from '../../../shared/app/services';
@@ -59,10 +59,10 @@ beforeAll(async () => {
     vault: createEnvironmentVault(env),
     logger: createLogger({ level: 'error', sink: { write: () => undefined } }),
   });
-  await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), clock).add('contoso', {
+  await services.stores.organizations.add('contoso', {
     azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
   });
-  assets = new RepositoryAssetStore(services.store.container<RepositoryAsset>('assets'), clock);
+  assets = services.stores.repositories;
 });
 
 afterAll(async () => {
@@ -109,7 +109,7 @@ function repositoryEvent(type: string, project: string, repositoryId: string): E
 }
 
 async function onEvent(envelope: EventEnvelope): Promise<unknown> {
-  return scanRepository(envelope, { services, logger: services.logger, functionName: 'scanRepository' });
+  return runRoutedUseCase('repo-scan', envelope, services);
 }
 
 describe('the repository inventory of an organization', () => {
@@ -155,7 +155,7 @@ describe('the repository inventory of an organization', () => {
       { project: 'Website', repository: 'placeholder', repositoryId: catalog.repositoryId('Website', 'placeholder'), reason: 'empty: size 0' },
     ]);
     expect(first.skippedTotal).toBe(4);
-    const [stored] = (await services.store.container<InventoryRecord>('scans').query({ where: { organization: 'contoso', kind: 'inventory' } })).items;
+    const [stored] = (await services.stores.scans.query({ where: { organization: 'contoso', kind: 'inventory' } })).items;
     expect(stored).toMatchObject({ id: 'inventory:contoso', skippedTotal: 4, active: 5 });
   });
 
@@ -235,7 +235,7 @@ describe('the repository inventory of an organization', () => {
 
   it('recomputes the risk score of an asset when its project becomes public', async () => {
     const web = idOf('Payments', 'web');
-    await new RiskStore(services.store.container<Risk>('risks'), clock).record({
+    await services.stores.risks.record({
       organization: 'contoso',
       kind: 'leaked-secret',
       ruleId: 'github-pat',

@@ -27,7 +27,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-inventory-timer-'));
   clock = new ManualClock(Date.parse('2026-11-21T02:00:00.250Z'));
   services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: dataDir }), { clock, logger: createLogger({ level: 'error', sink: { write: () => undefined } }) });
-  const organizations = new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), clock);
+  const organizations = services.stores.organizations;
   await organizations.add('contoso', { azureDevOps: { url: 'https://dev.azure.com/contoso', auth: { mode: 'managed-identity' } } });
   await organizations.add('fabrikam', { azureDevOps: { url: 'https://dev.azure.com/fabrikam', auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikam' } } });
   await organizations.add('octo', { github: { tokenSecret: 'github-octo' } });

@@ -1,3 +1,4 @@
+import { narrowed } from '../../../shared/store/port';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,6 @@ import { OrganizationDirectory } from '../../../shared/organizations/organizatio
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { LockedMessage } from '../../../shared/queue/port';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
-import { scanRepository } from '../../../shared/repositories/scanRepository';
 import type { Risk } from '../../../shared/risks/risk';
 import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import { createAppServices, type AppServices } from '../../../shared/app/services';
@@ -25,7 +25,8 @@ import { SecretFactory } from '../../support/scanning/syntheticSecrets';
  * `git.pullrequest.created` and `.updated` deliveries (the recorded samples) through the repo-scan
  * queue handler: the pull request, its iterations and the latest iteration's changes are
  * re-fetched from the loopback Azure DevOps, the changed files are scanned at the pull request's
- * source commit, and one `scan.completed` per source commit goes to the pr-publish queue.
+ * source commit, and one `scans` record is written per source commit. Pull request publishing is not
+ * built yet, so the event table routes no `scan.completed` to pr-publish and nothing is parked there.
  */
 const hook = (name: string) =>
   JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'azure-devops', 'service-hooks', name), 'utf8')) as Record<string, unknown> & {
@@ -78,7 +79,7 @@ beforeAll(async () => {
     logger: createLogger({ sink: { write: () => undefined } }),
     vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT: pat }),
   });
-  await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).add(organization, {
+  await services.stores.organizations.add(organization, {
     azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat' } },
   });
 });
@@ -103,7 +104,7 @@ function pullRequestEvent(name: 'git.pullrequest.created.json' | 'git.pullreques
 async function deliver(envelope: EventEnvelope): Promise<RecordedCall[]> {
   const before = devops.calls.length;
   clock.advance(60_000);
-  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, scanRepository, services);
+  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
   expect(outcome).toBe('completed');
   return devops.calls.slice(before);
 }
@@ -122,7 +123,7 @@ describe('a pull request created or updated', () => {
     expect(itemFetches(calls).sort()).toEqual(['/README.md@4444eee', '/src/feature/payments.ts@4444eee']);
     expect(calls.filter((c) => /\/iterations\/2\/changes$/.test(c.path))).toHaveLength(1); // the latest iteration, against the merge base
 
-    const record = await services.store.container<RepositoryScanRecord>('scans').read(`pull-request:${repositoryId}:1:${source}`, organization);
+    const record = narrowed(await services.stores.scans.read(`pull-request:${repositoryId}:1:${source}`, organization), 'kind', 'pull-request');
     expect(record).toMatchObject({ kind: 'pull-request', pullRequestId: 1, commitId: source, branch: 'refs/heads/mytopic', filesScanned: 2, findings: 1, risksOpened: 0 });
     expect(record!.results).toEqual([
       expect.objectContaining({ path: 'src/feature/payments.ts', line: 5, commitId: source, ruleId: expect.stringMatching(/^github-/), riskId: expect.any(String) }),
@@ -131,27 +132,15 @@ describe('a pull request created or updated', () => {
     expect(record!.skipped).toMatchObject({ deleted: { count: 1, examples: ['docs/old.md'] }, excluded: { count: 1, examples: ['vendor/github.com/acme/sdk/auth.go'] } });
   });
 
-  it('emits one scan.completed with the pull request context for the publisher', async () => {
-    const [message, ...others] = await published();
-    expect(others).toEqual([]);
-    expect(message.body).toMatchObject({
-      id: `scan.completed:${repositoryId}:1:${source}`,
-      source: 'vigil',
-      type: 'scan.completed',
-      organization,
-      project: projectId,
-      subject: { pullRequestId: 1, repositoryId, commitId: source, findings: 1, scanId: `pull-request:${repositoryId}:1:${source}` },
-    });
+  it('sends nothing to pr-publish while pull request publishing is not built', async () => {
+    expect(await published()).toEqual([]);
+    expect(await services.stores.parked.count({})).toBe(0);
   });
 
-  it('emits nothing more for an update at the same source commit, or for the same delivery again', async () => {
+  it('keeps one scan record for an update at the same source commit, or for the same delivery again', async () => {
     await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated'));
-    await handleQueueMessage(
-      { functionName: 'scanRepository', queue: 'repo-scan', body: pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated'), messageId: 'again', deliveryCount: 2 },
-      scanRepository,
-      services,
-    );
-    expect(await published()).toHaveLength(1);
+    await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated'), messageId: 'again', deliveryCount: 2 }, services);
+    expect(await services.stores.scans.count({ kind: 'pull-request' })).toBe(1);
   });
 
   it('scans again and emits again when the source branch moves', async () => {
@@ -159,14 +148,14 @@ describe('a pull request created or updated', () => {
     repository.pullRequests![0].sourceCommit = secondSource;
     const calls = await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated-2'));
     expect(itemFetches(calls).sort()).toEqual(['/.npmrc@ccccccc', '/README.md@ccccccc', '/src/feature/payments.ts@ccccccc']);
-    const messages = await published();
-    expect(messages.map((m) => (m.body as EventEnvelope).subject.commitId)).toEqual([source, secondSource]);
-    expect((messages[1].body as EventEnvelope).subject.findings).toBe(1);
+    const records = (await services.stores.scans.query({ where: { kind: 'pull-request' } })).items.flatMap((r) => narrowed(r, 'kind', 'pull-request') ?? []);
+    expect(records.map((r) => r.commitId).sort()).toEqual([source, secondSource].sort());
+    expect(records.find((r) => r.commitId === secondSource)?.findings).toBe(1);
   });
 
   it('records no risks (the pushes that brought the commits do) and stores no secret', async () => {
-    expect((await services.store.container<Risk>('risks').query({ where: { organization } })).items).toEqual([]);
-    const stored = JSON.stringify((await services.store.container<RepositoryScanRecord>('scans').query({})).items);
+    expect(await services.stores.risks.list({ organization })).toEqual([]);
+    const stored = JSON.stringify((await services.stores.scans.query({})).items);
     expect(stored).not.toContain(token);
     expect(stored).not.toContain(laterToken);
   });
@@ -175,6 +164,6 @@ describe('a pull request created or updated', () => {
     repository.pullRequests![0].status = 'abandoned';
     const calls = await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-abandoned'));
     expect(itemFetches(calls)).toEqual([]);
-    expect(await published()).toHaveLength(2);
+    expect(await services.stores.scans.count({ kind: 'pull-request' })).toBe(2);
   });
 });

@@ -1,3 +1,4 @@
+import { narrowed } from '../../../shared/store/port';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,6 @@ import { OrganizationDirectory } from '../../../shared/organizations/organizatio
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
 import { maxFilesPerPush } from '../../../shared/repositories/pushScan/scanPush';
-import { scanRepository } from '../../../shared/repositories/scanRepository';
 import type { Risk } from '../../../shared/risks/risk';
 import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import { createAppServices, type AppServices } from '../../../shared/app/services';
@@ -83,7 +83,7 @@ beforeAll(async () => {
     logger: createLogger({ sink: { write: () => undefined } }),
     vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT: pat }),
   });
-  await new OrganizationDirectory(services.store.container<OrganizationSettings>('organizations'), services.clock).add(organization, {
+  await services.stores.organizations.add(organization, {
     azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat' } },
   });
 });
@@ -112,7 +112,7 @@ function pushEvent(pushId: number, subscriptionId = 'subscription-1'): EventEnve
 async function deliver(envelope: EventEnvelope): Promise<RecordedCall[]> {
   const before = devops.calls.length;
   clock.advance(60_000);
-  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, scanRepository, services);
+  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
   expect(outcome).toBe('completed');
   return devops.calls.slice(before);
 }
@@ -120,7 +120,7 @@ async function deliver(envelope: EventEnvelope): Promise<RecordedCall[]> {
 const itemFetches = (calls: RecordedCall[]) => calls.filter((c) => /\/items$/.test(c.path)).map((c) => `${c.query.path}@${c.query['versionDescriptor.version']?.slice(0, 7)}`);
 
 async function risks(): Promise<Risk[]> {
-  return (await services.store.container<Risk>('risks').query({ where: { organization } })).items;
+  return await services.stores.risks.list({ organization });
 }
 
 async function riskFor(secretPath: string): Promise<Risk> {
@@ -130,7 +130,7 @@ async function riskFor(secretPath: string): Promise<Risk> {
 }
 
 async function scanOf(pushId: number): Promise<RepositoryScanRecord> {
-  const record = await services.store.container<RepositoryScanRecord>('scans').read(`push:${repositoryId}:${pushId}`, organization);
+  const record = narrowed(await services.stores.scans.read(`push:${repositoryId}:${pushId}`, organization), 'kind', 'push');
   expect(record).toBeDefined();
   return record!;
 }
@@ -222,7 +222,7 @@ describe('a git.push', () => {
   });
 
   it('never stores the secrets themselves', async () => {
-    const stored = JSON.stringify([await risks(), (await services.store.container<RepositoryScanRecord>('scans').query({})).items]);
+    const stored = JSON.stringify([await risks(), (await services.stores.scans.query({})).items]);
     for (const secret of [gitHubToken, npmToken, laterToken]) expect(stored).not.toContain(secret);
   });
 });

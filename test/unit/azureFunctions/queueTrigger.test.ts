@@ -8,7 +8,8 @@ import { PermanentError, ThrottledError, TransientError } from '../../../shared/
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
 import type { ParkedMessage } from '../../../shared/queue/parkedMessages';
-import { handleQueueMessage, queueTrigger, type UseCase } from '../../../shared/azureFunctions/queueTrigger';
+import { handleQueueMessage, queueTrigger } from '../../../shared/azureFunctions/queueTrigger';
+import type { UseCase } from '../../../shared/app/useCase';
 import { createAppServices, useServices, type AppServices } from '../../../shared/app/services';
 import { ManualClock } from '../../support/manualClock';
 
@@ -44,7 +45,7 @@ const succeeding: UseCase = async () => {
 };
 
 async function parked(): Promise<ParkedMessage[]> {
-  return (await services.store.container<ParkedMessage>('parked').query({ where: { queue: 'build-scan' } })).items;
+  return (await services.stores.parked.query({ where: { queue: 'build-scan' } })).items;
 }
 
 beforeEach(async () => {
@@ -65,19 +66,19 @@ afterEach(async () => {
 
 describe('a queue-triggered use case', () => {
   it('runs once per event: a redelivered message is acknowledged without running again', async () => {
-    expect(await handleQueueMessage(delivery(), succeeding, services)).toBe('completed');
-    expect(await handleQueueMessage(delivery(envelope, 2), succeeding, services)).toBe('replayed');
+    expect(await handleQueueMessage(delivery(), services, succeeding)).toBe('completed');
+    expect(await handleQueueMessage(delivery(envelope, 2), services, succeeding)).toBe('replayed');
     expect(runs).toBe(1);
   });
 
   it('throws on a transient failure so the host redelivers, and the redelivery runs', async () => {
-    await expect(handleQueueMessage(delivery(), failingWith(new TransientError('Azure DevOps answered 503')), services)).rejects.toThrow('503');
-    expect(await handleQueueMessage(delivery(envelope, 2), succeeding, services)).toBe('completed');
+    await expect(handleQueueMessage(delivery(), services, failingWith(new TransientError('Azure DevOps answered 503')))).rejects.toThrow('503');
+    expect(await handleQueueMessage(delivery(envelope, 2), services, succeeding)).toBe('completed');
     expect(runs).toBe(2);
   });
 
   it('schedules a copy for when a throttled call may be retried, with attempt + 1', async () => {
-    const outcome = await handleQueueMessage(delivery(), failingWith(new ThrottledError('429 from Azure DevOps', 30_000)), services);
+    const outcome = await handleQueueMessage(delivery(), services, failingWith(new ThrottledError('429 from Azure DevOps', 30_000)));
     expect(outcome).toBe('rescheduled');
     expect(await services.queue.counts('build-scan')).toEqual({ active: 0, scheduled: 1, deadLettered: 0 });
     clock.advance(30_000);
@@ -87,13 +88,13 @@ describe('a queue-triggered use case', () => {
   });
 
   it('parks an event once throttling outlasts the allowed reschedules', async () => {
-    const outcome = await handleQueueMessage(delivery({ ...envelope, attempt: 2 }), failingWith(new ThrottledError('still 429', 1_000)), services);
+    const outcome = await handleQueueMessage(delivery({ ...envelope, attempt: 2 }), services, failingWith(new ThrottledError('still 429', 1_000)));
     expect(outcome).toBe('parked');
     expect((await parked())[0].reason).toMatch(/gave up after 2 reschedules: ThrottledError: still 429/);
   });
 
   it('parks a permanent failure with its reason and does not retry it', async () => {
-    const outcome = await handleQueueMessage(delivery(), failingWith(new PermanentError('build 7 not found in contoso/web')), services);
+    const outcome = await handleQueueMessage(delivery(), services, failingWith(new PermanentError('build 7 not found in contoso/web')));
     expect(outcome).toBe('parked');
     expect(await parked()).toEqual([
       expect.objectContaining({ messageId: 'sub-1:evt-1', functionName: 'scanBuild', reason: 'PermanentError: build 7 not found in contoso/web' }),
@@ -102,7 +103,7 @@ describe('a queue-triggered use case', () => {
   });
 
   it('parks a message that is not an event envelope, naming the field', async () => {
-    const outcome = await handleQueueMessage(delivery({ ...envelope, source: 'bitbucket' }), succeeding, services);
+    const outcome = await handleQueueMessage(delivery({ ...envelope, source: 'bitbucket' }), services, succeeding);
     expect(outcome).toBe('parked');
     expect((await parked())[0].reason).toMatch(/^invalid envelope: source:/);
     expect(runs).toBe(0);
@@ -111,10 +112,10 @@ describe('a queue-triggered use case', () => {
   it('reschedules rather than runs twice while another worker holds the event', async () => {
     let release!: () => void;
     const slow: UseCase = () => new Promise((resolve) => (release = () => resolve(undefined)));
-    const first = handleQueueMessage(delivery(), slow, services);
+    const first = handleQueueMessage(delivery(), services, slow);
     await Promise.resolve();
     await new Promise<void>((resolve) => setImmediate(resolve));
-    expect(await handleQueueMessage(delivery(envelope, 2), succeeding, services)).toBe('rescheduled');
+    expect(await handleQueueMessage(delivery(envelope, 2), services, succeeding)).toBe('rescheduled');
     release();
     expect(await first).toBe('completed');
     expect(runs).toBe(0);
@@ -129,7 +130,7 @@ describe('the Service Bus trigger binding', () => {
   ])('reads the envelope the Functions host hands over as %s, with messageId and deliveryCount from triggerMetadata', async (_shape, body) => {
     useServices(services);
     const seen: EventEnvelope[] = [];
-    const handler = queueTrigger('scanBuild', 'build-scan', async (received) => {
+    const handler = queueTrigger('scanBuild', 'build-scan', async (received: EventEnvelope) => {
       seen.push(received);
     });
     const context = new InvocationContext({

@@ -1,0 +1,100 @@
+import type { EventEnvelope, EventSource } from '../events/envelope';
+import type { QueueName } from '../queue/names';
+import type { UseCaseName } from './useCases';
+
+/**
+ * The one table from event to work (docs/architecture.md, "Which event runs what"). The webhook
+ * reads it to choose queues; each queue function reads it to choose the use case. An event can
+ * have one row per queue it goes to. An event that matches no row is acknowledged and recorded as
+ * ignored, never enqueued, never parked.
+ */
+export interface EventRoute {
+  source: EventSource;
+  type: string;
+  queue: QueueName;
+  useCase: UseCaseName;
+  /** Narrows the row to some events of the type; `otherwise` is the reason the rest are ignored. */
+  only?: { when: (envelope: EventEnvelope) => boolean; otherwise: string };
+}
+
+const completedRun = { when: (e: EventEnvelope) => e.subject.state === 'completed', otherwise: 'only completed runs have logs to scan' };
+
+// The table is aligned by hand so it reads as one.
+export const eventRoutes: readonly EventRoute[] = [
+  // source          event type                                    queue          use case
+  // Azure DevOps
+  { source: 'azure-devops', type: 'build.complete',                           queue: 'build-scan', useCase: 'scanAzurePipelinesBuild' },
+  { source: 'azure-devops', type: 'ms.vss-pipelines.run-state-changed-event', queue: 'build-scan', useCase: 'scanAzurePipelinesBuild', only: completedRun },
+  { source: 'azure-devops', type: 'ms.vss-endpoint.endpoint-created',         queue: 'build-scan', useCase: 'auditEndpointEvent' },
+  { source: 'azure-devops', type: 'ms.vss-endpoint.endpoint-updated',         queue: 'build-scan', useCase: 'auditEndpointEvent' },
+  { source: 'azure-devops', type: 'git.push',                                 queue: 'repo-scan',  useCase: 'scanPush' },
+  { source: 'azure-devops', type: 'git.repo.created',                         queue: 'repo-scan',  useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.repo.renamed',                         queue: 'repo-scan',  useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.repo.statuschanged',                   queue: 'repo-scan',  useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.repo.deleted',                         queue: 'repo-scan',  useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.pullrequest.created',                  queue: 'repo-scan',  useCase: 'scanPullRequest' },
+  { source: 'azure-devops', type: 'git.pullrequest.updated',                  queue: 'repo-scan',  useCase: 'scanPullRequest' },
+  // GitHub
+  { source: 'github',       type: 'workflow_run.completed',                   queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
+  { source: 'github',       type: 'workflow_job.completed',                   queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
+  { source: 'github',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanGitHubPush' },
+  // GitLab
+  { source: 'gitlab',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanGitLabPush' },
+  // Vigil's own events, chained between use cases
+  { source: 'vigil',        type: 'risk.opened',                              queue: 'alerts',     useCase: 'sendAlert' },
+  { source: 'vigil',        type: 'risk.changed',                             queue: 'alerts',     useCase: 'sendAlert' },
+  { source: 'vigil',        type: 'alerts.flush',                             queue: 'alerts',     useCase: 'flushHeldAlerts' },
+  { source: 'vigil',        type: 'inventory.requested',                      queue: 'repo-scan',  useCase: 'inventoryOrganization' },
+  { source: 'vigil',        type: 'repository.scan-requested',                queue: 'repo-scan',  useCase: 'scanRepositoryContent' },
+];
+
+/**
+ * Events whose capability is not built yet. They are acknowledged (`202`, ignored, with this
+ * reason) rather than parked: a parked message asks an operator to act, and there is nothing to do.
+ */
+export const notBuiltYet: ReadonlyArray<{ source: EventSource; types: readonly string[]; capability: string }> = [
+  {
+    source: 'azure-devops',
+    types: ['workitem.created', 'workitem.updated', 'workitem.deleted', 'workitem.restored', 'workitem.commented'],
+    capability: 'work-item sync',
+  },
+  { source: 'github', types: ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'], capability: 'GitHub pull request scanning' },
+  { source: 'gitlab', types: ['merge_request.open', 'merge_request.update', 'merge_request.reopen'], capability: 'GitLab merge request scanning' },
+  { source: 'gitlab', types: ['pipeline'], capability: 'GitLab CI log scanning' },
+  { source: 'vigil', types: ['scan.completed'], capability: 'pull request publishing' },
+];
+
+const key = (source: string, type: string) => `${source}\u0000${type}`;
+const rowsByEvent = new Map<string, EventRoute[]>();
+for (const route of eventRoutes) rowsByEvent.set(key(route.source, route.type), [...(rowsByEvent.get(key(route.source, route.type)) ?? []), route]);
+const unbuilt = new Map(notBuiltYet.flatMap((entry) => entry.types.map((type) => [key(entry.source, type), entry.capability] as const)));
+
+/** True when some row takes this event type (whether or not a given event of it passes the row's condition). */
+export function isRouted(source: EventSource, type: string): boolean {
+  return rowsByEvent.has(key(source, type));
+}
+
+/** Why an event type no row takes is ignored: its capability is not built yet, or Vigil has no use for it. */
+export function whyUnrouted(source: EventSource, type: string): string {
+  const capability = unbuilt.get(key(source, type));
+  return capability ? `not built yet: ${capability}` : `no route for event type '${type}'`;
+}
+
+/** The queues an envelope goes to, or why it goes nowhere. */
+export function routeEvent(envelope: EventEnvelope): { queues: QueueName[] } | { queues: []; ignored: string } {
+  const rows = rowsByEvent.get(key(envelope.source, envelope.type));
+  if (!rows) return { queues: [], ignored: whyUnrouted(envelope.source, envelope.type) };
+  const taken = rows.filter((row) => !row.only || row.only.when(envelope));
+  if (taken.length === 0) return { queues: [], ignored: rows.find((row) => row.only)?.only?.otherwise ?? 'not routed' };
+  return { queues: [...new Set(taken.map((row) => row.queue))] };
+}
+
+/** The queues an envelope goes to; empty when nothing takes it (for use cases that emit events). */
+export function queuesFor(envelope: EventEnvelope): QueueName[] {
+  return routeEvent(envelope).queues;
+}
+
+/** The row a queue function runs for an envelope it received, if any. */
+export function routeOnQueue(queue: QueueName, envelope: EventEnvelope): EventRoute | undefined {
+  return rowsByEvent.get(key(envelope.source, envelope.type))?.find((row) => row.queue === queue);
+}
