@@ -43,6 +43,7 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
     // Extra CI provider modules are checked before anything starts: a bad one stops start-up with its path.
     await (await import('../ci/providers/registry.js')).loadCiProviders(config);
   }
+  const adapters = await loadAdapterModules(config);
   let database: EmbeddedDatabase | undefined;
   let checkpointer: WalCheckpointer | undefined;
   const embedded = async (): Promise<EmbeddedDatabase> => {
@@ -55,8 +56,8 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
     return database;
   };
   try {
-    const store = await openStore(config, clock, embedded);
-    const queue = await openQueue(config, clock, embedded);
+    const store = await adapters.openStore(clock, embedded);
+    const queue = await adapters.openQueue(clock, embedded);
     const vault = overrides.vault ?? createVault(config, { clock });
     return {
       config,
@@ -79,35 +80,51 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
   }
 }
 
-async function openStore(config: VigilConfig, clock: Clock, embedded: () => Promise<EmbeddedDatabase>): Promise<Store> {
+type OpenEmbedded = () => Promise<EmbeddedDatabase>;
+
+export interface AdapterModules {
+  openStore(clock: Clock, embedded: OpenEmbedded): Promise<Store>;
+  openQueue(clock: Clock, embedded: OpenEmbedded): Promise<QueueBackend>;
+}
+
+/**
+ * Loads the store and queue adapters the configuration names, and only those (with the SDK or
+ * SQLite binding they bring), without connecting to anything: what a cold start pays before its
+ * first request. `npm run bench:startup` times exactly this.
+ */
+export async function loadAdapterModules(config: VigilConfig): Promise<AdapterModules> {
+  const [openStore, openQueue] = await Promise.all([storeOpener(config), queueOpener(config)]);
+  return { openStore, openQueue };
+}
+
+async function storeOpener(config: VigilConfig): Promise<AdapterModules['openStore']> {
   if (config.storeBackend === 'cosmos') {
     const { COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN } = config.environment;
     const { openCosmosStoreFromEnvironment } = await import('../store/cosmos/cosmosFromEnvironment.js');
-    return openCosmosStoreFromEnvironment({ COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN });
+    return () => openCosmosStoreFromEnvironment({ COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN });
   }
-  const { createEmbeddedStore } = await import('../store/embedded/embeddedStore.js');
-  return createEmbeddedStore(await embedded(), clock);
+  const [{ createEmbeddedStore }] = await Promise.all([import('../store/embedded/embeddedStore.js'), import('../store/embedded/embeddedDatabase.js')]);
+  return async (clock, embedded) => createEmbeddedStore(await embedded(), clock);
 }
 
-async function openQueue(config: VigilConfig, clock: Clock, embedded: () => Promise<EmbeddedDatabase>): Promise<QueueBackend> {
+async function queueOpener(config: VigilConfig): Promise<AdapterModules['openQueue']> {
   if (config.queueBackend === 'service-bus') {
     const { ServiceBusConnection, ServiceBusConnection__fullyQualifiedNamespace, ServiceBusConnection__clientId } = config.environment;
     const [{ createServiceBusQueue, defaultServiceBusCredential }, { serviceBusSettingsFromEnvironment }] = await Promise.all([
       import('../queue/serviceBus/serviceBusQueue.js'),
       import('../queue/serviceBus/serviceBusSettings.js'),
     ]);
-    const settings = serviceBusSettingsFromEnvironment(
-      { ServiceBusConnection, ServiceBusConnection__fullyQualifiedNamespace, ServiceBusConnection__clientId },
-      defaultServiceBusCredential,
-    );
-    return createServiceBusQueue({ ...settings, maxDeliveryCount: config.maxDeliveryCount }, clock);
+    return async (clock) => {
+      const settings = serviceBusSettingsFromEnvironment(
+        { ServiceBusConnection, ServiceBusConnection__fullyQualifiedNamespace, ServiceBusConnection__clientId },
+        defaultServiceBusCredential,
+      );
+      return createServiceBusQueue({ ...settings, maxDeliveryCount: config.maxDeliveryCount }, clock);
+    };
   }
   const { createEmbeddedQueue } = await import('../queue/embedded/embeddedQueue.js');
-  return createEmbeddedQueue(await embedded(), {
-    clock,
-    maxDeliveryCount: config.maxDeliveryCount,
-    duplicateWindowMs: config.duplicateWindowMs,
-  });
+  return async (clock, embedded) =>
+    createEmbeddedQueue(await embedded(), { clock, maxDeliveryCount: config.maxDeliveryCount, duplicateWindowMs: config.duplicateWindowMs });
 }
 
 let current: Promise<AppServices> | undefined;
