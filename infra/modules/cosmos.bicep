@@ -1,4 +1,4 @@
-// Cosmos DB for NoSQL, serverless, with the database and the containers of DESIGN 3.3. Keys are
+// Cosmos DB for NoSQL, serverless, with the database and the containers of docs/architecture.md, "State". Keys are
 // disabled (disableLocalAuth): the app and the optional deploying user get the built-in Data
 // Contributor role through sqlRoleAssignments (roleAssignments.bicep).
 

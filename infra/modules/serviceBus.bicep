@@ -1,4 +1,4 @@
-// Service Bus namespace (Standard) and the queues of DESIGN 3.2. Local (SAS key) authentication
+// Service Bus namespace (Standard) and the queues of docs/architecture.md, "Queues and settlement". Local (SAS key) authentication
 // is disabled: senders and receivers authenticate with Entra ID (roleAssignments.bicep).
 
 param name string
@@ -29,7 +29,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   }
 }
 
-// Settings per DESIGN 3.2: duplicate detection on messageId (the delivery's idempotency key) over
+// Settings per docs/architecture.md, "Queues and settlement": duplicate detection on messageId (the delivery's idempotency key) over
 // an hour, dead-lettering after defaultMaxDeliveryCount (shared/queue/names.ts) deliveries and on
 // expiry, and a lock long enough for a build-log scan (the host renews it up to 10 minutes, host.json).
 resource queues 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = [

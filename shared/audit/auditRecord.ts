@@ -1,5 +1,5 @@
 /**
- * The `scans` document of one audit (DESIGN 3.3): what was audited and what failed, never a
+ * The `scans` document of one audit (docs/architecture.md, "State"): what was audited and what failed, never a
  * credential. It also serves two bookkeeping jobs:
  * - a whole-project audit runs at most once an hour: the document is the claim (written with an
  *   etag before the audit starts) and the record of when it last completed;

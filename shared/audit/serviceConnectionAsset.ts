@@ -1,5 +1,5 @@
 /**
- * A service connection as Vigil knows it (DESIGN 3.3 `assets`, partition `/organization`): the
+ * A service connection as Vigil knows it (docs/architecture.md, "State" `assets`, partition `/organization`): the
  * asset its risks point at. It also remembers when the connection was created when Azure DevOps
  * does not say but an endpoint-created event did, so a new, not yet used connection is not
  * reported inactive.

@@ -1,7 +1,7 @@
 import { failureKindOf, messageOf } from '../errors';
 
 /**
- * What to do with a message whose handler failed (DESIGN 3.2), decided in one place:
+ * What to do with a message whose handler failed (docs/architecture.md, "Queues and settlement"), decided in one place:
  * - transient: throw, so the host abandons it and the broker redelivers (dead-letter at the limit);
  * - throttled: schedule a copy when the other side said to come back, complete the original;
  * - permanent or configuration: park it with the reason, complete the original, never retry.

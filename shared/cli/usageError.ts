@@ -6,5 +6,5 @@ export class UsageError extends Error {
   }
 }
 
-/** Exit codes scripts rely on (DESIGN 3.5). */
+/** Exit codes scripts rely on (docs/architecture.md, "The `vigil` command"). */
 export const exitCodes = { ok: 0, findings: 1, failure: 1, usage: 2 } as const;

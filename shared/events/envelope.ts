@@ -5,7 +5,7 @@ export type EventSource = (typeof eventSources)[number];
 export const webhookSources = ['azure-devops', 'github', 'gitlab'] as const;
 export type WebhookSource = (typeof webhookSources)[number];
 
-/** What travels on a queue (DESIGN 3.1): identifiers only, never the payload. */
+/** What travels on a queue (docs/architecture.md, "The event envelope"): identifiers only, never the payload. */
 export const EventEnvelopeSchema = z.object({
   id: z.string().min(1).max(512),
   source: z.enum(eventSources),

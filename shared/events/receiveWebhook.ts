@@ -45,7 +45,7 @@ export interface WebhookDependencies {
 }
 
 /**
- * The webhook's whole job (DESIGN 1): authenticate, validate, normalise into an envelope, enqueue
+ * The webhook's whole job (docs/architecture.md, "The shape"): authenticate, validate, normalise into an envelope, enqueue
  * with messageId = the delivery's idempotency key, answer 202. Nothing slow happens here.
  */
 export async function receiveWebhook(request: WebhookRequest, deps: WebhookDependencies): Promise<WebhookResponse> {

@@ -34,7 +34,7 @@ export interface LocalHost {
 }
 
 /**
- * DESIGN 3.4: the same function registrations served without the Azure Functions host. HTTP
+ * docs/architecture.md, "The local host": the same function registrations served without the Azure Functions host. HTTP
  * triggers at `/api/...`, queue triggers fed by the queue port with the host's settlement, timers
  * on their schedules. One host per data directory, because it owns the embedded queue's locks.
  */

@@ -29,7 +29,7 @@ export const AlertChannelSchema = z.object({
   signingSecret: secretName.optional(),
 });
 
-/** Azure DevOps state categories (DESIGN 5): what a risk's status maps to, whatever the process template calls its states. */
+/** Azure DevOps state categories (docs/architecture.md, "Choices and why"): what a risk's status maps to, whatever the process template calls its states. */
 export const stateCategories = ['Proposed', 'InProgress', 'Resolved', 'Completed', 'Removed'] as const;
 
 export const WorkItemSettingsSchema = z.object({

@@ -9,7 +9,7 @@ import type { QueueAdmin, QueueSender } from './port';
 
 /**
  * What `vigil dlq` works on: messages the queue dead-lettered after too many failed deliveries,
- * and messages a handler parked as permanently failing (DESIGN 3.2). Operators see both in one
+ * and messages a handler parked as permanently failing (docs/architecture.md, "Queues and settlement"). Operators see both in one
  * list, and replay or purge them alike.
  */
 export interface FailedMessage {

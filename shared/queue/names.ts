@@ -1,4 +1,4 @@
-/** The queues of DESIGN 3.2; infra/ and the function registrations must agree with this list. */
+/** The queues of docs/architecture.md, "Queues and settlement"; infra/ and the function registrations must agree with this list. */
 export const queueNames = ['build-scan', 'repo-scan', 'workitem-sync', 'pr-publish', 'alerts'] as const;
 export type QueueName = (typeof queueNames)[number];
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A risk: something an organization should fix, seen once or many times (DESIGN 3.3). Its id is
+ * A risk: something an organization should fix, seen once or many times (docs/architecture.md, "State"). Its id is
  * derived from what it is, never from when it was seen, so the same finding in the next build is
  * the same risk with a higher occurrence count.
  */

@@ -7,7 +7,7 @@ import type { Risk } from './risk';
 import type { RiskTransition } from './riskStore';
 
 /**
- * The internal events a scan emits (DESIGN 1): `risk.opened` for a new or reopened risk,
+ * The internal events a scan emits (docs/architecture.md, "The shape"): `risk.opened` for a new or reopened risk,
  * `risk.changed` for one seen again or resolved (an audit that no longer finds it). Message ids are derived from the risk and the sighting, so
  * a scan that is redelivered after a crash emits the same ids and the queue drops the repeats;
  * a sighting already counted is re-announced under its original transition for the same reason.

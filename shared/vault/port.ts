@@ -7,7 +7,7 @@ export interface Vault {
   getSecret(name: string): Promise<string | undefined>;
 }
 
-/** The vault secret that holds each webhook source's shared secret (DESIGN 3.4). */
+/** The vault secret that holds each webhook source's shared secret (docs/architecture.md, "The local host"). */
 export const hookSecretNames = {
   'azure-devops': 'hooks-azure-devops',
   github: 'hooks-github',

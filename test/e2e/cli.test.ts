@@ -89,7 +89,7 @@ describe('vigil --help and usage errors', () => {
 });
 
 describe('vigil status --json', () => {
-  it('prints queue depths and delivery counts in the DESIGN 3.6 shape', async () => {
+  it('prints queue depths and delivery counts in the docs/architecture.md, "The `vigil` command" shape', async () => {
     const run = await vigil(['status', '--json'], env);
     expect(run.code).toBe(0);
     const status = JSON.parse(run.stdout) as { queues: Record<string, unknown>; deliveries: unknown };

@@ -81,7 +81,7 @@ describe('vigil scan', () => {
     expectNoPlantedSecret(run.stdout, run.stderr);
   });
 
-  it('writes the JSON document of DESIGN 3.5 without any secret', () => {
+  it('writes the JSON document of docs/architecture.md, "The `vigil` command" without any secret', () => {
     const run = vigil(['scan', '--format', 'json', 'repo']);
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { findings: Record<string, unknown>[]; stats: Record<string, number> };

@@ -40,7 +40,7 @@ export interface GitHubCallDescription {
 const defaultThrottleMs = 60_000;
 
 /**
- * Turn a failed GitHub call into Vigil's error taxonomy (DESIGN 3.2). Rate limits become a
+ * Turn a failed GitHub call into Vigil's error taxonomy (docs/architecture.md, "Queues and settlement"). Rate limits become a
  * ThrottledError with GitHub's own delay so the queue handler reschedules the event rather than
  * retrying at once: `retry-after` (secondary limits), or `x-ratelimit-remaining: 0` with
  * `x-ratelimit-reset` (the hourly quota).

@@ -17,7 +17,7 @@ interface AddOptions {
   state?: string[];
 }
 
-/** `vigil orgs` (DESIGN 3.6): the organizations Vigil serves and how it reaches them, by secret *names*. */
+/** `vigil orgs` (docs/architecture.md, "The `vigil` command"): the organizations Vigil serves and how it reaches them, by secret *names*. */
 export function registerOrgsCommand(program: Command): void {
   const orgs = program.command('orgs').description('organizations Vigil serves: Azure DevOps URL and auth, GitHub/GitLab tokens, alert channels, work items');
 

@@ -9,7 +9,7 @@ interface ListOptions {
   json?: boolean;
 }
 
-/** `vigil risks list` (DESIGN 3.6): what Vigil found, redacted, newest sighting first. */
+/** `vigil risks list` (docs/architecture.md, "The `vigil` command"): what Vigil found, redacted, newest sighting first. */
 export function registerRisksCommand(program: Command): void {
   const risks = program.command('risks').description('risks Vigil found: leaked secrets and risky service connections (redacted)');
   risks

@@ -17,7 +17,7 @@ import type { Finding, RuleMetadata } from '../../scanning/types';
 import { exitCodes, UsageError } from '../usageError';
 
 /**
- * `vigil scan [PATH...|-]` (DESIGN 3.5): files, folders (recursively, honouring .gitignore and
+ * `vigil scan [PATH...|-]` (docs/architecture.md, "The `vigil` command"): files, folders (recursively, honouring .gitignore and
  * skipping binaries) or standard input, with the same engine the queue handlers use. Exit 0 when
  * nothing is found, 1 when secrets are found, 2 for usage or I/O errors.
  */

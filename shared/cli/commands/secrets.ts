@@ -15,7 +15,7 @@ export interface SecretsCommandDependencies {
 }
 
 /**
- * `vigil secrets set|list|delete` (DESIGN 3.6): operators put tokens in the vault by name, and
+ * `vigil secrets set|list|delete` (docs/architecture.md, "The `vigil` command"): operators put tokens in the vault by name, and
  * organization settings refer to those names. Values come in on stdin or a hidden prompt and are
  * never printed, not even in errors.
  */

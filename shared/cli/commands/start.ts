@@ -8,7 +8,7 @@ import { parsePort } from '../options';
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('run the function app locally: webhook, queue handlers and timers on the embedded queue and store (DESIGN 3.4)')
+    .description('run the function app locally: webhook, queue handlers and timers on the embedded queue and store')
     .option('-p, --port <port>', 'port for the HTTP functions (default: PORT or 7071; 0 picks a free one)', parsePort)
     .addHelpText(
       'after',

@@ -8,7 +8,7 @@ export function registerStatusCommand(program: Command): void {
   program
     .command('status')
     .description('show queue depths (active, scheduled, dead-lettered) and delivery counts (accepted, ignored, refused)')
-    .option('--json', 'print {"queues":{...},"deliveries":{...}} (DESIGN 3.6)')
+    .option('--json', 'print {"queues":{...},"deliveries":{...}}')
     .action(async (options: { json?: boolean }) => {
       await withServices(async (services) => {
         const queues: Record<string, QueueCounts> = {};

@@ -8,7 +8,7 @@ export interface HeaderReader {
 export type Extracted = Pick<EventEnvelope, 'organization' | 'subject'> & { project?: string };
 
 export interface IdentifiedDelivery {
-  /** Idempotency key of the delivery (DESIGN 3.1). */
+  /** Idempotency key of the delivery (docs/architecture.md, "The event envelope"). */
   id: string;
   /** The source's own event name. */
   type: string;

@@ -21,7 +21,7 @@ export function defaultServiceBusCredential(managedIdentityClientId: string | un
 }
 
 /**
- * The queue port on Azure Service Bus (DESIGN 3.2), with the embedded queue's semantics:
+ * The queue port on Azure Service Bus (docs/architecture.md, "Queues and settlement"), with the embedded queue's semantics:
  * - send: one cached sender per queue; batches split when full; `messageId` drives the
  *   namespace's duplicate detection; scheduled messages carry `scheduledEnqueueTimeUtc`.
  * - receive: peek-lock; delivery counts start at 1; `abandon` at the delivery limit dead-letters

@@ -39,6 +39,6 @@ export async function sendInBatches(sender: ServiceBusSender, queue: QueueName, 
 function tooLarge(queue: QueueName, message: OutgoingMessage, batch: ServiceBusMessageBatch): PermanentError {
   return new PermanentError(
     `message '${message.messageId}' does not fit in a Service Bus message for queue '${queue}' ` +
-      `(at most ${batch.maxSizeInBytes} bytes); queue only identifiers, never payloads (DESIGN 1)`,
+      `(at most ${batch.maxSizeInBytes} bytes); queue only identifiers, never payloads (docs/architecture.md, "The shape")`,
   );
 }

@@ -4,7 +4,7 @@ import { ConfigurationError } from '../../errors';
 import { registerSecretValue } from '../../logging/logger';
 
 /**
- * How the adapter reaches the namespace. Identity is the normal path (DESIGN 4); a connection
+ * How the adapter reaches the namespace. Identity is the normal path (docs/architecture.md, "Choices and why"); a connection
  * string is only used when one is explicitly configured, and is never logged or put in a message.
  */
 export type ServiceBusAuth =

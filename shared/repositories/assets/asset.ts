@@ -1,5 +1,5 @@
 /**
- * A repository as the inventory knows it (DESIGN 3.3 `assets`, partition `/organization`). Risks
+ * A repository as the inventory knows it (docs/architecture.md, "State" `assets`, partition `/organization`). Risks
  * found in its content point at it through `assetId`, and its risk score is stored on it.
  */
 export type RepositoryState = 'active' | 'disabled' | 'empty' | 'deleted';

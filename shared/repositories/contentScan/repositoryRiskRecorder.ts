@@ -11,7 +11,7 @@ import { refreshRiskScore } from '../assets/refreshRiskScore';
 import { maxListedResults, type CommitAuthor, type RepositoryFindingSummary } from './repositoryScanRecord';
 
 /**
- * Turns what a repository content scan finds into risks (DESIGN 3.3): one risk per secret per
+ * Turns what a repository content scan finds into risks (docs/architecture.md, "State"): one risk per secret per
  * repository, identified by (organization, kind, rule, asset, fingerprint), so the same secret in
  * another file or commit is the same risk seen again. Each sighting is identified by (commit, path,
  * line, fingerprint): a redelivered event records nothing twice. Removing a secret in a later commit

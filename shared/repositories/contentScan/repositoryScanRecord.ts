@@ -2,7 +2,7 @@ import type { Finding } from '../../scanning';
 import type { ContentScanSummary, SkipReason, SkippedFiles } from './repositoryContentScan';
 
 /**
- * The `scans` document of one repository content scan (DESIGN 3.3): what was read, what was left
+ * The `scans` document of one repository content scan (docs/architecture.md, "State"): what was read, what was left
  * out and why, and what was found — never a secret. The pull request publisher reads `results` of
  * a `pull-request` scan to write its comment.
  */

@@ -119,7 +119,7 @@ interface GitLabCallDescription {
   now: number;
 }
 
-/** Turn a failed GitLab call into Vigil's error taxonomy (DESIGN 3.2). */
+/** Turn a failed GitLab call into Vigil's error taxonomy (docs/architecture.md, "Queues and settlement"). */
 export function gitLabFailure(error: unknown, call: GitLabCallDescription): VigilError {
   const where = `${call.resource} in organization '${call.organization}'`;
   if (!(error instanceof GitLabAnswer)) {

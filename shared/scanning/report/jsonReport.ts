@@ -1,7 +1,7 @@
 import type { Finding } from '../types';
 
 /**
- * The `--format json` document (DESIGN 3.5), which is also what `--baseline` reads back:
+ * The `--format json` document (docs/architecture.md, "The `vigil` command"), which is also what `--baseline` reads back:
  * `{"findings":[{ruleId, severity, path, line, column, redacted, fingerprint, ...}], "stats":{bytes, files, durationMs}}`.
  */
 export interface ScanStats {

@@ -11,7 +11,7 @@ export const defaultOperationTimeoutMs = 30_000;
 
 /**
  * The store port on Azure Cosmos DB for NoSQL. With `createIfMissing` (VIGIL_COSMOS_CREATE=true) it
- * creates the database and the containers of DESIGN 3.3; otherwise (Azure, where infra/ creates
+ * creates the database and the containers of docs/architecture.md, "State"; otherwise (Azure, where infra/ creates
  * them) it checks they exist, so a wrong COSMOS_DATABASE, credential or role fails start-up with one
  * line instead of the first event.
  */

@@ -11,7 +11,7 @@ describe('the function app', () => {
     expect(functionEntryFiles().map((file) => basename(file))).toEqual(sources.map((name) => name.replace(/\.ts$/, '.js')).sort());
   });
 
-  it('binds exactly one queue function to each queue of DESIGN 3.2', async () => {
+  it('binds exactly one queue function to each queue of docs/architecture.md, "Queues and settlement"', async () => {
     const bound = (await appFunctions()).flatMap((f) => (f.kind === 'queue' ? [f.queue] : []));
     expect(bound.sort()).toEqual([...queueNames].sort());
   });
