@@ -205,6 +205,7 @@ export class AzureDevOpsTransport {
     return expectJson(await this.webApi.rest.replace<T>(this.resolve(path, query), body));
   }
 
+  /** A PATCH with a JSON body (`application/json`); a JSON Patch document goes through `send` with its own content type. */
   async patchJson<T>(path: string, query: Record<string, string>, body: unknown): Promise<T> {
     return expectJson(await this.webApi.rest.update<T>(this.resolve(path, query), body));
   }
