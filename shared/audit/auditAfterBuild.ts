@@ -1,4 +1,4 @@
-import { connectAzureDevOps } from '../devops/azureDevOpsClient';
+import { connectAzureDevOps } from '../devops/azureDevOpsConnection';
 import type { EventEnvelope } from '../events/envelope';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
 import type { UseCaseContext } from '../app/useCase';

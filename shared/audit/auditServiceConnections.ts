@@ -1,4 +1,4 @@
-import { connectAzureDevOps, type AzureDevOpsClient } from '../devops/azureDevOpsClient';
+import { connectAzureDevOps } from '../devops/azureDevOpsConnection';
 import type { EventEnvelope } from '../events/envelope';
 import { PermanentError } from '../errors';
 import type { UseCaseContext } from '../app/useCase';
@@ -6,7 +6,7 @@ import { isConflict, isPreconditionFailed } from '../store/errors';
 import { narrowed } from '../store/port';
 import { parseAuditedEndpoint, type AuditedEndpoint } from './auditedEndpoint';
 import { auditRecordId, projectAuditDue, type AuditRecord } from './auditRecord';
-import { runAudit } from './runAudit';
+import { runAudit, type AuditConnection } from './runAudit';
 
 export type { AuditRecord } from './auditRecord';
 
@@ -27,7 +27,7 @@ export async function auditEndpointEvent(envelope: EventEnvelope, context: UseCa
   try {
     const requestsBefore = client.requestCount();
     const startedAt = new Date(services.clock.now()).toISOString();
-    const endpoint = parseAuditedEndpoint(await client.getServiceEndpoint(project, endpointId));
+    const endpoint = parseAuditedEndpoint(await client.serviceEndpoints.getServiceEndpoint(project, endpointId));
     const id = auditRecordId(project, endpointId);
     const previous = narrowed(await services.stores.scans.read(id, settings.organization), 'kind', 'audit');
     return await runAudit({
@@ -49,7 +49,7 @@ export async function auditEndpointEvent(envelope: EventEnvelope, context: UseCa
  * build's project, unless the project was audited less than an hour ago (by `services.clock`) or
  * another worker is auditing it now. Returns undefined when it skipped.
  */
-export async function auditProjectIfDue(envelope: EventEnvelope, context: UseCaseContext, client: AzureDevOpsClient): Promise<AuditRecord | undefined> {
+export async function auditProjectIfDue(envelope: EventEnvelope, context: UseCaseContext, client: AuditConnection): Promise<AuditRecord | undefined> {
   const { services, logger } = context;
   const project = envelope.project;
   if (!project) return undefined;
@@ -78,7 +78,7 @@ export async function auditProjectIfDue(envelope: EventEnvelope, context: UseCas
   const requestsBefore = client.requestCount();
   let endpoints: AuditedEndpoint[];
   try {
-    endpoints = (await client.listServiceEndpoints(project)).map(parseAuditedEndpoint);
+    endpoints = (await client.serviceEndpoints.listServiceEndpoints(project)).map(parseAuditedEndpoint);
   } catch (error) {
     // Give the claim back, so the next build audits instead of waiting for the claim to expire.
     await scans

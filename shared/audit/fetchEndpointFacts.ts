@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import type { AzureDevOpsClient } from '../devops/azureDevOpsClient';
+import type { ServiceEndpointsClient } from '../devops/serviceEndpointsClient';
 import { failureKindOf } from '../errors';
 import type { AuditedEndpoint } from './auditedEndpoint';
 import { checkConfigurationFacts, pipelinePermissionFacts, usageFacts, type EndpointFacts, type FactSource } from './endpointFacts';
@@ -13,7 +13,7 @@ import { needsCheckConfigurations } from './checks/noApprovalOrBranchControl';
  * transient failures and credential failures are thrown, to be retried or fixed.
  */
 export async function fetchEndpointFacts(
-  client: AzureDevOpsClient,
+  client: ServiceEndpointsClient,
   project: string,
   endpoint: AuditedEndpoint,
   options: { now: number; createdAt?: string },

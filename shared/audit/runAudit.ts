@@ -1,6 +1,6 @@
 import { narrowed } from '../store/port';
 import { riskEvents } from '../risks/riskEvents';
-import type { AzureDevOpsClient } from '../devops/azureDevOpsClient';
+import type { AzureDevOpsConnection } from '../devops/azureDevOpsConnection';
 import type { EventEnvelope } from '../events/envelope';
 import type { UseCaseContext } from '../app/useCase';
 import type { AuditedEndpoint } from './auditedEndpoint';
@@ -10,10 +10,13 @@ import { fetchEndpointFacts } from './fetchEndpointFacts';
 import { recordAuditFindings, type RecordedFinding } from './recordAuditFindings';
 import { serviceConnectionAssetId } from './serviceConnectionAsset';
 
+/** What an audit needs of a connection: its service connections, and the request count its `scans` record keeps. */
+export type AuditConnection = Pick<AzureDevOpsConnection, 'organization' | 'requestCount' | 'serviceEndpoints'>;
+
 export interface AuditRun {
   envelope: EventEnvelope;
   context: UseCaseContext;
-  client: AzureDevOpsClient;
+  client: AuditConnection;
   /** The record as written when the audit began (a claim, for a project); it is completed in place. */
   record: AuditRecord;
   endpoints: AuditedEndpoint[];
@@ -59,7 +62,7 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
         endpoint.creationDate ??
         asset?.createdAt ??
         (envelope.type === endpointCreated && String(envelope.subject.endpointId) === endpoint.id ? envelope.receivedAt : undefined);
-      const facts = await fetchEndpointFacts(client, project, endpoint, { now, ...(createdAt ? { createdAt } : {}) });
+      const facts = await fetchEndpointFacts(client.serviceEndpoints, project, endpoint, { now, ...(createdAt ? { createdAt } : {}) });
       const audit = evaluateEndpoint(facts);
       const recorded = await recordAuditFindings(risks, organization, audit);
       const fresh = recorded.filter((r) => r.transition === 'opened' || r.transition === 'reopened' || r.transition === 'resolved');

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors';
+import { ConfigurationError, PermanentError } from '../errors';
 
 /** How an organization authenticates to Azure DevOps, as named in its settings (never the token). */
 export type AzureDevOpsAuthDescription =
@@ -34,4 +34,23 @@ export function authErrorMessage(
       ? "check the PAT's scopes and expiry"
       : "check that the app's managed identity is added to the organization with access to its projects";
   return `Azure DevOps rejected the credentials for organization '${organization}' (${how}; ${answer}): ${fix}`;
+}
+
+/**
+ * Azure DevOps refused a write because what it would change is not what the caller read: a 409, or
+ * a 412 when a precondition (`If-Match`, a JSON Patch `test` of `/rev`) no longer holds. Re-reading
+ * and writing again can succeed, so callers that write with a precondition catch this and do so.
+ * Unhandled, it is permanent, as every other 4xx is.
+ */
+export class AzureDevOpsConflictError extends PermanentError {
+  constructor(
+    readonly organization: string,
+    readonly resource: string,
+    readonly statusCode: 409 | 412,
+    detail: string,
+  ) {
+    super(
+      `Azure DevOps refused the request for ${resource} in organization '${organization}' (HTTP ${statusCode}): ${detail} (it changed since it was read: read it again before writing)`,
+    );
+  }
 }

@@ -29,7 +29,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Config from '../../shared/config';
-import type * as DevOps from '../../shared/devops/azureDevOpsClient';
+import type * as DevOps from '../../shared/devops/azureDevOpsConnection';
 import type * as FullScan from '../../shared/repositories/fullScan/fullContentScan';
 import type * as Organizations from '../../shared/organizations/organizationDirectory';
 import type * as Services from '../../shared/app/services';
@@ -45,7 +45,7 @@ import { RepositoryArchive, type ArchiveFile } from '../support/repositoryArchiv
 const { loadConfig } = shippedModule<typeof Config>('config');
 const { createAppServices } = shippedModule<typeof Services>('app/services');
 const { OrganizationDirectory } = shippedModule<typeof Organizations>('organizations/organizationDirectory');
-const { connectAzureDevOps } = shippedModule<typeof DevOps>('devops/azureDevOpsClient');
+const { connectAzureDevOps } = shippedModule<typeof DevOps>('devops/azureDevOpsConnection');
 const { scanDefaultBranch } = shippedModule<typeof FullScan>('repositories/fullScan/fullContentScan');
 const { buildLogScanner } = shippedModule<typeof Scanners>('ci/buildScanner');
 const { createLogger } = shippedModule<typeof Logging>('logging/logger');
@@ -242,7 +242,7 @@ async function main(): Promise<void> {
     // Warm both paths (rule compilation, JIT) on other bytes, so neither measured run pays for it.
     await scanWithEngineOnly(scanner, scannedFiles.slice(0, Math.ceil(scannedFiles.length / 20)), scannedPath);
     const cause = { id: 'bench', source: 'vigil' as const, type: 'repository.scan-requested', organization: 'contoso', subject: {}, receivedAt: new Date().toISOString() };
-    await scanDefaultBranch(client, services, { organization: 'contoso', project: 'Fabrikam', repository: 'warm-up', reason: 'benchmark', cause });
+    await scanDefaultBranch(client.git, services, { organization: 'contoso', project: 'Fabrikam', repository: 'warm-up', reason: 'benchmark', cause });
 
     // The shared machine moves every figure from run to run: each round scans through the full-scan
     // path and then with the engine alone, and the line reports the medians (ratio: of the rounds' ratios).
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
       let peakRss = process.memoryUsage().rss;
       let nextSample = 0;
       const started = process.hrtime.bigint();
-      const outcome = await scanDefaultBranch(client, services, {
+      const outcome = await scanDefaultBranch(client.git, services, {
         organization: 'contoso',
         project: 'Fabrikam',
         repository: 'monorepo',

@@ -85,6 +85,7 @@ export interface LoopbackRequest {
   /** The route after the project segment: `/_apis/...`. */
   projectRoute?: string;
   body: string;
+  headers: http.IncomingHttpHeaders;
   /** `http://127.0.0.1:PORT/ORG`, to write links that point back here. */
   orgUrl: string;
 }
@@ -278,6 +279,7 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
         url,
         route,
         body,
+        headers: req.headers,
         orgUrl,
         ...(scoped && scoped[1] !== '_apis' ? { project: decodeURIComponent(scoped[1]), projectRoute: `/${scoped[2]}` } : {}),
       };

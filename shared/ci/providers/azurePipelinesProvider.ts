@@ -1,5 +1,6 @@
 import { BuildResult, BuildStatus } from 'azure-devops-node-api/interfaces/BuildInterfaces';
-import { connectAzureDevOps, type AzureDevOpsClient, type AzureDevOpsClientOptions, type Build } from '../../devops/azureDevOpsClient';
+import { connectAzureDevOps, type AzureDevOpsConnection, type AzureDevOpsConnectionOptions } from '../../devops/azureDevOpsConnection';
+import type { Build } from '../../devops/buildsClient';
 import { PermanentError } from '../../errors';
 import type { CiLog, CiProvider, CiProviderConfig, CiRun, CiRunFilter, CiRunRef, CiRunStatus } from './ciProvider';
 
@@ -10,8 +11,8 @@ export const azurePipelinesProviderName = 'azure-pipelines';
  * (no probe call: the first request tells a credential failure apart) and is kept for the
  * provider's life, so a scan pays node-api's route look-ups once.
  */
-export function createAzurePipelinesProvider(config: CiProviderConfig, clientOptions: AzureDevOpsClientOptions = {}): CiProvider {
-  let connecting: Promise<AzureDevOpsClient> | undefined;
+export function createAzurePipelinesProvider(config: CiProviderConfig, clientOptions: AzureDevOpsConnectionOptions = {}): CiProvider {
+  let connecting: Promise<AzureDevOpsConnection> | undefined;
   const client = () =>
     (connecting ??= connectAzureDevOps(config.organization, {
       vault: config.vault,
@@ -33,7 +34,7 @@ export function createAzurePipelinesProvider(config: CiProviderConfig, clientOpt
 
     async *listRuns(filter: CiRunFilter) {
       const project = projectOf(filter, 'a build listing');
-      const builds = (await client()).listBuilds(project, {
+      const builds = (await client()).builds.listBuilds(project, {
         ...(filter.status === 'completed' ? { statusFilter: 'completed' as const } : {}),
         ...(filter.top !== undefined ? { top: filter.top } : {}),
       });
@@ -44,14 +45,14 @@ export function createAzurePipelinesProvider(config: CiProviderConfig, clientOpt
       const project = projectOf(ref, `build ${ref.id}`);
       const buildId = Number(ref.id);
       if (!Number.isInteger(buildId) || buildId <= 0) throw new PermanentError(`'${ref.id}' is not an Azure Pipelines build id`);
-      return toRun(await (await client()).getBuild(project, buildId), project);
+      return toRun(await (await client()).builds.getBuild(project, buildId), project);
     },
 
     async *streamLogs(run: CiRun, options: { logId?: string } = {}) {
       const project = projectOf(run, `build ${run.id}`);
       const buildId = Number(run.id);
-      const connected = await client();
-      for (const log of await connected.listBuildLogs(project, buildId)) {
+      const builds = (await client()).builds;
+      for (const log of await builds.listBuildLogs(project, buildId)) {
         if (log.id === undefined) continue;
         const logId = log.id;
         if (options.logId !== undefined && options.logId !== String(logId)) continue;
@@ -60,7 +61,7 @@ export function createAzurePipelinesProvider(config: CiProviderConfig, clientOpt
           name: `log ${logId}`,
           // A log's own URL is an API address; people read logs on the build's page.
           ...(run.webUrl ? { url: run.webUrl } : {}),
-          open: () => connected.streamBuildLog(project, buildId, logId),
+          open: () => builds.streamBuildLog(project, buildId, logId),
         };
         yield entry;
       }

@@ -1,10 +1,7 @@
 import { Option, type Command } from 'commander';
-import {
-  connectAzureDevOps,
-  type AzureDevOpsClient,
-  type ServiceHookSubscription,
-  type TeamProjectReference,
-} from '../../devops/azureDevOpsClient';
+import { connectAzureDevOps, type AzureDevOpsConnection } from '../../devops/azureDevOpsConnection';
+import type { HookSubscriptionsClient, ServiceHookSubscription } from '../../devops/hookSubscriptionsClient';
+import type { TeamProjectReference } from '../../devops/projectsClient';
 import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../organizations/organizationSettings';
 import type { AppServices } from '../../app/services';
@@ -106,9 +103,9 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
         const hookSecret = await requireSecret(services.vault, hookSecretNames['azure-devops']);
         await withClient(services, org, options, async (client) => {
           const project = await findProject(client, options.project);
-          const ours = (await listVigilSubscriptions(client)).filter((s) => s.publisherInputs?.projectId === project.id);
+          const ours = (await listVigilSubscriptions(client.hookSubscriptions)).filter((s) => s.publisherInputs?.projectId === project.id);
           for (const event of vigilHookEvents) {
-            const line = await reconcile(client, event, project, webhookUrl, hookSecret, ours, options.force === true);
+            const line = await reconcile(client.hookSubscriptions, event, project, webhookUrl, hookSecret, ours, options.force === true);
             process.stdout.write(`${line}\n`);
           }
         });
@@ -149,7 +146,7 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
         const { subscriptions } = await selectSubscriptions(client, options.project);
         if (subscriptions.length === 0) return void process.stderr.write('no Vigil service hook subscriptions to remove\n');
         for (const s of subscriptions) {
-          await client.deleteServiceHookSubscription(s.id);
+          await client.hookSubscriptions.deleteServiceHookSubscription(s.id);
           process.stdout.write(`removed ${s.eventType} ${s.id} (${s.project})\n`);
         }
       }),
@@ -160,7 +157,7 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
 // ── subscribe ─────────────────────────────────────────────────────────────────────────────────
 
 async function reconcile(
-  client: AzureDevOpsClient,
+  client: HookSubscriptionsClient,
   event: (typeof vigilHookEvents)[number],
   project: TeamProjectReference & { id: string },
   webhookUrl: string,
@@ -225,7 +222,10 @@ interface SubscriptionRow {
   status: string;
 }
 
-async function selectSubscriptions(client: AzureDevOpsClient, projectName: string | undefined): Promise<{ subscriptions: SubscriptionRow[] }> {
+async function selectSubscriptions(
+  client: Pick<AzureDevOpsConnection, 'url' | 'projects' | 'hookSubscriptions'>,
+  projectName: string | undefined,
+): Promise<{ subscriptions: SubscriptionRow[] }> {
   const names = new Map<string, string>();
   let only: string | undefined;
   if (projectName !== undefined) {
@@ -233,9 +233,9 @@ async function selectSubscriptions(client: AzureDevOpsClient, projectName: strin
     names.set(project.id, project.name ?? projectName);
     only = project.id;
   } else {
-    for await (const project of client.listProjects()) if (project.id) names.set(project.id, project.name ?? project.id);
+    for await (const project of client.projects.listProjects()) if (project.id) names.set(project.id, project.name ?? project.id);
   }
-  const subscriptions = (await listVigilSubscriptions(client))
+  const subscriptions = (await listVigilSubscriptions(client.hookSubscriptions))
     .filter((s) => only === undefined || s.publisherInputs?.projectId === only)
     .map((s) => {
       const projectId = s.publisherInputs?.projectId ?? '';
@@ -255,7 +255,7 @@ async function selectSubscriptions(client: AzureDevOpsClient, projectName: strin
 // ── shared plumbing ───────────────────────────────────────────────────────────────────────────
 
 /** Web Hooks subscriptions that point at Vigil's Azure DevOps webhook route. */
-async function listVigilSubscriptions(client: AzureDevOpsClient): Promise<ServiceHookSubscription[]> {
+async function listVigilSubscriptions(client: HookSubscriptionsClient): Promise<ServiceHookSubscription[]> {
   const all = await client.listServiceHookSubscriptions({ consumerId, consumerActionId });
   return all.filter((s) => s.consumerId === consumerId && s.consumerActionId === consumerActionId && isVigilUrl(s.consumerInputs?.url));
 }
@@ -269,9 +269,9 @@ function isVigilUrl(url: string | undefined): boolean {
   }
 }
 
-async function findProject(client: AzureDevOpsClient, name: string): Promise<TeamProjectReference & { id: string }> {
+async function findProject(client: Pick<AzureDevOpsConnection, 'url' | 'projects'>, name: string): Promise<TeamProjectReference & { id: string }> {
   const seen: string[] = [];
-  for await (const project of client.listProjects()) {
+  for await (const project of client.projects.listProjects()) {
     if (!project.id) continue;
     if (project.name?.toLowerCase() === name.toLowerCase() || project.id.toLowerCase() === name.toLowerCase()) return { ...project, id: project.id };
     if (seen.length < 10 && project.name) seen.push(project.name);
@@ -341,7 +341,7 @@ async function withClient<T>(
   services: AppServices,
   org: OrganizationUrl,
   options: ConnectOptions,
-  work: (client: AzureDevOpsClient) => Promise<T>,
+  work: (client: AzureDevOpsConnection) => Promise<T>,
 ): Promise<T> {
   let auth: NonNullable<OrganizationSettings['azureDevOps']>['auth'] | undefined;
   let stored: OrganizationSettings | undefined;

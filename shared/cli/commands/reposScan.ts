@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
+import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
 import type { EventEnvelope } from '../../events/envelope';
 import { OrganizationNotFoundError } from '../../organizations/organizationDirectory';
 import { scanDefaultBranch, type FullScanOutcome } from '../../repositories/fullScan/fullContentScan';
@@ -45,7 +45,7 @@ export function registerReposScanCommand(repos: Command): void {
             subject: { repositoryId: repository, reason: 'on-demand' },
             receivedAt: new Date(services.clock.now()).toISOString(),
           };
-          const outcome = await scanDefaultBranch(client, services, {
+          const outcome = await scanDefaultBranch(client.git, services, {
             organization: settings.organization,
             project,
             repository,

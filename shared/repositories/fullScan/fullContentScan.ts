@@ -1,4 +1,4 @@
-import type { AzureDevOpsClient, GitRepository } from '../../devops/azureDevOpsClient';
+import type { GitClient, GitRepository } from '../../devops/gitClient';
 import type { EventEnvelope } from '../../events/envelope';
 import type { AppServices } from '../../app/services';
 import { RepositoryContentScan, type ContentScanProgress } from '../contentScan/repositoryContentScan';
@@ -31,7 +31,7 @@ export type FullScanOutcome =
   /** Nothing to scan: the repository is disabled or empty. */
   | { status: 'not-scanned'; repository: string; why: string };
 
-export async function scanDefaultBranch(client: AzureDevOpsClient, services: AppServices, request: FullScanRequest): Promise<FullScanOutcome> {
+export async function scanDefaultBranch(client: GitClient, services: AppServices, request: FullScanRequest): Promise<FullScanOutcome> {
   const started = services.clock.now();
   const found = await client.getRepository(request.project, request.repository);
   const repository = scannedRepository(found, request);

@@ -1,4 +1,4 @@
-import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
+import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
 import { PermanentError } from '../../errors';
 import type { UseCase } from '../../app/useCase';
 import { scanDefaultBranch } from './fullContentScan';
@@ -17,7 +17,7 @@ export const scanRepositoryContent: UseCase = async (envelope, { services, logge
   const settings = await services.stores.organizations.get(envelope.organization);
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
   try {
-    const outcome = await scanDefaultBranch(client, services, {
+    const outcome = await scanDefaultBranch(client.git, services, {
       organization: settings.organization,
       project,
       repository: repositoryId,

@@ -1,4 +1,6 @@
-import { connectAzureDevOps, type AzureDevOpsClient, type GitRepository } from '../../devops/azureDevOpsClient';
+import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
+import type { GitRepository } from '../../devops/gitClient';
+import type { ProjectsClient } from '../../devops/projectsClient';
 import type { Logger } from '../../logging/logger';
 import type { OutgoingMessage } from '../../queue/port';
 import type { UseCase } from '../../app/useCase';
@@ -84,9 +86,9 @@ export async function runInventory(services: AppServices, organizationName: stri
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger: options.logger, verify: false } });
   const assets = services.stores.repositories;
   try {
-    const projects = await listProjects(client);
+    const projects = await listProjects(client.projects);
     progress(`${projects.size} project(s)`);
-    const listed = await client.listOrganizationRepositories();
+    const listed = await client.git.listOrganizationRepositories();
     progress(`${listed.length} repositor${listed.length === 1 ? 'y' : 'ies'}`);
     const stored = new Map((await assets.list({ organization })).map((asset) => [asset.id, asset]));
 
@@ -163,7 +165,7 @@ export async function runInventory(services: AppServices, organizationName: stri
 }
 
 /** Every project, by id, for this run: the authority on visibility and current names. */
-async function listProjects(client: AzureDevOpsClient): Promise<Map<string, ProjectInfo>> {
+async function listProjects(client: ProjectsClient): Promise<Map<string, ProjectInfo>> {
   const projects = new Map<string, ProjectInfo>();
   for await (const project of client.listProjects()) {
     const info = projectInfo(project);

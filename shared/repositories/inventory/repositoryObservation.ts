@@ -1,4 +1,5 @@
-import type { GitRepository, TeamProjectReference } from '../../devops/azureDevOpsClient';
+import type { GitRepository } from '../../devops/gitClient';
+import type { TeamProjectReference } from '../../devops/projectsClient';
 import type { RepositoryAsset, RepositoryState } from '../assets/asset';
 import type { ObservedRepository } from '../assets/repositoryAssetStore';
 

@@ -1,4 +1,4 @@
-import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
+import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
 import { PermanentError } from '../../errors';
 import type { UseCase } from '../../app/useCase';
 import { repositoryAssetId, type RepositoryAsset } from '../assets/asset';
@@ -33,7 +33,7 @@ export const syncRepositoryEvent: UseCase = async (envelope, { services, logger 
 
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
   try {
-    const repository = await client.findRepository(project, repositoryId);
+    const repository = await client.git.findRepository(project, repositoryId);
     if (!repository) {
       if (!known) return { repositoryId, change: 'ignored' };
       await assets.markDeleted(organization, assetId, known);

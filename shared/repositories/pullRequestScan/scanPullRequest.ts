@@ -1,5 +1,5 @@
 import { PullRequestStatus } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import { connectAzureDevOps } from '../../devops/azureDevOpsClient';
+import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
 import type { EventEnvelope } from '../../events/envelope';
 import { queuesFor } from '../../app/eventRoutes';
 import { PermanentError } from '../../errors';
@@ -34,7 +34,7 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
   const settings = await services.stores.organizations.get(envelope.organization);
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
   try {
-    const pullRequest = await client.getPullRequest(project, pullRequestId);
+    const pullRequest = await client.git.getPullRequest(project, pullRequestId);
     const target = pullRequest.repository;
     if (target?.id && target.id.toLowerCase() !== repositoryId.toLowerCase()) {
       throw new PermanentError(`pull request ${pullRequestId} belongs to repository ${target.id}, not ${repositoryId} as event '${envelope.id}' says`);
@@ -45,11 +45,11 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
     }
     const sourceCommit = pullRequest.lastMergeSourceCommit?.commitId;
     if (!sourceCommit) throw new PermanentError(`pull request ${pullRequestId} has no source commit yet; nothing to scan`);
-    const repository = scannedRepository(target?.name ? target : await client.getRepository(project, repositoryId), { project, repository: repositoryId });
+    const repository = scannedRepository(target?.name ? target : await client.git.getRepository(project, repositoryId), { project, repository: repositoryId });
 
-    const iterations = await client.listPullRequestIterations(project, repository.id, pullRequestId);
+    const iterations = await client.git.listPullRequestIterations(project, repository.id, pullRequestId);
     const latest = Math.max(0, ...iterations.map((iteration) => iteration.id ?? 0));
-    const changes = latest > 0 ? await client.getPullRequestIterationChanges(project, repository.id, pullRequestId, latest) : [];
+    const changes = latest > 0 ? await client.git.getPullRequestIterationChanges(project, repository.id, pullRequestId, latest) : [];
 
     const scan = RepositoryContentScan.configured(services.config);
     const results = new FindingSummaries(settings.organization, repository);
@@ -73,7 +73,7 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
         continue;
       }
       fetched++;
-      const content = await client.streamItem(project, repository.id, file.path, sourceCommit);
+      const content = await client.git.streamItem(project, repository.id, file.path, sourceCommit);
       for await (const finding of scan.scanFile(file.path, content)) results.add(finding, { commitId: sourceCommit });
     }
 

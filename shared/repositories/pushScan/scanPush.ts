@@ -1,4 +1,5 @@
-import { connectAzureDevOps, type AzureDevOpsClient, type GitCommitRef, type GitPush } from '../../devops/azureDevOpsClient';
+import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
+import type { GitClient, GitCommitRef, GitPush } from '../../devops/gitClient';
 import { PermanentError } from '../../errors';
 import type { UseCase } from '../../app/useCase';
 import { classifyChange } from '../contentScan/changedFiles';
@@ -31,12 +32,12 @@ export const scanPush: UseCase = async (envelope, { services, logger }) => {
   const settings = await services.stores.organizations.get(envelope.organization);
   const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
   try {
-    const push = await client.getPush(project, repositoryId, pushId);
+    const push = await client.git.getPush(project, repositoryId, pushId);
     const repository = scannedRepository(
-      push.repository?.name ? push.repository : await client.getRepository(project, repositoryId),
+      push.repository?.name ? push.repository : await client.git.getRepository(project, repositoryId),
       { project, repository: repositoryId },
     );
-    const commits = await pushCommits(client, project, repository.id, push);
+    const commits = await pushCommits(client.git, project, repository.id, push);
     const scanned = commits.slice(0, maxCommitsPerPush);
 
     const scan = RepositoryContentScan.configured(services.config);
@@ -45,8 +46,8 @@ export const scanPush: UseCase = async (envelope, { services, logger }) => {
     for (const commit of scanned) {
       const commitId = commit.commitId as string;
       const author = authorOf(commit);
-      for (const change of await client.getCommitChanges(project, repository.id, commitId)) {
-        await changes.visit(classifyChange(change), { commitId, ...(author ? { author } : {}) }, (path) => client.streamItem(project, repository.id, path, commitId));
+      for (const change of await client.git.getCommitChanges(project, repository.id, commitId)) {
+        await changes.visit(classifyChange(change), { commitId, ...(author ? { author } : {}) }, (path) => client.git.streamItem(project, repository.id, path, commitId));
       }
     }
     await recorder.announce(envelope);
@@ -79,7 +80,7 @@ export const scanPush: UseCase = async (envelope, { services, logger }) => {
  * answer without its commits is completed from the push's commit list, and a commit without its
  * author from the commit itself.
  */
-async function pushCommits(client: AzureDevOpsClient, project: string, repositoryId: string, push: GitPush): Promise<GitCommitRef[]> {
+async function pushCommits(client: GitClient, project: string, repositoryId: string, push: GitPush): Promise<GitCommitRef[]> {
   let commits = (push.commits ?? []).filter((commit) => commit.commitId);
   if (commits.length === 0) commits = (await client.listPushCommits(project, repositoryId, push.pushId as number)).filter((commit) => commit.commitId);
   const withAuthors: GitCommitRef[] = [];

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEndpointEvent, auditProjectIfDue, type AuditRecord } from '../../../shared/audit/auditServiceConnections';
 import type { ServiceConnectionAsset } from '../../../shared/audit/serviceConnectionAsset';
 import { loadConfig } from '../../../shared/config';
-import { connectAzureDevOps, type AzureDevOpsClient } from '../../../shared/devops/azureDevOpsClient';
+import { connectAzureDevOps, type AzureDevOpsConnection } from '../../../shared/devops/azureDevOpsConnection';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
 import { OrganizationDirectory } from '../../../shared/organizations/organizationDirectory';
@@ -50,7 +50,7 @@ let routes: ServiceConnectionRoutes;
 let logLines: string[];
 let context: UseCaseContext;
 let events = 0;
-const clients: AzureDevOpsClient[] = [];
+const clients: AzureDevOpsConnection[] = [];
 
 const daysAgo = (days: number) => new Date(clock.now() - days * day).toISOString();
 
@@ -100,7 +100,7 @@ async function storedRisks(): Promise<Risk[]> {
   return await services.stores.risks.list({ organization: 'contoso' });
 }
 
-async function client(): Promise<AzureDevOpsClient> {
+async function client(): Promise<AzureDevOpsConnection> {
   const settings = await services.stores.organizations.get('contoso');
   const opened = await connectAzureDevOps(settings, { vault: services.vault, clock, options: { verify: false } });
   clients.push(opened);

@@ -11,7 +11,7 @@ import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
 import { OrganizationDirectory } from '../../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
-import { connectAzureDevOps } from '../../../shared/devops/azureDevOpsClient';
+import { connectAzureDevOps } from '../../../shared/devops/azureDevOpsConnection';
 import type { RepositoryAsset } from '../../../shared/repositories/assets/asset';
 import { scanDefaultBranch } from '../../../shared/repositories/fullScan/fullContentScan';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
@@ -243,7 +243,7 @@ describe('a full scan of a repository', () => {
     let baseline: number | undefined;
     let peak = 0;
     let nextSample = 0;
-    const outcome = await scanDefaultBranch(client, services, {
+    const outcome = await scanDefaultBranch(client.git, services, {
       organization: 'contoso',
       project,
       repository: repositoryId,

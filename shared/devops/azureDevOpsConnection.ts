@@ -1,0 +1,101 @@
+import type { OrganizationSettings } from '../organizations/organizationSettings';
+import {
+  openAzureDevOpsTransport,
+  type AzureDevOpsTransport,
+  type AzureDevOpsTransportDependencies,
+  type AzureDevOpsTransportOptions,
+} from './azureDevOpsTransport';
+import { createBuildsClient, type BuildsClient } from './buildsClient';
+import { createGitClient, type GitClient } from './gitClient';
+import { createHookSubscriptionsClient, type HookSubscriptionsClient } from './hookSubscriptionsClient';
+import { createProjectsClient, type ProjectsClient } from './projectsClient';
+import { createServiceEndpointsClient, type ServiceEndpointsClient } from './serviceEndpointsClient';
+
+export interface AzureDevOpsConnectionOptions extends AzureDevOpsTransportOptions {
+  /** Probe `_apis/connectionData` while connecting (default true). */
+  verify?: boolean;
+}
+
+export interface AzureDevOpsDependencies extends AzureDevOpsTransportDependencies {
+  options?: AzureDevOpsConnectionOptions;
+}
+
+/**
+ * One organization's Azure DevOps: a client per API area, each created on first use, all sharing
+ * one transport (credential, sockets, retries, request count). Functions take the one client they
+ * need, so a test fake implements only that area.
+ */
+export interface AzureDevOpsConnection {
+  readonly organization: string;
+  /** The organization URL, e.g. `https://dev.azure.com/contoso`. */
+  readonly url: string;
+  readonly builds: BuildsClient;
+  readonly projects: ProjectsClient;
+  readonly git: GitClient;
+  readonly serviceEndpoints: ServiceEndpointsClient;
+  readonly hookSubscriptions: HookSubscriptionsClient;
+  /** Requests sent on this connection, retries included (node-api's one-time route look-ups are not counted). */
+  requestCount(): number;
+  /** Close kept-alive sockets. */
+  close(): void;
+}
+
+/** Connect to one organization's Azure DevOps with the auth its settings name; probes the credential unless `options.verify` is false. */
+export async function connectAzureDevOps(organization: OrganizationSettings, deps: AzureDevOpsDependencies): Promise<AzureDevOpsConnection> {
+  const transport = await openAzureDevOpsTransport(organization, deps);
+  if (deps.options?.verify !== false) {
+    try {
+      await transport.verifyConnection();
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+  }
+  return new TransportConnection(transport);
+}
+
+class TransportConnection implements AzureDevOpsConnection {
+  private buildsClient: BuildsClient | undefined;
+  private projectsClient: ProjectsClient | undefined;
+  private gitClient: GitClient | undefined;
+  private serviceEndpointsClient: ServiceEndpointsClient | undefined;
+  private hookSubscriptionsClient: HookSubscriptionsClient | undefined;
+
+  constructor(private readonly transport: AzureDevOpsTransport) {}
+
+  get organization(): string {
+    return this.transport.organization;
+  }
+
+  get url(): string {
+    return this.transport.url;
+  }
+
+  get builds(): BuildsClient {
+    return (this.buildsClient ??= createBuildsClient(this.transport));
+  }
+
+  get projects(): ProjectsClient {
+    return (this.projectsClient ??= createProjectsClient(this.transport));
+  }
+
+  get git(): GitClient {
+    return (this.gitClient ??= createGitClient(this.transport));
+  }
+
+  get serviceEndpoints(): ServiceEndpointsClient {
+    return (this.serviceEndpointsClient ??= createServiceEndpointsClient(this.transport));
+  }
+
+  get hookSubscriptions(): HookSubscriptionsClient {
+    return (this.hookSubscriptionsClient ??= createHookSubscriptionsClient(this.transport));
+  }
+
+  requestCount(): number {
+    return this.transport.requestCount();
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
