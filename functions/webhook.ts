@@ -1,6 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { receiveWebhook, tooLarge } from '../shared/events/receiveWebhook';
 import type { DeliveryDocument } from '../shared/events/deliveryLog';
+import type { ParkedMessage } from '../shared/queue/parkedMessages';
 import { registerHttpFunction } from '../shared/runtime/functionRegistry';
 import { getServices } from '../shared/runtime/services';
 
@@ -17,6 +18,7 @@ registerHttpFunction('webhook', {
         deliveries: services.store.container<DeliveryDocument>('deliveries'),
         clock: services.clock,
         logger: services.logger,
+        parked: services.store.container<ParkedMessage>('parked'),
       },
     );
     return { status: response.status, jsonBody: response.body, headers: response.headers };

@@ -96,7 +96,7 @@ describe('vigil status --json', () => {
     expect(Object.keys(status.queues).sort()).toEqual(['alerts', 'build-scan', 'pr-publish', 'repo-scan', 'workitem-sync']);
     expect(status.queues['build-scan']).toEqual({ active: 1, scheduled: 0, deadLettered: 0 });
     expect(status.queues['repo-scan']).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
-    expect(status.deliveries).toEqual({ accepted: 0, ignored: 0, refused: 0 });
+    expect(status.deliveries).toEqual({ accepted: 0, ignored: 0, refused: 0, parked: 0 });
   });
 });
 
