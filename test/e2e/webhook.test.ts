@@ -129,6 +129,55 @@ describe('Azure DevOps service hooks', () => {
   });
 });
 
+describe('Azure DevOps minimal payloads (what `vigil hooks subscribe` asks Azure DevOps for)', () => {
+  const seenIds = new Set<string>();
+  /** A delivery id of its own, else each would only be answered as a duplicate of its recorded sample. */
+  const minimalId = (id: string) => `${id}.minimal`;
+
+  it.each(jsonFilesUnder(minimalServiceHookSamples).map((path) => [relative(minimalServiceHookSamples, path), path]))(
+    'minimal/%s is routed as the routing table says, never parked',
+    async (_name, path) => {
+      const payload = JSON.parse(readFileSync(path, 'utf8')) as { id: string; eventType: string };
+      const before = await activeMessages();
+      const response = await post(host.url('/hooks/azure-devops'), JSON.stringify({ ...payload, id: minimalId(payload.id) }), azureDevOpsHeaders());
+      const enqueued = enqueuedBetween(before, await activeMessages());
+      const queue = azureDevOpsQueues[payload.eventType];
+      expect(response.status).toBe(202);
+      expect(response.body.parked).toBeUndefined();
+      const id = String(response.body.id);
+      if (seenIds.has(id)) {
+        expect(response.body).toMatchObject({ queues: [queue], duplicate: true });
+        expect(enqueued).toEqual([]);
+      } else {
+        expect(response.body.queues).toEqual([queue]);
+        expect(enqueued).toEqual([queue]);
+      }
+      seenIds.add(id);
+    },
+  );
+
+  it('puts the same events on the queues as the recorded samples did', async () => {
+    let compared = 0;
+    for (const queue of queueNames) {
+      const envelopes = await envelopesOn(host, queue);
+      for (const [id, minimal] of envelopes) {
+        if (!id.endsWith('.minimal')) continue;
+        const recorded = envelopes.get(id.slice(0, -'.minimal'.length));
+        expect({ ...minimal, id: undefined, receivedAt: undefined }, id).toEqual({ ...recorded, id: undefined, receivedAt: undefined });
+        compared++;
+      }
+    }
+    expect(compared).toBe(seenIds.size);
+  });
+});
+
+/** The envelopes waiting on a queue, by message id; they are given back, not consumed. */
+async function envelopesOn(on: TestHost, queue: QueueName): Promise<Map<string, Record<string, unknown>>> {
+  const messages = await on.services.queue.receive(queue, { maxMessages: 10_000, lockDurationMs: 60_000 });
+  for (const message of messages) await on.services.queue.abandon(message, 'inspected by a test');
+  return new Map(messages.map((message) => [message.messageId, message.body as Record<string, unknown>]));
+}
+
 describe('GitHub webhooks', () => {
   const routed: Record<string, QueueName> = {
     'workflow_run.completed': 'build-scan',
