@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { UnidentifiedEventError } from '../unidentifiedEvent';
-import { organizationFromUrl, readAzureDevOpsUrls, type UrlIdName, type UrlReading } from './azureDevOpsUrls';
+import { organizationFromUrl, readAzureDevOpsUrls, type UrlIdName } from './azureDevOpsUrls';
 import type { Extracted } from './sourceAdapter';
 
 /** An object of the payload whose `url` and `_links` may name ids. */
@@ -45,14 +45,26 @@ export function extractIds<S extends z.ZodType<{ resourceContainers?: Containers
     const parsed = schema.safeParse(payload);
     const data: { resourceContainers?: Containers; resource?: unknown } = parsed.success ? parsed.data : {};
     const ids = read(data.resource as NonNullable<z.infer<S>['resource']> | undefined);
-    const urls = readAzureDevOpsUrls(ids.urls.flatMap(urlsOf));
+    const containers = data.resourceContainers;
+    const typedProject = ids.project ?? containers?.project?.id;
+    const namedByBaseUrl = organizationFromUrl(containers?.account?.baseUrl) ?? organizationFromUrl(containers?.collection?.baseUrl);
+    // What the URLs are read for: ids missing from typed fields, the organization's name, the project.
+    const wanted = Object.entries(ids.fromUrls ?? {}).filter(([key]) => ids.subject[key] === undefined);
+    const urls = readAzureDevOpsUrls(
+      ids.urls.flatMap(urlsOf),
+      (reading) =>
+        wanted.every(([, names]) => names.some((name) => reading.ids[name] !== undefined)) &&
+        (namedByBaseUrl !== undefined || reading.organization !== undefined) &&
+        (typedProject !== undefined || reading.project !== undefined),
+    );
     const subject: Record<string, string | number> = {};
     for (const [key, value] of Object.entries(ids.subject)) {
       const found = value ?? ids.fromUrls?.[key]?.map((name) => urls.ids[name]).find((v) => v !== undefined);
       if (found !== undefined) subject[key] = found;
     }
-    const organization = organizationOf(data.resourceContainers, urls);
-    const project = ids.project ?? data.resourceContainers?.project?.id ?? urls.project;
+    // By name when a URL tells it (typed base URLs first), else the account id.
+    const organization = namedByBaseUrl ?? urls.organization ?? containers?.account?.id;
+    const project = typedProject ?? urls.project;
 
     const missing = ids.required.filter((key) => subject[key] === undefined);
     if (!organization) missing.push('organization');
@@ -60,16 +72,6 @@ export function extractIds<S extends z.ZodType<{ resourceContainers?: Containers
     if (missing.length > 0) throw new UnidentifiedEventError(typeOf(payload), missing);
     return project ? { organization: organization as string, project, subject } : { organization: organization as string, subject };
   };
-}
-
-/** By name when a URL tells it (typed base URLs first), else the account id. */
-function organizationOf(containers: Containers | undefined, urls: UrlReading): string | undefined {
-  return (
-    organizationFromUrl(containers?.account?.baseUrl) ??
-    organizationFromUrl(containers?.collection?.baseUrl) ??
-    urls.organization ??
-    containers?.account?.id
-  );
 }
 
 function urlsOf(object: LinkedObject | undefined): Array<string | undefined> {

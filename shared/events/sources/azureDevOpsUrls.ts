@@ -81,10 +81,14 @@ const compiled: CompiledPattern[] = azureDevOpsUrlPatterns.map((template) => {
   return { regex: new RegExp(`${source}(?=[/?#&]|$)`, 'i'), projectScoped: template.startsWith('/_') };
 });
 
-/** Reads the URLs in order; each thing comes from the first URL that names it. */
-export function readAzureDevOpsUrls(urls: Iterable<string | undefined>): UrlReading {
+/**
+ * Reads the URLs in order; each thing comes from the first URL that names it. `enough` stops the
+ * reading early: parsing URLs is the webhook's costliest step, and a full payload rarely needs it.
+ */
+export function readAzureDevOpsUrls(urls: Iterable<string | undefined>, enough: (reading: UrlReading) => boolean = () => false): UrlReading {
   const reading: UrlReading = { ids: {} };
   for (const url of urls) {
+    if (enough(reading)) break;
     const one = url === undefined ? undefined : readAzureDevOpsUrl(url);
     if (!one) continue;
     reading.organization ??= one.organization;
