@@ -16,6 +16,7 @@ registerHttpFunction('webhook', {
         deliveries: services.stores.deliveries,
         clock: services.clock,
         logger: services.logger,
+        parked: services.stores.parked,
       },
     );
     return { status: response.status, jsonBody: response.body, headers: response.headers };

@@ -5,7 +5,10 @@ import { isConflict } from '../store/errors';
 import { queryAll } from '../store/queryAll';
 import type { QueueName } from '../queue/names';
 
-/** Every delivery Vigil accepted or ignored, with its outcome (the `deliveries` container). */
+/**
+ * Every delivery Vigil accepted, ignored or parked (a routed event whose ids could not be found),
+ * with its outcome (the `deliveries` container).
+ */
 export interface DeliveryRecord {
   id: string;
   source: string;
@@ -13,7 +16,7 @@ export interface DeliveryRecord {
   type: string;
   organization?: string;
   receivedAt: string;
-  outcome: 'accepted' | 'ignored';
+  outcome: 'accepted' | 'ignored' | 'parked';
   queues: QueueName[];
   reason?: string;
 }
@@ -80,14 +83,16 @@ export interface DeliveryCounts {
   accepted: number;
   ignored: number;
   refused: number;
+  parked: number;
 }
 
 export async function countDeliveries(deliveries: Container<DeliveryDocument>): Promise<DeliveryCounts> {
-  const [accepted, ignored] = await Promise.all([
+  const [accepted, ignored, parked] = await Promise.all([
     deliveries.count({ outcome: 'accepted' }),
     deliveries.count({ outcome: 'ignored' }),
+    deliveries.count({ outcome: 'parked' }),
   ]);
   const tallies = await queryAll(deliveries, { where: { outcome: 'refused' } });
   const refused = tallies.reduce((sum, tally) => sum + (tally as RefusalTally).count, 0);
-  return { accepted, ignored, refused };
+  return { accepted, ignored, refused, parked };
 }

@@ -9,6 +9,9 @@ import { EventEnvelopeSchema, isWebhookSource, type EventEnvelope, type WebhookS
 import { isRouted, routeEvent, whyUnrouted } from '../app/eventRoutes';
 import { recordDelivery, recordRefusal, type DeliveryDocument } from './deliveryLog';
 import { WebhookRejection } from './webhookErrors';
+import { parkUnidentifiedDelivery } from './parkedDelivery';
+import { extractOrUnidentified, UnidentifiedEventError } from './unidentifiedEvent';
+import type { ParkedMessage } from '../queue/parkedMessages';
 import { azureDevOpsSource } from './sources/azureDevOps';
 import { githubSource } from './sources/github';
 import { gitlabSource } from './sources/gitlab';
@@ -42,6 +45,8 @@ export interface WebhookDependencies {
   deliveries: Container<DeliveryDocument>;
   clock: Clock;
   logger: Logger;
+  /** Where a routed delivery whose ids cannot be found is parked (see parkedDelivery.ts). */
+  parked: Container<ParkedMessage>;
 }
 
 /**
@@ -97,7 +102,11 @@ async function accept(request: WebhookRequest, deps: WebhookDependencies): Promi
   const extract = isRouted(adapter.source, delivery.type) ? adapter.extractors[delivery.type] : undefined;
   if (!extract) return ignore(deps, adapter.source, delivery.id, delivery.type, receivedAt, whyUnrouted(adapter.source, delivery.type));
 
-  const envelope = validEnvelope({ id: delivery.id, source: adapter.source, type: delivery.type, receivedAt, ...extract(payload) });
+  const extracted = extractOrUnidentified(extract, payload);
+  if (extracted instanceof UnidentifiedEventError) {
+    return parkUnidentifiedDelivery(deps, { source: adapter.source, id: delivery.id, type: delivery.type, receivedAt }, payload, extracted);
+  }
+  const envelope = validEnvelope({ id: delivery.id, source: adapter.source, type: delivery.type, receivedAt, ...extracted });
   const route = routeEvent(envelope);
   if ('ignored' in route) return ignore(deps, adapter.source, delivery.id, delivery.type, receivedAt, route.ignored);
   const { queues } = route;

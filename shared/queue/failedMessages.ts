@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import { EventEnvelopeSchema } from '../events/envelope';
+import { ParkedDeliveryBodySchema } from '../events/parkedDelivery';
 import type { Container } from '../store/port';
 import { isNotFound } from '../store/errors';
 import { queryAll } from '../store/queryAll';
@@ -20,6 +21,8 @@ export interface FailedMessage {
   type?: string;
   reason: string;
   description?: string;
+  /** Parked at the webhook: the payload's field paths and types (never its values), for an operator to report. */
+  shape?: string[];
   deliveryCount: number;
   failedAt: string;
 }
@@ -54,12 +57,14 @@ export async function listFailedMessages(stores: FailedMessageStores, filter: Fa
       });
     }
     for (const parked of await parkedIn(stores.parked, queue)) {
+      const delivery = ParkedDeliveryBodySchema.safeParse(parked.body);
       failed.push({
         queue,
         kind: 'parked',
         messageId: parked.messageId,
         type: envelopeType(parked.body),
         reason: parked.reason,
+        ...(delivery.success ? { description: 'parked at the webhook, nothing was enqueued', shape: delivery.data.shape } : {}),
         deliveryCount: parked.deliveryCount,
         failedAt: parked.parkedAt,
       });
@@ -75,12 +80,23 @@ export interface ReplayResult {
   unreplayable: Array<{ queue: QueueName; messageId: string; reason: string }>;
 }
 
+/**
+ * A delivery parked at the webhook had no ids to build an event from, and Vigil keeps only its
+ * shape, not the payload (see events/parkedDelivery.ts): there is nothing to put on a queue.
+ */
+const unreplayableDelivery =
+  'parked at the webhook: its payload named no ids to build an event from, and only its shape was kept (report it from `vigil dlq list`)';
+
 /** Puts the messages back on their queues: dead-lettered ones with a fresh delivery count, parked ones as new copies. */
 export async function replayFailedMessages(stores: FailedMessageStores, filter: FailedMessageFilter): Promise<ReplayResult> {
   const result: ReplayResult = { replayed: 0, unreplayable: [] };
   for (const queue of filter.queues) {
     result.replayed += await stores.queue.replayDeadLetters(queue, await deadLetterSequenceNumbers(stores, queue, filter));
     for (const parked of await parkedIn(stores.parked, queue, filter.messageIds)) {
+      if (ParkedDeliveryBodySchema.safeParse(parked.body).success) {
+        result.unreplayable.push({ queue, messageId: parked.messageId, reason: unreplayableDelivery });
+        continue;
+      }
       const envelope = EventEnvelopeSchema.safeParse(parked.body);
       if (!envelope.success) {
         result.unreplayable.push({ queue, messageId: parked.messageId, reason: 'not an event envelope' });

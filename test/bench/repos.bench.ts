@@ -22,8 +22,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/logging/logger';
-import { OrganizationDirectory } from '../../shared/organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
 import { runInventory } from '../../shared/repositories/inventory/inventoryOrganization';
 import { createAppServices } from '../../shared/app/services';
 import { createEnvironmentVault } from '../../shared/vault/environmentVault';

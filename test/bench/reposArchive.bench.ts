@@ -31,7 +31,6 @@ import { join } from 'node:path';
 import type * as Config from '../../shared/config';
 import type * as DevOps from '../../shared/devops/azureDevOpsConnection';
 import type * as FullScan from '../../shared/repositories/fullScan/fullContentScan';
-import type * as Organizations from '../../shared/organizations/organizationDirectory';
 import type * as Services from '../../shared/app/services';
 import type * as Scanners from '../../shared/ci/buildScanner';
 import type * as Logging from '../../shared/logging/logger';
@@ -44,7 +43,6 @@ import { RepositoryArchive, type ArchiveFile } from '../support/repositoryArchiv
 
 const { loadConfig } = shippedModule<typeof Config>('config');
 const { createAppServices } = shippedModule<typeof Services>('app/services');
-const { OrganizationDirectory } = shippedModule<typeof Organizations>('organizations/organizationDirectory');
 const { connectAzureDevOps } = shippedModule<typeof DevOps>('devops/azureDevOpsConnection');
 const { scanDefaultBranch } = shippedModule<typeof FullScan>('repositories/fullScan/fullContentScan');
 const { buildLogScanner } = shippedModule<typeof Scanners>('ci/buildScanner');

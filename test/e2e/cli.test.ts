@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config';
 import type { EventEnvelope } from '../../shared/events/envelope';
-import { parkMessage, type ParkedMessage } from '../../shared/queue/parkedMessages';
+import { parkMessage } from '../../shared/queue/parkedMessages';
 import { createAppServices } from '../../shared/app/services';
 import { appFunctions, startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
 
@@ -96,7 +96,7 @@ describe('vigil status --json', () => {
     expect(Object.keys(status.queues).sort()).toEqual(['alerts', 'build-scan', 'pr-publish', 'repo-scan', 'workitem-sync']);
     expect(status.queues['build-scan']).toEqual({ active: 1, scheduled: 0, deadLettered: 0 });
     expect(status.queues['repo-scan']).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
-    expect(status.deliveries).toEqual({ accepted: 0, ignored: 0, refused: 0 });
+    expect(status.deliveries).toEqual({ accepted: 0, ignored: 0, refused: 0, parked: 0 });
   });
 });
 

@@ -90,6 +90,7 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
       ['hooks', 'subscribe', '--org', 'http://dev.azure.example/contoso', '--project', 'Web', '--url', webhook, ...auth],
       ['hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', webhook, '--auth', 'pat'],
       ['hooks', 'subscribe', '--org', ado.url, '--url', webhook, ...auth],
+      ['hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', webhook, '--resource-details', 'some', ...auth],
       ['hooks', 'remove', '--org', ado.url, ...auth],
     ]) {
       const run = await vigil(...args);
@@ -181,6 +182,35 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     }
     const again = await vigil('hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', moved);
     expect(lines(again.stdout).every((l) => l.startsWith('unchanged '))).toBe(true);
+  });
+
+  it('sets the resource details asked for, in place; minimal unless told; and warns that none leaves Vigil without ids', async () => {
+    const moved = 'https://func-vigil-2.example.net/api/hooks/azure-devops';
+    const subscribe = (...extra: string[]) => vigil('hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', moved, ...extra);
+    const details = () =>
+      new Set(
+        ado
+          .hookSubscriptions()
+          .filter((s) => firstIds.has(s.eventType as string) && (s.consumerInputs as Record<string, string>).url === moved)
+          .map((s) => (s.consumerInputs as Record<string, string>).resourceDetailsToSend),
+      );
+
+    const all = await subscribe('--resource-details', 'all');
+    expect(all).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(all.stdout).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(events.map((e) => `updated ${e} ${firstIds.get(e)}`));
+    expect(lines(all.stdout).every((l) => l.includes('(resourceDetailsToSend)'))).toBe(true);
+    expect(details()).toEqual(new Set(['all']));
+
+    const none = await subscribe('--resource-details', 'none');
+    expect(none.code).toBe(0);
+    expect(lines(none.stderr)).toEqual([expect.stringMatching(/^warning: with --resource-details none .* parks every delivery/)]);
+    expect(details()).toEqual(new Set(['none']));
+
+    const back = await subscribe();
+    expect(back).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(back.stdout).every((l) => l.startsWith('updated '))).toBe(true);
+    expect(details()).toEqual(new Set(['minimal']));
+    expect(lines((await subscribe('--resource-details', 'minimal')).stdout).every((l) => l.startsWith('unchanged '))).toBe(true);
   });
 
   it('never keeps a duplicate, and leaves subscriptions that are not Vigil’s alone', async () => {

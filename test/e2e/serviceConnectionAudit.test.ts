@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrganizationDirectory } from '../../shared/organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
 import type { Risk } from '../../shared/risks/risk';
 import { queuesSettled, startAlertReceiver, type AlertReceiver } from '../support/alertReceiver';
 import { azureRmEndpoint, ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';

@@ -27,7 +27,7 @@ export function registerDlqCommand(program: Command): void {
     .command('list')
     .description('list failed messages, oldest first')
     .addOption(queueOption())
-    .option('--json', 'print {"messages":[{queue,kind,messageId,type,reason,description,deliveryCount,failedAt}]}')
+    .option('--json', 'print {"messages":[{queue,kind,messageId,type,reason,description,shape,deliveryCount,failedAt}]}')
     .action(async (options: DlqOptions) => {
       await withServices(async (services) => {
         const messages = await listFailedMessages(storesOf(services), filterOf(options, []));
@@ -37,6 +37,7 @@ export function registerDlqCommand(program: Command): void {
           process.stdout.write(
             `${m.failedAt}  ${m.queue}  ${m.kind}  ${m.messageId}${m.type ? `  (${m.type})` : ''}  deliveries=${m.deliveryCount}\n    ${m.reason}${m.description ? `: ${m.description}` : ''}\n`,
           );
+          if (m.shape) process.stdout.write(`    payload shape (field names and types, no values):\n${m.shape.map((path) => `      ${path}\n`).join('')}`);
         }
       });
     });

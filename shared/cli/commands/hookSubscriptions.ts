@@ -21,7 +21,7 @@ import { UsageError } from '../usageError';
  * password, so it cannot be compared: after rotating the hook secret, run `subscribe --force`.
  */
 
-/** The events Vigil routes (shared/events/routes.ts); all published by `tfs`. */
+/** The events Vigil subscribes to (the event table, shared/app/eventRoutes.ts, and work items for the sync); all published by `tfs`. */
 export const vigilHookEvents = [
   { eventType: 'build.complete', resourceVersion: '2.0' },
   { eventType: 'git.push', resourceVersion: '1.0' },
@@ -42,8 +42,16 @@ const consumerId = 'webHooks';
 const consumerActionId = 'httpRequest';
 const webhookPath = '/api/hooks/azure-devops';
 const basicAuthUsername = 'vigil';
-/** Consumer inputs Vigil sets besides the URL and password: Minimal resource, no messages (notes 3). */
-const fixedInputs = { basicAuthUsername, resourceDetailsToSend: 'minimal', messagesToSend: 'none', detailedMessagesToSend: 'none' } as const;
+/** Consumer inputs Vigil sets besides the URL, password and resource details: no messages (notes 3). */
+const fixedInputs = { basicAuthUsername, messagesToSend: 'none', detailedMessagesToSend: 'none' } as const;
+
+/**
+ * How much of the resource Azure DevOps puts in each delivery (`resourceDetailsToSend`). Vigil
+ * re-fetches everything it acts on by id, so Minimal is enough; All only adds bytes and personal data
+ * passing through the webhook; None sends no resource, so no ids: every delivery is parked.
+ */
+export const resourceDetailsChoices = ['all', 'minimal', 'none'] as const;
+export type ResourceDetails = (typeof resourceDetailsChoices)[number];
 /** Statuses that need no fixing: on probation recovers by itself after one successful delivery. */
 const healthyStatuses = new Set(['enabled', 'onProbation']);
 
@@ -56,6 +64,7 @@ interface ConnectOptions {
 interface SubscribeOptions extends ConnectOptions {
   project: string;
   url: string;
+  resourceDetails: ResourceDetails;
   force?: boolean;
 }
 
@@ -83,12 +92,21 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
       .requiredOption('--project <name>', 'the Azure DevOps project')
       .requiredOption('--url <webhook-url>', 'the webhook, e.g. https://<app>.azurewebsites.net/api/hooks/azure-devops'),
   )
+    .addOption(
+      new Option('--resource-details <level>', 'how much of the resource each delivery carries (resourceDetailsToSend)')
+        .choices(resourceDetailsChoices)
+        .default('minimal'),
+    )
     .option('--force', 'replace every subscription even when unchanged (after rotating the hook secret)')
     .addHelpText(
       'after',
       [
         '',
         `Subscribes ${vigilHookEvents.map((e) => e.eventType).join(', ')}.`,
+        'Resource details: minimal (the default) is enough, since Vigil re-fetches what it acts on by the ids',
+        '  in typed fields, resource.url or resource._links; all works the same and only adds bytes and personal',
+        '  data (names, e-mail addresses, commit messages) passing through the webhook; none sends no resource,',
+        '  so no ids: every delivery is answered 202 and parked (vigil dlq list), and nothing is scanned.',
         `Basic auth: user '${basicAuthUsername}', password the vault secret '${hookSecretNames['azure-devops']}' (never printed).`,
         'Auth to Azure DevOps: --auth/--token-secret when given, else the settings in vigil orgs of the organization named in --org.',
         'Prints one line per event type: created, updated or unchanged. Exit 0 ok, 2 usage or configuration, 1 failure.',
@@ -99,13 +117,19 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
       const webhookUrl = parseWebhookUrl(options.url);
       const org = parseOrganizationUrl(options.org);
       checkAuthFlags(options);
+      if (options.resourceDetails === 'none') {
+        process.stderr.write(
+          'warning: with --resource-details none Azure DevOps sends no resource, so no ids: Vigil parks every delivery (vigil dlq list) and scans nothing\n',
+        );
+      }
       await withServices(async (services) => {
         const hookSecret = await requireSecret(services.vault, hookSecretNames['azure-devops']);
         await withClient(services, org, options, async (client) => {
           const project = await findProject(client, options.project);
           const ours = (await listVigilSubscriptions(client.hookSubscriptions)).filter((s) => s.publisherInputs?.projectId === project.id);
           for (const event of vigilHookEvents) {
-            const line = await reconcile(client.hookSubscriptions, event, project, webhookUrl, hookSecret, ours, options.force === true);
+            const target = { url: webhookUrl, resourceDetails: options.resourceDetails };
+            const line = await reconcile(client.hookSubscriptions, event, project, target, hookSecret, ours, options.force === true);
             process.stdout.write(`${line}\n`);
           }
         });
@@ -160,7 +184,7 @@ async function reconcile(
   client: HookSubscriptionsClient,
   event: (typeof vigilHookEvents)[number],
   project: TeamProjectReference & { id: string },
-  webhookUrl: string,
+  target: { url: string; resourceDetails: ResourceDetails },
   hookSecret: string,
   ours: ServiceHookSubscription[],
   force: boolean,
@@ -172,7 +196,7 @@ async function reconcile(
     consumerId,
     consumerActionId,
     publisherInputs: { projectId: project.id },
-    consumerInputs: { url: webhookUrl, ...fixedInputs, basicAuthPassword: hookSecret },
+    consumerInputs: { url: target.url, ...fixedInputs, resourceDetailsToSend: target.resourceDetails, basicAuthPassword: hookSecret },
   };
   const existing = ours.filter((s) => s.eventType === event.eventType && s.id);
   if (existing.length === 0) {

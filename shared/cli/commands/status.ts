@@ -7,7 +7,7 @@ import { printJson, withServices } from '../cliServices';
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('show queue depths (active, scheduled, dead-lettered) and delivery counts (accepted, ignored, refused)')
+    .description('show queue depths (active, scheduled, dead-lettered) and delivery counts (accepted, ignored, parked, refused)')
     .option('--json', 'print {"queues":{...},"deliveries":{...}}')
     .action(async (options: { json?: boolean }) => {
       await withServices(async (services) => {
@@ -27,7 +27,7 @@ export function registerStatusCommand(program: Command): void {
           [
             `queues (${services.config.queueBackend})  active  scheduled  dead-lettered`,
             ...rows,
-            `deliveries (${services.config.storeBackend}): ${deliveries.accepted} accepted, ${deliveries.ignored} ignored, ${deliveries.refused} refused`,
+            `deliveries (${services.config.storeBackend}): ${deliveries.accepted} accepted, ${deliveries.ignored} ignored, ${deliveries.parked} parked, ${deliveries.refused} refused`,
             ...(recent.items.length > 0 ? ['recent:'] : []),
             ...recent.items.flatMap((d) => (d.outcome === 'refused' ? [] : [d])).map((d) => `  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
             '',

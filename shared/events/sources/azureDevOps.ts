@@ -1,72 +1,94 @@
 import { z } from 'zod';
 import { secretsEqual } from './constantTime';
-import { extractWith } from './schemaExtractor';
-import type { Extracted, HeaderReader, SourceAdapter } from './sourceAdapter';
+import { extractIds } from './azureDevOpsIds';
+import { readAzureDevOpsUrls } from './azureDevOpsUrls';
+import type { HeaderReader, SourceAdapter } from './sourceAdapter';
 import { WebhookRejection } from '../webhookErrors';
+
+export { organizationFromUrl } from './azureDevOpsUrls';
 
 /**
  * Azure DevOps service hooks (Web Hooks consumer). They carry no signature: the subscription is
  * configured with a shared secret sent as the Basic-auth password or an `X-Vigil-Hook-Secret` header.
  */
-const container = z.object({ id: z.string().optional(), baseUrl: z.string().optional() }).optional();
 const common = z.object({
   id: z.string().min(1),
   eventType: z.string().min(1),
   subscriptionId: z.string().optional(),
-  resourceContainers: z
-    .object({ account: container, collection: container, project: container })
-    .partial()
-    .optional(),
-});
-type Common = z.infer<typeof common>;
-
-const repository = z.object({ id: z.string().min(1), project: z.object({ id: z.string().min(1) }).optional() });
-
-const buildComplete = common.extend({
-  resource: z.object({ id: z.number().int(), project: z.object({ id: z.string() }).optional() }),
-});
-const runStateChanged = common.extend({
-  resource: z.object({
-    run: z.object({ id: z.number().int().optional(), url: z.string().optional(), state: z.string().min(1) }),
-    pipeline: z.object({ id: z.number().int() }).optional(),
-  }),
-});
-const endpointChanged = common.extend({
-  resource: z.object({ id: z.string().min(1), type: z.string().optional(), projectIds: z.array(z.string()).optional() }),
-});
-const push = common.extend({
-  resource: z.object({ pushId: z.number().int(), repository }),
-});
-const repositoryEvent = common.extend({ resource: z.object({ repository }) });
-const repositoryDeleted = common.extend({
-  resource: z.object({ repositoryId: z.string().min(1), project: z.object({ id: z.string() }).optional() }),
-});
-const pullRequest = common.extend({
-  resource: z.object({
-    pullRequestId: z.number().int(),
-    repository,
-    lastMergeSourceCommit: z.object({ commitId: z.string() }).optional(),
-  }),
-});
-const workItem = common.extend({
-  resource: z.object({ id: z.number().int(), rev: z.number().int().optional() }),
-});
-const workItemUpdated = common.extend({
-  resource: z.object({
-    id: z.number().int(),
-    workItemId: z.number().int().optional(),
-    rev: z.number().int().optional(),
-    revision: z.object({ id: z.number().int(), rev: z.number().int().optional() }).optional(),
-  }),
 });
 
-const workItemExtractor = extractWith(workItem, (p) => ({
-  ...scope(p),
-  subject: { workItemId: p.resource.id, ...(p.resource.rev === undefined ? {} : { rev: p.resource.rev }) },
+// Every field an extractor reads is optional and a wrong type counts as absent: whatever is missing
+// is looked for in the payload's URLs next, and an event with no usable id is parked, not refused.
+const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const typedId = lenient(z.string().min(1).max(200));
+const typedNumber = lenient(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+const text = lenient(z.string().max(4096));
+const links = lenient(z.record(z.string(), lenient(z.object({ href: text }))));
+/** Any object with an id, a `url` and `_links`, the fields a Minimal payload keeps. */
+const linked = { id: typedId, url: text, _links: links };
+const reference = lenient(z.object(linked));
+const container = lenient(z.object({ id: typedId, baseUrl: text }));
+const containers = lenient(z.object({ account: container, collection: container, project: container }));
+const repository = lenient(z.object({ ...linked, project: reference }));
+
+/** A payload whose `resource` has these fields (besides `resourceContainers`). */
+const withResource = <S extends z.ZodRawShape>(shape: S) =>
+  z.object({ resourceContainers: containers, resource: lenient(z.object({ ...linked, ...shape })) });
+
+const buildComplete = withResource({ id: typedNumber, project: reference });
+const runStateChanged = withResource({
+  run: lenient(z.object({ ...linked, id: typedNumber, state: lenient(z.string().min(1).max(100)) })),
+  pipeline: lenient(z.object({ id: typedNumber })),
+});
+const endpointChanged = withResource({});
+const push = withResource({ pushId: typedNumber, repository });
+const repositoryEvent = withResource({ repository });
+const repositoryDeleted = withResource({ repositoryId: typedId, project: reference });
+const pullRequest = withResource({
+  pullRequestId: typedNumber,
+  repository,
+  lastMergeSourceCommit: lenient(z.object({ commitId: typedId, url: text })),
+});
+const workItem = withResource({ id: typedNumber, rev: typedNumber });
+const workItemUpdated = withResource({
+  workItemId: typedNumber,
+  rev: typedNumber,
+  revision: lenient(z.object({ ...linked, id: typedNumber, rev: typedNumber })),
+});
+
+const workItemExtractor = extractIds(workItem, (r) => ({
+  subject: { workItemId: r?.id, rev: r?.rev },
+  required: ['workItemId'],
+  urls: [r],
+  fromUrls: { workItemId: ['workItemId'] },
 }));
-const repositoryExtractor = extractWith(repositoryEvent, (p) => ({
-  ...scope(p, p.resource.repository.project?.id),
-  subject: { repositoryId: p.resource.repository.id },
+const repositoryExtractor = extractIds(repositoryEvent, (r) => ({
+  subject: { repositoryId: r?.repository?.id },
+  required: ['repositoryId'],
+  project: r?.repository?.project?.id,
+  urls: [r?.repository, r?.repository?.project, r],
+  fromUrls: { repositoryId: ['repositoryId'] },
+}));
+const endpointExtractor = extractIds(endpointChanged, (r) => ({
+  subject: { endpointId: r?.id },
+  required: ['endpointId'],
+  projectRequired: true,
+  // Not resource.url: a service connection's url is the service it points at, not Azure DevOps.
+  urls: [{ _links: r?._links }],
+  fromUrls: { endpointId: ['endpointId'] },
+}));
+const pullRequestExtractor = extractIds(pullRequest, (r) => ({
+  subject: {
+    pullRequestId: r?.pullRequestId,
+    repositoryId: r?.repository?.id,
+    // Only the source commit's own URL: the target and merge commits' URLs name other commits.
+    commitId: r?.lastMergeSourceCommit?.commitId ?? readAzureDevOpsUrls([r?.lastMergeSourceCommit?.url]).ids.commitId,
+  },
+  required: ['pullRequestId', 'repositoryId'],
+  project: r?.repository?.project?.id,
+  projectRequired: true,
+  urls: [r, r?.repository, r?.repository?.project],
+  fromUrls: { pullRequestId: ['pullRequestId'], repositoryId: ['repositoryId'] },
 }));
 
 export const azureDevOpsSource: SourceAdapter = {
@@ -88,111 +110,58 @@ export const azureDevOpsSource: SourceAdapter = {
   },
 
   extractors: {
-    'build.complete': extractWith(buildComplete, (p) => ({
-      ...scope(p, p.resource.project?.id),
-      subject: { buildId: p.resource.id },
+    'build.complete': extractIds(buildComplete, (r) => ({
+      subject: { buildId: r?.id },
+      required: ['buildId'],
+      project: r?.project?.id,
+      projectRequired: true,
+      urls: [r, r?.project],
+      fromUrls: { buildId: ['buildId'] },
     })),
-    'ms.vss-pipelines.run-state-changed-event': extractWith(runStateChanged, (p) => {
-      const runId = p.resource.run.id ?? runIdFromUrl(p.resource.run.url);
-      if (runId === undefined) {
-        throw new WebhookRejection(422, 'invalid_payload', "payload field 'resource.run.id': missing, and no run id in resource.run.url", 'resource.run.id');
-      }
-      return {
-        ...scope(p),
-        subject: { runId, state: p.resource.run.state, ...(p.resource.pipeline ? { pipelineId: p.resource.pipeline.id } : {}) },
-      };
-    }),
-    'ms.vss-endpoint.endpoint-created': extractWith(endpointChanged, (p) => ({ ...scope(p), subject: { endpointId: p.resource.id } })),
-    'ms.vss-endpoint.endpoint-updated': extractWith(endpointChanged, (p) => ({ ...scope(p), subject: { endpointId: p.resource.id } })),
-    'git.push': extractWith(push, (p) => ({
-      ...scope(p, p.resource.repository.project?.id),
-      subject: { pushId: p.resource.pushId, repositoryId: p.resource.repository.id },
+    'ms.vss-pipelines.run-state-changed-event': extractIds(runStateChanged, (r) => ({
+      // Only completed runs are routed: without its state a run cannot be told apart from one that just started.
+      subject: { runId: r?.run?.id, state: r?.run?.state, pipelineId: r?.pipeline?.id },
+      required: ['runId', 'state'],
+      projectRequired: true,
+      urls: [r?.run, r],
+      // A run's id is its build's id (`_build/results?buildId=` in its web link).
+      fromUrls: { runId: ['runId', 'buildId'] },
+    })),
+    'ms.vss-endpoint.endpoint-created': endpointExtractor,
+    'ms.vss-endpoint.endpoint-updated': endpointExtractor,
+    'git.push': extractIds(push, (r) => ({
+      subject: { pushId: r?.pushId, repositoryId: r?.repository?.id },
+      required: ['pushId', 'repositoryId'],
+      project: r?.repository?.project?.id,
+      projectRequired: true,
+      urls: [r, r?.repository, r?.repository?.project],
+      fromUrls: { pushId: ['pushId'], repositoryId: ['repositoryId'] },
     })),
     'git.repo.created': repositoryExtractor,
     'git.repo.renamed': repositoryExtractor,
     'git.repo.statuschanged': repositoryExtractor,
-    'git.repo.deleted': extractWith(repositoryDeleted, (p) => ({
-      ...scope(p, p.resource.project?.id),
-      subject: { repositoryId: p.resource.repositoryId },
+    'git.repo.deleted': extractIds(repositoryDeleted, (r) => ({
+      subject: { repositoryId: r?.repositoryId },
+      required: ['repositoryId'],
+      project: r?.project?.id,
+      urls: [r, r?.project],
+      fromUrls: { repositoryId: ['repositoryId'] },
     })),
-    'git.pullrequest.created': extractWith(pullRequest, pullRequestSubject),
-    'git.pullrequest.updated': extractWith(pullRequest, pullRequestSubject),
+    'git.pullrequest.created': pullRequestExtractor,
+    'git.pullrequest.updated': pullRequestExtractor,
     'workitem.created': workItemExtractor,
     'workitem.deleted': workItemExtractor,
     'workitem.restored': workItemExtractor,
     'workitem.commented': workItemExtractor,
-    'workitem.updated': extractWith(workItemUpdated, (p) => {
+    'workitem.updated': extractIds(workItemUpdated, (r) => ({
       // In updates, resource.id is the update's id; the work item is workItemId (or the revision's id).
-      const workItemId = p.resource.workItemId || p.resource.revision?.id;
-      if (!workItemId) {
-        throw new WebhookRejection(422, 'invalid_payload', "payload field 'resource.workItemId': missing", 'resource.workItemId');
-      }
-      const rev = p.resource.rev ?? p.resource.revision?.rev;
-      return { ...scope(p), subject: { workItemId, ...(rev === undefined ? {} : { rev }) } };
-    }),
+      subject: { workItemId: r?.workItemId ?? r?.revision?.id, rev: r?.rev ?? r?.revision?.rev },
+      required: ['workItemId'],
+      urls: [r, r?.revision],
+      fromUrls: { workItemId: ['workItemId'] },
+    })),
   },
 };
-
-function pullRequestSubject(p: z.infer<typeof pullRequest>): Extracted {
-  return {
-    ...scope(p, p.resource.repository.project?.id),
-    subject: {
-      pullRequestId: p.resource.pullRequestId,
-      repositoryId: p.resource.repository.id,
-      ...(p.resource.lastMergeSourceCommit ? { commitId: p.resource.lastMergeSourceCommit.commitId } : {}),
-    },
-  };
-}
-
-/** The organization (by name when a URL tells it, else the account id) and project of an event. */
-function scope(payload: Common & { resource: unknown }, projectId?: string): { organization: string; project?: string } {
-  const containers = payload.resourceContainers;
-  const organization =
-    organizationFromUrl(containers?.account?.baseUrl) ??
-    organizationFromUrl(containers?.collection?.baseUrl) ??
-    organizationFromUrl(firstUrlIn(payload.resource, 4)) ??
-    containers?.account?.id;
-  if (!organization) {
-    throw new WebhookRejection(
-      422,
-      'invalid_payload',
-      "payload field 'resourceContainers.account': cannot tell the organization (no account id and no Azure DevOps URL)",
-      'resourceContainers.account',
-    );
-  }
-  const project = projectId ?? containers?.project?.id;
-  return project ? { organization, project } : { organization };
-}
-
-export function organizationFromUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  const host = parsed.hostname.toLowerCase();
-  if (host.endsWith('.visualstudio.com')) return host.slice(0, -'.visualstudio.com'.length);
-  // Organization names are case-insensitive in Azure DevOps; one spelling keeps settings lookups simple.
-  const first = parsed.pathname.split('/').find((segment) => segment.length > 0);
-  return first ? decodeURIComponent(first).toLowerCase() : undefined;
-}
-
-function firstUrlIn(value: unknown, depth: number): string | undefined {
-  if (typeof value === 'string') return /^https?:\/\//i.test(value) ? value : undefined;
-  if (depth === 0 || typeof value !== 'object' || value === null) return undefined;
-  for (const child of Object.values(value)) {
-    const found = firstUrlIn(child, depth - 1);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-function runIdFromUrl(url: string | undefined): number | undefined {
-  const match = url ? /\/runs\/(\d+)(?:[/?#]|$)/i.exec(url) : null;
-  return match ? Number(match[1]) : undefined;
-}
 
 function basicAuthPassword(headers: HeaderReader): string | undefined {
   const header = headers.get('authorization');

@@ -9,8 +9,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
-import { OrganizationDirectory } from '../../../shared/organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import { connectAzureDevOps } from '../../../shared/devops/azureDevOpsConnection';
 import type { RepositoryAsset } from '../../../shared/repositories/assets/asset';
 import { scanDefaultBranch } from '../../../shared/repositories/fullScan/fullContentScan';

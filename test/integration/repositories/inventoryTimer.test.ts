@@ -6,8 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
-import { OrganizationDirectory } from '../../../shared/organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import { scheduleSlot, validInventorySchedule } from '../../../shared/repositories/inventory/inventoryRequests';
 import type { TimerFunctionDefinition } from '../../../shared/azureFunctions/functionRegistry';
 import { createAppServices, useServices, type AppServices } from '../../../shared/app/services';

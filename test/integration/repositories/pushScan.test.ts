@@ -8,8 +8,6 @@ import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { azureDevOpsSource } from '../../../shared/events/sources/azureDevOps';
 import { createLogger } from '../../../shared/logging/logger';
-import { OrganizationDirectory } from '../../../shared/organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
 import { maxFilesPerPush } from '../../../shared/repositories/pushScan/scanPush';
 import type { Risk } from '../../../shared/risks/risk';
