@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { identityRef, identityText } from './identities';
 import { hookValue, workItemLinks, workItemUrl } from './workItemJson';
 import type { WorkItemRoutes } from './workItemRoutes';
+import { postServiceHook, resourceContainers, type ServiceHookTarget } from './serviceHookDelivery';
 import type { StoredWorkItem, WorkItemChange, WorkItemRevision } from './workItemStore';
+
+export type { ServiceHookTarget };
 
 /**
  * Azure DevOps service hooks for the loopback's work items: `workitem.updated`, `.deleted`,
@@ -20,19 +23,6 @@ import type { StoredWorkItem, WorkItemChange, WorkItemRevision } from './workIte
  * would, including the echo of Vigil's own updates), and `settled()` waits for those posts.
  */
 export type WorkItemEventType = 'workitem.created' | 'workitem.updated' | 'workitem.deleted' | 'workitem.restored' | 'workitem.commented';
-
-export interface ServiceHookTarget {
-  /** The webhook URL, e.g. the local host's `…/api/hooks/azure-devops`. */
-  url: string;
-  /** The subscription's Basic-auth password: the hook secret. */
-  secret: string;
-  /** The Basic-auth user name (any; default 'vigil'). */
-  username?: string;
-  /** The subscription's `httpHeaders`. */
-  headers?: Record<string, string>;
-  /** Sent as `subscriptionId` (default: a fixed GUID per event type, as one subscription per event type would give). */
-  subscriptionId?: string;
-}
 
 export interface WorkItemServiceHooksOptions {
   /** The organization URL (the loopback server's `url`), for links and `resourceContainers.*.baseUrl`. */
@@ -176,7 +166,6 @@ export class WorkItemServiceHooks {
     const who = (verb === 'deleted' ? item.deleted?.by : undefined) ?? (verb === 'restored' ? this.routes.store.changes.filter((c) => c.kind === 'restored' && c.id === item.id).at(-1)?.by : undefined) ?? revision.by;
     const link = `${orgUrl}/web/wi.aspx?pcguid=bbbbbbbb-0000-4000-8000-000000000002&id=${item.id}`;
     const text = `${type} #${item.id} (${title}) ${verb} by ${who.displayName}.`;
-    const baseUrl = `${orgUrl}/`;
     return {
       subscriptionId: this.options.target.subscriptionId ?? subscriptionIds[eventType],
       notificationId: this.notificationId++,
@@ -191,11 +180,7 @@ export class WorkItemServiceHooks {
         markdown: `[${type} #${item.id}](${link}) (${title}) ${verb} by ${who.displayName}.\r\n\r\n${details.map((d) => `* ${d}\r\n`).join('')}`,
       },
       resourceVersion: '1.0',
-      resourceContainers: {
-        collection: { id: 'bbbbbbbb-0000-4000-8000-000000000002', baseUrl },
-        account: { id: 'bbbbbbbb-0000-4000-8000-000000000004', baseUrl },
-        project: { id: item.project.id, baseUrl },
-      },
+      resourceContainers: resourceContainers(orgUrl, item.project.id),
       createdDate: new Date().toISOString(),
     };
   }
@@ -215,14 +200,7 @@ export class WorkItemServiceHooks {
   }
 
   private async post(eventType: WorkItemEventType, payload: Record<string, unknown>): Promise<HookDelivery> {
-    const { target } = this.options;
-    const credentials = Buffer.from(`${target.username ?? 'vigil'}:${target.secret}`).toString('base64');
-    const response = await fetch(target.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Basic ${credentials}`, ...(target.headers ?? {}) },
-      body: JSON.stringify(payload),
-    });
-    const delivery: HookDelivery = { eventType, payload, status: response.status, responseBody: await response.text() };
+    const delivery: HookDelivery = { eventType, payload, ...(await postServiceHook(this.options.target, payload)) };
     this.deliveries.push(delivery);
     return delivery;
   }
