@@ -146,6 +146,7 @@ describe('comments', () => {
     expect(created.data.user).toMatchObject({ login: 'vigil-app[bot]', type: 'Bot' });
     const updated = await octokit.issues.updateComment({ owner, repo: name, comment_id: created.data.id, body: '<!-- vigil:summary -->\nVigil found 2 secrets.' });
     expect(updated.data.body).toContain('2 secrets');
+    expect(keysOf(updated.data)).toEqual(expect.arrayContaining(keysOf(documented('issues.update-comment.json')).filter((k) => k !== 'pin' && k !== 'minimized')));
     const personId = routes.as({ login: 'octocat', id: 1 }).comment(repo, 12, 'Thanks!');
     const listed = await octokit.issues.listComments({ owner, repo: name, issue_number: 12 });
     expect(listed.data.map((c) => [c.user?.login, c.body])).toEqual([['vigil-app[bot]', '<!-- vigil:summary -->\nVigil found 2 secrets.'], ['octocat', 'Thanks!']]);

@@ -139,6 +139,9 @@ describe('discussions and notes', () => {
       const refused = await discuss('off the diff', wrong).catch((e: unknown) => e);
       expect(failure(refused)).toEqual({ status: 400, description: '400 Bad request - Note {:line_code=>["can\'t be blank", "must be a valid line code"]}' });
     }
+    const general = (await api.MergeRequestDiscussions.create(15, 3, 'A thread on the merge request itself')) as unknown as Discussion;
+    expect(keysOf(general.notes[0])).toEqual(expect.arrayContaining(keysOf((documented('discussions.merge_request.list.json').notes as unknown[])[0])));
+    expect(general.notes[0]).toMatchObject({ type: 'DiscussionNote', resolvable: true });
     const missing = await rest('POST', '/projects/15/merge_requests/3/discussions', { body: 'x', position: { position_type: 'text', new_line: 7 } });
     expect(missing).toMatchObject({ status: 400, body: { error: 'position[base_sha] is missing' } });
   });

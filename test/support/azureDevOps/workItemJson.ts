@@ -92,6 +92,8 @@ export function workItemLinks(item: StoredWorkItem, orgUrl: string, typeName: st
 export function commentJson(item: StoredWorkItem, comment: WorkItemComment, orgUrl: string) {
   return {
     workItemId: item.id,
+    // The recorded examples say `commentId`; 7.x answers (and node-api's Comment type) say `id`: both, so either client reads it.
+    id: comment.commentId,
     commentId: comment.commentId,
     version: comment.version,
     text: comment.text,
