@@ -208,6 +208,25 @@ describe('commit statuses', () => {
   });
 });
 
+describe('a later push', () => {
+  it('moves the pull request with its branch: the removed line leaves the files, and old review comments keep their commit', async () => {
+    const before = routes.pullRequest(repo, 12).reviewComments.length;
+    history.add({ sha: sha(4), author: mona, parent: sha(3), message: 'Remove the token', changes: { 'src/config.ts': original } });
+    history.branches.feature = sha(4);
+    try {
+      const { data: pr } = await octokit.pulls.get({ owner, repo: name, pull_number: 12 });
+      expect(pr.head.sha).toBe(sha(4));
+      const files = await octokit.paginate(octokit.pulls.listFiles, { owner, repo: name, pull_number: 12 });
+      expect(files.map((f) => f.filename)).not.toContain('src/config.ts');
+      expect(routes.pullRequest(repo, 12).reviewComments.slice(0, before).every((c) => c.commitId === sha(3))).toBe(true);
+      const onNewHead = await octokit.pulls.createReviewComment({ owner, repo: name, pull_number: 12, commit_id: sha(4), path: 'src/config.ts', line: 11, body: 'x' }).catch((e: unknown) => e);
+      expect(onNewHead).toMatchObject({ status: 422 }); // the file is no longer in the diff
+    } finally {
+      history.branches.feature = sha(3);
+    }
+  });
+});
+
 describe('faults and recording', () => {
   it('answers a 403 for a token without write access on writes only, and a 429 with Retry-After, as many times as asked', async () => {
     github.injectFault({ path: '/issues/12/comments', method: 'POST', status: 403, times: 1 });
