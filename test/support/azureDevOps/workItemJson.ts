@@ -154,7 +154,7 @@ export function typeJson(store: WorkItemStore, project: { id: string }, type: Wo
   };
 }
 
-export function revisionJson(store: WorkItemStore, item: StoredWorkItem, revision: WorkItemRevision, orgUrl: string) {
+export function revisionJson(_store: WorkItemStore, item: StoredWorkItem, revision: WorkItemRevision, orgUrl: string) {
   const fields = Object.fromEntries(Object.entries(revision.fields).filter(([k]) => !['System.Id', 'System.Rev', 'System.Watermark'].includes(k)).map(([k, v]) => [k, restValue(v, orgUrl)]));
   return { id: item.id, rev: revision.rev, fields, url: `${workItemUrl(orgUrl, item.id)}/revisions/${revision.rev}` };
 }
