@@ -101,7 +101,7 @@ export interface Fault {
   /** Substring of the request path (organization included) or a pattern over it. */
   path: string | RegExp;
   method?: string;
-  status: 429 | 500 | 502 | 503 | 401 | 203 | 302;
+  status: 429 | 500 | 502 | 503 | 401 | 403 | 203 | 302;
   retryAfterSeconds?: number;
   rateLimitDelaySeconds?: number;
   /** For 302. */
@@ -116,6 +116,8 @@ export interface RecordedCall {
   query: Record<string, string>;
   /** The Authorization header as received (tests only). */
   authorization?: string;
+  /** The request body as received ('' when none). */
+  body?: string;
   status?: number;
 }
 
@@ -243,6 +245,7 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
       call.status = res.statusCode;
     });
     const body = await readBody(req);
+    call.body = body;
 
     const fault = faults.find(
       (f) =>
@@ -252,7 +255,7 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
     );
     if (fault) {
       fault.remaining--;
-      return answerFault(res, fault);
+      return answerFault(res, fault, url.pathname);
     }
     if (!authorized(req.headers.authorization)) {
       if (options.unauthenticatedAnswer === 203) return signInPage(res);
@@ -340,7 +343,7 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
     return false;
   }
 
-  function answerFault(res: http.ServerResponse, fault: Fault): void {
+  function answerFault(res: http.ServerResponse, fault: Fault, requestPath: string): void {
     const headers: Record<string, string> = {};
     if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
     if (fault.rateLimitDelaySeconds !== undefined) headers['x-ratelimit-delay'] = String(fault.rateLimitDelaySeconds);
@@ -355,6 +358,16 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
         res.writeHead(302, { location: fault.location ?? '/' });
         res.end();
         return;
+      case 403:
+        // What a token without write access gets, in the shape Azure DevOps answers it.
+        return sendJson(
+          res,
+          403,
+          /\/_apis\/wit\//i.test(requestPath)
+            ? { $id: '1', innerException: null, message: 'TF237111: The current user does not have permissions to save work items under the specified area path.', typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemUnauthorizedAccessException, Microsoft.TeamFoundation.WorkItemTracking.Server', typeKey: 'WorkItemUnauthorizedAccessException', errorCode: 0, eventId: 3000 }
+            : { $id: '1', innerException: null, message: "TF401027: You need the Git 'PullRequestContribute' permission to perform this action.", typeName: 'Microsoft.TeamFoundation.Git.Server.GitNeedsPermissionException, Microsoft.TeamFoundation.Git.Server', typeKey: 'GitNeedsPermissionException', errorCode: 0, eventId: 3000 },
+          headers,
+        );
       case 429:
         if (fault.retryAfterSeconds === undefined && fault.rateLimitDelaySeconds === undefined) headers['retry-after'] = '30';
         headers['x-ratelimit-resource'] = 'ATCPU';

@@ -10,8 +10,8 @@ import { generatedLog } from './azureDevOpsServer';
  * their jobs, one job, a job's log), with the shapes GitHub documents and the webhook examples
  * show, paged with `Link` headers. A job's log is answered the way GitHub does it: a 302 to a
  * signed URL on another path, which streams generated text of any size and wants no token.
- * Every call is recorded; faults (429 with retry-after, 403 with an exhausted quota, 401, 5xx)
- * are injected per path.
+ * Every call is recorded (with its body); faults (429 with retry-after, 403 with an exhausted quota
+ * or without write access, 401, 5xx) are injected per path and method; extensions add routes.
  */
 
 export interface LoopbackJob {
@@ -48,12 +48,24 @@ export interface GitHubApiServerOptions {
 
 /** Routes kept in their own file: answer (and return true) or leave the request to the next. */
 export interface GitHubLoopbackExtension {
-  handle(request: { method: string; url: URL; headers: http.IncomingHttpHeaders; origin: string }, res: http.ServerResponse): boolean | Promise<boolean>;
+  handle(request: GitHubLoopbackRequest, res: http.ServerResponse): boolean | Promise<boolean>;
+}
+
+/** One authenticated request, as an extension sees it. */
+export interface GitHubLoopbackRequest {
+  method: string;
+  url: URL;
+  headers: http.IncomingHttpHeaders;
+  origin: string;
+  /** The request body as text ('' when none). */
+  body: string;
 }
 
 export interface GitHubFault {
   /** Substring of the request path or a pattern over it. */
   path: string | RegExp;
+  /** Only calls with this method (default: any). */
+  method?: string;
   status: 401 | 403 | 429 | 500 | 502 | 503;
   /** `retry-after` in seconds (GitHub's secondary rate limits). */
   retryAfterSeconds?: number;
@@ -69,6 +81,8 @@ export interface GitHubRecordedCall {
   query: Record<string, string>;
   /** The Authorization header as received (tests only). */
   authorization?: string;
+  /** The request body as received ('' when none). */
+  body?: string;
   status?: number;
 }
 
@@ -110,11 +124,17 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions): Pro
     res.on('finish', () => {
       call.status = res.statusCode;
     });
-    for await (const _chunk of req) {
-      // GET only: drain any body
-    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    call.body = body;
 
-    const fault = faults.find((f) => f.remaining > 0 && (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname)));
+    const fault = faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (!f.method || f.method.toUpperCase() === method) &&
+        (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname)),
+    );
     if (fault) {
       fault.remaining--;
       return answerFault(res, fault);
@@ -123,7 +143,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions): Pro
     if (!authorized(req.headers.authorization)) {
       return sendJson(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     }
-    for (const extension of options.extensions ?? []) if (await extension.handle({ method, url, headers: req.headers, origin }, res)) return;
+    for (const extension of options.extensions ?? []) if (await extension.handle({ method, url, headers: req.headers, origin, body }, res)) return;
     if (method !== 'GET') return sendJson(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
 
     let match: RegExpMatchArray | null;

@@ -9,8 +9,8 @@ import { type LoopbackCommit, type LoopbackGitHistory } from './loopbackGitHisto
  * /projects/:id/repository/commits/:sha`, `GET /projects/:id/repository/commits/:sha/diff`
  * (offset-paged with `Link`, `X-Page`, `X-Next-Page`, `X-Total`), and `GET
  * /projects/:id/repository/files/:file_path/raw?ref=` (raw bytes). The token is checked in
- * `PRIVATE-TOKEN`. Every call is recorded; faults (401, 429 with Retry-After, 5xx) are injected
- * per path.
+ * `PRIVATE-TOKEN`. Every call is recorded (with its body); faults (401, 403, 429 with Retry-After,
+ * 5xx) are injected per path and method; extensions add routes (merge requests, ...).
  */
 export interface LoopbackGitLabProject {
   id: number;
@@ -23,11 +23,33 @@ export interface GitLabApiServerOptions {
   /** The token gitbeaker must send in `PRIVATE-TOKEN`. */
   token: string;
   projects: LoopbackGitLabProject[];
+  /** More routes (merge requests, ...), asked in order after the token is checked, before the built-in ones. */
+  extensions?: GitLabLoopbackExtension[];
+}
+
+/** One authenticated request, as an extension sees it. */
+export interface GitLabLoopbackRequest {
+  method: string;
+  url: URL;
+  /** The raw path after `/api/v4` (ids and file paths still URL-encoded). */
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  /** `http://127.0.0.1:PORT`, to write links that point back here. */
+  origin: string;
+  /** The request body as text ('' when none). */
+  body: string;
+}
+
+/** Routes kept in their own file: answer (and return true) or leave the request to the next. */
+export interface GitLabLoopbackExtension {
+  handle(request: GitLabLoopbackRequest, res: http.ServerResponse): boolean | Promise<boolean>;
 }
 
 export interface GitLabFault {
   /** Substring of the request path (after /api/v4) or a pattern over it. */
   path: string | RegExp;
+  /** Only calls with this method (default: any). */
+  method?: string;
   status: 401 | 403 | 429 | 500 | 502 | 503;
   retryAfterSeconds?: number;
   /** How many matching calls get the fault (default: all). */
@@ -39,6 +61,8 @@ export interface GitLabRecordedCall {
   /** The path after `/api/v4`, decoded: `/projects/15/repository/files/src/app.ts/raw`. */
   path: string;
   query: Record<string, string>;
+  /** The request body as received ('' when none). */
+  body?: string;
   status?: number;
 }
 
@@ -71,12 +95,12 @@ export async function startGitLabApiServer(options: GitLabApiServerOptions): Pro
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://loopback');
-    for await (const _chunk of req) {
-      // GET only: drain any body
-    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
     if (!url.pathname.startsWith('/api/v4/')) return send(res, 404, { error: '404 Not Found' });
     const path = url.pathname.slice('/api/v4'.length);
-    const call: GitLabRecordedCall = { method: req.method ?? 'GET', path: decodeURIComponent(path), query: Object.fromEntries(url.searchParams) };
+    const call: GitLabRecordedCall = { method: req.method ?? 'GET', path: decodeURIComponent(path), query: Object.fromEntries(url.searchParams), body };
     calls.push(call);
     res.on('finish', () => {
       call.status = res.statusCode;
@@ -84,7 +108,12 @@ export async function startGitLabApiServer(options: GitLabApiServerOptions): Pro
     const token = req.headers['private-token'];
     if (typeof token === 'string') receivedTokens.push(token);
 
-    const fault = faults.find((f) => f.remaining > 0 && (typeof f.path === 'string' ? call.path.includes(f.path) : f.path.test(call.path)));
+    const fault = faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (!f.method || f.method.toUpperCase() === call.method.toUpperCase()) &&
+        (typeof f.path === 'string' ? call.path.includes(f.path) : f.path.test(call.path)),
+    );
     if (fault) {
       fault.remaining--;
       if (fault.status === 401) return send(res, 401, { message: '401 Unauthorized' });
@@ -95,6 +124,9 @@ export async function startGitLabApiServer(options: GitLabApiServerOptions): Pro
       return send(res, fault.status, { message: `${fault.status} Server Error` });
     }
     if (token !== options.token) return send(res, 401, { message: '401 Unauthorized' });
+    for (const extension of options.extensions ?? []) {
+      if (await extension.handle({ method: call.method.toUpperCase(), url, path, headers: req.headers, origin, body }, res)) return;
+    }
     if (call.method !== 'GET') return send(res, 405, { message: '405 Method Not Allowed' });
 
     // The project id and a file path arrive URL-encoded (`src%2Fapp.ts`); match on the raw path.
