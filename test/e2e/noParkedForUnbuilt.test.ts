@@ -37,7 +37,7 @@ beforeAll(async () => {
       await post(host.url('/hooks/github'), body, githubHeaders(group.name, body));
     }
   }
-  for (const name of readdirSync(join(fixtures, 'gitlab'))) {
+  for (const name of readdirSync(join(fixtures, 'gitlab')).filter((file) => file.endsWith('.json'))) {
     const body = readFileSync(join(fixtures, 'gitlab', name), 'utf8');
     await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body));
   }
