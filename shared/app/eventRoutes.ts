@@ -37,9 +37,9 @@ export const eventRoutes: readonly EventRoute[] = [
   // GitHub
   { source: 'github',       type: 'workflow_run.completed',                   queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
   { source: 'github',       type: 'workflow_job.completed',                   queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
-  { source: 'github',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanGitHubPush' },
+  { source: 'github',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanPush' },
   // GitLab
-  { source: 'gitlab',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanGitLabPush' },
+  { source: 'gitlab',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanPush' },
   // Vigil's own events, chained between use cases
   { source: 'vigil',        type: 'risk.opened',                              queue: 'alerts',     useCase: 'sendAlert' },
   { source: 'vigil',        type: 'risk.changed',                             queue: 'alerts',     useCase: 'sendAlert' },

@@ -15,8 +15,6 @@ export const useCases = {
   syncRepositoryEvent: async () => (await import('../repositories/inventory/syncRepositoryEvent.js')).syncRepositoryEvent,
   scanRepositoryContent: async () => (await import('../repositories/fullScan/scanRepositoryContent.js')).scanRepositoryContent,
   scanPush: async () => (await import('../repositories/pushScan/scanPush.js')).scanPush,
-  scanGitHubPush: async () => (await import('../repositories/pushScan/scanGitHubPush.js')).scanGitHubPush,
-  scanGitLabPush: async () => (await import('../repositories/pushScan/scanGitLabPush.js')).scanGitLabPush,
   scanPullRequest: async () => (await import('../repositories/pullRequestScan/scanPullRequest.js')).scanPullRequest,
   // alerts
   sendAlert: async () => (await import('../alerts/sendAlert.js')).sendAlert,

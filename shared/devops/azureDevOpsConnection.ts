@@ -9,6 +9,7 @@ import { createBuildsClient, type BuildsClient } from './buildsClient';
 import { createGitClient, type GitClient } from './gitClient';
 import { createHookSubscriptionsClient, type HookSubscriptionsClient } from './hookSubscriptionsClient';
 import { createProjectsClient, type ProjectsClient } from './projectsClient';
+import { createPullRequestFeedbackClient, type PullRequestFeedbackClient } from './pullRequestFeedbackClient';
 import { createServiceEndpointsClient, type ServiceEndpointsClient } from './serviceEndpointsClient';
 
 export interface AzureDevOpsConnectionOptions extends AzureDevOpsTransportOptions {
@@ -32,6 +33,8 @@ export interface AzureDevOpsConnection {
   readonly builds: BuildsClient;
   readonly projects: ProjectsClient;
   readonly git: GitClient;
+  /** Statuses, threads and comments on pull requests. */
+  readonly pullRequestFeedback: PullRequestFeedbackClient;
   readonly serviceEndpoints: ServiceEndpointsClient;
   readonly hookSubscriptions: HookSubscriptionsClient;
   /** Requests sent on this connection, retries included (node-api's one-time route look-ups are not counted). */
@@ -58,6 +61,7 @@ class TransportConnection implements AzureDevOpsConnection {
   private buildsClient: BuildsClient | undefined;
   private projectsClient: ProjectsClient | undefined;
   private gitClient: GitClient | undefined;
+  private feedbackClient: PullRequestFeedbackClient | undefined;
   private serviceEndpointsClient: ServiceEndpointsClient | undefined;
   private hookSubscriptionsClient: HookSubscriptionsClient | undefined;
 
@@ -81,6 +85,10 @@ class TransportConnection implements AzureDevOpsConnection {
 
   get git(): GitClient {
     return (this.gitClient ??= createGitClient(this.transport));
+  }
+
+  get pullRequestFeedback(): PullRequestFeedbackClient {
+    return (this.feedbackClient ??= createPullRequestFeedbackClient(this.transport));
   }
 
   get serviceEndpoints(): ServiceEndpointsClient {

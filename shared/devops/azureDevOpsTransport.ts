@@ -11,7 +11,7 @@ import type { Vault } from '../vault/port';
 import { requireSecret } from '../vault/managedVault';
 import { scrubSecrets, type Logger } from '../logging/logger';
 import type { OrganizationSettings } from '../organizations/organizationSettings';
-import { AzureDevOpsAuthError, AzureDevOpsConflictError, type AzureDevOpsAuthDescription } from './errors';
+import { AzureDevOpsAuthError, AzureDevOpsConflictError, AzureDevOpsForbiddenError, type AzureDevOpsAuthDescription } from './errors';
 import { sharedDownloadThread, type DownloadThread, type LentBody } from './downloadThread';
 import {
   bearerAuthorization,
@@ -348,9 +348,7 @@ export class AzureDevOpsTransport {
           failure.retryAfterMs,
         );
       case 'client':
-        if (failure.statusCode === 403) {
-          return new PermanentError(`Azure DevOps refused access to ${where} (HTTP 403): grant the identity the permission or the PAT the scope it needs`);
-        }
+        if (failure.statusCode === 403) return new AzureDevOpsForbiddenError(this.organization, options.resource);
         if (failure.statusCode === 409 || failure.statusCode === 412) {
           return new AzureDevOpsConflictError(this.organization, options.resource, failure.statusCode, serverMessage(error));
         }

@@ -54,3 +54,17 @@ export class AzureDevOpsConflictError extends PermanentError {
     );
   }
 }
+
+/**
+ * Azure DevOps refused the request (HTTP 403): the identity lacks a permission or the PAT a scope.
+ * Permanent, as every other 4xx; callers that know what they were doing (writing pull request
+ * feedback) catch it to say which permission is missing.
+ */
+export class AzureDevOpsForbiddenError extends PermanentError {
+  constructor(
+    readonly organization: string,
+    readonly resource: string,
+  ) {
+    super(`Azure DevOps refused access to ${resource} in organization '${organization}' (HTTP 403): grant the identity the permission or the PAT the scope it needs`);
+  }
+}

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import {
   GitVersionType,
+  type FileDiff,
   type GitChange,
   type GitCommit,
   type GitCommitRef,
@@ -13,7 +14,7 @@ import {
 import type { AzureDevOpsTransport } from './azureDevOpsTransport';
 import { checkedStream } from './httpAnswers';
 
-export type { GitChange, GitCommit, GitCommitRef, GitPullRequest, GitPullRequestChange, GitPullRequestIteration, GitPush, GitRepository };
+export type { FileDiff, GitChange, GitCommit, GitCommitRef, GitPullRequest, GitPullRequestChange, GitPullRequestIteration, GitPush, GitRepository };
 
 /** Repositories, their pushes, commits and content, and pull requests (`_apis/git`). */
 export interface GitClient {
@@ -44,7 +45,15 @@ export interface GitClient {
   listPullRequestIterations(project: string, repositoryId: string, pullRequestId: number): Promise<GitPullRequestIteration[]>;
   /** Every file an iteration changes against the merge base (paged with $top/$skip under the hood). */
   getPullRequestIterationChanges(project: string, repositoryId: string, pullRequestId: number, iterationId: number): Promise<GitPullRequestChange[]>;
+  /**
+   * The line blocks that turn each file at `base` into the file at `target` (`FileDiffs`, a preview
+   * API the web UI's diff view uses), asked for in batches of `fileDiffsPerRequest` files.
+   */
+  getFileDiffs(project: string, repositoryId: string, base: string, target: string, files: Array<{ path: string; originalPath?: string }>): Promise<FileDiff[]>;
 }
+
+/** Files per `FileDiffs` request: the web UI asks for a few at a time; a bounded batch keeps each answer small. */
+export const fileDiffsPerRequest = 20;
 
 export function createGitClient(transport: AzureDevOpsTransport): GitClient {
   const git = () => transport.gitApi();
@@ -156,6 +165,22 @@ export function createGitClient(transport: AzureDevOpsTransport): GitClient {
         if (!page.nextTop || entries.length === 0) return all;
         skip = page.nextSkip ?? skip + entries.length;
         top = page.nextTop;
+      }
+      return all;
+    },
+
+    async getFileDiffs(project, repositoryId, base, target, files) {
+      const all: FileDiff[] = [];
+      for (let start = 0; start < files.length; start += fileDiffsPerRequest) {
+        const batch = files.slice(start, start + fileDiffsPerRequest);
+        const page = await transport.callTyped({ resource: `line diffs of ${batch.length} file(s) between ${base.slice(0, 7)} and ${target.slice(0, 7)} in repository ${repositoryId} of project '${project}'` }, async () =>
+          (await git()).getFileDiffs(
+            { baseVersionCommit: base, targetVersionCommit: target, fileDiffParams: batch.map((file) => ({ path: file.path, originalPath: file.originalPath ?? file.path })) },
+            project,
+            repositoryId,
+          ),
+        );
+        all.push(...page);
       }
       return all;
     },

@@ -76,12 +76,14 @@ export class FindingSummaries {
     private readonly repository: ScannedRepository,
   ) {}
 
-  add(finding: Finding, origin: FindingOrigin): RepositoryFindingSummary {
+  add(finding: Finding, origin: FindingOrigin, extra: Pick<RepositoryFindingSummary, 'introduced'> = {}): RepositoryFindingSummary {
     const url = lineUrlOf(this.repository, finding.path, finding.line, origin.commitId);
     const summary: RepositoryFindingSummary = {
       ruleId: finding.ruleId,
       title: finding.title,
       severity: finding.severity,
+      confidence: finding.confidence,
+      remediation: finding.remediation,
       path: finding.path,
       line: finding.line,
       column: finding.column,
@@ -92,6 +94,7 @@ export class FindingSummaries {
       ...(origin.author ? { author: origin.author } : {}),
       riskId: riskId(this.organization, 'leaked-secret', finding.ruleId, repositoryRiskAsset(this.repository).id, finding.fingerprint),
       ...(url ? { url } : {}),
+      ...extra,
     };
     if (this.list.length < maxListedResults) this.list.push(summary);
     else this.truncated = true;

@@ -16,6 +16,12 @@ export interface CommitAuthor {
 
 /** One finding as a scan lists it: the engine's finding (its path relative to the repository root), and whose commit. */
 export interface RepositoryFindingSummary extends Pick<Finding, 'ruleId' | 'title' | 'severity' | 'path' | 'line' | 'column' | 'redacted' | 'fingerprint' | 'verified'> {
+  /** The rule's confidence (absent in documents written before it was kept). */
+  confidence?: Finding['confidence'];
+  /** What to do about it, in a sentence (the rule's). */
+  remediation?: string;
+  /** Pull request scans: true when the pull request adds the line (introduced here), false when it was there before. */
+  introduced?: boolean;
   commitId: string;
   author?: CommitAuthor;
   /** The risk this finding is (or would be) a sighting of. */
@@ -40,6 +46,10 @@ export interface RepositoryScanRecord {
   reason?: string;
   pushId?: number;
   pullRequestId?: number;
+  /** Pull request scans: where the publisher posts, and the scan's place in the pull request's order. */
+  pullRequest?: PullRequestScanContext;
+  /** Pull request scans: how many findings are on lines the pull request adds. */
+  introduced?: number;
   commitsScanned?: number;
   filesScanned: number;
   filesSkipped: number;
@@ -57,6 +67,27 @@ export interface RepositoryScanRecord {
 }
 
 export const maxListedResults = 100;
+
+/** What a pull request scan keeps for the publisher, so publishing needs no second look at the pull request. */
+export interface PullRequestScanContext {
+  source: 'azure-devops' | 'github' | 'gitlab';
+  /** The pull request's id (Azure DevOps), number (GitHub) or iid (GitLab). */
+  number: number;
+  /** The repository as the host port keys it: a GUID, `owner/name`, a GitLab project id. */
+  repositoryId: string;
+  /**
+   * Which of two scans of the pull request is newer: Azure DevOps iteration, then the time the scan
+   * read the pull request's head. A scan that read a head later saw the newer one.
+   */
+  order: { iteration?: number; at: number };
+  baseCommit?: string;
+  startCommit?: string;
+  iterationId?: number;
+  pipelineId?: number;
+  webUrl?: string;
+  /** Nothing could be scanned (every changed file deleted, binary or excluded): the status is `notApplicable`. */
+  nothingScanned?: boolean;
+}
 
 /** What every scan document reports of its file loop and its findings (`risksOpened` is 0 for a scan that records no risks). */
 export function scanResults(

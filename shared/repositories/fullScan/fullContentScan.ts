@@ -1,4 +1,5 @@
-import type { GitClient, GitRepository } from '../../devops/gitClient';
+import type { GitClient } from '../../devops/gitClient';
+import { scannedRepository } from '../contentScan/scannedRepository';
 import type { EventEnvelope } from '../../events/envelope';
 import type { AppServices } from '../../app/services';
 import { RepositoryContentScan, type ContentScanProgress } from '../contentScan/repositoryContentScan';
@@ -83,28 +84,3 @@ export async function scanDefaultBranch(client: GitClient, services: AppServices
 }
 
 /** What risks and links need to know of a repository, from Azure DevOps' answer. */
-export function scannedRepository(
-  repository: Pick<GitRepository, 'id' | 'name' | 'project' | 'webUrl' | 'remoteUrl'>,
-  fallback: { project: string; repository: string },
-): ScannedRepository {
-  return {
-    id: repository.id ?? fallback.repository,
-    name: repository.name ?? fallback.repository,
-    project: repository.project?.name ?? fallback.project,
-    ...webUrlOf(repository),
-  };
-}
-
-function webUrlOf(repository: Pick<GitRepository, 'webUrl' | 'remoteUrl'>): { webUrl?: string } {
-  const candidate = repository.webUrl ?? repository.remoteUrl;
-  if (!candidate) return {};
-  try {
-    const url = new URL(candidate);
-    // A clone URL can name a user (`https://contoso@dev.azure.com/...`); a link to a file line should not.
-    url.username = '';
-    url.password = '';
-    return url.protocol === 'https:' || url.protocol === 'http:' ? { webUrl: url.toString() } : {};
-  } catch {
-    return {};
-  }
-}

@@ -1,62 +1,48 @@
-import { PullRequestStatus } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
-import type { EventEnvelope } from '../../events/envelope';
 import { queuesFor } from '../../app/eventRoutes';
-import { PermanentError } from '../../errors';
 import type { UseCase } from '../../app/useCase';
-import { classifyChange } from '../contentScan/changedFiles';
-import { scannedRepository } from '../fullScan/fullContentScan';
+import type { EventEnvelope } from '../../events/envelope';
+import { isAdded, openPullRequestHost, type PulledRequest } from '../../pullrequests';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { FindingSummaries } from '../contentScan/repositoryRiskRecorder';
-import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
+import { maxListedResults, scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
 
 /**
- * `azure-devops:git.pullrequest.created|updated` (subject `{ pullRequestId, repositoryId,
- * commitId? }`): re-fetch the pull request, take its latest iteration's changes against the merge
- * base, scan each added or edited file at the pull request's current source commit, write the
- * `scans` document (its `results` are what the publisher comments), and emit `scan.completed` for
- * the pull request publisher, once per (pull request, source commit).
+ * A pull request opened or updated, on any platform (`azure-devops:git.pullrequest.created|updated`,
+ * `github:pull_request.opened|synchronize|reopened`, `gitlab:merge_request.open|update|reopen`):
+ * re-fetch the pull request through the host port, take the files it changes against its merge
+ * base, scan each added or edited file at the pull request's head commit, tell findings on lines
+ * the pull request adds ("introduced here", from the diff hunks) from findings already in the file
+ * ("pre-existing"), write the `scans` document (its `results` are what the publisher posts,
+ * introduced ones first), and emit `scan.completed` for the publisher, once per (pull request,
+ * head commit).
  *
  * Findings here are not recorded as risks: the source branch's pushes are scanned by the push
  * handler, which records them against the commit that brought them. Each result names the risk id
- * it is (or would be) a sighting of, for the publisher to link.
+ * it is (or would be) a sighting of, for the publisher to link and triage.
  */
 export const maxFilesPerPullRequest = 500;
 
 export const scanPullRequest: UseCase = async (envelope, { services, logger }) => {
   const started = services.clock.now();
-  const pullRequestId = Number(envelope.subject.pullRequestId);
-  const repositoryId = envelope.subject.repositoryId;
-  const project = envelope.project;
-  if (!Number.isInteger(pullRequestId) || typeof repositoryId !== 'string' || repositoryId === '' || !project) {
-    throw new PermanentError(`event '${envelope.id}' names no pull request id, repository id and project to scan`);
-  }
   const settings = await services.stores.organizations.get(envelope.organization);
-  const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
+  const host = await openPullRequestHost(envelope.source, settings, services, logger);
   try {
-    const pullRequest = await client.git.getPullRequest(project, pullRequestId);
-    const target = pullRequest.repository;
-    if (target?.id && target.id.toLowerCase() !== repositoryId.toLowerCase()) {
-      throw new PermanentError(`pull request ${pullRequestId} belongs to repository ${target.id}, not ${repositoryId} as event '${envelope.id}' says`);
+    const pullRequest = await host.pullRequest(await host.pullRequestOf(envelope));
+    const readAt = services.clock.now();
+    const { key } = pullRequest;
+    if (!pullRequest.open) {
+      logger.info('pull request is no longer open; not scanned', { pullRequest: key.number, repository: key.repositoryId });
+      return { scanned: false, why: 'the pull request is no longer open' };
     }
-    if (pullRequest.status !== undefined && pullRequest.status !== PullRequestStatus.Active) {
-      logger.info('pull request is no longer active; not scanned', { pullRequestId, status: pullRequest.status });
-      return { scanned: false, why: 'the pull request is no longer active' };
-    }
-    const sourceCommit = pullRequest.lastMergeSourceCommit?.commitId;
-    if (!sourceCommit) throw new PermanentError(`pull request ${pullRequestId} has no source commit yet; nothing to scan`);
-    const repository = scannedRepository(target?.name ? target : await client.git.getRepository(project, repositoryId), { project, repository: repositoryId });
-
-    const iterations = await client.git.listPullRequestIterations(project, repository.id, pullRequestId);
-    const latest = Math.max(0, ...iterations.map((iteration) => iteration.id ?? 0));
-    const changes = latest > 0 ? await client.git.getPullRequestIterationChanges(project, repository.id, pullRequestId, latest) : [];
-
+    const repository = pullRequest.repository;
+    const head = pullRequest.headCommit;
     const scan = RepositoryContentScan.configured(services.config);
-    const results = new FindingSummaries(settings.organization, repository);
+    const introduced = new FindingSummaries(settings.organization, repository);
+    const preexisting = new FindingSummaries(settings.organization, repository);
+    let introducedCount = 0;
     let fetched = 0;
     let filesNotScanned = 0;
-    for (const change of changes) {
-      const file = classifyChange(change);
+    for (const { file, added } of await host.pullRequestFiles(pullRequest)) {
       if (file.kind === 'folder') continue;
       if (file.kind !== 'file') {
         scan.skip(file.path, file.kind);
@@ -73,21 +59,42 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
         continue;
       }
       fetched++;
-      const content = await client.git.streamItem(project, repository.id, file.path, sourceCommit);
-      for await (const finding of scan.scanFile(file.path, content)) results.add(finding, { commitId: sourceCommit });
+      const content = await host.fileContent(repository, file.path, head);
+      for await (const finding of scan.scanFile(file.path, content)) {
+        const isIntroduced = isAdded(added, finding.line);
+        if (isIntroduced) introducedCount++;
+        (isIntroduced ? introduced : preexisting).add(finding, { commitId: head }, { introduced: isIntroduced });
+      }
     }
 
+    // Introduced findings first: they are what the pull request is asked to fix, and what a long list must not lose.
+    const listed = [...introduced.list, ...preexisting.list];
+    const summaries = { list: listed.slice(0, maxListedResults), truncated: introduced.truncated || preexisting.truncated || listed.length > maxListedResults };
+    const summary = scan.summary();
     const record: RepositoryScanRecord = {
-      id: `pull-request:${repository.id}:${pullRequestId}:${sourceCommit}`,
+      id: scanRecordId(pullRequest),
       organization: settings.organization,
       kind: 'pull-request',
       project: repository.project,
       repositoryId: repository.id,
-      repository: `${repository.project}/${repository.name}`,
-      commitId: sourceCommit,
-      ...(pullRequest.sourceRefName ? { branch: pullRequest.sourceRefName } : {}),
-      pullRequestId,
-      ...scanResults(scan.summary(), { risksOpened: 0, summaries: results }),
+      repository: repository.host ? repository.host.asset.name : `${repository.project}/${repository.name}`,
+      commitId: head,
+      ...(pullRequest.sourceBranch ? { branch: pullRequest.sourceBranch } : {}),
+      pullRequestId: key.number,
+      pullRequest: {
+        source: key.source,
+        number: key.number,
+        repositoryId: key.repositoryId,
+        order: { ...(pullRequest.iterationId ? { iteration: pullRequest.iterationId } : {}), at: readAt },
+        ...(pullRequest.baseCommit ? { baseCommit: pullRequest.baseCommit } : {}),
+        ...(pullRequest.startCommit ? { startCommit: pullRequest.startCommit } : {}),
+        ...(pullRequest.iterationId ? { iterationId: pullRequest.iterationId } : {}),
+        ...(pullRequest.pipelineId ? { pipelineId: pullRequest.pipelineId } : {}),
+        ...(pullRequest.webUrl ? { webUrl: pullRequest.webUrl } : {}),
+        ...(summary.filesScanned === 0 ? { nothingScanned: true } : {}),
+      },
+      introduced: introducedCount,
+      ...scanResults(summary, { risksOpened: 0, summaries }),
       ...(filesNotScanned > 0 ? { limit: { maxFiles: maxFilesPerPullRequest, filesNotScanned } } : {}),
       durationMs: services.clock.now() - started,
       scannedAt: new Date(services.clock.now()).toISOString(),
@@ -95,19 +102,30 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
     await services.stores.scans.upsert(record);
 
     const completed: EventEnvelope = {
-      // One per (pull request, source commit): a redelivered or repeated update of the same commit is dropped by the queue.
-      id: `scan.completed:${repository.id}:${pullRequestId}:${sourceCommit}`,
+      // One per (pull request, head commit): a redelivered or repeated update of the same commit is dropped by the queue.
+      id: completedEventId(pullRequest),
       source: 'vigil',
       type: 'scan.completed',
       organization: settings.organization,
       ...(envelope.project ? { project: envelope.project } : {}),
-      subject: { pullRequestId, repositoryId: repository.id, commitId: sourceCommit, findings: record.findings, scanId: record.id },
+      subject: { platform: key.source, pullRequestId: key.number, repositoryId: key.repositoryId, commitId: head, findings: record.findings, introduced: introducedCount, scanId: record.id },
       receivedAt: new Date(services.clock.now()).toISOString(),
     };
     for (const queue of queuesFor(completed)) await services.queue.send(queue, [{ messageId: completed.id, body: completed }]);
-    logger.info('pull request scanned', { pullRequestId, sourceCommit, files: record.filesScanned, findings: record.findings });
-    return { scanId: record.id, commitId: sourceCommit, filesScanned: record.filesScanned, findings: record.findings };
+    logger.info('pull request scanned', { pullRequest: key.number, head, files: record.filesScanned, findings: record.findings, introduced: introducedCount });
+    return { scanId: record.id, commitId: head, filesScanned: record.filesScanned, findings: record.findings, introduced: introducedCount };
   } finally {
-    client.close();
+    host.close();
   }
 };
+
+/** Cosmos ids may not hold '/': GitHub's `owner/name` is joined with ':' (neither part can contain one). */
+function scanRecordId({ key, repository, headCommit }: PulledRequest): string {
+  if (key.source === 'azure-devops') return `pull-request:${repository.id}:${key.number}:${headCommit}`;
+  return `pull-request:${key.source}:${key.repositoryId.toLowerCase().replace('/', ':')}:${key.number}:${headCommit}`;
+}
+
+function completedEventId({ key, repository, headCommit }: PulledRequest): string {
+  if (key.source === 'azure-devops') return `scan.completed:${repository.id}:${key.number}:${headCommit}`;
+  return `scan.completed:${key.source}:${key.repositoryId.toLowerCase()}:${key.number}:${headCommit}`;
+}

@@ -1,20 +1,18 @@
-import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
-import type { GitClient, GitCommitRef, GitPush } from '../../devops/gitClient';
-import { PermanentError } from '../../errors';
 import type { UseCase } from '../../app/useCase';
-import { classifyChange } from '../contentScan/changedFiles';
-import { scannedRepository } from '../fullScan/fullContentScan';
+import { openPullRequestHost } from '../../pullrequests';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
-import { scanResults, type CommitAuthor, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
+import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
 
 /**
- * `azure-devops:git.push` (subject `{ pushId, repositoryId }`): re-fetch the push and its commits,
- * walk each commit's changes oldest first, fetch only the blobs a commit added or edited (at that
- * commit), scan them, and record findings against the commit and its author. Deletions fetch
- * nothing and resolve nothing: a secret removed later is still in history. A push that adds a
- * known secret again is another sighting of the same risk.
+ * A push, on any platform (`azure-devops:git.push` with `{ pushId, repositoryId }`, `github:push`
+ * and `gitlab:push` with `{ repository, ref, before, after }`): the host port re-fetches the
+ * commits the push brought, each commit's changes are walked oldest first, only the blobs a commit
+ * added or edited are fetched (at that commit) and scanned, and findings are recorded against the
+ * commit and its author. Deletions fetch nothing and resolve nothing: a secret removed later is
+ * still in history. Which commits a push brought is each platform's (see the adapters in
+ * shared/pullrequests/hosts/ and docs/repository-scanning.md).
  *
  * Bounded: at most `maxCommitsPerPush` commits and `maxFilesPerPush` fetched files; what is left
  * over is counted in the scan document's `limit` (a full scan of the branch covers the rest).
@@ -23,81 +21,43 @@ export { maxCommitsPerPush, maxFilesPerPush } from './pushChangeScan';
 
 export const scanPush: UseCase = async (envelope, { services, logger }) => {
   const started = services.clock.now();
-  const pushId = Number(envelope.subject.pushId);
-  const repositoryId = envelope.subject.repositoryId;
-  const project = envelope.project;
-  if (!Number.isInteger(pushId) || typeof repositoryId !== 'string' || repositoryId === '' || !project) {
-    throw new PermanentError(`event '${envelope.id}' names no push id, repository id and project to scan`);
-  }
   const settings = await services.stores.organizations.get(envelope.organization);
-  const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });
+  const host = await openPullRequestHost(envelope.source, settings, services, logger);
   try {
-    const push = await client.git.getPush(project, repositoryId, pushId);
-    const repository = scannedRepository(
-      push.repository?.name ? push.repository : await client.git.getRepository(project, repositoryId),
-      { project, repository: repositoryId },
-    );
-    const commits = await pushCommits(client.git, project, repository.id, push);
-    const scanned = commits.slice(0, maxCommitsPerPush);
-
+    const push = await host.describePush(envelope, maxCommitsPerPush);
+    if (push.kind === 'nothing') {
+      logger.info('push has nothing new to scan', { ...push.context, why: push.why });
+      return { scanned: false, why: push.why };
+    }
     const scan = RepositoryContentScan.configured(services.config);
-    const recorder = new RepositoryRiskRecorder(services, settings.organization, repository);
+    const recorder = new RepositoryRiskRecorder(services, settings.organization, push.repository);
     const changes = new PushChangeScan(scan, recorder);
-    for (const commit of scanned) {
-      const commitId = commit.commitId as string;
-      const author = authorOf(commit);
-      for (const change of await client.git.getCommitChanges(project, repository.id, commitId)) {
-        await changes.visit(classifyChange(change), { commitId, ...(author ? { author } : {}) }, (path) => client.git.streamItem(project, repository.id, path, commitId));
+    for (const commit of push.commits) {
+      const origin = { commitId: commit.sha, ...(commit.author ? { author: commit.author } : {}) };
+      for await (const file of host.commitChanges(push.repository, commit.sha)) {
+        await changes.visit(file, origin, (path) => host.fileContent(push.repository, path, commit.sha));
       }
     }
     await recorder.announce(envelope);
 
-    const commitsNotScanned = commits.length - scanned.length;
     const record: RepositoryScanRecord = {
-      id: `push:${repository.id}:${pushId}`,
+      id: push.recordId,
       organization: settings.organization,
       kind: 'push',
-      project: repository.project,
-      repositoryId: repository.id,
-      repository: `${repository.project}/${repository.name}`,
-      commitId: headCommit(push, commits),
-      ...(push.refUpdates?.[0]?.name ? { branch: push.refUpdates[0].name } : {}),
-      pushId,
-      commitsScanned: scanned.length,
+      project: push.repository.project,
+      repositoryId: push.repositoryId,
+      repository: push.repositoryName,
+      commitId: push.headCommit,
+      ...(push.branch ? { branch: push.branch } : {}),
+      ...(push.pushId !== undefined ? { pushId: push.pushId } : {}),
+      commitsScanned: push.commits.length,
       ...scanResults(scan.summary(), recorder),
-      ...changes.limit(commitsNotScanned),
+      ...changes.limit(push.total - push.commits.length),
       durationMs: services.clock.now() - started,
       scannedAt: new Date(services.clock.now()).toISOString(),
     };
-    return storePushScan(services, logger, record, { pushId });
+    return await storePushScan(services, logger, record, push.context);
   } finally {
-    client.close();
+    host.close();
   }
 };
-
-/**
- * The push's commits, oldest first (Azure DevOps lists them newest first), with authors. A push
- * answer without its commits is completed from the push's commit list, and a commit without its
- * author from the commit itself.
- */
-async function pushCommits(client: GitClient, project: string, repositoryId: string, push: GitPush): Promise<GitCommitRef[]> {
-  let commits = (push.commits ?? []).filter((commit) => commit.commitId);
-  if (commits.length === 0) commits = (await client.listPushCommits(project, repositoryId, push.pushId as number)).filter((commit) => commit.commitId);
-  const withAuthors: GitCommitRef[] = [];
-  for (const commit of commits.slice(0, maxCommitsPerPush)) {
-    withAuthors.push(commit.author ? commit : await client.getCommit(project, repositoryId, commit.commitId as string));
-  }
-  return [...withAuthors.reverse(), ...commits.slice(maxCommitsPerPush)];
-}
-
-function authorOf(commit: GitCommitRef): CommitAuthor | undefined {
-  const author = commit.author;
-  if (!author) return undefined;
-  const date = author.date instanceof Date ? author.date.toISOString() : typeof author.date === 'string' ? author.date : undefined;
-  return { ...(author.name ? { name: author.name } : {}), ...(author.email ? { email: author.email } : {}), ...(date ? { date } : {}) };
-}
-
-function headCommit(push: GitPush, oldestFirst: GitCommitRef[]): string {
-  const updated = push.refUpdates?.find((ref) => ref.newObjectId && !/^0+$/.test(ref.newObjectId))?.newObjectId;
-  return updated ?? oldestFirst[Math.min(oldestFirst.length, maxCommitsPerPush) - 1]?.commitId ?? '';
-}

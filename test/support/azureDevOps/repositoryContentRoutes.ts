@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 import { projectIdFor, rewrite, routeLocation, sendJson, type LoopbackExtension, type LoopbackRequest } from '../azureDevOpsServer';
+import { diffHunks } from '../unifiedDiff';
 
 /**
  * Repository content for the loopback Azure DevOps: repositories with a linear history of commits
@@ -13,7 +14,9 @@ import { projectIdFor, rewrite, routeLocation, sendJson, type LoopbackExtension,
  * recorded service-hook resources and REST examples. Serves the whole tree at a commit as a zip
  * built by yazl while it is sent (data descriptors, as Azure DevOps builds zips on the fly), or a
  * generated archive of any size; single items at a commit; commit changes; push commits;
- * pull requests, their iterations and iteration changes (the diff of two commits' trees).
+ * pull requests, their iterations and iteration changes (the diff of two commits' trees), and the
+ * line blocks between two commits' versions of some files (`POST …/FileDiffs`, the preview API the
+ * web UI's diff view uses: `lineDiffBlocks` of change type Add 1, Delete 2, Edit 3, None 0).
  */
 export interface FixtureCommit {
   /** 40 hex characters. */
@@ -80,6 +83,7 @@ export class RepositoryContentRoutes implements LoopbackExtension {
       routeLocation('01a46dea-7d46-4d40-bc84-319e7c260d99', 'git', 'pullRequests', '{project}/_apis/git/{resource}/{pullRequestId}'),
       routeLocation('d43911ee-6958-46b0-a42b-8445b8a0d004', 'git', 'iterations', '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/{resource}/{iterationId}'),
       routeLocation('4216bdcf-b6b1-4d59-8b82-c34cc183fc8b', 'git', 'changes', '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/iterations/{iterationId}/{resource}'),
+      routeLocation('c4c5a7e6-e9f3-4730-a92b-84baacff694b', 'git', 'fileDiffs', '{project}/_apis/git/repositories/{repositoryId}/FileDiffs'),
     ],
   };
 
@@ -92,6 +96,11 @@ export class RepositoryContentRoutes implements LoopbackExtension {
   }
 
   async handle(request: LoopbackRequest, res: http.ServerResponse): Promise<boolean> {
+    if (request.method === 'POST' && request.project && request.projectRoute) {
+      const diffs = request.projectRoute.match(/^\/_apis\/git\/repositories\/([^/]+)\/filediffs\/?$/i);
+      const repo = diffs ? this.find(request.project, decodeURIComponent(diffs[1])) : undefined;
+      return repo ? this.fileDiffs(repo, request.body, res) : false;
+    }
     if (request.method !== 'GET' || !request.project || !request.projectRoute) return false;
     const route = request.projectRoute;
     let match: RegExpMatchArray | null;
@@ -276,6 +285,27 @@ export class RepositoryContentRoutes implements LoopbackExtension {
       targetRefCommit: { commitId: pr.targetCommit },
       createdDate: '2026-11-20T10:00:00Z',
     }));
+    return json(res, { count: value.length, value });
+  }
+
+  private fileDiffs(repo: FixtureRepository, body: string, res: http.ServerResponse): boolean {
+    const criteria = JSON.parse(body || '{}') as { baseVersionCommit?: string; targetVersionCommit?: string; fileDiffParams?: Array<{ path?: string; originalPath?: string }> };
+    const base = criteria.baseVersionCommit ? treeAt(repo, criteria.baseVersionCommit) : undefined;
+    const target = criteria.targetVersionCommit ? treeAt(repo, criteria.targetVersionCommit) : undefined;
+    if (!base || !target) return notFound(res, 'TF401175: The version descriptor could not be resolved to a version in the repository');
+    const value = (criteria.fileDiffParams ?? []).map((params) => {
+      const path = params.path ?? '';
+      const before = base.get(params.originalPath ?? path);
+      const after = target.get(path);
+      const blocks = diffHunks(before, after, 0).map((h) => ({
+        changeType: h.oldLines === 0 ? 1 : h.newLines === 0 ? 2 : 3,
+        modifiedLineNumberStart: h.newLines === 0 ? h.newStart + 1 : h.newStart,
+        modifiedLinesCount: h.newLines,
+        originalLineNumberStart: h.oldLines === 0 ? h.oldStart + 1 : h.oldStart,
+        originalLinesCount: h.oldLines,
+      }));
+      return { path, originalPath: params.originalPath ?? path, lineDiffBlocks: blocks };
+    });
     return json(res, { count: value.length, value });
   }
 

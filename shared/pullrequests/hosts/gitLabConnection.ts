@@ -37,8 +37,18 @@ class GitLabAnswer extends Error {
   }
 }
 
+export type GitLabAccess = 'read' | 'write';
+
+/** GitLab's refusal of one request, for a caller that expects some (`tolerate`). */
+export interface GitLabRefusal {
+  status: number;
+  description: string;
+}
+
 export interface GitLabConnection {
-  call<T>(resource: string, operation: (gitlab: GitLabApi) => Promise<T>): Promise<T>;
+  call<T>(resource: string, operation: (gitlab: GitLabApi) => Promise<T>, access?: GitLabAccess): Promise<T>;
+  /** As `call`, but a refusal `tolerate` accepts answers undefined instead of failing (a status already in that state). */
+  callTolerating<T>(resource: string, operation: (gitlab: GitLabApi) => Promise<T>, tolerate: (refusal: GitLabRefusal) => boolean): Promise<T | undefined>;
 }
 
 type GitlabOptions = NonNullable<ConstructorParameters<GitLabModule['Gitlab']>[0]>;
@@ -47,6 +57,8 @@ type ResourceOptions = Parameters<RequesterFn>[0];
 type Requester = ReturnType<RequesterFn>;
 interface RequestOptions {
   searchParams?: Record<string, unknown>;
+  /** A JSON body (camelCased by gitbeaker) or a form (discussions with a diff position). */
+  body?: Record<string, unknown> | FormData;
   asStream?: boolean;
   signal?: AbortSignal;
 }
@@ -64,12 +76,21 @@ export async function connectGitLab(settings: OrganizationSettings, services: Ap
   }
   const token = await requireSecret(services.vault, gitlab.tokenSecret);
   const api = await createApi(gitlab.url.replace(/\/+$/, ''), token);
+  const describe = (resource: string) => ({ organization, tokenSecret: gitlab.tokenSecret, resource, now: services.clock.now() });
   return {
-    async call(resource, operation) {
+    async call(resource, operation, access = 'read') {
       try {
         return await operation(api);
       } catch (error) {
-        throw gitLabFailure(error, { organization, tokenSecret: gitlab.tokenSecret, resource, now: services.clock.now() });
+        throw gitLabFailure(error, describe(resource), access);
+      }
+    },
+    async callTolerating(resource, operation, tolerate) {
+      try {
+        return await operation(api);
+      } catch (error) {
+        if (error instanceof GitLabAnswer && tolerate({ status: error.status, description: error.description })) return undefined;
+        throw gitLabFailure(error, describe(resource), 'write');
       }
     },
   };
@@ -87,11 +108,17 @@ const singleRequestRequester: RequesterFn = (resource: ResourceOptions) => {
     for (const [key, value] of Object.entries(options.searchParams ?? {})) {
       if (value === undefined || value === null) continue;
       // gitbeaker hands options over camelCased; GitLab reads snake_case (`perPage` → `per_page`).
-      url.searchParams.set(key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), String(value));
+      url.searchParams.set(snakeCase(key), String(value));
     }
     const headers: Record<string, string> = { ...resource.headers };
     for (const [name, value] of Object.entries(resource.authHeaders)) headers[name] = await value();
-    const response = await fetch(url, { method, headers, ...(options.signal ? { signal: options.signal } : {}) });
+    let payload: string | FormData | undefined;
+    if (options.body instanceof FormData) payload = options.body;
+    else if (options.body) {
+      payload = JSON.stringify(snakeCased(options.body));
+      headers['content-type'] = 'application/json';
+    }
+    const response = await fetch(url, { method, headers, ...(payload !== undefined ? { body: payload } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     const answerHeaders = Object.fromEntries(response.headers.entries());
     if (!response.ok) {
       const text = await response.text().catch(() => '');
@@ -112,6 +139,17 @@ const singleRequestRequester: RequesterFn = (resource: ResourceOptions) => {
   return requester as unknown as Requester;
 };
 
+/** gitbeaker hands options over camelCased; GitLab reads snake_case (`perPage` → `per_page`). */
+function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function snakeCased(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeCased);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [snakeCase(key), snakeCased(inner)]));
+}
+
 interface GitLabCallDescription {
   organization: string;
   tokenSecret: string;
@@ -120,7 +158,7 @@ interface GitLabCallDescription {
 }
 
 /** Turn a failed GitLab call into Vigil's error taxonomy (docs/architecture.md, "Queues and settlement"). */
-export function gitLabFailure(error: unknown, call: GitLabCallDescription): VigilError {
+export function gitLabFailure(error: unknown, call: GitLabCallDescription, access: GitLabAccess = 'read'): VigilError {
   const where = `${call.resource} in organization '${call.organization}'`;
   if (!(error instanceof GitLabAnswer)) {
     const detail = error instanceof Error ? oneLine(error.message) : 'no answer';
@@ -133,6 +171,9 @@ export function gitLabFailure(error: unknown, call: GitLabCallDescription): Vigi
     return new ThrottledError(`GitLab rate-limited the request for ${where} (HTTP 429): retry after ${Math.ceil(delayMs / 1000)}s`, delayMs);
   }
   if (status === 403) {
+    if (access === 'write') {
+      return new PermanentError(`GitLab refused to write ${where} (HTTP 403): give the token of secret '${call.tokenSecret}' the 'api' scope and at least Developer access (to comment on merge requests and post commit statuses)`);
+    }
     return new PermanentError(`GitLab refused access to ${where} (HTTP 403): give the token of secret '${call.tokenSecret}' the 'read_api' and 'read_repository' scopes and at least Reporter access`);
   }
   if (status === 404) return new PermanentError(`GitLab has no ${where} (HTTP 404), or the token of secret '${call.tokenSecret}' cannot see it`);
