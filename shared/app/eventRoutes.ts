@@ -38,14 +38,21 @@ export const eventRoutes: readonly EventRoute[] = [
   { source: 'github',       type: 'workflow_run.completed',                   queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
   { source: 'github',       type: 'workflow_job.completed',                   queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
   { source: 'github',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanPush' },
+  { source: 'github',       type: 'pull_request.opened',                      queue: 'repo-scan',  useCase: 'scanPullRequest' },
+  { source: 'github',       type: 'pull_request.synchronize',                 queue: 'repo-scan',  useCase: 'scanPullRequest' },
+  { source: 'github',       type: 'pull_request.reopened',                    queue: 'repo-scan',  useCase: 'scanPullRequest' },
   // GitLab
   { source: 'gitlab',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanPush' },
+  { source: 'gitlab',       type: 'merge_request.open',                       queue: 'repo-scan',  useCase: 'scanPullRequest' },
+  { source: 'gitlab',       type: 'merge_request.update',                     queue: 'repo-scan',  useCase: 'scanPullRequest' },
+  { source: 'gitlab',       type: 'merge_request.reopen',                     queue: 'repo-scan',  useCase: 'scanPullRequest' },
   // Vigil's own events, chained between use cases
   { source: 'vigil',        type: 'risk.opened',                              queue: 'alerts',     useCase: 'sendAlert' },
   { source: 'vigil',        type: 'risk.changed',                             queue: 'alerts',     useCase: 'sendAlert' },
   { source: 'vigil',        type: 'alerts.flush',                             queue: 'alerts',     useCase: 'flushHeldAlerts' },
   { source: 'vigil',        type: 'inventory.requested',                      queue: 'repo-scan',  useCase: 'inventoryOrganization' },
   { source: 'vigil',        type: 'repository.scan-requested',                queue: 'repo-scan',  useCase: 'scanRepositoryContent' },
+  { source: 'vigil',        type: 'scan.completed',                           queue: 'pr-publish', useCase: 'publishPullRequest' },
 ];
 
 /**
@@ -58,10 +65,7 @@ export const notBuiltYet: ReadonlyArray<{ source: EventSource; types: readonly s
     types: ['workitem.created', 'workitem.updated', 'workitem.deleted', 'workitem.restored', 'workitem.commented'],
     capability: 'work-item sync',
   },
-  { source: 'github', types: ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'], capability: 'GitHub pull request scanning' },
-  { source: 'gitlab', types: ['merge_request.open', 'merge_request.update', 'merge_request.reopen'], capability: 'GitLab merge request scanning' },
   { source: 'gitlab', types: ['pipeline'], capability: 'GitLab CI log scanning' },
-  { source: 'vigil', types: ['scan.completed'], capability: 'pull request publishing' },
 ];
 
 const key = (source: string, type: string) => `${source}\u0000${type}`;

@@ -9,6 +9,7 @@ import type { VigilConfig } from '../config';
 import type { DeliveryDocument } from '../events/deliveryLog';
 import { IdempotencyGuard } from '../idempotency/idempotencyGuard';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
+import { PullRequestFeedbackStore } from '../pullrequests/feedback/pullRequestFeedback';
 import type { ParkedMessage } from '../queue/parkedMessages';
 import type { RepositoryAsset } from '../repositories/assets/asset';
 import { RepositoryAssetStore } from '../repositories/assets/repositoryAssetStore';
@@ -40,6 +41,8 @@ export interface AppStores {
   deliveries: Container<DeliveryDocument>;
   parked: Container<ParkedMessage>;
   idempotency: IdempotencyGuard;
+  /** What Vigil posted on each pull request, claimed before posting and recorded after. */
+  pullRequestFeedback: PullRequestFeedbackStore;
 }
 
 export function createStores(store: Store, clock: Clock, config: VigilConfig): AppStores {
@@ -63,5 +66,6 @@ export function createStores(store: Store, clock: Clock, config: VigilConfig): A
       inProgressTtlMs: config.handlerTimeoutMs,
       completedTtlMs: 7 * 24 * 3_600_000,
     }),
+    pullRequestFeedback: new PullRequestFeedbackStore(store.container('pullRequestFeedback'), clock, config.handlerTimeoutMs),
   };
 }

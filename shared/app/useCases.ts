@@ -16,6 +16,8 @@ export const useCases = {
   scanRepositoryContent: async () => (await import('../repositories/fullScan/scanRepositoryContent.js')).scanRepositoryContent,
   scanPush: async () => (await import('../repositories/pushScan/scanPush.js')).scanPush,
   scanPullRequest: async () => (await import('../repositories/pullRequestScan/scanPullRequest.js')).scanPullRequest,
+  // pr-publish
+  publishPullRequest: async () => (await import('../pullrequests/publishing/publishPullRequest.js')).publishPullRequest,
   // alerts
   sendAlert: async () => (await import('../alerts/sendAlert.js')).sendAlert,
   flushHeldAlerts: async () => (await import('../alerts/sendAlert.js')).flushHeldAlerts,

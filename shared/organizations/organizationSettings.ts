@@ -39,6 +39,27 @@ export const WorkItemSettingsSchema = z.object({
   stateMapping: z.partialRecord(z.enum(stateCategories), z.string().min(1).max(128)).default({}),
 });
 
+/** How Vigil reports on pull requests (docs/pull-requests.md, "Settings"). */
+export const summaryModes = ['update', 'new', 'once'] as const;
+export const PullRequestSettingsSchema = z.object({
+  /** `update`: one summary, edited in place; `new`: the old one deleted and a new one posted each run; `once`: posted once, never again after a person deletes it. */
+  summary: z.enum(summaryModes).default('update'),
+  /** Which findings fail the status: by default any finding the pull request introduces at medium confidence or more. */
+  failOn: z
+    .object({
+      scope: z.enum(['introduced', 'all']).default('introduced'),
+      minConfidence: z.enum(['low', 'medium', 'high']).default('medium'),
+      minSeverity: z.enum(['low', 'medium', 'high', 'critical']).default('low'),
+    })
+    .default({ scope: 'introduced', minConfidence: 'medium', minSeverity: 'low' }),
+  /** Threads on lines per pull request per run; the rest are listed in the summary. */
+  threadBudget: z.number().int().min(0).max(100).default(30),
+  /** Where "the full report" points: a URL with `{scanId}` (and `{organization}`) in it, when you serve scan records somewhere. */
+  reportUrl: httpsUrl.optional(),
+});
+
+export const defaultPullRequestSettings = PullRequestSettingsSchema.parse({});
+
 export const OrganizationSettingsSchema = z.object({
   id: z.string().regex(organizationNamePattern),
   organization: z.string().regex(organizationNamePattern),
@@ -47,12 +68,20 @@ export const OrganizationSettingsSchema = z.object({
   gitlab: z.object({ url: httpsUrl, tokenSecret: secretName }).optional(),
   alertChannels: z.array(AlertChannelSchema).default([]),
   workItems: WorkItemSettingsSchema.default({ workItemType: 'Issue', stateMapping: {} }),
+  /** Absent: the defaults (`pullRequestSettingsOf`). */
+  pullRequests: PullRequestSettingsSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
 export type OrganizationSettings = z.infer<typeof OrganizationSettingsSchema>;
 export type AlertChannel = z.infer<typeof AlertChannelSchema>;
+export type PullRequestSettings = z.infer<typeof PullRequestSettingsSchema>;
+
+/** An organization's pull request settings, the defaults filled in. */
+export function pullRequestSettingsOf(settings: Pick<OrganizationSettings, 'pullRequests'>): PullRequestSettings {
+  return settings.pullRequests ?? defaultPullRequestSettings;
+}
 
 /** Every vault secret an organization's settings refer to, for checking they exist. */
 export function referencedSecrets(settings: OrganizationSettings): string[] {

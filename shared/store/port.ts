@@ -88,6 +88,8 @@ export const containerDefinitions = {
   alerts: { partitionKey: 'organization' },
   /** Each alert destination's rate-limit window and the alerts it holds. */
   alertWindows: { partitionKey: 'organization' },
+  /** Per pull request: what Vigil posted (status, summary, threads by fingerprint) and which head it last published. */
+  pullRequestFeedback: { partitionKey: 'organization' },
 } as const;
 
 export type ContainerName = keyof typeof containerDefinitions;

@@ -243,6 +243,12 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
       await writing('a thread status', at, () => feedback.updateThread(at, Number(threadId), { status: resolutionStatus[how.outcome] }));
     },
 
+    async reopenThread(target, threadId, note) {
+      const at = address(target);
+      await writing('a reply', at, () => feedback.addComment(at, Number(threadId), { parentCommentId: 1, content: note, commentType: CommentType.Text }));
+      await writing('a thread status', at, () => feedback.updateThread(at, Number(threadId), { status: CommentThreadStatus.Active }));
+    },
+
     async thread(target, threadId) {
       const thread = await feedback.getThread(address(target), Number(threadId));
       return thread && !thread.isDeleted ? hostThread(thread) : undefined;

@@ -282,6 +282,14 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       );
     },
 
+    async reopenThread(target, threadId, note) {
+      // A reply without the resolved marker is what makes the thread open again for Vigil.
+      const { owner, repo } = split(target.key.repositoryId);
+      await write(`a reply on pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
+        octokit.rest.pulls.createReplyForReviewComment({ owner, repo, pull_number: target.key.number, comment_id: Number(threadId), body: note }),
+      );
+    },
+
     async thread(target, threadId) {
       const { owner, repo } = split(target.key.repositoryId);
       const first = await github.call(`review comment ${threadId} of ${target.key.repositoryId}`, (octokit) => orGone(async () => (await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id: Number(threadId) })).data));

@@ -253,6 +253,11 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
       await write(`a discussion of ${mergeRequest(target)}`, (api) => api.MergeRequestDiscussions.resolve(projectOf(target.key), target.key.number, threadId, true));
     },
 
+    async reopenThread(target, threadId, note) {
+      await write(`a reply on ${mergeRequest(target)}`, (api) => api.MergeRequestDiscussions.addNote(projectOf(target.key), target.key.number, threadId, note));
+      await write(`a discussion of ${mergeRequest(target)}`, (api) => api.MergeRequestDiscussions.resolve(projectOf(target.key), target.key.number, threadId, false));
+    },
+
     async thread(target, threadId) {
       const discussion = await gitlab.callTolerating(
         `discussion ${threadId} of ${mergeRequest(target)}`,

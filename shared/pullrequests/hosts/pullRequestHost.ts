@@ -188,8 +188,10 @@ export interface PullRequestHost {
   /** Every thread on the pull request (Vigil's and people's), with their comments. */
   listThreads(target: PublishTarget): Promise<HostThread[]>;
   reply(target: PublishTarget, threadId: string, body: string): Promise<void>;
-  /** Mark a thread done; `how` says why (platforms without thread status get `note` as a reply). */
+  /** Mark a thread done; `how` says why (platforms without thread status get `note` as a reply; a triage's note is posted everywhere). */
   resolveThread(target: PublishTarget, threadId: string, how: ThreadResolution): Promise<void>;
+  /** Open a thread Vigil had resolved again, with a note (the finding came back). */
+  reopenThread(target: PublishTarget, threadId: string, note: string): Promise<void>;
   /** A thread again, with its comments (for triage: the comment a person wrote and the thread's marker). */
   thread(target: PublishTarget, threadId: string): Promise<HostThread | undefined>;
   close(): void;

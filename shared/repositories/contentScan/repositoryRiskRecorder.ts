@@ -76,7 +76,7 @@ export class FindingSummaries {
     private readonly repository: ScannedRepository,
   ) {}
 
-  add(finding: Finding, origin: FindingOrigin, extra: Pick<RepositoryFindingSummary, 'introduced'> = {}): RepositoryFindingSummary {
+  add(finding: Finding, origin: FindingOrigin, extra: Pick<RepositoryFindingSummary, 'introduced' | 'onDiffLine'> = {}): RepositoryFindingSummary {
     const url = lineUrlOf(this.repository, finding.path, finding.line, origin.commitId);
     const summary: RepositoryFindingSummary = {
       ruleId: finding.ruleId,

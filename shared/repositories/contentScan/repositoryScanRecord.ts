@@ -22,6 +22,8 @@ export interface RepositoryFindingSummary extends Pick<Finding, 'ruleId' | 'titl
   remediation?: string;
   /** Pull request scans: true when the pull request adds the line (introduced here), false when it was there before. */
   introduced?: boolean;
+  /** Pull request scans: the line is one the platform shows as added in the pull request's diff, so a thread can sit on it. */
+  onDiffLine?: boolean;
   commitId: string;
   author?: CommitAuthor;
   /** The risk this finding is (or would be) a sighting of. */

@@ -1,7 +1,7 @@
 import { queuesFor } from '../../app/eventRoutes';
 import type { UseCase } from '../../app/useCase';
 import type { EventEnvelope } from '../../events/envelope';
-import { isAdded, openPullRequestHost, type PulledRequest } from '../../pullrequests';
+import { canCommentOn, isAdded, openPullRequestHost, type PulledRequest } from '../../pullrequests';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { FindingSummaries } from '../contentScan/repositoryRiskRecorder';
 import { maxListedResults, scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
@@ -63,7 +63,7 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
       for await (const finding of scan.scanFile(file.path, content)) {
         const isIntroduced = isAdded(added, finding.line);
         if (isIntroduced) introducedCount++;
-        (isIntroduced ? introduced : preexisting).add(finding, { commitId: head }, { introduced: isIntroduced });
+        (isIntroduced ? introduced : preexisting).add(finding, { commitId: head }, { introduced: isIntroduced, onDiffLine: canCommentOn(added, finding.line) });
       }
     }
 

@@ -21,8 +21,9 @@ import { SecretFactory } from '../../support/scanning/syntheticSecrets';
  * `git.pullrequest.created` and `.updated` deliveries (the recorded samples) through the repo-scan
  * queue handler: the pull request, its iterations and the latest iteration's changes are
  * re-fetched from the loopback Azure DevOps, the changed files are scanned at the pull request's
- * source commit, and one `scans` record is written per source commit. Pull request publishing is not
- * built yet, so the event table routes no `scan.completed` to pr-publish and nothing is parked there.
+ * source commit, findings on lines the pull request adds are told from those already in the file
+ * (Azure DevOps `FileDiffs`), one `scans` record is written per source commit, and one
+ * `scan.completed` per source commit goes to the pr-publish queue.
  */
 const hook = (name: string) =>
   JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'azure-devops', 'service-hooks', name), 'utf8')) as Record<string, unknown> & {
@@ -128,14 +129,24 @@ describe('a pull request created or updated', () => {
     expect(record!.skipped).toMatchObject({ deleted: { count: 1, examples: ['docs/old.md'] }, excluded: { count: 1, examples: ['vendor/github.com/acme/sdk/auth.go'] } });
   });
 
-  it('sends nothing to pr-publish while pull request publishing is not built', async () => {
-    expect(await published()).toEqual([]);
+  it('emits one scan.completed with the pull request context for the publisher', async () => {
+    const [message, ...others] = await published();
+    expect(others).toEqual([]);
+    expect(message.body).toMatchObject({
+      id: `scan.completed:${repositoryId}:1:${source}`,
+      source: 'vigil',
+      type: 'scan.completed',
+      organization,
+      project: projectId,
+      subject: { platform: 'azure-devops', pullRequestId: 1, repositoryId, commitId: source, findings: 1, introduced: 1, scanId: `pull-request:${repositoryId}:1:${source}` },
+    });
     expect(await services.stores.parked.count({})).toBe(0);
   });
 
-  it('keeps one scan record for an update at the same source commit, or for the same delivery again', async () => {
+  it('emits nothing more and keeps one scan record for an update at the same source commit, or for the same delivery again', async () => {
     await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated'));
     await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated'), messageId: 'again', deliveryCount: 2 }, services);
+    expect(await published()).toHaveLength(1);
     expect(await services.stores.scans.count({ kind: 'pull-request' })).toBe(1);
   });
 
@@ -144,9 +155,38 @@ describe('a pull request created or updated', () => {
     repository.pullRequests![0].sourceCommit = secondSource;
     const calls = await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated-2'));
     expect(itemFetches(calls).sort()).toEqual(['/.npmrc@ccccccc', '/README.md@ccccccc', '/src/feature/payments.ts@ccccccc']);
+    const messages = await published();
+    expect(messages.map((m) => (m.body as EventEnvelope).subject.commitId)).toEqual([source, secondSource]);
+    expect((messages[1].body as EventEnvelope).subject.findings).toBe(1);
     const records = (await services.stores.scans.query({ where: { kind: 'pull-request' } })).items.flatMap((r) => narrowed(r, 'kind', 'pull-request') ?? []);
     expect(records.map((r) => r.commitId).sort()).toEqual([source, secondSource].sort());
-    expect(records.find((r) => r.commitId === secondSource)?.findings).toBe(1);
+  });
+
+  it('tells a secret the pull request adds from one already in the file it edits', async () => {
+    // The third head edits payments.ts again: the npm token stays in .npmrc (added by the pull request),
+    // and a secret already on the target branch's README is in a file the pull request edits but on a line it does not touch.
+    const oldToken = f.gitHubToken();
+    repository.commits.splice(1, 0, { commitId: 'b'.repeat(40), changes: { '/README.md': `# Fabrikam
+
+ci: ${oldToken}
+` } });
+    repository.pullRequests![0].targetCommit = 'b'.repeat(40);
+    repository.commits.push({ commitId: 'd'.repeat(40), changes: { '/README.md': `# Fabrikam
+
+ci: ${oldToken}
+
+Payments.
+` } });
+    repository.pullRequests![0].sourceCommit = 'd'.repeat(40);
+    await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated-3'));
+    const record = narrowed(await services.stores.scans.read(`pull-request:${repositoryId}:1:${'d'.repeat(40)}`, organization), 'kind', 'pull-request')!;
+    expect(record.introduced).toBe(1);
+    expect(record.results.map((r) => [r.path, r.line, r.introduced, r.onDiffLine])).toEqual([
+      ['.npmrc', 1, true, true],
+      ['README.md', 3, false, false],
+    ]);
+    expect(JSON.stringify(record)).not.toContain(oldToken);
+    await published();
   });
 
   it('records no risks (the pushes that brought the commits do) and stores no secret', async () => {
@@ -160,6 +200,7 @@ describe('a pull request created or updated', () => {
     repository.pullRequests![0].status = 'abandoned';
     const calls = await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-abandoned'));
     expect(itemFetches(calls)).toEqual([]);
-    expect(await services.stores.scans.count({ kind: 'pull-request' })).toBe(2);
+    expect(await published()).toHaveLength(3);
+    expect(await services.stores.scans.count({ kind: 'pull-request' })).toBe(3);
   });
 });

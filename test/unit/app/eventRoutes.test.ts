@@ -52,7 +52,13 @@ describe('the event table', () => {
 
   it('ignores an event whose capability is not built yet, and says which', () => {
     expect(routeEvent(envelope('azure-devops', 'workitem.updated'))).toEqual({ queues: [], ignored: 'not built yet: work-item sync' });
-    expect(routeEvent(envelope('github', 'pull_request.opened'))).toEqual({ queues: [], ignored: 'not built yet: GitHub pull request scanning' });
+    expect(routeEvent(envelope('gitlab', 'pipeline'))).toEqual({ queues: [], ignored: 'not built yet: GitLab CI log scanning' });
+  });
+
+  it('scans pull requests on every platform and publishes what the scans find', () => {
+    expect(routeEvent(envelope('github', 'pull_request.synchronize'))).toEqual({ queues: ['repo-scan'] });
+    expect(routeEvent(envelope('gitlab', 'merge_request.update'))).toEqual({ queues: ['repo-scan'] });
+    expect(routeOnQueue('pr-publish', envelope('vigil', 'scan.completed'))?.useCase).toBe('publishPullRequest');
   });
 
   it('routes a pipeline run only once it has completed, and says why otherwise', () => {

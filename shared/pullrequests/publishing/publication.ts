@@ -1,0 +1,258 @@
+import type { Logger } from '../../logging/logger';
+import type { PullRequestSettings } from '../../organizations/organizationSettings';
+import type { RepositoryScanRecord } from '../../repositories/contentScan/repositoryScanRecord';
+import { PublishSuperseded, type PullRequestFeedback, type PullRequestFeedbackStore, type ThreadRecord } from '../feedback/pullRequestFeedback';
+import { CommentTooLongError } from '../hosts/markers';
+import type { HostIdentity, HostThread, PublishTarget, PullRequestHost, PullRequestKey, StatusState } from '../hosts/pullRequestHost';
+import { fixedNote, foundAgainNote, leftToPeopleNote, summaryText, threadText } from './feedbackText';
+import { annotationsOf, findingsReport, type FindingsReport } from './findingsReport';
+
+/**
+ * One publish of one head of a pull request, in the order a reader sees it: the status `pending`,
+ * a thread on the line of each introduced finding (within the budget), the threads of findings
+ * that went away resolved (or, where a person replied, a note left), the summary, the final
+ * status. Each post is claimed in the pull request's feedback document before it is made and
+ * recorded after; a claim left by a crash is looked for on the platform by its marker before it is
+ * posted again. Between posts it checks it still holds the pull request: a newer head's publish
+ * takes over, and this one stops.
+ */
+export interface PublishResult {
+  published: true;
+  commitId: string;
+  state: StatusState;
+  threadsPosted: number;
+  threadsResolved: number;
+  summary: 'posted' | 'updated' | 'quiet';
+}
+
+export class Publication {
+  private threadsOnHost: HostThread[] | undefined;
+  private posted = 0;
+  private resolved = 0;
+  readonly target: PublishTarget;
+
+  constructor(
+    private readonly host: PullRequestHost,
+    private readonly store: PullRequestFeedbackStore,
+    private readonly organization: string,
+    private readonly key: PullRequestKey,
+    private readonly scan: RepositoryScanRecord,
+    private readonly settings: PullRequestSettings,
+    private feedback: PullRequestFeedback,
+    private readonly logger: Logger,
+    private readonly now: () => string,
+  ) {
+    const context = scan.pullRequest;
+    this.target = {
+      key,
+      headCommit: scan.commitId,
+      ...(context?.baseCommit ? { baseCommit: context.baseCommit } : {}),
+      ...(context?.startCommit ? { startCommit: context.startCommit } : {}),
+      ...(context?.iterationId ? { iterationId: context.iterationId } : {}),
+      ...(context?.pipelineId ? { pipelineId: context.pipelineId } : {}),
+    };
+  }
+
+  private get head(): string {
+    return this.scan.commitId;
+  }
+
+  private get claimant() {
+    return { commitId: this.scan.commitId, scanId: this.scan.id };
+  }
+
+  async run(): Promise<PublishResult> {
+    await this.pending();
+    await this.postThreads(findingsReport(this.scan, this.feedback, this.settings));
+    await this.resolveGone();
+    const report = findingsReport(this.scan, this.feedback, this.settings);
+    const summary = await this.summary(report);
+    await this.final(report);
+    await this.change((current) => ({
+      ...current,
+      published: { commitId: this.head, scanId: this.scan.id, order: this.scan.pullRequest!.order, state: report.state, at: this.now() },
+      claim: undefined,
+    }));
+    return { published: true, commitId: this.head, state: report.state, threadsPosted: this.posted, threadsResolved: this.resolved, summary };
+  }
+
+  /** After a permanent failure: an `error` status where the token still may post one, so a required check does not hang at pending. */
+  async reportFailure(reason: string): Promise<void> {
+    try {
+      await this.host.setStatus(this.target, { state: 'error', description: `Vigil could not publish its findings: ${reason}`.slice(0, 140) }, this.pendingHandle());
+    } catch (error) {
+      this.logger.warn('could not post the error status either', { reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  // ── steps ───────────────────────────────────────────────────────────────────────────────────
+  private async pending(): Promise<void> {
+    if (this.pendingHandle()) return;
+    const handle = await this.host.setStatus(this.target, { state: 'pending', description: `Vigil is reviewing ${this.head.slice(0, 7)} (${this.scan.filesScanned} changed files scanned)`, ...this.targetUrl() });
+    await this.change((current) => ({ ...current, status: { commitId: this.head, pending: handle } }), true);
+  }
+
+  private async postThreads(report: FindingsReport): Promise<void> {
+    const wanted = report.findings.filter((f) => f.inline && !f.triage);
+    const fresh = wanted.filter((f) => !this.feedback.threads[f.finding.fingerprint]);
+    const leftPosting = new Set(wanted.filter((f) => this.feedback.threads[f.finding.fingerprint]?.state === 'posting').map((f) => f.finding.fingerprint));
+    if (fresh.length > 0) {
+      await this.change((current) => {
+        const threads = { ...current.threads };
+        for (const { finding } of fresh) {
+          threads[finding.fingerprint] ??= { state: 'posting', ruleId: finding.ruleId, riskId: finding.riskId, path: finding.path, line: finding.line, commitId: this.head };
+        }
+        return { ...current, threads };
+      }, true);
+    }
+    for (const reported of wanted) {
+      const { finding, shortId } = reported;
+      const record = this.feedback.threads[finding.fingerprint];
+      if (!record) continue;
+      if (record.state === 'fixed' && record.id) {
+        await this.host.reopenThread(this.target, record.id, foundAgainNote(this.head));
+        await this.recordThread(finding.fingerprint, { state: 'open' });
+        continue;
+      }
+      if (record.state !== 'posting') continue;
+      // A claim left by a crashed run may have been posted already: look for it by its marker first.
+      const adopted = leftPosting.has(finding.fingerprint) ? await this.findThread(finding.fingerprint) : undefined;
+      const id = adopted?.id ?? (await this.host.postThread(this.target, { path: finding.path, line: finding.line, column: finding.column, body: threadText(finding, shortId), fingerprint: finding.fingerprint, ruleId: finding.ruleId }));
+      if (!adopted) this.posted++;
+      await this.recordThread(finding.fingerprint, { id, state: 'open', commitId: this.head });
+    }
+  }
+
+  private async resolveGone(): Promise<void> {
+    // A bounded result list cannot say a finding is gone.
+    if (this.scan.resultsTruncated) return;
+    const present = new Set(this.scan.results.map((r) => r.fingerprint));
+    const gone = Object.entries(this.feedback.threads).filter(([fingerprint, record]) => record.state === 'open' && record.id && !present.has(fingerprint));
+    if (gone.length === 0) return;
+    const identity = await this.identity();
+    const threads = await this.hostThreads();
+    for (const [fingerprint, record] of gone) {
+      const thread = threads.find((t) => t.id === record.id);
+      if (!thread || thread.resolved) {
+        await this.recordThread(fingerprint, { state: 'fixed', fixedIn: this.head });
+        continue;
+      }
+      const someoneReplied = thread.comments.slice(1).some((comment) => comment.authorId !== identity.id && !comment.deleted);
+      if (someoneReplied) {
+        await this.host.reply(this.target, thread.id, leftToPeopleNote(this.head));
+        await this.recordThread(fingerprint, { state: 'left-to-people', fixedIn: this.head });
+      } else {
+        await this.host.resolveThread(this.target, thread.id, { outcome: 'fixed', note: fixedNote(this.head) });
+        await this.recordThread(fingerprint, { state: 'fixed', fixedIn: this.head });
+        this.resolved++;
+      }
+    }
+  }
+
+  private async summary(report: FindingsReport): Promise<PublishResult['summary']> {
+    const mode = this.settings.summary;
+    const current = this.feedback.summary;
+    if (current?.state === 'deleted-by-person') return 'quiet';
+    const text = (limit: number) => summaryText({ scan: this.scan, report, settings: this.settings, ...this.reportLink() }, limit);
+    let id = current?.id;
+    if (!id && current?.state === 'posting') id = await this.host.findSummary(this.target, await this.identity());
+    if (id && mode === 'new') {
+      await this.host.deleteSummary(this.target, id);
+      id = undefined;
+    }
+    if (id) {
+      const existing = id;
+      const outcome = await this.withinLimit((limit) => this.host.updateSummary(this.target, existing, text(limit)));
+      if (outcome === 'updated') {
+        if (current?.state !== 'posted' || current.id !== existing) await this.change((doc) => ({ ...doc, summary: { id: existing, state: 'posted' } }));
+        return 'updated';
+      }
+      // A person deleted it: `once` stays quiet from now on; the other modes post it again.
+      if (mode === 'once') {
+        await this.change((doc) => ({ ...doc, summary: { state: 'deleted-by-person' } }));
+        return 'quiet';
+      }
+    }
+    await this.change((doc) => ({ ...doc, summary: { state: 'posting' } }), true);
+    const posted = await this.withinLimit((limit) => this.host.postSummary(this.target, text(limit)));
+    await this.change((doc) => ({ ...doc, summary: { id: posted, state: 'posted' } }));
+    return 'posted';
+  }
+
+  private async final(report: FindingsReport): Promise<void> {
+    if (this.feedback.status?.commitId === this.head && this.feedback.status.final === report.state) return;
+    const annotations = this.host.capabilities.annotations ? { annotations: annotationsOf(report) } : {};
+    const text = this.host.capabilities.annotations ? { text: summaryText({ scan: this.scan, report, settings: this.settings, ...this.reportLink() }, this.host.limits.statusTextLength) } : {};
+    const handle = await this.host.setStatus(this.target, { state: report.state, description: report.description, ...text, ...annotations, ...this.targetUrl() }, this.pendingHandle());
+    await this.change((current) => ({ ...current, status: { commitId: this.head, pending: current.status?.commitId === this.head ? (current.status.pending ?? handle) : handle, final: report.state } }));
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────────────────────────
+  private pendingHandle() {
+    return this.feedback.status?.commitId === this.head ? this.feedback.status.pending : undefined;
+  }
+
+  private async identity(): Promise<HostIdentity> {
+    if (this.feedback.identity) return this.feedback.identity;
+    const identity = await this.host.identity();
+    await this.change((current) => ({ ...current, identity }));
+    return identity;
+  }
+
+  private async hostThreads(): Promise<HostThread[]> {
+    this.threadsOnHost ??= await this.host.listThreads(this.target);
+    return this.threadsOnHost;
+  }
+
+  /** Vigil's own thread for a fingerprint, on the platform (after a crash between posting it and recording it). */
+  private async findThread(fingerprint: string): Promise<HostThread | undefined> {
+    const identity = await this.identity();
+    return (await this.hostThreads()).find((t) => t.fingerprint === fingerprint && t.comments[0]?.authorId === identity.id);
+  }
+
+  /**
+   * Record what a post did. Always written (it is what the platform now has), then the claim is
+   * checked: when a newer head took the pull request over, this publish stops before posting more.
+   */
+  private async recordThread(fingerprint: string, change: Partial<ThreadRecord>): Promise<void> {
+    await this.change((current) => {
+      const record = current.threads[fingerprint];
+      if (!record) return undefined;
+      return { ...current, threads: { ...current.threads, [fingerprint]: { ...record, ...change } } };
+    });
+    this.checkClaim();
+  }
+
+  private checkClaim(): void {
+    const claim = this.feedback.claim;
+    if (claim?.commitId !== this.claimant.commitId || claim.scanId !== this.claimant.scanId) {
+      throw new PublishSuperseded(`pull request ${this.key.number} is now being published for ${claim?.commitId.slice(0, 7) ?? 'another head'}`);
+    }
+  }
+
+  /** Write the feedback document; `asClaimant` refuses the write (and stops the publish) when the claim is gone. */
+  private async change(change: (current: PullRequestFeedback) => PullRequestFeedback | undefined, asClaimant = false): Promise<void> {
+    this.feedback = await this.store.update(this.organization, this.key, change, asClaimant ? this.claimant : undefined);
+  }
+
+  /** The text at the platform's limit; once more at the limit a refusal names (a server with a smaller one). */
+  private async withinLimit<T>(post: (limit: number) => Promise<T>): Promise<T> {
+    try {
+      return await post(this.host.limits.commentLength);
+    } catch (error) {
+      if (!(error instanceof CommentTooLongError)) throw error;
+      this.logger.warn('the platform refused the summary as too long; cutting it to the limit it named', { limit: error.limit });
+      return post(error.limit);
+    }
+  }
+
+  private reportLink(): { reportUrl?: string } {
+    const template = this.settings.reportUrl;
+    return template ? { reportUrl: template.replace('{scanId}', encodeURIComponent(this.scan.id)).replace('{organization}', encodeURIComponent(this.organization)) } : {};
+  }
+
+  private targetUrl(): { targetUrl?: string } {
+    const link = this.reportLink().reportUrl;
+    return link ? { targetUrl: link } : {};
+  }
+}

@@ -1,0 +1,59 @@
+import type { UseCase } from '../../app/useCase';
+import { failureKindOf, PermanentError } from '../../errors';
+import { pullRequestSettingsOf } from '../../organizations/organizationSettings';
+import { narrowed } from '../../store/port';
+import { PublishSuperseded } from '../feedback/pullRequestFeedback';
+import { openPullRequestHost } from '../hosts/hostFactory';
+import type { PullRequestKey } from '../hosts/pullRequestHost';
+import { Publication } from './publication';
+
+/**
+ * `vigil:scan.completed` (subject `{ platform, pullRequestId, repositoryId, commitId, scanId }`), on
+ * the pr-publish queue: post the scan's findings on the pull request it was for, on whichever
+ * platform that is (docs/pull-requests.md). Only the newest head is published: a scan of an older
+ * head that arrives after a newer one is published changes nothing, and a redelivery of a head
+ * already published posts nothing. A permanent failure (a token without write access) leaves an
+ * `error` status where the token may still post one, and parks the message with the reason.
+ */
+export const publishPullRequest: UseCase = async (envelope, { services, logger }) => {
+  const scanId = String(envelope.subject.scanId ?? '');
+  const scan = narrowed(await services.stores.scans.read(scanId, envelope.organization), 'kind', 'pull-request');
+  if (!scan?.pullRequest) {
+    throw new PermanentError(`event '${envelope.id}' names scan '${scanId}', which is no pull request scan of organization '${envelope.organization}' (push to the pull request to scan it again)`);
+  }
+  const context = scan.pullRequest;
+  const project = envelope.project ?? scan.project;
+  const key: PullRequestKey = { source: context.source, repositoryId: context.repositoryId, number: context.number, ...(context.source === 'azure-devops' ? { project } : {}) };
+  const store = services.stores.pullRequestFeedback;
+  const claimed = await store.claim(envelope.organization, key, { commitId: scan.commitId, scanId: scan.id, order: context.order });
+  if (claimed.outcome !== 'go') {
+    logger.info('nothing to publish', { pullRequest: key.number, head: scan.commitId, why: claimed.why });
+    return { published: false, why: claimed.why };
+  }
+  const settings = await services.stores.organizations.get(envelope.organization);
+  const host = await openPullRequestHost(key.source, settings, services, logger);
+  const now = () => new Date(services.clock.now()).toISOString();
+  const publication = new Publication(host, store, settings.organization, key, scan, pullRequestSettingsOf(settings), claimed.feedback, logger, now);
+  try {
+    const result = await publication.run();
+    logger.info('published on the pull request', { ...result, pullRequest: key.number });
+    return result;
+  } catch (error) {
+    if (error instanceof PublishSuperseded) {
+      logger.info('a newer head took the pull request over; stopped', { pullRequest: key.number, head: scan.commitId, why: error.message });
+      return { published: false, why: error.message };
+    }
+    const kind = failureKindOf(error);
+    if (kind === 'permanent' || kind === 'configuration') await publication.reportFailure(firstClause(error));
+    throw error;
+  } finally {
+    host.close();
+  }
+};
+
+/** The part of a failure's message a status line has room for. */
+function firstClause(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const status = /\(HTTP (\d+)\)/.exec(message);
+  return status ? `the platform refused a write (HTTP ${status[1]}); see vigil dlq list` : 'see vigil dlq list';
+}
