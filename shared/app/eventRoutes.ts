@@ -17,6 +17,9 @@ export interface EventRoute {
   only?: { when: (envelope: EventEnvelope) => boolean; otherwise: string };
 }
 
+/** Only `/vigil` commands are worth a message (GitHub and GitLab send the text; Azure DevOps' Minimal payloads do not, so its comments are all read by the handler). */
+const vigilCommand = { when: (e: EventEnvelope) => e.subject.command !== 'no', otherwise: 'only /vigil commands on pull requests are acted on' };
+
 const completedRun = { when: (e: EventEnvelope) => e.subject.state === 'completed', otherwise: 'only completed runs have logs to scan' };
 
 // The table is aligned by hand so it reads as one.
@@ -34,6 +37,7 @@ export const eventRoutes: readonly EventRoute[] = [
   { source: 'azure-devops', type: 'git.repo.deleted',                         queue: 'repo-scan',  useCase: 'syncRepositoryEvent' },
   { source: 'azure-devops', type: 'git.pullrequest.created',                  queue: 'repo-scan',  useCase: 'scanPullRequest' },
   { source: 'azure-devops', type: 'git.pullrequest.updated',                  queue: 'repo-scan',  useCase: 'scanPullRequest' },
+  { source: 'azure-devops', type: 'ms.vss-code.git-pullrequest-comment-event', queue: 'pr-publish', useCase: 'triagePullRequestComment' },
   // GitHub
   { source: 'github',       type: 'workflow_run.completed',                   queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
   { source: 'github',       type: 'workflow_job.completed',                   queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
@@ -41,11 +45,18 @@ export const eventRoutes: readonly EventRoute[] = [
   { source: 'github',       type: 'pull_request.opened',                      queue: 'repo-scan',  useCase: 'scanPullRequest' },
   { source: 'github',       type: 'pull_request.synchronize',                 queue: 'repo-scan',  useCase: 'scanPullRequest' },
   { source: 'github',       type: 'pull_request.reopened',                    queue: 'repo-scan',  useCase: 'scanPullRequest' },
+  { source: 'github',       type: 'issue_comment.created',                    queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
+  { source: 'github',       type: 'issue_comment.edited',                     queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
+  { source: 'github',       type: 'pull_request_review_comment.created',      queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
+  { source: 'github',       type: 'pull_request_review_comment.edited',       queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
   // GitLab
   { source: 'gitlab',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanPush' },
   { source: 'gitlab',       type: 'merge_request.open',                       queue: 'repo-scan',  useCase: 'scanPullRequest' },
   { source: 'gitlab',       type: 'merge_request.update',                     queue: 'repo-scan',  useCase: 'scanPullRequest' },
   { source: 'gitlab',       type: 'merge_request.reopen',                     queue: 'repo-scan',  useCase: 'scanPullRequest' },
+  { source: 'gitlab',       type: 'note',                                     queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
+  { source: 'gitlab',       type: 'note.create',                              queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
+  { source: 'gitlab',       type: 'note.update',                              queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
   // Vigil's own events, chained between use cases
   { source: 'vigil',        type: 'risk.opened',                              queue: 'alerts',     useCase: 'sendAlert' },
   { source: 'vigil',        type: 'risk.changed',                             queue: 'alerts',     useCase: 'sendAlert' },

@@ -18,6 +18,7 @@ export const useCases = {
   scanPullRequest: async () => (await import('../repositories/pullRequestScan/scanPullRequest.js')).scanPullRequest,
   // pr-publish
   publishPullRequest: async () => (await import('../pullrequests/publishing/publishPullRequest.js')).publishPullRequest,
+  triagePullRequestComment: async () => (await import('../pullrequests/triage/triagePullRequestComment.js')).triagePullRequestComment,
   // alerts
   sendAlert: async () => (await import('../alerts/sendAlert.js')).sendAlert,
   flushHeldAlerts: async () => (await import('../alerts/sendAlert.js')).flushHeldAlerts,

@@ -24,6 +24,7 @@ const azureDevOpsQueues: Record<string, QueueName> = {
   'git.repo.deleted': 'repo-scan',
   'git.pullrequest.created': 'repo-scan',
   'git.pullrequest.updated': 'repo-scan',
+  'ms.vss-code.git-pullrequest-comment-event': 'pr-publish',
 };
 
 /** Events Vigil will route once their capability is built: acknowledged, never parked, with that reason. */
@@ -193,6 +194,9 @@ describe('GitHub webhooks', () => {
     'workflow_run.completed': 'build-scan',
     'workflow_job.completed': 'build-scan',
     push: 'repo-scan',
+    'pull_request.opened': 'repo-scan',
+    'pull_request.synchronize': 'repo-scan',
+    'pull_request.reopened': 'repo-scan',
   };
   const cases = examples.flatMap((group) =>
     group.examples.map((payload, index) => {
@@ -226,7 +230,7 @@ describe('GitLab webhooks', () => {
     ['pipeline.success.json', []],
     ['pipeline.running.json', []],
     ['push.json', ['repo-scan']],
-    ['merge_request.open.json', []],
+    ['merge_request.open.json', ['repo-scan']],
   ])('%s is routed to %j', async (file, queues) => {
     const body = readFileSync(join(fixtures, 'gitlab', file), 'utf8');
     const response = await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body));
@@ -234,11 +238,24 @@ describe('GitLab webhooks', () => {
     expect(response.body.queues).toEqual(queues);
   });
 
-  it('says a pipeline or merge request is not acted on because that capability is not built yet', async () => {
+  it('says a pipeline is not acted on because that capability is not built yet', async () => {
     const pipeline = readFileSync(join(fixtures, 'gitlab', 'pipeline.success.json'), 'utf8');
-    const mergeRequest = readFileSync(join(fixtures, 'gitlab', 'merge_request.open.json'), 'utf8');
     expect((await post(host.url('/hooks/gitlab'), pipeline, gitlabHeaders(pipeline, { uuid: 'pipeline-again' }))).body.ignored).toBe('not built yet: GitLab CI log scanning');
-    expect((await post(host.url('/hooks/gitlab'), mergeRequest, gitlabHeaders(mergeRequest, { uuid: 'mr-again' }))).body.ignored).toBe('not built yet: GitLab merge request scanning');
+  });
+
+  it('takes a comment on a merge request to triage only when it is a /vigil command', async () => {
+    const note = (text: string) =>
+      JSON.stringify({
+        object_kind: 'note',
+        event_type: 'note',
+        project: { id: 1, path_with_namespace: 'contoso/gitlab-test' },
+        object_attributes: { id: 1244, note: text, noteable_type: 'MergeRequest', discussion_id: 'a1b2c3', action: 'create' },
+        merge_request: { iid: 1 },
+      });
+    const chatter = note('Looks good to me');
+    const command = note('/vigil false-positive a test fixture');
+    expect((await post(host.url('/hooks/gitlab'), chatter, gitlabHeaders(chatter))).body).toMatchObject({ queues: [], ignored: 'only /vigil commands on pull requests are acted on' });
+    expect((await post(host.url('/hooks/gitlab'), command, gitlabHeaders(command))).body).toMatchObject({ queues: ['pr-publish'] });
   });
 });
 

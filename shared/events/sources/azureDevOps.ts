@@ -49,6 +49,10 @@ const pullRequest = withResource({
   repository,
   lastMergeSourceCommit: lenient(z.object({ commitId: typedId, url: text })),
 });
+const pullRequestComment = withResource({
+  comment: lenient(z.object({ ...linked, id: typedNumber })),
+  pullRequest: lenient(z.object({ ...linked, pullRequestId: typedNumber, repository })),
+});
 const workItem = withResource({ id: typedNumber, rev: typedNumber });
 const workItemUpdated = withResource({
   workItemId: typedNumber,
@@ -149,6 +153,20 @@ export const azureDevOpsSource: SourceAdapter = {
     })),
     'git.pullrequest.created': pullRequestExtractor,
     'git.pullrequest.updated': pullRequestExtractor,
+    'ms.vss-code.git-pullrequest-comment-event': extractIds(pullRequestComment, (r) => ({
+      subject: {
+        pullRequestId: r?.pullRequest?.pullRequestId,
+        repositoryId: r?.pullRequest?.repository?.id,
+        threadId: undefined,
+        // Not the comment's text: a Minimal payload leaves it out, so every comment is routed and the handler reads it.
+        commentId: r?.comment?.id,
+      },
+      required: ['pullRequestId', 'repositoryId', 'threadId', 'commentId'],
+      project: r?.pullRequest?.repository?.project?.id,
+      projectRequired: true,
+      urls: [r?.comment, r?.pullRequest, r?.pullRequest?.repository, r?.pullRequest?.repository?.project],
+      fromUrls: { pullRequestId: ['pullRequestId'], repositoryId: ['repositoryId'], threadId: ['threadId'], commentId: ['commentId'] },
+    })),
     'workitem.created': workItemExtractor,
     'workitem.deleted': workItemExtractor,
     'workitem.restored': workItemExtractor,

@@ -8,6 +8,8 @@
  * names an organization by accident.
  */
 export const azureDevOpsUrlPatterns = [
+  '/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/threads/{threadId}/comments/{commentId}',
+  '/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/threads/{threadId}',
   '/_apis/git/repositories/{repositoryId}/pushes/{pushId}',
   '/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}',
   '/_apis/git/repositories/{repositoryId}/commits/{commitId}',
@@ -34,6 +36,8 @@ const idSyntax = {
   repositoryId: 'guid',
   pushId: 'number',
   pullRequestId: 'number',
+  threadId: 'number',
+  commentId: 'number',
   commitId: 'sha',
   buildId: 'number',
   pipelineId: 'number',

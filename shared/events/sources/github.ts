@@ -20,6 +20,22 @@ const pullRequest = z.object({
   repository,
 });
 
+const issueComment = z.object({
+  issue: z.object({ number: z.number().int(), pull_request: z.object({}).passthrough().optional() }),
+  comment: z.object({ id: z.number().int(), body: z.string().nullable().optional() }),
+  repository,
+});
+const reviewComment = z.object({
+  pull_request: z.object({ number: z.number().int() }),
+  comment: z.object({ id: z.number().int(), in_reply_to_id: z.number().int().optional(), body: z.string().nullable().optional() }),
+  repository,
+});
+
+/** Whether a comment is a `/vigil` command: only those are worth a message (the handler reads the comment again). */
+function commandFlag(body: string | null | undefined): 'yes' | 'no' {
+  return /^\s*\/vigil\b/i.test(body ?? '') ? 'yes' : 'no';
+}
+
 function scope(p: { repository: z.infer<typeof repository> }): Pick<Extracted, 'organization'> {
   return { organization: p.repository.owner.login.toLowerCase() };
 }
@@ -27,6 +43,32 @@ function scope(p: { repository: z.infer<typeof repository> }): Pick<Extracted, '
 const pullRequestExtractor = extractWith(pullRequest, (p) => ({
   ...scope(p),
   subject: { repository: p.repository.full_name, repositoryId: p.repository.id, pullRequestNumber: p.number, commitId: p.pull_request.head.sha },
+}));
+
+const issueCommentExtractor = extractWith(issueComment, (p) => ({
+  ...scope(p),
+  subject: {
+    repository: p.repository.full_name,
+    repositoryId: p.repository.id,
+    pullRequestNumber: p.issue.number,
+    commentId: p.comment.id,
+    kind: 'conversation',
+    // A comment on an issue that is not a pull request is nothing Vigil posted on.
+    command: p.issue.pull_request ? commandFlag(p.comment.body) : 'no',
+  },
+}));
+
+const reviewCommentExtractor = extractWith(reviewComment, (p) => ({
+  ...scope(p),
+  subject: {
+    repository: p.repository.full_name,
+    repositoryId: p.repository.id,
+    pullRequestNumber: p.pull_request.number,
+    commentId: p.comment.id,
+    ...(p.comment.in_reply_to_id ? { threadId: p.comment.in_reply_to_id } : {}),
+    kind: 'review',
+    command: commandFlag(p.comment.body),
+  },
 }));
 
 export const githubSource: SourceAdapter = {
@@ -67,5 +109,9 @@ export const githubSource: SourceAdapter = {
     'pull_request.opened': pullRequestExtractor,
     'pull_request.synchronize': pullRequestExtractor,
     'pull_request.reopened': pullRequestExtractor,
+    'issue_comment.created': issueCommentExtractor,
+    'issue_comment.edited': issueCommentExtractor,
+    'pull_request_review_comment.created': reviewCommentExtractor,
+    'pull_request_review_comment.edited': reviewCommentExtractor,
   },
 };

@@ -14,6 +14,17 @@ const mergeRequest = z.object({
   project,
 });
 
+const note = z.object({
+  object_attributes: z.object({
+    id: z.number().int(),
+    note: z.string().nullable().optional(),
+    noteable_type: z.string(),
+    discussion_id: z.string().nullable().optional(),
+  }),
+  merge_request: z.object({ iid: z.number().int() }).optional(),
+  project,
+});
+
 function scope(p: { project: z.infer<typeof project> }): Pick<Extracted, 'organization'> {
   return { organization: p.project.path_with_namespace.split('/')[0].toLowerCase() };
 }
@@ -25,6 +36,19 @@ const mergeRequestExtractor = extractWith(mergeRequest, (p) => ({
     repository: p.project.path_with_namespace,
     mergeRequestIid: p.object_attributes.iid,
     ...(p.object_attributes.last_commit ? { commitId: p.object_attributes.last_commit.id } : {}),
+  },
+}));
+
+/** A comment on a merge request: routed when it is a `/vigil` command (the handler reads the note again). */
+const noteExtractor = extractWith(note, (p) => ({
+  ...scope(p),
+  subject: {
+    projectId: p.project.id,
+    repository: p.project.path_with_namespace,
+    ...(p.merge_request ? { mergeRequestIid: p.merge_request.iid } : {}),
+    noteId: p.object_attributes.id,
+    ...(p.object_attributes.discussion_id ? { discussionId: p.object_attributes.discussion_id } : {}),
+    command: p.object_attributes.noteable_type === 'MergeRequest' && p.merge_request && /^\s*\/vigil\b/i.test(p.object_attributes.note ?? '') ? 'yes' : 'no',
   },
 }));
 
@@ -57,5 +81,9 @@ export const gitlabSource: SourceAdapter = {
     'merge_request.open': mergeRequestExtractor,
     'merge_request.update': mergeRequestExtractor,
     'merge_request.reopen': mergeRequestExtractor,
+    // Comment events: `note` from GitLab versions before `object_attributes.action`, then `note.create` and `note.update`.
+    note: noteExtractor,
+    'note.create': noteExtractor,
+    'note.update': noteExtractor,
   },
 };

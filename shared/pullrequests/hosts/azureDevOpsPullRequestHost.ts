@@ -254,6 +254,13 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
       return thread && !thread.isDeleted ? hostThread(thread) : undefined;
     },
 
+    async comment(target, ref) {
+      if (!ref.threadId) return undefined;
+      const thread = await feedback.getThread(address(target), Number(ref.threadId));
+      const found = thread ? hostThread(thread).comments.find((c) => c.id === ref.commentId) : undefined;
+      return found && !found.deleted ? { comment: found, threadId: ref.threadId } : undefined;
+    },
+
     close: () => connection.close(),
   };
 }

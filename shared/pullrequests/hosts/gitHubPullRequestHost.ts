@@ -302,6 +302,22 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       return threads[0];
     },
 
+    async comment(target, ref) {
+      const { owner, repo } = split(target.key.repositoryId);
+      const where = `comment ${ref.commentId} of ${target.key.repositoryId}`;
+      if (ref.kind === 'conversation') {
+        const found = await github.call(where, (octokit) => orGone(async () => (await octokit.rest.issues.getComment({ owner, repo, comment_id: Number(ref.commentId) })).data));
+        if (found === 'gone') return undefined;
+        return { comment: { id: String(found.id), authorId: String(found.user?.id ?? ''), authorName: found.user?.login ?? '', body: found.body ?? '' } };
+      }
+      const found = await github.call(where, (octokit) => orGone(async () => (await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id: Number(ref.commentId) })).data));
+      if (found === 'gone') return undefined;
+      return {
+        comment: { id: String(found.id), authorId: String(found.user?.id ?? ''), authorName: found.user?.login ?? '', body: found.body ?? '' },
+        ...(found.in_reply_to_id ? { threadId: String(found.in_reply_to_id) } : {}),
+      };
+    },
+
     close: () => undefined,
   };
 }

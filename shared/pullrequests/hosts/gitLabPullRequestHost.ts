@@ -267,6 +267,19 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
       return discussion ? hostThread(discussion) : undefined;
     },
 
+    async comment(target, ref) {
+      if (!ref.threadId) return undefined;
+      const threadId = ref.threadId;
+      const discussion = await gitlab.callTolerating(
+        `discussion ${threadId} of ${mergeRequest(target)}`,
+        async (api) => (await api.MergeRequestDiscussions.show(projectOf(target.key), target.key.number, threadId)) as unknown as GitLabDiscussion,
+        (refusal) => refusal.status === 404,
+      );
+      if (!discussion) return undefined;
+      const found = hostThread(discussion).comments.find((c) => c.id === ref.commentId);
+      return found ? { comment: found, ...(discussion.individual_note ? {} : { threadId }) } : undefined;
+    },
+
     close: () => undefined,
   };
 }

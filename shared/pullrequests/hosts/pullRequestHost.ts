@@ -192,9 +192,18 @@ export interface PullRequestHost {
   resolveThread(target: PublishTarget, threadId: string, how: ThreadResolution): Promise<void>;
   /** Open a thread Vigil had resolved again, with a note (the finding came back). */
   reopenThread(target: PublishTarget, threadId: string, note: string): Promise<void>;
-  /** A thread again, with its comments (for triage: the comment a person wrote and the thread's marker). */
+  /** A thread again, with its comments (for triage: the thread's marker and who wrote its first comment). */
   thread(target: PublishTarget, threadId: string): Promise<HostThread | undefined>;
+  /** A comment a person wrote (for triage), read again, and the thread it is a reply in, if any. */
+  comment(target: PublishTarget, ref: CommentRef): Promise<{ comment: HostComment; threadId?: string } | undefined>;
   close(): void;
+}
+
+/** A comment as a comment event names it: Azure DevOps thread and comment; GitHub review or conversation comment; GitLab discussion and note. */
+export interface CommentRef {
+  commentId: string;
+  threadId?: string;
+  kind?: 'review' | 'conversation';
 }
 
 /** How a thread ends: `fixed` (the finding is gone), `accepted` or `false-positive` (a person triaged it). */

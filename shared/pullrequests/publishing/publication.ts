@@ -41,6 +41,8 @@ export class Publication {
     private feedback: PullRequestFeedback,
     private readonly logger: Logger,
     private readonly now: () => string,
+    /** `refresh`: the head is already published; only the summary and the status are posted again (after a triage). */
+    private readonly mode: 'publish' | 'refresh' = 'publish',
   ) {
     const context = scan.pullRequest;
     this.target = {
@@ -74,6 +76,21 @@ export class Publication {
       claim: undefined,
     }));
     return { published: true, commitId: this.head, state: report.state, threadsPosted: this.posted, threadsResolved: this.resolved, summary };
+  }
+
+  /**
+   * After a person triaged a finding: the summary and the final status of the published head again,
+   * without annotations (they are on the check run already). Left alone while a newer head is being
+   * published: that publish reads the triage too.
+   */
+  async refresh(): Promise<{ state: StatusState } | undefined> {
+    const claim = this.feedback.claim;
+    if (claim && claim.commitId !== this.head) return undefined;
+    const report = findingsReport(this.scan, this.feedback, this.settings);
+    await this.summary(report);
+    const handle = await this.host.setStatus(this.target, { state: report.state, description: report.description, ...(this.host.capabilities.annotations ? { annotations: [] } : {}), ...this.targetUrl() }, this.pendingHandle());
+    await this.change((current) => ({ ...current, status: { commitId: this.head, pending: this.pendingHandle() ?? handle, final: report.state } }));
+    return { state: report.state };
   }
 
   /** After a permanent failure: an `error` status where the token still may post one, so a required check does not hang at pending. */
@@ -224,6 +241,7 @@ export class Publication {
   }
 
   private checkClaim(): void {
+    if (this.mode === 'refresh') return;
     const claim = this.feedback.claim;
     if (claim?.commitId !== this.claimant.commitId || claim.scanId !== this.claimant.scanId) {
       throw new PublishSuperseded(`pull request ${this.key.number} is now being published for ${claim?.commitId.slice(0, 7) ?? 'another head'}`);
@@ -232,7 +250,7 @@ export class Publication {
 
   /** Write the feedback document; `asClaimant` refuses the write (and stops the publish) when the claim is gone. */
   private async change(change: (current: PullRequestFeedback) => PullRequestFeedback | undefined, asClaimant = false): Promise<void> {
-    this.feedback = await this.store.update(this.organization, this.key, change, asClaimant ? this.claimant : undefined);
+    this.feedback = await this.store.update(this.organization, this.key, change, asClaimant && this.mode === 'publish' ? this.claimant : undefined);
   }
 
   /** The text at the platform's limit; once more at the limit a refusal names (a server with a smaller one). */

@@ -77,6 +77,8 @@ export interface PullRequestScanContext {
   number: number;
   /** The repository as the host port keys it: a GUID, `owner/name`, a GitLab project id. */
   repositoryId: string;
+  /** The repository as risks name it (their asset), so a finding triaged on the pull request is the same risk a push records. */
+  asset: { id: string; name: string };
   /**
    * Which of two scans of the pull request is newer: Azure DevOps iteration, then the time the scan
    * read the pull request's head. A scan that read a head later saw the newer one.

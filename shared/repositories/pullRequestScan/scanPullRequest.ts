@@ -3,7 +3,7 @@ import type { UseCase } from '../../app/useCase';
 import type { EventEnvelope } from '../../events/envelope';
 import { canCommentOn, isAdded, openPullRequestHost, type PulledRequest } from '../../pullrequests';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
-import { FindingSummaries } from '../contentScan/repositoryRiskRecorder';
+import { FindingSummaries, repositoryRiskAsset } from '../contentScan/repositoryRiskRecorder';
 import { maxListedResults, scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
 
 /**
@@ -85,6 +85,7 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
         source: key.source,
         number: key.number,
         repositoryId: key.repositoryId,
+        asset: { id: repositoryRiskAsset(repository).id, name: repositoryRiskAsset(repository).name },
         order: { ...(pullRequest.iterationId ? { iteration: pullRequest.iterationId } : {}), at: readAt },
         ...(pullRequest.baseCommit ? { baseCommit: pullRequest.baseCommit } : {}),
         ...(pullRequest.startCommit ? { startCommit: pullRequest.startCommit } : {}),

@@ -24,6 +24,7 @@ const typedIds: Record<string, string[]> = {
   'git.repo.deleted': ['resource.repositoryId'],
   'git.pullrequest.created': ['resource.pullRequestId', 'resource.repository.id', 'resource.lastMergeSourceCommit.commitId'],
   'git.pullrequest.updated': ['resource.pullRequestId', 'resource.repository.id', 'resource.lastMergeSourceCommit.commitId'],
+  'ms.vss-code.git-pullrequest-comment-event': ['resource.pullRequest.pullRequestId', 'resource.pullRequest.repository.id', 'resource.comment.id'],
   'workitem.created': ['resource.id'],
   'workitem.updated': ['resource.workItemId', 'resource.revision.id'],
   'workitem.deleted': ['resource.id'],
@@ -41,6 +42,7 @@ const typedProject: Record<string, string[]> = {
   'git.repo.deleted': ['resource.project.id'],
   'git.pullrequest.created': ['resource.repository.project.id'],
   'git.pullrequest.updated': ['resource.repository.project.id'],
+  'ms.vss-code.git-pullrequest-comment-event': ['resource.pullRequest.repository.project.id'],
 };
 
 /** Samples in which no URL names an id its typed field gave: with the typed field gone, the delivery is parked. */
@@ -65,6 +67,8 @@ const projectFromUrls: Record<string, string | undefined> = {
   'alt/ms.vss-pipelines.run-state-changed-event.docs-2022.json': '863d0a5b-3c91-4bf3-8ad7-7f33736b7f4c',
   'docs-2018/build.complete.json': '71777fbc-1cf2-4bd1-9540-128c1c71f766',
   'git.pullrequest.created.json': 'abcd-1234-efgh-5678',
+  // Its comment's `repository` link points at another server's project (`joscol2/DefaultCollection/ebed510c-…`).
+  'ms.vss-code.git-pullrequest-comment-event.json': 'ebed510c-62eb-474b-965f-fd151ebb82e4',
 };
 
 function extract(payload: Payload): Extracted {
