@@ -96,7 +96,10 @@ function headLines({ scan, report, settings }: SummaryContext): string[] {
     })
     .filter((c) => c.introduced + c.before > 0);
   lines.push('', '| severity | introduced here | already in the files |', '|---|---|---|', ...counts.map((c) => `| ${c.severity} | ${c.introduced} | ${c.before} |`));
-  if (report.listedOnly > 0) lines.push('', `${plural(report.listedOnly, 'introduced secret')} ${report.listedOnly === 1 ? 'has' : 'have'} no thread of its own (past the ${settings.threadBudget}-thread budget, or not on a line of the diff): listed below.`);
+  if (report.listedOnly > 0) {
+    const own = report.listedOnly === 1 ? 'has no thread of its own' : 'have no thread of their own';
+    lines.push('', `${plural(report.listedOnly, 'introduced secret')} ${own} (past the ${settings.threadBudget}-thread budget, or not on a line of the diff): listed below.`);
+  }
   return lines;
 }
 

@@ -65,9 +65,10 @@ export class Publication {
 
   async run(): Promise<PublishResult> {
     await this.pending();
-    await this.postThreads(findingsReport(this.scan, this.feedback, this.settings));
-    await this.resolveGone();
+    // One report for the whole run: which findings get a thread is decided once, against this run's budget.
     const report = findingsReport(this.scan, this.feedback, this.settings);
+    await this.postThreads(report);
+    await this.resolveGone();
     const summary = await this.summary(report);
     await this.final(report);
     await this.change((current) => ({
