@@ -34,6 +34,8 @@ export interface LoopbackMergeRequest {
   description?: string;
   state?: 'opened' | 'closed' | 'merged';
   author?: GitLabUser;
+  /** The head pipeline's id, answered as `head_pipeline` (none by default, as for a project without CI). */
+  headPipelineId?: number;
 }
 
 export interface GitLabMergeRequestRoutesOptions {
@@ -380,7 +382,7 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
       web_url: `${web}/-/merge_requests/${mr.iid}`,
       changes_count: String(changes.files.length),
       pipeline: null,
-      head_pipeline: null,
+      head_pipeline: mr.headPipelineId ? { id: mr.headPipelineId, iid: mr.headPipelineId, project_id: project.id, sha: changes.head, ref: mr.source, status: 'running', source: 'merge_request_event' } : null,
       diff_refs: { base_sha: changes.mergeBase, head_sha: changes.head, start_sha: changes.baseTip },
       user: { can_merge: false },
     };
