@@ -199,7 +199,7 @@ describe('a GitHub pull request with secrets in it', () => {
     expect(summary.body).toMatch(/more findings? not shown here/);
     expect(summary.body).toMatch(/30 introduced secrets have no thread of their own/);
     expect(view(13).checkRuns).toEqual([expect.objectContaining({ conclusion: 'failure', annotations: 60 })]);
-    const annotationPages = github.calls.filter((c) => c.method === 'PATCH' && /\/check-runs\/\d+$/.test(c.path)).map((c) => (JSON.parse(c.body) as { output?: { annotations?: unknown[] } }).output?.annotations?.length ?? 0);
+    const annotationPages = github.calls.filter((c) => c.method === 'PATCH' && /\/check-runs\/\d+$/.test(c.path)).map((c) => (JSON.parse(c.body ?? "{}") as { output?: { annotations?: unknown[] } }).output?.annotations?.length ?? 0);
     expect(annotationPages.slice(-2)).toEqual([50, 10]);
     for (const token of many) expect(recordedRequestText(github.calls)).not.toContain(token);
   });
