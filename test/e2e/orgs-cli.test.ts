@@ -48,6 +48,13 @@ describe('vigil orgs', () => {
     });
   });
 
+  it('keeps how Vigil reports on pull requests, and refuses a setting out of range naming the option', async () => {
+    expect((await vigil('orgs', 'add', 'octo-org', '--github-token-secret', 'github-octo', '--pr-summary', 'once', '--pr-fail-on', 'all', '--pr-thread-budget', '10')).code).toBe(0);
+    expect(JSON.parse((await vigil('orgs', 'show', 'octo-org', '--json')).stdout)).toMatchObject({ pullRequests: { summary: 'once', failOn: { scope: 'all', minConfidence: 'medium' }, threadBudget: 10 } });
+    expect(await vigil('orgs', 'add', 'octo-two', '--github-token-secret', 'github-octo', '--pr-thread-budget', '500')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--pr-thread-budget: Too big/) });
+    expect((await vigil('orgs', 'remove', 'octo-org')).code).toBe(0);
+  });
+
   it('lists organizations', async () => {
     await vigil('orgs', 'add', 'fabrikam', '--azure-devops-url', 'https://dev.azure.com/fabrikam', '--auth', 'managed-identity');
     const { organizations } = JSON.parse((await vigil('orgs', 'list', '--json')).stdout) as { organizations: Array<{ organization: string }> };

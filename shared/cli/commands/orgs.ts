@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import { referencedSecrets, stateCategories, type OrganizationSettings } from '../../organizations/organizationSettings';
+import { PullRequestSettingsSchema, referencedSecrets, stateCategories, summaryModes, type OrganizationSettings } from '../../organizations/organizationSettings';
 import type { AppServices } from '../../app/services';
 import { UsageError } from '../usageError';
 import { printJson, withServices } from '../cliServices';
@@ -15,6 +15,11 @@ interface AddOptions {
   workItemType?: string;
   areaPath?: string;
   state?: string[];
+  prSummary?: (typeof summaryModes)[number];
+  prFailOn?: 'introduced' | 'all';
+  prMinConfidence?: 'low' | 'medium' | 'high';
+  prThreadBudget?: string;
+  prReportUrl?: string;
 }
 
 /** `vigil orgs` (docs/architecture.md, "The `vigil` command"): the organizations Vigil serves and how it reaches them, by secret *names*. */
@@ -34,6 +39,11 @@ export function registerOrgsCommand(program: Command): void {
     .option('--work-item-type <type>', 'work item type for risks (default Issue)')
     .option('--area-path <path>', 'area path for risk work items, e.g. Web\\Security')
     .option('--state <category=state...>', `state to use per category (${stateCategories.join(', ')}), e.g. Completed=Done`)
+    .addOption(new Option('--pr-summary <mode>', 'pull request summary: update it in place, post a new one each run, or post it once').choices([...summaryModes]))
+    .addOption(new Option('--pr-fail-on <scope>', 'which findings fail the pull request status: those it introduces (default) or all in the files it changes').choices(['introduced', 'all']))
+    .addOption(new Option('--pr-min-confidence <level>', 'the least confidence that fails the status (default medium)').choices(['low', 'medium', 'high']))
+    .option('--pr-thread-budget <n>', 'threads on lines per pull request per run (default 30; the rest are listed in the summary)')
+    .option('--pr-report-url <url>', 'where a cut summary links the full report: a URL with {scanId}')
     .addHelpText(
       'after',
       '\nExamples:\n  vigil orgs add contoso --azure-devops-url https://dev.azure.com/contoso --auth managed-identity\n  vigil orgs add fabrikam --azure-devops-url https://dev.azure.com/fabrikam --auth pat --token-secret ado-pat-fabrikam',
@@ -138,7 +148,22 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
     ...(options.githubTokenSecret ? { github: { tokenSecret: options.githubTokenSecret } } : {}),
     ...(options.gitlabUrl ? { gitlab: { url: options.gitlabUrl.replace(/\/+$/, ''), tokenSecret: options.gitlabTokenSecret ?? '' } } : {}),
     workItems: { workItemType: options.workItemType ?? 'Issue', ...(options.areaPath ? { areaPath: options.areaPath } : {}), stateMapping },
+    ...pullRequestOptions(options),
   };
+}
+
+/** The `--pr-*` options as pull request settings (docs/pull-requests.md, "Settings"); none given, none stored (the defaults apply). */
+function pullRequestOptions(options: AddOptions): { pullRequests?: OrganizationSettings['pullRequests'] } {
+  if (!options.prSummary && !options.prFailOn && !options.prMinConfidence && !options.prThreadBudget && !options.prReportUrl) return {};
+  const budget = options.prThreadBudget === undefined ? undefined : Number(options.prThreadBudget);
+  const parsed = PullRequestSettingsSchema.safeParse({
+    ...(options.prSummary ? { summary: options.prSummary } : {}),
+    ...(options.prFailOn || options.prMinConfidence ? { failOn: { ...(options.prFailOn ? { scope: options.prFailOn } : {}), ...(options.prMinConfidence ? { minConfidence: options.prMinConfidence } : {}) } } : {}),
+    ...(budget !== undefined ? { threadBudget: budget } : {}),
+    ...(options.prReportUrl ? { reportUrl: options.prReportUrl } : {}),
+  });
+  if (!parsed.success) throw new UsageError(`--pr-${String(parsed.error.issues[0].path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${parsed.error.issues[0].message}`);
+  return { pullRequests: parsed.data };
 }
 
 function directoryOf(services: AppServices): OrganizationDirectory {
