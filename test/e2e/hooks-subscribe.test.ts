@@ -15,6 +15,7 @@ const events = [
   'git.push',
   'git.pullrequest.created',
   'git.pullrequest.updated',
+  'ms.vss-code.git-pullrequest-comment-event',
   'git.repo.created',
   'git.repo.renamed',
   'git.repo.statuschanged',

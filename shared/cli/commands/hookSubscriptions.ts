@@ -27,6 +27,8 @@ export const vigilHookEvents = [
   { eventType: 'git.push', resourceVersion: '1.0' },
   { eventType: 'git.pullrequest.created', resourceVersion: '1.0' },
   { eventType: 'git.pullrequest.updated', resourceVersion: '1.0' },
+  // Replies on pull requests: `/vigil false-positive` and `/vigil accept` triage from the pull request.
+  { eventType: 'ms.vss-code.git-pullrequest-comment-event', resourceVersion: '2.0' },
   // The inventory follows repositories between its nightly runs.
   { eventType: 'git.repo.created', resourceVersion: '1.0-preview.1' },
   { eventType: 'git.repo.renamed', resourceVersion: '1.0-preview.1' },
