@@ -1,25 +1,48 @@
-import type { Comment, GitPullRequestCommentThread, GitPullRequestStatus } from 'azure-devops-node-api/interfaces/GitInterfaces';
 import type { AzureDevOpsTransport } from './azureDevOpsTransport';
 
-export type { Comment, GitPullRequestCommentThread, GitPullRequestStatus };
-
 /**
- * What Vigil writes on a pull request (`_apis/git/repositories/{id}/pullRequests/{id}/…`):
+ * What Vigil writes on a pull request (`{project}/_apis/git/repositories/{id}/pullRequests/{id}/…`):
  * statuses (on an iteration, so a branch policy resets them on new changes), comment threads and
- * their comments. Creates are not retried after a 5xx other than 503 (`idempotent: false`): the
+ * their comments. Plain REST over the transport rather than node-api's GitApi: these calls run on
+ * every publish, and node-api asks for its route table (two `OPTIONS` requests) on every new
+ * connection first. Enums travel as Azure DevOps writes them (`"active"`, `"succeeded"`); numbers
+ * are read too. Creates are not retried after a 5xx other than 503 (`idempotent: false`): the
  * publisher records what it posted and finds it again by its marker rather than post twice.
  */
-export interface PullRequestFeedbackClient {
-  createStatus(at: PullRequestAddress, status: GitPullRequestStatus, iterationId?: number): Promise<GitPullRequestStatus>;
-  listThreads(at: PullRequestAddress): Promise<GitPullRequestCommentThread[]>;
-  getThread(at: PullRequestAddress, threadId: number): Promise<GitPullRequestCommentThread | undefined>;
-  createThread(at: PullRequestAddress, thread: GitPullRequestCommentThread): Promise<GitPullRequestCommentThread>;
-  /** Change a thread's status (and properties, when given). */
-  updateThread(at: PullRequestAddress, threadId: number, change: Pick<GitPullRequestCommentThread, 'status' | 'properties'>): Promise<GitPullRequestCommentThread>;
-  addComment(at: PullRequestAddress, threadId: number, comment: Comment): Promise<Comment>;
-  /** Edit a comment's text; undefined when Azure DevOps has no such comment (its thread is gone). */
-  updateComment(at: PullRequestAddress, threadId: number, commentId: number, content: string): Promise<Comment | undefined>;
-  deleteComment(at: PullRequestAddress, threadId: number, commentId: number): Promise<void>;
+export type ThreadStatusName = 'unknown' | 'active' | 'fixed' | 'wontFix' | 'closed' | 'byDesign' | 'pending';
+export type StatusStateName = 'notSet' | 'pending' | 'succeeded' | 'failed' | 'error' | 'notApplicable' | 'partiallySucceeded';
+
+export interface FilePosition {
+  line: number;
+  offset: number;
+}
+
+export interface PullRequestComment {
+  id?: number;
+  parentCommentId?: number;
+  author?: { id?: string; displayName?: string };
+  content?: string;
+  /** `text`, `system`, … (or its number). */
+  commentType?: string | number;
+  isDeleted?: boolean;
+}
+
+export interface PullRequestThread {
+  id?: number;
+  /** A name (`active`, `fixed`, …) or its number. */
+  status?: ThreadStatusName | number;
+  threadContext?: { filePath: string; rightFileStart?: FilePosition; rightFileEnd?: FilePosition } | null;
+  /** Values as sent (`{ $type, $value }`) or as read back. */
+  properties?: Record<string, unknown>;
+  comments?: PullRequestComment[];
+  isDeleted?: boolean;
+}
+
+export interface PullRequestStatus {
+  state: StatusStateName;
+  description?: string;
+  context: { genre?: string; name: string };
+  targetUrl?: string;
 }
 
 export interface PullRequestAddress {
@@ -28,56 +51,63 @@ export interface PullRequestAddress {
   pullRequestId: number;
 }
 
+export interface PullRequestFeedbackClient {
+  createStatus(at: PullRequestAddress, status: PullRequestStatus, iterationId?: number): Promise<void>;
+  listThreads(at: PullRequestAddress): Promise<PullRequestThread[]>;
+  getThread(at: PullRequestAddress, threadId: number): Promise<PullRequestThread | undefined>;
+  createThread(at: PullRequestAddress, thread: PullRequestThread): Promise<PullRequestThread>;
+  /** Change a thread's status. */
+  updateThread(at: PullRequestAddress, threadId: number, status: ThreadStatusName): Promise<void>;
+  addComment(at: PullRequestAddress, threadId: number, content: string): Promise<PullRequestComment>;
+  /** Edit a comment's text; undefined when Azure DevOps has no such comment (its thread is gone). */
+  updateComment(at: PullRequestAddress, threadId: number, commentId: number, content: string): Promise<PullRequestComment | undefined>;
+  deleteComment(at: PullRequestAddress, threadId: number, commentId: number): Promise<void>;
+}
+
 export function createPullRequestFeedbackClient(transport: AzureDevOpsTransport): PullRequestFeedbackClient {
-  const git = () => transport.gitApi();
+  const base = (at: PullRequestAddress) => `${encodeURIComponent(at.project)}/_apis/git/repositories/${encodeURIComponent(at.repositoryId)}/pullRequests/${at.pullRequestId}`;
   const where = (at: PullRequestAddress, what: string) => `${what} of pull request ${at.pullRequestId} in repository ${at.repositoryId} of project '${at.project}'`;
+  const orMissing = async <T>(operation: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await operation();
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  };
   return {
-    createStatus: (at, status, iterationId) =>
-      transport.callTyped({ resource: where(at, 'a status'), idempotent: false }, async () =>
-        iterationId === undefined
-          ? (await git()).createPullRequestStatus(status, at.repositoryId, at.pullRequestId, at.project)
-          : (await git()).createPullRequestIterationStatus(status, at.repositoryId, at.pullRequestId, iterationId, at.project),
-      ),
-
-    listThreads: (at) => transport.callTyped({ resource: where(at, 'the threads') }, async () => (await git()).getThreads(at.repositoryId, at.pullRequestId, at.project)),
-
-    async getThread(at, threadId) {
-      try {
-        return await transport.callTyped({ resource: where(at, `thread ${threadId}`) }, async () => (await git()).getPullRequestThread(at.repositoryId, at.pullRequestId, threadId, at.project));
-      } catch (error) {
-        if (isMissing(error)) return undefined;
-        throw error;
-      }
+    async createStatus(at, status, iterationId) {
+      const path = iterationId === undefined ? `${base(at)}/statuses` : `${base(at)}/iterations/${iterationId}/statuses`;
+      await transport.call({ resource: where(at, 'a status'), idempotent: false }, () => transport.send('POST', path, {}, status));
     },
+
+    listThreads: (at) =>
+      transport.call({ resource: where(at, 'the threads') }, async () => (await transport.send<{ value?: PullRequestThread[] }>('GET', `${base(at)}/threads`))?.value ?? []),
+
+    getThread: (at, threadId) =>
+      orMissing(() => transport.call({ resource: where(at, `thread ${threadId}`) }, async () => (await transport.send<PullRequestThread>('GET', `${base(at)}/threads/${threadId}`)) ?? {})),
 
     createThread: (at, thread) =>
-      transport.callTyped({ resource: where(at, 'a thread'), idempotent: false }, async () => (await git()).createThread(thread, at.repositoryId, at.pullRequestId, at.project)),
+      transport.call({ resource: where(at, 'a thread'), idempotent: false }, async () => (await transport.send<PullRequestThread>('POST', `${base(at)}/threads`, {}, thread)) ?? {}),
 
-    updateThread: (at, threadId, change) =>
-      transport.callTyped({ resource: where(at, `thread ${threadId}`) }, async () => (await git()).updateThread(change, at.repositoryId, at.pullRequestId, threadId, at.project)),
-
-    addComment: (at, threadId, comment) =>
-      transport.callTyped({ resource: where(at, `a comment in thread ${threadId}`), idempotent: false }, async () => (await git()).createComment(comment, at.repositoryId, at.pullRequestId, threadId, at.project)),
-
-    async updateComment(at, threadId, commentId, content) {
-      try {
-        return await transport.callTyped({ resource: where(at, `comment ${commentId} in thread ${threadId}`) }, async () =>
-          (await git()).updateComment({ content }, at.repositoryId, at.pullRequestId, threadId, commentId, at.project),
-        );
-      } catch (error) {
-        if (isMissing(error)) return undefined;
-        throw error;
-      }
+    async updateThread(at, threadId, status) {
+      await transport.call({ resource: where(at, `thread ${threadId}`) }, () => transport.send('PATCH', `${base(at)}/threads/${threadId}`, {}, { status }));
     },
 
+    addComment: (at, threadId, content) =>
+      transport.call({ resource: where(at, `a comment in thread ${threadId}`), idempotent: false }, async () =>
+        (await transport.send<PullRequestComment>('POST', `${base(at)}/threads/${threadId}/comments`, {}, { parentCommentId: 1, content, commentType: 'text' })) ?? {},
+      ),
+
+    updateComment: (at, threadId, commentId, content) =>
+      orMissing(() =>
+        transport.call({ resource: where(at, `comment ${commentId} in thread ${threadId}`) }, async () =>
+          (await transport.send<PullRequestComment>('PATCH', `${base(at)}/threads/${threadId}/comments/${commentId}`, {}, { content })) ?? {},
+        ),
+      ),
+
     async deleteComment(at, threadId, commentId) {
-      try {
-        await transport.call({ resource: where(at, `comment ${commentId} in thread ${threadId}`) }, async () =>
-          (await git()).deleteComment(at.repositoryId, at.pullRequestId, threadId, commentId, at.project),
-        );
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-      }
+      await orMissing(() => transport.call({ resource: where(at, `comment ${commentId} in thread ${threadId}`) }, () => transport.send('DELETE', `${base(at)}/threads/${threadId}/comments/${commentId}`)));
     },
   };
 }

@@ -1,15 +1,8 @@
-import {
-  CommentThreadStatus,
-  CommentType,
-  GitStatusState,
-  PullRequestStatus,
-  VersionControlChangeType,
-  type GitPullRequestCommentThread,
-} from 'azure-devops-node-api/interfaces/GitInterfaces';
+import { PullRequestStatus, VersionControlChangeType } from 'azure-devops-node-api/interfaces/GitInterfaces';
 import type { AzureDevOpsConnection } from '../../devops/azureDevOpsConnection';
 import { AzureDevOpsForbiddenError } from '../../devops/errors';
 import type { GitClient, GitCommitRef, GitPush } from '../../devops/gitClient';
-import type { PullRequestAddress } from '../../devops/pullRequestFeedbackClient';
+import type { PullRequestAddress, PullRequestThread, StatusStateName, ThreadStatusName } from '../../devops/pullRequestFeedbackClient';
 import { PermanentError } from '../../errors';
 import type { EventEnvelope } from '../../events/envelope';
 import type { Logger } from '../../logging/logger';
@@ -45,16 +38,12 @@ import type {
  */
 export const statusContext = { genre: 'vigil', name: 'secret-scan' } as const;
 
-const stateOf = {
-  pending: GitStatusState.Pending,
-  succeeded: GitStatusState.Succeeded,
-  failed: GitStatusState.Failed,
-  notApplicable: GitStatusState.NotApplicable,
-  error: GitStatusState.Error,
-} as const;
+const stateOf: Record<StatusReport['state'], StatusStateName> = { pending: 'pending', succeeded: 'succeeded', failed: 'failed', notApplicable: 'notApplicable', error: 'error' };
 
-const resolvedStatuses = new Set<number>([CommentThreadStatus.Fixed, CommentThreadStatus.WontFix, CommentThreadStatus.Closed, CommentThreadStatus.ByDesign]);
-const resolutionStatus = { fixed: CommentThreadStatus.Fixed, accepted: CommentThreadStatus.WontFix, 'false-positive': CommentThreadStatus.Closed } as const;
+/** Thread statuses by number (Active 1, Fixed 2, WontFix 3, Closed 4, ByDesign 5, Pending 6), as some answers give them. */
+const threadStatusNames: ThreadStatusName[] = ['unknown', 'active', 'fixed', 'wontFix', 'closed', 'byDesign', 'pending'];
+const resolvedStatuses = new Set<ThreadStatusName>(['fixed', 'wontFix', 'closed', 'byDesign']);
+const resolutionStatus = { fixed: 'fixed', accepted: 'wontFix', 'false-positive': 'closed' } as const;
 
 export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, logger: Logger): PullRequestHost {
   const git = connection.git;
@@ -173,12 +162,7 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
       await writing('the status', at, () =>
         feedback.createStatus(
           at,
-          {
-            state: stateOf[report.state],
-            description: report.description.slice(0, 400),
-            context: { ...statusContext },
-            ...(report.targetUrl ? { targetUrl: report.targetUrl } : {}),
-          },
+          { state: stateOf[report.state], description: report.description.slice(0, 400), context: { ...statusContext }, ...(report.targetUrl ? { targetUrl: report.targetUrl } : {}) },
           target.iterationId,
         ),
       );
@@ -188,7 +172,7 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
     async postSummary(target, body) {
       const at = address(target);
       const thread = await writing('the summary', at, () =>
-        feedback.createThread(at, { comments: [{ parentCommentId: 0, content: body, commentType: CommentType.Text }], properties: properties({ [threadProperty.kind]: 'summary' }) }),
+        feedback.createThread(at, { comments: [{ parentCommentId: 0, content: body, commentType: 'text' }], properties: properties({ [threadProperty.kind]: 'summary' }) }),
       );
       return `${thread.id}:${thread.comments?.[0]?.id ?? 1}`;
     },
@@ -219,8 +203,8 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
       const column = Math.max(1, finding.column ?? 1);
       const thread = await writing('a thread', at, () =>
         feedback.createThread(at, {
-          comments: [{ parentCommentId: 0, content: finding.body, commentType: CommentType.Text }],
-          status: CommentThreadStatus.Active,
+          comments: [{ parentCommentId: 0, content: finding.body, commentType: 'text' }],
+          status: 'active',
           threadContext: { filePath: `/${finding.path.replace(/^\/+/, '')}`, rightFileStart: { line: finding.line, offset: column }, rightFileEnd: { line: finding.line, offset: column + 1 } },
           properties: properties({ [threadProperty.kind]: 'finding', [threadProperty.fingerprint]: finding.fingerprint, [threadProperty.ruleId]: finding.ruleId }),
         }),
@@ -234,19 +218,19 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
 
     async reply(target, threadId, body) {
       const at = address(target);
-      await writing('a reply', at, () => feedback.addComment(at, Number(threadId), { parentCommentId: 1, content: body, commentType: CommentType.Text }));
+      await writing('a reply', at, () => feedback.addComment(at, Number(threadId), body));
     },
 
     async resolveThread(target, threadId, how: ThreadResolution) {
       const at = address(target);
-      if (how.outcome !== 'fixed') await writing('a reply', at, () => feedback.addComment(at, Number(threadId), { parentCommentId: 1, content: how.note, commentType: CommentType.Text }));
-      await writing('a thread status', at, () => feedback.updateThread(at, Number(threadId), { status: resolutionStatus[how.outcome] }));
+      if (how.outcome !== 'fixed') await writing('a reply', at, () => feedback.addComment(at, Number(threadId), how.note));
+      await writing('a thread status', at, () => feedback.updateThread(at, Number(threadId), resolutionStatus[how.outcome]));
     },
 
     async reopenThread(target, threadId, note) {
       const at = address(target);
-      await writing('a reply', at, () => feedback.addComment(at, Number(threadId), { parentCommentId: 1, content: note, commentType: CommentType.Text }));
-      await writing('a thread status', at, () => feedback.updateThread(at, Number(threadId), { status: CommentThreadStatus.Active }));
+      await writing('a reply', at, () => feedback.addComment(at, Number(threadId), note));
+      await writing('a thread status', at, () => feedback.updateThread(at, Number(threadId), 'active'));
     },
 
     async thread(target, threadId) {
@@ -275,21 +259,26 @@ function address(target: PublishTarget): PullRequestAddress {
 }
 
 /** Thread properties as Azure DevOps stores them: each value with its .NET type. */
-function properties(values: Record<string, string>): GitPullRequestCommentThread['properties'] {
+function properties(values: Record<string, string>): PullRequestThread['properties'] {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { $type: 'System.String', $value: value }]));
 }
 
-function property(thread: GitPullRequestCommentThread, name: string): string | undefined {
+function property(thread: PullRequestThread, name: string): string | undefined {
   const value = (thread.properties as Record<string, unknown> | undefined)?.[name];
   const inner = value && typeof value === 'object' && '$value' in value ? (value as { $value: unknown }).$value : value;
   return typeof inner === 'string' ? inner : undefined;
 }
 
-function hostThread(thread: GitPullRequestCommentThread): HostThread {
+function statusName(status: PullRequestThread['status']): ThreadStatusName | undefined {
+  if (typeof status === 'number') return threadStatusNames[status];
+  return typeof status === 'string' ? (threadStatusNames.find((name) => name.toLowerCase() === status.toLowerCase()) ?? undefined) : undefined;
+}
+
+function hostThread(thread: PullRequestThread): HostThread {
   const kind = property(thread, threadProperty.kind);
   const fingerprint = property(thread, threadProperty.fingerprint);
   const comments: HostComment[] = (thread.comments ?? [])
-    .filter((comment) => comment.commentType !== CommentType.System)
+    .filter((comment) => comment.commentType !== 'system' && comment.commentType !== 3)
     .map((comment) => ({
       id: String(comment.id),
       authorId: comment.author?.id ?? '',
@@ -301,7 +290,7 @@ function hostThread(thread: GitPullRequestCommentThread): HostThread {
     id: String(thread.id),
     ...(kind === 'summary' || kind === 'finding' ? { kind } : {}),
     ...(fingerprint ? { fingerprint } : {}),
-    resolved: thread.status !== undefined && resolvedStatuses.has(thread.status),
+    resolved: resolvedStatuses.has(statusName(thread.status) ?? 'unknown'),
     comments,
   };
 }

@@ -25,6 +25,14 @@ export interface PublishResult {
   summary: 'posted' | 'updated' | 'quiet';
 }
 
+/**
+ * Vigil's identity per platform and organization, remembered by the process for an hour: the token
+ * behind it changes rarely, and asking once per pull request would cost a call on every publish
+ * that resolves a thread. A pull request's feedback document keeps the identity it was published under.
+ */
+const identityTtlMs = 3_600_000;
+const knownIdentities = new Map<string, { identity: HostIdentity; at: number }>();
+
 export class Publication {
   private threadsOnHost: HostThread[] | undefined;
   private posted = 0;
@@ -147,7 +155,6 @@ export class Publication {
     const present = new Set(this.scan.results.map((r) => r.fingerprint));
     const gone = Object.entries(this.feedback.threads).filter(([fingerprint, record]) => record.state === 'open' && record.id && !present.has(fingerprint));
     if (gone.length === 0) return;
-    const identity = await this.identity();
     const threads = await this.hostThreads();
     for (const [fingerprint, record] of gone) {
       const thread = threads.find((t) => t.id === record.id);
@@ -155,7 +162,9 @@ export class Publication {
         await this.recordThread(fingerprint, { state: 'fixed', fixedIn: this.head });
         continue;
       }
-      const someoneReplied = thread.comments.slice(1).some((comment) => comment.authorId !== identity.id && !comment.deleted);
+      // Vigil wrote the thread's first comment (it posted the thread): anyone else who wrote in it is a person.
+      const vigil = thread.comments[0]?.authorId;
+      const someoneReplied = thread.comments.slice(1).some((comment) => comment.authorId !== vigil && !comment.deleted);
       if (someoneReplied) {
         await this.host.reply(this.target, thread.id, leftToPeopleNote(this.head));
         await this.recordThread(fingerprint, { state: 'left-to-people', fixedIn: this.head });
@@ -212,7 +221,10 @@ export class Publication {
 
   private async identity(): Promise<HostIdentity> {
     if (this.feedback.identity) return this.feedback.identity;
-    const identity = await this.host.identity();
+    const key = `${this.host.source}\u0000${this.organization}`;
+    const known = knownIdentities.get(key);
+    const identity = known && Date.parse(this.now()) - known.at < identityTtlMs ? known.identity : await this.host.identity();
+    if (!known || known.identity !== identity) knownIdentities.set(key, { identity, at: Date.parse(this.now()) });
     await this.change((current) => ({ ...current, identity }));
     return identity;
   }
