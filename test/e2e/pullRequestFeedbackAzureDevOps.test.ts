@@ -193,7 +193,7 @@ describe('an Azure DevOps pull request with secrets in it', () => {
 
     const thread = findingThreads().find((t) => t.id === threadD.id)!;
     expect(thread.status).toBe('closed');
-    expect(thread.comments.at(-1)?.content).toMatch(/Recorded as a false positive by Rae Reviewer: it is a test fixture/);
+    expect(thread.comments.at(-1)?.content).toMatch(/Recorded as a false positive by Rae Reviewer, with the reason given above/);
     expect(snapshot().statuses.at(-1)).toMatchObject({ state: 'succeeded', iterationId: 3 });
     const risks = await host.services.stores.risks.list({ organization });
     const risk = risks.find((r) => r.evidence.location.startsWith('src/fixtures/sample.ts'))!;

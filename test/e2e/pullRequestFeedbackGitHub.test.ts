@@ -170,7 +170,7 @@ describe('a GitHub pull request with secrets in it', () => {
 
     const replyId = routes.as(rae).reply(repo, 12, threadD.id, '/vigil false-positive it is a test fixture');
     expect((await reviewCommentEvent(12, replyId, threadD.id, '/vigil false-positive it is a test fixture', 'gh-comment-1')).body).toMatchObject({ queues: ['pr-publish'] });
-    expect(repliesTo(threadD.id).at(-1)?.body).toMatch(/Recorded as a false positive by rae-reviewer: it is a test fixture[\s\S]*<!-- vigil:resolved -->/);
+    expect(repliesTo(threadD.id).at(-1)?.body).toMatch(/Recorded as a false positive by rae-reviewer, with the reason given above[\s\S]*<!-- vigil:resolved -->/);
     // The refreshed check run keeps its annotations (the pre-existing token and this one) and adds none.
     expect(view().checkRuns).toEqual([expect.objectContaining({ conclusion: 'success', annotations: 2 })]);
     const risk = (await host.services.stores.risks.list({ organization })).find((r) => r.evidence.location.startsWith('src/fixtures/sample.ts'))!;
@@ -179,6 +179,19 @@ describe('a GitHub pull request with secrets in it', () => {
     const before = writes();
     await reviewCommentEvent(12, replyId, threadD.id, '/vigil false-positive it is a test fixture', 'gh-comment-1-edited');
     expect(writes()).toBe(before);
+  });
+
+  it('triages a finding without a thread from a conversation comment that names its id', async () => {
+    const row = view().comments[0].body.split('\n').find((line) => line.includes('README.md:3'))!;
+    const shortId = /`([0-9a-f]{8})` \|$/.exec(row)![1];
+    const commentId = routes.as(rae).comment(repo, 12, `/vigil accept ${shortId} rotated last week`);
+    const payload = JSON.stringify({ action: 'created', issue: { number: 12, pull_request: { url: 'x' } }, comment: { id: commentId, body: `/vigil accept ${shortId} rotated last week`, user: rae }, repository: repositoryJson, sender: rae });
+    expect((await post(host.url('/hooks/github'), payload, githubHeaders('issue_comment', payload, { delivery: 'gh-issue-comment-1' }))).body).toMatchObject({ queues: ['pr-publish'] });
+    await settled();
+    expect(view().comments).toHaveLength(2);
+    expect(view().comments.find((c) => c.user === 'vigil-bot')!.body).toMatch(/README\.md:3.*triaged: accepted \(rae-reviewer\)/);
+    const risk = (await host.services.stores.risks.list({ organization })).find((r) => r.evidence.location.startsWith('README.md'))!;
+    expect(risk).toMatchObject({ status: 'resolved', resolution: 'accepted by rae-reviewer from a pull request: rotated last week' });
   });
 
   it('takes no comment that is not a /vigil command to the queue', async () => {

@@ -171,7 +171,7 @@ describe('a GitLab merge request with secrets in it', () => {
     expect((await noteEvent(3, noteId, discussionD.id, '/vigil false-positive it is a test fixture', 'note-1')).body).toMatchObject({ queues: ['pr-publish'] });
     const resolved = findingDiscussions().find((d) => d.id === discussionD.id)!;
     expect(resolved.resolved).toBe(true);
-    expect(resolved.notes.at(-1)?.body).toMatch(/Recorded as a false positive by rae: it is a test fixture/);
+    expect(resolved.notes.at(-1)?.body).toMatch(/Recorded as a false positive by rae, with the reason given above/);
     expect(view().statuses.at(-1)).toMatchObject({ status: 'success' });
     const risk = (await host.services.stores.risks.list({ organization })).find((r) => r.evidence.location.startsWith('src/fixtures/sample.ts'))!;
     expect(risk).toMatchObject({ status: 'resolved', resolution: 'false-positive by rae from a pull request: it is a test fixture' });
@@ -179,6 +179,13 @@ describe('a GitLab merge request with secrets in it', () => {
     const before = writes();
     await noteEvent(3, noteId, discussionD.id, '/vigil false-positive it is a test fixture', 'note-1-again');
     expect(writes()).toBe(before);
+  });
+
+  it('answers a /vigil command it cannot carry out, saying what to write', async () => {
+    const [discussion] = findingDiscussions();
+    const noteId = routes.as(rae).reply(projectId, 3, discussion.id, '/vigil false-positive');
+    await noteEvent(3, noteId, discussion.id, '/vigil false-positive', 'note-2');
+    expect(findingDiscussions().find((d) => d.id === discussion.id)!.notes.at(-1)).toMatchObject({ author: 'vigil-bot', body: expect.stringMatching(/Vigil could not record that: give a reason: `\/vigil false-positive <reason>`/) });
   });
 
   it('cuts a summary too long for the server to the limit it names, and keeps to the thread budget', async () => {

@@ -36,9 +36,10 @@ export function foundAgainNote(commitId: string): string {
   return `Vigil finds this secret again at \`${commitId.slice(0, 7)}\`.`;
 }
 
+/** The reason is not repeated: it is in the person's own comment above, and a text a person typed is not Vigil's to echo. */
 export function triagedNote(triage: Triage): string {
   const what = triage.status === 'false-positive' ? 'a false positive' : 'an accepted risk';
-  return `Recorded as ${what} by ${escape(triage.by.name)}: ${escape(triage.reason)}. Vigil no longer counts it against this pull request.`;
+  return `Recorded as ${what} by ${escape(triage.by.name)}, with the reason given above. Vigil no longer counts it against this pull request.`;
 }
 
 export function triageRefusal(problem: string): string {
