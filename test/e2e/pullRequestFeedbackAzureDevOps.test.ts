@@ -230,6 +230,14 @@ describe('an Azure DevOps pull request with secrets in it', () => {
     for (const token of many) expect(recordedRequestText(devops.calls)).not.toContain(token);
   });
 
+  it('posts notApplicable, which a branch policy treats as exempt, when nothing the pull request changes can be scanned', async () => {
+    repository.pullRequests!.push({ pullRequestId: 5, sourceRefName: 'refs/heads/logo', sourceCommit: sha(8), targetCommit: sha(5), iterations: 1 });
+    repository.commits.push({ commitId: sha(8), changes: { '/assets/logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]) } });
+    await deliver('git.pullrequest.created.json', 'pr-created-5', 5);
+    expect(snapshot(5).statuses.map((s) => s.state)).toEqual(['pending', 'notApplicable']);
+    expect(findingThreads(5)).toEqual([]);
+  });
+
   it('parks the message with one reason and posts an error status when the token may not write threads', async () => {
     repository.pullRequests!.push({ pullRequestId: 3, sourceRefName: 'refs/heads/locked', sourceCommit: sha(6), targetCommit: sha(5), iterations: 1 });
     repository.commits.push({ commitId: sha(6), changes: { '/src/locked.ts': `const key = "${f.gitHubToken()}";\n` } });
