@@ -1,3 +1,4 @@
+import { isScreenedOut, pathScreenModule } from '../contentScan/pathScreen';
 import type { GitClient, GitRepository } from '../../devops/gitClient';
 import type { EventEnvelope } from '../../events/envelope';
 import type { AppServices } from '../../app/services';
@@ -45,9 +46,9 @@ export async function scanDefaultBranch(client: GitClient, services: AppServices
   const recorder = new RepositoryRiskRecorder(services, request.organization, repository);
   const archive = await client.streamRepositoryZip(request.project, repository.id, commitId);
   // Screened by path on the zip thread: what is left out is never inflated for the event loop.
-  for await (const entry of readZipEntriesOffThread(archive, { screen: scan.screenSettings })) {
+  for await (const entry of readZipEntriesOffThread(archive, { screen: { module: pathScreenModule, settings: scan.screenSettings } })) {
     if (entry.isDirectory) continue;
-    const skip = entry.unreadable ? 'unreadable' : entry.screenedOut;
+    const skip = entry.unreadable ? 'unreadable' : isScreenedOut(entry.screenedOut) ? entry.screenedOut : undefined;
     if (skip) {
       scan.skip(entry.path, skip);
       await entry.discard();
