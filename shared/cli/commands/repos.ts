@@ -2,7 +2,7 @@ import { narrowed } from '../../store/port';
 import { Option, type Command } from 'commander';
 import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
 import type { RepositoryAsset, RepositoryState } from '../../repositories/assets/asset';
-import { runInventory, type InventoryRecord } from '../../repositories/inventory/inventoryOrganization';
+import type { InventoryRecord } from '../../repositories/inventory/inventoryOrganization';
 import { inventoryRequestMessage } from '../../repositories/inventory/inventoryRequests';
 import type { AppServices } from '../../app/services';
 import { printJson, withServices } from '../cliServices';
@@ -77,6 +77,7 @@ export function registerReposCommand(program: Command): void {
       await withServices(async (services) => {
         const organization = await knownOrganization(services, org);
         if (options.now) {
+          const { runInventory } = await import('../../repositories/inventory/inventoryOrganization.js');
           const record = await runInventory(services, organization, { onProgress: (line) => process.stderr.write(`${organization}: ${line}\n`) });
           return report(record, options.json);
         }

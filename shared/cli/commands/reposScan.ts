@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
 import type { EventEnvelope } from '../../events/envelope';
 import { OrganizationNotFoundError } from '../../organizations/organizationDirectory';
-import { scanDefaultBranch, type FullScanOutcome } from '../../repositories/fullScan/fullContentScan';
+import type { FullScanOutcome } from '../../repositories/fullScan/fullContentScan';
 import type { ContentScanProgress } from '../../repositories/contentScan/repositoryContentScan';
 import type { RepositoryScanRecord } from '../../repositories/contentScan/repositoryScanRecord';
 import { printJson, withServices } from '../cliServices';
@@ -45,6 +45,8 @@ export function registerReposScanCommand(repos: Command): void {
             subject: { repositoryId: repository, reason: 'on-demand' },
             receivedAt: new Date(services.clock.now()).toISOString(),
           };
+          // Loaded on use: the scan brings the engine and the zip thread, which other commands never need.
+          const { scanDefaultBranch } = await import('../../repositories/fullScan/fullContentScan.js');
           const outcome = await scanDefaultBranch(client.git, services, {
             organization: settings.organization,
             project,
