@@ -29,6 +29,8 @@ export interface LocalHost {
   functions: FunctionDefinition[];
   /** What the start-up recovered from a previous host that did not stop cleanly. */
   recovered: { locks: number; claims: number };
+  /** Bytes of request bodies the HTTP front door holds right now (bounded by VIGIL_MAX_BODY_BYTES_IN_FLIGHT). */
+  bodyBytesInFlight(): number;
   /** Stops taking requests and messages, lets running handlers finish within the grace period, closes the stores. */
   stop(): Promise<void>;
 }
@@ -57,10 +59,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const functions = (options.functions ?? loadDefaultFunctions()).filter((f) => !isDisabled(f.name, options.env ?? process.env));
     const logger = services.logger.child({ host: 'local' });
 
-    const server = createHttpFrontDoor(
+    const frontDoor = createHttpFrontDoor(
       functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http'),
       logger,
+      { maxBodyBytesInFlight: config.maxBodyBytesInFlight },
     );
+    const server = frontDoor.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.bindAddress, () => resolve());
@@ -91,6 +95,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       services: running,
       functions,
       recovered,
+      bodyBytesInFlight: frontDoor.bodyBytesInFlight,
       stop: () =>
         (stopping ??= (async () => {
           for (const timer of timers) timer.stop();

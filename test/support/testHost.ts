@@ -19,6 +19,8 @@ export interface TestHost extends LocalHost {
   dataDir: string;
   /** Every log line the host wrote (secret-scrubbed as in production). */
   logLines: string[];
+  /** Resolves with the first log line (already written or yet to come) that matches. */
+  waitForLog(pattern: RegExp): Promise<string>;
   url(path: string): string;
   /** Stops the host and deletes its data directory. */
   dispose(): Promise<void>;
@@ -41,13 +43,25 @@ export async function startTestHost(
   const env = { ...testHookSecrets, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_LOG_LEVEL: 'debug', ...options.env };
   const config = loadConfig(env);
   const logLines: string[] = [];
-  const logger = createLogger({ level: 'debug', format: 'json', sink: { write: (line) => logLines.push(line) } });
+  const logWaiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  const write = (line: string) => {
+    logLines.push(line);
+    for (const waiter of logWaiters.filter((w) => w.pattern.test(line))) {
+      logWaiters.splice(logWaiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
+  };
+  const logger = createLogger({ level: 'debug', format: 'json', sink: { write } });
   const services = await createAppServices(config, { logger, vault: createEnvironmentVault(env) });
   const host = await startLocalHost({ config, services, functions: options.functions ?? (await appFunctions()), idlePollMs: 50 });
   return {
     ...host,
     dataDir,
     logLines,
+    waitForLog(pattern) {
+      const seen = logLines.find((line) => pattern.test(line));
+      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => logWaiters.push({ pattern, resolve }));
+    },
     url: (path) => `${host.baseUrl}${path}`,
     async dispose() {
       await host.stop();
