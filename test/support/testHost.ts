@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Clock } from '../../shared/clock';
 import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/logging/logger';
 import { registeredFunctions, type FunctionDefinition } from '../../shared/runtime/functionRegistry';
@@ -37,7 +38,7 @@ export async function appFunctions(): Promise<FunctionDefinition[]> {
 
 /** A local host on a free loopback port with its own data directory, serving `functions` (default: the app's). */
 export async function startTestHost(
-  options: { env?: Record<string, string | undefined>; functions?: FunctionDefinition[]; dataDir?: string } = {},
+  options: { env?: Record<string, string | undefined>; functions?: FunctionDefinition[]; dataDir?: string; clock?: Clock } = {},
 ): Promise<TestHost> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-host-'));
   const env = { ...testHookSecrets, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_LOG_LEVEL: 'debug', ...options.env };
@@ -52,7 +53,7 @@ export async function startTestHost(
     }
   };
   const logger = createLogger({ level: 'debug', format: 'json', sink: { write } });
-  const services = await createAppServices(config, { logger, vault: createEnvironmentVault(env) });
+  const services = await createAppServices(config, { logger, vault: createEnvironmentVault(env), clock: options.clock });
   const host = await startLocalHost({ config, services, functions: options.functions ?? (await appFunctions()), idlePollMs: 50 });
   return {
     ...host,

@@ -3,6 +3,10 @@ import { secretsEqual } from './constantTime';
 import { extractWith } from './schemaExtractor';
 import type { Extracted, HeaderReader, SourceAdapter } from './sourceAdapter';
 import { WebhookRejection } from '../webhookErrors';
+import { bodyDigestId } from '../deliveryId';
+import { organizationNamedBy, projectNamedBy } from './azureDevOpsOrganization';
+
+export { organizationFromUrl } from './azureDevOpsOrganization';
 
 /**
  * Azure DevOps service hooks (Web Hooks consumer). They carry no signature: the subscription is
@@ -18,7 +22,6 @@ const common = z.object({
     .partial()
     .optional(),
 });
-type Common = z.infer<typeof common>;
 
 const repository = z.object({ id: z.string().min(1), project: z.object({ id: z.string().min(1) }).optional() });
 
@@ -60,59 +63,62 @@ const workItemUpdated = common.extend({
   }),
 });
 
-const workItemExtractor = extractWith(workItem, (p) => ({
-  ...scope(p),
+const workItemExtractor = extractWith(workItem, (p, raw) => ({
+  ...scope(raw),
   subject: { workItemId: p.resource.id, ...(p.resource.rev === undefined ? {} : { rev: p.resource.rev }) },
 }));
-const repositoryExtractor = extractWith(repositoryEvent, (p) => ({
-  ...scope(p, p.resource.repository.project?.id),
+const repositoryExtractor = extractWith(repositoryEvent, (p, raw) => ({
+  ...scope(raw, p.resource.repository.project?.id),
   subject: { repositoryId: p.resource.repository.id },
 }));
 
 export const azureDevOpsSource: SourceAdapter = {
   source: 'azure-devops',
 
+  authenticatesFromHeaders: true,
+
   async authenticate(headers, _rawBody, secret) {
     const presented = headers.get('x-vigil-hook-secret') ?? basicAuthPassword(headers);
     return presented !== undefined && presented !== null && secretsEqual(presented, secret);
   },
 
-  identify(_headers, payload) {
-    const parsed = common.safeParse(payload);
-    if (!parsed.success) {
-      const field = parsed.error.issues[0].path.map(String).join('.');
-      throw new WebhookRejection(422, 'invalid_payload', `payload field '${field}': ${parsed.error.issues[0].message}`, field);
-    }
+  organizationOf: organizationNamedBy,
+
+  identify(_headers, payload, rawBody) {
+    // Lenient on purpose: an event nothing routes is acknowledged whatever its shape (a 4xx would put
+    // the subscription on probation); a routed one is held to its schema by its extractor.
+    const eventType = nonEmptyString(payload.eventType) ?? 'unknown';
+    const id = nonEmptyString(payload.id) ?? bodyDigestId(rawBody);
     // One subscription per event type: without a subscription id, the event type keeps ids apart.
-    return { id: `${parsed.data.subscriptionId ?? parsed.data.eventType}:${parsed.data.id}`, type: parsed.data.eventType };
+    return { id: `${nonEmptyString(payload.subscriptionId) ?? eventType}:${id}`, type: eventType };
   },
 
   extractors: {
-    'build.complete': extractWith(buildComplete, (p) => ({
-      ...scope(p, p.resource.project?.id),
+    'build.complete': extractWith(buildComplete, (p, raw) => ({
+      ...scope(raw, p.resource.project?.id),
       subject: { buildId: p.resource.id },
     })),
-    'ms.vss-pipelines.run-state-changed-event': extractWith(runStateChanged, (p) => {
+    'ms.vss-pipelines.run-state-changed-event': extractWith(runStateChanged, (p, raw) => {
       const runId = p.resource.run.id ?? runIdFromUrl(p.resource.run.url);
       if (runId === undefined) {
         throw new WebhookRejection(422, 'invalid_payload', "payload field 'resource.run.id': missing, and no run id in resource.run.url", 'resource.run.id');
       }
       return {
-        ...scope(p),
+        ...scope(raw),
         subject: { runId, state: p.resource.run.state, ...(p.resource.pipeline ? { pipelineId: p.resource.pipeline.id } : {}) },
       };
     }),
-    'ms.vss-endpoint.endpoint-created': extractWith(endpointChanged, (p) => ({ ...scope(p), subject: { endpointId: p.resource.id } })),
-    'ms.vss-endpoint.endpoint-updated': extractWith(endpointChanged, (p) => ({ ...scope(p), subject: { endpointId: p.resource.id } })),
-    'git.push': extractWith(push, (p) => ({
-      ...scope(p, p.resource.repository.project?.id),
+    'ms.vss-endpoint.endpoint-created': extractWith(endpointChanged, (p, raw) => ({ ...scope(raw), subject: { endpointId: p.resource.id } })),
+    'ms.vss-endpoint.endpoint-updated': extractWith(endpointChanged, (p, raw) => ({ ...scope(raw), subject: { endpointId: p.resource.id } })),
+    'git.push': extractWith(push, (p, raw) => ({
+      ...scope(raw, p.resource.repository.project?.id),
       subject: { pushId: p.resource.pushId, repositoryId: p.resource.repository.id },
     })),
     'git.repo.created': repositoryExtractor,
     'git.repo.renamed': repositoryExtractor,
     'git.repo.statuschanged': repositoryExtractor,
-    'git.repo.deleted': extractWith(repositoryDeleted, (p) => ({
-      ...scope(p, p.resource.project?.id),
+    'git.repo.deleted': extractWith(repositoryDeleted, (p, raw) => ({
+      ...scope(raw, p.resource.project?.id),
       subject: { repositoryId: p.resource.repositoryId },
     })),
     'git.pullrequest.created': extractWith(pullRequest, pullRequestSubject),
@@ -121,21 +127,21 @@ export const azureDevOpsSource: SourceAdapter = {
     'workitem.deleted': workItemExtractor,
     'workitem.restored': workItemExtractor,
     'workitem.commented': workItemExtractor,
-    'workitem.updated': extractWith(workItemUpdated, (p) => {
+    'workitem.updated': extractWith(workItemUpdated, (p, raw) => {
       // In updates, resource.id is the update's id; the work item is workItemId (or the revision's id).
       const workItemId = p.resource.workItemId || p.resource.revision?.id;
       if (!workItemId) {
         throw new WebhookRejection(422, 'invalid_payload', "payload field 'resource.workItemId': missing", 'resource.workItemId');
       }
       const rev = p.resource.rev ?? p.resource.revision?.rev;
-      return { ...scope(p), subject: { workItemId, ...(rev === undefined ? {} : { rev }) } };
+      return { ...scope(raw), subject: { workItemId, ...(rev === undefined ? {} : { rev }) } };
     }),
   },
 };
 
-function pullRequestSubject(p: z.infer<typeof pullRequest>): Extracted {
+function pullRequestSubject(p: z.infer<typeof pullRequest>, raw: Record<string, unknown>): Extracted {
   return {
-    ...scope(p, p.resource.repository.project?.id),
+    ...scope(raw, p.resource.repository.project?.id),
     subject: {
       pullRequestId: p.resource.pullRequestId,
       repositoryId: p.resource.repository.id,
@@ -144,14 +150,9 @@ function pullRequestSubject(p: z.infer<typeof pullRequest>): Extracted {
   };
 }
 
-/** The organization (by name when a URL tells it, else the account id) and project of an event. */
-function scope(payload: Common & { resource: unknown }, projectId?: string): { organization: string; project?: string } {
-  const containers = payload.resourceContainers;
-  const organization =
-    organizationFromUrl(containers?.account?.baseUrl) ??
-    organizationFromUrl(containers?.collection?.baseUrl) ??
-    organizationFromUrl(firstUrlIn(payload.resource, 4)) ??
-    containers?.account?.id;
+/** The organization (by name when a URL tells it, else the account id) and project of an event, from the payload as it arrived. */
+function scope(payload: Record<string, unknown>, projectId?: string): { organization: string; project?: string } {
+  const organization = organizationNamedBy(payload);
   if (!organization) {
     throw new WebhookRejection(
       422,
@@ -160,38 +161,17 @@ function scope(payload: Common & { resource: unknown }, projectId?: string): { o
       'resourceContainers.account',
     );
   }
-  const project = projectId ?? containers?.project?.id;
+  const project = projectId ?? projectNamedBy(payload);
   return project ? { organization, project } : { organization };
-}
-
-export function organizationFromUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  const host = parsed.hostname.toLowerCase();
-  if (host.endsWith('.visualstudio.com')) return host.slice(0, -'.visualstudio.com'.length);
-  // Organization names are case-insensitive in Azure DevOps; one spelling keeps settings lookups simple.
-  const first = parsed.pathname.split('/').find((segment) => segment.length > 0);
-  return first ? decodeURIComponent(first).toLowerCase() : undefined;
-}
-
-function firstUrlIn(value: unknown, depth: number): string | undefined {
-  if (typeof value === 'string') return /^https?:\/\//i.test(value) ? value : undefined;
-  if (depth === 0 || typeof value !== 'object' || value === null) return undefined;
-  for (const child of Object.values(value)) {
-    const found = firstUrlIn(child, depth - 1);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 function runIdFromUrl(url: string | undefined): number | undefined {
   const match = url ? /\/runs\/(\d+)(?:[/?#]|$)/i.exec(url) : null;
   return match ? Number(match[1]) : undefined;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 function basicAuthPassword(headers: HeaderReader): string | undefined {

@@ -1,0 +1,113 @@
+import type { Clock } from '../clock';
+import { OrganizationDirectory } from '../organizations/organizationDirectory';
+import type { OrganizationSettings } from '../organizations/organizationSettings';
+import type { Container } from '../store/port';
+import { hookSecretNames, type Vault } from '../vault/port';
+import type { WebhookSource } from './envelope';
+
+/**
+ * Which secret a webhook delivery must carry. Each source has a shared secret (`hooks-azure-devops`,
+ * `hooks-github`, `hooks-gitlab`), the single-tenant default. An organization added with `vigil orgs
+ * add` may have one of its own (`hooks-azure-devops-contoso`); a delivery whose payload names that
+ * organization must then carry that secret, and the shared one no longer speaks for it. So one
+ * tenant's secret cannot make Vigil act on another tenant's events.
+ *
+ * Only organizations in the directory are looked up: an unauthenticated flood of payloads naming
+ * made-up organizations then costs no vault calls (the list is read at most once per
+ * `organizationsTtlMs`, the secrets come from the vault's own cache).
+ */
+export function organizationHookSecretName(source: WebhookSource, organization: string): string {
+  return `${hookSecretNames[source]}-${organization}`;
+}
+
+export interface HookSecrets {
+  source: WebhookSource;
+  /** The source's shared secret, if set. */
+  shared: string | undefined;
+  /** Organizations in the directory that have a hook secret of their own, and that secret. */
+  ownSecrets: ReadonlyMap<string, string>;
+  /** Azure DevOps account id → organization name, for payloads that name their organization only by account id. */
+  organizationsByAccountId: ReadonlyMap<string, string>;
+}
+
+export interface ExpectedSecret {
+  /** The vault secret's name, for messages. */
+  name: string;
+  value: string | undefined;
+}
+
+/** The organization's name for what a payload names it by (a name in any case, or an account id), if it names one. */
+export function organizationName(secrets: HookSecrets, named: string | undefined): string | undefined {
+  if (!named) return undefined;
+  const lower = named.toLowerCase();
+  return secrets.organizationsByAccountId.get(lower) ?? lower;
+}
+
+/** The organization's own secret when it has one, else the shared one. */
+export function expectedSecret(secrets: HookSecrets, organization: string | undefined): ExpectedSecret {
+  const own = organization === undefined ? undefined : secrets.ownSecrets.get(organization);
+  if (own !== undefined && organization !== undefined) return { name: organizationHookSecretName(secrets.source, organization), value: own };
+  return { name: hookSecretNames[secrets.source], value: secrets.shared };
+}
+
+/** Every secret some delivery of the source could carry: what a request's headers are checked against before its body is read. */
+export function candidateSecrets(secrets: HookSecrets): string[] {
+  return [...(secrets.shared === undefined ? [] : [secrets.shared]), ...secrets.ownSecrets.values()];
+}
+
+export interface HookSecretResolver {
+  secretsFor(source: WebhookSource): Promise<HookSecrets>;
+}
+
+export interface HookSecretResolverDependencies {
+  vault: Vault;
+  organizations: Container<OrganizationSettings>;
+  clock: Clock;
+}
+
+interface DirectoryView {
+  names: string[];
+  organizationsByAccountId: Map<string, string>;
+  readAt: number;
+}
+
+export function createHookSecretResolver(deps: HookSecretResolverDependencies, options: { organizationsTtlMs?: number } = {}): HookSecretResolver {
+  const ttlMs = options.organizationsTtlMs ?? 30_000;
+  const directory = new OrganizationDirectory(deps.organizations, deps.clock);
+  let view: DirectoryView | undefined;
+  let reading: Promise<DirectoryView> | undefined;
+
+  const readDirectory = async (): Promise<DirectoryView> => {
+    const organizations = await directory.list();
+    const organizationsByAccountId = new Map<string, string>();
+    for (const o of organizations) if (o.azureDevOps?.accountId) organizationsByAccountId.set(o.azureDevOps.accountId, o.organization);
+    return { names: organizations.map((o) => o.organization), organizationsByAccountId, readAt: deps.clock.now() };
+  };
+
+  // Failures are not cached: the next delivery tries again (and is answered 503 meanwhile).
+  const currentView = (): Promise<DirectoryView> => {
+    if (view && deps.clock.now() - view.readAt < ttlMs) return Promise.resolve(view);
+    reading ??= readDirectory().then(
+      (fresh) => {
+        view = fresh;
+        reading = undefined;
+        return fresh;
+      },
+      (error: unknown) => {
+        reading = undefined;
+        throw error;
+      },
+    );
+    return reading;
+  };
+
+  return {
+    async secretsFor(source) {
+      const [shared, { names, organizationsByAccountId }] = await Promise.all([deps.vault.getSecret(hookSecretNames[source]), currentView()]);
+      const own = await Promise.all(names.map(async (name) => [name, await deps.vault.getSecret(organizationHookSecretName(source, name))] as const));
+      const ownSecrets = new Map<string, string>();
+      for (const [name, value] of own) if (value !== undefined) ownSecrets.set(name, value);
+      return { source, shared, ownSecrets, organizationsByAccountId };
+    },
+  };
+}
