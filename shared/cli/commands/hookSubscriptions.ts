@@ -13,6 +13,7 @@ import { hookSecretNames } from '../../vault/port';
 import { isValidSecretName } from '../../vault/secretRules';
 import { printJson, withServices } from '../cliServices';
 import { UsageError } from '../usageError';
+import { printable } from '../../logging/controlCharacters';
 
 /**
  * `vigil hooks subscribe|list|remove`: the Azure DevOps service hook subscriptions that feed Vigil.
@@ -109,7 +110,7 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
           const ours = (await listVigilSubscriptions(client)).filter((s) => s.publisherInputs?.projectId === project.id);
           for (const event of vigilHookEvents) {
             const line = await reconcile(client, event, project, webhookUrl, hookSecret, ours, options.force === true);
-            process.stdout.write(`${line}\n`);
+            process.stdout.write(printable`${line}\n`);
           }
         });
       });
@@ -129,7 +130,7 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
         const { subscriptions } = await selectSubscriptions(client, options.project);
         if (options.json) return printJson({ subscriptions });
         if (subscriptions.length === 0) return void process.stderr.write('no Vigil service hook subscriptions (create them with vigil hooks subscribe)\n');
-        for (const s of subscriptions) process.stdout.write(`${s.id}  ${s.eventType}  ${s.project}  ${s.status}  ${s.url}\n`);
+        for (const s of subscriptions) process.stdout.write(printable`${s.id}  ${s.eventType}  ${s.project}  ${s.status}  ${s.url}\n`);
       }),
     );
   });
@@ -150,7 +151,7 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
         if (subscriptions.length === 0) return void process.stderr.write('no Vigil service hook subscriptions to remove\n');
         for (const s of subscriptions) {
           await client.deleteServiceHookSubscription(s.id);
-          process.stdout.write(`removed ${s.eventType} ${s.id} (${s.project})\n`);
+          process.stdout.write(printable`removed ${s.eventType} ${s.id} (${s.project})\n`);
         }
       }),
     );

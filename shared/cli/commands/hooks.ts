@@ -9,6 +9,7 @@ import { createVault } from '../../vault/createVault';
 import { UsageError } from '../usageError';
 import { signGitHubPayload } from '../../events/sources/githubSignature';
 import { registerHookSubscriptionCommands } from './hookSubscriptions';
+import { printable } from '../../logging/controlCharacters';
 
 interface SendOptions {
   source: WebhookSource;
@@ -47,7 +48,7 @@ export function registerHooksCommand(program: Command): void {
       }).catch((error: Error) => {
         throw new UsageError(`cannot reach ${target}: ${error.cause instanceof Error ? error.cause.message : error.message} (is \`vigil start\` running?)`);
       });
-      process.stdout.write(`${response.status} ${await response.text()}\n`);
+      process.stdout.write(printable`${response.status} ${await response.text()}\n`);
       if (!response.ok) process.exitCode = 1;
     });
 

@@ -4,6 +4,7 @@ import { referencedSecrets, stateCategories, type OrganizationSettings } from '.
 import type { AppServices } from '../../runtime/services';
 import { UsageError } from '../usageError';
 import { printJson, withServices } from '../cliServices';
+import { printable } from '../../logging/controlCharacters';
 
 interface AddOptions {
   azureDevopsUrl?: string;
@@ -58,7 +59,7 @@ export function registerOrgsCommand(program: Command): void {
         if (organizations.length === 0) return void process.stderr.write('no organizations (add one with vigil orgs add)\n');
         for (const o of organizations) {
           const reach = [o.azureDevOps && `azure-devops ${o.azureDevOps.auth.mode}`, o.github && 'github', o.gitlab && 'gitlab'].filter(Boolean);
-          process.stdout.write(`${o.organization}  ${reach.join(', ') || 'no sources'}  ${o.alertChannels.length} alert channel(s)\n`);
+          process.stdout.write(printable`${o.organization}  ${reach.join(', ') || 'no sources'}  ${o.alertChannels.length} alert channel(s)\n`);
         }
       });
     });
@@ -158,13 +159,13 @@ function describe(settings: OrganizationSettings): string {
   const lines = [`organization ${settings.organization}`];
   if (settings.azureDevOps) {
     const auth = settings.azureDevOps.auth;
-    lines.push(`  azure devops  ${settings.azureDevOps.url}  auth ${auth.mode}${auth.mode === 'pat' ? ` (secret ${auth.tokenSecret})` : ''}`);
+    lines.push(printable`  azure devops  ${settings.azureDevOps.url}  auth ${auth.mode}${auth.mode === 'pat' ? ` (secret ${auth.tokenSecret})` : ''}`);
   }
   if (settings.github) lines.push(`  github        token secret ${settings.github.tokenSecret}`);
-  if (settings.gitlab) lines.push(`  gitlab        ${settings.gitlab.url}  token secret ${settings.gitlab.tokenSecret}`);
+  if (settings.gitlab) lines.push(printable`  gitlab        ${settings.gitlab.url}  token secret ${settings.gitlab.tokenSecret}`);
   const { workItemType, areaPath, stateMapping } = settings.workItems;
   const states = Object.entries(stateMapping).map(([c, s]) => `${c}=${s}`).join(' ');
-  lines.push(`  work items    type ${workItemType}${areaPath ? `, area ${areaPath}` : ''}${states ? `, states ${states}` : ''}`);
+  lines.push(printable`  work items    type ${workItemType}${areaPath ? `, area ${areaPath}` : ''}${states ? `, states ${states}` : ''}`);
   for (const c of settings.alertChannels) lines.push(`  alerts        ${c.type} (url secret ${c.urlSecret}${c.signingSecret ? `, signed with ${c.signingSecret}` : ''})`);
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@ import { countDeliveries, type DeliveryDocument, type DeliveryRecord } from '../
 import { queueNames } from '../../queue/names';
 import type { QueueCounts } from '../../queue/port';
 import { printJson, withServices } from '../cliServices';
+import { printable } from '../../logging/controlCharacters';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -27,7 +28,7 @@ export function registerStatusCommand(program: Command): void {
             ...rows,
             `deliveries (${services.config.storeBackend}): ${deliveries.accepted} accepted, ${deliveries.ignored} ignored, ${deliveries.refused} refused`,
             ...(recent.items.length > 0 ? ['recent:'] : []),
-            ...recent.items.map((d) => `  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
+            ...recent.items.map((d) => printable`  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
             '',
           ].join('\n'),
         );
