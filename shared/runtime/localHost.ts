@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { VigilConfig } from '../config';
 import { registeredFunctions, type FunctionDefinition, type HttpFunctionDefinition } from './functionRegistry';
 import { loadFunctionModules } from './functionModules';
-import { acquireHostLock } from './hostLock';
+import { acquireHostLock, unwritable } from './hostLock';
 import { createHttpFrontDoor, routePrefix } from './httpFrontDoor';
 import { startQueuePump, type QueuePump } from './queuePump';
 import { createAppServices, useServices, type AppServices } from './services';
@@ -43,7 +43,13 @@ export interface LocalHost {
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   const { config } = options;
   const usesDataDir = config.queueBackend === 'embedded' || config.storeBackend === 'embedded';
-  if (usesDataDir) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (usesDataDir) {
+    try {
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw unwritable(config.dataDir, error);
+    }
+  }
   const releaseHostLock = usesDataDir ? acquireHostLock(config.dataDir) : () => undefined;
 
   let services: AppServices | undefined;
