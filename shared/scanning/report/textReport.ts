@@ -14,7 +14,12 @@ export function formatTextReport(findings: readonly Finding[], options: { colour
   const lines = findings.map((finding) => {
     // The path and preview come from outside (a file name may hold an escape sequence): printed visibly, never executed.
     const where = `${escapeControlCharacters(finding.path)}:${finding.line}:${finding.column}`;
-    const qualifiers = [finding.confidence, ...(finding.verified ? ['checksum verified'] : []), ...(finding.encoding ? [`in ${finding.encoding}`] : [])];
+    const qualifiers = [
+      finding.confidence,
+      ...(finding.verified ? ['checksum verified'] : []),
+      ...(finding.encoding ? [`in ${finding.encoding}`] : []),
+      ...(finding.location === 'path' ? ['in the file name'] : []),
+    ];
     return `${where}  ${paint(severityColour[finding.severity], finding.severity.padEnd(8))} ${finding.ruleId}  ${escapeControlCharacters(finding.redacted)}  ${paint(dim, `(${qualifiers.join(', ')})`)}`;
   });
   const noun = findings.length === 1 ? 'secret' : 'secrets';
