@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventEnvelopeSchema, type EventEnvelope } from '../../shared/events/envelope';
 import { OrganizationDirectory } from '../../shared/organizations/organizationDirectory';
 import type { OrganizationSettings } from '../../shared/organizations/organizationSettings';
 import type { QueueName } from '../../shared/queue/names';
-import { appFunctions, startTestHost, type TestHost } from '../support/testHost';
+import { appFunctions, startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
 import { azureDevOpsHeaders, githubHeaders, gitlabHeaders, post } from '../support/webhookClient';
 
 /**
@@ -17,6 +19,8 @@ import { azureDevOpsHeaders, githubHeaders, gitlabHeaders, post } from '../suppo
 const serviceHooks = join(__dirname, '..', 'fixtures', 'azure-devops', 'service-hooks');
 const sample = (name: string) => JSON.parse(readFileSync(join(serviceHooks, name), 'utf8')) as Record<string, unknown>;
 const fabrikamAccountId = 'bbbb1b1b-cc2c-dd3d-ee4e-ffffff5f5f5f';
+/** The compiled CLI, as users run it (`npm test` builds before vitest runs). */
+const cli = join(__dirname, '..', '..', 'dist', 'shared', 'cli', 'main.js');
 
 const contosoSecrets = {
   VIGIL_HOOK_SECRET_AZURE_DEVOPS_CONTOSO: `test-ado-contoso-${process.pid}-${Date.now().toString(36)}`,
@@ -146,6 +150,17 @@ describe('GitLab', () => {
     const body = pushOf('northwind');
     expect((await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body, { secret: contosoSecrets.VIGIL_HOOK_SECRET_GITLAB_CONTOSO }))).status).toBe(401);
     expect((await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body))).status).toBe(202);
+  });
+});
+
+describe('vigil hooks send', () => {
+  it("signs a payload naming an organization with that organization's own secret", async () => {
+    const file = join(host.dataDir, 'contoso-build.json');
+    writeFileSync(file, contosoBuild('sent-by-the-cli'));
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'hooks', 'send', file, '--source', 'azure-devops', '--url', host.baseUrl.replace(/\/api$/, '')], {
+      env: { PATH: process.env.PATH, VIGIL_DATA_DIR: host.dataDir, ...testHookSecrets, ...contosoSecrets },
+    });
+    expect(stdout).toMatch(/^202 /);
   });
 });
 

@@ -9,6 +9,7 @@ import { OrganizationDirectory, OrganizationNotFoundError } from '../../organiza
 import type { OrganizationSettings } from '../../organizations/organizationSettings';
 import type { AppServices } from '../../runtime/services';
 import { requireSecret } from '../../vault/managedVault';
+import { organizationHookSecretName } from '../../events/hookSecrets';
 import { hookSecretNames } from '../../vault/port';
 import { isValidSecretName } from '../../vault/secretRules';
 import { printJson, withServices } from '../cliServices';
@@ -93,7 +94,8 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
       [
         '',
         `Subscribes ${vigilHookEvents.map((e) => e.eventType).join(', ')}.`,
-        `Basic auth: user '${basicAuthUsername}', password the vault secret '${hookSecretNames['azure-devops']}' (never printed).`,
+        `Basic auth: user '${basicAuthUsername}', password the organization's own hook secret '${hookSecretNames['azure-devops']}-<org>' when the vault has it, else the shared '${hookSecretNames['azure-devops']}' (never printed).`,
+        'After setting or rotating either, run with --force: Azure DevOps never returns the password, so a change cannot be seen.',
         'Auth to Azure DevOps: --auth/--token-secret when given, else the settings in vigil orgs of the organization named in --org.',
         'Prints one line per event type: created, updated or unchanged. Exit 0 ok, 2 usage or configuration, 1 failure.',
         'Example: vigil hooks subscribe --org https://dev.azure.com/contoso --project Web --url https://func-vigil.azurewebsites.net/api/hooks/azure-devops',
@@ -104,7 +106,10 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
       const org = parseOrganizationUrl(options.org);
       checkAuthFlags(options);
       await withServices(async (services) => {
-        const hookSecret = await requireSecret(services.vault, hookSecretNames['azure-devops']);
+        // The organization's own hook secret when it has one (the webhook then accepts no other for it), else the shared one.
+        const hookSecret =
+          (await services.vault.getSecret(organizationHookSecretName('azure-devops', org.name))) ??
+          (await requireSecret(services.vault, hookSecretNames['azure-devops']));
         await withClient(services, org, options, async (client) => {
           const project = await findProject(client, options.project);
           const ours = (await listVigilSubscriptions(client)).filter((s) => s.publisherInputs?.projectId === project.id);
