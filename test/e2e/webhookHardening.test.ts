@@ -152,6 +152,19 @@ describe('a redelivery', () => {
   });
 });
 
+describe('identical deliveries at the same moment', () => {
+  it('are enqueued exactly once, and all but one are answered as duplicates (15 races of 50)', async () => {
+    for (let race = 0; race < 15; race++) {
+      const payload = { ...sample('git.push.json'), id: `raced-${race}` };
+      const before = await activeMessages();
+      const answers = await Promise.all(Array.from({ length: 50 }, () => deliver(payload)));
+      expect(answers.every((a) => a.status === 202)).toBe(true);
+      expect(answers.filter((a) => a.body.duplicate !== true)).toHaveLength(1);
+      expect(await activeMessages()).toBe(before + 1);
+    }
+  });
+});
+
 describe('the organization of an event', () => {
   it('is read from the payload\'s URLs when resourceContainers has none (git.push names fabrikam-fiber-inc, not its account id)', async () => {
     const response = await deliver({ ...sample('git.push.json'), id: 'organization-from-url' });
