@@ -14,7 +14,8 @@ import type { WebhookSource } from './envelope';
  *
  * Only organizations in the directory are looked up: an unauthenticated flood of payloads naming
  * made-up organizations then costs no vault calls (the list is read at most once per
- * `organizationsTtlMs`, the secrets come from the vault's own cache).
+ * `organizationsTtlMs`, the secrets come from the vault's own cache and are put together at most
+ * once a second).
  */
 export function organizationHookSecretName(source: WebhookSource, organization: string): string {
   return `${hookSecretNames[source]}-${organization}`;
@@ -65,6 +66,8 @@ export interface HookSecretResolverDependencies {
   clock: Clock;
 }
 
+const assembledTtlMs = 1_000;
+
 interface DirectoryView {
   names: string[];
   organizationsByAccountId: Map<string, string>;
@@ -101,13 +104,28 @@ export function createHookSecretResolver(deps: HookSecretResolverDependencies, o
     return reading;
   };
 
+  const assemble = async (source: WebhookSource): Promise<HookSecrets> => {
+    const [shared, { names, organizationsByAccountId }] = await Promise.all([deps.vault.getSecret(hookSecretNames[source]), currentView()]);
+    const own = await Promise.all(names.map(async (name) => [name, await deps.vault.getSecret(organizationHookSecretName(source, name))] as const));
+    const ownSecrets = new Map<string, string>();
+    for (const [name, value] of own) if (value !== undefined) ownSecrets.set(name, value);
+    return { source, shared, ownSecrets, organizationsByAccountId };
+  };
+
+  // Assembled at most once a second per source: under a burst of deliveries the lookups cost once, not per request.
+  const assembled = new Map<WebhookSource, { at: number; secrets: Promise<HookSecrets> }>();
   return {
-    async secretsFor(source) {
-      const [shared, { names, organizationsByAccountId }] = await Promise.all([deps.vault.getSecret(hookSecretNames[source]), currentView()]);
-      const own = await Promise.all(names.map(async (name) => [name, await deps.vault.getSecret(organizationHookSecretName(source, name))] as const));
-      const ownSecrets = new Map<string, string>();
-      for (const [name, value] of own) if (value !== undefined) ownSecrets.set(name, value);
-      return { source, shared, ownSecrets, organizationsByAccountId };
+    secretsFor(source) {
+      const now = deps.clock.now();
+      const cached = assembled.get(source);
+      if (cached && now - cached.at < assembledTtlMs) return cached.secrets;
+      const secrets = assemble(source);
+      assembled.set(source, { at: now, secrets });
+      // A failure is not kept: the next delivery asks again.
+      secrets.catch(() => {
+        if (assembled.get(source)?.secrets === secrets) assembled.delete(source);
+      });
+      return secrets;
     },
   };
 }

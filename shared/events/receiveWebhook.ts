@@ -97,14 +97,17 @@ async function accept(request: WebhookRequest, deps: WebhookDependencies): Promi
   const candidates = candidateSecrets(secrets);
   // A source with no secret configured refuses everything: never accept unauthenticated deliveries.
   if (candidates.length === 0) throw notConfigured(secrets, undefined);
-  if (adapter.authenticatesFromHeaders && !(await presentsAnyOf(adapter, request.headers, candidates))) throw unauthorized();
+  const presented = adapter.authenticatesFromHeaders ? await presentedAmong(adapter, request.headers, candidates) : undefined;
+  if (presented && presented.size === 0) throw unauthorized();
 
   const rawBody = await request.readBody(maxWebhookBodyBytes);
   const payload = jsonObjectOrUndefined(rawBody);
   const organization = payload ? organizationName(secrets, adapter.organizationOf(payload)) : undefined;
   const expected = expectedSecret(secrets, organization);
   if (expected.value === undefined) throw notConfigured(secrets, organization);
-  if (!(await adapter.authenticate(request.headers, rawBody, expected.value))) throw unauthorized();
+  // Header secrets were compared already: whether the expected one was among those presented is the answer.
+  const authenticated = presented ? presented.has(expected.value) : await adapter.authenticate(request.headers, rawBody, expected.value);
+  if (!authenticated) throw unauthorized();
   if (!payload) parseJsonObject(rawBody);
 
   const delivery = adapter.identify(request.headers, payload ?? {}, rawBody);
@@ -154,10 +157,11 @@ async function accept(request: WebhookRequest, deps: WebhookDependencies): Promi
   return { status: 202, body: { id: envelope.id, queues, ...(outcome === 'duplicate' ? { duplicate: true } : {}) } };
 }
 
-async function presentsAnyOf(adapter: SourceAdapter, headers: HeaderReader, candidates: string[]): Promise<boolean> {
+/** The candidates the headers carry (none: refuse before reading the body). */
+async function presentedAmong(adapter: SourceAdapter, headers: HeaderReader, candidates: string[]): Promise<Set<string>> {
   // Every candidate is compared (in constant time each), so the answer's timing does not say which one matched.
   const matches = await Promise.all(candidates.map((secret) => adapter.authenticate(headers, noBody, secret)));
-  return matches.includes(true);
+  return new Set(candidates.filter((_, index) => matches[index]));
 }
 
 const noBody = Buffer.alloc(0);
