@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
-import { OrganizationDirectory } from '../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
+import { accountIdPattern, organizationNamePattern, type OrganizationSettings } from '../organizations/organizationSettings';
 import type { Container } from '../store/port';
+import { queryAll } from '../store/queryAll';
 import { hookSecretNames, type Vault } from '../vault/port';
 import type { WebhookSource } from './envelope';
 
@@ -76,15 +76,22 @@ interface DirectoryView {
 
 export function createHookSecretResolver(deps: HookSecretResolverDependencies, options: { organizationsTtlMs?: number } = {}): HookSecretResolver {
   const ttlMs = options.organizationsTtlMs ?? 30_000;
-  const directory = new OrganizationDirectory(deps.organizations, deps.clock);
   let view: DirectoryView | undefined;
   let reading: Promise<DirectoryView> | undefined;
 
   const readDirectory = async (): Promise<DirectoryView> => {
-    const organizations = await directory.list();
+    // Read leniently: one settings document that no longer parses must not stop every delivery.
+    const documents = await queryAll(deps.organizations, {});
+    const names: string[] = [];
     const organizationsByAccountId = new Map<string, string>();
-    for (const o of organizations) if (o.azureDevOps?.accountId) organizationsByAccountId.set(o.azureDevOps.accountId, o.organization);
-    return { names: organizations.map((o) => o.organization), organizationsByAccountId, readAt: deps.clock.now() };
+    for (const document of documents) {
+      const name = document.organization;
+      if (typeof name !== 'string' || !organizationNamePattern.test(name)) continue;
+      names.push(name);
+      const accountId = document.azureDevOps?.accountId;
+      if (typeof accountId === 'string' && accountIdPattern.test(accountId)) organizationsByAccountId.set(accountId, name);
+    }
+    return { names, organizationsByAccountId, readAt: deps.clock.now() };
   };
 
   // Failures are not cached: the next delivery tries again (and is answered 503 meanwhile).
