@@ -11,6 +11,8 @@ export interface HttpFunctionDefinition {
   name: string;
   route: string;
   methods: Array<'GET' | 'POST'>;
+  /** The local host stops reading a body past this many bytes (the Functions front end has its own limit). */
+  maxBodyBytes?: number;
   handler: HttpHandler;
 }
 

@@ -14,6 +14,10 @@ const httpsUrl = z
 
 export const organizationNamePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/** An Azure DevOps account (organization) id: a GUID, kept in lower case so either spelling finds it. */
+export const accountIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const accountIdSchema = z.string().regex(accountIdPattern, { message: 'a GUID in lower case, e.g. 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d' });
+
 export const AzureDevOpsAuthSchema = z.discriminatedUnion('mode', [
   /** An Entra token for Azure DevOps from the app's managed identity (the identity must be added to the organization). */
   z.object({ mode: z.literal('managed-identity') }),
@@ -42,7 +46,14 @@ export const WorkItemSettingsSchema = z.object({
 export const OrganizationSettingsSchema = z.object({
   id: z.string().regex(organizationNamePattern),
   organization: z.string().regex(organizationNamePattern),
-  azureDevOps: z.object({ url: httpsUrl, auth: AzureDevOpsAuthSchema }).optional(),
+  azureDevOps: z
+    .object({
+      url: httpsUrl,
+      auth: AzureDevOpsAuthSchema,
+      /** The organization's account id: service hook payloads without URLs name the organization only by it. */
+      accountId: accountIdSchema.optional(),
+    })
+    .optional(),
   github: z.object({ tokenSecret: secretName }).optional(),
   gitlab: z.object({ url: httpsUrl, tokenSecret: secretName }).optional(),
   alertChannels: z.array(AlertChannelSchema).default([]),

@@ -72,6 +72,11 @@ export type Narrowed<T, K extends PropertyKey, V> = T extends unknown ? (K exten
 
 export interface Store {
   container<T extends Document>(name: ContainerName): Container<T>;
+  /**
+   * Rejects when the store cannot take a write right now (the embedded store on a full disk). Stores
+   * that are a service (Cosmos DB) leave it out: their availability is not this host's disk.
+   */
+  checkWritable?(): Promise<void>;
   close(): Promise<void>;
 }
 

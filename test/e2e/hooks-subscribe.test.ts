@@ -32,6 +32,7 @@ interface Run {
 
 const pat = randomBytes(24).toString('hex');
 const hookSecret = `hook-${randomBytes(18).toString('base64url')}`;
+const contosoHookSecret = `hook-contoso-${randomBytes(18).toString('base64url')}`;
 const outputs: string[] = [];
 
 let ado: AzureDevOpsServer;
@@ -273,10 +274,20 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     env = { ...env, VIGIL_SECRET_ADO_PAT: pat };
   });
 
+  it("uses the organization's own hook secret once the vault has one (after --force, since Azure DevOps never returns the password)", async () => {
+    env = { ...env, VIGIL_HOOK_SECRET_AZURE_DEVOPS_CONTOSO: contosoHookSecret };
+    const run = await vigil('hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', webhook, '--force');
+    expect(run.code).toBe(0);
+    const ours = ado.hookSubscriptions().filter((s) => (s.consumerInputs as Record<string, string>).url === webhook);
+    expect(ours).toHaveLength(events.length);
+    for (const s of ours) expect((s.consumerInputs as Record<string, string>).basicAuthPassword).toBe(contosoHookSecret);
+  });
+
   it('never printed the hook secret or the PAT', () => {
     const everything = outputs.join('\n');
     expect(everything.length).toBeGreaterThan(0);
     expect(everything).not.toContain(hookSecret);
+    expect(everything).not.toContain(contosoHookSecret);
     expect(everything).not.toContain(pat);
   });
 });

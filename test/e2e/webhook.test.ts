@@ -35,10 +35,11 @@ const notBuiltYet: Record<string, string> = {
   'workitem.commented': 'work-item sync',
 };
 
-/** Published samples that are broken (see the fixtures' README): refused with the field that is wrong. */
-const brokenSamples: Record<string, string> = {
-  'manualintervention.pending.json': 'id',
-};
+/*
+ * Every published sample is answered 202: none is refused for its shape. (`manualintervention.pending.json`
+ * has no `eventType` or `id`: nothing routes it, so it is acknowledged as ignored; the minimal
+ * `build.complete` names its organization only in `resource.url`, which is where it is read from.)
+ */
 
 /** The recorded samples; their minimal variants (minimal/) have a describe block of their own. */
 const recordedSamples = jsonFilesUnder(serviceHooks).filter((path) => !path.startsWith(minimalServiceHookSamples + sep));
@@ -76,12 +77,6 @@ describe('Azure DevOps service hooks', () => {
       const response = await post(host.url('/hooks/azure-devops'), body, azureDevOpsHeaders());
       const enqueued = enqueuedBetween(before, await activeMessages());
 
-      if (brokenSamples[name]) {
-        expect(response.status).toBe(422);
-        expect(response.body).toMatchObject({ error: 'invalid_payload', field: brokenSamples[name] });
-        expect(enqueued).toEqual([]);
-        return;
-      }
       expect(response.status).toBe(202);
       const queue = azureDevOpsQueues[eventType];
       const id = String(response.body.id);

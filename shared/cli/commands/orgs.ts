@@ -1,12 +1,14 @@
 import { Option, type Command } from 'commander';
 import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import { referencedSecrets, stateCategories, type OrganizationSettings } from '../../organizations/organizationSettings';
+import { accountIdPattern, referencedSecrets, stateCategories, type OrganizationSettings } from '../../organizations/organizationSettings';
 import type { AppServices } from '../../app/services';
 import { UsageError } from '../usageError';
 import { printJson, withServices } from '../cliServices';
+import { printable } from '../../logging/controlCharacters';
 
 interface AddOptions {
   azureDevopsUrl?: string;
+  accountId?: string;
   auth?: 'managed-identity' | 'pat';
   tokenSecret?: string;
   githubTokenSecret?: string;
@@ -28,6 +30,7 @@ export function registerOrgsCommand(program: Command): void {
     .option('--azure-devops-url <url>', 'e.g. https://dev.azure.com/contoso')
     .addOption(new Option('--auth <mode>', 'how to call Azure DevOps').choices(['managed-identity', 'pat']))
     .option('--token-secret <secret>', 'with --auth pat: the vault secret holding the PAT')
+    .option('--account-id <guid>', "the organization's account id: service hooks whose payload names no URL name the organization only by it")
     .option('--github-token-secret <secret>', 'the vault secret holding a GitHub token')
     .option('--gitlab-url <url>', 'e.g. https://gitlab.com')
     .option('--gitlab-token-secret <secret>', 'the vault secret holding a GitLab token')
@@ -36,7 +39,9 @@ export function registerOrgsCommand(program: Command): void {
     .option('--state <category=state...>', `state to use per category (${stateCategories.join(', ')}), e.g. Completed=Done`)
     .addHelpText(
       'after',
-      '\nExamples:\n  vigil orgs add contoso --azure-devops-url https://dev.azure.com/contoso --auth managed-identity\n  vigil orgs add fabrikam --azure-devops-url https://dev.azure.com/fabrikam --auth pat --token-secret ado-pat-fabrikam',
+      '\nExamples:\n  vigil orgs add contoso --azure-devops-url https://dev.azure.com/contoso --auth managed-identity\n  vigil orgs add fabrikam --azure-devops-url https://dev.azure.com/fabrikam --auth pat --token-secret ado-pat-fabrikam' +
+        '\n\nAn event is found either by the organization name its URLs carry or, when it carries none, by --account-id.' +
+        '\nA hook secret of its own (vigil secrets set hooks-azure-devops-NAME) makes the webhook accept its events only with that secret.',
     )
     .action(async (name: string, options: AddOptions) => {
       const settings = newOrganization(options);
@@ -58,7 +63,7 @@ export function registerOrgsCommand(program: Command): void {
         if (organizations.length === 0) return void process.stderr.write('no organizations (add one with vigil orgs add)\n');
         for (const o of organizations) {
           const reach = [o.azureDevOps && `azure-devops ${o.azureDevOps.auth.mode}`, o.github && 'github', o.gitlab && 'gitlab'].filter(Boolean);
-          process.stdout.write(`${o.organization}  ${reach.join(', ') || 'no sources'}  ${o.alertChannels.length} alert channel(s)\n`);
+          process.stdout.write(printable`${o.organization}  ${reach.join(', ') || 'no sources'}  ${o.alertChannels.length} alert channel(s)\n`);
         }
       });
     });
@@ -118,6 +123,11 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
   if (options.auth === 'pat' && !options.tokenSecret) throw new UsageError('--auth pat needs --token-secret NAME (the vault secret holding the PAT)');
   if (options.auth === 'managed-identity' && options.tokenSecret) throw new UsageError('--token-secret applies to --auth pat only');
   if (Boolean(options.gitlabUrl) !== Boolean(options.gitlabTokenSecret)) throw new UsageError('--gitlab-url and --gitlab-token-secret go together');
+  if (options.accountId && !options.azureDevopsUrl) throw new UsageError('--account-id goes with --azure-devops-url');
+  const accountId = options.accountId?.trim().toLowerCase();
+  if (accountId !== undefined && !accountIdPattern.test(accountId)) {
+    throw new UsageError(`--account-id '${options.accountId?.slice(0, 80)}' is not a GUID (it is resourceContainers.account.id in a service hook payload)`);
+  }
   const stateMapping: Record<string, string> = {};
   for (const pair of options.state ?? []) {
     const [category, state] = pair.split('=', 2);
@@ -132,6 +142,7 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
           azureDevOps: {
             url: options.azureDevopsUrl.replace(/\/+$/, ''),
             auth: options.auth === 'pat' ? { mode: 'pat' as const, tokenSecret: options.tokenSecret ?? '' } : { mode: 'managed-identity' as const },
+            ...(accountId ? { accountId } : {}),
           },
         }
       : {}),
@@ -158,13 +169,14 @@ function describe(settings: OrganizationSettings): string {
   const lines = [`organization ${settings.organization}`];
   if (settings.azureDevOps) {
     const auth = settings.azureDevOps.auth;
-    lines.push(`  azure devops  ${settings.azureDevOps.url}  auth ${auth.mode}${auth.mode === 'pat' ? ` (secret ${auth.tokenSecret})` : ''}`);
+    lines.push(printable`  azure devops  ${settings.azureDevOps.url}  auth ${auth.mode}${auth.mode === 'pat' ? ` (secret ${auth.tokenSecret})` : ''}`);
+    if (settings.azureDevOps.accountId) lines.push(`  account id    ${settings.azureDevOps.accountId}`);
   }
   if (settings.github) lines.push(`  github        token secret ${settings.github.tokenSecret}`);
-  if (settings.gitlab) lines.push(`  gitlab        ${settings.gitlab.url}  token secret ${settings.gitlab.tokenSecret}`);
+  if (settings.gitlab) lines.push(printable`  gitlab        ${settings.gitlab.url}  token secret ${settings.gitlab.tokenSecret}`);
   const { workItemType, areaPath, stateMapping } = settings.workItems;
   const states = Object.entries(stateMapping).map(([c, s]) => `${c}=${s}`).join(' ');
-  lines.push(`  work items    type ${workItemType}${areaPath ? `, area ${areaPath}` : ''}${states ? `, states ${states}` : ''}`);
+  lines.push(printable`  work items    type ${workItemType}${areaPath ? `, area ${areaPath}` : ''}${states ? `, states ${states}` : ''}`);
   for (const c of settings.alertChannels) lines.push(`  alerts        ${c.type} (url secret ${c.urlSecret}${c.signingSecret ? `, signed with ${c.signingSecret}` : ''})`);
   return `${lines.join('\n')}\n`;
 }

@@ -9,6 +9,7 @@ import { printJson, withServices } from '../cliServices';
 import { parsePositiveInteger } from '../options';
 import { UsageError } from '../usageError';
 import { registerReposScanCommand } from './reposScan';
+import { printable } from '../../logging/controlCharacters';
 
 interface ListOptions {
   org?: string;
@@ -55,7 +56,7 @@ export function registerReposCommand(program: Command): void {
           const branch = asset.defaultBranch ? `  ${asset.defaultBranch.replace(/^refs\/heads\//, '')}` : '';
           const reason = asset.state !== 'active' && asset.skipReason ? `  (${asset.skipReason})` : '';
           process.stdout.write(
-            `${score.padStart(5)}  ${asset.state.padEnd(8)}  ${String(asset.riskScore?.openRisks ?? 0).padStart(4)}  ${asset.organization}/${asset.project}/${asset.name}${branch}  ${asset.id}${reason}\n`,
+            printable`${score.padStart(5)}  ${asset.state.padEnd(8)}  ${String(asset.riskScore?.openRisks ?? 0).padStart(4)}  ${asset.organization}/${asset.project}/${asset.name}${branch}  ${asset.id}${reason}\n`,
           );
         }
       });
@@ -78,7 +79,7 @@ export function registerReposCommand(program: Command): void {
         const organization = await knownOrganization(services, org);
         if (options.now) {
           const { runInventory } = await import('../../repositories/inventory/inventoryOrganization.js');
-          const record = await runInventory(services, organization, { onProgress: (line) => process.stderr.write(`${organization}: ${line}\n`) });
+          const record = await runInventory(services, organization, { onProgress: (line) => process.stderr.write(printable`${organization}: ${line}\n`) });
           return report(record, options.json);
         }
         const requestId = `inventory:${organization}:cli:${new Date(services.clock.now()).toISOString()}`;
@@ -136,7 +137,7 @@ function report(record: InventoryRecord, json: boolean | undefined): void {
     `${record.organization}: ${record.repositories} repositories in ${record.projects} project(s): ${record.active} active ` +
       `(${record.created} new, ${record.updated} changed, ${record.unchanged} unchanged), ${record.skippedTotal} skipped, ${record.deleted} marked deleted`,
     `${record.scanRequests} full content scan(s) requested; ${record.apiCalls} Azure DevOps request(s) in ${(record.durationMs / 1000).toFixed(1)}s`,
-    ...record.skipped.map((skipped) => `  skipped ${skipped.project}/${skipped.repository}: ${skipped.reason}`),
+    ...record.skipped.map((skipped) => printable`  skipped ${skipped.project}/${skipped.repository}: ${skipped.reason}`),
     ...(record.skippedTotal > record.skipped.length ? [`  ... and ${record.skippedTotal - record.skipped.length} more`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -8,6 +8,7 @@ import type { ContentScanProgress } from '../../repositories/contentScan/reposit
 import type { RepositoryScanRecord } from '../../repositories/contentScan/repositoryScanRecord';
 import { printJson, withServices } from '../cliServices';
 import { exitCodes, UsageError } from '../usageError';
+import { printable } from '../../logging/controlCharacters';
 
 /**
  * `vigil repos scan ORG/PROJECT/REPO`: a full content scan of a repository's default branch, run
@@ -77,7 +78,7 @@ function parseTarget(target: string): { organization: string; project: string; r
 function report(outcome: FullScanOutcome, options: ReposScanOptions): number {
   if (outcome.status === 'not-scanned') {
     if (options.json) printJson({ scanned: false, repository: outcome.repository, why: outcome.why });
-    else process.stdout.write(`${outcome.repository}: not scanned: ${outcome.why}\n`);
+    else process.stdout.write(printable`${outcome.repository}: not scanned: ${outcome.why}\n`);
     return exitCodes.ok;
   }
   const { record } = outcome;
@@ -92,10 +93,10 @@ function summaryText(record: RepositoryScanRecord): string {
     .map(([reason, files]) => `${reason} ${files.count}`)
     .join(', ');
   const lines = [
-    `scanned ${record.repository} at ${record.branch ?? 'the default branch'} (${record.commitId.slice(0, 7)}): ${record.filesScanned} files, ${megabytes(record.bytesScanned)} MB`,
+    printable`scanned ${record.repository} at ${record.branch ?? 'the default branch'} (${record.commitId.slice(0, 7)}): ${record.filesScanned} files, ${megabytes(record.bytesScanned)} MB`,
     `skipped ${record.filesSkipped} files${skipped ? ` (${skipped})` : ''}`,
     `${record.findings} finding${record.findings === 1 ? '' : 's'}, ${record.risksOpened} new risk${record.risksOpened === 1 ? '' : 's'}`,
-    ...record.results.map((r) => `  ${r.severity.padEnd(8)} ${r.ruleId}  ${r.path}:${r.line}  ${r.redacted}`),
+    ...record.results.map((r) => printable`  ${r.severity.padEnd(8)} ${r.ruleId}  ${r.path}:${r.line}  ${r.redacted}`),
     ...(record.resultsTruncated ? [`  ... and ${record.findings - record.results.length} more (vigil risks list --asset repository:${record.repositoryId})`] : []),
   ];
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Risk } from '../../risks/risk';
 import { printJson, withServices } from '../cliServices';
+import { printable } from '../../logging/controlCharacters';
 
 interface ListOptions {
   org?: string;
@@ -30,7 +31,7 @@ export function registerRisksCommand(program: Command): void {
         if (found.length === 0) return void process.stderr.write('no risks\n');
         for (const r of found) {
           process.stdout.write(
-            `${r.severity.padEnd(8)} ${r.status.padEnd(8)} ${r.organization}  ${r.asset.name}  ${r.ruleId}  ${r.evidence.redacted}  x${r.occurrences}  ${r.evidence.location}\n`,
+            printable`${r.severity.padEnd(8)} ${r.status.padEnd(8)} ${r.organization}  ${r.asset.name}  ${r.ruleId}  ${r.evidence.redacted}  x${r.occurrences}  ${r.evidence.location}\n`,
           );
         }
       });

@@ -6,6 +6,7 @@ import type { ManagedVault } from '../../vault/managedVault';
 import { isValidSecretName, InvalidSecretNameError } from '../../vault/secretRules';
 import { readSecretValue, type SecretInput } from '../readSecretValue';
 import { exitCodes, UsageError } from '../usageError';
+import { printable } from '../../logging/controlCharacters';
 
 export interface SecretsCommandDependencies {
   /** Defaults to the vault the environment configures: Key Vault with KEY_VAULT_URL, else the local vault. */
@@ -63,7 +64,7 @@ export function registerSecretsCommand(program: Command, dependencies: SecretsCo
       const names = await vault.listSecretNames();
       if (options.json) return void process.stdout.write(`${JSON.stringify({ secrets: names })}\n`);
       if (names.length === 0) return void process.stderr.write(`no secrets in ${vault.description}\n`);
-      process.stdout.write(names.map((name) => `${name}\n`).join(''));
+      process.stdout.write(names.map((name) => printable`${name}\n`).join(''));
     });
 
   secrets

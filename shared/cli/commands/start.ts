@@ -42,7 +42,7 @@ async function printBanner(host: LocalHost): Promise<void> {
   }
   for (const [source, secretName] of Object.entries(hookSecretNames)) {
     if (!(await vault.getSecret(secretName))) {
-      lines.push(`  note: no secret '${secretName}': deliveries from ${source} are refused (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`);
+      lines.push(`  note: no secret '${secretName}': deliveries from ${source} are refused unless their organization has its own (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`);
     }
   }
   lines.push('Press Ctrl+C to stop.');

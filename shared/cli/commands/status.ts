@@ -3,6 +3,7 @@ import { countDeliveries } from '../../events/deliveryLog';
 import { queueNames } from '../../queue/names';
 import type { QueueCounts } from '../../queue/port';
 import { printJson, withServices } from '../cliServices';
+import { printable } from '../../logging/controlCharacters';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -29,7 +30,7 @@ export function registerStatusCommand(program: Command): void {
             ...rows,
             `deliveries (${services.config.storeBackend}): ${deliveries.accepted} accepted, ${deliveries.ignored} ignored, ${deliveries.parked} parked, ${deliveries.refused} refused`,
             ...(recent.items.length > 0 ? ['recent:'] : []),
-            ...recent.items.flatMap((d) => (d.outcome === 'refused' ? [] : [d])).map((d) => `  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
+            ...recent.items.flatMap((d) => (d.outcome === 'refused' ? [] : [d])).map((d) => printable`  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
             '',
           ].join('\n'),
         );

@@ -31,6 +31,7 @@ const pullRequestExtractor = extractWith(pullRequest, (p) => ({
 
 export const githubSource: SourceAdapter = {
   source: 'github',
+  authenticatesFromHeaders: false,
 
   async authenticate(headers, rawBody, secret) {
     const signature = headers.get('x-hub-signature-256');
@@ -40,6 +41,12 @@ export const githubSource: SourceAdapter = {
     } catch {
       return false;
     }
+  },
+
+  // The repository's owner, as the extractors' organization; events without a repository name their organization.
+  organizationOf(payload) {
+    const login = loginAt(payload.repository, 'owner') ?? loginAt(payload, 'organization');
+    return login?.toLowerCase();
   },
 
   identify(headers, payload) {
@@ -69,3 +76,11 @@ export const githubSource: SourceAdapter = {
     'pull_request.reopened': pullRequestExtractor,
   },
 };
+
+function loginAt(value: unknown, key: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const account = (value as Record<string, unknown>)[key];
+  if (typeof account !== 'object' || account === null) return undefined;
+  const login = (account as Record<string, unknown>).login;
+  return typeof login === 'string' && login.length > 0 ? login : undefined;
+}
