@@ -1,5 +1,5 @@
-import { checkHealth } from '../shared/app/healthCheck';
-import { getServices } from '../shared/app/services';
-import { registerHttpFunction } from '../shared/azureFunctions/functionRegistry';
+import { checkHealth } from '../shared/app';
+import { getServices } from '../shared/app';
+import { registerHttpFunction } from '../shared/azureFunctions';
 
 registerHttpFunction('health', { route: 'health', methods: ['GET'], handler: async () => checkHealth(await getServices()) });

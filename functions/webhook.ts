@@ -1,7 +1,7 @@
-import { getServices } from '../shared/app/services';
-import { registerHttpFunction } from '../shared/azureFunctions/functionRegistry';
-import { maxWebhookBodyBytes } from '../shared/events/receiveWebhook';
-import { handleWebhookRequest } from '../shared/events/webhookFunction';
+import { getServices } from '../shared/app';
+import { registerHttpFunction } from '../shared/azureFunctions';
+import { maxWebhookBodyBytes } from '../shared/events';
+import { handleWebhookRequest } from '../shared/events';
 
 registerHttpFunction('webhook', {
   route: 'hooks/{source}',

@@ -1,4 +1,4 @@
-import type { Risk } from '../risks/risk';
+import type { Risk } from '../risks';
 
 /** What every channel says about a risk: redacted, where, how bad, what to do. Never the secret. */
 export interface AlertContent {

@@ -1,5 +1,5 @@
-import { riskId, type Risk } from '../risks/risk';
-import type { RiskStore, RiskTransition } from '../risks/riskStore';
+import { riskId, type Risk } from '../risks';
+import type { RiskStore, RiskTransition } from '../risks';
 import type { EndpointAudit } from './evaluateEndpoint';
 import { serviceConnectionAssetId } from './serviceConnectionAsset';
 

@@ -1,8 +1,8 @@
-import { narrowed } from '../store/port';
-import { riskEvents } from '../risks/riskEvents';
-import type { AzureDevOpsConnection } from '../devops/azureDevOpsConnection';
-import type { EventEnvelope } from '../events/envelope';
-import type { UseCaseContext } from '../app/useCase';
+import { narrowed } from '../store';
+import { riskEvents } from '../risks';
+import type { AzureDevOpsConnection } from '../devops';
+import type { EventEnvelope } from '../events';
+import type { UseCaseContext } from '../app';
 import type { AuditedEndpoint } from './auditedEndpoint';
 import { maxEndpointSummaries, type AuditRecord, type PendingAnnouncement } from './auditRecord';
 import { evaluateEndpoint } from './evaluateEndpoint';

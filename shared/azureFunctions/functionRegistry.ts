@@ -1,5 +1,5 @@
 import { app, type HttpHandler, type ServiceBusQueueHandler, type TimerHandler } from '@azure/functions';
-import type { QueueName } from '../queue/names';
+import type { QueueName } from '../queue';
 
 /**
  * One record per function, kept so the local host and the tests serve exactly what the Azure

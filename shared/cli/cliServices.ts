@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
-import { createAppServices, type AppServices } from '../app/services';
-import { escapeJsonControlCharacters } from '../logging/controlCharacters';
+import { createAppServices, type AppServices } from '../app';
+import { escapeJsonControlCharacters } from '../logging';
 
 /**
  * Opens the same adapters the functions use (embedded under VIGIL_DATA_DIR, or Azure when its

@@ -5,8 +5,8 @@ import { Command, CommanderError } from 'commander';
 import { failureKindOf } from '../errors';
 import { exitCodes, UsageError } from './usageError';
 import { registerCommands } from './commands';
-import { packageRoot } from '../azureFunctions/functionModules';
-import { printable } from '../logging/controlCharacters';
+import { packageRoot } from '../azureFunctions';
+import { printable } from '../logging';
 
 export function buildProgram(): Command {
   const program = new Command('vigil')

@@ -1,4 +1,4 @@
-import type { OrganizationSettings } from '../organizations/organizationSettings';
+import type { OrganizationSettings } from '../organizations';
 import {
   openAzureDevOpsTransport,
   type AzureDevOpsTransport,

@@ -1,8 +1,8 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { parentPort } from 'node:worker_threads';
-import { BlockPool } from '../streaming/blockPool';
-import { joinIntoBlocks } from '../streaming/joinIntoBlocks';
+import { BlockPool } from '../streaming';
+import { joinIntoBlocks } from '../streaming';
 import { followRedirect } from './redirectPolicy';
 import { blockBytes, blocksInFlight, type DownloadOrder, type FromDownloadThread, type ToDownloadThread } from './downloadThreadProtocol';
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { Container } from '../store/port';
-import { isConflict } from '../store/errors';
-import { queryAll } from '../store/queryAll';
-import type { QueueName } from '../queue/names';
+import type { Container } from '../store';
+import { isConflict } from '../store';
+import { queryAll } from '../store';
+import type { QueueName } from '../queue';
 
 /**
  * Every delivery Vigil accepted, ignored or parked (a routed event whose ids could not be found),

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
-import { accountIdPattern, organizationNamePattern } from '../organizations/organizationSettings';
-import type { OrganizationDirectory } from '../organizations/organizationDirectory';
-import { hookSecretNames, type Vault } from '../vault/port';
+import { accountIdPattern, organizationNamePattern } from '../organizations';
+import type { OrganizationDirectory } from '../organizations';
+import { hookSecretNames, type Vault } from '../vault';
 import type { WebhookSource } from './envelope';
 
 /**

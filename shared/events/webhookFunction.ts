@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import type { AppServices } from '../app/services';
+import type { AppServices } from '../app';
 import { failureKindOf } from '../errors';
-import { RequestBodyTooLargeError } from '../azureFunctions/requestBodyTooLarge';
+import { RequestBodyTooLargeError } from '../azureFunctions';
 import { createHookSecretResolver, type HookSecretResolver } from './hookSecrets';
 import { receiveWebhook, tooLarge } from './receiveWebhook';
 import { WebhookRejection } from './webhookErrors';

@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
 import { BufferedRequest } from './bufferedRequest';
 import { failureKindOf, ThrottledError } from '../errors';
-import type { Logger } from '../logging/logger';
-import type { HttpFunctionDefinition } from '../azureFunctions/functionRegistry';
-import { invocationLogHandler } from '../azureFunctions/invocationLog';
+import type { Logger } from '../logging';
+import type { HttpFunctionDefinition } from '../azureFunctions';
+import { invocationLogHandler } from '../azureFunctions';
 import { ClientHungUpError, createRequestByteBudget, lazyRequestBody, RequestBodyTooLargeError, type RequestByteBudget } from './requestBody';
 
 /** The Functions host's route prefix (host.json `extensions.http.routePrefix`). */

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { VigilConfig } from '../config';
-import { registeredFunctions, type FunctionDefinition, type HttpFunctionDefinition } from '../azureFunctions/functionRegistry';
-import { loadFunctionModules } from '../azureFunctions/functionModules';
+import { registeredFunctions, type FunctionDefinition, type HttpFunctionDefinition } from '../azureFunctions';
+import { loadFunctionModules } from '../azureFunctions';
 import { acquireHostLock, unwritable } from './hostLock';
 import { createHttpFrontDoor, routePrefix } from './httpFrontDoor';
 import { startQueuePump, type QueuePump } from './queuePump';
-import { createAppServices, useServices, type AppServices } from '../app/services';
+import { createAppServices, useServices, type AppServices } from '../app';
 import { startTimerSchedule, type TimerSchedule } from './timerSchedule';
 
 export interface LocalHostOptions {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestBodyTooLargeError } from '../azureFunctions/requestBodyTooLarge';
+import { RequestBodyTooLargeError } from '../azureFunctions';
 import { ThrottledError, TransientError } from '../errors';
 
 export { RequestBodyTooLargeError };

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock';
 import { ConfigurationError, PermanentError } from '../errors';
-import type { Container } from '../store/port';
-import { isConflict, isNotFound, isPreconditionFailed } from '../store/errors';
-import { queryAll } from '../store/queryAll';
+import type { Container } from '../store';
+import { isConflict, isNotFound, isPreconditionFailed } from '../store';
+import { queryAll } from '../store';
 import {
   OrganizationSettingsSchema,
   accountIdPattern,

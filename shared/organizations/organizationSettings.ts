@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidSecretName } from '../vault/secretRules';
+import { isValidSecretName } from '../vault';
 
 /**
  * One organization's integration settings (the `organizations` container, partitioned by

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock';
-import type { EventEnvelope } from '../events/envelope';
-import { queuesFor } from '../app/eventRoutes';
-import type { QueueName } from '../queue/names';
-import type { OutgoingMessage } from '../queue/port';
+import type { EventEnvelope } from '../events';
+import { queuesFor } from '../app';
+import type { QueueName } from '../queue';
+import type { OutgoingMessage } from '../queue';
 import type { Risk } from './risk';
 import type { RiskTransition } from './riskStore';
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
-import type { Container, Scalar, Stored } from '../store/port';
-import { isConflict, isPreconditionFailed } from '../store/errors';
-import { queryAll } from '../store/queryAll';
+import type { Container, Scalar, Stored } from '../store';
+import { isConflict, isPreconditionFailed } from '../store';
+import { queryAll } from '../store';
 import { riskId, type Risk, type RiskAsset, type RiskEvidence, type RiskKind, type RiskSeverity } from './risk';
 
 /** One sighting of a risk, as a scan reports it. */

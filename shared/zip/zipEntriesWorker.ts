@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { failureKindOf } from '../errors';
 import { readZipEntries } from './zipArchiveEntries';
-import { BlockPool } from '../streaming/blockPool';
+import { BlockPool } from '../streaming';
 import {
   batchBytes,
   batchesInFlight,

@@ -1,16 +1,10 @@
 import { Option, type Command } from 'commander';
-import { isQueueName, queueNames, type QueueName } from '../../queue/names';
-import {
-  listFailedMessages,
-  purgeFailedMessages,
-  replayFailedMessages,
-  type FailedMessageFilter,
-  type FailedMessageStores,
-} from '../../queue/failedMessages';
-import type { AppServices } from '../../app/services';
+import { isQueueName, queueNames, type QueueName } from '../../queue';
+import { listFailedMessages, purgeFailedMessages, replayFailedMessages, type FailedMessageFilter, type FailedMessageStores } from '../../queue';
+import type { AppServices } from '../../app';
 import { UsageError } from '../usageError';
 import { printJson, withServices } from '../cliServices';
-import { printable } from '../../logging/controlCharacters';
+import { printable } from '../../logging';
 
 interface DlqOptions {
   queue?: string;

@@ -1,17 +1,17 @@
 import { Option, type Command } from 'commander';
-import { connectAzureDevOps, type AzureDevOpsConnection } from '../../devops/azureDevOpsConnection';
-import type { HookSubscriptionsClient, ServiceHookSubscription } from '../../devops/hookSubscriptionsClient';
-import type { TeamProjectReference } from '../../devops/projectsClient';
-import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { AppServices } from '../../app/services';
-import { requireSecret } from '../../vault/managedVault';
-import { organizationHookSecretName } from '../../events/hookSecrets';
-import { hookSecretNames } from '../../vault/port';
-import { isValidSecretName } from '../../vault/secretRules';
+import { connectAzureDevOps, type AzureDevOpsConnection } from '../../devops';
+import type { HookSubscriptionsClient, ServiceHookSubscription } from '../../devops';
+import type { TeamProjectReference } from '../../devops';
+import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations';
+import type { OrganizationSettings } from '../../organizations';
+import type { AppServices } from '../../app';
+import { requireSecret } from '../../vault';
+import { organizationHookSecretName } from '../../events';
+import { hookSecretNames } from '../../vault';
+import { isValidSecretName } from '../../vault';
 import { printJson, withServices } from '../cliServices';
 import { UsageError } from '../usageError';
-import { printable } from '../../logging/controlCharacters';
+import { printable } from '../../logging';
 
 /**
  * `vigil hooks subscribe|list|remove`: the Azure DevOps service hook subscriptions that feed Vigil.

@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
-import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import { accountIdPattern, referencedSecrets, stateCategories, type OrganizationSettings } from '../../organizations/organizationSettings';
-import type { AppServices } from '../../app/services';
+import { OrganizationDirectory } from '../../organizations';
+import { accountIdPattern, referencedSecrets, stateCategories, type OrganizationSettings } from '../../organizations';
+import type { AppServices } from '../../app';
 import { UsageError } from '../usageError';
 import { printJson, withServices } from '../cliServices';
-import { printable } from '../../logging/controlCharacters';
+import { printable } from '../../logging';
 
 interface AddOptions {
   azureDevopsUrl?: string;

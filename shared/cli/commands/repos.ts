@@ -1,15 +1,15 @@
-import { narrowed } from '../../store/port';
+import { narrowed } from '../../store';
 import { Option, type Command } from 'commander';
-import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
-import type { RepositoryAsset, RepositoryState } from '../../repositories/assets/asset';
-import type { InventoryRecord } from '../../repositories/inventory/inventoryOrganization';
-import { inventoryRequestMessage } from '../../repositories/inventory/inventoryRequests';
-import type { AppServices } from '../../app/services';
+import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations';
+import type { RepositoryAsset, RepositoryState } from '../../repositories';
+import type { InventoryRecord } from '../../repositories';
+import { inventoryRequestMessage } from '../../repositories';
+import type { AppServices } from '../../app';
 import { printJson, withServices } from '../cliServices';
 import { parsePositiveInteger } from '../options';
 import { UsageError } from '../usageError';
 import { registerReposScanCommand } from './reposScan';
-import { printable } from '../../logging/controlCharacters';
+import { printable } from '../../logging';
 
 interface ListOptions {
   org?: string;

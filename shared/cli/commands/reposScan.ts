@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
-import type { EventEnvelope } from '../../events/envelope';
-import { OrganizationNotFoundError } from '../../organizations/organizationDirectory';
-import type { FullScanOutcome } from '../../repositories/fullScan/fullContentScan';
-import type { ContentScanProgress } from '../../repositories/contentScan/repositoryContentScan';
-import type { RepositoryScanRecord } from '../../repositories/contentScan/repositoryScanRecord';
+import { connectAzureDevOps } from '../../devops';
+import type { EventEnvelope } from '../../events';
+import { OrganizationNotFoundError } from '../../organizations';
+import type { FullScanOutcome } from '../../repositories';
+import type { ContentScanProgress } from '../../repositories';
+import type { RepositoryScanRecord } from '../../repositories';
 import { printJson, withServices } from '../cliServices';
 import { exitCodes, UsageError } from '../usageError';
-import { printable } from '../../logging/controlCharacters';
+import { printable } from '../../logging';
 
 /**
  * `vigil repos scan ORG/PROJECT/REPO`: a full content scan of a repository's default branch, run

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { Risk } from '../../risks/risk';
+import type { Risk } from '../../risks';
 import { printJson, withServices } from '../cliServices';
-import { printable } from '../../logging/controlCharacters';
+import { printable } from '../../logging';
 
 interface ListOptions {
   org?: string;

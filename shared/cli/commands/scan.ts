@@ -4,17 +4,17 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../../config';
-import { BaselineError, loadBaseline } from '../../scanning/baseline';
-import { RuleCompilationError } from '../../scanning/compiledRules';
-import { CustomRulesError, loadCustomRules, type CustomRuleFile } from '../../scanning/customRules';
-import { resolveFingerprintKey } from '../../scanning/fingerprint';
-import { walkFiles } from '../../scanning/fileWalker';
-import { toJsonReport } from '../../scanning/report/jsonReport';
-import { toSarifLog } from '../../scanning/report/sarifReport';
-import { formatTextReport } from '../../scanning/report/textReport';
-import { scanPath } from '../../scanning/pathSecrets';
-import { createScanner, type Scanner } from '../../scanning/scanner';
-import type { Finding, RuleMetadata } from '../../scanning/types';
+import { BaselineError, loadBaseline } from '../../scanning';
+import { RuleCompilationError } from '../../scanning';
+import { CustomRulesError, loadCustomRules, type CustomRuleFile } from '../../scanning';
+import { resolveFingerprintKey } from '../../scanning';
+import { walkFiles } from '../../scanning';
+import { toJsonReport } from '../../scanning';
+import { toSarifLog } from '../../scanning';
+import { formatTextReport } from '../../scanning';
+import { scanPath } from '../../scanning';
+import { createScanner, type Scanner } from '../../scanning';
+import type { Finding, RuleMetadata } from '../../scanning';
 import { exitCodes, UsageError } from '../usageError';
 
 /**

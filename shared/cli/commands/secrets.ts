@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { loadConfig, type VigilConfig } from '../../config';
-import { createVault } from '../../vault/createVault';
-import { fallbackVariableFor } from '../../vault/local/localVault';
-import type { ManagedVault } from '../../vault/managedVault';
-import { isValidSecretName, InvalidSecretNameError } from '../../vault/secretRules';
+import { createVault } from '../../vault';
+import { fallbackVariableFor } from '../../vault';
+import type { ManagedVault } from '../../vault';
+import { isValidSecretName, InvalidSecretNameError } from '../../vault';
 import { readSecretValue, type SecretInput } from '../readSecretValue';
 import { exitCodes, UsageError } from '../usageError';
-import { printable } from '../../logging/controlCharacters';
+import { printable } from '../../logging';
 
 export interface SecretsCommandDependencies {
   /** Defaults to the vault the environment configures: Key Vault with KEY_VAULT_URL, else the local vault. */

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
-import { hookSecretNames } from '../../vault/port';
-import { environmentVariableFor } from '../../vault/environmentVault';
-import { startLocalHost, type LocalHost } from '../../localHost/localHost';
+import { hookSecretNames } from '../../vault';
+import { environmentVariableFor } from '../../vault';
+import { startLocalHost, type LocalHost } from '../../localHost';
 import { parsePort } from '../options';
 
 export function registerStartCommand(program: Command): void {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { countDeliveries } from '../../events/deliveryLog';
-import { queueNames } from '../../queue/names';
-import type { QueueCounts } from '../../queue/port';
+import { countDeliveries } from '../../events';
+import { queueNames } from '../../queue';
+import type { QueueCounts } from '../../queue';
 import { printJson, withServices } from '../cliServices';
-import { printable } from '../../logging/controlCharacters';
+import { printable } from '../../logging';
 
 export function registerStatusCommand(program: Command): void {
   program

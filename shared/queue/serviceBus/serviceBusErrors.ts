@@ -1,6 +1,6 @@
 import { isServiceBusError, type ServiceBusErrorCode } from '@azure/service-bus';
 import { ConfigurationError, PermanentError, TransientError, VigilError } from '../../errors';
-import { scrubSecrets } from '../../logging/logger';
+import { scrubSecrets } from '../../logging';
 
 /** What the adapter was doing when the SDK failed, so the error can say what to do about it. */
 export interface ServiceBusOperation {

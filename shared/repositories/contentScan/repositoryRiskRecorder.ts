@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { riskEvents } from '../../risks/riskEvents';
-import type { EventEnvelope } from '../../events/envelope';
-import { leakedSecretSighting } from '../../risks/leakedSecretSighting';
-import { riskId, type Risk, type RiskAsset } from '../../risks/risk';
-import { RiskStore, type RiskTransition } from '../../risks/riskStore';
-import type { AppServices } from '../../app/services';
+import { riskEvents } from '../../risks';
+import type { EventEnvelope } from '../../events';
+import { leakedSecretSighting } from '../../risks';
+import { riskId, type Risk, type RiskAsset } from '../../risks';
+import { RiskStore, type RiskTransition } from '../../risks';
+import type { AppServices } from '../../app';
 import type { Finding } from '../../scanning';
 import { repositoryAssetId } from '../assets/asset';
 import { refreshRiskScore } from '../assets/refreshRiskScore';

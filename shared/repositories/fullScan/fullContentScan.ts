@@ -1,11 +1,11 @@
 import { isScreenedOut, pathScreenModule } from '../contentScan/pathScreen';
-import type { GitClient, GitRepository } from '../../devops/gitClient';
-import type { EventEnvelope } from '../../events/envelope';
-import type { AppServices } from '../../app/services';
+import type { GitClient, GitRepository } from '../../devops';
+import type { EventEnvelope } from '../../events';
+import type { AppServices } from '../../app';
 import { RepositoryContentScan, type ContentScanProgress } from '../contentScan/repositoryContentScan';
 import { RepositoryRiskRecorder, type ScannedRepository } from '../contentScan/repositoryRiskRecorder';
 import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
-import { readZipEntriesOffThread } from '../../zip/zipEntriesOffThread';
+import { readZipEntriesOffThread } from '../../zip';
 
 /**
  * A full content scan of a repository's default branch (issue 7 item 2): resolve the branch head,

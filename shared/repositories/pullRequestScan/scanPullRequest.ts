@@ -1,9 +1,9 @@
 import { PullRequestStatus } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
-import type { EventEnvelope } from '../../events/envelope';
-import { queuesFor } from '../../app/eventRoutes';
+import { connectAzureDevOps } from '../../devops';
+import type { EventEnvelope } from '../../events';
+import { queuesFor } from '../../app';
 import { PermanentError } from '../../errors';
-import type { UseCase } from '../../app/useCase';
+import type { UseCase } from '../../app';
 import { classifyChange } from '../contentScan/changedFiles';
 import { scannedRepository } from '../fullScan/fullContentScan';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';

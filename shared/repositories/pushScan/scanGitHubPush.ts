@@ -3,7 +3,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Octokit, RestEndpointMethodTypes } from '@octokit/rest';
 import { z } from 'zod';
 import { PermanentError } from '../../errors';
-import type { UseCase } from '../../app/useCase';
+import type { UseCase } from '../../app';
 import type { ChangedFile } from '../contentScan/changedFiles';
 import { connectGitHubRepositories, type GitHubRepositoryConnection } from '../hosts/gitHubRepositoryConnection';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { PermanentError } from '../../errors';
-import type { UseCase } from '../../app/useCase';
+import type { UseCase } from '../../app';
 import type { ChangedFile } from '../contentScan/changedFiles';
 import { connectGitLab, type GitLabConnection } from '../hosts/gitLabConnection';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';

@@ -1,7 +1,7 @@
-import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
-import type { GitClient, GitCommitRef, GitPush } from '../../devops/gitClient';
+import { connectAzureDevOps } from '../../devops';
+import type { GitClient, GitCommitRef, GitPush } from '../../devops';
 import { PermanentError } from '../../errors';
-import type { UseCase } from '../../app/useCase';
+import type { UseCase } from '../../app';
 import { classifyChange } from '../contentScan/changedFiles';
 import { scannedRepository } from '../fullScan/fullContentScan';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';

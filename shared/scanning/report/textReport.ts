@@ -1,4 +1,4 @@
-import { escapeControlCharacters } from '../../logging/controlCharacters';
+import { escapeControlCharacters } from '../../logging';
 import type { Finding, Severity } from '../types';
 
 /**

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../../logging/logger';
+import type { Logger } from '../../logging';
 import { walSizeLimitBytes, type EmbeddedDatabase } from './embeddedDatabase';
 
 /**

@@ -1,0 +1,4 @@
+/** The public surface of organizations/: what other folders may import (docs/architecture.md, "Layout"). */
+export { OrganizationDirectory, OrganizationNotFoundError } from './organizationDirectory';
+export { accountIdPattern, organizationNamePattern, referencedSecrets, stateCategories } from './organizationSettings';
+export type { AlertChannel, OrganizationSettings } from './organizationSettings';
