@@ -122,7 +122,7 @@ export class DestinationWindows {
 }
 
 function fields(stored: Stored<DestinationWindow>): DestinationWindow {
-  const { _etag: _etag, _ts: _ts, ...rest } = stored;
+  const { _etag, _ts, ...rest } = stored;
   return rest;
 }
 

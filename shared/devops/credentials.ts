@@ -33,10 +33,10 @@ export class OriginBoundAuthHandler implements IRequestHandler {
     const host = String(options.host ?? options.hostname ?? '');
     const port = options.port === undefined || options.port === null ? '' : String(options.port);
     if (sameOrigin(this.origin, host, port, options.protocol ?? undefined, options.agent)) {
-      headers['Authorization'] = this.header();
+      headers.Authorization = this.header();
     } else {
-      delete headers['Authorization'];
-      delete headers['authorization'];
+      delete headers.Authorization;
+      delete headers.authorization;
     }
   }
 

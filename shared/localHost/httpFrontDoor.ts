@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
 import { BufferedRequest } from './bufferedRequest';
-import { failureKindOf, ThrottledError } from '../errors';
+import { failureKindOf, type ThrottledError } from '../errors';
 import type { Logger } from '../logging';
 import type { HttpFunctionDefinition } from '../azureFunctions';
 import { invocationLogHandler } from '../azureFunctions';
@@ -148,7 +148,7 @@ function requestUrl(request: IncomingMessage): URL | undefined {
 function routeParameters(route: CompiledRoute, match: RegExpExecArray): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   try {
-    route.parameterNames.forEach((name, index) => (params[name] = decodeURIComponent(match[index + 1])));
+    for (const [index, name] of route.parameterNames.entries()) params[name] = decodeURIComponent(match[index + 1]);
   } catch {
     return undefined;
   }
@@ -174,7 +174,7 @@ async function writeResult(response: ServerResponse, result: HttpResponseInit | 
   }
   const reply = result instanceof HttpResponse ? result : new HttpResponse(result);
   response.statusCode = reply.status;
-  reply.headers.forEach((value, name) => response.setHeader(name, value));
+  for (const [name, value] of reply.headers) response.setHeader(name, value);
   const body = reply.body ? Buffer.from(await reply.arrayBuffer()) : undefined;
   response.end(body);
 }

@@ -5,6 +5,7 @@
  * character (C0, DEL, C1), the Unicode line and paragraph separators and the bidirectional controls
  * (which reorder what a reader sees) become visible escapes: `\x1b`, `\u202e`.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this module's job.
 const unsafe = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** What `JSON.stringify` leaves raw; C0 controls it escapes itself, and outside strings they are only its own indentation. */
 const unsafeInJson = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;

@@ -106,6 +106,6 @@ export class RiskStore {
 }
 
 function withoutSystemProperties(risk: Stored<Risk>): Risk {
-  const { _etag: _etag, _ts: _ts, ...rest } = risk;
+  const { _etag, _ts, ...rest } = risk;
   return rest;
 }

@@ -246,7 +246,7 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     const web = await vigil('hooks', 'list', '--org', ado.url, '--project', 'Web');
     expect(web.code).toBe(0);
     expect(lines(web.stdout)).toHaveLength(events.length);
-    for (const line of lines(web.stdout)) expect(line).toMatch(/^[0-9a-f-]{36}  \S+  Web  enabled  https:\/\/func-vigil-2\.example\.net\/api\/hooks\/azure-devops$/);
+    for (const line of lines(web.stdout)) expect(line).toMatch(/^[0-9a-f-]{36} {2}\S+ {2}Web {2}enabled {2}https:\/\/func-vigil-2\.example\.net\/api\/hooks\/azure-devops$/);
   });
 
   it('removes them with --yes (one project, then the rest), and nothing else', async () => {

@@ -70,7 +70,7 @@ describe('Azure DevOps service hooks', () => {
 
   it.each(recordedSamples.map((path) => [relative(serviceHooks, path), path]))(
     '%s is answered as the routing table says',
-    async (name, path) => {
+    async (_name, path) => {
       const body = readFileSync(path);
       const eventType = (JSON.parse(body.toString('utf8')) as { eventType?: string }).eventType ?? '';
       const before = await activeMessages();

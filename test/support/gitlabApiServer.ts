@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type LoopbackCommit, type LoopbackGitHistory } from './loopbackGitHistory';
+import type { LoopbackCommit, LoopbackGitHistory } from './loopbackGitHistory';
 
 /**
  * A loopback GitLab REST API (v4) for the real gitbeaker: the calls a push scan makes, answered in

@@ -130,8 +130,9 @@ async function waitForInventory(services: AppServices, organization: string, req
 
 function report(record: InventoryRecord, json: boolean | undefined): void {
   if (json) {
-    const { _etag: _etag, _ts: _ts, ...plain } = record as InventoryRecord & { _etag?: string; _ts?: number };
-    return printJson(plain);
+    const { _etag, _ts, ...plain } = record as InventoryRecord & { _etag?: string; _ts?: number };
+    printJson(plain);
+    return;
   }
   const lines = [
     `${record.organization}: ${record.repositories} repositories in ${record.projects} project(s): ${record.active} active ` +

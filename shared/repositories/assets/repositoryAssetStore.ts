@@ -177,7 +177,7 @@ function differs(stored: RepositoryAsset, observed: ObservedRepository): boolean
 }
 
 function plain(stored: Stored<RepositoryAsset>): RepositoryAsset {
-  const { _etag: _etag, _ts: _ts, ...asset } = stored;
+  const { _etag, _ts, ...asset } = stored;
   return asset;
 }
 

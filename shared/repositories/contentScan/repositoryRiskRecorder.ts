@@ -3,7 +3,7 @@ import { riskEvents } from '../../risks';
 import type { EventEnvelope } from '../../events';
 import { leakedSecretSighting } from '../../risks';
 import { riskId, type Risk, type RiskAsset } from '../../risks';
-import { RiskStore, type RiskTransition } from '../../risks';
+import type { RiskStore, RiskTransition } from '../../risks';
 import type { AppServices } from '../../app';
 import type { Finding } from '../../scanning';
 import { repositoryAssetId } from '../assets/asset';

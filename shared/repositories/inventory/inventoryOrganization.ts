@@ -8,7 +8,7 @@ import type { AppServices } from '../../app';
 import { repositoryAssetId, type RepositoryAsset } from '../assets/asset';
 import { forEachWithLimit } from './boundedConcurrency';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
-import { type ObservedRepository } from '../assets/repositoryAssetStore';
+import type { ObservedRepository } from '../assets/repositoryAssetStore';
 import { observeRepository, projectInfo, type ProjectInfo } from './repositoryObservation';
 import { scanRequestMessage, scanRequestReason } from '../fullScan/scanRequests';
 
