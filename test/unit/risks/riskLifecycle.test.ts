@@ -17,7 +17,9 @@ function setup() {
   const risks = new RiskStore(createEmbeddedStore(openInMemoryDatabase(), clock).container<Risk>('risks'), clock);
   const sent: Array<{ queue: QueueName; envelope: EventEnvelope }> = [];
   const queue = { send: async (name: QueueName, messages: OutgoingMessage[]) => void sent.push(...messages.map((m) => ({ queue: name, envelope: m.body as EventEnvelope }))) };
-  return { clock, risks, sent, deps: { risks, queue, clock } };
+  // Each announcement goes to the alerts and to the work-item sync, under one id: what the alerts queue got counts it once.
+  const alerted = () => sent.filter((s) => s.queue === 'alerts');
+  return { clock, risks, sent, alerted, deps: { risks, queue, clock } };
 }
 
 describe('the risk lifecycle', () => {
@@ -32,7 +34,11 @@ describe('the risk lifecycle', () => {
       statusChangedAt: new Date(clock.now()).toISOString(),
       triage: { status: 'resolved', reason: 'token revoked', by: 'Dana', source: 'cli', at: new Date(clock.now()).toISOString() },
     });
-    expect(sent.map((s) => [s.queue, s.envelope.type, s.envelope.subject])).toEqual([['alerts', 'risk.changed', { riskId: risk.id, transition: 'resolved', source: 'cli' }]]);
+    const subject = { riskId: risk.id, transition: 'resolved', source: 'cli' };
+    expect(sent.map((s) => [s.queue, s.envelope.type, s.envelope.subject])).toEqual([
+      ['alerts', 'risk.changed', subject],
+      ['workitem-sync', 'risk.changed', subject],
+    ]);
   });
 
   it('reopens a resolved risk that is seen again, as before', async () => {
@@ -69,33 +75,34 @@ describe('the risk lifecycle', () => {
   });
 
   it('reopens ended acceptances when asked (the nightly reconciliation), once', async () => {
-    const { risks, clock, deps, sent } = setup();
+    const { risks, clock, deps, alerted } = setup();
     const { risk } = await risks.record(sighting('a'));
     await risks.triage('contoso', risk.id, { status: 'accepted', reason: 'for now', by: 'Dana', source: 'cli', until: new Date(clock.now() + dayMs).toISOString() });
     expect(await reopenEndedAcceptances(deps, 'contoso')).toEqual([]);
     clock.advance(2 * dayMs);
     expect(await reopenEndedAcceptances(deps, 'contoso')).toEqual([risk.id]);
     expect(await reopenEndedAcceptances(deps, 'contoso')).toEqual([]);
-    expect(sent.filter((s) => s.envelope.subject.transition === 'reopened').map((s) => s.envelope.subject.source)).toEqual(['expiry']);
+    expect(alerted().filter((s) => s.envelope.subject.transition === 'reopened').map((s) => s.envelope.subject.source)).toEqual(['expiry']);
   });
 
   it('changes nothing and announces nothing when the risk already has the status', async () => {
-    const { risks, deps, sent } = setup();
+    const { risks, deps, alerted } = setup();
     const { risk } = await risks.record(sighting('a'));
     await triageRisk(deps, 'contoso', risk.id, { status: 'false-positive', reason: 'fixture', by: 'Dana', source: 'cli' });
     const again = await triageRisk(deps, 'contoso', risk.id, { status: 'false-positive', reason: 'still a fixture', by: 'Lee', source: 'cli' });
     expect(again).toMatchObject({ applied: false, why: 'the risk is already false-positive' });
-    expect(sent).toHaveLength(1);
+    expect(alerted()).toHaveLength(1);
   });
 
   it('announces a keyed request made twice under the same event id, so a caller that crashed loses nothing', async () => {
-    const { risks, deps, sent } = setup();
+    const { risks, deps, alerted } = setup();
     const { risk } = await risks.record(sighting('a'));
     const request = { status: 'false-positive' as const, reason: 'fixture', by: 'Dana', source: 'pull-request' as const, key: 'pr:7:comment:3' };
     await triageRisk(deps, 'contoso', risk.id, request);
     const repeat = await triageRisk(deps, 'contoso', risk.id, request);
     expect(repeat).toMatchObject({ applied: false, repeat: 'false-positive' });
-    expect(sent.map((s) => s.envelope.id)).toEqual([sent[0].envelope.id, sent[0].envelope.id]);
+    const ids = alerted().map((s) => s.envelope.id);
+    expect(ids).toEqual([ids[0], ids[0]]);
   });
 
   it('refuses a change without a reason, an acceptance ending in the past, and an unknown risk', async () => {
