@@ -201,7 +201,7 @@ async function reconcileLink(
       }
       const subject = await loadSubject(ctx.risks, ctx.organization, link.subject);
       if (!subject) return;
-      if (view.rev <= (link.rev ?? 0) && subject.status === link.syncedStatus && subject.severity === link.severity && !markCrossed(subject, link)) {
+      if (view.rev <= (link.rev ?? 0) && subject.status === link.syncedStatus && subject.changedAt <= (link.syncedAt ?? '') && subject.severity === link.severity && !markCrossed(subject, link)) {
         report.unchanged++;
         return;
       }

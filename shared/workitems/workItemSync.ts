@@ -192,8 +192,8 @@ export async function syncLinked(ctx: WorkItemSyncContext, link: Stored<WorkItem
     try {
       return await reconcileOne(ctx, link, subject, view, fresh);
     } catch (error) {
-      if (error instanceof AzureDevOpsConflictError) {
-        view = undefined; // someone changed it since: read it and decide again
+      if (error instanceof AzureDevOpsConflictError || error instanceof UnverifiedView) {
+        view = undefined; // someone changed it since (or may have): read it and decide again
         continue;
       }
       if (error instanceof WorkItemRequestRefusedError && error.statusCode === 404 && error.code === 'TF401232') return markBroken(ctx, link, 'deleted in Azure DevOps');
@@ -214,7 +214,12 @@ export interface SyncPlan {
   changes: string[];
   info: WorkItemTypeInfo;
   category: StateCategory | undefined;
+  /** The risk changed since the last sync. */
+  riskChanged: boolean;
 }
+
+/** A decision made on the remembered work item that no write will check: read it and decide again. */
+class UnverifiedView extends Error {}
 
 /** Decides, without writing, what syncing a link would do (the reconciliation's dry run reports this). */
 export async function planSync(ctx: WorkItemSyncContext, link: WorkItemLink, subject: WorkItemSubject, view: WorkItemView, fresh: boolean): Promise<SyncPlan> {
@@ -222,10 +227,11 @@ export async function planSync(ctx: WorkItemSyncContext, link: WorkItemLink, sub
   const category = categoryOf(info, view.state);
   const newer = fresh && view.rev > (link.rev ?? 0);
   const personChanged = newer && category !== undefined && category !== link.category && !(await isVigil(ctx, view));
-  const riskChanged = subject.status !== link.syncedStatus;
+  // Changed since the last sync, even if back to the same status (resolved, then seen again).
+  const riskChanged = subject.status !== link.syncedStatus || subject.changedAt > (link.syncedAt ?? '');
   const inbound = personChanged && (!riskChanged || (view.changedAt ?? '') >= subject.changedAt);
 
-  const plan: SyncPlan = { direction: inbound ? 'pull' : 'push', pulls: [], operations: [], changes: [], info, category };
+  const plan: SyncPlan = { direction: inbound ? 'pull' : 'push', pulls: [], operations: [], changes: [], info, category, riskChanged };
   if (inbound && category) {
     plan.pulls = pullRequests(ctx, subject, view, category);
     for (const { risk, request } of plan.pulls) plan.changes.push(`risk ${risk.id} ${risk.status} → ${request.status}`);
@@ -257,6 +263,9 @@ export async function planSync(ctx: WorkItemSyncContext, link: WorkItemLink, sub
 
 async function reconcileOne(ctx: WorkItemSyncContext, link: Stored<WorkItemLink>, subject: WorkItemSubject, view: WorkItemView, fresh: boolean): Promise<SyncOutcome> {
   const plan = await planSync(ctx, link, subject, view, fresh);
+  // The risk changed but the remembered work item already matches it: nothing would be written, so nothing
+  // would test /rev. Someone may have moved it since; read it before calling the two in step.
+  if (!fresh && plan.operations.length === 0 && plan.riskChanged) throw new UnverifiedView();
   const pending: Array<{ risk: Risk; transition: TriageTransition }> = [];
   for (const { risk, request } of plan.pulls) {
     const result = await ctx.risks.triage(ctx.organization, risk.id, request);
