@@ -3,6 +3,7 @@ import { failureKindOf, messageOf } from '../errors';
 import { reopenEndedAcceptances } from '../risks/triageRisk';
 import type { Stored } from '../store/port';
 import { acceptanceEnded, type Risk } from '../risks/risk';
+import { configurationReason } from './syncFailures';
 import { withSyncSession } from './syncSession';
 import type { WorkItemLink } from './workItemLink';
 import { linkIdFor } from './workItemLink';
@@ -109,7 +110,7 @@ export async function reconcileOrganization(ctx: WorkItemSyncContext, options: {
     try {
       await reconcileLink(ctx, link, views, report, options, act);
     } catch (error) {
-      if (failureKindOf(error) === 'configuration') throw error;
+      if (stopsTheRun(ctx, error)) throw error;
       report.failures.push({ ...(link.workItemId !== undefined ? { workItemId: link.workItemId } : {}), reason: messageOf(error) });
     }
   }
@@ -141,7 +142,7 @@ export async function reconcileOrganization(ctx: WorkItemSyncContext, options: {
         act(outcome.action, { riskId: risk.id, workItemId: outcome.workItemId });
       }
     } catch (error) {
-      if (failureKindOf(error) === 'configuration') throw error;
+      if (stopsTheRun(ctx, error)) throw error;
       report.failures.push({ riskId: risk.id, reason: messageOf(error) });
     }
   }
@@ -150,6 +151,11 @@ export async function reconcileOrganization(ctx: WorkItemSyncContext, options: {
   report.seconds = Math.round((ctx.clock.now() - started) / 10) / 100;
   ctx.logger.info('work items reconciled', { ...report, actions: report.actions.length, failures: report.failures.length, orphans: report.orphans.length });
   return report;
+}
+
+/** A configuration failure stops the run (and marks the sync failing); anything else is one link's failure, reported. */
+function stopsTheRun(ctx: WorkItemSyncContext, error: unknown): boolean {
+  return failureKindOf(error) === 'configuration' || configurationReason(error, ctx.organization, ctx.settings.workItemType) !== undefined;
 }
 
 async function reconcileLink(

@@ -109,7 +109,7 @@ export function registerWorkItemsCommand(program: Command): void {
           : (await services.stores.organizations.list()).filter((o) => effectiveWorkItemSettings(o).enabled).map((o) => o.organization);
         if (organizations.length === 0) throw new UsageError('no organization has work-item sync on (vigil orgs work-items NAME --enable)');
         const reports: ReconcileReport[] = [];
-        let failed = false;
+        let failed: 'failure' | 'configuration' | undefined;
         for (const organization of organizations) {
           try {
             const session = await withSyncSession(services, organization, services.logger, (ctx) =>
@@ -122,12 +122,14 @@ export function registerWorkItemsCommand(program: Command): void {
             reports.push(session.value);
             if (!options.json) process.stdout.write(describeReport(session.value));
           } catch (error) {
-            failed = true;
-            process.stderr.write(`${organization}: ${failureKindOf(error) === 'configuration' ? (error as Error).message : messageOf(error)}\n`);
+            const configuration = failureKindOf(error) === 'configuration';
+            failed = configuration && failed !== 'failure' ? 'configuration' : 'failure';
+            process.stderr.write(`${organization}: ${configuration ? (error as Error).message : messageOf(error)}\n`);
           }
         }
         if (options.json) printJson({ reports });
-        if (failed) process.exitCode = 1;
+        // Exit 2 when only the settings are wrong (as for any configuration error), 1 for any other failure.
+        if (failed) process.exitCode = failed === 'configuration' ? 2 : 1;
       });
     });
 }
