@@ -17,7 +17,7 @@ import { createEnvironmentVault } from '../../shared/vault/environmentVault';
 import { withSyncSession, type WorkItemLink } from '../../shared/workitems';
 import { linkOfRisk } from '../../shared/workitems/workItemLink';
 import { pullWorkItem, pushRisk, type SyncOutcome } from '../../shared/workitems/workItemSync';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from './azureDevOpsServer';
+import { startAzureDevOpsServer, type AzureDevOpsServer, type RecordedCall } from './azureDevOpsServer';
 import { connectionDataRoutes, type LoopbackIdentity } from './azureDevOps/identities';
 import { WorkItemRoutes, type WorkItemRoutesOptions } from './azureDevOps/workItemRoutes';
 import type { WorkItemProject } from './azureDevOps/workItemStore';
@@ -53,7 +53,7 @@ export interface WorkItemHarness {
   drain(queue?: QueueName): Promise<EventEnvelope[]>;
   link(risk: Risk): Promise<WorkItemLink | undefined>;
   /** Calls to the work item API (and connectionData) since the last `resetCalls`. */
-  witCalls(): Array<{ method: string; path: string; body?: string }>;
+  witCalls(): RecordedCall[];
   resetCalls(): void;
   close(): Promise<void>;
 }
