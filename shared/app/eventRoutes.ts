@@ -21,38 +21,38 @@ const completedRun = { when: (e: EventEnvelope) => e.subject.state === 'complete
 
 // The table is aligned by hand so it reads as one.
 export const eventRoutes: readonly EventRoute[] = [
-  // source          event type                                    queue          use case
+  // source          event type                                    queue             use case
   // Azure DevOps
-  { source: 'azure-devops', type: 'build.complete',                           queue: 'build-scan', useCase: 'scanAzurePipelinesBuild' },
-  { source: 'azure-devops', type: 'ms.vss-pipelines.run-state-changed-event', queue: 'build-scan', useCase: 'scanAzurePipelinesBuild', only: completedRun },
-  { source: 'azure-devops', type: 'ms.vss-endpoint.endpoint-created',         queue: 'build-scan', useCase: 'auditEndpointEvent' },
-  { source: 'azure-devops', type: 'ms.vss-endpoint.endpoint-updated',         queue: 'build-scan', useCase: 'auditEndpointEvent' },
-  { source: 'azure-devops', type: 'git.push',                                 queue: 'repo-scan',  useCase: 'scanPush' },
-  { source: 'azure-devops', type: 'git.repo.created',                         queue: 'repo-scan',  useCase: 'syncRepositoryEvent' },
-  { source: 'azure-devops', type: 'git.repo.renamed',                         queue: 'repo-scan',  useCase: 'syncRepositoryEvent' },
-  { source: 'azure-devops', type: 'git.repo.statuschanged',                   queue: 'repo-scan',  useCase: 'syncRepositoryEvent' },
-  { source: 'azure-devops', type: 'git.repo.deleted',                         queue: 'repo-scan',  useCase: 'syncRepositoryEvent' },
-  { source: 'azure-devops', type: 'git.pullrequest.created',                  queue: 'repo-scan',  useCase: 'scanPullRequest' },
-  { source: 'azure-devops', type: 'git.pullrequest.updated',                  queue: 'repo-scan',  useCase: 'scanPullRequest' },
+  { source: 'azure-devops', type: 'build.complete',                           queue: 'build-scan',    useCase: 'scanAzurePipelinesBuild' },
+  { source: 'azure-devops', type: 'ms.vss-pipelines.run-state-changed-event', queue: 'build-scan',    useCase: 'scanAzurePipelinesBuild', only: completedRun },
+  { source: 'azure-devops', type: 'ms.vss-endpoint.endpoint-created',         queue: 'build-scan',    useCase: 'auditEndpointEvent' },
+  { source: 'azure-devops', type: 'ms.vss-endpoint.endpoint-updated',         queue: 'build-scan',    useCase: 'auditEndpointEvent' },
+  { source: 'azure-devops', type: 'git.push',                                 queue: 'repo-scan',     useCase: 'scanPush' },
+  { source: 'azure-devops', type: 'git.repo.created',                         queue: 'repo-scan',     useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.repo.renamed',                         queue: 'repo-scan',     useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.repo.statuschanged',                   queue: 'repo-scan',     useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.repo.deleted',                         queue: 'repo-scan',     useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.pullrequest.created',                  queue: 'repo-scan',     useCase: 'scanPullRequest' },
+  { source: 'azure-devops', type: 'git.pullrequest.updated',                  queue: 'repo-scan',     useCase: 'scanPullRequest' },
   { source: 'azure-devops', type: 'workitem.updated',                         queue: 'workitem-sync', useCase: 'syncWorkItemToRisk' },
   { source: 'azure-devops', type: 'workitem.deleted',                         queue: 'workitem-sync', useCase: 'syncWorkItemToRisk' },
   { source: 'azure-devops', type: 'workitem.restored',                        queue: 'workitem-sync', useCase: 'syncWorkItemToRisk' },
   // GitHub
-  { source: 'github',       type: 'workflow_run.completed',                   queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
-  { source: 'github',       type: 'workflow_job.completed',                   queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
-  { source: 'github',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanGitHubPush' },
+  { source: 'github',       type: 'workflow_run.completed',                   queue: 'build-scan',    useCase: 'scanGitHubWorkflowRun' },
+  { source: 'github',       type: 'workflow_job.completed',                   queue: 'build-scan',    useCase: 'scanGitHubWorkflowRun' },
+  { source: 'github',       type: 'push',                                     queue: 'repo-scan',     useCase: 'scanGitHubPush' },
   // GitLab
-  { source: 'gitlab',       type: 'push',                                     queue: 'repo-scan',  useCase: 'scanGitLabPush' },
+  { source: 'gitlab',       type: 'push',                                     queue: 'repo-scan',     useCase: 'scanGitLabPush' },
   // Vigil's own events, chained between use cases
-  { source: 'vigil',        type: 'risk.opened',                              queue: 'alerts',     useCase: 'sendAlert' },
+  { source: 'vigil',        type: 'risk.opened',                              queue: 'alerts',        useCase: 'sendAlert' },
   { source: 'vigil',        type: 'risk.opened',                              queue: 'workitem-sync', useCase: 'syncRiskToWorkItem' },
-  { source: 'vigil',        type: 'risk.changed',                             queue: 'alerts',     useCase: 'sendAlert' },
+  { source: 'vigil',        type: 'risk.changed',                             queue: 'alerts',        useCase: 'sendAlert' },
   { source: 'vigil',        type: 'risk.changed',                             queue: 'workitem-sync', useCase: 'syncRiskToWorkItem' },
-  { source: 'vigil',        type: 'alerts.flush',                             queue: 'alerts',     useCase: 'flushHeldAlerts' },
-  { source: 'vigil',        type: 'workitems.sync-failing',                   queue: 'alerts',     useCase: 'alertWorkItemSyncFailing' },
+  { source: 'vigil',        type: 'alerts.flush',                             queue: 'alerts',        useCase: 'flushHeldAlerts' },
+  { source: 'vigil',        type: 'workitems.sync-failing',                   queue: 'alerts',        useCase: 'alertWorkItemSyncFailing' },
   { source: 'vigil',        type: 'workitems.reconcile-requested',            queue: 'workitem-sync', useCase: 'reconcileWorkItems' },
-  { source: 'vigil',        type: 'inventory.requested',                      queue: 'repo-scan',  useCase: 'inventoryOrganization' },
-  { source: 'vigil',        type: 'repository.scan-requested',                queue: 'repo-scan',  useCase: 'scanRepositoryContent' },
+  { source: 'vigil',        type: 'inventory.requested',                      queue: 'repo-scan',     useCase: 'inventoryOrganization' },
+  { source: 'vigil',        type: 'repository.scan-requested',                queue: 'repo-scan',     useCase: 'scanRepositoryContent' },
 ];
 
 /**
