@@ -28,6 +28,8 @@ const environmentSchema = z.object({
   VIGIL_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(30_000),
   // When the repository inventory runs: NCRONTAB with seconds, in UTC, as Azure Functions timers read it (docs/repositories.md).
   VIGIL_INVENTORY_SCHEDULE: z.string().trim().regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 0 2 * * *"').default('0 0 2 * * *'),
+  // When work items are reconciled with their risks: NCRONTAB with seconds, in UTC (docs/work-items.md).
+  VIGIL_WORKITEMS_RECONCILE_SCHEDULE: z.string().trim().regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 30 3 * * *"').default('0 30 3 * * *'),
   VIGIL_HOST_URL: z.url().optional(),
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
   ServiceBusConnection__clientId: z.string().min(1).optional(),

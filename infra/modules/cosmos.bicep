@@ -27,6 +27,7 @@ var containers = [
   { name: 'scans', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'alerts', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'alertWindows', partitionKeyPath: '/organization', defaultTtl: null }
+  { name: 'workItemLinks', partitionKeyPath: '/organization', defaultTtl: null }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {

@@ -16,6 +16,7 @@ import type { RepositoryScanRecord } from '../repositories/contentScan/repositor
 import type { InventoryRecord } from '../repositories/inventory/inventoryOrganization';
 import { RiskStore } from '../risks/riskStore';
 import type { Container, Store } from '../store/port';
+import { WorkItemLinkStore } from '../workitems/workItemLink';
 
 /** The `assets` container holds one document type: an asset, told apart by `type`. */
 export type Asset = RepositoryAsset | ServiceConnectionAsset;
@@ -40,6 +41,8 @@ export interface AppStores {
   deliveries: Container<DeliveryDocument>;
   parked: Container<ParkedMessage>;
   idempotency: IdempotencyGuard;
+  /** Risk ⇄ work item links (shared/workitems/workItemLink.ts). */
+  workItemLinks: WorkItemLinkStore;
 }
 
 export function createStores(store: Store, clock: Clock, config: VigilConfig): AppStores {
@@ -63,5 +66,6 @@ export function createStores(store: Store, clock: Clock, config: VigilConfig): A
       inProgressTtlMs: config.handlerTimeoutMs,
       completedTtlMs: 7 * 24 * 3_600_000,
     }),
+    workItemLinks: new WorkItemLinkStore(store.container('workItemLinks'), clock),
   };
 }

@@ -18,9 +18,14 @@ export const useCases = {
   scanGitHubPush: async () => (await import('../repositories/pushScan/scanGitHubPush.js')).scanGitHubPush,
   scanGitLabPush: async () => (await import('../repositories/pushScan/scanGitLabPush.js')).scanGitLabPush,
   scanPullRequest: async () => (await import('../repositories/pullRequestScan/scanPullRequest.js')).scanPullRequest,
+  // workitem-sync
+  syncRiskToWorkItem: async () => (await import('../workitems/syncRiskToWorkItem.js')).syncRiskToWorkItem,
+  syncWorkItemToRisk: async () => (await import('../workitems/syncWorkItemToRisk.js')).syncWorkItemToRisk,
+  reconcileWorkItems: async () => (await import('../workitems/reconcileWorkItems.js')).reconcileWorkItems,
   // alerts
   sendAlert: async () => (await import('../alerts/sendAlert.js')).sendAlert,
   flushHeldAlerts: async () => (await import('../alerts/sendAlert.js')).flushHeldAlerts,
+  alertWorkItemSyncFailing: async () => (await import('../alerts/sendNotice.js')).alertWorkItemSyncFailing,
 } satisfies Record<string, () => Promise<UseCase>>;
 
 export type UseCaseName = keyof typeof useCases;

@@ -64,7 +64,7 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
         (envelope.type === endpointCreated && String(envelope.subject.endpointId) === endpoint.id ? envelope.receivedAt : undefined);
       const facts = await fetchEndpointFacts(client.serviceEndpoints, project, endpoint, { now, ...(createdAt ? { createdAt } : {}) });
       const audit = evaluateEndpoint(facts);
-      const recorded = await recordAuditFindings(risks, organization, audit);
+      const recorded = await recordAuditFindings(risks, organization, audit, project, now);
       const fresh = recorded.filter((r) => r.transition === 'opened' || r.transition === 'reopened' || r.transition === 'resolved');
       if (fresh.length > 0) {
         announce.push(...fresh);

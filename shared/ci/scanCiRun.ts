@@ -80,6 +80,7 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
           leakedSecretSighting(finding, {
             organization: options.organization,
             asset,
+            ...(run.project ? { project: run.project } : {}),
             location: `${finding.path} line ${finding.line}`,
             ...(evidenceUrl ? { url: evidenceUrl } : {}),
             sightingId,

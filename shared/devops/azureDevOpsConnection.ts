@@ -10,6 +10,7 @@ import { createGitClient, type GitClient } from './gitClient';
 import { createHookSubscriptionsClient, type HookSubscriptionsClient } from './hookSubscriptionsClient';
 import { createProjectsClient, type ProjectsClient } from './projectsClient';
 import { createServiceEndpointsClient, type ServiceEndpointsClient } from './serviceEndpointsClient';
+import { createWorkItemsClient, type WorkItemsClient } from './workItemsClient';
 
 export interface AzureDevOpsConnectionOptions extends AzureDevOpsTransportOptions {
   /** Probe `_apis/connectionData` while connecting (default true). */
@@ -34,6 +35,7 @@ export interface AzureDevOpsConnection {
   readonly git: GitClient;
   readonly serviceEndpoints: ServiceEndpointsClient;
   readonly hookSubscriptions: HookSubscriptionsClient;
+  readonly workItems: WorkItemsClient;
   /** Requests sent on this connection, retries included (node-api's one-time route look-ups are not counted). */
   requestCount(): number;
   /** Close kept-alive sockets. */
@@ -60,6 +62,7 @@ class TransportConnection implements AzureDevOpsConnection {
   private gitClient: GitClient | undefined;
   private serviceEndpointsClient: ServiceEndpointsClient | undefined;
   private hookSubscriptionsClient: HookSubscriptionsClient | undefined;
+  private workItemsClient: WorkItemsClient | undefined;
 
   constructor(private readonly transport: AzureDevOpsTransport) {}
 
@@ -89,6 +92,10 @@ class TransportConnection implements AzureDevOpsConnection {
 
   get hookSubscriptions(): HookSubscriptionsClient {
     return (this.hookSubscriptionsClient ??= createHookSubscriptionsClient(this.transport));
+  }
+
+  get workItems(): WorkItemsClient {
+    return (this.workItemsClient ??= createWorkItemsClient(this.transport));
   }
 
   requestCount(): number {

@@ -6,3 +6,5 @@ export type { GitChange, GitClient, GitCommitRef, GitPush, GitRepository } from 
 export type { HookSubscriptionsClient, ServiceHookSubscription } from './hookSubscriptionsClient';
 export type { ProjectsClient, TeamProjectReference } from './projectsClient';
 export type { ServiceEndpointsClient } from './serviceEndpointsClient';
+export { AzureDevOpsAuthError, AzureDevOpsConflictError, WorkItemRequestRefusedError } from './errors';
+export type { JsonPatchOperation, WorkItem, WorkItemTypeField, WorkItemTypeState, WorkItemsClient } from './workItemsClient';

@@ -2,3 +2,5 @@
 export { OrganizationDirectory, OrganizationNotFoundError } from './organizationDirectory';
 export { accountIdPattern, organizationNamePattern, referencedSecrets, stateCategories } from './organizationSettings';
 export type { AlertChannel, OrganizationSettings } from './organizationSettings';
+export { WorkItemRouteSchema } from './organizationSettings';
+export type { WorkItemRoute, WorkItemSyncState } from './organizationSettings';

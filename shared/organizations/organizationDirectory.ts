@@ -27,7 +27,7 @@ export class OrganizationExistsError extends ConfigurationError {
   }
 }
 
-export type NewOrganization = Omit<OrganizationSettings, 'id' | 'organization' | 'createdAt' | 'updatedAt' | 'alertChannels' | 'workItems'> &
+export type NewOrganization = Omit<OrganizationSettings, 'id' | 'organization' | 'createdAt' | 'updatedAt' | 'alertChannels' | 'workItems' | 'workItemSync'> &
   Partial<Pick<OrganizationSettings, 'alertChannels' | 'workItems'>>;
 
 /** The organizations Vigil serves: read by handlers, written by `vigil orgs`. */
@@ -91,6 +91,28 @@ export class OrganizationDirectory {
     } catch (error) {
       if (isNotFound(error)) throw new OrganizationNotFoundError(organization);
       throw error;
+    }
+  }
+
+  /**
+   * Applies `change` to the stored settings, etag-checked and re-applied after a concurrent edit;
+   * `change` returns undefined to leave them as they are. Returns the settings as stored after.
+   * `touch` (default true) sets `updatedAt`: an operator's edit; the sync's own status is not one.
+   */
+  async update(name: string, change: (current: OrganizationSettings) => OrganizationSettings | undefined, options: { touch?: boolean } = {}): Promise<OrganizationSettings> {
+    const organization = OrganizationDirectory.normaliseName(name);
+    for (;;) {
+      const stored = await this.organizations.read(organization, organization);
+      if (!stored) throw new OrganizationNotFoundError(organization);
+      const current = OrganizationSettingsSchema.parse(stored);
+      const changed = change(current);
+      if (!changed) return current;
+      const updated = validSettings({ ...changed, id: organization, organization, ...(options.touch === false ? {} : { updatedAt: new Date(this.clock.now()).toISOString() }) });
+      try {
+        return await this.organizations.replace(updated, { ifMatch: stored._etag });
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
     }
   }
 

@@ -36,11 +36,64 @@ export const AlertChannelSchema = z.object({
 /** Azure DevOps state categories (docs/architecture.md, "Choices and why"): what a risk's status maps to, whatever the process template calls its states. */
 export const stateCategories = ['Proposed', 'InProgress', 'Resolved', 'Completed', 'Removed'] as const;
 
+const severities = ['critical', 'high', 'medium', 'low'] as const;
+/** An area or iteration path: `Project\\Team\\Area`. */
+const nodePath = z.string().min(1).max(4000);
+
+/**
+ * Where a risk's work item goes when its project or repository matches (`*` any run of characters,
+ * `?` one; case-insensitive): the first rule that matches sets the area and iteration paths
+ * (docs/work-items.md, "Settings").
+ */
+export const WorkItemRouteSchema = z
+  .object({
+    project: z.string().min(1).max(256).optional(),
+    repository: z.string().min(1).max(256).optional(),
+    areaPath: nodePath.optional(),
+    iterationPath: nodePath.optional(),
+  })
+  .refine((route) => route.project !== undefined || route.repository !== undefined, { message: 'a route matches a project or a repository pattern' })
+  .refine((route) => route.areaPath !== undefined || route.iterationPath !== undefined, { message: 'a route sets an area path or an iteration path' });
+
+/**
+ * How risks become Azure Boards work items (docs/work-items.md). Everything but the type and the
+ * state overrides is optional, and the sync reads absent fields as their defaults
+ * (shared/workitems/workItemSettings.ts), so organizations added before the sync existed keep
+ * their documents: off, one work item per risk, in the risk's own project, every severity.
+ */
 export const WorkItemSettingsSchema = z.object({
+  /** Whether risks become work items at all (default false). */
+  enabled: z.boolean().optional(),
+  /** One project to file every work item in (default: the risk's own project). */
+  project: z.string().min(1).max(256).optional(),
   workItemType: z.string().min(1).max(128).default('Issue'),
-  areaPath: z.string().min(1).max(4000).optional(),
+  areaPath: nodePath.optional(),
+  iterationPath: nodePath.optional(),
+  routes: z.array(WorkItemRouteSchema).max(100).optional(),
+  /** Risks below this severity get no work item (default low: every risk). */
+  minimumSeverity: z.enum(severities).optional(),
+  /** One work item per risk (default), or one per repository and rule. */
+  grouping: z.enum(['risk', 'repository-rule']).optional(),
   /** Overrides of which state to set for a category, e.g. `{ "Completed": "Done" }`. */
   stateMapping: z.partialRecord(z.enum(stateCategories), z.string().min(1).max(128)).default({}),
+  /** `System.Reason` values that make a work item moved to Removed a false positive (default ["False Positive"]); any other reason accepts the risk. */
+  falsePositiveReasons: z.array(z.string().min(1).max(128)).max(50).optional(),
+  /** How long a risk accepted in a work item stays accepted, in days (default 90). */
+  acceptDays: z.number().int().min(1).max(3650).optional(),
+});
+
+/**
+ * The state of an organization's work-item sync, written by the sync, not by an operator: absent
+ * while it works; `failing` after a configuration failure (a missing required field, an unknown
+ * type, area path or project, no permission), with the one reason every later message is parked
+ * with until the settings change (`settingsDigest`) or an operator retries (`vigil workitems retry`).
+ */
+export const WorkItemSyncStateSchema = z.object({
+  status: z.literal('failing'),
+  reason: z.string().max(4000),
+  since: z.string(),
+  /** A digest of the settings the failure happened with: changed settings are tried again. */
+  settingsDigest: z.string(),
 });
 
 export const OrganizationSettingsSchema = z.object({
@@ -58,12 +111,16 @@ export const OrganizationSettingsSchema = z.object({
   gitlab: z.object({ url: httpsUrl, tokenSecret: secretName }).optional(),
   alertChannels: z.array(AlertChannelSchema).default([]),
   workItems: WorkItemSettingsSchema.default({ workItemType: 'Issue', stateMapping: {} }),
+  workItemSync: WorkItemSyncStateSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
 export type OrganizationSettings = z.infer<typeof OrganizationSettingsSchema>;
 export type AlertChannel = z.infer<typeof AlertChannelSchema>;
+export type WorkItemSettings = z.infer<typeof WorkItemSettingsSchema>;
+export type WorkItemRoute = z.infer<typeof WorkItemRouteSchema>;
+export type WorkItemSyncState = z.infer<typeof WorkItemSyncStateSchema>;
 
 /** Every vault secret an organization's settings refer to, for checking they exist. */
 export function referencedSecrets(settings: OrganizationSettings): string[] {

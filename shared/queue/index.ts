@@ -6,3 +6,4 @@ export type { QueueName } from './names';
 export { parkMessage } from './parkedMessages';
 export type { ParkedMessage } from './parkedMessages';
 export type { LockedMessage, OutgoingMessage, QueueCounts, QueueReceiver, QueueSender } from './port';
+export { parkedMessageId } from './parkedMessages';

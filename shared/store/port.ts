@@ -93,6 +93,8 @@ export const containerDefinitions = {
   alerts: { partitionKey: 'organization' },
   /** Each alert destination's rate-limit window and the alerts it holds. */
   alertWindows: { partitionKey: 'organization' },
+  /** One link per work item Vigil keeps for a risk (or a repository and rule): claimed before the work item is created. */
+  workItemLinks: { partitionKey: 'organization' },
 } as const;
 
 export type ContainerName = keyof typeof containerDefinitions;

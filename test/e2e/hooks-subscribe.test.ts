@@ -20,6 +20,8 @@ const events = [
   'git.repo.statuschanged',
   'git.repo.deleted',
   'workitem.updated',
+  'workitem.deleted',
+  'workitem.restored',
   'ms.vss-endpoint.endpoint-created',
   'ms.vss-endpoint.endpoint-updated',
 ];

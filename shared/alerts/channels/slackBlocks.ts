@@ -3,6 +3,17 @@ import { digestListLimit, digestRemainder, type AlertContent, type AlertMessage 
 /** A Slack incoming-webhook payload in Block Kit, with `text` as the notification fallback. */
 export function slackPayload(message: AlertMessage): unknown {
   if (message.kind === 'single') return singleAlert(message.alert);
+  if (message.kind === 'notice') {
+    const { notice } = message;
+    return {
+      text: notice.headline,
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: notice.headline.slice(0, 150) } },
+        { type: 'section', text: { type: 'mrkdwn', text: escape(notice.text).slice(0, 2900) } },
+        { type: 'section', text: { type: 'mrkdwn', text: `*What to do:* ${escape(notice.action)}` } },
+      ],
+    };
+  }
   const remainder = digestRemainder(message);
   return {
     text: message.headline,

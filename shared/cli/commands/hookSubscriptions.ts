@@ -34,7 +34,10 @@ export const vigilHookEvents = [
   { eventType: 'git.repo.renamed', resourceVersion: '1.0-preview.1' },
   { eventType: 'git.repo.statuschanged', resourceVersion: '1.0-preview.1' },
   { eventType: 'git.repo.deleted', resourceVersion: '1.0-preview.1' },
+  // The work-item sync follows people's changes, deletions and restores (docs/work-items.md).
   { eventType: 'workitem.updated', resourceVersion: '1.0' },
+  { eventType: 'workitem.deleted', resourceVersion: '1.0' },
+  { eventType: 'workitem.restored', resourceVersion: '1.0' },
   { eventType: 'ms.vss-endpoint.endpoint-created', resourceVersion: '1.0-preview.1' },
   { eventType: 'ms.vss-endpoint.endpoint-updated', resourceVersion: '1.0-preview.1' },
 ] as const;

@@ -1,12 +1,29 @@
 import { Option, type Command } from 'commander';
 import { OrganizationDirectory } from '../../organizations';
-import { accountIdPattern, referencedSecrets, stateCategories, type OrganizationSettings } from '../../organizations';
+import { referencedSecrets, stateCategories, WorkItemRouteSchema, type OrganizationSettings, type WorkItemRoute } from '../../organizations';
+import { parsePositiveInteger } from '../options';
 import type { AppServices } from '../../app';
+import { accountIdPattern } from '../../organizations';
 import { UsageError } from '../usageError';
 import { printJson, withServices } from '../cliServices';
 import { printable } from '../../logging';
 
-interface AddOptions {
+interface WorkItemOptions {
+  workItemType?: string;
+  /** The same as workItemType (`--type`). */
+  type?: string;
+  areaPath?: string;
+  iterationPath?: string;
+  state?: string[];
+  project?: string;
+  route?: string[];
+  minSeverity?: 'critical' | 'high' | 'medium' | 'low';
+  grouping?: 'risk' | 'repository-rule';
+  falsePositiveReason?: string[];
+  acceptDays?: number;
+}
+
+interface AddOptions extends WorkItemOptions {
   azureDevopsUrl?: string;
   accountId?: string;
   auth?: 'managed-identity' | 'pat';
@@ -14,9 +31,15 @@ interface AddOptions {
   githubTokenSecret?: string;
   gitlabUrl?: string;
   gitlabTokenSecret?: string;
-  workItemType?: string;
-  areaPath?: string;
-  state?: string[];
+  workItems?: boolean;
+}
+
+interface WorkItemsCommandOptions extends WorkItemOptions {
+  enable?: boolean;
+  disable?: boolean;
+  ownProject?: boolean;
+  clearRoutes?: boolean;
+  json?: boolean;
 }
 
 /** `vigil orgs` (docs/architecture.md, "The `vigil` command"): the organizations Vigil serves and how it reaches them, by secret *names*. */
@@ -34,9 +57,10 @@ export function registerOrgsCommand(program: Command): void {
     .option('--github-token-secret <secret>', 'the vault secret holding a GitHub token')
     .option('--gitlab-url <url>', 'e.g. https://gitlab.com')
     .option('--gitlab-token-secret <secret>', 'the vault secret holding a GitLab token')
-    .option('--work-item-type <type>', 'work item type for risks (default Issue)')
-    .option('--area-path <path>', 'area path for risk work items, e.g. Web\\Security')
-    .option('--state <category=state...>', `state to use per category (${stateCategories.join(', ')}), e.g. Completed=Done`)
+    .option('--work-items', 'file a work item for each risk (see vigil orgs work-items for every setting)');
+  const add = orgs.commands.find((c) => c.name() === 'add');
+  if (!add) throw new Error('vigil orgs add is registered above');
+  workItemOptions(add)
     .addHelpText(
       'after',
       '\nExamples:\n  vigil orgs add contoso --azure-devops-url https://dev.azure.com/contoso --auth managed-identity\n  vigil orgs add fabrikam --azure-devops-url https://dev.azure.com/fabrikam --auth pat --token-secret ado-pat-fabrikam' +
@@ -44,11 +68,65 @@ export function registerOrgsCommand(program: Command): void {
         '\nA hook secret of its own (vigil secrets set hooks-azure-devops-NAME) makes the webhook accept its events only with that secret.',
     )
     .action(async (name: string, options: AddOptions) => {
-      const settings = newOrganization(options);
+      const settings = newOrganization({ ...options, workItemType: options.workItemType ?? options.type });
       await withServices(async (services) => {
         const added = await directoryOf(services).add(name, settings);
         process.stdout.write(`added organization '${added.organization}'\n`);
         await warnAboutMissingSecrets(services, added);
+      });
+    });
+
+  workItemOptions(
+    orgs
+      .command('work-items')
+      .description("how risks become Azure Boards work items (docs/work-items.md): change the settings given, keep the rest")
+      .argument('<name>', 'the organization')
+      .option('--enable', 'file work items for risks')
+      .option('--disable', 'stop filing and syncing work items (links stay)')
+      .option('--own-project', "file each work item in its risk's own project (the default), not in one --project"),
+  )
+    .option('--clear-routes', 'remove every routing rule (before adding any --route given)')
+    .option('--json', 'print the work-item settings after the change')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Routing rules (first match wins): --route "repository=payments-*,area=Web\\Payments,iteration=Web\\Sprint 9"',
+        '  keys project= and repository= (patterns, * and ?, case-insensitive), area= and iteration= (paths).',
+        `States by category: --state Resolved=Fixed --state Removed=Cut (categories: ${stateCategories.join(', ')}).`,
+        'A change of settings clears a failing sync: the next message tries again.',
+        'Example: vigil orgs work-items contoso --enable --project Security --type Bug --area-path Security\\Leaks --min-severity high',
+      ].join('\n'),
+    )
+    .action(async (name: string, options: WorkItemsCommandOptions) => {
+      if (options.enable && options.disable) throw new UsageError('--enable and --disable contradict each other');
+      if (options.ownProject && options.project) throw new UsageError('--own-project and --project contradict each other');
+      const routes = (options.route ?? []).map(parseRoute);
+      const stateMapping = parseStates(options.state);
+      await withServices(async (services) => {
+        const updated = await directoryOf(services).update(name, (current) => {
+          const w = { ...current.workItems };
+          if (options.enable) w.enabled = true;
+          if (options.disable) w.enabled = false;
+          if (options.ownProject) delete w.project;
+          if (options.project) w.project = options.project;
+          const workItemType = options.workItemType ?? options.type;
+          if (workItemType) w.workItemType = workItemType;
+          if (options.areaPath) w.areaPath = options.areaPath;
+          if (options.iterationPath) w.iterationPath = options.iterationPath;
+          if (options.clearRoutes) delete w.routes;
+          if (routes.length > 0) w.routes = [...(w.routes ?? []), ...routes];
+          if (options.minSeverity) w.minimumSeverity = options.minSeverity;
+          if (options.grouping) w.grouping = options.grouping;
+          if (options.state) w.stateMapping = { ...w.stateMapping, ...stateMapping };
+          if (options.falsePositiveReason) w.falsePositiveReasons = options.falsePositiveReason;
+          if (options.acceptDays !== undefined) w.acceptDays = options.acceptDays;
+          // New settings end a failing sync: the next message tries them.
+          const { workItemSync: _cleared, ...rest } = current;
+          return { ...rest, workItems: w } as OrganizationSettings;
+        });
+        if (options.json) return printJson({ organization: updated.organization, workItems: updated.workItems });
+        process.stdout.write(`organization '${updated.organization}': ${describeWorkItems(updated)}\n`);
       });
     });
 
@@ -128,14 +206,8 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
   if (accountId !== undefined && !accountIdPattern.test(accountId)) {
     throw new UsageError(`--account-id '${options.accountId?.slice(0, 80)}' is not a GUID (it is resourceContainers.account.id in a service hook payload)`);
   }
-  const stateMapping: Record<string, string> = {};
-  for (const pair of options.state ?? []) {
-    const [category, state] = pair.split('=', 2);
-    if (!state || !(stateCategories as readonly string[]).includes(category)) {
-      throw new UsageError(`--state ${pair}: expected CATEGORY=STATE with CATEGORY one of ${stateCategories.join(', ')}`);
-    }
-    stateMapping[category] = state;
-  }
+  const stateMapping = parseStates(options.state);
+  const routes = (options.route ?? []).map(parseRoute);
   return {
     ...(options.azureDevopsUrl
       ? {
@@ -148,8 +220,64 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
       : {}),
     ...(options.githubTokenSecret ? { github: { tokenSecret: options.githubTokenSecret } } : {}),
     ...(options.gitlabUrl ? { gitlab: { url: options.gitlabUrl.replace(/\/+$/, ''), tokenSecret: options.gitlabTokenSecret ?? '' } } : {}),
-    workItems: { workItemType: options.workItemType ?? 'Issue', ...(options.areaPath ? { areaPath: options.areaPath } : {}), stateMapping },
+    workItems: {
+      workItemType: options.workItemType ?? 'Issue',
+      ...(options.workItems ? { enabled: true } : {}),
+      ...(options.project ? { project: options.project } : {}),
+      ...(options.areaPath ? { areaPath: options.areaPath } : {}),
+      ...(options.iterationPath ? { iterationPath: options.iterationPath } : {}),
+      ...(routes.length > 0 ? { routes } : {}),
+      ...(options.minSeverity ? { minimumSeverity: options.minSeverity } : {}),
+      ...(options.grouping ? { grouping: options.grouping } : {}),
+      ...(options.falsePositiveReason ? { falsePositiveReasons: options.falsePositiveReason } : {}),
+      ...(options.acceptDays !== undefined ? { acceptDays: options.acceptDays } : {}),
+      stateMapping,
+    },
   };
+}
+
+/** The work-item options `orgs add` and `orgs work-items` share. */
+function workItemOptions(command: Command): Command {
+  return command
+    .option('--project <name>', 'file every work item in this one project (default: the risk\'s own project)')
+    .option('--work-item-type <type>', 'work item type for risks (default Issue)')
+    .option('--type <type>', 'the same as --work-item-type')
+    .option('--area-path <path>', 'area path for risk work items, e.g. Web\\Security')
+    .option('--iteration-path <path>', 'iteration path for risk work items')
+    .option('--route <rule...>', 'area/iteration by project or repository name pattern: "repository=web-*,area=Web\\Security"')
+    .addOption(new Option('--min-severity <level>', 'risks below this get no work item (default low)').choices(['critical', 'high', 'medium', 'low']))
+    .addOption(new Option('--grouping <mode>', 'one work item per risk (default) or per repository and rule').choices(['risk', 'repository-rule']))
+    .option('--state <category=state...>', `state to use per category (${stateCategories.join(', ')}), e.g. Completed=Done`)
+    .option('--false-positive-reason <reason...>', 'System.Reason values that make a Removed work item a false positive (default "False Positive")')
+    .option('--accept-days <days>', 'how long a risk accepted in a work item stays accepted (default 90)', parsePositiveInteger);
+}
+
+function parseStates(pairs: string[] | undefined): Record<string, string> {
+  const stateMapping: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const [category, state] = pair.split('=', 2);
+    if (!state || !(stateCategories as readonly string[]).includes(category)) {
+      throw new UsageError(`--state ${pair}: expected CATEGORY=STATE with CATEGORY one of ${stateCategories.join(', ')}`);
+    }
+    stateMapping[category] = state;
+  }
+  return stateMapping;
+}
+
+function parseRoute(text: string): WorkItemRoute {
+  const route: Record<string, string> = {};
+  const keys: Record<string, keyof WorkItemRoute> = { project: 'project', repository: 'repository', area: 'areaPath', iteration: 'iterationPath' };
+  for (const part of text.split(',')) {
+    const [key, ...value] = part.split('=');
+    const field = keys[key.trim().toLowerCase()];
+    if (!field || value.length === 0 || !value.join('=').trim()) {
+      throw new UsageError(`--route '${text.slice(0, 200)}': expected key=value pairs separated by commas, keys project, repository, area, iteration`);
+    }
+    route[field] = value.join('=').trim();
+  }
+  const parsed = WorkItemRouteSchema.safeParse(route);
+  if (!parsed.success) throw new UsageError(`--route '${text.slice(0, 200)}': ${parsed.error.issues[0].message}`);
+  return parsed.data;
 }
 
 function directoryOf(services: AppServices): OrganizationDirectory {
@@ -165,6 +293,22 @@ async function warnAboutMissingSecrets(services: AppServices, settings: Organiza
   }
 }
 
+function describeWorkItems(settings: OrganizationSettings): string {
+  const w = settings.workItems;
+  const states = Object.entries(w.stateMapping).map(([c, s]) => `${c}=${s}`).join(' ');
+  return [
+    w.enabled ? 'on' : 'off',
+    `type ${w.workItemType}`,
+    w.project ? `project ${w.project}` : "each risk's own project",
+    ...(w.areaPath ? [`area ${w.areaPath}`] : []),
+    ...(w.iterationPath ? [`iteration ${w.iterationPath}`] : []),
+    ...(w.routes?.length ? [`${w.routes.length} route(s)`] : []),
+    `severity ${w.minimumSeverity ?? 'low'} and up`,
+    `one per ${w.grouping === 'repository-rule' ? 'repository and rule' : 'risk'}`,
+    ...(states ? [`states ${states}`] : []),
+  ].join(', ');
+}
+
 function describe(settings: OrganizationSettings): string {
   const lines = [`organization ${settings.organization}`];
   if (settings.azureDevOps) {
@@ -174,9 +318,8 @@ function describe(settings: OrganizationSettings): string {
   }
   if (settings.github) lines.push(`  github        token secret ${settings.github.tokenSecret}`);
   if (settings.gitlab) lines.push(printable`  gitlab        ${settings.gitlab.url}  token secret ${settings.gitlab.tokenSecret}`);
-  const { workItemType, areaPath, stateMapping } = settings.workItems;
-  const states = Object.entries(stateMapping).map(([c, s]) => `${c}=${s}`).join(' ');
-  lines.push(printable`  work items    type ${workItemType}${areaPath ? `, area ${areaPath}` : ''}${states ? `, states ${states}` : ''}`);
+  lines.push(printable`  work items    ${describeWorkItems(settings)}`);
+  if (settings.workItemSync) lines.push(printable`  work-item sync FAILING since ${settings.workItemSync.since}: ${settings.workItemSync.reason}`);
   for (const c of settings.alertChannels) lines.push(`  alerts        ${c.type} (url secret ${c.urlSecret}${c.signingSecret ? `, signed with ${c.signingSecret}` : ''})`);
   return `${lines.join('\n')}\n`;
 }

@@ -103,6 +103,8 @@ export class RepositoryRiskRecorder {
   readonly summaries: FindingSummaries;
   private readonly risks: RiskStore;
   private readonly asset: RiskAsset;
+  /** The Azure DevOps project, for a repository there (none for GitHub and GitLab). */
+  private readonly project: string | undefined;
   /** One announcement per risk per scan: the first sighting's transition (opened or reopened comes first). */
   private readonly transitions = new Map<string, { risk: Risk; transition: RiskTransition; sightingId: string }>();
   private opened = 0;
@@ -115,6 +117,7 @@ export class RepositoryRiskRecorder {
     this.summaries = new FindingSummaries(organization, repository);
     this.risks = services.stores.risks;
     this.asset = repositoryRiskAsset(repository);
+    this.project = repository.host ? undefined : repository.project;
   }
 
   get risksOpened(): number {
@@ -128,6 +131,7 @@ export class RepositoryRiskRecorder {
       leakedSecretSighting(finding, {
         organization: this.organization,
         asset: this.asset,
+        ...(this.project ? { project: this.project } : {}),
         location: `${finding.path}:${finding.line} @ ${origin.commitId.slice(0, 7)}`,
         ...(summary.url ? { url: summary.url } : {}),
         sightingId,
