@@ -1,14 +1,5 @@
-import { registerHttpFunction } from '../shared/azureFunctions/functionRegistry';
-import { getServices } from '../shared/app/services';
+import { checkHealth } from '../shared/app';
+import { getServices } from '../shared/app';
+import { registerHttpFunction } from '../shared/azureFunctions';
 
-registerHttpFunction('health', {
-  route: 'health',
-  methods: ['GET'],
-  handler: async () => {
-    const { config } = await getServices();
-    return {
-      status: 200,
-      jsonBody: { status: 'ok', queue: config.queueBackend, store: config.storeBackend, vault: config.vaultBackend },
-    };
-  },
-});
+registerHttpFunction('health', { route: 'health', methods: ['GET'], handler: async () => checkHealth(await getServices()) });

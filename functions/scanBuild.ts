@@ -1,4 +1,4 @@
-import { registerQueueFunction } from '../shared/azureFunctions/functionRegistry';
-import { queueTrigger } from '../shared/azureFunctions/queueTrigger';
+import { registerQueueFunction } from '../shared/azureFunctions';
+import { queueTrigger } from '../shared/azureFunctions';
 
 registerQueueFunction('scanBuild', { queue: 'build-scan', handler: queueTrigger('scanBuild', 'build-scan') });

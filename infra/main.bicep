@@ -49,6 +49,9 @@ param maximumInstanceCount int = 40
 @description('When the nightly repository inventory runs: NCRONTAB with seconds, UTC (docs/repositories.md).')
 param inventorySchedule string = '0 0 2 * * *'
 
+@description('When work items are reconciled with their risks each night: NCRONTAB with seconds, UTC (docs/work-items.md).')
+param workItemsReconcileSchedule string = '0 30 3 * * *'
+
 var tags = {
   'azd-env-name': environmentName
   application: 'vigil'
@@ -150,6 +153,7 @@ module functionApp 'modules/functionApp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     inventorySchedule: inventorySchedule
+    workItemsReconcileSchedule: workItemsReconcileSchedule
   }
   // The host starts as soon as the site exists; give it its storage, Service Bus and telemetry roles first.
   dependsOn: [

@@ -19,6 +19,8 @@ const environmentSchema = z.object({
   VIGIL_HANDLER_TIMEOUT_MS: integer(1_000, 3_600_000).default(600_000),
   VIGIL_MAX_DELIVERY_COUNT: integer(1, 100).default(10),
   VIGIL_DUPLICATE_WINDOW_MS: integer(60_000, 7 * 24 * 3_600_000).default(3_600_000),
+  // Bytes of request bodies the local host holds at once across requests; past it, 503 + Retry-After.
+  VIGIL_MAX_BODY_BYTES_IN_FLIGHT: integer(1024 * 1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   VIGIL_MAX_THROTTLE_RESCHEDULES: integer(0, 100).default(20),
   /** Alerts one destination gets in a window before the rest are grouped into one message. */
   VIGIL_ALERT_BURST_LIMIT: integer(1, 1000).default(5),
@@ -26,6 +28,8 @@ const environmentSchema = z.object({
   VIGIL_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(30_000),
   // When the repository inventory runs: NCRONTAB with seconds, in UTC, as Azure Functions timers read it (docs/repositories.md).
   VIGIL_INVENTORY_SCHEDULE: z.string().trim().regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 0 2 * * *"').default('0 0 2 * * *'),
+  // When work items are reconciled with their risks: NCRONTAB with seconds, in UTC (docs/work-items.md).
+  VIGIL_WORKITEMS_RECONCILE_SCHEDULE: z.string().trim().regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 30 3 * * *"').default('0 30 3 * * *'),
   VIGIL_HOST_URL: z.url().optional(),
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
   ServiceBusConnection__clientId: z.string().min(1).optional(),
@@ -65,6 +69,7 @@ export interface VigilConfig {
   handlerTimeoutMs: number;
   maxDeliveryCount: number;
   duplicateWindowMs: number;
+  maxBodyBytesInFlight: number;
   maxThrottleReschedules: number;
   shutdownGraceMs: number;
   /** Where `vigil hooks send` posts; defaults to the local host's address. */
@@ -100,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VigilConfig {
     handlerTimeoutMs: e.VIGIL_HANDLER_TIMEOUT_MS,
     maxDeliveryCount: e.VIGIL_MAX_DELIVERY_COUNT,
     duplicateWindowMs: e.VIGIL_DUPLICATE_WINDOW_MS,
+    maxBodyBytesInFlight: e.VIGIL_MAX_BODY_BYTES_IN_FLIGHT,
     maxThrottleReschedules: e.VIGIL_MAX_THROTTLE_RESCHEDULES,
     shutdownGraceMs: e.VIGIL_SHUTDOWN_GRACE_MS,
     hostUrl: e.VIGIL_HOST_URL ?? `http://127.0.0.1:${e.PORT}`,

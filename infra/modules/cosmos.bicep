@@ -27,6 +27,7 @@ var containers = [
   { name: 'scans', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'alerts', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'alertWindows', partitionKeyPath: '/organization', defaultTtl: null }
+  { name: 'workItemLinks', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'pullRequestFeedback', partitionKeyPath: '/organization', defaultTtl: null }
 ]
 

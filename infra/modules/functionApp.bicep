@@ -37,6 +37,9 @@ param nodeVersion string = '22'
 @description('When the repository inventory timer runs: NCRONTAB with seconds, UTC (app setting VIGIL_INVENTORY_SCHEDULE).')
 param inventorySchedule string = '0 0 2 * * *'
 
+@description('When the work-item reconciliation timer runs: NCRONTAB with seconds, UTC (app setting VIGIL_WORKITEMS_RECONCILE_SCHEDULE).')
+param workItemsReconcileSchedule string = '0 30 3 * * *'
+
 // Must equal serviceBusConnectionName in shared/azureFunctions/functionRegistry.ts: the Service Bus
 // trigger reads <prefix>__fullyQualifiedNamespace, __credential and __clientId (test/unit/infra checks it).
 var serviceBusConnection = 'ServiceBusConnection'
@@ -120,6 +123,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       MALLOC_ARENA_MAX: '2'
       // The inventory timer's schedule, read by functions/inventoryTimer.ts when the app loads.
       VIGIL_INVENTORY_SCHEDULE: inventorySchedule
+      // The work-item reconciliation timer's schedule, read by functions/workItemsTimer.ts when the app loads.
+      VIGIL_WORKITEMS_RECONCILE_SCHEDULE: workItemsReconcileSchedule
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Risk } from '../risks/risk';
+import type { Risk } from '../risks';
 
 /** What every channel says about a risk: redacted, where, how bad, what to do. Never the secret. */
 export interface AlertContent {
@@ -31,8 +31,20 @@ export function alertContentFor(risk: Risk, transition: 'opened' | 'reopened'): 
   };
 }
 
-/** What goes out in one post: one alert, or a window's held alerts grouped into one digest. */
-export type AlertMessage = { kind: 'single'; alert: AlertContent } | { kind: 'digest'; headline: string; organization: string; alerts: AlertContent[] };
+/** A notice about Vigil itself rather than a risk: what is wrong and what to do (a failing work-item sync). */
+export interface AlertNotice {
+  headline: string;
+  organization: string;
+  text: string;
+  /** What to do about it, one line. */
+  action: string;
+}
+
+/** What goes out in one post: one alert, a window's held alerts grouped into one digest, or a notice. */
+export type AlertMessage =
+  | { kind: 'single'; alert: AlertContent }
+  | { kind: 'digest'; headline: string; organization: string; alerts: AlertContent[] }
+  | { kind: 'notice'; notice: AlertNotice };
 
 /** How many risks a digest lists before pointing at the CLI (Slack caps a message at 50 blocks). */
 export const digestListLimit = 20;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { AlertChannel } from '../organizations/organizationSettings';
-import type { Container } from '../store/port';
-import { isConflict } from '../store/errors';
-import { queryAll } from '../store/queryAll';
+import type { AlertChannel } from '../organizations';
+import type { Container } from '../store';
+import { isConflict } from '../store';
+import { queryAll } from '../store';
 
 /**
  * The alert ledger (the `alerts` container): one entry per (risk, transition, channel). It is

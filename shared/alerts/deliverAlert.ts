@@ -1,5 +1,5 @@
 import { PermanentError, ThrottledError, TransientError } from '../errors';
-import type { AlertChannel } from '../organizations/organizationSettings';
+import type { AlertChannel } from '../organizations';
 import type { AlertMessage } from './alertContent';
 import { signedWebhookRequest } from './channels/signedWebhook';
 import { slackPayload } from './channels/slackBlocks';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { AlertChannel } from '../organizations/organizationSettings';
-import type { Container, Stored } from '../store/port';
-import { isConflict, isPreconditionFailed } from '../store/errors';
+import type { AlertChannel } from '../organizations';
+import type { Container, Stored } from '../store';
+import { isConflict, isPreconditionFailed } from '../store';
 
 /** An alert held back because its destination had its fill for the window. */
 export interface HeldAlert {
@@ -122,7 +122,7 @@ export class DestinationWindows {
 }
 
 function fields(stored: Stored<DestinationWindow>): DestinationWindow {
-  const { _etag: _etag, _ts: _ts, ...rest } = stored;
+  const { _etag, _ts, ...rest } = stored;
   return rest;
 }
 

@@ -1,9 +1,9 @@
-import type { AppServices } from '../app/services';
-import type { UseCase } from '../app/useCase';
-import type { EventEnvelope } from '../events/envelope';
-import type { AlertChannel } from '../organizations/organizationSettings';
+import type { AppServices } from '../app';
+import type { UseCase } from '../app';
+import type { EventEnvelope } from '../events';
+import type { AlertChannel } from '../organizations';
 import { PermanentError } from '../errors';
-import { requireSecret } from '../vault/managedVault';
+import { requireSecret } from '../vault';
 import { alertContentFor, alertDigestFor, type AlertContent, type AlertMessage } from './alertContent';
 import { deliverAlert } from './deliverAlert';
 import { destinationKey, type DestinationWindow } from './destinationWindow';

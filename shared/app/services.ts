@@ -20,6 +20,8 @@ export interface AppServices {
   vault: Vault;
   /** Every container, typed once (shared/app/stores.ts). */
   stores: AppStores;
+  /** Rejects when the store takes no writes right now (a full disk): what the health check reports. */
+  checkStoreWritable(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
       queue,
       vault,
       stores: createStores(store, clock, config),
+      checkStoreWritable: async () => store.checkWritable?.(),
       async close() {
         await queue.close();
         await store.close();

@@ -17,6 +17,7 @@ import type { RepositoryScanRecord } from '../repositories/contentScan/repositor
 import type { InventoryRecord } from '../repositories/inventory/inventoryOrganization';
 import { RiskStore } from '../risks/riskStore';
 import type { Container, Store } from '../store/port';
+import { WorkItemLinkStore } from '../workitems/workItemLink';
 
 /** The `assets` container holds one document type: an asset, told apart by `type`. */
 export type Asset = RepositoryAsset | ServiceConnectionAsset;
@@ -41,6 +42,8 @@ export interface AppStores {
   deliveries: Container<DeliveryDocument>;
   parked: Container<ParkedMessage>;
   idempotency: IdempotencyGuard;
+  /** Risk ⇄ work item links (shared/workitems/workItemLink.ts). */
+  workItemLinks: WorkItemLinkStore;
   /** What Vigil posted on each pull request, claimed before posting and recorded after. */
   pullRequestFeedback: PullRequestFeedbackStore;
 }
@@ -66,6 +69,7 @@ export function createStores(store: Store, clock: Clock, config: VigilConfig): A
       inProgressTtlMs: config.handlerTimeoutMs,
       completedTtlMs: 7 * 24 * 3_600_000,
     }),
+    workItemLinks: new WorkItemLinkStore(store.container('workItemLinks'), clock),
     pullRequestFeedback: new PullRequestFeedbackStore(store.container('pullRequestFeedback'), clock, config.handlerTimeoutMs),
   };
 }

@@ -19,9 +19,14 @@ export const useCases = {
   // pr-publish
   publishPullRequest: async () => (await import('../pullrequests/publishing/publishPullRequest.js')).publishPullRequest,
   triagePullRequestComment: async () => (await import('../pullrequests/triage/triagePullRequestComment.js')).triagePullRequestComment,
+  // workitem-sync
+  syncRiskToWorkItem: async () => (await import('../workitems/syncRiskToWorkItem.js')).syncRiskToWorkItem,
+  syncWorkItemToRisk: async () => (await import('../workitems/syncWorkItemToRisk.js')).syncWorkItemToRisk,
+  reconcileWorkItems: async () => (await import('../workitems/reconcileWorkItems.js')).reconcileWorkItems,
   // alerts
   sendAlert: async () => (await import('../alerts/sendAlert.js')).sendAlert,
   flushHeldAlerts: async () => (await import('../alerts/sendAlert.js')).flushHeldAlerts,
+  alertWorkItemSyncFailing: async () => (await import('../alerts/sendNotice.js')).alertWorkItemSyncFailing,
 } satisfies Record<string, () => Promise<UseCase>>;
 
 export type UseCaseName = keyof typeof useCases;

@@ -1,7 +1,7 @@
-import { connectAzureDevOps } from '../devops/azureDevOpsConnection';
-import type { EventEnvelope } from '../events/envelope';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCaseContext } from '../app/useCase';
+import { connectAzureDevOps } from '../devops';
+import type { EventEnvelope } from '../events';
+import type { OrganizationSettings } from '../organizations';
+import type { UseCaseContext } from '../app';
 import { auditProjectIfDue, type AuditRecord } from './auditServiceConnections';
 
 /**

@@ -1,9 +1,9 @@
-import { connectAzureDevOps } from '../devops/azureDevOpsConnection';
-import type { EventEnvelope } from '../events/envelope';
+import { connectAzureDevOps } from '../devops';
+import type { EventEnvelope } from '../events';
 import { PermanentError } from '../errors';
-import type { UseCaseContext } from '../app/useCase';
-import { isConflict, isPreconditionFailed } from '../store/errors';
-import { narrowed } from '../store/port';
+import type { UseCaseContext } from '../app';
+import { isConflict, isPreconditionFailed } from '../store';
+import { narrowed } from '../store';
 import { parseAuditedEndpoint, type AuditedEndpoint } from './auditedEndpoint';
 import { auditRecordId, projectAuditDue, type AuditRecord } from './auditRecord';
 import { runAudit, type AuditConnection } from './runAudit';

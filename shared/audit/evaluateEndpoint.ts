@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RiskSeverity } from '../risks/risk';
+import type { RiskSeverity } from '../risks';
 import type { AuditedEndpoint } from './auditedEndpoint';
 import type { EndpointFacts } from './endpointFacts';
 import { label } from './evidenceText';

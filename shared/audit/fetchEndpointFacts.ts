@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import type { ServiceEndpointsClient } from '../devops/serviceEndpointsClient';
+import type { ServiceEndpointsClient } from '../devops';
 import { failureKindOf } from '../errors';
 import type { AuditedEndpoint } from './auditedEndpoint';
 import { checkConfigurationFacts, pipelinePermissionFacts, usageFacts, type EndpointFacts, type FactSource } from './endpointFacts';

@@ -1,5 +1,5 @@
-import { riskId, type Risk } from '../risks/risk';
-import type { RiskStore, RiskTransition } from '../risks/riskStore';
+import { acceptanceEnded, riskId, statusChangedAt, type Risk } from '../risks';
+import type { RiskStore, RiskTransition } from '../risks';
 import type { EndpointAudit } from './evaluateEndpoint';
 import { serviceConnectionAssetId } from './serviceConnectionAsset';
 
@@ -14,10 +14,11 @@ export interface RecordedFinding {
  * `audit:{endpointId}:{checkId}:{fingerprint}`: the same failure audited again (every hour, and on
  * every endpoint event) is the same sighting, counted once and not announced again; a changed
  * endpoint has a new fingerprint, so a new risk. One exception: when the risk was resolved and the
- * failure is still there, the sighting id gains `:after:{resolvedAt}` so that it counts, and the
- * risk reopens. Risks of the connection the audit no longer finds are resolved (`resolveFixed`).
+ * failure is still there (or it was accepted and the acceptance has ended), the sighting id gains
+ * `:after:{when it changed}` so that it counts, and the risk reopens. An accepted or false-positive
+ * risk otherwise stays so. Risks of the connection the audit no longer finds are resolved (`resolveFixed`).
  */
-export async function recordAuditFindings(risks: RiskStore, organization: string, audit: EndpointAudit): Promise<RecordedFinding[]> {
+export async function recordAuditFindings(risks: RiskStore, organization: string, audit: EndpointAudit, project?: string, now = Date.now()): Promise<RecordedFinding[]> {
   if (audit.findings.length === 0) return [];
   const endpoint = audit.endpoint;
   const asset = { id: serviceConnectionAssetId(endpoint.id), name: endpoint.name, type: 'service-connection' as const };
@@ -27,7 +28,8 @@ export async function recordAuditFindings(risks: RiskStore, organization: string
     const id = riskId(organization, 'service-connection', finding.ruleId, asset.id, finding.fingerprint);
     const prior = known.get(id);
     const base = `audit:${endpoint.id}:${finding.checkId}:${finding.fingerprint}`;
-    const sightingId = prior?.status === 'resolved' ? `${base}:after:${prior.resolvedAt ?? prior.lastSeenAt}` : base;
+    const reopens = prior !== undefined && (prior.status === 'resolved' || acceptanceEnded(prior, now));
+    const sightingId = reopens ? `${base}:after:${prior.resolvedAt ?? statusChangedAt(prior)}` : base;
     const result = await risks.record({
       organization,
       kind: 'service-connection',
@@ -35,6 +37,7 @@ export async function recordAuditFindings(risks: RiskStore, organization: string
       title: finding.title,
       severity: finding.severity,
       asset,
+      ...(project ? { project } : {}),
       fingerprint: finding.fingerprint,
       verified: finding.verified,
       evidence: finding.evidence,

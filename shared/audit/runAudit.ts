@@ -1,8 +1,8 @@
-import { narrowed } from '../store/port';
-import { riskEvents } from '../risks/riskEvents';
-import type { AzureDevOpsConnection } from '../devops/azureDevOpsConnection';
-import type { EventEnvelope } from '../events/envelope';
-import type { UseCaseContext } from '../app/useCase';
+import { narrowed } from '../store';
+import { riskEvents } from '../risks';
+import type { AzureDevOpsConnection } from '../devops';
+import type { EventEnvelope } from '../events';
+import type { UseCaseContext } from '../app';
 import type { AuditedEndpoint } from './auditedEndpoint';
 import { maxEndpointSummaries, type AuditRecord, type PendingAnnouncement } from './auditRecord';
 import { evaluateEndpoint } from './evaluateEndpoint';
@@ -64,7 +64,7 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
         (envelope.type === endpointCreated && String(envelope.subject.endpointId) === endpoint.id ? envelope.receivedAt : undefined);
       const facts = await fetchEndpointFacts(client.serviceEndpoints, project, endpoint, { now, ...(createdAt ? { createdAt } : {}) });
       const audit = evaluateEndpoint(facts);
-      const recorded = await recordAuditFindings(risks, organization, audit);
+      const recorded = await recordAuditFindings(risks, organization, audit, project, now);
       const fresh = recorded.filter((r) => r.transition === 'opened' || r.transition === 'reopened' || r.transition === 'resolved');
       if (fresh.length > 0) {
         announce.push(...fresh);

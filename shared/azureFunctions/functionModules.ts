@@ -36,13 +36,13 @@ function globToRegExp(glob: string): RegExp {
   let source = '';
   for (const part of glob.split(/(\{[^}]*\}|\*)/)) {
     if (part === '*') source += '[^/]*';
-    else if (part.startsWith('{')) source += `(?:${part.slice(1, -1).split(',').map(escape).join('|')})`;
-    else source += escape(part);
+    else if (part.startsWith('{')) source += `(?:${part.slice(1, -1).split(',').map(escapeRegExp).join('|')})`;
+    else source += escapeRegExp(part);
   }
   return new RegExp(`^${source}$`);
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

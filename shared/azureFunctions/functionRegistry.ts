@@ -1,5 +1,5 @@
 import { app, type HttpHandler, type ServiceBusQueueHandler, type TimerHandler } from '@azure/functions';
-import type { QueueName } from '../queue/names';
+import type { QueueName } from '../queue';
 
 /**
  * One record per function, kept so the local host and the tests serve exactly what the Azure
@@ -11,6 +11,8 @@ export interface HttpFunctionDefinition {
   name: string;
   route: string;
   methods: Array<'GET' | 'POST'>;
+  /** The local host stops reading a body past this many bytes (the Functions front end has its own limit). */
+  maxBodyBytes?: number;
   handler: HttpHandler;
 }
 

@@ -1,6 +1,6 @@
 import { format } from 'node:util';
 import type { LogHandler } from '@azure/functions';
-import type { Logger } from '../logging/logger';
+import type { Logger } from '../logging';
 
 /** Routes `context.log`/`context.warn`/... of a locally invoked function into the host's logger (and its secret scrubbing). */
 export function invocationLogHandler(logger: Logger): LogHandler {

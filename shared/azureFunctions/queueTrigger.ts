@@ -1,12 +1,12 @@
 import type { ServiceBusQueueHandler } from '@azure/functions';
-import { routeOnQueue } from '../app/eventRoutes';
-import { getServices, type AppServices } from '../app/services';
-import type { UseCase } from '../app/useCase';
-import { loadUseCase } from '../app/useCases';
-import { EventEnvelopeSchema, type EventEnvelope } from '../events/envelope';
+import { routeOnQueue } from '../app';
+import { getServices, type AppServices } from '../app';
+import type { UseCase } from '../app';
+import { loadUseCase } from '../app';
+import { EventEnvelopeSchema, type EventEnvelope } from '../events';
 import { PermanentError } from '../errors';
-import type { QueueName } from '../queue/names';
-import { parkMessage } from '../queue/parkedMessages';
+import type { QueueName } from '../queue';
+import { parkMessage } from '../queue';
 import { decideSettlement } from './settlement';
 
 export type QueueOutcome = 'completed' | 'replayed' | 'rescheduled' | 'parked';

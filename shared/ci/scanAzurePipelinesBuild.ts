@@ -1,7 +1,7 @@
-import { auditAfterBuild } from '../audit/auditAfterBuild';
-import type { EventEnvelope } from '../events/envelope';
+import { auditAfterBuild } from '../audit';
+import type { EventEnvelope } from '../events';
 import { PermanentError } from '../errors';
-import type { UseCaseContext } from '../app/useCase';
+import type { UseCaseContext } from '../app';
 import { azurePipelinesProviderName } from './providers/azurePipelinesProvider';
 import { scanCiRun, type CiRunScanOutcome } from './scanCiRun';
 import { withCiProvider } from './withCiProvider';

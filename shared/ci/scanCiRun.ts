@@ -1,12 +1,12 @@
-import type { ScanRecord } from '../app/stores';
-import type { EventEnvelope } from '../events/envelope';
-import { leakedSecretSighting } from '../risks/leakedSecretSighting';
-import { SightingRecorder } from '../risks/sightingRecorder';
-import type { UseCaseContext } from '../app/useCase';
+import type { ScanRecord } from '../app';
+import type { EventEnvelope } from '../events';
+import { leakedSecretSighting } from '../risks';
+import { SightingRecorder } from '../risks';
+import type { UseCaseContext } from '../app';
 import { buildLogScanner } from './buildScanner';
 import type { CiProvider, CiRun, CiRunRef } from './providers/ciProvider';
 import { prefetchedLogs } from './prefetchedLogs';
-import { riskEvents } from '../risks/riskEvents';
+import { riskEvents } from '../risks';
 
 /** What one scan of a run read and found: never a secret. */
 export interface CiRunScanOutcome {
@@ -80,6 +80,7 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
           leakedSecretSighting(finding, {
             organization: options.organization,
             asset,
+            ...(run.project ? { project: run.project } : {}),
             location: `${finding.path} line ${finding.line}`,
             ...(evidenceUrl ? { url: evidenceUrl } : {}),
             sightingId,

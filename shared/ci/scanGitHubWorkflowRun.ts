@@ -1,6 +1,6 @@
-import type { EventEnvelope } from '../events/envelope';
+import type { EventEnvelope } from '../events';
 import { PermanentError } from '../errors';
-import type { UseCaseContext } from '../app/useCase';
+import type { UseCaseContext } from '../app';
 import { githubActionsProviderName } from './providers/githubActionsProvider';
 import { scanCiRun, type CiRunScanRecord } from './scanCiRun';
 import { withCiProvider } from './withCiProvider';

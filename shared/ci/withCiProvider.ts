@@ -1,5 +1,5 @@
-import type { OrganizationSettings } from '../organizations/organizationSettings';
-import type { UseCaseContext } from '../app/useCase';
+import type { OrganizationSettings } from '../organizations';
+import type { UseCaseContext } from '../app';
 import type { CiProvider } from './providers/ciProvider';
 import { loadCiProviders } from './providers/registry';
 

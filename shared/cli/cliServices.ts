@@ -1,5 +1,6 @@
 import { loadConfig } from '../config';
-import { createAppServices, type AppServices } from '../app/services';
+import { createAppServices, type AppServices } from '../app';
+import { escapeJsonControlCharacters } from '../logging';
 
 /**
  * Opens the same adapters the functions use (embedded under VIGIL_DATA_DIR, or Azure when its
@@ -16,5 +17,5 @@ export async function withServices<T>(work: (services: AppServices) => Promise<T
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${escapeJsonControlCharacters(JSON.stringify(value, null, 2))}\n`);
 }

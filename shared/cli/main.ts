@@ -5,7 +5,8 @@ import { Command, CommanderError } from 'commander';
 import { failureKindOf } from '../errors';
 import { exitCodes, UsageError } from './usageError';
 import { registerCommands } from './commands';
-import { packageRoot } from '../azureFunctions/functionModules';
+import { packageRoot } from '../azureFunctions';
+import { printable } from '../logging';
 
 export function buildProgram(): Command {
   const program = new Command('vigil')
@@ -36,10 +37,10 @@ export async function runCli(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     if (error instanceof UsageError || failureKindOf(error) === 'configuration') {
-      process.stderr.write(`vigil: ${(error as Error).message}\n`);
+      process.stderr.write(printable`vigil: ${(error as Error).message}\n`);
       return exitCodes.usage;
     }
-    process.stderr.write(`vigil: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.stderr.write(printable`vigil: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
     return exitCodes.failure;
   }
 }
@@ -54,7 +55,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`vigil: ${String(error)}\n`);
+      process.stderr.write(printable`vigil: ${String(error)}\n`);
       process.exitCode = exitCodes.failure;
     },
   );

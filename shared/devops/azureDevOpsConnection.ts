@@ -1,4 +1,4 @@
-import type { OrganizationSettings } from '../organizations/organizationSettings';
+import type { OrganizationSettings } from '../organizations';
 import {
   openAzureDevOpsTransport,
   type AzureDevOpsTransport,
@@ -11,6 +11,7 @@ import { createHookSubscriptionsClient, type HookSubscriptionsClient } from './h
 import { createProjectsClient, type ProjectsClient } from './projectsClient';
 import { createPullRequestFeedbackClient, type PullRequestFeedbackClient } from './pullRequestFeedbackClient';
 import { createServiceEndpointsClient, type ServiceEndpointsClient } from './serviceEndpointsClient';
+import { createWorkItemsClient, type WorkItemsClient } from './workItemsClient';
 
 export interface AzureDevOpsConnectionOptions extends AzureDevOpsTransportOptions {
   /** Probe `_apis/connectionData` while connecting (default true). */
@@ -37,6 +38,7 @@ export interface AzureDevOpsConnection {
   readonly pullRequestFeedback: PullRequestFeedbackClient;
   readonly serviceEndpoints: ServiceEndpointsClient;
   readonly hookSubscriptions: HookSubscriptionsClient;
+  readonly workItems: WorkItemsClient;
   /** Requests sent on this connection, retries included (node-api's one-time route look-ups are not counted). */
   requestCount(): number;
   /** Close kept-alive sockets. */
@@ -64,6 +66,7 @@ class TransportConnection implements AzureDevOpsConnection {
   private feedbackClient: PullRequestFeedbackClient | undefined;
   private serviceEndpointsClient: ServiceEndpointsClient | undefined;
   private hookSubscriptionsClient: HookSubscriptionsClient | undefined;
+  private workItemsClient: WorkItemsClient | undefined;
 
   constructor(private readonly transport: AzureDevOpsTransport) {}
 
@@ -97,6 +100,10 @@ class TransportConnection implements AzureDevOpsConnection {
 
   get hookSubscriptions(): HookSubscriptionsClient {
     return (this.hookSubscriptionsClient ??= createHookSubscriptionsClient(this.transport));
+  }
+
+  get workItems(): WorkItemsClient {
+    return (this.workItemsClient ??= createWorkItemsClient(this.transport));
   }
 
   requestCount(): number {

@@ -7,10 +7,10 @@ import type { IServiceEndpointApi } from 'azure-devops-node-api/ServiceEndpointA
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { ConfigurationError, PermanentError, ThrottledError, TransientError, VigilError } from '../errors';
 import { systemClock, type Clock } from '../clock';
-import type { Vault } from '../vault/port';
-import { requireSecret } from '../vault/managedVault';
-import { scrubSecrets, type Logger } from '../logging/logger';
-import type { OrganizationSettings } from '../organizations/organizationSettings';
+import type { Vault } from '../vault';
+import { requireSecret } from '../vault';
+import { scrubSecrets, type Logger } from '../logging';
+import type { OrganizationSettings } from '../organizations';
 import { AzureDevOpsAuthError, AzureDevOpsConflictError, AzureDevOpsForbiddenError, type AzureDevOpsAuthDescription } from './errors';
 import { sharedDownloadThread, type DownloadThread, type LentBody } from './downloadThread';
 import {

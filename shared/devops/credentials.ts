@@ -2,7 +2,7 @@ import type * as http from 'node:http';
 import type { IRequestHandler, IHttpClientResponse, IHttpClient, IRequestInfo } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { Clock } from '../clock';
-import { registerSecretValue } from '../logging/logger';
+import { registerSecretValue } from '../logging';
 
 /** The Entra resource of Azure DevOps; a token for this scope is accepted by every organization. */
 export const azureDevOpsScope = '499b84ac-1321-427f-aa17-267ca6975798/.default';
@@ -33,10 +33,10 @@ export class OriginBoundAuthHandler implements IRequestHandler {
     const host = String(options.host ?? options.hostname ?? '');
     const port = options.port === undefined || options.port === null ? '' : String(options.port);
     if (sameOrigin(this.origin, host, port, options.protocol ?? undefined, options.agent)) {
-      headers['Authorization'] = this.header();
+      headers.Authorization = this.header();
     } else {
-      delete headers['Authorization'];
-      delete headers['authorization'];
+      delete headers.Authorization;
+      delete headers.authorization;
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorkerThread } from '../threads/workerThread';
+import { startWorkerThread } from '../threads';
 import type { DownloadOrder, FromDownloadThread, ToDownloadThread } from './downloadThreadProtocol';
 import type { HttpHeaders } from './retryPolicy';
 

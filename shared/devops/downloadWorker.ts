@@ -1,8 +1,8 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { parentPort } from 'node:worker_threads';
-import { BlockPool } from '../streaming/blockPool';
-import { joinIntoBlocks } from '../streaming/joinIntoBlocks';
+import { BlockPool } from '../streaming';
+import { joinIntoBlocks } from '../streaming';
 import { followRedirect } from './redirectPolicy';
 import { blockBytes, blocksInFlight, type DownloadOrder, type FromDownloadThread, type ToDownloadThread } from './downloadThreadProtocol';
 
@@ -12,7 +12,8 @@ import { blockBytes, blocksInFlight, type DownloadOrder, type FromDownloadThread
  * collected here, so the event loop that scans the content neither copies them nor pays for their
  * garbage collection (docs/performance.md).
  */
-const port = parentPort!;
+if (!parentPort) throw new Error('downloadWorker.ts runs as a worker thread: start it with DownloadThread');
+const port = parentPort;
 const agents = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
   'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),

@@ -56,6 +56,24 @@ export class AzureDevOpsConflictError extends PermanentError {
 }
 
 /**
+ * Azure DevOps refused a work item request for what it asked (400, 403 or 404): an unknown work
+ * item type, area path or project, a required field left empty, a value outside a field's list,
+ * no permission. `code` is Azure DevOps' own (`TF401347`, `VS402323`) when its message starts with
+ * one, so a caller can tell which setting is wrong; the message is the server's.
+ */
+export class WorkItemRequestRefusedError extends PermanentError {
+  constructor(
+    readonly organization: string,
+    readonly resource: string,
+    readonly statusCode: 400 | 403 | 404,
+    readonly code: string | undefined,
+    readonly serverMessage: string,
+  ) {
+    super(`Azure DevOps refused the request for ${resource} in organization '${organization}' (HTTP ${statusCode}): ${serverMessage}`);
+  }
+}
+
+/**
  * Azure DevOps refused the request (HTTP 403): the identity lacks a permission or the PAT a scope.
  * Permanent, as every other 4xx; callers that know what they were doing (writing pull request
  * feedback) catch it to say which permission is missing.

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { Container } from '../store/port';
-import { isConflict } from '../store/errors';
-import { queryAll } from '../store/queryAll';
-import type { QueueName } from '../queue/names';
+import type { Container } from '../store';
+import { isConflict } from '../store';
+import { queryAll } from '../store';
+import type { QueueName } from '../queue';
 
 /**
  * Every delivery Vigil accepted, ignored or parked (a routed event whose ids could not be found),
@@ -36,9 +36,24 @@ export interface RefusalTally {
 
 export type DeliveryDocument = DeliveryRecord | RefusalTally;
 
-/** Cosmos ids may not contain `/ \ ? #`; event ids normally don't, but a hostile one must not break the write. */
+/**
+ * Delivery records and refusal tallies share the container, so their ids must never meet: a
+ * delivery's id is its event id when that is plain (letters, digits, `: . _ @ -`), else `sha256~`
+ * and a hash; a tally's id starts `refused~`. No event id can produce a `~`, so no delivery can take
+ * a tally's place (or another delivery's hashed one). Cosmos ids may not contain `/ \ ? #` either.
+ */
 export function deliveryDocumentId(eventId: string): string {
-  return /^[A-Za-z0-9:._@-]{1,200}$/.test(eventId) ? eventId : `h:${createHash('sha256').update(eventId).digest('base64url')}`;
+  return /^[A-Za-z0-9:._@-]{1,200}$/.test(eventId) ? eventId : `sha256~${createHash('sha256').update(eventId).digest('base64url')}`;
+}
+
+export function refusalTallyId(day: string): string {
+  return `refused~${day}`;
+}
+
+/** The delivery recorded under `eventId`, if any (a read, for answering a redelivery without enqueueing it again). */
+export async function findDelivery(deliveries: Container<DeliveryDocument>, source: string, eventId: string): Promise<DeliveryRecord | undefined> {
+  const found = await deliveries.read(deliveryDocumentId(eventId), source);
+  return found && found.outcome !== 'refused' ? found : undefined;
 }
 
 /** Records the delivery; `duplicate` when the same delivery was recorded before. */
@@ -62,7 +77,7 @@ export async function recordRefusal(
   clock: Clock,
 ): Promise<void> {
   const day = new Date(clock.now()).toISOString().slice(0, 10);
-  const id = `refused:${day}`;
+  const id = refusalTallyId(day);
   const increment = [
     { op: 'incr' as const, path: '/count', value: 1 },
     { op: 'incr' as const, path: `/byStatus/${status}`, value: 1 },

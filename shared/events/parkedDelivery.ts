@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Clock } from '../clock';
-import type { Logger } from '../logging/logger';
-import { parkMessage, type ParkedMessage } from '../queue/parkedMessages';
-import type { Container } from '../store/port';
+import type { Logger } from '../logging';
+import { parkMessage, type ParkedMessage } from '../queue';
+import type { Container } from '../store';
 import { recordDelivery, type DeliveryDocument } from './deliveryLog';
 import type { WebhookSource } from './envelope';
 import { payloadShape } from './payloadShape';
-import { eventRoutes } from '../app/eventRoutes';
+import { eventRoutes } from '../app';
 import type { UnidentifiedEventError } from './unidentifiedEvent';
 import { WebhookRejection } from './webhookErrors';
 

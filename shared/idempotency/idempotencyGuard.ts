@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { Container, Stored } from '../store/port';
-import { isConflict, isNotFound, isPreconditionFailed } from '../store/errors';
-import { queryAll } from '../store/queryAll';
+import type { Container, Stored } from '../store';
+import { isConflict, isNotFound, isPreconditionFailed } from '../store';
+import { queryAll } from '../store';
 import { ThrottledError } from '../errors';
 
 /**

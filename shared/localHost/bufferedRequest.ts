@@ -2,10 +2,12 @@ import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 
 /**
- * The request object under the local host's `HttpRequest`, holding a body already read into memory.
- * `@azure/functions` wraps a fetch `Request` (its `nativeRequest`, which the Functions host's HTTP
- * streaming path also supplies); building a real one copies the body into a web stream and cost
- * more than half of a webhook delivery in the ingest benchmark. This serves the same reads directly.
+ * The request object under the local host's `HttpRequest`, serving the body from a reader the
+ * front door gives it. `@azure/functions` wraps a fetch `Request` (its `nativeRequest`, which the
+ * Functions host's HTTP streaming path also supplies); building a real one copies the body into a
+ * web stream and cost more than half of a webhook delivery in the ingest benchmark. This serves
+ * the same reads directly. The body is read only when the function first asks for it, so a
+ * function can refuse a request from its headers without the host holding what it sends.
  */
 export class BufferedRequest {
   #bodyUsed = false;
@@ -14,7 +16,7 @@ export class BufferedRequest {
     readonly url: string,
     readonly method: string,
     readonly headers: Headers,
-    private readonly bytes: Buffer | undefined,
+    private readonly readBytes: (() => Promise<Buffer>) | undefined,
   ) {}
 
   get bodyUsed(): boolean {
@@ -22,17 +24,20 @@ export class BufferedRequest {
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    if (!this.bytes) return null;
-    return Readable.toWeb(Readable.from([this.consume()])) as ReadableStream<Uint8Array>;
+    if (!this.readBytes) return null;
+    const bytes = this.consume();
+    // Read by whoever pulls the stream; a stream nobody reads must not leave a rejection unhandled.
+    bytes.catch(() => undefined);
+    return Readable.toWeb(Readable.from((async function* () { yield await bytes; })())) as ReadableStream<Uint8Array>;
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = this.consume();
+    const bytes = await this.consume();
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
 
   async text(): Promise<string> {
-    return this.consume().toString('utf8');
+    return (await this.consume()).toString('utf8');
   }
 
   async json(): Promise<unknown> {
@@ -40,7 +45,7 @@ export class BufferedRequest {
   }
 
   async blob(): Promise<Blob> {
-    return new Blob([this.consume()]);
+    return new Blob([await this.consume()]);
   }
 
   async formData(): Promise<FormData> {
@@ -49,13 +54,14 @@ export class BufferedRequest {
 
   clone(): BufferedRequest {
     if (this.#bodyUsed) throw new TypeError('Body has already been used');
-    return new BufferedRequest(this.url, this.method, new Headers(this.headers), this.bytes);
+    // The front door's reader reads the body once and hands every caller the same bytes.
+    return new BufferedRequest(this.url, this.method, new Headers(this.headers), this.readBytes);
   }
 
   /** Like fetch's Request: a body can be read once. */
-  private consume(): Buffer {
-    if (this.#bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
+  private consume(): Promise<Buffer> {
+    if (this.#bodyUsed) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
     this.#bodyUsed = true;
-    return this.bytes ?? Buffer.alloc(0);
+    return this.readBytes ? this.readBytes() : Promise.resolve(Buffer.alloc(0));
   }
 }

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
 import { BufferedRequest } from './bufferedRequest';
-import type { Logger } from '../logging/logger';
-import type { HttpFunctionDefinition } from '../azureFunctions/functionRegistry';
-import { invocationLogHandler } from '../azureFunctions/invocationLog';
+import { failureKindOf, type ThrottledError } from '../errors';
+import type { Logger } from '../logging';
+import type { HttpFunctionDefinition } from '../azureFunctions';
+import { invocationLogHandler } from '../azureFunctions';
+import { ClientHungUpError, createRequestByteBudget, lazyRequestBody, RequestBodyTooLargeError, type RequestByteBudget } from './requestBody';
 
 /** The Functions host's route prefix (host.json `extensions.http.routePrefix`). */
 export const routePrefix = '/api';
@@ -18,16 +20,49 @@ interface CompiledRoute {
   parameterNames: string[];
 }
 
+/** Bytes of request bodies the local host holds at once, across requests, unless configured otherwise. */
+export const defaultMaxBodyBytesInFlight = 16 * 1024 * 1024;
+
+export interface HttpFrontDoorOptions {
+  /** The bound on bytes of request bodies held at once; past it a body is refused with 503 and Retry-After. */
+  maxBodyBytesInFlight?: number;
+}
+
+export interface HttpFrontDoor {
+  server: Server;
+  /** Bytes of request bodies held right now (read and not yet released by a finished response). */
+  bodyBytesInFlight(): number;
+}
+
 /** Serves HTTP-triggered functions the way the Functions host does: `/api/<route>`, `{name}` route parameters. */
-export function createHttpFrontDoor(definitions: HttpFunctionDefinition[], logger: Logger): Server {
+export function createHttpFrontDoor(definitions: HttpFunctionDefinition[], logger: Logger, options: HttpFrontDoorOptions = {}): HttpFrontDoor {
   const routes = definitions.map(compileRoute);
-  return createServer((request, response) => {
-    serve(routes, request, response, logger).catch((error: unknown) => {
+  const budget = createRequestByteBudget(options.maxBodyBytesInFlight ?? defaultMaxBodyBytesInFlight);
+  const server = createServer((request, response) => {
+    serve(routes, request, response, logger, budget).catch((error: unknown) => {
+      if (error instanceof ClientHungUpError || (request.destroyed && !request.complete)) {
+        // A client that hangs up is not a failure of ours; there is nobody left to answer.
+        logger.debug('the client closed the connection before the answer', { url: request.url });
+        response.destroy();
+        return;
+      }
+      if (response.headersSent) {
+        logger.error('request failed', { error, url: request.url });
+        response.destroy();
+        return;
+      }
+      if (error instanceof RequestBodyTooLargeError) {
+        return writeJson(response, 413, { error: 'payload_too_large', message: `requests are limited to ${error.limit} bytes` });
+      }
+      if (failureKindOf(error) === 'throttled') {
+        response.setHeader('retry-after', String(Math.ceil((error as ThrottledError).retryAfterMs / 1000)));
+        return writeJson(response, 503, { error: 'unavailable', message: (error as Error).message });
+      }
       logger.error('request failed', { error, url: request.url });
-      if (!response.headersSent) writeJson(response, 500, { error: 'internal_error', message: 'the function failed; see the host log' });
-      else response.destroy();
+      writeJson(response, 500, { error: 'internal_error', message: 'the function failed; see the host log' });
     });
   });
+  return { server, bodyBytesInFlight: () => budget.inFlight };
 }
 
 function compileRoute(definition: HttpFunctionDefinition): CompiledRoute {
@@ -44,8 +79,18 @@ function compileRoute(definition: HttpFunctionDefinition): CompiledRoute {
   return { definition, pattern: new RegExp(`^${routePrefix}/${source}/?$`, 'i'), parameterNames };
 }
 
-async function serve(routes: CompiledRoute[], request: IncomingMessage, response: ServerResponse, logger: Logger): Promise<void> {
-  const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+async function serve(
+  routes: CompiledRoute[],
+  request: IncomingMessage,
+  response: ServerResponse,
+  logger: Logger,
+  budget: RequestByteBudget,
+): Promise<void> {
+  const url = requestUrl(request);
+  if (!url) {
+    request.resume();
+    return writeJson(response, 400, { error: 'bad_request', message: 'the Host header or the request target is not a valid URL' });
+  }
   const matches = routes
     .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
     .filter((candidate): candidate is { route: CompiledRoute; match: RegExpExecArray } => candidate.match !== null);
@@ -66,18 +111,20 @@ async function serve(routes: CompiledRoute[], request: IncomingMessage, response
     request.resume();
     return writeJson(response, 413, { error: 'payload_too_large', message: `requests are limited to ${maxRequestBytes} bytes` });
   }
-  const body = await readLimited(request, maxRequestBytes);
-  if (body === undefined) {
-    return writeJson(response, 413, { error: 'payload_too_large', message: `requests are limited to ${maxRequestBytes} bytes` });
-  }
 
   const { route, match } = found;
-  const params: Record<string, string> = {};
-  route.parameterNames.forEach((name, index) => (params[name] = decodeURIComponent(match[index + 1])));
+  const params = routeParameters(route, match);
+  if (!params) {
+    request.resume();
+    return writeJson(response, 404, { error: 'not_found', message: `no function serves ${url.pathname} (a route parameter is not valid percent-encoding)` });
+  }
+  // The body is read when the function asks for it, not before: a webhook refuses a caller from its headers first.
+  const limit = Math.min(route.definition.maxBodyBytes ?? maxRequestBytes, maxRequestBytes);
+  const body = method === 'GET' ? undefined : lazyRequestBody(request, response, { limit, budget });
   const httpRequest = new HttpRequest({
     query: Object.fromEntries(url.searchParams),
     params,
-    nativeRequest: new BufferedRequest(url.toString(), method, new Headers(flattenHeaders(request)), method === 'GET' ? undefined : body),
+    nativeRequest: new BufferedRequest(url.toString(), method, new Headers(flattenHeaders(request)), body),
   } as HttpRequestInit);
   const context = new InvocationContext({
     invocationId: randomUUID(),
@@ -88,15 +135,24 @@ async function serve(routes: CompiledRoute[], request: IncomingMessage, response
   await writeResult(response, result ?? { status: 204 });
 }
 
-async function readLimited(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    // Keep draining so the client sees our answer rather than a reset connection.
-    if (size <= limit) chunks.push(chunk);
+/** The request's URL, or undefined when the Host header or the target cannot make one (`Host: exa mple`). */
+function requestUrl(request: IncomingMessage): URL | undefined {
+  try {
+    return new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+  } catch {
+    return undefined;
   }
-  return size > limit ? undefined : Buffer.concat(chunks);
+}
+
+/** Decoded route parameters, or undefined when one is not valid percent-encoding (`%ff`, `%E0%A4%A`). */
+function routeParameters(route: CompiledRoute, match: RegExpExecArray): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  try {
+    for (const [index, name] of route.parameterNames.entries()) params[name] = decodeURIComponent(match[index + 1]);
+  } catch {
+    return undefined;
+  }
+  return params;
 }
 
 function flattenHeaders(request: IncomingMessage): Record<string, string> {
@@ -118,7 +174,7 @@ async function writeResult(response: ServerResponse, result: HttpResponseInit | 
   }
   const reply = result instanceof HttpResponse ? result : new HttpResponse(result);
   response.statusCode = reply.status;
-  reply.headers.forEach((value, name) => response.setHeader(name, value));
+  for (const [name, value] of reply.headers) response.setHeader(name, value);
   const body = reply.body ? Buffer.from(await reply.arrayBuffer()) : undefined;
   response.end(body);
 }

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { VigilConfig } from '../config';
-import { registeredFunctions, type FunctionDefinition, type HttpFunctionDefinition } from '../azureFunctions/functionRegistry';
-import { loadFunctionModules } from '../azureFunctions/functionModules';
-import { acquireHostLock } from './hostLock';
+import { registeredFunctions, type FunctionDefinition, type HttpFunctionDefinition } from '../azureFunctions';
+import { loadFunctionModules } from '../azureFunctions';
+import { acquireHostLock, unwritable } from './hostLock';
 import { createHttpFrontDoor, routePrefix } from './httpFrontDoor';
 import { startQueuePump, type QueuePump } from './queuePump';
-import { createAppServices, useServices, type AppServices } from '../app/services';
+import { createAppServices, useServices, type AppServices } from '../app';
 import { startTimerSchedule, type TimerSchedule } from './timerSchedule';
 
 export interface LocalHostOptions {
@@ -29,6 +29,8 @@ export interface LocalHost {
   functions: FunctionDefinition[];
   /** What the start-up recovered from a previous host that did not stop cleanly. */
   recovered: { locks: number; claims: number };
+  /** Bytes of request bodies the HTTP front door holds right now (bounded by VIGIL_MAX_BODY_BYTES_IN_FLIGHT). */
+  bodyBytesInFlight(): number;
   /** Stops taking requests and messages, lets running handlers finish within the grace period, closes the stores. */
   stop(): Promise<void>;
 }
@@ -41,7 +43,13 @@ export interface LocalHost {
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   const { config } = options;
   const usesDataDir = config.queueBackend === 'embedded' || config.storeBackend === 'embedded';
-  if (usesDataDir) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (usesDataDir) {
+    try {
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw unwritable(config.dataDir, error);
+    }
+  }
   const releaseHostLock = usesDataDir ? acquireHostLock(config.dataDir) : () => undefined;
 
   let services: AppServices | undefined;
@@ -57,10 +65,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const functions = (options.functions ?? loadDefaultFunctions()).filter((f) => !isDisabled(f.name, options.env ?? process.env));
     const logger = services.logger.child({ host: 'local' });
 
-    const server = createHttpFrontDoor(
+    const frontDoor = createHttpFrontDoor(
       functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http'),
       logger,
+      { maxBodyBytesInFlight: config.maxBodyBytesInFlight },
     );
+    const server = frontDoor.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.bindAddress, () => resolve());
@@ -91,6 +101,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       services: running,
       functions,
       recovered,
+      bodyBytesInFlight: frontDoor.bodyBytesInFlight,
       stop: () =>
         (stopping ??= (async () => {
           for (const timer of timers) timer.stop();

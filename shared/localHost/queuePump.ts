@@ -1,9 +1,9 @@
 import { InvocationContext } from '@azure/functions';
 import { messageOf } from '../errors';
-import type { Logger } from '../logging/logger';
-import type { LockedMessage, QueueReceiver } from '../queue/port';
-import type { QueueFunctionDefinition } from '../azureFunctions/functionRegistry';
-import { invocationLogHandler } from '../azureFunctions/invocationLog';
+import type { Logger } from '../logging';
+import type { LockedMessage, QueueReceiver } from '../queue';
+import type { QueueFunctionDefinition } from '../azureFunctions';
+import { invocationLogHandler } from '../azureFunctions';
 
 export interface QueuePumpOptions {
   concurrency: number;

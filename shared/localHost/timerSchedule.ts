@@ -1,9 +1,9 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import { Cron } from 'croner';
 import { messageOf } from '../errors';
-import type { Logger } from '../logging/logger';
-import type { TimerFunctionDefinition } from '../azureFunctions/functionRegistry';
-import { invocationLogHandler } from '../azureFunctions/invocationLog';
+import type { Logger } from '../logging';
+import type { TimerFunctionDefinition } from '../azureFunctions';
+import { invocationLogHandler } from '../azureFunctions';
 
 export interface TimerSchedule {
   stop(): void;

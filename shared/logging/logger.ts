@@ -1,3 +1,5 @@
+import { escapeControlCharacters, escapeJsonControlCharacters } from './controlCharacters';
+
 /**
  * The app's one logger. Every value obtained from the vault is registered here and replaced by
  * `***` in anything logged, so a token can't leak through an error message or a debug line.
@@ -50,11 +52,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const emit = (level: LogLevel, message: string, fields: LogFields = {}) => {
     if (levelRank[level] < minimum) return;
     const all = { ...base, ...fields };
+    // Scrubbed first (a secret is matched as it is), then escaped: a value from outside (a delivery
+    // id, a reason) cannot end the line early and forge one of its own, nor reach a terminal's escapes.
     const line =
       format === 'json'
-        ? JSON.stringify({ time: new Date().toISOString(), level, message, ...serialisable(all) })
-        : `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${formatFields(all)}`;
-    sink.write(`${scrubSecrets(line)}\n`);
+        ? escapeJsonControlCharacters(scrubSecrets(JSON.stringify({ time: new Date().toISOString(), level, message, ...serialisable(all) })))
+        : escapeControlCharacters(scrubSecrets(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${formatFields(all)}`));
+    sink.write(`${line}\n`);
   };
 
   return {

@@ -1,10 +1,11 @@
 import type { Clock } from '../clock';
 import { ConfigurationError, PermanentError } from '../errors';
-import type { Container } from '../store/port';
-import { isConflict, isNotFound, isPreconditionFailed } from '../store/errors';
-import { queryAll } from '../store/queryAll';
+import type { Container } from '../store';
+import { isConflict, isNotFound, isPreconditionFailed } from '../store';
+import { queryAll } from '../store';
 import {
   OrganizationSettingsSchema,
+  accountIdPattern,
   organizationNamePattern,
   type AlertChannel,
   type OrganizationSettings,
@@ -12,7 +13,11 @@ import {
 
 export class OrganizationNotFoundError extends PermanentError {
   constructor(readonly organization: string) {
-    super(`no organization '${organization}' (add it with: vigil orgs add ${organization} --azure-devops-url https://dev.azure.com/${organization} --auth managed-identity)`);
+    super(
+      accountIdPattern.test(organization)
+        ? `no organization with account id '${organization}' (record it: vigil orgs add NAME --azure-devops-url https://dev.azure.com/NAME --auth managed-identity --account-id ${organization})`
+        : `no organization '${organization}' (add it with: vigil orgs add ${organization} --azure-devops-url https://dev.azure.com/${organization} --auth managed-identity)`,
+    );
   }
 }
 
@@ -22,7 +27,7 @@ export class OrganizationExistsError extends ConfigurationError {
   }
 }
 
-export type NewOrganization = Omit<OrganizationSettings, 'id' | 'organization' | 'createdAt' | 'updatedAt' | 'alertChannels' | 'workItems'> &
+export type NewOrganization = Omit<OrganizationSettings, 'id' | 'organization' | 'createdAt' | 'updatedAt' | 'alertChannels' | 'workItems' | 'workItemSync'> &
   Partial<Pick<OrganizationSettings, 'alertChannels' | 'workItems'>>;
 
 /** The organizations Vigil serves: read by handlers, written by `vigil orgs`. */
@@ -52,16 +57,31 @@ export class OrganizationDirectory {
     }
   }
 
+  /** By name, or by Azure DevOps account id (what an event whose payload carries no URL names its organization by). */
   async get(name: string): Promise<OrganizationSettings> {
     const organization = OrganizationDirectory.normaliseName(name);
-    const stored = await this.organizations.read(organization, organization);
+    const stored = (await this.organizations.read(organization, organization)) ?? (await this.byAccountId(organization));
     if (!stored) throw new OrganizationNotFoundError(organization);
     return OrganizationSettingsSchema.parse(stored);
+  }
+
+  private async byAccountId(accountId: string): Promise<OrganizationSettings | undefined> {
+    if (!accountIdPattern.test(accountId)) return undefined;
+    const page = await this.organizations.query({ where: { 'azureDevOps.accountId': accountId }, limit: 1 });
+    return page.items[0];
   }
 
   async list(): Promise<OrganizationSettings[]> {
     const all = await queryAll(this.organizations, { orderBy: { field: 'organization' } });
     return all.map((item) => OrganizationSettingsSchema.parse(item));
+  }
+
+  /**
+   * Every settings document as stored, not validated: for readers that must not stop because one
+   * document no longer parses (the webhook's hook-secret lookup), and check the fields they read.
+   */
+  async storedDocuments(): Promise<Array<Partial<Record<keyof OrganizationSettings, unknown>>>> {
+    return queryAll(this.organizations, {});
   }
 
   async remove(name: string): Promise<void> {
@@ -71,6 +91,28 @@ export class OrganizationDirectory {
     } catch (error) {
       if (isNotFound(error)) throw new OrganizationNotFoundError(organization);
       throw error;
+    }
+  }
+
+  /**
+   * Applies `change` to the stored settings, etag-checked and re-applied after a concurrent edit;
+   * `change` returns undefined to leave them as they are. Returns the settings as stored after.
+   * `touch` (default true) sets `updatedAt`: an operator's edit; the sync's own status is not one.
+   */
+  async update(name: string, change: (current: OrganizationSettings) => OrganizationSettings | undefined, options: { touch?: boolean } = {}): Promise<OrganizationSettings> {
+    const organization = OrganizationDirectory.normaliseName(name);
+    for (;;) {
+      const stored = await this.organizations.read(organization, organization);
+      if (!stored) throw new OrganizationNotFoundError(organization);
+      const current = OrganizationSettingsSchema.parse(stored);
+      const changed = change(current);
+      if (!changed) return current;
+      const updated = validSettings({ ...changed, id: organization, organization, ...(options.touch === false ? {} : { updatedAt: new Date(this.clock.now()).toISOString() }) });
+      try {
+        return await this.organizations.replace(updated, { ifMatch: stored._etag });
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
     }
   }
 

@@ -1,9 +1,9 @@
 import type { Clock } from '../clock';
-import { EventEnvelopeSchema } from '../events/envelope';
-import { ParkedDeliveryBodySchema } from '../events/parkedDelivery';
-import type { Container } from '../store/port';
-import { isNotFound } from '../store/errors';
-import { queryAll } from '../store/queryAll';
+import { EventEnvelopeSchema } from '../events';
+import { ParkedDeliveryBodySchema } from '../events';
+import type { Container } from '../store';
+import { isNotFound } from '../store';
+import { queryAll } from '../store';
 import type { QueueName } from './names';
 import type { ParkedMessage } from './parkedMessages';
 import type { QueueAdmin, QueueSender } from './port';

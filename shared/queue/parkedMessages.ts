@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Container } from '../store/port';
-import { isConflict } from '../store/errors';
+import type { Container } from '../store';
+import { isConflict } from '../store';
 import type { QueueName } from './names';
 
 /**

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../events/envelope';
+import type { EventEnvelope } from '../events';
 import type { QueueName } from './names';
 
 /** A message to enqueue. `messageId` drives the broker's duplicate detection. */

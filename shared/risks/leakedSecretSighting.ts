@@ -5,7 +5,7 @@ import type { RiskSighting } from './riskStore';
 /** A secret the engine found, as a sighting of a `leaked-secret` risk: where it was seen is the caller's, the rest is the finding's (redacted). */
 export function leakedSecretSighting(
   finding: Finding,
-  where: { organization: string; asset: RiskAsset; location: string; url?: string; sightingId: string },
+  where: { organization: string; asset: RiskAsset; project?: string; location: string; url?: string; sightingId: string },
 ): RiskSighting {
   return {
     organization: where.organization,
@@ -14,6 +14,7 @@ export function leakedSecretSighting(
     title: finding.title,
     severity: finding.severity,
     asset: where.asset,
+    ...(where.project ? { project: where.project } : {}),
     fingerprint: finding.fingerprint,
     verified: finding.verified,
     evidence: { location: where.location, redacted: finding.redacted, ...(where.url ? { url: where.url } : {}) },

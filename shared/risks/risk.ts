@@ -7,7 +7,35 @@ import { createHash } from 'node:crypto';
  */
 export type RiskKind = 'leaked-secret' | 'service-connection';
 export type RiskSeverity = 'critical' | 'high' | 'medium' | 'low';
-export type RiskStatus = 'open' | 'resolved';
+
+/**
+ * Where a risk stands (docs/work-items.md, "The risk lifecycle"): `open` until it is fixed
+ * (`resolved`), judged acceptable for a while (`accepted`, with an expiry after which it reopens)
+ * or judged not a risk at all (`false-positive`). A resolved risk seen again reopens; an accepted
+ * or false-positive one stays so while its occurrences still rise.
+ */
+export const riskStatuses = ['open', 'resolved', 'accepted', 'false-positive'] as const;
+export type RiskStatus = (typeof riskStatuses)[number];
+
+/** Where a status change came from. `scan` and `audit` are Vigil's own findings; `expiry` an acceptance that ran out. */
+export const triageSources = ['cli', 'work-item', 'pull-request', 'scan', 'audit', 'expiry'] as const;
+export type TriageSource = (typeof triageSources)[number];
+
+/** One status change: who made it, when, why and where it came from. */
+export interface RiskTriage {
+  status: RiskStatus;
+  reason: string;
+  /** A person's name, or `Vigil` for its own changes. */
+  by: string;
+  at: string;
+  source: TriageSource;
+  /** For `accepted`: when the acceptance ends and the risk reopens. */
+  until?: string;
+  /** What it came from, when there is one: `work item #12`, `pull request 7`. */
+  reference?: string;
+  /** The request's own key (a work item revision, a pull request comment): the same request applied twice is recognised. */
+  key?: string;
+}
 
 export interface RiskAsset {
   id: string;
@@ -32,6 +60,8 @@ export interface Risk {
   severity: RiskSeverity;
   status: RiskStatus;
   asset: RiskAsset;
+  /** The Azure DevOps project the asset lives in, when it has one (a work item for it is filed there by default). */
+  project?: string;
   /** HMAC fingerprint of a leaked secret, or a digest of the failing setting. */
   fingerprint: string;
   verified: boolean;
@@ -43,10 +73,28 @@ export interface Risk {
   /** The sightings already counted (bounded), so a redelivered scan does not count twice. */
   recentSightings: string[];
   resolvedAt?: string;
-  /** Why it was resolved: `the check passes`, `the connection changed` (an audit that no longer finds it). */
+  /** Why it was resolved: `the check passes`, `closed in work item #12 by Dana`. */
   resolution?: string;
+  /** When the status last changed (absent on risks recorded before it was kept: `triage.at`, else `firstSeenAt`). */
+  statusChangedAt?: string;
+  /** The latest status change after the risk opened: who, when, why, from where. */
+  triage?: RiskTriage;
+  /** Earlier status changes, oldest first (bounded). */
+  history?: RiskTriage[];
 }
 
 export function riskId(organization: string, kind: RiskKind, ruleId: string, assetId: string, fingerprint: string): string {
   return createHash('sha256').update([organization, kind, ruleId, assetId, fingerprint].join('\u0000')).digest('base64url');
+}
+
+/** When the risk's status last changed. */
+export function statusChangedAt(risk: Pick<Risk, 'statusChangedAt' | 'triage' | 'firstSeenAt'>): string {
+  return risk.statusChangedAt ?? risk.triage?.at ?? risk.firstSeenAt;
+}
+
+/** True for an accepted risk whose acceptance has ended. */
+export function acceptanceEnded(risk: Pick<Risk, 'status' | 'triage'>, now: number): boolean {
+  if (risk.status !== 'accepted' || !risk.triage?.until) return false;
+  const until = Date.parse(risk.triage.until);
+  return Number.isFinite(until) && until <= now;
 }

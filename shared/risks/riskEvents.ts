@@ -1,10 +1,10 @@
 import type { Clock } from '../clock';
-import type { EventEnvelope } from '../events/envelope';
-import { queuesFor } from '../app/eventRoutes';
-import type { QueueName } from '../queue/names';
-import type { OutgoingMessage } from '../queue/port';
+import type { EventEnvelope } from '../events';
+import { queuesFor } from '../app';
+import type { QueueName } from '../queue';
+import type { OutgoingMessage } from '../queue';
 import type { Risk } from './risk';
-import type { RiskTransition } from './riskStore';
+import type { RiskTransition, TriageTransition } from './riskStore';
 
 /**
  * The internal events a scan emits (docs/architecture.md, "The shape"): `risk.opened` for a new or reopened risk,
@@ -29,11 +29,37 @@ export function riskEvents(
       subject: { riskId: risk.id, transition: announced, cause: cause.id.slice(0, 200) },
       receivedAt: new Date(clock.now()).toISOString(),
     };
-    for (const queue of queuesFor(envelope)) {
-      const messages = byQueue.get(queue) ?? [];
-      messages.push({ messageId: envelope.id, body: envelope });
-      byQueue.set(queue, messages);
-    }
+    add(byQueue, envelope);
+  }
+  return byQueue;
+}
+
+/**
+ * `risk.changed` for a status change someone made (a person on the command line, in a work item
+ * or a pull request, or an acceptance that ended): subject `{ riskId, transition, source }`. The
+ * id is derived from the change (its key, else its time), so the same change announced twice is
+ * dropped by the queue.
+ */
+export function triageEvents(risk: Risk, transition: TriageTransition, clock: Clock): Map<QueueName, OutgoingMessage[]> {
+  const change = risk.triage;
+  const key = change?.key ?? change?.at ?? new Date(clock.now()).toISOString();
+  const envelope: EventEnvelope = {
+    id: `risk:${risk.id}:${transition}:${change?.source ?? 'cli'}:${key}`.slice(0, 500),
+    source: 'vigil',
+    type: 'risk.changed',
+    organization: risk.organization,
+    ...(risk.project ? { project: risk.project } : {}),
+    subject: { riskId: risk.id, transition, source: change?.source ?? 'cli' },
+    receivedAt: new Date(clock.now()).toISOString(),
+  };
+  return add(new Map(), envelope);
+}
+
+function add(byQueue: Map<QueueName, OutgoingMessage[]>, envelope: EventEnvelope): Map<QueueName, OutgoingMessage[]> {
+  for (const queue of queuesFor(envelope)) {
+    const messages = byQueue.get(queue) ?? [];
+    messages.push({ messageId: envelope.id, body: envelope });
+    byQueue.set(queue, messages);
   }
   return byQueue;
 }

@@ -1,5 +1,5 @@
-import type { RepositoryAsset, RepositoryRiskScore } from '../repositories/assets/asset';
-import type { Confidence } from '../scanning/types';
+import type { RepositoryAsset, RepositoryRiskScore } from '../repositories';
+import type { Confidence } from '../scanning';
 import type { Risk, RiskSeverity } from './risk';
 
 /**

@@ -15,3 +15,6 @@ export { toSarifLog } from './report/sarifReport';
 export { toJsonReport } from './report/jsonReport';
 export type { ScanStats } from './report/jsonReport';
 export { formatTextReport } from './report/textReport';
+export { RuleCompilationError } from './compiledRules';
+export { walkFiles } from './fileWalker';
+export { scanPath } from './pathSecrets';

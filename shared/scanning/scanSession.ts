@@ -328,7 +328,9 @@ export class ScanSession {
     for (const candidate of keepMostSpecific(candidates)) {
       if (suppressed && (suppressed === 'all' || suppressed.has(candidate.rule.id))) continue;
       const column = this.columnBase + utf16Length(buffer, start, start + candidate.rawStart) + 1;
-      this.report(candidate, this.lineNumber, column);
+      // A private key block found on this line marks only its first character; its end is not known here.
+      const endColumn = candidate.previewLabel === undefined ? this.columnBase + utf16Length(buffer, start, start + candidate.rawEnd) + 1 : undefined;
+      this.report(candidate, this.lineNumber, column, endColumn);
     }
 
     if (hasKubernetesWord) this.kubernetes.wake();
@@ -425,7 +427,7 @@ export class ScanSession {
     );
   }
 
-  private report(candidate: Candidate, line: number, column: number): void {
+  private report(candidate: Candidate, line: number, column: number, endColumn?: number): void {
     const fingerprint = fingerprintSecret(candidate.secret, this.options.fingerprintKey);
     if (this.windowedLine || this.columnBase > 0 || this.windowFindingKeys.size > 0) {
       const key = `${candidate.rule.id}:${column}:${fingerprint}`;
@@ -449,6 +451,7 @@ export class ScanSession {
       remediation: candidate.rule.remediation,
     };
     if (candidate.encoding) finding.encoding = candidate.encoding;
+    if (endColumn !== undefined) finding.endColumn = endColumn;
     this.findings.push(finding);
   }
 }

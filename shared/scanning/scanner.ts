@@ -5,8 +5,8 @@ import { fingerprintSecret } from './fingerprint';
 import { builtinCatalogue, builtinRules } from './rules/builtinRules';
 import { pathRules } from './rules/structuralRules';
 import { ScanSession } from './scanSession';
-import { BlockPool } from '../streaming/blockPool';
-import { joinIntoBlocks } from '../streaming/joinIntoBlocks';
+import { BlockPool } from '../streaming';
+import { joinIntoBlocks } from '../streaming';
 import { confidenceRank, type Confidence, type Finding, type PathRuleDefinition, type RuleDefinition, type RuleMetadata } from './types';
 
 /**

@@ -19,6 +19,10 @@ export interface Finding {
   line: number;
   /** 1-based column in UTF-16 code units of the original line (what editors and SARIF count). */
   column: number;
+  /** The column just after the match, when it lies on one line (what is replaced to redact it, e.g. in a path). */
+  endColumn?: number;
+  /** `path` when the secret is in the file's path, not its content: `line` is then 0 and the columns count in the path. */
+  location?: 'path';
   /** A preview that is safe to show: the prefix a rule names and at most the last four characters. */
   redacted: string;
   /** HMAC-SHA256 of the secret under the installation's key, hex. Stable across runs and files. */

@@ -72,6 +72,11 @@ export type Narrowed<T, K extends PropertyKey, V> = T extends unknown ? (K exten
 
 export interface Store {
   container<T extends Document>(name: ContainerName): Container<T>;
+  /**
+   * Rejects when the store cannot take a write right now (the embedded store on a full disk). Stores
+   * that are a service (Cosmos DB) leave it out: their availability is not this host's disk.
+   */
+  checkWritable?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,6 +93,8 @@ export const containerDefinitions = {
   alerts: { partitionKey: 'organization' },
   /** Each alert destination's rate-limit window and the alerts it holds. */
   alertWindows: { partitionKey: 'organization' },
+  /** One link per work item Vigil keeps for a risk (or a repository and rule): claimed before the work item is created. */
+  workItemLinks: { partitionKey: 'organization' },
   /** Per pull request: what Vigil posted (status, summary, threads by fingerprint) and which head it last published. */
   pullRequestFeedback: { partitionKey: 'organization' },
 } as const;

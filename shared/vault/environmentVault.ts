@@ -1,5 +1,5 @@
 import type { Vault } from './port';
-import { registerSecretValue } from '../logging/logger';
+import { registerSecretValue } from '../logging';
 
 /**
  * The local vault's read-only fallback: secret `hooks-azure-devops` is read from

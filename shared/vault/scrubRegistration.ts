@@ -1,4 +1,4 @@
-import { registerSecretValue } from '../logging/logger';
+import { registerSecretValue } from '../logging';
 
 /**
  * Registers a value obtained from the vault with the logger, together with the encodings in which

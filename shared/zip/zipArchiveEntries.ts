@@ -2,8 +2,6 @@ import type { Readable } from 'node:stream';
 import { createInflateRaw, type InflateRaw } from 'node:zlib';
 import { WholeEntryInflater, type WholeInflation } from './wholeEntryInflater';
 import { PermanentError, TransientError, VigilError } from '../errors';
-import type { ScreenedOut } from '../repositories/contentScan/pathScreen';
-import { toRelativePath } from '../repositories/contentScan/repositoryPathFilter';
 
 /**
  * The entries of a zip, read front to back as the archive arrives, one at a time: the next entry's
@@ -29,7 +27,7 @@ export interface ArchiveEntry {
   /** Encrypted, or compressed with a method other than stored and deflate: its bytes cannot be read (content is empty). */
   unreadable: boolean;
   /** Left out by a path screen before it was read (`readZipEntriesOffThread` with `screen`): content is empty. */
-  screenedOut?: ScreenedOut;
+  screenedOut?: string;
   /** The content's length, when it is known before the content is read (a small entry inflated whole). */
   size?: number;
   /**
@@ -58,7 +56,7 @@ export async function* readZipEntries(archive: Readable): AsyncGenerator<Archive
   try {
     for (let prepared = await prepareEntry(source, inflater); prepared; prepared = await prepareEntry(source, inflater)) {
       const { header } = prepared;
-      const path = toRelativePath(header.name);
+      const path = entryPath(header.name);
       const isDirectory = header.name.endsWith('/');
       if (prepared.whole) {
         yield { path, isDirectory, unreadable: false, size: prepared.whole.length, content: inSlices(prepared.whole), discard: async () => undefined };
@@ -501,9 +499,9 @@ class ByteSource {
 /** The archive stopped early: a cut connection, or a server that gave up mid-archive. */
 class TruncatedArchive extends Error {}
 
-function unreadable(error: unknown, entryPath: string | undefined): Error {
+function unreadable(error: unknown, name: string | undefined): Error {
   if (error instanceof VigilError) return error;
-  const where = entryPath === undefined ? '' : ` at entry '${toRelativePath(entryPath)}'`;
+  const where = name === undefined ? '' : ` at entry '${entryPath(name)}'`;
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
   if (code.startsWith('Z_')) {
@@ -512,4 +510,9 @@ function unreadable(error: unknown, entryPath: string | undefined): Error {
   }
   // A cut connection or a server that stopped mid-archive: worth another try.
   return new TransientError(`the repository archive could not be read to its end${where} (${message}); the scan will be retried`, { cause: error });
+}
+
+/** An entry's name as a relative path with forward slashes (zips written on Windows use backslashes). */
+export function entryPath(name: string): string {
+  return name.replace(/\\/g, '/').replace(/^\/+/, '').replace(/^\.\//, '');
 }

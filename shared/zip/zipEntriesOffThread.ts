@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { PermanentError, TransientError } from '../errors';
-import { startWorkerThread } from '../threads/workerThread';
-import { WorkerThreadPool } from '../threads/workerThreadPool';
+import { startWorkerThread } from '../threads';
+import { WorkerThreadPool } from '../threads';
 import type { ArchiveEntry } from './zipArchiveEntries';
 import { inputWindowBytes, relayPieceBytes, type FromZipThread, type ToZipThread, type ZipThreadEvent, type ZipThreadSettings } from './zipEntriesThreadProtocol';
 

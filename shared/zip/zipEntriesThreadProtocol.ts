@@ -3,16 +3,27 @@
  * thread that parses and inflates). Compressed bytes go one way with a byte window; entries come
  * back in batches: one transferred buffer of content per batch, and the events that slice it.
  */
-import type { PathScreenSettings, ScreenedOut } from '../repositories/contentScan/pathScreen';
+/**
+ * An entry screen the thread loads by itself: a module (a path `require` resolves on the thread)
+ * exporting `createEntryScreen(settings)`, which returns why an entry is left out by its path, or
+ * undefined to read it. The screen is code the caller owns; the zip reader knows nothing of why.
+ */
+export interface EntryScreenModule {
+  module: string;
+  /** Plain data (it crosses to the thread by structured clone). */
+  settings: unknown;
+}
+
+export type CreateEntryScreen = (settings: never) => (path: string) => string | undefined;
 
 /** How the thread reads one archive: sent with `start`, before the archive's bytes. */
 export interface ZipThreadSettings {
   /** Screen entries by path on the thread: those left out come as `screenedOut`, never inflated for the event loop. */
-  screen?: PathScreenSettings;
+  screen?: EntryScreenModule;
 }
 
 export type ZipThreadEvent =
-  | { t: 'entry'; path: string; isDirectory: boolean; unreadable: boolean; screenedOut?: ScreenedOut; size?: number }
+  | { t: 'entry'; path: string; isDirectory: boolean; unreadable: boolean; screenedOut?: string; size?: number }
   /** Content of the current entry: bytes [start, end) of the batch's buffer. */
   | { t: 'data'; start: number; end: number }
   /** The current entry has no more content. */

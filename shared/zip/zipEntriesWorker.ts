@@ -2,12 +2,13 @@ import { Readable } from 'node:stream';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { failureKindOf } from '../errors';
 import { readZipEntries } from './zipArchiveEntries';
-import { BlockPool } from '../streaming/blockPool';
-import { PathScreen } from '../repositories/contentScan/pathScreen';
+import { BlockPool } from '../streaming';
 import {
   batchBytes,
   batchesInFlight,
   eventsPerBatch,
+  type CreateEntryScreen,
+  type EntryScreenModule,
   type FromZipThread,
   type ToZipThread,
   type ZipThreadEvent,
@@ -153,12 +154,12 @@ function startReading(port: MessagePort, settings: ZipThreadSettings): (message:
 }
 
 async function readArchive(input: CompressedInput, output: BatchWriter, settings: ZipThreadSettings): Promise<void> {
-  const screen = settings.screen ? new PathScreen(settings.screen) : undefined;
+  const screen = settings.screen ? loadEntryScreen(settings.screen) : undefined;
   try {
     // One chunk at a time: what the reader has taken is what it has consumed.
     const archive = Readable.from(input.chunks(), { objectMode: true, highWaterMark: 1 });
     for await (const entry of readZipEntries(archive)) {
-      const screenedOut = entry.isDirectory || entry.unreadable ? undefined : screen?.screen(entry.path);
+      const screenedOut = entry.isDirectory || entry.unreadable ? undefined : screen?.(entry.path);
       const size = screenedOut || entry.size === undefined ? {} : { size: entry.size };
       await output.event({ t: 'entry', path: entry.path, isDirectory: entry.isDirectory, unreadable: entry.unreadable, ...(screenedOut ? { screenedOut } : {}), ...size });
       if (screenedOut) await entry.discard();
@@ -171,6 +172,13 @@ async function readArchive(input: CompressedInput, output: BatchWriter, settings
     await output.event({ t: 'failed', kind, message: error instanceof Error ? error.message : String(error) });
   }
   output.send();
+}
+
+function loadEntryScreen(screen: EntryScreenModule): (path: string) => string | undefined {
+  // The caller names its own module: the thread loads it as the caller would (compiled or through tsx).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createEntryScreen } = require(screen.module) as { createEntryScreen: CreateEntryScreen };
+  return createEntryScreen(screen.settings as never);
 }
 
 if (parentPort) serveArchives(parentPort);

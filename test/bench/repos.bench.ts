@@ -20,13 +20,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../../shared/config';
-import { createLogger } from '../../shared/logging/logger';
-import { runInventory } from '../../shared/repositories/inventory/inventoryOrganization';
-import { createAppServices } from '../../shared/app/services';
-import { createEnvironmentVault } from '../../shared/vault/environmentVault';
+import type * as Services from '../../shared/app/services';
+import type * as Config from '../../shared/config';
+import type * as Logging from '../../shared/logging/logger';
+import type * as Inventory from '../../shared/repositories/inventory/inventoryOrganization';
+import type * as Vaults from '../../shared/vault/environmentVault';
 import { repositoryRoutes, type CatalogProject } from '../support/azureDevOps/repositoryRoutes';
 import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
+import { shippedModule } from './shippedApp';
+
+// The app as it ships (dist/), like the other benchmarks: its adapters and use cases load on demand
+// with import(), which tsx's CommonJS hook does not serve from the sources.
+const { createAppServices } = shippedModule<typeof Services>('app/services');
+const { loadConfig } = shippedModule<typeof Config>('config');
+const { createLogger } = shippedModule<typeof Logging>('logging/logger');
+const { runInventory } = shippedModule<typeof Inventory>('repositories/inventory/inventoryOrganization');
+const { createEnvironmentVault } = shippedModule<typeof Vaults>('vault/environmentVault');
 
 type Figures = Record<string, number | string | boolean | number[]>;
 

@@ -21,6 +21,8 @@ const events = [
   'git.repo.statuschanged',
   'git.repo.deleted',
   'workitem.updated',
+  'workitem.deleted',
+  'workitem.restored',
   'ms.vss-endpoint.endpoint-created',
   'ms.vss-endpoint.endpoint-updated',
 ];
@@ -33,6 +35,7 @@ interface Run {
 
 const pat = randomBytes(24).toString('hex');
 const hookSecret = `hook-${randomBytes(18).toString('base64url')}`;
+const contosoHookSecret = `hook-contoso-${randomBytes(18).toString('base64url')}`;
 const outputs: string[] = [];
 
 let ado: AzureDevOpsServer;
@@ -246,7 +249,7 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     const web = await vigil('hooks', 'list', '--org', ado.url, '--project', 'Web');
     expect(web.code).toBe(0);
     expect(lines(web.stdout)).toHaveLength(events.length);
-    for (const line of lines(web.stdout)) expect(line).toMatch(/^[0-9a-f-]{36}  \S+  Web  enabled  https:\/\/func-vigil-2\.example\.net\/api\/hooks\/azure-devops$/);
+    for (const line of lines(web.stdout)) expect(line).toMatch(/^[0-9a-f-]{36} {2}\S+ {2}Web {2}enabled {2}https:\/\/func-vigil-2\.example\.net\/api\/hooks\/azure-devops$/);
   });
 
   it('removes them with --yes (one project, then the rest), and nothing else', async () => {
@@ -274,10 +277,20 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     env = { ...env, VIGIL_SECRET_ADO_PAT: pat };
   });
 
+  it("uses the organization's own hook secret once the vault has one (after --force, since Azure DevOps never returns the password)", async () => {
+    env = { ...env, VIGIL_HOOK_SECRET_AZURE_DEVOPS_CONTOSO: contosoHookSecret };
+    const run = await vigil('hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', webhook, '--force');
+    expect(run.code).toBe(0);
+    const ours = ado.hookSubscriptions().filter((s) => (s.consumerInputs as Record<string, string>).url === webhook);
+    expect(ours).toHaveLength(events.length);
+    for (const s of ours) expect((s.consumerInputs as Record<string, string>).basicAuthPassword).toBe(contosoHookSecret);
+  });
+
   it('never printed the hook secret or the PAT', () => {
     const everything = outputs.join('\n');
     expect(everything.length).toBeGreaterThan(0);
     expect(everything).not.toContain(hookSecret);
+    expect(everything).not.toContain(contosoHookSecret);
     expect(everything).not.toContain(pat);
   });
 });

@@ -76,6 +76,25 @@ describe('vigil orgs', () => {
     expect(run.stderr).toMatch(message);
   });
 
+  it('records the account id, by which an organization is found as well as by its name', async () => {
+    const accountId = 'BBBB1B1B-CC2C-DD3D-EE4E-FFFFFF5F5F5F';
+    const added = await vigil('orgs', 'add', 'fabrikam-fiber-inc', '--azure-devops-url', 'https://dev.azure.com/fabrikam-fiber-inc', '--auth', 'managed-identity', '--account-id', accountId);
+    expect(added.code).toBe(0);
+    const byId = await vigil('orgs', 'show', accountId.toLowerCase(), '--json');
+    expect(byId.code).toBe(0);
+    expect(JSON.parse(byId.stdout)).toMatchObject({ organization: 'fabrikam-fiber-inc', azureDevOps: { accountId: accountId.toLowerCase() } });
+    expect((await vigil('orgs', 'show', 'fabrikam-fiber-inc')).stdout).toContain(`account id    ${accountId.toLowerCase()}`);
+    const unknown = await vigil('orgs', 'show', '00000000-0000-0000-0000-000000000000');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no organization with account id '00000000-0000-0000-0000-000000000000' \(record it: vigil orgs add NAME .* --account-id/);
+  });
+
+  it('refuses an account id that is not a GUID', async () => {
+    const run = await vigil('orgs', 'add', 'northwind', '--azure-devops-url', 'https://dev.azure.com/northwind', '--auth', 'managed-identity', '--account-id', 'northwind');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--account-id 'northwind' is not a GUID/);
+  });
+
   it('removes an organization; showing it afterwards says how to add it', async () => {
     expect((await vigil('orgs', 'remove', 'fabrikam')).code).toBe(0);
     const run = await vigil('orgs', 'show', 'fabrikam');

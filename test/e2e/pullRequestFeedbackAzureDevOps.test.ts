@@ -197,7 +197,7 @@ describe('an Azure DevOps pull request with secrets in it', () => {
     expect(snapshot().statuses.at(-1)).toMatchObject({ state: 'succeeded', iterationId: 3 });
     const risks = await host.services.stores.risks.list({ organization });
     const risk = risks.find((r) => r.evidence.location.startsWith('src/fixtures/sample.ts'))!;
-    expect(risk).toMatchObject({ status: 'resolved', resolution: 'false-positive by Rae Reviewer from a pull request: it is a test fixture' });
+    expect(risk).toMatchObject({ status: 'false-positive', triage: { status: 'false-positive', reason: 'it is a test fixture', by: 'Rae Reviewer', source: 'pull-request', reference: 'pull request 1 of Fabrikam/Fabrikam' } });
     expect(summaryThreads()[0].comments[0].content).toMatch(/triaged: false-positive \(Rae Reviewer\)/);
 
     // The same comment event again triages nothing more.

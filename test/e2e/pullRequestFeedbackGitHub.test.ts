@@ -174,7 +174,7 @@ describe('a GitHub pull request with secrets in it', () => {
     // The refreshed check run keeps its annotations (the pre-existing token and this one) and adds none.
     expect(view().checkRuns).toEqual([expect.objectContaining({ conclusion: 'success', annotations: 2 })]);
     const risk = (await host.services.stores.risks.list({ organization })).find((r) => r.evidence.location.startsWith('src/fixtures/sample.ts'))!;
-    expect(risk).toMatchObject({ status: 'resolved', resolution: 'false-positive by rae-reviewer from a pull request: it is a test fixture' });
+    expect(risk).toMatchObject({ status: 'false-positive', triage: { status: 'false-positive', reason: 'it is a test fixture', by: 'rae-reviewer', source: 'pull-request', reference: 'pull request 12 of octo-org/payments' } });
 
     const before = writes();
     await reviewCommentEvent(12, replyId, threadD.id, '/vigil false-positive it is a test fixture', 'gh-comment-1-edited');
@@ -191,7 +191,7 @@ describe('a GitHub pull request with secrets in it', () => {
     expect(view().comments).toHaveLength(2);
     expect(view().comments.find((c) => c.user === 'vigil-bot')!.body).toMatch(/README\.md:3.*triaged: accepted \(rae-reviewer\)/);
     const risk = (await host.services.stores.risks.list({ organization })).find((r) => r.evidence.location.startsWith('README.md'))!;
-    expect(risk).toMatchObject({ status: 'resolved', resolution: 'accepted by rae-reviewer from a pull request: rotated last week' });
+    expect(risk).toMatchObject({ status: 'accepted', triage: { status: 'accepted', reason: 'rotated last week', by: 'rae-reviewer', source: 'pull-request', until: expect.any(String) } });
   });
 
   it('takes no comment that is not a /vigil command to the queue', async () => {

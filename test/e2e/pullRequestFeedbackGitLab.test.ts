@@ -174,7 +174,7 @@ describe('a GitLab merge request with secrets in it', () => {
     expect(resolved.notes.at(-1)?.body).toMatch(/Recorded as a false positive by rae, with the reason given above/);
     expect(view().statuses.at(-1)).toMatchObject({ status: 'success' });
     const risk = (await host.services.stores.risks.list({ organization })).find((r) => r.evidence.location.startsWith('src/fixtures/sample.ts'))!;
-    expect(risk).toMatchObject({ status: 'resolved', resolution: 'false-positive by rae from a pull request: it is a test fixture' });
+    expect(risk).toMatchObject({ status: 'false-positive', triage: { status: 'false-positive', reason: 'it is a test fixture', by: 'rae', source: 'pull-request', reference: 'pull request 3 of diaspora/diaspora-client' } });
 
     const before = writes();
     await noteEvent(3, noteId, discussionD.id, '/vigil false-positive it is a test fixture', 'note-1-again');

@@ -25,21 +25,22 @@ const azureDevOpsQueues: Record<string, QueueName> = {
   'git.pullrequest.created': 'repo-scan',
   'git.pullrequest.updated': 'repo-scan',
   'ms.vss-code.git-pullrequest-comment-event': 'pr-publish',
+  'workitem.updated': 'workitem-sync',
+  'workitem.deleted': 'workitem-sync',
+  'workitem.restored': 'workitem-sync',
 };
 
-/** Events Vigil will route once their capability is built: acknowledged, never parked, with that reason. */
-const notBuiltYet: Record<string, string> = {
-  'workitem.created': 'work-item sync',
-  'workitem.updated': 'work-item sync',
-  'workitem.deleted': 'work-item sync',
-  'workitem.restored': 'work-item sync',
-  'workitem.commented': 'work-item sync',
+/** Events a built capability has no use for: acknowledged, never parked, with the reason. */
+const ignoredOnPurpose: Record<string, RegExp> = {
+  'workitem.created': /^work-item sync follows updates, deletions and restores/,
+  'workitem.commented': /^work-item sync follows updates, deletions and restores/,
 };
 
-/** Published samples that are broken (see the fixtures' README): refused with the field that is wrong. */
-const brokenSamples: Record<string, string> = {
-  'manualintervention.pending.json': 'id',
-};
+/*
+ * Every published sample is answered 202: none is refused for its shape. (`manualintervention.pending.json`
+ * has no `eventType` or `id`: nothing routes it, so it is acknowledged as ignored; the minimal
+ * `build.complete` names its organization only in `resource.url`, which is where it is read from.)
+ */
 
 /** The recorded samples; their minimal variants (minimal/) have a describe block of their own. */
 const recordedSamples = jsonFilesUnder(serviceHooks).filter((path) => !path.startsWith(minimalServiceHookSamples + sep));
@@ -70,26 +71,20 @@ describe('Azure DevOps service hooks', () => {
 
   it.each(recordedSamples.map((path) => [relative(serviceHooks, path), path]))(
     '%s is answered as the routing table says',
-    async (name, path) => {
+    async (_name, path) => {
       const body = readFileSync(path);
       const eventType = (JSON.parse(body.toString('utf8')) as { eventType?: string }).eventType ?? '';
       const before = await activeMessages();
       const response = await post(host.url('/hooks/azure-devops'), body, azureDevOpsHeaders());
       const enqueued = enqueuedBetween(before, await activeMessages());
 
-      if (brokenSamples[name]) {
-        expect(response.status).toBe(422);
-        expect(response.body).toMatchObject({ error: 'invalid_payload', field: brokenSamples[name] });
-        expect(enqueued).toEqual([]);
-        return;
-      }
       expect(response.status).toBe(202);
       const queue = azureDevOpsQueues[eventType];
       const id = String(response.body.id);
       if (!queue) {
         expect(response.body.queues).toEqual([]);
         expect(enqueued).toEqual([]);
-        if (notBuiltYet[eventType]) expect(response.body.ignored).toBe(`not built yet: ${notBuiltYet[eventType]}`);
+        if (ignoredOnPurpose[eventType]) expect(response.body.ignored).toMatch(ignoredOnPurpose[eventType]);
       } else if (seenIds.has(id)) {
         // The same sample appears in two editions: the second post is the same delivery.
         expect(response.body).toMatchObject({ queues: [queue], duplicate: true });
@@ -150,9 +145,9 @@ describe('Azure DevOps minimal payloads (what `vigil hooks subscribe` asks Azure
       expect(response.status).toBe(202);
       expect(response.body.parked).toBeUndefined();
       const id = String(response.body.id);
-      if (notBuiltYet[payload.eventType]) {
+      if (ignoredOnPurpose[payload.eventType]) {
         // Its envelope is checked against the recorded sample's in test/unit/events/minimalServiceHooks.test.ts.
-        expect(response.body).toMatchObject({ queues: [], ignored: `not built yet: ${notBuiltYet[payload.eventType]}` });
+        expect(response.body).toMatchObject({ queues: [], ignored: expect.stringMatching(ignoredOnPurpose[payload.eventType]) });
         expect(enqueued).toEqual([]);
         return;
       }

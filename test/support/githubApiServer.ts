@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { generatedLog } from './azureDevOpsServer';
+import { githubPage } from './github/githubAnswers';
 
 /**
  * A loopback GitHub REST API for the real Octokit: the Actions calls Vigil makes (workflow runs,
@@ -306,21 +307,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions): Pro
 
   /** One page of `items` as GitHub pages: `per_page` (capped) and `page`, with a `Link` header to the others. */
   function page<T>(url: URL, items: T[]): { slice: T[]; headers: Record<string, string> } {
-    const max = options.maxPerPage ?? 100;
-    const perPage = Math.min(Number(url.searchParams.get('per_page') ?? '30') || 30, max);
-    const current = Math.max(Number(url.searchParams.get('page') ?? '1') || 1, 1);
-    const last = Math.max(Math.ceil(items.length / perPage), 1);
-    const link = (n: number, rel: string) => {
-      const target = new URL(`${origin}${url.pathname}`);
-      for (const [key, value] of url.searchParams) target.searchParams.set(key, value);
-      target.searchParams.set('per_page', String(perPage));
-      target.searchParams.set('page', String(n));
-      return `<${target.toString()}>; rel="${rel}"`;
-    };
-    const links: string[] = [];
-    if (current < last) links.push(link(current + 1, 'next'), link(last, 'last'));
-    if (current > 1) links.push(link(1, 'first'), link(current - 1, 'prev'));
-    return { slice: items.slice((current - 1) * perPage, current * perPage), headers: links.length ? { link: links.join(', ') } : {} };
+    return githubPage({ url, origin }, items, options.maxPerPage ?? 100);
   }
 
   function listRuns(res: http.ServerResponse, url: URL, repository: string): void {

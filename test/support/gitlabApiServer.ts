@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type LoopbackCommit, type LoopbackGitHistory } from './loopbackGitHistory';
+import { sendPage } from './gitlab/gitlabAnswers';
+import type { LoopbackCommit, LoopbackGitHistory } from './loopbackGitHistory';
 
 /**
  * A loopback GitLab REST API (v4) for the real gitbeaker: the calls a push scan makes, answered in
@@ -78,7 +79,6 @@ export interface GitLabApiServer {
 }
 
 /** GitLab's default page size. */
-const defaultPerPage = 20;
 
 export async function startGitLabApiServer(options: GitLabApiServerOptions): Promise<GitLabApiServer> {
   const calls: GitLabRecordedCall[] = [];
@@ -167,25 +167,7 @@ export async function startGitLabApiServer(options: GitLabApiServerOptions): Pro
     const commit = project.history.commit(project.history.resolve(ref) ?? '');
     if (!commit) return send(res, 404, { message: '404 Commit Not Found' });
     const all = diffsOf(project, commit);
-    const perPage = Math.min(Number(url.searchParams.get('per_page') ?? defaultPerPage) || defaultPerPage, 100);
-    const page = Math.max(Number(url.searchParams.get('page') ?? '1') || 1, 1);
-    const pages = Math.max(Math.ceil(all.length / perPage), 1);
-    const link = (n: number, rel: string) => {
-      const target = new URL(`${origin}${url.pathname}`);
-      target.searchParams.set('page', String(n));
-      target.searchParams.set('per_page', String(perPage));
-      return `<${target.toString()}>; rel="${rel}"`;
-    };
-    const links = [...(page < pages ? [link(page + 1, 'next')] : []), link(1, 'first'), link(pages, 'last')];
-    send(res, 200, all.slice((page - 1) * perPage, page * perPage), {
-      link: links.join(', '),
-      'x-page': String(page),
-      'x-per-page': String(perPage),
-      'x-next-page': page < pages ? String(page + 1) : '',
-      'x-prev-page': page > 1 ? String(page - 1) : '',
-      'x-total': String(all.length),
-      'x-total-pages': String(pages),
-    });
+    sendPage(res, origin, url, all, (diff) => diff);
   }
 
   function raw(res: http.ServerResponse, project: LoopbackGitLabProject, path: string, url: URL): void {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Clock } from '../../shared/clock';
 import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/logging/logger';
 import { registeredFunctions, type FunctionDefinition } from '../../shared/azureFunctions/functionRegistry';
@@ -19,6 +20,8 @@ export interface TestHost extends LocalHost {
   dataDir: string;
   /** Every log line the host wrote (secret-scrubbed as in production). */
   logLines: string[];
+  /** Resolves with the first log line (already written or yet to come) that matches. */
+  waitForLog(pattern: RegExp): Promise<string>;
   url(path: string): string;
   /** Stops the host and deletes its data directory. */
   dispose(): Promise<void>;
@@ -35,19 +38,31 @@ export async function appFunctions(): Promise<FunctionDefinition[]> {
 
 /** A local host on a free loopback port with its own data directory, serving `functions` (default: the app's). */
 export async function startTestHost(
-  options: { env?: Record<string, string | undefined>; functions?: FunctionDefinition[]; dataDir?: string } = {},
+  options: { env?: Record<string, string | undefined>; functions?: FunctionDefinition[]; dataDir?: string; clock?: Clock } = {},
 ): Promise<TestHost> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-host-'));
   const env = { ...testHookSecrets, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_LOG_LEVEL: 'debug', ...options.env };
   const config = loadConfig(env);
   const logLines: string[] = [];
-  const logger = createLogger({ level: 'debug', format: 'json', sink: { write: (line) => logLines.push(line) } });
-  const services = await createAppServices(config, { logger, vault: createEnvironmentVault(env) });
+  const logWaiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  const write = (line: string) => {
+    logLines.push(line);
+    for (const waiter of logWaiters.filter((w) => w.pattern.test(line))) {
+      logWaiters.splice(logWaiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
+  };
+  const logger = createLogger({ level: 'debug', format: 'json', sink: { write } });
+  const services = await createAppServices(config, { logger, vault: createEnvironmentVault(env), clock: options.clock });
   const host = await startLocalHost({ config, services, functions: options.functions ?? (await appFunctions()), idlePollMs: 50 });
   return {
     ...host,
     dataDir,
     logLines,
+    waitForLog(pattern) {
+      const seen = logLines.find((line) => pattern.test(line));
+      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => logWaiters.push({ pattern, resolve }));
+    },
     url: (path) => `${host.baseUrl}${path}`,
     async dispose() {
       await host.stop();

@@ -1,8 +1,8 @@
-import { digestListLimit, digestRemainder, type AlertContent, type AlertMessage } from '../alertContent';
+import { digestListLimit, digestRemainder, type AlertContent, type AlertMessage, type AlertNotice } from '../alertContent';
 
 /** A Teams Workflows ("When a Teams webhook request is received") payload: one Adaptive Card 1.4 attachment. */
 export function teamsPayload(message: AlertMessage): unknown {
-  const card = message.kind === 'single' ? singleAlert(message.alert) : digest(message);
+  const card = message.kind === 'single' ? singleAlert(message.alert) : message.kind === 'notice' ? notice(message.notice) : digest(message);
   return {
     type: 'message',
     attachments: [
@@ -49,6 +49,17 @@ function digest(message: Extract<AlertMessage, { kind: 'digest' }>) {
         ],
       })),
       ...(remainder ? [{ type: 'TextBlock', wrap: true, isSubtle: true, text: remainder }] : []),
+    ],
+  };
+}
+
+function notice(content: AlertNotice) {
+  return {
+    body: [
+      title(content.headline, 'high'),
+      { type: 'FactSet', facts: [{ title: 'Organization', value: content.organization }] },
+      { type: 'TextBlock', wrap: true, text: content.text },
+      { type: 'TextBlock', wrap: true, text: `What to do: ${content.action}` },
     ],
   };
 }

@@ -1,4 +1,4 @@
-import type { RiskSeverity } from '../../risks/risk';
+import type { RiskSeverity } from '../../risks';
 import type { EndpointFacts } from '../endpointFacts';
 
 /** One audit check: a pure function of the facts fetched about a service connection. */

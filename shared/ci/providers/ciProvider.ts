@@ -1,8 +1,8 @@
 import type { Clock } from '../../clock';
 import type { VigilConfig } from '../../config';
-import type { Logger } from '../../logging/logger';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { Vault } from '../../vault/port';
+import type { Logger } from '../../logging';
+import type { OrganizationSettings } from '../../organizations';
+import type { Vault } from '../../vault';
 
 /**
  * A CI system Vigil can read finished runs and their logs from (docs/ci-providers.md). One

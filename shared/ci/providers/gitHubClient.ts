@@ -1,10 +1,10 @@
 import type { Octokit } from '@octokit/rest';
 import type { VigilConfig } from '../../config';
 import { ConfigurationError } from '../../errors';
-import type { Logger } from '../../logging/logger';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { Vault } from '../../vault/port';
-import { requireSecret } from '../../vault/managedVault';
+import type { Logger } from '../../logging';
+import type { OrganizationSettings } from '../../organizations';
+import type { Vault } from '../../vault';
+import { requireSecret } from '../../vault';
 
 export const defaultGitHubApiUrl = 'https://api.github.com';
 

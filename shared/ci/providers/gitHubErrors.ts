@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigurationError, PermanentError, ThrottledError, TransientError, type VigilError } from '../../errors';
-import { scrubSecrets } from '../../logging/logger';
+import { scrubSecrets } from '../../logging';
 
 /**
  * GitHub refused the token (HTTP 401): it expired, was revoked, or is not a token at all.

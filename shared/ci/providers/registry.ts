@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { systemClock } from '../../clock';
 import type { VigilConfig } from '../../config';
 import { ConfigurationError } from '../../errors';
-import { createLogger } from '../../logging/logger';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
+import { createLogger } from '../../logging';
+import type { OrganizationSettings } from '../../organizations';
 import type { CiProvider, CiProviderConfig, CreateCiProvider } from './ciProvider';
 
 /**

@@ -1,15 +1,10 @@
 import { Option, type Command } from 'commander';
-import { isQueueName, queueNames, type QueueName } from '../../queue/names';
-import {
-  listFailedMessages,
-  purgeFailedMessages,
-  replayFailedMessages,
-  type FailedMessageFilter,
-  type FailedMessageStores,
-} from '../../queue/failedMessages';
-import type { AppServices } from '../../app/services';
+import { isQueueName, queueNames, type QueueName } from '../../queue';
+import { listFailedMessages, purgeFailedMessages, replayFailedMessages, type FailedMessageFilter, type FailedMessageStores } from '../../queue';
+import type { AppServices } from '../../app';
 import { UsageError } from '../usageError';
 import { printJson, withServices } from '../cliServices';
+import { printable } from '../../logging';
 
 interface DlqOptions {
   queue?: string;
@@ -35,7 +30,7 @@ export function registerDlqCommand(program: Command): void {
         if (messages.length === 0) return void process.stdout.write('no failed messages\n');
         for (const m of messages) {
           process.stdout.write(
-            `${m.failedAt}  ${m.queue}  ${m.kind}  ${m.messageId}${m.type ? `  (${m.type})` : ''}  deliveries=${m.deliveryCount}\n    ${m.reason}${m.description ? `: ${m.description}` : ''}\n`,
+            printable`${m.failedAt}  ${m.queue}  ${m.kind}  ${m.messageId}${m.type ? printable`  (${m.type})` : ''}  deliveries=${m.deliveryCount}\n    ${m.reason}${m.description ? printable`: ${m.description}` : ''}\n`,
           );
           if (m.shape) process.stdout.write(`    payload shape (field names and types, no values):\n${m.shape.map((path) => `      ${path}\n`).join('')}`);
         }
@@ -52,7 +47,7 @@ export function registerDlqCommand(program: Command): void {
         const result = await replayFailedMessages(storesOf(services), filterOf(options, messageIds));
         process.stdout.write(`replayed ${result.replayed} message(s)\n`);
         for (const skipped of result.unreplayable) {
-          process.stdout.write(`  not replayed: ${skipped.queue} ${skipped.messageId}: ${skipped.reason} (purge it instead)\n`);
+          process.stdout.write(printable`  not replayed: ${skipped.queue} ${skipped.messageId}: ${skipped.reason} (purge it instead)\n`);
         }
       });
     });

@@ -1,15 +1,17 @@
 import { Option, type Command } from 'commander';
-import { connectAzureDevOps, type AzureDevOpsConnection } from '../../devops/azureDevOpsConnection';
-import type { HookSubscriptionsClient, ServiceHookSubscription } from '../../devops/hookSubscriptionsClient';
-import type { TeamProjectReference } from '../../devops/projectsClient';
-import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { AppServices } from '../../app/services';
-import { requireSecret } from '../../vault/managedVault';
-import { hookSecretNames } from '../../vault/port';
-import { isValidSecretName } from '../../vault/secretRules';
+import { connectAzureDevOps, type AzureDevOpsConnection } from '../../devops';
+import type { HookSubscriptionsClient, ServiceHookSubscription } from '../../devops';
+import type { TeamProjectReference } from '../../devops';
+import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations';
+import type { OrganizationSettings } from '../../organizations';
+import type { AppServices } from '../../app';
+import { requireSecret } from '../../vault';
+import { organizationHookSecretName } from '../../events';
+import { hookSecretNames } from '../../vault';
+import { isValidSecretName } from '../../vault';
 import { printJson, withServices } from '../cliServices';
 import { UsageError } from '../usageError';
+import { printable } from '../../logging';
 
 /**
  * `vigil hooks subscribe|list|remove`: the Azure DevOps service hook subscriptions that feed Vigil.
@@ -34,7 +36,10 @@ export const vigilHookEvents = [
   { eventType: 'git.repo.renamed', resourceVersion: '1.0-preview.1' },
   { eventType: 'git.repo.statuschanged', resourceVersion: '1.0-preview.1' },
   { eventType: 'git.repo.deleted', resourceVersion: '1.0-preview.1' },
+  // The work-item sync follows people's changes, deletions and restores (docs/work-items.md).
   { eventType: 'workitem.updated', resourceVersion: '1.0' },
+  { eventType: 'workitem.deleted', resourceVersion: '1.0' },
+  { eventType: 'workitem.restored', resourceVersion: '1.0' },
   { eventType: 'ms.vss-endpoint.endpoint-created', resourceVersion: '1.0-preview.1' },
   { eventType: 'ms.vss-endpoint.endpoint-updated', resourceVersion: '1.0-preview.1' },
 ] as const;
@@ -109,7 +114,8 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
         '  in typed fields, resource.url or resource._links; all works the same and only adds bytes and personal',
         '  data (names, e-mail addresses, commit messages) passing through the webhook; none sends no resource,',
         '  so no ids: every delivery is answered 202 and parked (vigil dlq list), and nothing is scanned.',
-        `Basic auth: user '${basicAuthUsername}', password the vault secret '${hookSecretNames['azure-devops']}' (never printed).`,
+        `Basic auth: user '${basicAuthUsername}', password the organization's own hook secret '${hookSecretNames['azure-devops']}-<org>' when the vault has it, else the shared '${hookSecretNames['azure-devops']}' (never printed).`,
+        'After setting or rotating either, run with --force: Azure DevOps never returns the password, so a change cannot be seen.',
         'Auth to Azure DevOps: --auth/--token-secret when given, else the settings in vigil orgs of the organization named in --org.',
         'Prints one line per event type: created, updated or unchanged. Exit 0 ok, 2 usage or configuration, 1 failure.',
         'Example: vigil hooks subscribe --org https://dev.azure.com/contoso --project Web --url https://func-vigil.azurewebsites.net/api/hooks/azure-devops',
@@ -125,14 +131,17 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
         );
       }
       await withServices(async (services) => {
-        const hookSecret = await requireSecret(services.vault, hookSecretNames['azure-devops']);
+        // The organization's own hook secret when it has one (the webhook then accepts no other for it), else the shared one.
+        const hookSecret =
+          (await services.vault.getSecret(organizationHookSecretName('azure-devops', org.name))) ??
+          (await requireSecret(services.vault, hookSecretNames['azure-devops']));
         await withClient(services, org, options, async (client) => {
           const project = await findProject(client, options.project);
           const ours = (await listVigilSubscriptions(client.hookSubscriptions)).filter((s) => s.publisherInputs?.projectId === project.id);
           for (const event of vigilHookEvents) {
             const target = { url: webhookUrl, resourceDetails: options.resourceDetails };
             const line = await reconcile(client.hookSubscriptions, event, project, target, hookSecret, ours, options.force === true);
-            process.stdout.write(`${line}\n`);
+            process.stdout.write(printable`${line}\n`);
           }
         });
       });
@@ -152,7 +161,7 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
         const { subscriptions } = await selectSubscriptions(client, options.project);
         if (options.json) return printJson({ subscriptions });
         if (subscriptions.length === 0) return void process.stderr.write('no Vigil service hook subscriptions (create them with vigil hooks subscribe)\n');
-        for (const s of subscriptions) process.stdout.write(`${s.id}  ${s.eventType}  ${s.project}  ${s.status}  ${s.url}\n`);
+        for (const s of subscriptions) process.stdout.write(printable`${s.id}  ${s.eventType}  ${s.project}  ${s.status}  ${s.url}\n`);
       }),
     );
   });
@@ -173,7 +182,7 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
         if (subscriptions.length === 0) return void process.stderr.write('no Vigil service hook subscriptions to remove\n');
         for (const s of subscriptions) {
           await client.hookSubscriptions.deleteServiceHookSubscription(s.id);
-          process.stdout.write(`removed ${s.eventType} ${s.id} (${s.project})\n`);
+          process.stdout.write(printable`removed ${s.eventType} ${s.id} (${s.project})\n`);
         }
       }),
     );

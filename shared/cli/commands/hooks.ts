@@ -2,13 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config';
-import { webhookSources, type WebhookSource } from '../../events/envelope';
-import { hookSecretNames } from '../../vault/port';
-import { environmentVariableFor } from '../../vault/environmentVault';
-import { createVault } from '../../vault/createVault';
+import { webhookSources, type WebhookSource } from '../../events';
+import { hookSecretNames } from '../../vault';
+import { environmentVariableFor } from '../../vault';
+import { createVault } from '../../vault';
 import { UsageError } from '../usageError';
-import { signGitHubPayload } from '../../events/sources/githubSignature';
+import { signGitHubPayload } from '../../events';
 import { registerHookSubscriptionCommands } from './hookSubscriptions';
+import { organizationHookSecretName } from '../../events';
+import { azureDevOpsSource } from '../../events';
+import { githubSource } from '../../events';
+import { gitlabSource } from '../../events';
+import { organizationNamePattern } from '../../organizations';
+import { printable } from '../../logging';
 
 interface SendOptions {
   source: WebhookSource;
@@ -35,8 +41,12 @@ export function registerHooksCommand(program: Command): void {
         throw new UsageError(`cannot read ${file}: ${error.code ?? error.message}`);
       });
       const config = loadConfig();
+      const vault = createVault(config);
+      // Signed as the webhook will check it: with the hook secret of the organization the payload names, when it has one.
+      const organization = organizationNamedIn(options.source, body);
+      const ownSecret = organization === undefined ? undefined : await vault.getSecret(organizationHookSecretName(options.source, organization));
       const secretName = hookSecretNames[options.source];
-      const secret = await createVault(config).getSecret(secretName);
+      const secret = ownSecret ?? (await vault.getSecret(secretName));
       if (!secret) throw new UsageError(`no secret '${secretName}' to sign with (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`);
 
       const target = `${(options.url ?? config.hostUrl).replace(/\/+$/, '')}/api/hooks/${options.source}`;
@@ -47,7 +57,7 @@ export function registerHooksCommand(program: Command): void {
       }).catch((error: Error) => {
         throw new UsageError(`cannot reach ${target}: ${error.cause instanceof Error ? error.cause.message : error.message} (is \`vigil start\` running?)`);
       });
-      process.stdout.write(`${response.status} ${await response.text()}\n`);
+      process.stdout.write(printable`${response.status} ${await response.text()}\n`);
       if (!response.ok) process.exitCode = 1;
     });
 
@@ -68,6 +78,21 @@ async function authenticationHeaders(options: SendOptions, body: Buffer, secret:
     case 'gitlab':
       return { 'x-gitlab-token': secret, 'x-gitlab-event-uuid': deliveryId, 'x-gitlab-event': gitlabEventHeader(body) };
   }
+}
+
+const adapters = { 'azure-devops': azureDevOpsSource, github: githubSource, gitlab: gitlabSource } as const;
+
+/** The organization a payload file names (a valid organization name only: others have no hook secret of their own). */
+function organizationNamedIn(source: WebhookSource, body: Buffer): string | undefined {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  const named = adapters[source].organizationOf(payload as Record<string, unknown>)?.toLowerCase();
+  return named !== undefined && organizationNamePattern.test(named) ? named : undefined;
 }
 
 /** GitLab names the hook in a header (`Push Hook`) derived from the payload's `object_kind`. */

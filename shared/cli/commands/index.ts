@@ -8,6 +8,7 @@ import { registerScanCommand } from './scan';
 import { registerSecretsCommand } from './secrets';
 import { registerStartCommand } from './start';
 import { registerStatusCommand } from './status';
+import { registerWorkItemsCommand } from './workitems';
 
 /**
  * Every `vigil` subcommand, in the order `--help` lists them. Each capability owns one file here that
@@ -20,6 +21,7 @@ export function registerCommands(program: Command): void {
   registerHooksCommand(program);
   registerReposCommand(program);
   registerRisksCommand(program);
+  registerWorkItemsCommand(program);
   registerOrgsCommand(program);
   registerSecretsCommand(program);
   registerScanCommand(program);

@@ -1,25 +1,51 @@
 import { Option, type Command } from 'commander';
-import { OrganizationDirectory } from '../../organizations/organizationDirectory';
-import { PullRequestSettingsSchema, referencedSecrets, stateCategories, summaryModes, type OrganizationSettings } from '../../organizations/organizationSettings';
-import type { AppServices } from '../../app/services';
+import { OrganizationDirectory } from '../../organizations';
+import { referencedSecrets, stateCategories, WorkItemRouteSchema, type OrganizationSettings, type WorkItemRoute } from '../../organizations';
+import { PullRequestSettingsSchema, summaryModes } from '../../organizations';
+import { parsePositiveInteger } from '../options';
+import type { AppServices } from '../../app';
+import { accountIdPattern } from '../../organizations';
 import { UsageError } from '../usageError';
 import { printJson, withServices } from '../cliServices';
+import { printable } from '../../logging';
 
-interface AddOptions {
+interface WorkItemOptions {
+  workItemType?: string;
+  /** The same as workItemType (`--type`). */
+  type?: string;
+  areaPath?: string;
+  iterationPath?: string;
+  state?: string[];
+  project?: string;
+  route?: string[];
+  minSeverity?: 'critical' | 'high' | 'medium' | 'low';
+  grouping?: 'risk' | 'repository-rule';
+  falsePositiveReason?: string[];
+  acceptDays?: number;
+}
+
+interface AddOptions extends WorkItemOptions {
   azureDevopsUrl?: string;
+  accountId?: string;
   auth?: 'managed-identity' | 'pat';
   tokenSecret?: string;
   githubTokenSecret?: string;
   gitlabUrl?: string;
   gitlabTokenSecret?: string;
-  workItemType?: string;
-  areaPath?: string;
-  state?: string[];
+  workItems?: boolean;
   prSummary?: (typeof summaryModes)[number];
   prFailOn?: 'introduced' | 'all';
   prMinConfidence?: 'low' | 'medium' | 'high';
   prThreadBudget?: string;
   prReportUrl?: string;
+}
+
+interface WorkItemsCommandOptions extends WorkItemOptions {
+  enable?: boolean;
+  disable?: boolean;
+  ownProject?: boolean;
+  clearRoutes?: boolean;
+  json?: boolean;
 }
 
 /** `vigil orgs` (docs/architecture.md, "The `vigil` command"): the organizations Vigil serves and how it reaches them, by secret *names*. */
@@ -33,27 +59,85 @@ export function registerOrgsCommand(program: Command): void {
     .option('--azure-devops-url <url>', 'e.g. https://dev.azure.com/contoso')
     .addOption(new Option('--auth <mode>', 'how to call Azure DevOps').choices(['managed-identity', 'pat']))
     .option('--token-secret <secret>', 'with --auth pat: the vault secret holding the PAT')
+    .option('--account-id <guid>', "the organization's account id: service hooks whose payload names no URL name the organization only by it")
     .option('--github-token-secret <secret>', 'the vault secret holding a GitHub token')
     .option('--gitlab-url <url>', 'e.g. https://gitlab.com')
     .option('--gitlab-token-secret <secret>', 'the vault secret holding a GitLab token')
-    .option('--work-item-type <type>', 'work item type for risks (default Issue)')
-    .option('--area-path <path>', 'area path for risk work items, e.g. Web\\Security')
-    .option('--state <category=state...>', `state to use per category (${stateCategories.join(', ')}), e.g. Completed=Done`)
+    .option('--work-items', 'file a work item for each risk (see vigil orgs work-items for every setting)')
     .addOption(new Option('--pr-summary <mode>', 'pull request summary: update it in place, post a new one each run, or post it once').choices([...summaryModes]))
     .addOption(new Option('--pr-fail-on <scope>', 'which findings fail the pull request status: those it introduces (default) or all in the files it changes').choices(['introduced', 'all']))
     .addOption(new Option('--pr-min-confidence <level>', 'the least confidence that fails the status (default medium)').choices(['low', 'medium', 'high']))
     .option('--pr-thread-budget <n>', 'threads on lines per pull request per run (default 30; the rest are listed in the summary)')
-    .option('--pr-report-url <url>', 'where a cut summary links the full report: a URL with {scanId}')
+    .option('--pr-report-url <url>', 'where a cut summary links the full report: a URL with {scanId}');
+  const add = orgs.commands.find((c) => c.name() === 'add');
+  if (!add) throw new Error('vigil orgs add is registered above');
+  workItemOptions(add)
     .addHelpText(
       'after',
-      '\nExamples:\n  vigil orgs add contoso --azure-devops-url https://dev.azure.com/contoso --auth managed-identity\n  vigil orgs add fabrikam --azure-devops-url https://dev.azure.com/fabrikam --auth pat --token-secret ado-pat-fabrikam',
+      '\nExamples:\n  vigil orgs add contoso --azure-devops-url https://dev.azure.com/contoso --auth managed-identity\n  vigil orgs add fabrikam --azure-devops-url https://dev.azure.com/fabrikam --auth pat --token-secret ado-pat-fabrikam' +
+        '\n\nAn event is found either by the organization name its URLs carry or, when it carries none, by --account-id.' +
+        '\nA hook secret of its own (vigil secrets set hooks-azure-devops-NAME) makes the webhook accept its events only with that secret.',
     )
     .action(async (name: string, options: AddOptions) => {
-      const settings = newOrganization(options);
+      const settings = newOrganization({ ...options, workItemType: options.workItemType ?? options.type });
       await withServices(async (services) => {
         const added = await directoryOf(services).add(name, settings);
         process.stdout.write(`added organization '${added.organization}'\n`);
         await warnAboutMissingSecrets(services, added);
+      });
+    });
+
+  workItemOptions(
+    orgs
+      .command('work-items')
+      .description("how risks become Azure Boards work items (docs/work-items.md): change the settings given, keep the rest")
+      .argument('<name>', 'the organization')
+      .option('--enable', 'file work items for risks')
+      .option('--disable', 'stop filing and syncing work items (links stay)')
+      .option('--own-project', "file each work item in its risk's own project (the default), not in one --project"),
+  )
+    .option('--clear-routes', 'remove every routing rule (before adding any --route given)')
+    .option('--json', 'print the work-item settings after the change')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Routing rules (first match wins): --route "repository=payments-*,area=Web\\Payments,iteration=Web\\Sprint 9"',
+        '  keys project= and repository= (patterns, * and ?, case-insensitive), area= and iteration= (paths).',
+        `States by category: --state Resolved=Fixed --state Removed=Cut (categories: ${stateCategories.join(', ')}).`,
+        'A change of settings clears a failing sync: the next message tries again.',
+        'Example: vigil orgs work-items contoso --enable --project Security --type Bug --area-path Security\\Leaks --min-severity high',
+      ].join('\n'),
+    )
+    .action(async (name: string, options: WorkItemsCommandOptions) => {
+      if (options.enable && options.disable) throw new UsageError('--enable and --disable contradict each other');
+      if (options.ownProject && options.project) throw new UsageError('--own-project and --project contradict each other');
+      const routes = (options.route ?? []).map(parseRoute);
+      const stateMapping = parseStates(options.state);
+      await withServices(async (services) => {
+        const updated = await directoryOf(services).update(name, (current) => {
+          const w = { ...current.workItems };
+          if (options.enable) w.enabled = true;
+          if (options.disable) w.enabled = false;
+          if (options.ownProject) delete w.project;
+          if (options.project) w.project = options.project;
+          const workItemType = options.workItemType ?? options.type;
+          if (workItemType) w.workItemType = workItemType;
+          if (options.areaPath) w.areaPath = options.areaPath;
+          if (options.iterationPath) w.iterationPath = options.iterationPath;
+          if (options.clearRoutes) delete w.routes;
+          if (routes.length > 0) w.routes = [...(w.routes ?? []), ...routes];
+          if (options.minSeverity) w.minimumSeverity = options.minSeverity;
+          if (options.grouping) w.grouping = options.grouping;
+          if (options.state) w.stateMapping = { ...w.stateMapping, ...stateMapping };
+          if (options.falsePositiveReason) w.falsePositiveReasons = options.falsePositiveReason;
+          if (options.acceptDays !== undefined) w.acceptDays = options.acceptDays;
+          // New settings end a failing sync: the next message tries them.
+          const { workItemSync: _cleared, ...rest } = current;
+          return { ...rest, workItems: w } as OrganizationSettings;
+        });
+        if (options.json) return printJson({ organization: updated.organization, workItems: updated.workItems });
+        process.stdout.write(`organization '${updated.organization}': ${describeWorkItems(updated)}\n`);
       });
     });
 
@@ -68,7 +152,7 @@ export function registerOrgsCommand(program: Command): void {
         if (organizations.length === 0) return void process.stderr.write('no organizations (add one with vigil orgs add)\n');
         for (const o of organizations) {
           const reach = [o.azureDevOps && `azure-devops ${o.azureDevOps.auth.mode}`, o.github && 'github', o.gitlab && 'gitlab'].filter(Boolean);
-          process.stdout.write(`${o.organization}  ${reach.join(', ') || 'no sources'}  ${o.alertChannels.length} alert channel(s)\n`);
+          process.stdout.write(printable`${o.organization}  ${reach.join(', ') || 'no sources'}  ${o.alertChannels.length} alert channel(s)\n`);
         }
       });
     });
@@ -128,28 +212,84 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
   if (options.auth === 'pat' && !options.tokenSecret) throw new UsageError('--auth pat needs --token-secret NAME (the vault secret holding the PAT)');
   if (options.auth === 'managed-identity' && options.tokenSecret) throw new UsageError('--token-secret applies to --auth pat only');
   if (Boolean(options.gitlabUrl) !== Boolean(options.gitlabTokenSecret)) throw new UsageError('--gitlab-url and --gitlab-token-secret go together');
-  const stateMapping: Record<string, string> = {};
-  for (const pair of options.state ?? []) {
-    const [category, state] = pair.split('=', 2);
-    if (!state || !(stateCategories as readonly string[]).includes(category)) {
-      throw new UsageError(`--state ${pair}: expected CATEGORY=STATE with CATEGORY one of ${stateCategories.join(', ')}`);
-    }
-    stateMapping[category] = state;
+  if (options.accountId && !options.azureDevopsUrl) throw new UsageError('--account-id goes with --azure-devops-url');
+  const accountId = options.accountId?.trim().toLowerCase();
+  if (accountId !== undefined && !accountIdPattern.test(accountId)) {
+    throw new UsageError(`--account-id '${options.accountId?.slice(0, 80)}' is not a GUID (it is resourceContainers.account.id in a service hook payload)`);
   }
+  const stateMapping = parseStates(options.state);
+  const routes = (options.route ?? []).map(parseRoute);
   return {
     ...(options.azureDevopsUrl
       ? {
           azureDevOps: {
             url: options.azureDevopsUrl.replace(/\/+$/, ''),
             auth: options.auth === 'pat' ? { mode: 'pat' as const, tokenSecret: options.tokenSecret ?? '' } : { mode: 'managed-identity' as const },
+            ...(accountId ? { accountId } : {}),
           },
         }
       : {}),
     ...(options.githubTokenSecret ? { github: { tokenSecret: options.githubTokenSecret } } : {}),
     ...(options.gitlabUrl ? { gitlab: { url: options.gitlabUrl.replace(/\/+$/, ''), tokenSecret: options.gitlabTokenSecret ?? '' } } : {}),
-    workItems: { workItemType: options.workItemType ?? 'Issue', ...(options.areaPath ? { areaPath: options.areaPath } : {}), stateMapping },
+    workItems: {
+      workItemType: options.workItemType ?? 'Issue',
+      ...(options.workItems ? { enabled: true } : {}),
+      ...(options.project ? { project: options.project } : {}),
+      ...(options.areaPath ? { areaPath: options.areaPath } : {}),
+      ...(options.iterationPath ? { iterationPath: options.iterationPath } : {}),
+      ...(routes.length > 0 ? { routes } : {}),
+      ...(options.minSeverity ? { minimumSeverity: options.minSeverity } : {}),
+      ...(options.grouping ? { grouping: options.grouping } : {}),
+      ...(options.falsePositiveReason ? { falsePositiveReasons: options.falsePositiveReason } : {}),
+      ...(options.acceptDays !== undefined ? { acceptDays: options.acceptDays } : {}),
+      stateMapping,
+    },
     ...pullRequestOptions(options),
   };
+}
+
+/** The work-item options `orgs add` and `orgs work-items` share. */
+function workItemOptions(command: Command): Command {
+  return command
+    .option('--project <name>', 'file every work item in this one project (default: the risk\'s own project)')
+    .option('--work-item-type <type>', 'work item type for risks (default Issue)')
+    .option('--type <type>', 'the same as --work-item-type')
+    .option('--area-path <path>', 'area path for risk work items, e.g. Web\\Security')
+    .option('--iteration-path <path>', 'iteration path for risk work items')
+    .option('--route <rule...>', 'area/iteration by project or repository name pattern: "repository=web-*,area=Web\\Security"')
+    .addOption(new Option('--min-severity <level>', 'risks below this get no work item (default low)').choices(['critical', 'high', 'medium', 'low']))
+    .addOption(new Option('--grouping <mode>', 'one work item per risk (default) or per repository and rule').choices(['risk', 'repository-rule']))
+    .option('--state <category=state...>', `state to use per category (${stateCategories.join(', ')}), e.g. Completed=Done`)
+    .option('--false-positive-reason <reason...>', 'System.Reason values that make a Removed work item a false positive (default "False Positive")')
+    .option('--accept-days <days>', 'how long a risk accepted in a work item stays accepted (default 90)', parsePositiveInteger);
+}
+
+function parseStates(pairs: string[] | undefined): Record<string, string> {
+  const stateMapping: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const [category, state] = pair.split('=', 2);
+    if (!state || !(stateCategories as readonly string[]).includes(category)) {
+      throw new UsageError(`--state ${pair}: expected CATEGORY=STATE with CATEGORY one of ${stateCategories.join(', ')}`);
+    }
+    stateMapping[category] = state;
+  }
+  return stateMapping;
+}
+
+function parseRoute(text: string): WorkItemRoute {
+  const route: Record<string, string> = {};
+  const keys: Record<string, keyof WorkItemRoute> = { project: 'project', repository: 'repository', area: 'areaPath', iteration: 'iterationPath' };
+  for (const part of text.split(',')) {
+    const [key, ...value] = part.split('=');
+    const field = keys[key.trim().toLowerCase()];
+    if (!field || value.length === 0 || !value.join('=').trim()) {
+      throw new UsageError(`--route '${text.slice(0, 200)}': expected key=value pairs separated by commas, keys project, repository, area, iteration`);
+    }
+    route[field] = value.join('=').trim();
+  }
+  const parsed = WorkItemRouteSchema.safeParse(route);
+  if (!parsed.success) throw new UsageError(`--route '${text.slice(0, 200)}': ${parsed.error.issues[0].message}`);
+  return parsed.data;
 }
 
 /** The `--pr-*` options as pull request settings (docs/pull-requests.md, "Settings"); none given, none stored (the defaults apply). */
@@ -179,17 +319,33 @@ async function warnAboutMissingSecrets(services: AppServices, settings: Organiza
   }
 }
 
+function describeWorkItems(settings: OrganizationSettings): string {
+  const w = settings.workItems;
+  const states = Object.entries(w.stateMapping).map(([c, s]) => `${c}=${s}`).join(' ');
+  return [
+    w.enabled ? 'on' : 'off',
+    `type ${w.workItemType}`,
+    w.project ? `project ${w.project}` : "each risk's own project",
+    ...(w.areaPath ? [`area ${w.areaPath}`] : []),
+    ...(w.iterationPath ? [`iteration ${w.iterationPath}`] : []),
+    ...(w.routes?.length ? [`${w.routes.length} route(s)`] : []),
+    `severity ${w.minimumSeverity ?? 'low'} and up`,
+    `one per ${w.grouping === 'repository-rule' ? 'repository and rule' : 'risk'}`,
+    ...(states ? [`states ${states}`] : []),
+  ].join(', ');
+}
+
 function describe(settings: OrganizationSettings): string {
   const lines = [`organization ${settings.organization}`];
   if (settings.azureDevOps) {
     const auth = settings.azureDevOps.auth;
-    lines.push(`  azure devops  ${settings.azureDevOps.url}  auth ${auth.mode}${auth.mode === 'pat' ? ` (secret ${auth.tokenSecret})` : ''}`);
+    lines.push(printable`  azure devops  ${settings.azureDevOps.url}  auth ${auth.mode}${auth.mode === 'pat' ? ` (secret ${auth.tokenSecret})` : ''}`);
+    if (settings.azureDevOps.accountId) lines.push(`  account id    ${settings.azureDevOps.accountId}`);
   }
   if (settings.github) lines.push(`  github        token secret ${settings.github.tokenSecret}`);
-  if (settings.gitlab) lines.push(`  gitlab        ${settings.gitlab.url}  token secret ${settings.gitlab.tokenSecret}`);
-  const { workItemType, areaPath, stateMapping } = settings.workItems;
-  const states = Object.entries(stateMapping).map(([c, s]) => `${c}=${s}`).join(' ');
-  lines.push(`  work items    type ${workItemType}${areaPath ? `, area ${areaPath}` : ''}${states ? `, states ${states}` : ''}`);
+  if (settings.gitlab) lines.push(printable`  gitlab        ${settings.gitlab.url}  token secret ${settings.gitlab.tokenSecret}`);
+  lines.push(printable`  work items    ${describeWorkItems(settings)}`);
+  if (settings.workItemSync) lines.push(printable`  work-item sync FAILING since ${settings.workItemSync.since}: ${settings.workItemSync.reason}`);
   for (const c of settings.alertChannels) lines.push(`  alerts        ${c.type} (url secret ${c.urlSecret}${c.signingSecret ? `, signed with ${c.signingSecret}` : ''})`);
   return `${lines.join('\n')}\n`;
 }

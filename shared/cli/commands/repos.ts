@@ -1,14 +1,15 @@
-import { narrowed } from '../../store/port';
+import { narrowed } from '../../store';
 import { Option, type Command } from 'commander';
-import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations/organizationDirectory';
-import type { RepositoryAsset, RepositoryState } from '../../repositories/assets/asset';
-import { runInventory, type InventoryRecord } from '../../repositories/inventory/inventoryOrganization';
-import { inventoryRequestMessage } from '../../repositories/inventory/inventoryRequests';
-import type { AppServices } from '../../app/services';
+import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations';
+import type { RepositoryAsset, RepositoryState } from '../../repositories';
+import type { InventoryRecord } from '../../repositories';
+import { inventoryRequestMessage } from '../../repositories';
+import type { AppServices } from '../../app';
 import { printJson, withServices } from '../cliServices';
 import { parsePositiveInteger } from '../options';
 import { UsageError } from '../usageError';
 import { registerReposScanCommand } from './reposScan';
+import { printable } from '../../logging';
 
 interface ListOptions {
   org?: string;
@@ -55,7 +56,7 @@ export function registerReposCommand(program: Command): void {
           const branch = asset.defaultBranch ? `  ${asset.defaultBranch.replace(/^refs\/heads\//, '')}` : '';
           const reason = asset.state !== 'active' && asset.skipReason ? `  (${asset.skipReason})` : '';
           process.stdout.write(
-            `${score.padStart(5)}  ${asset.state.padEnd(8)}  ${String(asset.riskScore?.openRisks ?? 0).padStart(4)}  ${asset.organization}/${asset.project}/${asset.name}${branch}  ${asset.id}${reason}\n`,
+            printable`${score.padStart(5)}  ${asset.state.padEnd(8)}  ${String(asset.riskScore?.openRisks ?? 0).padStart(4)}  ${asset.organization}/${asset.project}/${asset.name}${branch}  ${asset.id}${reason}\n`,
           );
         }
       });
@@ -77,7 +78,8 @@ export function registerReposCommand(program: Command): void {
       await withServices(async (services) => {
         const organization = await knownOrganization(services, org);
         if (options.now) {
-          const record = await runInventory(services, organization, { onProgress: (line) => process.stderr.write(`${organization}: ${line}\n`) });
+          const { runInventory } = await import('../../repositories/inventory/inventoryOrganization.js');
+          const record = await runInventory(services, organization, { onProgress: (line) => process.stderr.write(printable`${organization}: ${line}\n`) });
           return report(record, options.json);
         }
         const requestId = `inventory:${organization}:cli:${new Date(services.clock.now()).toISOString()}`;
@@ -128,14 +130,15 @@ async function waitForInventory(services: AppServices, organization: string, req
 
 function report(record: InventoryRecord, json: boolean | undefined): void {
   if (json) {
-    const { _etag: _etag, _ts: _ts, ...plain } = record as InventoryRecord & { _etag?: string; _ts?: number };
-    return printJson(plain);
+    const { _etag, _ts, ...plain } = record as InventoryRecord & { _etag?: string; _ts?: number };
+    printJson(plain);
+    return;
   }
   const lines = [
     `${record.organization}: ${record.repositories} repositories in ${record.projects} project(s): ${record.active} active ` +
       `(${record.created} new, ${record.updated} changed, ${record.unchanged} unchanged), ${record.skippedTotal} skipped, ${record.deleted} marked deleted`,
     `${record.scanRequests} full content scan(s) requested; ${record.apiCalls} Azure DevOps request(s) in ${(record.durationMs / 1000).toFixed(1)}s`,
-    ...record.skipped.map((skipped) => `  skipped ${skipped.project}/${skipped.repository}: ${skipped.reason}`),
+    ...record.skipped.map((skipped) => printable`  skipped ${skipped.project}/${skipped.repository}: ${skipped.reason}`),
     ...(record.skippedTotal > record.skipped.length ? [`  ... and ${record.skippedTotal - record.skipped.length} more`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
-import type { EventEnvelope } from '../../events/envelope';
-import { OrganizationNotFoundError } from '../../organizations/organizationDirectory';
-import { scanDefaultBranch, type FullScanOutcome } from '../../repositories/fullScan/fullContentScan';
-import type { ContentScanProgress } from '../../repositories/contentScan/repositoryContentScan';
-import type { RepositoryScanRecord } from '../../repositories/contentScan/repositoryScanRecord';
+import { connectAzureDevOps } from '../../devops';
+import type { EventEnvelope } from '../../events';
+import { OrganizationNotFoundError } from '../../organizations';
+import type { FullScanOutcome } from '../../repositories';
+import type { ContentScanProgress } from '../../repositories';
+import type { RepositoryScanRecord } from '../../repositories';
 import { printJson, withServices } from '../cliServices';
 import { exitCodes, UsageError } from '../usageError';
+import { printable } from '../../logging';
 
 /**
  * `vigil repos scan ORG/PROJECT/REPO`: a full content scan of a repository's default branch, run
@@ -45,6 +46,8 @@ export function registerReposScanCommand(repos: Command): void {
             subject: { repositoryId: repository, reason: 'on-demand' },
             receivedAt: new Date(services.clock.now()).toISOString(),
           };
+          // Loaded on use: the scan brings the engine and the zip thread, which other commands never need.
+          const { scanDefaultBranch } = await import('../../repositories/fullScan/fullContentScan.js');
           const outcome = await scanDefaultBranch(client.git, services, {
             organization: settings.organization,
             project,
@@ -75,7 +78,7 @@ function parseTarget(target: string): { organization: string; project: string; r
 function report(outcome: FullScanOutcome, options: ReposScanOptions): number {
   if (outcome.status === 'not-scanned') {
     if (options.json) printJson({ scanned: false, repository: outcome.repository, why: outcome.why });
-    else process.stdout.write(`${outcome.repository}: not scanned: ${outcome.why}\n`);
+    else process.stdout.write(printable`${outcome.repository}: not scanned: ${outcome.why}\n`);
     return exitCodes.ok;
   }
   const { record } = outcome;
@@ -90,10 +93,10 @@ function summaryText(record: RepositoryScanRecord): string {
     .map(([reason, files]) => `${reason} ${files.count}`)
     .join(', ');
   const lines = [
-    `scanned ${record.repository} at ${record.branch ?? 'the default branch'} (${record.commitId.slice(0, 7)}): ${record.filesScanned} files, ${megabytes(record.bytesScanned)} MB`,
+    printable`scanned ${record.repository} at ${record.branch ?? 'the default branch'} (${record.commitId.slice(0, 7)}): ${record.filesScanned} files, ${megabytes(record.bytesScanned)} MB`,
     `skipped ${record.filesSkipped} files${skipped ? ` (${skipped})` : ''}`,
     `${record.findings} finding${record.findings === 1 ? '' : 's'}, ${record.risksOpened} new risk${record.risksOpened === 1 ? '' : 's'}`,
-    ...record.results.map((r) => `  ${r.severity.padEnd(8)} ${r.ruleId}  ${r.path}:${r.line}  ${r.redacted}`),
+    ...record.results.map((r) => printable`  ${r.severity.padEnd(8)} ${r.ruleId}  ${r.path}:${r.line}  ${r.redacted}`),
     ...(record.resultsTruncated ? [`  ... and ${record.findings - record.results.length} more (vigil risks list --asset repository:${record.repositoryId})`] : []),
   ];
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,13 @@
-import type { Command } from 'commander';
-import type { Risk } from '../../risks/risk';
+import { userInfo } from 'node:os';
+import { Option, type Command } from 'commander';
+import { riskStatuses, type Risk, type RiskStatus } from '../../risks';
+import type { TriageRequest } from '../../risks';
+import { findRisk } from './riskLookup';
+import { triageRisk } from '../../risks';
+import { linkOfRisk } from '../../workitems';
 import { printJson, withServices } from '../cliServices';
+import { UsageError } from '../usageError';
+import { printable } from '../../logging';
 
 interface ListOptions {
   org?: string;
@@ -9,14 +16,22 @@ interface ListOptions {
   json?: boolean;
 }
 
-/** `vigil risks list` (docs/architecture.md, "The `vigil` command"): what Vigil found, redacted, newest sighting first. */
+interface TriageOptions {
+  org?: string;
+  reason?: string;
+  by?: string;
+  until?: string;
+  json?: boolean;
+}
+
+/** `vigil risks` (docs/architecture.md, "The `vigil` command"; docs/work-items.md, "The risk lifecycle"): what Vigil found, redacted, and its triage. */
 export function registerRisksCommand(program: Command): void {
-  const risks = program.command('risks').description('risks Vigil found: leaked secrets and risky service connections (redacted)');
+  const risks = program.command('risks').description('risks Vigil found: leaked secrets and risky service connections (redacted), and their triage');
   risks
     .command('list')
     .description('list risks, most recently seen first')
     .option('--org <name>', 'only this organization')
-    .option('--status <status>', 'open or resolved')
+    .addOption(new Option('--status <status>', 'only risks with this status').choices(riskStatuses))
     .option('--asset <id>', 'only this asset (repository, pipeline or service connection id)')
     .option('--json', 'print {"risks":[{id,organization,kind,ruleId,severity,status,asset,occurrences,firstSeenAt,lastSeenAt,evidence:{location,redacted}}]}')
     .action(async (options: ListOptions) => {
@@ -30,11 +45,100 @@ export function registerRisksCommand(program: Command): void {
         if (found.length === 0) return void process.stderr.write('no risks\n');
         for (const r of found) {
           process.stdout.write(
-            `${r.severity.padEnd(8)} ${r.status.padEnd(8)} ${r.organization}  ${r.asset.name}  ${r.ruleId}  ${r.evidence.redacted}  x${r.occurrences}  ${r.evidence.location}\n`,
+            printable`${r.severity.padEnd(8)} ${r.status.padEnd(14)} ${r.organization}  ${r.asset.name}  ${r.ruleId}  ${r.evidence.redacted}  x${r.occurrences}  ${r.evidence.location}  ${r.id}\n`,
           );
         }
       });
     });
+
+  risks
+    .command('show')
+    .description('one risk: what was found where (redacted), its status, who changed it and why, and its work item')
+    .argument('<id>', 'the risk id (or a unique start of it) from vigil risks list')
+    .option('--org <name>', 'the organization (searched in all when absent)')
+    .option('--json', 'print {"risk":{...,"triage","history"},"workItem":{id,url,state,project}|null}')
+    .action(async (id: string, options: { org?: string; json?: boolean }) => {
+      await withServices(async (services) => {
+        const risk = await findRisk(services, id, options.org);
+        const link = await linkOfRisk(services.stores.workItemLinks, risk);
+        if (options.json) {
+          return printJson({
+            risk: { ...publicView(risk), title: risk.title, remediation: risk.remediation, ...(risk.project ? { project: risk.project } : {}), triage: risk.triage ?? null, history: risk.history ?? [] },
+            workItem: link?.workItemId ? { id: link.workItemId, url: link.workItemUrl ?? null, state: link.state ?? null, project: link.project, link: link.status } : null,
+          });
+        }
+        process.stdout.write(describeRisk(risk, link));
+      });
+    });
+
+  const triage = (name: string, status: RiskStatus, description: string, extra?: (command: Command) => Command): void => {
+    let command = risks
+      .command(name)
+      .description(description)
+      .argument('<id>', 'the risk id (or a unique start of it)')
+      .option('--org <name>', 'the organization (searched in all when absent)')
+      .option('--by <name>', 'who is making the change (default: your user name)')
+      .option('--json', 'print {"risk":{...},"changed":true|false,"why"?}');
+    command = status === 'open' ? command.option('--reason <text>', 'why (default: "reopened from the command line")') : command.requiredOption('--reason <text>', 'why, kept with the risk');
+    (extra ? extra(command) : command).action(async (id: string, options: TriageOptions) => {
+      if (options.until !== undefined && status !== 'accepted') throw new UsageError('--until applies to vigil risks accept only');
+      const until = options.until === undefined ? undefined : parseDate(options.until);
+      await withServices(async (services) => {
+        const risk = await findRisk(services, id, options.org);
+        const request: TriageRequest = {
+          status,
+          reason: options.reason ?? 'reopened from the command line',
+          by: options.by ?? currentUser(),
+          source: 'cli',
+          ...(until ? { until } : {}),
+        };
+        const result = await triageRisk({ risks: services.stores.risks, queue: services.queue, clock: services.clock }, risk.organization, risk.id, request);
+        if (options.json) return printJson({ risk: publicView(result.risk), changed: result.applied, ...(result.applied ? {} : { why: result.why }) });
+        if (!result.applied) return void process.stdout.write(`unchanged: ${result.why}\n`);
+        const ends = result.risk.triage?.until ? ` until ${result.risk.triage.until.slice(0, 10)}` : '';
+        process.stdout.write(`risk ${risk.id} is now ${result.risk.status}${ends}\n`);
+      });
+    });
+  };
+  triage('resolve', 'resolved', 'mark a risk fixed (the secret rotated, the setting changed); it reopens when seen again');
+  triage('accept', 'accepted', 'accept a risk for a while; it stays accepted while seen again, and reopens when the acceptance ends', (c) =>
+    c.option('--until <date>', 'when the acceptance ends, YYYY-MM-DD (default: 90 days from now)'),
+  );
+  triage('false-positive', 'false-positive', 'mark a finding as not a risk (a test fixture, a revoked example); it stays so while seen again');
+  triage('reopen', 'open', 'open a resolved, accepted or false-positive risk again');
+}
+
+function parseDate(text: string): string {
+  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (!Number.isFinite(time)) throw new UsageError(`--until '${text.slice(0, 40)}' is not a date (YYYY-MM-DD)`);
+  return new Date(time).toISOString();
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function describeRisk(risk: Risk, link: Awaited<ReturnType<typeof linkOfRisk>>): string {
+  const lines = [
+    `risk ${risk.id}`,
+    `  ${risk.severity} ${risk.kind}: ${risk.title} (${risk.ruleId})`,
+    `  status        ${risk.status}${risk.triage?.until && risk.status === 'accepted' ? ` until ${risk.triage.until.slice(0, 10)}` : ''}`,
+    `  organization  ${risk.organization}${risk.project ? `  project ${risk.project}` : ''}`,
+    `  asset         ${risk.asset.name} (${risk.asset.type} ${risk.asset.id})`,
+    `  found         ${risk.evidence.redacted}  at ${risk.evidence.location}${risk.evidence.url ? `  ${risk.evidence.url}` : ''}`,
+    `  seen          ${risk.occurrences} time(s), first ${risk.firstSeenAt}, last ${risk.lastSeenAt}`,
+    `  what to do    ${risk.remediation}`,
+  ];
+  for (const change of [...(risk.history ?? []), ...(risk.triage ? [risk.triage] : [])]) {
+    lines.push(`  ${change.at}  ${change.status.padEnd(14)} by ${change.by} (${change.source}${change.reference ? `, ${change.reference}` : ''}): ${change.reason}`);
+  }
+  if (link?.workItemId) lines.push(`  work item     #${link.workItemId} ${link.state ?? ''} (${link.status})${link.workItemUrl ? `  ${link.workItemUrl}` : ''}`);
+  else if (link) lines.push(`  work item     ${link.status}`);
+  return `${lines.join('\n')}\n`;
 }
 
 function publicView(risk: Risk) {

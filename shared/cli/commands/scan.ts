@@ -4,16 +4,17 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../../config';
-import { BaselineError, loadBaseline } from '../../scanning/baseline';
-import { RuleCompilationError } from '../../scanning/compiledRules';
-import { CustomRulesError, loadCustomRules, type CustomRuleFile } from '../../scanning/customRules';
-import { resolveFingerprintKey } from '../../scanning/fingerprint';
-import { walkFiles } from '../../scanning/fileWalker';
-import { toJsonReport } from '../../scanning/report/jsonReport';
-import { toSarifLog } from '../../scanning/report/sarifReport';
-import { formatTextReport } from '../../scanning/report/textReport';
-import { createScanner, type Scanner } from '../../scanning/scanner';
-import type { Finding, RuleMetadata } from '../../scanning/types';
+import { BaselineError, loadBaseline } from '../../scanning';
+import { RuleCompilationError } from '../../scanning';
+import { CustomRulesError, loadCustomRules, type CustomRuleFile } from '../../scanning';
+import { resolveFingerprintKey } from '../../scanning';
+import { walkFiles } from '../../scanning';
+import { toJsonReport } from '../../scanning';
+import { toSarifLog } from '../../scanning';
+import { formatTextReport } from '../../scanning';
+import { scanPath } from '../../scanning';
+import { createScanner, type Scanner } from '../../scanning';
+import type { Finding, RuleMetadata } from '../../scanning';
 import { exitCodes, UsageError } from '../usageError';
 
 /**
@@ -82,20 +83,33 @@ async function runScan(paths: readonly string[], options: ScanOptions): Promise<
     files++;
   };
 
+  // A path is scanned too: a secret in a file name is a finding, and is shown redacted wherever the path is.
+  const secretsInPaths = new Set<string>();
+  const scanFile = async (path: string) => {
+    const scanned = scanPath(scanner, displayPath(path));
+    // A token naming a folder is in the path of every file under it: reported once.
+    for (const finding of scanned.findings) {
+      if (secretsInPaths.has(finding.fingerprint)) continue;
+      secretsInPaths.add(finding.fingerprint);
+      findings.push(finding);
+    }
+    await scanOne(openFile(path, scanned.shown), scanned.shown);
+  };
+
   for (const path of paths) {
     if (path === '-') {
       await scanOne(process.stdin as AsyncIterable<Buffer>, '<stdin>');
       continue;
     }
     const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read ${path}: ${describeIoError(error)}`);
+      throw new UsageError(`cannot read ${scanPath(scanner, path).shown}: ${describeIoError(error)}`);
     });
     if (info.isDirectory()) {
       for await (const file of walkFiles(path, { keepBinary: (file) => scanner.hasPathRuleFor(file), skipPaths: custom?.allowedPaths })) {
-        await scanOne(openFile(file.path), displayPath(file.path));
+        await scanFile(file.path);
       }
     } else {
-      await scanOne(openFile(path), displayPath(path));
+      await scanFile(path);
     }
   }
   progress.clear();
@@ -143,12 +157,12 @@ async function loadBaselineOrFail(file: string | undefined): Promise<Set<string>
   }
 }
 
-/** A read stream whose open/read failure becomes a usage error (exit 2) naming the file. */
-async function* openFile(path: string): AsyncGenerator<Buffer> {
+/** A read stream whose open/read failure becomes a usage error (exit 2) naming the file as `shown` (redacted). */
+async function* openFile(path: string, shown: string): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
   } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${describeIoError(error as NodeJS.ErrnoException)}`);
+    throw new UsageError(`cannot read ${shown}: ${describeIoError(error as NodeJS.ErrnoException)}`);
   }
 }
 

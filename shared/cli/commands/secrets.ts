@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { loadConfig, type VigilConfig } from '../../config';
-import { createVault } from '../../vault/createVault';
-import { fallbackVariableFor } from '../../vault/local/localVault';
-import type { ManagedVault } from '../../vault/managedVault';
-import { isValidSecretName, InvalidSecretNameError } from '../../vault/secretRules';
+import { createVault } from '../../vault';
+import { fallbackVariableFor } from '../../vault';
+import type { ManagedVault } from '../../vault';
+import { isValidSecretName, InvalidSecretNameError } from '../../vault';
 import { readSecretValue, type SecretInput } from '../readSecretValue';
 import { exitCodes, UsageError } from '../usageError';
+import { printable } from '../../logging';
 
 export interface SecretsCommandDependencies {
   /** Defaults to the vault the environment configures: Key Vault with KEY_VAULT_URL, else the local vault. */
@@ -63,7 +64,7 @@ export function registerSecretsCommand(program: Command, dependencies: SecretsCo
       const names = await vault.listSecretNames();
       if (options.json) return void process.stdout.write(`${JSON.stringify({ secrets: names })}\n`);
       if (names.length === 0) return void process.stderr.write(`no secrets in ${vault.description}\n`);
-      process.stdout.write(names.map((name) => `${name}\n`).join(''));
+      process.stdout.write(names.map((name) => printable`${name}\n`).join(''));
     });
 
   secrets

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
-import { hookSecretNames } from '../../vault/port';
-import { environmentVariableFor } from '../../vault/environmentVault';
-import { startLocalHost, type LocalHost } from '../../localHost/localHost';
+import { hookSecretNames } from '../../vault';
+import { environmentVariableFor } from '../../vault';
+import { startLocalHost, type LocalHost } from '../../localHost';
 import { parsePort } from '../options';
 
 export function registerStartCommand(program: Command): void {
@@ -42,7 +42,7 @@ async function printBanner(host: LocalHost): Promise<void> {
   }
   for (const [source, secretName] of Object.entries(hookSecretNames)) {
     if (!(await vault.getSecret(secretName))) {
-      lines.push(`  note: no secret '${secretName}': deliveries from ${source} are refused (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`);
+      lines.push(`  note: no secret '${secretName}': deliveries from ${source} are refused unless their organization has its own (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`);
     }
   }
   lines.push('Press Ctrl+C to stop.');

@@ -1,20 +1,24 @@
 import type { Command } from 'commander';
-import { countDeliveries } from '../../events/deliveryLog';
-import { queueNames } from '../../queue/names';
-import type { QueueCounts } from '../../queue/port';
+import { countDeliveries } from '../../events';
+import { queueNames } from '../../queue';
+import type { QueueCounts } from '../../queue';
 import { printJson, withServices } from '../cliServices';
+import { printable } from '../../logging';
 
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('show queue depths (active, scheduled, dead-lettered) and delivery counts (accepted, ignored, parked, refused)')
-    .option('--json', 'print {"queues":{...},"deliveries":{...}}')
+    .description('show queue depths (active, scheduled, dead-lettered), delivery counts (accepted, ignored, parked, refused) and failing work-item syncs')
+    .option('--json', 'print {"queues":{...},"deliveries":{...},"workItemSync":{"failing":[{organization,reason,since}]}}')
     .action(async (options: { json?: boolean }) => {
       await withServices(async (services) => {
         const queues: Record<string, QueueCounts> = {};
         for (const queue of queueNames) queues[queue] = await services.queue.counts(queue);
         const deliveries = await countDeliveries(services.stores.deliveries);
-        if (options.json) return printJson({ queues, deliveries });
+        const failing = (await services.stores.organizations.list()).flatMap((o) =>
+          o.workItemSync ? [{ organization: o.organization, reason: o.workItemSync.reason, since: o.workItemSync.since }] : [],
+        );
+        if (options.json) return printJson({ queues, deliveries, workItemSync: { failing } });
         const rows = Object.entries(queues).map(
           ([name, c]) => `  ${name.padEnd(14)} ${String(c.active).padStart(7)} ${String(c.scheduled).padStart(10)} ${String(c.deadLettered).padStart(14)}`,
         );
@@ -29,7 +33,8 @@ export function registerStatusCommand(program: Command): void {
             ...rows,
             `deliveries (${services.config.storeBackend}): ${deliveries.accepted} accepted, ${deliveries.ignored} ignored, ${deliveries.parked} parked, ${deliveries.refused} refused`,
             ...(recent.items.length > 0 ? ['recent:'] : []),
-            ...recent.items.flatMap((d) => (d.outcome === 'refused' ? [] : [d])).map((d) => `  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
+            ...recent.items.flatMap((d) => (d.outcome === 'refused' ? [] : [d])).map((d) => printable`  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
+            ...failing.map((f) => printable`work-item sync FAILING for ${f.organization} since ${f.since}: ${f.reason}`),
             '',
           ].join('\n'),
         );

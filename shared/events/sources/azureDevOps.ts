@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { bodyDigestId } from '../deliveryId';
 import { secretsEqual } from './constantTime';
 import { extractIds } from './azureDevOpsIds';
+import { organizationNamedBy } from './azureDevOpsOrganization';
 import { readAzureDevOpsUrls } from './azureDevOpsUrls';
 import type { HeaderReader, SourceAdapter } from './sourceAdapter';
-import { WebhookRejection } from '../webhookErrors';
 
 export { organizationFromUrl } from './azureDevOpsUrls';
 
@@ -11,12 +12,6 @@ export { organizationFromUrl } from './azureDevOpsUrls';
  * Azure DevOps service hooks (Web Hooks consumer). They carry no signature: the subscription is
  * configured with a shared secret sent as the Basic-auth password or an `X-Vigil-Hook-Secret` header.
  */
-const common = z.object({
-  id: z.string().min(1),
-  eventType: z.string().min(1),
-  subscriptionId: z.string().optional(),
-});
-
 // Every field an extractor reads is optional and a wrong type counts as absent: whatever is missing
 // is looked for in the payload's URLs next, and an event with no usable id is parked, not refused.
 const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
@@ -98,19 +93,22 @@ const pullRequestExtractor = extractIds(pullRequest, (r) => ({
 export const azureDevOpsSource: SourceAdapter = {
   source: 'azure-devops',
 
+  authenticatesFromHeaders: true,
+
   async authenticate(headers, _rawBody, secret) {
     const presented = headers.get('x-vigil-hook-secret') ?? basicAuthPassword(headers);
     return presented !== undefined && presented !== null && secretsEqual(presented, secret);
   },
 
-  identify(_headers, payload) {
-    const parsed = common.safeParse(payload);
-    if (!parsed.success) {
-      const field = parsed.error.issues[0].path.map(String).join('.');
-      throw new WebhookRejection(422, 'invalid_payload', `payload field '${field}': ${parsed.error.issues[0].message}`, field);
-    }
+  organizationOf: organizationNamedBy,
+
+  identify(_headers, payload, rawBody) {
+    // Lenient on purpose: an event nothing routes is acknowledged whatever its shape (a 4xx would put
+    // the subscription on probation); a routed one is held to what its extractor needs.
+    const eventType = nonEmptyString(payload.eventType) ?? 'unknown';
+    const id = nonEmptyString(payload.id) ?? bodyDigestId(rawBody);
     // One subscription per event type: without a subscription id, the event type keeps ids apart.
-    return { id: `${parsed.data.subscriptionId ?? parsed.data.eventType}:${parsed.data.id}`, type: parsed.data.eventType };
+    return { id: `${nonEmptyString(payload.subscriptionId) ?? eventType}:${id}`, type: eventType };
   },
 
   extractors: {
@@ -187,4 +185,8 @@ function basicAuthPassword(headers: HeaderReader): string | undefined {
   const decoded = Buffer.from(header.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon === -1 ? undefined : decoded.slice(colon + 1);
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }

@@ -186,6 +186,7 @@ function organizationName(name: string): string | undefined {
 }
 
 function projectName(name: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a project name with a control character is not one.
   return name.length > 0 && name.length <= 200 && !/[\u0000-\u001f\u007f]/.test(name) && !name.startsWith('_') ? name : undefined;
 }
 

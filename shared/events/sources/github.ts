@@ -73,6 +73,7 @@ const reviewCommentExtractor = extractWith(reviewComment, (p) => ({
 
 export const githubSource: SourceAdapter = {
   source: 'github',
+  authenticatesFromHeaders: false,
 
   async authenticate(headers, rawBody, secret) {
     const signature = headers.get('x-hub-signature-256');
@@ -82,6 +83,12 @@ export const githubSource: SourceAdapter = {
     } catch {
       return false;
     }
+  },
+
+  // The repository's owner, as the extractors' organization; events without a repository name their organization.
+  organizationOf(payload) {
+    const login = loginAt(payload.repository, 'owner') ?? loginAt(payload, 'organization');
+    return login?.toLowerCase();
   },
 
   identify(headers, payload) {
@@ -115,3 +122,11 @@ export const githubSource: SourceAdapter = {
     'pull_request_review_comment.edited': reviewCommentExtractor,
   },
 };
+
+function loginAt(value: unknown, key: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const account = (value as Record<string, unknown>)[key];
+  if (typeof account !== 'object' || account === null) return undefined;
+  const login = (account as Record<string, unknown>).login;
+  return typeof login === 'string' && login.length > 0 ? login : undefined;
+}

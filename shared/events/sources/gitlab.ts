@@ -54,10 +54,18 @@ const noteExtractor = extractWith(note, (p) => ({
 
 export const gitlabSource: SourceAdapter = {
   source: 'gitlab',
+  authenticatesFromHeaders: true,
 
   async authenticate(headers, _rawBody, secret) {
     const token = headers.get('x-gitlab-token');
     return token !== null && secretsEqual(token, secret);
+  },
+
+  // The top-level group (or user) of the project, as the extractors' organization.
+  organizationOf(payload) {
+    const project = payload.project as { path_with_namespace?: unknown } | undefined;
+    const path = project && typeof project === 'object' ? project.path_with_namespace : undefined;
+    return typeof path === 'string' && path.length > 0 ? path.split('/')[0].toLowerCase() : undefined;
   },
 
   identify(headers, payload, rawBody) {

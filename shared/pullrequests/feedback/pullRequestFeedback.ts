@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock';
-import type { Container, Stored } from '../../store/port';
-import { isConflict, isPreconditionFailed } from '../../store/errors';
-import { queryAll } from '../../store/queryAll';
+import type { Container, Stored } from '../../store';
+import { isConflict, isPreconditionFailed } from '../../store';
+import { queryAll } from '../../store';
 import type { HostIdentity, HostSource, PullRequestKey, StatusHandle, StatusState } from '../hosts/pullRequestHost';
 
 /**
@@ -170,6 +170,6 @@ export class PullRequestFeedbackStore {
 }
 
 function withoutSystemProperties(document: Stored<PullRequestFeedback>): PullRequestFeedback {
-  const { _etag: _etag, _ts: _ts, ...rest } = document;
+  const { _etag, _ts, ...rest } = document;
   return rest;
 }

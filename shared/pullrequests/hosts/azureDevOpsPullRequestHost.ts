@@ -1,14 +1,13 @@
 import { PullRequestStatus, VersionControlChangeType } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import type { AzureDevOpsConnection } from '../../devops/azureDevOpsConnection';
-import { AzureDevOpsForbiddenError } from '../../devops/errors';
-import type { GitClient, GitCommitRef, GitPush } from '../../devops/gitClient';
-import type { PullRequestAddress, PullRequestThread, StatusStateName, ThreadStatusName } from '../../devops/pullRequestFeedbackClient';
+import type { AzureDevOpsConnection } from '../../devops';
+import { AzureDevOpsForbiddenError } from '../../devops';
+import type { GitClient, GitCommitRef, GitPush } from '../../devops';
+import type { PullRequestAddress, PullRequestThread, StatusStateName, ThreadStatusName } from '../../devops';
 import { PermanentError } from '../../errors';
-import type { EventEnvelope } from '../../events/envelope';
-import type { Logger } from '../../logging/logger';
-import { classifyChange, type ChangedFile } from '../../repositories/contentScan/changedFiles';
-import { scannedRepository } from '../../repositories/contentScan/scannedRepository';
-import type { CommitAuthor } from '../../repositories/contentScan/repositoryScanRecord';
+import type { Logger } from '../../logging';
+import { classifyChange, type ChangedFile } from '../../repositories';
+import { scannedRepository } from '../../repositories';
+import type { CommitAuthor } from '../../repositories';
 import { addedLinesOfBlocks, allLinesAdded, linesUnknown, type AddedLines } from './addedLines';
 import { asTooLong, threadProperty } from './markers';
 import type {

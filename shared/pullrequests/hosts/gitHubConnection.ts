@@ -1,10 +1,10 @@
 import type { Octokit } from '@octokit/rest';
-import { connectOctokit, gitHubTokenSecret } from '../../ci/providers/gitHubClient';
-import { gitHubFailure } from '../../ci/providers/gitHubErrors';
+import { connectOctokit, gitHubTokenSecret } from '../../ci';
+import { gitHubFailure } from '../../ci';
 import { PermanentError, type VigilError } from '../../errors';
-import type { Logger } from '../../logging/logger';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { AppServices } from '../../app/services';
+import type { Logger } from '../../logging';
+import type { OrganizationSettings } from '../../organizations';
+import type { AppServices } from '../../app';
 
 /**
  * Octokit for one organization's repositories and pull requests, built as the GitHub Actions

@@ -1,8 +1,8 @@
 import { ConfigurationError, PermanentError, ThrottledError, TransientError, type VigilError } from '../../errors';
-import { scrubSecrets } from '../../logging/logger';
-import type { OrganizationSettings } from '../../organizations/organizationSettings';
-import type { AppServices } from '../../app/services';
-import { requireSecret } from '../../vault/managedVault';
+import { scrubSecrets } from '../../logging';
+import type { OrganizationSettings } from '../../organizations';
+import type { AppServices } from '../../app';
+import { requireSecret } from '../../vault';
 
 /**
  * gitbeaker's `Gitlab` for one organization: its GitLab URL (`gitlab.url`) and token

@@ -1,7 +1,7 @@
-import type { EventEnvelope } from '../../events/envelope';
-import type { ChangedFile } from '../../repositories/contentScan/changedFiles';
-import type { ScannedRepository } from '../../repositories/contentScan/repositoryRiskRecorder';
-import type { CommitAuthor } from '../../repositories/contentScan/repositoryScanRecord';
+import type { EventEnvelope } from '../../events';
+import type { ChangedFile } from '../../repositories';
+import type { ScannedRepository } from '../../repositories';
+import type { CommitAuthor } from '../../repositories';
 import type { AddedLines } from './addedLines';
 
 /**

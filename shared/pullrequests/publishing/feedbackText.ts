@@ -1,5 +1,5 @@
-import type { PullRequestSettings } from '../../organizations/organizationSettings';
-import type { RepositoryFindingSummary, RepositoryScanRecord } from '../../repositories/contentScan/repositoryScanRecord';
+import type { PullRequestSettings } from '../../organizations';
+import type { RepositoryFindingSummary, RepositoryScanRecord } from '../../repositories';
 import type { Triage } from '../feedback/pullRequestFeedback';
 import type { FindingsReport, ReportedFinding } from './findingsReport';
 
@@ -14,7 +14,7 @@ const severityOrder = ['critical', 'high', 'medium', 'low'] as const;
 
 export function threadText(finding: RepositoryFindingSummary, shortId: string): string {
   return [
-    `**Vigil: a secret is added on this line — ${escape(finding.title)}** (\`${finding.ruleId}\`, ${finding.severity} severity${finding.confidence ? `, ${finding.confidence} confidence` : ''}${finding.verified ? ', checksum verified' : ''})`,
+    `**Vigil: a secret is added on this line — ${cell(finding.title)}** (\`${finding.ruleId}\`, ${finding.severity} severity${finding.confidence ? `, ${finding.confidence} confidence` : ''}${finding.verified ? ', checksum verified' : ''})`,
     '',
     `\`${codeSafe(finding.redacted)}\` on line ${finding.line}. Removing the line does not un-leak it: the commit keeps it, so treat it as exposed.`,
     '',
@@ -39,7 +39,7 @@ export function foundAgainNote(commitId: string): string {
 /** The reason is not repeated: it is in the person's own comment above, and a text a person typed is not Vigil's to echo. */
 export function triagedNote(triage: Triage): string {
   const what = triage.status === 'false-positive' ? 'a false positive' : 'an accepted risk';
-  return `Recorded as ${what} by ${escape(triage.by.name)}, with the reason given above. Vigil no longer counts it against this pull request.`;
+  return `Recorded as ${what} by ${cell(triage.by.name)}, with the reason given above. Vigil no longer counts it against this pull request.`;
 }
 
 export function triageRefusal(problem: string): string {
@@ -84,7 +84,7 @@ export function summaryText(context: SummaryContext, limit: number): string {
 
 function headLines({ scan, report, settings }: SummaryContext): string[] {
   const icon = report.state === 'failed' ? '🔴' : report.state === 'notApplicable' ? '⚪' : '🟢';
-  const lines = [`### ${icon} Vigil secret scan: ${escape(report.description)}`, ''];
+  const lines = [`### ${icon} Vigil secret scan: ${cell(report.description)}`, ''];
   lines.push(
     `Scanned ${plural(scan.filesScanned, 'changed file')} at \`${scan.commitId.slice(0, 7)}\`${scan.filesSkipped ? ` (${plural(scan.filesSkipped, 'file')} skipped: deleted, binary or excluded)` : ''}. ` +
       `The check fails on ${settings.failOn.scope === 'introduced' ? 'secrets this pull request introduces' : 'any secret in the files it changes'} at ${settings.failOn.minConfidence} confidence or more${settings.failOn.minSeverity !== 'low' ? ` and ${settings.failOn.minSeverity} severity or more` : ''}.`,
@@ -105,10 +105,10 @@ function headLines({ scan, report, settings }: SummaryContext): string[] {
 }
 
 function row({ finding, introduced, triage, inline, shortId }: ReportedFinding): string {
-  const where = `${escape(finding.path)}:${finding.line}`;
+  const where = `${cell(finding.path)}:${finding.line}`;
   const link = finding.url ? `[${where}](${finding.url})` : where;
-  const status = triage ? `triaged: ${triage.status} (${escape(triage.by.name)})` : inline ? 'on its line' : introduced ? 'listed here only' : 'already in the file';
-  return `| ${introduced ? '🆕' : ''} | ${finding.severity} | ${escape(finding.title)} \`${codeSafe(finding.redacted)}\` | ${link} | ${status} · \`${shortId}\` |`;
+  const status = triage ? `triaged: ${triage.status} (${cell(triage.by.name)})` : inline ? 'on its line' : introduced ? 'listed here only' : 'already in the file';
+  return `| ${introduced ? '🆕' : ''} | ${finding.severity} | ${cell(finding.title)} \`${codeSafe(finding.redacted)}\` | ${link} | ${status} · \`${shortId}\` |`;
 }
 
 function cutLine(left: number, { scan, reportUrl }: SummaryContext): string {
@@ -122,7 +122,7 @@ function tailLines({ report }: SummaryContext): string[] {
   for (const { finding } of report.findings) if (!rules.has(finding.ruleId)) rules.set(finding.ruleId, finding);
   if (rules.size > 0) {
     lines.push('', '#### What to do', '');
-    for (const finding of [...rules.values()].slice(0, 10)) lines.push(`- **${escape(finding.title)}** (\`${finding.ruleId}\`): ${finding.remediation ?? 'revoke and rotate it, then remove it from the change.'}`);
+    for (const finding of [...rules.values()].slice(0, 10)) lines.push(`- **${cell(finding.title)}** (\`${finding.ruleId}\`): ${finding.remediation ?? 'revoke and rotate it, then remove it from the change.'}`);
   }
   lines.push(
     '',
@@ -139,7 +139,7 @@ function plural(n: number, one: string): string {
 }
 
 /** Markdown table cells and emphasis: pipes and line breaks would break a row. */
-function escape(text: string): string {
+function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
 

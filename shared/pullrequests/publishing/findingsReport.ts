@@ -1,5 +1,5 @@
-import type { PullRequestSettings } from '../../organizations/organizationSettings';
-import type { RepositoryFindingSummary, RepositoryScanRecord } from '../../repositories/contentScan/repositoryScanRecord';
+import type { PullRequestSettings } from '../../organizations';
+import type { RepositoryFindingSummary, RepositoryScanRecord } from '../../repositories';
 import type { PullRequestFeedback, Triage } from '../feedback/pullRequestFeedback';
 import type { StatusAnnotation, StatusState } from '../hosts/pullRequestHost';
 

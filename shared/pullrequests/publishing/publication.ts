@@ -1,6 +1,6 @@
-import type { Logger } from '../../logging/logger';
-import type { PullRequestSettings } from '../../organizations/organizationSettings';
-import type { RepositoryScanRecord } from '../../repositories/contentScan/repositoryScanRecord';
+import type { Logger } from '../../logging';
+import type { PullRequestSettings } from '../../organizations';
+import type { RepositoryScanRecord } from '../../repositories';
 import { PublishSuperseded, type PullRequestFeedback, type PullRequestFeedbackStore, type ThreadRecord } from '../feedback/pullRequestFeedback';
 import { CommentTooLongError } from '../hosts/markers';
 import type { HostIdentity, HostThread, PublishTarget, PullRequestHost, PullRequestKey, StatusState } from '../hosts/pullRequestHost';
@@ -67,6 +67,11 @@ export class Publication {
     return this.scan.commitId;
   }
 
+  /** The scan's place in the pull request's order (a publish is only made for a pull request scan). */
+  private get order() {
+    return this.scan.pullRequest?.order ?? { at: Date.parse(this.scan.scannedAt) };
+  }
+
   private get claimant() {
     return { commitId: this.scan.commitId, scanId: this.scan.id };
   }
@@ -81,7 +86,7 @@ export class Publication {
     await this.final(report);
     await this.change((current) => ({
       ...current,
-      published: { commitId: this.head, scanId: this.scan.id, order: this.scan.pullRequest!.order, state: report.state, at: this.now() },
+      published: { commitId: this.head, scanId: this.scan.id, order: this.order, state: report.state, at: this.now() },
       claim: undefined,
     }));
     return { published: true, commitId: this.head, state: report.state, threadsPosted: this.posted, threadsResolved: this.resolved, summary };

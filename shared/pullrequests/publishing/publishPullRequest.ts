@@ -1,7 +1,7 @@
-import type { UseCase } from '../../app/useCase';
+import type { UseCase } from '../../app';
 import { failureKindOf, PermanentError } from '../../errors';
-import { pullRequestSettingsOf } from '../../organizations/organizationSettings';
-import { narrowed } from '../../store/port';
+import { pullRequestSettingsOf } from '../../organizations';
+import { narrowed } from '../../store';
 import { PublishSuperseded } from '../feedback/pullRequestFeedback';
 import { openPullRequestHost } from '../hosts/hostFactory';
 import type { PullRequestKey } from '../hosts/pullRequestHost';

@@ -1,14 +1,14 @@
-import type { UseCase } from '../../app/useCase';
+import type { UseCase } from '../../app';
 import { PermanentError } from '../../errors';
-import { pullRequestSettingsOf } from '../../organizations/organizationSettings';
-import { narrowed } from '../../store/port';
+import { pullRequestSettingsOf } from '../../organizations';
+import { narrowed } from '../../store';
 import type { Triage } from '../feedback/pullRequestFeedback';
 import { openPullRequestHost } from '../hosts/hostFactory';
 import type { CommentRef, PullRequestKey } from '../hosts/pullRequestHost';
 import { triagedNote, triageRefusal } from '../publishing/feedbackText';
 import { shortIdOf } from '../publishing/findingsReport';
 import { Publication } from '../publishing/publication';
-import { riskStoreTriage, type RiskTriage } from './riskTriage';
+import { riskLifecycle, type RiskLifecycle } from './riskLifecycle';
 import { readTriageCommand } from './triageCommand';
 
 /**
@@ -22,9 +22,9 @@ import { readTriageCommand } from './triageCommand';
  * summary and the status again, which no longer count the finding. A comment event delivered
  * again triages once.
  */
-export const triagePullRequestComment: UseCase = async (envelope, context) => triageComment(envelope, context, riskStoreTriage(context.services));
+export const triagePullRequestComment: UseCase = async (envelope, context) => triageComment(envelope, context, riskLifecycle(context.services));
 
-export async function triageComment(envelope: Parameters<UseCase>[0], { services, logger }: Parameters<UseCase>[1], risks: RiskTriage) {
+export async function triageComment(envelope: Parameters<UseCase>[0], { services, logger }: Parameters<UseCase>[1], risks: RiskLifecycle) {
   const settings = await services.stores.organizations.get(envelope.organization);
   const host = await openPullRequestHost(envelope.source, settings, services, logger);
   try {
@@ -69,8 +69,8 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
     const triage: Triage = { status: command.status, reason: command.reason, by: { id: found.comment.authorId, name: found.comment.authorName }, at: now(), commentId: found.comment.id };
     const outcome = await risks.triage(
       settings.organization,
-      { riskId: finding.riskId, finding, asset: scan.pullRequest.asset },
-      { status: triage.status, reason: triage.reason, by: triage.by, source: 'pull-request', at: triage.at, requestId: `${key.source}:${key.number}:${found.comment.id}`, ...(scan.pullRequest.webUrl ? { where: scan.pullRequest.webUrl } : {}) },
+      { riskId: finding.riskId, finding, asset: scan.pullRequest.asset, ...(key.source === 'azure-devops' ? { project: scan.project } : {}) },
+      { status: triage.status, reason: triage.reason, by: triage.by, at: triage.at, reference: `pull request ${key.number} of ${scan.repository}`, requestId: `${key.source}:${key.number}:${found.comment.id}` },
     );
     const updated = await store.update(settings.organization, key, (current) => {
       const existing = current.threads[fingerprint] ?? { state: 'triaged' as const, ruleId: finding.ruleId, riskId: finding.riskId, path: finding.path, line: finding.line, commitId: scan.commitId };

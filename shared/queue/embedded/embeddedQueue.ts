@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { EmbeddedDatabase } from '../../store/embedded/embeddedDatabase';
-import { groupCommitFor } from '../../store/embedded/groupCommit';
+import type { EmbeddedDatabase } from '../../store';
+import { groupCommitFor } from '../../store';
 import { systemClock, type Clock } from '../../clock';
 import { TransientError } from '../../errors';
 import { defaultMaxDeliveryCount, type QueueName } from '../names';

@@ -1,6 +1,6 @@
 import { isServiceBusError, type ServiceBusErrorCode } from '@azure/service-bus';
 import { ConfigurationError, PermanentError, TransientError, VigilError } from '../../errors';
-import { scrubSecrets } from '../../logging/logger';
+import { scrubSecrets } from '../../logging';
 
 /** What the adapter was doing when the SDK failed, so the error can say what to do about it. */
 export interface ServiceBusOperation {
@@ -61,12 +61,8 @@ function fromServiceBusCode(code: ServiceBusErrorCode, where: string, detail: st
       return new TransientError(`could not ${where}: the lock was lost (it expired, or the message was settled already) (${detail})`);
     case 'MessagingEntityAlreadyExists':
       return new PermanentError(`could not ${where}: ${detail}`);
-    case 'ServiceBusy':
-    case 'ServiceTimeout':
-    case 'ServiceCommunicationProblem':
-    case 'SessionCannotBeLocked':
-    case 'GeneralError':
     default:
+      // ServiceBusy, ServiceTimeout, ServiceCommunicationProblem, SessionCannotBeLocked, GeneralError and any code added later.
       return new TransientError(`could not ${where}: ${detail}`);
   }
 }

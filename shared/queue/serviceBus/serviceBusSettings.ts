@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { RetryOptions } from '@azure/service-bus';
 import { ConfigurationError } from '../../errors';
-import { registerSecretValue } from '../../logging/logger';
+import { registerSecretValue } from '../../logging';
 
 /**
  * How the adapter reaches the namespace. Identity is the normal path (docs/architecture.md, "Choices and why"); a connection

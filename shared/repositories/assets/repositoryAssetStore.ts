@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock';
-import type { Container, Scalar, Stored } from '../../store/port';
-import { isConflict, isNotFound, isPreconditionFailed } from '../../store/errors';
-import { queryAll } from '../../store/queryAll';
+import type { Container, Scalar, Stored } from '../../store';
+import { isConflict, isNotFound, isPreconditionFailed } from '../../store';
+import { queryAll } from '../../store';
 import { repositoryAssetId, type RepositoryAsset, type RepositoryRiskScore, type RepositoryState } from './asset';
 
 /** What Azure DevOps says about a repository right now: the fields the inventory owns. */
@@ -177,7 +177,7 @@ function differs(stored: RepositoryAsset, observed: ObservedRepository): boolean
 }
 
 function plain(stored: Stored<RepositoryAsset>): RepositoryAsset {
-  const { _etag: _etag, _ts: _ts, ...asset } = stored;
+  const { _etag, _ts, ...asset } = stored;
   return asset;
 }
 

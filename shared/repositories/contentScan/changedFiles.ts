@@ -1,5 +1,5 @@
 import { VersionControlChangeType } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import type { GitChange } from '../../devops/gitClient';
+import type { GitChange } from '../../devops';
 
 /**
  * What a commit or pull request change means for a content scan: a file to fetch and scan (added,

@@ -35,3 +35,16 @@ export class PathScreen {
     return this.settings.findingPaths.some((pattern) => pattern.test(path));
   }
 }
+
+/** The zip thread's entry screen (zip/zipEntriesThreadProtocol.ts `EntryScreenModule`): this module, loaded there. */
+export function createEntryScreen(settings: PathScreenSettings): (path: string) => ScreenedOut | undefined {
+  const screen = new PathScreen(settings);
+  return (path) => screen.screen(path);
+}
+
+/** How the zip thread finds this module: a path `require` resolves to the compiled file, or through tsx to the source. */
+export const pathScreenModule = __filename.replace(/\.[cm]?[jt]s$/, '');
+
+export function isScreenedOut(reason: string | undefined): reason is ScreenedOut {
+  return reason === 'excluded' || reason === 'binary';
+}

@@ -1,4 +1,4 @@
-import { buildLogScanner } from '../../ci/buildScanner';
+import { buildLogScanner } from '../../ci';
 import type { VigilConfig } from '../../config';
 import type { Finding, Scanner } from '../../scanning';
 import { looksBinary, sniffBytes } from './binaryContent';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { riskEvents } from '../../risks/riskEvents';
-import type { EventEnvelope } from '../../events/envelope';
-import { leakedSecretSighting } from '../../risks/leakedSecretSighting';
-import { riskId, type Risk, type RiskAsset } from '../../risks/risk';
-import { RiskStore, type RiskTransition } from '../../risks/riskStore';
-import type { AppServices } from '../../app/services';
+import { riskEvents } from '../../risks';
+import type { EventEnvelope } from '../../events';
+import { leakedSecretSighting } from '../../risks';
+import { riskId, type Risk, type RiskAsset } from '../../risks';
+import type { RiskStore, RiskTransition } from '../../risks';
+import type { AppServices } from '../../app';
 import type { Finding } from '../../scanning';
 import { repositoryAssetId } from '../assets/asset';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
@@ -106,6 +106,8 @@ export class RepositoryRiskRecorder {
   readonly summaries: FindingSummaries;
   private readonly risks: RiskStore;
   private readonly asset: RiskAsset;
+  /** The Azure DevOps project, for a repository there (none for GitHub and GitLab). */
+  private readonly project: string | undefined;
   /** One announcement per risk per scan: the first sighting's transition (opened or reopened comes first). */
   private readonly transitions = new Map<string, { risk: Risk; transition: RiskTransition; sightingId: string }>();
   private opened = 0;
@@ -118,6 +120,7 @@ export class RepositoryRiskRecorder {
     this.summaries = new FindingSummaries(organization, repository);
     this.risks = services.stores.risks;
     this.asset = repositoryRiskAsset(repository);
+    this.project = repository.host ? undefined : repository.project;
   }
 
   get risksOpened(): number {
@@ -131,6 +134,7 @@ export class RepositoryRiskRecorder {
       leakedSecretSighting(finding, {
         organization: this.organization,
         asset: this.asset,
+        ...(this.project ? { project: this.project } : {}),
         location: `${finding.path}:${finding.line} @ ${origin.commitId.slice(0, 7)}`,
         ...(summary.url ? { url: summary.url } : {}),
         sightingId,

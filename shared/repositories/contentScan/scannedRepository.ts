@@ -1,4 +1,4 @@
-import type { GitRepository } from '../../devops/gitClient';
+import type { GitRepository } from '../../devops';
 import type { ScannedRepository } from './repositoryRiskRecorder';
 
 /** An Azure DevOps repository as a content scan names it: id, name, project name, and its web address for links to a file line. */

@@ -1,11 +1,12 @@
-import type { GitClient } from '../../devops/gitClient';
+import { isScreenedOut, pathScreenModule } from '../contentScan/pathScreen';
 import { scannedRepository } from '../contentScan/scannedRepository';
-import type { EventEnvelope } from '../../events/envelope';
-import type { AppServices } from '../../app/services';
+import type { GitClient } from '../../devops';
+import type { EventEnvelope } from '../../events';
+import type { AppServices } from '../../app';
 import { RepositoryContentScan, type ContentScanProgress } from '../contentScan/repositoryContentScan';
 import { RepositoryRiskRecorder, type ScannedRepository } from '../contentScan/repositoryRiskRecorder';
 import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
-import { readZipEntriesOffThread } from '../../zip/zipEntriesOffThread';
+import { readZipEntriesOffThread } from '../../zip';
 
 /**
  * A full content scan of a repository's default branch (issue 7 item 2): resolve the branch head,
@@ -46,9 +47,9 @@ export async function scanDefaultBranch(client: GitClient, services: AppServices
   const recorder = new RepositoryRiskRecorder(services, request.organization, repository);
   const archive = await client.streamRepositoryZip(request.project, repository.id, commitId);
   // Screened by path on the zip thread: what is left out is never inflated for the event loop.
-  for await (const entry of readZipEntriesOffThread(archive, { screen: scan.screenSettings })) {
+  for await (const entry of readZipEntriesOffThread(archive, { screen: { module: pathScreenModule, settings: scan.screenSettings } })) {
     if (entry.isDirectory) continue;
-    const skip = entry.unreadable ? 'unreadable' : entry.screenedOut;
+    const skip = entry.unreadable ? 'unreadable' : isScreenedOut(entry.screenedOut) ? entry.screenedOut : undefined;
     if (skip) {
       scan.skip(entry.path, skip);
       await entry.discard();

@@ -1,6 +1,6 @@
-import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
+import { connectAzureDevOps } from '../../devops';
 import { PermanentError } from '../../errors';
-import type { UseCase } from '../../app/useCase';
+import type { UseCase } from '../../app';
 import { scanDefaultBranch } from './fullContentScan';
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock';
-import type { EventEnvelope } from '../../events/envelope';
-import type { OutgoingMessage } from '../../queue/port';
+import type { EventEnvelope } from '../../events';
+import type { OutgoingMessage } from '../../queue';
 import type { RepositoryAsset } from '../assets/asset';
 
 export type ScanRequestReason = 'new' | 'default-branch-changed';

@@ -1,14 +1,14 @@
-import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
-import type { GitRepository } from '../../devops/gitClient';
-import type { ProjectsClient } from '../../devops/projectsClient';
-import type { Logger } from '../../logging/logger';
-import type { OutgoingMessage } from '../../queue/port';
-import type { UseCase } from '../../app/useCase';
-import type { AppServices } from '../../app/services';
+import { connectAzureDevOps } from '../../devops';
+import type { GitRepository } from '../../devops';
+import type { ProjectsClient } from '../../devops';
+import type { Logger } from '../../logging';
+import type { OutgoingMessage } from '../../queue';
+import type { UseCase } from '../../app';
+import type { AppServices } from '../../app';
 import { repositoryAssetId, type RepositoryAsset } from '../assets/asset';
 import { forEachWithLimit } from './boundedConcurrency';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
-import { type ObservedRepository } from '../assets/repositoryAssetStore';
+import type { ObservedRepository } from '../assets/repositoryAssetStore';
 import { observeRepository, projectInfo, type ProjectInfo } from './repositoryObservation';
 import { scanRequestMessage, scanRequestReason } from '../fullScan/scanRequests';
 

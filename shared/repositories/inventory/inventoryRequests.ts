@@ -1,9 +1,9 @@
 import { Cron } from 'croner';
 import type { Clock } from '../../clock';
 import { ConfigurationError } from '../../errors';
-import type { EventEnvelope } from '../../events/envelope';
-import type { OutgoingMessage } from '../../queue/port';
-import type { AppServices } from '../../app/services';
+import type { EventEnvelope } from '../../events';
+import type { OutgoingMessage } from '../../queue';
+import type { AppServices } from '../../app';
 
 /** The `inventory.requested` message for one organization; `requestId` is its id and messageId. */
 export function inventoryRequestMessage(organization: string, requestId: string, clock: Clock): OutgoingMessage {

@@ -1,5 +1,5 @@
-import type { GitRepository } from '../../devops/gitClient';
-import type { TeamProjectReference } from '../../devops/projectsClient';
+import type { GitRepository } from '../../devops';
+import type { TeamProjectReference } from '../../devops';
 import type { RepositoryAsset, RepositoryState } from '../assets/asset';
 import type { ObservedRepository } from '../assets/repositoryAssetStore';
 

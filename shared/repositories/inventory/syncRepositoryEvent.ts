@@ -1,9 +1,9 @@
-import { connectAzureDevOps } from '../../devops/azureDevOpsConnection';
+import { connectAzureDevOps } from '../../devops';
 import { PermanentError } from '../../errors';
-import type { UseCase } from '../../app/useCase';
+import type { UseCase } from '../../app';
 import { repositoryAssetId, type RepositoryAsset } from '../assets/asset';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
-import { type AssetChange } from '../assets/repositoryAssetStore';
+import type { AssetChange } from '../assets/repositoryAssetStore';
 import { observeRepository } from './repositoryObservation';
 import { scanRequestMessage, scanRequestReason, type ScanRequestReason } from '../fullScan/scanRequests';
 

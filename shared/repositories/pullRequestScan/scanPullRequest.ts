@@ -1,6 +1,6 @@
-import { queuesFor } from '../../app/eventRoutes';
-import type { UseCase } from '../../app/useCase';
-import type { EventEnvelope } from '../../events/envelope';
+import { queuesFor } from '../../app';
+import type { UseCase } from '../../app';
+import type { EventEnvelope } from '../../events';
 import { canCommentOn, isAdded, openPullRequestHost, type PulledRequest } from '../../pullrequests';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { FindingSummaries, repositoryRiskAsset } from '../contentScan/repositoryRiskRecorder';

@@ -1,5 +1,5 @@
-import type { Logger } from '../../logging/logger';
-import type { AppServices } from '../../app/services';
+import type { Logger } from '../../logging';
+import type { AppServices } from '../../app';
 import type { ChangedFile } from '../contentScan/changedFiles';
 import type { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import type { FindingOrigin, RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';

@@ -1,4 +1,4 @@
-import type { UseCase } from '../../app/useCase';
+import type { UseCase } from '../../app';
 import { openPullRequestHost } from '../../pullrequests';
 import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';

@@ -5,7 +5,7 @@
 
 /** Words that only appear in example or template values. Matched case-insensitively anywhere in the value. */
 const placeholderWords =
-  /(?:your[_\-.]?(?:api|access|secret|own|auth|app|client|personal|private|real|token|key|pass|pw)|example|placeholder|changeme|change[_\-]me|redacted|replace[_\-]?me|insert[_\-]?(?:your|key|token|here)|_here\b|dummy|notarealkey|not[_\-]a[_\-]real|xxxx|\*\*\*|\.\.\.|<[^>]{0,64}>|\bTODO\b)/i;
+  /(?:your[_\-.]?(?:api|access|secret|own|auth|app|client|personal|private|real|token|key|pass|pw)|example|placeholder|changeme|change[_-]me|redacted|replace[_-]?me|insert[_-]?(?:your|key|token|here)|_here\b|dummy|notarealkey|not[_-]a[_-]real|xxxx|\*\*\*|\.\.\.|<[^>]{0,64}>|\bTODO\b)/i;
 
 /** Values that are a whole well-known filler word. */
 const fillerValues = new Set([

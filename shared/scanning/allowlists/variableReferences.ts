@@ -4,14 +4,14 @@
  * Helm/Jinja `{{ .Values.x }}`, and Azure Pipelines' `***` mask.
  */
 const referencePatterns: readonly RegExp[] = [
-  /^\$\(?[A-Za-z_][\w.\-]{0,100}\)?$/, // $VAR, $(VAR), $(System.AccessToken)
+  /^\$\(?[A-Za-z_][\w.-]{0,100}\)?$/, // $VAR, $(VAR), $(System.AccessToken)
   /\$\{\{?/, // ${VAR}, ${{ secrets.X }}
   /\$\(/, // $(command), $(VAR) inside a value
   /^\$env:[A-Za-z_]\w{0,100}$/i,
-  /^%[A-Za-z_][\w.\-]{0,100}%$/, // %VAR%
+  /^%[A-Za-z_][\w.-]{0,100}%$/, // %VAR%
   /\{\{/, // {{ .Values.password }}
   /^\{[A-Za-z_]{1,100}\}$/, // {SumoAccessKey}
-  /^\[[A-Za-z_][\w .\-]{0,100}\]$/, // [PASSWORD]
+  /^\[[A-Za-z_][\w .-]{0,100}\]$/, // [PASSWORD]
   /^\*+$/, // *** (masked by Azure Pipelines)
   /^#\{[^}]{1,100}\}#?$/, // #{Octopus.Variable}#
   /^@@?[A-Za-z_]\w{0,100}@?$/, // @VAR@ replacement tokens

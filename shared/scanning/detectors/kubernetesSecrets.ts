@@ -70,7 +70,7 @@ export class KubernetesSecretFollower {
       if (indent <= this.sectionIndent) {
         this.section = undefined;
       } else {
-        const entry = /^["']?[\w.\-]{1,253}["']?[ \t]*:[ \t]*(.*)$/.exec(trimmed);
+        const entry = /^["']?[\w.-]{1,253}["']?[ \t]*:[ \t]*(.*)$/.exec(trimmed);
         if (entry) {
           const value = entry[1].trim();
           if (value === '|' || value === '>' || value === '|-' || value === '>-') {

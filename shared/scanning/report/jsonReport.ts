@@ -29,6 +29,7 @@ export function toJsonReport(findings: readonly Finding[], stats: ScanStats): st
     verified: finding.verified,
     remediation: finding.remediation,
     ...(finding.encoding ? { encoding: finding.encoding } : {}),
+    ...(finding.location ? { location: finding.location } : {}),
   }));
   return `${JSON.stringify({ findings: ordered, stats }, null, 2)}\n`;
 }

@@ -60,13 +60,14 @@ export function toSarifLog(findings: readonly Finding[], catalogue: readonly Rul
     ruleIndex: indexById.get(finding.ruleId) ?? 0,
     level: levelBySeverity[finding.severity],
     message: {
-      text: `${finding.title}: ${finding.redacted} (${finding.confidence} confidence${finding.verified ? ', checksum verified' : ''}${finding.encoding ? `, ${finding.encoding}-encoded` : ''}). ${finding.remediation}`,
+      text: `${finding.title}: ${finding.redacted} (${finding.confidence} confidence${finding.verified ? ', checksum verified' : ''}${finding.encoding ? `, ${finding.encoding}-encoded` : ''}${finding.location === 'path' ? ', in the file name' : ''}). ${finding.remediation}`,
     },
     locations: [
       {
         physicalLocation: {
           artifactLocation: { uri: artifactUri(finding.path) },
-          region: { startLine: finding.line, startColumn: finding.column },
+          // A secret in the file's name has no place in its content: the whole artifact is the location.
+          ...(finding.location === 'path' ? {} : { region: { startLine: finding.line, startColumn: finding.column } }),
         },
       },
     ],

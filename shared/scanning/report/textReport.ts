@@ -1,3 +1,4 @@
+import { escapeControlCharacters } from '../../logging';
 import type { Finding, Severity } from '../types';
 
 /**
@@ -11,9 +12,15 @@ const reset = '\x1b[0m';
 export function formatTextReport(findings: readonly Finding[], options: { colour: boolean; files: number; bytes: number }): string {
   const paint = (code: string, text: string) => (options.colour ? `${code}${text}${reset}` : text);
   const lines = findings.map((finding) => {
-    const where = `${finding.path}:${finding.line}:${finding.column}`;
-    const qualifiers = [finding.confidence, ...(finding.verified ? ['checksum verified'] : []), ...(finding.encoding ? [`in ${finding.encoding}`] : [])];
-    return `${where}  ${paint(severityColour[finding.severity], finding.severity.padEnd(8))} ${finding.ruleId}  ${finding.redacted}  ${paint(dim, `(${qualifiers.join(', ')})`)}`;
+    // The path and preview come from outside (a file name may hold an escape sequence): printed visibly, never executed.
+    const where = `${escapeControlCharacters(finding.path)}:${finding.line}:${finding.column}`;
+    const qualifiers = [
+      finding.confidence,
+      ...(finding.verified ? ['checksum verified'] : []),
+      ...(finding.encoding ? [`in ${finding.encoding}`] : []),
+      ...(finding.location === 'path' ? ['in the file name'] : []),
+    ];
+    return `${where}  ${paint(severityColour[finding.severity], finding.severity.padEnd(8))} ${finding.ruleId}  ${escapeControlCharacters(finding.redacted)}  ${paint(dim, `(${qualifiers.join(', ')})`)}`;
   });
   const noun = findings.length === 1 ? 'secret' : 'secrets';
   const summary =

@@ -183,7 +183,7 @@ export const cloudRules: readonly RuleDefinition[] = [
     severity: 'high',
     confidence: 'medium',
     keywords: ['password'],
-    pattern: /(?<![A-Za-z0-9])(?<name>[A-Za-z0-9_\-]{0,40}password)[ \t]{0,10}=[ \t]{0,4}"(?<secret>[^"$\s]{4,256})"/i,
+    pattern: /(?<![A-Za-z0-9])(?<name>[A-Za-z0-9_-]{0,40}password)[ \t]{0,10}=[ \t]{0,4}"(?<secret>[^"$\s]{4,256})"/i,
     pathPattern: /\.(?:tf|tfvars|hcl)$/i,
     remediation: 'Move the password to a variable marked `sensitive` fed from a secret store (Key Vault, Vault), rotate it, and purge the commit.',
   },
@@ -207,7 +207,7 @@ export const cloudRules: readonly RuleDefinition[] = [
     confidence: 'medium',
     // `s.` alone is everywhere in text; the legacy format is only looked for next to `vault` or `token`.
     keywords: ['vault', 'token'],
-    pattern: /(?<![A-Za-z0-9_.\-])(?<secret>s\.[A-Za-z0-9]{24})(?![A-Za-z0-9_\-])/,
+    pattern: /(?<![A-Za-z0-9_.-])(?<secret>s\.[A-Za-z0-9]{24})(?![A-Za-z0-9_-])/,
     minEntropy: 3.5,
     minCharacterClasses: 3,
     remediation: 'Revoke the token (`vault token revoke`) and use short-lived tokens from an auth method.',

@@ -149,7 +149,7 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     severity: 'high',
     confidence: 'medium',
     keywords: ['facebook'],
-    pattern: /(?<![A-Za-z0-9])(?<secret>\d{15,16}(?:\||%7C)[A-Za-z0-9_\-]{27})(?![A-Za-z0-9_\-])/,
+    pattern: /(?<![A-Za-z0-9])(?<secret>\d{15,16}(?:\||%7C)[A-Za-z0-9_-]{27})(?![A-Za-z0-9_-])/,
     remediation: 'Reset the app secret in the Meta developer dashboard; app tokens derive from it.',
   },
   {

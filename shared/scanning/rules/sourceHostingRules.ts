@@ -83,6 +83,7 @@ export const sourceHostingRules: readonly RuleDefinition[] = [
     keywords: ['_authtoken'],
     pattern: /_authToken[ \t]{0,3}=[ \t]{0,3}["']?(?<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_\-.=+/]{20,512})(?![A-Za-z0-9_\-.=+/])/,
     allowlist: { guids: false },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: `${NPM_TOKEN}` is what users write in `.npmrc`, not a template.
     remediation: 'Revoke the token (`npm token revoke`), keep `.npmrc` tokens in an environment variable (`${NPM_TOKEN}`), and purge the leak.',
   },
   {

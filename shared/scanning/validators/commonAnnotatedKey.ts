@@ -19,7 +19,7 @@ export function isValidCommonAnnotatedKey(key: string): boolean {
   if (key.length !== 84 && key.length !== 88) return false;
   if (key.slice(52, 57) !== 'JQQJ9') return false;
   const covered = decodeBase64Strict(key.slice(0, 80));
-  if (!covered || covered.length !== 60) return false;
+  if (covered?.length !== 60) return false;
   const checksum = marvin32Bytes(covered, commonAnnotatedKeySeed);
   const written = key.slice(80);
   const asBase62 = base62ChecksumText(checksum);

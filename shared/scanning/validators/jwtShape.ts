@@ -6,5 +6,6 @@
 export function looksLikeJwtHeader(token: string): boolean {
   const header = token.slice(0, token.indexOf('.'));
   const decoded = Buffer.from(header, 'base64url').toString('latin1');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a JSON key holds no raw control character.
   return /^\{[ \t\r\n]{0,4}"[^"\\\x00-\x1f]{1,24}"[ \t]{0,4}:/.test(decoded);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EmbeddedDatabase } from './embeddedDatabase';
 import { applyPatch } from './applyPatch';
+import { createEmbeddedWriteProbe } from './embeddedWriteProbe';
 import { groupCommitFor, type GroupCommit } from './groupCommit';
 import { ConflictError, DocumentNotFoundError, PreconditionFailedError } from '../errors';
 import {
@@ -42,7 +43,9 @@ export function createEmbeddedStore(db: EmbeddedDatabase, clock: Clock = systemC
     ) WITHOUT ROWID;
   `);
   const containers = new Map<ContainerName, EmbeddedContainer<Document>>();
+  const probeWrite = createEmbeddedWriteProbe(db, clock);
   return {
+    checkWritable: probeWrite,
     container<T extends Document>(name: ContainerName): Container<T> {
       let container = containers.get(name);
       if (!container) {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../../logging/logger';
-import type { EmbeddedDatabase } from './embeddedDatabase';
+import type { Logger } from '../../logging';
+import { walSizeLimitBytes, type EmbeddedDatabase } from './embeddedDatabase';
 
 /**
  * Checkpoints the embedded database's WAL on a worker thread. SQLite's automatic checkpoint runs
@@ -15,13 +15,27 @@ export interface WalCheckpointer {
 }
 
 const workerSource = `
+const { statSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
+db.pragma('journal_size_limit = ' + workerData.walSizeLimitBytes);
+const walBytes = () => {
+  try {
+    return statSync(workerData.file + '-wal').size;
+  } catch {
+    return 0;
+  }
+};
 const checkpoint = () => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    // Every frame copied and the file still over its limit (a burst, an idle host after it): cut it
+    // back now; SQLite alone would do it only when the next write restarts the log.
+    if (result && result.busy === 0 && result.log === result.checkpointed && walBytes() > workerData.walSizeLimitBytes) {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    }
   } catch (error) {
     parentPort.postMessage({ failed: String(error && error.message || error) });
   }
@@ -41,7 +55,7 @@ export function startWalCheckpointer(database: EmbeddedDatabase, logger: Logger,
   database.pragma(`wal_autocheckpoint = ${backstopPages}`);
   const worker = new Worker(workerSource, {
     eval: true,
-    workerData: { file: database.name, driver: require.resolve('better-sqlite3'), intervalMs },
+    workerData: { file: database.name, driver: require.resolve('better-sqlite3'), intervalMs, walSizeLimitBytes },
   });
   // The host must not wait on this thread to exit.
   worker.unref();

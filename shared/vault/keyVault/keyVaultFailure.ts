@@ -1,5 +1,5 @@
 import { ConfigurationError, PermanentError, ThrottledError, TransientError } from '../../errors';
-import { scrubSecrets } from '../../logging/logger';
+import { scrubSecrets } from '../../logging';
 
 /**
  * Turns what `SecretClient` and `DefaultAzureCredential` throw into the app's error taxonomy, with

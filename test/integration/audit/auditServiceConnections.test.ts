@@ -46,7 +46,6 @@ let ado: AzureDevOpsServer;
 let routes: ServiceConnectionRoutes;
 let logLines: string[];
 let context: UseCaseContext;
-let events = 0;
 const clients: AzureDevOpsConnection[] = [];
 
 const daysAgo = (days: number) => new Date(clock.now() - days * day).toISOString();
@@ -62,7 +61,6 @@ function secretDeploy(): LoopbackServiceConnection {
 }
 
 function endpointEvent(type = 'ms.vss-endpoint.endpoint-updated', endpointId = deployId): EventEnvelope {
-  events++;
   return {
     id: `5f1e6a2c-sub:${randomBytes(8).toString('hex')}`,
     source: 'azure-devops',

@@ -10,7 +10,7 @@ import { createLogger } from '../../../shared/logging/logger';
 import { repositoryAssetId, type RepositoryAsset } from '../../../shared/repositories/assets/asset';
 import { runInventory, type InventoryRecord } from '../../../shared/repositories/inventory/inventoryOrganization';
 import { refreshRiskScore } from '../../../shared/repositories/assets/refreshRiskScore';
-import { RepositoryAssetStore } from '../../../shared/repositories/assets/repositoryAssetStore';
+import type { RepositoryAssetStore } from '../../../shared/repositories/assets/repositoryAssetStore';
 import { createAppServices, type AppServices } from '../../../shared/app/services';
 import type { Stored } from '../../../shared/store/port';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';

@@ -26,7 +26,7 @@ const keysOf = (value: unknown) => Object.keys(value as object).sort();
 const token = `ghp_${randomBytes(18).toString('hex')}`;
 const mona = { name: 'Mona', email: 'mona@example.com', date: '2026-11-20T09:00:00Z' };
 const sha = (n: number) => `${n}`.repeat(40).slice(0, 40);
-const original = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+const original = `${Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join('\n')}\n`;
 const history = new LoopbackGitHistory(
   [
     { sha: sha(1), author: mona, parent: null, changes: { 'src/config.ts': original, 'README.md': '# App\n', 'docs/old.md': 'old\n' } },

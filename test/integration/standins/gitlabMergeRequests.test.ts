@@ -26,7 +26,7 @@ const keysOf = (value: unknown) => Object.keys(value as object).sort();
 const token = `glpat-${randomBytes(10).toString('hex')}`;
 const dev = { name: 'Dev', email: 'dev@example.com', date: '2026-11-20T09:00:00+00:00' };
 const sha = (n: number) => `${n}`.repeat(40).slice(0, 40);
-const settings = Array.from({ length: 12 }, (_, i) => `setting_${i + 1} = ${i + 1}`).join('\n') + '\n';
+const settings = `${Array.from({ length: 12 }, (_, i) => `setting_${i + 1} = ${i + 1}`).join('\n')}\n`;
 const history = new LoopbackGitHistory(
   [
     { sha: sha(1), author: dev, parent: null, changes: { 'config/settings.rb': settings, 'README.md': '# Diaspora\n' } },

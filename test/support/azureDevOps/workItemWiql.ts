@@ -114,9 +114,9 @@ function clausesOf(part: string, context: WiqlContext): WiqlClause[] {
   if (op === 'in' || op === 'not in') {
     const list = raw.match(/^\(([\s\S]*)\)$/);
     if (!list) throw unsupported(part);
-    values = splitTopLevel(list[1], ',').map((v) => valueOf(v.trim(), part, field, context));
+    values = splitTopLevel(list[1], ',').map((v) => literalOf(v.trim(), part, field, context));
   } else {
-    values = [valueOf(raw, part, field, context)];
+    values = [literalOf(raw, part, field, context)];
   }
   return [{ field, text: part, op, values }];
 }
@@ -128,7 +128,7 @@ function fieldOf(text: string, context: WiqlContext): string {
   return resolved;
 }
 
-function valueOf(text: string, clause: string, field: string, context: WiqlContext): WiqlValue {
+function literalOf(text: string, clause: string, field: string, context: WiqlContext): WiqlValue {
   let value: WiqlValue;
   const quoted = text.match(/^'((?:[^']|'')*)'$/) ?? text.match(/^"((?:[^"]|"")*)"$/);
   if (quoted) value = { kind: 'string', text: quoted[1].replace(/''/g, "'").replace(/""/g, '"') };

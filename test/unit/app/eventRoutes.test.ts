@@ -51,7 +51,6 @@ describe('the event table', () => {
   });
 
   it('ignores an event whose capability is not built yet, and says which', () => {
-    expect(routeEvent(envelope('azure-devops', 'workitem.updated'))).toEqual({ queues: [], ignored: 'not built yet: work-item sync' });
     expect(routeEvent(envelope('gitlab', 'pipeline'))).toEqual({ queues: [], ignored: 'not built yet: GitLab CI log scanning' });
   });
 
@@ -59,6 +58,15 @@ describe('the event table', () => {
     expect(routeEvent(envelope('github', 'pull_request.synchronize'))).toEqual({ queues: ['repo-scan'] });
     expect(routeEvent(envelope('gitlab', 'merge_request.update'))).toEqual({ queues: ['repo-scan'] });
     expect(routeOnQueue('pr-publish', envelope('vigil', 'scan.completed'))?.useCase).toBe('publishPullRequest');
+  });
+
+  it('routes work item changes and risk events to the work-item sync, and says why it ignores created and commented', () => {
+    for (const type of ['workitem.updated', 'workitem.deleted', 'workitem.restored']) {
+      expect(routeOnQueue('workitem-sync', envelope('azure-devops', type, { workItemId: 7 }))?.useCase).toBe('syncWorkItemToRisk');
+    }
+    expect(routeEvent(envelope('vigil', 'risk.opened'))).toEqual({ queues: ['alerts', 'workitem-sync'] });
+    expect(routeOnQueue('workitem-sync', envelope('vigil', 'risk.changed'))?.useCase).toBe('syncRiskToWorkItem');
+    expect(routeEvent(envelope('azure-devops', 'workitem.commented'))).toMatchObject({ queues: [], ignored: expect.stringMatching(/^work-item sync follows updates/) });
   });
 
   it('routes a pipeline run only once it has completed, and says why otherwise', () => {

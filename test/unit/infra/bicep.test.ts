@@ -250,7 +250,7 @@ describe('the Function App settings in Bicep', () => {
     const env = Object.fromEntries(
       names.map((name) => [
         name,
-        /(ENDPOINT|URL)$/.test(name) ? 'https://example.invalid/' : name === 'VIGIL_LOG_FORMAT' ? 'json' : name === 'VIGIL_INVENTORY_SCHEDULE' ? '0 0 2 * * *' : 'value',
+        /(ENDPOINT|URL)$/.test(name) ? 'https://example.invalid/' : name === 'VIGIL_LOG_FORMAT' ? 'json' : /_SCHEDULE$/.test(name) ? '0 0 2 * * *' : 'value',
       ]),
     );
     const config = loadConfig(env);
@@ -280,8 +280,16 @@ describe('the Function App settings in Bicep', () => {
     expect(/param\s+inventorySchedule\s+string\s*=\s*'([^']+)'/.exec(functionAppBicep)?.[1]).toBe(codeDefault);
     expect(/param\s+inventorySchedule\s+string\s*=\s*'([^']+)'/.exec(mainBicep)?.[1]).toBe(codeDefault);
     expect(mainBicep).toMatch(/inventorySchedule:\s*inventorySchedule\b/);
+    const reconcileDefault = loadConfig({}).environment.VIGIL_WORKITEMS_RECONCILE_SCHEDULE;
+    expect(value('VIGIL_WORKITEMS_RECONCILE_SCHEDULE')).toBe('workItemsReconcileSchedule');
+    expect(/param\s+workItemsReconcileSchedule\s+string\s*=\s*'([^']+)'/.exec(functionAppBicep)?.[1]).toBe(reconcileDefault);
+    expect(/param\s+workItemsReconcileSchedule\s+string\s*=\s*'([^']+)'/.exec(mainBicep)?.[1]).toBe(reconcileDefault);
+    expect(mainBicep).toMatch(/workItemsReconcileSchedule:\s*workItemsReconcileSchedule\b/);
     const timers = (await appFunctions()).flatMap((f) => (f.kind === 'timer' ? [[f.name, f.schedule]] : []));
-    expect(timers).toEqual([['inventoryTimer', loadConfig().environment.VIGIL_INVENTORY_SCHEDULE]]);
+    expect(timers.sort()).toEqual([
+      ['inventoryTimer', loadConfig().environment.VIGIL_INVENTORY_SCHEDULE],
+      ['workItemsTimer', reconcileDefault],
+    ]);
   });
 
   it('leaves out settings Flex Consumption refuses and any key-based setting', () => {

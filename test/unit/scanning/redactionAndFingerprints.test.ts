@@ -16,7 +16,7 @@ describe('redactSecret', () => {
   it('shows no tail for short secrets and never more than a quarter as prefix', () => {
     expect(redactSecret('hunter22', 4)).toBe('hu******');
     expect(redactSecret('abcdefgh', 0)).toBe('********');
-    expect(redactSecret('sk_live_0123456789abcdef', 20)).toBe('sk_live_0123456789abcdef'.slice(0, 6) + '*'.repeat(14) + 'cdef');
+    expect(redactSecret('sk_live_0123456789abcdef', 20)).toBe(`${'sk_live_0123456789abcdef'.slice(0, 6) + '*'.repeat(14)}cdef`);
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/logging/logger';
-import { embeddedDatabaseFileName, openEmbeddedDatabase, type EmbeddedDatabase } from '../../../shared/store/embedded/embeddedDatabase';
+import { embeddedDatabaseFileName, openEmbeddedDatabase, walSizeLimitBytes, type EmbeddedDatabase } from '../../../shared/store/embedded/embeddedDatabase';
 import { startWalCheckpointer } from '../../../shared/store/embedded/walCheckpointer';
 
 let dataDir: string;
@@ -46,5 +46,34 @@ describe('checkpoints on a worker thread', () => {
     const checkpointer = startWalCheckpointer(database, createLogger({ sink: { write: () => undefined } }), 60_000);
     await Promise.all([checkpointer.stop(), checkpointer.stop()]);
     await checkpointer.stop();
+  });
+});
+
+describe('the write-ahead log after a burst', () => {
+  const walBytes = () => statSync(join(dataDir, `${embeddedDatabaseFileName}-wal`)).size;
+  const burst = (db: EmbeddedDatabase) => {
+    const insert = db.prepare('INSERT INTO payloads (body) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 4_000; i++) insert.run('x'.repeat(4_000));
+    })();
+  };
+
+  it('shrinks back to its limit once checkpointed, instead of keeping its largest size', () => {
+    database = openDatabase();
+    burst(database);
+    expect(walBytes()).toBeGreaterThan(15 * 1024 * 1024);
+    database.pragma('wal_checkpoint(PASSIVE)');
+    // The next write starts the log over, and cuts the file back to the limit.
+    database.prepare('INSERT INTO payloads (body) VALUES (?)').run('after the burst');
+    expect(walBytes()).toBeLessThanOrEqual(walSizeLimitBytes);
+  });
+
+  it('is cut back by the checkpoint thread even when no write follows (an idle host)', async () => {
+    database = openDatabase();
+    const checkpointer = startWalCheckpointer(database, createLogger({ sink: { write: () => undefined } }), 60_000);
+    burst(database);
+    expect(walBytes()).toBeGreaterThan(15 * 1024 * 1024);
+    await checkpointer.stop(); // its last checkpoint
+    expect(walBytes()).toBeLessThanOrEqual(walSizeLimitBytes);
   });
 });

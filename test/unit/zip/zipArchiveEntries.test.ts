@@ -4,6 +4,7 @@ import { ZipFile } from 'yazl';
 import { readZipEntries, type ArchiveEntry } from '../../../shared/zip/zipArchiveEntries';
 import { readZipEntriesOffThread, zipThreadCounts } from '../../../shared/zip/zipEntriesOffThread';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
+import { pathScreenModule } from '../../../shared/repositories/contentScan/pathScreen';
 
 /**
  * The streaming zip reader behind full repository scans, on archives yazl builds the way Azure
@@ -184,7 +185,7 @@ describe('reading a repository zip on a worker thread', () => {
       { path: 'certs/signing.pfx', content: Buffer.from(f.bytes(2_000)) },
       { path: 'package-lock.json', content: text(20), as: 'buffer' },
     ]);
-    const screen = { excludePatterns: ['node_modules/', 'package-lock.json'], findingPaths: [/\.(?:p12|pfx)$/i] };
+    const screen = { module: pathScreenModule, settings: { excludePatterns: ['node_modules/', 'package-lock.json'], findingPaths: [/\.(?:p12|pfx)$/i] } };
     const read: Array<{ path: string; screenedOut?: string; bytes: number }> = [];
     for await (const entry of readZipEntriesOffThread(delivered(bytes, 4096), { screen })) {
       let length = 0;

@@ -1,0 +1,2 @@
+/** The public surface of audit/: what other folders may import (docs/architecture.md, "Layout"). */
+export { auditAfterBuild } from './auditAfterBuild';

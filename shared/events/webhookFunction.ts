@@ -1,0 +1,49 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { AppServices } from '../app';
+import { failureKindOf } from '../errors';
+import { RequestBodyTooLargeError } from '../azureFunctions';
+import { createHookSecretResolver, type HookSecretResolver } from './hookSecrets';
+import { receiveWebhook, tooLarge } from './receiveWebhook';
+import { WebhookRejection } from './webhookErrors';
+
+/** The webhook function's handler: the HTTP request in, `receiveWebhook`'s answer out. */
+export async function handleWebhookRequest(request: HttpRequest, services: AppServices): Promise<HttpResponseInit> {
+  const response = await receiveWebhook(
+    { source: request.params.source ?? '', headers: request.headers, readBody: (limit) => readBody(request, limit) },
+    {
+      queue: services.queue,
+      deliveries: services.stores.deliveries,
+      parked: services.stores.parked,
+      clock: services.clock,
+      logger: services.logger,
+      hookSecrets: hookSecretsOf(services),
+    },
+  );
+  return { status: response.status, jsonBody: response.body, headers: response.headers };
+}
+
+/** One resolver per set of services: it caches the organization list between deliveries. */
+const resolvers = new WeakMap<AppServices, HookSecretResolver>();
+
+function hookSecretsOf(services: AppServices): HookSecretResolver {
+  let resolver = resolvers.get(services);
+  if (!resolver) {
+    resolver = createHookSecretResolver({ vault: services.vault, organizations: services.stores.organizations, clock: services.clock });
+    resolvers.set(services, resolver);
+  }
+  return resolver;
+}
+
+async function readBody(request: HttpRequest, limit: number): Promise<Buffer> {
+  let body: Buffer;
+  try {
+    body = Buffer.from(await request.arrayBuffer());
+  } catch (error) {
+    // The local host stops reading past the function's limit, and past its bound on bytes in flight.
+    if (error instanceof RequestBodyTooLargeError) throw tooLarge();
+    if (failureKindOf(error) === 'throttled') throw new WebhookRejection(503, 'unavailable', (error as Error).message);
+    throw error;
+  }
+  if (body.length > limit) throw tooLarge();
+  return body;
+}

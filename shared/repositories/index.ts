@@ -1,0 +1,13 @@
+/** The public surface of repositories/: what other folders may import (docs/architecture.md, "Layout"). */
+export type { RepositoryAsset, RepositoryRiskScore, RepositoryState } from './assets/asset';
+export type { ContentScanProgress } from './contentScan/repositoryContentScan';
+export type { RepositoryScanRecord } from './contentScan/repositoryScanRecord';
+export type { FullScanOutcome } from './fullScan/fullContentScan';
+export type { InventoryRecord } from './inventory/inventoryOrganization';
+export { inventoryRequestMessage, requestInventories, scheduleSlot, validInventorySchedule } from './inventory/inventoryRequests';
+export { classifyChange } from './contentScan/changedFiles';
+export type { ChangedFile } from './contentScan/changedFiles';
+export { repositorySightingId } from './contentScan/repositoryRiskRecorder';
+export type { ScannedRepository } from './contentScan/repositoryRiskRecorder';
+export type { CommitAuthor, PullRequestScanContext, RepositoryFindingSummary } from './contentScan/repositoryScanRecord';
+export { scannedRepository } from './contentScan/scannedRepository';

@@ -1,0 +1,7 @@
+/** The public surface of store/: what other folders may import (docs/architecture.md, "Layout"). */
+export type { EmbeddedDatabase } from './embedded/embeddedDatabase';
+export { groupCommitFor } from './embedded/groupCommit';
+export { isConflict, isNotFound, isPreconditionFailed } from './errors';
+export { narrowed } from './port';
+export type { Container, Scalar, Stored } from './port';
+export { queryAll } from './queryAll';
