@@ -7,7 +7,7 @@ export type { InventoryRecord } from './inventory/inventoryOrganization';
 export { inventoryRequestMessage, requestInventories, scheduleSlot, validInventorySchedule } from './inventory/inventoryRequests';
 export { classifyChange } from './contentScan/changedFiles';
 export type { ChangedFile } from './contentScan/changedFiles';
-export { repositorySightingId } from './contentScan/repositoryRiskRecorder';
+export { repositorySightingId } from './contentScan/sightingIds';
 export type { ScannedRepository } from './contentScan/repositoryRiskRecorder';
 export type { CommitAuthor, PullRequestScanContext, RepositoryFindingSummary } from './contentScan/repositoryScanRecord';
 export { scannedRepository } from './contentScan/scannedRepository';

@@ -1,4 +1,3 @@
-import { VersionControlChangeType } from 'azure-devops-node-api/interfaces/GitInterfaces';
 import type { GitChange } from '../../devops';
 
 /**
@@ -14,6 +13,9 @@ export type ChangedFile =
   | { kind: 'not-a-file'; path: string }
   | { kind: 'folder' };
 
+/** node-api's `VersionControlChangeType.Delete` flag, written out so the repositories surface loads no client at a cold start. */
+const versionControlDelete = 16;
+
 export function classifyChange(change: Pick<GitChange, 'changeType' | 'item'>): ChangedFile {
   const item = (change.item ?? {}) as { path?: string; objectId?: string; isFolder?: boolean; gitObjectType?: unknown };
   const path = item.path ?? '';
@@ -25,7 +27,7 @@ export function classifyChange(change: Pick<GitChange, 'changeType' | 'item'>): 
 }
 
 function isDeletion(changeType: unknown): boolean {
-  if (typeof changeType === 'number') return (changeType & VersionControlChangeType.Delete) !== 0;
+  if (typeof changeType === 'number') return (changeType & versionControlDelete) !== 0;
   if (typeof changeType === 'string') return changeType.split(',').some((part) => part.trim().toLowerCase() === 'delete');
   return false;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { riskEvents } from '../../risks';
 import type { EventEnvelope } from '../../events';
 import { leakedSecretSighting } from '../../risks';
@@ -8,6 +7,7 @@ import type { AppServices } from '../../app';
 import type { Finding } from '../../scanning';
 import { repositoryAssetId } from '../assets/asset';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
+import { repositorySightingId } from './sightingIds';
 import { maxListedResults, type CommitAuthor, type RepositoryFindingSummary } from './repositoryScanRecord';
 
 /**
@@ -60,11 +60,7 @@ export function fileLineUrl(webUrl: string, path: string, line: number, commitId
   return url.toString();
 }
 
-/** Deterministic per (commit, path, line, fingerprint), and short: risks keep the last fifty. */
-export function repositorySightingId(commitId: string, path: string, line: number, fingerprint: string): string {
-  const digest = createHash('sha256').update([path, line, fingerprint].join('\u0000')).digest('base64url').slice(0, 22);
-  return `git:${commitId}:${digest}`;
-}
+export { repositorySightingId } from './sightingIds';
 
 /** The findings a scan lists in its document (bounded), whether or not they become risks. */
 export class FindingSummaries {
