@@ -65,7 +65,7 @@ const f = new SecretFactory(2026);
 const author = { name: 'Dev', email: 'dev@example.com', date: '2026-11-20T09:00:00Z' };
 const hex = (platform: number, pr: number, step: number) => `${platform}${String(pr).padStart(4, '0')}${step}`.padEnd(40, 'a').slice(0, 40);
 const tokens = (n: number) => Array.from({ length: n }, () => f.gitHubToken());
-const secretsFile = (values: string[]) => values.map((token, i) => `export const key${i} = "${token}";`).join('\n') + '\n';
+const secretsFile = (values: string[]) => `${values.map((token, i) => `export const key${i} = "${token}";`).join('\n')}\n`;
 
 interface Update {
   platform: 'azure-devops' | 'github' | 'gitlab';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
 
   // ── Azure DevOps: one repository per pull request (its history is linear) ─────────────────
   const adoRepos: FixtureRepository[] = Array.from({ length: perPlatform }, (_, i) => ({
-    id: `0000000${(i + 1).toString(16)}`.slice(-8) + '-0000-4000-8000-000000000001',
+    id: `${`0000000${(i + 1).toString(16)}`.slice(-8)}-0000-4000-8000-000000000001`,
     name: `service-${i + 1}`,
     project: 'Payments',
     projectId: 'f5f5f5f5-aaaa-bbbb-cccc-d6d6d6d6d6d6',

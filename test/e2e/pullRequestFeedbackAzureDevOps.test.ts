@@ -46,7 +46,7 @@ const tokenC = f.gitLabToken();
 const tokenD = f.gitHubToken();
 const secrets = [tokenA, tokenB, tokenC, tokenD];
 const sha = (n: number) => `${n}`.repeat(40).slice(0, 40);
-const config = Array.from({ length: 10 }, (_, i) => `export const setting${i + 1} = ${i + 1};`).join('\n') + '\n';
+const config = `${Array.from({ length: 10 }, (_, i) => `export const setting${i + 1} = ${i + 1};`).join('\n')}\n`;
 
 const repository: FixtureRepository = {
   id: repositoryId,
@@ -220,7 +220,7 @@ describe('an Azure DevOps pull request with secrets in it', () => {
   it('cuts a summary too long for the server to the limit it names, and lists past the thread budget what gets no thread', async () => {
     const many = Array.from({ length: 40 }, () => f.gitHubToken());
     repository.pullRequests!.push({ pullRequestId: 2, sourceRefName: 'refs/heads/many', sourceCommit: sha(5), targetCommit: sha(4), iterations: 1 });
-    repository.commits.push({ commitId: sha(5), changes: { '/deploy/tokens.env': many.map((token, i) => `TOKEN_${i}=${token}`).join('\n') + '\n' } });
+    repository.commits.push({ commitId: sha(5), changes: { '/deploy/tokens.env': `${many.map((token, i) => `TOKEN_${i}=${token}`).join('\n')}\n` } });
     await deliver('git.pullrequest.created.json', 'pr-created-2', 2);
     expect(findingThreads(2)).toHaveLength(30);
     const [summary] = summaryThreads(2);

@@ -34,7 +34,7 @@ const tokenC = f.gitLabToken();
 const tokenD = f.gitHubToken();
 const mona = { name: 'Mona', email: 'mona@example.com', date: '2026-11-20T09:00:00Z' };
 const sha = (n: number) => `${n.toString(16)}`.repeat(40).slice(0, 40);
-const config = Array.from({ length: 10 }, (_, i) => `export const setting${i + 1} = ${i + 1};`).join('\n') + '\n';
+const config = `${Array.from({ length: 10 }, (_, i) => `export const setting${i + 1} = ${i + 1};`).join('\n')}\n`;
 const rae = { login: 'rae-reviewer', id: 5151, type: 'User' as const };
 
 const history = new LoopbackGitHistory(
@@ -202,7 +202,7 @@ describe('a GitHub pull request with secrets in it', () => {
 
   it('cuts a summary too long for the server, pages 60 annotations 50 at a time, and keeps to the thread budget', async () => {
     const many = Array.from({ length: 60 }, () => f.gitHubToken());
-    history.add({ sha: sha(5), author: mona, parent: sha(1), changes: { 'deploy/tokens.env': many.map((token, i) => `TOKEN_${i}=${token}`).join('\n') + '\n' } });
+    history.add({ sha: sha(5), author: mona, parent: sha(1), changes: { 'deploy/tokens.env': `${many.map((token, i) => `TOKEN_${i}=${token}`).join('\n')}\n` } });
     history.branches['pr-13'] = sha(5);
     pullRequests.push({ repository: repo, number: 13, base: 'main', head: 'pr-13' });
     await pullRequestEvent('opened', 13, 'gh-opened-13');

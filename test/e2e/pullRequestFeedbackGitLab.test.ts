@@ -33,7 +33,7 @@ const tokenC = f.gitLabToken();
 const tokenD = f.gitHubToken();
 const dev = { name: 'Dev', email: 'dev@example.com', date: '2026-11-20T09:00:00+00:00' };
 const sha = (n: number) => `${n.toString(16)}`.repeat(40).slice(0, 40);
-const config = Array.from({ length: 10 }, (_, i) => `export const setting${i + 1} = ${i + 1};`).join('\n') + '\n';
+const config = `${Array.from({ length: 10 }, (_, i) => `export const setting${i + 1} = ${i + 1};`).join('\n')}\n`;
 const rae = { id: 4242, username: 'rae', name: 'Rae Reviewer' };
 
 const history = new LoopbackGitHistory(
@@ -190,7 +190,7 @@ describe('a GitLab merge request with secrets in it', () => {
 
   it('cuts a summary too long for the server to the limit it names, and keeps to the thread budget', async () => {
     const many = Array.from({ length: 40 }, () => f.gitHubToken());
-    history.add({ sha: sha(5), author: dev, parent: sha(1), changes: { 'deploy/tokens.env': many.map((token, i) => `TOKEN_${i}=${token}`).join('\n') + '\n' } });
+    history.add({ sha: sha(5), author: dev, parent: sha(1), changes: { 'deploy/tokens.env': `${many.map((token, i) => `TOKEN_${i}=${token}`).join('\n')}\n` } });
     history.branches['mr-4'] = sha(5);
     mergeRequests.push({ projectId, iid: 4, source: 'mr-4', target: 'main' });
     await mergeRequestEvent('open', 4, 'mr-open-4');

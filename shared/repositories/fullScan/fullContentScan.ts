@@ -4,7 +4,7 @@ import type { GitClient } from '../../devops';
 import type { EventEnvelope } from '../../events';
 import type { AppServices } from '../../app';
 import { RepositoryContentScan, type ContentScanProgress } from '../contentScan/repositoryContentScan';
-import { RepositoryRiskRecorder, type ScannedRepository } from '../contentScan/repositoryRiskRecorder';
+import { RepositoryRiskRecorder, } from '../contentScan/repositoryRiskRecorder';
 import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
 import { readZipEntriesOffThread } from '../../zip';
 
