@@ -1,5 +1,4 @@
-import { checkHealth } from '../shared/app';
-import { getServices } from '../shared/app';
+import { checkHealth, getServices } from '../shared/app';
 import { registerHttpFunction } from '../shared/azureFunctions';
 
 registerHttpFunction('health', { route: 'health', methods: ['GET'], handler: async () => checkHealth(await getServices()) });

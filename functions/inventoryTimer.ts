@@ -1,7 +1,7 @@
+import { getServices } from '../shared/app';
+import { registerTimerFunction } from '../shared/azureFunctions';
 import { loadConfig } from '../shared/config';
 import { requestInventories, scheduleSlot, validInventorySchedule } from '../shared/repositories';
-import { registerTimerFunction } from '../shared/azureFunctions';
-import { getServices } from '../shared/app';
 
 // Read from the app setting when the app loads, the same way under the Functions host (where app
 // settings are environment variables) and the local host, which runs this very registration.

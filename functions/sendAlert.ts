@@ -1,4 +1,3 @@
-import { registerQueueFunction } from '../shared/azureFunctions';
-import { queueTrigger } from '../shared/azureFunctions';
+import { queueTrigger, registerQueueFunction } from '../shared/azureFunctions';
 
 registerQueueFunction('sendAlert', { queue: 'alerts', handler: queueTrigger('sendAlert', 'alerts') });

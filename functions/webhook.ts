@@ -1,7 +1,6 @@
 import { getServices } from '../shared/app';
 import { registerHttpFunction } from '../shared/azureFunctions';
-import { maxWebhookBodyBytes } from '../shared/events';
-import { handleWebhookRequest } from '../shared/events';
+import { handleWebhookRequest, maxWebhookBodyBytes } from '../shared/events';
 
 registerHttpFunction('webhook', {
   route: 'hooks/{source}',

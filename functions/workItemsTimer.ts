@@ -1,6 +1,6 @@
-import { loadConfig } from '../shared/config';
-import { registerTimerFunction } from '../shared/azureFunctions';
 import { getServices } from '../shared/app';
+import { registerTimerFunction } from '../shared/azureFunctions';
+import { loadConfig } from '../shared/config';
 import { scheduleSlot } from '../shared/repositories';
 import { requestReconciliations, validReconcileSchedule } from '../shared/workitems';
 

@@ -1,4 +1,3 @@
-
 /**
  * Removes compiled files from dist/ whose TypeScript source is gone. tsc's incremental build rewrites
  * what changed but never deletes, so a renamed or deleted function's old dist/functions/*.js would

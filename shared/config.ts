@@ -27,9 +27,17 @@ const environmentSchema = z.object({
   VIGIL_ALERT_WINDOW_SECONDS: integer(1, 86_400).default(60),
   VIGIL_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(30_000),
   // When the repository inventory runs: NCRONTAB with seconds, in UTC, as Azure Functions timers read it (docs/repositories.md).
-  VIGIL_INVENTORY_SCHEDULE: z.string().trim().regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 0 2 * * *"').default('0 0 2 * * *'),
+  VIGIL_INVENTORY_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 0 2 * * *"')
+    .default('0 0 2 * * *'),
   // When work items are reconciled with their risks: NCRONTAB with seconds, in UTC (docs/work-items.md).
-  VIGIL_WORKITEMS_RECONCILE_SCHEDULE: z.string().trim().regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 30 3 * * *"').default('0 30 3 * * *'),
+  VIGIL_WORKITEMS_RECONCILE_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 30 3 * * *"')
+    .default('0 30 3 * * *'),
   VIGIL_HOST_URL: z.url().optional(),
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
   ServiceBusConnection__clientId: z.string().min(1).optional(),
@@ -50,7 +58,9 @@ const environmentSchema = z.object({
   // The token travels to it: https, or plain http to this machine only (a local stand-in).
   VIGIL_GITHUB_API_URL: z
     .url({ protocol: /^https?$/, error: 'an https URL' })
-    .refine((value) => value.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(value), { message: 'an https URL' })
+    .refine((value) => value.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(value), {
+      message: 'an https URL',
+    })
     .optional(),
   // Extra gitignore-style patterns for repository content scans, comma or newline separated; `!pattern` re-includes a default (docs/repository-scanning.md).
   VIGIL_REPO_SCAN_EXCLUDE: z.string().optional(),
@@ -89,9 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VigilConfig {
     const setting = issue.path.join('.');
     // Echo the value only for plain tuning settings: a connection string or URL may carry a key.
     const value = setting.startsWith('VIGIL_') && setting !== 'VIGIL_HOST_URL' ? env[setting] : undefined;
-    throw new ConfigurationError(
-      `invalid setting ${setting}${value === undefined ? '' : ` (got '${value}')`}: ${issue.message}`,
-    );
+    throw new ConfigurationError(`invalid setting ${setting}${value === undefined ? '' : ` (got '${value}')`}: ${issue.message}`);
   }
   const e = parsed.data;
   return {

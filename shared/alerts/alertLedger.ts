@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { AlertChannel } from '../organizations';
 import type { Container } from '../store';
-import { isConflict } from '../store';
-import { queryAll } from '../store';
+import { isConflict, queryAll } from '../store';
 
 /**
  * The alert ledger (the `alerts` container): one entry per (risk, transition, channel). It is
@@ -34,7 +33,12 @@ export class AlertLedger {
   ) {}
 
   /** `send` when this channel still needs the alert (claimed now or left unsent), `already-sent` otherwise. */
-  async claim(organization: string, riskId: string, transition: string, channel: AlertChannel): Promise<{ id: string; action: 'send' | 'already-sent' }> {
+  async claim(
+    organization: string,
+    riskId: string,
+    transition: string,
+    channel: AlertChannel,
+  ): Promise<{ id: string; action: 'send' | 'already-sent' }> {
     const id = alertLedgerId(riskId, transition, channel);
     try {
       await this.entries.create({

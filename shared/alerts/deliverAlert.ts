@@ -12,17 +12,28 @@ export interface AlertDestination {
 }
 
 /** Posts one alert to one channel and maps the answer onto the settlement errors. */
-export async function deliverAlert(destination: AlertDestination, message: AlertMessage, messageId: string, now: Date, fetchImpl: typeof fetch = fetch): Promise<void> {
+export async function deliverAlert(
+  destination: AlertDestination,
+  message: AlertMessage,
+  messageId: string,
+  now: Date,
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
   const { channel } = destination;
   const request =
     channel.type === 'webhook'
       ? signedWebhookRequest(message, messageId, requiredSigningSecret(destination), now)
-      : { body: JSON.stringify(channel.type === 'teams' ? teamsPayload(message) : slackPayload(message)), headers: { 'content-type': 'application/json' } };
+      : {
+          body: JSON.stringify(channel.type === 'teams' ? teamsPayload(message) : slackPayload(message)),
+          headers: { 'content-type': 'application/json' },
+        };
   let response: Response;
   try {
     response = await fetchImpl(destination.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'error' });
   } catch (error) {
-    throw new TransientError(`the ${channel.type} channel (secret '${channel.urlSecret}') could not be reached: ${(error as Error).message}`);
+    throw new TransientError(
+      `the ${channel.type} channel (secret '${channel.urlSecret}') could not be reached: ${(error as Error).message}`,
+    );
   }
   await response.body?.cancel();
   if (response.ok) return;
@@ -37,7 +48,9 @@ export async function deliverAlert(destination: AlertDestination, message: Alert
 
 function requiredSigningSecret(destination: AlertDestination): string {
   if (!destination.signingSecret) {
-    throw new PermanentError(`webhook channel (secret '${destination.channel.urlSecret}') has no signing secret: add one with vigil orgs channel add --signing-secret`);
+    throw new PermanentError(
+      `webhook channel (secret '${destination.channel.urlSecret}') has no signing secret: add one with vigil orgs channel add --signing-secret`,
+    );
   }
   return destination.signingSecret;
 }

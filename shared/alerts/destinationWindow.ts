@@ -57,7 +57,15 @@ export class DestinationWindows {
       const existing = await this.documents.read(id, organization);
       if (!existing) {
         try {
-          await this.documents.create({ id, organization, kind: 'destination-window', destination, windowStart: iso(now), sent: 1, held: [] });
+          await this.documents.create({
+            id,
+            organization,
+            kind: 'destination-window',
+            destination,
+            windowStart: iso(now),
+            sent: 1,
+            held: [],
+          });
           return { action: 'send-now' };
         } catch (error) {
           if (isConflict(error)) continue;
@@ -65,7 +73,8 @@ export class DestinationWindows {
         }
       }
       // A redelivered alert that was already held keeps its place in the group.
-      if (existing.flushAt && existing.held.some((h) => h.ledgerId === alert.ledgerId)) return { action: 'held', flushAt: new Date(existing.flushAt) };
+      if (existing.flushAt && existing.held.some((h) => h.ledgerId === alert.ledgerId))
+        return { action: 'held', flushAt: new Date(existing.flushAt) };
       const windowEnd = Date.parse(existing.windowStart) + this.settings.windowMs;
       let next: DestinationWindow;
       let admission: Admission;

@@ -1,12 +1,11 @@
-import type { AppServices } from '../app';
-import type { UseCase } from '../app';
+import type { AppServices, UseCase } from '../app';
+import { PermanentError } from '../errors';
 import type { EventEnvelope } from '../events';
 import type { AlertChannel } from '../organizations';
-import { PermanentError } from '../errors';
 import { requireSecret } from '../vault';
-import { alertContentFor, alertDigestFor, type AlertContent, type AlertMessage } from './alertContent';
+import { type AlertContent, type AlertMessage, alertContentFor, alertDigestFor } from './alertContent';
 import { deliverAlert } from './deliverAlert';
-import { destinationKey, type DestinationWindow } from './destinationWindow';
+import { type DestinationWindow, destinationKey } from './destinationWindow';
 
 const alerting = new Set(['opened', 'reopened']);
 

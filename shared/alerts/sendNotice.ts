@@ -25,7 +25,12 @@ export const alertWorkItemSyncFailing: UseCase = async (envelope, { services }) 
   };
   let sent = 0;
   for (const channel of settings.alertChannels) {
-    const claim = await services.stores.alertLedger.claim(settings.organization, `workitem-sync:${settings.organization}`, `failing:${since}`, channel);
+    const claim = await services.stores.alertLedger.claim(
+      settings.organization,
+      `workitem-sync:${settings.organization}`,
+      `failing:${since}`,
+      channel,
+    );
     if (claim.action === 'already-sent') continue;
     const url = await requireSecret(services.vault, channel.urlSecret);
     const signingSecret = channel.signingSecret ? await requireSecret(services.vault, channel.signingSecret) : undefined;

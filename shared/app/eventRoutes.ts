@@ -18,7 +18,10 @@ export interface EventRoute {
 }
 
 /** Only `/vigil` commands are worth a message (GitHub and GitLab send the text; Azure DevOps' Minimal payloads do not, so its comments are all read by the handler). */
-const vigilCommand = { when: (e: EventEnvelope) => e.subject.command !== 'no', otherwise: 'only /vigil commands on pull requests are acted on' };
+const vigilCommand = {
+  when: (e: EventEnvelope) => e.subject.command !== 'no',
+  otherwise: 'only /vigil commands on pull requests are acted on',
+};
 
 const completedRun = { when: (e: EventEnvelope) => e.subject.state === 'completed', otherwise: 'only completed runs have logs to scan' };
 
@@ -26,51 +29,69 @@ const completedRun = { when: (e: EventEnvelope) => e.subject.state === 'complete
 export const eventRoutes: readonly EventRoute[] = [
   // source          event type                                    queue             use case
   // Azure DevOps
-  { source: 'azure-devops', type: 'build.complete',                           queue: 'build-scan',    useCase: 'scanAzurePipelinesBuild' },
-  { source: 'azure-devops', type: 'ms.vss-pipelines.run-state-changed-event', queue: 'build-scan',    useCase: 'scanAzurePipelinesBuild', only: completedRun },
-  { source: 'azure-devops', type: 'ms.vss-endpoint.endpoint-created',         queue: 'build-scan',    useCase: 'auditEndpointEvent' },
-  { source: 'azure-devops', type: 'ms.vss-endpoint.endpoint-updated',         queue: 'build-scan',    useCase: 'auditEndpointEvent' },
-  { source: 'azure-devops', type: 'git.push',                                 queue: 'repo-scan',     useCase: 'scanPush' },
-  { source: 'azure-devops', type: 'git.repo.created',                         queue: 'repo-scan',     useCase: 'syncRepositoryEvent' },
-  { source: 'azure-devops', type: 'git.repo.renamed',                         queue: 'repo-scan',     useCase: 'syncRepositoryEvent' },
-  { source: 'azure-devops', type: 'git.repo.statuschanged',                   queue: 'repo-scan',     useCase: 'syncRepositoryEvent' },
-  { source: 'azure-devops', type: 'git.repo.deleted',                         queue: 'repo-scan',     useCase: 'syncRepositoryEvent' },
-  { source: 'azure-devops', type: 'git.pullrequest.created',                  queue: 'repo-scan',     useCase: 'scanPullRequest' },
-  { source: 'azure-devops', type: 'git.pullrequest.updated',                  queue: 'repo-scan',     useCase: 'scanPullRequest' },
-  { source: 'azure-devops', type: 'ms.vss-code.git-pullrequest-comment-event', queue: 'pr-publish',   useCase: 'triagePullRequestComment' },
-  { source: 'azure-devops', type: 'workitem.updated',                         queue: 'workitem-sync', useCase: 'syncWorkItemToRisk' },
-  { source: 'azure-devops', type: 'workitem.deleted',                         queue: 'workitem-sync', useCase: 'syncWorkItemToRisk' },
-  { source: 'azure-devops', type: 'workitem.restored',                        queue: 'workitem-sync', useCase: 'syncWorkItemToRisk' },
+  { source: 'azure-devops', type: 'build.complete', queue: 'build-scan', useCase: 'scanAzurePipelinesBuild' },
+  {
+    source: 'azure-devops',
+    type: 'ms.vss-pipelines.run-state-changed-event',
+    queue: 'build-scan',
+    useCase: 'scanAzurePipelinesBuild',
+    only: completedRun,
+  },
+  { source: 'azure-devops', type: 'ms.vss-endpoint.endpoint-created', queue: 'build-scan', useCase: 'auditEndpointEvent' },
+  { source: 'azure-devops', type: 'ms.vss-endpoint.endpoint-updated', queue: 'build-scan', useCase: 'auditEndpointEvent' },
+  { source: 'azure-devops', type: 'git.push', queue: 'repo-scan', useCase: 'scanPush' },
+  { source: 'azure-devops', type: 'git.repo.created', queue: 'repo-scan', useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.repo.renamed', queue: 'repo-scan', useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.repo.statuschanged', queue: 'repo-scan', useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.repo.deleted', queue: 'repo-scan', useCase: 'syncRepositoryEvent' },
+  { source: 'azure-devops', type: 'git.pullrequest.created', queue: 'repo-scan', useCase: 'scanPullRequest' },
+  { source: 'azure-devops', type: 'git.pullrequest.updated', queue: 'repo-scan', useCase: 'scanPullRequest' },
+  { source: 'azure-devops', type: 'ms.vss-code.git-pullrequest-comment-event', queue: 'pr-publish', useCase: 'triagePullRequestComment' },
+  { source: 'azure-devops', type: 'workitem.updated', queue: 'workitem-sync', useCase: 'syncWorkItemToRisk' },
+  { source: 'azure-devops', type: 'workitem.deleted', queue: 'workitem-sync', useCase: 'syncWorkItemToRisk' },
+  { source: 'azure-devops', type: 'workitem.restored', queue: 'workitem-sync', useCase: 'syncWorkItemToRisk' },
   // GitHub
-  { source: 'github',       type: 'workflow_run.completed',                   queue: 'build-scan',    useCase: 'scanGitHubWorkflowRun' },
-  { source: 'github',       type: 'workflow_job.completed',                   queue: 'build-scan',    useCase: 'scanGitHubWorkflowRun' },
-  { source: 'github',       type: 'push',                                     queue: 'repo-scan',     useCase: 'scanPush' },
-  { source: 'github',       type: 'pull_request.opened',                      queue: 'repo-scan',     useCase: 'scanPullRequest' },
-  { source: 'github',       type: 'pull_request.synchronize',                 queue: 'repo-scan',     useCase: 'scanPullRequest' },
-  { source: 'github',       type: 'pull_request.reopened',                    queue: 'repo-scan',     useCase: 'scanPullRequest' },
-  { source: 'github',       type: 'issue_comment.created',                    queue: 'pr-publish',    useCase: 'triagePullRequestComment', only: vigilCommand },
-  { source: 'github',       type: 'issue_comment.edited',                     queue: 'pr-publish',    useCase: 'triagePullRequestComment', only: vigilCommand },
-  { source: 'github',       type: 'pull_request_review_comment.created',      queue: 'pr-publish',    useCase: 'triagePullRequestComment', only: vigilCommand },
-  { source: 'github',       type: 'pull_request_review_comment.edited',       queue: 'pr-publish',    useCase: 'triagePullRequestComment', only: vigilCommand },
+  { source: 'github', type: 'workflow_run.completed', queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
+  { source: 'github', type: 'workflow_job.completed', queue: 'build-scan', useCase: 'scanGitHubWorkflowRun' },
+  { source: 'github', type: 'push', queue: 'repo-scan', useCase: 'scanPush' },
+  { source: 'github', type: 'pull_request.opened', queue: 'repo-scan', useCase: 'scanPullRequest' },
+  { source: 'github', type: 'pull_request.synchronize', queue: 'repo-scan', useCase: 'scanPullRequest' },
+  { source: 'github', type: 'pull_request.reopened', queue: 'repo-scan', useCase: 'scanPullRequest' },
+  { source: 'github', type: 'issue_comment.created', queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
+  { source: 'github', type: 'issue_comment.edited', queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
+  {
+    source: 'github',
+    type: 'pull_request_review_comment.created',
+    queue: 'pr-publish',
+    useCase: 'triagePullRequestComment',
+    only: vigilCommand,
+  },
+  {
+    source: 'github',
+    type: 'pull_request_review_comment.edited',
+    queue: 'pr-publish',
+    useCase: 'triagePullRequestComment',
+    only: vigilCommand,
+  },
   // GitLab
-  { source: 'gitlab',       type: 'push',                                     queue: 'repo-scan',     useCase: 'scanPush' },
-  { source: 'gitlab',       type: 'merge_request.open',                       queue: 'repo-scan',     useCase: 'scanPullRequest' },
-  { source: 'gitlab',       type: 'merge_request.update',                     queue: 'repo-scan',     useCase: 'scanPullRequest' },
-  { source: 'gitlab',       type: 'merge_request.reopen',                     queue: 'repo-scan',     useCase: 'scanPullRequest' },
-  { source: 'gitlab',       type: 'note',                                     queue: 'pr-publish',    useCase: 'triagePullRequestComment', only: vigilCommand },
-  { source: 'gitlab',       type: 'note.create',                              queue: 'pr-publish',    useCase: 'triagePullRequestComment', only: vigilCommand },
-  { source: 'gitlab',       type: 'note.update',                              queue: 'pr-publish',    useCase: 'triagePullRequestComment', only: vigilCommand },
+  { source: 'gitlab', type: 'push', queue: 'repo-scan', useCase: 'scanPush' },
+  { source: 'gitlab', type: 'merge_request.open', queue: 'repo-scan', useCase: 'scanPullRequest' },
+  { source: 'gitlab', type: 'merge_request.update', queue: 'repo-scan', useCase: 'scanPullRequest' },
+  { source: 'gitlab', type: 'merge_request.reopen', queue: 'repo-scan', useCase: 'scanPullRequest' },
+  { source: 'gitlab', type: 'note', queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
+  { source: 'gitlab', type: 'note.create', queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
+  { source: 'gitlab', type: 'note.update', queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
   // Vigil's own events, chained between use cases
-  { source: 'vigil',        type: 'risk.opened',                              queue: 'alerts',        useCase: 'sendAlert' },
-  { source: 'vigil',        type: 'risk.opened',                              queue: 'workitem-sync', useCase: 'syncRiskToWorkItem' },
-  { source: 'vigil',        type: 'risk.changed',                             queue: 'alerts',        useCase: 'sendAlert' },
-  { source: 'vigil',        type: 'risk.changed',                             queue: 'workitem-sync', useCase: 'syncRiskToWorkItem' },
-  { source: 'vigil',        type: 'alerts.flush',                             queue: 'alerts',        useCase: 'flushHeldAlerts' },
-  { source: 'vigil',        type: 'workitems.sync-failing',                   queue: 'alerts',        useCase: 'alertWorkItemSyncFailing' },
-  { source: 'vigil',        type: 'workitems.reconcile-requested',            queue: 'workitem-sync', useCase: 'reconcileWorkItems' },
-  { source: 'vigil',        type: 'inventory.requested',                      queue: 'repo-scan',     useCase: 'inventoryOrganization' },
-  { source: 'vigil',        type: 'repository.scan-requested',                queue: 'repo-scan',     useCase: 'scanRepositoryContent' },
-  { source: 'vigil',        type: 'scan.completed',                           queue: 'pr-publish',    useCase: 'publishPullRequest' },
+  { source: 'vigil', type: 'risk.opened', queue: 'alerts', useCase: 'sendAlert' },
+  { source: 'vigil', type: 'risk.opened', queue: 'workitem-sync', useCase: 'syncRiskToWorkItem' },
+  { source: 'vigil', type: 'risk.changed', queue: 'alerts', useCase: 'sendAlert' },
+  { source: 'vigil', type: 'risk.changed', queue: 'workitem-sync', useCase: 'syncRiskToWorkItem' },
+  { source: 'vigil', type: 'alerts.flush', queue: 'alerts', useCase: 'flushHeldAlerts' },
+  { source: 'vigil', type: 'workitems.sync-failing', queue: 'alerts', useCase: 'alertWorkItemSyncFailing' },
+  { source: 'vigil', type: 'workitems.reconcile-requested', queue: 'workitem-sync', useCase: 'reconcileWorkItems' },
+  { source: 'vigil', type: 'inventory.requested', queue: 'repo-scan', useCase: 'inventoryOrganization' },
+  { source: 'vigil', type: 'repository.scan-requested', queue: 'repo-scan', useCase: 'scanRepositoryContent' },
+  { source: 'vigil', type: 'scan.completed', queue: 'pr-publish', useCase: 'publishPullRequest' },
 ];
 
 /**
@@ -89,13 +110,15 @@ export const ignoredOnPurpose: ReadonlyArray<{ source: EventSource; types: reado
   {
     source: 'azure-devops',
     types: ['workitem.created', 'workitem.commented'],
-    reason: 'work-item sync follows updates, deletions and restores: a work item is linked when Vigil files it or an operator links it, and comments change no risk',
+    reason:
+      'work-item sync follows updates, deletions and restores: a work item is linked when Vigil files it or an operator links it, and comments change no risk',
   },
 ];
 
 const key = (source: string, type: string) => `${source}\u0000${type}`;
 const rowsByEvent = new Map<string, EventRoute[]>();
-for (const route of eventRoutes) rowsByEvent.set(key(route.source, route.type), [...(rowsByEvent.get(key(route.source, route.type)) ?? []), route]);
+for (const route of eventRoutes)
+  rowsByEvent.set(key(route.source, route.type), [...(rowsByEvent.get(key(route.source, route.type)) ?? []), route]);
 const unbuilt = new Map(notBuiltYet.flatMap((entry) => entry.types.map((type) => [key(entry.source, type), entry.capability] as const)));
 const onPurpose = new Map(ignoredOnPurpose.flatMap((entry) => entry.types.map((type) => [key(entry.source, type), entry.reason] as const)));
 

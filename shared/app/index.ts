@@ -1,8 +1,8 @@
 /** The public surface of app/: what other folders may import (docs/architecture.md, "Layout"). */
 export { eventRoutes, isRouted, queuesFor, routeEvent, routeOnQueue, whyUnrouted } from './eventRoutes';
 export { checkHealth } from './healthCheck';
-export { createAppServices, getServices, useServices } from './services';
 export type { AppServices } from './services';
+export { createAppServices, getServices, useServices } from './services';
 export type { ScanRecord } from './stores';
 export type { UseCase, UseCaseContext } from './useCase';
 export { loadUseCase } from './useCases';

@@ -1,5 +1,5 @@
+import { type Clock, systemClock } from '../clock';
 import { loadConfig, type VigilConfig } from '../config';
-import { systemClock, type Clock } from '../clock';
 import { createLogger, type Logger } from '../logging/logger';
 import type { QueueAdmin, QueueReceiver, QueueSender } from '../queue/port';
 import type { EmbeddedDatabase } from '../store/embedded/embeddedDatabase';
@@ -7,7 +7,7 @@ import type { WalCheckpointer } from '../store/embedded/walCheckpointer';
 import type { Store } from '../store/port';
 import { createVault } from '../vault/createVault';
 import type { Vault } from '../vault/port';
-import { createStores, type AppStores } from './stores';
+import { type AppStores, createStores } from './stores';
 
 export type QueueBackend = QueueSender & QueueReceiver & QueueAdmin & { releaseAllLocks?(): number };
 
@@ -104,9 +104,13 @@ async function storeOpener(config: VigilConfig): Promise<AdapterModules['openSto
   if (config.storeBackend === 'cosmos') {
     const { COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN } = config.environment;
     const { openCosmosStoreFromEnvironment } = await import('../store/cosmos/cosmosFromEnvironment.js');
-    return () => openCosmosStoreFromEnvironment({ COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN });
+    return () =>
+      openCosmosStoreFromEnvironment({ COSMOS_ENDPOINT, COSMOS_DATABASE, COSMOS_KEY, VIGIL_COSMOS_CREATE, VIGIL_COSMOS_FORCE_QUERY_PLAN });
   }
-  const [{ createEmbeddedStore }] = await Promise.all([import('../store/embedded/embeddedStore.js'), import('../store/embedded/embeddedDatabase.js')]);
+  const [{ createEmbeddedStore }] = await Promise.all([
+    import('../store/embedded/embeddedStore.js'),
+    import('../store/embedded/embeddedDatabase.js'),
+  ]);
   return async (clock, embedded) => createEmbeddedStore(await embedded(), clock);
 }
 
@@ -127,7 +131,11 @@ async function queueOpener(config: VigilConfig): Promise<AdapterModules['openQue
   }
   const { createEmbeddedQueue } = await import('../queue/embedded/embeddedQueue.js');
   return async (clock, embedded) =>
-    createEmbeddedQueue(await embedded(), { clock, maxDeliveryCount: config.maxDeliveryCount, duplicateWindowMs: config.duplicateWindowMs });
+    createEmbeddedQueue(await embedded(), {
+      clock,
+      maxDeliveryCount: config.maxDeliveryCount,
+      duplicateWindowMs: config.duplicateWindowMs,
+    });
 }
 
 let current: Promise<AppServices> | undefined;

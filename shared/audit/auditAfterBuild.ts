@@ -1,8 +1,8 @@
+import type { UseCaseContext } from '../app';
 import { connectAzureDevOps } from '../devops';
 import type { EventEnvelope } from '../events';
 import type { OrganizationSettings } from '../organizations';
-import type { UseCaseContext } from '../app';
-import { auditProjectIfDue, type AuditRecord } from './auditServiceConnections';
+import { type AuditRecord, auditProjectIfDue } from './auditServiceConnections';
 
 /**
  * The hourly audit sweep that follows a build scan. The build's findings are already recorded and
@@ -10,7 +10,11 @@ import { auditProjectIfDue, type AuditRecord } from './auditServiceConnections';
  * its logs again for nothing, and the next build of the project retries the audit (its `scans`
  * record keeps any announcements still owed).
  */
-export async function auditAfterBuild(envelope: EventEnvelope, context: UseCaseContext, settings: OrganizationSettings): Promise<AuditRecord | undefined> {
+export async function auditAfterBuild(
+  envelope: EventEnvelope,
+  context: UseCaseContext,
+  settings: OrganizationSettings,
+): Promise<AuditRecord | undefined> {
   const { services, logger } = context;
   try {
     const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger, verify: false } });

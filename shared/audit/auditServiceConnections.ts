@@ -1,12 +1,11 @@
-import { connectAzureDevOps } from '../devops';
-import type { EventEnvelope } from '../events';
-import { PermanentError } from '../errors';
 import type { UseCaseContext } from '../app';
-import { isConflict, isPreconditionFailed } from '../store';
-import { narrowed } from '../store';
-import { parseAuditedEndpoint, type AuditedEndpoint } from './auditedEndpoint';
-import { auditRecordId, projectAuditDue, type AuditRecord } from './auditRecord';
-import { runAudit, type AuditConnection } from './runAudit';
+import { connectAzureDevOps } from '../devops';
+import { PermanentError } from '../errors';
+import type { EventEnvelope } from '../events';
+import { isConflict, isPreconditionFailed, narrowed } from '../store';
+import { type AuditedEndpoint, parseAuditedEndpoint } from './auditedEndpoint';
+import { type AuditRecord, auditRecordId, projectAuditDue } from './auditRecord';
+import { type AuditConnection, runAudit } from './runAudit';
 
 export type { AuditRecord } from './auditRecord';
 
@@ -49,7 +48,11 @@ export async function auditEndpointEvent(envelope: EventEnvelope, context: UseCa
  * build's project, unless the project was audited less than an hour ago (by `services.clock`) or
  * another worker is auditing it now. Returns undefined when it skipped.
  */
-export async function auditProjectIfDue(envelope: EventEnvelope, context: UseCaseContext, client: AuditConnection): Promise<AuditRecord | undefined> {
+export async function auditProjectIfDue(
+  envelope: EventEnvelope,
+  context: UseCaseContext,
+  client: AuditConnection,
+): Promise<AuditRecord | undefined> {
   const { services, logger } = context;
   const project = envelope.project;
   if (!project) return undefined;
@@ -82,14 +85,26 @@ export async function auditProjectIfDue(envelope: EventEnvelope, context: UseCas
   } catch (error) {
     // Give the claim back, so the next build audits instead of waiting for the claim to expire.
     await scans
-      .upsert({ ...claim, status: 'failed', apiCalls: client.requestCount() - requestsBefore, error: (error instanceof Error ? error.message : String(error)).slice(0, 500) })
+      .upsert({
+        ...claim,
+        status: 'failed',
+        apiCalls: client.requestCount() - requestsBefore,
+        error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+      })
       .catch(() => undefined);
     throw error;
   }
   return runAudit({ envelope, context, client, record: claim, endpoints, requestsBefore, owed: claim.pendingAnnouncements });
 }
 
-function newRecord(id: string, organization: string, project: string, envelope: EventEnvelope, startedAt: string, endpointId?: string): AuditRecord {
+function newRecord(
+  id: string,
+  organization: string,
+  project: string,
+  envelope: EventEnvelope,
+  startedAt: string,
+  endpointId?: string,
+): AuditRecord {
   return {
     id,
     organization,

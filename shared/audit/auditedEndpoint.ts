@@ -56,7 +56,9 @@ export function parseAuditedEndpoint(raw: unknown): AuditedEndpoint {
   const parsed = ServiceEndpointSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PermanentError(`Azure DevOps answered a service connection Vigil cannot read (field '${issue.path.join('.')}': ${issue.message})`);
+    throw new PermanentError(
+      `Azure DevOps answered a service connection Vigil cannot read (field '${issue.path.join('.')}': ${issue.message})`,
+    );
   }
   const endpoint = parsed.data;
   const data = caseless(endpoint.data);
@@ -114,4 +116,3 @@ export function isoDate(value: Date | string | null | undefined): string | undef
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
-

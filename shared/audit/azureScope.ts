@@ -1,4 +1,4 @@
-import { schemeIs, typeIs, type AuditedEndpoint } from './auditedEndpoint';
+import { type AuditedEndpoint, schemeIs, typeIs } from './auditedEndpoint';
 
 export type AzureScopeBreadth = 'management-group' | 'subscription';
 

@@ -105,7 +105,13 @@ export function checkConfigurationFacts(configurations: unknown[]): CheckConfigu
         task?.id === branchControlTaskId || task?.name?.toLowerCase() === branchControlTaskName || name.toLowerCase() === 'branch control';
       if (!isBranchControl) return { kind: 'other', name };
       const allowed = settings?.inputs?.allowedBranches;
-      const allowedBranches = typeof allowed === 'string' ? allowed.split(',').map((b) => b.trim()).filter(Boolean) : [];
+      const allowedBranches =
+        typeof allowed === 'string'
+          ? allowed
+              .split(',')
+              .map((b) => b.trim())
+              .filter(Boolean)
+          : [];
       return { kind: 'branch-control', name, allowedBranches };
     });
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { RiskSeverity } from '../risks';
 import type { AuditedEndpoint } from './auditedEndpoint';
-import type { EndpointFacts } from './endpointFacts';
-import { label } from './evidenceText';
 import { serviceConnectionChecks } from './checks/registry';
 import type { ServiceConnectionCheck } from './checks/serviceConnectionCheck';
+import type { EndpointFacts } from './endpointFacts';
+import { label } from './evidenceText';
 
 /** A failing check, ready to be recorded as a sighting of a risk. */
 export interface AuditFinding {
@@ -62,5 +62,7 @@ export function evaluateEndpoint(facts: EndpointFacts, checks: readonly ServiceC
 }
 
 export function findingFingerprint(checkId: string, values: string[]): string {
-  return createHash('sha256').update([checkId, ...values].join('\u0000')).digest('hex');
+  return createHash('sha256')
+    .update([checkId, ...values].join('\u0000'))
+    .digest('hex');
 }

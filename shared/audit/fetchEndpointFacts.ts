@@ -2,8 +2,8 @@ import { ZodError } from 'zod';
 import type { ServiceEndpointsClient } from '../devops';
 import { failureKindOf } from '../errors';
 import type { AuditedEndpoint } from './auditedEndpoint';
-import { checkConfigurationFacts, pipelinePermissionFacts, usageFacts, type EndpointFacts, type FactSource } from './endpointFacts';
 import { needsCheckConfigurations } from './checks/noApprovalOrBranchControl';
+import { checkConfigurationFacts, type EndpointFacts, type FactSource, pipelinePermissionFacts, usageFacts } from './endpointFacts';
 
 /**
  * Reads what the checks need about one connection: its pipeline permissions, its newest
@@ -18,7 +18,12 @@ export async function fetchEndpointFacts(
   endpoint: AuditedEndpoint,
   options: { now: number; createdAt?: string },
 ): Promise<EndpointFacts> {
-  const facts: EndpointFacts = { endpoint, now: options.now, unreadable: {}, ...(options.createdAt ? { createdAt: options.createdAt } : {}) };
+  const facts: EndpointFacts = {
+    endpoint,
+    now: options.now,
+    unreadable: {},
+    ...(options.createdAt ? { createdAt: options.createdAt } : {}),
+  };
   const read = async <Raw, T>(source: FactSource, call: () => Promise<Raw>, parse: (raw: Raw) => T): Promise<T | undefined> => {
     let raw: Raw;
     try {
@@ -33,15 +38,19 @@ export async function fetchEndpointFacts(
     } catch (error) {
       if (!(error instanceof ZodError)) throw error;
       // An answer of another shape will not change on a retry: the checks that need it say so.
-      facts.unreadable[source] = `unexpected ${source} answer: ${error.issues[0]?.path.join('.') || '(body)'}: ${error.issues[0]?.message ?? 'invalid'}`;
+      facts.unreadable[source] =
+        `unexpected ${source} answer: ${error.issues[0]?.path.join('.') || '(body)'}: ${error.issues[0]?.message ?? 'invalid'}`;
       return undefined;
     }
   };
-  facts.pipelinePermissions = await read('pipelinePermissions', () => client.getPipelinePermissionsForEndpoint(project, endpoint.id), pipelinePermissionFacts);
+  facts.pipelinePermissions = await read(
+    'pipelinePermissions',
+    () => client.getPipelinePermissionsForEndpoint(project, endpoint.id),
+    pipelinePermissionFacts,
+  );
   facts.usage = await read('executionHistory', () => client.listServiceEndpointExecutions(project, endpoint.id, 1), usageFacts);
   if (needsCheckConfigurations(facts)) {
     facts.checks = await read('checks', () => client.listCheckConfigurations(project, 'endpoint', endpoint.id), checkConfigurationFacts);
   }
   return facts;
 }
-

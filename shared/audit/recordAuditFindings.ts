@@ -1,5 +1,5 @@
-import { acceptanceEnded, riskId, statusChangedAt, type Risk } from '../risks';
 import type { RiskStore, RiskTransition } from '../risks';
+import { acceptanceEnded, type Risk, riskId, statusChangedAt } from '../risks';
 import type { EndpointAudit } from './evaluateEndpoint';
 import { serviceConnectionAssetId } from './serviceConnectionAsset';
 
@@ -18,7 +18,13 @@ export interface RecordedFinding {
  * `:after:{when it changed}` so that it counts, and the risk reopens. An accepted or false-positive
  * risk otherwise stays so. Risks of the connection the audit no longer finds are resolved (`resolveFixed`).
  */
-export async function recordAuditFindings(risks: RiskStore, organization: string, audit: EndpointAudit, project?: string, now = Date.now()): Promise<RecordedFinding[]> {
+export async function recordAuditFindings(
+  risks: RiskStore,
+  organization: string,
+  audit: EndpointAudit,
+  project?: string,
+  now = Date.now(),
+): Promise<RecordedFinding[]> {
   if (audit.findings.length === 0) return [];
   const endpoint = audit.endpoint;
   const asset = { id: serviceConnectionAssetId(endpoint.id), name: endpoint.name, type: 'service-connection' as const };
@@ -63,7 +69,11 @@ async function resolveFixed(risks: RiskStore, organization: string, audit: Endpo
   for (const risk of known) {
     if (risk.status !== 'open' || risk.kind !== 'service-connection') continue;
     const checkId = risk.ruleId.replace(/^service-connection\//, '');
-    const because = settled.has(checkId) ? 'the check passes' : failing.get(risk.ruleId)?.has(risk.fingerprint) === false ? 'the connection changed' : undefined;
+    const because = settled.has(checkId)
+      ? 'the check passes'
+      : failing.get(risk.ruleId)?.has(risk.fingerprint) === false
+        ? 'the connection changed'
+        : undefined;
     if (!because) continue;
     const done = await risks.resolve(organization, risk.id, because);
     if (done) resolved.push({ risk: done, transition: 'resolved', sightingId: `resolved:${done.resolvedAt}` });

@@ -1,13 +1,13 @@
-import { narrowed } from '../store';
-import { riskEvents } from '../risks';
+import type { UseCaseContext } from '../app';
 import type { AzureDevOpsConnection } from '../devops';
 import type { EventEnvelope } from '../events';
-import type { UseCaseContext } from '../app';
+import { riskEvents } from '../risks';
+import { narrowed } from '../store';
 import type { AuditedEndpoint } from './auditedEndpoint';
-import { maxEndpointSummaries, type AuditRecord, type PendingAnnouncement } from './auditRecord';
+import { type AuditRecord, maxEndpointSummaries, type PendingAnnouncement } from './auditRecord';
 import { evaluateEndpoint } from './evaluateEndpoint';
 import { fetchEndpointFacts } from './fetchEndpointFacts';
-import { recordAuditFindings, type RecordedFinding } from './recordAuditFindings';
+import { type RecordedFinding, recordAuditFindings } from './recordAuditFindings';
 import { serviceConnectionAssetId } from './serviceConnectionAsset';
 
 /** What an audit needs of a connection: its service connections, and the request count its `scans` record keeps. */
@@ -108,7 +108,11 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
     }
 
     const finished = services.clock.now();
-    const done = { apiCalls: client.requestCount() - requestsBefore, durationMs: finished - started, auditedAt: new Date(finished).toISOString() };
+    const done = {
+      apiCalls: client.requestCount() - requestsBefore,
+      durationMs: finished - started,
+      auditedAt: new Date(finished).toISOString(),
+    };
     if (announce.length > 0) {
       record = { ...record, ...done, status: 'announcing' };
       await scans.upsert(record);
@@ -133,7 +137,9 @@ export async function runAudit(run: AuditRun): Promise<AuditRecord> {
       durationMs: services.clock.now() - started,
       error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
     };
-    await scans.upsert(failed).catch((writeError: unknown) => logger.warn('could not record the failed audit', { error: String(writeError) }));
+    await scans
+      .upsert(failed)
+      .catch((writeError: unknown) => logger.warn('could not record the failed audit', { error: String(writeError) }));
     throw error;
   }
 }

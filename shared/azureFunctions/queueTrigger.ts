@@ -1,10 +1,8 @@
 import type { ServiceBusQueueHandler } from '@azure/functions';
-import { routeOnQueue } from '../app';
-import { getServices, type AppServices } from '../app';
 import type { UseCase } from '../app';
-import { loadUseCase } from '../app';
-import { EventEnvelopeSchema, type EventEnvelope } from '../events';
+import { type AppServices, getServices, loadUseCase, routeOnQueue } from '../app';
 import { PermanentError } from '../errors';
+import { type EventEnvelope, EventEnvelopeSchema } from '../events';
 import type { QueueName } from '../queue';
 import { parkMessage } from '../queue';
 import { decideSettlement } from './settlement';
@@ -95,7 +93,10 @@ export async function handleQueueMessage(delivery: QueueDelivery, services: AppS
 /** A message no row takes (enqueued by an older version, or by hand) is parked: nothing here can handle it. */
 async function useCaseOnQueue(queue: QueueName, envelope: EventEnvelope): Promise<UseCase> {
   const route = routeOnQueue(queue, envelope);
-  if (!route) throw new PermanentError(`no use case for ${envelope.source} '${envelope.type}' on queue '${queue}' (see the event table in docs/architecture.md)`);
+  if (!route)
+    throw new PermanentError(
+      `no use case for ${envelope.source} '${envelope.type}' on queue '${queue}' (see the event table in docs/architecture.md)`,
+    );
   return loadUseCase(route.useCase);
 }
 

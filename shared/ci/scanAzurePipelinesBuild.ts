@@ -1,9 +1,9 @@
-import { auditAfterBuild } from '../audit';
-import type { EventEnvelope } from '../events';
-import { PermanentError } from '../errors';
 import type { UseCaseContext } from '../app';
+import { auditAfterBuild } from '../audit';
+import { PermanentError } from '../errors';
+import type { EventEnvelope } from '../events';
 import { azurePipelinesProviderName } from './providers/azurePipelinesProvider';
-import { scanCiRun, type CiRunScanOutcome } from './scanCiRun';
+import { type CiRunScanOutcome, scanCiRun } from './scanCiRun';
 import { withCiProvider } from './withCiProvider';
 
 /** The `scans` document of one build: what was read and what was found, never a secret. */

@@ -1,12 +1,9 @@
-import type { ScanRecord } from '../app';
+import type { ScanRecord, UseCaseContext } from '../app';
 import type { EventEnvelope } from '../events';
-import { leakedSecretSighting } from '../risks';
-import { SightingRecorder } from '../risks';
-import type { UseCaseContext } from '../app';
+import { leakedSecretSighting, riskEvents, SightingRecorder } from '../risks';
 import { buildLogScanner } from './buildScanner';
-import type { CiProvider, CiRun, CiRunRef } from './providers/ciProvider';
 import { prefetchedLogs } from './prefetchedLogs';
-import { riskEvents } from '../risks';
+import type { CiProvider, CiRun, CiRunRef } from './providers/ciProvider';
 
 /** What one scan of a run read and found: never a secret. */
 export interface CiRunScanOutcome {
@@ -68,7 +65,9 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
   let findings = 0;
   // Sightings are written while the scan goes on: a log full of secrets must not wait on one store round trip per finding.
   const recorder = new SightingRecorder(risks);
-  for await (const { log, stream } of prefetchedLogs(provider.streamLogs(run, options.logId === undefined ? {} : { logId: options.logId }))) {
+  for await (const { log, stream } of prefetchedLogs(
+    provider.streamLogs(run, options.logId === undefined ? {} : { logId: options.logId }),
+  )) {
     let logBytes = 0;
     const target = { path: `${run.label} / ${log.name}`, onProgress: (bytes: number) => (logBytes = bytes) };
     const evidenceUrl = log.url ?? run.webUrl;
@@ -112,7 +111,13 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
   return record;
 }
 
-function defaultRecord(provider: string, run: CiRun, outcome: CiRunScanOutcome, organization: string, logId: string | undefined): CiRunScanRecord {
+function defaultRecord(
+  provider: string,
+  run: CiRun,
+  outcome: CiRunScanOutcome,
+  organization: string,
+  logId: string | undefined,
+): CiRunScanRecord {
   return {
     // Store ids may not hold '/', '\', '?' or '#' (Cosmos DB), and a run key may come from an extra provider.
     id: `${provider}:${run.key}${logId === undefined ? '' : `:log:${logId}`}`.replace(/[/\\?#]/g, '_'),

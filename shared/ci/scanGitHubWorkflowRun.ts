@@ -1,8 +1,8 @@
-import type { EventEnvelope } from '../events';
-import { PermanentError } from '../errors';
 import type { UseCaseContext } from '../app';
+import { PermanentError } from '../errors';
+import type { EventEnvelope } from '../events';
 import { githubActionsProviderName } from './providers/githubActionsProvider';
-import { scanCiRun, type CiRunScanRecord } from './scanCiRun';
+import { type CiRunScanRecord, scanCiRun } from './scanCiRun';
 import { withCiProvider } from './withCiProvider';
 
 /**
@@ -21,7 +21,9 @@ export async function scanGitHubWorkflowRun(envelope: EventEnvelope, context: Us
   }
   const owner = repository.slice(0, repository.indexOf('/'));
   if (owner.toLowerCase() !== envelope.organization.toLowerCase()) {
-    throw new PermanentError(`event '${envelope.id}' is for organization '${envelope.organization}' but names repository '${repository}' of another owner`);
+    throw new PermanentError(
+      `event '${envelope.id}' is for organization '${envelope.organization}' but names repository '${repository}' of another owner`,
+    );
   }
 
   const settings = await services.stores.organizations.get(envelope.organization);

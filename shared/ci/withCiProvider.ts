@@ -1,5 +1,5 @@
-import type { OrganizationSettings } from '../organizations';
 import type { UseCaseContext } from '../app';
+import type { OrganizationSettings } from '../organizations';
 import type { CiProvider } from './providers/ciProvider';
 import { loadCiProviders } from './providers/registry';
 
@@ -11,7 +11,13 @@ export async function withCiProvider<T>(
   work: (provider: CiProvider) => Promise<T>,
 ): Promise<T> {
   const registry = await loadCiProviders(services.config);
-  const provider = await registry.create(name, { organization, vault: services.vault, clock: services.clock, logger, config: services.config });
+  const provider = await registry.create(name, {
+    organization,
+    vault: services.vault,
+    clock: services.clock,
+    logger,
+    config: services.config,
+  });
   try {
     return await work(provider);
   } finally {

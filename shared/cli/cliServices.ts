@@ -1,5 +1,5 @@
+import { type AppServices, createAppServices } from '../app';
 import { loadConfig } from '../config';
-import { createAppServices, type AppServices } from '../app';
 import { escapeJsonControlCharacters } from '../logging';
 
 /**

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { failureKindOf } from '../errors';
-import { exitCodes, UsageError } from './usageError';
-import { registerCommands } from './commands';
 import { packageRoot } from '../azureFunctions';
+import { failureKindOf } from '../errors';
 import { printable } from '../logging';
+import { registerCommands } from './commands';
+import { exitCodes, UsageError } from './usageError';
 
 export function buildProgram(): Command {
   const program = new Command('vigil')

@@ -34,7 +34,9 @@ async function readPiped(input: SecretInput): Promise<string> {
     chunks.push(buffer);
   }
   // `echo "$TOKEN" | vigil secrets set x` adds one line break that is not part of the token.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 function readHidden(prompt: string, input: SecretInput, output: PromptOutput): Promise<string> {

@@ -1,11 +1,11 @@
 import type { OrganizationSettings } from '../organizations';
 import {
-  openAzureDevOpsTransport,
   type AzureDevOpsTransport,
   type AzureDevOpsTransportDependencies,
   type AzureDevOpsTransportOptions,
+  openAzureDevOpsTransport,
 } from './azureDevOpsTransport';
-import { createBuildsClient, type BuildsClient } from './buildsClient';
+import { type BuildsClient, createBuildsClient } from './buildsClient';
 import { createGitClient, type GitClient } from './gitClient';
 import { createHookSubscriptionsClient, type HookSubscriptionsClient } from './hookSubscriptionsClient';
 import { createProjectsClient, type ProjectsClient } from './projectsClient';
@@ -46,7 +46,10 @@ export interface AzureDevOpsConnection {
 }
 
 /** Connect to one organization's Azure DevOps with the auth its settings name; probes the credential unless `options.verify` is false. */
-export async function connectAzureDevOps(organization: OrganizationSettings, deps: AzureDevOpsDependencies): Promise<AzureDevOpsConnection> {
+export async function connectAzureDevOps(
+  organization: OrganizationSettings,
+  deps: AzureDevOpsDependencies,
+): Promise<AzureDevOpsConnection> {
   const transport = await openAzureDevOpsTransport(organization, deps);
   if (deps.options?.verify !== false) {
     try {

@@ -1,27 +1,35 @@
 import type { Readable } from 'node:stream';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { WebApi } from 'azure-devops-node-api';
-import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import type { IBuildApi } from 'azure-devops-node-api/BuildApi';
 import type { IGitApi } from 'azure-devops-node-api/GitApi';
+import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import type { IServiceEndpointApi } from 'azure-devops-node-api/ServiceEndpointApi';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { type Clock, systemClock } from '../clock';
 import { ConfigurationError, PermanentError, ThrottledError, TransientError, VigilError } from '../errors';
-import { systemClock, type Clock } from '../clock';
+import { type Logger, scrubSecrets } from '../logging';
+import type { OrganizationSettings } from '../organizations';
 import type { Vault } from '../vault';
 import { requireSecret } from '../vault';
-import { scrubSecrets, type Logger } from '../logging';
-import type { OrganizationSettings } from '../organizations';
-import { AzureDevOpsAuthError, AzureDevOpsConflictError, AzureDevOpsForbiddenError, type AzureDevOpsAuthDescription } from './errors';
-import { sharedDownloadThread, type DownloadThread, type LentBody } from './downloadThread';
 import {
+  type AuthorizationSource,
   bearerAuthorization,
   OriginBoundAuthHandler,
   patAuthorization,
   TokenUnavailableError,
-  type AuthorizationSource,
 } from './credentials';
+import { type DownloadThread, type LentBody, sharedDownloadThread } from './downloadThread';
+import { type AzureDevOpsAuthDescription, AzureDevOpsAuthError, AzureDevOpsConflictError, AzureDevOpsForbiddenError } from './errors';
 import { checkedBody, checkedStream, expectJson, HttpAnswerError } from './httpAnswers';
-import { classifyError, decideRetry, defaultRetrySettings, isHtml, type FailureClass, type HttpHeaders, type RetrySettings } from './retryPolicy';
+import {
+  classifyError,
+  decideRetry,
+  defaultRetrySettings,
+  type FailureClass,
+  type HttpHeaders,
+  isHtml,
+  type RetrySettings,
+} from './retryPolicy';
 
 export interface AzureDevOpsTransportOptions {
   retry?: Partial<RetrySettings>;
@@ -87,7 +95,14 @@ export async function openAzureDevOpsTransport(
     auth = { mode: 'managed-identity' };
     authorization = bearerAuthorization(deps.credential ?? new DefaultAzureCredential(), clock);
   }
-  return new AzureDevOpsTransport(organization.organization, settings.url.replace(/\/+$/, ''), auth, authorization, clock, deps.options ?? {});
+  return new AzureDevOpsTransport(
+    organization.organization,
+    settings.url.replace(/\/+$/, ''),
+    auth,
+    authorization,
+    clock,
+    deps.options ?? {},
+  );
 }
 
 /** Thrown inside an operation when a typed call resolved to `null` (node-api's 404 — or a 203). */
@@ -223,7 +238,13 @@ export class AzureDevOpsTransport {
    * a sign-in page, an answer that is not JSON and every non-2xx become errors `call` maps (409 and
    * 412 to AzureDevOpsConflictError).
    */
-  async send<T>(method: HttpMethod, path: string, query: Record<string, string> = {}, body?: unknown, options: SendOptions = {}): Promise<T | undefined> {
+  async send<T>(
+    method: HttpMethod,
+    path: string,
+    query: Record<string, string> = {},
+    body?: unknown,
+    options: SendOptions = {},
+  ): Promise<T | undefined> {
     const data = body === undefined ? '' : JSON.stringify(body);
     const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
     if (body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json; charset=utf-8';
@@ -232,7 +253,8 @@ export class AzureDevOpsTransport {
     const answerHeaders = response.message.headers as HttpHeaders;
     const text = await response.readBody();
     if (statusCode < 200 || statusCode > 299) throw new HttpAnswerError(statusCode, answerHeaders, errorText(text, statusCode));
-    if (statusCode === 203 || isHtml(answerHeaders)) throw new HttpAnswerError(203, answerHeaders, 'no JSON in the answer (a sign-in page?)');
+    if (statusCode === 203 || isHtml(answerHeaders))
+      throw new HttpAnswerError(203, answerHeaders, 'no JSON in the answer (a sign-in page?)');
     if (text.trim() === '') return undefined;
     try {
       return JSON.parse(text) as T;
@@ -248,9 +270,19 @@ export class AzureDevOpsTransport {
    */
   async download(path: string, query: Record<string, string>, accept: string): Promise<LentBody> {
     const url = new URL(this.resolve(path, query));
-    const request = { host: url.hostname, port: url.port, protocol: url.protocol, headers: { accept, 'user-agent': `${productName}/${productVersion}` } };
+    const request = {
+      host: url.hostname,
+      port: url.port,
+      protocol: url.protocol,
+      headers: { accept, 'user-agent': `${productName}/${productVersion}` },
+    };
     this.authHandler.prepareRequest(request);
-    const response = await this.downloads.open({ url: url.toString(), headers: request.headers, maxRedirects, socketTimeoutMs: this.socketTimeoutMs });
+    const response = await this.downloads.open({
+      url: url.toString(),
+      headers: request.headers,
+      maxRedirects,
+      socketTimeoutMs: this.socketTimeoutMs,
+    });
     return checkedBody(response.statusCode, response.headers, response.body);
   }
 
@@ -354,7 +386,9 @@ export class AzureDevOpsTransport {
         }
         return new PermanentError(`Azure DevOps refused the request for ${where} (HTTP ${failure.statusCode}): ${serverMessage(error)}`);
       case 'server':
-        return new TransientError(`Azure DevOps failed the request for ${where} (HTTP ${failure.statusCode ?? '5xx'}) after ${attempts} attempt(s)`);
+        return new TransientError(
+          `Azure DevOps failed the request for ${where} (HTTP ${failure.statusCode ?? '5xx'}) after ${attempts} attempt(s)`,
+        );
       case 'network':
         return new TransientError(`could not reach Azure DevOps for ${where} (${failure.code}) after ${attempts} attempt(s)`);
       default:

@@ -1,4 +1,4 @@
-import { TypeInfo as BuildTypeInfo, type Build, type BuildLog } from 'azure-devops-node-api/interfaces/BuildInterfaces';
+import { type Build, type BuildLog, TypeInfo as BuildTypeInfo } from 'azure-devops-node-api/interfaces/BuildInterfaces';
 import { ContractSerializer } from 'azure-devops-node-api/Serialization';
 import { TransientError } from '../errors';
 import type { AzureDevOpsTransport } from './azureDevOpsTransport';
@@ -31,7 +31,9 @@ export interface BuildsClient {
 export function createBuildsClient(transport: AzureDevOpsTransport): BuildsClient {
   return {
     getBuild: (project, buildId) =>
-      transport.callTyped({ resource: `build ${buildId} in project '${project}'` }, async () => (await transport.buildApi()).getBuild(project, buildId)),
+      transport.callTyped({ resource: `build ${buildId} in project '${project}'` }, async () =>
+        (await transport.buildApi()).getBuild(project, buildId),
+      ),
 
     listBuildLogs: (project, buildId) =>
       transport.callTyped({ resource: `logs of build ${buildId} in project '${project}'` }, async () =>
@@ -69,7 +71,9 @@ async function* listBuilds(transport: AzureDevOpsTransport, project: string, fil
     continuationToken = headerValue(page.headers, 'x-ms-continuationtoken') || undefined;
     if (continuationToken !== undefined) {
       if (seen.has(continuationToken)) {
-        throw new TransientError(`Azure DevOps repeated a continuation token while listing builds of project '${project}' in organization '${transport.organization}'`);
+        throw new TransientError(
+          `Azure DevOps repeated a continuation token while listing builds of project '${project}' in organization '${transport.organization}'`,
+        );
       }
       seen.add(continuationToken);
     }

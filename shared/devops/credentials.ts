@@ -1,6 +1,11 @@
 import type * as http from 'node:http';
-import type { IRequestHandler, IHttpClientResponse, IHttpClient, IRequestInfo } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import type {
+  IHttpClient,
+  IHttpClientResponse,
+  IRequestHandler,
+  IRequestInfo,
+} from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import type { Clock } from '../clock';
 import { registerSecretValue } from '../logging';
 

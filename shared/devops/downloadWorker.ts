@@ -1,10 +1,9 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { parentPort } from 'node:worker_threads';
-import { BlockPool } from '../streaming';
-import { joinIntoBlocks } from '../streaming';
-import { followRedirect } from './redirectPolicy';
+import { BlockPool, joinIntoBlocks } from '../streaming';
 import { blockBytes, blocksInFlight, type DownloadOrder, type FromDownloadThread, type ToDownloadThread } from './downloadThreadProtocol';
+import { followRedirect } from './redirectPolicy';
 
 /**
  * The thread behind `DownloadThread`: runs the HTTP requests it is given and sends each response's
@@ -41,13 +40,19 @@ class Download {
   async run(): Promise<void> {
     try {
       const response = await this.follow();
-      port.postMessage({ id: this.id, response: { statusCode: response.statusCode ?? 0, headers: response.headers } } satisfies FromDownloadThread);
+      port.postMessage({
+        id: this.id,
+        response: { statusCode: response.statusCode ?? 0, headers: response.headers },
+      } satisfies FromDownloadThread);
       for await (const block of joinIntoBlocks(response as AsyncIterable<Buffer>, blockBytes, freshBlock)) await this.send(block);
       if (!this.aborted) port.postMessage({ id: this.id, end: true } satisfies FromDownloadThread);
     } catch (error) {
       if (this.aborted) return;
       const failure = error as NodeJS.ErrnoException;
-      port.postMessage({ id: this.id, failed: { message: failure.message ?? String(error), ...(failure.code ? { code: failure.code } : {}) } } satisfies FromDownloadThread);
+      port.postMessage({
+        id: this.id,
+        failed: { message: failure.message ?? String(error), ...(failure.code ? { code: failure.code } : {}) },
+      } satisfies FromDownloadThread);
     } finally {
       downloads.delete(this.id);
     }
@@ -89,10 +94,18 @@ class Download {
   private get(url: URL, headers: Record<string, string>): Promise<IncomingMessage> {
     const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
     return new Promise((resolve, reject) => {
-      const request = (protocol === 'https:' ? https : http).get(url, { agent: agents[protocol], headers, timeout: this.order.socketTimeoutMs });
+      const request = (protocol === 'https:' ? https : http).get(url, {
+        agent: agents[protocol],
+        headers,
+        timeout: this.order.socketTimeoutMs,
+      });
       this.request = request;
       request.on('timeout', () =>
-        request.destroy(Object.assign(new Error(`no answer from ${url.origin} for ${this.order.socketTimeoutMs} ms (socket timed out)`), { code: 'ESOCKETTIMEDOUT' })),
+        request.destroy(
+          Object.assign(new Error(`no answer from ${url.origin} for ${this.order.socketTimeoutMs} ms (socket timed out)`), {
+            code: 'ESOCKETTIMEDOUT',
+          }),
+        ),
       );
       request.on('response', resolve);
       request.on('error', reject);
@@ -108,6 +121,5 @@ port.on('message', (message: ToDownloadThread) => {
   } else if ('credit' in message) {
     blocks.give(message.block);
     downloads.get(message.credit)?.credit();
-  }
-  else downloads.get(message.abort)?.abort();
+  } else downloads.get(message.abort)?.abort();
 });

@@ -1,9 +1,7 @@
 import { ConfigurationError, PermanentError } from '../errors';
 
 /** How an organization authenticates to Azure DevOps, as named in its settings (never the token). */
-export type AzureDevOpsAuthDescription =
-  | { mode: 'pat'; tokenSecret: string }
-  | { mode: 'managed-identity' };
+export type AzureDevOpsAuthDescription = { mode: 'pat'; tokenSecret: string } | { mode: 'managed-identity' };
 
 /**
  * Azure DevOps refused the credentials: a 401, a 203 with the HTML sign-in page, or an answer
@@ -83,6 +81,8 @@ export class AzureDevOpsForbiddenError extends PermanentError {
     readonly organization: string,
     readonly resource: string,
   ) {
-    super(`Azure DevOps refused access to ${resource} in organization '${organization}' (HTTP 403): grant the identity the permission or the PAT the scope it needs`);
+    super(
+      `Azure DevOps refused access to ${resource} in organization '${organization}' (HTTP 403): grant the identity the permission or the PAT the scope it needs`,
+    );
   }
 }

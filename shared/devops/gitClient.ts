@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import {
-  GitVersionType,
   type FileDiff,
   type GitChange,
   type GitCommit,
@@ -10,11 +9,22 @@ import {
   type GitPullRequestIteration,
   type GitPush,
   type GitRepository,
+  GitVersionType,
 } from 'azure-devops-node-api/interfaces/GitInterfaces';
 import type { AzureDevOpsTransport } from './azureDevOpsTransport';
 import { checkedStream } from './httpAnswers';
 
-export type { FileDiff, GitChange, GitCommit, GitCommitRef, GitPullRequest, GitPullRequestChange, GitPullRequestIteration, GitPush, GitRepository };
+export type {
+  FileDiff,
+  GitChange,
+  GitCommit,
+  GitCommitRef,
+  GitPullRequest,
+  GitPullRequestChange,
+  GitPullRequestIteration,
+  GitPush,
+  GitRepository,
+};
 
 /** Repositories, their pushes, commits and content, and pull requests (`_apis/git`). */
 export interface GitClient {
@@ -44,12 +54,23 @@ export interface GitClient {
   getPullRequest(project: string, pullRequestId: number): Promise<GitPullRequest>;
   listPullRequestIterations(project: string, repositoryId: string, pullRequestId: number): Promise<GitPullRequestIteration[]>;
   /** Every file an iteration changes against the merge base (paged with $top/$skip under the hood). */
-  getPullRequestIterationChanges(project: string, repositoryId: string, pullRequestId: number, iterationId: number): Promise<GitPullRequestChange[]>;
+  getPullRequestIterationChanges(
+    project: string,
+    repositoryId: string,
+    pullRequestId: number,
+    iterationId: number,
+  ): Promise<GitPullRequestChange[]>;
   /**
    * The line blocks that turn each file at `base` into the file at `target` (`FileDiffs`, a preview
    * API the web UI's diff view uses), asked for in batches of `fileDiffsPerRequest` files.
    */
-  getFileDiffs(project: string, repositoryId: string, base: string, target: string, files: Array<{ path: string; originalPath?: string }>): Promise<FileDiff[]>;
+  getFileDiffs(
+    project: string,
+    repositoryId: string,
+    base: string,
+    target: string,
+    files: Array<{ path: string; originalPath?: string }>,
+  ): Promise<FileDiff[]>;
 }
 
 /** Files per `FileDiffs` request: the web UI asks for a few at a time; a bounded batch keeps each answer small. */
@@ -62,10 +83,15 @@ export function createGitClient(transport: AzureDevOpsTransport): GitClient {
       transport.callTyped({ resource: `repositories of project '${project}'` }, async () => (await git()).getRepositories(project)),
 
     listOrganizationRepositories: () =>
-      transport.call({ resource: 'repositories' }, async () => (await transport.getJson<{ value?: GitRepository[] }>('_apis/git/repositories')).value ?? []),
+      transport.call(
+        { resource: 'repositories' },
+        async () => (await transport.getJson<{ value?: GitRepository[] }>('_apis/git/repositories')).value ?? [],
+      ),
 
     getRepository: (project, repositoryId) =>
-      transport.callTyped({ resource: `repository ${repositoryId} in project '${project}'` }, async () => (await git()).getRepository(repositoryId, project)),
+      transport.callTyped({ resource: `repository ${repositoryId} in project '${project}'` }, async () =>
+        (await git()).getRepository(repositoryId, project),
+      ),
 
     async findRepository(project, repositoryId) {
       const repository = await transport.call({ resource: `repository ${repositoryId} in project '${project}'` }, async () =>
@@ -79,8 +105,9 @@ export function createGitClient(transport: AzureDevOpsTransport): GitClient {
     async getBranchHead(project, repositoryId, branch) {
       const name = branch.startsWith('refs/') ? branch : `refs/heads/${branch}`;
       // The filter is a prefix (`heads/main` also lists `heads/main-old`): keep the exact name.
-      const refs = await transport.callTyped({ resource: `branch '${name}' of repository ${repositoryId} in project '${project}'` }, async () =>
-        (await git()).getRefs(repositoryId, project, name.slice('refs/'.length)),
+      const refs = await transport.callTyped(
+        { resource: `branch '${name}' of repository ${repositoryId} in project '${project}'` },
+        async () => (await git()).getRefs(repositoryId, project, name.slice('refs/'.length)),
       );
       return refs.find((ref) => ref.name === name)?.objectId;
     },
@@ -94,8 +121,9 @@ export function createGitClient(transport: AzureDevOpsTransport): GitClient {
       const top = 100;
       const all: GitCommitRef[] = [];
       for (let skip = 0; ; skip += top) {
-        const page = await transport.callTyped({ resource: `commits of push ${pushId} of repository ${repositoryId} in project '${project}'` }, async () =>
-          (await git()).getPushCommits(repositoryId, pushId, project, top, skip),
+        const page = await transport.callTyped(
+          { resource: `commits of push ${pushId} of repository ${repositoryId} in project '${project}'` },
+          async () => (await git()).getPushCommits(repositoryId, pushId, project, top, skip),
         );
         all.push(...page);
         if (page.length < top) return all;
@@ -111,8 +139,9 @@ export function createGitClient(transport: AzureDevOpsTransport): GitClient {
       const top = 1000;
       const all: GitChange[] = [];
       for (let skip = 0; ; skip += top) {
-        const page = await transport.callTyped({ resource: `changes of commit ${commitId} in repository ${repositoryId} of project '${project}'` }, async () =>
-          (await git()).getChanges(commitId, repositoryId, project, top, skip),
+        const page = await transport.callTyped(
+          { resource: `changes of commit ${commitId} in repository ${repositoryId} of project '${project}'` },
+          async () => (await git()).getChanges(commitId, repositoryId, project, top, skip),
         );
         const changes = page.changes ?? [];
         all.push(...changes);
@@ -123,7 +152,9 @@ export function createGitClient(transport: AzureDevOpsTransport): GitClient {
     streamItem(project, repositoryId, path, commitId) {
       const version = commitId ? { version: commitId, versionType: GitVersionType.Commit } : undefined;
       return transport.call({ resource: `item '${path}' of repository ${repositoryId} in project '${project}'` }, async () =>
-        checkedStream(await (await git()).getItemContent(repositoryId, path, project, undefined, undefined, undefined, undefined, true, version)),
+        checkedStream(
+          await (await git()).getItemContent(repositoryId, path, project, undefined, undefined, undefined, undefined, true, version),
+        ),
       );
     },
 
@@ -145,7 +176,9 @@ export function createGitClient(transport: AzureDevOpsTransport): GitClient {
       ),
 
     getPullRequest: (project, pullRequestId) =>
-      transport.callTyped({ resource: `pull request ${pullRequestId} in project '${project}'` }, async () => (await git()).getPullRequestById(pullRequestId, project)),
+      transport.callTyped({ resource: `pull request ${pullRequestId} in project '${project}'` }, async () =>
+        (await git()).getPullRequestById(pullRequestId, project),
+      ),
 
     listPullRequestIterations: (project, repositoryId, pullRequestId) =>
       transport.callTyped({ resource: `iterations of pull request ${pullRequestId} in project '${project}'` }, async () =>
@@ -173,12 +206,20 @@ export function createGitClient(transport: AzureDevOpsTransport): GitClient {
       const all: FileDiff[] = [];
       for (let start = 0; start < files.length; start += fileDiffsPerRequest) {
         const batch = files.slice(start, start + fileDiffsPerRequest);
-        const page = await transport.callTyped({ resource: `line diffs of ${batch.length} file(s) between ${base.slice(0, 7)} and ${target.slice(0, 7)} in repository ${repositoryId} of project '${project}'` }, async () =>
-          (await git()).getFileDiffs(
-            { baseVersionCommit: base, targetVersionCommit: target, fileDiffParams: batch.map((file) => ({ path: file.path, originalPath: file.originalPath ?? file.path })) },
-            project,
-            repositoryId,
-          ),
+        const page = await transport.callTyped(
+          {
+            resource: `line diffs of ${batch.length} file(s) between ${base.slice(0, 7)} and ${target.slice(0, 7)} in repository ${repositoryId} of project '${project}'`,
+          },
+          async () =>
+            (await git()).getFileDiffs(
+              {
+                baseVersionCommit: base,
+                targetVersionCommit: target,
+                fileDiffParams: batch.map((file) => ({ path: file.path, originalPath: file.originalPath ?? file.path })),
+              },
+              project,
+              repositoryId,
+            ),
         );
         all.push(...page);
       }

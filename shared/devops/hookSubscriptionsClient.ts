@@ -48,8 +48,11 @@ export function createHookSubscriptionsClient(transport: AzureDevOpsTransport): 
       ),
 
     replaceServiceHookSubscription: (id, subscription) =>
-      transport.call({ resource: `service hook subscription ${id}` }, () => transport.putJson<ServiceHookSubscription>(path(id), {}, { ...subscription, id })),
+      transport.call({ resource: `service hook subscription ${id}` }, () =>
+        transport.putJson<ServiceHookSubscription>(path(id), {}, { ...subscription, id }),
+      ),
 
-    deleteServiceHookSubscription: (id) => transport.call({ resource: `service hook subscription ${id}` }, () => transport.deleteResource(path(id))),
+    deleteServiceHookSubscription: (id) =>
+      transport.call({ resource: `service hook subscription ${id}` }, () => transport.deleteResource(path(id))),
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { isHtml, type HttpHeaders } from './retryPolicy';
+import { type HttpHeaders, isHtml } from './retryPolicy';
 
 /**
  * Answers read off a raw response, turned into the error shape typed-rest-client gives its errors

@@ -6,15 +6,23 @@ import type * as Connection from './azureDevOpsConnection';
  * first call: azure-devops-node-api and @azure/identity would otherwise be paid for by every cold
  * start, and the webhook never uses them (docs/architecture.md, "Start-up").
  */
-export async function connectAzureDevOps(...args: Parameters<typeof Connection.connectAzureDevOps>): Promise<Connection.AzureDevOpsConnection> {
+export async function connectAzureDevOps(
+  ...args: Parameters<typeof Connection.connectAzureDevOps>
+): Promise<Connection.AzureDevOpsConnection> {
   return (await import('./azureDevOpsConnection.js')).connectAzureDevOps(...args);
 }
 export type { AzureDevOpsConnection, AzureDevOpsConnectionOptions } from './azureDevOpsConnection';
 export type { Build } from './buildsClient';
+export { AzureDevOpsAuthError, AzureDevOpsConflictError, AzureDevOpsForbiddenError, WorkItemRequestRefusedError } from './errors';
 export type { GitChange, GitClient, GitCommitRef, GitPush, GitRepository } from './gitClient';
 export type { HookSubscriptionsClient, ServiceHookSubscription } from './hookSubscriptionsClient';
 export type { ProjectsClient, TeamProjectReference } from './projectsClient';
+export type {
+  PullRequestAddress,
+  PullRequestFeedbackClient,
+  PullRequestThread,
+  StatusStateName,
+  ThreadStatusName,
+} from './pullRequestFeedbackClient';
 export type { ServiceEndpointsClient } from './serviceEndpointsClient';
-export { AzureDevOpsAuthError, AzureDevOpsConflictError, AzureDevOpsForbiddenError, WorkItemRequestRefusedError } from './errors';
-export type { PullRequestAddress, PullRequestFeedbackClient, PullRequestThread, StatusStateName, ThreadStatusName } from './pullRequestFeedbackClient';
-export type { JsonPatchOperation, WorkItem, WorkItemTypeField, WorkItemTypeState, WorkItemsClient } from './workItemsClient';
+export type { JsonPatchOperation, WorkItem, WorkItemsClient, WorkItemTypeField, WorkItemTypeState } from './workItemsClient';

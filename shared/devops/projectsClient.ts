@@ -64,12 +64,16 @@ async function* listProjects(transport: AzureDevOpsTransport, pageSize: number):
   do {
     const query: Record<string, string> = { $top: String(pageSize) };
     if (continuationToken) query.continuationToken = continuationToken;
-    const page = await transport.call({ resource: 'projects' }, () => transport.getJsonWithHeaders<{ value?: TeamProjectReference[] }>('_apis/projects', query));
+    const page = await transport.call({ resource: 'projects' }, () =>
+      transport.getJsonWithHeaders<{ value?: TeamProjectReference[] }>('_apis/projects', query),
+    );
     yield* page.result.value ?? [];
     continuationToken = headerValue(page.headers, 'x-ms-continuationtoken') || undefined;
     if (continuationToken !== undefined) {
       if (seen.has(continuationToken)) {
-        throw new TransientError(`Azure DevOps repeated a continuation token while listing projects of organization '${transport.organization}'`);
+        throw new TransientError(
+          `Azure DevOps repeated a continuation token while listing projects of organization '${transport.organization}'`,
+        );
       }
       seen.add(continuationToken);
     }

@@ -65,8 +65,10 @@ export interface PullRequestFeedbackClient {
 }
 
 export function createPullRequestFeedbackClient(transport: AzureDevOpsTransport): PullRequestFeedbackClient {
-  const base = (at: PullRequestAddress) => `${encodeURIComponent(at.project)}/_apis/git/repositories/${encodeURIComponent(at.repositoryId)}/pullRequests/${at.pullRequestId}`;
-  const where = (at: PullRequestAddress, what: string) => `${what} of pull request ${at.pullRequestId} in repository ${at.repositoryId} of project '${at.project}'`;
+  const base = (at: PullRequestAddress) =>
+    `${encodeURIComponent(at.project)}/_apis/git/repositories/${encodeURIComponent(at.repositoryId)}/pullRequests/${at.pullRequestId}`;
+  const where = (at: PullRequestAddress, what: string) =>
+    `${what} of pull request ${at.pullRequestId} in repository ${at.repositoryId} of project '${at.project}'`;
   const orMissing = async <T>(operation: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await operation();
@@ -82,32 +84,59 @@ export function createPullRequestFeedbackClient(transport: AzureDevOpsTransport)
     },
 
     listThreads: (at) =>
-      transport.call({ resource: where(at, 'the threads') }, async () => (await transport.send<{ value?: PullRequestThread[] }>('GET', `${base(at)}/threads`))?.value ?? []),
+      transport.call(
+        { resource: where(at, 'the threads') },
+        async () => (await transport.send<{ value?: PullRequestThread[] }>('GET', `${base(at)}/threads`))?.value ?? [],
+      ),
 
     getThread: (at, threadId) =>
-      orMissing(() => transport.call({ resource: where(at, `thread ${threadId}`) }, async () => (await transport.send<PullRequestThread>('GET', `${base(at)}/threads/${threadId}`)) ?? {})),
+      orMissing(() =>
+        transport.call(
+          { resource: where(at, `thread ${threadId}`) },
+          async () => (await transport.send<PullRequestThread>('GET', `${base(at)}/threads/${threadId}`)) ?? {},
+        ),
+      ),
 
     createThread: (at, thread) =>
-      transport.call({ resource: where(at, 'a thread'), idempotent: false }, async () => (await transport.send<PullRequestThread>('POST', `${base(at)}/threads`, {}, thread)) ?? {}),
+      transport.call(
+        { resource: where(at, 'a thread'), idempotent: false },
+        async () => (await transport.send<PullRequestThread>('POST', `${base(at)}/threads`, {}, thread)) ?? {},
+      ),
 
     async updateThread(at, threadId, status) {
-      await transport.call({ resource: where(at, `thread ${threadId}`) }, () => transport.send('PATCH', `${base(at)}/threads/${threadId}`, {}, { status }));
+      await transport.call({ resource: where(at, `thread ${threadId}`) }, () =>
+        transport.send('PATCH', `${base(at)}/threads/${threadId}`, {}, { status }),
+      );
     },
 
     addComment: (at, threadId, content) =>
-      transport.call({ resource: where(at, `a comment in thread ${threadId}`), idempotent: false }, async () =>
-        (await transport.send<PullRequestComment>('POST', `${base(at)}/threads/${threadId}/comments`, {}, { parentCommentId: 1, content, commentType: 'text' })) ?? {},
+      transport.call(
+        { resource: where(at, `a comment in thread ${threadId}`), idempotent: false },
+        async () =>
+          (await transport.send<PullRequestComment>(
+            'POST',
+            `${base(at)}/threads/${threadId}/comments`,
+            {},
+            { parentCommentId: 1, content, commentType: 'text' },
+          )) ?? {},
       ),
 
     updateComment: (at, threadId, commentId, content) =>
       orMissing(() =>
-        transport.call({ resource: where(at, `comment ${commentId} in thread ${threadId}`) }, async () =>
-          (await transport.send<PullRequestComment>('PATCH', `${base(at)}/threads/${threadId}/comments/${commentId}`, {}, { content })) ?? {},
+        transport.call(
+          { resource: where(at, `comment ${commentId} in thread ${threadId}`) },
+          async () =>
+            (await transport.send<PullRequestComment>('PATCH', `${base(at)}/threads/${threadId}/comments/${commentId}`, {}, { content })) ??
+            {},
         ),
       ),
 
     async deleteComment(at, threadId, commentId) {
-      await orMissing(() => transport.call({ resource: where(at, `comment ${commentId} in thread ${threadId}`) }, () => transport.send('DELETE', `${base(at)}/threads/${threadId}/comments/${commentId}`)));
+      await orMissing(() =>
+        transport.call({ resource: where(at, `comment ${commentId} in thread ${threadId}`) }, () =>
+          transport.send('DELETE', `${base(at)}/threads/${threadId}/comments/${commentId}`),
+        ),
+      );
     },
   };
 }

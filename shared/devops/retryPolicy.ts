@@ -126,10 +126,18 @@ export function classifyError(
   if (typeof e.statusCode === 'number') {
     const headers: HttpHeaders = { ...((e.responseHeaders as HttpHeaders | undefined) ?? {}) };
     // typed-rest-client drops the headers when the body is not JSON; node-api keeps the rate-limit ones.
-    if (headerValue(headers, 'retry-after') === undefined && typeof e.rateLimit?.retryAfter === 'number' && !Number.isNaN(e.rateLimit.retryAfter)) {
+    if (
+      headerValue(headers, 'retry-after') === undefined &&
+      typeof e.rateLimit?.retryAfter === 'number' &&
+      !Number.isNaN(e.rateLimit.retryAfter)
+    ) {
       headers['retry-after'] = String(e.rateLimit.retryAfter);
     }
-    if (headerValue(headers, 'x-ratelimit-delay') === undefined && typeof e.rateLimit?.delay === 'number' && !Number.isNaN(e.rateLimit.delay)) {
+    if (
+      headerValue(headers, 'x-ratelimit-delay') === undefined &&
+      typeof e.rateLimit?.delay === 'number' &&
+      !Number.isNaN(e.rateLimit.delay)
+    ) {
       headers['x-ratelimit-delay'] = String(e.rateLimit.delay);
     }
     return classifyResponse(e.statusCode, headers, now, settings);
@@ -151,9 +159,7 @@ export function backoffDelayMs(attempt: number, settings: RetrySettings, random:
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-export type RetryDecision =
-  | { action: 'retry'; delayMs: number }
-  | { action: 'fail' };
+export type RetryDecision = { action: 'retry'; delayMs: number } | { action: 'fail' };
 
 /**
  * Whether to try again after a failure. `attempt` is the number of tries made so far (≥1);
@@ -174,10 +180,14 @@ export function decideRetry(
     case 'server':
       // A write that failed with a 5xx may have happened: only 503 (not processed) is safe to repeat.
       if (!state.idempotent && failure.statusCode !== 503) return { action: 'fail' };
-      return state.attempt < settings.maxAttempts ? { action: 'retry', delayMs: backoffDelayMs(state.attempt, settings, random) } : { action: 'fail' };
+      return state.attempt < settings.maxAttempts
+        ? { action: 'retry', delayMs: backoffDelayMs(state.attempt, settings, random) }
+        : { action: 'fail' };
     case 'network':
       if (!state.idempotent) return { action: 'fail' };
-      return state.attempt < settings.maxAttempts ? { action: 'retry', delayMs: backoffDelayMs(state.attempt, settings, random) } : { action: 'fail' };
+      return state.attempt < settings.maxAttempts
+        ? { action: 'retry', delayMs: backoffDelayMs(state.attempt, settings, random) }
+        : { action: 'fail' };
     default:
       return { action: 'fail' };
   }

@@ -47,8 +47,9 @@ export function createServiceEndpointsClient(transport: AzureDevOpsTransport): S
       ),
 
     async listServiceEndpointExecutions(project, endpointId, top) {
-      const records = await transport.callTyped({ resource: `execution history of service connection ${endpointId} in project '${project}'` }, async () =>
-        (await endpoints()).getServiceEndpointExecutionRecords(project, endpointId, top),
+      const records = await transport.callTyped(
+        { resource: `execution history of service connection ${endpointId} in project '${project}'` },
+        async () => (await endpoints()).getServiceEndpointExecutionRecords(project, endpointId, top),
       );
       return [...records];
     },
@@ -56,12 +57,15 @@ export function createServiceEndpointsClient(transport: AzureDevOpsTransport): S
     async listCheckConfigurations(project, resourceType, resourceId) {
       // No node-api method; `$expand=settings` is what carries the approvers and the allowed branches.
       const list = await transport.call({ resource: `checks on ${resourceType} ${resourceId} in project '${project}'` }, () =>
-        transport.getJson<{ value?: Array<Record<string, unknown>> }>(`${encodeURIComponent(project)}/_apis/pipelines/checks/configurations`, {
-          resourceType,
-          resourceId,
-          $expand: 'settings',
-          'api-version': '7.1-preview.1', // the Approvals and Checks area has no GA version
-        }),
+        transport.getJson<{ value?: Array<Record<string, unknown>> }>(
+          `${encodeURIComponent(project)}/_apis/pipelines/checks/configurations`,
+          {
+            resourceType,
+            resourceId,
+            $expand: 'settings',
+            'api-version': '7.1-preview.1', // the Approvals and Checks area has no GA version
+          },
+        ),
       );
       return list.value ?? [];
     },

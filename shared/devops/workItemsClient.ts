@@ -64,7 +64,12 @@ const jsonPatch = 'application/json-patch+json';
 export function createWorkItemsClient(transport: AzureDevOpsTransport): WorkItemsClient {
   const segment = (text: string) => encodeURIComponent(text);
   /** Runs one request inside the transport's retry loop; a refusal that names what is wrong becomes a WorkItemRequestRefusedError. */
-  const request = <T>(resource: string, idempotent: boolean, send: () => Promise<T | undefined>, options: { absentOn404?: boolean } = {}): Promise<T | undefined> =>
+  const request = <T>(
+    resource: string,
+    idempotent: boolean,
+    send: () => Promise<T | undefined>,
+    options: { absentOn404?: boolean } = {},
+  ): Promise<T | undefined> =>
     transport.call({ resource, idempotent }, async () => {
       try {
         return await send();
@@ -72,7 +77,13 @@ export function createWorkItemsClient(transport: AzureDevOpsTransport): WorkItem
         if (error instanceof HttpAnswerError && error.statusCode === 404 && options.absentOn404) return undefined;
         if (error instanceof HttpAnswerError && (error.statusCode === 400 || error.statusCode === 403 || error.statusCode === 404)) {
           const message = oneLine(error.message);
-          throw new WorkItemRequestRefusedError(transport.organization, resource, error.statusCode, /^(TF|VS)\d+/.exec(message)?.[0], message);
+          throw new WorkItemRequestRefusedError(
+            transport.organization,
+            resource,
+            error.statusCode,
+            /^(TF|VS)\d+/.exec(message)?.[0],
+            message,
+          );
         }
         throw error;
       }
@@ -86,23 +97,42 @@ export function createWorkItemsClient(transport: AzureDevOpsTransport): WorkItem
     async createWorkItem(project, type, operations) {
       const resource = `a new ${type} in project '${project}'`;
       // Not idempotent: a create repeated after a lost answer would make a second work item; the sync recovers by its marker tag instead.
-      return required(await request(resource, false, () => transport.send<WorkItem>('POST', `${segment(project)}/_apis/wit/workitems/$${segment(type)}`, {}, operations, { contentType: jsonPatch })), resource);
+      return required(
+        await request(resource, false, () =>
+          transport.send<WorkItem>('POST', `${segment(project)}/_apis/wit/workitems/$${segment(type)}`, {}, operations, {
+            contentType: jsonPatch,
+          }),
+        ),
+        resource,
+      );
     },
 
     async updateWorkItem(id, operations) {
       const resource = `work item ${id}`;
-      return required(await request(resource, true, () => transport.send<WorkItem>('PATCH', `_apis/wit/workitems/${id}`, {}, operations, { contentType: jsonPatch })), resource);
+      return required(
+        await request(resource, true, () =>
+          transport.send<WorkItem>('PATCH', `_apis/wit/workitems/${id}`, {}, operations, { contentType: jsonPatch }),
+        ),
+        resource,
+      );
     },
 
     getWorkItem: (id) =>
-      request(`work item ${id}`, true, () => transport.send<WorkItem>('GET', `_apis/wit/workitems/${id}`, { $expand: 'relations' }), { absentOn404: true }),
+      request(`work item ${id}`, true, () => transport.send<WorkItem>('GET', `_apis/wit/workitems/${id}`, { $expand: 'relations' }), {
+        absentOn404: true,
+      }),
 
     async getWorkItems(ids, fields) {
       const found: Array<WorkItem | undefined> = [];
       for (let start = 0; start < ids.length; start += workItemBatchLimit) {
         const batch = ids.slice(start, start + workItemBatchLimit);
         const answer = await request(`${batch.length} work item(s)`, true, () =>
-          transport.send<{ value?: Array<WorkItem | null> }>('POST', '_apis/wit/workitemsbatch', {}, { ids: batch, fields, errorPolicy: 'omit' }),
+          transport.send<{ value?: Array<WorkItem | null> }>(
+            'POST',
+            '_apis/wit/workitemsbatch',
+            {},
+            { ids: batch, fields, errorPolicy: 'omit' },
+          ),
         );
         const byId = new Map((answer?.value ?? []).flatMap((item) => (item ? [[item.id, item] as const] : [])));
         for (const id of batch) found.push(byId.get(id));
@@ -112,14 +142,18 @@ export function createWorkItemsClient(transport: AzureDevOpsTransport): WorkItem
 
     async queryIds(wiql, options = {}) {
       const answer = await request('a WIQL query', true, () =>
-        transport.send<{ workItems?: Array<{ id: number }> }>('POST', '_apis/wit/wiql', options.top ? { $top: String(options.top) } : {}, { query: wiql }),
+        transport.send<{ workItems?: Array<{ id: number }> }>('POST', '_apis/wit/wiql', options.top ? { $top: String(options.top) } : {}, {
+          query: wiql,
+        }),
       );
       return (answer?.workItems ?? []).map((item) => item.id);
     },
 
     async getTypeStates(project, type) {
       const resource = `the states of work item type '${type}' in project '${project}'`;
-      const answer = await request(resource, true, () => transport.send<{ value?: WorkItemTypeState[] }>('GET', `${segment(project)}/_apis/wit/workitemtypes/${segment(type)}/states`));
+      const answer = await request(resource, true, () =>
+        transport.send<{ value?: WorkItemTypeState[] }>('GET', `${segment(project)}/_apis/wit/workitemtypes/${segment(type)}/states`),
+      );
       return (answer?.value ?? []).map((state) => ({ name: state.name, category: state.category }));
     },
 

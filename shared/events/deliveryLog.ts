@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { Container } from '../store';
-import { isConflict } from '../store';
-import { queryAll } from '../store';
 import type { QueueName } from '../queue';
+import type { Container } from '../store';
+import { isConflict, queryAll } from '../store';
 
 /**
  * Every delivery Vigil accepted, ignored or parked (a routed event whose ids could not be found),
@@ -51,7 +50,11 @@ export function refusalTallyId(day: string): string {
 }
 
 /** The delivery recorded under `eventId`, if any (a read, for answering a redelivery without enqueueing it again). */
-export async function findDelivery(deliveries: Container<DeliveryDocument>, source: string, eventId: string): Promise<DeliveryRecord | undefined> {
+export async function findDelivery(
+  deliveries: Container<DeliveryDocument>,
+  source: string,
+  eventId: string,
+): Promise<DeliveryRecord | undefined> {
   const found = await deliveries.read(deliveryDocumentId(eventId), source);
   return found && found.outcome !== 'refused' ? found : undefined;
 }
@@ -70,12 +73,7 @@ export async function recordDelivery(
   }
 }
 
-export async function recordRefusal(
-  deliveries: Container<DeliveryDocument>,
-  source: string,
-  status: number,
-  clock: Clock,
-): Promise<void> {
+export async function recordRefusal(deliveries: Container<DeliveryDocument>, source: string, status: number, clock: Clock): Promise<void> {
   const day = new Date(clock.now()).toISOString().slice(0, 10);
   const id = refusalTallyId(day);
   const increment = [

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
-import { accountIdPattern, organizationNamePattern } from '../organizations';
 import type { OrganizationDirectory } from '../organizations';
+import { accountIdPattern, organizationNamePattern } from '../organizations';
 import { hookSecretNames, type Vault } from '../vault';
 import type { WebhookSource } from './envelope';
 
@@ -46,7 +46,8 @@ export function organizationName(secrets: HookSecrets, named: string | undefined
 /** The organization's own secret when it has one, else the shared one. */
 export function expectedSecret(secrets: HookSecrets, organization: string | undefined): ExpectedSecret {
   const own = organization === undefined ? undefined : secrets.ownSecrets.get(organization);
-  if (own !== undefined && organization !== undefined) return { name: organizationHookSecretName(secrets.source, organization), value: own };
+  if (own !== undefined && organization !== undefined)
+    return { name: organizationHookSecretName(secrets.source, organization), value: own };
   return { name: hookSecretNames[secrets.source], value: secrets.shared };
 }
 
@@ -73,7 +74,10 @@ interface DirectoryView {
   readAt: number;
 }
 
-export function createHookSecretResolver(deps: HookSecretResolverDependencies, options: { organizationsTtlMs?: number } = {}): HookSecretResolver {
+export function createHookSecretResolver(
+  deps: HookSecretResolverDependencies,
+  options: { organizationsTtlMs?: number } = {},
+): HookSecretResolver {
   const ttlMs = options.organizationsTtlMs ?? 30_000;
   let view: DirectoryView | undefined;
   let reading: Promise<DirectoryView> | undefined;
@@ -88,7 +92,8 @@ export function createHookSecretResolver(deps: HookSecretResolverDependencies, o
       if (typeof name !== 'string' || !organizationNamePattern.test(name)) continue;
       names.push(name);
       const azureDevOps = document.azureDevOps;
-      const accountId = typeof azureDevOps === 'object' && azureDevOps !== null ? (azureDevOps as Record<string, unknown>).accountId : undefined;
+      const accountId =
+        typeof azureDevOps === 'object' && azureDevOps !== null ? (azureDevOps as Record<string, unknown>).accountId : undefined;
       if (typeof accountId === 'string' && accountIdPattern.test(accountId)) organizationsByAccountId.set(accountId, name);
     }
     return { names, organizationsByAccountId, readAt: deps.clock.now() };
@@ -113,7 +118,9 @@ export function createHookSecretResolver(deps: HookSecretResolverDependencies, o
 
   const assemble = async (source: WebhookSource): Promise<HookSecrets> => {
     const [shared, { names, organizationsByAccountId }] = await Promise.all([deps.vault.getSecret(hookSecretNames[source]), currentView()]);
-    const own = await Promise.all(names.map(async (name) => [name, await deps.vault.getSecret(organizationHookSecretName(source, name))] as const));
+    const own = await Promise.all(
+      names.map(async (name) => [name, await deps.vault.getSecret(organizationHookSecretName(source, name))] as const),
+    );
     const ownSecrets = new Map<string, string>();
     for (const [name, value] of own) if (value !== undefined) ownSecrets.set(name, value);
     return { source, shared, ownSecrets, organizationsByAccountId };

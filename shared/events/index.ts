@@ -1,7 +1,7 @@
 /** The public surface of events/: what other folders may import (docs/architecture.md, "Layout"). */
 export { countDeliveries } from './deliveryLog';
-export { EventEnvelopeSchema, webhookSources } from './envelope';
 export type { EventEnvelope, WebhookSource } from './envelope';
+export { EventEnvelopeSchema, webhookSources } from './envelope';
 export { organizationHookSecretName } from './hookSecrets';
 export { ParkedDeliveryBodySchema } from './parkedDelivery';
 export { maxWebhookBodyBytes } from './receiveWebhook';

@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { eventRoutes } from '../app';
 import type { Clock } from '../clock';
 import type { Logger } from '../logging';
-import { parkMessage, type ParkedMessage } from '../queue';
+import { type ParkedMessage, parkMessage } from '../queue';
 import type { Container } from '../store';
-import { recordDelivery, type DeliveryDocument } from './deliveryLog';
+import { type DeliveryDocument, recordDelivery } from './deliveryLog';
 import type { WebhookSource } from './envelope';
 import { payloadShape } from './payloadShape';
-import { eventRoutes } from '../app';
 import type { UnidentifiedEventError } from './unidentifiedEvent';
 import { WebhookRejection } from './webhookErrors';
 
@@ -88,9 +88,16 @@ export async function parkUnidentifiedDelivery(
       reason,
     });
   } catch (storeError) {
-    deps.logger.error('could not park an unidentified delivery; answering 503 so the sender retries', { id: delivery.id, error: storeError });
+    deps.logger.error('could not park an unidentified delivery; answering 503 so the sender retries', {
+      id: delivery.id,
+      error: storeError,
+    });
     throw new WebhookRejection(503, 'unavailable', 'could not record the delivery; retry later');
   }
-  deps.logger.warn('parked a delivery whose ids cannot be found; see `vigil dlq list`', { id: delivery.id, type: delivery.type, missing: error.missing });
+  deps.logger.warn('parked a delivery whose ids cannot be found; see `vigil dlq list`', {
+    id: delivery.id,
+    type: delivery.type,
+    missing: error.missing,
+  });
   return { status: 202, body: { id: delivery.id, queues: [], parked: reason, ...(outcome === 'duplicate' ? { duplicate: true } : {}) } };
 }

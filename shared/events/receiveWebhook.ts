@@ -1,22 +1,27 @@
+import { isRouted, routeEvent, whyUnrouted } from '../app';
 import type { Clock } from '../clock';
 import type { Logger } from '../logging';
-import type { QueueSender } from '../queue';
-import type { QueueName } from '../queue';
+import type { ParkedMessage, QueueName, QueueSender } from '../queue';
 import type { Container } from '../store';
 import { hookSecretNames } from '../vault';
-import { EventEnvelopeSchema, isWebhookSource, type EventEnvelope, type WebhookSource } from './envelope';
-import { isRouted, routeEvent, whyUnrouted } from '../app';
-import type { ParkedMessage } from '../queue';
-import { findDelivery, recordDelivery, recordRefusal, type DeliveryDocument } from './deliveryLog';
 import { bodyDigestId, deliveryIdRule, isAcceptableDeliveryId, isAcceptableEventType } from './deliveryId';
-import { candidateSecrets, expectedSecret, organizationHookSecretName, organizationName, type HookSecretResolver, type HookSecrets } from './hookSecrets';
+import { type DeliveryDocument, findDelivery, recordDelivery, recordRefusal } from './deliveryLog';
+import { type EventEnvelope, EventEnvelopeSchema, isWebhookSource, type WebhookSource } from './envelope';
+import {
+  candidateSecrets,
+  expectedSecret,
+  type HookSecretResolver,
+  type HookSecrets,
+  organizationHookSecretName,
+  organizationName,
+} from './hookSecrets';
 import { parkUnidentifiedDelivery } from './parkedDelivery';
-import { extractOrUnidentified, UnidentifiedEventError } from './unidentifiedEvent';
-import { WebhookRejection } from './webhookErrors';
 import { azureDevOpsSource } from './sources/azureDevOps';
 import { githubSource } from './sources/github';
 import { gitlabSource } from './sources/gitlab';
 import type { HeaderReader, SourceAdapter } from './sources/sourceAdapter';
+import { extractOrUnidentified, UnidentifiedEventError } from './unidentifiedEvent';
+import { WebhookRejection } from './webhookErrors';
 
 /** Service hook payloads reach 2 MB; anything larger is not a delivery we want. */
 export const maxWebhookBodyBytes = 2 * 1024 * 1024;
@@ -125,7 +130,11 @@ async function accept(request: WebhookRequest, deps: WebhookDependencies): Promi
     // An authenticated Azure DevOps delivery is never refused for its shape (a 4xx counts against
     // its subscription): it is kept under its body's hash instead, as an unrouted one is.
     if (adapter.source !== 'azure-devops') {
-      throw new WebhookRejection(400, 'invalid_delivery_id', `the delivery id must be ${deliveryIdRule} (got ${delivery.id.length} characters that are not)`);
+      throw new WebhookRejection(
+        400,
+        'invalid_delivery_id',
+        `the delivery id must be ${deliveryIdRule} (got ${delivery.id.length} characters that are not)`,
+      );
     }
     delivery.id = bodyDigestId(rawBody);
   }
@@ -184,7 +193,11 @@ function unauthorized(): WebhookRejection {
 
 function notConfigured(secrets: HookSecrets, organization: string | undefined): WebhookRejection {
   const own = organization ? ` or '${organizationHookSecretName(secrets.source, organization)}'` : '';
-  return new WebhookRejection(401, 'unauthorized', `webhooks from ${secrets.source} are not configured (no secret '${hookSecretNames[secrets.source]}'${own})`);
+  return new WebhookRejection(
+    401,
+    'unauthorized',
+    `webhooks from ${secrets.source} are not configured (no secret '${hookSecretNames[secrets.source]}'${own})`,
+  );
 }
 
 /**
@@ -224,7 +237,9 @@ async function ignore(
   rawBody: Buffer,
 ): Promise<WebhookResponse> {
   const id = isAcceptableDeliveryId(deliveryId) ? deliveryId : bodyDigestId(rawBody);
-  await storing(deps, id, () => recordDelivery(deps.deliveries, { source, eventId: id, type, receivedAt, outcome: 'ignored', queues: [], reason }));
+  await storing(deps, id, () =>
+    recordDelivery(deps.deliveries, { source, eventId: id, type, receivedAt, outcome: 'ignored', queues: [], reason }),
+  );
   return { status: 202, body: { id, queues: [], ignored: reason } };
 }
 

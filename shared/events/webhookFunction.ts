@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { AppServices } from '../app';
-import { failureKindOf } from '../errors';
 import { RequestBodyTooLargeError } from '../azureFunctions';
+import { failureKindOf } from '../errors';
 import { createHookSecretResolver, type HookSecretResolver } from './hookSecrets';
 import { receiveWebhook, tooLarge } from './receiveWebhook';
 import { WebhookRejection } from './webhookErrors';

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { Container, Stored } from '../store';
-import { isConflict, isNotFound, isPreconditionFailed } from '../store';
-import { queryAll } from '../store';
 import { ThrottledError } from '../errors';
+import type { Container, Stored } from '../store';
+import { isConflict, isNotFound, isPreconditionFailed, queryAll } from '../store';
 
 /**
  * Per-handler idempotency records, after Powertools for AWS Lambda: a conditional create decides

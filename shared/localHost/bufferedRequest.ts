@@ -28,7 +28,13 @@ export class BufferedRequest {
     const bytes = this.consume();
     // Read by whoever pulls the stream; a stream nobody reads must not leave a rejection unhandled.
     bytes.catch(() => undefined);
-    return Readable.toWeb(Readable.from((async function* () { yield await bytes; })())) as ReadableStream<Uint8Array>;
+    return Readable.toWeb(
+      Readable.from(
+        (async function* () {
+          yield await bytes;
+        })(),
+      ),
+    ) as ReadableStream<Uint8Array>;
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {

@@ -70,7 +70,9 @@ function createExclusively(file: string, record: LockRecord, dataDir: string): b
 
 export function unwritable(dataDir: string, error: unknown): ConfigurationError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  return new ConfigurationError(`cannot write to the data folder ${dataDir} (${code}): make it writable, or set VIGIL_DATA_DIR to a folder this user can write`);
+  return new ConfigurationError(
+    `cannot write to the data folder ${dataDir} (${code}): make it writable, or set VIGIL_DATA_DIR to a folder this user can write`,
+  );
 }
 
 function readRecord(file: string): { raw: string; record: LockRecord | undefined; modifiedAt: number } | undefined {

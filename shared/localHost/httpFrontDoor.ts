@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
-import { BufferedRequest } from './bufferedRequest';
-import { failureKindOf, type ThrottledError } from '../errors';
-import type { Logger } from '../logging';
+import { HttpRequest, type HttpRequestInit, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { HttpFunctionDefinition } from '../azureFunctions';
 import { invocationLogHandler } from '../azureFunctions';
-import { ClientHungUpError, createRequestByteBudget, lazyRequestBody, RequestBodyTooLargeError, type RequestByteBudget } from './requestBody';
+import { failureKindOf, type ThrottledError } from '../errors';
+import type { Logger } from '../logging';
+import { BufferedRequest } from './bufferedRequest';
+import {
+  ClientHungUpError,
+  createRequestByteBudget,
+  lazyRequestBody,
+  RequestBodyTooLargeError,
+  type RequestByteBudget,
+} from './requestBody';
 
 /** The Functions host's route prefix (host.json `extensions.http.routePrefix`). */
 export const routePrefix = '/api';
@@ -35,7 +41,11 @@ export interface HttpFrontDoor {
 }
 
 /** Serves HTTP-triggered functions the way the Functions host does: `/api/<route>`, `{name}` route parameters. */
-export function createHttpFrontDoor(definitions: HttpFunctionDefinition[], logger: Logger, options: HttpFrontDoorOptions = {}): HttpFrontDoor {
+export function createHttpFrontDoor(
+  definitions: HttpFunctionDefinition[],
+  logger: Logger,
+  options: HttpFrontDoorOptions = {},
+): HttpFrontDoor {
   const routes = definitions.map(compileRoute);
   const budget = createRequestByteBudget(options.maxBodyBytesInFlight ?? defaultMaxBodyBytesInFlight);
   const server = createServer((request, response) => {
@@ -116,7 +126,10 @@ async function serve(
   const params = routeParameters(route, match);
   if (!params) {
     request.resume();
-    return writeJson(response, 404, { error: 'not_found', message: `no function serves ${url.pathname} (a route parameter is not valid percent-encoding)` });
+    return writeJson(response, 404, {
+      error: 'not_found',
+      message: `no function serves ${url.pathname} (a route parameter is not valid percent-encoding)`,
+    });
   }
   // The body is read when the function asks for it, not before: a webhook refuses a caller from its headers first.
   const limit = Math.min(route.definition.maxBodyBytes ?? maxRequestBytes, maxRequestBytes);

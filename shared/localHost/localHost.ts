@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { type AppServices, createAppServices, useServices } from '../app';
+import { type FunctionDefinition, type HttpFunctionDefinition, loadFunctionModules, registeredFunctions } from '../azureFunctions';
 import type { VigilConfig } from '../config';
-import { registeredFunctions, type FunctionDefinition, type HttpFunctionDefinition } from '../azureFunctions';
-import { loadFunctionModules } from '../azureFunctions';
 import { acquireHostLock, unwritable } from './hostLock';
 import { createHttpFrontDoor, routePrefix } from './httpFrontDoor';
-import { startQueuePump, type QueuePump } from './queuePump';
-import { createAppServices, useServices, type AppServices } from '../app';
+import { type QueuePump, startQueuePump } from './queuePump';
 import { startTimerSchedule, type TimerSchedule } from './timerSchedule';
 
 export interface LocalHostOptions {

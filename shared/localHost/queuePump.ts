@@ -1,9 +1,9 @@
 import { InvocationContext } from '@azure/functions';
+import type { QueueFunctionDefinition } from '../azureFunctions';
+import { invocationLogHandler } from '../azureFunctions';
 import { messageOf } from '../errors';
 import type { Logger } from '../logging';
 import type { LockedMessage, QueueReceiver } from '../queue';
-import type { QueueFunctionDefinition } from '../azureFunctions';
-import { invocationLogHandler } from '../azureFunctions';
 
 export interface QueuePumpOptions {
   concurrency: number;
@@ -99,9 +99,14 @@ async function invoke(
     },
   });
   // Renew at half the lock so a long scan keeps its message, as the Functions host's auto-renewal does.
-  const renewal = setInterval(() => {
-    receiver.renewLock(message, lockDurationMs).catch((error: unknown) => logger.warn('could not renew the lock', { error: messageOf(error) }));
-  }, Math.max(1, Math.floor(lockDurationMs / 2)));
+  const renewal = setInterval(
+    () => {
+      receiver
+        .renewLock(message, lockDurationMs)
+        .catch((error: unknown) => logger.warn('could not renew the lock', { error: messageOf(error) }));
+    },
+    Math.max(1, Math.floor(lockDurationMs / 2)),
+  );
   try {
     await definition.handler(message.body, context);
     clearInterval(renewal);

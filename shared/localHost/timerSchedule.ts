@@ -1,9 +1,9 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import { Cron } from 'croner';
-import { messageOf } from '../errors';
-import type { Logger } from '../logging';
 import type { TimerFunctionDefinition } from '../azureFunctions';
 import { invocationLogHandler } from '../azureFunctions';
+import { messageOf } from '../errors';
+import type { Logger } from '../logging';
 
 export interface TimerSchedule {
   stop(): void;

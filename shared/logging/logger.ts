@@ -56,8 +56,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     // id, a reason) cannot end the line early and forge one of its own, nor reach a terminal's escapes.
     const line =
       format === 'json'
-        ? escapeJsonControlCharacters(scrubSecrets(JSON.stringify({ time: new Date().toISOString(), level, message, ...serialisable(all) })))
-        : escapeControlCharacters(scrubSecrets(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${formatFields(all)}`));
+        ? escapeJsonControlCharacters(
+            scrubSecrets(JSON.stringify({ time: new Date().toISOString(), level, message, ...serialisable(all) })),
+          )
+        : escapeControlCharacters(
+            scrubSecrets(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${formatFields(all)}`),
+          );
     sink.write(`${line}\n`);
   };
 

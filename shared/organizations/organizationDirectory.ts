@@ -1,14 +1,13 @@
 import type { Clock } from '../clock';
 import { ConfigurationError, PermanentError } from '../errors';
 import type { Container } from '../store';
-import { isConflict, isNotFound, isPreconditionFailed } from '../store';
-import { queryAll } from '../store';
+import { isConflict, isNotFound, isPreconditionFailed, queryAll } from '../store';
 import {
-  OrganizationSettingsSchema,
-  accountIdPattern,
-  organizationNamePattern,
   type AlertChannel,
+  accountIdPattern,
   type OrganizationSettings,
+  OrganizationSettingsSchema,
+  organizationNamePattern,
 } from './organizationSettings';
 
 export class OrganizationNotFoundError extends PermanentError {
@@ -27,7 +26,10 @@ export class OrganizationExistsError extends ConfigurationError {
   }
 }
 
-export type NewOrganization = Omit<OrganizationSettings, 'id' | 'organization' | 'createdAt' | 'updatedAt' | 'alertChannels' | 'workItems' | 'workItemSync'> &
+export type NewOrganization = Omit<
+  OrganizationSettings,
+  'id' | 'organization' | 'createdAt' | 'updatedAt' | 'alertChannels' | 'workItems' | 'workItemSync'
+> &
   Partial<Pick<OrganizationSettings, 'alertChannels' | 'workItems'>>;
 
 /** The organizations Vigil serves: read by handlers, written by `vigil orgs`. */
@@ -40,7 +42,9 @@ export class OrganizationDirectory {
   static normaliseName(name: string): string {
     const normalised = name.trim().toLowerCase();
     if (!organizationNamePattern.test(normalised)) {
-      throw new ConfigurationError(`invalid organization name '${name.slice(0, 80)}': use letters, digits and '-' (up to 63), as in dev.azure.com/<name>`);
+      throw new ConfigurationError(
+        `invalid organization name '${name.slice(0, 80)}': use letters, digits and '-' (up to 63), as in dev.azure.com/<name>`,
+      );
     }
     return normalised;
   }
@@ -99,7 +103,11 @@ export class OrganizationDirectory {
    * `change` returns undefined to leave them as they are. Returns the settings as stored after.
    * `touch` (default true) sets `updatedAt`: an operator's edit; the sync's own status is not one.
    */
-  async update(name: string, change: (current: OrganizationSettings) => OrganizationSettings | undefined, options: { touch?: boolean } = {}): Promise<OrganizationSettings> {
+  async update(
+    name: string,
+    change: (current: OrganizationSettings) => OrganizationSettings | undefined,
+    options: { touch?: boolean } = {},
+  ): Promise<OrganizationSettings> {
     const organization = OrganizationDirectory.normaliseName(name);
     for (;;) {
       const stored = await this.organizations.read(organization, organization);
@@ -107,7 +115,12 @@ export class OrganizationDirectory {
       const current = OrganizationSettingsSchema.parse(stored);
       const changed = change(current);
       if (!changed) return current;
-      const updated = validSettings({ ...changed, id: organization, organization, ...(options.touch === false ? {} : { updatedAt: new Date(this.clock.now()).toISOString() }) });
+      const updated = validSettings({
+        ...changed,
+        id: organization,
+        organization,
+        ...(options.touch === false ? {} : { updatedAt: new Date(this.clock.now()).toISOString() }),
+      });
       try {
         return await this.organizations.replace(updated, { ifMatch: stored._etag });
       } catch (error) {

@@ -10,7 +10,9 @@ const secretName = z.string().refine(isValidSecretName, { message: "a vault secr
 /** https, or plain http to this machine only (a local stand-in or proxy). */
 const httpsUrl = z
   .url({ protocol: /^https?$/, error: 'an https URL' })
-  .refine((value) => value.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(value), { message: 'an https URL' });
+  .refine((value) => value.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(value), {
+    message: 'an https URL',
+  });
 
 export const organizationNamePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -52,8 +54,12 @@ export const WorkItemRouteSchema = z
     areaPath: nodePath.optional(),
     iterationPath: nodePath.optional(),
   })
-  .refine((route) => route.project !== undefined || route.repository !== undefined, { message: 'a route matches a project or a repository pattern' })
-  .refine((route) => route.areaPath !== undefined || route.iterationPath !== undefined, { message: 'a route sets an area path or an iteration path' });
+  .refine((route) => route.project !== undefined || route.repository !== undefined, {
+    message: 'a route matches a project or a repository pattern',
+  })
+  .refine((route) => route.areaPath !== undefined || route.iterationPath !== undefined, {
+    message: 'a route sets an area path or an iteration path',
+  });
 
 /**
  * How risks become Azure Boards work items (docs/work-items.md). Everything but the type and the

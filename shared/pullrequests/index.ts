@@ -2,7 +2,9 @@
  * Pull request feedback (docs/pull-requests.md): the host port every scan of a push or pull request
  * reads through, and the publisher of findings on pull requests. What other folders may use.
  */
-export { openPullRequestHost, isHostSource } from './hosts/hostFactory';
+
+export { type AddedLines, canCommentOn, isAdded } from './hosts/addedLines';
+export { isHostSource, openPullRequestHost } from './hosts/hostFactory';
 export type {
   DescribedPush,
   HostCapabilities,
@@ -13,4 +15,3 @@ export type {
   PullRequestHost,
   PullRequestKey,
 } from './hosts/pullRequestHost';
-export { isAdded, canCommentOn, type AddedLines } from './hosts/addedLines';

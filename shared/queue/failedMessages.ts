@@ -1,9 +1,7 @@
 import type { Clock } from '../clock';
-import { EventEnvelopeSchema } from '../events';
-import { ParkedDeliveryBodySchema } from '../events';
+import { EventEnvelopeSchema, ParkedDeliveryBodySchema } from '../events';
 import type { Container } from '../store';
-import { isNotFound } from '../store';
-import { queryAll } from '../store';
+import { isNotFound, queryAll } from '../store';
 import type { QueueName } from './names';
 import type { ParkedMessage } from './parkedMessages';
 import type { QueueAdmin, QueueSender } from './port';
@@ -131,7 +129,9 @@ async function deadLetterSequenceNumbers(
 ): Promise<number[] | undefined> {
   if (!filter.messageIds?.length) return undefined;
   const wanted = new Set(filter.messageIds);
-  return (await stores.queue.listDeadLetters(queue, deadLetterPageSize)).filter((m) => wanted.has(m.messageId)).map((m) => m.sequenceNumber);
+  return (await stores.queue.listDeadLetters(queue, deadLetterPageSize))
+    .filter((m) => wanted.has(m.messageId))
+    .map((m) => m.sequenceNumber);
 }
 
 async function parkedIn(parked: Container<ParkedMessage>, queue: QueueName, messageIds?: string[]): Promise<ParkedMessage[]> {

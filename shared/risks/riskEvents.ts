@@ -1,8 +1,7 @@
+import { queuesFor } from '../app';
 import type { Clock } from '../clock';
 import type { EventEnvelope } from '../events';
-import { queuesFor } from '../app';
-import type { QueueName } from '../queue';
-import type { OutgoingMessage } from '../queue';
+import type { OutgoingMessage, QueueName } from '../queue';
 import type { Risk } from './risk';
 import type { RiskTransition, TriageTransition } from './riskStore';
 

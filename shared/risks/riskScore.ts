@@ -27,7 +27,12 @@ export const verifiedFactor = 1.5;
 /** Age adds up to +50 % over the first 90 days: a leak open longer has had longer to be found and used. */
 export const ageCapDays = 90;
 export const maxAgeBonus = 0.5;
-export const visibilityFactors: Record<RepositoryExposure['projectVisibility'], number> = { public: 2, organization: 1.25, private: 1, unknown: 1 };
+export const visibilityFactors: Record<RepositoryExposure['projectVisibility'], number> = {
+  public: 2,
+  organization: 1.25,
+  private: 1,
+  unknown: 1,
+};
 /** Each known fork is another copy of the history: +10 % each, up to 10 forks. */
 export const forkStep = 0.1;
 export const forkCap = 10;
@@ -53,7 +58,11 @@ export function scoreRepository(risks: readonly ScoredRisk[], exposure: Reposito
   }));
   const rest = scored.slice(listedRisks);
   if (rest.length > 0) {
-    factors.push({ name: 'other risks', value: round2(sum(rest.map((r) => r.points))), why: `${rest.length} more open risk(s), each scored the same way` });
+    factors.push({
+      name: 'other risks',
+      value: round2(sum(rest.map((r) => r.points))),
+      why: `${rest.length} more open risk(s), each scored the same way`,
+    });
   }
 
   const visibility = visibilityFactors[exposure.projectVisibility];
@@ -62,12 +71,20 @@ export function scoreRepository(risks: readonly ScoredRisk[], exposure: Reposito
   if (exposure.forks !== undefined) {
     const forks = 1 + forkStep * Math.min(Math.max(exposure.forks, 0), forkCap);
     exposureFactor *= forks;
-    factors.push({ name: 'forks', value: round2(forks), why: `${exposure.forks} known fork(s) copy its history (+${forkStep * 100}% each, up to ${forkCap})` });
+    factors.push({
+      name: 'forks',
+      value: round2(forks),
+      why: `${exposure.forks} known fork(s) copy its history (+${forkStep * 100}% each, up to ${forkCap})`,
+    });
   }
 
   const total = sum(scored.map((s) => s.points)) * exposureFactor;
   const score = Math.round(100 * (1 - Math.exp(-total / scale)));
-  factors.push({ name: 'total', value: round2(total), why: `score = 100 × (1 − e^(−total/${scale})) = ${score}, total = risk points × exposure` });
+  factors.push({
+    name: 'total',
+    value: round2(total),
+    why: `score = 100 × (1 − e^(−total/${scale})) = ${score}, total = risk points × exposure`,
+  });
   return { score, openRisks: open.length, factors, computedAt };
 }
 

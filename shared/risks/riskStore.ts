@@ -1,11 +1,9 @@
 import type { Clock } from '../clock';
 import { PermanentError } from '../errors';
 import type { Container, Scalar, Stored } from '../store';
-import { isConflict, isPreconditionFailed } from '../store';
-import { queryAll } from '../store';
+import { isConflict, isPreconditionFailed, queryAll } from '../store';
 import {
   acceptanceEnded,
-  riskId,
   type Risk,
   type RiskAsset,
   type RiskEvidence,
@@ -13,6 +11,7 @@ import {
   type RiskSeverity,
   type RiskStatus,
   type RiskTriage,
+  riskId,
   type TriageSource,
 } from './risk';
 
@@ -95,7 +94,16 @@ export class RiskStore {
       const existing = await this.risks.read(id, sighting.organization);
       if (!existing) {
         const { sightingId, ...fields } = sighting;
-        const risk: Risk = { ...fields, id, status: 'open', occurrences: 1, firstSeenAt: now, lastSeenAt: now, statusChangedAt: now, recentSightings: [sightingId] };
+        const risk: Risk = {
+          ...fields,
+          id,
+          status: 'open',
+          occurrences: 1,
+          firstSeenAt: now,
+          lastSeenAt: now,
+          statusChangedAt: now,
+          recentSightings: [sightingId],
+        };
         try {
           return { risk: await this.risks.create(risk), transition: 'opened' };
         } catch (error) {
@@ -103,7 +111,8 @@ export class RiskStore {
           throw error;
         }
       }
-      if (existing.recentSightings.includes(sighting.sightingId)) return { risk: withoutSystemProperties(existing), transition: 'already-counted' };
+      if (existing.recentSightings.includes(sighting.sightingId))
+        return { risk: withoutSystemProperties(existing), transition: 'already-counted' };
       const current = withoutSystemProperties(existing);
       const expired = acceptanceEnded(current, this.clock.now());
       const reopens = current.status === 'resolved' || expired;
@@ -127,7 +136,10 @@ export class RiskStore {
         });
       }
       try {
-        return { risk: withoutSystemProperties(await this.risks.replace(updated, { ifMatch: existing._etag })), transition: reopens ? 'reopened' : 'seen-again' };
+        return {
+          risk: withoutSystemProperties(await this.risks.replace(updated, { ifMatch: existing._etag })),
+          transition: reopens ? 'reopened' : 'seen-again',
+        };
       } catch (error) {
         if (isPreconditionFailed(error)) continue;
         throw error;
@@ -141,7 +153,13 @@ export class RiskStore {
    * exist, so a redelivered audit announces a resolution once.
    */
   async resolve(organization: string, id: string, because: string): Promise<Risk | undefined> {
-    const result = await this.triage(organization, id, { status: 'resolved', reason: because, by: vigilActor, source: 'audit', onlyFrom: ['open'] }).catch((error: unknown) => {
+    const result = await this.triage(organization, id, {
+      status: 'resolved',
+      reason: because,
+      by: vigilActor,
+      source: 'audit',
+      onlyFrom: ['open'],
+    }).catch((error: unknown) => {
       if (error instanceof RiskNotFoundError) return undefined;
       throw error;
     });

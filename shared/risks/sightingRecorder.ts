@@ -1,4 +1,4 @@
-import { riskId, type Risk } from './risk';
+import { type Risk, riskId } from './risk';
 import type { RiskSighting, RiskStore, RiskTransition } from './riskStore';
 
 export interface RecordedSighting {

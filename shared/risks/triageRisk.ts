@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { QueueSender } from '../queue';
 import { acceptanceEnded } from './risk';
 import { triageEvents } from './riskEvents';
-import { vigilActor, type RiskStore, type TriageRequest, type TriageResult } from './riskStore';
+import { type RiskStore, type TriageRequest, type TriageResult, vigilActor } from './riskStore';
 
 export interface TriageDependencies {
   risks: RiskStore;
@@ -26,7 +26,12 @@ export interface TriageDependencies {
  * Throws RiskNotFoundError (permanent) when there is no such risk, PermanentError for a request
  * without a reason or with an end date in the past.
  */
-export async function triageRisk(deps: TriageDependencies, organization: string, riskId: string, request: TriageRequest): Promise<TriageResult> {
+export async function triageRisk(
+  deps: TriageDependencies,
+  organization: string,
+  riskId: string,
+  request: TriageRequest,
+): Promise<TriageResult> {
   const result = await deps.risks.triage(organization, riskId, request);
   const transition = result.applied ? result.transition : result.repeat;
   if (transition) {

@@ -22,7 +22,9 @@ export function parseBaseline(json: unknown, source = 'baseline'): Set<string> {
   if (report.success) return new Set(report.data.findings.map((finding) => finding.fingerprint));
   const list = listSchema.safeParse(json);
   if (list.success) return new Set(list.data.fingerprints);
-  throw new BaselineError(`${source} is not a Vigil baseline: expected the output of \`vigil scan --format json\` (an object with "findings")`);
+  throw new BaselineError(
+    `${source} is not a Vigil baseline: expected the output of \`vigil scan --format json\` (an object with "findings")`,
+  );
 }
 
 export async function loadBaseline(file: string): Promise<Set<string>> {

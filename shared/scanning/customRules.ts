@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { patternSafetyProblem } from './patternSafety';
-import { validatorNames, type RuleDefinition, type ValidatorName } from './types';
+import { type RuleDefinition, type ValidatorName, validatorNames } from './types';
 
 /**
  * Custom rules and allowlists (`vigil scan --rules FILE`), in JSON with the same fields as the
@@ -24,7 +24,10 @@ const ruleSchema = z
     confidence: z.enum(['high', 'medium', 'low']),
     keywords: z.array(z.string().min(2).max(100)).min(1, 'at least one keyword is needed for the prefilter'),
     pattern: regexSource,
-    flags: z.string().regex(/^[imsu]*$/, 'only the i, m, s and u flags are allowed').default(''),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'only the i, m, s and u flags are allowed')
+      .default(''),
     keywordCase: z.literal('exact').optional(),
     requiredCharacters: z.string().min(1).max(8).optional(),
     minEntropy: z.number().min(0).max(8).optional(),

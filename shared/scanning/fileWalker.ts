@@ -45,7 +45,12 @@ export async function* walkFiles(root: string, options: WalkOptions = {}): Async
   yield* walkDirectory(root, root, [], options);
 }
 
-async function* walkDirectory(root: string, directory: string, scopes: readonly IgnoreScope[], options: WalkOptions): AsyncGenerator<WalkedFile> {
+async function* walkDirectory(
+  root: string,
+  directory: string,
+  scopes: readonly IgnoreScope[],
+  options: WalkOptions,
+): AsyncGenerator<WalkedFile> {
   const relativeDirectory = toPosix(relative(root, directory));
   const localScopes = [...scopes];
   const gitignore = await readFile(join(directory, '.gitignore'), 'utf8').catch(() => undefined);
@@ -75,7 +80,8 @@ async function* walkDirectory(root: string, directory: string, scopes: readonly 
 function isIgnored(scopes: readonly IgnoreScope[], relativePath: string, isDirectory: boolean): boolean {
   let ignored = false;
   for (const scope of scopes) {
-    const inScope = scope.base === '' ? relativePath : relativePath.startsWith(`${scope.base}/`) ? relativePath.slice(scope.base.length + 1) : undefined;
+    const inScope =
+      scope.base === '' ? relativePath : relativePath.startsWith(`${scope.base}/`) ? relativePath.slice(scope.base.length + 1) : undefined;
     if (inScope === undefined) continue;
     const result = scope.rules.test(isDirectory ? `${inScope}/` : inScope);
     if (result.ignored) ignored = true;

@@ -52,7 +52,9 @@ export function resolveFingerprintKey(options: { environmentKey?: string; dataDi
 function readKeyFile(file: string): Buffer {
   const text = readFileSync(file, 'utf8').trim();
   if (text.length < minimumKeyLength) {
-    throw new ConfigurationError(`the fingerprint key file ${file} holds fewer than ${minimumKeyLength} characters: delete it to create a new one, or set VIGIL_FINGERPRINT_KEY`);
+    throw new ConfigurationError(
+      `the fingerprint key file ${file} holds fewer than ${minimumKeyLength} characters: delete it to create a new one, or set VIGIL_FINGERPRINT_KEY`,
+    );
   }
   return Buffer.from(text, 'utf8');
 }

@@ -1,5 +1,5 @@
 import type { KeywordAutomaton } from './keywordAutomaton';
-import { kernelLaneCount, laneKernelFor, type LaneKernel } from './laneKernel';
+import { kernelLaneCount, type LaneKernel, laneKernelFor } from './laneKernel';
 
 /**
  * The first pass over a block of complete lines: the keyword automaton steps once per byte and
@@ -63,11 +63,19 @@ export interface KeywordPass {
 }
 
 /** The first pass over buffer[from, to), which must end just past a newline. */
-export function keywordPass(automaton: KeywordAutomaton, buffer: Uint8Array, from: number, to: number, loops: SteppingLoops = 'webassembly'): KeywordPass {
+export function keywordPass(
+  automaton: KeywordAutomaton,
+  buffer: Uint8Array,
+  from: number,
+  to: number,
+  loops: SteppingLoops = 'webassembly',
+): KeywordPass {
   const bounds = laneBounds(buffer, from, to);
-  const kernel = loops === 'webassembly' && bounds.length - 1 === laneCount && to - from <= maximumKernelBlock ? laneKernelFor(automaton) : null;
+  const kernel =
+    loops === 'webassembly' && bounds.length - 1 === laneCount && to - from <= maximumKernelBlock ? laneKernelFor(automaton) : null;
   const hits = kernel === null ? null : hitsWithKernel(automaton, kernel, buffer, bounds);
-  if (kernel === null || hits === null) return { hits: hitsWithJavaScript(automaton, buffer, bounds), bytes: buffer, shift: 0, ...nativeLineSearches(buffer) };
+  if (kernel === null || hits === null)
+    return { hits: hitsWithJavaScript(automaton, buffer, bounds), bytes: buffer, shift: 0, ...nativeLineSearches(buffer) };
 
   // The block's copy stays in the kernel's memory until the next block is loaded (never within one
   // second pass; if it happened, the searches would fall back to the buffer, see `bytes`).
@@ -78,15 +86,24 @@ export function keywordPass(automaton: KeywordAutomaton, buffer: Uint8Array, fro
     hits,
     bytes: kernel.bytes,
     shift,
-    lineStart: (end) => (kernel.loads === loaded ? kernel.previousByte(from + shift, end + shift, newline) + 1 - shift : native.lineStart(end)),
+    lineStart: (end) =>
+      kernel.loads === loaded ? kernel.previousByte(from + shift, end + shift, newline) + 1 - shift : native.lineStart(end),
     lineEnd: (end) => (kernel.loads === loaded ? kernel.nextByte(end - 1 + shift, to + shift, newline) - shift : native.lineEnd(end)),
-    countNewlines: (start, end) => (kernel.loads === loaded ? kernel.countByte(start + shift, end + shift, newline) : native.countNewlines(start, end)),
-    containsByte: (start, end, byte) => (kernel.loads === loaded ? kernel.nextByte(start + shift, end + shift, byte) < end + shift : native.containsByte(start, end, byte)),
+    countNewlines: (start, end) =>
+      kernel.loads === loaded ? kernel.countByte(start + shift, end + shift, newline) : native.countNewlines(start, end),
+    containsByte: (start, end, byte) =>
+      kernel.loads === loaded ? kernel.nextByte(start + shift, end + shift, byte) < end + shift : native.containsByte(start, end, byte),
   };
 }
 
 /** Just the hits of keywordPass. */
-export function findKeywordHits(automaton: KeywordAutomaton, buffer: Uint8Array, from: number, to: number, loops: SteppingLoops = 'webassembly'): number[] {
+export function findKeywordHits(
+  automaton: KeywordAutomaton,
+  buffer: Uint8Array,
+  from: number,
+  to: number,
+  loops: SteppingLoops = 'webassembly',
+): number[] {
   return keywordPass(automaton, buffer, from, to, loops).hits;
 }
 
@@ -182,7 +199,8 @@ function hitsWithKernel(automaton: KeywordAutomaton, kernel: LaneKernel, buffer:
     if (steps <= 0) break;
     kernel.advanceLanes(steps);
     const words = kernel.words;
-    for (let entry = kernel.logAt >> 2, end = kernel.logEnd() >> 2; entry < end; entry += 3) record(words[entry], words[entry + 1], words[entry + 2]);
+    for (let entry = kernel.logAt >> 2, end = kernel.logEnd() >> 2; entry < end; entry += 3)
+      record(words[entry], words[entry + 1], words[entry + 2]);
   }
   // What is left of each lane.
   for (let lane = 0; lane < laneCount; lane++) {
@@ -234,7 +252,14 @@ function advanceFourLanes(buffer: Uint8Array, transitions: Int32Array, byteClass
 }
 
 /** Steps one lane until its next state reports (true: that negative state is stored as its row) or `end`. */
-function advanceOneLane(buffer: Uint8Array, transitions: Int32Array, byteClass: Uint8Array, state: Int32Array, lane: number, end: number): boolean {
+function advanceOneLane(
+  buffer: Uint8Array,
+  transitions: Int32Array,
+  byteClass: Uint8Array,
+  state: Int32Array,
+  lane: number,
+  end: number,
+): boolean {
   let position = state[lane];
   let row = state[laneCount + lane];
   let found = false;

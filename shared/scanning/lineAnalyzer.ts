@@ -80,7 +80,12 @@ function sortIndexes(indexes: number[]): number[] {
 /** Characters a variable or key name is made of (`[A-Za-z0-9_.-]`). */
 function isNameCharacter(code: number): boolean {
   return (
-    (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x5f || code === 0x2e || code === 0x2d
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f ||
+    code === 0x2e ||
+    code === 0x2d
   );
 }
 
@@ -97,7 +102,18 @@ function looksLikeAssignmentAfter(text: string, from: number): boolean {
     // = : , ? .  (the operators of the assignment fragment)
     if (code === 0x3d || code === 0x3a || code === 0x2c || code === 0x3f || code === 0x2e) return true;
     // quotes, backslash, blanks and a type word (`var token string = ...`) may come first
-    if (!(code === 0x22 || code === 0x27 || code === 0x60 || code === 0x5c || code === 0x20 || code === 0x09 || (code >= 0x61 && code <= 0x7a))) return false;
+    if (
+      !(
+        code === 0x22 ||
+        code === 0x27 ||
+        code === 0x60 ||
+        code === 0x5c ||
+        code === 0x20 ||
+        code === 0x09 ||
+        (code >= 0x61 && code <= 0x7a)
+      )
+    )
+      return false;
   }
   return false;
 }
@@ -361,7 +377,8 @@ export class LineAnalyzer {
     let verified = false;
     let confidence: Confidence = rule.confidence;
     if (outcome.verdict === 'rejected') {
-      const checksumRule = rule.validator === 'github-token-crc32' || rule.validator === 'npm-token-crc32' || rule.validator?.startsWith('azure-');
+      const checksumRule =
+        rule.validator === 'github-token-crc32' || rule.validator === 'npm-token-crc32' || rule.validator?.startsWith('azure-');
       if (!(checksumRule && this.options.includeUnverified && rule.onValidatorFailure !== 'drop')) return undefined;
       confidence = 'low';
     } else if (outcome.verdict === 'verified') {
@@ -373,7 +390,8 @@ export class LineAnalyzer {
     if (secret.length < (rule.minLength ?? 1)) return undefined;
     if (!verified) {
       const placeholderOptions = rule.placeholders ?? {};
-      if (isPlaceholder(secret, placeholderOptions) || (secret !== rawSecret && isPlaceholder(rawSecret, placeholderOptions))) return undefined;
+      if (isPlaceholder(secret, placeholderOptions) || (secret !== rawSecret && isPlaceholder(rawSecret, placeholderOptions)))
+        return undefined;
       if (isVariableReference(secret) || isVariableReference(rawSecret)) return undefined;
       if (rule.generic && isCodeReference(secret)) return undefined;
       if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return undefined;

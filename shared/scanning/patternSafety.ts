@@ -45,7 +45,14 @@ export function patternSafetyProblem(source: string): string | undefined {
     }
     if (char === '(') {
       groupStack.push(1);
-      i += source[i + 1] === '?' ? (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!' ? source.indexOf('>', i) + 1 - i : source[i + 2] === '<' ? 4 : 3) : 1;
+      i +=
+        source[i + 1] === '?'
+          ? source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!'
+            ? source.indexOf('>', i) + 1 - i
+            : source[i + 2] === '<'
+              ? 4
+              : 3
+          : 1;
       lastAtomProduct = 1;
       continue;
     }

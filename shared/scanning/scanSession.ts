@@ -3,9 +3,9 @@ import type { CompiledRuleSet, KeywordAction, Marker } from './compiledRules';
 import { KubernetesSecretFollower } from './detectors/kubernetesSecrets';
 import { PrivateKeyBlockFollower } from './detectors/privateKeyBlocks';
 import { fingerprintSecret } from './fingerprint';
-import { keywordPass, type KeywordPass } from './keywordHits';
-import { LineAnalyzer, structuralPriority, type Candidate, type TextOrigin } from './lineAnalyzer';
-import { cleanLogLine, rawOffsetOf, type CleanLine } from './logLine';
+import { type KeywordPass, keywordPass } from './keywordHits';
+import { type Candidate, LineAnalyzer, structuralPriority, type TextOrigin } from './lineAnalyzer';
+import { type CleanLine, cleanLogLine, rawOffsetOf } from './logLine';
 import { redactSecret } from './redaction';
 import { kubernetesSecretRule, privateKeyRule } from './rules/structuralRules';
 import type { Finding } from './types';
@@ -232,7 +232,8 @@ export class ScanSession {
         // Looked for after the keyword, within the reach of a credential. A URL credential needs an
         // '@', which most URLs lack: a quick search for it first spares the byte-by-byte reading.
         const to = Math.min(end, keywordEnd + requiredCharacterReach);
-        if (rule.urlUserinfo && !(pass.containsByte(keywordEnd, to, atSign) && hasUrlUserinfo(bytes, keywordEnd + shift, to + shift))) continue;
+        if (rule.urlUserinfo && !(pass.containsByte(keywordEnd, to, atSign) && hasUrlUserinfo(bytes, keywordEnd + shift, to + shift)))
+          continue;
         let all = true;
         for (let c = 0; c < rule.requiredBytes.length && all; c++) all = pass.containsByte(keywordEnd, to, rule.requiredBytes[c]);
         if (all) return true;
@@ -329,7 +330,8 @@ export class ScanSession {
       if (suppressed && (suppressed === 'all' || suppressed.has(candidate.rule.id))) continue;
       const column = this.columnBase + utf16Length(buffer, start, start + candidate.rawStart) + 1;
       // A private key block found on this line marks only its first character; its end is not known here.
-      const endColumn = candidate.previewLabel === undefined ? this.columnBase + utf16Length(buffer, start, start + candidate.rawEnd) + 1 : undefined;
+      const endColumn =
+        candidate.previewLabel === undefined ? this.columnBase + utf16Length(buffer, start, start + candidate.rawEnd) + 1 : undefined;
       this.report(candidate, this.lineNumber, column, endColumn);
     }
 
@@ -404,7 +406,11 @@ export class ScanSession {
   private allowedRules(text: string): Set<string> | 'all' | undefined {
     const match = allowComment.exec(text);
     if (!match) return undefined;
-    const ids = (match[1] ?? '').split(/[\s,]+/).filter((id) => this.compiled.rules.some((rule) => rule.definition.id === id) || id === privateKeyRule.id || id === kubernetesSecretRule.id);
+    const ids = (match[1] ?? '')
+      .split(/[\s,]+/)
+      .filter(
+        (id) => this.compiled.rules.some((rule) => rule.definition.id === id) || id === privateKeyRule.id || id === kubernetesSecretRule.id,
+      );
     return ids.length > 0 ? new Set(ids) : 'all';
   }
 
@@ -495,7 +501,9 @@ function keywordTables(compiled: CompiledRuleSet): KeywordTables {
   let tables = tablesByRuleSet.get(compiled);
   if (tables === undefined) {
     tables = {
-      armingRulesByKeyword: compiled.actions.map((action) => action.rules.filter((rule) => (compiled.rules[rule].definition.armsFollowingLines ?? 0) > 0)),
+      armingRulesByKeyword: compiled.actions.map((action) =>
+        action.rules.filter((rule) => (compiled.rules[rule].definition.armsFollowingLines ?? 0) > 0),
+      ),
       markersByKeyword: compiled.actions.map((action) => action.markers),
       gates: compiled.actions.map((action) => keywordGate(compiled, action)),
       keywordLengths: Int32Array.from(compiled.automaton.keywords, (keyword) => keyword.length),

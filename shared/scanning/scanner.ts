@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { compileRules, type CompiledRuleSet } from './compiledRules';
+import { BlockPool, joinIntoBlocks } from '../streaming';
+import { type CompiledRuleSet, compileRules } from './compiledRules';
 import { fingerprintSecret } from './fingerprint';
 import { builtinCatalogue, builtinRules } from './rules/builtinRules';
 import { pathRules } from './rules/structuralRules';
 import { ScanSession } from './scanSession';
-import { BlockPool } from '../streaming';
-import { joinIntoBlocks } from '../streaming';
-import { confidenceRank, type Confidence, type Finding, type PathRuleDefinition, type RuleDefinition, type RuleMetadata } from './types';
+import { type Confidence, confidenceRank, type Finding, type PathRuleDefinition, type RuleDefinition, type RuleMetadata } from './types';
 
 /**
  * The engine's public face, shared by the queue handlers and `vigil scan`:
@@ -65,10 +64,7 @@ export function createScanner(options: ScannerOptions): Scanner {
   const definitions = [...builtinRules, ...(options.customRules ?? [])].filter((rule) => !disabled.has(rule.id));
   const compiled: CompiledRuleSet = compileRules(definitions);
   const activePathRules = pathRules.filter((rule) => !disabled.has(rule.id));
-  const catalogue: RuleMetadata[] = [
-    ...builtinCatalogue.filter((rule) => !disabled.has(rule.id)),
-    ...(options.customRules ?? []),
-  ];
+  const catalogue: RuleMetadata[] = [...builtinCatalogue.filter((rule) => !disabled.has(rule.id)), ...(options.customRules ?? [])];
   const minimum = confidenceRank[options.minConfidence ?? 'medium'];
   const maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
   const overlapBytes = Math.min(options.overlapBytes ?? 8 * 1024, Math.floor(maxLineBytes / 2));

@@ -127,7 +127,11 @@ function section(id: number, content: number[]): number[] {
 
 /** A module that imports `env.memory` (at least `minimumPages` of 64 KiB) and exports `functions`. */
 export function encodeModule(functions: readonly WasmFunction[], minimumPages: number): Uint8Array {
-  const types = functions.map((fn) => [0x60, ...vector(Array.from({ length: fn.params }, () => [i32Type])), ...vector(fn.results === 1 ? [[i32Type]] : [])]);
+  const types = functions.map((fn) => [
+    0x60,
+    ...vector(Array.from({ length: fn.params }, () => [i32Type])),
+    ...vector(fn.results === 1 ? [[i32Type]] : []),
+  ]);
   const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...unsignedLeb128(minimumPages)];
   const bodies = functions.map((fn) => {
     const groups: number[][] = [];

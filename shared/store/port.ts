@@ -63,12 +63,22 @@ export interface Container<T extends Document> {
  * The document when its `field` holds `value`: a container holds one union type told apart by a
  * field (`kind`, `type`), and a reader that wants one member narrows what it read.
  */
-export function narrowed<T extends object, K extends keyof T & string, V extends T[K] & string>(document: T | undefined, field: K, value: V): Narrowed<T, K, V> | undefined {
+export function narrowed<T extends object, K extends keyof T & string, V extends T[K] & string>(
+  document: T | undefined,
+  field: K,
+  value: V,
+): Narrowed<T, K, V> | undefined {
   return document !== undefined && document[field] === value ? (document as Narrowed<T, K, V>) : undefined;
 }
 
 /** The members of the union T whose `field` can hold `value`, with the field fixed to it. */
-export type Narrowed<T, K extends PropertyKey, V> = T extends unknown ? (K extends keyof T ? (V extends T[K] ? T & Record<K, V> : never) : never) : never;
+export type Narrowed<T, K extends PropertyKey, V> = T extends unknown
+  ? K extends keyof T
+    ? V extends T[K]
+      ? T & Record<K, V>
+      : never
+    : never
+  : never;
 
 export interface Store {
   container<T extends Document>(name: ContainerName): Container<T>;

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../clock';
+import { type Clock, systemClock } from '../clock';
 import type { ManagedVault } from './managedVault';
 import { registerVaultValue } from './scrubRegistration';
 

@@ -1,5 +1,5 @@
-import type { Vault } from './port';
 import { registerSecretValue } from '../logging';
+import type { Vault } from './port';
 
 /**
  * The local vault's read-only fallback: secret `hooks-azure-devops` is read from

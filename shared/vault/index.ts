@@ -2,8 +2,8 @@
 export { createVault } from './createVault';
 export { environmentVariableFor } from './environmentVault';
 export { fallbackVariableFor } from './local/localVault';
-export { requireSecret } from './managedVault';
 export type { ManagedVault } from './managedVault';
-export { hookSecretNames } from './port';
+export { requireSecret } from './managedVault';
 export type { Vault } from './port';
+export { hookSecretNames } from './port';
 export { InvalidSecretNameError, isValidSecretName } from './secretRules';

@@ -1,5 +1,5 @@
-import type { Vault } from './port';
 import { TokenNotFoundError } from './errors';
+import type { Vault } from './port';
 
 /**
  * The vault as operators manage it (`vigil secrets set|list|delete`). Use cases only read, through

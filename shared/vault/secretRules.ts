@@ -16,9 +16,7 @@ export function isValidSecretName(name: string): boolean {
 /** A secret name that Key Vault would refuse; configuration, because the fix is to rename it where it is set. */
 export class InvalidSecretNameError extends ConfigurationError {
   constructor(readonly secretName: string) {
-    super(
-      `invalid secret name '${printable(secretName)}': use 1-127 letters, digits and '-' (Key Vault's rule), e.g. ado-pat-contoso`,
-    );
+    super(`invalid secret name '${printable(secretName)}': use 1-127 letters, digits and '-' (Key Vault's rule), e.g. ado-pat-contoso`);
   }
 }
 

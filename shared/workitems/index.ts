@@ -3,12 +3,13 @@
  * (syncRiskToWorkItem, syncWorkItemToRisk, reconcileWorkItems) are loaded by name through the
  * event table, not imported from here.
  */
-export { linkOfRisk, markerFor, WorkItemLinkStore, type LinkStatus, type WorkItemLink } from './workItemLink';
-export { effectiveWorkItemSettings, settingsDigest, type EffectiveWorkItemSettings } from './workItemSettings';
-export { clearFailing, failingReason } from './syncFailures';
+
 export { requestReconciliations, validReconcileSchedule } from './reconcileRequests';
-export type { SessionOptions } from './syncSession';
 export type { ReconcileReport } from './reconcileWorkItems';
+export { clearFailing, failingReason } from './syncFailures';
+export type { SessionOptions } from './syncSession';
+export { type LinkStatus, linkOfRisk, markerFor, type WorkItemLink, WorkItemLinkStore } from './workItemLink';
+export { type EffectiveWorkItemSettings, effectiveWorkItemSettings, settingsDigest } from './workItemSettings';
 
 import type * as ManualLinks from './manualLinks';
 import type * as Reconcile from './reconcileWorkItems';
@@ -16,10 +17,14 @@ import type * as SyncSession from './syncSession';
 
 // What talks to Azure DevOps loads on the first call: the nightly timer and the CLI import this
 // surface, and a cold start must not pay for the Azure DevOps client (docs/architecture.md, "Start-up").
-export async function withSyncSession<T>(...args: Parameters<typeof SyncSession.withSyncSession<T>>): ReturnType<typeof SyncSession.withSyncSession<T>> {
+export async function withSyncSession<T>(
+  ...args: Parameters<typeof SyncSession.withSyncSession<T>>
+): ReturnType<typeof SyncSession.withSyncSession<T>> {
   return (await import('./syncSession.js')).withSyncSession<T>(...args);
 }
-export async function reconcileOrganization(...args: Parameters<typeof Reconcile.reconcileOrganization>): ReturnType<typeof Reconcile.reconcileOrganization> {
+export async function reconcileOrganization(
+  ...args: Parameters<typeof Reconcile.reconcileOrganization>
+): ReturnType<typeof Reconcile.reconcileOrganization> {
   return (await import('./reconcileWorkItems.js')).reconcileOrganization(...args);
 }
 export async function linkWorkItem(...args: Parameters<typeof ManualLinks.linkWorkItem>): ReturnType<typeof ManualLinks.linkWorkItem> {
@@ -31,6 +36,8 @@ export async function relinkRisk(...args: Parameters<typeof ManualLinks.relinkRi
 export async function unlinkRisk(...args: Parameters<typeof ManualLinks.unlinkRisk>): ReturnType<typeof ManualLinks.unlinkRisk> {
   return (await import('./manualLinks.js')).unlinkRisk(...args);
 }
-export async function retryWorkItemSync(...args: Parameters<typeof ManualLinks.retryWorkItemSync>): ReturnType<typeof ManualLinks.retryWorkItemSync> {
+export async function retryWorkItemSync(
+  ...args: Parameters<typeof ManualLinks.retryWorkItemSync>
+): ReturnType<typeof ManualLinks.retryWorkItemSync> {
   return (await import('./manualLinks.js')).retryWorkItemSync(...args);
 }

@@ -1,8 +1,7 @@
 import type { AppServices } from '../app';
 import { PermanentError } from '../errors';
 import type { Logger } from '../logging';
-import { listFailedMessages, replayFailedMessages } from '../queue';
-import { parkedMessageId } from '../queue';
+import { listFailedMessages, parkedMessageId, replayFailedMessages } from '../queue';
 import type { Risk } from '../risks';
 import { isPreconditionFailed } from '../store';
 import { clearFailing } from './syncFailures';
@@ -11,7 +10,7 @@ import { vigilTags } from './workItemContent';
 import { linkIdFor, linkOfRisk, markerFor, subjectFor, type WorkItemLink } from './workItemLink';
 import { categoryOf } from './workItemStates';
 import { loadSubject, occurrenceMark } from './workItemSubject';
-import { pushRisk, syncLinked, type SyncOutcome } from './workItemSync';
+import { pushRisk, type SyncOutcome, syncLinked } from './workItemSync';
 import { joinTags, viewOf } from './workItemView';
 
 /**
@@ -34,14 +33,21 @@ export async function linkWorkItem(services: AppServices, risk: Risk, workItemId
     async (ctx) => {
       const existing = await linkOfRisk(ctx.links, risk);
       if (existing?.status === 'linked' && existing.workItemId !== workItemId) {
-        throw new PermanentError(`risk ${risk.id} is linked to work item #${existing.workItemId ?? '?'} already (vigil workitems unlink ${risk.id} first)`);
+        throw new PermanentError(
+          `risk ${risk.id} is linked to work item #${existing.workItemId ?? '?'} already (vigil workitems unlink ${risk.id} first)`,
+        );
       }
       const other = await ctx.links.byWorkItem(ctx.organization, workItemId);
       if (other && other.id !== existing?.id && other.status !== 'unlinked') {
-        throw new PermanentError(`work item #${workItemId} is linked to another risk already (vigil workitems list --org ${ctx.organization})`);
+        throw new PermanentError(
+          `work item #${workItemId} is linked to another risk already (vigil workitems list --org ${ctx.organization})`,
+        );
       }
       const item = await ctx.client.getWorkItem(workItemId);
-      if (!item) throw new PermanentError(`work item #${workItemId} does not exist in organization '${ctx.organization}' (or is in the recycle bin)`);
+      if (!item)
+        throw new PermanentError(
+          `work item #${workItemId} does not exist in organization '${ctx.organization}' (or is in the recycle bin)`,
+        );
       const id = existing?.id ?? linkIdFor(risk, ctx.settings.grouping);
       const marker = markerFor(id);
       const subject = await loadSubject(ctx.risks, ctx.organization, existing?.subject ?? subjectFor(risk, ctx.settings.grouping));
@@ -50,7 +56,12 @@ export async function linkWorkItem(services: AppServices, risk: Risk, workItemId
       const missing = vigilTags(subject, marker).filter((t) => !view.tags.some((have) => have.toLowerCase() === t.toLowerCase()));
       if (missing.length > 0) {
         // `add` on System.Tags adds to what is there; test /rev so nothing a person did in between is lost.
-        view = viewOf(await ctx.client.updateWorkItem(workItemId, [{ op: 'test', path: '/rev', value: view.rev }, { op: 'add', path: '/fields/System.Tags', value: joinTags(missing) }]));
+        view = viewOf(
+          await ctx.client.updateWorkItem(workItemId, [
+            { op: 'test', path: '/rev', value: view.rev },
+            { op: 'add', path: '/fields/System.Tags', value: joinTags(missing) },
+          ]),
+        );
       }
       const info = await ctx.typeInfo(view.project, view.type);
       const category = categoryOf(info, view.state);
@@ -94,7 +105,10 @@ export async function unlinkRisk(services: AppServices, risk: Risk): Promise<Wor
     if (!link) throw new PermanentError(`risk ${risk.id} has no work item link`);
     if (link.status === 'unlinked') return link;
     try {
-      return await links.replace({ ...link, status: 'unlinked', note: `unlinked by an operator ${new Date(services.clock.now()).toISOString()}` }, link._etag);
+      return await links.replace(
+        { ...link, status: 'unlinked', note: `unlinked by an operator ${new Date(services.clock.now()).toISOString()}` },
+        link._etag,
+      );
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
     }
@@ -113,12 +127,22 @@ export async function relinkRisk(services: AppServices, risk: Risk, workItemId: 
     logger,
     async (ctx) => {
       const link = await linkOfRisk(ctx.links, risk);
-      if (link?.status === 'linked') return { action: 'unchanged' as const, workItemId: link.workItemId, why: `linked to work item #${link.workItemId ?? '?'} already` };
+      if (link?.status === 'linked')
+        return { action: 'unchanged' as const, workItemId: link.workItemId, why: `linked to work item #${link.workItemId ?? '?'} already` };
       const cause = `cli:relink:${ctx.clock.now()}`;
       if (link) {
         // Back to a claim of this command's own: pushRisk then looks for the marker before creating anything.
         const { workItemId: _old, rev: _rev, ...rest } = link;
-        await ctx.links.replace({ ...rest, status: 'claimed', claimedBy: cause, claimedAt: new Date(ctx.clock.now()).toISOString(), note: `relinked by an operator (was ${link.status}${link.workItemId ? ` #${link.workItemId}` : ''})` }, link._etag);
+        await ctx.links.replace(
+          {
+            ...rest,
+            status: 'claimed',
+            claimedBy: cause,
+            claimedAt: new Date(ctx.clock.now()).toISOString(),
+            note: `relinked by an operator (was ${link.status}${link.workItemId ? ` #${link.workItemId}` : ''})`,
+          },
+          link._etag,
+        );
       }
       return pushRisk(ctx, risk, { id: cause });
     },
@@ -132,15 +156,25 @@ export async function relinkRisk(services: AppServices, risk: Risk, workItemId: 
  * After fixing the settings: clears the organization's failing mark and puts the messages parked
  * while it failed back on the queue. Returns what it did per organization.
  */
-export async function retryWorkItemSync(services: AppServices, organization?: string): Promise<Array<{ organization: string; cleared: boolean; replayed: number }>> {
-  const organizations = organization ? [await services.stores.organizations.get(organization)] : (await services.stores.organizations.list()).filter((o) => o.workItemSync);
+export async function retryWorkItemSync(
+  services: AppServices,
+  organization?: string,
+): Promise<Array<{ organization: string; cleared: boolean; replayed: number }>> {
+  const organizations = organization
+    ? [await services.stores.organizations.get(organization)]
+    : (await services.stores.organizations.list()).filter((o) => o.workItemSync);
   const stores = { queue: services.queue, parked: services.stores.parked, clock: services.clock };
   const parked = (await listFailedMessages(stores, { queues: ['workitem-sync'] })).filter((m) => m.kind === 'parked');
   const results: Array<{ organization: string; cleared: boolean; replayed: number }> = [];
   for (const settings of organizations) {
     const cleared = await clearFailing(services.stores.organizations, settings.organization);
-    const ours = await parkedOf(services, settings.organization, parked.map((m) => m.messageId));
-    const { replayed } = ours.length > 0 ? await replayFailedMessages(stores, { queues: ['workitem-sync'], messageIds: ours }) : { replayed: 0 };
+    const ours = await parkedOf(
+      services,
+      settings.organization,
+      parked.map((m) => m.messageId),
+    );
+    const { replayed } =
+      ours.length > 0 ? await replayFailedMessages(stores, { queues: ['workitem-sync'], messageIds: ours }) : { replayed: 0 };
     results.push({ organization: settings.organization, cleared, replayed });
   }
   return results;

@@ -10,7 +10,9 @@ export function validReconcileSchedule(schedule: string): string {
     new Cron(schedule, { timezone: 'UTC', paused: true }).stop();
     return schedule;
   } catch (error) {
-    throw new ConfigurationError(`invalid setting VIGIL_WORKITEMS_RECONCILE_SCHEDULE '${schedule}': ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigurationError(
+      `invalid setting VIGIL_WORKITEMS_RECONCILE_SCHEDULE '${schedule}': ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

@@ -1,17 +1,16 @@
 import type { UseCase } from '../app';
 import { failureKindOf, messageOf } from '../errors';
-import { reopenEndedAcceptances } from '../risks';
+import { acceptanceEnded, type Risk, reopenEndedAcceptances } from '../risks';
 import type { Stored } from '../store';
-import { acceptanceEnded, type Risk } from '../risks';
 import { configurationReason } from './syncFailures';
 import { withSyncSession } from './syncSession';
+import { vigilTag } from './workItemContent';
 import type { WorkItemLink } from './workItemLink';
 import { linkIdFor } from './workItemLink';
 import { meetsMinimum } from './workItemSettings';
 import { loadSubject, occurrenceMark } from './workItemSubject';
 import { planSync, pushRisk, syncLinked, type WorkItemSyncContext } from './workItemSync';
 import { viewFields, viewOf, type WorkItemView } from './workItemView';
-import { vigilTag } from './workItemContent';
 
 /**
  * The reconciliation (docs/work-items.md, "Reconciliation"): every linked risk is compared with
@@ -53,7 +52,10 @@ const wiqlPage = 19_999;
 /** Actions listed one by one in a report; the counts cover them all. */
 const listedActions = 500;
 
-export async function reconcileOrganization(ctx: WorkItemSyncContext, options: { dryRun: boolean; runId: string }): Promise<ReconcileReport> {
+export async function reconcileOrganization(
+  ctx: WorkItemSyncContext,
+  options: { dryRun: boolean; runId: string },
+): Promise<ReconcileReport> {
   const started = ctx.clock.now();
   const calls = ctx.requestCount();
   const report: ReconcileReport = {
@@ -82,7 +84,9 @@ export async function reconcileOrganization(ctx: WorkItemSyncContext, options: {
 
   // Acceptances that ended: the risks reopen first, so their work items move in this same run.
   if (options.dryRun) {
-    const ended = (await ctx.risks.list({ organization: ctx.organization, status: 'accepted' })).filter((r) => acceptanceEnded(r, ctx.clock.now()));
+    const ended = (await ctx.risks.list({ organization: ctx.organization, status: 'accepted' })).filter((r) =>
+      acceptanceEnded(r, ctx.clock.now()),
+    );
     report.reopenedAcceptances = ended.length;
     for (const risk of ended) act('would reopen (acceptance ended)', { riskId: risk.id });
   } else {
@@ -98,7 +102,14 @@ export async function reconcileOrganization(ctx: WorkItemSyncContext, options: {
 
   // Every work item Vigil tagged, then every linked one (a person may have removed the tags), read 200 at a time.
   const tagged = await taggedWorkItems(ctx);
-  const wanted = [...new Set([...tagged, ...links.filter((l) => l.status === 'linked' || l.status === 'broken').flatMap((l) => (l.workItemId !== undefined ? [l.workItemId] : []))])];
+  const wanted = [
+    ...new Set([
+      ...tagged,
+      ...links
+        .filter((l) => l.status === 'linked' || l.status === 'broken')
+        .flatMap((l) => (l.workItemId !== undefined ? [l.workItemId] : [])),
+    ]),
+  ];
   const items = await ctx.client.getWorkItems(wanted, viewFields);
   const views = new Map<number, WorkItemView>();
   wanted.forEach((id, n) => {
@@ -125,7 +136,8 @@ export async function reconcileOrganization(ctx: WorkItemSyncContext, options: {
       report.orphans.push(id);
       continue;
     }
-    if (owner.workItemId !== undefined && owner.workItemId !== id) report.duplicates.push({ workItemId: id, linkedWorkItemId: owner.workItemId });
+    if (owner.workItemId !== undefined && owner.workItemId !== id)
+      report.duplicates.push({ workItemId: id, linkedWorkItemId: owner.workItemId });
   }
 
   // Open risks that should have a work item and have no link at all (recorded while the sync was off, or their event was lost).
@@ -149,7 +161,12 @@ export async function reconcileOrganization(ctx: WorkItemSyncContext, options: {
 
   report.apiCalls = ctx.requestCount() - calls;
   report.seconds = Math.round((ctx.clock.now() - started) / 10) / 100;
-  ctx.logger.info('work items reconciled', { ...report, actions: report.actions.length, failures: report.failures.length, orphans: report.orphans.length });
+  ctx.logger.info('work items reconciled', {
+    ...report,
+    actions: report.actions.length,
+    failures: report.failures.length,
+    orphans: report.orphans.length,
+  });
   return report;
 }
 
@@ -190,7 +207,10 @@ async function reconcileLink(
       if (!view) return; // still deleted
       report.relinked++;
       if (options.dryRun) return void act('would link again (restored)', { workItemId });
-      const relinked = await ctx.links.replace({ ...link, status: 'linked', note: `restored (found by the reconciliation ${options.runId})` }, link._etag);
+      const relinked = await ctx.links.replace(
+        { ...link, status: 'linked', note: `restored (found by the reconciliation ${options.runId})` },
+        link._etag,
+      );
       const subject = await loadSubject(ctx.risks, ctx.organization, relinked.subject);
       if (subject) await syncLinked(ctx, relinked, subject, view, { fresh: true });
       return void act('linked again (restored)', { workItemId });
@@ -202,12 +222,21 @@ async function reconcileLink(
       if (!view) {
         report.broken++;
         if (options.dryRun) return void act('would mark broken (deleted)', { workItemId });
-        await ctx.links.replace({ ...link, status: 'broken', note: `deleted in Azure DevOps (found by the reconciliation ${options.runId})` }, link._etag);
+        await ctx.links.replace(
+          { ...link, status: 'broken', note: `deleted in Azure DevOps (found by the reconciliation ${options.runId})` },
+          link._etag,
+        );
         return void act('marked broken (deleted)', { workItemId });
       }
       const subject = await loadSubject(ctx.risks, ctx.organization, link.subject);
       if (!subject) return;
-      if (view.rev <= (link.rev ?? 0) && subject.status === link.syncedStatus && subject.changedAt <= (link.syncedAt ?? '') && subject.severity === link.severity && !markCrossed(subject, link)) {
+      if (
+        view.rev <= (link.rev ?? 0) &&
+        subject.status === link.syncedStatus &&
+        subject.changedAt <= (link.syncedAt ?? '') &&
+        subject.severity === link.severity &&
+        !markCrossed(subject, link)
+      ) {
         report.unchanged++;
         return;
       }
@@ -215,7 +244,11 @@ async function reconcileLink(
         const plan = await planSync(ctx, link, subject, view, true);
         if (plan.pulls.length === 0 && plan.operations.length === 0) return void report.unchanged++;
         report[plan.direction === 'pull' && plan.pulls.length > 0 ? 'pulled' : 'pushed']++;
-        return void act(plan.direction === 'pull' && plan.pulls.length > 0 ? 'would update the risk' : 'would update the work item', { workItemId, riskId: subject.primary.id, detail: plan.changes.join('; ') });
+        return void act(plan.direction === 'pull' && plan.pulls.length > 0 ? 'would update the risk' : 'would update the work item', {
+          workItemId,
+          riskId: subject.primary.id,
+          detail: plan.changes.join('; '),
+        });
       }
       const outcome = await syncLinked(ctx, link, subject, view, { fresh: true });
       if (outcome.action === 'pulled') {
@@ -234,7 +267,10 @@ async function reconcileLink(
 }
 
 function markCrossed(subject: { occurrences: number; kind: string; risks: unknown[] }, link: WorkItemLink): boolean {
-  return occurrenceMark(subject.occurrences) > (link.occurrenceMark ?? 0) || (subject.kind === 'group' && link.members !== undefined && subject.risks.length > link.members);
+  return (
+    occurrenceMark(subject.occurrences) > (link.occurrenceMark ?? 0) ||
+    (subject.kind === 'group' && link.members !== undefined && subject.risks.length > link.members)
+  );
 }
 
 /** Ids of the work items tagged `vigil`, by WIQL pages of ids ascending (each page starts after the last id seen). */
@@ -259,7 +295,8 @@ async function risksWithoutLink(ctx: WorkItemSyncContext, links: WorkItemLink[])
   return open.filter((risk) => {
     if (!meetsMinimum(risk.severity, ctx.settings.minimumSeverity)) return false;
     const id = linkIdFor(risk, ctx.settings.grouping);
-    if (known.has(id) || known.has(linkIdFor(risk, ctx.settings.grouping === 'risk' ? 'repository-rule' : 'risk')) || seen.has(id)) return false;
+    if (known.has(id) || known.has(linkIdFor(risk, ctx.settings.grouping === 'risk' ? 'repository-rule' : 'risk')) || seen.has(id))
+      return false;
     seen.add(id);
     return true;
   });
@@ -271,6 +308,8 @@ async function risksWithoutLink(ctx: WorkItemSyncContext, links: WorkItemLink[])
  */
 export const reconcileWorkItems: UseCase = async (envelope, { services, logger }) => {
   const runId = String(envelope.subject.slot ?? envelope.id);
-  const session = await withSyncSession(services, envelope.organization, logger, (ctx) => reconcileOrganization(ctx, { dryRun: false, runId }));
+  const session = await withSyncSession(services, envelope.organization, logger, (ctx) =>
+    reconcileOrganization(ctx, { dryRun: false, runId }),
+  );
   return session.ran ? session.value : { skipped: session.why };
 };

@@ -1,10 +1,9 @@
+import { queuesFor } from '../app';
+import type { Clock } from '../clock';
 import { AzureDevOpsAuthError, WorkItemRequestRefusedError } from '../devops';
 import { ConfigurationError, failureKindOf } from '../errors';
 import type { EventEnvelope } from '../events';
-import { queuesFor } from '../app';
-import type { Clock } from '../clock';
-import type { OrganizationDirectory } from '../organizations';
-import type { OrganizationSettings, WorkItemSyncState } from '../organizations';
+import type { OrganizationDirectory, OrganizationSettings, WorkItemSyncState } from '../organizations';
 import type { QueueSender } from '../queue';
 import { settingsDigest } from './workItemSettings';
 
@@ -25,20 +24,30 @@ export function configurationReason(error: unknown, organization: string, type: 
   if (error instanceof WorkItemRequestRefusedError) {
     const refused = `Azure DevOps refused ${error.resource} (${error.code ? '' : `HTTP ${error.statusCode}: `}${error.serverMessage})`;
     if (error.statusCode === 403) {
-      return fix(`${refused}: give Vigil's identity "View work items in this node" and "Edit work items in this node" on the area path (a PAT needs the Work Items read & write scope)`);
+      return fix(
+        `${refused}: give Vigil's identity "View work items in this node" and "Edit work items in this node" on the area path (a PAT needs the Work Items read & write scope)`,
+      );
     }
     switch (error.code) {
       case 'VS402323':
-        return fix(`${refused}: work item type '${type}' does not exist there; choose one that does with vigil orgs work-items ${organization} --type TYPE`);
+        return fix(
+          `${refused}: work item type '${type}' does not exist there; choose one that does with vigil orgs work-items ${organization} --type TYPE`,
+        );
       case 'TF200016':
         return fix(`${refused}: no such project; choose one with vigil orgs work-items ${organization} --project NAME`);
       case 'TF401347':
-        return fix(`${refused}: the area or iteration path is not the project's; fix --area-path, --iteration-path or --route with vigil orgs work-items ${organization}`);
+        return fix(
+          `${refused}: the area or iteration path is not the project's; fix --area-path, --iteration-path or --route with vigil orgs work-items ${organization}`,
+        );
       case 'TF401320':
-        return fix(`${refused}: a field of type '${type}' is required or limited to other values; give it a default in the process, choose another type (--type) or fix the state mapping (--state)`);
+        return fix(
+          `${refused}: a field of type '${type}' is required or limited to other values; give it a default in the process, choose another type (--type) or fix the state mapping (--state)`,
+        );
       case 'TF51535':
       case 'TF401326':
-        return fix(`${refused}: type '${type}' does not take a field Vigil sets; choose another type with vigil orgs work-items ${organization} --type TYPE`);
+        return fix(
+          `${refused}: type '${type}' does not take a field Vigil sets; choose another type with vigil orgs work-items ${organization} --type TYPE`,
+        );
       default:
         return undefined;
     }
@@ -105,7 +114,11 @@ export async function clearFailing(organizations: OrganizationDirectory, organiz
 }
 
 /** One `workitems.sync-failing` per failure (its time is in the id, so a repeat is dropped by the queue). */
-async function announceFailing(deps: { queue: Pick<QueueSender, 'send'>; clock: Clock }, organization: string, state: WorkItemSyncState): Promise<void> {
+async function announceFailing(
+  deps: { queue: Pick<QueueSender, 'send'>; clock: Clock },
+  organization: string,
+  state: WorkItemSyncState,
+): Promise<void> {
   const envelope: EventEnvelope = {
     id: `workitems.sync-failing:${organization}:${state.since}`,
     source: 'vigil',

@@ -1,11 +1,11 @@
 import type { AppServices } from '../app';
-import { connectAzureDevOps, type AzureDevOpsConnection } from '../devops';
 import type { WorkItemsClient } from '../devops';
+import { type AzureDevOpsConnection, connectAzureDevOps } from '../devops';
 import type { Logger } from '../logging';
 import type { OrganizationSettings } from '../organizations';
 import { organizationLimiter } from './organizationLimiter';
 import { clearFailing, configurationReason, failingReason, markFailing, parkedReason, WorkItemSyncFailingError } from './syncFailures';
-import { effectiveWorkItemSettings, settingsDigest, type EffectiveWorkItemSettings } from './workItemSettings';
+import { type EffectiveWorkItemSettings, effectiveWorkItemSettings, settingsDigest } from './workItemSettings';
 import { workItemMetadata } from './workItemStates';
 import type { WorkItemSyncContext } from './workItemSync';
 
@@ -39,7 +39,11 @@ export async function withSyncSession<T>(
   const directory = services.stores.organizations;
   const settings = await directory.get(organization);
   const effective = effectiveWorkItemSettings(settings);
-  if (!effective.enabled && !options.evenIfOff) return { ran: false, why: `work-item sync is off for organization '${settings.organization}' (vigil orgs work-items ${settings.organization} --enable)` };
+  if (!effective.enabled && !options.evenIfOff)
+    return {
+      ran: false,
+      why: `work-item sync is off for organization '${settings.organization}' (vigil orgs work-items ${settings.organization} --enable)`,
+    };
   const failing = failingReason(settings);
   if (failing && !options.evenIfFailing) throw new WorkItemSyncFailingError(parkedReason(settings.organization, failing));
   // Failing with settings that have changed since: tried again, and no longer shown as failing.
@@ -55,8 +59,15 @@ export async function withSyncSession<T>(
     } catch (error) {
       const reason = configurationReason(error, settings.organization, effective.workItemType);
       if (!reason) throw error;
-      const { first } = await markFailing({ organizations: directory, queue: services.queue, clock: services.clock }, settings.organization, reason);
-      logger.warn(first ? 'work-item sync failing: marked, one alert raised' : 'work-item sync failing (already marked)', { organization: settings.organization, reason });
+      const { first } = await markFailing(
+        { organizations: directory, queue: services.queue, clock: services.clock },
+        settings.organization,
+        reason,
+      );
+      logger.warn(first ? 'work-item sync failing: marked, one alert raised' : 'work-item sync failing (already marked)', {
+        organization: settings.organization,
+        reason,
+      });
       workItemMetadata.forget(organizationKey(settings));
       throw new WorkItemSyncFailingError(parkedReason(settings.organization, reason));
     } finally {

@@ -14,8 +14,11 @@ const events = { 'workitem.updated': 'updated', 'workitem.deleted': 'deleted', '
 export const syncWorkItemToRisk: UseCase = async (envelope, { services, logger }) => {
   const event = events[envelope.type as keyof typeof events];
   const workItemId = Number(envelope.subject.workItemId);
-  if (!event || !Number.isInteger(workItemId) || workItemId <= 0) throw new PermanentError(`event '${envelope.id}' names no work item id to sync`);
+  if (!event || !Number.isInteger(workItemId) || workItemId <= 0)
+    throw new PermanentError(`event '${envelope.id}' names no work item id to sync`);
   const rev = Number(envelope.subject.rev);
-  const session = await withSyncSession(services, envelope.organization, logger, (ctx) => pullWorkItem(ctx, workItemId, event, Number.isInteger(rev) && rev > 0 ? rev : undefined));
+  const session = await withSyncSession(services, envelope.organization, logger, (ctx) =>
+    pullWorkItem(ctx, workItemId, event, Number.isInteger(rev) && rev > 0 ? rev : undefined),
+  );
   return session.ran ? session.value : { action: 'skipped', why: session.why };
 };

@@ -25,7 +25,16 @@ const priorities: Record<RiskSeverity, number> = { critical: 1, high: 2, medium:
 const severityWords: Record<RiskSeverity, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' };
 
 /** The fields Vigil fills: a required field outside this list with no default makes the type unusable for Vigil. */
-export const fieldsVigilSets = ['System.Title', 'System.Description', 'System.Tags', 'System.AreaPath', 'System.IterationPath', priorityField, severityField, reproStepsField];
+export const fieldsVigilSets = [
+  'System.Title',
+  'System.Description',
+  'System.Tags',
+  'System.AreaPath',
+  'System.IterationPath',
+  priorityField,
+  severityField,
+  reproStepsField,
+];
 
 export function titleFor(subject: WorkItemSubject): string {
   const risk = subject.primary;
@@ -54,24 +63,40 @@ export function descriptionFor(subject: WorkItemSubject, now: string): string {
   const risk = subject.primary;
   const parts: string[] = [];
   if (subject.kind === 'risk') {
-    parts.push(`<p><b>Vigil found ${risk.kind === 'leaked-secret' ? 'a leaked secret' : 'a risky service connection setting'}:</b> ${escapeHtml(risk.title)} in <b>${escapeHtml(risk.asset.name)}</b> (${escapeHtml(risk.asset.type)}).</p>`);
+    parts.push(
+      `<p><b>Vigil found ${risk.kind === 'leaked-secret' ? 'a leaked secret' : 'a risky service connection setting'}:</b> ${escapeHtml(risk.title)} in <b>${escapeHtml(risk.asset.name)}</b> (${escapeHtml(risk.asset.type)}).</p>`,
+    );
     parts.push('<ul>');
     parts.push(`<li>Where: ${where(risk)}</li>`);
-    parts.push(`<li>Found: <code>${escapeHtml(risk.evidence.redacted)}</code> (rule <code>${escapeHtml(risk.ruleId)}</code>, severity ${escapeHtml(risk.severity)}${risk.verified ? ', checksum verified: a real token of that format' : ''})</li>`);
-    parts.push(`<li>Seen: ${risk.occurrences} time(s), first ${escapeHtml(risk.firstSeenAt)}, last ${escapeHtml(risk.lastSeenAt)} (as of ${escapeHtml(now)})</li>`);
+    parts.push(
+      `<li>Found: <code>${escapeHtml(risk.evidence.redacted)}</code> (rule <code>${escapeHtml(risk.ruleId)}</code>, severity ${escapeHtml(risk.severity)}${risk.verified ? ', checksum verified: a real token of that format' : ''})</li>`,
+    );
+    parts.push(
+      `<li>Seen: ${risk.occurrences} time(s), first ${escapeHtml(risk.firstSeenAt)}, last ${escapeHtml(risk.lastSeenAt)} (as of ${escapeHtml(now)})</li>`,
+    );
     parts.push('</ul>');
     parts.push(`<p><b>What to do:</b> ${escapeHtml(risk.remediation)}</p>`);
   } else {
-    parts.push(`<p><b>Vigil found ${subject.risks.length} ${risk.kind === 'leaked-secret' ? 'leaked secret(s)' : 'risky setting(s)'}</b> of rule <code>${escapeHtml(risk.ruleId)}</code> in <b>${escapeHtml(risk.asset.name)}</b> (${escapeHtml(risk.asset.type)}), seen ${subject.occurrences} time(s) in all (as of ${escapeHtml(now)}).</p>`);
+    parts.push(
+      `<p><b>Vigil found ${subject.risks.length} ${risk.kind === 'leaked-secret' ? 'leaked secret(s)' : 'risky setting(s)'}</b> of rule <code>${escapeHtml(risk.ruleId)}</code> in <b>${escapeHtml(risk.asset.name)}</b> (${escapeHtml(risk.asset.type)}), seen ${subject.occurrences} time(s) in all (as of ${escapeHtml(now)}).</p>`,
+    );
     parts.push('<ul>');
     for (const member of subject.risks.slice(0, listedMembers)) {
-      parts.push(`<li><code>${escapeHtml(member.evidence.redacted)}</code> ${escapeHtml(member.severity)}, ${escapeHtml(member.status)}, seen ${member.occurrences} time(s), last at ${where(member)} (risk <code>${escapeHtml(member.id)}</code>)</li>`);
+      parts.push(
+        `<li><code>${escapeHtml(member.evidence.redacted)}</code> ${escapeHtml(member.severity)}, ${escapeHtml(member.status)}, seen ${member.occurrences} time(s), last at ${where(member)} (risk <code>${escapeHtml(member.id)}</code>)</li>`,
+      );
     }
-    if (subject.risks.length > listedMembers) parts.push(`<li>…and ${subject.risks.length - listedMembers} more: vigil risks list --org ${escapeHtml(subject.organization)} --asset ${escapeHtml(risk.asset.id)}</li>`);
+    if (subject.risks.length > listedMembers)
+      parts.push(
+        `<li>…and ${subject.risks.length - listedMembers} more: vigil risks list --org ${escapeHtml(subject.organization)} --asset ${escapeHtml(risk.asset.id)}</li>`,
+      );
     parts.push('</ul>');
     parts.push(`<p><b>What to do:</b> ${escapeHtml(risk.remediation)}</p>`);
   }
-  const ids = subject.kind === 'risk' ? `Vigil risk <code>${escapeHtml(risk.id)}</code>` : `Vigil risks of rule <code>${escapeHtml(risk.ruleId)}</code> in asset <code>${escapeHtml(risk.asset.id)}</code>`;
+  const ids =
+    subject.kind === 'risk'
+      ? `Vigil risk <code>${escapeHtml(risk.id)}</code>`
+      : `Vigil risks of rule <code>${escapeHtml(risk.ruleId)}</code> in asset <code>${escapeHtml(risk.asset.id)}</code>`;
   parts.push(
     `<p><i>${ids}, organization ${escapeHtml(subject.organization)}. Closing this work item resolves the risk; moving it to Removed accepts it, or marks it a false positive with that reason; ` +
       'moving it back reopens it. Keep the <code>vigil-risk-…</code> tag: it is how Vigil finds this work item again.</i></p>',
@@ -121,7 +146,9 @@ export function severityOperations(info: WorkItemTypeInfo, severity: RiskSeverit
 
 /** The description on the fields the type shows it in. */
 export function descriptionOperations(info: WorkItemTypeInfo, html: string, op: 'add' | 'replace'): JsonPatchOperation[] {
-  return [descriptionField, reproStepsField].filter((field) => has(info, field)).map((field) => ({ op, path: `/fields/${field}`, value: html }));
+  return [descriptionField, reproStepsField]
+    .filter((field) => has(info, field))
+    .map((field) => ({ op, path: `/fields/${field}`, value: html }));
 }
 
 /** The JSON Patch that creates a work item for the subject. */
@@ -139,7 +166,19 @@ export function creationOperations(
     ...severityOperations(info, subject.severity, 'add'),
     ...(options.areaPath ? [{ op: 'add' as const, path: '/fields/System.AreaPath', value: options.areaPath }] : []),
     ...(options.iterationPath ? [{ op: 'add' as const, path: '/fields/System.IterationPath', value: options.iterationPath }] : []),
-    ...(evidence ? [{ op: 'add' as const, path: '/relations/-', value: { rel: 'Hyperlink', url: evidence, attributes: { comment: `Vigil evidence: ${subject.primary.evidence.location}`.slice(0, 256) } } }] : []),
+    ...(evidence
+      ? [
+          {
+            op: 'add' as const,
+            path: '/relations/-',
+            value: {
+              rel: 'Hyperlink',
+              url: evidence,
+              attributes: { comment: `Vigil evidence: ${subject.primary.evidence.location}`.slice(0, 256) },
+            },
+          },
+        ]
+      : []),
   ];
 }
 
@@ -147,6 +186,10 @@ export function creationOperations(
 export function missingRequiredFields(info: WorkItemTypeInfo): Array<{ referenceName: string; name: string }> {
   const filled = new Set(fieldsVigilSets.map((f) => f.toLowerCase()));
   return [...info.fields.values()].filter(
-    (f) => f.alwaysRequired && f.defaultValue === undefined && !filled.has(f.referenceName.toLowerCase()) && !f.referenceName.startsWith('System.'),
+    (f) =>
+      f.alwaysRequired &&
+      f.defaultValue === undefined &&
+      !filled.has(f.referenceName.toLowerCase()) &&
+      !f.referenceName.startsWith('System.'),
   );
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { Container, Stored } from '../store';
-import { isConflict } from '../store';
-import { queryAll } from '../store';
 import type { Risk, RiskSeverity, RiskStatus } from '../risks';
+import type { Container, Stored } from '../store';
+import { isConflict, queryAll } from '../store';
 import type { StateCategory } from './workItemStates';
 
 /**
@@ -131,6 +130,12 @@ export class WorkItemLinkStore {
 }
 
 /** The link of a risk, under either grouping (the setting may have changed since it was made). */
-export async function linkOfRisk(links: WorkItemLinkStore, risk: Pick<Risk, 'id' | 'organization' | 'asset' | 'ruleId'>): Promise<Stored<WorkItemLink> | undefined> {
-  return (await links.get(risk.organization, linkIdFor(risk, 'risk'))) ?? (await links.get(risk.organization, linkIdFor(risk, 'repository-rule')));
+export async function linkOfRisk(
+  links: WorkItemLinkStore,
+  risk: Pick<Risk, 'id' | 'organization' | 'asset' | 'ruleId'>,
+): Promise<Stored<WorkItemLink> | undefined> {
+  return (
+    (await links.get(risk.organization, linkIdFor(risk, 'risk'))) ??
+    (await links.get(risk.organization, linkIdFor(risk, 'repository-rule')))
+  );
 }

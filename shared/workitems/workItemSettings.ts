@@ -45,7 +45,10 @@ export function effectiveWorkItemSettings(settings: OrganizationSettings): Effec
  * Azure DevOps is reached): when it changes, a failing sync is tried again.
  */
 export function settingsDigest(settings: OrganizationSettings): string {
-  return createHash('sha256').update(JSON.stringify({ workItems: settings.workItems, azureDevOps: settings.azureDevOps ?? null })).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify({ workItems: settings.workItems, azureDevOps: settings.azureDevOps ?? null }))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 const severityRank: Record<RiskSeverity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
@@ -59,9 +62,14 @@ export function worstSeverity(severities: readonly RiskSeverity[]): RiskSeverity
 }
 
 /** The area and iteration paths for a work item about an asset in a project: the first route that matches, else the defaults. */
-export function routeFor(settings: EffectiveWorkItemSettings, where: { project?: string; repository?: string }): { areaPath?: string; iterationPath?: string } {
+export function routeFor(
+  settings: EffectiveWorkItemSettings,
+  where: { project?: string; repository?: string },
+): { areaPath?: string; iterationPath?: string } {
   const route = settings.routes.find(
-    (r) => (r.project === undefined || matchesGlob(r.project, where.project)) && (r.repository === undefined || matchesGlob(r.repository, where.repository)),
+    (r) =>
+      (r.project === undefined || matchesGlob(r.project, where.project)) &&
+      (r.repository === undefined || matchesGlob(r.repository, where.repository)),
   );
   const areaPath = route?.areaPath ?? settings.areaPath;
   const iterationPath = route?.iterationPath ?? settings.iterationPath;
@@ -71,7 +79,10 @@ export function routeFor(settings: EffectiveWorkItemSettings, where: { project?:
 /** `*` any run of characters, `?` one, case-insensitive, the whole name. */
 export function matchesGlob(pattern: string, name: string | undefined): boolean {
   if (name === undefined) return false;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 'i').test(name);
 }
 

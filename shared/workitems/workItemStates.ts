@@ -1,5 +1,5 @@
-import type { OrganizationSettings } from '../organizations';
 import type { WorkItemsClient, WorkItemTypeField, WorkItemTypeState } from '../devops';
+import type { OrganizationSettings } from '../organizations';
 
 /**
  * Work item states by state category (docs/work-items.md, "States"). Azure DevOps puts every
@@ -30,7 +30,11 @@ export function hasCategory(info: WorkItemTypeInfo, category: StateCategory): bo
  * The state to move to for the first of `categories` the type has: the override for it when the
  * type has that state, else the type's first state in it. Undefined when the type has none of them.
  */
-export function chooseState(info: WorkItemTypeInfo, categories: readonly StateCategory[], mapping: OrganizationSettings['workItems']['stateMapping']): string | undefined {
+export function chooseState(
+  info: WorkItemTypeInfo,
+  categories: readonly StateCategory[],
+  mapping: OrganizationSettings['workItems']['stateMapping'],
+): string | undefined {
   for (const category of categories) {
     const override = mapping[category];
     const named = override ? info.states.find((s) => s.name.toLowerCase() === override.toLowerCase()) : undefined;
@@ -56,7 +60,13 @@ export class WorkItemMetadataCache {
   private readonly types = new Map<string, { at: number; info: Promise<WorkItemTypeInfo> }>();
   private readonly identities = new Map<string, { at: number; identity: Promise<{ id: string; displayName: string }> }>();
 
-  typeInfo(organizationKey: string, client: Pick<WorkItemsClient, 'getTypeStates' | 'getTypeFields'>, project: string, type: string, now: number): Promise<WorkItemTypeInfo> {
+  typeInfo(
+    organizationKey: string,
+    client: Pick<WorkItemsClient, 'getTypeStates' | 'getTypeFields'>,
+    project: string,
+    type: string,
+    now: number,
+  ): Promise<WorkItemTypeInfo> {
     const key = `${organizationKey}\u0000${project.toLowerCase()}\u0000${type.toLowerCase()}`;
     const cached = this.types.get(key);
     if (cached && now - cached.at < typeInfoTtlMs) return cached.info;
@@ -74,7 +84,11 @@ export class WorkItemMetadataCache {
     return info;
   }
 
-  identity(organizationKey: string, read: () => Promise<{ id: string; displayName: string }>, now: number): Promise<{ id: string; displayName: string }> {
+  identity(
+    organizationKey: string,
+    read: () => Promise<{ id: string; displayName: string }>,
+    now: number,
+  ): Promise<{ id: string; displayName: string }> {
     const cached = this.identities.get(organizationKey);
     if (cached && now - cached.at < typeInfoTtlMs) return cached.identity;
     const identity = read();

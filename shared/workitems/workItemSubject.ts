@@ -1,5 +1,5 @@
-import { statusChangedAt, type Risk, type RiskSeverity, type RiskStatus, type RiskTriage } from '../risks';
 import type { RiskStore } from '../risks';
+import { type Risk, type RiskSeverity, type RiskStatus, type RiskTriage, statusChangedAt } from '../risks';
 import type { LinkSubject } from './workItemLink';
 import { worstSeverity } from './workItemSettings';
 
@@ -47,7 +47,11 @@ export function subjectOf(kind: LinkSubject['kind'], members: Risk[]): WorkItemS
     status,
     severity: worstSeverity(sorted.map((r) => r.severity)),
     occurrences: sorted.reduce((sum, r) => sum + r.occurrences, 0),
-    changedAt: sorted.map((r) => statusChangedAt(r)).sort().at(-1) ?? sorted[0].firstSeenAt,
+    changedAt:
+      sorted
+        .map((r) => statusChangedAt(r))
+        .sort()
+        .at(-1) ?? sorted[0].firstSeenAt,
     ...(changes.length ? { latestChange: changes[changes.length - 1] } : {}),
   };
 }

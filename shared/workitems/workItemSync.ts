@@ -1,17 +1,23 @@
 import type { Clock } from '../clock';
-import { AzureDevOpsConflictError, WorkItemRequestRefusedError } from '../devops';
 import type { JsonPatchOperation, WorkItem, WorkItemsClient } from '../devops';
+import { AzureDevOpsConflictError, WorkItemRequestRefusedError } from '../devops';
 import { ConfigurationError, ThrottledError, TransientError } from '../errors';
 import type { Logger } from '../logging';
 import type { QueueSender } from '../queue';
-import type { Risk, RiskStatus } from '../risks';
+import type { Risk, RiskStatus, RiskStore, TriageRequest, TriageTransition } from '../risks';
 import { triageEvents } from '../risks';
-import type { RiskStore, TriageRequest, TriageTransition } from '../risks';
 import type { Stored } from '../store';
 import { isPreconditionFailed } from '../store';
-import { creationOperations, descriptionFor, descriptionOperations, missingRequiredFields, severityOperations, severityTag } from './workItemContent';
+import {
+  creationOperations,
+  descriptionFor,
+  descriptionOperations,
+  missingRequiredFields,
+  severityOperations,
+  severityTag,
+} from './workItemContent';
 import { linkIdFor, markerFor, subjectFor, type WorkItemLink, type WorkItemLinkStore } from './workItemLink';
-import { meetsMinimum, repositoryNameOf, routeFor, type EffectiveWorkItemSettings } from './workItemSettings';
+import { type EffectiveWorkItemSettings, meetsMinimum, repositoryNameOf, routeFor } from './workItemSettings';
 import { categoryOf, chooseState, type StateCategory, type WorkItemTypeInfo } from './workItemStates';
 import { loadSubject, occurrenceMark, subjectOf, type WorkItemSubject } from './workItemSubject';
 import { joinTags, rememberedView, viewOf, type WorkItemView } from './workItemView';
@@ -73,11 +79,25 @@ export async function pushRisk(ctx: WorkItemSyncContext, risk: Risk, cause: { id
         const subject = await subjectForNewLink(ctx, risk);
         if (subject.status !== 'open') return { action: 'skipped', why: `the risk is ${subject.status}: only open risks get a work item` };
         if (!meetsMinimum(subject.severity, ctx.settings.minimumSeverity)) {
-          return { action: 'skipped', why: `severity ${subject.severity} is below the minimum for work items (${ctx.settings.minimumSeverity})` };
+          return {
+            action: 'skipped',
+            why: `severity ${subject.severity} is below the minimum for work items (${ctx.settings.minimumSeverity})`,
+          };
         }
         const project = ctx.settings.project ?? risk.project ?? cause.project;
-        if (!project) return { action: 'skipped', why: 'no Azure DevOps project to file it in: the risk has none (set one with vigil orgs work-items ORG --project NAME)' };
-        const claimed = await ctx.links.claim({ id: linkId, organization: ctx.organization, subject: subjectFor(risk, ctx.settings.grouping), marker: markerFor(linkId), project, claimedBy: cause.id });
+        if (!project)
+          return {
+            action: 'skipped',
+            why: 'no Azure DevOps project to file it in: the risk has none (set one with vigil orgs work-items ORG --project NAME)',
+          };
+        const claimed = await ctx.links.claim({
+          id: linkId,
+          organization: ctx.organization,
+          subject: subjectFor(risk, ctx.settings.grouping),
+          marker: markerFor(linkId),
+          project,
+          claimedBy: cause.id,
+        });
         if (!claimed) continue; // someone claimed it in between: read theirs
         return await create(ctx, claimed, subject, { recover: false });
       }
@@ -85,11 +105,17 @@ export async function pushRisk(ctx: WorkItemSyncContext, risk: Risk, cause: { id
         case 'unlinked':
           return { action: 'skipped', why: 'unlinked by an operator (vigil workitems relink to link it again)' };
         case 'broken':
-          return { action: 'skipped', why: `its work item #${link.workItemId ?? '?'} was deleted: not recreated on its own (vigil workitems relink)` };
+          return {
+            action: 'skipped',
+            why: `its work item #${link.workItemId ?? '?'} was deleted: not recreated on its own (vigil workitems relink)`,
+          };
         case 'claimed': {
           const age = ctx.clock.now() - Date.parse(link.claimedAt);
           if (link.claimedBy !== cause.id && age < ctx.claimLeaseMs) {
-            throw new ThrottledError(`another worker is filing the work item for risk ${risk.id} (claimed by '${link.claimedBy}'): try again shortly`, claimRetryMs);
+            throw new ThrottledError(
+              `another worker is filing the work item for risk ${risk.id} (claimed by '${link.claimedBy}'): try again shortly`,
+              claimRetryMs,
+            );
           }
           const subject = await loadSubject(ctx.risks, ctx.organization, link.subject);
           if (!subject) return { action: 'skipped', why: 'its risks no longer exist' };
@@ -129,17 +155,34 @@ async function takeOver(ctx: WorkItemSyncContext, link: Stored<WorkItemLink>, by
  * worker that died), the work item may already exist: it is looked for by its marker tag first,
  * and adopted if found, so a crash at any point leaves at most one work item.
  */
-async function create(ctx: WorkItemSyncContext, claim: Stored<WorkItemLink>, subject: WorkItemSubject, options: { recover: boolean }): Promise<SyncOutcome> {
+async function create(
+  ctx: WorkItemSyncContext,
+  claim: Stored<WorkItemLink>,
+  subject: WorkItemSubject,
+  options: { recover: boolean },
+): Promise<SyncOutcome> {
   if (options.recover) {
-    const found = await ctx.client.queryIds(`SELECT [System.Id] FROM WorkItems WHERE [System.Tags] CONTAINS '${claim.marker}' ORDER BY [System.Id]`);
+    const found = await ctx.client.queryIds(
+      `SELECT [System.Id] FROM WorkItems WHERE [System.Tags] CONTAINS '${claim.marker}' ORDER BY [System.Id]`,
+    );
     for (const id of found) {
       const item = await ctx.client.getWorkItem(id);
       if (!item) continue;
-      if (found.length > 1) ctx.logger.warn('more than one work item carries a risk marker; linking the first', { marker: claim.marker, workItems: found });
+      if (found.length > 1)
+        ctx.logger.warn('more than one work item carries a risk marker; linking the first', { marker: claim.marker, workItems: found });
       const view = viewOf(item, claim.project);
       const info = await ctx.typeInfo(view.project, view.type);
       const adopted = await ctx.links.replace(
-        { ...claim, ...remember(view, info, item), status: 'linked', syncedStatus: statusOfCategory(categoryOf(info, view.state), ctx.settings, view.reason), severity: subject.severity, occurrenceMark: occurrenceMark(subject.occurrences), members: subject.risks.length, syncedAt: now(ctx) },
+        {
+          ...claim,
+          ...remember(view, info, item),
+          status: 'linked',
+          syncedStatus: statusOfCategory(categoryOf(info, view.state), ctx.settings, view.reason),
+          severity: subject.severity,
+          occurrenceMark: occurrenceMark(subject.occurrences),
+          members: subject.risks.length,
+          syncedAt: now(ctx),
+        },
         claim._etag,
       );
       ctx.logger.info('found the work item of a claimed link by its marker tag', { workItemId: item.id, marker: claim.marker });
@@ -149,7 +192,10 @@ async function create(ctx: WorkItemSyncContext, claim: Stored<WorkItemLink>, sub
   }
   const type = ctx.settings.workItemType;
   const info = await ctx.typeInfo(claim.project, type);
-  if (info.states.length === 0) throw new ConfigurationError(`work item type '${type}' in project '${claim.project}' has no states Vigil can read: choose another type with vigil orgs work-items ${ctx.organization} --type TYPE`);
+  if (info.states.length === 0)
+    throw new ConfigurationError(
+      `work item type '${type}' in project '${claim.project}' has no states Vigil can read: choose another type with vigil orgs work-items ${ctx.organization} --type TYPE`,
+    );
   const missing = missingRequiredFields(info);
   if (missing.length > 0) {
     throw new ConfigurationError(
@@ -157,10 +203,23 @@ async function create(ctx: WorkItemSyncContext, claim: Stored<WorkItemLink>, sub
     );
   }
   const route = routeFor(ctx.settings, { project: await ctx.projectName(claim.project), repository: repositoryNameOf(subject.primary) });
-  const created = await ctx.client.createWorkItem(claim.project, type, creationOperations(info, subject, { marker: claim.marker, ...route, now: now(ctx) }));
+  const created = await ctx.client.createWorkItem(
+    claim.project,
+    type,
+    creationOperations(info, subject, { marker: claim.marker, ...route, now: now(ctx) }),
+  );
   const view = viewOf(created, claim.project);
   const linked = await ctx.links.replace(
-    { ...claim, ...remember(view, info, created), status: 'linked', syncedStatus: subject.status, severity: subject.severity, occurrenceMark: occurrenceMark(subject.occurrences), members: subject.risks.length, syncedAt: now(ctx) },
+    {
+      ...claim,
+      ...remember(view, info, created),
+      status: 'linked',
+      syncedStatus: subject.status,
+      severity: subject.severity,
+      occurrenceMark: occurrenceMark(subject.occurrences),
+      members: subject.risks.length,
+      syncedAt: now(ctx),
+    },
     claim._etag,
   );
   ctx.logger.info('work item created for a risk', { workItemId: created.id, project: claim.project, type, risk: subject.primary.id });
@@ -179,7 +238,13 @@ async function create(ctx: WorkItemSyncContext, claim: Stored<WorkItemLink>, sub
  * test `/rev`: against what the link remembers when no fresher view is at hand (no read at all
  * when nobody touched the work item since), and a 412 is answered by reading it and deciding again.
  */
-export async function syncLinked(ctx: WorkItemSyncContext, link: Stored<WorkItemLink>, subject: WorkItemSubject, known: WorkItemView | undefined, options: { fresh: boolean }): Promise<SyncOutcome> {
+export async function syncLinked(
+  ctx: WorkItemSyncContext,
+  link: Stored<WorkItemLink>,
+  subject: WorkItemSubject,
+  known: WorkItemView | undefined,
+  options: { fresh: boolean },
+): Promise<SyncOutcome> {
   let view = known;
   let fresh = options.fresh;
   for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
@@ -196,11 +261,14 @@ export async function syncLinked(ctx: WorkItemSyncContext, link: Stored<WorkItem
         view = undefined; // someone changed it since (or may have): read it and decide again
         continue;
       }
-      if (error instanceof WorkItemRequestRefusedError && error.statusCode === 404 && error.code === 'TF401232') return markBroken(ctx, link, 'deleted in Azure DevOps');
+      if (error instanceof WorkItemRequestRefusedError && error.statusCode === 404 && error.code === 'TF401232')
+        return markBroken(ctx, link, 'deleted in Azure DevOps');
       throw error;
     }
   }
-  throw new TransientError(`work item #${link.workItemId ?? '?'} kept changing while Vigil wrote to it (${maxConflictRetries + 1} conflicts); it will be tried again`);
+  throw new TransientError(
+    `work item #${link.workItemId ?? '?'} kept changing while Vigil wrote to it (${maxConflictRetries + 1} conflicts); it will be tried again`,
+  );
 }
 
 /** What syncing one link would do: status changes the work item makes on its risks, and a patch for the work item. */
@@ -222,7 +290,13 @@ export interface SyncPlan {
 class UnverifiedView extends Error {}
 
 /** Decides, without writing, what syncing a link would do (the reconciliation's dry run reports this). */
-export async function planSync(ctx: WorkItemSyncContext, link: WorkItemLink, subject: WorkItemSubject, view: WorkItemView, fresh: boolean): Promise<SyncPlan> {
+export async function planSync(
+  ctx: WorkItemSyncContext,
+  link: WorkItemLink,
+  subject: WorkItemSubject,
+  view: WorkItemView,
+  fresh: boolean,
+): Promise<SyncPlan> {
   const info = await ctx.typeInfo(view.project, view.type);
   const category = categoryOf(info, view.state);
   const newer = fresh && view.rev > (link.rev ?? 0);
@@ -247,7 +321,10 @@ export async function planSync(ctx: WorkItemSyncContext, link: WorkItemLink, sub
     const previous = severityTag(link.severity).toLowerCase();
     const tags = [...view.tags.filter((t) => t.toLowerCase() !== previous), severityTag(subject.severity)];
     // The whole field is written, but over the revision read (test /rev): a person's tags are kept, only Vigil's change.
-    plan.operations.push({ op: 'replace', path: '/fields/System.Tags', value: joinTags(tags) }, ...severityOperations(info, subject.severity, 'replace'));
+    plan.operations.push(
+      { op: 'replace', path: '/fields/System.Tags', value: joinTags(tags) },
+      ...severityOperations(info, subject.severity, 'replace'),
+    );
     plan.changes.push(`severity ${link.severity} → ${subject.severity}`);
   }
   const mark = occurrenceMark(subject.occurrences);
@@ -262,7 +339,13 @@ export async function planSync(ctx: WorkItemSyncContext, link: WorkItemLink, sub
   return plan;
 }
 
-async function reconcileOne(ctx: WorkItemSyncContext, link: Stored<WorkItemLink>, subject: WorkItemSubject, view: WorkItemView, fresh: boolean): Promise<SyncOutcome> {
+async function reconcileOne(
+  ctx: WorkItemSyncContext,
+  link: Stored<WorkItemLink>,
+  subject: WorkItemSubject,
+  view: WorkItemView,
+  fresh: boolean,
+): Promise<SyncOutcome> {
   const plan = await planSync(ctx, link, subject, view, fresh);
   // The risk changed but the remembered work item already matches it: nothing would be written, so nothing
   // would test /rev. Someone may have moved it since; read it before calling the two in step.
@@ -303,14 +386,21 @@ async function reconcileOne(ctx: WorkItemSyncContext, link: Stored<WorkItemLink>
     link._etag,
   );
   // Announced only once the link records what was synced, so the change's own risk.changed finds nothing left to do.
-  for (const { risk, transition } of pending) for (const [queue, messages] of triageEvents(risk, transition, ctx.clock)) await ctx.queue.send(queue, messages);
+  for (const { risk, transition } of pending)
+    for (const [queue, messages] of triageEvents(risk, transition, ctx.clock)) await ctx.queue.send(queue, messages);
   if (pending.length > 0) return { action: 'pulled', workItemId: view.id, status: current.status, risks: pending.length };
   if (plan.operations.length > 0) return { action: 'updated', workItemId: view.id, changes: plan.changes };
   return { action: 'unchanged', workItemId: view.id };
 }
 
 /** The state to move the work item to for the risk's status, if it is not in a matching category already. */
-function stateMove(ctx: WorkItemSyncContext, link: WorkItemLink, subject: WorkItemSubject, category: StateCategory | undefined, info: WorkItemTypeInfo): { state: string; comment: string } | undefined {
+function stateMove(
+  ctx: WorkItemSyncContext,
+  link: WorkItemLink,
+  subject: WorkItemSubject,
+  category: StateCategory | undefined,
+  info: WorkItemTypeInfo,
+): { state: string; comment: string } | undefined {
   if (!category) return undefined;
   const change = subject.latestChange;
   const why = change ? `${change.reason} (${change.by}${change.reference ? `, ${change.reference}` : ''})` : 'no reason given';
@@ -332,7 +422,8 @@ function stateMove(ctx: WorkItemSyncContext, link: WorkItemLink, subject: WorkIt
     case 'false-positive': {
       if (category !== 'Proposed' && category !== 'InProgress') return undefined;
       const state = chooseState(info, ['Removed', 'Completed'], mapping);
-      const what = subject.status === 'accepted' ? `accepted${change?.until ? ` until ${change.until.slice(0, 10)}` : ''}` : 'marked a false positive';
+      const what =
+        subject.status === 'accepted' ? `accepted${change?.until ? ` until ${change.until.slice(0, 10)}` : ''}` : 'marked a false positive';
       return state ? { state, comment: `Vigil: this risk was ${what}: ${why}.` } : undefined;
     }
   }
@@ -340,7 +431,11 @@ function stateMove(ctx: WorkItemSyncContext, link: WorkItemLink, subject: WorkIt
 
 function explicitReopen(subject: WorkItemSubject, link: WorkItemLink): boolean {
   const change = subject.latestChange;
-  return change?.status === 'open' && (change.source === 'cli' || change.source === 'pull-request' || change.source === 'expiry') && change.at > (link.syncedAt ?? '');
+  return (
+    change?.status === 'open' &&
+    (change.source === 'cli' || change.source === 'pull-request' || change.source === 'expiry') &&
+    change.at > (link.syncedAt ?? '')
+  );
 }
 
 /**
@@ -348,7 +443,12 @@ function explicitReopen(subject: WorkItemSubject, link: WorkItemLink): boolean {
  * (`Resolved`/`Completed` → resolved, "closed in work item #N by NAME"; `Removed` → accepted, or a
  * false positive for the configured `System.Reason` values; `Proposed`/`InProgress` → reopened).
  */
-function pullRequests(ctx: WorkItemSyncContext, subject: WorkItemSubject, view: WorkItemView, category: StateCategory): Array<{ risk: Risk; request: TriageRequest }> {
+function pullRequests(
+  ctx: WorkItemSyncContext,
+  subject: WorkItemSubject,
+  view: WorkItemView,
+  category: StateCategory,
+): Array<{ risk: Risk; request: TriageRequest }> {
   const status = statusOfCategory(category, ctx.settings, view.reason);
   const by = view.changedByName ?? 'someone';
   const reference = `work item #${view.id}`;
@@ -356,8 +456,14 @@ function pullRequests(ctx: WorkItemSyncContext, subject: WorkItemSubject, view: 
   const requests: Array<{ risk: Risk; request: TriageRequest }> = [];
   for (const risk of subject.risks) {
     if (status === 'resolved' && risk.status === 'open') {
-      requests.push({ risk, request: { ...common, status, reason: `closed in work item #${view.id} by ${by} (state ${view.state})`, onlyFrom: ['open'] } });
-    } else if ((status === 'accepted' || status === 'false-positive') && (risk.status === 'open' || (subject.kind === 'risk' && risk.status !== status))) {
+      requests.push({
+        risk,
+        request: { ...common, status, reason: `closed in work item #${view.id} by ${by} (state ${view.state})`, onlyFrom: ['open'] },
+      });
+    } else if (
+      (status === 'accepted' || status === 'false-positive') &&
+      (risk.status === 'open' || (subject.kind === 'risk' && risk.status !== status))
+    ) {
       requests.push({
         risk,
         request: {
@@ -367,7 +473,11 @@ function pullRequests(ctx: WorkItemSyncContext, subject: WorkItemSubject, view: 
           ...(status === 'accepted' ? { until: new Date(ctx.clock.now() + ctx.settings.acceptDays * 86_400_000).toISOString() } : {}),
         },
       });
-    } else if (status === 'open' && risk.status !== 'open' && (subject.kind === 'risk' || (risk.triage?.source === source && risk.triage.reference === reference))) {
+    } else if (
+      status === 'open' &&
+      risk.status !== 'open' &&
+      (subject.kind === 'risk' || (risk.triage?.source === source && risk.triage.reference === reference))
+    ) {
       // In a group, only the risks this work item closed reopen: it cannot say which other one should.
       requests.push({ risk, request: { ...common, status, reason: `reopened in work item #${view.id} by ${by} (state ${view.state})` } });
     }
@@ -376,7 +486,11 @@ function pullRequests(ctx: WorkItemSyncContext, subject: WorkItemSubject, view: 
 }
 
 /** The risk status a state category stands for. */
-export function statusOfCategory(category: StateCategory | undefined, settings: Pick<EffectiveWorkItemSettings, 'falsePositiveReasons'>, reason: string | undefined): RiskStatus | undefined {
+export function statusOfCategory(
+  category: StateCategory | undefined,
+  settings: Pick<EffectiveWorkItemSettings, 'falsePositiveReasons'>,
+  reason: string | undefined,
+): RiskStatus | undefined {
   switch (category) {
     case 'Proposed':
     case 'InProgress':
@@ -398,7 +512,12 @@ export function statusOfCategory(category: StateCategory | undefined, settings: 
  * only), find its link, and act. Revisions at or below the last one synced are Vigil's own echo
  * or old news and cost no call at all when the event says which revision it was.
  */
-export async function pullWorkItem(ctx: WorkItemSyncContext, workItemId: number, event: 'updated' | 'deleted' | 'restored', revision?: number): Promise<SyncOutcome> {
+export async function pullWorkItem(
+  ctx: WorkItemSyncContext,
+  workItemId: number,
+  event: 'updated' | 'deleted' | 'restored',
+  revision?: number,
+): Promise<SyncOutcome> {
   for (let race = 0; race < maxLinkRaces; race++) {
     const link = await ctx.links.byWorkItem(ctx.organization, workItemId);
     if (!link) return { action: 'skipped', why: `work item #${workItemId} is not linked to a risk` };
@@ -471,4 +590,3 @@ function now(ctx: WorkItemSyncContext): string {
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
-

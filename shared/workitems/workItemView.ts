@@ -57,7 +57,12 @@ export function rememberedView(link: WorkItemLink): WorkItemView | undefined {
 }
 
 export function splitTags(value: unknown): string[] {
-  return typeof value === 'string' ? value.split(';').map((t) => t.trim()).filter(Boolean) : [];
+  return typeof value === 'string'
+    ? value
+        .split(';')
+        .map((t) => t.trim())
+        .filter(Boolean)
+    : [];
 }
 
 export function joinTags(tags: readonly string[]): string {
@@ -73,7 +78,10 @@ function text(value: unknown): string | undefined {
 function identityOf(value: unknown): { id?: string; name?: string } {
   if (typeof value === 'object' && value !== null) {
     const ref = value as { id?: unknown; displayName?: unknown };
-    return { ...(typeof ref.id === 'string' ? { id: ref.id } : {}), ...(typeof ref.displayName === 'string' ? { name: ref.displayName } : {}) };
+    return {
+      ...(typeof ref.id === 'string' ? { id: ref.id } : {}),
+      ...(typeof ref.displayName === 'string' ? { name: ref.displayName } : {}),
+    };
   }
   if (typeof value === 'string') return { name: value.replace(/\s*<[^>]*>\s*$/, '') };
   return {};

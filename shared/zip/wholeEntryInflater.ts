@@ -19,7 +19,15 @@ export interface WholeInflation {
 
 interface NativeInflate {
   reset(): void;
-  writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, output: Uint8Array, outOffset: number, outLength: number): void;
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOffset: number,
+    inLength: number,
+    output: Uint8Array,
+    outOffset: number,
+    outLength: number,
+  ): void;
   onerror: (message: string, errno: number) => void;
 }
 
@@ -66,7 +74,9 @@ export class WholeEntryInflater {
     // Output full: the entry may be larger than maxOutput. Failed: corrupt, or (Z_FINISH) cut short.
     if (this.failed || outputLeft === 0) return undefined;
     const consumed = input.length - inputLeft;
-    return endedWithin(input, consumed, complete) ? { output: this.output.subarray(0, this.output.length - outputLeft), consumed } : undefined;
+    return endedWithin(input, consumed, complete)
+      ? { output: this.output.subarray(0, this.output.length - outputLeft), consumed }
+      : undefined;
   }
 }
 

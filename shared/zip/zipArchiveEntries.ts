@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { createInflateRaw, type InflateRaw } from 'node:zlib';
-import { WholeEntryInflater, type WholeInflation } from './wholeEntryInflater';
 import { PermanentError, TransientError, VigilError } from '../errors';
+import { WholeEntryInflater, type WholeInflation } from './wholeEntryInflater';
 
 /**
  * The entries of a zip, read front to back as the archive arrives, one at a time: the next entry's
@@ -59,7 +59,14 @@ export async function* readZipEntries(archive: Readable): AsyncGenerator<Archive
       const path = entryPath(header.name);
       const isDirectory = header.name.endsWith('/');
       if (prepared.whole) {
-        yield { path, isDirectory, unreadable: false, size: prepared.whole.length, content: inSlices(prepared.whole), discard: async () => undefined };
+        yield {
+          path,
+          isDirectory,
+          unreadable: false,
+          size: prepared.whole.length,
+          content: inSlices(prepared.whole),
+          discard: async () => undefined,
+        };
         continue;
       }
       const content = entryContent(source, header);
@@ -89,13 +96,15 @@ async function prepareEntry(source: ByteSource, inflater: WholeEntryInflater): P
     const signature = await source.peekUInt32();
     if (signature === undefined) throw new TruncatedArchive('the archive ended before its central directory');
     if (signature === centralHeader || signature === endOfCentralDirectory || signature === zip64EndOfCentralDirectory) return undefined;
-    if (signature !== localHeader) throw new PermanentError(`the repository archive is not a zip Vigil can read (unexpected signature 0x${signature.toString(16)})`);
+    if (signature !== localHeader)
+      throw new PermanentError(`the repository archive is not a zip Vigil can read (unexpected signature 0x${signature.toString(16)})`);
     header = await readLocalHeader(source);
     if (header.method !== 8 || header.unreadable) return { header };
     const whole = await inflatedAtOnce(source, header.compressedSize, inflater);
     if (!whole) return { header };
     await source.skip(whole.consumed);
-    if (header.flags & flagDescriptor) await skipDescriptor(source, { compressed: whole.consumed, uncompressed: whole.output.length }, header.zip64);
+    if (header.flags & flagDescriptor)
+      await skipDescriptor(source, { compressed: whole.consumed, uncompressed: whole.output.length }, header.zip64);
     return { header, whole: whole.output };
   } catch (error) {
     throw unreadable(error, header?.name);
@@ -190,7 +199,9 @@ async function* entryBytes(source: ByteSource, header: LocalHeader): AsyncGenera
   const sizes: EntrySizes = { compressed: 0, uncompressed: 0 };
   if (header.unreadable) {
     if (header.compressedSize === undefined) {
-      throw new PermanentError(`entry '${header.name}' is encrypted or compressed with method ${header.method} and gives no size: the archive cannot be read past it`);
+      throw new PermanentError(
+        `entry '${header.name}' is encrypted or compressed with method ${header.method} and gives no size: the archive cannot be read past it`,
+      );
     }
     await source.skip(header.compressedSize);
   } else if (header.method === 8) yield* inflated(source, header.compressedSize, sizes);
@@ -214,7 +225,11 @@ const atOnceWindow = 256 * 1024;
  * it). Undefined when the entry may go on past what has arrived, or is too large to inflate at
  * once: the streaming path then takes over from the entry's start (nothing has been consumed yet).
  */
-async function inflatedAtOnce(source: ByteSource, compressedSize: number | undefined, inflater: WholeEntryInflater): Promise<WholeInflation | undefined> {
+async function inflatedAtOnce(
+  source: ByteSource,
+  compressedSize: number | undefined,
+  inflater: WholeEntryInflater,
+): Promise<WholeInflation | undefined> {
   const available = await source.buffered(Math.min(compressedSize ?? atOnceWindow, atOnceWindow));
   if (compressedSize === undefined) return inflater.inflate(available, false);
   return compressedSize <= available.length ? inflater.inflate(available.subarray(0, compressedSize), true) : undefined;
@@ -506,10 +521,15 @@ function unreadable(error: unknown, name: string | undefined): Error {
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
   if (code.startsWith('Z_')) {
     // The same bytes would fail the same way: retrying cannot help.
-    return new PermanentError(`the repository archive could not be decompressed${where} (${message}); report this repository's archive as unreadable`, { cause: error });
+    return new PermanentError(
+      `the repository archive could not be decompressed${where} (${message}); report this repository's archive as unreadable`,
+      { cause: error },
+    );
   }
   // A cut connection or a server that stopped mid-archive: worth another try.
-  return new TransientError(`the repository archive could not be read to its end${where} (${message}); the scan will be retried`, { cause: error });
+  return new TransientError(`the repository archive could not be read to its end${where} (${message}); the scan will be retried`, {
+    cause: error,
+  });
 }
 
 /** An entry's name as a relative path with forward slashes (zips written on Windows use backslashes). */

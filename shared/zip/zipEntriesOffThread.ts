@@ -1,10 +1,16 @@
 import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { PermanentError, TransientError } from '../errors';
-import { startWorkerThread } from '../threads';
-import { WorkerThreadPool } from '../threads';
+import { startWorkerThread, WorkerThreadPool } from '../threads';
 import type { ArchiveEntry } from './zipArchiveEntries';
-import { inputWindowBytes, relayPieceBytes, type FromZipThread, type ToZipThread, type ZipThreadEvent, type ZipThreadSettings } from './zipEntriesThreadProtocol';
+import {
+  type FromZipThread,
+  inputWindowBytes,
+  relayPieceBytes,
+  type ToZipThread,
+  type ZipThreadEvent,
+  type ZipThreadSettings,
+} from './zipEntriesThreadProtocol';
 
 /**
  * `readZipEntries`, with the parsing and inflating on a worker thread: the same entries, the same
@@ -15,14 +21,25 @@ import { inputWindowBytes, relayPieceBytes, type FromZipThread, type ToZipThread
  * Memory stays bounded like the in-thread reader's: at most `inputWindowBytes` of compressed bytes
  * wait for the thread, and at most a few 256 KiB batches of content wait to be consumed.
  */
-export async function* readZipEntriesOffThread(archive: Readable, settings: ZipThreadSettings = {}): AsyncGenerator<ArchiveEntry, void, undefined> {
+export async function* readZipEntriesOffThread(
+  archive: Readable,
+  settings: ZipThreadSettings = {},
+): AsyncGenerator<ArchiveEntry, void, undefined> {
   const thread = new ZipEntriesThread(archive, settings);
   try {
     for (let event = await thread.next(); event.t !== 'done'; event = await thread.next()) {
       if (event.t !== 'entry') throw new Error(`zip thread sent '${event.t}' where an entry was due`);
       const content = new EntryContent(thread);
       const { path, isDirectory, unreadable, screenedOut, size } = event;
-      yield { path, isDirectory, unreadable, ...(screenedOut ? { screenedOut } : {}), ...(size === undefined ? {} : { size }), content: content.chunks(), discard: () => content.drain() };
+      yield {
+        path,
+        isDirectory,
+        unreadable,
+        ...(screenedOut ? { screenedOut } : {}),
+        ...(size === undefined ? {} : { size }),
+        content: content.chunks(),
+        discard: () => content.drain(),
+      };
       await content.drain();
     }
   } finally {
@@ -113,7 +130,8 @@ class ZipEntriesThread {
   private readonly onError = (error: Error) =>
     this.stop(new TransientError(`the repository archive reader stopped (${error.message}); the scan will be retried`, { cause: error }));
 
-  private readonly onExit = (code: number) => this.stop(new TransientError(`the repository archive reader exited early (code ${code}); the scan will be retried`));
+  private readonly onExit = (code: number) =>
+    this.stop(new TransientError(`the repository archive reader exited early (code ${code}); the scan will be retried`));
 
   /** The next event, in the order the thread sent them. */
   async next(): Promise<ZipThreadEvent> {

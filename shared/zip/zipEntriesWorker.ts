@@ -1,14 +1,14 @@
 import { Readable } from 'node:stream';
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import { failureKindOf } from '../errors';
-import { readZipEntries } from './zipArchiveEntries';
 import { BlockPool } from '../streaming';
+import { readZipEntries } from './zipArchiveEntries';
 import {
   batchBytes,
   batchesInFlight,
-  eventsPerBatch,
   type CreateEntryScreen,
   type EntryScreenModule,
+  eventsPerBatch,
   type FromZipThread,
   type ToZipThread,
   type ZipThreadEvent,
@@ -161,7 +161,14 @@ async function readArchive(input: CompressedInput, output: BatchWriter, settings
     for await (const entry of readZipEntries(archive)) {
       const screenedOut = entry.isDirectory || entry.unreadable ? undefined : screen?.(entry.path);
       const size = screenedOut || entry.size === undefined ? {} : { size: entry.size };
-      await output.event({ t: 'entry', path: entry.path, isDirectory: entry.isDirectory, unreadable: entry.unreadable, ...(screenedOut ? { screenedOut } : {}), ...size });
+      await output.event({
+        t: 'entry',
+        path: entry.path,
+        isDirectory: entry.isDirectory,
+        unreadable: entry.unreadable,
+        ...(screenedOut ? { screenedOut } : {}),
+        ...size,
+      });
       if (screenedOut) await entry.discard();
       else for await (const chunk of entry.content) await output.data(chunk);
       await output.event({ t: 'end' });

@@ -4,8 +4,8 @@
  * VIGIL_BENCH_DEVOPS_OPTIONS (BenchDevOpsOptions); it sends `{ url }` once listening and answers a `calls` message with
  * the calls it recorded.
  */
-import { ServiceConnectionRoutes, type LoopbackServiceConnection } from '../support/azureDevOps/serviceConnectionRoutes';
-import { startAzureDevOpsServer, type AzureDevOpsServerOptions } from '../support/azureDevOpsServer';
+import { type LoopbackServiceConnection, ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
+import { type AzureDevOpsServerOptions, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 
 /** What can cross the process boundary as JSON: the server's options, and service connections to serve. */
 export type BenchDevOpsOptions = Omit<AzureDevOpsServerOptions, 'extensions'> & { serviceConnections?: LoopbackServiceConnection[] };

@@ -83,17 +83,25 @@ async function measure(server: WatchedProcess, path: string): Promise<Figures> {
 const consumers: Record<string, string> =
   process.env.BENCH_CONSUMERS === 'on'
     ? {}
-    : Object.fromEntries(['scanBuild', 'scanRepository', 'syncWorkItem', 'publishPullRequest', 'sendAlert'].map((name) => [`AzureWebJobs__${name}__Disabled`, 'true']));
+    : Object.fromEntries(
+        ['scanBuild', 'scanRepository', 'syncWorkItem', 'publishPullRequest', 'sendAlert'].map((name) => [
+          `AzureWebJobs__${name}__Disabled`,
+          'true',
+        ]),
+      );
 
 async function main(): Promise<void> {
   const bare = await measure(spawnWatched(process.execPath, ['-e', bareServer], process.env), '/');
 
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
-  const host = spawnWatched(
-    process.execPath,
-    [join(root, 'dist', 'shared', 'cli', 'main.js'), 'start'],
-    { ...process.env, ...testHookSecrets, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_LOG_LEVEL: 'warn', ...consumers },
-  );
+  const host = spawnWatched(process.execPath, [join(root, 'dist', 'shared', 'cli', 'main.js'), 'start'], {
+    ...process.env,
+    ...testHookSecrets,
+    VIGIL_DATA_DIR: dataDir,
+    PORT: '0',
+    VIGIL_LOG_LEVEL: 'warn',
+    ...consumers,
+  });
   const vigil = await measure(host, '/hooks/azure-devops');
   rmSync(dataDir, { recursive: true, force: true });
 

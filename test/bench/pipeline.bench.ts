@@ -21,18 +21,18 @@
  * per project per hour); node-api's route-table lookups are reported as `metadataCalls`. Both paths
  * are warmed up first, untimed (a small build in another project).
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as Services from '../../shared/app/services';
+import type * as QueueTriggers from '../../shared/azureFunctions/queueTrigger';
 import type * as Scanners from '../../shared/ci/buildScanner';
 import type * as Config from '../../shared/config';
 import type { EventEnvelope } from '../../shared/events/envelope';
 import type * as Logging from '../../shared/logging/logger';
-import type * as QueueTriggers from '../../shared/azureFunctions/queueTrigger';
-import type * as Services from '../../shared/app/services';
 import type * as Vaults from '../../shared/vault/environmentVault';
 import { azureRmEndpoint, genericEndpoint } from '../support/azureDevOps/serviceConnectionRoutes';
 import type { BenchDevOpsOptions } from './azureDevOpsProcess';
@@ -96,9 +96,33 @@ async function main(): Promise<void> {
       { id: buildId, project: warmUpProject, logs: [{ id: 1, file: warmUp }] },
     ],
     serviceConnections: [
-      { endpoint: azureRmEndpoint({ id: 'e0000000-0000-4000-8000-000000000001', name: 'deploy-prod', authenticationType: 'spnKey', scopeLevel: 'Subscription', projects: [project] }), allPipelines: true, executions: [{ finishTime: new Date().toISOString() }] },
-      { endpoint: azureRmEndpoint({ id: 'e0000000-0000-4000-8000-000000000002', name: 'deploy-test', scheme: 'WorkloadIdentityFederation', scope: '/subscriptions/0000/resourcegroups/test', projects: [project] }), pipelines: [1], executions: [{ finishTime: new Date().toISOString() }] },
-      { endpoint: genericEndpoint({ id: 'e0000000-0000-4000-8000-000000000003', name: 'artifacts', projects: [project] }), pipelines: [1], executions: [] },
+      {
+        endpoint: azureRmEndpoint({
+          id: 'e0000000-0000-4000-8000-000000000001',
+          name: 'deploy-prod',
+          authenticationType: 'spnKey',
+          scopeLevel: 'Subscription',
+          projects: [project],
+        }),
+        allPipelines: true,
+        executions: [{ finishTime: new Date().toISOString() }],
+      },
+      {
+        endpoint: azureRmEndpoint({
+          id: 'e0000000-0000-4000-8000-000000000002',
+          name: 'deploy-test',
+          scheme: 'WorkloadIdentityFederation',
+          scope: '/subscriptions/0000/resourcegroups/test',
+          projects: [project],
+        }),
+        pipelines: [1],
+        executions: [{ finishTime: new Date().toISOString() }],
+      },
+      {
+        endpoint: genericEndpoint({ id: 'e0000000-0000-4000-8000-000000000003', name: 'artifacts', projects: [project] }),
+        pipelines: [1],
+        executions: [],
+      },
     ],
   });
   const config = loadConfig({ VIGIL_DATA_DIR: join(directory, 'data'), VIGIL_FINGERPRINT_KEY: 'vigil-benchmark-key-not-secret-0' });
@@ -125,7 +149,10 @@ async function main(): Promise<void> {
       receivedAt: new Date().toISOString(),
     });
     const handle = (envelope: EventEnvelope) =>
-      handleQueueMessage({ functionName: 'scanBuild', queue: 'build-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
+      handleQueueMessage(
+        { functionName: 'scanBuild', queue: 'build-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 },
+        services,
+      );
     // Untimed warm-up of both paths: JIT, and the modules the handler loads on first use. The
     // warm-up build is in another project, so the measured one still runs its audit sweep.
     await engineOnly(warmUp, [{}]);

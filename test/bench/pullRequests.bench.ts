@@ -23,20 +23,20 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type * as Config from '../../shared/config';
-import type * as Logging from '../../shared/logging/logger';
-import type * as LocalHosts from '../../shared/localHost/localHost';
-import type * as FunctionRegistry from '../../shared/azureFunctions/functionRegistry';
 import type * as Services from '../../shared/app/services';
+import type * as FunctionRegistry from '../../shared/azureFunctions/functionRegistry';
+import type * as Config from '../../shared/config';
+import type * as LocalHosts from '../../shared/localHost/localHost';
+import type * as Logging from '../../shared/logging/logger';
 import type * as Vaults from '../../shared/vault/environmentVault';
-import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { connectionDataRoutes } from '../support/azureDevOps/identities';
 import { PullRequestFeedbackRoutes } from '../support/azureDevOps/pullRequestFeedbackRoutes';
-import { RepositoryContentRoutes, type FixtureRepository } from '../support/azureDevOps/repositoryContentRoutes';
-import { startGitHubApiServer } from '../support/githubApiServer';
+import { type FixtureRepository, RepositoryContentRoutes } from '../support/azureDevOps/repositoryContentRoutes';
+import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { GitHubPullRequestRoutes, type LoopbackGitHubPullRequest } from '../support/github/pullRequestRoutes';
-import { startGitLabApiServer, type LoopbackGitLabProject } from '../support/gitlabApiServer';
+import { startGitHubApiServer } from '../support/githubApiServer';
 import { GitLabMergeRequestRoutes, type LoopbackMergeRequest } from '../support/gitlab/mergeRequestRoutes';
+import { type LoopbackGitLabProject, startGitLabApiServer } from '../support/gitlabApiServer';
 import { LoopbackGitHistory } from '../support/loopbackGitHistory';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
 import { testHookSecrets } from '../support/testHost';
@@ -55,7 +55,10 @@ const { createEnvironmentVault } = shippedModule<typeof Vaults>('vault/environme
 function shippedFunctions() {
   const directory = resolve(__dirname, '..', '..', 'dist', 'functions');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  for (const file of readdirSync(directory).filter((name) => name.endsWith('.js')).sort()) require(join(directory, file));
+  for (const file of readdirSync(directory)
+    .filter((name) => name.endsWith('.js'))
+    .sort())
+    require(join(directory, file));
   return registeredFunctions();
 }
 
@@ -93,14 +96,26 @@ async function main(): Promise<void> {
   }));
   const content = new RepositoryContentRoutes(adoRepos);
   const feedback = new PullRequestFeedbackRoutes({ repositories: content });
-  const devops = await startAzureDevOpsServer({ organization: 'bench-ado', pat, projects: [{ id: 'f5f5f5f5-aaaa-bbbb-cccc-d6d6d6d6d6d6', name: 'Payments' }], extensions: [connectionDataRoutes(), feedback, content] });
+  const devops = await startAzureDevOpsServer({
+    organization: 'bench-ado',
+    pat,
+    projects: [{ id: 'f5f5f5f5-aaaa-bbbb-cccc-d6d6d6d6d6d6', name: 'Payments' }],
+    extensions: [connectionDataRoutes(), feedback, content],
+  });
 
   // ── GitHub and GitLab: one repository, a branch per pull request ──────────────────────────
-  const ghHistory = new LoopbackGitHistory([{ sha: hex(2, 0, 0), author, parent: null, changes: { 'README.md': '# Service\n' } }], { main: hex(2, 0, 0) });
+  const ghHistory = new LoopbackGitHistory([{ sha: hex(2, 0, 0), author, parent: null, changes: { 'README.md': '# Service\n' } }], {
+    main: hex(2, 0, 0),
+  });
   const ghPulls: LoopbackGitHubPullRequest[] = [];
-  const ghRoutes = new GitHubPullRequestRoutes({ repositories: [{ fullName: 'bench-gh/service', defaultBranch: 'main', history: ghHistory }], pullRequests: ghPulls });
+  const ghRoutes = new GitHubPullRequestRoutes({
+    repositories: [{ fullName: 'bench-gh/service', defaultBranch: 'main', history: ghHistory }],
+    pullRequests: ghPulls,
+  });
   const github = await startGitHubApiServer({ token: ghToken, extensions: [ghRoutes] });
-  const glHistory = new LoopbackGitHistory([{ sha: hex(3, 0, 0), author, parent: null, changes: { 'README.md': '# Service\n' } }], { main: hex(3, 0, 0) });
+  const glHistory = new LoopbackGitHistory([{ sha: hex(3, 0, 0), author, parent: null, changes: { 'README.md': '# Service\n' } }], {
+    main: hex(3, 0, 0),
+  });
   const glProject: LoopbackGitLabProject = { id: 42, pathWithNamespace: 'bench-gl/service', defaultBranch: 'main', history: glHistory };
   const glMergeRequests: LoopbackMergeRequest[] = [];
   const glRoutes = new GitLabMergeRequestRoutes({ projects: [glProject], mergeRequests: glMergeRequests });
@@ -108,7 +123,15 @@ async function main(): Promise<void> {
 
   // ── the local host, its log read for the end of each publish ──────────────────────────────
   const finished = new Map<string, () => void>();
-  const env = { ...testHookSecrets, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_GITHUB_API_URL: github.url, VIGIL_SECRET_ADO_PAT: pat, VIGIL_SECRET_GITHUB_TOKEN: ghToken, VIGIL_SECRET_GITLAB_TOKEN: glToken };
+  const env = {
+    ...testHookSecrets,
+    VIGIL_DATA_DIR: dataDir,
+    PORT: '0',
+    VIGIL_GITHUB_API_URL: github.url,
+    VIGIL_SECRET_ADO_PAT: pat,
+    VIGIL_SECRET_GITHUB_TOKEN: ghToken,
+    VIGIL_SECRET_GITLAB_TOKEN: glToken,
+  };
   const config = loadConfig(env);
   const logger = createLogger({
     level: 'info',
@@ -140,7 +163,11 @@ async function main(): Promise<void> {
         JSON.stringify({
           id: `ado-${i}-${step}`,
           eventType: type,
-          resource: { pullRequestId: i + 1, repository: { id: repo.id, name: repo.name, project: { id: repo.projectId, name: repo.project } }, lastMergeSourceCommit: { commitId: hex(1, i, step) } },
+          resource: {
+            pullRequestId: i + 1,
+            repository: { id: repo.id, name: repo.name, project: { id: repo.projectId, name: repo.project } },
+            lastMergeSourceCommit: { commitId: hex(1, i, step) },
+          },
           resourceContainers: { account: { baseUrl: `${devops.url}/` } },
         }),
         azureDevOpsHeaders(),
@@ -151,7 +178,13 @@ async function main(): Promise<void> {
       head: hex(1, i, 1),
       apply: () => {
         repo.commits.push({ commitId: hex(1, i, 1), changes: { '/src/keys.ts': secretsFile(first) } });
-        repo.pullRequests!.push({ pullRequestId: i + 1, sourceRefName: `refs/heads/pr-${i + 1}`, sourceCommit: hex(1, i, 1), targetCommit: hex(1, i, 0), iterations: 1 });
+        repo.pullRequests!.push({
+          pullRequestId: i + 1,
+          sourceRefName: `refs/heads/pr-${i + 1}`,
+          sourceCommit: hex(1, i, 1),
+          targetCommit: hex(1, i, 0),
+          iterations: 1,
+        });
       },
       deliver: adoDelivery('git.pullrequest.created', 1),
     });
@@ -166,7 +199,13 @@ async function main(): Promise<void> {
       deliver: adoDelivery('git.pullrequest.updated', 2),
     });
 
-    const ghPayload = (action: string, head: string) => JSON.stringify({ action, number: i + 1, pull_request: { number: i + 1, head: { sha: head } }, repository: { id: 9, full_name: 'bench-gh/service', owner: { login: 'bench-gh' } } });
+    const ghPayload = (action: string, head: string) =>
+      JSON.stringify({
+        action,
+        number: i + 1,
+        pull_request: { number: i + 1, head: { sha: head } },
+        repository: { id: 9, full_name: 'bench-gh/service', owner: { login: 'bench-gh' } },
+      });
     const [ghFirst, ghAdded] = [tokens(5), tokens(1)];
     updates.push({
       platform: 'github',
@@ -187,7 +226,12 @@ async function main(): Promise<void> {
       pr: i + 1,
       head: hex(2, i, 2),
       apply: () => {
-        ghHistory.add({ sha: hex(2, i, 2), author, parent: hex(2, i, 1), changes: { 'src/keys.ts': secretsFile([...ghFirst.slice(1), ...ghAdded]) } });
+        ghHistory.add({
+          sha: hex(2, i, 2),
+          author,
+          parent: hex(2, i, 1),
+          changes: { 'src/keys.ts': secretsFile([...ghFirst.slice(1), ...ghAdded]) },
+        });
         ghHistory.branches[`pr-${i + 1}`] = hex(2, i, 2);
       },
       deliver: async () => {
@@ -196,7 +240,12 @@ async function main(): Promise<void> {
       },
     });
 
-    const glPayload = (action: string, head: string) => JSON.stringify({ object_kind: 'merge_request', project: { id: 42, path_with_namespace: 'bench-gl/service' }, object_attributes: { iid: i + 1, action, last_commit: { id: head } } });
+    const glPayload = (action: string, head: string) =>
+      JSON.stringify({
+        object_kind: 'merge_request',
+        project: { id: 42, path_with_namespace: 'bench-gl/service' },
+        object_attributes: { iid: i + 1, action, last_commit: { id: head } },
+      });
     const [glFirst, glAdded] = [tokens(5), tokens(1)];
     updates.push({
       platform: 'gitlab',
@@ -217,7 +266,12 @@ async function main(): Promise<void> {
       pr: i + 1,
       head: hex(3, i, 2),
       apply: () => {
-        glHistory.add({ sha: hex(3, i, 2), author, parent: hex(3, i, 1), changes: { 'src/keys.ts': secretsFile([...glFirst.slice(1), ...glAdded]) } });
+        glHistory.add({
+          sha: hex(3, i, 2),
+          author,
+          parent: hex(3, i, 1),
+          changes: { 'src/keys.ts': secretsFile([...glFirst.slice(1), ...glAdded]) },
+        });
         glHistory.branches[`mr-${i + 1}`] = hex(3, i, 2);
       },
       deliver: async () => {
@@ -254,15 +308,31 @@ async function main(): Promise<void> {
 
   // ── what was posted ───────────────────────────────────────────────────────────────────────
   const publishing = (path: string, method: string) =>
-    method === 'OPTIONS' ? false : method !== 'GET' ? !/FileDiffs/i.test(path) : /\/threads$|connectionData|^\/user$|\/pulls\/\d+\/comments$|\/issues\/\d+\/comments$|\/discussions$|\/notes$|check-runs/.test(path);
-  const all = [...devops.calls.map((c) => ({ ...c, platform: 'azure-devops' })), ...github.calls.map((c) => ({ ...c, platform: 'github' })), ...gitlab.calls.map((c) => ({ ...c, platform: 'gitlab' }))];
+    method === 'OPTIONS'
+      ? false
+      : method !== 'GET'
+        ? !/FileDiffs/i.test(path)
+        : /\/threads$|connectionData|^\/user$|\/pulls\/\d+\/comments$|\/issues\/\d+\/comments$|\/discussions$|\/notes$|check-runs/.test(
+            path,
+          );
+  const all = [
+    ...devops.calls.map((c) => ({ ...c, platform: 'azure-devops' })),
+    ...github.calls.map((c) => ({ ...c, platform: 'github' })),
+    ...gitlab.calls.map((c) => ({ ...c, platform: 'gitlab' })),
+  ];
   const publishCalls = all.filter((c) => publishing(c.path.replace(/^\/bench-ado/, ''), c.method));
-  const newThreads = all.filter((c) => c.method === 'POST' && (/\/threads$/.test(c.path) || /\/pulls\/\d+\/comments$/.test(c.path) || /\/discussions$/.test(c.path))).length - perPlatform; // Azure DevOps' summary is a thread too
+  const newThreads =
+    all.filter(
+      (c) => c.method === 'POST' && (/\/threads$/.test(c.path) || /\/pulls\/\d+\/comments$/.test(c.path) || /\/discussions$/.test(c.path)),
+    ).length - perPlatform; // Azure DevOps' summary is a thread too
   const scanCalls = all.length - publishCalls.length;
   if (process.env.BENCH_DEBUG) {
     const kinds = new Map<string, number>();
     for (const c of publishCalls) {
-      const kind = `${c.platform} ${c.method} ${c.path.replace(/^\/bench-ado/, '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id').replace(/\d+/g, ':n')}`;
+      const kind = `${c.platform} ${c.method} ${c.path
+        .replace(/^\/bench-ado/, '')
+        .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id')
+        .replace(/\d+/g, ':n')}`;
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
     for (const [kind, count] of [...kinds].sort()) process.stderr.write(`${count}\t${kind}\n`);
@@ -271,7 +341,9 @@ async function main(): Promise<void> {
   let duplicates = 0;
   for (let i = 1; i <= perPlatform; i++) {
     const ado = feedback.pullRequest(adoRepos[i - 1].id, i);
-    const fingerprints = ado.threads.filter((t) => t.properties['Vigil.Kind'] === 'finding').map((t) => String(t.properties['Vigil.Fingerprint']));
+    const fingerprints = ado.threads
+      .filter((t) => t.properties['Vigil.Kind'] === 'finding')
+      .map((t) => String(t.properties['Vigil.Fingerprint']));
     duplicates += fingerprints.length - new Set(fingerprints).size;
     duplicates += Math.max(0, ado.threads.filter((t) => t.properties['Vigil.Kind'] === 'summary').length - 1);
     duplicates += Math.max(0, ado.statuses.length - 4);
@@ -288,7 +360,13 @@ async function main(): Promise<void> {
 
   const sorted = [...latencies].sort((a, b) => a - b);
   const percentile = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
-  const figures = { updates: latencies.length, apiCallsPerUpdate: Number((publishCalls.length / latencies.length).toFixed(2)), p50Ms: percentile(50), p95Ms: percentile(95), duplicates };
+  const figures = {
+    updates: latencies.length,
+    apiCallsPerUpdate: Number((publishCalls.length / latencies.length).toFixed(2)),
+    p50Ms: percentile(50),
+    p95Ms: percentile(95),
+    duplicates,
+  };
   process.stderr.write(
     `publishing calls ${publishCalls.length}, new threads ${newThreads}, budget per update ${(4 + newThreads / latencies.length).toFixed(2)}; ` +
       `scan calls ${scanCalls} (${(scanCalls / latencies.length).toFixed(2)} per update); parked ${parked}; ${seconds.toFixed(1)} s in all\n`,

@@ -25,7 +25,7 @@ import type * as Config from '../../shared/config';
 import type * as Logging from '../../shared/logging/logger';
 import type * as Inventory from '../../shared/repositories/inventory/inventoryOrganization';
 import type * as Vaults from '../../shared/vault/environmentVault';
-import { repositoryRoutes, type CatalogProject } from '../support/azureDevOps/repositoryRoutes';
+import { type CatalogProject, repositoryRoutes } from '../support/azureDevOps/repositoryRoutes';
 import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { shippedModule } from './shippedApp';
 
@@ -58,12 +58,22 @@ function syntheticOrganization(projects: number, perProject: number): CatalogPro
   }));
 }
 
-export async function benchInventory(projects = Number(process.env.BENCH_PROJECTS ?? 50), perProject = Number(process.env.BENCH_REPOS_PER_PROJECT ?? 40)): Promise<Figures> {
+export async function benchInventory(
+  projects = Number(process.env.BENCH_PROJECTS ?? 50),
+  perProject = Number(process.env.BENCH_REPOS_PER_PROJECT ?? 40),
+): Promise<Figures> {
   const pat = `bench-pat-${randomBytes(12).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-repos-'));
-  const devops = await startAzureDevOpsServer({ organization: 'contoso', pat, extensions: [repositoryRoutes(syntheticOrganization(projects, perProject))] });
+  const devops = await startAzureDevOpsServer({
+    organization: 'contoso',
+    pat,
+    extensions: [repositoryRoutes(syntheticOrganization(projects, perProject))],
+  });
   const env = { VIGIL_DATA_DIR: dataDir, VIGIL_SECRET_ADO_PAT_CONTOSO: pat };
-  const services = await createAppServices(loadConfig(env), { vault: createEnvironmentVault(env), logger: createLogger({ level: 'error' }) });
+  const services = await createAppServices(loadConfig(env), {
+    vault: createEnvironmentVault(env),
+    logger: createLogger({ level: 'error' }),
+  });
   try {
     await services.stores.organizations.add('contoso', {
       azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },

@@ -22,24 +22,24 @@
  * VIGIL_BENCH_ROLE=devops), so neither generating the archive (nor the garbage that leaves behind)
  * nor serving it is measured.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type * as Config from '../../shared/config';
-import type * as DevOps from '../../shared/devops/azureDevOpsConnection';
-import type * as FullScan from '../../shared/repositories/fullScan/fullContentScan';
 import type * as Services from '../../shared/app/services';
 import type * as Scanners from '../../shared/ci/buildScanner';
+import type * as Config from '../../shared/config';
+import type * as DevOps from '../../shared/devops/azureDevOpsConnection';
 import type * as Logging from '../../shared/logging/logger';
-import type * as Vaults from '../../shared/vault/environmentVault';
+import type * as FullScan from '../../shared/repositories/fullScan/fullContentScan';
 import type { Scanner } from '../../shared/scanning';
-import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
-import { shippedModule } from './shippedApp';
+import type * as Vaults from '../../shared/vault/environmentVault';
 import { RepositoryContentRoutes } from '../support/azureDevOps/repositoryContentRoutes';
-import { RepositoryArchive, type ArchiveFile } from '../support/repositoryArchive';
+import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
+import { type ArchiveFile, RepositoryArchive } from '../support/repositoryArchive';
+import { shippedModule } from './shippedApp';
 
 const { loadConfig } = shippedModule<typeof Config>('config');
 const { createAppServices } = shippedModule<typeof Services>('app/services');
@@ -120,7 +120,11 @@ class ConcatenatedFiles {
   }
 }
 
-async function scanWithEngineOnly(scanner: Scanner, files: ReadonlyArray<{ path: string; bytes: number }>, path: string): Promise<{ seconds: number; bytes: number; findings: number }> {
+async function scanWithEngineOnly(
+  scanner: Scanner,
+  files: ReadonlyArray<{ path: string; bytes: number }>,
+  path: string,
+): Promise<{ seconds: number; bytes: number; findings: number }> {
   const source = await ConcatenatedFiles.open(path);
   let findings = 0;
   let bytes = 0;
@@ -153,7 +157,10 @@ interface GeneratedArchive {
  * garbage out of the measured process's resident set.
  */
 async function generateAndServe(): Promise<void> {
-  const { directory, contentMegabytes } = JSON.parse(process.env.VIGIL_BENCH_ARCHIVES ?? '{}') as { directory: string; contentMegabytes: number };
+  const { directory, contentMegabytes } = JSON.parse(process.env.VIGIL_BENCH_ARCHIVES ?? '{}') as {
+    directory: string;
+    contentMegabytes: number;
+  };
   const zipPath = join(directory, 'repository.zip');
   const warmUpZipPath = join(directory, 'warm-up.zip');
   const archive = new RepositoryArchive({ totalBytes: contentMegabytes * megabyte, seed: 2026, secrets: 40, secretsInSkippedFiles: 10 });
@@ -227,10 +234,13 @@ async function main(): Promise<void> {
   process.stderr.write(`generating a ${contentMegabytes} MB repository archive…\n`);
   const devops = await startDevOps(directory, contentMegabytes);
   const scannedFiles = devops.scannedFiles;
-  const services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: join(directory, 'data'), VIGIL_FINGERPRINT_KEY: 'vigil-benchmark-key-not-secret-0000' }), {
-    logger: createLogger({ sink: { write: () => undefined } }),
-    vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT_CONTOSO: pat }),
-  });
+  const services = await createAppServices(
+    loadConfig({ VIGIL_DATA_DIR: join(directory, 'data'), VIGIL_FINGERPRINT_KEY: 'vigil-benchmark-key-not-secret-0000' }),
+    {
+      logger: createLogger({ sink: { write: () => undefined } }),
+      vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT_CONTOSO: pat }),
+    },
+  );
   try {
     const settings = await services.stores.organizations.add('contoso', {
       azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
@@ -239,8 +249,21 @@ async function main(): Promise<void> {
     const scanner = buildLogScanner(services.config);
     // Warm both paths (rule compilation, JIT) on other bytes, so neither measured run pays for it.
     await scanWithEngineOnly(scanner, scannedFiles.slice(0, Math.ceil(scannedFiles.length / 20)), scannedPath);
-    const cause = { id: 'bench', source: 'vigil' as const, type: 'repository.scan-requested', organization: 'contoso', subject: {}, receivedAt: new Date().toISOString() };
-    await scanDefaultBranch(client.git, services, { organization: 'contoso', project: 'Fabrikam', repository: 'warm-up', reason: 'benchmark', cause });
+    const cause = {
+      id: 'bench',
+      source: 'vigil' as const,
+      type: 'repository.scan-requested',
+      organization: 'contoso',
+      subject: {},
+      receivedAt: new Date().toISOString(),
+    };
+    await scanDefaultBranch(client.git, services, {
+      organization: 'contoso',
+      project: 'Fabrikam',
+      repository: 'warm-up',
+      reason: 'benchmark',
+      cause,
+    });
 
     // The shared machine moves every figure from run to run: each round scans through the full-scan
     // path and then with the engine alone, and the line reports the medians (ratio: of the rounds' ratios).
@@ -269,9 +292,16 @@ async function main(): Promise<void> {
 
       process.stderr.write(`round ${round} of ${benchRounds}: the engine alone on the same bytes…\n`);
       const engine = await scanWithEngineOnly(scanner, scannedFiles, scannedPath);
-      if (engine.bytes !== outcome.record.bytesScanned) throw new Error(`the engine read ${engine.bytes} bytes, the full scan ${outcome.record.bytesScanned}`);
-      if (engine.findings !== outcome.record.findings) throw new Error(`the engine found ${engine.findings}, the full scan ${outcome.record.findings}`);
-      rounds.push({ scanMBps: outcome.record.bytesScanned / megabyte / fullSeconds, engineOnlyMBps: engine.bytes / megabyte / engine.seconds, peakRss, apiCalls });
+      if (engine.bytes !== outcome.record.bytesScanned)
+        throw new Error(`the engine read ${engine.bytes} bytes, the full scan ${outcome.record.bytesScanned}`);
+      if (engine.findings !== outcome.record.findings)
+        throw new Error(`the engine found ${engine.findings}, the full scan ${outcome.record.findings}`);
+      rounds.push({
+        scanMBps: outcome.record.bytesScanned / megabyte / fullSeconds,
+        engineOnlyMBps: engine.bytes / megabyte / engine.seconds,
+        peakRss,
+        apiCalls,
+      });
     }
     client.close();
 

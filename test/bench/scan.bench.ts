@@ -81,7 +81,9 @@ async function main(): Promise<void> {
     const bytes = statSync(file).size;
     // Both tools first scan a small log untimed, so the figures compare steady state, not JIT warm-up.
     const warmUp = join(directory, 'warm-up.log');
-    execFileSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'scanLogGenerator.ts'), warmUp, '8'], { maxBuffer: 64 * 1024 * 1024 });
+    execFileSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'scanLogGenerator.ts'), warmUp, '8'], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     await scanWithVigil(warmUp);
     const vigil = await scanWithVigil(file);
     // Read before secretlint runs: maxRSS is the process's peak so far, and secretlint loads whole files.

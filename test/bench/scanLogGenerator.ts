@@ -1,6 +1,6 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { SecretFactory, pipelineTimestamp } from '../support/scanning/syntheticSecrets';
+import { createWriteStream } from 'node:fs';
+import { pipelineTimestamp, SecretFactory } from '../support/scanning/syntheticSecrets';
 
 /**
  * Writes a seeded, realistic Azure Pipelines log (npm, dotnet and maven output, git and docker
@@ -16,29 +16,62 @@ export interface PlantedSecret {
 type Planter = (f: SecretFactory) => string;
 
 const planters: ReadonlyArray<[string, Planter]> = [
-  ['azure-devops-pat', (f) => `git -c http.extraheader="AUTHORIZATION: basic ${Buffer.from(`build:${f.azureDevOpsPat()}`).toString('base64')}" fetch --tags origin`],
-  ['azure-devops-pat-legacy', (f) => `git -c http.extraheader="AUTHORIZATION: basic ${Buffer.from(`:${f.legacyAzureDevOpsPat()}`).toString('base64')}" fetch origin`],
+  [
+    'azure-devops-pat',
+    (f) =>
+      `git -c http.extraheader="AUTHORIZATION: basic ${Buffer.from(`build:${f.azureDevOpsPat()}`).toString('base64')}" fetch --tags origin`,
+  ],
+  [
+    'azure-devops-pat-legacy',
+    (f) => `git -c http.extraheader="AUTHORIZATION: basic ${Buffer.from(`:${f.legacyAzureDevOpsPat()}`).toString('base64')}" fetch origin`,
+  ],
   ['azure-devops-pat-env', (f) => `export AZURE_DEVOPS_EXT_PAT=${f.azureDevOpsPat()}`],
-  ['azure-storage-key', (f) => `DefaultEndpointsProtocol=https;AccountName=stbuild${f.below(999)};AccountKey=${f.azureStorageKey()};EndpointSuffix=core.windows.net`],
-  ['azure-service-bus', (f) => `Endpoint=sb://sb-vigil.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${f.azureServiceBusKey()}`],
+  [
+    'azure-storage-key',
+    (f) =>
+      `DefaultEndpointsProtocol=https;AccountName=stbuild${f.below(999)};AccountKey=${f.azureStorageKey()};EndpointSuffix=core.windows.net`,
+  ],
+  [
+    'azure-service-bus',
+    (f) =>
+      `Endpoint=sb://sb-vigil.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${f.azureServiceBusKey()}`,
+  ],
   ['azure-function-key', (f) => `Invoking https://func-vigil.azurewebsites.net/api/hook?code=${f.azureFunctionKey()}`],
-  ['azure-entra-secret', (f) => `az login --service-principal -u 8d5f4c1e-0a61-4d6e-9f3a-2c1b0e7d9a45 --tenant contoso.onmicrosoft.com --password=${f.entraClientSecret()}`],
-  ['azure-sas', (f) => `Uploading to https://stvigil.blob.core.windows.net/drops/app.zip?sv=2022-11-02&ss=b&srt=o&sp=rwdlac&se=2025-01-01T00:00:00Z&st=2024-01-01T00:00:00Z&spr=https&sig=${encodeURIComponent(Buffer.from(f.bytes(32)).toString('base64'))}`],
+  [
+    'azure-entra-secret',
+    (f) =>
+      `az login --service-principal -u 8d5f4c1e-0a61-4d6e-9f3a-2c1b0e7d9a45 --tenant contoso.onmicrosoft.com --password=${f.entraClientSecret()}`,
+  ],
+  [
+    'azure-sas',
+    (f) =>
+      `Uploading to https://stvigil.blob.core.windows.net/drops/app.zip?sv=2022-11-02&ss=b&srt=o&sp=rwdlac&se=2025-01-01T00:00:00Z&st=2024-01-01T00:00:00Z&spr=https&sig=${encodeURIComponent(Buffer.from(f.bytes(32)).toString('base64'))}`,
+  ],
   ['github-pat', (f) => `remote: https://x-access-token:${f.gitHubToken()}@github.com/contoso/app.git`],
   ['github-token-env', (f) => `\x1b[36mGITHUB_TOKEN\x1b[0m=${f.gitHubToken('ghs_')}`],
   ['npm-token', (f) => `npm config set //registry.npmjs.org/:_authToken=${f.npmToken()}`],
-  ['aws-keys', (f) => `AWS_ACCESS_KEY_ID=${f.awsAccessKeyId()} AWS_SECRET_ACCESS_KEY=${f.awsSecretAccessKey()} aws s3 sync ./dist s3://drops`],
+  [
+    'aws-keys',
+    (f) => `AWS_ACCESS_KEY_ID=${f.awsAccessKeyId()} AWS_SECRET_ACCESS_KEY=${f.awsSecretAccessKey()} aws s3 sync ./dist s3://drops`,
+  ],
   ['slack-bot', (f) => `Posting build status with token ${f.slackBotToken()}`],
   ['slack-webhook', (f) => `curl -X POST -H 'Content-type: application/json' --data '{"text":"done"}' ${f.slackWebhookUrl()}`],
   ['stripe', (f) => `STRIPE_SECRET_KEY=${f.stripeLiveKey()}`],
   ['gitlab', (f) => `git clone https://oauth2:${f.gitLabToken()}@gitlab.com/contoso/infra.git`],
   ['jwt', (f) => `##[debug]Authorization header: Bearer ${f.jwt()}`],
   ['postgres-url', (f) => `DATABASE_URL=postgres://app:${f.password()}@pg-vigil.postgres.database.azure.com:5432/app?sslmode=require`],
-  ['sql-connection-string', (f) => `Server=tcp:sql-vigil.database.windows.net,1433;Initial Catalog=app;User ID=deploy;Password=${f.password()};Encrypt=True;`],
+  [
+    'sql-connection-string',
+    (f) => `Server=tcp:sql-vigil.database.windows.net,1433;Initial Catalog=app;User ID=deploy;Password=${f.password()};Encrypt=True;`,
+  ],
   ['docker-login', (f) => `docker login crvigil.azurecr.io -u crvigil -p ${f.password()}`],
   ['generic-password', (f) => `  "dbPassword": "${f.password()}",`],
   ['json-escaped', (f) => `##[debug]Evaluating: {"env":{"SLACK_TOKEN":"${f.slackBotToken()}","A":"\\"b\\""}}`],
-  ['base64-config', (f) => `echo ${Buffer.from(JSON.stringify({ registry: 'https://npm.pkg.github.com', token: f.gitHubToken() })).toString('base64')} | base64 -d > .npmrc`],
+  [
+    'base64-config',
+    (f) =>
+      `echo ${Buffer.from(JSON.stringify({ registry: 'https://npm.pkg.github.com', token: f.gitHubToken() })).toString('base64')} | base64 -d > .npmrc`,
+  ],
 ];
 
 function npmLine(f: SecretFactory): string {

@@ -17,8 +17,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type * as QueueTriggers from '../../shared/azureFunctions/queueTrigger';
 import type * as Services from '../../shared/app/services';
+import type * as QueueTriggers from '../../shared/azureFunctions/queueTrigger';
 import type * as Config from '../../shared/config';
 import type { EventEnvelope } from '../../shared/events/envelope';
 import type * as Logging from '../../shared/logging/logger';
@@ -26,9 +26,9 @@ import type * as RiskEvents from '../../shared/risks/riskEvents';
 import type * as Vaults from '../../shared/vault/environmentVault';
 import type * as WorkItems from '../../shared/workitems';
 import type * as WorkItemStates from '../../shared/workitems/workItemStates';
-import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { connectionDataRoutes, type LoopbackIdentity } from '../support/azureDevOps/identities';
 import { WorkItemRoutes } from '../support/azureDevOps/workItemRoutes';
+import { startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { shippedModule } from './shippedApp';
 
 const { loadConfig } = shippedModule<typeof Config>('config');
@@ -47,7 +47,12 @@ async function main(): Promise<void> {
   const count = Number(process.env.BENCH_RISKS ?? 1000);
   const pat = `bench-pat-${randomBytes(12).toString('hex')}`;
   const boards = new WorkItemRoutes({ projects: [{ name: 'Web', process: 'Agile' }], identity: vigil });
-  const devops = await startAzureDevOpsServer({ organization: 'contoso', pat, projects: [{ name: 'Web' }], extensions: [connectionDataRoutes(vigil), boards] });
+  const devops = await startAzureDevOpsServer({
+    organization: 'contoso',
+    pat,
+    projects: [{ name: 'Web' }],
+    extensions: [connectionDataRoutes(vigil), boards],
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-workitems-'));
   const env = { VIGIL_DATA_DIR: dataDir, VIGIL_SECRET_ADO_PAT_CONTOSO: pat };
   const config = loadConfig(env);
@@ -70,12 +75,27 @@ async function main(): Promise<void> {
         project: 'Web',
         fingerprint: `fp-${n}`,
         verified: n % 2 === 0,
-        evidence: { location: `build ${1000 + n} / log 2 line ${n + 1}`, redacted: `tok_****${String(n).padStart(4, '0')}`, url: `https://dev.azure.com/contoso/Web/_build/results?buildId=${1000 + n}` },
+        evidence: {
+          location: `build ${1000 + n} / log 2 line ${n + 1}`,
+          redacted: `tok_****${String(n).padStart(4, '0')}`,
+          url: `https://dev.azure.com/contoso/Web/_build/results?buildId=${1000 + n}`,
+        },
         remediation: 'Revoke the token and use a secret variable.',
         sightingId,
       });
-      const cause: EventEnvelope = { id: `build.complete:${1000 + n}`, source: 'azure-devops', type: 'build.complete', organization: 'contoso', project: 'Web', subject: {}, receivedAt: new Date().toISOString() };
-      await services.queue.send('workitem-sync', riskEvents(cause, [{ ...recorded, sightingId }], services.clock).get('workitem-sync') ?? []);
+      const cause: EventEnvelope = {
+        id: `build.complete:${1000 + n}`,
+        source: 'azure-devops',
+        type: 'build.complete',
+        organization: 'contoso',
+        project: 'Web',
+        subject: {},
+        receivedAt: new Date().toISOString(),
+      };
+      await services.queue.send(
+        'workitem-sync',
+        riskEvents(cause, [{ ...recorded, sightingId }], services.clock).get('workitem-sync') ?? [],
+      );
     }
 
     const callsBefore = devops.calls.length;
@@ -85,7 +105,10 @@ async function main(): Promise<void> {
       if (messages.length === 0) break;
       await Promise.all(
         messages.map(async (message) => {
-          await handleQueueMessage({ functionName: 'syncWorkItem', queue: 'workitem-sync', body: message.body, messageId: message.messageId, deliveryCount: 1 }, services);
+          await handleQueueMessage(
+            { functionName: 'syncWorkItem', queue: 'workitem-sync', body: message.body, messageId: message.messageId, deliveryCount: 1 },
+            services,
+          );
           await services.queue.complete(message);
         }),
       );
@@ -95,7 +118,8 @@ async function main(): Promise<void> {
 
     const items = boards.workItems();
     const markers = new Map<string, number>();
-    for (const item of items) for (const tag of item.tags.filter((t) => t.startsWith('vigil-risk-'))) markers.set(tag, (markers.get(tag) ?? 0) + 1);
+    for (const item of items)
+      for (const tag of item.tags.filter((t) => t.startsWith('vigil-risk-'))) markers.set(tag, (markers.get(tag) ?? 0) + 1);
     const duplicates = [...markers.values()].reduce((sum, n) => sum + (n - 1), 0) + Math.max(0, items.length - markers.size);
     const parked = await services.stores.parked.count({ queue: 'workitem-sync' });
 
@@ -103,7 +127,9 @@ async function main(): Promise<void> {
     workItemMetadata.clear();
     const reconcileCallsBefore = devops.calls.length;
     const reconcileStarted = performance.now();
-    const session = await withSyncSession(services, 'contoso', services.logger, (ctx) => reconcileOrganization(ctx, { dryRun: false, runId: 'bench' }));
+    const session = await withSyncSession(services, 'contoso', services.logger, (ctx) =>
+      reconcileOrganization(ctx, { dryRun: false, runId: 'bench' }),
+    );
     const reconcileSeconds = (performance.now() - reconcileStarted) / 1000;
     const reconcileApiCalls = devops.calls.length - reconcileCallsBefore;
     const report = session.ran ? session.value : undefined;
@@ -121,7 +147,8 @@ async function main(): Promise<void> {
         reconcileSeconds: round(reconcileSeconds),
         apiCallTarget,
         reconcileApiCallTarget,
-        withinTargets: duplicates === 0 && items.length === count && apiCalls <= apiCallTarget && reconcileApiCalls <= reconcileApiCallTarget,
+        withinTargets:
+          duplicates === 0 && items.length === count && apiCalls <= apiCallTarget && reconcileApiCalls <= reconcileApiCallTarget,
         parked,
         reconcileUnchanged: report?.unchanged ?? null,
         reconcileRepairs: report ? report.pushed + report.pulled + report.broken + report.created + report.recovered : null,

@@ -5,9 +5,9 @@ import {
   envelope,
   lock,
   outgoing,
-  receiveCount,
   type QueueAdapter,
   type QueueUnderTest,
+  receiveCount,
 } from './queueContractSupport';
 
 export type { QueueUnderTest } from './queueContractSupport';
@@ -174,7 +174,10 @@ export function describeQueueContract(name: string, open: () => Promise<QueueUnd
       // ~1 KB each: more than one Service Bus batch (256 KB), so the sender has to split.
       const padding = 'x'.repeat(1_000);
       const ids = Array.from({ length: 400 }, (_, index) => `bulk-${String(index).padStart(3, '0')}`);
-      await queue.send(q, ids.map((id) => ({ messageId: id, body: envelope(id, { subject: { buildId: 1, padding } }) })));
+      await queue.send(
+        q,
+        ids.map((id) => ({ messageId: id, body: envelope(id, { subject: { buildId: 1, padding } }) })),
+      );
       const delivered = await drainThroughSentinel(queue, q);
       expect(delivered.map((message) => message.messageId).sort()).toEqual(ids);
     });
@@ -218,7 +221,10 @@ export function describeQueueContract(name: string, open: () => Promise<QueueUnd
 
 /** Sends the messages and dead-letters each of them, in order. */
 async function deadLetterAll(queue: QueueAdapter, ids: string[]): Promise<void> {
-  await queue.send(q, ids.map((id) => outgoing(id)));
+  await queue.send(
+    q,
+    ids.map((id) => outgoing(id)),
+  );
   const received = await receiveCount(queue, q, ids.length);
   for (const message of received) await queue.deadLetter(message, 'InvalidEnvelope', `cannot handle ${message.messageId}`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { failureKindOf } from '../../shared/errors';
 import { isConflict, isNotFound, isPreconditionFailed } from '../../shared/store/errors';
-import { expectStored, rejectionOf, type ContractDocument, type ContractSubject } from './storeContractSubject';
+import { type ContractDocument, type ContractSubject, expectStored, rejectionOf } from './storeContractSubject';
 
 /** Create, read, replace, upsert and delete of single documents, with etags and partitions. */
 export function describeDocumentContract(subject: ContractSubject): void {
@@ -92,7 +92,13 @@ export function describeDocumentContract(subject: ContractSubject): void {
     it('replaces unconditionally without an etag', async () => {
       const created = await subject.risks().create(newDocument({ status: 'open' }));
       const replaced = await subject.risks().replace({ id: created.id, organization: created.organization, status: 'closed' });
-      expect(replaced).toEqual({ id: created.id, organization: created.organization, status: 'closed', _etag: replaced._etag, _ts: replaced._ts });
+      expect(replaced).toEqual({
+        id: created.id,
+        organization: created.organization,
+        status: 'closed',
+        _etag: replaced._etag,
+        _ts: replaced._ts,
+      });
     });
 
     it('reports a missing document as not found', async () => {
@@ -115,7 +121,9 @@ export function describeDocumentContract(subject: ContractSubject): void {
     it('honours an etag: stale fails, and an etag for a document that is gone fails without creating it', async () => {
       const created = await subject.risks().upsert(newDocument({ seen: 1 }));
       await subject.peerRisks().upsert({ ...created, seen: 2 });
-      expect(isPreconditionFailed(await rejectionOf(subject.risks().upsert({ ...created, seen: 3 }, { ifMatch: created._etag })))).toBe(true);
+      expect(isPreconditionFailed(await rejectionOf(subject.risks().upsert({ ...created, seen: 3 }, { ifMatch: created._etag })))).toBe(
+        true,
+      );
 
       const absent = newDocument();
       expect(isPreconditionFailed(await rejectionOf(subject.risks().upsert(absent, { ifMatch: created._etag })))).toBe(true);

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   IdempotencyGuard,
   IdempotencyInProgressError,
-  idempotencyKey,
   type IdempotencyRecord,
   type IdempotentOutcome,
+  idempotencyKey,
 } from '../../shared/idempotency/idempotencyGuard';
 import { isPreconditionFailed } from '../../shared/store/errors';
 import type { Store } from '../../shared/store/port';
-import { createGate, ManualClock, rejectionOf, type ContractSubject } from './storeContractSubject';
+import { type ContractSubject, createGate, ManualClock, rejectionOf } from './storeContractSubject';
 
 const inProgressTtlMs = 60_000;
 const completedTtlMs = 3_600_000;
@@ -44,7 +44,9 @@ export function describeIdempotencyContract(subject: ContractSubject): void {
       expect(await guardOn(subject.peer, clock).run('build-scan', event, work)).toEqual({ status: 'replayed', result: { risks: 1 } });
       expect(runs).toBe(1);
 
-      const record = await subject.store.container<IdempotencyRecord>('idempotency').read(idempotencyKey('build-scan', event), idempotencyKey('build-scan', event));
+      const record = await subject.store
+        .container<IdempotencyRecord>('idempotency')
+        .read(idempotencyKey('build-scan', event), idempotencyKey('build-scan', event));
       expect(record).toMatchObject({ handler: 'build-scan', eventId: event, status: 'completed', result: { risks: 1 } });
     });
 
@@ -58,7 +60,9 @@ export function describeIdempotencyContract(subject: ContractSubject): void {
         await release.opened;
         return 'scanned';
       };
-      const workers = [guardOn(subject.store, clock), guardOn(subject.peer, clock)].map((guard) => settle(guard.run('build-scan', event, work)));
+      const workers = [guardOn(subject.store, clock), guardOn(subject.peer, clock)].map((guard) =>
+        settle(guard.run('build-scan', event, work)),
+      );
 
       // The winner is parked on the gate, so whoever settles first lost the claim.
       const loser = await Promise.race(workers);
@@ -95,7 +99,9 @@ export function describeIdempotencyContract(subject: ContractSubject): void {
         await racersRelease.opened;
         return 'from the new holder';
       };
-      const racers = [guardOn(subject.peer, clock), guardOn(subject.store, clock)].map((guard) => settle(guard.run('repo-scan', event, work)));
+      const racers = [guardOn(subject.peer, clock), guardOn(subject.store, clock)].map((guard) =>
+        settle(guard.run('repo-scan', event, work)),
+      );
       const loser = await Promise.race(racers);
       expect(loser.ok).toBe(false);
       expect((loser as { error: unknown }).error).toBeInstanceOf(IdempotencyInProgressError);
@@ -119,7 +125,10 @@ export function describeIdempotencyContract(subject: ContractSubject): void {
       const event = subject.unique('event');
       const failure = new Error('Azure DevOps answered 503');
       expect(await rejectionOf(guard.run('workitem-sync', event, async () => Promise.reject(failure)))).toBe(failure);
-      expect(await guardOn(subject.peer, clock).run('workitem-sync', event, async () => 'synced')).toEqual({ status: 'ran', result: 'synced' });
+      expect(await guardOn(subject.peer, clock).run('workitem-sync', event, async () => 'synced')).toEqual({
+        status: 'ran',
+        result: 'synced',
+      });
     });
 
     it('runs again once a completed record has expired', async () => {

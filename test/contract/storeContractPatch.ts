@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { failureKindOf } from '../../shared/errors';
 import { isNotFound, isPreconditionFailed } from '../../shared/store/errors';
 import type { PatchOperation } from '../../shared/store/port';
-import { rejectionOf, type ContractDocument, type ContractSubject } from './storeContractSubject';
+import { type ContractDocument, type ContractSubject, rejectionOf } from './storeContractSubject';
 
 /** Cosmos partial updates: set, incr, remove, conditional on an etag, refused as a whole when any operation is invalid. */
 export function describePatchContract(subject: ContractSubject): void {
@@ -48,14 +48,18 @@ export function describePatchContract(subject: ContractSubject): void {
       });
       expect(first.occurrences).toBe(2);
       const error = await rejectionOf(
-        subject.risks().patch(created.id, created.organization, [{ op: 'incr', path: '/occurrences', value: 1 }], { ifMatch: created._etag }),
+        subject
+          .risks()
+          .patch(created.id, created.organization, [{ op: 'incr', path: '/occurrences', value: 1 }], { ifMatch: created._etag }),
       );
       expect(isPreconditionFailed(error)).toBe(true);
       expect(await subject.risks().read(created.id, created.organization)).toEqual(first);
     });
 
     it('reports a missing document as not found', async () => {
-      const error = await rejectionOf(subject.risks().patch(subject.unique('missing'), subject.unique('org'), [{ op: 'set', path: '/a', value: 1 }]));
+      const error = await rejectionOf(
+        subject.risks().patch(subject.unique('missing'), subject.unique('org'), [{ op: 'set', path: '/a', value: 1 }]),
+      );
       expect(isNotFound(error)).toBe(true);
     });
 
@@ -63,7 +67,9 @@ export function describePatchContract(subject: ContractSubject): void {
       const created = await seed({ occurrences: 0 });
       const increment: PatchOperation[] = [{ op: 'incr', path: '/occurrences', value: 1 }];
       await Promise.all(
-        Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? subject.risks() : subject.peerRisks()).patch(created.id, created.organization, increment)),
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 === 0 ? subject.risks() : subject.peerRisks()).patch(created.id, created.organization, increment),
+        ),
       );
       expect((await subject.risks().read(created.id, created.organization))?.occurrences).toBe(10);
     });
@@ -75,7 +81,13 @@ export function describePatchContract(subject: ContractSubject): void {
       ['changing the partition key', [{ op: 'set', path: '/organization', value: 'someone-else' }]],
       ['more than 10 operations', Array.from({ length: 11 }, (_, i) => ({ op: 'set' as const, path: `/f${i}`, value: i }))],
       ['no operations', []],
-      ['a valid operation followed by an invalid one', [{ op: 'set', path: '/status', value: 'closed' }, { op: 'remove', path: '/absent' }]],
+      [
+        'a valid operation followed by an invalid one',
+        [
+          { op: 'set', path: '/status', value: 'closed' },
+          { op: 'remove', path: '/absent' },
+        ],
+      ],
     ];
     for (const [what, operations] of refused) {
       it(`refuses ${what} as a permanent failure and changes nothing`, async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { failureKindOf } from '../../shared/errors';
 import type { QuerySpec, Stored } from '../../shared/store/port';
-import { rejectionOf, type ContractDocument, type ContractSubject } from './storeContractSubject';
+import { type ContractDocument, type ContractSubject, rejectionOf } from './storeContractSubject';
 
 /** Equality filters (nested too), ORDER BY, pages with continuation tokens, and counts. */
 export function describeQueryContract(subject: ContractSubject): void {

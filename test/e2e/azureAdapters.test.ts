@@ -7,9 +7,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueNames } from '../../shared/queue/names';
 import { createCosmosStore } from '../../shared/store/cosmos/cosmosStore';
-import { startAmqpBroker, type AmqpBroker } from '../support/amqpBroker';
+import { type AmqpBroker, startAmqpBroker } from '../support/amqpBroker';
 import { spawnWatched, type WatchedProcess } from '../support/childProcess';
-import { startCosmosServer, type CosmosTestServer } from '../support/cosmosServer';
+import { type CosmosTestServer, startCosmosServer } from '../support/cosmosServer';
 import { testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders, post } from '../support/webhookClient';
 
@@ -74,7 +74,11 @@ describe('the local host on the Azure adapters', () => {
       parked = (JSON.parse(stdout) as { messages: Array<Record<string, unknown>> }).messages;
     }
     expect(parked).toEqual([
-      expect.objectContaining({ kind: 'parked', messageId: accepted.body.id, reason: expect.stringMatching(/no organization 'fabrikamfiber' \(add it with: vigil orgs add/) }),
+      expect.objectContaining({
+        kind: 'parked',
+        messageId: accepted.body.id,
+        reason: expect.stringMatching(/no organization 'fabrikamfiber' \(add it with: vigil orgs add/),
+      }),
     ]);
 
     // `vigil status` would ask Service Bus's HTTP administration API, which the AMQP broker does not speak: read Cosmos directly.

@@ -1,13 +1,13 @@
-import { narrowed } from '../../shared/store/port';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
+import { narrowed } from '../../shared/store/port';
+import { type AlertReceiver, queuesSettled, type ReceivedAlert, startAlertReceiver } from '../support/alertReceiver';
 import { ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
-import { queuesSettled, startAlertReceiver, type AlertReceiver, type ReceivedAlert } from '../support/alertReceiver';
 import { startTestHost, type TestHost } from '../support/testHost';
 import { azureDevOpsHeaders, post } from '../support/webhookClient';
 
@@ -43,7 +43,10 @@ beforeAll(async () => {
         project,
         logs: [
           { id: 1, sizeBytes: 200_000 },
-          { id: 2, content: `2026-11-20T10:00:01.0000000Z ##[section]Starting: Publish\n2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n2026-11-20T10:00:03.0000000Z done\n` },
+          {
+            id: 2,
+            content: `2026-11-20T10:00:01.0000000Z ##[section]Starting: Publish\n2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n2026-11-20T10:00:03.0000000Z done\n`,
+          },
         ],
       },
     ],
@@ -59,7 +62,9 @@ beforeAll(async () => {
     },
   });
   const organizations = host.services.stores.organizations;
-  await organizations.add('fabrikamfiber', { azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } } });
+  await organizations.add('fabrikamfiber', {
+    azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } },
+  });
   await organizations.addChannel('fabrikamfiber', { type: 'webhook', urlSecret: 'alert-hook-url', signingSecret: 'alert-hook-key' });
 });
 
@@ -82,7 +87,9 @@ describe('a finished Azure Pipelines build', () => {
     expect(risks[0]).toMatchObject({ kind: 'leaked-secret', status: 'open', occurrences: 1, verified: true });
     expect(risks[0].evidence.location).toMatch(/log 2 line 2$/);
 
-    const scans = (await host.services.stores.scans.query({ where: { organization: 'fabrikamfiber', kind: 'build' } })).items.flatMap((record) => narrowed(record, 'kind', 'build') ?? []);
+    const scans = (await host.services.stores.scans.query({ where: { organization: 'fabrikamfiber', kind: 'build' } })).items.flatMap(
+      (record) => narrowed(record, 'kind', 'build') ?? [],
+    );
     expect(scans[0]).toMatchObject({ buildId, logsScanned: 2, findings: 1 });
     expect(scans[0].bytesScanned).toBeGreaterThan(200_000);
 
@@ -106,7 +113,7 @@ describe('a finished Azure Pipelines build', () => {
       ...alerts.map((a) => a.body),
       JSON.stringify(await host.services.stores.risks.list()),
       JSON.stringify((await host.services.stores.scans.query({})).items),
-      JSON.stringify((await host.services.stores.alertLedger.list())),
+      JSON.stringify(await host.services.stores.alertLedger.list()),
     ].join('\n');
     expect(everything).not.toContain(leaked);
     expect(everything).not.toContain(pat);
@@ -119,6 +126,8 @@ describe('a finished Azure Pipelines build', () => {
     await post(host.url('/hooks/azure-devops'), JSON.stringify(payload), azureDevOpsHeaders());
     await settled();
     const parked = (await host.services.stores.parked.query({ where: { queue: 'build-scan' } })).items;
-    expect(parked.map((p) => p.reason)).toContainEqual(expect.stringMatching(/no organization 'northwind' \(add it with: vigil orgs add northwind/));
+    expect(parked.map((p) => p.reason)).toContainEqual(
+      expect.stringMatching(/no organization 'northwind' \(add it with: vigil orgs add northwind/),
+    );
   });
 });

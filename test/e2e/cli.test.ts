@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppServices } from '../../shared/app/services';
 import { loadConfig } from '../../shared/config';
 import type { EventEnvelope } from '../../shared/events/envelope';
 import { parkMessage } from '../../shared/queue/parkedMessages';
-import { createAppServices } from '../../shared/app/services';
-import { appFunctions, startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
+import { appFunctions, startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
 
 /** The compiled CLI, as users run it (`npm test` builds before vitest runs). */
 const cli = join(__dirname, '..', '..', 'dist', 'shared', 'cli', 'main.js');
@@ -31,7 +31,14 @@ async function vigil(args: string[], env: Record<string, string | undefined>): P
 }
 
 function envelope(id: string): EventEnvelope {
-  return { id, source: 'azure-devops', type: 'git.push', organization: 'contoso', subject: { pushId: 1 }, receivedAt: '2026-11-20T10:00:00.000Z' };
+  return {
+    id,
+    source: 'azure-devops',
+    type: 'git.push',
+    organization: 'contoso',
+    subject: { pushId: 1 },
+    receivedAt: '2026-11-20T10:00:00.000Z',
+  };
 }
 
 let dataDir: string;
@@ -106,10 +113,23 @@ describe('vigil dlq', () => {
     expect(run.code).toBe(0);
     const { messages } = JSON.parse(run.stdout) as { messages: Array<Record<string, unknown>> };
     expect(messages).toHaveLength(2);
-    expect(messages).toEqual(expect.arrayContaining([
-      expect.objectContaining({ queue: 'repo-scan', kind: 'dead-lettered', messageId: 'dead-1', type: 'git.push', description: 'TransientError: Azure DevOps answered 503' }),
-      expect.objectContaining({ queue: 'workitem-sync', kind: 'parked', messageId: 'parked-1', reason: 'PermanentError: work item 7 not found' }),
-    ]));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          queue: 'repo-scan',
+          kind: 'dead-lettered',
+          messageId: 'dead-1',
+          type: 'git.push',
+          description: 'TransientError: Azure DevOps answered 503',
+        }),
+        expect.objectContaining({
+          queue: 'workitem-sync',
+          kind: 'parked',
+          messageId: 'parked-1',
+          reason: 'PermanentError: work item 7 not found',
+        }),
+      ]),
+    );
     const text = await vigil(['dlq', 'list', '--queue', 'workitem-sync'], env);
     expect(text.stdout).toContain('parked-1');
     expect(text.stdout).not.toContain('dead-1');
@@ -118,7 +138,9 @@ describe('vigil dlq', () => {
   it('replays them onto their queues, under a new message id for parked ones', async () => {
     const run = await vigil(['dlq', 'replay'], env);
     expect(run).toMatchObject({ code: 0, stdout: 'replayed 2 message(s)\n' });
-    const status = JSON.parse((await vigil(['status', '--json'], env)).stdout) as { queues: Record<string, { active: number; deadLettered: number }> };
+    const status = JSON.parse((await vigil(['status', '--json'], env)).stdout) as {
+      queues: Record<string, { active: number; deadLettered: number }>;
+    };
     expect(status.queues['repo-scan']).toMatchObject({ active: 1, deadLettered: 0 });
     expect(status.queues['workitem-sync']).toMatchObject({ active: 1 });
     expect(JSON.parse((await vigil(['dlq', 'list', '--json'], env)).stdout)).toEqual({ messages: [] });

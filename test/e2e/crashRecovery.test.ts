@@ -10,20 +10,16 @@ const hostScript = join(__dirname, '..', 'support', 'crashableHost.ts');
 const running: WatchedProcess[] = [];
 
 function startHost(dataDir: string, extra: Record<string, string> = {}): WatchedProcess {
-  const host = spawnWatched(
-    process.execPath,
-    ['--import', 'tsx', hostScript],
-    {
-      ...process.env,
-      ...testHookSecrets,
-      VIGIL_DATA_DIR: dataDir,
-      PORT: '0',
-      VIGIL_QUEUE_CONCURRENCY: '1',
-      VIGIL_LOG_LEVEL: 'warn',
-      PROBE_EFFECTS_FILE: join(dataDir, 'effects.log'),
-      ...extra,
-    },
-  );
+  const host = spawnWatched(process.execPath, ['--import', 'tsx', hostScript], {
+    ...process.env,
+    ...testHookSecrets,
+    VIGIL_DATA_DIR: dataDir,
+    PORT: '0',
+    VIGIL_QUEUE_CONCURRENCY: '1',
+    VIGIL_LOG_LEVEL: 'warn',
+    PROBE_EFFECTS_FILE: join(dataDir, 'effects.log'),
+    ...extra,
+  });
   running.push(host);
   return host;
 }

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queueNames } from '../../shared/queue/names';
-import { appFunctions, startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
 import { headersOnly, openRequest, rawRequest } from '../support/rawHttp';
+import { appFunctions, startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders } from '../support/webhookClient';
 
 /**
@@ -44,11 +44,14 @@ async function totalMessages(): Promise<number> {
 }
 
 describe('malformed requests get a 4xx, never a 500', () => {
-  it.each(['/api/hooks/%ff', '/api/hooks/%', '/api/hooks/%E0%A4%A'])('answers 404 to a malformed percent-encoding in the route (%s)', async (path) => {
-    const answer = await rawRequest(host.baseUrl, { path, headers: azureDevOpsHeaders(), body: gitPush });
-    expect(answer.status).toBe(404);
-    expect(answer.body.error).toBe('not_found');
-  });
+  it.each(['/api/hooks/%ff', '/api/hooks/%', '/api/hooks/%E0%A4%A'])(
+    'answers 404 to a malformed percent-encoding in the route (%s)',
+    async (path) => {
+      const answer = await rawRequest(host.baseUrl, { path, headers: azureDevOpsHeaders(), body: gitPush });
+      expect(answer.status).toBe(404);
+      expect(answer.body.error).toBe('not_found');
+    },
+  );
 
   it.each([
     ['exa mple', '/api/health', 'GET'],

@@ -57,7 +57,11 @@ describe.runIf(mountable)('a real full disk under the local host', () => {
     mountPoint = mkdtempSync(join(tmpdir(), 'vigil-full-disk-'));
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint]);
     clock = new ManualClock(Date.now());
-    host = await startTestHost({ clock, dataDir: join(mountPoint, 'data'), functions: (await appFunctions()).filter((f) => f.kind === 'http') });
+    host = await startTestHost({
+      clock,
+      dataDir: join(mountPoint, 'data'),
+      functions: (await appFunctions()).filter((f) => f.kind === 'http'),
+    });
     fillTheDisk();
   });
 
@@ -71,9 +75,18 @@ describe.runIf(mountable)('a real full disk under the local host', () => {
   });
 
   it('answers 503 with Retry-After for an event nothing routes, and for a routed one', async () => {
-    for (const [name, id] of [['tfvc.checkin', 'disk-full-ignored'], ['git.push', 'disk-full-routed']]) {
-      const payload = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'azure-devops', 'service-hooks', `${name}.json`), 'utf8')) as Record<string, unknown>;
-      const response = await fetch(host.url('/hooks/azure-devops'), { method: 'POST', headers: azureDevOpsHeaders(), body: JSON.stringify({ ...payload, id }) });
+    for (const [name, id] of [
+      ['tfvc.checkin', 'disk-full-ignored'],
+      ['git.push', 'disk-full-routed'],
+    ]) {
+      const payload = JSON.parse(
+        readFileSync(join(__dirname, '..', 'fixtures', 'azure-devops', 'service-hooks', `${name}.json`), 'utf8'),
+      ) as Record<string, unknown>;
+      const response = await fetch(host.url('/hooks/azure-devops'), {
+        method: 'POST',
+        headers: azureDevOpsHeaders(),
+        body: JSON.stringify({ ...payload, id }),
+      });
       expect(response.status, name).toBe(503);
       expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
     }

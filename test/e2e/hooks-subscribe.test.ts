@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 
 /** The compiled CLI, as users run it (`npm test` builds before vitest runs). */
 const cli = join(__dirname, '..', '..', 'dist', 'shared', 'cli', 'main.js');
@@ -57,14 +57,22 @@ async function vigil(...args: string[]): Promise<Run> {
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 /** Calls that change subscriptions, from call number `from` on. */
-const writesSince = (from: number) => ado.calls.slice(from).filter((c) => c.path.includes('/_apis/hooks/subscriptions') && c.method !== 'GET');
+const writesSince = (from: number) =>
+  ado.calls.slice(from).filter((c) => c.path.includes('/_apis/hooks/subscriptions') && c.method !== 'GET');
 
 /** A subscription made by someone else, straight through the REST API. */
 async function foreignSubscription(eventType: string, url: string, projectId: string): Promise<string> {
   const response = await fetch(`${ado.url}/_apis/hooks/subscriptions?api-version=7.1`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`:${pat}`).toString('base64')}` },
-    body: JSON.stringify({ publisherId: 'tfs', eventType, consumerId: 'webHooks', consumerActionId: 'httpRequest', publisherInputs: { projectId }, consumerInputs: { url } }),
+    body: JSON.stringify({
+      publisherId: 'tfs',
+      eventType,
+      consumerId: 'webHooks',
+      consumerActionId: 'httpRequest',
+      publisherInputs: { projectId },
+      consumerInputs: { url },
+    }),
   });
   return ((await response.json()) as { id: string }).id;
 }
@@ -89,7 +97,17 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
   it('refuses bad input with exit 2 and one line, before calling Azure DevOps', async () => {
     const before = ado.calls.length;
     for (const args of [
-      ['hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', 'http://func-vigil.example.net/api/hooks/azure-devops', ...auth],
+      [
+        'hooks',
+        'subscribe',
+        '--org',
+        ado.url,
+        '--project',
+        'Web',
+        '--url',
+        'http://func-vigil.example.net/api/hooks/azure-devops',
+        ...auth,
+      ],
       ['hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', 'https://func-vigil.example.net/api/other', ...auth],
       ['hooks', 'subscribe', '--org', 'http://dev.azure.example/contoso', '--project', 'Web', '--url', webhook, ...auth],
       ['hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', webhook, '--auth', 'pat'],
@@ -150,20 +168,39 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     const from = ado.calls.length;
     const run = await vigil('hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', webhook, ...auth);
     expect(run.code).toBe(0);
-    expect(lines(run.stdout).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(events.map((e) => `unchanged ${e} ${firstIds.get(e)}`));
+    expect(lines(run.stdout).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(
+      events.map((e) => `unchanged ${e} ${firstIds.get(e)}`),
+    );
     expect(writesSince(from)).toEqual([]);
     expect(ado.hookSubscriptions()).toHaveLength(events.length + 1); // Vigil's and the foreign one
   });
 
   it("takes the auth from the organization's settings in vigil orgs when present", async () => {
-    const added = await vigil('orgs', 'add', 'contoso', '--azure-devops-url', 'https://dev.azure.com/contoso', '--auth', 'pat', '--token-secret', 'ado-pat');
+    const added = await vigil(
+      'orgs',
+      'add',
+      'contoso',
+      '--azure-devops-url',
+      'https://dev.azure.com/contoso',
+      '--auth',
+      'pat',
+      '--token-secret',
+      'ado-pat',
+    );
     expect(added.code).toBe(0);
     const from = ado.calls.length;
     const run = await vigil('hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', webhook);
     expect(run.code).toBe(0);
     expect(lines(run.stdout).every((l) => l.startsWith('unchanged '))).toBe(true);
     expect(writesSince(from)).toEqual([]);
-    const authorizations = new Set(ado.calls.slice(from).map((c) => Buffer.from(c.authorization?.split(' ')[1] ?? '', 'base64').toString('utf8').split(':')[1]));
+    const authorizations = new Set(
+      ado.calls.slice(from).map(
+        (c) =>
+          Buffer.from(c.authorization?.split(' ')[1] ?? '', 'base64')
+            .toString('utf8')
+            .split(':')[1],
+      ),
+    );
     expect(authorizations).toEqual(new Set([pat]));
   });
 
@@ -172,13 +209,17 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     const from = ado.calls.length;
     const run = await vigil('hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', moved);
     expect(run.code).toBe(0);
-    expect(lines(run.stdout).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(events.map((e) => `updated ${e} ${firstIds.get(e)}`));
+    expect(lines(run.stdout).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(
+      events.map((e) => `updated ${e} ${firstIds.get(e)}`),
+    );
     expect(lines(run.stdout).every((l) => l.includes('(url)'))).toBe(true);
     const writes = writesSince(from);
     expect(writes.map((c) => c.method)).toEqual(Array(events.length).fill('PUT'));
     expect(new Set(writes.map((c) => c.path.split('/').pop()))).toEqual(new Set(firstIds.values()));
 
-    const ours = ado.hookSubscriptions().filter((s) => firstIds.has(s.eventType as string) && (s.consumerInputs as Record<string, string>).url === moved);
+    const ours = ado
+      .hookSubscriptions()
+      .filter((s) => firstIds.has(s.eventType as string) && (s.consumerInputs as Record<string, string>).url === moved);
     expect(ours).toHaveLength(events.length);
     for (const s of ours) {
       expect(s.id).toBe(firstIds.get(s.eventType as string));
@@ -201,7 +242,9 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
 
     const all = await subscribe('--resource-details', 'all');
     expect(all).toMatchObject({ code: 0, stderr: '' });
-    expect(lines(all.stdout).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(events.map((e) => `updated ${e} ${firstIds.get(e)}`));
+    expect(lines(all.stdout).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(
+      events.map((e) => `updated ${e} ${firstIds.get(e)}`),
+    );
     expect(lines(all.stdout).every((l) => l.includes('(resourceDetailsToSend)'))).toBe(true);
     expect(details()).toEqual(new Set(['all']));
 
@@ -219,7 +262,16 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
 
   it('never keeps a duplicate, and leaves subscriptions that are not Vigil’s alone', async () => {
     await foreignSubscription('git.push', 'https://func-vigil-2.example.net/api/hooks/azure-devops', webId);
-    const run = await vigil('hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', 'https://func-vigil-2.example.net/api/hooks/azure-devops');
+    const run = await vigil(
+      'hooks',
+      'subscribe',
+      '--org',
+      ado.url,
+      '--project',
+      'Web',
+      '--url',
+      'https://func-vigil-2.example.net/api/hooks/azure-devops',
+    );
     expect(run.code).toBe(0);
     const push = lines(run.stdout).find((l) => l.includes(' git.push '));
     expect(push).toMatch(/removed 1 duplicate/);
@@ -239,17 +291,28 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
     expect(all.code).toBe(0);
     const listed = (JSON.parse(all.stdout) as { subscriptions: Array<Record<string, string>> }).subscriptions;
     expect(listed).toHaveLength(2 * events.length);
-    expect(listed.filter((s) => s.project === 'Web').map((s) => s.eventType).sort()).toEqual([...events].sort());
+    expect(
+      listed
+        .filter((s) => s.project === 'Web')
+        .map((s) => s.eventType)
+        .sort(),
+    ).toEqual([...events].sort());
     for (const s of listed) {
       expect(Object.keys(s).sort()).toEqual(['eventType', 'id', 'project', 'projectId', 'status', 'url']);
       expect(s).toMatchObject({ status: 'enabled', url: 'https://func-vigil-2.example.net/api/hooks/azure-devops' });
     }
-    expect(listed.filter((s) => s.project === 'Web').map((s) => s.id).sort()).toEqual([...firstIds.values()].sort());
+    expect(
+      listed
+        .filter((s) => s.project === 'Web')
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([...firstIds.values()].sort());
 
     const web = await vigil('hooks', 'list', '--org', ado.url, '--project', 'Web');
     expect(web.code).toBe(0);
     expect(lines(web.stdout)).toHaveLength(events.length);
-    for (const line of lines(web.stdout)) expect(line).toMatch(/^[0-9a-f-]{36} {2}\S+ {2}Web {2}enabled {2}https:\/\/func-vigil-2\.example\.net\/api\/hooks\/azure-devops$/);
+    for (const line of lines(web.stdout))
+      expect(line).toMatch(/^[0-9a-f-]{36} {2}\S+ {2}Web {2}enabled {2}https:\/\/func-vigil-2\.example\.net\/api\/hooks\/azure-devops$/);
   });
 
   it('removes them with --yes (one project, then the rest), and nothing else', async () => {

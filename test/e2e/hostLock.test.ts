@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +66,10 @@ describe('the host lock', () => {
       for (const c of contenders) expect(await nextLine(c.lines)).toBe('ready');
       for (const c of contenders) c.child.stdin!.write('go\n');
       const answers = await Promise.all(contenders.map((c) => nextLine(c.lines)));
-      expect(answers.filter((a) => a === 'acquired'), `round ${round}: ${answers.join(' | ')}`).toHaveLength(1);
+      expect(
+        answers.filter((a) => a === 'acquired'),
+        `round ${round}: ${answers.join(' | ')}`,
+      ).toHaveLength(1);
       expect(answers.find((a) => a !== 'acquired')).toMatch(/^refused another Vigil host \(pid \d+\) is using /);
     }
   });
@@ -96,7 +99,9 @@ describe('the host lock', () => {
     const directory = dataDir();
     const holder = bystander();
     writeFileSync(join(directory, 'host.pid'), JSON.stringify({ pid: holder.pid, startTime: processStartTime(holder.pid!) }));
-    expect(() => acquireHostLock(directory)).toThrow(new RegExp(`another Vigil host \\(pid ${holder.pid}\\) is using ${directory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(() => acquireHostLock(directory)).toThrow(
+      new RegExp(`another Vigil host \\(pid ${holder.pid}\\) is using ${directory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
   });
 });
 

@@ -6,7 +6,7 @@ import examples from '@octokit/webhooks-examples';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueNames } from '../../shared/queue/names';
 import { queuesSettled } from '../support/alertReceiver';
-import { startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
+import { startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders, githubHeaders, gitlabHeaders, post } from '../support/webhookClient';
 
 /**

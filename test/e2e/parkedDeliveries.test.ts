@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueNames } from '../../shared/queue/names';
-import { appFunctions, startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
+import { appFunctions, startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders, post } from '../support/webhookClient';
 
 /** The compiled CLI, as users run it (`npm test` builds before vitest runs). */
@@ -131,19 +131,34 @@ describe('an authenticated Azure DevOps delivery whose ids cannot be found', () 
   it('is not replayed by vigil dlq replay, which says why, and stays listed', async () => {
     const run = await vigil('dlq', 'replay');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^replayed 0 message\(s\)\n {2}not replayed: repo-scan sub-1:unidentified-1: parked at the webhook: its payload named no ids/);
+    expect(run.stdout).toMatch(
+      /^replayed 0 message\(s\)\n {2}not replayed: repo-scan sub-1:unidentified-1: parked at the webhook: its payload named no ids/,
+    );
     expect(await activeMessages(host)).toBe(0);
     expect((JSON.parse((await vigil('dlq', 'list', '--json')).stdout) as { messages: unknown[] }).messages).toHaveLength(1);
   });
 
   it('parks what a subscription with resource details None sends: no resource at all', async () => {
-    const none = { subscriptionId: 'sub-2', id: 'no-resource', eventType: 'build.complete', publisherId: 'tfs', resourceContainers: unidentifiable.resourceContainers };
+    const none = {
+      subscriptionId: 'sub-2',
+      id: 'no-resource',
+      eventType: 'build.complete',
+      publisherId: 'tfs',
+      resourceContainers: unidentifiable.resourceContainers,
+    };
     const response = await post(host.url('/hooks/azure-devops'), JSON.stringify(none), azureDevOpsHeaders());
-    expect(response).toMatchObject({ status: 202, body: { queues: [], parked: expect.stringMatching(/^cannot identify build\.complete: no buildId, organization /) } });
+    expect(response).toMatchObject({
+      status: 202,
+      body: { queues: [], parked: expect.stringMatching(/^cannot identify build\.complete: no buildId, organization /) },
+    });
   });
 
   it("is still refused 401 without the secret: only the subscription's deliveries are parked", async () => {
-    const response = await post(host.url('/hooks/azure-devops'), JSON.stringify({ ...unidentifiable, id: 'unidentified-2' }), azureDevOpsHeaders('not-the-secret'));
+    const response = await post(
+      host.url('/hooks/azure-devops'),
+      JSON.stringify({ ...unidentifiable, id: 'unidentified-2' }),
+      azureDevOpsHeaders('not-the-secret'),
+    );
     expect(response.status).toBe(401);
     expect(await host.services.stores.parked.count()).toBe(2);
   });
@@ -159,7 +174,11 @@ describe('when the parked record cannot be written', () => {
     host = await startTestHost({ functions: await functions() });
     host.services.stores.parked.create = () => Promise.reject(new Error('disk full'));
 
-    const response = await fetch(host.url('/hooks/azure-devops'), { method: 'POST', headers: azureDevOpsHeaders(), body: JSON.stringify(unidentifiable) });
+    const response = await fetch(host.url('/hooks/azure-devops'), {
+      method: 'POST',
+      headers: azureDevOpsHeaders(),
+      body: JSON.stringify(unidentifiable),
+    });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await host.services.stores.deliveries.count({ outcome: 'parked' })).toBe(0);

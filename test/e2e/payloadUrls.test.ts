@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
-import { ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
 import { queuesSettled } from '../support/alertReceiver';
+import { ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
 import { startTestHost, type TestHost } from '../support/testHost';
 import { azureDevOpsHeaders, post } from '../support/webhookClient';
@@ -40,7 +40,9 @@ beforeAll(async () => {
   });
   host = await startTestHost({ env: { VIGIL_SECRET_ADO_PAT_FABRIKAMFIBER: pat } });
   const organizations = host.services.stores.organizations;
-  await organizations.add('fabrikamfiber', { azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } } });
+  await organizations.add('fabrikamfiber', {
+    azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } },
+  });
 });
 
 afterAll(async () => {

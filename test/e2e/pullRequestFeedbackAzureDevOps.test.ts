@@ -2,18 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../../shared/events/envelope';
 import { handleQueueMessage } from '../../shared/azureFunctions/queueTrigger';
+import type { EventEnvelope } from '../../shared/events/envelope';
 import { queuesSettled } from '../support/alertReceiver';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
-import { connectionDataRoutes, person, type LoopbackIdentity } from '../support/azureDevOps/identities';
+import { connectionDataRoutes, type LoopbackIdentity, person } from '../support/azureDevOps/identities';
 import { PullRequestCommentHooks } from '../support/azureDevOps/pullRequestCommentHooks';
 import { PullRequestFeedbackRoutes } from '../support/azureDevOps/pullRequestFeedbackRoutes';
-import { RepositoryContentRoutes, type FixtureRepository } from '../support/azureDevOps/repositoryContentRoutes';
+import { type FixtureRepository, RepositoryContentRoutes } from '../support/azureDevOps/repositoryContentRoutes';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { until } from '../support/hostConditions';
 import { recordedRequestText } from '../support/recordedRequests';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
-import { startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
+import { startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders, post } from '../support/webhookClient';
 
 /**
@@ -59,7 +59,10 @@ const repository: FixtureRepository = {
       commitId: sha(2),
       changes: {
         '/src/pay.ts': `import { client } from './client';\n\nconst token = "${tokenA}";\nexport const pay = () => client(token);\n`,
-        '/src/config.ts': config.replace('setting5 = 5;\n', `setting5 = 5;\nexport const npm = "//registry.npmjs.org/:_authToken=${tokenB}";\n`),
+        '/src/config.ts': config.replace(
+          'setting5 = 5;\n',
+          `setting5 = 5;\nexport const npm = "//registry.npmjs.org/:_authToken=${tokenB}";\n`,
+        ),
         '/README.md': `# Payments\n\nci token: ${tokenC}\n\nPays things.\n`,
       },
     },
@@ -77,10 +80,20 @@ beforeAll(async () => {
   const content = new RepositoryContentRoutes([repository]);
   // A server whose comments are shorter than Azure DevOps' 150,000 characters: Vigil learns the limit from the refusal.
   feedback = new PullRequestFeedbackRoutes({ identity: vigil, repositories: content, maxCommentLength: 6_000 });
-  devops = await startAzureDevOpsServer({ organization, pat, projects: [{ id: projectId, name: repository.project }], extensions: [connectionDataRoutes(vigil), feedback, content] });
+  devops = await startAzureDevOpsServer({
+    organization,
+    pat,
+    projects: [{ id: projectId, name: repository.project }],
+    extensions: [connectionDataRoutes(vigil), feedback, content],
+  });
   host = await startTestHost({ env: { VIGIL_SECRET_ADO_PAT_FABRIKAM: pat } });
-  await host.services.stores.organizations.add(organization, { azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikam' } } });
-  comments = new PullRequestCommentHooks(feedback, { orgUrl: devops.url, target: { url: host.url('/hooks/azure-devops'), secret: testHookSecrets.VIGIL_HOOK_SECRET_AZURE_DEVOPS } });
+  await host.services.stores.organizations.add(organization, {
+    azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikam' } },
+  });
+  comments = new PullRequestCommentHooks(feedback, {
+    orgUrl: devops.url,
+    target: { url: host.url('/hooks/azure-devops'), secret: testHookSecrets.VIGIL_HOOK_SECRET_AZURE_DEVOPS },
+  });
 });
 
 afterAll(async () => {
@@ -111,7 +124,8 @@ function push(pullRequestId: number, commitId: string, changes: Record<string, s
 const snapshot = (pullRequestId = 1) => feedback.pullRequest(repositoryId, pullRequestId);
 const findingThreads = (pullRequestId = 1) => snapshot(pullRequestId).threads.filter((t) => t.properties['Vigil.Kind'] === 'finding');
 const summaryThreads = (pullRequestId = 1) => snapshot(pullRequestId).threads.filter((t) => t.properties['Vigil.Kind'] === 'summary');
-const writes = () => devops.calls.filter((c) => c.method !== 'GET' && /\/pullRequests\/\d+\//.test(c.path) && !/FileDiffs/i.test(c.path)).length;
+const writes = () =>
+  devops.calls.filter((c) => c.method !== 'GET' && /\/pullRequests\/\d+\//.test(c.path) && !/FileDiffs/i.test(c.path)).length;
 
 async function scanCompletedOf(commitId: string, pullRequestId = 1): Promise<EventEnvelope> {
   return {
@@ -120,7 +134,13 @@ async function scanCompletedOf(commitId: string, pullRequestId = 1): Promise<Eve
     type: 'scan.completed',
     organization,
     project: projectId,
-    subject: { platform: 'azure-devops', pullRequestId, repositoryId, commitId, scanId: `pull-request:${repositoryId}:${pullRequestId}:${commitId}` },
+    subject: {
+      platform: 'azure-devops',
+      pullRequestId,
+      repositoryId,
+      commitId,
+      scanId: `pull-request:${repositoryId}:${pullRequestId}:${commitId}`,
+    },
     receivedAt: new Date().toISOString(),
   };
 }
@@ -159,7 +179,10 @@ describe('an Azure DevOps pull request with secrets in it', () => {
   it('resolves the thread of a secret a push removes and passes the status, but leaves a note where a person replied', async () => {
     const [threadA, threadB] = findingThreads();
     feedback.as(rae).reply(repositoryId, 1, threadB.id, 'I will move this to the key vault.');
-    push(1, sha(3), { '/src/pay.ts': `import { client } from './client';\n\nexport const pay = () => client(process.env.TOKEN);\n`, '/src/config.ts': config });
+    push(1, sha(3), {
+      '/src/pay.ts': `import { client } from './client';\n\nexport const pay = () => client(process.env.TOKEN);\n`,
+      '/src/config.ts': config,
+    });
     await deliver('git.pullrequest.updated.json', 'pr-updated-3');
 
     const threads = findingThreads();
@@ -167,7 +190,11 @@ describe('an Azure DevOps pull request with secrets in it', () => {
     const b = threads.find((t) => t.id === threadB.id)!;
     expect(b.status).toBe('active');
     expect(b.comments.at(-1)).toMatchObject({ author: 'Vigil', content: expect.stringMatching(/leaves this thread for you/) });
-    expect(snapshot().statuses.filter((s) => s.iterationId === 2).map((s) => s.state)).toEqual(['pending', 'succeeded']);
+    expect(
+      snapshot()
+        .statuses.filter((s) => s.iterationId === 2)
+        .map((s) => s.state),
+    ).toEqual(['pending', 'succeeded']);
     // One summary, edited in place.
     expect(summaryThreads()).toHaveLength(1);
     expect(summaryThreads()[0].comments[0].content).toMatch(/No secret introduced/);
@@ -197,7 +224,16 @@ describe('an Azure DevOps pull request with secrets in it', () => {
     expect(snapshot().statuses.at(-1)).toMatchObject({ state: 'succeeded', iterationId: 3 });
     const risks = await host.services.stores.risks.list({ organization });
     const risk = risks.find((r) => r.evidence.location.startsWith('src/fixtures/sample.ts'))!;
-    expect(risk).toMatchObject({ status: 'false-positive', triage: { status: 'false-positive', reason: 'it is a test fixture', by: 'Rae Reviewer', source: 'pull-request', reference: 'pull request 1 of Fabrikam/Fabrikam' } });
+    expect(risk).toMatchObject({
+      status: 'false-positive',
+      triage: {
+        status: 'false-positive',
+        reason: 'it is a test fixture',
+        by: 'Rae Reviewer',
+        source: 'pull-request',
+        reference: 'pull request 1 of Fabrikam/Fabrikam',
+      },
+    });
     expect(summaryThreads()[0].comments[0].content).toMatch(/triaged: false-positive \(Rae Reviewer\)/);
 
     // The same comment event again triages nothing more.
@@ -219,8 +255,17 @@ describe('an Azure DevOps pull request with secrets in it', () => {
 
   it('cuts a summary too long for the server to the limit it names, and lists past the thread budget what gets no thread', async () => {
     const many = Array.from({ length: 40 }, () => f.gitHubToken());
-    repository.pullRequests!.push({ pullRequestId: 2, sourceRefName: 'refs/heads/many', sourceCommit: sha(5), targetCommit: sha(4), iterations: 1 });
-    repository.commits.push({ commitId: sha(5), changes: { '/deploy/tokens.env': `${many.map((token, i) => `TOKEN_${i}=${token}`).join('\n')}\n` } });
+    repository.pullRequests!.push({
+      pullRequestId: 2,
+      sourceRefName: 'refs/heads/many',
+      sourceCommit: sha(5),
+      targetCommit: sha(4),
+      iterations: 1,
+    });
+    repository.commits.push({
+      commitId: sha(5),
+      changes: { '/deploy/tokens.env': `${many.map((token, i) => `TOKEN_${i}=${token}`).join('\n')}\n` },
+    });
     await deliver('git.pullrequest.created.json', 'pr-created-2', 2);
     expect(findingThreads(2)).toHaveLength(30);
     const [summary] = summaryThreads(2);
@@ -231,7 +276,13 @@ describe('an Azure DevOps pull request with secrets in it', () => {
   });
 
   it('posts notApplicable, which a branch policy treats as exempt, when nothing the pull request changes can be scanned', async () => {
-    repository.pullRequests!.push({ pullRequestId: 5, sourceRefName: 'refs/heads/logo', sourceCommit: sha(8), targetCommit: sha(5), iterations: 1 });
+    repository.pullRequests!.push({
+      pullRequestId: 5,
+      sourceRefName: 'refs/heads/logo',
+      sourceCommit: sha(8),
+      targetCommit: sha(5),
+      iterations: 1,
+    });
     repository.commits.push({ commitId: sha(8), changes: { '/assets/logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]) } });
     await deliver('git.pullrequest.created.json', 'pr-created-5', 5);
     expect(snapshot(5).statuses.map((s) => s.state)).toEqual(['pending', 'notApplicable']);
@@ -239,19 +290,31 @@ describe('an Azure DevOps pull request with secrets in it', () => {
   });
 
   it('parks the message with one reason and posts an error status when the token may not write threads', async () => {
-    repository.pullRequests!.push({ pullRequestId: 3, sourceRefName: 'refs/heads/locked', sourceCommit: sha(6), targetCommit: sha(5), iterations: 1 });
+    repository.pullRequests!.push({
+      pullRequestId: 3,
+      sourceRefName: 'refs/heads/locked',
+      sourceCommit: sha(6),
+      targetCommit: sha(5),
+      iterations: 1,
+    });
     repository.commits.push({ commitId: sha(6), changes: { '/src/locked.ts': `const key = "${f.gitHubToken()}";\n` } });
     devops.injectFault({ path: /\/pullRequests\/3\/threads$/, method: 'POST', status: 403 });
     await deliver('git.pullrequest.created.json', 'pr-created-3', 3);
     const parked = (await host.services.stores.parked.query({ where: { queue: 'pr-publish' } })).items;
-    expect(parked.map((p) => p.reason)).toEqual([expect.stringMatching(/refused to write a thread on pull request 3 .*HTTP 403.*'Contribute to pull requests'/)]);
+    expect(parked.map((p) => p.reason)).toEqual([
+      expect.stringMatching(/refused to write a thread on pull request 3 .*HTTP 403.*'Contribute to pull requests'/),
+    ]);
     expect(snapshot(3).statuses.map((s) => s.state)).toEqual(['pending', 'error']);
     devops.clearFaults();
   });
 
   it('sends no secret to Azure DevOps, and stores or logs none', async () => {
     const sent = recordedRequestText(devops.calls);
-    const stored = JSON.stringify([...(await host.services.stores.pullRequestFeedback.list(organization)), ...(await host.services.stores.scans.query({})).items, ...(await host.services.stores.risks.list())]);
+    const stored = JSON.stringify([
+      ...(await host.services.stores.pullRequestFeedback.list(organization)),
+      ...(await host.services.stores.scans.query({})).items,
+      ...(await host.services.stores.risks.list()),
+    ]);
     for (const secret of [...secrets, pat]) {
       expect(sent).not.toContain(secret);
       expect(stored).not.toContain(secret);
@@ -260,21 +323,50 @@ describe('an Azure DevOps pull request with secrets in it', () => {
   });
 
   it('reschedules a publish Azure DevOps throttles, and the retry finishes it without posting anything twice', async () => {
-    repository.pullRequests!.push({ pullRequestId: 4, sourceRefName: 'refs/heads/busy', sourceCommit: sha(7), targetCommit: sha(6), iterations: 1 });
-    repository.commits.push({ commitId: sha(7), changes: { '/src/one.ts': `const a = "${f.gitHubToken()}";\n`, '/src/two.ts': `const b = "${f.gitHubToken()}";\n` } });
+    repository.pullRequests!.push({
+      pullRequestId: 4,
+      sourceRefName: 'refs/heads/busy',
+      sourceCommit: sha(7),
+      targetCommit: sha(6),
+      iterations: 1,
+    });
+    repository.commits.push({
+      commitId: sha(7),
+      changes: { '/src/one.ts': `const a = "${f.gitHubToken()}";\n`, '/src/two.ts': `const b = "${f.gitHubToken()}";\n` },
+    });
     // The second thread is throttled, with a wait longer than Vigil waits in process.
     devops.injectFault({ path: /\/pullRequests\/4\/threads$/, method: 'POST', status: 429, retryAfterSeconds: 120, times: 1 });
     const first = devops.calls.length;
-    await post(host.url('/hooks/azure-devops'), JSON.stringify({ ...hook('git.pullrequest.created.json'), id: 'pr-created-4', resource: { ...created.resource, pullRequestId: 4 }, resourceContainers: { account: { baseUrl: `${devops.url}/` } } }), azureDevOpsHeaders());
-    await until(host, () => host.logLines.some((line) => line.includes('rescheduled') && line.includes('publishPullRequest')), 'the throttled publish being rescheduled');
+    await post(
+      host.url('/hooks/azure-devops'),
+      JSON.stringify({
+        ...hook('git.pullrequest.created.json'),
+        id: 'pr-created-4',
+        resource: { ...created.resource, pullRequestId: 4 },
+        resourceContainers: { account: { baseUrl: `${devops.url}/` } },
+      }),
+      azureDevOpsHeaders(),
+    );
+    await until(
+      host,
+      () => host.logLines.some((line) => line.includes('rescheduled') && line.includes('publishPullRequest')),
+      'the throttled publish being rescheduled',
+    );
     expect(findingThreads(4).length).toBeLessThan(2);
     expect(await host.services.stores.parked.count({ queue: 'pr-publish' })).toBe(1); // only the 403 one above
 
     // What the queue delivers when the stated time comes: the same event, attempt 1.
     const envelope = { ...(await scanCompletedOf(sha(7), 4)), attempt: 1 };
-    const outcome = await handleQueueMessage({ functionName: 'publishPullRequest', queue: 'pr-publish', body: envelope, messageId: `${envelope.id}:attempt:1`, deliveryCount: 1 }, host.services);
+    const outcome = await handleQueueMessage(
+      { functionName: 'publishPullRequest', queue: 'pr-publish', body: envelope, messageId: `${envelope.id}:attempt:1`, deliveryCount: 1 },
+      host.services,
+    );
     expect(outcome).toBe('completed');
-    expect(findingThreads(4).map((t) => t.filePath).sort()).toEqual(['/src/one.ts', '/src/two.ts']);
+    expect(
+      findingThreads(4)
+        .map((t) => t.filePath)
+        .sort(),
+    ).toEqual(['/src/one.ts', '/src/two.ts']);
     expect(summaryThreads(4)).toHaveLength(1);
     expect(snapshot(4).statuses.map((s) => s.state)).toEqual(['pending', 'failed']);
     expect(devops.calls.slice(first).filter((c) => c.status === 429)).toHaveLength(1);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../../shared/events/envelope';
 import { handleQueueMessage } from '../../shared/azureFunctions/queueTrigger';
+import type { EventEnvelope } from '../../shared/events/envelope';
 import { queuesSettled } from '../support/alertReceiver';
-import { startGitHubApiServer, type GitHubApiServer } from '../support/githubApiServer';
 import { GitHubPullRequestRoutes, type LoopbackGitHubPullRequest } from '../support/github/pullRequestRoutes';
+import { type GitHubApiServer, startGitHubApiServer } from '../support/githubApiServer';
 import { until } from '../support/hostConditions';
 import { LoopbackGitHistory } from '../support/loopbackGitHistory';
 import { recordedRequestText } from '../support/recordedRequests';
@@ -45,7 +45,10 @@ const history = new LoopbackGitHistory(
       author: mona,
       changes: {
         'src/pay.ts': `import { client } from './client';\n\nconst token = "${tokenA}";\nexport const pay = () => client(token);\n`,
-        'src/config.ts': config.replace('setting5 = 5;\n', `setting5 = 5;\nexport const npm = "//registry.npmjs.org/:_authToken=${tokenB}";\n`),
+        'src/config.ts': config.replace(
+          'setting5 = 5;\n',
+          `setting5 = 5;\nexport const npm = "//registry.npmjs.org/:_authToken=${tokenB}";\n`,
+        ),
         'README.md': `# Payments\n\nci token: ${tokenC}\n\nPays things.\n`,
       },
     },
@@ -82,14 +85,26 @@ const repositoryJson = { id: 1296269, name, full_name: repo, owner: { login: own
 
 async function pullRequestEvent(action: 'opened' | 'synchronize', number: number, delivery: string) {
   const head = history.resolve(number === 12 ? 'feature' : `pr-${number}`)!;
-  const body = JSON.stringify({ action, number, pull_request: { number, head: { sha: head, ref: `pr-${number}` }, base: { ref: 'main' } }, repository: repositoryJson, sender: { login: 'mona' } });
+  const body = JSON.stringify({
+    action,
+    number,
+    pull_request: { number, head: { sha: head, ref: `pr-${number}` }, base: { ref: 'main' } },
+    repository: repositoryJson,
+    sender: { login: 'mona' },
+  });
   const response = await post(host.url('/hooks/github'), body, githubHeaders('pull_request', body, { delivery }));
   await settled();
   return response;
 }
 
 async function reviewCommentEvent(number: number, commentId: number, threadId: number, body: string, delivery: string) {
-  const payload = JSON.stringify({ action: 'created', comment: { id: commentId, in_reply_to_id: threadId, body, user: rae }, pull_request: { number }, repository: repositoryJson, sender: rae });
+  const payload = JSON.stringify({
+    action: 'created',
+    comment: { id: commentId, in_reply_to_id: threadId, body, user: rae },
+    pull_request: { number },
+    repository: repositoryJson,
+    sender: rae,
+  });
   const response = await post(host.url('/hooks/github'), payload, githubHeaders('pull_request_review_comment', payload, { delivery }));
   await settled();
   return response;
@@ -112,7 +127,13 @@ function scanCompletedOf(commitId: string, number = 12): EventEnvelope {
     source: 'vigil',
     type: 'scan.completed',
     organization,
-    subject: { platform: 'github', pullRequestId: number, repositoryId: repo, commitId, scanId: `pull-request:github:${owner}:${name}:${number}:${commitId}` },
+    subject: {
+      platform: 'github',
+      pullRequestId: number,
+      repositoryId: repo,
+      commitId,
+      scanId: `pull-request:github:${owner}:${name}:${number}:${commitId}`,
+    },
     receivedAt: new Date().toISOString(),
   };
 }
@@ -122,14 +143,21 @@ describe('a GitHub pull request with secrets in it', () => {
     const response = await pullRequestEvent('opened', 12, 'gh-opened-12');
     expect(response).toMatchObject({ status: 202, body: { queues: ['repo-scan'] } });
     const { checkRuns, comments, reviewComments } = view();
-    expect(checkRuns).toEqual([expect.objectContaining({ name: 'Vigil secret scan', status: 'completed', conclusion: 'failure', annotations: 3 })]);
+    expect(checkRuns).toEqual([
+      expect.objectContaining({ name: 'Vigil secret scan', status: 'completed', conclusion: 'failure', annotations: 3 }),
+    ]);
     expect(reviewComments.map((c) => [c.path, c.line, c.side, c.commitId])).toEqual([
       ['src/config.ts', 6, 'RIGHT', sha(2)],
       ['src/pay.ts', 3, 'RIGHT', sha(2)],
     ]);
     expect(reviewComments[1].body).toMatch(/<!-- vigil:finding [0-9a-f]{64} -->$/);
     expect(comments).toHaveLength(1);
-    expect(comments[0]).toMatchObject({ user: 'vigil-bot', body: expect.stringMatching(/2 secrets to fix before merging[\s\S]*README\.md:3[\s\S]*already in the file[\s\S]*<!-- vigil:summary -->$/) });
+    expect(comments[0]).toMatchObject({
+      user: 'vigil-bot',
+      body: expect.stringMatching(
+        /2 secrets to fix before merging[\s\S]*README\.md:3[\s\S]*already in the file[\s\S]*<!-- vigil:summary -->$/,
+      ),
+    });
   });
 
   it('posts nothing new when the delivery comes again, or when the same scan is published again', async () => {
@@ -144,9 +172,14 @@ describe('a GitHub pull request with secrets in it', () => {
   it('answers the thread of a secret a push removes and passes the check, but leaves a note where a person replied', async () => {
     const [threadB, threadA] = vigilThreads();
     routes.as(rae).reply(repo, 12, threadA.id, 'I will move this to the key vault.');
-    push('feature', 3, { 'src/pay.ts': `import { client } from './client';\n\nexport const pay = () => client(process.env.TOKEN);\n`, 'src/config.ts': config });
+    push('feature', 3, {
+      'src/pay.ts': `import { client } from './client';\n\nexport const pay = () => client(process.env.TOKEN);\n`,
+      'src/config.ts': config,
+    });
     await pullRequestEvent('synchronize', 12, 'gh-sync-3');
-    expect(repliesTo(threadB.id).map((c) => [c.user, c.body])).toEqual([['vigil-bot', expect.stringMatching(/no longer finds this secret at `3333333`[\s\S]*<!-- vigil:resolved -->/)]]);
+    expect(repliesTo(threadB.id).map((c) => [c.user, c.body])).toEqual([
+      ['vigil-bot', expect.stringMatching(/no longer finds this secret at `3333333`[\s\S]*<!-- vigil:resolved -->/)],
+    ]);
     expect(repliesTo(threadA.id).map((c) => c.user)).toEqual(['rae-reviewer', 'vigil-bot']);
     expect(repliesTo(threadA.id)[1].body).toMatch(/leaves this thread for you/);
     expect(view().checkRuns).toEqual([expect.objectContaining({ conclusion: 'success' })]);
@@ -169,12 +202,27 @@ describe('a GitHub pull request with secrets in it', () => {
     expect(view().checkRuns).toEqual([expect.objectContaining({ conclusion: 'failure' })]);
 
     const replyId = routes.as(rae).reply(repo, 12, threadD.id, '/vigil false-positive it is a test fixture');
-    expect((await reviewCommentEvent(12, replyId, threadD.id, '/vigil false-positive it is a test fixture', 'gh-comment-1')).body).toMatchObject({ queues: ['pr-publish'] });
-    expect(repliesTo(threadD.id).at(-1)?.body).toMatch(/Recorded as a false positive by rae-reviewer, with the reason given above[\s\S]*<!-- vigil:resolved -->/);
+    expect(
+      (await reviewCommentEvent(12, replyId, threadD.id, '/vigil false-positive it is a test fixture', 'gh-comment-1')).body,
+    ).toMatchObject({ queues: ['pr-publish'] });
+    expect(repliesTo(threadD.id).at(-1)?.body).toMatch(
+      /Recorded as a false positive by rae-reviewer, with the reason given above[\s\S]*<!-- vigil:resolved -->/,
+    );
     // The refreshed check run keeps its annotations (the pre-existing token and this one) and adds none.
     expect(view().checkRuns).toEqual([expect.objectContaining({ conclusion: 'success', annotations: 2 })]);
-    const risk = (await host.services.stores.risks.list({ organization })).find((r) => r.evidence.location.startsWith('src/fixtures/sample.ts'))!;
-    expect(risk).toMatchObject({ status: 'false-positive', triage: { status: 'false-positive', reason: 'it is a test fixture', by: 'rae-reviewer', source: 'pull-request', reference: 'pull request 12 of octo-org/payments' } });
+    const risk = (await host.services.stores.risks.list({ organization })).find((r) =>
+      r.evidence.location.startsWith('src/fixtures/sample.ts'),
+    )!;
+    expect(risk).toMatchObject({
+      status: 'false-positive',
+      triage: {
+        status: 'false-positive',
+        reason: 'it is a test fixture',
+        by: 'rae-reviewer',
+        source: 'pull-request',
+        reference: 'pull request 12 of octo-org/payments',
+      },
+    });
 
     const before = writes();
     await reviewCommentEvent(12, replyId, threadD.id, '/vigil false-positive it is a test fixture', 'gh-comment-1-edited');
@@ -182,27 +230,48 @@ describe('a GitHub pull request with secrets in it', () => {
   });
 
   it('triages a finding without a thread from a conversation comment that names its id', async () => {
-    const row = view().comments[0].body.split('\n').find((line) => line.includes('README.md:3'))!;
+    const row = view()
+      .comments[0].body.split('\n')
+      .find((line) => line.includes('README.md:3'))!;
     const shortId = /`([0-9a-f]{8})` \|$/.exec(row)![1];
     const commentId = routes.as(rae).comment(repo, 12, `/vigil accept ${shortId} rotated last week`);
-    const payload = JSON.stringify({ action: 'created', issue: { number: 12, pull_request: { url: 'x' } }, comment: { id: commentId, body: `/vigil accept ${shortId} rotated last week`, user: rae }, repository: repositoryJson, sender: rae });
-    expect((await post(host.url('/hooks/github'), payload, githubHeaders('issue_comment', payload, { delivery: 'gh-issue-comment-1' }))).body).toMatchObject({ queues: ['pr-publish'] });
+    const payload = JSON.stringify({
+      action: 'created',
+      issue: { number: 12, pull_request: { url: 'x' } },
+      comment: { id: commentId, body: `/vigil accept ${shortId} rotated last week`, user: rae },
+      repository: repositoryJson,
+      sender: rae,
+    });
+    expect(
+      (await post(host.url('/hooks/github'), payload, githubHeaders('issue_comment', payload, { delivery: 'gh-issue-comment-1' }))).body,
+    ).toMatchObject({ queues: ['pr-publish'] });
     await settled();
     expect(view().comments).toHaveLength(2);
     expect(view().comments.find((c) => c.user === 'vigil-bot')!.body).toMatch(/README\.md:3.*triaged: accepted \(rae-reviewer\)/);
     const risk = (await host.services.stores.risks.list({ organization })).find((r) => r.evidence.location.startsWith('README.md'))!;
-    expect(risk).toMatchObject({ status: 'accepted', triage: { status: 'accepted', reason: 'rotated last week', by: 'rae-reviewer', source: 'pull-request', until: expect.any(String) } });
+    expect(risk).toMatchObject({
+      status: 'accepted',
+      triage: { status: 'accepted', reason: 'rotated last week', by: 'rae-reviewer', source: 'pull-request', until: expect.any(String) },
+    });
   });
 
   it('takes no comment that is not a /vigil command to the queue', async () => {
     const [thread] = vigilThreads();
     const replyId = routes.as(rae).reply(repo, 12, thread.id, 'thanks!');
-    expect((await reviewCommentEvent(12, replyId, thread.id, 'thanks!', 'gh-comment-2')).body).toMatchObject({ queues: [], ignored: 'only /vigil commands on pull requests are acted on' });
+    expect((await reviewCommentEvent(12, replyId, thread.id, 'thanks!', 'gh-comment-2')).body).toMatchObject({
+      queues: [],
+      ignored: 'only /vigil commands on pull requests are acted on',
+    });
   });
 
   it('cuts a summary too long for the server, pages 60 annotations 50 at a time, and keeps to the thread budget', async () => {
     const many = Array.from({ length: 60 }, () => f.gitHubToken());
-    history.add({ sha: sha(5), author: mona, parent: sha(1), changes: { 'deploy/tokens.env': `${many.map((token, i) => `TOKEN_${i}=${token}`).join('\n')}\n` } });
+    history.add({
+      sha: sha(5),
+      author: mona,
+      parent: sha(1),
+      changes: { 'deploy/tokens.env': `${many.map((token, i) => `TOKEN_${i}=${token}`).join('\n')}\n` },
+    });
     history.branches['pr-13'] = sha(5);
     pullRequests.push({ repository: repo, number: 13, base: 'main', head: 'pr-13' });
     await pullRequestEvent('opened', 13, 'gh-opened-13');
@@ -212,7 +281,9 @@ describe('a GitHub pull request with secrets in it', () => {
     expect(summary.body).toMatch(/more findings? not shown here/);
     expect(summary.body).toMatch(/30 introduced secrets have no thread of their own/);
     expect(view(13).checkRuns).toEqual([expect.objectContaining({ conclusion: 'failure', annotations: 60 })]);
-    const annotationPages = github.calls.filter((c) => c.method === 'PATCH' && /\/check-runs\/\d+$/.test(c.path)).map((c) => (JSON.parse(c.body ?? "{}") as { output?: { annotations?: unknown[] } }).output?.annotations?.length ?? 0);
+    const annotationPages = github.calls
+      .filter((c) => c.method === 'PATCH' && /\/check-runs\/\d+$/.test(c.path))
+      .map((c) => (JSON.parse(c.body ?? '{}') as { output?: { annotations?: unknown[] } }).output?.annotations?.length ?? 0);
     expect(annotationPages.slice(-2)).toEqual([50, 10]);
     for (const token of many) expect(recordedRequestText(github.calls)).not.toContain(token);
   });
@@ -224,14 +295,24 @@ describe('a GitHub pull request with secrets in it', () => {
     github.injectFault({ path: /\/pulls\/14\/comments$/, method: 'POST', status: 403 });
     await pullRequestEvent('opened', 14, 'gh-opened-14');
     const parked = (await host.services.stores.parked.query({ where: { queue: 'pr-publish' } })).items;
-    expect(parked.map((p) => p.reason)).toEqual([expect.stringMatching(/GitHub refused to write a review comment on src\/locked\.ts of pull request #14.*HTTP 403.*'Pull requests: write'/)]);
-    expect(view(14).checkRuns).toEqual([expect.objectContaining({ conclusion: 'failure', title: expect.stringMatching(/Vigil could not publish/) })]);
+    expect(parked.map((p) => p.reason)).toEqual([
+      expect.stringMatching(
+        /GitHub refused to write a review comment on src\/locked\.ts of pull request #14.*HTTP 403.*'Pull requests: write'/,
+      ),
+    ]);
+    expect(view(14).checkRuns).toEqual([
+      expect.objectContaining({ conclusion: 'failure', title: expect.stringMatching(/Vigil could not publish/) }),
+    ]);
     github.clearFaults();
   });
 
   it('sends no secret to GitHub, and stores or logs none', async () => {
     const sent = recordedRequestText(github.calls);
-    const stored = JSON.stringify([...(await host.services.stores.pullRequestFeedback.list(organization)), ...(await host.services.stores.scans.query({})).items, ...(await host.services.stores.risks.list())]);
+    const stored = JSON.stringify([
+      ...(await host.services.stores.pullRequestFeedback.list(organization)),
+      ...(await host.services.stores.scans.query({})).items,
+      ...(await host.services.stores.risks.list()),
+    ]);
     for (const secret of [tokenA, tokenB, tokenC, tokenD, apiToken]) {
       expect(sent).not.toContain(secret);
       expect(stored).not.toContain(secret);
@@ -240,18 +321,39 @@ describe('a GitHub pull request with secrets in it', () => {
   });
 
   it('reschedules a publish GitHub rate-limits, and the retry finishes it without posting anything twice', async () => {
-    history.add({ sha: sha(7), author: mona, parent: sha(1), changes: { 'src/one.ts': `const a = "${f.gitHubToken()}";\n`, 'src/two.ts': `const b = "${f.gitHubToken()}";\n` } });
+    history.add({
+      sha: sha(7),
+      author: mona,
+      parent: sha(1),
+      changes: { 'src/one.ts': `const a = "${f.gitHubToken()}";\n`, 'src/two.ts': `const b = "${f.gitHubToken()}";\n` },
+    });
     history.branches['pr-15'] = sha(7);
     pullRequests.push({ repository: repo, number: 15, base: 'main', head: 'pr-15' });
     github.injectFault({ path: /\/pulls\/15\/comments$/, method: 'POST', status: 429, retryAfterSeconds: 120, times: 1 });
-    const body = JSON.stringify({ action: 'opened', number: 15, pull_request: { number: 15, head: { sha: sha(7) } }, repository: repositoryJson });
+    const body = JSON.stringify({
+      action: 'opened',
+      number: 15,
+      pull_request: { number: 15, head: { sha: sha(7) } },
+      repository: repositoryJson,
+    });
     await post(host.url('/hooks/github'), body, githubHeaders('pull_request', body, { delivery: 'gh-opened-15' }));
-    await until(host, () => host.logLines.some((line) => line.includes('rescheduled') && line.includes('publishPullRequest')), 'the throttled publish being rescheduled');
+    await until(
+      host,
+      () => host.logLines.some((line) => line.includes('rescheduled') && line.includes('publishPullRequest')),
+      'the throttled publish being rescheduled',
+    );
 
     const envelope = { ...scanCompletedOf(sha(7), 15), attempt: 1 };
-    const outcome = await handleQueueMessage({ functionName: 'publishPullRequest', queue: 'pr-publish', body: envelope, messageId: `${envelope.id}:attempt:1`, deliveryCount: 1 }, host.services);
+    const outcome = await handleQueueMessage(
+      { functionName: 'publishPullRequest', queue: 'pr-publish', body: envelope, messageId: `${envelope.id}:attempt:1`, deliveryCount: 1 },
+      host.services,
+    );
     expect(outcome).toBe('completed');
-    expect(vigilThreads(15).map((c) => c.path).sort()).toEqual(['src/one.ts', 'src/two.ts']);
+    expect(
+      vigilThreads(15)
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(['src/one.ts', 'src/two.ts']);
     expect(view(15).comments).toHaveLength(1);
     expect(view(15).checkRuns).toEqual([expect.objectContaining({ conclusion: 'failure', annotations: 2 })]);
   });

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../../shared/events/envelope';
 import { handleQueueMessage } from '../../shared/azureFunctions/queueTrigger';
+import type { EventEnvelope } from '../../shared/events/envelope';
 import { queuesSettled } from '../support/alertReceiver';
-import { startGitLabApiServer, type GitLabApiServer, type LoopbackGitLabProject } from '../support/gitlabApiServer';
 import { GitLabMergeRequestRoutes, type LoopbackMergeRequest } from '../support/gitlab/mergeRequestRoutes';
+import { type GitLabApiServer, type LoopbackGitLabProject, startGitLabApiServer } from '../support/gitlabApiServer';
 import { until } from '../support/hostConditions';
 import { LoopbackGitHistory } from '../support/loopbackGitHistory';
 import { recordedBodies, recordedRequestText } from '../support/recordedRequests';
@@ -44,7 +44,10 @@ const history = new LoopbackGitHistory(
       author: dev,
       changes: {
         'src/pay.ts': `import { client } from './client';\n\nconst token = "${tokenA}";\nexport const pay = () => client(token);\n`,
-        'src/config.ts': config.replace('setting5 = 5;\n', `setting5 = 5;\nexport const npm = "//registry.npmjs.org/:_authToken=${tokenB}";\n`),
+        'src/config.ts': config.replace(
+          'setting5 = 5;\n',
+          `setting5 = 5;\nexport const npm = "//registry.npmjs.org/:_authToken=${tokenB}";\n`,
+        ),
         'README.md': `# Payments\n\nci token: ${tokenC}\n\nPays things.\n`,
       },
     },
@@ -52,7 +55,9 @@ const history = new LoopbackGitHistory(
   { main: sha(1), feature: sha(2) },
 );
 const project: LoopbackGitLabProject = { id: projectId, pathWithNamespace: path, defaultBranch: 'main', history };
-const mergeRequests: LoopbackMergeRequest[] = [{ projectId, iid: 3, source: 'feature', target: 'main', title: 'Payments', headPipelineId: 9001 }];
+const mergeRequests: LoopbackMergeRequest[] = [
+  { projectId, iid: 3, source: 'feature', target: 'main', title: 'Payments', headPipelineId: 9001 },
+];
 
 let gitlab: GitLabApiServer;
 let routes: GitLabMergeRequestRoutes;
@@ -61,7 +66,12 @@ const settled = () => queuesSettled(host, ['repo-scan', 'pr-publish', 'alerts'])
 
 beforeAll(async () => {
   // A server whose notes are shorter than GitLab's 1,000,000 characters: Vigil learns the limit from the refusal.
-  routes = new GitLabMergeRequestRoutes({ projects: [project], mergeRequests, identity: { id: 77, username: 'vigil-bot', name: 'Vigil', bot: true }, maxNoteLength: 6_000 });
+  routes = new GitLabMergeRequestRoutes({
+    projects: [project],
+    mergeRequests,
+    identity: { id: 77, username: 'vigil-bot', name: 'Vigil', bot: true },
+    maxNoteLength: 6_000,
+  });
   gitlab = await startGitLabApiServer({ token: apiToken, projects: [project], extensions: [routes] });
   host = await startTestHost({ env: { VIGIL_SECRET_GITLAB_DIASPORA: apiToken } });
   await host.services.stores.organizations.add(organization, { gitlab: { url: gitlab.url, tokenSecret: 'gitlab-diaspora' } });
@@ -76,14 +86,26 @@ const projectJson = { id: projectId, name: 'diaspora-client', path_with_namespac
 
 async function mergeRequestEvent(action: 'open' | 'update', iid: number, uuid: string) {
   const mr = mergeRequests.find((m) => m.iid === iid)!;
-  const body = JSON.stringify({ object_kind: 'merge_request', event_type: 'merge_request', project: projectJson, object_attributes: { iid, action, source_branch: mr.source, target_branch: mr.target, last_commit: { id: history.resolve(mr.source) } } });
+  const body = JSON.stringify({
+    object_kind: 'merge_request',
+    event_type: 'merge_request',
+    project: projectJson,
+    object_attributes: { iid, action, source_branch: mr.source, target_branch: mr.target, last_commit: { id: history.resolve(mr.source) } },
+  });
   const response = await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body, { uuid }));
   await settled();
   return response;
 }
 
 async function noteEvent(iid: number, noteId: number, discussionId: string, note: string, uuid: string) {
-  const body = JSON.stringify({ object_kind: 'note', event_type: 'note', user: { id: rae.id, username: rae.username }, project: projectJson, object_attributes: { id: noteId, note, noteable_type: 'MergeRequest', discussion_id: discussionId, action: 'create' }, merge_request: { iid } });
+  const body = JSON.stringify({
+    object_kind: 'note',
+    event_type: 'note',
+    user: { id: rae.id, username: rae.username },
+    project: projectJson,
+    object_attributes: { id: noteId, note, noteable_type: 'MergeRequest', discussion_id: discussionId, action: 'create' },
+    merge_request: { iid },
+  });
   const response = await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body, { uuid }));
   await settled();
   return response;
@@ -97,7 +119,12 @@ function push(branch: string, commit: number, changes: Record<string, string | n
 const view = (iid = 3) => routes.mergeRequest(projectId, iid);
 const findingDiscussions = (iid = 3) => view(iid).discussions.filter((d) => !d.individualNote && /vigil:finding/.test(d.notes[0].body));
 const summaries = (iid = 3) => view(iid).discussions.filter((d) => d.individualNote && /vigil:summary/.test(d.notes[0].body));
-const statusPosts = () => recordedBodies(gitlab.calls, { method: 'POST', path: `/projects/${projectId}/statuses/` }) as Array<{ state: string; name: string; pipeline_id?: number }>;
+const statusPosts = () =>
+  recordedBodies(gitlab.calls, { method: 'POST', path: `/projects/${projectId}/statuses/` }) as Array<{
+    state: string;
+    name: string;
+    pipeline_id?: number;
+  }>;
 const writes = () => gitlab.calls.filter((c) => c.method !== 'GET').length;
 
 function scanCompletedOf(commitId: string, iid = 3): EventEnvelope {
@@ -106,7 +133,13 @@ function scanCompletedOf(commitId: string, iid = 3): EventEnvelope {
     source: 'vigil',
     type: 'scan.completed',
     organization,
-    subject: { platform: 'gitlab', pullRequestId: iid, repositoryId: String(projectId), commitId, scanId: `pull-request:gitlab:${projectId}:${iid}:${commitId}` },
+    subject: {
+      platform: 'gitlab',
+      pullRequestId: iid,
+      repositoryId: String(projectId),
+      commitId,
+      scanId: `pull-request:gitlab:${projectId}:${iid}:${commitId}`,
+    },
     receivedAt: new Date().toISOString(),
   };
 }
@@ -140,7 +173,10 @@ describe('a GitLab merge request with secrets in it', () => {
   it('resolves the discussion of a secret a push removes and passes the status, but leaves a note where a person replied', async () => {
     const [discussionB, discussionA] = findingDiscussions();
     routes.as(rae).reply(projectId, 3, discussionA.id, 'I will move this to the key vault.');
-    push('feature', 3, { 'src/pay.ts': `import { client } from './client';\n\nexport const pay = () => client(process.env.TOKEN);\n`, 'src/config.ts': config });
+    push('feature', 3, {
+      'src/pay.ts': `import { client } from './client';\n\nexport const pay = () => client(process.env.TOKEN);\n`,
+      'src/config.ts': config,
+    });
     await mergeRequestEvent('update', 3, 'mr-update-3');
     const discussions = findingDiscussions();
     expect(discussions.find((d) => d.id === discussionB.id)?.resolved).toBe(true);
@@ -168,13 +204,26 @@ describe('a GitLab merge request with secrets in it', () => {
     expect(view().statuses).toEqual([expect.objectContaining({ status: 'failed' })]);
 
     const noteId = routes.as(rae).reply(projectId, 3, discussionD.id, '/vigil false-positive it is a test fixture');
-    expect((await noteEvent(3, noteId, discussionD.id, '/vigil false-positive it is a test fixture', 'note-1')).body).toMatchObject({ queues: ['pr-publish'] });
+    expect((await noteEvent(3, noteId, discussionD.id, '/vigil false-positive it is a test fixture', 'note-1')).body).toMatchObject({
+      queues: ['pr-publish'],
+    });
     const resolved = findingDiscussions().find((d) => d.id === discussionD.id)!;
     expect(resolved.resolved).toBe(true);
     expect(resolved.notes.at(-1)?.body).toMatch(/Recorded as a false positive by rae, with the reason given above/);
     expect(view().statuses.at(-1)).toMatchObject({ status: 'success' });
-    const risk = (await host.services.stores.risks.list({ organization })).find((r) => r.evidence.location.startsWith('src/fixtures/sample.ts'))!;
-    expect(risk).toMatchObject({ status: 'false-positive', triage: { status: 'false-positive', reason: 'it is a test fixture', by: 'rae', source: 'pull-request', reference: 'pull request 3 of diaspora/diaspora-client' } });
+    const risk = (await host.services.stores.risks.list({ organization })).find((r) =>
+      r.evidence.location.startsWith('src/fixtures/sample.ts'),
+    )!;
+    expect(risk).toMatchObject({
+      status: 'false-positive',
+      triage: {
+        status: 'false-positive',
+        reason: 'it is a test fixture',
+        by: 'rae',
+        source: 'pull-request',
+        reference: 'pull request 3 of diaspora/diaspora-client',
+      },
+    });
 
     const before = writes();
     await noteEvent(3, noteId, discussionD.id, '/vigil false-positive it is a test fixture', 'note-1-again');
@@ -185,12 +234,24 @@ describe('a GitLab merge request with secrets in it', () => {
     const [discussion] = findingDiscussions();
     const noteId = routes.as(rae).reply(projectId, 3, discussion.id, '/vigil false-positive');
     await noteEvent(3, noteId, discussion.id, '/vigil false-positive', 'note-2');
-    expect(findingDiscussions().find((d) => d.id === discussion.id)!.notes.at(-1)).toMatchObject({ author: 'vigil-bot', body: expect.stringMatching(/Vigil could not record that: give a reason: `\/vigil false-positive <reason>`/) });
+    expect(
+      findingDiscussions()
+        .find((d) => d.id === discussion.id)!
+        .notes.at(-1),
+    ).toMatchObject({
+      author: 'vigil-bot',
+      body: expect.stringMatching(/Vigil could not record that: give a reason: `\/vigil false-positive <reason>`/),
+    });
   });
 
   it('cuts a summary too long for the server to the limit it names, and keeps to the thread budget', async () => {
     const many = Array.from({ length: 40 }, () => f.gitHubToken());
-    history.add({ sha: sha(5), author: dev, parent: sha(1), changes: { 'deploy/tokens.env': `${many.map((token, i) => `TOKEN_${i}=${token}`).join('\n')}\n` } });
+    history.add({
+      sha: sha(5),
+      author: dev,
+      parent: sha(1),
+      changes: { 'deploy/tokens.env': `${many.map((token, i) => `TOKEN_${i}=${token}`).join('\n')}\n` },
+    });
     history.branches['mr-4'] = sha(5);
     mergeRequests.push({ projectId, iid: 4, source: 'mr-4', target: 'main' });
     await mergeRequestEvent('open', 4, 'mr-open-4');
@@ -209,14 +270,22 @@ describe('a GitLab merge request with secrets in it', () => {
     gitlab.injectFault({ path: /\/merge_requests\/5\/discussions$/, method: 'POST', status: 403 });
     await mergeRequestEvent('open', 5, 'mr-open-5');
     const parked = (await host.services.stores.parked.query({ where: { queue: 'pr-publish' } })).items;
-    expect(parked.map((p) => p.reason)).toEqual([expect.stringMatching(/GitLab refused to write a discussion on src\/locked\.ts of merge request !5 .*HTTP 403.*'api' scope/)]);
-    expect(view(5).statuses).toEqual([expect.objectContaining({ status: 'failed', description: expect.stringMatching(/Vigil could not publish/) })]);
+    expect(parked.map((p) => p.reason)).toEqual([
+      expect.stringMatching(/GitLab refused to write a discussion on src\/locked\.ts of merge request !5 .*HTTP 403.*'api' scope/),
+    ]);
+    expect(view(5).statuses).toEqual([
+      expect.objectContaining({ status: 'failed', description: expect.stringMatching(/Vigil could not publish/) }),
+    ]);
     gitlab.clearFaults();
   });
 
   it('sends no secret to GitLab, and stores or logs none', async () => {
     const sent = recordedRequestText(gitlab.calls);
-    const stored = JSON.stringify([...(await host.services.stores.pullRequestFeedback.list(organization)), ...(await host.services.stores.scans.query({})).items, ...(await host.services.stores.risks.list())]);
+    const stored = JSON.stringify([
+      ...(await host.services.stores.pullRequestFeedback.list(organization)),
+      ...(await host.services.stores.scans.query({})).items,
+      ...(await host.services.stores.risks.list()),
+    ]);
     for (const secret of [tokenA, tokenB, tokenC, tokenD, apiToken]) {
       expect(sent).not.toContain(secret);
       expect(stored).not.toContain(secret);
@@ -225,18 +294,38 @@ describe('a GitLab merge request with secrets in it', () => {
   });
 
   it('reschedules a publish GitLab rate-limits, and the retry finishes it without posting anything twice', async () => {
-    history.add({ sha: sha(7), author: dev, parent: sha(1), changes: { 'src/one.ts': `const a = "${f.gitHubToken()}";\n`, 'src/two.ts': `const b = "${f.gitHubToken()}";\n` } });
+    history.add({
+      sha: sha(7),
+      author: dev,
+      parent: sha(1),
+      changes: { 'src/one.ts': `const a = "${f.gitHubToken()}";\n`, 'src/two.ts': `const b = "${f.gitHubToken()}";\n` },
+    });
     history.branches['mr-6'] = sha(7);
     mergeRequests.push({ projectId, iid: 6, source: 'mr-6', target: 'main' });
     gitlab.injectFault({ path: /\/merge_requests\/6\/discussions$/, method: 'POST', status: 429, retryAfterSeconds: 120, times: 1 });
-    const body = JSON.stringify({ object_kind: 'merge_request', project: projectJson, object_attributes: { iid: 6, action: 'open', last_commit: { id: sha(7) } } });
+    const body = JSON.stringify({
+      object_kind: 'merge_request',
+      project: projectJson,
+      object_attributes: { iid: 6, action: 'open', last_commit: { id: sha(7) } },
+    });
     await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body, { uuid: 'mr-open-6' }));
-    await until(host, () => host.logLines.some((line) => line.includes('rescheduled') && line.includes('publishPullRequest')), 'the throttled publish being rescheduled');
+    await until(
+      host,
+      () => host.logLines.some((line) => line.includes('rescheduled') && line.includes('publishPullRequest')),
+      'the throttled publish being rescheduled',
+    );
 
     const envelope = { ...scanCompletedOf(sha(7), 6), attempt: 1 };
-    const outcome = await handleQueueMessage({ functionName: 'publishPullRequest', queue: 'pr-publish', body: envelope, messageId: `${envelope.id}:attempt:1`, deliveryCount: 1 }, host.services);
+    const outcome = await handleQueueMessage(
+      { functionName: 'publishPullRequest', queue: 'pr-publish', body: envelope, messageId: `${envelope.id}:attempt:1`, deliveryCount: 1 },
+      host.services,
+    );
     expect(outcome).toBe('completed');
-    expect(findingDiscussions(6).map((d) => d.notes[0].path).sort()).toEqual(['src/one.ts', 'src/two.ts']);
+    expect(
+      findingDiscussions(6)
+        .map((d) => d.notes[0].path)
+        .sort(),
+    ).toEqual(['src/one.ts', 'src/two.ts']);
     expect(summaries(6)).toHaveLength(1);
     expect(view(6).statuses).toEqual([expect.objectContaining({ status: 'failed' })]);
   });

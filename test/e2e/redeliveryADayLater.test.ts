@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventEnvelopeSchema, type EventEnvelope } from '../../shared/events/envelope';
+import { type EventEnvelope, EventEnvelopeSchema } from '../../shared/events/envelope';
 import type { Risk } from '../../shared/risks/risk';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
+import { type AlertReceiver, queuesSettled, startAlertReceiver } from '../support/alertReceiver';
 import { ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
-import { queuesSettled, startAlertReceiver, type AlertReceiver } from '../support/alertReceiver';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { ManualClock } from '../support/manualClock';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
 import { startTestHost, type TestHost } from '../support/testHost';
@@ -48,7 +48,9 @@ beforeAll(async () => {
     env: { VIGIL_SECRET_ADO_PAT_FABRIKAMFIBER: pat, VIGIL_SECRET_ALERT_HOOK_URL: receiver.url, VIGIL_SECRET_ALERT_HOOK_KEY: signingSecret },
   });
   const organizations = host.services.stores.organizations;
-  await organizations.add('fabrikamfiber', { azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } } });
+  await organizations.add('fabrikamfiber', {
+    azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } },
+  });
   await organizations.addChannel('fabrikamfiber', { type: 'webhook', urlSecret: 'alert-hook-url', signingSecret: 'alert-hook-key' });
 });
 

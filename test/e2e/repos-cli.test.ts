@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type AppServices, createAppServices } from '../../shared/app/services';
 import { runCli } from '../../shared/cli/main';
 import { loadConfig } from '../../shared/config';
 import type { EventEnvelope } from '../../shared/events/envelope';
@@ -10,9 +11,8 @@ import { createLogger } from '../../shared/logging/logger';
 import { repositoryAssetId } from '../../shared/repositories/assets/asset';
 import { refreshRiskScore } from '../../shared/repositories/assets/refreshRiskScore';
 import type { RiskSeverity } from '../../shared/risks/risk';
-import { createAppServices, type AppServices } from '../../shared/app/services';
-import { repositoryRoutes, type RepositoryCatalog } from '../support/azureDevOps/repositoryRoutes';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
+import { type RepositoryCatalog, repositoryRoutes } from '../support/azureDevOps/repositoryRoutes';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { appFunctions, startTestHost } from '../support/testHost';
 
 /**
@@ -85,7 +85,17 @@ beforeAll(async () => {
   devops = await startAzureDevOpsServer({ organization: 'contoso', pat, extensions: [catalog] });
   // runCli reads its settings from process.env, as the installed command does.
   Object.assign(process.env, { ...testEnv, VIGIL_DATA_DIR: dataDir });
-  const added = await vigil('orgs', 'add', 'contoso', '--azure-devops-url', devops.url, '--auth', 'pat', '--token-secret', 'ado-pat-contoso');
+  const added = await vigil(
+    'orgs',
+    'add',
+    'contoso',
+    '--azure-devops-url',
+    devops.url,
+    '--auth',
+    'pat',
+    '--token-secret',
+    'ado-pat-contoso',
+  );
   expect(added.code).toBe(0);
 });
 
@@ -103,7 +113,9 @@ describe('vigil repos', () => {
     const run = await vigil('repos', 'inventory', 'contoso', '--now');
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('contoso: 2 project(s)\ncontoso: 4 repositories\n');
-    expect(run.stdout).toMatch(/^contoso: 4 repositories in 2 project\(s\): 3 active \(3 new, 0 changed, 0 unchanged\), 1 skipped, 0 marked deleted\n/);
+    expect(run.stdout).toMatch(
+      /^contoso: 4 repositories in 2 project\(s\): 3 active \(3 new, 0 changed, 0 unchanged\), 1 skipped, 0 marked deleted\n/,
+    );
     expect(run.stdout).toMatch(/3 full content scan\(s\) requested; 2 Azure DevOps request\(s\) in \d+\.\ds\n/);
     expect(run.stdout).toContain('  skipped Payments/legacy: disabled in Azure DevOps\n');
   });
@@ -133,8 +145,14 @@ describe('vigil repos', () => {
   });
 
   it('sorts riskiest first with --sort risk, in JSON and in text', async () => {
-    const json = JSON.parse((await vigil('repos', 'list', '--sort', 'risk', '--json')).stdout) as { repositories: Array<{ name: string; riskScore: number | null }> };
-    expect(json.repositories.map((r) => [r.name, r.riskScore])).toEqual([['site', 86], ['api', 2], ['web', null]]);
+    const json = JSON.parse((await vigil('repos', 'list', '--sort', 'risk', '--json')).stdout) as {
+      repositories: Array<{ name: string; riskScore: number | null }>;
+    };
+    expect(json.repositories.map((r) => [r.name, r.riskScore])).toEqual([
+      ['site', 86],
+      ['api', 2],
+      ['web', null],
+    ]);
 
     const text = await vigil('repos', 'list', '--sort', 'risk', '--org', 'Contoso');
     const lines = text.stdout.trimEnd().split('\n');
@@ -145,7 +163,9 @@ describe('vigil repos', () => {
 
   it('explains a score through the risks of the asset', async () => {
     const assetId = repositoryAssetId(catalog.repositoryId('Website', 'site'));
-    const { risks } = JSON.parse((await vigil('risks', 'list', '--asset', assetId, '--json')).stdout) as { risks: Array<{ severity: string; ruleId: string }> };
+    const { risks } = JSON.parse((await vigil('risks', 'list', '--asset', assetId, '--json')).stdout) as {
+      risks: Array<{ severity: string; ruleId: string }>;
+    };
     expect(risks).toEqual([expect.objectContaining({ severity: 'critical', ruleId: 'github-pat' })]);
   });
 
@@ -181,11 +201,19 @@ describe('vigil repos', () => {
     try {
       const run = await vigil('repos', 'inventory', 'contoso', '--wait', '--timeout', '30', '--json');
       expect(run.code).toBe(0);
-      expect(JSON.parse(run.stdout)).toMatchObject({ organization: 'contoso', kind: 'inventory', active: 2, deleted: 1, requestId: expect.stringMatching(/^inventory:contoso:cli:/) });
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        organization: 'contoso',
+        kind: 'inventory',
+        active: 2,
+        deleted: 1,
+        requestId: expect.stringMatching(/^inventory:contoso:cli:/),
+      });
     } finally {
       await host.dispose();
     }
-    const deleted = JSON.parse((await vigil('repos', 'list', '--state', 'deleted', '--json')).stdout) as { repositories: Array<{ name: string }> };
+    const deleted = JSON.parse((await vigil('repos', 'list', '--state', 'deleted', '--json')).stdout) as {
+      repositories: Array<{ name: string }>;
+    };
     expect(deleted.repositories.map((r) => r.name)).toEqual(['web']);
   });
 

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppServices } from '../../shared/app/services';
 import { registerReposScanCommand } from '../../shared/cli/commands/reposScan';
 import { UsageError } from '../../shared/cli/usageError';
 import { loadConfig } from '../../shared/config';
-import { createAppServices } from '../../shared/app/services';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
 import { RepositoryContentRoutes } from '../support/azureDevOps/repositoryContentRoutes';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
 
 /**
@@ -45,7 +45,12 @@ beforeAll(async () => {
             },
           ],
         },
-        { id: 'a1a1a1a1-0000-4000-8000-000000000001', name: 'docs', project: 'Fabrikam', commits: [{ commitId: 'd'.repeat(40), changes: { '/README.md': '# docs\n' } }] },
+        {
+          id: 'a1a1a1a1-0000-4000-8000-000000000001',
+          name: 'docs',
+          project: 'Fabrikam',
+          commits: [{ commitId: 'd'.repeat(40), changes: { '/README.md': '# docs\n' } }],
+        },
       ]),
     ],
   });
@@ -116,7 +121,14 @@ describe('vigil repos scan', () => {
     const run = await vigilRepos(['scan', 'contoso/Fabrikam/payments', '--json']);
     expect(run.code).toBe(1);
     const record = JSON.parse(run.stdout) as Record<string, unknown>;
-    expect(record).toMatchObject({ kind: 'repository', repository: 'Fabrikam/payments', reason: 'on-demand', filesScanned: 1, findings: 1, risksOpened: 0 });
+    expect(record).toMatchObject({
+      kind: 'repository',
+      repository: 'Fabrikam/payments',
+      reason: 'on-demand',
+      filesScanned: 1,
+      findings: 1,
+      risksOpened: 0,
+    });
     const services = await createAppServices(loadConfig());
     try {
       const [risk] = await services.stores.risks.list({ organization: 'contoso' });

@@ -53,7 +53,10 @@ beforeAll(() => {
   mkdirSync(join(workspace, 'repo', 'node_modules', 'dep'), { recursive: true });
   mkdirSync(join(workspace, 'clean'), { recursive: true });
   writeFileSync(join(workspace, 'repo', '.gitignore'), 'node_modules/\n');
-  writeFileSync(join(workspace, 'repo', 'src', 'settings.env'), `GITHUB_TOKEN=${gh}\nSLACK_BOT_TOKEN=${slack}\ndb_password: "${password}"\n`);
+  writeFileSync(
+    join(workspace, 'repo', 'src', 'settings.env'),
+    `GITHUB_TOKEN=${gh}\nSLACK_BOT_TOKEN=${slack}\ndb_password: "${password}"\n`,
+  );
   writeFileSync(
     join(workspace, 'repo', 'pipeline.log'),
     [
@@ -90,7 +93,9 @@ describe('vigil scan', () => {
       ['azure-devops-pat', 'azure-storage-account-key', 'generic-secret-assignment', 'github-pat', 'private-key', 'slack-bot-token'].sort(),
     );
     for (const finding of report.findings) {
-      expect(Object.keys(finding)).toEqual(expect.arrayContaining(['ruleId', 'severity', 'path', 'line', 'column', 'redacted', 'fingerprint']));
+      expect(Object.keys(finding)).toEqual(
+        expect.arrayContaining(['ruleId', 'severity', 'path', 'line', 'column', 'redacted', 'fingerprint']),
+      );
     }
     expectNoPlantedSecret(run.stdout, run.stderr);
   });
@@ -154,14 +159,29 @@ describe('vigil scan', () => {
     writeFileSync(
       rulesFile,
       JSON.stringify({
-        rules: [{ id: 'acme-token', title: 'Acme token', severity: 'high', confidence: 'high', keywords: ['acme_'], pattern: 'acme_[a-z0-9]{24}', remediation: 'Revoke it.' }],
+        rules: [
+          {
+            id: 'acme-token',
+            title: 'Acme token',
+            severity: 'high',
+            confidence: 'high',
+            keywords: ['acme_'],
+            pattern: 'acme_[a-z0-9]{24}',
+            remediation: 'Revoke it.',
+          },
+        ],
       }),
     );
     const run = vigil(['scan', '--rules', rulesFile, '-'], { input: `ACME=acme_${'q3'.repeat(12)}\n` });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('acme-token');
     const broken = join(workspace, 'broken-rules.json');
-    writeFileSync(broken, JSON.stringify({ rules: [{ id: 'slow', title: 'Slow', severity: 'low', confidence: 'low', keywords: ['aa'], pattern: '(a+)+b', remediation: 'x' }] }));
+    writeFileSync(
+      broken,
+      JSON.stringify({
+        rules: [{ id: 'slow', title: 'Slow', severity: 'low', confidence: 'low', keywords: ['aa'], pattern: '(a+)+b', remediation: 'x' }],
+      }),
+    );
     const refused = vigil(['scan', '--rules', broken, 'clean']);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('unbounded quantifier');

@@ -42,7 +42,9 @@ describe('vigil scan on a folder whose paths hold tokens', () => {
     const run = vigil('tree');
     expect(run.status).toBe(1);
     for (const token of [inName, inFolder, inContent]) expect(run.stdout + run.stderr).not.toContain(token);
-    expect(run.stdout).toMatch(new RegExp(`tree/dump-${inName.slice(0, 4)}\\*+${inName.slice(-4)}\\.txt:0:\\d+ .*github-pat.*in the file name`));
+    expect(run.stdout).toMatch(
+      new RegExp(`tree/dump-${inName.slice(0, 4)}\\*+${inName.slice(-4)}\\.txt:0:\\d+ .*github-pat.*in the file name`),
+    );
     expect(run.stdout).toMatch(/slack-bot-token/);
     expect(run.stdout).toMatch(/^3 secrets found/m);
   });
@@ -61,7 +63,9 @@ describe('vigil scan on a folder whose paths hold tokens', () => {
   it('gives path findings no region in SARIF, and no token', () => {
     const run = vigil('tree', '--format', 'sarif');
     for (const token of [inName, inFolder, inContent]) expect(run.stdout).not.toContain(token);
-    const sarif = JSON.parse(run.stdout) as { runs: Array<{ results: Array<{ message: { text: string }; locations: Array<{ physicalLocation: { region?: unknown } }> }> }> };
+    const sarif = JSON.parse(run.stdout) as {
+      runs: Array<{ results: Array<{ message: { text: string }; locations: Array<{ physicalLocation: { region?: unknown } }> }> }>;
+    };
     const inFileName = sarif.runs[0].results.filter((r) => r.message.text.includes('in the file name'));
     expect(inFileName).toHaveLength(2);
     for (const result of inFileName) expect(result.locations[0].physicalLocation.region).toBeUndefined();

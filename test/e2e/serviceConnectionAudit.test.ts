@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Risk } from '../../shared/risks/risk';
-import { queuesSettled, startAlertReceiver, type AlertReceiver } from '../support/alertReceiver';
+import { type AlertReceiver, queuesSettled, startAlertReceiver } from '../support/alertReceiver';
 import { azureRmEndpoint, ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { startTestHost, type TestHost } from '../support/testHost';
 import { azureDevOpsHeaders, post } from '../support/webhookClient';
 
@@ -15,7 +15,9 @@ import { azureDevOpsHeaders, post } from '../support/webhookClient';
  * handler re-fetches the connection with the real client, records one risk per failing check and
  * alerts each once. The same unchanged connection reported again opens and alerts nothing.
  */
-const sample = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'azure-devops', 'service-hooks', 'ms.vss-endpoint.endpoint-updated.json'), 'utf8')) as {
+const sample = JSON.parse(
+  readFileSync(join(__dirname, '..', 'fixtures', 'azure-devops', 'service-hooks', 'ms.vss-endpoint.endpoint-updated.json'), 'utf8'),
+) as {
   id: string;
   resource: { id: string };
   resourceContainers: { account: { baseUrl?: string } };
@@ -29,23 +31,41 @@ let host: TestHost;
 let receiver: AlertReceiver;
 
 function delivery(id: string): string {
-  return JSON.stringify({ ...sample, id, resourceContainers: { ...sample.resourceContainers, account: { ...sample.resourceContainers.account, baseUrl: 'https://dev.azure.com/fabrikamfiber/' } } });
+  return JSON.stringify({
+    ...sample,
+    id,
+    resourceContainers: {
+      ...sample.resourceContainers,
+      account: { ...sample.resourceContainers.account, baseUrl: 'https://dev.azure.com/fabrikamfiber/' },
+    },
+  });
 }
 
 beforeAll(async () => {
   const connections = new ServiceConnectionRoutes([
     {
       // A client-secret Azure connection on a whole subscription, open to every pipeline: three checks fail.
-      endpoint: azureRmEndpoint({ id: endpointId, name: 'deploy-prod', authenticationType: 'spnKey', scopeLevel: 'Subscription', secret: clientSecret, creationDate: '2026-11-01T00:00:00Z' }),
+      endpoint: azureRmEndpoint({
+        id: endpointId,
+        name: 'deploy-prod',
+        authenticationType: 'spnKey',
+        scopeLevel: 'Subscription',
+        secret: clientSecret,
+        creationDate: '2026-11-01T00:00:00Z',
+      }),
       allPipelines: true,
       executions: [{ finishTime: '2026-11-19T10:00:00Z' }],
     },
   ]);
   devops = await startAzureDevOpsServer({ organization: 'fabrikamfiber', pat, extensions: [connections] });
   receiver = await startAlertReceiver();
-  host = await startTestHost({ env: { VIGIL_SECRET_ADO_PAT_FABRIKAMFIBER: pat, VIGIL_SECRET_ALERT_HOOK_URL: receiver.url, VIGIL_ALERT_BURST_LIMIT: '100' } });
+  host = await startTestHost({
+    env: { VIGIL_SECRET_ADO_PAT_FABRIKAMFIBER: pat, VIGIL_SECRET_ALERT_HOOK_URL: receiver.url, VIGIL_ALERT_BURST_LIMIT: '100' },
+  });
   const organizations = host.services.stores.organizations;
-  await organizations.add('fabrikamfiber', { azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } } });
+  await organizations.add('fabrikamfiber', {
+    azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } },
+  });
   await organizations.addChannel('fabrikamfiber', { type: 'slack', urlSecret: 'alert-hook-url' });
 });
 

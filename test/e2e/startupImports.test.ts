@@ -23,7 +23,9 @@ function packagesLoaded(env: Record<string, string>, withAdapters: boolean): str
       const { loadConfig } = require(join(${JSON.stringify(root)}, 'dist', 'shared', 'config.js'));
       require(join(${JSON.stringify(root)}, 'dist', 'shared', 'app', 'services.js')).loadAdapterModules(loadConfig()).then(done);
     } else done();`;
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...env } }).toString('utf8')) as string[];
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...env } }).toString('utf8'),
+  ) as string[];
 }
 
 const azure = {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppServices } from '../../shared/app/services';
 import { loadConfig } from '../../shared/config';
 import type { EventEnvelope } from '../../shared/events/envelope';
 import { parkMessage } from '../../shared/queue/parkedMessages';
-import { createAppServices } from '../../shared/app/services';
 
 /**
  * The operator's terminal: data from outside (a message id, a handler's reason, a delivery's type,
@@ -22,7 +22,9 @@ let dataDir: string;
 
 async function vigil(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, VIGIL_DATA_DIR: dataDir } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH, VIGIL_DATA_DIR: dataDir },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -33,7 +35,14 @@ async function vigil(...args: string[]): Promise<{ code: number; stdout: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-terminal-'));
   const services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: dataDir }));
-  const envelope: EventEnvelope = { id: hostileId, source: 'azure-devops', type: 'workitem.updated', organization: 'contoso', subject: { workItemId: 7 }, receivedAt: '2026-11-20T10:00:00.000Z' };
+  const envelope: EventEnvelope = {
+    id: hostileId,
+    source: 'azure-devops',
+    type: 'workitem.updated',
+    organization: 'contoso',
+    subject: { workItemId: 7 },
+    receivedAt: '2026-11-20T10:00:00.000Z',
+  };
   await parkMessage(services.stores.parked, {
     queue: 'workitem-sync',
     messageId: hostileId,

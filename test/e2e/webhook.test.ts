@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import examples from '@octokit/webhooks-examples';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventEnvelopeSchema } from '../../shared/events/envelope';
-import { queueNames, type QueueName } from '../../shared/queue/names';
+import { type QueueName, queueNames } from '../../shared/queue/names';
 import { jsonFilesUnder, minimalServiceHookSamples } from '../support/minimalServiceHooks';
-import { appFunctions, startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
+import { appFunctions, startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders, githubHeaders, gitlabHeaders, post } from '../support/webhookClient';
 
 const fixtures = join(__dirname, '..', 'fixtures');
@@ -139,7 +139,11 @@ describe('Azure DevOps minimal payloads (what `vigil hooks subscribe` asks Azure
     async (_name, path) => {
       const payload = JSON.parse(readFileSync(path, 'utf8')) as { id: string; eventType: string };
       const before = await activeMessages();
-      const response = await post(host.url('/hooks/azure-devops'), JSON.stringify({ ...payload, id: minimalId(payload.id) }), azureDevOpsHeaders());
+      const response = await post(
+        host.url('/hooks/azure-devops'),
+        JSON.stringify({ ...payload, id: minimalId(payload.id) }),
+        azureDevOpsHeaders(),
+      );
       const enqueued = enqueuedBetween(before, await activeMessages());
       const queue = azureDevOpsQueues[payload.eventType];
       expect(response.status).toBe(202);
@@ -235,7 +239,9 @@ describe('GitLab webhooks', () => {
 
   it('says a pipeline is not acted on because that capability is not built yet', async () => {
     const pipeline = readFileSync(join(fixtures, 'gitlab', 'pipeline.success.json'), 'utf8');
-    expect((await post(host.url('/hooks/gitlab'), pipeline, gitlabHeaders(pipeline, { uuid: 'pipeline-again' }))).body.ignored).toBe('not built yet: GitLab CI log scanning');
+    expect((await post(host.url('/hooks/gitlab'), pipeline, gitlabHeaders(pipeline, { uuid: 'pipeline-again' }))).body.ignored).toBe(
+      'not built yet: GitLab CI log scanning',
+    );
   });
 
   it('takes a comment on a merge request to triage only when it is a /vigil command', async () => {
@@ -249,7 +255,10 @@ describe('GitLab webhooks', () => {
       });
     const chatter = note('Looks good to me');
     const command = note('/vigil false-positive a test fixture');
-    expect((await post(host.url('/hooks/gitlab'), chatter, gitlabHeaders(chatter))).body).toMatchObject({ queues: [], ignored: 'only /vigil commands on pull requests are acted on' });
+    expect((await post(host.url('/hooks/gitlab'), chatter, gitlabHeaders(chatter))).body).toMatchObject({
+      queues: [],
+      ignored: 'only /vigil commands on pull requests are acted on',
+    });
     expect((await post(host.url('/hooks/gitlab'), command, gitlabHeaders(command))).body).toMatchObject({ queues: ['pr-publish'] });
   });
 });

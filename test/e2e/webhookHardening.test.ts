@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { countDeliveries } from '../../shared/events/deliveryLog';
-import { EventEnvelopeSchema, type EventEnvelope } from '../../shared/events/envelope';
-import { queueNames, type QueueName } from '../../shared/queue/names';
+import { type EventEnvelope, EventEnvelopeSchema } from '../../shared/events/envelope';
+import { type QueueName, queueNames } from '../../shared/queue/names';
 import { ManualClock } from '../support/manualClock';
 import { failStoreWritesAsOnAFullDisk } from '../support/storeWriteFailures';
 import { appFunctions, startTestHost, type TestHost } from '../support/testHost';
@@ -70,7 +70,11 @@ describe('a full disk', () => {
     const payload = { ...sample('git.push.json'), id: 'full-disk-after-enqueue' };
     const before = await activeMessages();
     restore = failStoreWritesAsOnAFullDisk(host.services, ['deliveries']);
-    const failed = await fetch(host.url('/hooks/azure-devops'), { method: 'POST', headers: azureDevOpsHeaders(), body: JSON.stringify(payload) });
+    const failed = await fetch(host.url('/hooks/azure-devops'), {
+      method: 'POST',
+      headers: azureDevOpsHeaders(),
+      body: JSON.stringify(payload),
+    });
     expect(failed.status).toBe(503);
     expect(failed.headers.get('retry-after')).toMatch(/^\d+$/);
     restore();
@@ -114,7 +118,7 @@ describe('delivery ids', () => {
     ['a newline and ANSI escapes', 'a0a0a0a0\n2026-01-01T00:00:00.000Z ERROR forged\u001b[2J'],
     ['a slash', 'a0a0/../b1b1'],
     ['more than 200 characters', 'a'.repeat(201)],
-  ])('keeps a routed Azure DevOps delivery whose id holds %s under its body\'s hash, never refusing it', async (_case, id) => {
+  ])("keeps a routed Azure DevOps delivery whose id holds %s under its body's hash, never refusing it", async (_case, id) => {
     const before = await activeMessages();
     const response = await deliver({ ...sample('git.push.json'), id });
     expect(response).toMatchObject({ status: 202, body: { id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), queues: ['repo-scan'] } });
@@ -123,7 +127,7 @@ describe('delivery ids', () => {
 });
 
 describe('the refusal counter', () => {
-  it('cannot be silenced by a delivery that takes the id of the day\'s tally', async () => {
+  it("cannot be silenced by a delivery that takes the id of the day's tally", async () => {
     // A day no refusal has been counted on yet: the delivery comes before the day's first refusal.
     clock.advance(24 * 3_600_000);
     const day = new Date(clock.now()).toISOString().slice(0, 10);
@@ -137,7 +141,7 @@ describe('the refusal counter', () => {
 });
 
 describe('a redelivery', () => {
-  it('after the queue\'s duplicate window is answered as a duplicate and is not enqueued again', async () => {
+  it("after the queue's duplicate window is answered as a duplicate and is not enqueued again", async () => {
     const payload = { ...sample('git.push.json'), id: 'redelivered-after-window' };
     const before = await activeMessages();
     expect(await deliver(payload)).toMatchObject({ status: 202, body: { queues: ['repo-scan'] } });
@@ -164,7 +168,7 @@ describe('identical deliveries at the same moment', () => {
 });
 
 describe('the organization of an event', () => {
-  it('is read from the payload\'s URLs when resourceContainers has none (git.push names fabrikam-fiber-inc, not its account id)', async () => {
+  it("is read from the payload's URLs when resourceContainers has none (git.push names fabrikam-fiber-inc, not its account id)", async () => {
     const response = await deliver({ ...sample('git.push.json'), id: 'organization-from-url' });
     expect(response.status).toBe(202);
     const envelope = (await envelopesOn('repo-scan')).find((e) => e.id === response.body.id);

@@ -3,9 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventEnvelopeSchema, type EventEnvelope } from '../../shared/events/envelope';
+import { type EventEnvelope, EventEnvelopeSchema } from '../../shared/events/envelope';
 import type { QueueName } from '../../shared/queue/names';
-import { appFunctions, startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
+import { appFunctions, startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders, githubHeaders, gitlabHeaders, post } from '../support/webhookClient';
 
 /**
@@ -74,7 +74,11 @@ describe('Azure DevOps', () => {
   });
 
   it("accepts the organization's own secret, as Basic auth or in X-Vigil-Hook-Secret", async () => {
-    const basic = await post(host.url('/hooks/azure-devops'), contosoBuild('contoso-own-1'), azureDevOpsHeaders(contosoSecrets.VIGIL_HOOK_SECRET_AZURE_DEVOPS_CONTOSO));
+    const basic = await post(
+      host.url('/hooks/azure-devops'),
+      contosoBuild('contoso-own-1'),
+      azureDevOpsHeaders(contosoSecrets.VIGIL_HOOK_SECRET_AZURE_DEVOPS_CONTOSO),
+    );
     expect(basic).toMatchObject({ status: 202, body: { queues: ['build-scan'] } });
     expect((await envelopeOn('build-scan', basic.body.id))?.organization).toBe('contoso');
     const header = await post(host.url('/hooks/azure-devops'), contosoBuild('contoso-own-2'), {
@@ -86,7 +90,11 @@ describe('Azure DevOps', () => {
 
   it("refuses one organization's secret for another organization's event", async () => {
     const payload = JSON.stringify({ ...sample('git.push.json'), id: 'fabrikam-with-contoso-secret' });
-    const response = await post(host.url('/hooks/azure-devops'), payload, azureDevOpsHeaders(contosoSecrets.VIGIL_HOOK_SECRET_AZURE_DEVOPS_CONTOSO));
+    const response = await post(
+      host.url('/hooks/azure-devops'),
+      payload,
+      azureDevOpsHeaders(contosoSecrets.VIGIL_HOOK_SECRET_AZURE_DEVOPS_CONTOSO),
+    );
     expect(response.status).toBe(401);
   });
 
@@ -120,20 +128,34 @@ describe('GitHub', () => {
   it("accepts a push of the organization's repository only when signed with its own secret", async () => {
     const body = push('Contoso');
     expect((await post(host.url('/hooks/github'), body, githubHeaders('push', body))).status).toBe(401);
-    const own = await post(host.url('/hooks/github'), body, githubHeaders('push', body, { secret: contosoSecrets.VIGIL_HOOK_SECRET_GITHUB_CONTOSO }));
+    const own = await post(
+      host.url('/hooks/github'),
+      body,
+      githubHeaders('push', body, { secret: contosoSecrets.VIGIL_HOOK_SECRET_GITHUB_CONTOSO }),
+    );
     expect(own).toMatchObject({ status: 202, body: { queues: ['repo-scan'] } });
   });
 
-  it('keeps the shared secret for owners without their own, and refuses their events signed with contoso\'s', async () => {
+  it("keeps the shared secret for owners without their own, and refuses their events signed with contoso's", async () => {
     const body = push('northwind');
     expect((await post(host.url('/hooks/github'), body, githubHeaders('push', body))).status).toBe(202);
-    expect((await post(host.url('/hooks/github'), body, githubHeaders('push', body, { secret: contosoSecrets.VIGIL_HOOK_SECRET_GITHUB_CONTOSO }))).status).toBe(401);
+    expect(
+      (
+        await post(
+          host.url('/hooks/github'),
+          body,
+          githubHeaders('push', body, { secret: contosoSecrets.VIGIL_HOOK_SECRET_GITHUB_CONTOSO }),
+        )
+      ).status,
+    ).toBe(401);
   });
 });
 
 describe('GitLab', () => {
   const pushOf = (namespace: string) => {
-    const payload = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'gitlab', 'push.json'), 'utf8')) as { project: { path_with_namespace: string } };
+    const payload = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'gitlab', 'push.json'), 'utf8')) as {
+      project: { path_with_namespace: string };
+    };
     payload.project.path_with_namespace = `${namespace}/diaspora`;
     return JSON.stringify(payload);
   };
@@ -141,12 +163,18 @@ describe('GitLab', () => {
   it("accepts a push of the top-level group's project only with the group's own token", async () => {
     const body = pushOf('contoso');
     expect((await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body))).status).toBe(401);
-    expect((await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body, { secret: contosoSecrets.VIGIL_HOOK_SECRET_GITLAB_CONTOSO }))).status).toBe(202);
+    expect(
+      (await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body, { secret: contosoSecrets.VIGIL_HOOK_SECRET_GITLAB_CONTOSO })))
+        .status,
+    ).toBe(202);
   });
 
   it("refuses contoso's token for another group's project", async () => {
     const body = pushOf('northwind');
-    expect((await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body, { secret: contosoSecrets.VIGIL_HOOK_SECRET_GITLAB_CONTOSO }))).status).toBe(401);
+    expect(
+      (await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body, { secret: contosoSecrets.VIGIL_HOOK_SECRET_GITLAB_CONTOSO })))
+        .status,
+    ).toBe(401);
     expect((await post(host.url('/hooks/gitlab'), body, gitlabHeaders(body))).status).toBe(202);
   });
 });
@@ -155,9 +183,13 @@ describe('vigil hooks send', () => {
   it("signs a payload naming an organization with that organization's own secret", async () => {
     const file = join(host.dataDir, 'contoso-build.json');
     writeFileSync(file, contosoBuild('sent-by-the-cli'));
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'hooks', 'send', file, '--source', 'azure-devops', '--url', host.baseUrl.replace(/\/api$/, '')], {
-      env: { PATH: process.env.PATH, VIGIL_DATA_DIR: host.dataDir, ...testHookSecrets, ...contosoSecrets },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [cli, 'hooks', 'send', file, '--source', 'azure-devops', '--url', host.baseUrl.replace(/\/api$/, '')],
+      {
+        env: { PATH: process.env.PATH, VIGIL_DATA_DIR: host.dataDir, ...testHookSecrets, ...contosoSecrets },
+      },
+    );
     expect(stdout).toMatch(/^202 /);
   });
 });

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Risk } from '../../shared/risks/risk';
 import { queuesSettled } from '../support/alertReceiver';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../support/azureDevOpsServer';
-import { connectionDataRoutes, person, type LoopbackIdentity } from '../support/azureDevOps/identities';
+import { connectionDataRoutes, type LoopbackIdentity, person } from '../support/azureDevOps/identities';
 import { ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
 import { WorkItemRoutes, type WorkItemSnapshot } from '../support/azureDevOps/workItemRoutes';
 import { WorkItemServiceHooks } from '../support/azureDevOps/workItemServiceHooks';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { recordedRequestText } from '../support/recordedRequests';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
-import { startTestHost, testHookSecrets, type TestHost } from '../support/testHost';
+import { startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders, post } from '../support/webhookClient';
 
 /**
@@ -34,7 +34,8 @@ let boards: WorkItemRoutes;
 let hooks: WorkItemServiceHooks;
 let host: TestHost;
 
-const logWith = (line: number) => `2026-11-20T10:00:01.0000000Z ##[section]Starting: Publish\n${'x\n'.repeat(line - 2)}2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n`;
+const logWith = (line: number) =>
+  `2026-11-20T10:00:01.0000000Z ##[section]Starting: Publish\n${'x\n'.repeat(line - 2)}2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n`;
 
 /** The recorded build.complete sample, for another build. */
 function buildCompleted(buildId: number): string {
@@ -79,7 +80,11 @@ beforeAll(async () => {
     azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } },
     workItems: { enabled: true, workItemType: 'Issue', stateMapping: {} },
   });
-  hooks = new WorkItemServiceHooks(boards, { orgUrl: devops.url, target: { url: host.url('/hooks/azure-devops'), secret: testHookSecrets.VIGIL_HOOK_SECRET_AZURE_DEVOPS }, automatic: true });
+  hooks = new WorkItemServiceHooks(boards, {
+    orgUrl: devops.url,
+    target: { url: host.url('/hooks/azure-devops'), secret: testHookSecrets.VIGIL_HOOK_SECRET_AZURE_DEVOPS },
+    automatic: true,
+  });
 });
 
 afterAll(async () => {
@@ -94,7 +99,10 @@ describe('a leaked secret and its work item', () => {
     await settle();
     const risk = await theRisk();
     const item = theWorkItem();
-    const link = await host.services.stores.workItemLinks.get('fabrikamfiber', (await host.services.stores.workItemLinks.list('fabrikamfiber'))[0].id);
+    const link = await host.services.stores.workItemLinks.get(
+      'fabrikamfiber',
+      (await host.services.stores.workItemLinks.list('fabrikamfiber'))[0].id,
+    );
     expect(link).toMatchObject({ status: 'linked', workItemId: item.id, subject: { kind: 'risk', riskId: risk.id } });
     expect(item).toMatchObject({ project: 'FabrikamFiberChat', type: 'Issue', state: 'Active', changedBy: 'Vigil' });
     expect(item.title).toMatch(/^Leaked secret: GitHub .* in /);
@@ -119,7 +127,11 @@ describe('a leaked secret and its work item', () => {
     boards.as(dana).setFields(id, { 'System.State': 'Closed' });
     await settle();
     const risk = await theRisk();
-    expect(risk).toMatchObject({ status: 'resolved', resolution: `closed in work item #${id} by Dana Reviewer (state Closed)`, triage: { source: 'work-item', by: 'Dana Reviewer' } });
+    expect(risk).toMatchObject({
+      status: 'resolved',
+      resolution: `closed in work item #${id} by Dana Reviewer (state Closed)`,
+      triage: { source: 'work-item', by: 'Dana Reviewer' },
+    });
     // Vigil wrote nothing back: the work item is as Dana left it.
     expect(theWorkItem()).toMatchObject({ state: 'Closed', changedBy: 'Dana Reviewer' });
   });
@@ -133,10 +145,14 @@ describe('a leaked secret and its work item', () => {
     expect(risk).toMatchObject({ status: 'open', occurrences: 3, triage: { status: 'open', source: 'scan' } });
     const item = theWorkItem();
     expect(item).toMatchObject({ state: 'Active', changedBy: 'Vigil' });
-    expect(item.comments.filter((c) => c.by === 'Vigil').map((c) => c.text)).toEqual([expect.stringMatching(/^Vigil reopened this risk: seen again: .*line 4/)]);
+    expect(item.comments.filter((c) => c.by === 'Vigil').map((c) => c.text)).toEqual([
+      expect.stringMatching(/^Vigil reopened this risk: seen again: .*line 4/),
+    ]);
     // Vigil's move was echoed back by the service hook, answered, and changed nothing.
     const echoes = hooks.deliveries.slice(deliveredBefore);
-    expect(echoes.map((d) => [d.eventType, d.status, (d.payload.resource as { revisedBy: { id: string } }).revisedBy.id])).toEqual([['workitem.updated', 202, vigil.id]]);
+    expect(echoes.map((d) => [d.eventType, d.status, (d.payload.resource as { revisedBy: { id: string } }).revisedBy.id])).toEqual([
+      ['workitem.updated', 202, vigil.id],
+    ]);
     expect(theWorkItem().rev).toBe(item.rev);
     expect((await theRisk()).status).toBe('open');
     const link = (await host.services.stores.workItemLinks.list('fabrikamfiber'))[0];

@@ -40,7 +40,10 @@ export async function startAlertReceiver(): Promise<AlertReceiver> {
 }
 
 /** Waits until the host's queues are drained and nothing is locked, polling a bounded number of times. */
-export async function queuesSettled(host: TestHost, queues: readonly QueueName[] = ['build-scan', 'alerts', 'workitem-sync']): Promise<void> {
+export async function queuesSettled(
+  host: TestHost,
+  queues: readonly QueueName[] = ['build-scan', 'alerts', 'workitem-sync'],
+): Promise<void> {
   for (let attempt = 0; attempt < 400; attempt++) {
     let busy = 0;
     for (const queue of queues) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { create_container, type Connection, type Delivery, type EventContext, type Message, type Receiver, type Sender } from 'rhea';
-import { systemClock, type Clock } from '../../shared/clock';
+import { type Connection, create_container, type Delivery, type EventContext, type Message, type Receiver, type Sender } from 'rhea';
+import { type Clock, systemClock } from '../../shared/clock';
 import { BrokerQueue, type BrokerSettings } from './amqpBrokerQueues';
 import { answerManagement, answerPutToken, type EntityRef, type Reply } from './amqpBrokerRequests';
 import {

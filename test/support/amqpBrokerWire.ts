@@ -63,7 +63,10 @@ export function acceptedOutcome(): unknown {
 
 export function lockLostOutcome(): unknown {
   return outcome('rejected', {
-    error: { condition: 'com.microsoft:message-lock-lost', description: 'The lock supplied is invalid: it expired or the message was settled.' },
+    error: {
+      condition: 'com.microsoft:message-lock-lost',
+      description: 'The lock supplied is invalid: it expired or the message was settled.',
+    },
   });
 }
 

@@ -161,12 +161,32 @@ const areaLocations: Record<string, RouteLocation[]> = {
   ],
   git: [
     routeLocation('225f7195-f9c7-4d14-ab28-a83f7ff77e1f', 'git', 'repositories', '{project}/_apis/git/{resource}/{repositoryId}'),
-    routeLocation('ea98d07b-3c87-4971-8ede-a613694ffb55', 'git', 'pushes', '{project}/_apis/git/repositories/{repositoryId}/{resource}/{pushId}'),
-    routeLocation('5bf884f5-3e07-42e9-afb8-1b872267bf16', 'git', 'changes', '{project}/_apis/git/repositories/{repositoryId}/commits/{commitId}/{resource}'),
-    routeLocation('fb93c0db-47ed-4a31-8c20-47552878fb44', 'git', 'items', '{project}/_apis/git/repositories/{repositoryId}/{resource}/{*path}'),
+    routeLocation(
+      'ea98d07b-3c87-4971-8ede-a613694ffb55',
+      'git',
+      'pushes',
+      '{project}/_apis/git/repositories/{repositoryId}/{resource}/{pushId}',
+    ),
+    routeLocation(
+      '5bf884f5-3e07-42e9-afb8-1b872267bf16',
+      'git',
+      'changes',
+      '{project}/_apis/git/repositories/{repositoryId}/commits/{commitId}/{resource}',
+    ),
+    routeLocation(
+      'fb93c0db-47ed-4a31-8c20-47552878fb44',
+      'git',
+      'items',
+      '{project}/_apis/git/repositories/{repositoryId}/{resource}/{*path}',
+    ),
   ],
   serviceendpoint: [
-    routeLocation('e85f1c62-adfc-4b74-b618-11a150fb195e', 'serviceendpoint', 'endpoints', '{project}/_apis/serviceendpoint/{resource}/{endpointId}'),
+    routeLocation(
+      'e85f1c62-adfc-4b74-b618-11a150fb195e',
+      'serviceendpoint',
+      'endpoints',
+      '{project}/_apis/serviceendpoint/{resource}/{endpointId}',
+    ),
   ],
 };
 
@@ -194,7 +214,8 @@ export const projectIdFor = (name: string) => `00000000-0000-4000-8000-${Buffer.
 
 /** Deterministic build log text, exactly `size` bytes, produced in 64 KB chunks as it is read. */
 export function generatedLog(size: number): Readable {
-  const line = (n: number) => `2025-01-01T00:00:${String(n % 60).padStart(2, '0')}.0000000Z ##[section] step output line ${n}: compiling module ${n % 97}\n`;
+  const line = (n: number) =>
+    `2025-01-01T00:00:${String(n % 60).padStart(2, '0')}.0000000Z ##[section] step output line ${n}: compiling module ${n % 97}\n`;
   async function* chunks(): AsyncGenerator<Buffer> {
     let remaining = size;
     let n = 0;
@@ -259,7 +280,11 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
     }
     if (!authorized(req.headers.authorization)) {
       if (options.unauthenticatedAnswer === 203) return signInPage(res);
-      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer authorization_uri=https://login.microsoftonline.com/common, Basic realm="https://tfsprodweu2.app.visualstudio.com/"' });
+      res.writeHead(401, {
+        'content-type': 'text/plain',
+        'www-authenticate':
+          'Bearer authorization_uri=https://login.microsoftonline.com/common, Basic realm="https://tfsprodweu2.app.visualstudio.com/"',
+      });
       res.end('Access Denied: The Personal Access Token used has expired.');
       return;
     }
@@ -271,7 +296,11 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
 
     if (method === 'OPTIONS' && (match = route.match(/^\/_apis\/([^/]+)\/?$/))) {
       const area = decodeURIComponent(match[1]).toLowerCase();
-      const extra = (options.extensions ?? []).flatMap((e) => Object.entries(e.locations ?? {}).filter(([a]) => a.toLowerCase() === area).flatMap(([, l]) => l));
+      const extra = (options.extensions ?? []).flatMap((e) =>
+        Object.entries(e.locations ?? {})
+          .filter(([a]) => a.toLowerCase() === area)
+          .flatMap(([, l]) => l),
+      );
       const locations = [...(areaLocations[area] ?? []), ...extra];
       return sendJson(res, 200, { count: locations.length, value: locations });
     }
@@ -310,7 +339,8 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
     const rest = `/${match[2]}`;
 
     if (method === 'GET' && (match = rest.match(/^\/_apis\/build\/builds\/(\d+)\/?$/i))) return getBuild(res, project, Number(match[1]));
-    if (method === 'GET' && (match = rest.match(/^\/_apis\/build\/builds\/(\d+)\/logs\/?$/i))) return listLogs(res, project, Number(match[1]));
+    if (method === 'GET' && (match = rest.match(/^\/_apis\/build\/builds\/(\d+)\/logs\/?$/i)))
+      return listLogs(res, project, Number(match[1]));
     if (method === 'GET' && (match = rest.match(/^\/_apis\/build\/builds\/(\d+)\/logs\/(\d+)\/?$/i))) {
       return streamLog(res, project, Number(match[1]), Number(match[2]));
     }
@@ -364,8 +394,25 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
           res,
           403,
           /\/_apis\/wit\//i.test(requestPath)
-            ? { $id: '1', innerException: null, message: 'TF237111: The current user does not have permissions to save work items under the specified area path.', typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemUnauthorizedAccessException, Microsoft.TeamFoundation.WorkItemTracking.Server', typeKey: 'WorkItemUnauthorizedAccessException', errorCode: 0, eventId: 3000 }
-            : { $id: '1', innerException: null, message: "TF401027: You need the Git 'PullRequestContribute' permission to perform this action.", typeName: 'Microsoft.TeamFoundation.Git.Server.GitNeedsPermissionException, Microsoft.TeamFoundation.Git.Server', typeKey: 'GitNeedsPermissionException', errorCode: 0, eventId: 3000 },
+            ? {
+                $id: '1',
+                innerException: null,
+                message: 'TF237111: The current user does not have permissions to save work items under the specified area path.',
+                typeName:
+                  'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemUnauthorizedAccessException, Microsoft.TeamFoundation.WorkItemTracking.Server',
+                typeKey: 'WorkItemUnauthorizedAccessException',
+                errorCode: 0,
+                eventId: 3000,
+              }
+            : {
+                $id: '1',
+                innerException: null,
+                message: "TF401027: You need the Git 'PullRequestContribute' permission to perform this action.",
+                typeName: 'Microsoft.TeamFoundation.Git.Server.GitNeedsPermissionException, Microsoft.TeamFoundation.Git.Server',
+                typeKey: 'GitNeedsPermissionException',
+                errorCode: 0,
+                eventId: 3000,
+              },
           headers,
         );
       case 429:
@@ -389,7 +436,14 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
   function projectRef(name: string) {
     const found = projectsList().find((p) => p.name === name || p.id === name);
     const id = found?.id ?? projectIdFor(name);
-    return { id, name: found?.name ?? name, url: `${orgUrl}/_apis/projects/${id}`, state: 'wellFormed', revision: 1, visibility: 'private' };
+    return {
+      id,
+      name: found?.name ?? name,
+      url: `${orgUrl}/_apis/projects/${id}`,
+      state: 'wellFormed',
+      revision: 1,
+      visibility: 'private',
+    };
   }
 
   function listProjects(res: http.ServerResponse, url: URL): void {
@@ -487,7 +541,11 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
       date: '2025-01-01T00:00:00Z',
       pushedBy: { id: 'aaaaaaaa-0000-4000-8000-000000000003', displayName: 'Developer' },
       url: `${orgUrl}/${encodeURIComponent(project)}/_apis/git/repositories/${repositoryId}/pushes/${pushId}`,
-      commits: commits.map((c) => ({ commitId: c.commitId, comment: 'change', url: `${orgUrl}/_apis/git/repositories/${repositoryId}/commits/${c.commitId}` })),
+      commits: commits.map((c) => ({
+        commitId: c.commitId,
+        comment: 'change',
+        url: `${orgUrl}/_apis/git/repositories/${repositoryId}/commits/${c.commitId}`,
+      })),
       refUpdates: [{ name: 'refs/heads/main', oldObjectId: '0'.repeat(40), newObjectId: commits[0]?.commitId ?? '1'.repeat(40) }],
       repository: { id: repositoryId, name: repositoryId, project: projectRef(project) },
     });
@@ -497,7 +555,13 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
     const commit = (options.commits ?? []).find((c) => c.repositoryId === repositoryId && c.commitId === commitId);
     if (!commit) return sendJson(res, 404, { message: `TF401175: commit ${commitId} not found` });
     const all = Object.keys(commit.files).map((p) => ({
-      item: { objectId: projectIdFor(p), path: p, gitObjectType: 'blob', commitId, url: `${orgUrl}/_apis/git/repositories/${repositoryId}/items${p}` },
+      item: {
+        objectId: projectIdFor(p),
+        path: p,
+        gitObjectType: 'blob',
+        commitId,
+        url: `${orgUrl}/_apis/git/repositories/${repositoryId}/items${p}`,
+      },
       changeType: 'add',
     }));
     const skip = Number(url.searchParams.get('skip') ?? '0') || 0;
@@ -509,7 +573,9 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
   function getItem(res: http.ServerResponse, repositoryId: string, url: URL): void {
     const itemPath = url.searchParams.get('path') ?? '';
     const version = url.searchParams.get('versionDescriptor.version') ?? undefined;
-    const commit = (options.commits ?? []).find((c) => c.repositoryId === repositoryId && (!version || c.commitId === version) && itemPath in c.files);
+    const commit = (options.commits ?? []).find(
+      (c) => c.repositoryId === repositoryId && (!version || c.commitId === version) && itemPath in c.files,
+    );
     if (!commit) return sendJson(res, 404, { message: `TF401174: The item '${itemPath}' could not be found.` });
     const content = Buffer.from(commit.files[itemPath]);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(content.length) });
@@ -518,7 +584,10 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
 
   function listEndpoints(res: http.ServerResponse, project: string): void {
     const ref = projectRef(project);
-    const value = rewrite((fixtureBody('serviceendpoint.endpoints.list.json') as { value: Array<Record<string, unknown>> }).value, orgUrl).map((e) => ({
+    const value = rewrite(
+      (fixtureBody('serviceendpoint.endpoints.list.json') as { value: Array<Record<string, unknown>> }).value,
+      orgUrl,
+    ).map((e) => ({
       ...e,
       serviceEndpointProjectReferences: [{ projectReference: { id: ref.id, name: ref.name }, name: e.name }],
     }));
@@ -545,7 +614,9 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
     };
     if (!id && method === 'GET') {
       const filters = ['publisherId', 'eventType', 'consumerId', 'consumerActionId'] as const;
-      const value = [...subscriptions.values()].filter((s) => filters.every((f) => !url.searchParams.get(f) || s[f] === url.searchParams.get(f)));
+      const value = [...subscriptions.values()].filter((s) =>
+        filters.every((f) => !url.searchParams.get(f) || s[f] === url.searchParams.get(f)),
+      );
       return sendJson(res, 200, { count: value.length, value: value.map(masked) });
     }
     if (!id && method === 'POST') {
@@ -606,6 +677,10 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8; api-version=7.1', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8; api-version=7.1',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 /** A child process whose stdout lines can be awaited, instead of sleeping and hoping. */
@@ -39,7 +39,9 @@ export function spawnWatched(command: string, args: string[], env: NodeJS.Proces
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         waiters.push({ pattern, resolve });
-        void exited.then(({ code, signal }) => reject(new Error(`process ended (${code ?? signal}) before printing ${pattern}: ${errorOutput.slice(-2000)}`)));
+        void exited.then(({ code, signal }) =>
+          reject(new Error(`process ended (${code ?? signal}) before printing ${pattern}: ${errorOutput.slice(-2000)}`)),
+        );
       });
     },
   };

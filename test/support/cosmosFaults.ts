@@ -78,6 +78,5 @@ export class CosmosFaults {
 /** Document writes and reads (not queries, not metadata) of one container. */
 export function documentRequests(container: string, method: string): (request: CosmosRequestInfo) => boolean {
   const pattern = new RegExp(`^/dbs/[^/]+/colls/${container}/docs(/[^/]+)?$`);
-  return (request) =>
-    request.method === method && pattern.test(request.path) && request.headers['x-ms-documentdb-isquery'] === undefined;
+  return (request) => request.method === method && pattern.test(request.path) && request.headers['x-ms-documentdb-isquery'] === undefined;
 }

@@ -4,8 +4,8 @@ import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import type { CosmosSettings } from '../../shared/store/cosmos/cosmosSettings';
-import { createLoopbackCertificate } from './loopbackCertificate';
 import { CosmosFaults } from './cosmosFaults';
+import { createLoopbackCertificate } from './loopbackCertificate';
 
 export interface CosmosTestServer {
   /** `https://127.0.0.1:<port>`, as COSMOS_ENDPOINT would be. */

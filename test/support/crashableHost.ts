@@ -6,10 +6,10 @@
  */
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import '../../functions/webhook';
-import { loadConfig } from '../../shared/config';
-import { registerQueueFunction, registeredFunctions } from '../../shared/azureFunctions/functionRegistry';
-import { startLocalHost } from '../../shared/localHost/localHost';
+import { registeredFunctions, registerQueueFunction } from '../../shared/azureFunctions/functionRegistry';
 import { queueTrigger } from '../../shared/azureFunctions/queueTrigger';
+import { loadConfig } from '../../shared/config';
+import { startLocalHost } from '../../shared/localHost/localHost';
 
 const effectsFile = required('PROBE_EFFECTS_FILE');
 const hangOn = process.env.PROBE_HANG_ON;

@@ -120,7 +120,12 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions): Pro
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://loopback');
     const method = (req.method ?? 'GET').toUpperCase();
-    const call: GitHubRecordedCall = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization };
+    const call: GitHubRecordedCall = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      authorization: req.headers.authorization,
+    };
     calls.push(call);
     res.on('finish', () => {
       call.status = res.statusCode;
@@ -144,16 +149,19 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions): Pro
     if (!authorized(req.headers.authorization)) {
       return sendJson(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     }
-    for (const extension of options.extensions ?? []) if (await extension.handle({ method, url, headers: req.headers, origin, body }, res)) return;
+    for (const extension of options.extensions ?? [])
+      if (await extension.handle({ method, url, headers: req.headers, origin, body }, res)) return;
     if (method !== 'GET') return sendJson(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
 
     let match: RegExpMatchArray | null;
     if ((match = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/?$/))) return listRuns(res, url, `${match[1]}/${match[2]}`);
-    if ((match = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/?$/))) return getRun(res, `${match[1]}/${match[2]}`, Number(match[3]));
+    if ((match = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/?$/)))
+      return getRun(res, `${match[1]}/${match[2]}`, Number(match[3]));
     if ((match = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/jobs\/?$/))) {
       return listJobs(res, url, `${match[1]}/${match[2]}`, Number(match[3]));
     }
-    if ((match = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)\/?$/))) return getJob(res, `${match[1]}/${match[2]}`, Number(match[3]));
+    if ((match = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)\/?$/)))
+      return getJob(res, `${match[1]}/${match[2]}`, Number(match[3]));
     if ((match = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)\/logs\/?$/))) {
       return redirectToLog(res, `${match[1]}/${match[2]}`, Number(match[3]));
     }
@@ -192,12 +200,24 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions): Pro
           res,
           403,
           fault.rateLimitResetEpochSeconds !== undefined || fault.retryAfterSeconds !== undefined
-            ? { message: 'API rate limit exceeded for installation.', documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting' }
-            : { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/actions/workflow-runs', status: '403' },
+            ? {
+                message: 'API rate limit exceeded for installation.',
+                documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting',
+              }
+            : {
+                message: 'Resource not accessible by personal access token',
+                documentation_url: 'https://docs.github.com/rest/actions/workflow-runs',
+                status: '403',
+              },
           headers,
         );
       case 429:
-        return sendJson(res, 429, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, headers);
+        return sendJson(
+          res,
+          429,
+          { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+          headers,
+        );
       default:
         return sendJson(res, fault.status, { message: 'Server Error' }, headers);
     }
@@ -292,8 +312,22 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions): Pro
         conclusion === 'skipped'
           ? []
           : [
-              { name: 'Set up job', status: 'completed', conclusion: 'success', number: 1, started_at: '2026-11-20T09:58:05Z', completed_at: '2026-11-20T09:58:06Z' },
-              { name: 'Run build', status: 'completed', conclusion, number: 2, started_at: '2026-11-20T09:58:06Z', completed_at: '2026-11-20T09:59:29Z' },
+              {
+                name: 'Set up job',
+                status: 'completed',
+                conclusion: 'success',
+                number: 1,
+                started_at: '2026-11-20T09:58:05Z',
+                completed_at: '2026-11-20T09:58:06Z',
+              },
+              {
+                name: 'Run build',
+                status: 'completed',
+                conclusion,
+                number: 2,
+                started_at: '2026-11-20T09:58:06Z',
+                completed_at: '2026-11-20T09:59:29Z',
+              },
             ],
       check_run_url: `${origin}/repos/${run.repository}/check-runs/${job.id}`,
       labels: ['ubuntu-latest'],
@@ -401,6 +435,10 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions): Pro
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }

@@ -46,14 +46,25 @@ export class GitHubRepositoryRoutes implements GitHubLoopbackExtension {
   }
 }
 
-function compare(res: http.ServerResponse, repository: LoopbackGitHubRepository, basehead: string, url: URL, api: string, web: string): boolean {
+function compare(
+  res: http.ServerResponse,
+  repository: LoopbackGitHubRepository,
+  basehead: string,
+  url: URL,
+  api: string,
+  web: string,
+): boolean {
   const [baseRef, headRef] = basehead.split('...');
   const base = repository.history.resolve(baseRef);
   const head = repository.history.resolve(headRef ?? '');
   if (!base || !head) return notFound(res);
   const commits = repository.history.between(base, head);
   if (!commits) {
-    send(res, 404, { message: `No common ancestor between ${baseRef} and ${headRef}.`, documentation_url: 'https://docs.github.com/rest/commits/commits#compare-two-commits', status: '404' });
+    send(res, 404, {
+      message: `No common ancestor between ${baseRef} and ${headRef}.`,
+      documentation_url: 'https://docs.github.com/rest/commits/commits#compare-two-commits',
+      status: '404',
+    });
     return true;
   }
   const perPage = Math.min(Number(url.searchParams.get('per_page') ?? '250') || 250, 250);
@@ -81,7 +92,11 @@ function commit(res: http.ServerResponse, repository: LoopbackGitHubRepository, 
   const sha = repository.history.resolve(ref);
   const found = sha ? repository.history.commit(sha) : undefined;
   if (!found) {
-    send(res, 422, { message: `No commit found for SHA: ${ref}`, documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit', status: '422' });
+    send(res, 422, {
+      message: `No commit found for SHA: ${ref}`,
+      documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit',
+      status: '422',
+    });
     return true;
   }
   const perPage = Math.min(Number(url.searchParams.get('per_page') ?? '300') || 300, 300);
@@ -95,7 +110,14 @@ function commit(res: http.ServerResponse, repository: LoopbackGitHubRepository, 
   return true;
 }
 
-function contents(res: http.ServerResponse, repository: LoopbackGitHubRepository, path: string, url: URL, headers: http.IncomingHttpHeaders, api: string): boolean {
+function contents(
+  res: http.ServerResponse,
+  repository: LoopbackGitHubRepository,
+  path: string,
+  url: URL,
+  headers: http.IncomingHttpHeaders,
+  api: string,
+): boolean {
   const ref = url.searchParams.get('ref') ?? repository.defaultBranch;
   const sha = repository.history.resolve(ref);
   const content = sha ? repository.history.contentAt(sha, path) : undefined;

@@ -100,7 +100,12 @@ export async function startGitLabApiServer(options: GitLabApiServerOptions): Pro
     const body = Buffer.concat(chunks).toString('utf8');
     if (!url.pathname.startsWith('/api/v4/')) return send(res, 404, { error: '404 Not Found' });
     const path = url.pathname.slice('/api/v4'.length);
-    const call: GitLabRecordedCall = { method: req.method ?? 'GET', path: decodeURIComponent(path), query: Object.fromEntries(url.searchParams), body };
+    const call: GitLabRecordedCall = {
+      method: req.method ?? 'GET',
+      path: decodeURIComponent(path),
+      query: Object.fromEntries(url.searchParams),
+      body,
+    };
     calls.push(call);
     res.on('finish', () => {
       call.status = res.statusCode;
@@ -119,7 +124,12 @@ export async function startGitLabApiServer(options: GitLabApiServerOptions): Pro
       if (fault.status === 401) return send(res, 401, { message: '401 Unauthorized' });
       if (fault.status === 403) return send(res, 403, { message: '403 Forbidden' });
       if (fault.status === 429) {
-        return send(res, 429, 'Retry later', { 'content-type': 'text/plain', ...(fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {}), 'ratelimit-limit': '600', 'ratelimit-remaining': '0' });
+        return send(res, 429, 'Retry later', {
+          'content-type': 'text/plain',
+          ...(fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {}),
+          'ratelimit-limit': '600',
+          'ratelimit-remaining': '0',
+        });
       }
       return send(res, fault.status, { message: `${fault.status} Server Error` });
     }
@@ -131,7 +141,9 @@ export async function startGitLabApiServer(options: GitLabApiServerOptions): Pro
 
     // The project id and a file path arrive URL-encoded (`src%2Fapp.ts`); match on the raw path.
     const match = path.match(/^\/projects\/([^/]+)(\/.*)?$/);
-    const project = match ? options.projects.find((p) => String(p.id) === decodeURIComponent(match[1]) || p.pathWithNamespace === decodeURIComponent(match[1])) : undefined;
+    const project = match
+      ? options.projects.find((p) => String(p.id) === decodeURIComponent(match[1]) || p.pathWithNamespace === decodeURIComponent(match[1]))
+      : undefined;
     if (!match || !project) return send(res, 404, { message: '404 Project Not Found' });
     const rest = match[2] ?? '';
     const web = `${origin}/${project.pathWithNamespace}`;
@@ -174,7 +186,11 @@ export async function startGitLabApiServer(options: GitLabApiServerOptions): Pro
     const sha = project.history.resolve(url.searchParams.get('ref') ?? project.defaultBranch);
     const content = sha ? project.history.contentAt(sha, path) : undefined;
     if (content === undefined) return send(res, 404, { message: '404 File Not Found' });
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(content.length), 'x-gitlab-file-path': path });
+    res.writeHead(200, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(content.length),
+      'x-gitlab-file-path': path,
+    });
     res.end(content);
   }
 
@@ -211,7 +227,13 @@ function projectJson(project: LoopbackGitLabProject, web: string) {
     visibility: 'private',
     web_url: web,
     http_url_to_repo: `${web}.git`,
-    namespace: { id: 9, name: project.pathWithNamespace.split('/')[0], path: project.pathWithNamespace.split('/')[0], kind: 'group', full_path: project.pathWithNamespace.split('/')[0] },
+    namespace: {
+      id: 9,
+      name: project.pathWithNamespace.split('/')[0],
+      path: project.pathWithNamespace.split('/')[0],
+      kind: 'group',
+      full_path: project.pathWithNamespace.split('/')[0],
+    },
   };
 }
 

@@ -6,7 +6,12 @@ import type { TestHost } from './testHost';
  * of times (as queuesSettled does): for outcomes that leave a message scheduled, where waiting for
  * the queues to drain would wait for the schedule.
  */
-export async function until(host: TestHost, condition: () => boolean | Promise<boolean>, what: string, queue: QueueName = 'pr-publish'): Promise<void> {
+export async function until(
+  host: TestHost,
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  queue: QueueName = 'pr-publish',
+): Promise<void> {
   for (let attempt = 0; attempt < 400; attempt++) {
     if (await condition()) return;
     await new Promise((resolve) => setImmediate(resolve));

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 
@@ -145,16 +145,26 @@ export async function startKeyVaultServer(options: KeyVaultServerOptions): Promi
 
     if (!authorized) {
       // Key Vault's login challenge: where to get a token (the tenant) and for what (the resource).
-      return send(response, 401, error('Unauthorized', authorization ? 'AKV10032: Invalid issuer.' : 'AKV10000: Request is missing a Bearer or PoP token.'), {
-        'www-authenticate': `Bearer authorization="https://login.microsoftonline.com/${tenantId}", resource="https://vault.azure.net"`,
-      });
+      return send(
+        response,
+        401,
+        error('Unauthorized', authorization ? 'AKV10032: Invalid issuer.' : 'AKV10000: Request is missing a Bearer or PoP token.'),
+        {
+          'www-authenticate': `Bearer authorization="https://login.microsoftonline.com/${tenantId}", resource="https://vault.azure.net"`,
+        },
+      );
     }
     if (!url.searchParams.get('api-version')) {
       return send(response, 400, error('BadParameter', 'The api-version query parameter is missing.'));
     }
     const failure = failures.shift();
     if (failure) {
-      return send(response, failure.status, error(failure.code ?? 'Failure', failure.message ?? `injected ${failure.status}`), failure.headers);
+      return send(
+        response,
+        failure.status,
+        error(failure.code ?? 'Failure', failure.message ?? `injected ${failure.status}`),
+        failure.headers,
+      );
     }
     if (denied) {
       return send(
@@ -180,7 +190,11 @@ export async function startKeyVaultServer(options: KeyVaultServerOptions): Promi
       const all = [...secrets.values()].sort((a, b) => a.name.localeCompare(b.name));
       const page = all.slice(skip, skip + maxResults).map((secret) => {
         const latest = secret.versions[secret.versions.length - 1];
-        return { id: `${baseUrl}/secrets/${secret.name}`, attributes: attributes(secret, latest), ...(latest.tags ? { tags: latest.tags } : {}) };
+        return {
+          id: `${baseUrl}/secrets/${secret.name}`,
+          attributes: attributes(secret, latest),
+          ...(latest.tags ? { tags: latest.tags } : {}),
+        };
       });
       const next = skip + maxResults;
       const nextLink =
@@ -197,10 +211,14 @@ export async function startKeyVaultServer(options: KeyVaultServerOptions): Promi
         return send(
           response,
           404,
-          error('SecretNotFound', `A secret with (name/id) ${name}${version ? `/${version}` : ''} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`),
+          error(
+            'SecretNotFound',
+            `A secret with (name/id) ${name}${version ? `/${version}` : ''} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+          ),
         );
       }
-      if (!secret.enabled) return send(response, 403, error('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled'));
+      if (!secret.enabled)
+        return send(response, 403, error('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled'));
       return send(response, 200, bundle(secret, found));
     }
 
@@ -209,7 +227,11 @@ export async function startKeyVaultServer(options: KeyVaultServerOptions): Promi
         return send(
           response,
           409,
-          error('Conflict', `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`, 'ObjectIsDeletedButRecoverable'),
+          error(
+            'Conflict',
+            `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+            'ObjectIsDeletedButRecoverable',
+          ),
         );
       }
       const parsed = parseJson(body);

@@ -1,5 +1,5 @@
 import type { LoopbackCommit, LoopbackGitHistory } from './loopbackGitHistory';
-import { diffHunks, isBinary, type DiffHunk } from './unifiedDiff';
+import { type DiffHunk, diffHunks, isBinary } from './unifiedDiff';
 
 /**
  * What a pull (or merge) request changes, worked out from a loopback git history the way GitHub

@@ -1,4 +1,4 @@
-import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
+import { type ClientRequest, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 
 /**
  * HTTP as an attacker or a broken client speaks it: any path and Host header, a body that is sent
@@ -40,7 +40,10 @@ export async function headersOnly(baseUrl: string, options: RawRequestOptions): 
 }
 
 /** A request whose body the test writes (and abandons) itself. `continued` resolves once the host has taken the request (100-continue). */
-export function openRequest(baseUrl: string, options: RawRequestOptions): { request: ClientRequest; answer: Promise<RawAnswer>; continued: Promise<void> } {
+export function openRequest(
+  baseUrl: string,
+  options: RawRequestOptions,
+): { request: ClientRequest; answer: Promise<RawAnswer>; continued: Promise<void> } {
   const { request, answer } = open(baseUrl, { ...options, headers: { expect: '100-continue', ...options.headers } });
   const continued = new Promise<void>((resolve) => request.once('continue', () => resolve()));
   request.flushHeaders();
@@ -52,13 +55,24 @@ function open(baseUrl: string, options: RawRequestOptions): { request: ClientReq
   let request!: ClientRequest;
   const answer = new Promise<RawAnswer>((resolve, reject) => {
     request = httpRequest(
-      { host: url.hostname, port: url.port, method: options.method ?? 'POST', path: options.path, headers: options.headers, setHost: !options.headers?.host },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'POST',
+        path: options.path,
+        headers: options.headers,
+        setHost: !options.headers?.host,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+          });
         });
         response.on('error', reject);
       },

@@ -13,7 +13,10 @@ export interface RecordedRequest {
 export function recordedRequestText(...callLists: Array<readonly RecordedRequest[]>): string {
   return callLists
     .flat()
-    .map((call) => `${call.method} ${call.path}${Object.keys(call.query).length ? `?${new URLSearchParams(call.query).toString()}` : ''}\n${call.body ?? ''}`)
+    .map(
+      (call) =>
+        `${call.method} ${call.path}${Object.keys(call.query).length ? `?${new URLSearchParams(call.query).toString()}` : ''}\n${call.body ?? ''}`,
+    )
     .join('\n');
 }
 

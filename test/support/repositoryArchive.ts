@@ -77,7 +77,13 @@ export class RepositoryArchive {
     while (total < options.totalBytes) {
       const roll = f.below(1000) / 1000;
       const kind: ArchiveFileKind =
-        roll < binaryShare / 2 ? 'binary-by-name' : roll < binaryShare ? 'binary-by-content' : roll < binaryShare + skippedShare ? pickSkipped(f) : 'source';
+        roll < binaryShare / 2
+          ? 'binary-by-name'
+          : roll < binaryShare
+            ? 'binary-by-content'
+            : roll < binaryShare + skippedShare
+              ? pickSkipped(f)
+              : 'source';
       const bytes = Math.max(200, Math.round(average * (0.2 + f.below(1600) / 1000)));
       this.files.push({ path: pathFor(kind, index, f), kind, bytes, seed: f.next(), planted: [] });
       total += bytes;
@@ -153,7 +159,9 @@ function pathFor(kind: ArchiveFileKind, index: number, f: SecretFactory): string
     case 'source':
       return `src/${module}/${f.pick(layers)}/${f.pick(words)}/${f.pick(words)}${index}.${f.pick(['ts', 'cs', 'py', 'json', 'yaml'])}`;
     case 'vendored':
-      return f.below(2) === 0 ? `node_modules/@contoso/${module}-client/lib/${f.pick(words)}${index}.js` : `services/${module}/vendor/github.com/contoso/${f.pick(words)}/${f.pick(words)}${index}.go`;
+      return f.below(2) === 0
+        ? `node_modules/@contoso/${module}-client/lib/${f.pick(words)}${index}.js`
+        : `services/${module}/vendor/github.com/contoso/${f.pick(words)}/${f.pick(words)}${index}.go`;
     case 'generated':
       return f.below(2) === 0 ? `web/dist/assets/${module}.${index}.js` : `web/static/${module}${index}.min.js`;
     case 'lock':
@@ -218,7 +226,10 @@ async function* binaryChunks(file: ArchiveFile): AsyncGenerator<Buffer> {
   const f = new SecretFactory(file.seed);
   let written = 0;
   // A NUL early on, as real binaries have; a planted secret sits in the bytes as text would.
-  const header = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]), ...file.planted.map((p) => Buffer.from(`\n${p.secret}\n`))]);
+  const header = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]),
+    ...file.planted.map((p) => Buffer.from(`\n${p.secret}\n`)),
+  ]);
   yield header;
   written += header.length;
   while (written < file.bytes) {

@@ -11,12 +11,21 @@ type WebhookContainer = 'deliveries' | 'parked';
  * fails the same calls with the same error, underneath the webhook and the health check, while they
  * are driven over real HTTP (test/e2e/fullDisk.test.ts makes a real one where it may mount).
  */
-export function failStoreWritesAsOnAFullDisk(services: AppServices, containers: readonly WebhookContainer[] = ['deliveries', 'parked']): () => void {
+export function failStoreWritesAsOnAFullDisk(
+  services: AppServices,
+  containers: readonly WebhookContainer[] = ['deliveries', 'parked'],
+): () => void {
   const diskFull = () => Promise.reject(new Database.SqliteError('database or disk is full', 'SQLITE_FULL'));
   const restores: Array<() => void> = [];
   for (const name of containers) {
     const container = services.stores[name] as Container<Document>;
-    const originals = { create: container.create, replace: container.replace, upsert: container.upsert, patch: container.patch, delete: container.delete };
+    const originals = {
+      create: container.create,
+      replace: container.replace,
+      upsert: container.upsert,
+      patch: container.patch,
+      delete: container.delete,
+    };
     Object.assign(container, { create: diskFull, replace: diskFull, upsert: diskFull, patch: diskFull, delete: diskFull });
     restores.push(() => Object.assign(container, originals));
   }

@@ -1,12 +1,12 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createAppServices } from '../../shared/app/services';
+import { type FunctionDefinition, registeredFunctions } from '../../shared/azureFunctions/functionRegistry';
 import type { Clock } from '../../shared/clock';
 import { loadConfig } from '../../shared/config';
+import { type LocalHost, startLocalHost } from '../../shared/localHost/localHost';
 import { createLogger } from '../../shared/logging/logger';
-import { registeredFunctions, type FunctionDefinition } from '../../shared/azureFunctions/functionRegistry';
-import { startLocalHost, type LocalHost } from '../../shared/localHost/localHost';
-import { createAppServices } from '../../shared/app/services';
 import { createEnvironmentVault } from '../../shared/vault/environmentVault';
 
 /** Synthetic hook secrets, generated per run: obviously not anyone's credentials. */
@@ -30,7 +30,9 @@ export interface TestHost extends LocalHost {
 /** Imports the app's function files from source, so the registry is the one these tests' modules see. */
 export async function appFunctions(): Promise<FunctionDefinition[]> {
   const directory = join(__dirname, '..', '..', 'functions');
-  for (const file of readdirSync(directory).filter((name) => name.endsWith('.ts')).sort()) {
+  for (const file of readdirSync(directory)
+    .filter((name) => name.endsWith('.ts'))
+    .sort()) {
     await import(join(directory, file));
   }
   return registeredFunctions();

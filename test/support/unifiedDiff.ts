@@ -59,7 +59,13 @@ export function diffHunks(before: Buffer | string | undefined, after: Buffer | s
     const firstNew = lines.find((l) => l.newLine !== undefined)?.newLine;
     const oldBefore = script.slice(0, start).filter((l) => l.kind !== '+').length;
     const newBefore = script.slice(0, start).filter((l) => l.kind !== '-').length;
-    hunks.push({ oldStart: oldLines ? (firstOld ?? oldBefore + 1) : oldBefore, oldLines, newStart: newLines ? (firstNew ?? newBefore + 1) : newBefore, newLines, lines });
+    hunks.push({
+      oldStart: oldLines ? (firstOld ?? oldBefore + 1) : oldBefore,
+      oldLines,
+      newStart: newLines ? (firstNew ?? newBefore + 1) : newBefore,
+      newLines,
+      lines,
+    });
     i++;
   }
   return hunks.map((h) => ({ ...h, lines: markNoNewline(h.lines) }));
@@ -68,7 +74,9 @@ export function diffHunks(before: Buffer | string | undefined, after: Buffer | s
 const noNewline = '\u0000no-newline';
 
 function withNoNewline(side: { lines: string[]; finalNewline: boolean }): string[] {
-  return side.finalNewline || !side.lines.length ? side.lines : [...side.lines.slice(0, -1), `${side.lines[side.lines.length - 1]}${noNewline}`];
+  return side.finalNewline || !side.lines.length
+    ? side.lines
+    : [...side.lines.slice(0, -1), `${side.lines[side.lines.length - 1]}${noNewline}`];
 }
 
 /** The hunks as text, as GitHub's `patch` and GitLab's `diff` carry them (no file header lines). */
@@ -82,7 +90,9 @@ export function hunkHeader(h: DiffHunk): string {
 }
 
 function lineText(line: DiffLine): string {
-  return line.text === '\\ No newline at end of file' && line.oldLine === undefined && line.newLine === undefined ? line.text : `${line.kind}${line.text}`;
+  return line.text === '\\ No newline at end of file' && line.oldLine === undefined && line.newLine === undefined
+    ? line.text
+    : `${line.kind}${line.text}`;
 }
 
 /** New-side line numbers a hunk shows (added and context lines): where a comment on the new file may go. */
@@ -118,7 +128,8 @@ function editScript(a: string[], b: string[]): DiffLine[] {
   const table = new Uint32Array((n + 1) * (m + 1));
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      table[i * (m + 1) + j] = midA[i] === midB[j] ? table[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(table[(i + 1) * (m + 1) + j], table[i * (m + 1) + j + 1]);
+      table[i * (m + 1) + j] =
+        midA[i] === midB[j] ? table[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(table[(i + 1) * (m + 1) + j], table[i * (m + 1) + j + 1]);
     }
   }
   const script: DiffLine[] = [];
@@ -139,11 +150,19 @@ function editScript(a: string[], b: string[]): DiffLine[] {
       j++;
     }
   }
-  for (let k = 0; k < suffix; k++) script.push({ kind: ' ', text: a[a.length - suffix + k], oldLine: a.length - suffix + k + 1, newLine: b.length - suffix + k + 1 });
+  for (let k = 0; k < suffix; k++)
+    script.push({ kind: ' ', text: a[a.length - suffix + k], oldLine: a.length - suffix + k + 1, newLine: b.length - suffix + k + 1 });
   return script;
 }
 
 /** Puts git's "\ No newline at end of file" after a last line that lacks its newline. */
 function markNoNewline(lines: DiffLine[]): DiffLine[] {
-  return lines.flatMap((line) => (line.text.endsWith(noNewline) ? [{ ...line, text: line.text.slice(0, -noNewline.length) }, { kind: ' ' as const, text: '\\ No newline at end of file' }] : [line]));
+  return lines.flatMap((line) =>
+    line.text.endsWith(noNewline)
+      ? [
+          { ...line, text: line.text.slice(0, -noNewline.length) },
+          { kind: ' ' as const, text: '\\ No newline at end of file' },
+        ]
+      : [line],
+  );
 }

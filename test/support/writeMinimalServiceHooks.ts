@@ -8,7 +8,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { jsonFilesUnder, minimalServiceHookSamples, minimalVariant, routedServiceHookSamples, serviceHookSamples } from './minimalServiceHooks';
+import {
+  jsonFilesUnder,
+  minimalServiceHookSamples,
+  minimalVariant,
+  routedServiceHookSamples,
+  serviceHookSamples,
+} from './minimalServiceHooks';
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 const eventType = (path: string) => {

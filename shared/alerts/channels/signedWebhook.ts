@@ -7,13 +7,22 @@ import type { AlertMessage } from '../alertContent';
  * The signing secret is a `whsec_<base64>` value from the vault. A digest is `risk.alert.batch`
  * with every grouped alert in `data.alerts`; a notice about Vigil itself is `vigil.notice`.
  */
-export function signedWebhookRequest(message: AlertMessage, messageId: string, signingSecret: string, now: Date): { body: string; headers: Record<string, string> } {
+export function signedWebhookRequest(
+  message: AlertMessage,
+  messageId: string,
+  signingSecret: string,
+  now: Date,
+): { body: string; headers: Record<string, string> } {
   const payload =
     message.kind === 'single'
       ? { type: 'risk.alert', timestamp: now.toISOString(), data: message.alert }
       : message.kind === 'notice'
         ? { type: 'vigil.notice', timestamp: now.toISOString(), data: message.notice }
-        : { type: 'risk.alert.batch', timestamp: now.toISOString(), data: { organization: message.organization, headline: message.headline, alerts: message.alerts } };
+        : {
+            type: 'risk.alert.batch',
+            timestamp: now.toISOString(),
+            data: { organization: message.organization, headline: message.headline, alerts: message.alerts },
+          };
   const body = JSON.stringify(payload);
   return {
     body,

@@ -1,4 +1,4 @@
-import { digestListLimit, digestRemainder, type AlertContent, type AlertMessage } from '../alertContent';
+import { type AlertContent, type AlertMessage, digestListLimit, digestRemainder } from '../alertContent';
 
 /** A Slack incoming-webhook payload in Block Kit, with `text` as the notification fallback. */
 export function slackPayload(message: AlertMessage): unknown {
@@ -21,7 +21,10 @@ export function slackPayload(message: AlertMessage): unknown {
       { type: 'header', text: { type: 'plain_text', text: message.headline.slice(0, 150) } },
       ...message.alerts.slice(0, digestListLimit).map((alert) => ({
         type: 'section',
-        text: { type: 'mrkdwn', text: `*${escapeMrkdwn(alert.severity)}* · ${escapeMrkdwn(alert.headline)}\n${where(alert)} · \`${escapeMrkdwn(alert.redacted)}\`\n${escapeMrkdwn(alert.remediation)}` },
+        text: {
+          type: 'mrkdwn',
+          text: `*${escapeMrkdwn(alert.severity)}* · ${escapeMrkdwn(alert.headline)}\n${where(alert)} · \`${escapeMrkdwn(alert.redacted)}\`\n${escapeMrkdwn(alert.remediation)}`,
+        },
       })),
       ...(remainder ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(remainder) }] }] : []),
     ],

@@ -1,8 +1,9 @@
-import { digestListLimit, digestRemainder, type AlertContent, type AlertMessage, type AlertNotice } from '../alertContent';
+import { type AlertContent, type AlertMessage, type AlertNotice, digestListLimit, digestRemainder } from '../alertContent';
 
 /** A Teams Workflows ("When a Teams webhook request is received") payload: one Adaptive Card 1.4 attachment. */
 export function teamsPayload(message: AlertMessage): unknown {
-  const card = message.kind === 'single' ? singleAlert(message.alert) : message.kind === 'notice' ? notice(message.notice) : digest(message);
+  const card =
+    message.kind === 'single' ? singleAlert(message.alert) : message.kind === 'notice' ? notice(message.notice) : digest(message);
   return {
     type: 'message',
     attachments: [
@@ -44,7 +45,12 @@ function digest(message: Extract<AlertMessage, { kind: 'digest' }>) {
         separator: true,
         items: [
           { type: 'TextBlock', wrap: true, weight: 'Bolder', text: alert.headline },
-          { type: 'TextBlock', wrap: true, spacing: 'None', text: `${alert.url ? `[${alert.location}](${alert.url})` : alert.location} · ${alert.ruleId}: ${alert.redacted}` },
+          {
+            type: 'TextBlock',
+            wrap: true,
+            spacing: 'None',
+            text: `${alert.url ? `[${alert.location}](${alert.url})` : alert.location} · ${alert.ruleId}: ${alert.redacted}`,
+          },
           { type: 'TextBlock', wrap: true, spacing: 'None', isSubtle: true, text: `What to do: ${alert.remediation}` },
         ],
       })),
@@ -65,5 +71,12 @@ function notice(content: AlertNotice) {
 }
 
 function title(text: string, severity: AlertContent['severity']) {
-  return { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text, color: severity === 'critical' || severity === 'high' ? 'Attention' : 'Warning' };
+  return {
+    type: 'TextBlock',
+    size: 'Medium',
+    weight: 'Bolder',
+    wrap: true,
+    text,
+    color: severity === 'critical' || severity === 'high' ? 'Attention' : 'Warning',
+  };
 }

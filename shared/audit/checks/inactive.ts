@@ -1,5 +1,5 @@
 import { typeIs } from '../auditedEndpoint';
-import { dayMs, fail, pass, unreadable, type ServiceConnectionCheck } from './serviceConnectionCheck';
+import { dayMs, fail, pass, type ServiceConnectionCheck, unreadable } from './serviceConnectionCheck';
 
 export const inactiveAfterDays = 180;
 

@@ -1,4 +1,4 @@
-import { schemeIs, typeIs, type AuditedEndpoint } from '../auditedEndpoint';
+import { type AuditedEndpoint, schemeIs, typeIs } from '../auditedEndpoint';
 import { settingValue } from '../evidenceText';
 import { fail, notApplicable, pass, type ServiceConnectionCheck } from './serviceConnectionCheck';
 

@@ -1,6 +1,6 @@
 import type { CheckConfigurationFacts, EndpointFacts } from '../endpointFacts';
 import { productionReach } from '../productionReach';
-import { fail, notApplicable, pass, unreadable, type ServiceConnectionCheck } from './serviceConnectionCheck';
+import { fail, notApplicable, pass, type ServiceConnectionCheck, unreadable } from './serviceConnectionCheck';
 
 /**
  * ADOScanner SC260 (the shared branch-control rule), notes §4 #5: a connection that reaches

@@ -1,5 +1,5 @@
 import { azureScopeBreadth } from '../azureScope';
-import { fail, pass, unreadable, type ServiceConnectionCheck } from './serviceConnectionCheck';
+import { fail, pass, type ServiceConnectionCheck, unreadable } from './serviceConnectionCheck';
 
 /**
  * ADOScanner SC190/SC230, notes §4 #1: `allPipelines.authorized` lets every pipeline in the

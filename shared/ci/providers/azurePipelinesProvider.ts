@@ -1,6 +1,6 @@
 import { BuildResult, BuildStatus } from 'azure-devops-node-api/interfaces/BuildInterfaces';
-import { connectAzureDevOps, type AzureDevOpsConnection, type AzureDevOpsConnectionOptions } from '../../devops';
 import type { Build } from '../../devops';
+import { type AzureDevOpsConnection, type AzureDevOpsConnectionOptions, connectAzureDevOps } from '../../devops';
 import { PermanentError } from '../../errors';
 import type { CiLog, CiProvider, CiProviderConfig, CiRun, CiRunFilter, CiRunRef, CiRunStatus } from './ciProvider';
 

@@ -13,7 +13,9 @@ export function gitHubTokenSecret(settings: OrganizationSettings): string {
   const github = settings.github;
   if (!github) {
     const name = settings.organization;
-    throw new ConfigurationError(`organization '${name}' has no GitHub token (set one with: vigil orgs add ${name} --github-token-secret SECRET)`);
+    throw new ConfigurationError(
+      `organization '${name}' has no GitHub token (set one with: vigil orgs add ${name} --github-token-secret SECRET)`,
+    );
   }
   return github.tokenSecret;
 }
@@ -23,7 +25,10 @@ export function gitHubTokenSecret(settings: OrganizationSettings): string {
  * (or `baseUrl`), and Octokit's own log reduced to one-line summaries, never its request objects
  * (they carry headers).
  */
-export async function connectOctokit(settings: OrganizationSettings, deps: { vault: Vault; config: VigilConfig; logger: Logger; baseUrl?: string }): Promise<Octokit> {
+export async function connectOctokit(
+  settings: OrganizationSettings,
+  deps: { vault: Vault; config: VigilConfig; logger: Logger; baseUrl?: string },
+): Promise<Octokit> {
   const token = await requireSecret(deps.vault, gitHubTokenSecret(settings));
   const baseUrl = (deps.baseUrl ?? deps.config.environment.VIGIL_GITHUB_API_URL ?? defaultGitHubApiUrl).replace(/\/+$/, '');
   // @octokit/rest ships as an ES module only; a dynamic import loads it from CommonJS on any Node 20.

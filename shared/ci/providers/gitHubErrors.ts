@@ -59,7 +59,10 @@ export function gitHubFailure(error: unknown, call: GitHubCallDescription): Vigi
   if (status === 403 || status === 429) {
     const delayMs = throttleDelayMs(headers, call.now) ?? (status === 429 ? defaultThrottleMs : undefined);
     if (delayMs !== undefined) {
-      return new ThrottledError(`GitHub rate-limited the request for ${where} (HTTP ${status}): retry after ${Math.ceil(delayMs / 1000)}s`, delayMs);
+      return new ThrottledError(
+        `GitHub rate-limited the request for ${where} (HTTP ${status}): retry after ${Math.ceil(delayMs / 1000)}s`,
+        delayMs,
+      );
     }
     return new PermanentError(
       `GitHub refused access to ${where} (HTTP 403): give the token of secret '${call.tokenSecret}' read access to Actions (classic: scope 'repo'; fine-grained: 'Actions: read')`,
@@ -68,7 +71,8 @@ export function gitHubFailure(error: unknown, call: GitHubCallDescription): Vigi
   if (status === 404) {
     return new PermanentError(`GitHub has no ${where} (HTTP 404), or the token of secret '${call.tokenSecret}' cannot see it`);
   }
-  if (status === 410) return new PermanentError(`GitHub no longer has ${where} (HTTP 410): logs are deleted after the repository's retention period`);
+  if (status === 410)
+    return new PermanentError(`GitHub no longer has ${where} (HTTP 410): logs are deleted after the repository's retention period`);
   if (status >= 500) return new TransientError(`GitHub failed the request for ${where} (HTTP ${status})`);
   return new PermanentError(`GitHub refused the request for ${where} (HTTP ${status}): ${oneLine(parsed.data.message ?? '')}`);
 }
@@ -76,7 +80,8 @@ export function gitHubFailure(error: unknown, call: GitHubCallDescription): Vigi
 /** The wait GitHub asked for, in ms, or undefined when the answer carries no rate-limit signal. */
 export function throttleDelayMs(headers: Record<string, unknown>, now: number): number | undefined {
   const retryAfter = Number(headerText(headers, 'retry-after'));
-  if (headerText(headers, 'retry-after') !== undefined && Number.isFinite(retryAfter) && retryAfter >= 0) return Math.max(1_000, retryAfter * 1_000);
+  if (headerText(headers, 'retry-after') !== undefined && Number.isFinite(retryAfter) && retryAfter >= 0)
+    return Math.max(1_000, retryAfter * 1_000);
   const remaining = headerText(headers, 'x-ratelimit-remaining');
   const reset = Number(headerText(headers, 'x-ratelimit-reset'));
   if (remaining === '0' && Number.isFinite(reset) && reset > 0) {

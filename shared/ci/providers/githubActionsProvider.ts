@@ -6,6 +6,7 @@ import type { CiLog, CiProvider, CiProviderConfig, CiRun, CiRunFilter, CiRunRef,
 import { gitHubFailure } from './gitHubErrors';
 
 export const githubActionsProviderName = 'github-actions';
+
 import { connectOctokit, gitHubTokenSecret } from './gitHubClient';
 
 export { defaultGitHubApiUrl } from './gitHubClient';
@@ -38,7 +39,13 @@ export function createGitHubActionsProvider(config: CiProviderConfig, options: G
   let connecting: Promise<Octokit> | undefined;
 
   const tokenSecret = () => gitHubTokenSecret(config.organization);
-  const connect = () => connectOctokit(config.organization, { vault: config.vault, config: config.config, logger, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) });
+  const connect = () =>
+    connectOctokit(config.organization, {
+      vault: config.vault,
+      config: config.config,
+      logger,
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    });
 
   const client = () =>
     (connecting ??= connect().catch((error: unknown) => {
@@ -112,19 +119,25 @@ export function createGitHubActionsProvider(config: CiProviderConfig, options: G
     await discard(answer.data);
     const location = answer.headers.location;
     if (answer.status < 300 || answer.status >= 400 || typeof location !== 'string' || !location) {
-      throw new TransientError(`GitHub answered HTTP ${answer.status} without a log location for ${resource} in organization '${organization}'`);
+      throw new TransientError(
+        `GitHub answered HTTP ${answer.status} without a log location for ${resource} in organization '${organization}'`,
+      );
     }
     let response: Response;
     try {
       response = await fetch(new URL(location, answer.url), { redirect: 'follow' });
     } catch (error) {
-      throw new TransientError(`could not download ${resource} in organization '${organization}': ${error instanceof Error ? error.message : 'no answer'}`);
+      throw new TransientError(
+        `could not download ${resource} in organization '${organization}': ${error instanceof Error ? error.message : 'no answer'}`,
+      );
     }
     if (response.status === 200 && response.body) return fromWeb(response.body);
     await discard(response.body);
     // The storage URL is signed for about a minute: a refusal there is cured by asking GitHub again.
     if (response.status === 404 || response.status === 410) {
-      throw new PermanentError(`GitHub no longer has ${resource} in organization '${organization}' (HTTP ${response.status}): logs are deleted after the retention period`);
+      throw new PermanentError(
+        `GitHub no longer has ${resource} in organization '${organization}' (HTTP ${response.status}): logs are deleted after the retention period`,
+      );
     }
     throw new TransientError(`GitHub's log storage answered HTTP ${response.status} for ${resource} in organization '${organization}'`);
   }
@@ -137,11 +150,13 @@ export function createGitHubActionsProvider(config: CiProviderConfig, options: G
       let remaining = filter.top ?? Number.POSITIVE_INFINITY;
       if (remaining <= 0) return;
       const runs = paged(`workflow runs of ${repository.owner}/${repository.repo}`, (octokit) =>
-        octokit.paginate.iterator(octokit.rest.actions.listWorkflowRunsForRepo, {
-          ...repository,
-          per_page: Math.min(perPage, remaining),
-          ...(filter.status ? { status: filter.status } : {}),
-        })[Symbol.asyncIterator](),
+        octokit.paginate
+          .iterator(octokit.rest.actions.listWorkflowRunsForRepo, {
+            ...repository,
+            per_page: Math.min(perPage, remaining),
+            ...(filter.status ? { status: filter.status } : {}),
+          })
+          [Symbol.asyncIterator](),
       );
       for await (const run of runs) {
         yield toRun(run as WorkflowRun, repository);
@@ -152,8 +167,9 @@ export function createGitHubActionsProvider(config: CiProviderConfig, options: G
     async getRun(ref: CiRunRef) {
       const repository = repositoryOf(ref.repository, `workflow run ${ref.id}`, organization);
       const runId = idOf(ref.id, 'workflow run');
-      const run = await call(`workflow run ${runId} of ${repository.owner}/${repository.repo}`, async (octokit) =>
-        (await octokit.rest.actions.getWorkflowRun({ ...repository, run_id: runId })).data,
+      const run = await call(
+        `workflow run ${runId} of ${repository.owner}/${repository.repo}`,
+        async (octokit) => (await octokit.rest.actions.getWorkflowRun({ ...repository, run_id: runId })).data,
       );
       return toRun(run, repository);
     },
@@ -163,17 +179,19 @@ export function createGitHubActionsProvider(config: CiProviderConfig, options: G
       const runId = idOf(run.id, 'workflow run');
       if (options.logId !== undefined) {
         const jobId = idOf(options.logId, 'job');
-        const job = await call(`job ${jobId} of ${repository.owner}/${repository.repo}`, async (octokit) =>
-          (await octokit.rest.actions.getJobForWorkflowRun({ ...repository, job_id: jobId })).data,
+        const job = await call(
+          `job ${jobId} of ${repository.owner}/${repository.repo}`,
+          async (octokit) => (await octokit.rest.actions.getJobForWorkflowRun({ ...repository, job_id: jobId })).data,
         );
-        if (job.run_id !== runId) throw new PermanentError(`job ${jobId} is not part of workflow run ${runId} of ${repository.owner}/${repository.repo}`);
+        if (job.run_id !== runId)
+          throw new PermanentError(`job ${jobId} is not part of workflow run ${runId} of ${repository.owner}/${repository.repo}`);
         yield toLog(job, run, repository);
         return;
       }
       const jobs = paged(`jobs of workflow run ${runId} of ${repository.owner}/${repository.repo}`, (octokit) =>
-        octokit.paginate.iterator(octokit.rest.actions.listJobsForWorkflowRun, { ...repository, run_id: runId, filter: 'latest', per_page: perPage })[
-          Symbol.asyncIterator
-        ](),
+        octokit.paginate
+          .iterator(octokit.rest.actions.listJobsForWorkflowRun, { ...repository, run_id: runId, filter: 'latest', per_page: perPage })
+          [Symbol.asyncIterator](),
       );
       for await (const job of jobs) {
         // A skipped job never ran, so it has no log to download.

@@ -84,7 +84,9 @@ async function buildRegistry(paths: string[], config: VigilConfig): Promise<CiPr
       probe = factory(startUpCheckConfig(config));
     } catch (error) {
       const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new ConfigurationError(`createCiProvider of '${path}' threw at start-up (it must not do I/O or need settings until it is used): ${detail}`);
+      throw new ConfigurationError(
+        `createCiProvider of '${path}' threw at start-up (it must not do I/O or need settings until it is used): ${detail}`,
+      );
     }
     const name = nameOf(probe, path, 'at start-up');
     const taken = entries.get(name);
@@ -109,7 +111,9 @@ async function buildRegistry(paths: string[], config: VigilConfig): Promise<CiPr
       const provider = (await entry.factory())(providerConfig);
       nameOf(provider, entry.origin, `for organization '${providerConfig.organization.organization}'`);
       if (provider.name !== name) {
-        throw new ConfigurationError(`the CI provider '${name}' from '${entry.origin}' now calls itself '${provider.name}': a provider's name must not change`);
+        throw new ConfigurationError(
+          `the CI provider '${name}' from '${entry.origin}' now calls itself '${provider.name}': a provider's name must not change`,
+        );
       }
       return provider;
     },
@@ -118,7 +122,8 @@ async function buildRegistry(paths: string[], config: VigilConfig): Promise<CiPr
 
 async function loadModule(configured: string, path: string): Promise<CreateCiProvider> {
   const where = `VIGIL_CI_PROVIDER_MODULES: the module '${path}'${configured === path ? '' : ` (listed as '${configured}')`}`;
-  if (!existsSync(path)) throw new ConfigurationError(`${where} does not exist: check the path (relative paths start at the working directory)`);
+  if (!existsSync(path))
+    throw new ConfigurationError(`${where} does not exist: check the path (relative paths start at the working directory)`);
   if (!statSync(path).isFile()) throw new ConfigurationError(`${where} is not a file`);
   let namespace: unknown;
   try {
@@ -142,7 +147,9 @@ function exportedFactory(moduleNamespace: unknown): CreateCiProvider | undefined
 /** The provider's name, after checking it has the CiProvider shape; a ConfigurationError naming what is missing otherwise. */
 function nameOf(provider: unknown, origin: string, when: string): string {
   if (provider && typeof (provider as { then?: unknown }).then === 'function') {
-    throw new ConfigurationError(`createCiProvider of '${origin}' returned a promise ${when}: it must return the provider itself (connect lazily, in its methods)`);
+    throw new ConfigurationError(
+      `createCiProvider of '${origin}' returned a promise ${when}: it must return the provider itself (connect lazily, in its methods)`,
+    );
   }
   const parsed = providerShape.safeParse(provider);
   if (!parsed.success) {

@@ -1,10 +1,18 @@
-import { Option, type Command } from 'commander';
-import { isQueueName, queueNames, type QueueName } from '../../queue';
-import { listFailedMessages, purgeFailedMessages, replayFailedMessages, type FailedMessageFilter, type FailedMessageStores } from '../../queue';
+import { type Command, Option } from 'commander';
 import type { AppServices } from '../../app';
-import { UsageError } from '../usageError';
-import { printJson, withServices } from '../cliServices';
 import { printable } from '../../logging';
+import {
+  type FailedMessageFilter,
+  type FailedMessageStores,
+  isQueueName,
+  listFailedMessages,
+  purgeFailedMessages,
+  type QueueName,
+  queueNames,
+  replayFailedMessages,
+} from '../../queue';
+import { printJson, withServices } from '../cliServices';
+import { UsageError } from '../usageError';
 
 interface DlqOptions {
   queue?: string;
@@ -32,7 +40,10 @@ export function registerDlqCommand(program: Command): void {
           process.stdout.write(
             printable`${m.failedAt}  ${m.queue}  ${m.kind}  ${m.messageId}${m.type ? printable`  (${m.type})` : ''}  deliveries=${m.deliveryCount}\n    ${m.reason}${m.description ? printable`: ${m.description}` : ''}\n`,
           );
-          if (m.shape) process.stdout.write(`    payload shape (field names and types, no values):\n${m.shape.map((path) => `      ${path}\n`).join('')}`);
+          if (m.shape)
+            process.stdout.write(
+              `    payload shape (field names and types, no values):\n${m.shape.map((path) => `      ${path}\n`).join('')}`,
+            );
         }
       });
     });

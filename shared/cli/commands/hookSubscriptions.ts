@@ -1,17 +1,14 @@
-import { Option, type Command } from 'commander';
-import { connectAzureDevOps, type AzureDevOpsConnection } from '../../devops';
-import type { HookSubscriptionsClient, ServiceHookSubscription } from '../../devops';
-import type { TeamProjectReference } from '../../devops';
-import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations';
-import type { OrganizationSettings } from '../../organizations';
+import { type Command, Option } from 'commander';
 import type { AppServices } from '../../app';
-import { requireSecret } from '../../vault';
+import type { HookSubscriptionsClient, ServiceHookSubscription, TeamProjectReference } from '../../devops';
+import { type AzureDevOpsConnection, connectAzureDevOps } from '../../devops';
 import { organizationHookSecretName } from '../../events';
-import { hookSecretNames } from '../../vault';
-import { isValidSecretName } from '../../vault';
+import { printable } from '../../logging';
+import type { OrganizationSettings } from '../../organizations';
+import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations';
+import { hookSecretNames, isValidSecretName, requireSecret } from '../../vault';
 import { printJson, withServices } from '../cliServices';
 import { UsageError } from '../usageError';
-import { printable } from '../../logging';
 
 /**
  * `vigil hooks subscribe|list|remove`: the Azure DevOps service hook subscriptions that feed Vigil.
@@ -89,7 +86,12 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
   const connection = (command: Command): Command =>
     command
       .requiredOption('--org <url>', 'the Azure DevOps organization URL, e.g. https://dev.azure.com/contoso')
-      .addOption(new Option('--auth <mode>', 'how to call Azure DevOps (default: the organization\'s settings in vigil orgs)').choices(['managed-identity', 'pat']))
+      .addOption(
+        new Option('--auth <mode>', "how to call Azure DevOps (default: the organization's settings in vigil orgs)").choices([
+          'managed-identity',
+          'pat',
+        ]),
+      )
       .option('--token-secret <secret>', 'with --auth pat: the vault secret holding the PAT');
 
   connection(
@@ -160,7 +162,8 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
       withClient(services, org, options, async (client) => {
         const { subscriptions } = await selectSubscriptions(client, options.project);
         if (options.json) return printJson({ subscriptions });
-        if (subscriptions.length === 0) return void process.stderr.write('no Vigil service hook subscriptions (create them with vigil hooks subscribe)\n');
+        if (subscriptions.length === 0)
+          return void process.stderr.write('no Vigil service hook subscriptions (create them with vigil hooks subscribe)\n');
         for (const s of subscriptions) process.stdout.write(printable`${s.id}  ${s.eventType}  ${s.project}  ${s.status}  ${s.url}\n`);
       }),
     );
@@ -175,7 +178,10 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
   ).action(async (options: RemoveOptions) => {
     const org = parseOrganizationUrl(options.org);
     checkAuthFlags(options);
-    if (!options.yes) throw new UsageError("vigil hooks remove deletes Vigil's service hook subscriptions: add --yes to confirm (vigil hooks list shows them)");
+    if (!options.yes)
+      throw new UsageError(
+        "vigil hooks remove deletes Vigil's service hook subscriptions: add --yes to confirm (vigil hooks list shows them)",
+      );
     await withServices(async (services) =>
       withClient(services, org, options, async (client) => {
         const { subscriptions } = await selectSubscriptions(client, options.project);
@@ -304,14 +310,20 @@ function isVigilUrl(url: string | undefined): boolean {
   }
 }
 
-async function findProject(client: Pick<AzureDevOpsConnection, 'url' | 'projects'>, name: string): Promise<TeamProjectReference & { id: string }> {
+async function findProject(
+  client: Pick<AzureDevOpsConnection, 'url' | 'projects'>,
+  name: string,
+): Promise<TeamProjectReference & { id: string }> {
   const seen: string[] = [];
   for await (const project of client.projects.listProjects()) {
     if (!project.id) continue;
-    if (project.name?.toLowerCase() === name.toLowerCase() || project.id.toLowerCase() === name.toLowerCase()) return { ...project, id: project.id };
+    if (project.name?.toLowerCase() === name.toLowerCase() || project.id.toLowerCase() === name.toLowerCase())
+      return { ...project, id: project.id };
     if (seen.length < 10 && project.name) seen.push(project.name);
   }
-  throw new UsageError(`no project '${name}' in ${client.url}${seen.length > 0 ? ` (projects: ${seen.join(', ')}${seen.length === 10 ? ', ...' : ''})` : ''}`);
+  throw new UsageError(
+    `no project '${name}' in ${client.url}${seen.length > 0 ? ` (projects: ${seen.join(', ')}${seen.length === 10 ? ', ...' : ''})` : ''}`,
+  );
 }
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -334,7 +346,8 @@ function parseWebhookUrl(text: string): string {
   const url = parseUrl(text, '--url');
   const path = url.pathname.replace(/\/+$/, '');
   if (path === '') url.pathname = webhookPath;
-  else if (!path.toLowerCase().endsWith(webhookPath)) throw new UsageError(`--url must point at Vigil's Azure DevOps webhook (a path ending in ${webhookPath})`);
+  else if (!path.toLowerCase().endsWith(webhookPath))
+    throw new UsageError(`--url must point at Vigil's Azure DevOps webhook (a path ending in ${webhookPath})`);
   else url.pathname = path;
   return url.toString();
 }
@@ -349,7 +362,11 @@ function parseOrganizationUrl(text: string): OrganizationUrl {
   const url = parseUrl(text, '--org');
   const segment = url.pathname.split('/').filter(Boolean)[0];
   const host = url.hostname.toLowerCase();
-  const name = host.endsWith('.visualstudio.com') ? host.slice(0, -'.visualstudio.com'.length) : segment ? decodeURIComponent(segment) : undefined;
+  const name = host.endsWith('.visualstudio.com')
+    ? host.slice(0, -'.visualstudio.com'.length)
+    : segment
+      ? decodeURIComponent(segment)
+      : undefined;
   if (!name) throw new UsageError(`--org '${text.slice(0, 200)}' names no organization: expected https://dev.azure.com/<name>`);
   let normalised: string;
   try {
@@ -363,9 +380,11 @@ function parseOrganizationUrl(text: string): OrganizationUrl {
 }
 
 function checkAuthFlags(options: ConnectOptions): void {
-  if (options.auth === 'pat' && !options.tokenSecret) throw new UsageError('--auth pat needs --token-secret NAME (the vault secret holding the PAT)');
+  if (options.auth === 'pat' && !options.tokenSecret)
+    throw new UsageError('--auth pat needs --token-secret NAME (the vault secret holding the PAT)');
   if (options.tokenSecret && options.auth !== 'pat') throw new UsageError('--token-secret goes with --auth pat');
-  if (options.tokenSecret && !isValidSecretName(options.tokenSecret)) throw new UsageError(`--token-secret '${options.tokenSecret.slice(0, 80)}' is not a vault secret name`);
+  if (options.tokenSecret && !isValidSecretName(options.tokenSecret))
+    throw new UsageError(`--token-secret '${options.tokenSecret.slice(0, 80)}' is not a vault secret name`);
 }
 
 /**

@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadConfig } from '../../config';
-import { webhookSources, type WebhookSource } from '../../events';
-import { hookSecretNames } from '../../vault';
-import { environmentVariableFor } from '../../vault';
-import { createVault } from '../../vault';
-import { UsageError } from '../usageError';
-import { signGitHubPayload } from '../../events';
-import { registerHookSubscriptionCommands } from './hookSubscriptions';
-import { organizationHookSecretName } from '../../events';
-import { azureDevOpsSource } from '../../events';
-import { githubSource } from '../../events';
-import { gitlabSource } from '../../events';
-import { organizationNamePattern } from '../../organizations';
+import {
+  azureDevOpsSource,
+  githubSource,
+  gitlabSource,
+  organizationHookSecretName,
+  signGitHubPayload,
+  type WebhookSource,
+  webhookSources,
+} from '../../events';
 import { printable } from '../../logging';
+import { organizationNamePattern } from '../../organizations';
+import { createVault, environmentVariableFor, hookSecretNames } from '../../vault';
+import { UsageError } from '../usageError';
+import { registerHookSubscriptionCommands } from './hookSubscriptions';
 
 interface SendOptions {
   source: WebhookSource;
@@ -34,9 +35,13 @@ export function registerHooksCommand(program: Command): void {
     .option('-e, --event <name>', 'GitHub: the X-GitHub-Event header (push, workflow_run, pull_request, ...)')
     .option('--delivery-id <id>', 'GitHub/GitLab delivery id (default: a new UUID); send the same id twice to see duplicate handling')
     .option('--url <url>', 'the host to post to (default: VIGIL_HOST_URL or http://127.0.0.1:PORT)')
-    .addHelpText('after', '\nExit 0 when the webhook accepted the delivery (2xx), 1 when it refused it.\nExample: vigil hooks send build.complete.json --source azure-devops')
+    .addHelpText(
+      'after',
+      '\nExit 0 when the webhook accepted the delivery (2xx), 1 when it refused it.\nExample: vigil hooks send build.complete.json --source azure-devops',
+    )
     .action(async (file: string, options: SendOptions) => {
-      if (options.source === 'github' && !options.event) throw new UsageError('--event is required for GitHub deliveries (the X-GitHub-Event header)');
+      if (options.source === 'github' && !options.event)
+        throw new UsageError('--event is required for GitHub deliveries (the X-GitHub-Event header)');
       const body = await readFile(file).catch((error: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot read ${file}: ${error.code ?? error.message}`);
       });
@@ -44,10 +49,14 @@ export function registerHooksCommand(program: Command): void {
       const vault = createVault(config);
       // Signed as the webhook will check it: with the hook secret of the organization the payload names, when it has one.
       const organization = organizationNamedIn(options.source, body);
-      const ownSecret = organization === undefined ? undefined : await vault.getSecret(organizationHookSecretName(options.source, organization));
+      const ownSecret =
+        organization === undefined ? undefined : await vault.getSecret(organizationHookSecretName(options.source, organization));
       const secretName = hookSecretNames[options.source];
       const secret = ownSecret ?? (await vault.getSecret(secretName));
-      if (!secret) throw new UsageError(`no secret '${secretName}' to sign with (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`);
+      if (!secret)
+        throw new UsageError(
+          `no secret '${secretName}' to sign with (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`,
+        );
 
       const target = `${(options.url ?? config.hostUrl).replace(/\/+$/, '')}/api/hooks/${options.source}`;
       const response = await fetch(target, {
@@ -55,7 +64,9 @@ export function registerHooksCommand(program: Command): void {
         headers: { 'content-type': 'application/json', ...(await authenticationHeaders(options, body, secret)) },
         body,
       }).catch((error: Error) => {
-        throw new UsageError(`cannot reach ${target}: ${error.cause instanceof Error ? error.cause.message : error.message} (is \`vigil start\` running?)`);
+        throw new UsageError(
+          `cannot reach ${target}: ${error.cause instanceof Error ? error.cause.message : error.message} (is \`vigil start\` running?)`,
+        );
       });
       process.stdout.write(printable`${response.status} ${await response.text()}\n`);
       if (!response.ok) process.exitCode = 1;
@@ -99,7 +110,11 @@ function organizationNamedIn(source: WebhookSource, body: Buffer): string | unde
 function gitlabEventHeader(body: Buffer): string {
   try {
     const kind = (JSON.parse(body.toString('utf8')) as { object_kind?: unknown }).object_kind;
-    if (typeof kind === 'string') return `${kind.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ')} Hook`;
+    if (typeof kind === 'string')
+      return `${kind
+        .split('_')
+        .map((w) => w[0].toUpperCase() + w.slice(1))
+        .join(' ')} Hook`;
   } catch {
     // The webhook will answer 400 for a body that is not JSON; let it say so.
   }

@@ -1,13 +1,20 @@
-import { Option, type Command } from 'commander';
-import { OrganizationDirectory } from '../../organizations';
-import { referencedSecrets, stateCategories, WorkItemRouteSchema, type OrganizationSettings, type WorkItemRoute } from '../../organizations';
-import { PullRequestSettingsSchema, summaryModes } from '../../organizations';
-import { parsePositiveInteger } from '../options';
+import { type Command, Option } from 'commander';
 import type { AppServices } from '../../app';
-import { accountIdPattern } from '../../organizations';
-import { UsageError } from '../usageError';
-import { printJson, withServices } from '../cliServices';
 import { printable } from '../../logging';
+import {
+  accountIdPattern,
+  OrganizationDirectory,
+  type OrganizationSettings,
+  PullRequestSettingsSchema,
+  referencedSecrets,
+  stateCategories,
+  summaryModes,
+  type WorkItemRoute,
+  WorkItemRouteSchema,
+} from '../../organizations';
+import { printJson, withServices } from '../cliServices';
+import { parsePositiveInteger } from '../options';
+import { UsageError } from '../usageError';
 
 interface WorkItemOptions {
   workItemType?: string;
@@ -50,7 +57,9 @@ interface WorkItemsCommandOptions extends WorkItemOptions {
 
 /** `vigil orgs` (docs/architecture.md, "The `vigil` command"): the organizations Vigil serves and how it reaches them, by secret *names*. */
 export function registerOrgsCommand(program: Command): void {
-  const orgs = program.command('orgs').description('organizations Vigil serves: Azure DevOps URL and auth, GitHub/GitLab tokens, alert channels, work items');
+  const orgs = program
+    .command('orgs')
+    .description('organizations Vigil serves: Azure DevOps URL and auth, GitHub/GitLab tokens, alert channels, work items');
 
   orgs
     .command('add')
@@ -59,14 +68,32 @@ export function registerOrgsCommand(program: Command): void {
     .option('--azure-devops-url <url>', 'e.g. https://dev.azure.com/contoso')
     .addOption(new Option('--auth <mode>', 'how to call Azure DevOps').choices(['managed-identity', 'pat']))
     .option('--token-secret <secret>', 'with --auth pat: the vault secret holding the PAT')
-    .option('--account-id <guid>', "the organization's account id: service hooks whose payload names no URL name the organization only by it")
+    .option(
+      '--account-id <guid>',
+      "the organization's account id: service hooks whose payload names no URL name the organization only by it",
+    )
     .option('--github-token-secret <secret>', 'the vault secret holding a GitHub token')
     .option('--gitlab-url <url>', 'e.g. https://gitlab.com')
     .option('--gitlab-token-secret <secret>', 'the vault secret holding a GitLab token')
     .option('--work-items', 'file a work item for each risk (see vigil orgs work-items for every setting)')
-    .addOption(new Option('--pr-summary <mode>', 'pull request summary: update it in place, post a new one each run, or post it once').choices([...summaryModes]))
-    .addOption(new Option('--pr-fail-on <scope>', 'which findings fail the pull request status: those it introduces (default) or all in the files it changes').choices(['introduced', 'all']))
-    .addOption(new Option('--pr-min-confidence <level>', 'the least confidence that fails the status (default medium)').choices(['low', 'medium', 'high']))
+    .addOption(
+      new Option('--pr-summary <mode>', 'pull request summary: update it in place, post a new one each run, or post it once').choices([
+        ...summaryModes,
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--pr-fail-on <scope>',
+        'which findings fail the pull request status: those it introduces (default) or all in the files it changes',
+      ).choices(['introduced', 'all']),
+    )
+    .addOption(
+      new Option('--pr-min-confidence <level>', 'the least confidence that fails the status (default medium)').choices([
+        'low',
+        'medium',
+        'high',
+      ]),
+    )
     .option('--pr-thread-budget <n>', 'threads on lines per pull request per run (default 30; the rest are listed in the summary)')
     .option('--pr-report-url <url>', 'where a cut summary links the full report: a URL with {scanId}');
   const add = orgs.commands.find((c) => c.name() === 'add');
@@ -90,7 +117,7 @@ export function registerOrgsCommand(program: Command): void {
   workItemOptions(
     orgs
       .command('work-items')
-      .description("how risks become Azure Boards work items (docs/work-items.md): change the settings given, keep the rest")
+      .description('how risks become Azure Boards work items (docs/work-items.md): change the settings given, keep the rest')
       .argument('<name>', 'the organization')
       .option('--enable', 'file work items for risks')
       .option('--disable', 'stop filing and syncing work items (links stay)')
@@ -151,8 +178,12 @@ export function registerOrgsCommand(program: Command): void {
         if (options.json) return printJson({ organizations });
         if (organizations.length === 0) return void process.stderr.write('no organizations (add one with vigil orgs add)\n');
         for (const o of organizations) {
-          const reach = [o.azureDevOps && `azure-devops ${o.azureDevOps.auth.mode}`, o.github && 'github', o.gitlab && 'gitlab'].filter(Boolean);
-          process.stdout.write(printable`${o.organization}  ${reach.join(', ') || 'no sources'}  ${o.alertChannels.length} alert channel(s)\n`);
+          const reach = [o.azureDevOps && `azure-devops ${o.azureDevOps.auth.mode}`, o.github && 'github', o.gitlab && 'gitlab'].filter(
+            Boolean,
+          );
+          process.stdout.write(
+            printable`${o.organization}  ${reach.join(', ') || 'no sources'}  ${o.alertChannels.length} alert channel(s)\n`,
+          );
         }
       });
     });
@@ -209,13 +240,17 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
     throw new UsageError('say how to reach the organization: --azure-devops-url, --github-token-secret or --gitlab-url');
   }
   if (options.azureDevopsUrl && !options.auth) throw new UsageError('--azure-devops-url needs --auth managed-identity or --auth pat');
-  if (options.auth === 'pat' && !options.tokenSecret) throw new UsageError('--auth pat needs --token-secret NAME (the vault secret holding the PAT)');
+  if (options.auth === 'pat' && !options.tokenSecret)
+    throw new UsageError('--auth pat needs --token-secret NAME (the vault secret holding the PAT)');
   if (options.auth === 'managed-identity' && options.tokenSecret) throw new UsageError('--token-secret applies to --auth pat only');
-  if (Boolean(options.gitlabUrl) !== Boolean(options.gitlabTokenSecret)) throw new UsageError('--gitlab-url and --gitlab-token-secret go together');
+  if (Boolean(options.gitlabUrl) !== Boolean(options.gitlabTokenSecret))
+    throw new UsageError('--gitlab-url and --gitlab-token-secret go together');
   if (options.accountId && !options.azureDevopsUrl) throw new UsageError('--account-id goes with --azure-devops-url');
   const accountId = options.accountId?.trim().toLowerCase();
   if (accountId !== undefined && !accountIdPattern.test(accountId)) {
-    throw new UsageError(`--account-id '${options.accountId?.slice(0, 80)}' is not a GUID (it is resourceContainers.account.id in a service hook payload)`);
+    throw new UsageError(
+      `--account-id '${options.accountId?.slice(0, 80)}' is not a GUID (it is resourceContainers.account.id in a service hook payload)`,
+    );
   }
   const stateMapping = parseStates(options.state);
   const routes = (options.route ?? []).map(parseRoute);
@@ -224,7 +259,10 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
       ? {
           azureDevOps: {
             url: options.azureDevopsUrl.replace(/\/+$/, ''),
-            auth: options.auth === 'pat' ? { mode: 'pat' as const, tokenSecret: options.tokenSecret ?? '' } : { mode: 'managed-identity' as const },
+            auth:
+              options.auth === 'pat'
+                ? { mode: 'pat' as const, tokenSecret: options.tokenSecret ?? '' }
+                : { mode: 'managed-identity' as const },
             ...(accountId ? { accountId } : {}),
           },
         }
@@ -251,16 +289,28 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
 /** The work-item options `orgs add` and `orgs work-items` share. */
 function workItemOptions(command: Command): Command {
   return command
-    .option('--project <name>', 'file every work item in this one project (default: the risk\'s own project)')
+    .option('--project <name>', "file every work item in this one project (default: the risk's own project)")
     .option('--work-item-type <type>', 'work item type for risks (default Issue)')
     .option('--type <type>', 'the same as --work-item-type')
     .option('--area-path <path>', 'area path for risk work items, e.g. Web\\Security')
     .option('--iteration-path <path>', 'iteration path for risk work items')
     .option('--route <rule...>', 'area/iteration by project or repository name pattern: "repository=web-*,area=Web\\Security"')
-    .addOption(new Option('--min-severity <level>', 'risks below this get no work item (default low)').choices(['critical', 'high', 'medium', 'low']))
-    .addOption(new Option('--grouping <mode>', 'one work item per risk (default) or per repository and rule').choices(['risk', 'repository-rule']))
+    .addOption(
+      new Option('--min-severity <level>', 'risks below this get no work item (default low)').choices([
+        'critical',
+        'high',
+        'medium',
+        'low',
+      ]),
+    )
+    .addOption(
+      new Option('--grouping <mode>', 'one work item per risk (default) or per repository and rule').choices(['risk', 'repository-rule']),
+    )
     .option('--state <category=state...>', `state to use per category (${stateCategories.join(', ')}), e.g. Completed=Done`)
-    .option('--false-positive-reason <reason...>', 'System.Reason values that make a Removed work item a false positive (default "False Positive")')
+    .option(
+      '--false-positive-reason <reason...>',
+      'System.Reason values that make a Removed work item a false positive (default "False Positive")',
+    )
     .option('--accept-days <days>', 'how long a risk accepted in a work item stays accepted (default 90)', parsePositiveInteger);
 }
 
@@ -278,12 +328,19 @@ function parseStates(pairs: string[] | undefined): Record<string, string> {
 
 function parseRoute(text: string): WorkItemRoute {
   const route: Record<string, string> = {};
-  const keys: Record<string, keyof WorkItemRoute> = { project: 'project', repository: 'repository', area: 'areaPath', iteration: 'iterationPath' };
+  const keys: Record<string, keyof WorkItemRoute> = {
+    project: 'project',
+    repository: 'repository',
+    area: 'areaPath',
+    iteration: 'iterationPath',
+  };
   for (const part of text.split(',')) {
     const [key, ...value] = part.split('=');
     const field = keys[key.trim().toLowerCase()];
     if (!field || value.length === 0 || !value.join('=').trim()) {
-      throw new UsageError(`--route '${text.slice(0, 200)}': expected key=value pairs separated by commas, keys project, repository, area, iteration`);
+      throw new UsageError(
+        `--route '${text.slice(0, 200)}': expected key=value pairs separated by commas, keys project, repository, area, iteration`,
+      );
     }
     route[field] = value.join('=').trim();
   }
@@ -298,11 +355,21 @@ function pullRequestOptions(options: AddOptions): { pullRequests?: OrganizationS
   const budget = options.prThreadBudget === undefined ? undefined : Number(options.prThreadBudget);
   const parsed = PullRequestSettingsSchema.safeParse({
     ...(options.prSummary ? { summary: options.prSummary } : {}),
-    ...(options.prFailOn || options.prMinConfidence ? { failOn: { ...(options.prFailOn ? { scope: options.prFailOn } : {}), ...(options.prMinConfidence ? { minConfidence: options.prMinConfidence } : {}) } } : {}),
+    ...(options.prFailOn || options.prMinConfidence
+      ? {
+          failOn: {
+            ...(options.prFailOn ? { scope: options.prFailOn } : {}),
+            ...(options.prMinConfidence ? { minConfidence: options.prMinConfidence } : {}),
+          },
+        }
+      : {}),
     ...(budget !== undefined ? { threadBudget: budget } : {}),
     ...(options.prReportUrl ? { reportUrl: options.prReportUrl } : {}),
   });
-  if (!parsed.success) throw new UsageError(`--pr-${String(parsed.error.issues[0].path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${parsed.error.issues[0].message}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `--pr-${String(parsed.error.issues[0].path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${parsed.error.issues[0].message}`,
+    );
   return { pullRequests: parsed.data };
 }
 
@@ -321,7 +388,9 @@ async function warnAboutMissingSecrets(services: AppServices, settings: Organiza
 
 function describeWorkItems(settings: OrganizationSettings): string {
   const w = settings.workItems;
-  const states = Object.entries(w.stateMapping).map(([c, s]) => `${c}=${s}`).join(' ');
+  const states = Object.entries(w.stateMapping)
+    .map(([c, s]) => `${c}=${s}`)
+    .join(' ');
   return [
     w.enabled ? 'on' : 'off',
     `type ${w.workItemType}`,
@@ -339,13 +408,17 @@ function describe(settings: OrganizationSettings): string {
   const lines = [`organization ${settings.organization}`];
   if (settings.azureDevOps) {
     const auth = settings.azureDevOps.auth;
-    lines.push(printable`  azure devops  ${settings.azureDevOps.url}  auth ${auth.mode}${auth.mode === 'pat' ? ` (secret ${auth.tokenSecret})` : ''}`);
+    lines.push(
+      printable`  azure devops  ${settings.azureDevOps.url}  auth ${auth.mode}${auth.mode === 'pat' ? ` (secret ${auth.tokenSecret})` : ''}`,
+    );
     if (settings.azureDevOps.accountId) lines.push(`  account id    ${settings.azureDevOps.accountId}`);
   }
   if (settings.github) lines.push(`  github        token secret ${settings.github.tokenSecret}`);
   if (settings.gitlab) lines.push(printable`  gitlab        ${settings.gitlab.url}  token secret ${settings.gitlab.tokenSecret}`);
   lines.push(printable`  work items    ${describeWorkItems(settings)}`);
-  if (settings.workItemSync) lines.push(printable`  work-item sync FAILING since ${settings.workItemSync.since}: ${settings.workItemSync.reason}`);
-  for (const c of settings.alertChannels) lines.push(`  alerts        ${c.type} (url secret ${c.urlSecret}${c.signingSecret ? `, signed with ${c.signingSecret}` : ''})`);
+  if (settings.workItemSync)
+    lines.push(printable`  work-item sync FAILING since ${settings.workItemSync.since}: ${settings.workItemSync.reason}`);
+  for (const c of settings.alertChannels)
+    lines.push(`  alerts        ${c.type} (url secret ${c.urlSecret}${c.signingSecret ? `, signed with ${c.signingSecret}` : ''})`);
   return `${lines.join('\n')}\n`;
 }

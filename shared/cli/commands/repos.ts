@@ -1,15 +1,14 @@
-import { narrowed } from '../../store';
-import { Option, type Command } from 'commander';
-import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations';
-import type { RepositoryAsset, RepositoryState } from '../../repositories';
-import type { InventoryRecord } from '../../repositories';
-import { inventoryRequestMessage } from '../../repositories';
+import { type Command, Option } from 'commander';
 import type { AppServices } from '../../app';
+import { printable } from '../../logging';
+import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations';
+import type { InventoryRecord, RepositoryAsset, RepositoryState } from '../../repositories';
+import { inventoryRequestMessage } from '../../repositories';
+import { narrowed } from '../../store';
 import { printJson, withServices } from '../cliServices';
 import { parsePositiveInteger } from '../options';
 import { UsageError } from '../usageError';
 import { registerReposScanCommand } from './reposScan';
-import { printable } from '../../logging';
 
 interface ListOptions {
   org?: string;
@@ -38,7 +37,11 @@ export function registerReposCommand(program: Command): void {
     .command('list')
     .description('list repository assets with their state and risk score (see the reasons with: vigil risks list --asset ID)')
     .option('--org <name>', 'only this organization')
-    .addOption(new Option('--sort <order>', 'risk: riskiest first; name: by organization, project and name').choices(['risk', 'name']).default('name'))
+    .addOption(
+      new Option('--sort <order>', 'risk: riskiest first; name: by organization, project and name')
+        .choices(['risk', 'name'])
+        .default('name'),
+    )
     .addOption(new Option('--state <state>', 'only repositories in this state').choices(states))
     .option('--json', 'print {"repositories":[{id,organization,project,name,defaultBranch,state,skipReason,riskScore,openRisks,webUrl}]}')
     .action(async (options: ListOptions) => {
@@ -48,7 +51,9 @@ export function registerReposCommand(program: Command): void {
         const sorted = found.sort(options.sort === 'risk' ? byRisk : byName);
         if (options.json) return printJson({ repositories: sorted.map(publicView) });
         if (sorted.length === 0) {
-          return void process.stderr.write(`no repositories${organization ? ` in '${organization}'` : ''} (take an inventory with: vigil repos inventory ORG --now)\n`);
+          return void process.stderr.write(
+            `no repositories${organization ? ` in '${organization}'` : ''} (take an inventory with: vigil repos inventory ORG --now)\n`,
+          );
         }
         process.stdout.write(`${'score'.padStart(5)}  ${'state'.padEnd(8)}  ${'open'.padStart(4)}  repository\n`);
         for (const asset of sorted) {
@@ -65,7 +70,7 @@ export function registerReposCommand(program: Command): void {
   repos
     .command('inventory')
     .description(
-      'take an inventory of an organization\'s repositories now, instead of waiting for the nightly timer. ' +
+      "take an inventory of an organization's repositories now, instead of waiting for the nightly timer. " +
         'By default the request is queued for the host (vigil start); --now runs it in this process.',
     )
     .argument('<org>', 'an organization added with vigil orgs add')
@@ -79,7 +84,9 @@ export function registerReposCommand(program: Command): void {
         const organization = await knownOrganization(services, org);
         if (options.now) {
           const { runInventory } = await import('../../repositories/inventory/inventoryOrganization.js');
-          const record = await runInventory(services, organization, { onProgress: (line) => process.stderr.write(printable`${organization}: ${line}\n`) });
+          const record = await runInventory(services, organization, {
+            onProgress: (line) => process.stderr.write(printable`${organization}: ${line}\n`),
+          });
           return report(record, options.json);
         }
         const requestId = `inventory:${organization}:cli:${new Date(services.clock.now()).toISOString()}`;
@@ -94,7 +101,9 @@ export function registerReposCommand(program: Command): void {
         process.stderr.write(`inventory of '${organization}' requested; waiting up to ${options.timeout}s for a host to take it\n`);
         const record = await waitForInventory(services, organization, requestId, options.timeout * 1000);
         if (!record) {
-          process.stderr.write(`vigil: the inventory of '${organization}' was not done within ${options.timeout}s: is a host running (vigil start)? It stays queued.\n`);
+          process.stderr.write(
+            `vigil: the inventory of '${organization}' was not done within ${options.timeout}s: is a host running (vigil start)? It stays queued.\n`,
+          );
           process.exitCode = 1;
           return;
         }
@@ -108,7 +117,10 @@ export function registerReposCommand(program: Command): void {
 async function knownOrganization(services: AppServices, name: string): Promise<string> {
   try {
     const settings = await services.stores.organizations.get(name);
-    if (!settings.azureDevOps) throw new UsageError(`organization '${settings.organization}' has no Azure DevOps settings (vigil orgs add ${settings.organization} --azure-devops-url URL --auth ...)`);
+    if (!settings.azureDevOps)
+      throw new UsageError(
+        `organization '${settings.organization}' has no Azure DevOps settings (vigil orgs add ${settings.organization} --azure-devops-url URL --auth ...)`,
+      );
     return settings.organization;
   } catch (error) {
     if (error instanceof OrganizationNotFoundError) throw new UsageError(error.message);
@@ -117,7 +129,12 @@ async function knownOrganization(services: AppServices, name: string): Promise<s
 }
 
 /** Polls the organization's inventory record until it is the one this request asked for. */
-async function waitForInventory(services: AppServices, organization: string, requestId: string, timeoutMs: number): Promise<InventoryRecord | undefined> {
+async function waitForInventory(
+  services: AppServices,
+  organization: string,
+  requestId: string,
+  timeoutMs: number,
+): Promise<InventoryRecord | undefined> {
   const scans = services.stores.scans;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -160,10 +177,17 @@ function publicView(asset: RepositoryAsset) {
 }
 
 function byName(a: RepositoryAsset, b: RepositoryAsset): number {
-  return a.organization.localeCompare(b.organization) || a.project.localeCompare(b.project) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+  return (
+    a.organization.localeCompare(b.organization) ||
+    a.project.localeCompare(b.project) ||
+    a.name.localeCompare(b.name) ||
+    a.id.localeCompare(b.id)
+  );
 }
 
 /** Riskiest first; repositories never scored come last; ties by name. */
 function byRisk(a: RepositoryAsset, b: RepositoryAsset): number {
-  return (b.riskScore?.score ?? -1) - (a.riskScore?.score ?? -1) || (b.riskScore?.openRisks ?? 0) - (a.riskScore?.openRisks ?? 0) || byName(a, b);
+  return (
+    (b.riskScore?.score ?? -1) - (a.riskScore?.score ?? -1) || (b.riskScore?.openRisks ?? 0) - (a.riskScore?.openRisks ?? 0) || byName(a, b)
+  );
 }

@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { connectAzureDevOps } from '../../devops';
 import type { EventEnvelope } from '../../events';
+import { printable } from '../../logging';
 import { OrganizationNotFoundError } from '../../organizations';
-import type { FullScanOutcome } from '../../repositories';
-import type { ContentScanProgress } from '../../repositories';
-import type { RepositoryScanRecord } from '../../repositories';
+import type { ContentScanProgress, FullScanOutcome, RepositoryScanRecord } from '../../repositories';
 import { printJson, withServices } from '../cliServices';
 import { exitCodes, UsageError } from '../usageError';
-import { printable } from '../../logging';
 
 /**
  * `vigil repos scan ORG/PROJECT/REPO`: a full content scan of a repository's default branch, run
@@ -25,7 +23,10 @@ export function registerReposScanCommand(repos: Command): void {
     .command('scan')
     .description("scan a repository's default branch for leaked secrets now, in this process; exit 1 when any are found")
     .argument('<repository>', 'ORG/PROJECT/REPO, as in dev.azure.com/ORG/PROJECT/_git/REPO')
-    .option('--json', 'print the scan document: {id,kind,repository,commitId,branch,filesScanned,filesSkipped,skipped,bytesScanned,findings,risksOpened,results,...}')
+    .option(
+      '--json',
+      'print the scan document: {id,kind,repository,commitId,branch,filesScanned,filesSkipped,skipped,bytesScanned,findings,risksOpened,results,...}',
+    )
     .action(async (target: string, options: ReposScanOptions) => {
       const { organization, project, repository } = parseTarget(target);
       process.exitCode = await withServices(async (services) => {
@@ -97,7 +98,9 @@ function summaryText(record: RepositoryScanRecord): string {
     `skipped ${record.filesSkipped} files${skipped ? ` (${skipped})` : ''}`,
     `${record.findings} finding${record.findings === 1 ? '' : 's'}, ${record.risksOpened} new risk${record.risksOpened === 1 ? '' : 's'}`,
     ...record.results.map((r) => printable`  ${r.severity.padEnd(8)} ${r.ruleId}  ${r.path}:${r.line}  ${r.redacted}`),
-    ...(record.resultsTruncated ? [`  ... and ${record.findings - record.results.length} more (vigil risks list --asset repository:${record.repositoryId})`] : []),
+    ...(record.resultsTruncated
+      ? [`  ... and ${record.findings - record.results.length} more (vigil risks list --asset repository:${record.repositoryId})`]
+      : []),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -118,7 +121,9 @@ class ProgressLine {
     if (now - this.lastDrawnAt < 200) return;
     this.lastDrawnAt = now;
     const findings = `${progress.findings} finding${progress.findings === 1 ? '' : 's'}`;
-    process.stderr.write(`\r\x1b[2Kscanning: ${progress.filesScanned} files, ${megabytes(progress.bytesScanned)} MB, ${progress.filesSkipped} skipped, ${findings}`);
+    process.stderr.write(
+      `\r\x1b[2Kscanning: ${progress.filesScanned} files, ${megabytes(progress.bytesScanned)} MB, ${progress.filesSkipped} skipped, ${findings}`,
+    );
     this.drawn = true;
   }
 

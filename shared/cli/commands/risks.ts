@@ -1,13 +1,12 @@
 import { userInfo } from 'node:os';
-import { Option, type Command } from 'commander';
-import { riskStatuses, type Risk, type RiskStatus } from '../../risks';
+import { type Command, Option } from 'commander';
+import { printable } from '../../logging';
 import type { TriageRequest } from '../../risks';
-import { findRisk } from './riskLookup';
-import { triageRisk } from '../../risks';
+import { type Risk, type RiskStatus, riskStatuses, triageRisk } from '../../risks';
 import { linkOfRisk } from '../../workitems';
 import { printJson, withServices } from '../cliServices';
 import { UsageError } from '../usageError';
-import { printable } from '../../logging';
+import { findRisk } from './riskLookup';
 
 interface ListOptions {
   org?: string;
@@ -26,14 +25,19 @@ interface TriageOptions {
 
 /** `vigil risks` (docs/architecture.md, "The `vigil` command"; docs/work-items.md, "The risk lifecycle"): what Vigil found, redacted, and its triage. */
 export function registerRisksCommand(program: Command): void {
-  const risks = program.command('risks').description('risks Vigil found: leaked secrets and risky service connections (redacted), and their triage');
+  const risks = program
+    .command('risks')
+    .description('risks Vigil found: leaked secrets and risky service connections (redacted), and their triage');
   risks
     .command('list')
     .description('list risks, most recently seen first')
     .option('--org <name>', 'only this organization')
     .addOption(new Option('--status <status>', 'only risks with this status').choices(riskStatuses))
     .option('--asset <id>', 'only this asset (repository, pipeline or service connection id)')
-    .option('--json', 'print {"risks":[{id,organization,kind,ruleId,severity,status,asset,occurrences,firstSeenAt,lastSeenAt,evidence:{location,redacted}}]}')
+    .option(
+      '--json',
+      'print {"risks":[{id,organization,kind,ruleId,severity,status,asset,occurrences,firstSeenAt,lastSeenAt,evidence:{location,redacted}}]}',
+    )
     .action(async (options: ListOptions) => {
       await withServices(async (services) => {
         const found = await services.stores.risks.list({
@@ -63,8 +67,17 @@ export function registerRisksCommand(program: Command): void {
         const link = await linkOfRisk(services.stores.workItemLinks, risk);
         if (options.json) {
           return printJson({
-            risk: { ...publicView(risk), title: risk.title, remediation: risk.remediation, ...(risk.project ? { project: risk.project } : {}), triage: risk.triage ?? null, history: risk.history ?? [] },
-            workItem: link?.workItemId ? { id: link.workItemId, url: link.workItemUrl ?? null, state: link.state ?? null, project: link.project, link: link.status } : null,
+            risk: {
+              ...publicView(risk),
+              title: risk.title,
+              remediation: risk.remediation,
+              ...(risk.project ? { project: risk.project } : {}),
+              triage: risk.triage ?? null,
+              history: risk.history ?? [],
+            },
+            workItem: link?.workItemId
+              ? { id: link.workItemId, url: link.workItemUrl ?? null, state: link.state ?? null, project: link.project, link: link.status }
+              : null,
           });
         }
         process.stdout.write(describeRisk(risk, link));
@@ -79,7 +92,10 @@ export function registerRisksCommand(program: Command): void {
       .option('--org <name>', 'the organization (searched in all when absent)')
       .option('--by <name>', 'who is making the change (default: your user name)')
       .option('--json', 'print {"risk":{...},"changed":true|false,"why"?}');
-    command = status === 'open' ? command.option('--reason <text>', 'why (default: "reopened from the command line")') : command.requiredOption('--reason <text>', 'why, kept with the risk');
+    command =
+      status === 'open'
+        ? command.option('--reason <text>', 'why (default: "reopened from the command line")')
+        : command.requiredOption('--reason <text>', 'why, kept with the risk');
     (extra ? extra(command) : command).action(async (id: string, options: TriageOptions) => {
       if (options.until !== undefined && status !== 'accepted') throw new UsageError('--until applies to vigil risks accept only');
       const until = options.until === undefined ? undefined : parseDate(options.until);
@@ -92,8 +108,14 @@ export function registerRisksCommand(program: Command): void {
           source: 'cli',
           ...(until ? { until } : {}),
         };
-        const result = await triageRisk({ risks: services.stores.risks, queue: services.queue, clock: services.clock }, risk.organization, risk.id, request);
-        if (options.json) return printJson({ risk: publicView(result.risk), changed: result.applied, ...(result.applied ? {} : { why: result.why }) });
+        const result = await triageRisk(
+          { risks: services.stores.risks, queue: services.queue, clock: services.clock },
+          risk.organization,
+          risk.id,
+          request,
+        );
+        if (options.json)
+          return printJson({ risk: publicView(result.risk), changed: result.applied, ...(result.applied ? {} : { why: result.why }) });
         if (!result.applied) return void process.stdout.write(`unchanged: ${result.why}\n`);
         const ends = result.risk.triage?.until ? ` until ${result.risk.triage.until.slice(0, 10)}` : '';
         process.stdout.write(`risk ${risk.id} is now ${result.risk.status}${ends}\n`);
@@ -104,7 +126,11 @@ export function registerRisksCommand(program: Command): void {
   triage('accept', 'accepted', 'accept a risk for a while; it stays accepted while seen again, and reopens when the acceptance ends', (c) =>
     c.option('--until <date>', 'when the acceptance ends, YYYY-MM-DD (default: 90 days from now)'),
   );
-  triage('false-positive', 'false-positive', 'mark a finding as not a risk (a test fixture, a revoked example); it stays so while seen again');
+  triage(
+    'false-positive',
+    'false-positive',
+    'mark a finding as not a risk (a test fixture, a revoked example); it stays so while seen again',
+  );
   triage('reopen', 'open', 'open a resolved, accepted or false-positive risk again');
 }
 
@@ -134,9 +160,14 @@ function describeRisk(risk: Risk, link: Awaited<ReturnType<typeof linkOfRisk>>):
     `  what to do    ${risk.remediation}`,
   ];
   for (const change of [...(risk.history ?? []), ...(risk.triage ? [risk.triage] : [])]) {
-    lines.push(`  ${change.at}  ${change.status.padEnd(14)} by ${change.by} (${change.source}${change.reference ? `, ${change.reference}` : ''}): ${change.reason}`);
+    lines.push(
+      `  ${change.at}  ${change.status.padEnd(14)} by ${change.by} (${change.source}${change.reference ? `, ${change.reference}` : ''}): ${change.reason}`,
+    );
   }
-  if (link?.workItemId) lines.push(`  work item     #${link.workItemId} ${link.state ?? ''} (${link.status})${link.workItemUrl ? `  ${link.workItemUrl}` : ''}`);
+  if (link?.workItemId)
+    lines.push(
+      `  work item     #${link.workItemId} ${link.state ?? ''} (${link.status})${link.workItemUrl ? `  ${link.workItemUrl}` : ''}`,
+    );
   else if (link) lines.push(`  work item     ${link.status}`);
   return `${lines.join('\n')}\n`;
 }

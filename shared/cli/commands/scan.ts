@@ -4,17 +4,23 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../../config';
-import { BaselineError, loadBaseline } from '../../scanning';
-import { RuleCompilationError } from '../../scanning';
-import { CustomRulesError, loadCustomRules, type CustomRuleFile } from '../../scanning';
-import { resolveFingerprintKey } from '../../scanning';
-import { walkFiles } from '../../scanning';
-import { toJsonReport } from '../../scanning';
-import { toSarifLog } from '../../scanning';
-import { formatTextReport } from '../../scanning';
-import { scanPath } from '../../scanning';
-import { createScanner, type Scanner } from '../../scanning';
 import type { Finding, RuleMetadata } from '../../scanning';
+import {
+  BaselineError,
+  type CustomRuleFile,
+  CustomRulesError,
+  createScanner,
+  formatTextReport,
+  loadBaseline,
+  loadCustomRules,
+  RuleCompilationError,
+  resolveFingerprintKey,
+  type Scanner,
+  scanPath,
+  toJsonReport,
+  toSarifLog,
+  walkFiles,
+} from '../../scanning';
 import { exitCodes, UsageError } from '../usageError';
 
 /**
@@ -23,7 +29,7 @@ import { exitCodes, UsageError } from '../usageError';
  * nothing is found, 1 when secrets are found, 2 for usage or I/O errors.
  */
 const optionsSchema = z.object({
-  format: z.enum(['text', 'json', 'sarif'], { error: () => "--format must be one of: text, json, sarif" }),
+  format: z.enum(['text', 'json', 'sarif'], { error: () => '--format must be one of: text, json, sarif' }),
   output: z.string().min(1).optional(),
   baseline: z.string().min(1).optional(),
   minConfidence: z.enum(['low', 'medium', 'high'], { error: () => '--min-confidence must be one of: low, medium, high' }),
@@ -187,14 +193,23 @@ function displayPath(path: string): string {
   return relativePath.split('\\').join('/');
 }
 
-function render(findings: readonly Finding[], scanner: Scanner, options: ScanOptions, stats: { bytes: number; files: number; durationMs: number }): string {
+function render(
+  findings: readonly Finding[],
+  scanner: Scanner,
+  options: ScanOptions,
+  stats: { bytes: number; files: number; durationMs: number },
+): string {
   switch (options.format) {
     case 'json':
       return toJsonReport(findings, stats);
     case 'sarif':
       return toSarifLog(findings, scanner.catalogue, { toolVersion: packageVersion() });
     case 'text':
-      return formatTextReport(findings, { colour: options.output === undefined && process.stdout.isTTY === true, files: stats.files, bytes: stats.bytes });
+      return formatTextReport(findings, {
+        colour: options.output === undefined && process.stdout.isTTY === true,
+        files: stats.files,
+        bytes: stats.bytes,
+      });
   }
 }
 
@@ -245,7 +260,9 @@ class ProgressLine {
     this.lastDrawnAt = now;
     const megabytes = bytes / (1024 * 1024);
     const rate = megabytes / Math.max((now - this.startedAt) / 1000, 0.001);
-    process.stderr.write(`\r\x1b[2Kscanned ${megabytes.toFixed(1)} MB (${rate.toFixed(1)} MB/s), ${findings} finding${findings === 1 ? '' : 's'}`);
+    process.stderr.write(
+      `\r\x1b[2Kscanned ${megabytes.toFixed(1)} MB (${rate.toFixed(1)} MB/s), ${findings} finding${findings === 1 ? '' : 's'}`,
+    );
     this.drawn = true;
   }
 

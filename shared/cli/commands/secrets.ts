@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import { loadConfig, type VigilConfig } from '../../config';
-import { createVault } from '../../vault';
-import { fallbackVariableFor } from '../../vault';
+import { printable } from '../../logging';
 import type { ManagedVault } from '../../vault';
-import { isValidSecretName, InvalidSecretNameError } from '../../vault';
+import { createVault, fallbackVariableFor, InvalidSecretNameError, isValidSecretName } from '../../vault';
 import { readSecretValue, type SecretInput } from '../readSecretValue';
 import { exitCodes, UsageError } from '../usageError';
-import { printable } from '../../logging';
 
 export interface SecretsCommandDependencies {
   /** Defaults to the vault the environment configures: Key Vault with KEY_VAULT_URL, else the local vault. */
@@ -76,7 +74,8 @@ export function registerSecretsCommand(program: Command, dependencies: SecretsCo
       const { config, vault } = open();
       if (await vault.deleteSecret(name)) {
         // Key Vault soft-deletes: the name stays taken until the secret is purged or its retention ends.
-        const softDeleted = config.vaultBackend === 'key-vault' ? ' (recoverable until purged; the name cannot be set again before that)' : '';
+        const softDeleted =
+          config.vaultBackend === 'key-vault' ? ' (recoverable until purged; the name cannot be set again before that)' : '';
         process.stdout.write(`deleted secret '${name}' from ${vault.description}${softDeleted}\n`);
         return;
       }

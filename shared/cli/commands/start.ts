@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
-import { hookSecretNames } from '../../vault';
-import { environmentVariableFor } from '../../vault';
-import { startLocalHost, type LocalHost } from '../../localHost';
+import { type LocalHost, startLocalHost } from '../../localHost';
+import { environmentVariableFor, hookSecretNames } from '../../vault';
 import { parsePort } from '../options';
 
 export function registerStartCommand(program: Command): void {
@@ -38,11 +37,15 @@ async function printBanner(host: LocalHost): Promise<void> {
   }
   lines.push(`  data ${config.dataDir} (queue: ${config.queueBackend}, store: ${config.storeBackend}, vault: ${config.vaultBackend})`);
   if (host.recovered.locks + host.recovered.claims > 0) {
-    lines.push(`  recovered ${host.recovered.locks} message(s) and ${host.recovered.claims} claim(s) left by a host that did not stop cleanly`);
+    lines.push(
+      `  recovered ${host.recovered.locks} message(s) and ${host.recovered.claims} claim(s) left by a host that did not stop cleanly`,
+    );
   }
   for (const [source, secretName] of Object.entries(hookSecretNames)) {
     if (!(await vault.getSecret(secretName))) {
-      lines.push(`  note: no secret '${secretName}': deliveries from ${source} are refused unless their organization has its own (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`);
+      lines.push(
+        `  note: no secret '${secretName}': deliveries from ${source} are refused unless their organization has its own (vigil secrets set ${secretName}, or set ${environmentVariableFor(secretName)})`,
+      );
     }
   }
   lines.push('Press Ctrl+C to stop.');

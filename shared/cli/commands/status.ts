@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
 import { countDeliveries } from '../../events';
-import { queueNames } from '../../queue';
-import type { QueueCounts } from '../../queue';
-import { printJson, withServices } from '../cliServices';
 import { printable } from '../../logging';
+import type { QueueCounts } from '../../queue';
+import { queueNames } from '../../queue';
+import { printJson, withServices } from '../cliServices';
 
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('show queue depths (active, scheduled, dead-lettered), delivery counts (accepted, ignored, parked, refused) and failing work-item syncs')
+    .description(
+      'show queue depths (active, scheduled, dead-lettered), delivery counts (accepted, ignored, parked, refused) and failing work-item syncs',
+    )
     .option('--json', 'print {"queues":{...},"deliveries":{...},"workItemSync":{"failing":[{organization,reason,since}]}}')
     .action(async (options: { json?: boolean }) => {
       await withServices(async (services) => {
@@ -20,7 +22,8 @@ export function registerStatusCommand(program: Command): void {
         );
         if (options.json) return printJson({ queues, deliveries, workItemSync: { failing } });
         const rows = Object.entries(queues).map(
-          ([name, c]) => `  ${name.padEnd(14)} ${String(c.active).padStart(7)} ${String(c.scheduled).padStart(10)} ${String(c.deadLettered).padStart(14)}`,
+          ([name, c]) =>
+            `  ${name.padEnd(14)} ${String(c.active).padStart(7)} ${String(c.scheduled).padStart(10)} ${String(c.deadLettered).padStart(14)}`,
         );
         const recent = await services.stores.deliveries.query({
           where: { outcome: 'accepted' },
@@ -33,7 +36,9 @@ export function registerStatusCommand(program: Command): void {
             ...rows,
             `deliveries (${services.config.storeBackend}): ${deliveries.accepted} accepted, ${deliveries.ignored} ignored, ${deliveries.parked} parked, ${deliveries.refused} refused`,
             ...(recent.items.length > 0 ? ['recent:'] : []),
-            ...recent.items.flatMap((d) => (d.outcome === 'refused' ? [] : [d])).map((d) => printable`  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
+            ...recent.items
+              .flatMap((d) => (d.outcome === 'refused' ? [] : [d]))
+              .map((d) => printable`  ${d.receivedAt}  ${d.source}  ${d.type}  ${d.eventId} -> ${d.queues.join(', ')}`),
             ...failing.map((f) => printable`work-item sync FAILING for ${f.organization} since ${f.since}: ${f.reason}`),
             '',
           ].join('\n'),

@@ -1,19 +1,19 @@
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { failureKindOf, messageOf } from '../../errors';
 import {
   effectiveWorkItemSettings,
+  type LinkStatus,
   linkWorkItem,
+  type ReconcileReport,
   reconcileOrganization,
   relinkRisk,
   retryWorkItemSync,
   unlinkRisk,
-  withSyncSession,
-  type LinkStatus,
-  type ReconcileReport,
   type WorkItemLink,
+  withSyncSession,
 } from '../../workitems';
-import { parsePositiveInteger } from '../options';
 import { printJson, withServices } from '../cliServices';
+import { parsePositiveInteger } from '../options';
 import { UsageError } from '../usageError';
 import { findRisk } from './riskLookup';
 
@@ -21,7 +21,9 @@ const linkStatuses: LinkStatus[] = ['claimed', 'linked', 'broken', 'unlinked'];
 
 /** `vigil workitems` (docs/work-items.md): the links between risks and Azure Boards work items, and their repair. */
 export function registerWorkItemsCommand(program: Command): void {
-  const workitems = program.command('workitems').description('risk ⇄ Azure Boards work item links: list, link by hand, reconcile, retry after fixing the settings');
+  const workitems = program
+    .command('workitems')
+    .description('risk ⇄ Azure Boards work item links: list, link by hand, reconcile, retry after fixing the settings');
 
   workitems
     .command('list')
@@ -37,7 +39,9 @@ export function registerWorkItemsCommand(program: Command): void {
         if (rows.length === 0) return void process.stderr.write('no work item links\n');
         for (const r of rows) {
           const what = r.risk ?? `${r.group?.ruleId} in ${r.group?.assetId}`;
-          process.stdout.write(`${r.organization}  ${r.workItemId !== null ? `#${r.workItemId}` : '-'}  ${r.status.padEnd(8)}  ${r.state ?? '-'}  ${r.project}  ${what}${r.note ? `  (${r.note})` : ''}\n`);
+          process.stdout.write(
+            `${r.organization}  ${r.workItemId !== null ? `#${r.workItemId}` : '-'}  ${r.status.padEnd(8)}  ${r.state ?? '-'}  ${r.project}  ${what}${r.note ? `  (${r.note})` : ''}\n`,
+          );
         }
       });
     });
@@ -71,7 +75,9 @@ export function registerWorkItemsCommand(program: Command): void {
 
   workitems
     .command('relink')
-    .description('link a risk again after its work item was deleted or it was unlinked: to the given work item, else the one with its marker tag, else a new one')
+    .description(
+      'link a risk again after its work item was deleted or it was unlinked: to the given work item, else the one with its marker tag, else a new one',
+    )
     .argument('<risk>', 'the risk id (or a unique start of it)')
     .argument('[workItemId]', 'the work item to link to', parsePositiveInteger)
     .option('--org <name>', 'the organization (searched in all when absent)')
@@ -80,19 +86,24 @@ export function registerWorkItemsCommand(program: Command): void {
         const risk = await findRisk(services, riskId, options.org);
         const outcome = await relinkRisk(services, risk, workItemId, services.logger);
         const id = 'workItemId' in outcome ? outcome.workItemId : undefined;
-        process.stdout.write(`risk ${risk.id}: ${outcome.action}${id ? ` (work item #${id})` : ''}${'why' in outcome && outcome.why ? `: ${outcome.why}` : ''}\n`);
+        process.stdout.write(
+          `risk ${risk.id}: ${outcome.action}${id ? ` (work item #${id})` : ''}${'why' in outcome && outcome.why ? `: ${outcome.why}` : ''}\n`,
+        );
       });
     });
 
   workitems
     .command('retry')
-    .description("after fixing the settings: clear a failing sync and put the messages parked while it failed back on the queue")
+    .description('after fixing the settings: clear a failing sync and put the messages parked while it failed back on the queue')
     .option('--org <name>', 'only this organization (default: every failing one)')
     .action(async (options: { org?: string }) => {
       await withServices(async (services) => {
         const results = await retryWorkItemSync(services, options.org);
         if (results.length === 0) return void process.stdout.write('no work-item sync is failing\n');
-        for (const r of results) process.stdout.write(`${r.organization}: ${r.cleared ? 'failing mark cleared' : 'was not failing'}, ${r.replayed} parked message(s) replayed\n`);
+        for (const r of results)
+          process.stdout.write(
+            `${r.organization}: ${r.cleared ? 'failing mark cleared' : 'was not failing'}, ${r.replayed} parked message(s) replayed\n`,
+          );
       });
     });
 
@@ -101,7 +112,10 @@ export function registerWorkItemsCommand(program: Command): void {
     .description('compare every linked risk with its work item and repair drift in the direction of the newer change, in this process')
     .option('--org <name>', 'only this organization (default: every one with the sync on)')
     .option('--dry-run', 'report what would change, change nothing')
-    .option('--json', 'print {"reports":[{organization,dryRun,links,checked,unchanged,pushed,pulled,broken,relinked,recovered,created,reopenedAcceptances,orphans,duplicates,failures,actions,apiCalls,seconds}]}')
+    .option(
+      '--json',
+      'print {"reports":[{organization,dryRun,links,checked,unchanged,pushed,pulled,broken,relinked,recovered,created,reopenedAcceptances,orphans,duplicates,failures,actions,apiCalls,seconds}]}',
+    )
     .action(async (options: { org?: string; dryRun?: boolean; json?: boolean }) => {
       await withServices(async (services) => {
         const organizations = options.org
@@ -156,11 +170,15 @@ function describeReport(report: ReconcileReport): string {
       `${report.pushed} work item(s) ${report.dryRun ? 'to update' : 'updated'}, ${report.pulled} risk(s) ${report.dryRun ? 'to update' : 'updated'}, ` +
       `${report.broken} deleted, ${report.relinked} restored, ${report.recovered} recovered, ${report.created} ${report.dryRun ? 'to create' : 'created'}, ` +
       `${report.reopenedAcceptances} acceptance(s) ended; ${report.apiCalls} Azure DevOps call(s) in ${report.seconds}s`,
-    ...report.actions.map((a) => `  ${a.action}${a.workItemId ? ` #${a.workItemId}` : ''}${a.riskId ? ` risk ${a.riskId}` : ''}${a.detail ? `: ${a.detail}` : ''}`),
-    ...(report.orphans.length ? [`  tagged vigil but linked to no risk (left alone): ${report.orphans.map((id) => `#${id}`).join(', ')}`] : []),
+    ...report.actions.map(
+      (a) =>
+        `  ${a.action}${a.workItemId ? ` #${a.workItemId}` : ''}${a.riskId ? ` risk ${a.riskId}` : ''}${a.detail ? `: ${a.detail}` : ''}`,
+    ),
+    ...(report.orphans.length
+      ? [`  tagged vigil but linked to no risk (left alone): ${report.orphans.map((id) => `#${id}`).join(', ')}`]
+      : []),
     ...report.duplicates.map((d) => `  #${d.workItemId} carries the marker of the risk linked to #${d.linkedWorkItemId} (left alone)`),
     ...report.failures.map((f) => `  failed${f.workItemId ? ` #${f.workItemId}` : ''}${f.riskId ? ` risk ${f.riskId}` : ''}: ${f.reason}`),
   ];
   return `${lines.join('\n')}\n`;
 }
-

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { bodyDigestId } from '../deliveryId';
-import { secretsEqual } from './constantTime';
 import { extractIds } from './azureDevOpsIds';
 import { organizationNamedBy } from './azureDevOpsOrganization';
 import { readAzureDevOpsUrls } from './azureDevOpsUrls';
+import { secretsEqual } from './constantTime';
 import type { HeaderReader, SourceAdapter } from './sourceAdapter';
 
 export { organizationFromUrl } from './azureDevOpsUrls';

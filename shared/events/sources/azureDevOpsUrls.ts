@@ -89,7 +89,10 @@ const compiled: CompiledPattern[] = azureDevOpsUrlPatterns.map((template) => {
  * Reads the URLs in order; each thing comes from the first URL that names it. `enough` stops the
  * reading early: parsing URLs is the webhook's costliest step, and a full payload rarely needs it.
  */
-export function readAzureDevOpsUrls(urls: Iterable<string | undefined>, enough: (reading: UrlReading) => boolean = () => false): UrlReading {
+export function readAzureDevOpsUrls(
+  urls: Iterable<string | undefined>,
+  enough: (reading: UrlReading) => boolean = () => false,
+): UrlReading {
   const reading: UrlReading = { ids: {} };
   for (const url of urls) {
     if (enough(reading)) break;
@@ -137,12 +140,18 @@ export function readAzureDevOpsUrl(text: string): UrlReading | undefined {
   if (fromHost === null) return undefined;
   if (scope === undefined) {
     // Any page of dev.azure.com or {org}.visualstudio.com still tells the organization.
-    const organization = fromHost ?? (isAzureDevOpsHost(url.hostname) ? organizationName(decodeSegment(segments(url.pathname)[0] ?? '')) : undefined);
+    const organization =
+      fromHost ?? (isAzureDevOpsHost(url.hostname) ? organizationName(decodeSegment(segments(url.pathname)[0] ?? '')) : undefined);
     return organization ? { organization, ids: {} } : undefined;
   }
   const organization = fromHost ?? organizationName(decodeSegment(segments(url.pathname)[0] ?? ''));
   const projectSegments = (fromHost ? scope : scope.slice(1)).filter((segment) => segment.toLowerCase() !== 'defaultcollection');
-  const project = typeof ids.projectId === 'string' ? ids.projectId : projectSegments.length === 1 ? projectName(decodeSegment(projectSegments[0])) : undefined;
+  const project =
+    typeof ids.projectId === 'string'
+      ? ids.projectId
+      : projectSegments.length === 1
+        ? projectName(decodeSegment(projectSegments[0]))
+        : undefined;
   delete ids.projectId;
   return { ...(organization ? { organization } : {}), ...(project ? { project } : {}), ids };
 }

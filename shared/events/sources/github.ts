@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { extractWith } from './schemaExtractor';
-import type { Extracted, SourceAdapter } from './sourceAdapter';
 import { WebhookRejection } from '../webhookErrors';
 import { verifyGitHubSignature } from './githubSignature';
+import { extractWith } from './schemaExtractor';
+import type { Extracted, SourceAdapter } from './sourceAdapter';
 
 /** GitHub webhooks: `X-Hub-Signature-256` over the raw body; `X-GitHub-Delivery` is stable across redeliveries. */
 const repository = z.object({
@@ -42,7 +42,12 @@ function scope(p: { repository: z.infer<typeof repository> }): Pick<Extracted, '
 
 const pullRequestExtractor = extractWith(pullRequest, (p) => ({
   ...scope(p),
-  subject: { repository: p.repository.full_name, repositoryId: p.repository.id, pullRequestNumber: p.number, commitId: p.pull_request.head.sha },
+  subject: {
+    repository: p.repository.full_name,
+    repositoryId: p.repository.id,
+    pullRequestNumber: p.number,
+    commitId: p.pull_request.head.sha,
+  },
 }));
 
 const issueCommentExtractor = extractWith(issueComment, (p) => ({
@@ -107,7 +112,12 @@ export const githubSource: SourceAdapter = {
     })),
     'workflow_job.completed': extractWith(workflowJob, (p) => ({
       ...scope(p),
-      subject: { repository: p.repository.full_name, repositoryId: p.repository.id, runId: p.workflow_job.run_id, jobId: p.workflow_job.id },
+      subject: {
+        repository: p.repository.full_name,
+        repositoryId: p.repository.id,
+        runId: p.workflow_job.run_id,
+        jobId: p.workflow_job.id,
+      },
     })),
     push: extractWith(push, (p) => ({
       ...scope(p),

@@ -48,7 +48,10 @@ const noteExtractor = extractWith(note, (p) => ({
     ...(p.merge_request ? { mergeRequestIid: p.merge_request.iid } : {}),
     noteId: p.object_attributes.id,
     ...(p.object_attributes.discussion_id ? { discussionId: p.object_attributes.discussion_id } : {}),
-    command: p.object_attributes.noteable_type === 'MergeRequest' && p.merge_request && /^\s*\/vigil\b/i.test(p.object_attributes.note ?? '') ? 'yes' : 'no',
+    command:
+      p.object_attributes.noteable_type === 'MergeRequest' && p.merge_request && /^\s*\/vigil\b/i.test(p.object_attributes.note ?? '')
+        ? 'yes'
+        : 'no',
   },
 }));
 
@@ -80,7 +83,12 @@ export const gitlabSource: SourceAdapter = {
   extractors: {
     pipeline: extractWith(pipeline, (p) => ({
       ...scope(p),
-      subject: { projectId: p.project.id, repository: p.project.path_with_namespace, pipelineId: p.object_attributes.id, status: p.object_attributes.status },
+      subject: {
+        projectId: p.project.id,
+        repository: p.project.path_with_namespace,
+        pipelineId: p.object_attributes.id,
+        status: p.object_attributes.status,
+      },
     })),
     push: extractWith(push, (p) => ({
       ...scope(p),

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock';
 import type { Container, Stored } from '../../store';
-import { isConflict, isPreconditionFailed } from '../../store';
-import { queryAll } from '../../store';
+import { isConflict, isPreconditionFailed, queryAll } from '../../store';
 import type { HostIdentity, HostSource, PullRequestKey, StatusHandle, StatusState } from '../hosts/pullRequestHost';
 
 /**
@@ -78,7 +77,10 @@ export function compareOrder(a: ScanOrder, b: ScanOrder): number {
 
 /** Deterministic and Cosmos-safe (no '/'): a digest of the platform, repository and number. */
 export function feedbackId(key: Pick<PullRequestKey, 'source' | 'repositoryId' | 'number'>): string {
-  const digest = createHash('sha256').update([key.source, key.repositoryId.toLowerCase(), key.number].join('\u0000')).digest('base64url').slice(0, 32);
+  const digest = createHash('sha256')
+    .update([key.source, key.repositoryId.toLowerCase(), key.number].join('\u0000'))
+    .digest('base64url')
+    .slice(0, 32);
   return `pr:${key.source}:${key.number}:${digest}`;
 }
 
@@ -107,7 +109,11 @@ export class PullRequestFeedbackStore {
    * (a redelivery). A newer head published or being published: superseded (an older scan arrived
    * late). Otherwise the claim is taken (over an older claim, or one whose holder died).
    */
-  async claim(organization: string, key: PullRequestKey, head: { commitId: string; scanId: string; order: ScanOrder }): Promise<ClaimOutcome> {
+  async claim(
+    organization: string,
+    key: PullRequestKey,
+    head: { commitId: string; scanId: string; order: ScanOrder },
+  ): Promise<ClaimOutcome> {
     const now = this.clock.now();
     let decision: ClaimOutcome | undefined;
     const feedback = await this.update(organization, key, (current) => {
@@ -117,11 +123,20 @@ export class PullRequestFeedbackStore {
         return undefined;
       }
       if (current.published && compareOrder(current.published.order, head.order) > 0) {
-        decision = { outcome: 'superseded', feedback: current, why: `a newer head (${current.published.commitId.slice(0, 7)}) is already published` };
+        decision = {
+          outcome: 'superseded',
+          feedback: current,
+          why: `a newer head (${current.published.commitId.slice(0, 7)}) is already published`,
+        };
         return undefined;
       }
       const claim = current.claim;
-      if (claim && claim.commitId !== head.commitId && compareOrder(claim.order, head.order) > 0 && Date.parse(claim.at) + this.claimTtlMs > now) {
+      if (
+        claim &&
+        claim.commitId !== head.commitId &&
+        compareOrder(claim.order, head.order) > 0 &&
+        Date.parse(claim.at) + this.claimTtlMs > now
+      ) {
         decision = { outcome: 'superseded', feedback: current, why: `a newer head (${claim.commitId.slice(0, 7)}) is being published` };
         return undefined;
       }
@@ -146,9 +161,20 @@ export class PullRequestFeedbackStore {
       const stored = await this.documents.read(id, organization);
       const current: PullRequestFeedback = stored
         ? withoutSystemProperties(stored)
-        : { id, organization, source: key.source, repositoryId: key.repositoryId, number: key.number, ...(key.project ? { project: key.project } : {}), threads: {}, updatedAt: '' };
+        : {
+            id,
+            organization,
+            source: key.source,
+            repositoryId: key.repositoryId,
+            number: key.number,
+            ...(key.project ? { project: key.project } : {}),
+            threads: {},
+            updatedAt: '',
+          };
       if (asClaimant && (current.claim?.commitId !== asClaimant.commitId || current.claim?.scanId !== asClaimant.scanId)) {
-        throw new PublishSuperseded(`pull request ${key.number} is now being published for ${current.claim?.commitId.slice(0, 7) ?? 'another head'}`);
+        throw new PublishSuperseded(
+          `pull request ${key.number} is now being published for ${current.claim?.commitId.slice(0, 7) ?? 'another head'}`,
+        );
       }
       const next = change(current);
       if (!next) return current;

@@ -1,14 +1,20 @@
 import { PullRequestStatus, VersionControlChangeType } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import type { AzureDevOpsConnection } from '../../devops';
+import type {
+  AzureDevOpsConnection,
+  GitClient,
+  GitCommitRef,
+  GitPush,
+  PullRequestAddress,
+  PullRequestThread,
+  StatusStateName,
+  ThreadStatusName,
+} from '../../devops';
 import { AzureDevOpsForbiddenError } from '../../devops';
-import type { GitClient, GitCommitRef, GitPush } from '../../devops';
-import type { PullRequestAddress, PullRequestThread, StatusStateName, ThreadStatusName } from '../../devops';
 import { PermanentError } from '../../errors';
 import type { Logger } from '../../logging';
-import { classifyChange, type ChangedFile } from '../../repositories';
-import { scannedRepository } from '../../repositories';
 import type { CommitAuthor } from '../../repositories';
-import { addedLinesOfBlocks, allLinesAdded, linesUnknown, type AddedLines } from './addedLines';
+import { type ChangedFile, classifyChange, scannedRepository } from '../../repositories';
+import { type AddedLines, addedLinesOfBlocks, allLinesAdded, linesUnknown } from './addedLines';
 import { asTooLong, threadProperty } from './markers';
 import type {
   DescribedPush,
@@ -37,7 +43,13 @@ import type {
  */
 export const statusContext = { genre: 'vigil', name: 'secret-scan' } as const;
 
-const stateOf: Record<StatusReport['state'], StatusStateName> = { pending: 'pending', succeeded: 'succeeded', failed: 'failed', notApplicable: 'notApplicable', error: 'error' };
+const stateOf: Record<StatusReport['state'], StatusStateName> = {
+  pending: 'pending',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  notApplicable: 'notApplicable',
+  error: 'error',
+};
 
 /** Thread statuses by number (Active 1, Fixed 2, WontFix 3, Closed 4, ByDesign 5, Pending 6), as some answers give them. */
 const threadStatusNames: ThreadStatusName[] = ['unknown', 'active', 'fixed', 'wontFix', 'closed', 'byDesign', 'pending'];
@@ -77,7 +89,10 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
         throw new PermanentError(`event '${envelope.id}' names no push id, repository id and project to scan`);
       }
       const push = await git.getPush(project, repositoryId, pushId);
-      const repository = scannedRepository(push.repository?.name ? push.repository : await git.getRepository(project, repositoryId), { project, repository: repositoryId });
+      const repository = scannedRepository(push.repository?.name ? push.repository : await git.getRepository(project, repositoryId), {
+        project,
+        repository: repositoryId,
+      });
       const commits = await pushCommits(git, project, repository.id, push, maxCommits);
       const scanned = commits.slice(0, maxCommits);
       return {
@@ -119,9 +134,15 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
       }
       const headCommit = pullRequest.lastMergeSourceCommit?.commitId;
       if (!headCommit) throw new PermanentError(`pull request ${key.number} has no source commit yet; nothing to scan`);
-      const repository = scannedRepository(target?.name ? target : await git.getRepository(project, key.repositoryId), { project, repository: key.repositoryId });
+      const repository = scannedRepository(target?.name ? target : await git.getRepository(project, key.repositoryId), {
+        project,
+        repository: key.repositoryId,
+      });
       const iterations = await git.listPullRequestIterations(project, repository.id, key.number);
-      const latest = iterations.reduce<(typeof iterations)[number] | undefined>((best, it) => ((it.id ?? 0) > (best?.id ?? 0) ? it : best), undefined);
+      const latest = iterations.reduce<(typeof iterations)[number] | undefined>(
+        (best, it) => ((it.id ?? 0) > (best?.id ?? 0) ? it : best),
+        undefined,
+      );
       const baseCommit = latest?.commonRefCommit?.commitId ?? pullRequest.lastMergeTargetCommit?.commitId;
       return {
         key: { ...key, repositoryId: repository.id },
@@ -138,17 +159,28 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
     async pullRequestFiles(pullRequest) {
       const project = projectOf(pullRequest.key);
       const repositoryId = pullRequest.repository.id;
-      const changes = pullRequest.iterationId ? await git.getPullRequestIterationChanges(project, repositoryId, pullRequest.key.number, pullRequest.iterationId) : [];
+      const changes = pullRequest.iterationId
+        ? await git.getPullRequestIterationChanges(project, repositoryId, pullRequest.key.number, pullRequest.iterationId)
+        : [];
       const files: Array<{ file: ChangedFile; added: boolean; originalPath?: string }> = [];
       for (const change of changes) {
         const file = classifyChange(change);
         if (file.kind === 'folder') continue;
-        const originalPath = (change as { originalPath?: string }).originalPath ?? (change.item as { originalPath?: string } | undefined)?.originalPath;
+        const originalPath =
+          (change as { originalPath?: string }).originalPath ?? (change.item as { originalPath?: string } | undefined)?.originalPath;
         files.push({ file, added: isAddition(change.changeType), ...(originalPath ? { originalPath } : {}) });
       }
-      const edited = files.filter((f) => f.file.kind === 'file' && !f.added) as Array<{ file: { kind: 'file'; path: string }; originalPath?: string }>;
+      const edited = files.filter((f) => f.file.kind === 'file' && !f.added) as Array<{
+        file: { kind: 'file'; path: string };
+        originalPath?: string;
+      }>;
       const lines = await addedLinesByPath(git, project, repositoryId, pullRequest, edited, logger);
-      return files.map(({ file, added }): PullRequestFile => ({ file, added: added ? allLinesAdded : file.kind === 'file' ? (lines.get(file.path) ?? linesUnknown) : linesUnknown }));
+      return files.map(
+        ({ file, added }): PullRequestFile => ({
+          file,
+          added: added ? allLinesAdded : file.kind === 'file' ? (lines.get(file.path) ?? linesUnknown) : linesUnknown,
+        }),
+      );
     },
 
     async identity() {
@@ -161,7 +193,12 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
       await writing('the status', at, () =>
         feedback.createStatus(
           at,
-          { state: stateOf[report.state], description: report.description.slice(0, 400), context: { ...statusContext }, ...(report.targetUrl ? { targetUrl: report.targetUrl } : {}) },
+          {
+            state: stateOf[report.state],
+            description: report.description.slice(0, 400),
+            context: { ...statusContext },
+            ...(report.targetUrl ? { targetUrl: report.targetUrl } : {}),
+          },
           target.iterationId,
         ),
       );
@@ -171,7 +208,10 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
     async postSummary(target, body) {
       const at = address(target);
       const thread = await writing('the summary', at, () =>
-        feedback.createThread(at, { comments: [{ parentCommentId: 0, content: body, commentType: 'text' }], properties: properties({ [threadProperty.kind]: 'summary' }) }),
+        feedback.createThread(at, {
+          comments: [{ parentCommentId: 0, content: body, commentType: 'text' }],
+          properties: properties({ [threadProperty.kind]: 'summary' }),
+        }),
       );
       return `${thread.id}:${thread.comments?.[0]?.id ?? 1}`;
     },
@@ -192,7 +232,13 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
     async findSummary(target, identity) {
       for (const thread of await feedback.listThreads(address(target))) {
         const first = thread.comments?.[0];
-        if (property(thread, threadProperty.kind) === 'summary' && first?.author?.id === identity.id && !first.isDeleted && !thread.isDeleted) return `${thread.id}:${first.id}`;
+        if (
+          property(thread, threadProperty.kind) === 'summary' &&
+          first?.author?.id === identity.id &&
+          !first.isDeleted &&
+          !thread.isDeleted
+        )
+          return `${thread.id}:${first.id}`;
       }
       return undefined;
     },
@@ -204,8 +250,16 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
         feedback.createThread(at, {
           comments: [{ parentCommentId: 0, content: finding.body, commentType: 'text' }],
           status: 'active',
-          threadContext: { filePath: `/${finding.path.replace(/^\/+/, '')}`, rightFileStart: { line: finding.line, offset: column }, rightFileEnd: { line: finding.line, offset: column + 1 } },
-          properties: properties({ [threadProperty.kind]: 'finding', [threadProperty.fingerprint]: finding.fingerprint, [threadProperty.ruleId]: finding.ruleId }),
+          threadContext: {
+            filePath: `/${finding.path.replace(/^\/+/, '')}`,
+            rightFileStart: { line: finding.line, offset: column },
+            rightFileEnd: { line: finding.line, offset: column + 1 },
+          },
+          properties: properties({
+            [threadProperty.kind]: 'finding',
+            [threadProperty.fingerprint]: finding.fingerprint,
+            [threadProperty.ruleId]: finding.ruleId,
+          }),
         }),
       );
       return String(thread.id);
@@ -270,7 +324,9 @@ function property(thread: PullRequestThread, name: string): string | undefined {
 
 function statusName(status: PullRequestThread['status']): ThreadStatusName | undefined {
   if (typeof status === 'number') return threadStatusNames[status];
-  return typeof status === 'string' ? (threadStatusNames.find((name) => name.toLowerCase() === status.toLowerCase()) ?? undefined) : undefined;
+  return typeof status === 'string'
+    ? (threadStatusNames.find((name) => name.toLowerCase() === status.toLowerCase()) ?? undefined)
+    : undefined;
 }
 
 function hostThread(thread: PullRequestThread): HostThread {
@@ -313,11 +369,20 @@ async function addedLinesByPath(
   const byPath = new Map<string, AddedLines>();
   if (edited.length === 0 || !pullRequest.baseCommit) return byPath;
   try {
-    const diffs = await git.getFileDiffs(project, repositoryId, pullRequest.baseCommit, pullRequest.headCommit, edited.map((e) => ({ path: e.file.path, ...(e.originalPath ? { originalPath: e.originalPath } : {}) })));
+    const diffs = await git.getFileDiffs(
+      project,
+      repositoryId,
+      pullRequest.baseCommit,
+      pullRequest.headCommit,
+      edited.map((e) => ({ path: e.file.path, ...(e.originalPath ? { originalPath: e.originalPath } : {}) })),
+    );
     for (const diff of diffs) if (diff.path) byPath.set(diff.path, addedLinesOfBlocks(diff.lineDiffBlocks ?? []));
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;
-    logger.warn('Azure DevOps gave no line diffs; findings in edited files count as introduced and get no inline thread', { pullRequestId: pullRequest.key.number, reason: error.message });
+    logger.warn('Azure DevOps gave no line diffs; findings in edited files count as introduced and get no inline thread', {
+      pullRequestId: pullRequest.key.number,
+      reason: error.message,
+    });
   }
   return byPath;
 }
@@ -327,9 +392,16 @@ async function addedLinesByPath(
  * answer without its commits is completed from the push's commit list, and a commit without its
  * author from the commit itself.
  */
-async function pushCommits(client: GitClient, project: string, repositoryId: string, push: GitPush, maxCommits: number): Promise<GitCommitRef[]> {
+async function pushCommits(
+  client: GitClient,
+  project: string,
+  repositoryId: string,
+  push: GitPush,
+  maxCommits: number,
+): Promise<GitCommitRef[]> {
   let commits = (push.commits ?? []).filter((commit) => commit.commitId);
-  if (commits.length === 0) commits = (await client.listPushCommits(project, repositoryId, push.pushId as number)).filter((commit) => commit.commitId);
+  if (commits.length === 0)
+    commits = (await client.listPushCommits(project, repositoryId, push.pushId as number)).filter((commit) => commit.commitId);
   const withAuthors: GitCommitRef[] = [];
   for (const commit of commits.slice(0, maxCommits)) {
     withAuthors.push(commit.author ? commit : await client.getCommit(project, repositoryId, commit.commitId as string));
@@ -341,7 +413,9 @@ function authorOf(commit: GitCommitRef): { author?: CommitAuthor } {
   const author = commit.author;
   if (!author) return {};
   const date = author.date instanceof Date ? author.date.toISOString() : typeof author.date === 'string' ? author.date : undefined;
-  return { author: { ...(author.name ? { name: author.name } : {}), ...(author.email ? { email: author.email } : {}), ...(date ? { date } : {}) } };
+  return {
+    author: { ...(author.name ? { name: author.name } : {}), ...(author.email ? { email: author.email } : {}), ...(date ? { date } : {}) },
+  };
 }
 
 function headCommit(push: GitPush, oldestFirst: GitCommitRef[], maxCommits: number): string {

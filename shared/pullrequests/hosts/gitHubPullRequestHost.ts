@@ -4,14 +4,23 @@ import type { Octokit, RestEndpointMethodTypes } from '@octokit/rest';
 import { z } from 'zod';
 import { PermanentError } from '../../errors';
 import type { EventEnvelope } from '../../events';
-import type { ChangedFile } from '../../repositories';
-import type { ScannedRepository } from '../../repositories';
-import { addedLinesOfPatch, allLinesAdded, linesUnknown, type AddedLines } from './addedLines';
-import { needsGitHubApp, type GitHubConnection } from './gitHubConnection';
+import type { ChangedFile, ScannedRepository } from '../../repositories';
+import { type AddedLines, addedLinesOfPatch, allLinesAdded, linesUnknown } from './addedLines';
+import { type GitHubConnection, needsGitHubApp } from './gitHubConnection';
 import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
-import { pushedRef, type PushedCommit } from './pushedRef';
 import { asTooLong, findingMarker, readMarker, resolvedMarker, summaryMarker, withMarker } from './markers';
-import type { DescribedPush, HostComment, HostThread, PullRequestFile, PullRequestHost, PullRequestKey, StatusHandle, StatusReport, SummaryUpdate } from './pullRequestHost';
+import type {
+  DescribedPush,
+  HostComment,
+  HostThread,
+  PullRequestFile,
+  PullRequestHost,
+  PullRequestKey,
+  StatusHandle,
+  StatusReport,
+  SummaryUpdate,
+} from './pullRequestHost';
+import { type PushedCommit, pushedRef } from './pushedRef';
 
 /**
  * GitHub behind the host port, with Octokit. Pushes: `compare before...after` (a new branch against
@@ -70,8 +79,19 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
   /** Vigil's unfinished check run on a commit, if one exists. */
   async function pendingRun(repositoryId: string, headCommit: string): Promise<number | undefined> {
     const { owner, repo } = split(repositoryId);
-    const runs = await github.call(`the check runs of ${headCommit.slice(0, 7)} in ${repositoryId}`, async (octokit) =>
-      (await octokit.rest.checks.listForRef({ owner, repo, ref: headCommit, check_name: checkRunName, status: 'in_progress', per_page: 10 })).data.check_runs,
+    const runs = await github.call(
+      `the check runs of ${headCommit.slice(0, 7)} in ${repositoryId}`,
+      async (octokit) =>
+        (
+          await octokit.rest.checks.listForRef({
+            owner,
+            repo,
+            ref: headCommit,
+            check_name: checkRunName,
+            status: 'in_progress',
+            per_page: 10,
+          })
+        ).data.check_runs,
     );
     return runs[0]?.id;
   }
@@ -83,7 +103,8 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
 
     async describePush(envelope, maxCommits): Promise<DescribedPush> {
       const parsed = pushSubject.safeParse(envelope.subject);
-      if (!parsed.success) throw new PermanentError(`event '${envelope.id}' names no GitHub repository, ref, before and after commits to scan`);
+      if (!parsed.success)
+        throw new PermanentError(`event '${envelope.id}' names no GitHub repository, ref, before and after commits to scan`);
       const { repository: fullName, ref, before, after } = parsed.data;
       const { owner, repo } = split(fullName);
       const pushed = pushedRef(ref, before, after);
@@ -107,7 +128,10 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
     async *commitChanges(repository, sha) {
       const { owner, repo } = split(repository.id);
       for (let page = 1; page <= maxFilePages; page++) {
-        const files = await github.call(`commit ${sha} of ${owner}/${repo}`, async (octokit) => (await octokit.rest.repos.getCommit({ owner, repo, ref: sha, per_page: filesPerPage, page })).data.files ?? []);
+        const files = await github.call(
+          `commit ${sha} of ${owner}/${repo}`,
+          async (octokit) => (await octokit.rest.repos.getCommit({ owner, repo, ref: sha, per_page: filesPerPage, page })).data.files ?? [],
+        );
         for (const file of files) yield changedFile(file);
         if (files.length < filesPerPage) return;
       }
@@ -116,7 +140,14 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
     async fileContent(repository, path, sha) {
       const { owner, repo } = split(repository.id);
       const answer = await github.call(`${path} at ${sha.slice(0, 7)} in ${owner}/${repo}`, (octokit: Octokit) =>
-        octokit.rest.repos.getContent({ owner, repo, path, ref: sha, mediaType: { format: 'raw' }, request: { parseSuccessResponseBody: false } }),
+        octokit.rest.repos.getContent({
+          owner,
+          repo,
+          path,
+          ref: sha,
+          mediaType: { format: 'raw' },
+          request: { parseSuccessResponseBody: false },
+        }),
       );
       const body = answer.data as unknown;
       if (!body) return Readable.from([]);
@@ -131,7 +162,10 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
 
     async pullRequest(key) {
       const { owner, repo } = split(key.repositoryId);
-      const pull = await github.call(`pull request #${key.number} of ${key.repositoryId}`, async (octokit) => (await octokit.rest.pulls.get({ owner, repo, pull_number: key.number })).data);
+      const pull = await github.call(
+        `pull request #${key.number} of ${key.repositoryId}`,
+        async (octokit) => (await octokit.rest.pulls.get({ owner, repo, pull_number: key.number })).data,
+      );
       const webUrl = webRoot(pull.html_url, /\/pull\/\d+$/).webUrl;
       return {
         key,
@@ -148,8 +182,10 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       const { owner, repo } = split(pullRequest.key.repositoryId);
       const all: PullRequestFile[] = [];
       for (let page = 1; page <= maxFilePages; page++) {
-        const files = await github.call(`the files of pull request #${pullRequest.key.number} of ${pullRequest.key.repositoryId}`, async (octokit) =>
-          (await octokit.rest.pulls.listFiles({ owner, repo, pull_number: pullRequest.key.number, per_page: filesPerPage, page })).data,
+        const files = await github.call(
+          `the files of pull request #${pullRequest.key.number} of ${pullRequest.key.repositoryId}`,
+          async (octokit) =>
+            (await octokit.rest.pulls.listFiles({ owner, repo, pull_number: pullRequest.key.number, per_page: filesPerPage, page })).data,
         );
         for (const file of files) all.push({ file: changedFile(file), added: addedLinesOf(file) });
         if (files.length < filesPerPage) break;
@@ -170,7 +206,16 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
         if (report.state === 'pending') {
           const created = await write(where, async (octokit) => {
             try {
-              return (await octokit.rest.checks.create({ owner, repo, name: checkRunName, head_sha: target.headCommit, status: 'in_progress', output })).data.id;
+              return (
+                await octokit.rest.checks.create({
+                  owner,
+                  repo,
+                  name: checkRunName,
+                  head_sha: target.headCommit,
+                  status: 'in_progress',
+                  output,
+                })
+              ).data.id;
             } catch (error) {
               if (needsGitHubApp(error)) return undefined;
               throw error;
@@ -184,13 +229,32 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
           const conclusion = conclusionOf[report.state];
           for (let i = 0; i < pages.length; i++) {
             const last = i === pages.length - 1;
-            const annotations = pages[i].map((a) => ({ path: a.path, start_line: a.line, end_line: a.line, annotation_level: a.level, title: a.title.slice(0, 255), message: a.message.slice(0, 64 * 1024) }));
+            const annotations = pages[i].map((a) => ({
+              path: a.path,
+              start_line: a.line,
+              end_line: a.line,
+              annotation_level: a.level,
+              title: a.title.slice(0, 255),
+              message: a.message.slice(0, 64 * 1024),
+            }));
             const runId = checkRunId;
             const answer = await write(where, async (octokit) => {
               try {
-                const body = { owner, repo, output: { ...output, annotations }, ...(last ? { conclusion, status: 'completed' as const } : {}) };
+                const body = {
+                  owner,
+                  repo,
+                  output: { ...output, annotations },
+                  ...(last ? { conclusion, status: 'completed' as const } : {}),
+                };
                 return runId === undefined
-                  ? (await octokit.rest.checks.create({ ...body, name: checkRunName, head_sha: target.headCommit, ...(last ? {} : { status: 'in_progress' as const }) })).data.id
+                  ? (
+                      await octokit.rest.checks.create({
+                        ...body,
+                        name: checkRunName,
+                        head_sha: target.headCommit,
+                        ...(last ? {} : { status: 'in_progress' as const }),
+                      })
+                    ).data.id
                   : (await octokit.rest.checks.update({ ...body, check_run_id: runId })).data.id;
               } catch (error) {
                 if (needsGitHubApp(error)) return undefined;
@@ -205,15 +269,26 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       }
       // No check runs for this token: a commit status a branch protection rule can require just as well.
       await write(where, (octokit) =>
-        octokit.rest.repos.createCommitStatus({ owner, repo, sha: target.headCommit, state: commitStateOf[report.state], context: commitStatusContext, description: report.description.slice(0, 140), ...(report.targetUrl ? { target_url: report.targetUrl } : {}) }),
+        octokit.rest.repos.createCommitStatus({
+          owner,
+          repo,
+          sha: target.headCommit,
+          state: commitStateOf[report.state],
+          context: commitStatusContext,
+          description: report.description.slice(0, 140),
+          ...(report.targetUrl ? { target_url: report.targetUrl } : {}),
+        }),
       );
       return { via: 'commit-status' };
     },
 
     async postSummary(target, body) {
       const { owner, repo } = split(target.key.repositoryId);
-      const created = await write(`the summary on pull request #${target.key.number} of ${target.key.repositoryId}`, async (octokit) =>
-        (await octokit.rest.issues.createComment({ owner, repo, issue_number: target.key.number, body: withMarker(body, summaryMarker) })).data,
+      const created = await write(
+        `the summary on pull request #${target.key.number} of ${target.key.repositoryId}`,
+        async (octokit) =>
+          (await octokit.rest.issues.createComment({ owner, repo, issue_number: target.key.number, body: withMarker(body, summaryMarker) }))
+            .data,
       );
       return String(created.id);
     },
@@ -228,7 +303,9 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
 
     async deleteSummary(target, id) {
       const { owner, repo } = split(target.key.repositoryId);
-      await write(`the summary on pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) => orGone(() => octokit.rest.issues.deleteComment({ owner, repo, comment_id: Number(id) })));
+      await write(`the summary on pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
+        orGone(() => octokit.rest.issues.deleteComment({ owner, repo, comment_id: Number(id) })),
+      );
     },
 
     async findSummary(target, identity) {
@@ -242,27 +319,31 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
 
     async postThread(target, finding) {
       const { owner, repo } = split(target.key.repositoryId);
-      const created = await write(`a review comment on ${finding.path} of pull request #${target.key.number} of ${target.key.repositoryId}`, async (octokit) =>
-        (
-          await octokit.rest.pulls.createReviewComment({
-            owner,
-            repo,
-            pull_number: target.key.number,
-            commit_id: target.headCommit,
-            path: finding.path,
-            line: finding.line,
-            side: 'RIGHT',
-            body: withMarker(finding.body, findingMarker(finding.fingerprint)),
-          })
-        ).data,
+      const created = await write(
+        `a review comment on ${finding.path} of pull request #${target.key.number} of ${target.key.repositoryId}`,
+        async (octokit) =>
+          (
+            await octokit.rest.pulls.createReviewComment({
+              owner,
+              repo,
+              pull_number: target.key.number,
+              commit_id: target.headCommit,
+              path: finding.path,
+              line: finding.line,
+              side: 'RIGHT',
+              body: withMarker(finding.body, findingMarker(finding.fingerprint)),
+            })
+          ).data,
       );
       return String(created.id);
     },
 
     async listThreads(target) {
       const { owner, repo } = split(target.key.repositoryId);
-      const comments = await github.call(`the review comments of pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
-        octokit.paginate(octokit.rest.pulls.listReviewComments, { owner, repo, pull_number: target.key.number, per_page: 100 }),
+      const comments = await github.call(
+        `the review comments of pull request #${target.key.number} of ${target.key.repositoryId}`,
+        (octokit) =>
+          octokit.paginate(octokit.rest.pulls.listReviewComments, { owner, repo, pull_number: target.key.number, per_page: 100 }),
       );
       return reviewThreads(comments);
     },
@@ -278,7 +359,13 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       // No thread status in the REST API: the reply says it, and its marker tells Vigil the thread is done.
       const { owner, repo } = split(target.key.repositoryId);
       await write(`a reply on pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
-        octokit.rest.pulls.createReplyForReviewComment({ owner, repo, pull_number: target.key.number, comment_id: Number(threadId), body: withMarker(how.note, resolvedMarker) }),
+        octokit.rest.pulls.createReplyForReviewComment({
+          owner,
+          repo,
+          pull_number: target.key.number,
+          comment_id: Number(threadId),
+          body: withMarker(how.note, resolvedMarker),
+        }),
       );
     },
 
@@ -286,16 +373,28 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       // A reply without the resolved marker is what makes the thread open again for Vigil.
       const { owner, repo } = split(target.key.repositoryId);
       await write(`a reply on pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
-        octokit.rest.pulls.createReplyForReviewComment({ owner, repo, pull_number: target.key.number, comment_id: Number(threadId), body: note }),
+        octokit.rest.pulls.createReplyForReviewComment({
+          owner,
+          repo,
+          pull_number: target.key.number,
+          comment_id: Number(threadId),
+          body: note,
+        }),
       );
     },
 
     async thread(target, threadId) {
       const { owner, repo } = split(target.key.repositoryId);
-      const first = await github.call(`review comment ${threadId} of ${target.key.repositoryId}`, (octokit) => orGone(async () => (await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id: Number(threadId) })).data));
+      const first = await github.call(`review comment ${threadId} of ${target.key.repositoryId}`, (octokit) =>
+        orGone(async () => (await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id: Number(threadId) })).data),
+      );
       if (first === 'gone') return undefined;
       const root = first.in_reply_to_id
-        ? await github.call(`review comment ${first.in_reply_to_id} of ${target.key.repositoryId}`, (octokit) => orGone(async () => (await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id: first.in_reply_to_id as number })).data))
+        ? await github.call(`review comment ${first.in_reply_to_id} of ${target.key.repositoryId}`, (octokit) =>
+            orGone(
+              async () => (await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id: first.in_reply_to_id as number })).data,
+            ),
+          )
         : first;
       if (root === 'gone') return undefined;
       const threads = reviewThreads(root === first ? [root] : [root, first]);
@@ -306,14 +405,30 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       const { owner, repo } = split(target.key.repositoryId);
       const where = `comment ${ref.commentId} of ${target.key.repositoryId}`;
       if (ref.kind === 'conversation') {
-        const found = await github.call(where, (octokit) => orGone(async () => (await octokit.rest.issues.getComment({ owner, repo, comment_id: Number(ref.commentId) })).data));
+        const found = await github.call(where, (octokit) =>
+          orGone(async () => (await octokit.rest.issues.getComment({ owner, repo, comment_id: Number(ref.commentId) })).data),
+        );
         if (found === 'gone') return undefined;
-        return { comment: { id: String(found.id), authorId: String(found.user?.id ?? ''), authorName: found.user?.login ?? '', body: found.body ?? '' } };
+        return {
+          comment: {
+            id: String(found.id),
+            authorId: String(found.user?.id ?? ''),
+            authorName: found.user?.login ?? '',
+            body: found.body ?? '',
+          },
+        };
       }
-      const found = await github.call(where, (octokit) => orGone(async () => (await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id: Number(ref.commentId) })).data));
+      const found = await github.call(where, (octokit) =>
+        orGone(async () => (await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id: Number(ref.commentId) })).data),
+      );
       if (found === 'gone') return undefined;
       return {
-        comment: { id: String(found.id), authorId: String(found.user?.id ?? ''), authorName: found.user?.login ?? '', body: found.body ?? '' },
+        comment: {
+          id: String(found.id),
+          authorId: String(found.user?.id ?? ''),
+          authorName: found.user?.login ?? '',
+          body: found.body ?? '',
+        },
         ...(found.in_reply_to_id ? { threadId: String(found.in_reply_to_id) } : {}),
       };
     },
@@ -342,16 +457,27 @@ function reviewThreads(comments: ReviewComment[]): HostThread[] {
   for (const comment of [...comments].sort((a, b) => a.id - b.id)) {
     const rootId = comment.in_reply_to_id ?? comment.id;
     const body = comment.body ?? '';
-    const hostComment: HostComment = { id: String(comment.id), authorId: String(comment.user?.id ?? ''), authorName: comment.user?.login ?? '', body };
+    const hostComment: HostComment = {
+      id: String(comment.id),
+      authorId: String(comment.user?.id ?? ''),
+      authorName: comment.user?.login ?? '',
+      body,
+    };
     let thread = threads.get(rootId);
     if (!thread) {
       const marker = rootId === comment.id ? readMarker(body) : undefined;
-      thread = { id: String(rootId), resolved: false, comments: [], ...(marker?.kind === 'finding' ? { kind: 'finding' as const, fingerprint: marker.fingerprint as string } : {}) };
+      thread = {
+        id: String(rootId),
+        resolved: false,
+        comments: [],
+        ...(marker?.kind === 'finding' ? { kind: 'finding' as const, fingerprint: marker.fingerprint as string } : {}),
+      };
       threads.set(rootId, thread);
     }
     thread.comments.push(hostComment);
     // A reply by the thread's author (Vigil) with the resolved marker closes it; a later reply by anyone opens it again.
-    if (rootId !== comment.id) thread.resolved = readMarker(body)?.kind === 'resolved' && hostComment.authorId === thread.comments[0].authorId;
+    if (rootId !== comment.id)
+      thread.resolved = readMarker(body)?.kind === 'resolved' && hostComment.authorId === thread.comments[0].authorId;
   }
   return [...threads.values()];
 }
@@ -363,7 +489,9 @@ function addedLinesOf(file: { status: string; patch?: string; changes?: number }
   return file.changes === 0 ? { kind: 'lines', lines: new Set() } : linesUnknown;
 }
 
-export function changedFile(file: NonNullable<CommitAnswer['files']>[number] | { status: string; filename: string; sha?: string | null }): ChangedFile {
+export function changedFile(
+  file: NonNullable<CommitAnswer['files']>[number] | { status: string; filename: string; sha?: string | null },
+): ChangedFile {
   if (file.status === 'removed') return { kind: 'deleted', path: file.filename };
   return { kind: 'file', path: file.filename, ...(file.sha ? { objectId: file.sha } : {}) };
 }
@@ -389,10 +517,21 @@ interface CommitRange {
  * what the new head has beyond the merge base); a new branch, `compare {default branch}...after`,
  * or only the head commit when the new branch is the default branch or shares no history with it.
  */
-async function pushedCommits(github: GitHubConnection, owner: string, repo: string, ref: string, before: string | undefined, after: string, maxCommits: number): Promise<CommitRange> {
+async function pushedCommits(
+  github: GitHubConnection,
+  owner: string,
+  repo: string,
+  ref: string,
+  before: string | undefined,
+  after: string,
+  maxCommits: number,
+): Promise<CommitRange> {
   let base = before;
   if (base === undefined) {
-    const defaultBranch = await github.call(`repository ${owner}/${repo}`, async (octokit) => (await octokit.rest.repos.get({ owner, repo })).data.default_branch);
+    const defaultBranch = await github.call(
+      `repository ${owner}/${repo}`,
+      async (octokit) => (await octokit.rest.repos.get({ owner, repo })).data.default_branch,
+    );
     if (defaultBranch && ref !== `refs/heads/${defaultBranch}`) base = defaultBranch;
   }
   const compared = base === undefined ? undefined : await compare(github, owner, repo, base, after, maxCommits);
@@ -400,15 +539,27 @@ async function pushedCommits(github: GitHubConnection, owner: string, repo: stri
     const commits = compared.commits.map(pushedCommit);
     return { commits, total: Math.max(compared.total_commits, commits.length), ...webRoot(compared.html_url, /\/compare\/.*$/) };
   }
-  const head = await github.call(`commit ${after} of ${owner}/${repo}`, async (octokit) => (await octokit.rest.repos.getCommit({ owner, repo, ref: after, per_page: 1 })).data);
+  const head = await github.call(
+    `commit ${after} of ${owner}/${repo}`,
+    async (octokit) => (await octokit.rest.repos.getCommit({ owner, repo, ref: after, per_page: 1 })).data,
+  );
   return { commits: [pushedCommit(head)], total: 1, ...webRoot(head.html_url, /\/commit\/[^/]+$/) };
 }
 
 /** The commits `head` has beyond `base`, oldest first (GitHub's order); undefined when the two share no history (404). */
-async function compare(github: GitHubConnection, owner: string, repo: string, base: string, head: string, maxCommits: number): Promise<CompareAnswer | undefined> {
+async function compare(
+  github: GitHubConnection,
+  owner: string,
+  repo: string,
+  base: string,
+  head: string,
+  maxCommits: number,
+): Promise<CompareAnswer | undefined> {
   return github.call(`the comparison ${base}...${head} of ${owner}/${repo}`, async (octokit) => {
     try {
-      return (await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${base}...${head}`, per_page: maxCommits, page: 1 })).data;
+      return (
+        await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${base}...${head}`, per_page: maxCommits, page: 1 })
+      ).data;
     } catch (error) {
       if ((error as { status?: unknown }).status === 404 && base !== head) return undefined;
       throw error;
@@ -419,5 +570,12 @@ async function compare(github: GitHubConnection, owner: string, repo: string, ba
 function pushedCommit(commit: Pick<CommitAnswer, 'sha' | 'commit'>): PushedCommit {
   const author = commit.commit.author;
   if (!author) return { sha: commit.sha };
-  return { sha: commit.sha, author: { ...(author.name ? { name: author.name } : {}), ...(author.email ? { email: author.email } : {}), ...(author.date ? { date: author.date } : {}) } };
+  return {
+    sha: commit.sha,
+    author: {
+      ...(author.name ? { name: author.name } : {}),
+      ...(author.email ? { email: author.email } : {}),
+      ...(author.date ? { date: author.date } : {}),
+    },
+  };
 }

@@ -1,7 +1,7 @@
+import type { AppServices } from '../../app';
 import { ConfigurationError, PermanentError, ThrottledError, TransientError, type VigilError } from '../../errors';
 import { scrubSecrets } from '../../logging';
 import type { OrganizationSettings } from '../../organizations';
-import type { AppServices } from '../../app';
 import { requireSecret } from '../../vault';
 
 /**
@@ -48,7 +48,11 @@ export interface GitLabRefusal {
 export interface GitLabConnection {
   call<T>(resource: string, operation: (gitlab: GitLabApi) => Promise<T>, access?: GitLabAccess): Promise<T>;
   /** As `call`, but a refusal `tolerate` accepts answers undefined instead of failing (a status already in that state). */
-  callTolerating<T>(resource: string, operation: (gitlab: GitLabApi) => Promise<T>, tolerate: (refusal: GitLabRefusal) => boolean): Promise<T | undefined>;
+  callTolerating<T>(
+    resource: string,
+    operation: (gitlab: GitLabApi) => Promise<T>,
+    tolerate: (refusal: GitLabRefusal) => boolean,
+  ): Promise<T | undefined>;
 }
 
 type GitlabOptions = NonNullable<ConstructorParameters<GitLabModule['Gitlab']>[0]>;
@@ -118,7 +122,12 @@ const singleRequestRequester: RequesterFn = (resource: ResourceOptions) => {
       payload = JSON.stringify(snakeCased(options.body));
       headers['content-type'] = 'application/json';
     }
-    const response = await fetch(url, { method, headers, ...(payload !== undefined ? { body: payload } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const response = await fetch(url, {
+      method,
+      headers,
+      ...(payload !== undefined ? { body: payload } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const answerHeaders = Object.fromEntries(response.headers.entries());
     if (!response.ok) {
       const text = await response.text().catch(() => '');
@@ -126,7 +135,14 @@ const singleRequestRequester: RequesterFn = (resource: ResourceOptions) => {
     }
     if (options.asStream) return { body: response.body, headers: answerHeaders, status: response.status };
     const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
-    const body = response.status === 204 ? null : type === 'application/json' ? await response.json() : type.startsWith('text/') ? await response.text() : await response.blob();
+    const body =
+      response.status === 204
+        ? null
+        : type === 'application/json'
+          ? await response.json()
+          : type.startsWith('text/')
+            ? await response.text()
+            : await response.blob();
     return { body, headers: answerHeaders, status: response.status };
   };
   const requester = {
@@ -168,15 +184,23 @@ export function gitLabFailure(error: unknown, call: GitLabCallDescription, acces
   if (status === 401) return new GitLabAuthError(call.organization, call.tokenSecret);
   if (status === 429) {
     const delayMs = throttleDelayMs(error.headers, call.now) ?? defaultThrottleMs;
-    return new ThrottledError(`GitLab rate-limited the request for ${where} (HTTP 429): retry after ${Math.ceil(delayMs / 1000)}s`, delayMs);
+    return new ThrottledError(
+      `GitLab rate-limited the request for ${where} (HTTP 429): retry after ${Math.ceil(delayMs / 1000)}s`,
+      delayMs,
+    );
   }
   if (status === 403) {
     if (access === 'write') {
-      return new PermanentError(`GitLab refused to write ${where} (HTTP 403): give the token of secret '${call.tokenSecret}' the 'api' scope and at least Developer access (to comment on merge requests and post commit statuses)`);
+      return new PermanentError(
+        `GitLab refused to write ${where} (HTTP 403): give the token of secret '${call.tokenSecret}' the 'api' scope and at least Developer access (to comment on merge requests and post commit statuses)`,
+      );
     }
-    return new PermanentError(`GitLab refused access to ${where} (HTTP 403): give the token of secret '${call.tokenSecret}' the 'read_api' and 'read_repository' scopes and at least Reporter access`);
+    return new PermanentError(
+      `GitLab refused access to ${where} (HTTP 403): give the token of secret '${call.tokenSecret}' the 'read_api' and 'read_repository' scopes and at least Reporter access`,
+    );
   }
-  if (status === 404) return new PermanentError(`GitLab has no ${where} (HTTP 404), or the token of secret '${call.tokenSecret}' cannot see it`);
+  if (status === 404)
+    return new PermanentError(`GitLab has no ${where} (HTTP 404), or the token of secret '${call.tokenSecret}' cannot see it`);
   if (status >= 500) return new TransientError(`GitLab failed the request for ${where} (HTTP ${status})`);
   return new PermanentError(`GitLab refused the request for ${where} (HTTP ${status}): ${oneLine(error.description)}`);
 }
@@ -184,7 +208,8 @@ export function gitLabFailure(error: unknown, call: GitLabCallDescription, acces
 /** `Retry-After` (seconds), else `RateLimit-Reset` (epoch seconds), in ms from now. */
 function throttleDelayMs(headers: Headers, now: number): number | undefined {
   const retryAfter = headers.get('retry-after');
-  if (retryAfter !== null && retryAfter.trim() !== '' && Number.isFinite(Number(retryAfter)) && Number(retryAfter) >= 0) return Math.max(1_000, Number(retryAfter) * 1_000);
+  if (retryAfter !== null && retryAfter.trim() !== '' && Number.isFinite(Number(retryAfter)) && Number(retryAfter) >= 0)
+    return Math.max(1_000, Number(retryAfter) * 1_000);
   const reset = Number(headers.get('ratelimit-reset'));
   if (Number.isFinite(reset) && reset > 0) return Math.max(1_000, reset * 1_000 - now + 1_000);
   return undefined;

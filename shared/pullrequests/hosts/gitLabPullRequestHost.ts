@@ -2,14 +2,22 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { PermanentError } from '../../errors';
-import type { ChangedFile } from '../../repositories';
-import type { ScannedRepository } from '../../repositories';
-import { addedLinesOfPatch, allLinesAdded, linesUnknown, type AddedLines } from './addedLines';
+import type { ChangedFile, ScannedRepository } from '../../repositories';
+import { type AddedLines, addedLinesOfPatch, allLinesAdded, linesUnknown } from './addedLines';
 import type { GitLabApi, GitLabConnection } from './gitLabConnection';
 import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
 import { asTooLong, findingMarker, readMarker, summaryMarker, withMarker } from './markers';
-import type { DescribedPush, HostThread, PullRequestFile, PullRequestHost, PullRequestKey, StatusHandle, StatusReport, SummaryUpdate } from './pullRequestHost';
-import { pushedRef, type PushedCommit } from './pushedRef';
+import type {
+  DescribedPush,
+  HostThread,
+  PullRequestFile,
+  PullRequestHost,
+  PullRequestKey,
+  StatusHandle,
+  StatusReport,
+  SummaryUpdate,
+} from './pullRequestHost';
+import { type PushedCommit, pushedRef } from './pushedRef';
 
 /**
  * GitLab behind the host port, with gitbeaker (one request per call: a rate limit becomes a
@@ -92,7 +100,8 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
 
     async describePush(envelope, maxCommits): Promise<DescribedPush> {
       const parsed = pushSubject.safeParse(envelope.subject);
-      if (!parsed.success) throw new PermanentError(`event '${envelope.id}' names no GitLab project, ref, before and after commits to scan`);
+      if (!parsed.success)
+        throw new PermanentError(`event '${envelope.id}' names no GitLab project, ref, before and after commits to scan`);
       const { projectId, repository: pathWithNamespace, ref, before, after } = parsed.data;
       const pushed = pushedRef(ref, before, after);
       if (pushed.kind !== 'scan') return { kind: 'nothing', why: pushed.why, context: { repository: pathWithNamespace, ref } };
@@ -113,7 +122,9 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
 
     async *commitChanges(repository, sha) {
       const projectId = Number(repository.id);
-      const diffs = await gitlab.call(`the changes of commit ${sha} in project ${projectId}`, (api) => api.Commits.showDiff(projectId, sha));
+      const diffs = await gitlab.call(`the changes of commit ${sha} in project ${projectId}`, (api) =>
+        api.Commits.showDiff(projectId, sha),
+      );
       for (const diff of diffs as unknown as GitLabDiff[]) yield changedFile(diff);
     },
 
@@ -121,7 +132,9 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
       const projectId = Number(repository.id);
       // gitbeaker's GET helper honours `asStream` for every call (it hands back the response body); showRaw's option type just does not list it.
       const asStream = { asStream: true } as { lfs?: boolean };
-      const body = await gitlab.call(`${path} at ${sha.slice(0, 7)} in project ${projectId}`, (api) => api.RepositoryFiles.showRaw(projectId, path, sha, asStream));
+      const body = await gitlab.call(`${path} at ${sha.slice(0, 7)} in project ${projectId}`, (api) =>
+        api.RepositoryFiles.showRaw(projectId, path, sha, asStream),
+      );
       if (!body) return Readable.from([]);
       return Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
     },
@@ -169,7 +182,10 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
     },
 
     async identity() {
-      const me = (await gitlab.call('the token’s own user', (api) => api.Users.showCurrentUser())) as unknown as { id: number; username: string };
+      const me = (await gitlab.call('the token’s own user', (api) => api.Users.showCurrentUser())) as unknown as {
+        id: number;
+        username: string;
+      };
       return { id: String(me.id), name: me.username };
     },
 
@@ -193,30 +209,42 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
     },
 
     async postSummary(target, body) {
-      const note = (await write(`the summary on ${mergeRequest(target)}`, (api) => api.MergeRequestNotes.create(projectOf(target.key), target.key.number, withMarker(body, summaryMarker)))) as unknown as GitLabNote;
+      const note = (await write(`the summary on ${mergeRequest(target)}`, (api) =>
+        api.MergeRequestNotes.create(projectOf(target.key), target.key.number, withMarker(body, summaryMarker)),
+      )) as unknown as GitLabNote;
       return String(note.id);
     },
 
     async updateSummary(target, id, body): Promise<SummaryUpdate> {
-      const done = await gitlab.callTolerating(
-        `the summary on ${mergeRequest(target)}`,
-        async (api) => {
-          await api.MergeRequestNotes.edit(projectOf(target.key), target.key.number, Number(id), { body: withMarker(body, summaryMarker) });
-          return 'updated' as const;
-        },
-        (refusal) => refusal.status === 404,
-      ).catch((error: unknown) => {
-        throw asTooLong(error);
-      });
+      const done = await gitlab
+        .callTolerating(
+          `the summary on ${mergeRequest(target)}`,
+          async (api) => {
+            await api.MergeRequestNotes.edit(projectOf(target.key), target.key.number, Number(id), {
+              body: withMarker(body, summaryMarker),
+            });
+            return 'updated' as const;
+          },
+          (refusal) => refusal.status === 404,
+        )
+        .catch((error: unknown) => {
+          throw asTooLong(error);
+        });
       return done ?? 'gone';
     },
 
     async deleteSummary(target, id) {
-      await gitlab.callTolerating(`the summary on ${mergeRequest(target)}`, (api) => api.MergeRequestNotes.remove(projectOf(target.key), target.key.number, Number(id)), (refusal) => refusal.status === 404);
+      await gitlab.callTolerating(
+        `the summary on ${mergeRequest(target)}`,
+        (api) => api.MergeRequestNotes.remove(projectOf(target.key), target.key.number, Number(id)),
+        (refusal) => refusal.status === 404,
+      );
     },
 
     async findSummary(target, identity) {
-      const notes = (await gitlab.call(`the notes of ${mergeRequest(target)}`, (api) => api.MergeRequestNotes.all(projectOf(target.key), target.key.number, { perPage: 100 }))) as unknown as GitLabNote[];
+      const notes = (await gitlab.call(`the notes of ${mergeRequest(target)}`, (api) =>
+        api.MergeRequestNotes.all(projectOf(target.key), target.key.number, { perPage: 100 }),
+      )) as unknown as GitLabNote[];
       const mine = notes.find((note) => String(note.author?.id) === identity.id && readMarker(note.body ?? '')?.kind === 'summary');
       return mine ? String(mine.id) : undefined;
     },
@@ -233,35 +261,54 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
         newLine: String(finding.line),
       };
       const discussion = (await write(`a discussion on ${finding.path} of ${mergeRequest(target)}`, (api) =>
-        api.MergeRequestDiscussions.create(projectOf(target.key), target.key.number, withMarker(finding.body, findingMarker(finding.fingerprint)), { position }),
+        api.MergeRequestDiscussions.create(
+          projectOf(target.key),
+          target.key.number,
+          withMarker(finding.body, findingMarker(finding.fingerprint)),
+          { position },
+        ),
       )) as unknown as GitLabDiscussion;
       return discussion.id;
     },
 
     async listThreads(target) {
-      const discussions = (await gitlab.call(`the discussions of ${mergeRequest(target)}`, (api) => api.MergeRequestDiscussions.all(projectOf(target.key), target.key.number, { perPage: 100 }))) as unknown as GitLabDiscussion[];
+      const discussions = (await gitlab.call(`the discussions of ${mergeRequest(target)}`, (api) =>
+        api.MergeRequestDiscussions.all(projectOf(target.key), target.key.number, { perPage: 100 }),
+      )) as unknown as GitLabDiscussion[];
       return discussions.map(hostThread);
     },
 
     async reply(target, threadId, body) {
-      await write(`a reply on ${mergeRequest(target)}`, (api) => api.MergeRequestDiscussions.addNote(projectOf(target.key), target.key.number, threadId, body));
+      await write(`a reply on ${mergeRequest(target)}`, (api) =>
+        api.MergeRequestDiscussions.addNote(projectOf(target.key), target.key.number, threadId, body),
+      );
     },
 
     async resolveThread(target, threadId, how) {
       // A reply reopens a resolved discussion, so the note (a person's triage acknowledged) comes first.
-      if (how.outcome !== 'fixed') await write(`a reply on ${mergeRequest(target)}`, (api) => api.MergeRequestDiscussions.addNote(projectOf(target.key), target.key.number, threadId, how.note));
-      await write(`a discussion of ${mergeRequest(target)}`, (api) => api.MergeRequestDiscussions.resolve(projectOf(target.key), target.key.number, threadId, true));
+      if (how.outcome !== 'fixed')
+        await write(`a reply on ${mergeRequest(target)}`, (api) =>
+          api.MergeRequestDiscussions.addNote(projectOf(target.key), target.key.number, threadId, how.note),
+        );
+      await write(`a discussion of ${mergeRequest(target)}`, (api) =>
+        api.MergeRequestDiscussions.resolve(projectOf(target.key), target.key.number, threadId, true),
+      );
     },
 
     async reopenThread(target, threadId, note) {
-      await write(`a reply on ${mergeRequest(target)}`, (api) => api.MergeRequestDiscussions.addNote(projectOf(target.key), target.key.number, threadId, note));
-      await write(`a discussion of ${mergeRequest(target)}`, (api) => api.MergeRequestDiscussions.resolve(projectOf(target.key), target.key.number, threadId, false));
+      await write(`a reply on ${mergeRequest(target)}`, (api) =>
+        api.MergeRequestDiscussions.addNote(projectOf(target.key), target.key.number, threadId, note),
+      );
+      await write(`a discussion of ${mergeRequest(target)}`, (api) =>
+        api.MergeRequestDiscussions.resolve(projectOf(target.key), target.key.number, threadId, false),
+      );
     },
 
     async thread(target, threadId) {
       const discussion = await gitlab.callTolerating(
         `discussion ${threadId} of ${mergeRequest(target)}`,
-        async (api) => (await api.MergeRequestDiscussions.show(projectOf(target.key), target.key.number, threadId)) as unknown as GitLabDiscussion,
+        async (api) =>
+          (await api.MergeRequestDiscussions.show(projectOf(target.key), target.key.number, threadId)) as unknown as GitLabDiscussion,
         (refusal) => refusal.status === 404,
       );
       return discussion ? hostThread(discussion) : undefined;
@@ -272,7 +319,8 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
       const threadId = ref.threadId;
       const discussion = await gitlab.callTolerating(
         `discussion ${threadId} of ${mergeRequest(target)}`,
-        async (api) => (await api.MergeRequestDiscussions.show(projectOf(target.key), target.key.number, threadId)) as unknown as GitLabDiscussion,
+        async (api) =>
+          (await api.MergeRequestDiscussions.show(projectOf(target.key), target.key.number, threadId)) as unknown as GitLabDiscussion,
         (refusal) => refusal.status === 404,
       );
       if (!discussion) return undefined;
@@ -303,9 +351,18 @@ function hostThread(discussion: GitLabDiscussion): HostThread {
   const resolvable = notes.filter((note) => note.resolvable);
   return {
     id: discussion.id,
-    ...(marker?.kind === 'finding' ? { kind: 'finding' as const, fingerprint: marker.fingerprint as string } : marker?.kind === 'summary' ? { kind: 'summary' as const } : {}),
+    ...(marker?.kind === 'finding'
+      ? { kind: 'finding' as const, fingerprint: marker.fingerprint as string }
+      : marker?.kind === 'summary'
+        ? { kind: 'summary' as const }
+        : {}),
     resolved: resolvable.length > 0 && resolvable.every((note) => note.resolved),
-    comments: notes.map((note) => ({ id: String(note.id), authorId: String(note.author?.id ?? ''), authorName: note.author?.username ?? '', body: note.body ?? '' })),
+    comments: notes.map((note) => ({
+      id: String(note.id),
+      authorId: String(note.author?.id ?? ''),
+      authorName: note.author?.username ?? '',
+      body: note.body ?? '',
+    })),
   };
 }
 
@@ -330,29 +387,44 @@ interface CommitRange {
 }
 
 /** Which commits a push brought: the same rule as a GitHub push (gitHubPullRequestHost.ts). */
-async function pushedCommits(gitlab: GitLabConnection, projectId: number, ref: string, before: string | undefined, after: string): Promise<CommitRange> {
+async function pushedCommits(
+  gitlab: GitLabConnection,
+  projectId: number,
+  ref: string,
+  before: string | undefined,
+  after: string,
+): Promise<CommitRange> {
   let base = before;
   if (base === undefined) {
-    const defaultBranch = await gitlab.call(`project ${projectId}`, async (api) => (await api.Projects.show(projectId)).default_branch as string | undefined);
+    const defaultBranch = await gitlab.call(
+      `project ${projectId}`,
+      async (api) => (await api.Projects.show(projectId)).default_branch as string | undefined,
+    );
     if (defaultBranch && ref !== `refs/heads/${defaultBranch}`) base = defaultBranch;
   }
   if (base !== undefined) {
     const from = base;
-    const compared = await gitlab.call(`the comparison ${from}...${after} of project ${projectId}`, (api) => api.Repositories.compare(projectId, from, after));
+    const compared = await gitlab.call(`the comparison ${from}...${after} of project ${projectId}`, (api) =>
+      api.Repositories.compare(projectId, from, after),
+    );
     const commits = (compared.commits ?? []) as unknown as GitLabCommit[];
     // A new branch that shares no history with the default branch compares to nothing: scan its head.
     if (commits.length > 0 || before !== undefined) {
       return { commits: commits.map(pushedCommit), ...webRoot(compared.web_url as string | undefined, /\/-\/compare\/.*$/) };
     }
   }
-  const head = (await gitlab.call(`commit ${after} of project ${projectId}`, (api) => api.Commits.show(projectId, after))) as unknown as GitLabCommit;
+  const head = (await gitlab.call(`commit ${after} of project ${projectId}`, (api) =>
+    api.Commits.show(projectId, after),
+  )) as unknown as GitLabCommit;
   return { commits: [pushedCommit(head)], ...webRoot(head.web_url, /\/-\/commit\/[^/]+$/) };
 }
 
 function pushedCommit(commit: GitLabCommit): PushedCommit {
   const date = commit.authored_date instanceof Date ? commit.authored_date.toISOString() : (commit.authored_date ?? undefined);
-  const author = { ...(commit.author_name ? { name: commit.author_name } : {}), ...(commit.author_email ? { email: commit.author_email } : {}), ...(date ? { date } : {}) };
+  const author = {
+    ...(commit.author_name ? { name: commit.author_name } : {}),
+    ...(commit.author_email ? { email: commit.author_email } : {}),
+    ...(date ? { date } : {}),
+  };
   return { sha: commit.id, ...(Object.keys(author).length > 0 ? { author } : {}) };
 }
-
-

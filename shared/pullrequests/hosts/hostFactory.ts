@@ -8,7 +8,7 @@ import { connectGitHub } from './gitHubConnection';
 import { gitHubPullRequestHost } from './gitHubPullRequestHost';
 import { connectGitLab } from './gitLabConnection';
 import { gitLabPullRequestHost } from './gitLabPullRequestHost';
-import { hostSources, type HostSource, type PullRequestHost } from './pullRequestHost';
+import { type HostSource, hostSources, type PullRequestHost } from './pullRequestHost';
 
 /**
  * The one place a host adapter is chosen: by the event's source, from the organization's settings.
@@ -16,12 +16,21 @@ import { hostSources, type HostSource, type PullRequestHost } from './pullReques
  * secret there — so a missing one is a ConfigurationError naming the setting and the command that
  * sets it, before any request is sent (the message is parked with that reason).
  */
-export async function openPullRequestHost(source: string, settings: OrganizationSettings, services: AppServices, logger: Logger): Promise<PullRequestHost> {
+export async function openPullRequestHost(
+  source: string,
+  settings: OrganizationSettings,
+  services: AppServices,
+  logger: Logger,
+): Promise<PullRequestHost> {
   if (!isHostSource(source)) throw new ConfigurationError(`no code host for source '${source}' (Vigil knows ${hostSources.join(', ')})`);
   const scoped = logger.child({ component: source, organization: settings.organization });
   switch (source) {
     case 'azure-devops': {
-      const connection = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger: scoped, verify: false } });
+      const connection = await connectAzureDevOps(settings, {
+        vault: services.vault,
+        clock: services.clock,
+        options: { logger: scoped, verify: false },
+      });
       return azureDevOpsPullRequestHost(connection, scoped);
     }
     case 'github':

@@ -1,7 +1,5 @@
 import type { EventEnvelope } from '../../events';
-import type { ChangedFile } from '../../repositories';
-import type { ScannedRepository } from '../../repositories';
-import type { CommitAuthor } from '../../repositories';
+import type { ChangedFile, CommitAuthor, ScannedRepository } from '../../repositories';
 import type { AddedLines } from './addedLines';
 
 /**

@@ -64,7 +64,8 @@ export function summaryText(context: SummaryContext, limit: number): string {
   let kept = rows.length;
   const build = (count: number) => {
     const lines = [...head];
-    if (count > 0) lines.push('', '#### Findings', '', '| | severity | secret | where | thread |', '|---|---|---|---|---|', ...rows.slice(0, count));
+    if (count > 0)
+      lines.push('', '#### Findings', '', '| | severity | secret | where | thread |', '|---|---|---|---|---|', ...rows.slice(0, count));
     const left = rows.length - count + report.unlisted;
     if (left > 0) lines.push('', cutLine(left, context));
     lines.push(...tail);
@@ -96,10 +97,18 @@ function headLines({ scan, report, settings }: SummaryContext): string[] {
       return { severity, introduced: of.filter((f) => f.introduced).length, before: of.filter((f) => !f.introduced).length };
     })
     .filter((c) => c.introduced + c.before > 0);
-  lines.push('', '| severity | introduced here | already in the files |', '|---|---|---|', ...counts.map((c) => `| ${c.severity} | ${c.introduced} | ${c.before} |`));
+  lines.push(
+    '',
+    '| severity | introduced here | already in the files |',
+    '|---|---|---|',
+    ...counts.map((c) => `| ${c.severity} | ${c.introduced} | ${c.before} |`),
+  );
   if (report.listedOnly > 0) {
     const own = report.listedOnly === 1 ? 'has no thread of its own' : 'have no thread of their own';
-    lines.push('', `${plural(report.listedOnly, 'introduced secret')} ${own} (past the ${settings.threadBudget}-thread budget, or not on a line of the diff): listed below.`);
+    lines.push(
+      '',
+      `${plural(report.listedOnly, 'introduced secret')} ${own} (past the ${settings.threadBudget}-thread budget, or not on a line of the diff): listed below.`,
+    );
   }
   return lines;
 }
@@ -107,7 +116,13 @@ function headLines({ scan, report, settings }: SummaryContext): string[] {
 function row({ finding, introduced, triage, inline, shortId }: ReportedFinding): string {
   const where = `${cell(finding.path)}:${finding.line}`;
   const link = finding.url ? `[${where}](${finding.url})` : where;
-  const status = triage ? `triaged: ${triage.status} (${cell(triage.by.name)})` : inline ? 'on its line' : introduced ? 'listed here only' : 'already in the file';
+  const status = triage
+    ? `triaged: ${triage.status} (${cell(triage.by.name)})`
+    : inline
+      ? 'on its line'
+      : introduced
+        ? 'listed here only'
+        : 'already in the file';
   return `| ${introduced ? '🆕' : ''} | ${finding.severity} | ${cell(finding.title)} \`${codeSafe(finding.redacted)}\` | ${link} | ${status} · \`${shortId}\` |`;
 }
 
@@ -122,7 +137,10 @@ function tailLines({ report }: SummaryContext): string[] {
   for (const { finding } of report.findings) if (!rules.has(finding.ruleId)) rules.set(finding.ruleId, finding);
   if (rules.size > 0) {
     lines.push('', '#### What to do', '');
-    for (const finding of [...rules.values()].slice(0, 10)) lines.push(`- **${cell(finding.title)}** (\`${finding.ruleId}\`): ${finding.remediation ?? 'revoke and rotate it, then remove it from the change.'}`);
+    for (const finding of [...rules.values()].slice(0, 10))
+      lines.push(
+        `- **${cell(finding.title)}** (\`${finding.ruleId}\`): ${finding.remediation ?? 'revoke and rotate it, then remove it from the change.'}`,
+      );
   }
   lines.push(
     '',

@@ -37,7 +37,11 @@ export function shortIdOf(fingerprint: string): string {
   return fingerprint.slice(0, 8);
 }
 
-export function findingsReport(scan: RepositoryScanRecord, feedback: Pick<PullRequestFeedback, 'threads'>, settings: PullRequestSettings): FindingsReport {
+export function findingsReport(
+  scan: RepositoryScanRecord,
+  feedback: Pick<PullRequestFeedback, 'threads'>,
+  settings: PullRequestSettings,
+): FindingsReport {
   const seen = new Set<string>();
   const findings: ReportedFinding[] = [];
   let budget = settings.threadBudget;
@@ -73,19 +77,30 @@ const severityRank = { low: 1, medium: 2, high: 3, critical: 4 } as const;
 
 function meetsThreshold(finding: RepositoryFindingSummary, settings: PullRequestSettings): boolean {
   const confidence = finding.confidence ?? 'high';
-  return confidenceRank[confidence] >= confidenceRank[settings.failOn.minConfidence] && severityRank[finding.severity] >= severityRank[settings.failOn.minSeverity];
+  return (
+    confidenceRank[confidence] >= confidenceRank[settings.failOn.minConfidence] &&
+    severityRank[finding.severity] >= severityRank[settings.failOn.minSeverity]
+  );
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function describe(state: FindingsReport['state'], failing: number, introduced: number, distinct: number, scan: RepositoryScanRecord): string {
+function describe(
+  state: FindingsReport['state'],
+  failing: number,
+  introduced: number,
+  distinct: number,
+  scan: RepositoryScanRecord,
+): string {
   if (state === 'failed') return `${plural(failing, 'secret')} to fix before merging (${introduced} introduced by this pull request)`;
   if (state === 'notApplicable') return 'Nothing to scan: no text file this pull request changes could be read';
   const before = distinct - introduced;
   if (introduced > 0) return `No secret fails the check (${introduced} introduced, all triaged or below the threshold)`;
-  return before > 0 ? `No secret introduced (${plural(before, 'secret')} already in the changed files)` : `No secret found in ${plural(scan.filesScanned, 'changed file')}`;
+  return before > 0
+    ? `No secret introduced (${plural(before, 'secret')} already in the changed files)`
+    : `No secret found in ${plural(scan.filesScanned, 'changed file')}`;
 }
 
 /** One annotation per listed finding (GitHub check runs): failing ones as failures, other introduced ones as warnings, the rest as notices. */
@@ -95,6 +110,7 @@ export function annotationsOf(report: FindingsReport): StatusAnnotation[] {
     line: finding.line,
     level: failing ? 'failure' : introduced && !triage ? 'warning' : 'notice',
     title: `${introduced ? 'Secret introduced here' : 'Secret already in this file'}: ${finding.title}`,
-    message: `${finding.redacted} (${finding.ruleId}${triage ? `; triaged as ${triage.status} by ${triage.by.name}` : ''}). ${finding.remediation ?? ''}`.trim(),
+    message:
+      `${finding.redacted} (${finding.ruleId}${triage ? `; triaged as ${triage.status} by ${triage.by.name}` : ''}). ${finding.remediation ?? ''}`.trim(),
   }));
 }

@@ -1,11 +1,16 @@
 import type { Logger } from '../../logging';
 import type { PullRequestSettings } from '../../organizations';
 import type { RepositoryScanRecord } from '../../repositories';
-import { PublishSuperseded, type PullRequestFeedback, type PullRequestFeedbackStore, type ThreadRecord } from '../feedback/pullRequestFeedback';
+import {
+  PublishSuperseded,
+  type PullRequestFeedback,
+  type PullRequestFeedbackStore,
+  type ThreadRecord,
+} from '../feedback/pullRequestFeedback';
 import { CommentTooLongError } from '../hosts/markers';
 import type { HostIdentity, HostThread, PublishTarget, PullRequestHost, PullRequestKey, StatusState } from '../hosts/pullRequestHost';
 import { fixedNote, foundAgainNote, leftToPeopleNote, summaryText, threadText } from './feedbackText';
-import { annotationsOf, findingsReport, type FindingsReport } from './findingsReport';
+import { annotationsOf, type FindingsReport, findingsReport } from './findingsReport';
 
 /**
  * One publish of one head of a pull request, in the order a reader sees it: the status `pending`,
@@ -89,7 +94,14 @@ export class Publication {
       published: { commitId: this.head, scanId: this.scan.id, order: this.order, state: report.state, at: this.now() },
       claim: undefined,
     }));
-    return { published: true, commitId: this.head, state: report.state, threadsPosted: this.posted, threadsResolved: this.resolved, summary };
+    return {
+      published: true,
+      commitId: this.head,
+      state: report.state,
+      threadsPosted: this.posted,
+      threadsResolved: this.resolved,
+      summary,
+    };
   }
 
   /**
@@ -102,15 +114,31 @@ export class Publication {
     if (claim && claim.commitId !== this.head) return undefined;
     const report = findingsReport(this.scan, this.feedback, this.settings);
     await this.summary(report);
-    const handle = await this.host.setStatus(this.target, { state: report.state, description: report.description, ...(this.host.capabilities.annotations ? { annotations: [] } : {}), ...this.targetUrl() }, this.pendingHandle());
-    await this.change((current) => ({ ...current, status: { commitId: this.head, pending: this.pendingHandle() ?? handle, final: report.state } }));
+    const handle = await this.host.setStatus(
+      this.target,
+      {
+        state: report.state,
+        description: report.description,
+        ...(this.host.capabilities.annotations ? { annotations: [] } : {}),
+        ...this.targetUrl(),
+      },
+      this.pendingHandle(),
+    );
+    await this.change((current) => ({
+      ...current,
+      status: { commitId: this.head, pending: this.pendingHandle() ?? handle, final: report.state },
+    }));
     return { state: report.state };
   }
 
   /** After a permanent failure: an `error` status where the token still may post one, so a required check does not hang at pending. */
   async reportFailure(reason: string): Promise<void> {
     try {
-      await this.host.setStatus(this.target, { state: 'error', description: `Vigil could not publish its findings: ${reason}`.slice(0, 140) }, this.pendingHandle());
+      await this.host.setStatus(
+        this.target,
+        { state: 'error', description: `Vigil could not publish its findings: ${reason}`.slice(0, 140) },
+        this.pendingHandle(),
+      );
     } catch (error) {
       this.logger.warn('could not post the error status either', { reason: error instanceof Error ? error.message : String(error) });
     }
@@ -119,19 +147,32 @@ export class Publication {
   // ── steps ───────────────────────────────────────────────────────────────────────────────────
   private async pending(): Promise<void> {
     if (this.pendingHandle()) return;
-    const handle = await this.host.setStatus(this.target, { state: 'pending', description: `Vigil is reviewing ${this.head.slice(0, 7)} (${this.scan.filesScanned} changed files scanned)`, ...this.targetUrl() });
+    const handle = await this.host.setStatus(this.target, {
+      state: 'pending',
+      description: `Vigil is reviewing ${this.head.slice(0, 7)} (${this.scan.filesScanned} changed files scanned)`,
+      ...this.targetUrl(),
+    });
     await this.change((current) => ({ ...current, status: { commitId: this.head, pending: handle } }), true);
   }
 
   private async postThreads(report: FindingsReport): Promise<void> {
     const wanted = report.findings.filter((f) => f.inline && !f.triage);
     const fresh = wanted.filter((f) => !this.feedback.threads[f.finding.fingerprint]);
-    const leftPosting = new Set(wanted.filter((f) => this.feedback.threads[f.finding.fingerprint]?.state === 'posting').map((f) => f.finding.fingerprint));
+    const leftPosting = new Set(
+      wanted.filter((f) => this.feedback.threads[f.finding.fingerprint]?.state === 'posting').map((f) => f.finding.fingerprint),
+    );
     if (fresh.length > 0) {
       await this.change((current) => {
         const threads = { ...current.threads };
         for (const { finding } of fresh) {
-          threads[finding.fingerprint] ??= { state: 'posting', ruleId: finding.ruleId, riskId: finding.riskId, path: finding.path, line: finding.line, commitId: this.head };
+          threads[finding.fingerprint] ??= {
+            state: 'posting',
+            ruleId: finding.ruleId,
+            riskId: finding.riskId,
+            path: finding.path,
+            line: finding.line,
+            commitId: this.head,
+          };
         }
         return { ...current, threads };
       }, true);
@@ -148,7 +189,16 @@ export class Publication {
       if (record.state !== 'posting') continue;
       // A claim left by a crashed run may have been posted already: look for it by its marker first.
       const adopted = leftPosting.has(finding.fingerprint) ? await this.findThread(finding.fingerprint) : undefined;
-      const id = adopted?.id ?? (await this.host.postThread(this.target, { path: finding.path, line: finding.line, column: finding.column, body: threadText(finding, shortId), fingerprint: finding.fingerprint, ruleId: finding.ruleId }));
+      const id =
+        adopted?.id ??
+        (await this.host.postThread(this.target, {
+          path: finding.path,
+          line: finding.line,
+          column: finding.column,
+          body: threadText(finding, shortId),
+          fingerprint: finding.fingerprint,
+          ruleId: finding.ruleId,
+        }));
       if (!adopted) this.posted++;
       await this.recordThread(finding.fingerprint, { id, state: 'open', commitId: this.head });
     }
@@ -158,7 +208,9 @@ export class Publication {
     // A bounded result list cannot say a finding is gone.
     if (this.scan.resultsTruncated) return;
     const present = new Set(this.scan.results.map((r) => r.fingerprint));
-    const gone = Object.entries(this.feedback.threads).filter(([fingerprint, record]) => record.state === 'open' && record.id && !present.has(fingerprint));
+    const gone = Object.entries(this.feedback.threads).filter(
+      ([fingerprint, record]) => record.state === 'open' && record.id && !present.has(fingerprint),
+    );
     if (gone.length === 0) return;
     const threads = await this.hostThreads();
     for (const [fingerprint, record] of gone) {
@@ -196,7 +248,8 @@ export class Publication {
       const existing = id;
       const outcome = await this.withinLimit((limit) => this.host.updateSummary(this.target, existing, text(limit)));
       if (outcome === 'updated') {
-        if (current?.state !== 'posted' || current.id !== existing) await this.change((doc) => ({ ...doc, summary: { id: existing, state: 'posted' } }));
+        if (current?.state !== 'posted' || current.id !== existing)
+          await this.change((doc) => ({ ...doc, summary: { id: existing, state: 'posted' } }));
         return 'updated';
       }
       // A person deleted it: `once` stays quiet from now on; the other modes post it again.
@@ -214,9 +267,22 @@ export class Publication {
   private async final(report: FindingsReport): Promise<void> {
     if (this.feedback.status?.commitId === this.head && this.feedback.status.final === report.state) return;
     const annotations = this.host.capabilities.annotations ? { annotations: annotationsOf(report) } : {};
-    const text = this.host.capabilities.annotations ? { text: summaryText({ scan: this.scan, report, settings: this.settings, ...this.reportLink() }, this.host.limits.statusTextLength) } : {};
-    const handle = await this.host.setStatus(this.target, { state: report.state, description: report.description, ...text, ...annotations, ...this.targetUrl() }, this.pendingHandle());
-    await this.change((current) => ({ ...current, status: { commitId: this.head, pending: current.status?.commitId === this.head ? (current.status.pending ?? handle) : handle, final: report.state } }));
+    const text = this.host.capabilities.annotations
+      ? { text: summaryText({ scan: this.scan, report, settings: this.settings, ...this.reportLink() }, this.host.limits.statusTextLength) }
+      : {};
+    const handle = await this.host.setStatus(
+      this.target,
+      { state: report.state, description: report.description, ...text, ...annotations, ...this.targetUrl() },
+      this.pendingHandle(),
+    );
+    await this.change((current) => ({
+      ...current,
+      status: {
+        commitId: this.head,
+        pending: current.status?.commitId === this.head ? (current.status.pending ?? handle) : handle,
+        final: report.state,
+      },
+    }));
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────────────────────
@@ -262,13 +328,20 @@ export class Publication {
     if (this.mode === 'refresh') return;
     const claim = this.feedback.claim;
     if (claim?.commitId !== this.claimant.commitId || claim.scanId !== this.claimant.scanId) {
-      throw new PublishSuperseded(`pull request ${this.key.number} is now being published for ${claim?.commitId.slice(0, 7) ?? 'another head'}`);
+      throw new PublishSuperseded(
+        `pull request ${this.key.number} is now being published for ${claim?.commitId.slice(0, 7) ?? 'another head'}`,
+      );
     }
   }
 
   /** Write the feedback document; `asClaimant` refuses the write (and stops the publish) when the claim is gone. */
   private async change(change: (current: PullRequestFeedback) => PullRequestFeedback | undefined, asClaimant = false): Promise<void> {
-    this.feedback = await this.store.update(this.organization, this.key, change, asClaimant && this.mode === 'publish' ? this.claimant : undefined);
+    this.feedback = await this.store.update(
+      this.organization,
+      this.key,
+      change,
+      asClaimant && this.mode === 'publish' ? this.claimant : undefined,
+    );
   }
 
   /** The text at the platform's limit; once more at the limit a refusal names (a server with a smaller one). */
@@ -284,7 +357,13 @@ export class Publication {
 
   private reportLink(): { reportUrl?: string } {
     const template = this.settings.reportUrl;
-    return template ? { reportUrl: template.replace('{scanId}', encodeURIComponent(this.scan.id)).replace('{organization}', encodeURIComponent(this.organization)) } : {};
+    return template
+      ? {
+          reportUrl: template
+            .replace('{scanId}', encodeURIComponent(this.scan.id))
+            .replace('{organization}', encodeURIComponent(this.organization)),
+        }
+      : {};
   }
 
   private targetUrl(): { targetUrl?: string } {

@@ -19,11 +19,18 @@ export const publishPullRequest: UseCase = async (envelope, { services, logger }
   const scanId = String(envelope.subject.scanId ?? '');
   const scan = narrowed(await services.stores.scans.read(scanId, envelope.organization), 'kind', 'pull-request');
   if (!scan?.pullRequest) {
-    throw new PermanentError(`event '${envelope.id}' names scan '${scanId}', which is no pull request scan of organization '${envelope.organization}' (push to the pull request to scan it again)`);
+    throw new PermanentError(
+      `event '${envelope.id}' names scan '${scanId}', which is no pull request scan of organization '${envelope.organization}' (push to the pull request to scan it again)`,
+    );
   }
   const context = scan.pullRequest;
   const project = envelope.project ?? scan.project;
-  const key: PullRequestKey = { source: context.source, repositoryId: context.repositoryId, number: context.number, ...(context.source === 'azure-devops' ? { project } : {}) };
+  const key: PullRequestKey = {
+    source: context.source,
+    repositoryId: context.repositoryId,
+    number: context.number,
+    ...(context.source === 'azure-devops' ? { project } : {}),
+  };
   const store = services.stores.pullRequestFeedback;
   const claimed = await store.claim(envelope.organization, key, { commitId: scan.commitId, scanId: scan.id, order: context.order });
   if (claimed.outcome !== 'go') {
@@ -33,7 +40,17 @@ export const publishPullRequest: UseCase = async (envelope, { services, logger }
   const settings = await services.stores.organizations.get(envelope.organization);
   const host = await openPullRequestHost(key.source, settings, services, logger);
   const now = () => new Date(services.clock.now()).toISOString();
-  const publication = new Publication(host, store, settings.organization, key, scan, pullRequestSettingsOf(settings), claimed.feedback, logger, now);
+  const publication = new Publication(
+    host,
+    store,
+    settings.organization,
+    key,
+    scan,
+    pullRequestSettingsOf(settings),
+    claimed.feedback,
+    logger,
+    now,
+  );
   try {
     const result = await publication.run();
     logger.info('published on the pull request', { ...result, pullRequest: key.number });

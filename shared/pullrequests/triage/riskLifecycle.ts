@@ -1,6 +1,6 @@
 import type { AppServices } from '../../app';
-import { repositorySightingId, type RepositoryFindingSummary } from '../../repositories';
-import { triageRisk, type RiskAsset } from '../../risks';
+import { type RepositoryFindingSummary, repositorySightingId } from '../../repositories';
+import { type RiskAsset, triageRisk } from '../../risks';
 import type { TriageStatus } from './triageCommand';
 
 /**
@@ -57,7 +57,11 @@ export function riskLifecycle(services: AppServices): RiskLifecycle {
           ...(subject.project ? { project: subject.project } : {}),
           fingerprint: finding.fingerprint,
           verified: finding.verified,
-          evidence: { location: `${finding.path}:${finding.line} @ ${finding.commitId.slice(0, 7)}`, redacted: finding.redacted, ...(finding.url ? { url: finding.url } : {}) },
+          evidence: {
+            location: `${finding.path}:${finding.line} @ ${finding.commitId.slice(0, 7)}`,
+            redacted: finding.redacted,
+            ...(finding.url ? { url: finding.url } : {}),
+          },
           remediation: finding.remediation ?? '',
           sightingId: repositorySightingId(finding.commitId, finding.path, finding.line, finding.fingerprint),
         });

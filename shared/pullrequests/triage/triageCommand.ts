@@ -19,7 +19,10 @@ export function readTriageCommand(text: string, onThread: boolean): TriageComman
   if (!match) return { kind: 'none' };
   const verb = match[1].toLowerCase();
   if (verb !== 'false-positive' && verb !== 'accept') {
-    return { kind: 'refused', problem: `unknown command '${match[1].slice(0, 40)}': use \`/vigil false-positive <reason>\` or \`/vigil accept <reason>\`` };
+    return {
+      kind: 'refused',
+      problem: `unknown command '${match[1].slice(0, 40)}': use \`/vigil false-positive <reason>\` or \`/vigil accept <reason>\``,
+    };
   }
   let rest = match[2].trim();
   let findingId: string | undefined;
@@ -30,5 +33,10 @@ export function readTriageCommand(text: string, onThread: boolean): TriageComman
     rest = id[2].trim();
   }
   if (rest === '') return { kind: 'refused', problem: `give a reason: \`/vigil ${verb} <reason>\`` };
-  return { kind: 'triage', status: verb === 'accept' ? 'accepted' : 'false-positive', reason: rest.slice(0, maxReasonLength), ...(findingId ? { findingId } : {}) };
+  return {
+    kind: 'triage',
+    status: verb === 'accept' ? 'accepted' : 'false-positive',
+    reason: rest.slice(0, maxReasonLength),
+    ...(findingId ? { findingId } : {}),
+  };
 }

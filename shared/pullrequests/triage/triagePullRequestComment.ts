@@ -8,7 +8,7 @@ import type { CommentRef, PullRequestKey } from '../hosts/pullRequestHost';
 import { triagedNote, triageRefusal } from '../publishing/feedbackText';
 import { shortIdOf } from '../publishing/findingsReport';
 import { Publication } from '../publishing/publication';
-import { riskLifecycle, type RiskLifecycle } from './riskLifecycle';
+import { type RiskLifecycle, riskLifecycle } from './riskLifecycle';
 import { readTriageCommand } from './triageCommand';
 
 /**
@@ -22,7 +22,8 @@ import { readTriageCommand } from './triageCommand';
  * summary and the status again, which no longer count the finding. A comment event delivered
  * again triages once.
  */
-export const triagePullRequestComment: UseCase = async (envelope, context) => triageComment(envelope, context, riskLifecycle(context.services));
+export const triagePullRequestComment: UseCase = async (envelope, context) =>
+  triageComment(envelope, context, riskLifecycle(context.services));
 
 export async function triageComment(envelope: Parameters<UseCase>[0], { services, logger }: Parameters<UseCase>[1], risks: RiskLifecycle) {
   const settings = await services.stores.organizations.get(envelope.organization);
@@ -34,16 +35,32 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
     if (!feedback?.published) return { triaged: false, why: 'Vigil has published nothing on this pull request' };
     const key: PullRequestKey = { ...named, ...(feedback.project ? { project: feedback.project } : {}) };
     const scan = narrowed(await services.stores.scans.read(feedback.published.scanId, settings.organization), 'kind', 'pull-request');
-    if (!scan?.pullRequest) throw new PermanentError(`the scan '${feedback.published.scanId}' Vigil last published on pull request ${key.number} is gone`);
+    if (!scan?.pullRequest)
+      throw new PermanentError(`the scan '${feedback.published.scanId}' Vigil last published on pull request ${key.number} is gone`);
     const now = () => new Date(services.clock.now()).toISOString();
-    const publication = new Publication(host, store, settings.organization, key, scan, pullRequestSettingsOf(settings), feedback, logger, now, 'refresh');
+    const publication = new Publication(
+      host,
+      store,
+      settings.organization,
+      key,
+      scan,
+      pullRequestSettingsOf(settings),
+      feedback,
+      logger,
+      now,
+      'refresh',
+    );
     const target = publication.target;
 
     const subject = envelope.subject;
     const commentId = subject.commentId ?? subject.noteId;
     const threadId = subject.threadId ?? subject.discussionId;
     if (commentId === undefined) throw new PermanentError(`event '${envelope.id}' names no comment`);
-    const ref: CommentRef = { commentId: String(commentId), ...(threadId !== undefined ? { threadId: String(threadId) } : {}), ...(subject.kind === 'review' || subject.kind === 'conversation' ? { kind: subject.kind } : {}) };
+    const ref: CommentRef = {
+      commentId: String(commentId),
+      ...(threadId !== undefined ? { threadId: String(threadId) } : {}),
+      ...(subject.kind === 'review' || subject.kind === 'conversation' ? { kind: subject.kind } : {}),
+    };
     const found = await host.comment(target, ref);
     if (!found) return { triaged: false, why: 'the comment is gone' };
     const identity = feedback.identity ?? (await host.identity());
@@ -59,28 +76,80 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
     };
     if (command.kind === 'refused') return refuse(command.problem);
 
-    const fingerprint = onThread?.[0] ?? uniqueFingerprint(command.findingId ?? '', [...new Set([...scan.results.map((r) => r.fingerprint), ...Object.keys(feedback.threads)])]);
+    const fingerprint =
+      onThread?.[0] ??
+      uniqueFingerprint(command.findingId ?? '', [
+        ...new Set([...scan.results.map((r) => r.fingerprint), ...Object.keys(feedback.threads)]),
+      ]);
     if (!fingerprint) return refuse(`no finding on this pull request has the id \`${command.findingId}\` (the summary lists them)`);
     const finding = scan.results.find((r) => r.fingerprint === fingerprint);
     const record = feedback.threads[fingerprint];
     if (record?.triage?.commentId === found.comment.id) return { triaged: false, why: 'already triaged from this comment' };
     if (!finding) return refuse('Vigil no longer finds this secret on the pull request: there is nothing left to triage');
 
-    const triage: Triage = { status: command.status, reason: command.reason, by: { id: found.comment.authorId, name: found.comment.authorName }, at: now(), commentId: found.comment.id };
+    const triage: Triage = {
+      status: command.status,
+      reason: command.reason,
+      by: { id: found.comment.authorId, name: found.comment.authorName },
+      at: now(),
+      commentId: found.comment.id,
+    };
     const outcome = await risks.triage(
       settings.organization,
-      { riskId: finding.riskId, finding, asset: scan.pullRequest.asset, ...(key.source === 'azure-devops' ? { project: scan.project } : {}) },
-      { status: triage.status, reason: triage.reason, by: triage.by, at: triage.at, reference: `pull request ${key.number} of ${scan.repository}`, requestId: `${key.source}:${key.number}:${found.comment.id}` },
+      {
+        riskId: finding.riskId,
+        finding,
+        asset: scan.pullRequest.asset,
+        ...(key.source === 'azure-devops' ? { project: scan.project } : {}),
+      },
+      {
+        status: triage.status,
+        reason: triage.reason,
+        by: triage.by,
+        at: triage.at,
+        reference: `pull request ${key.number} of ${scan.repository}`,
+        requestId: `${key.source}:${key.number}:${found.comment.id}`,
+      },
     );
     const updated = await store.update(settings.organization, key, (current) => {
-      const existing = current.threads[fingerprint] ?? { state: 'triaged' as const, ruleId: finding.ruleId, riskId: finding.riskId, path: finding.path, line: finding.line, commitId: scan.commitId };
+      const existing = current.threads[fingerprint] ?? {
+        state: 'triaged' as const,
+        ruleId: finding.ruleId,
+        riskId: finding.riskId,
+        path: finding.path,
+        line: finding.line,
+        commitId: scan.commitId,
+      };
       return { ...current, identity, threads: { ...current.threads, [fingerprint]: { ...existing, state: 'triaged', triage } } };
     });
     const threadOfFinding = updated.threads[fingerprint]?.id;
     if (threadOfFinding) await host.resolveThread(target, threadOfFinding, { outcome: triage.status, note: triagedNote(triage) });
-    const refreshed = await new Publication(host, store, settings.organization, key, scan, pullRequestSettingsOf(settings), updated, logger, now, 'refresh').refresh();
-    logger.info('finding triaged from the pull request', { pullRequest: key.number, finding: shortIdOf(fingerprint), status: triage.status, outcome, state: refreshed?.state });
-    return { triaged: true, status: triage.status, risk: outcome, finding: shortIdOf(fingerprint), ...(refreshed ? { state: refreshed.state } : {}) };
+    const refreshed = await new Publication(
+      host,
+      store,
+      settings.organization,
+      key,
+      scan,
+      pullRequestSettingsOf(settings),
+      updated,
+      logger,
+      now,
+      'refresh',
+    ).refresh();
+    logger.info('finding triaged from the pull request', {
+      pullRequest: key.number,
+      finding: shortIdOf(fingerprint),
+      status: triage.status,
+      outcome,
+      state: refreshed?.state,
+    });
+    return {
+      triaged: true,
+      status: triage.status,
+      risk: outcome,
+      finding: shortIdOf(fingerprint),
+      ...(refreshed ? { state: refreshed.state } : {}),
+    };
   } finally {
     host.close();
   }

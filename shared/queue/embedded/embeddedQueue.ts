@@ -1,9 +1,9 @@
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { type Clock, systemClock } from '../../clock';
+import { TransientError } from '../../errors';
 import type { EmbeddedDatabase } from '../../store';
 import { groupCommitFor } from '../../store';
-import { systemClock, type Clock } from '../../clock';
-import { TransientError } from '../../errors';
 import { defaultMaxDeliveryCount, type QueueName } from '../names';
 import type {
   DeadLetteredMessage,
@@ -23,10 +23,12 @@ export interface EmbeddedQueueOptions {
   duplicateWindowMs?: number;
 }
 
-export type EmbeddedQueue = QueueSender & QueueReceiver & QueueAdmin & {
-  /** Releases every lock, as if their holders died: used at start-up, when this process owns the file. */
-  releaseAllLocks(): number;
-};
+export type EmbeddedQueue = QueueSender &
+  QueueReceiver &
+  QueueAdmin & {
+    /** Releases every lock, as if their holders died: used at start-up, when this process owns the file. */
+    releaseAllLocks(): number;
+  };
 
 interface MessageRow {
   seq: number;
@@ -96,9 +98,7 @@ export function createEmbeddedQueue(db: EmbeddedDatabase, options: EmbeddedQueue
        ON CONFLICT (queue, message_id) DO UPDATE SET seen_at = excluded.seen_at WHERE message_ids.seen_at < ?`,
     ),
     forget: db.prepare('DELETE FROM message_ids WHERE seen_at < ?'),
-    insert: db.prepare(
-      'INSERT INTO messages (queue, message_id, body, type, enqueued_at, visible_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
+    insert: db.prepare('INSERT INTO messages (queue, message_id, body, type, enqueued_at, visible_at) VALUES (?, ?, ?, ?, ?, ?)'),
     // Ordered as the index is, so a backlog of thousands is read from its head, not sorted per receive.
     ready: db.prepare<[QueueName, number, number, number], MessageRow>(
       `SELECT * FROM messages WHERE queue = ? AND state = 'active' AND visible_at <= ?

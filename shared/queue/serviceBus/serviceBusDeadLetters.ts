@@ -1,5 +1,5 @@
-import Long from 'long';
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
+import Long from 'long';
 import type { QueueName } from '../names';
 import type { DeadLetteredMessage } from '../port';
 import { sequenceNumberOf, toDeadLetteredMessage } from './serviceBusMessages';

@@ -76,9 +76,7 @@ function fromHttpStatus(status: number, where: string, detail: string, operation
 
 function notFound(operation: ServiceBusOperation): ConfigurationError {
   const queue = operation.entity.split('/')[0];
-  return new ConfigurationError(
-    `queue '${queue}' does not exist in namespace ${operation.namespace} (deploy infra/ or create it)`,
-  );
+  return new ConfigurationError(`queue '${queue}' does not exist in namespace ${operation.namespace} (deploy infra/ or create it)`);
 }
 
 function unauthorized(where: string, detail: string, operation: ServiceBusOperation, role?: string): ConfigurationError {

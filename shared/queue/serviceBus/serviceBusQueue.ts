@@ -1,12 +1,12 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { isServiceBusError, ServiceBusAdministrationClient, ServiceBusClient, type ServiceBusSender } from '@azure/service-bus';
-import { systemClock, type Clock } from '../../clock';
+import { type Clock, systemClock } from '../../clock';
 import { defaultMaxDeliveryCount, type QueueName } from '../names';
 import type { LockedMessage, OutgoingMessage, QueueAdmin, QueueCounts, QueueReceiver, QueueSender } from '../port';
-import { peekDeadLetters, settleDeadLetters, type DeadLetterAccess } from './serviceBusDeadLetters';
-import { toQueueError, type ServiceBusOperation } from './serviceBusErrors';
+import { type DeadLetterAccess, peekDeadLetters, settleDeadLetters } from './serviceBusDeadLetters';
+import { type ServiceBusOperation, toQueueError } from './serviceBusErrors';
 import { deadLetteredAtProperty, lastErrorProperty, toReplayedMessage } from './serviceBusMessages';
-import { ReceivingLanes, type HeldMessage } from './serviceBusReceiving';
+import { type HeldMessage, ReceivingLanes } from './serviceBusReceiving';
 import { sendInBatches } from './serviceBusSending';
 import { namespaceOf, type QueueRuntimePropertiesReader, type ServiceBusQueueSettings } from './serviceBusSettings';
 

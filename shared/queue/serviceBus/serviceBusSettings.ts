@@ -70,9 +70,7 @@ export function serviceBusSettingsFromEnvironment(
 export function normaliseNamespace(value: string): string {
   const host = value.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
   if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) {
-    throw new ConfigurationError(
-      'ServiceBusConnection__fullyQualifiedNamespace must be a host name such as vigil.servicebus.windows.net',
-    );
+    throw new ConfigurationError('ServiceBusConnection__fullyQualifiedNamespace must be a host name such as vigil.servicebus.windows.net');
   }
   return host;
 }

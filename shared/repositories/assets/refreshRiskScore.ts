@@ -1,5 +1,5 @@
-import { scoreRepository } from '../../risks';
 import type { AppServices } from '../../app';
+import { scoreRepository } from '../../risks';
 
 /**
  * Recomputes one repository asset's risk score from its open risks and its exposure, and stores

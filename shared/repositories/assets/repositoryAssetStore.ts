@@ -1,8 +1,7 @@
 import type { Clock } from '../../clock';
 import type { Container, Scalar, Stored } from '../../store';
-import { isConflict, isNotFound, isPreconditionFailed } from '../../store';
-import { queryAll } from '../../store';
-import { repositoryAssetId, type RepositoryAsset, type RepositoryRiskScore, type RepositoryState } from './asset';
+import { isConflict, isNotFound, isPreconditionFailed, queryAll } from '../../store';
+import { type RepositoryAsset, type RepositoryRiskScore, type RepositoryState, repositoryAssetId } from './asset';
 
 /** What Azure DevOps says about a repository right now: the fields the inventory owns. */
 export type ObservedRepository = Pick<
@@ -30,7 +29,17 @@ export interface RepositoryAssetFilter {
  * Compared field by field before anything is written: an inventory that sees nothing new writes
  * nothing (etags and `_ts` stay as they were). `forks` and `lastPushAt` only count when observed.
  */
-const observedFields = ['name', 'project', 'projectId', 'projectVisibility', 'defaultBranch', 'webUrl', 'size', 'state', 'skipReason'] as const;
+const observedFields = [
+  'name',
+  'project',
+  'projectId',
+  'projectVisibility',
+  'defaultBranch',
+  'webUrl',
+  'size',
+  'state',
+  'skipReason',
+] as const;
 const optionalObservedFields = ['forks', 'lastPushAt'] as const;
 
 /**
@@ -106,7 +115,11 @@ export class RepositoryAssetStore {
    * has not written yet is left alone: the scan creates no asset. Etag-checked, so an inventory
    * writing the same document at the same time loses nothing.
    */
-  async recordLastFullScan(organization: string, repositoryId: string, lastFullScan: NonNullable<RepositoryAsset['lastFullScan']>): Promise<boolean> {
+  async recordLastFullScan(
+    organization: string,
+    repositoryId: string,
+    lastFullScan: NonNullable<RepositoryAsset['lastFullScan']>,
+  ): Promise<boolean> {
     const id = repositoryAssetId(repositoryId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const existing = await this.get(organization, id);
@@ -143,7 +156,8 @@ export class RepositoryAssetStore {
     return this.modify(organization, id, undefined, (asset) => {
       const score = typeof scoreOf === 'function' ? scoreOf(asset) : scoreOf;
       const stored = asset.riskScore;
-      if (stored && stored.score === score.score && stored.openRisks === score.openRisks && sameJson(stored.factors, score.factors)) return undefined;
+      if (stored && stored.score === score.score && stored.openRisks === score.openRisks && sameJson(stored.factors, score.factors))
+        return undefined;
       return { ...asset, riskScore: score };
     });
   }

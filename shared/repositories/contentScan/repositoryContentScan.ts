@@ -68,7 +68,11 @@ export class RepositoryContentScan {
 
   /** The scan the configuration asks for: the build-log engine, the default excludes plus `VIGIL_REPO_SCAN_EXCLUDE`. */
   static configured(config: VigilConfig, onProgress?: (progress: ContentScanProgress) => void): RepositoryContentScan {
-    return new RepositoryContentScan(buildLogScanner(config), RepositoryPathFilter.fromSetting(config.environment.VIGIL_REPO_SCAN_EXCLUDE), onProgress);
+    return new RepositoryContentScan(
+      buildLogScanner(config),
+      RepositoryPathFilter.fromSetting(config.environment.VIGIL_REPO_SCAN_EXCLUDE),
+      onProgress,
+    );
   }
 
   /** What `screen` decides by, as plain data (for screening on another thread). */

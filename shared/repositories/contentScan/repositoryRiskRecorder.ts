@@ -1,14 +1,12 @@
-import { riskEvents } from '../../risks';
-import type { EventEnvelope } from '../../events';
-import { leakedSecretSighting } from '../../risks';
-import { riskId, type Risk, type RiskAsset } from '../../risks';
-import type { RiskStore, RiskTransition } from '../../risks';
 import type { AppServices } from '../../app';
+import type { EventEnvelope } from '../../events';
+import type { RiskStore, RiskTransition } from '../../risks';
+import { leakedSecretSighting, type Risk, type RiskAsset, riskEvents, riskId } from '../../risks';
 import type { Finding } from '../../scanning';
 import { repositoryAssetId } from '../assets/asset';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
+import { type CommitAuthor, maxListedResults, type RepositoryFindingSummary } from './repositoryScanRecord';
 import { repositorySightingId } from './sightingIds';
-import { maxListedResults, type CommitAuthor, type RepositoryFindingSummary } from './repositoryScanRecord';
 
 /**
  * Turns what a repository content scan finds into risks (docs/architecture.md, "State"): one risk per secret per
@@ -72,7 +70,11 @@ export class FindingSummaries {
     private readonly repository: ScannedRepository,
   ) {}
 
-  add(finding: Finding, origin: FindingOrigin, extra: Pick<RepositoryFindingSummary, 'introduced' | 'onDiffLine'> = {}): RepositoryFindingSummary {
+  add(
+    finding: Finding,
+    origin: FindingOrigin,
+    extra: Pick<RepositoryFindingSummary, 'introduced' | 'onDiffLine'> = {},
+  ): RepositoryFindingSummary {
     const url = lineUrlOf(this.repository, finding.path, finding.line, origin.commitId);
     const summary: RepositoryFindingSummary = {
       ruleId: finding.ruleId,

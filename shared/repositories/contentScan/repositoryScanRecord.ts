@@ -1,5 +1,5 @@
 import type { Finding } from '../../scanning';
-import type { ContentScanSummary, SkipReason, SkippedFiles } from './repositoryContentScan';
+import type { ContentScanSummary, SkippedFiles, SkipReason } from './repositoryContentScan';
 
 /**
  * The `scans` document of one repository content scan (docs/architecture.md, "State"): what was read, what was left
@@ -15,7 +15,8 @@ export interface CommitAuthor {
 }
 
 /** One finding as a scan lists it: the engine's finding (its path relative to the repository root), and whose commit. */
-export interface RepositoryFindingSummary extends Pick<Finding, 'ruleId' | 'title' | 'severity' | 'path' | 'line' | 'column' | 'redacted' | 'fingerprint' | 'verified'> {
+export interface RepositoryFindingSummary
+  extends Pick<Finding, 'ruleId' | 'title' | 'severity' | 'path' | 'line' | 'column' | 'redacted' | 'fingerprint' | 'verified'> {
   /** The rule's confidence (absent in documents written before it was kept). */
   confidence?: Finding['confidence'];
   /** What to do about it, in a sentence (the rule's). */
@@ -97,7 +98,10 @@ export interface PullRequestScanContext {
 export function scanResults(
   summary: ContentScanSummary,
   findings: { risksOpened: number; summaries: { list: RepositoryFindingSummary[]; truncated: boolean } },
-): Pick<RepositoryScanRecord, 'filesScanned' | 'filesSkipped' | 'skipped' | 'bytesScanned' | 'findings' | 'risksOpened' | 'results' | 'resultsTruncated'> {
+): Pick<
+  RepositoryScanRecord,
+  'filesScanned' | 'filesSkipped' | 'skipped' | 'bytesScanned' | 'findings' | 'risksOpened' | 'results' | 'resultsTruncated'
+> {
   return {
     filesScanned: summary.filesScanned,
     filesSkipped: summary.filesSkipped,

@@ -1,12 +1,12 @@
-import { isScreenedOut, pathScreenModule } from '../contentScan/pathScreen';
-import { scannedRepository } from '../contentScan/scannedRepository';
+import type { AppServices } from '../../app';
 import type { GitClient } from '../../devops';
 import type { EventEnvelope } from '../../events';
-import type { AppServices } from '../../app';
-import { RepositoryContentScan, type ContentScanProgress } from '../contentScan/repositoryContentScan';
-import { RepositoryRiskRecorder, } from '../contentScan/repositoryRiskRecorder';
-import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
 import { readZipEntriesOffThread } from '../../zip';
+import { isScreenedOut, pathScreenModule } from '../contentScan/pathScreen';
+import { type ContentScanProgress, RepositoryContentScan } from '../contentScan/repositoryContentScan';
+import { RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
+import { type RepositoryScanRecord, scanResults } from '../contentScan/repositoryScanRecord';
+import { scannedRepository } from '../contentScan/scannedRepository';
 
 /**
  * A full content scan of a repository's default branch (issue 7 item 2): resolve the branch head,
@@ -38,10 +38,12 @@ export async function scanDefaultBranch(client: GitClient, services: AppServices
   const found = await client.getRepository(request.project, request.repository);
   const repository = scannedRepository(found, request);
   const label = `${repository.project}/${repository.name}`;
-  if (found.isDisabled) return { status: 'not-scanned', repository: label, why: 'the repository is disabled (Azure DevOps refuses to serve its content)' };
+  if (found.isDisabled)
+    return { status: 'not-scanned', repository: label, why: 'the repository is disabled (Azure DevOps refuses to serve its content)' };
   const branch = found.defaultBranch;
   const commitId = branch ? await client.getBranchHead(request.project, repository.id, branch) : undefined;
-  if (!branch || !commitId) return { status: 'not-scanned', repository: label, why: 'the repository is empty (it has no default branch yet)' };
+  if (!branch || !commitId)
+    return { status: 'not-scanned', repository: label, why: 'the repository is empty (it has no default branch yet)' };
 
   const scan = RepositoryContentScan.configured(services.config, request.onProgress);
   const recorder = new RepositoryRiskRecorder(services, request.organization, repository);

@@ -1,6 +1,6 @@
+import type { UseCase } from '../../app';
 import { connectAzureDevOps } from '../../devops';
 import { PermanentError } from '../../errors';
-import type { UseCase } from '../../app';
 import { scanDefaultBranch } from './fullContentScan';
 
 /**
@@ -29,9 +29,22 @@ export const scanRepositoryContent: UseCase = async (envelope, { services, logge
       return { scanned: false, why: outcome.why };
     }
     const { record } = outcome;
-    logger.info('repository scanned', { repository: record.repository, commitId: record.commitId, files: record.filesScanned, bytes: record.bytesScanned, findings: record.findings });
+    logger.info('repository scanned', {
+      repository: record.repository,
+      commitId: record.commitId,
+      files: record.filesScanned,
+      bytes: record.bytesScanned,
+      findings: record.findings,
+    });
     // The idempotency record keeps this: counts and ids, not the findings list.
-    return { scanId: record.id, commitId: record.commitId, filesScanned: record.filesScanned, filesSkipped: record.filesSkipped, findings: record.findings, risksOpened: record.risksOpened };
+    return {
+      scanId: record.id,
+      commitId: record.commitId,
+      filesScanned: record.filesScanned,
+      filesSkipped: record.filesSkipped,
+      findings: record.findings,
+      risksOpened: record.risksOpened,
+    };
   } finally {
     client.close();
   }

@@ -2,7 +2,11 @@
  * Runs `work` over every item with at most `limit` running at once, in order of the items; the
  * first failure stops new work from starting and is rethrown once the running ones have settled.
  */
-export async function forEachWithLimit<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachWithLimit<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {

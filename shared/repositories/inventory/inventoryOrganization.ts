@@ -1,16 +1,14 @@
+import type { AppServices, UseCase } from '../../app';
+import type { GitRepository, ProjectsClient } from '../../devops';
 import { connectAzureDevOps } from '../../devops';
-import type { GitRepository } from '../../devops';
-import type { ProjectsClient } from '../../devops';
 import type { Logger } from '../../logging';
 import type { OutgoingMessage } from '../../queue';
-import type { UseCase } from '../../app';
-import type { AppServices } from '../../app';
-import { repositoryAssetId, type RepositoryAsset } from '../assets/asset';
-import { forEachWithLimit } from './boundedConcurrency';
+import { type RepositoryAsset, repositoryAssetId } from '../assets/asset';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
 import type { ObservedRepository } from '../assets/repositoryAssetStore';
-import { observeRepository, projectInfo, type ProjectInfo } from './repositoryObservation';
 import { scanRequestMessage, scanRequestReason } from '../fullScan/scanRequests';
+import { forEachWithLimit } from './boundedConcurrency';
+import { observeRepository, type ProjectInfo, projectInfo } from './repositoryObservation';
 
 /** A repository the inventory saw but does not scan, and why. */
 export interface SkippedRepository {
@@ -77,13 +75,21 @@ export const inventoryOrganization: UseCase = async (envelope, { services, logge
  * default branches ask for a full content scan — sent before the asset is written, so a run cut
  * short and redelivered asks again under the same message id rather than not at all.
  */
-export async function runInventory(services: AppServices, organizationName: string, options: InventoryOptions = {}): Promise<InventoryRecord> {
+export async function runInventory(
+  services: AppServices,
+  organizationName: string,
+  options: InventoryOptions = {},
+): Promise<InventoryRecord> {
   const started = services.clock.now();
   const progress = options.onProgress ?? (() => undefined);
   const directory = services.stores.organizations;
   const settings = await directory.get(organizationName);
   const organization = settings.organization;
-  const client = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock, options: { logger: options.logger, verify: false } });
+  const client = await connectAzureDevOps(settings, {
+    vault: services.vault,
+    clock: services.clock,
+    options: { logger: options.logger, verify: false },
+  });
   const assets = services.stores.repositories;
   try {
     const projects = await listProjects(client.projects);
@@ -106,7 +112,12 @@ export async function runInventory(services: AppServices, organizationName: stri
     await forEachWithLimit(observed, options.concurrency ?? defaultConcurrency, async (repository) => {
       const known = stored.get(repositoryAssetId(repository.repositoryId));
       if (repository.state !== 'active') {
-        skipped.push({ repository: repository.name, repositoryId: repository.repositoryId, project: repository.project, reason: repository.skipReason ?? repository.state });
+        skipped.push({
+          repository: repository.name,
+          repositoryId: repository.repositoryId,
+          project: repository.project,
+          reason: repository.skipReason ?? repository.state,
+        });
         // Never scanned, never an asset: the scans document is where a skipped repository is recorded.
         if (!known) return;
       }
@@ -174,7 +185,11 @@ async function listProjects(client: ProjectsClient): Promise<Map<string, Project
   return projects;
 }
 
-function uniqueObservations(organization: string, listed: GitRepository[], projects: ReadonlyMap<string, ProjectInfo>): ObservedRepository[] {
+function uniqueObservations(
+  organization: string,
+  listed: GitRepository[],
+  projects: ReadonlyMap<string, ProjectInfo>,
+): ObservedRepository[] {
   const byId = new Map<string, ObservedRepository>();
   for (const repository of listed) {
     const observed = observeRepository(organization, repository, projects);

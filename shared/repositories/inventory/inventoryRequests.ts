@@ -1,9 +1,9 @@
 import { Cron } from 'croner';
+import type { AppServices } from '../../app';
 import type { Clock } from '../../clock';
 import { ConfigurationError } from '../../errors';
 import type { EventEnvelope } from '../../events';
 import type { OutgoingMessage } from '../../queue';
-import type { AppServices } from '../../app';
 
 /** The `inventory.requested` message for one organization; `requestId` is its id and messageId. */
 export function inventoryRequestMessage(organization: string, requestId: string, clock: Clock): OutgoingMessage {
@@ -24,7 +24,9 @@ export function validInventorySchedule(schedule: string): string {
     new Cron(schedule, { timezone: 'UTC', paused: true }).stop();
     return schedule;
   } catch (error) {
-    throw new ConfigurationError(`invalid setting VIGIL_INVENTORY_SCHEDULE '${schedule}': ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigurationError(
+      `invalid setting VIGIL_INVENTORY_SCHEDULE '${schedule}': ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -48,7 +50,9 @@ export function scheduleSlot(schedule: string, firedAt: number, toleranceMs = 5 
 export async function requestInventories(services: AppServices, slot: string): Promise<string[]> {
   const directory = services.stores.organizations;
   const organizations = (await directory.list()).filter((settings) => settings.azureDevOps).map((settings) => settings.organization);
-  const messages = organizations.map((organization) => inventoryRequestMessage(organization, `inventory:${organization}:${slot}`, services.clock));
+  const messages = organizations.map((organization) =>
+    inventoryRequestMessage(organization, `inventory:${organization}:${slot}`, services.clock),
+  );
   if (messages.length > 0) await services.queue.send('repo-scan', messages);
   return organizations;
 }

@@ -1,5 +1,4 @@
-import type { GitRepository } from '../../devops';
-import type { TeamProjectReference } from '../../devops';
+import type { GitRepository, TeamProjectReference } from '../../devops';
 import type { RepositoryAsset, RepositoryState } from '../assets/asset';
 import type { ObservedRepository } from '../assets/repositoryAssetStore';
 
@@ -57,7 +56,11 @@ export function projectInfo(project: TeamProjectReference): ProjectInfo | undefi
  * when it is there (the project list is the authority on visibility), else from the repository's
  * own project reference. Undefined for an entry without the ids an asset needs.
  */
-export function observeRepository(organization: string, repository: GitRepository, projects: ReadonlyMap<string, ProjectInfo>): ObservedRepository | undefined {
+export function observeRepository(
+  organization: string,
+  repository: GitRepository,
+  projects: ReadonlyMap<string, ProjectInfo>,
+): ObservedRepository | undefined {
   const reference = repository.project;
   if (!repository.id || !repository.name || !reference?.id) return undefined;
   const cached = projects.get(reference.id);

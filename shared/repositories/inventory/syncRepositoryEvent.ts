@@ -1,11 +1,11 @@
+import type { UseCase } from '../../app';
 import { connectAzureDevOps } from '../../devops';
 import { PermanentError } from '../../errors';
-import type { UseCase } from '../../app';
-import { repositoryAssetId, type RepositoryAsset } from '../assets/asset';
+import { type RepositoryAsset, repositoryAssetId } from '../assets/asset';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
 import type { AssetChange } from '../assets/repositoryAssetStore';
+import { type ScanRequestReason, scanRequestMessage, scanRequestReason } from '../fullScan/scanRequests';
 import { observeRepository } from './repositoryObservation';
-import { scanRequestMessage, scanRequestReason, type ScanRequestReason } from '../fullScan/scanRequests';
 
 export interface RepositoryEventOutcome {
   repositoryId: string;
@@ -53,7 +53,13 @@ export const syncRepositoryEvent: UseCase = async (envelope, { services, logger 
     if (write.previous?.riskScore && write.previous.projectVisibility !== write.asset.projectVisibility) {
       await refreshRiskScore(services, organization, assetId);
     }
-    logger.info('repository synchronised', { repositoryId, event: envelope.type, change: write.change, state: write.asset.state, scanRequested: reason });
+    logger.info('repository synchronised', {
+      repositoryId,
+      event: envelope.type,
+      change: write.change,
+      state: write.asset.state,
+      scanRequested: reason,
+    });
     return { repositoryId, change: write.change, state: write.asset.state, ...(reason ? { scanRequested: reason } : {}) };
   } finally {
     client.close();

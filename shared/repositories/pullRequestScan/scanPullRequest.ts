@@ -1,10 +1,10 @@
-import { queuesFor } from '../../app';
 import type { UseCase } from '../../app';
+import { queuesFor } from '../../app';
 import type { EventEnvelope } from '../../events';
 import { canCommentOn, isAdded, openPullRequestHost, type PulledRequest } from '../../pullrequests';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { FindingSummaries, repositoryRiskAsset } from '../contentScan/repositoryRiskRecorder';
-import { maxListedResults, scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
+import { maxListedResults, type RepositoryScanRecord, scanResults } from '../contentScan/repositoryScanRecord';
 
 /**
  * A pull request opened or updated, on any platform (`azure-devops:git.pullrequest.created|updated`,
@@ -63,13 +63,20 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
       for await (const finding of scan.scanFile(file.path, content)) {
         const isIntroduced = isAdded(added, finding.line);
         if (isIntroduced) introducedCount++;
-        (isIntroduced ? introduced : preexisting).add(finding, { commitId: head }, { introduced: isIntroduced, onDiffLine: canCommentOn(added, finding.line) });
+        (isIntroduced ? introduced : preexisting).add(
+          finding,
+          { commitId: head },
+          { introduced: isIntroduced, onDiffLine: canCommentOn(added, finding.line) },
+        );
       }
     }
 
     // Introduced findings first: they are what the pull request is asked to fix, and what a long list must not lose.
     const listed = [...introduced.list, ...preexisting.list];
-    const summaries = { list: listed.slice(0, maxListedResults), truncated: introduced.truncated || preexisting.truncated || listed.length > maxListedResults };
+    const summaries = {
+      list: listed.slice(0, maxListedResults),
+      truncated: introduced.truncated || preexisting.truncated || listed.length > maxListedResults,
+    };
     const summary = scan.summary();
     const record: RepositoryScanRecord = {
       id: scanRecordId(pullRequest),
@@ -109,11 +116,25 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
       type: 'scan.completed',
       organization: settings.organization,
       ...(envelope.project ? { project: envelope.project } : {}),
-      subject: { platform: key.source, pullRequestId: key.number, repositoryId: key.repositoryId, commitId: head, findings: record.findings, introduced: introducedCount, scanId: record.id },
+      subject: {
+        platform: key.source,
+        pullRequestId: key.number,
+        repositoryId: key.repositoryId,
+        commitId: head,
+        findings: record.findings,
+        introduced: introducedCount,
+        scanId: record.id,
+      },
       receivedAt: new Date(services.clock.now()).toISOString(),
     };
     for (const queue of queuesFor(completed)) await services.queue.send(queue, [{ messageId: completed.id, body: completed }]);
-    logger.info('pull request scanned', { pullRequest: key.number, head, files: record.filesScanned, findings: record.findings, introduced: introducedCount });
+    logger.info('pull request scanned', {
+      pullRequest: key.number,
+      head,
+      files: record.filesScanned,
+      findings: record.findings,
+      introduced: introducedCount,
+    });
     return { scanId: record.id, commitId: head, filesScanned: record.filesScanned, findings: record.findings, introduced: introducedCount };
   } finally {
     host.close();

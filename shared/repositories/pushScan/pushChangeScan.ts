@@ -1,5 +1,5 @@
-import type { Logger } from '../../logging';
 import type { AppServices } from '../../app';
+import type { Logger } from '../../logging';
 import type { ChangedFile } from '../contentScan/changedFiles';
 import type { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import type { FindingOrigin, RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
@@ -58,7 +58,14 @@ export class PushChangeScan {
   /** The scan document's `limit`, when a limit was hit: what was left unread. */
   limit(commitsNotScanned: number): Pick<RepositoryScanRecord, 'limit'> {
     if (this.filesNotScanned === 0 && commitsNotScanned <= 0) return {};
-    return { limit: { maxFiles: maxFilesPerPush, filesNotScanned: this.filesNotScanned, maxCommits: maxCommitsPerPush, commitsNotScanned: Math.max(commitsNotScanned, 0) } };
+    return {
+      limit: {
+        maxFiles: maxFilesPerPush,
+        filesNotScanned: this.filesNotScanned,
+        maxCommits: maxCommitsPerPush,
+        commitsNotScanned: Math.max(commitsNotScanned, 0),
+      },
+    };
   }
 }
 
@@ -72,10 +79,21 @@ export interface PushScanSummary {
 }
 
 /** Stores a push's `scans` document, says in the log what it covered (and what the limits left out), and sums it up. */
-export async function storePushScan(services: AppServices, logger: Logger, record: RepositoryScanRecord, context: Record<string, unknown>): Promise<PushScanSummary> {
+export async function storePushScan(
+  services: AppServices,
+  logger: Logger,
+  record: RepositoryScanRecord,
+  context: Record<string, unknown>,
+): Promise<PushScanSummary> {
   await services.stores.scans.upsert(record);
   const commitsScanned = record.commitsScanned ?? 0;
   if (record.limit) logger.warn('push larger than the scan limits; the rest was not scanned', { ...context, ...record.limit });
   logger.info('push scanned', { ...context, commits: commitsScanned, files: record.filesScanned, findings: record.findings });
-  return { scanId: record.id, commitsScanned, filesScanned: record.filesScanned, findings: record.findings, risksOpened: record.risksOpened };
+  return {
+    scanId: record.id,
+    commitsScanned,
+    filesScanned: record.filesScanned,
+    findings: record.findings,
+    risksOpened: record.risksOpened,
+  };
 }

@@ -1,9 +1,9 @@
 import type { UseCase } from '../../app';
 import { openPullRequestHost } from '../../pullrequests';
-import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
-import { scanResults, type RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
+import { type RepositoryScanRecord, scanResults } from '../contentScan/repositoryScanRecord';
+import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeScan';
 
 /**
  * A push, on any platform (`azure-devops:git.push` with `{ pushId, repositoryId }`, `github:push`

@@ -1,4 +1,4 @@
-import { mappedDecodedText, type DecodedText } from './decodedText';
+import { type DecodedText, mappedDecodedText } from './decodedText';
 
 /**
  * JSON string escapes (`\"`, `\/`, `\n`, `\uXXXX`), for secrets printed inside serialised JSON:

@@ -1,4 +1,4 @@
-import { mappedDecodedText, type DecodedText } from './decodedText';
+import { type DecodedText, mappedDecodedText } from './decodedText';
 
 /**
  * Percent-decoding, for secrets inside URLs and form bodies (`client_secret=abc8Q%7E...`,

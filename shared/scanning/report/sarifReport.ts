@@ -10,7 +10,12 @@ import type { Confidence, Finding, RuleMetadata, Severity } from '../types';
  * numeric `security-severity` (what GitHub uses to rank alerts). The secret never appears: the
  * message holds the redacted preview only.
  */
-const levelBySeverity: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+const levelBySeverity: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
 const securitySeverity: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
 const precision: Record<Confidence, string> = { high: 'very-high', medium: 'high', low: 'medium' };
 
@@ -52,7 +57,14 @@ export function toSarifLog(findings: readonly Finding[], catalogue: readonly Rul
   const byId = new Map(catalogue.map((rule) => [rule.id, rule]));
   const rules = usedIds.map(
     (id) =>
-      byId.get(id) ?? { id, family: 'custom', title: id, severity: 'high' as const, confidence: 'medium' as const, remediation: 'Rotate the secret.' },
+      byId.get(id) ?? {
+        id,
+        family: 'custom',
+        title: id,
+        severity: 'high' as const,
+        confidence: 'medium' as const,
+        remediation: 'Rotate the secret.',
+      },
   );
   const indexById = new Map(rules.map((rule, index) => [rule.id, index]));
   const results = findings.map((finding) => ({

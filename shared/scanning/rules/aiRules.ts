@@ -2,7 +2,14 @@ import type { RuleDefinition } from '../types';
 import { keyedValue, prefixedToken } from './patternParts';
 
 /** OpenAI, Anthropic, Hugging Face and other model-provider API keys. */
-function aiKey(id: string, family: string, title: string, keywords: readonly string[], body: string, previewPrefix: number): RuleDefinition {
+function aiKey(
+  id: string,
+  family: string,
+  title: string,
+  keywords: readonly string[],
+  body: string,
+  previewPrefix: number,
+): RuleDefinition {
   return {
     id,
     family,
@@ -19,14 +26,28 @@ function aiKey(id: string, family: string, title: string, keywords: readonly str
 
 export const aiRules: readonly RuleDefinition[] = [
   // "T3BlbkFJ" is "OpenAI" in base64: every OpenAI key format embeds it.
-  aiKey('openai-api-key', 'openai', 'OpenAI API key', ['t3blbkfj'], String.raw`sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200}`, 8),
+  aiKey(
+    'openai-api-key',
+    'openai',
+    'OpenAI API key',
+    ['t3blbkfj'],
+    String.raw`sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200}`,
+    8,
+  ),
   // The fixed `AA` tail makes these formats specific enough to skip the typed-sequence check.
   {
     ...aiKey('anthropic-api-key', 'anthropic', 'Anthropic API key', ['sk-ant-api03'], String.raw`sk-ant-api03-[A-Za-z0-9_\-]{93}AA`, 13),
     placeholders: { repeatedCharacters: false, words: true },
   },
   {
-    ...aiKey('anthropic-admin-key', 'anthropic', 'Anthropic admin API key', ['sk-ant-admin01'], String.raw`sk-ant-admin01-[A-Za-z0-9_\-]{93}AA`, 15),
+    ...aiKey(
+      'anthropic-admin-key',
+      'anthropic',
+      'Anthropic admin API key',
+      ['sk-ant-admin01'],
+      String.raw`sk-ant-admin01-[A-Za-z0-9_\-]{93}AA`,
+      15,
+    ),
     placeholders: { repeatedCharacters: false, words: true },
   },
   {
@@ -34,7 +55,14 @@ export const aiRules: readonly RuleDefinition[] = [
     minCharacterClasses: 2,
   },
   {
-    ...aiKey('huggingface-organization-token', 'huggingface', 'Hugging Face organization API token', ['api_org_'], 'api_org_[A-Za-z]{34}', 8),
+    ...aiKey(
+      'huggingface-organization-token',
+      'huggingface',
+      'Hugging Face organization API token',
+      ['api_org_'],
+      'api_org_[A-Za-z]{34}',
+      8,
+    ),
     minCharacterClasses: 2,
   },
   aiKey('perplexity-api-key', 'perplexity', 'Perplexity API key', ['pplx-'], 'pplx-[A-Za-z0-9]{48}', 5),

@@ -5,7 +5,8 @@ import { assignment, tokenEnd } from './patternParts';
  * Azure and Azure DevOps. Identifiable keys carry a signature and a Marvin32 checksum, so a match
  * that fails its checksum is dropped: these rules cannot be fooled by look-alikes.
  */
-const rotateKey = 'Rotate the key in the Azure portal (regenerate it), update the consumers from Key Vault, and purge the leaked log or commit.';
+const rotateKey =
+  'Rotate the key in the Azure portal (regenerate it), update the consumers from Key Vault, and purge the leaked log or commit.';
 
 /** Rule for a base64 identifiable key: `<n random chars><signature><checksum chars>`. */
 function identifiableKeyRule(options: {
@@ -42,9 +43,11 @@ export const azureRules: readonly RuleDefinition[] = [
     severity: 'critical',
     confidence: 'high',
     keywords: ['JQQJ9'],
-    pattern: /(?<![A-Za-z0-9])(?<secret>[A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}AZDO[A-Za-z0-9]{4}(?:[A-Za-z0-9]{2}==)?)(?![A-Za-z0-9])/,
+    pattern:
+      /(?<![A-Za-z0-9])(?<secret>[A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}AZDO[A-Za-z0-9]{4}(?:[A-Za-z0-9]{2}==)?)(?![A-Za-z0-9])/,
     validator: 'azure-common-annotated-key',
-    remediation: 'Revoke the PAT in Azure DevOps (User settings → Personal access tokens), create a narrower one with a short expiry, and purge the build log that printed it.',
+    remediation:
+      'Revoke the PAT in Azure DevOps (User settings → Personal access tokens), create a narrower one with a short expiry, and purge the build log that printed it.',
     previewPrefix: 0,
   },
   {
@@ -54,7 +57,8 @@ export const azureRules: readonly RuleDefinition[] = [
     severity: 'critical',
     confidence: 'high',
     keywords: ['JQQJ9'],
-    pattern: /(?<![A-Za-z0-9])(?<secret>[A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}ACOG[A-Za-z0-9]{4}(?:[A-Za-z0-9]{2}==)?)(?![A-Za-z0-9])/,
+    pattern:
+      /(?<![A-Za-z0-9])(?<secret>[A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}ACOG[A-Za-z0-9]{4}(?:[A-Za-z0-9]{2}==)?)(?![A-Za-z0-9])/,
     validator: 'azure-common-annotated-key',
     remediation: rotateKey,
   },
@@ -65,7 +69,8 @@ export const azureRules: readonly RuleDefinition[] = [
     severity: 'critical',
     confidence: 'high',
     keywords: ['JQQJ9'],
-    pattern: /(?<![A-Za-z0-9])(?<secret>[A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}[A-Za-z][A-Za-z0-9]{7}(?:[A-Za-z0-9]{2}==)?)(?![A-Za-z0-9])/,
+    pattern:
+      /(?<![A-Za-z0-9])(?<secret>[A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}[A-Za-z][A-Za-z0-9]{7}(?:[A-Za-z0-9]{2}==)?)(?![A-Za-z0-9])/,
     validator: 'azure-common-annotated-key',
     remediation: rotateKey,
     generic: true,
@@ -79,14 +84,27 @@ export const azureRules: readonly RuleDefinition[] = [
     // The 52-character base32 format has no checksum, so it is only reported next to words that
     // say Azure DevOps, or inside a decoded Basic credential.
     keywords: [
-      'azure_devops_ext_pat', 'azure_devops_pat', 'ado_pat', 'azdo_pat', 'devops_pat', 'system_accesstoken',
-      'dev.azure.com', 'visualstudio.com', 'personal_access_token', 'personalaccesstoken', '_pat=', '_pat:', ' pat ',
-      'azure-devops', 'azuredevops',
+      'azure_devops_ext_pat',
+      'azure_devops_pat',
+      'ado_pat',
+      'azdo_pat',
+      'devops_pat',
+      'system_accesstoken',
+      'dev.azure.com',
+      'visualstudio.com',
+      'personal_access_token',
+      'personalaccesstoken',
+      '_pat=',
+      '_pat:',
+      ' pat ',
+      'azure-devops',
+      'azuredevops',
     ],
     pattern: /(?<![A-Za-z0-9+/=_-])(?<secret>[a-z2-7]{52})(?![A-Za-z0-9+/=_-])/,
     minEntropy: 3.8,
     decodedContexts: ['basic-auth'],
-    remediation: 'Revoke the PAT in Azure DevOps (User settings → Personal access tokens) and replace it with a new-format PAT or a managed identity.',
+    remediation:
+      'Revoke the PAT in Azure DevOps (User settings → Personal access tokens) and replace it with a new-format PAT or a managed identity.',
   },
   identifiableKeyRule({
     id: 'azure-storage-account-key',
@@ -225,7 +243,8 @@ export const azureRules: readonly RuleDefinition[] = [
     keywords: ['sig='],
     pattern: /(?:^|[?&;\s"'])sig=(?<secret>[A-Za-z0-9%+/]{40,120}(?:%3D|=){0,2})(?![A-Za-z0-9%+/=])/,
     lineRequires: /(?:^|[?&;\s"'])(?:sv|se|sp|srt|ss|spr)=/,
-    remediation: 'Rotate the storage account key that signed the SAS (or revoke its stored access policy), and prefer user-delegation SAS with short expiry.',
+    remediation:
+      'Rotate the storage account key that signed the SAS (or revoke its stored access policy), and prefer user-delegation SAS with short expiry.',
   },
   {
     id: 'azure-app-configuration-connection-string',
@@ -246,7 +265,8 @@ export const azureRules: readonly RuleDefinition[] = [
     keywords: ['q~'],
     pattern: /(?:^|[\\'"\x60\s>=:(,)])(?<secret>[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?=$|[\\'"\x60\s<),;&])/,
     minEntropy: 3.5,
-    remediation: 'Delete the client secret in Entra ID (App registrations → Certificates & secrets), issue a new one into Key Vault, and prefer a federated credential or certificate.',
+    remediation:
+      'Delete the client secret in Entra ID (App registrations → Certificates & secrets), issue a new one into Key Vault, and prefer a federated credential or certificate.',
   },
   {
     id: 'azure-client-secret-assignment',
@@ -255,8 +275,12 @@ export const azureRules: readonly RuleDefinition[] = [
     severity: 'critical',
     confidence: 'medium',
     keywords: ['azure_client_secret', 'arm_client_secret', 'servicePrincipalKey'.toLowerCase()],
-    pattern: new RegExp(String.raw`(?:AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|servicePrincipalKey)${assignment}(?<secret>[A-Za-z0-9_~.\-]{16,128})${tokenEnd}`, 'i'),
+    pattern: new RegExp(
+      String.raw`(?:AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|servicePrincipalKey)${assignment}(?<secret>[A-Za-z0-9_~.\-]{16,128})${tokenEnd}`,
+      'i',
+    ),
     minEntropy: 3.5,
-    remediation: 'Delete the client secret in Entra ID, issue a new one into Key Vault, and use workload identity federation for pipelines.',
+    remediation:
+      'Delete the client secret in Entra ID, issue a new one into Key Vault, and use workload identity federation for pipelines.',
   },
 ];

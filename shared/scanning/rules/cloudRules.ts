@@ -13,7 +13,8 @@ export const cloudRules: readonly RuleDefinition[] = [
     keywordCase: 'exact',
     pattern: /(?<![A-Za-z0-9])(?<secret>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])/,
     minEntropy: 3,
-    remediation: 'Deactivate and delete the access key in IAM, check CloudTrail for its use, and move the workload to an IAM role or OIDC federation.',
+    remediation:
+      'Deactivate and delete the access key in IAM, check CloudTrail for its use, and move the workload to an IAM role or OIDC federation.',
     previewPrefix: 4,
   },
   {
@@ -23,9 +24,13 @@ export const cloudRules: readonly RuleDefinition[] = [
     severity: 'critical',
     confidence: 'high',
     keywords: ['secret_access_key', 'secretaccesskey', 'secret-access-key', 'aws_secret', 'aws-secret', 'awssecret'],
-    pattern: new RegExp(String.raw`(?:secret[_\-.]?access[_\-.]?key|aws[_\-.]?secret(?:[_\-.]?key)?)${assignment}(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, 'i'),
+    pattern: new RegExp(
+      String.raw`(?:secret[_\-.]?access[_\-.]?key|aws[_\-.]?secret(?:[_\-.]?key)?)${assignment}(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+      'i',
+    ),
     minEntropy: 4,
-    remediation: 'Deactivate and delete the access key pair in IAM, check CloudTrail for its use, and move the workload to an IAM role or OIDC federation.',
+    remediation:
+      'Deactivate and delete the access key pair in IAM, check CloudTrail for its use, and move the workload to an IAM role or OIDC federation.',
   },
   {
     id: 'aws-bedrock-api-key',
@@ -63,7 +68,8 @@ export const cloudRules: readonly RuleDefinition[] = [
     keywordCase: 'exact',
     pattern: prefixedToken(String.raw`AIzaSy[A-Za-z0-9_\-]{33}`),
     minEntropy: 3.5,
-    remediation: 'If the key is not meant to be public, delete it in the Google Cloud console (APIs & Services → Credentials); otherwise restrict it by referrer/app and API.',
+    remediation:
+      'If the key is not meant to be public, delete it in the Google Cloud console (APIs & Services → Credentials); otherwise restrict it by referrer/app and API.',
     previewPrefix: 6,
   },
   {
@@ -73,7 +79,10 @@ export const cloudRules: readonly RuleDefinition[] = [
     severity: 'high',
     confidence: 'medium',
     keywords: ['google_api_key', 'gcp_api_key', 'gemini_api_key', 'google_maps_api_key', 'firebase_api_key', 'googleapikey'],
-    pattern: new RegExp(String.raw`(?:google|gcp|gemini|firebase)[\w.\-]{0,30}api[_\-.]?key${assignment}(?<secret>AIzaSy[A-Za-z0-9_\-]{33})${tokenEnd}`, 'i'),
+    pattern: new RegExp(
+      String.raw`(?:google|gcp|gemini|firebase)[\w.\-]{0,30}api[_\-.]?key${assignment}(?<secret>AIzaSy[A-Za-z0-9_\-]{33})${tokenEnd}`,
+      'i',
+    ),
     remediation: 'Delete or restrict the key in the Google Cloud console (APIs & Services → Credentials).',
     previewPrefix: 6,
   },
@@ -84,8 +93,10 @@ export const cloudRules: readonly RuleDefinition[] = [
     severity: 'critical',
     confidence: 'high',
     keywords: ['"private_key"'],
-    pattern: /"private_key"[ \t]{0,5}:[ \t]{0,5}"(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\n|\n)[A-Za-z0-9+/=\\\n]{100,8192}-----END (?:RSA )?PRIVATE KEY-----(?:\\n|\n)?)"/,
-    remediation: 'Delete the service account key in IAM (Service accounts → Keys), and use workload identity federation instead of key files.',
+    pattern:
+      /"private_key"[ \t]{0,5}:[ \t]{0,5}"(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\n|\n)[A-Za-z0-9+/=\\\n]{100,8192}-----END (?:RSA )?PRIVATE KEY-----(?:\\n|\n)?)"/,
+    remediation:
+      'Delete the service account key in IAM (Service accounts → Keys), and use workload identity federation instead of key files.',
   },
   {
     id: 'cloudflare-api-token',
@@ -185,7 +196,8 @@ export const cloudRules: readonly RuleDefinition[] = [
     keywords: ['password'],
     pattern: /(?<![A-Za-z0-9])(?<name>[A-Za-z0-9_-]{0,40}password)[ \t]{0,10}=[ \t]{0,4}"(?<secret>[^"$\s]{4,256})"/i,
     pathPattern: /\.(?:tf|tfvars|hcl)$/i,
-    remediation: 'Move the password to a variable marked `sensitive` fed from a secret store (Key Vault, Vault), rotate it, and purge the commit.',
+    remediation:
+      'Move the password to a variable marked `sensitive` fed from a secret store (Key Vault, Vault), rotate it, and purge the commit.',
   },
   {
     id: 'vault-service-token',

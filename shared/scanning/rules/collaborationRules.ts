@@ -24,12 +24,32 @@ function slackRule(id: string, title: string, keywords: readonly string[], body:
 export const collaborationRules: readonly RuleDefinition[] = [
   slackRule('slack-bot-token', 'Slack bot token', ['xoxb-'], String.raw`xoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{20,40}`),
   slackRule('slack-legacy-bot-token', 'Slack legacy bot token', ['xoxb-'], String.raw`xoxb-[0-9]{8,14}-[A-Za-z0-9]{18,26}`),
-  slackRule('slack-user-token', 'Slack user token', ['xoxp-', 'xoxe-'], String.raw`xox[pe]-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{28,34}`),
+  slackRule(
+    'slack-user-token',
+    'Slack user token',
+    ['xoxp-', 'xoxe-'],
+    String.raw`xox[pe]-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{28,34}`,
+  ),
   slackRule('slack-app-token', 'Slack app-level token', ['xapp-'], String.raw`xapp-\d-[A-Z0-9]{9,14}-\d{10,16}-[a-z0-9]{40,80}`),
-  slackRule('slack-config-access-token', 'Slack configuration access token', ['xoxe.xox'], String.raw`xoxe\.xox[bp]-\d-[A-Za-z0-9]{160,170}`),
+  slackRule(
+    'slack-config-access-token',
+    'Slack configuration access token',
+    ['xoxe.xox'],
+    String.raw`xoxe\.xox[bp]-\d-[A-Za-z0-9]{160,170}`,
+  ),
   slackRule('slack-config-refresh-token', 'Slack configuration refresh token', ['xoxe-'], String.raw`xoxe-\d-[A-Za-z0-9]{140,150}`),
-  slackRule('slack-legacy-token', 'Slack legacy token', ['xoxo-', 'xoxs-'], String.raw`xox[os]-\d{1,16}-\d{1,16}-\d{1,16}-[a-fA-F0-9]{8,64}`),
-  slackRule('slack-legacy-workspace-token', 'Slack legacy workspace token', ['xoxa-', 'xoxr-'], String.raw`xox[ar]-(?:\d-)?[0-9a-zA-Z]{8,48}(?:-[0-9a-zA-Z]{1,48}){0,4}`),
+  slackRule(
+    'slack-legacy-token',
+    'Slack legacy token',
+    ['xoxo-', 'xoxs-'],
+    String.raw`xox[os]-\d{1,16}-\d{1,16}-\d{1,16}-[a-fA-F0-9]{8,64}`,
+  ),
+  slackRule(
+    'slack-legacy-workspace-token',
+    'Slack legacy workspace token',
+    ['xoxa-', 'xoxr-'],
+    String.raw`xox[ar]-(?:\d-)?[0-9a-zA-Z]{8,48}(?:-[0-9a-zA-Z]{1,48}){0,4}`,
+  ),
   {
     id: 'slack-webhook-url',
     family: 'slack',
@@ -69,8 +89,10 @@ export const collaborationRules: readonly RuleDefinition[] = [
     severity: 'medium',
     confidence: 'high',
     keywords: ['logic.azure.com', 'api.powerplatform.com', 'powerautomate.com'],
-    pattern: /https:\/\/[A-Za-z0-9.-]{1,120}(?:logic\.azure\.com|api\.powerplatform\.com|powerautomate\.com)[^\s"'<>]{0,400}[?&]sig=(?<secret>[A-Za-z0-9_\-%]{40,60})/,
-    remediation: 'Regenerate the flow trigger URL (re-save the "When a Teams webhook request is received" trigger) and keep it in a secret store.',
+    pattern:
+      /https:\/\/[A-Za-z0-9.-]{1,120}(?:logic\.azure\.com|api\.powerplatform\.com|powerautomate\.com)[^\s"'<>]{0,400}[?&]sig=(?<secret>[A-Za-z0-9_\-%]{40,60})/,
+    remediation:
+      'Regenerate the flow trigger URL (re-save the "When a Teams webhook request is received" trigger) and keep it in a secret store.',
   },
   {
     id: 'telegram-bot-token',
@@ -101,7 +123,8 @@ export const collaborationRules: readonly RuleDefinition[] = [
     severity: 'high',
     confidence: 'medium',
     keywords: ['jira', 'confluence', 'atlassian'],
-    pattern: /(?<![A-Za-z0-9])(?:jira|confluence|atlassian)[\w.-]{0,40}\\?["'\x60]?[ \t]{0,5}(?:[:?.]{0,3}=>?|:)[ \t]{0,5}\\?["'\x60]?(?<secret>[A-Za-z0-9]{24})(?![A-Za-z0-9_-])/i,
+    pattern:
+      /(?<![A-Za-z0-9])(?:jira|confluence|atlassian)[\w.-]{0,40}\\?["'\x60]?[ \t]{0,5}(?:[:?.]{0,3}=>?|:)[ \t]{0,5}\\?["'\x60]?(?<secret>[A-Za-z0-9]{24})(?![A-Za-z0-9_-])/i,
     minEntropy: 3.5,
     remediation: 'Revoke the token at id.atlassian.com (Security → API tokens).',
   },

@@ -4,7 +4,8 @@ import type { RuleDefinition } from '../types';
  * Credentials that are not a vendor's token format: passwords in URLs and connection strings,
  * Authorization headers, `curl -u`, `docker login -p`, `--password=` flags, NuGet and JWTs.
  */
-const rotatePassword = 'Change the password (or rotate the credential), move it to a secret store or pipeline secret variable, and purge the leak.';
+const rotatePassword =
+  'Change the password (or rotate the credential), move it to a secret store or pipeline secret variable, and purge the leak.';
 
 export const credentialRules: readonly RuleDefinition[] = [
   {
@@ -14,9 +15,11 @@ export const credentialRules: readonly RuleDefinition[] = [
     severity: 'medium',
     confidence: 'medium',
     keywords: ['eyj'],
-    pattern: /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{4,16384}\.(?:[A-Za-z0-9_-]{8,4096})?)(?![A-Za-z0-9_-])/,
+    pattern:
+      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{4,16384}\.(?:[A-Za-z0-9_-]{8,4096})?)(?![A-Za-z0-9_-])/,
     validator: 'jwt-shape',
-    remediation: 'Treat the token as leaked until it expires: revoke the session or signing key if possible, and keep bearer tokens out of logs.',
+    remediation:
+      'Treat the token as leaked until it expires: revoke the session or signing key if possible, and keep bearer tokens out of logs.',
     previewPrefix: 3,
   },
   {
@@ -25,8 +28,25 @@ export const credentialRules: readonly RuleDefinition[] = [
     title: 'Database connection URL with an embedded password',
     severity: 'critical',
     confidence: 'high',
-    keywords: ['postgres', 'mysql', 'mariadb', 'mongodb', 'redis', 'rediss', 'amqp', 'rabbitmq', 'mssql', 'sqlserver', 'jdbc:', 'cockroachdb', 'clickhouse', 'couchdb', 'neo4j'],
-    pattern: /(?<![A-Za-z0-9+.-])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|rabbitmq|mssql|sqlserver|jdbc:[a-z]{2,12}|cockroachdb|clickhouse|couchdbs?|neo4j(?:\+s)?|bolt):\/\/(?<user>[^\s:/?#@'"]{0,128}):(?<secret>[^\s/?#@'"]{3,256})@[A-Za-z0-9.\-_[\]]{1,253}/i,
+    keywords: [
+      'postgres',
+      'mysql',
+      'mariadb',
+      'mongodb',
+      'redis',
+      'rediss',
+      'amqp',
+      'rabbitmq',
+      'mssql',
+      'sqlserver',
+      'jdbc:',
+      'cockroachdb',
+      'clickhouse',
+      'couchdb',
+      'neo4j',
+    ],
+    pattern:
+      /(?<![A-Za-z0-9+.-])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|rabbitmq|mssql|sqlserver|jdbc:[a-z]{2,12}|cockroachdb|clickhouse|couchdbs?|neo4j(?:\+s)?|bolt):\/\/(?<user>[^\s:/?#@'"]{0,128}):(?<secret>[^\s/?#@'"]{3,256})@[A-Za-z0-9.\-_[\]]{1,253}/i,
     minEntropy: 1.5,
     precondition: 'url-userinfo',
     remediation: rotatePassword,
@@ -37,12 +57,27 @@ export const credentialRules: readonly RuleDefinition[] = [
     title: 'URL with embedded username and password',
     severity: 'high',
     confidence: 'medium',
-    keywords: ['http://', 'https://', 'ftp://', 'ftps://', 'sftp://', 'git://', 'ssh://', 'svn://', 'smtp://', 'smtps://', 'ldap://', 'ldaps://'],
-    pattern: /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|git|ssh|svn(?:\+ssh)?|smtps?|ldaps?):\/\/(?<user>[^\s:/?#@'"[\]]{0,128}):(?<secret>[^\s/?#@'"]{3,256})@[A-Za-z0-9.\-_[\]]{1,253}/i,
+    keywords: [
+      'http://',
+      'https://',
+      'ftp://',
+      'ftps://',
+      'sftp://',
+      'git://',
+      'ssh://',
+      'svn://',
+      'smtp://',
+      'smtps://',
+      'ldap://',
+      'ldaps://',
+    ],
+    pattern:
+      /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|git|ssh|svn(?:\+ssh)?|smtps?|ldaps?):\/\/(?<user>[^\s:/?#@'"[\]]{0,128}):(?<secret>[^\s/?#@'"]{3,256})@[A-Za-z0-9.\-_[\]]{1,253}/i,
     minEntropy: 1.5,
     generic: true,
     precondition: 'url-userinfo',
-    remediation: 'Remove the credential from the URL (use a credential helper, a pipeline secret or a token header), rotate it, and purge the leak.',
+    remediation:
+      'Remove the credential from the URL (use a credential helper, a pipeline secret or a token header), rotate it, and purge the leak.',
   },
   {
     id: 'connection-string-password',
@@ -53,7 +88,8 @@ export const credentialRules: readonly RuleDefinition[] = [
     keywords: ['password=', 'pwd='],
     pattern: /(?:^|[;"'\s])(?:Password|Pwd)[ \t]{0,3}=[ \t]{0,3}(?<secret>'[^']{3,128}'|"[^"]{3,128}"|\{[^}]{3,128}\}|[^;"'\s]{3,128})/i,
     requiredCharacters: ';',
-    lineRequires: /(?:^|[;"'\s])(?:Server|Data Source|Host|Address|Addr|User ID|UserID|Uid|User|Initial Catalog|Database|Driver|Provider)[ \t]{0,3}=/i,
+    lineRequires:
+      /(?:^|[;"'\s])(?:Server|Data Source|Host|Address|Addr|User ID|UserID|Uid|User|Initial Catalog|Database|Driver|Provider)[ \t]{0,3}=/i,
     minEntropy: 1.5,
     remediation: rotatePassword,
   },
@@ -64,7 +100,8 @@ export const credentialRules: readonly RuleDefinition[] = [
     severity: 'high',
     confidence: 'medium',
     keywords: ['authorization'],
-    pattern: /authorization\\?["']?[ \t]{0,4}:[ \t]{0,4}\\?["']?(?:(?:bearer|token|api-token|apikey|sso-key|ssws|key|digest)[ \t]{1,4})?(?<secret>[A-Za-z0-9._~+/=\-:@!$%*#]{8,4096})/i,
+    pattern:
+      /authorization\\?["']?[ \t]{0,4}:[ \t]{0,4}\\?["']?(?:(?:bearer|token|api-token|apikey|sso-key|ssws|key|digest)[ \t]{1,4})?(?<secret>[A-Za-z0-9._~+/=\-:@!$%*#]{8,4096})/i,
     minEntropy: 2.5,
     allowlist: { guids: false },
     remediation: 'Rotate the token or password the header carried and keep it out of logs (mask it, or use `GIT_TRACE`-free verbosity).',
@@ -78,7 +115,8 @@ export const credentialRules: readonly RuleDefinition[] = [
     keywords: ['basic '],
     pattern: /authorization\\?["']?[ \t]{0,4}:[ \t]{0,4}\\?["']?basic[ \t]{1,4}(?<secret>[A-Za-z0-9+/]{4,4096}={0,2})(?![A-Za-z0-9+/=])/i,
     validator: 'basic-auth-payload',
-    remediation: 'Rotate the password or PAT inside the Basic credential; git prints it with GIT_TRACE or `http.extraheader` debugging, so keep those off in pipelines.',
+    remediation:
+      'Rotate the password or PAT inside the Basic credential; git prints it with GIT_TRACE or `http.extraheader` debugging, so keep those off in pipelines.',
   },
   {
     id: 'curl-header-credential',
@@ -88,10 +126,12 @@ export const credentialRules: readonly RuleDefinition[] = [
     confidence: 'medium',
     keywords: ['curl'],
     armsFollowingLines: 12,
-    pattern: /(?:^|\s)(?:-H|--header)[ \t]{1,4}["']?(?<name>[A-Za-z0-9_-]{0,40}(?:api[_-]?key|token|secret|auth)[A-Za-z0-9_-]{0,20})[ \t]{0,3}:[ \t]{0,4}(?<secret>[^"'\s]{6,1024})/i,
+    pattern:
+      /(?:^|\s)(?:-H|--header)[ \t]{1,4}["']?(?<name>[A-Za-z0-9_-]{0,40}(?:api[_-]?key|token|secret|auth)[A-Za-z0-9_-]{0,20})[ \t]{0,3}:[ \t]{0,4}(?<secret>[^"'\s]{6,1024})/i,
     minEntropy: 2.5,
     allowlist: { guids: false },
-    remediation: 'Rotate the credential and pass it to curl from a file or environment variable (`-H @headers.txt`, `--config`) instead of the command line.',
+    remediation:
+      'Rotate the credential and pass it to curl from a file or environment variable (`-H @headers.txt`, `--config`) instead of the command line.',
   },
   {
     id: 'curl-basic-credential',
@@ -101,7 +141,8 @@ export const credentialRules: readonly RuleDefinition[] = [
     confidence: 'medium',
     keywords: ['curl'],
     armsFollowingLines: 12,
-    pattern: /(?:^|\s)(?:-u|--user)[ \t]{1,4}(?<secret>"[^"\s]{1,256}"(?::"[^"\s]{0,256}")?|'[^'\s]{1,256}'|[^\s"':]{1,256}(?::(?:["'][^"'\s]{0,256}["']|[^\s"']{0,256}))?)/,
+    pattern:
+      /(?:^|\s)(?:-u|--user)[ \t]{1,4}(?<secret>"[^"\s]{1,256}"(?::"[^"\s]{0,256}")?|'[^'\s]{1,256}'|[^\s"':]{1,256}(?::(?:["'][^"'\s]{0,256}["']|[^\s"']{0,256}))?)/,
     validator: 'user-password-pair',
     minEntropy: 2.5,
     remediation: 'Change the password and give it to curl through `--netrc-file` or an environment variable, never on the command line.',
@@ -113,7 +154,8 @@ export const credentialRules: readonly RuleDefinition[] = [
     severity: 'high',
     confidence: 'high',
     keywords: ['docker login', 'podman login', 'helm registry login', 'oras login'],
-    pattern: /(?:docker|podman|helm registry|oras)[ \t]{1,4}login\b[^\n]{0,300}?[ \t](?:-p|--password)(?:=|[ \t]{1,4})["']?(?<secret>[^\s"']{4,256})/,
+    pattern:
+      /(?:docker|podman|helm registry|oras)[ \t]{1,4}login\b[^\n]{0,300}?[ \t](?:-p|--password)(?:=|[ \t]{1,4})["']?(?<secret>[^\s"']{4,256})/,
     remediation: 'Rotate the registry password or token and use `--password-stdin` (or the Docker@2 task / a service connection).',
   },
   {
@@ -122,11 +164,26 @@ export const credentialRules: readonly RuleDefinition[] = [
     title: 'Secret passed as a command-line argument',
     severity: 'high',
     confidence: 'medium',
-    keywords: ['--password', '--passwd', '--pass=', '--pass ', '--token', '--api-key', '--apikey', '--secret', '--client-secret', '--access-key', '--auth-token', '--pat'],
-    pattern: /(?:^|\s)--(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|access-key|secret-key|auth-token|pat)(?:=|[ \t]{1,3})["']?(?<secret>[^\s"']{6,512})/i,
+    keywords: [
+      '--password',
+      '--passwd',
+      '--pass=',
+      '--pass ',
+      '--token',
+      '--api-key',
+      '--apikey',
+      '--secret',
+      '--client-secret',
+      '--access-key',
+      '--auth-token',
+      '--pat',
+    ],
+    pattern:
+      /(?:^|\s)--(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|access-key|secret-key|auth-token|pat)(?:=|[ \t]{1,3})["']?(?<secret>[^\s"']{6,512})/i,
     minEntropy: 2.5,
     generic: true,
-    remediation: 'Rotate the secret and pass it through an environment variable, a file or stdin; command lines are logged and visible to other processes.',
+    remediation:
+      'Rotate the secret and pass it through an environment variable, a file or stdin; command lines are logged and visible to other processes.',
   },
   {
     id: 'nuget-cleartext-password',
@@ -140,7 +197,8 @@ export const credentialRules: readonly RuleDefinition[] = [
       // Sample values from NuGet's documentation of nuget.config.
       values: [/^33f!!lloppa$/, /^hal\+9ooo_da!sY$/],
     },
-    remediation: 'Remove the password from nuget.config, authenticate with the NuGetAuthenticate task or an encrypted credential provider, and rotate it.',
+    remediation:
+      'Remove the password from nuget.config, authenticate with the NuGetAuthenticate task or an encrypted credential provider, and rotate it.',
   },
   {
     id: 'nuget-config-password',
@@ -152,6 +210,7 @@ export const credentialRules: readonly RuleDefinition[] = [
     pattern: /<add[ \t]{1,4}key=["']Password["'][ \t]{1,4}value=["'](?<secret>[^"']{4,256})["']/i,
     pathPattern: /(?:^|[\\/])nuget\.config$/i,
     allowlist: { values: [/^33f!!lloppa$/, /^hal\+9ooo_da!sY$/] },
-    remediation: 'Remove the password from nuget.config, authenticate with the NuGetAuthenticate task or a credential provider, and rotate it.',
+    remediation:
+      'Remove the password from nuget.config, authenticate with the NuGetAuthenticate task or a credential provider, and rotate it.',
   },
 ];

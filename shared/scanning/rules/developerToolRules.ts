@@ -25,7 +25,15 @@ function token(
   };
 }
 
-function keyed(id: string, family: string, title: string, keywords: readonly string[], name: string, value: string, options: Partial<RuleDefinition> = {}): RuleDefinition {
+function keyed(
+  id: string,
+  family: string,
+  title: string,
+  keywords: readonly string[],
+  name: string,
+  value: string,
+  options: Partial<RuleDefinition> = {},
+): RuleDefinition {
   return {
     id,
     family,
@@ -41,42 +49,115 @@ function keyed(id: string, family: string, title: string, keywords: readonly str
 }
 
 export const developerToolRules: readonly RuleDefinition[] = [
-  token('onepassword-secret-key', '1password', '1Password account secret key', ['A3-'], String.raw`A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}`, {
-    severity: 'critical',
-    keywordCase: 'exact',
+  token(
+    'onepassword-secret-key',
+    '1password',
+    '1Password account secret key',
+    ['A3-'],
+    String.raw`A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}`,
+    {
+      severity: 'critical',
+      keywordCase: 'exact',
+    },
+  ),
+  token(
+    'onepassword-service-account-token',
+    '1password',
+    '1Password service account token',
+    ['ops_eyJ'],
+    String.raw`ops_eyJ[A-Za-z0-9+/]{250,4096}={0,3}`,
+    {
+      severity: 'critical',
+    },
+  ),
+  token(
+    'age-secret-key',
+    'age',
+    'age encryption secret key',
+    ['AGE-SECRET-KEY-1'],
+    'AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}',
+    {
+      severity: 'critical',
+      minEntropy: undefined,
+      placeholders: { repeatedCharacters: false, words: true },
+    },
+  ),
+  token('clickhouse-cloud-api-secret', 'clickhouse', 'ClickHouse Cloud API secret key', ['4b1d'], '4b1d[A-Za-z0-9]{38}', {
+    minEntropy: 3.5,
   }),
-  token('onepassword-service-account-token', '1password', '1Password service account token', ['ops_eyJ'], String.raw`ops_eyJ[A-Za-z0-9+/]{250,4096}={0,3}`, {
-    severity: 'critical',
-  }),
-  token('age-secret-key', 'age', 'age encryption secret key', ['AGE-SECRET-KEY-1'], 'AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}', {
-    severity: 'critical',
-    minEntropy: undefined,
-    placeholders: { repeatedCharacters: false, words: true },
-  }),
-  token('clickhouse-cloud-api-secret', 'clickhouse', 'ClickHouse Cloud API secret key', ['4b1d'], '4b1d[A-Za-z0-9]{38}', { minEntropy: 3.5 }),
   token('flyio-access-token', 'flyio', 'Fly.io access token', ['fo1_'], String.raw`fo1_[A-Za-z0-9_\-]{43}`, { minEntropy: 3.5 }),
-  token('flyio-macaroon-token', 'flyio', 'Fly.io macaroon token', ['fm1', 'fm2_'], String.raw`fm[12][ar]?_[A-Za-z0-9+/]{100,4096}={0,3}`, { minEntropy: 3.5 }),
-  token('grafana-cloud-api-token', 'grafana', 'Grafana Cloud API token', ['glc_'], String.raw`glc_[A-Za-z0-9+/]{32,400}={0,2}`, { minEntropy: 3.5 }),
-  token('grafana-service-account-token', 'grafana', 'Grafana service account token', ['glsa_'], 'glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}', { minEntropy: 3.5 }),
+  token('flyio-macaroon-token', 'flyio', 'Fly.io macaroon token', ['fm1', 'fm2_'], String.raw`fm[12][ar]?_[A-Za-z0-9+/]{100,4096}={0,3}`, {
+    minEntropy: 3.5,
+  }),
+  token('grafana-cloud-api-token', 'grafana', 'Grafana Cloud API token', ['glc_'], String.raw`glc_[A-Za-z0-9+/]{32,400}={0,2}`, {
+    minEntropy: 3.5,
+  }),
+  token('grafana-service-account-token', 'grafana', 'Grafana service account token', ['glsa_'], 'glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}', {
+    minEntropy: 3.5,
+  }),
   token('infracost-api-token', 'infracost', 'Infracost API token', ['ico-'], '(?<![.\\-])ico-[A-Za-z0-9]{32}', { minEntropy: 3.5 }),
   token('intra42-client-secret', 'intra42', 'Intra42 client secret', ['s-s4t2ud-', 's-s4t2af-'], 's-s4t2(?:ud|af)-[a-f0-9]{64}'),
-  token('maxmind-license-key', 'maxmind', 'MaxMind license key', ['_mmk'], '[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk', { minEntropy: 3.5, previewPrefix: 0 }),
-  token('octopus-deploy-api-key', 'octopus', 'Octopus Deploy API key', ['API-'], '(?<![\\-])API-[A-Z0-9]{26}', { minEntropy: 3, keywordCase: 'exact' }),
-  token('openshift-user-token', 'openshift', 'OpenShift user token', ['sha256~'], String.raw`sha256~[A-Za-z0-9_\-]{43}`, { minEntropy: 3.5, severity: 'critical' }),
+  token('maxmind-license-key', 'maxmind', 'MaxMind license key', ['_mmk'], '[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk', {
+    minEntropy: 3.5,
+    previewPrefix: 0,
+  }),
+  token('octopus-deploy-api-key', 'octopus', 'Octopus Deploy API key', ['API-'], '(?<![\\-])API-[A-Z0-9]{26}', {
+    minEntropy: 3,
+    keywordCase: 'exact',
+  }),
+  token('openshift-user-token', 'openshift', 'OpenShift user token', ['sha256~'], String.raw`sha256~[A-Za-z0-9_\-]{43}`, {
+    minEntropy: 3.5,
+    severity: 'critical',
+  }),
   token('scalingo-api-token', 'scalingo', 'Scalingo API token', ['tk-us-'], String.raw`tk-us-[A-Za-z0-9_\-]{48}`),
-  token('sentry-org-token', 'sentry', 'Sentry organization auth token', ['sntrys_eyJ'], 'sntrys_eyJ[A-Za-z0-9+/=]{60,600}_[A-Za-z0-9+/]{43}', { minEntropy: 3.5 }),
+  token(
+    'sentry-org-token',
+    'sentry',
+    'Sentry organization auth token',
+    ['sntrys_eyJ'],
+    'sntrys_eyJ[A-Za-z0-9+/=]{60,600}_[A-Za-z0-9+/]{43}',
+    { minEntropy: 3.5 },
+  ),
   token('sentry-user-token', 'sentry', 'Sentry user auth token', ['sntryu_'], 'sntryu_[a-f0-9]{64}'),
-  token('sourcegraph-access-token', 'sourcegraph', 'Sourcegraph access token', ['sgp_'], 'sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}', { minEntropy: 3.5 }),
-  token('pypi-upload-token', 'pypi', 'PyPI upload token', ['pypi-ageichlwas5vcmc'], String.raw`pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,1000}`, { severity: 'critical' }),
+  token(
+    'sourcegraph-access-token',
+    'sourcegraph',
+    'Sourcegraph access token',
+    ['sgp_'],
+    'sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}',
+    { minEntropy: 3.5 },
+  ),
+  token(
+    'pypi-upload-token',
+    'pypi',
+    'PyPI upload token',
+    ['pypi-ageichlwas5vcmc'],
+    String.raw`pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,1000}`,
+    { severity: 'critical' },
+  ),
   token('nuget-api-key', 'nuget', 'NuGet.org API key', ['oy2'], 'oy2[a-z0-9]{43}', { minEntropy: 3.5 }),
-  token('docker-hub-pat', 'docker', 'Docker Hub personal access token', ['dckr_pat_'], String.raw`dckr_pat_[A-Za-z0-9_\-]{27}`, { minEntropy: 3.5 }),
+  token('docker-hub-pat', 'docker', 'Docker Hub personal access token', ['dckr_pat_'], String.raw`dckr_pat_[A-Za-z0-9_\-]{27}`, {
+    minEntropy: 3.5,
+  }),
   token('postman-api-key', 'postman', 'Postman API key', ['PMAK-'], 'PMAK-[a-f0-9]{24}-[a-f0-9]{34}'),
-  token('doppler-token', 'doppler', 'Doppler token', ['dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.'], String.raw`dp\.(?:pt|st|sa|ct)\.[A-Za-z0-9]{40,44}`),
+  token(
+    'doppler-token',
+    'doppler',
+    'Doppler token',
+    ['dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.'],
+    String.raw`dp\.(?:pt|st|sa|ct)\.[A-Za-z0-9]{40,44}`,
+  ),
   token('pulumi-access-token', 'pulumi', 'Pulumi access token', ['pul-'], 'pul-[a-f0-9]{40}'),
   token('prefect-api-key', 'prefect', 'Prefect API key', ['pnu_'], 'pnu_[A-Za-z0-9]{36}', { minEntropy: 3.5 }),
   token('readme-api-key', 'readme', 'ReadMe API key', ['rdme_'], 'rdme_[a-z0-9]{70}', { minEntropy: 3.5 }),
-  token('artifactory-api-key', 'artifactory', 'JFrog Artifactory API key', ['AKCp'], 'AKCp[A-Za-z0-9]{69}', { minEntropy: 3.5, keywordCase: 'exact' }),
-  token('artifactory-reference-token', 'artifactory', 'JFrog Artifactory reference token', ['cmVmd'], 'cmVmd[A-Za-z0-9]{59}', { minEntropy: 3.5, keywordCase: 'exact' }),
+  token('artifactory-api-key', 'artifactory', 'JFrog Artifactory API key', ['AKCp'], 'AKCp[A-Za-z0-9]{69}', {
+    minEntropy: 3.5,
+    keywordCase: 'exact',
+  }),
+  token('artifactory-reference-token', 'artifactory', 'JFrog Artifactory reference token', ['cmVmd'], 'cmVmd[A-Za-z0-9]{59}', {
+    minEntropy: 3.5,
+    keywordCase: 'exact',
+  }),
   token('new-relic-api-key', 'newrelic', 'New Relic user API key', ['NRAK-'], 'NRAK-[A-Z0-9]{27}', { minEntropy: 3.5 }),
   token('dynatrace-api-token', 'dynatrace', 'Dynatrace API token', ['dt0c01.'], String.raw`dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}`),
   token('easypost-api-key', 'easypost', 'EasyPost API key', ['EZAK', 'EZTK'], 'EZ[AT]K[A-Za-z0-9]{54}', { minEntropy: 3.5 }),
@@ -84,11 +165,39 @@ export const developerToolRules: readonly RuleDefinition[] = [
   keyed('snyk-api-token', 'snyk', 'Snyk API token', ['snyk'], 'snyk', guid, { allowlist: { guids: false } }),
   keyed('sonar-api-token', 'sonar', 'SonarQube / SonarCloud token', ['sonar'], 'sonar', '(?:sq[uap]_)?[A-Za-z0-9]{40}'),
   keyed('hubspot-api-key', 'hubspot', 'HubSpot API key', ['hubspot'], 'hubspot', guid, { allowlist: { guids: false } }),
-  keyed('sourcegraph-legacy-token', 'sourcegraph', 'Sourcegraph access token', ['sourcegraph'], 'sourcegraph', '[a-fA-F0-9]{40}', { minEntropy: 3.5 }),
-  keyed('sumologic-access-id', 'sumologic', 'Sumo Logic access ID', ['sumo'], 'sumo(?:logic)?[_.\\-]?access[_.\\-]?id', 'su[A-Za-z0-9]{12}', { minEntropy: 3 }),
-  keyed('sumologic-access-key', 'sumologic', 'Sumo Logic access key', ['sumo'], 'sumo(?:logic)?[_.\\-]?access[_.\\-]?key', '[A-Za-z0-9]{64}', { minEntropy: 3.5 }),
-  keyed('datadog-api-key', 'datadog', 'Datadog API or application key', ['datadog', 'dd_api_key', 'dd_app_key'], 'datadog|dd_api|dd_app', '[a-f0-9]{32}|[a-f0-9]{40}', { minEntropy: 3 }),
-  keyed('pagerduty-api-key', 'pagerduty', 'PagerDuty API key', ['pagerduty'], 'pagerduty', String.raw`[A-Za-z0-9_+\-]{20}`, { minEntropy: 3.5 }),
+  keyed('sourcegraph-legacy-token', 'sourcegraph', 'Sourcegraph access token', ['sourcegraph'], 'sourcegraph', '[a-fA-F0-9]{40}', {
+    minEntropy: 3.5,
+  }),
+  keyed(
+    'sumologic-access-id',
+    'sumologic',
+    'Sumo Logic access ID',
+    ['sumo'],
+    'sumo(?:logic)?[_.\\-]?access[_.\\-]?id',
+    'su[A-Za-z0-9]{12}',
+    { minEntropy: 3 },
+  ),
+  keyed(
+    'sumologic-access-key',
+    'sumologic',
+    'Sumo Logic access key',
+    ['sumo'],
+    'sumo(?:logic)?[_.\\-]?access[_.\\-]?key',
+    '[A-Za-z0-9]{64}',
+    { minEntropy: 3.5 },
+  ),
+  keyed(
+    'datadog-api-key',
+    'datadog',
+    'Datadog API or application key',
+    ['datadog', 'dd_api_key', 'dd_app_key'],
+    'datadog|dd_api|dd_app',
+    '[a-f0-9]{32}|[a-f0-9]{40}',
+    { minEntropy: 3 },
+  ),
+  keyed('pagerduty-api-key', 'pagerduty', 'PagerDuty API key', ['pagerduty'], 'pagerduty', String.raw`[A-Za-z0-9_+\-]{20}`, {
+    minEntropy: 3.5,
+  }),
   {
     id: 'sidekiq-credentials',
     family: 'sidekiq',

@@ -23,10 +23,7 @@ export const tokenEnd = String.raw`(?![A-Za-z0-9_])`;
  * then the value. Case-insensitive, so write value classes accordingly.
  */
 export function keyedValue(vendorName: string, value: string, flags = 'i'): RegExp {
-  return new RegExp(
-    String.raw`(?<![A-Za-z0-9])(?:${vendorName})[\w.\-]{0,40}${assignment}(?<secret>${value})(?![A-Za-z0-9_\-])`,
-    flags,
-  );
+  return new RegExp(String.raw`(?<![A-Za-z0-9])(?:${vendorName})[\w.\-]{0,40}${assignment}(?<secret>${value})(?![A-Za-z0-9_\-])`, flags);
 }
 
 /** A prefixed token such as `ghp_...`: the whole token is the secret, bounded on both sides. */

@@ -2,7 +2,8 @@ import type { RuleDefinition } from '../types';
 import { prefixedToken } from './patternParts';
 
 /** GitHub, GitLab and npm tokens: fixed prefixes; GitHub's and npm's carry a CRC32 checksum. */
-const revokeGitHub = 'Revoke the token on GitHub (Settings → Developer settings, or the app/OAuth owner), replace it with a fine-grained token or GITHUB_TOKEN, and purge the leak.';
+const revokeGitHub =
+  'Revoke the token on GitHub (Settings → Developer settings, or the app/OAuth owner), replace it with a fine-grained token or GITHUB_TOKEN, and purge the leak.';
 
 function gitHubTokenRule(id: string, prefix: string, title: string): RuleDefinition {
   return {
@@ -54,10 +55,25 @@ export const sourceHostingRules: readonly RuleDefinition[] = [
     remediation: revokeGitHub,
     previewPrefix: 11,
   },
-  gitLabTokenRule('gitlab-pat', 'GitLab personal access token', 'glpat-', String.raw`glpat-(?:[A-Za-z0-9_\-]{20}|[A-Za-z0-9_\-]{27,300}\.[0-9a-z]{2}[0-9a-z]{7})`),
+  gitLabTokenRule(
+    'gitlab-pat',
+    'GitLab personal access token',
+    'glpat-',
+    String.raw`glpat-(?:[A-Za-z0-9_\-]{20}|[A-Za-z0-9_\-]{27,300}\.[0-9a-z]{2}[0-9a-z]{7})`,
+  ),
   gitLabTokenRule('gitlab-pipeline-trigger-token', 'GitLab pipeline trigger token', 'glptt-', 'glptt-[0-9a-f]{40}'),
-  gitLabTokenRule('gitlab-runner-registration-token', 'GitLab runner registration token', 'GR1348941', String.raw`GR1348941[A-Za-z0-9_\-]{20}`),
-  gitLabTokenRule('gitlab-runner-token', 'GitLab runner authentication token', 'glrt-', String.raw`glrt-(?:[A-Za-z0-9_\-]{20}|[A-Za-z0-9_\-]{27,300}\.[0-9a-z]{2}[0-9a-z]{7})`),
+  gitLabTokenRule(
+    'gitlab-runner-registration-token',
+    'GitLab runner registration token',
+    'GR1348941',
+    String.raw`GR1348941[A-Za-z0-9_\-]{20}`,
+  ),
+  gitLabTokenRule(
+    'gitlab-runner-token',
+    'GitLab runner authentication token',
+    'glrt-',
+    String.raw`glrt-(?:[A-Za-z0-9_\-]{20}|[A-Za-z0-9_\-]{27,300}\.[0-9a-z]{2}[0-9a-z]{7})`,
+  ),
   gitLabTokenRule('gitlab-deploy-token', 'GitLab deploy token', 'gldt-', String.raw`gldt-[A-Za-z0-9_\-]{20}`),
   gitLabTokenRule('gitlab-ci-job-token', 'GitLab CI/CD job token', 'glcbt-', String.raw`glcbt-[0-9a-fA-F]{1,5}_[A-Za-z0-9_\-]{20}`),
   gitLabTokenRule('gitlab-feed-token', 'GitLab feed token', 'glft-', String.raw`glft-[A-Za-z0-9_\-]{20}`),
@@ -71,7 +87,8 @@ export const sourceHostingRules: readonly RuleDefinition[] = [
     keywords: ['npm_'],
     pattern: prefixedToken('npm_[A-Za-z0-9]{36}'),
     validator: 'npm-token-crc32',
-    remediation: 'Revoke the token on npmjs.com (Access Tokens) or with `npm token revoke`, and publish from CI with a granular or OIDC (trusted publishing) token.',
+    remediation:
+      'Revoke the token on npmjs.com (Access Tokens) or with `npm token revoke`, and publish from CI with a granular or OIDC (trusted publishing) token.',
     previewPrefix: 4,
   },
   {
@@ -81,10 +98,12 @@ export const sourceHostingRules: readonly RuleDefinition[] = [
     severity: 'critical',
     confidence: 'high',
     keywords: ['_authtoken'],
-    pattern: /_authToken[ \t]{0,3}=[ \t]{0,3}["']?(?<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_\-.=+/]{20,512})(?![A-Za-z0-9_\-.=+/])/,
+    pattern:
+      /_authToken[ \t]{0,3}=[ \t]{0,3}["']?(?<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_\-.=+/]{20,512})(?![A-Za-z0-9_\-.=+/])/,
     allowlist: { guids: false },
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: `${NPM_TOKEN}` is what users write in `.npmrc`, not a template.
-    remediation: 'Revoke the token (`npm token revoke`), keep `.npmrc` tokens in an environment variable (`${NPM_TOKEN}`), and purge the leak.',
+    remediation:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: `${NPM_TOKEN}` is what users write in `.npmrc`, not a template.
+      'Revoke the token (`npm token revoke`), keep `.npmrc` tokens in an environment variable (`${NPM_TOKEN}`), and purge the leak.',
   },
   {
     id: 'npm-legacy-auth',

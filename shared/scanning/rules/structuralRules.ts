@@ -11,7 +11,8 @@ export const privateKeyRule: RuleMetadata = {
   title: 'Private key (PEM / OpenSSH / PGP)',
   severity: 'critical',
   confidence: 'high',
-  remediation: 'Treat the key pair as compromised: revoke or replace it (certificate, SSH authorized_keys, signing key), and load keys from a secure file or Key Vault.',
+  remediation:
+    'Treat the key pair as compromised: revoke or replace it (certificate, SSH authorized_keys, signing key), and load keys from a secure file or Key Vault.',
 };
 
 export const kubernetesSecretRule: RuleMetadata = {
@@ -20,7 +21,8 @@ export const kubernetesSecretRule: RuleMetadata = {
   title: 'Kubernetes Secret manifest with data values',
   severity: 'high',
   confidence: 'medium',
-  remediation: 'Rotate the values, and keep Secret manifests out of repositories and logs (Sealed Secrets, External Secrets, CSI driver with Key Vault).',
+  remediation:
+    'Rotate the values, and keep Secret manifests out of repositories and logs (Sealed Secrets, External Secrets, CSI driver with Key Vault).',
 };
 
 export const pathRules: readonly PathRuleDefinition[] = [
@@ -31,6 +33,7 @@ export const pathRules: readonly PathRuleDefinition[] = [
     severity: 'high',
     confidence: 'medium',
     pathPattern: /\.(?:p12|pfx)$/i,
-    remediation: 'Remove the bundle from the repository, rotate the certificate and key it contains, and store it in Key Vault or secure files.',
+    remediation:
+      'Remove the bundle from the repository, rotate the certificate and key it contains, and store it in Key Vault or secure files.',
   },
 ];

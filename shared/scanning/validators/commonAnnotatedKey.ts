@@ -1,5 +1,5 @@
-import { decodeBase64Strict } from './base64Bytes';
 import { encodeBytesBase62 } from './base62';
+import { decodeBase64Strict } from './base64Bytes';
 import { marvin32Bytes } from './marvin32';
 
 /**

@@ -1,3 +1,4 @@
+import { isSecretName } from '../allowlists/secretNames';
 import type { RuleDefinition } from '../types';
 import { passwordFromBasicPayload } from './basicAuthPayload';
 import { isValidCommonAnnotatedKey } from './commonAnnotatedKey';
@@ -5,7 +6,6 @@ import { isValidIdentifiableKey } from './identifiableKey';
 import { looksLikeJwtHeader } from './jwtShape';
 import { hasValidCrc32Base62Checksum } from './tokenChecksum';
 import { secretFromUserPasswordPair } from './userPasswordPair';
-import { isSecretName } from '../allowlists/secretNames';
 
 /**
  * What a validator concluded about a pattern match. `verified` means a checksum proved the format;
@@ -13,12 +13,14 @@ import { isSecretName } from '../allowlists/secretNames';
  * confidence when the rule and the scan options ask for that). A validator may refine the secret,
  * e.g. to the password inside a Basic credential.
  */
-export type ValidationOutcome =
-  | { verdict: 'verified' | 'plausible'; secret?: string }
-  | { verdict: 'rejected' };
+export type ValidationOutcome = { verdict: 'verified' | 'plausible'; secret?: string } | { verdict: 'rejected' };
 
 /** `groups` are the pattern's named groups, e.g. `name` for the generic assignment rule. */
-export function validateMatch(rule: RuleDefinition, secret: string, groups: Readonly<Record<string, string | undefined>>): ValidationOutcome {
+export function validateMatch(
+  rule: RuleDefinition,
+  secret: string,
+  groups: Readonly<Record<string, string | undefined>>,
+): ValidationOutcome {
   switch (rule.validator) {
     case undefined:
       return { verdict: 'plausible' };

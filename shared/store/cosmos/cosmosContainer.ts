@@ -1,13 +1,13 @@
-import type { Container as SdkContainer, RequestOptions } from '@azure/cosmos';
+import type { RequestOptions, Container as SdkContainer } from '@azure/cosmos';
 import { PermanentError } from '../../errors';
-import { wrapContinuation, unwrapContinuation } from './cosmosContinuation';
+import { isNotFound, PreconditionFailedError } from '../errors';
+import type { Container, Document, PatchOperation, QueryPage, QuerySpec, Scalar, Stored, WriteOptions } from '../port';
+import { unwrapContinuation, wrapContinuation } from './cosmosContinuation';
 import { bodyForCosmos, checkStorableId, isStorableId, partitionKeyOf, storedFromCosmos } from './cosmosDocuments';
 import { cosmosFailure, type SecretValues } from './cosmosFailure';
 import { cosmosPatchOperations } from './cosmosPatch';
 import { cosmosCountQuery, cosmosSelectQuery } from './cosmosQuery';
 import { readQueryPage } from './cosmosQueryPage';
-import { isNotFound, PreconditionFailedError } from '../errors';
-import type { Container, Document, PatchOperation, QueryPage, QuerySpec, Scalar, Stored, WriteOptions } from '../port';
 
 export interface CosmosContainerOptions {
   forceQueryPlan: boolean;
@@ -46,7 +46,10 @@ export class CosmosContainer<T extends Document> implements Container<T> {
       const response = await this.sdk.item(id, partitionKey).read(request);
       if (response.statusCode === 404) {
         if (response.substatus === ownerResourceNotFound) {
-          throw cosmosFailure({ code: 404, substatus: ownerResourceNotFound, message: 'owner resource does not exist' }, { container: this.name });
+          throw cosmosFailure(
+            { code: 404, substatus: ownerResourceNotFound, message: 'owner resource does not exist' },
+            { container: this.name },
+          );
         }
         return undefined;
       }
@@ -58,9 +61,7 @@ export class CosmosContainer<T extends Document> implements Container<T> {
     return this.call(document.id, async (request) => {
       checkStorableId(document.id, this.name);
       const partitionKey = partitionKeyOf(document, this.name, this.partitionKeyField);
-      const { resource } = await this.sdk
-        .item(document.id, partitionKey)
-        .replace(bodyForCosmos(document), withIfMatch(request, options));
+      const { resource } = await this.sdk.item(document.id, partitionKey).replace(bodyForCosmos(document), withIfMatch(request, options));
       return storedFromCosmos<T>(resource);
     });
   }

@@ -1,7 +1,7 @@
 import { DefaultAzureCredential } from '@azure/identity';
-import { createCosmosStore } from './cosmosStore';
-import { cosmosSettingsFromEnvironment, type CosmosEnvironment } from './cosmosSettings';
 import type { Store } from '../port';
+import { type CosmosEnvironment, cosmosSettingsFromEnvironment } from './cosmosSettings';
+import { createCosmosStore } from './cosmosStore';
 
 /**
  * The Cosmos store as the app runs it: settings from the environment, Entra ID through

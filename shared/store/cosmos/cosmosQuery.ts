@@ -1,6 +1,6 @@
 import type { SqlParameter, SqlQuerySpec } from '@azure/cosmos';
-import { fieldPathSegments } from './fieldPath';
 import type { QuerySpec, Scalar } from '../port';
+import { fieldPathSegments } from './fieldPath';
 
 /**
  * Cosmos SQL for the port's queries. Values only ever travel as parameters; field names are validated
@@ -9,9 +9,7 @@ import type { QuerySpec, Scalar } from '../port';
  */
 export function cosmosSelectQuery(spec: QuerySpec): SqlQuerySpec {
   const { text, parameters } = whereClause(spec.where);
-  const order = spec.orderBy
-    ? ` ORDER BY ${propertyReference(spec.orderBy.field)} ${spec.orderBy.descending ? 'DESC' : 'ASC'}`
-    : '';
+  const order = spec.orderBy ? ` ORDER BY ${propertyReference(spec.orderBy.field)} ${spec.orderBy.descending ? 'DESC' : 'ASC'}` : '';
   return { query: `SELECT * FROM c${text}${order}`, parameters };
 }
 

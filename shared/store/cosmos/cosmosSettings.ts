@@ -48,7 +48,9 @@ export function cosmosSettingsFromEnvironment(env: CosmosEnvironment, credential
   const endpoint = requiredEndpoint(env.COSMOS_ENDPOINT);
   const databaseName = env.COSMOS_DATABASE?.trim() || 'vigil';
   if (!databaseNamePattern.test(databaseName)) {
-    throw new ConfigurationError('COSMOS_DATABASE must be 1-255 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+    throw new ConfigurationError(
+      'COSMOS_DATABASE must be 1-255 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+    );
   }
   const key = env.COSMOS_KEY?.trim() || undefined;
   if (key !== undefined && !base64Pattern.test(key)) {
@@ -70,7 +72,14 @@ function requiredEndpoint(value: string | undefined): string {
   } catch {
     throw new ConfigurationError('COSMOS_ENDPOINT is not a URL (expected https://<account>.documents.azure.com:443/)');
   }
-  if (url.protocol !== 'https:' || url.username !== '' || url.password !== '' || url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+  if (
+    url.protocol !== 'https:' ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== ''
+  ) {
     throw new ConfigurationError('COSMOS_ENDPOINT must be a plain https URL (expected https://<account>.documents.azure.com:443/)');
   }
   return url.origin;

@@ -1,10 +1,10 @@
 import type { CosmosClient, Database } from '@azure/cosmos';
 import { ConfigurationError } from '../../errors';
+import { type Container, type ContainerName, containerDefinitions, containerNames, type Document, type Store } from '../port';
 import { createCosmosClient } from './cosmosClient';
 import { CosmosContainer } from './cosmosContainer';
 import { cosmosFailure, type SecretValues } from './cosmosFailure';
 import type { CosmosSettings } from './cosmosSettings';
-import { containerDefinitions, containerNames, type Container, type ContainerName, type Document, type Store } from '../port';
 
 /** Long enough for the SDK's own 429 retries (10 s by default) plus a slow answer; short of a function's timeout. */
 export const defaultOperationTimeoutMs = 30_000;

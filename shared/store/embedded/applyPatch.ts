@@ -1,5 +1,5 @@
-import type { PatchOperation } from '../port';
 import { PermanentError } from '../../errors';
+import type { PatchOperation } from '../port';
 
 /** Cosmos refuses a patch request with more operations than this. */
 const maxPatchOperations = 10;
@@ -11,7 +11,9 @@ const maxPatchOperations = 10;
  */
 export function applyPatch<T extends object>(document: T, operations: PatchOperation[]): T {
   if (operations.length === 0 || operations.length > maxPatchOperations) {
-    throw new PermanentError(`a patch needs 1 to ${maxPatchOperations} operations (got ${operations.length}); split it or replace the document`);
+    throw new PermanentError(
+      `a patch needs 1 to ${maxPatchOperations} operations (got ${operations.length}); split it or replace the document`,
+    );
   }
   const copy = structuredClone(document) as Record<string, unknown>;
   for (const operation of operations) {

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { EmbeddedDatabase } from './embeddedDatabase';
-import { applyPatch } from './applyPatch';
-import { createEmbeddedWriteProbe } from './embeddedWriteProbe';
-import { groupCommitFor, type GroupCommit } from './groupCommit';
+import { type Clock, systemClock } from '../../clock';
+import { PermanentError } from '../../errors';
 import { ConflictError, DocumentNotFoundError, PreconditionFailedError } from '../errors';
 import {
-  containerDefinitions,
   type Container,
   type ContainerName,
+  containerDefinitions,
   type Document,
   type PatchOperation,
   type QueryPage,
@@ -18,8 +16,10 @@ import {
   type SystemProperties,
   type WriteOptions,
 } from '../port';
-import { PermanentError } from '../../errors';
-import { systemClock, type Clock } from '../../clock';
+import { applyPatch } from './applyPatch';
+import type { EmbeddedDatabase } from './embeddedDatabase';
+import { createEmbeddedWriteProbe } from './embeddedWriteProbe';
+import { type GroupCommit, groupCommitFor } from './groupCommit';
 
 const fieldPathPattern = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 

@@ -10,7 +10,9 @@ import { groupCommitFor } from './groupCommit';
  */
 export function createEmbeddedWriteProbe(db: EmbeddedDatabase, clock: Clock, minIntervalMs = 1_000): () => Promise<void> {
   db.exec('CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at INTEGER NOT NULL)');
-  const write = db.prepare('INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at');
+  const write = db.prepare(
+    'INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at',
+  );
   const writes = groupCommitFor(db);
   let last: { at: number; outcome: Promise<void> } | undefined;
   return () => {

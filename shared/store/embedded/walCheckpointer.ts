@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../logging';
-import { walSizeLimitBytes, type EmbeddedDatabase } from './embeddedDatabase';
+import { type EmbeddedDatabase, walSizeLimitBytes } from './embeddedDatabase';
 
 /**
  * Checkpoints the embedded database's WAL on a worker thread. SQLite's automatic checkpoint runs

@@ -1,10 +1,10 @@
 import type { TokenCredential } from '@azure/identity';
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import { ConfigurationError } from '../../errors';
-import { isNotFound, keyVaultFailure, type KeyVaultAction } from './keyVaultFailure';
 import type { ManagedVault } from '../managedVault';
 import { registerVaultValue } from '../scrubRegistration';
 import { assertValidSecretName, assertValidSecretValue } from '../secretRules';
+import { isNotFound, type KeyVaultAction, keyVaultFailure } from './keyVaultFailure';
 
 /** Key Vault refuses larger values; checked here so the operator gets a sentence, not a 400. */
 const maxValueBytes = 25 * 1024;

@@ -87,7 +87,9 @@ export function keyVaultFailure(error: unknown, action: KeyVaultAction, secretNa
     );
   }
   if (status === 403 && innerCode === 'SecretDisabled') {
-    return new ConfigurationError(`secret '${secretName}' is disabled in Key Vault ${vaultUrl}: enable it (az keyvault secret set-attributes --enabled true)`);
+    return new ConfigurationError(
+      `secret '${secretName}' is disabled in Key Vault ${vaultUrl}: enable it (az keyvault secret set-attributes --enabled true)`,
+    );
   }
   if (status === 403) {
     return new ConfigurationError(

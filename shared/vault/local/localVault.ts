@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { ConfigurationError } from '../../errors';
 import { createEnvironmentVault, environmentVariableFor } from '../environmentVault';
 import type { ManagedVault } from '../managedVault';
-import { assertKeyMatches, newVaultFile, openSecret, readVaultFile, sealSecret, writeVaultFile } from './localVaultFile';
-import { loadVaultKey, vaultKeyFileName, vaultKeyVariable, type VaultKey } from './localVaultKey';
 import { registerVaultValue } from '../scrubRegistration';
 import { assertValidSecretName, assertValidSecretValue } from '../secretRules';
+import { assertKeyMatches, newVaultFile, openSecret, readVaultFile, sealSecret, writeVaultFile } from './localVaultFile';
+import { loadVaultKey, type VaultKey, vaultKeyFileName, vaultKeyVariable } from './localVaultKey';
 
 export const vaultFileName = 'vault.json';
 

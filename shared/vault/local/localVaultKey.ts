@@ -78,9 +78,7 @@ async function createKeyFile(dataDir: string, path: string): Promise<VaultKey> {
 function decodeKey(text: string, source: string): Buffer {
   const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
   if (decoded.length !== vaultKeyBytes) {
-    throw new ConfigurationError(
-      `${source} must hold a ${vaultKeyBytes}-byte key in base64 (make one with: openssl rand -base64 32)`,
-    );
+    throw new ConfigurationError(`${source} must hold a ${vaultKeyBytes}-byte key in base64 (make one with: openssl rand -base64 32)`);
   }
   return decoded;
 }
@@ -90,9 +88,7 @@ async function assertOwnerOnly(path: string): Promise<void> {
   if (process.platform === 'win32') return; // POSIX modes mean nothing there; NTFS ACLs protect the profile.
   const { mode } = await fs.stat(path);
   if ((mode & 0o077) !== 0) {
-    throw new ConfigurationError(
-      `${path} can be read by other users (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${path}`,
-    );
+    throw new ConfigurationError(`${path} can be read by other users (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${path}`);
   }
 }
 

@@ -1,16 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
+import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
-import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
 import { ManualClock } from '../../support/manualClock';
 import { leakedTokenSighting } from '../../support/riskSightings';
@@ -48,15 +48,18 @@ beforeEach(async () => {
   const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-alerts-'));
   clock = new ManualClock(Date.now()); // now, so receivers that check signature timestamps accept the deliveries
-  services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_ALERT_BURST_LIMIT: '3', VIGIL_ALERT_WINDOW_SECONDS: '60' }), {
-    clock,
-    logger: createLogger({ sink: { write: () => undefined } }),
-    vault: createEnvironmentVault({
-      VIGIL_SECRET_HOOK_URL: `${base}/webhook`,
-      VIGIL_SECRET_HOOK_KEY: signingSecret,
-      VIGIL_SECRET_SLACK_URL: `${base}/slack`,
-    }),
-  });
+  services = await createAppServices(
+    loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_ALERT_BURST_LIMIT: '3', VIGIL_ALERT_WINDOW_SECONDS: '60' }),
+    {
+      clock,
+      logger: createLogger({ sink: { write: () => undefined } }),
+      vault: createEnvironmentVault({
+        VIGIL_SECRET_HOOK_URL: `${base}/webhook`,
+        VIGIL_SECRET_HOOK_KEY: signingSecret,
+        VIGIL_SECRET_SLACK_URL: `${base}/slack`,
+      }),
+    },
+  );
   const organizations = services.stores.organizations;
   await organizations.add('contoso', { azureDevOps: { url: 'https://dev.azure.com/contoso', auth: { mode: 'managed-identity' } } });
   await organizations.addChannel('contoso', { type: 'webhook', urlSecret: 'hook-url', signingSecret: 'hook-key' });
@@ -68,7 +71,11 @@ beforeEach(async () => {
 async function recordRisk(fingerprint: string, line: number): Promise<string> {
   const recorded = await services.stores.risks.record({
     ...leakedTokenSighting(`build:7:log:3:line:${line}`, fingerprint),
-    evidence: { location: `build 7 / log 3 line ${line}`, redacted: `ghp_****${plantedToken.slice(-4)}`, url: 'https://dev.azure.com/contoso/web/_build/results?buildId=7' },
+    evidence: {
+      location: `build 7 / log 3 line ${line}`,
+      redacted: `ghp_****${plantedToken.slice(-4)}`,
+      url: 'https://dev.azure.com/contoso/web/_build/results?buildId=7',
+    },
     remediation: 'Revoke the token at github.com/settings/tokens and create a fine-grained one.',
   });
   return recorded.risk.id;
@@ -81,11 +88,21 @@ afterEach(async () => {
 });
 
 function riskOpened(id: string, risk = riskId): EventEnvelope {
-  return { id, source: 'vigil', type: 'risk.opened', organization: 'contoso', subject: { riskId: risk, transition: 'opened' }, receivedAt: new Date().toISOString() };
+  return {
+    id,
+    source: 'vigil',
+    type: 'risk.opened',
+    organization: 'contoso',
+    subject: { riskId: risk, transition: 'opened' },
+    receivedAt: new Date().toISOString(),
+  };
 }
 
 async function deliver(envelope: EventEnvelope) {
-  return handleQueueMessage({ functionName: 'sendAlert', queue: 'alerts', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
+  return handleQueueMessage(
+    { functionName: 'sendAlert', queue: 'alerts', body: envelope, messageId: envelope.id, deliveryCount: 1 },
+    services,
+  );
 }
 
 describe('alerts for a new risk', () => {
@@ -94,7 +111,10 @@ describe('alerts for a new risk', () => {
     expect(received.map((r) => r.path).sort()).toEqual(['/slack', '/webhook']);
     const hook = received.find((r) => r.path === '/webhook');
     expect(() => new Webhook(signingSecret).verify(hook?.body ?? '', hook?.headers ?? {})).not.toThrow();
-    expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({ type: 'risk.alert', data: { riskId, redacted: `ghp_****${plantedToken.slice(-4)}`, severity: 'high' } });
+    expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({
+      type: 'risk.alert',
+      data: { riskId, redacted: `ghp_****${plantedToken.slice(-4)}`, severity: 'high' },
+    });
     for (const request of received) expect(request.body).not.toContain(plantedToken);
   });
 

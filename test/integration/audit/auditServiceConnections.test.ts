@@ -1,28 +1,28 @@
-import { narrowed } from '../../../shared/store/port';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
+import type { UseCaseContext } from '../../../shared/app/useCase';
 import { auditEndpointEvent, auditProjectIfDue } from '../../../shared/audit/auditServiceConnections';
 import { loadConfig } from '../../../shared/config';
-import { connectAzureDevOps, type AzureDevOpsConnection } from '../../../shared/devops/azureDevOpsConnection';
+import { type AzureDevOpsConnection, connectAzureDevOps } from '../../../shared/devops/azureDevOpsConnection';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
 import type { Risk } from '../../../shared/risks/risk';
-import type { UseCaseContext } from '../../../shared/app/useCase';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
+import { narrowed } from '../../../shared/store/port';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
-import { ManualClock } from '../../support/manualClock';
-import { projectIdFor, startAzureDevOpsServer, type AzureDevOpsServer } from '../../support/azureDevOpsServer';
 import {
   approvalCheck,
   azureRmEndpoint,
   classicAzureEndpoint,
   genericEndpoint,
-  ServiceConnectionRoutes,
   type LoopbackServiceConnection,
+  ServiceConnectionRoutes,
 } from '../../support/azureDevOps/serviceConnectionRoutes';
+import { type AzureDevOpsServer, projectIdFor, startAzureDevOpsServer } from '../../support/azureDevOpsServer';
+import { ManualClock } from '../../support/manualClock';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
 /**
@@ -53,7 +53,14 @@ const daysAgo = (days: number) => new Date(clock.now() - days * day).toISOString
 /** A subscription-wide Azure connection with a client secret, one pipeline, used yesterday: three checks fail. */
 function secretDeploy(): LoopbackServiceConnection {
   return {
-    endpoint: azureRmEndpoint({ id: deployId, name: 'web-deploy', scheme: 'ServicePrincipal', authenticationType: 'spnKey', scopeLevel: 'Subscription', secret: clientSecret }),
+    endpoint: azureRmEndpoint({
+      id: deployId,
+      name: 'web-deploy',
+      scheme: 'ServicePrincipal',
+      authenticationType: 'spnKey',
+      scopeLevel: 'Subscription',
+      secret: clientSecret,
+    }),
     allPipelines: false,
     pipelines: [12],
     executions: [{ finishTime: daysAgo(1) }],
@@ -176,13 +183,20 @@ describe('an endpoint event', () => {
     // One call per thing read: the endpoint, its permissions, its newest use, its checks (it reaches a whole subscription).
     expect(ado.callsTo(`/_apis/serviceendpoint/endpoints/${deployId}`, 'GET')).toHaveLength(1);
     expect(ado.callsTo(`/_apis/pipelines/pipelinePermissions/endpoint/${deployId}`)).toHaveLength(1);
-    expect(ado.callsTo(`/_apis/serviceendpoint/${deployId}/executionhistory`)).toEqual([expect.objectContaining({ query: expect.objectContaining({ top: '1' }) })]);
+    expect(ado.callsTo(`/_apis/serviceendpoint/${deployId}/executionhistory`)).toEqual([
+      expect.objectContaining({ query: expect.objectContaining({ top: '1' }) }),
+    ]);
     expect(ado.callsTo('/_apis/pipelines/checks/configurations')).toEqual([
       expect.objectContaining({ query: expect.objectContaining({ resourceType: 'endpoint', resourceId: deployId, $expand: 'settings' }) }),
     ]);
 
     const asset = await services.stores.assets.read(`service-connection:${deployId}`, 'contoso');
-    expect(asset).toMatchObject({ type: 'service-connection', name: 'web-deploy', connectionType: 'AzureRM', failedChecks: ['client-secret', 'subscription-wide-scope', 'no-approval-or-branch-control'] });
+    expect(asset).toMatchObject({
+      type: 'service-connection',
+      name: 'web-deploy',
+      connectionType: 'AzureRM',
+      failedChecks: ['client-secret', 'subscription-wide-scope', 'no-approval-or-branch-control'],
+    });
 
     const everything = [
       JSON.stringify(await storedRisks()),
@@ -238,7 +252,10 @@ describe('an endpoint event', () => {
     const opened = await auditEndpointEvent(endpointEvent(), context);
     expect(opened).toMatchObject({ checksFailed: 3, risksOpened: 1 });
     const risk = (await storedRisks()).find((r) => r.ruleId === 'service-connection/open-to-all-pipelines');
-    expect(risk).toMatchObject({ severity: 'critical', evidence: { redacted: 'allPipelines.authorized = true (subscription-wide Azure scope)' } });
+    expect(risk).toMatchObject({
+      severity: 'critical',
+      evidence: { redacted: 'allPipelines.authorized = true (subscription-wide Azure scope)' },
+    });
     const sent = await announced();
     expect(sent).toHaveLength(1);
     expect(sent[0].subject).toMatchObject({ riskId: risk!.id, transition: 'opened' });
@@ -261,7 +278,11 @@ describe('an endpoint event', () => {
   });
 
   it('does not call a connection created minutes ago inactive, though it has never run', async () => {
-    routes.set({ ...secretDeploy(), endpoint: genericEndpoint({ id: 'e-new', name: 'artifacts', url: 'https://artifacts.contoso.com', scheme: 'Token' }), executions: [] });
+    routes.set({
+      ...secretDeploy(),
+      endpoint: genericEndpoint({ id: 'e-new', name: 'artifacts', url: 'https://artifacts.contoso.com', scheme: 'Token' }),
+      executions: [],
+    });
     const created = await auditEndpointEvent(endpointEvent('ms.vss-endpoint.endpoint-created', 'e-new'), context);
     expect(created.endpoints[0]).toMatchObject({ id: 'e-new', failed: [] });
 
@@ -291,7 +312,14 @@ describe('an endpoint event', () => {
     await auditEndpointEvent(endpointEvent(), context);
     const subscriptionWide = (await storedRisks()).find((r) => r.ruleId.includes('scope'))!;
     routes.update(deployId, (c) => {
-      c.endpoint = azureRmEndpoint({ id: deployId, name: 'web-deploy', scheme: 'ServicePrincipal', authenticationType: 'spnKey', scopeLevel: 'ManagementGroup', secret: clientSecret });
+      c.endpoint = azureRmEndpoint({
+        id: deployId,
+        name: 'web-deploy',
+        scheme: 'ServicePrincipal',
+        authenticationType: 'spnKey',
+        scopeLevel: 'ManagementGroup',
+        secret: clientSecret,
+      });
     });
 
     const record = await auditEndpointEvent(endpointEvent(), context);
@@ -299,7 +327,10 @@ describe('an endpoint event', () => {
     // Every failure whose values name the scope is a new risk replacing its old one.
     expect(record.risksOpened).toBeGreaterThanOrEqual(1);
     expect(record.risksResolved).toBe(record.risksOpened);
-    expect(await services.stores.risks.get('contoso', subscriptionWide.id)).toMatchObject({ status: 'resolved', resolution: 'the connection changed' });
+    expect(await services.stores.risks.get('contoso', subscriptionWide.id)).toMatchObject({
+      status: 'resolved',
+      resolution: 'the connection changed',
+    });
     expect((await storedRisks()).filter((r) => r.status === 'open')).toHaveLength(record.checksFailed);
   });
 
@@ -313,7 +344,9 @@ describe('an endpoint event', () => {
   });
 
   it('is a permanent error for a connection that no longer exists', async () => {
-    await expect(auditEndpointEvent(endpointEvent('ms.vss-endpoint.endpoint-updated', 'e-gone'), context)).rejects.toMatchObject({ kind: 'permanent' });
+    await expect(auditEndpointEvent(endpointEvent('ms.vss-endpoint.endpoint-updated', 'e-gone'), context)).rejects.toMatchObject({
+      kind: 'permanent',
+    });
   });
 });
 
@@ -330,7 +363,13 @@ describe('the project audit after a build', () => {
       executions: [{ finishTime: daysAgo(400) }],
     });
     routes.set({
-      endpoint: azureRmEndpoint({ id: 'e-prod', name: 'web-prod', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription', scope: '/subscriptions/1272a66f-e2e8-4e88-ab43-487409186c3f/resourcegroups/rg-web-prod' }),
+      endpoint: azureRmEndpoint({
+        id: 'e-prod',
+        name: 'web-prod',
+        scheme: 'WorkloadIdentityFederation',
+        scopeLevel: 'Subscription',
+        scope: '/subscriptions/1272a66f-e2e8-4e88-ab43-487409186c3f/resourcegroups/rg-web-prod',
+      }),
       pipelines: [12],
       executions: [{ finishTime: daysAgo(2) }],
       checks: [approvalCheck('e-prod')],
@@ -342,7 +381,13 @@ describe('the project audit after a build', () => {
     const open = await client();
     const first = await auditProjectIfDue(buildEvent(), context, open);
 
-    expect(first).toMatchObject({ id: 'audit:web:all', status: 'completed', trigger: 'build.complete', endpointsAudited: 4, risksOpened: first!.checksFailed });
+    expect(first).toMatchObject({
+      id: 'audit:web:all',
+      status: 'completed',
+      trigger: 'build.complete',
+      endpointsAudited: 4,
+      risksOpened: first!.checksFailed,
+    });
     expect(Object.fromEntries(first!.endpoints.map((e) => [e.name, e.failed]))).toEqual({
       'web-deploy': ['client-secret', 'subscription-wide-scope', 'no-approval-or-branch-control'],
       jenkins: ['open-to-all-pipelines', 'insecure-auth-scheme'],
@@ -355,7 +400,8 @@ describe('the project audit after a build', () => {
     });
     expect(await announced()).toHaveLength(8);
     // The list once, then permissions and newest use of each connection, and checks of the two that reach production.
-    const auditCalls = () => ado.calls.filter((c) => /serviceendpoint|pipelinePermissions|checks\/configurations/i.test(c.path) && c.method === 'GET').length;
+    const auditCalls = () =>
+      ado.calls.filter((c) => /serviceendpoint|pipelinePermissions|checks\/configurations/i.test(c.path) && c.method === 'GET').length;
     expect(first!.apiCalls).toBe(1 + 4 * 2 + 2);
     expect(auditCalls()).toBe(first!.apiCalls);
 
@@ -371,7 +417,10 @@ describe('the project audit after a build', () => {
   });
 
   it('lets one of two builds finishing together audit the project', async () => {
-    const [a, b] = await Promise.all([auditProjectIfDue(buildEvent(), context, await client()), auditProjectIfDue(buildEvent(), context, await client())]);
+    const [a, b] = await Promise.all([
+      auditProjectIfDue(buildEvent(), context, await client()),
+      auditProjectIfDue(buildEvent(), context, await client()),
+    ]);
     expect([a, b].filter((r) => r !== undefined)).toHaveLength(1);
     expect(ado.callsTo('/_apis/serviceendpoint/endpoints', 'GET').filter((c) => c.path.endsWith('/endpoints'))).toHaveLength(1);
   });

@@ -7,7 +7,7 @@ import { PermanentError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/logging/logger';
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import { buildListRoutes } from '../../support/azureDevOps/buildListRoutes';
-import { startAzureDevOpsServer, type AzureDevOpsServer, type LoopbackBuild } from '../../support/azureDevOpsServer';
+import { type AzureDevOpsServer, type LoopbackBuild, startAzureDevOpsServer } from '../../support/azureDevOpsServer';
 import { ManualClock } from '../../support/manualClock';
 
 /**
@@ -64,7 +64,11 @@ describe('the azure-pipelines provider against a loopback Azure DevOps', () => {
     expect(runs.every((run) => run.status === 'completed' && run.result === 'succeeded')).toBe(true);
     const pages = ado.callsTo(`/${project}/_apis/build/builds`, 'GET');
     expect(pages).toHaveLength(3);
-    expect(pages.map((c) => c.query.continuationToken)).toEqual([undefined, '2025-01-01T00:00:00.0000002Z', '2025-01-01T00:00:00.0000004Z']);
+    expect(pages.map((c) => c.query.continuationToken)).toEqual([
+      undefined,
+      '2025-01-01T00:00:00.0000002Z',
+      '2025-01-01T00:00:00.0000004Z',
+    ]);
     expect(pages.every((c) => c.query.statusFilter === 'completed')).toBe(true);
   });
 
@@ -96,7 +100,16 @@ describe('the azure-pipelines provider against a loopback Azure DevOps', () => {
   });
 
   it('hands out the logs one at a time and downloads each only when it is opened', async () => {
-    const { ado, provider } = await setUp([{ id: 7, project, logs: [{ id: 1, sizeBytes: 300_000 }, { id: 2, content: 'hello\n' }] }]);
+    const { ado, provider } = await setUp([
+      {
+        id: 7,
+        project,
+        logs: [
+          { id: 1, sizeBytes: 300_000 },
+          { id: 2, content: 'hello\n' },
+        ],
+      },
+    ]);
     const run = await provider.getRun({ id: '7', project });
     const logs = await all(provider.streamLogs(run));
     expect(logs.map((log) => [log.id, log.name])).toEqual([

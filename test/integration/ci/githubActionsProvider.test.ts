@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubActionsProvider } from '../../../shared/ci/providers/githubActionsProvider';
 import type { CiLog, CiProvider, CiRun } from '../../../shared/ci/providers/ciProvider';
 import { GitHubAuthError } from '../../../shared/ci/providers/gitHubErrors';
+import { createGitHubActionsProvider } from '../../../shared/ci/providers/githubActionsProvider';
 import { loadConfig } from '../../../shared/config';
 import { ConfigurationError, failureKindOf, PermanentError, ThrottledError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/logging/logger';
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import { TokenNotFoundError } from '../../../shared/vault/errors';
-import { startGitHubApiServer, type GitHubApiServer, type LoopbackWorkflowRun } from '../../support/githubApiServer';
+import { type GitHubApiServer, type LoopbackWorkflowRun, startGitHubApiServer } from '../../support/githubApiServer';
 import { ManualClock } from '../../support/manualClock';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
@@ -139,7 +139,10 @@ describe('the github-actions provider against a loopback GitHub', () => {
     const logs = await all(provider.streamLogs(found));
 
     expect(logs.map((log) => log.id)).toEqual(['501', '502', '504', '505']);
-    expect(logs[1]).toMatchObject({ name: 'job 502 (test (node 20))', url: 'https://github.com/octo-org/octo-repo/actions/runs/1589141559/job/502' });
+    expect(logs[1]).toMatchObject({
+      name: 'job 502 (test (node 20))',
+      url: 'https://github.com/octo-org/octo-repo/actions/runs/1589141559/job/502',
+    });
     const pages = server.callsTo('/actions/runs/1589141559/jobs');
     expect(pages.map((c) => c.query.page ?? '1')).toEqual(['1', '2', '3']);
     expect(pages.every((c) => c.query.per_page === '2' && c.query.filter === 'latest')).toBe(true);
@@ -239,7 +242,9 @@ describe('the github-actions provider against a loopback GitHub', () => {
     expect(error.message).toMatch(/organization 'octo-org'/);
     expect(error.message).toContain(`secret '${tokenSecret}'`);
     expect(error.message).toContain(`vigil secrets set ${tokenSecret}`);
-    expect(`${error.message}\n${error.stack}\n${JSON.stringify(error)}\n${String((error as { cause?: unknown }).cause)}`).not.toContain(token);
+    expect(`${error.message}\n${error.stack}\n${JSON.stringify(error)}\n${String((error as { cause?: unknown }).cause)}`).not.toContain(
+      token,
+    );
   });
 
   it('never puts the token in any error it raises', async () => {
@@ -252,7 +257,13 @@ describe('the github-actions provider against a loopback GitHub', () => {
     }
     server.clearFaults();
     errors.push(await rejection(provider.getRun({ id: '999', repository })));
-    expect(errors.map((e) => e.constructor.name)).toEqual(['GitHubAuthError', 'PermanentError', 'ThrottledError', 'TransientError', 'PermanentError']);
+    expect(errors.map((e) => e.constructor.name)).toEqual([
+      'GitHubAuthError',
+      'PermanentError',
+      'ThrottledError',
+      'TransientError',
+      'PermanentError',
+    ]);
     for (const error of errors) expect(`${error.message}\n${error.stack}\n${JSON.stringify(error)}`).not.toContain(token);
   });
 

@@ -1,21 +1,21 @@
-import { scanGitHubWorkflowRun } from '../../../shared/ci/scanGitHubWorkflowRun';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import examples from '@octokit/webhooks-examples';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
+import type { UseCaseContext } from '../../../shared/app/useCase';
+import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import type { CiRunScanRecord } from '../../../shared/ci/scanCiRun';
+import { scanGitHubWorkflowRun } from '../../../shared/ci/scanGitHubWorkflowRun';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { githubSource } from '../../../shared/events/sources/github';
 import { createLogger } from '../../../shared/logging/logger';
 import type { Risk } from '../../../shared/risks/risk';
-import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
-import type { UseCaseContext } from '../../../shared/app/useCase';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
-import { startGitHubApiServer, type GitHubApiServer } from '../../support/githubApiServer';
+import { type GitHubApiServer, startGitHubApiServer } from '../../support/githubApiServer';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
 /**
@@ -40,7 +40,9 @@ const logLines: string[] = [];
 function workflowRunEnvelope(deliveryId: string): EventEnvelope {
   const sample = (examples as Array<{ name: string; examples: Array<Record<string, unknown>> }>)
     .find((event) => event.name === 'workflow_run')!
-    .examples.find((example) => example.action === 'completed' && (example.repository as { full_name?: string }).full_name === 'octo-org/octo-repo')!;
+    .examples.find(
+      (example) => example.action === 'completed' && (example.repository as { full_name?: string }).full_name === 'octo-org/octo-repo',
+    )!;
   const payload = structuredClone(sample) as { workflow_run: Record<string, unknown> };
   payload.workflow_run = { ...payload.workflow_run, id: runId, status: 'completed', conclusion: 'success' };
   const extracted = githubSource.extractors['workflow_run.completed'](payload as Record<string, unknown>);
@@ -165,25 +167,56 @@ describe('a finished GitHub Actions workflow run', () => {
     };
     const logCalls = github.callsTo('/_blob/job-logs/').length;
     const record = (await scanGitHubWorkflowRun(envelope, context())) as CiRunScanRecord;
-    expect(record).toMatchObject({ id: `github-actions:run:${runId}:log:${leakingJob}`, logId: String(leakingJob), logsScanned: 1, findings: 1, risksOpened: 0 });
-    expect(github.callsTo('/_blob/job-logs/').slice(logCalls).map((c) => c.path)).toEqual([`/_blob/job-logs/${leakingJob}`]);
+    expect(record).toMatchObject({
+      id: `github-actions:run:${runId}:log:${leakingJob}`,
+      logId: String(leakingJob),
+      logsScanned: 1,
+      findings: 1,
+      risksOpened: 0,
+    });
+    expect(
+      github
+        .callsTo('/_blob/job-logs/')
+        .slice(logCalls)
+        .map((c) => c.path),
+    ).toEqual([`/_blob/job-logs/${leakingJob}`]);
     expect((await risks())[0].occurrences).toBe(1);
   });
 
   it('reschedules the event for when GitHub says, when GitHub rate-limits the scan', async () => {
     github.injectFault({ path: `/actions/runs/${runId}`, status: 429, retryAfterSeconds: 120, times: 1 });
     const before = await services.queue.counts('build-scan');
-    const outcome = await handleQueueMessage({ functionName: 'scanBuild', queue: 'build-scan', body: workflowRunEnvelope('rate-limited-delivery'), messageId: 'rate-limited-delivery', deliveryCount: 1 }, services);
+    const outcome = await handleQueueMessage(
+      {
+        functionName: 'scanBuild',
+        queue: 'build-scan',
+        body: workflowRunEnvelope('rate-limited-delivery'),
+        messageId: 'rate-limited-delivery',
+        deliveryCount: 1,
+      },
+      services,
+    );
     expect(outcome).toBe('rescheduled');
     expect((await services.queue.counts('build-scan')).scheduled).toBe(before.scheduled + 1);
   });
 
   it('parks the event with the organization and secret named when GitHub refuses the token', async () => {
     github.injectFault({ path: `/actions/runs/${runId}`, status: 401, times: 1 });
-    const outcome = await handleQueueMessage({ functionName: 'scanBuild', queue: 'build-scan', body: workflowRunEnvelope('refused-token-delivery'), messageId: 'refused-token-delivery', deliveryCount: 1 }, services);
+    const outcome = await handleQueueMessage(
+      {
+        functionName: 'scanBuild',
+        queue: 'build-scan',
+        body: workflowRunEnvelope('refused-token-delivery'),
+        messageId: 'refused-token-delivery',
+        deliveryCount: 1,
+      },
+      services,
+    );
     expect(outcome).toBe('parked');
     const parked = (await services.stores.parked.query({ where: { queue: 'build-scan' } })).items;
-    expect(parked.map((p) => p.reason)).toContainEqual(expect.stringMatching(/GitHub rejected the token for organization 'octo-org' \(secret 'github-token-octo-org'; HTTP 401\)/));
+    expect(parked.map((p) => p.reason)).toContainEqual(
+      expect.stringMatching(/GitHub rejected the token for organization 'octo-org' \(secret 'github-token-octo-org'; HTTP 401\)/),
+    );
   });
 
   it('refuses an event whose repository belongs to another owner than its organization', async () => {

@@ -4,14 +4,22 @@ import type { AccessToken, TokenCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
 import { connectAzureDevOps } from '../../../shared/devops/azureDevOpsConnection';
 import { openAzureDevOpsTransport } from '../../../shared/devops/azureDevOpsTransport';
-import { AzureDevOpsAuthError, AzureDevOpsConflictError } from '../../../shared/devops/errors';
 import { azureDevOpsScope, tokenRefreshMarginMs } from '../../../shared/devops/credentials';
+import { AzureDevOpsAuthError, AzureDevOpsConflictError } from '../../../shared/devops/errors';
 import { failureKindOf, PermanentError, ThrottledError, TransientError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/logging/logger';
 import { TokenNotFoundError } from '../../../shared/vault/errors';
+import {
+  organization,
+  pat,
+  project,
+  rejection,
+  secretName,
+  useLoopbackAzureDevOps,
+  vault,
+} from '../../support/azureDevOps/loopbackConnection';
+import { type LoopbackExtension, sendJson } from '../../support/azureDevOpsServer';
 import { ManualClock } from '../../support/manualClock';
-import { sendJson, type LoopbackExtension } from '../../support/azureDevOpsServer';
-import { organization, pat, project, rejection, secretName, useLoopbackAzureDevOps, vault } from '../../support/azureDevOps/loopbackConnection';
 
 /**
  * The transport every Azure DevOps client shares, with the real azure-devops-node-api over HTTP
@@ -37,7 +45,9 @@ function revisionCheckedWorkItem(id: number, startRev: number): LoopbackExtensio
       const operations = JSON.parse(request.body) as Array<{ op: string; path: string; value?: unknown }>;
       const stale = operations.find((operation) => operation.op === 'test' && operation.path === '/rev' && operation.value !== rev);
       if (stale) {
-        sendJson(res, 412, { message: `TF26071: This work item has been changed by someone else since you opened it (rev ${rev}, not ${String(stale.value)}).` });
+        sendJson(res, 412, {
+          message: `TF26071: This work item has been changed by someone else since you opened it (rev ${rev}, not ${String(stale.value)}).`,
+        });
         return true;
       }
       rev++;
@@ -246,7 +256,9 @@ describe('the Azure DevOps transport against the loopback Azure DevOps', () => {
   });
 
   it('managed identity: a refused token is an auth error naming managed identity', async () => {
-    const credential: TokenCredential = { getToken: async () => ({ token: 'unknown-token-xyz-123', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const credential: TokenCredential = {
+      getToken: async () => ({ token: 'unknown-token-xyz-123', expiresOnTimestamp: Date.now() + 3_600_000 }),
+    };
     const ado = await server({ bearerTokens: ['only-this-one'] });
     const error = await rejection(connectAzureDevOps(organization(ado.url, 'managed-identity'), { vault: vault({}), credential }));
     expect(error).toBeInstanceOf(AzureDevOpsAuthError);
@@ -279,7 +291,10 @@ describe('the Azure DevOps transport against the loopback Azure DevOps', () => {
     const workItem = revisionCheckedWorkItem(42, 3);
     const ado = await server({ extensions: [workItem] });
     const waits: number[] = [];
-    const transport = await openAzureDevOpsTransport(organization(ado.url), { vault: vault(), options: { sleep: async (ms) => void waits.push(ms) } });
+    const transport = await openAzureDevOpsTransport(organization(ado.url), {
+      vault: vault(),
+      options: { sleep: async (ms) => void waits.push(ms) },
+    });
     closeLater(transport);
     const patch = (rev: number) => [
       { op: 'test', path: '/rev', value: rev },
@@ -312,7 +327,10 @@ describe('the Azure DevOps transport against the loopback Azure DevOps', () => {
   it('maps what a raw request gets back as the typed calls do: 404 permanent, 401 an auth error, 503 retried', async () => {
     const ado = await server({ extensions: [revisionCheckedWorkItem(42, 1)] });
     const waits: number[] = [];
-    const transport = await openAzureDevOpsTransport(organization(ado.url), { vault: vault(), options: { sleep: async (ms) => void waits.push(ms), random: () => 0.5 } });
+    const transport = await openAzureDevOpsTransport(organization(ado.url), {
+      vault: vault(),
+      options: { sleep: async (ms) => void waits.push(ms), random: () => 0.5 },
+    });
     closeLater(transport);
     const send = (id: number) =>
       transport.call({ resource: `work item ${id}` }, () =>

@@ -6,7 +6,18 @@ const { server, connect } = useLoopbackAzureDevOps();
 
 describe('the builds client against the loopback Azure DevOps', () => {
   it('gets a build and lists its logs with PAT auth, through node-api route negotiation', async () => {
-    const ado = await server({ builds: [{ id: 391, project, logs: [{ id: 1, sizeBytes: 1000 }, { id: 2, sizeBytes: 2000 }] }] });
+    const ado = await server({
+      builds: [
+        {
+          id: 391,
+          project,
+          logs: [
+            { id: 1, sizeBytes: 1000 },
+            { id: 2, sizeBytes: 2000 },
+          ],
+        },
+      ],
+    });
     const client = (await connect(ado)).builds;
 
     const build = await client.getBuild(project, 391);

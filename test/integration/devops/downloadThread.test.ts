@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DownloadThread, type DownloadResponse } from '../../../shared/devops/downloadThread';
+import { type DownloadResponse, DownloadThread } from '../../../shared/devops/downloadThread';
 import { blockBytes } from '../../../shared/devops/downloadThreadProtocol';
 import { classifyError } from '../../../shared/devops/retryPolicy';
 

@@ -18,7 +18,13 @@ describe('the git client against the loopback Azure DevOps', () => {
 
   it("reads a push, a commit's changes and a file at that commit", async () => {
     const ado = await server({
-      commits: [{ commitId: 'c0ffee'.padEnd(40, '0'), repositoryId: 'repo-1', files: { '/src/app.ts': 'export const x = 1;\n', '/README.md': '# hi\n' } }],
+      commits: [
+        {
+          commitId: 'c0ffee'.padEnd(40, '0'),
+          repositoryId: 'repo-1',
+          files: { '/src/app.ts': 'export const x = 1;\n', '/README.md': '# hi\n' },
+        },
+      ],
     });
     const client = (await connect(ado)).git;
     const push = await client.getPush(project, 'repo-1', 17);

@@ -22,7 +22,10 @@ describe('the hook subscriptions client against the loopback Azure DevOps', () =
     expect(created.url).toBe(`${ado.url}/_apis/hooks/subscriptions/${created.id}`);
     expect(await client.listServiceHookSubscriptions({ eventType: 'build.complete' })).toHaveLength(1);
     expect(await client.listServiceHookSubscriptions({ eventType: 'git.push' })).toHaveLength(0);
-    const replaced = await client.replaceServiceHookSubscription(created.id ?? '', { ...created, consumerInputs: { url: 'https://vigil.example/v2' } });
+    const replaced = await client.replaceServiceHookSubscription(created.id ?? '', {
+      ...created,
+      consumerInputs: { url: 'https://vigil.example/v2' },
+    });
     expect(replaced.consumerInputs?.url).toBe('https://vigil.example/v2');
     await client.deleteServiceHookSubscription(created.id ?? '');
     expect(await client.listServiceHookSubscriptions()).toHaveLength(0);

@@ -17,13 +17,16 @@ describe('the projects client against the loopback Azure DevOps', () => {
     expect(pages.map((c) => c.query.continuationToken)).toEqual([undefined, '100', '200']);
   });
 
-  it("names the identity the credential authenticates as, asking Azure DevOps once per connection", async () => {
+  it('names the identity the credential authenticates as, asking Azure DevOps once per connection', async () => {
     const ado = await server();
     const connection = await connect(ado, { verify: false });
 
     const identity = await connection.projects.authenticatedIdentity();
     expect(identity).toEqual({ id: 'aaaaaaaa-0000-4000-8000-000000000001', displayName: 'Vigil' });
-    expect(await Promise.all([connection.projects.authenticatedIdentity(), connection.projects.authenticatedIdentity()])).toEqual([identity, identity]);
+    expect(await Promise.all([connection.projects.authenticatedIdentity(), connection.projects.authenticatedIdentity()])).toEqual([
+      identity,
+      identity,
+    ]);
     expect(ado.callsTo('/_apis/connectionData', 'GET')).toHaveLength(1);
 
     // Another connection asks again: the identity belongs to the credential, which may have changed.

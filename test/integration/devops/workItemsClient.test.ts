@@ -9,7 +9,13 @@ const { server, connect } = useLoopbackAzureDevOps();
 const dana = person('Dana Reviewer');
 
 async function boards(options: ConstructorParameters<typeof WorkItemRoutes>[0] = {}) {
-  const routes = new WorkItemRoutes({ projects: [{ name: 'Web', process: 'Agile', areaPaths: ['Web\\Security'] }, { name: 'Ops', process: 'Basic' }], ...options });
+  const routes = new WorkItemRoutes({
+    projects: [
+      { name: 'Web', process: 'Agile', areaPaths: ['Web\\Security'] },
+      { name: 'Ops', process: 'Basic' },
+    ],
+    ...options,
+  });
   const ado = await server({ extensions: [connectionDataRoutes(), routes] });
   return { routes, ado, client: (await connect(ado)).workItems };
 }
@@ -23,7 +29,10 @@ describe('the work items client against the loopback Azure DevOps', () => {
       { op: 'add', path: '/relations/-', value: { rel: 'Hyperlink', url: 'https://example.com/build/7' } },
     ]);
     expect(created).toMatchObject({ id: expect.any(Number), rev: 1, fields: { 'System.Title': 'Leaked token', 'System.State': 'New' } });
-    expect(routes.workItem(created.id)).toMatchObject({ tags: ['vigil', 'vigil-risk-0123456789abcdef'], relations: [{ rel: 'Hyperlink', url: 'https://example.com/build/7' }] });
+    expect(routes.workItem(created.id)).toMatchObject({
+      tags: ['vigil', 'vigil-risk-0123456789abcdef'],
+      relations: [{ rel: 'Hyperlink', url: 'https://example.com/build/7' }],
+    });
     const [call] = ado.callsTo('/_apis/wit/workitems/$Bug', 'POST');
     expect(call.path).toBe('/contoso/Web/_apis/wit/workitems/$Bug');
   });
@@ -31,10 +40,18 @@ describe('the work items client against the loopback Azure DevOps', () => {
   it('updates with test /rev, and answers a stale rev with AzureDevOpsConflictError, changing nothing', async () => {
     const { routes, client } = await boards();
     const id = routes.seed({ project: 'Web', type: 'Bug', title: 'x' });
-    const updated = await client.updateWorkItem(id, [{ op: 'test', path: '/rev', value: 1 }, { op: 'add', path: '/fields/System.State', value: 'Active' }]);
+    const updated = await client.updateWorkItem(id, [
+      { op: 'test', path: '/rev', value: 1 },
+      { op: 'add', path: '/fields/System.State', value: 'Active' },
+    ]);
     expect(updated).toMatchObject({ rev: 2, fields: { 'System.State': 'Active' } });
     routes.as(dana).setFields(id, { 'System.State': 'Resolved' });
-    const stale = await rejection(client.updateWorkItem(id, [{ op: 'test', path: '/rev', value: 2 }, { op: 'add', path: '/fields/System.State', value: 'Closed' }]));
+    const stale = await rejection(
+      client.updateWorkItem(id, [
+        { op: 'test', path: '/rev', value: 2 },
+        { op: 'add', path: '/fields/System.State', value: 'Closed' },
+      ]),
+    );
     expect(stale).toBeInstanceOf(AzureDevOpsConflictError);
     expect(routes.workItem(id)).toMatchObject({ rev: 3, state: 'Resolved' });
   });
@@ -42,7 +59,9 @@ describe('the work items client against the loopback Azure DevOps', () => {
   it('reads one work item with its relations, and undefined for one in the recycle bin', async () => {
     const { routes, client } = await boards();
     const id = routes.seed({ project: 'Web', type: 'Bug', title: 'x', relations: [{ rel: 'Hyperlink', url: 'https://example.com/e' }] });
-    expect((await client.getWorkItem(id))?.relations).toEqual([expect.objectContaining({ rel: 'Hyperlink', url: 'https://example.com/e' })]);
+    expect((await client.getWorkItem(id))?.relations).toEqual([
+      expect.objectContaining({ rel: 'Hyperlink', url: 'https://example.com/e' }),
+    ]);
     routes.as(dana).delete(id);
     expect(await client.getWorkItem(id)).toBeUndefined();
   });
@@ -62,7 +81,9 @@ describe('the work items client against the loopback Azure DevOps', () => {
     const { routes, client } = await boards();
     const tagged = routes.seed({ project: 'Web', type: 'Bug', title: 'a', tags: ['vigil-risk-aa'] });
     routes.seed({ project: 'Web', type: 'Bug', title: 'b', tags: ['vigil-risk-aab'] });
-    expect(await client.queryIds("SELECT [System.Id] FROM WorkItems WHERE [System.Tags] CONTAINS 'vigil-risk-aa' ORDER BY [System.Id]")).toEqual([tagged]);
+    expect(
+      await client.queryIds("SELECT [System.Id] FROM WorkItems WHERE [System.Tags] CONTAINS 'vigil-risk-aa' ORDER BY [System.Id]"),
+    ).toEqual([tagged]);
   });
 
   it("reads a type's states with their categories and its fields with allowed values", async () => {
@@ -81,7 +102,12 @@ describe('the work items client against the loopback Azure DevOps', () => {
     const { ado, client } = await boards();
     const type = await rejection(client.getTypeStates('Web', 'Risk'));
     expect(type).toMatchObject({ statusCode: 404, code: 'VS402323' });
-    const area = await rejection(client.createWorkItem('Web', 'Bug', [{ op: 'add', path: '/fields/System.Title', value: 't' }, { op: 'add', path: '/fields/System.AreaPath', value: 'Web\\Nowhere' }]));
+    const area = await rejection(
+      client.createWorkItem('Web', 'Bug', [
+        { op: 'add', path: '/fields/System.Title', value: 't' },
+        { op: 'add', path: '/fields/System.AreaPath', value: 'Web\\Nowhere' },
+      ]),
+    );
     expect(area).toBeInstanceOf(WorkItemRequestRefusedError);
     expect(area).toMatchObject({ statusCode: 400, code: 'TF401347' });
     ado.injectFault({ path: '/_apis/wit/workitems/', method: 'POST', status: 403 });

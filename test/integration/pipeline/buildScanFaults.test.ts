@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
+import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
-import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../../support/azureDevOpsServer';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../../support/azureDevOpsServer';
 import { ManualClock } from '../../support/manualClock';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
 import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
@@ -11,8 +11,8 @@ import { createLogger } from '../../../shared/logging/logger';
 import { PullRequestSettingsSchema } from '../../../shared/organizations/organizationSettings';
 import type { PullRequestFeedbackStore } from '../../../shared/pullrequests/feedback/pullRequestFeedback';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
-import { startGitHubApiServer, type GitHubApiServer } from '../../support/githubApiServer';
 import { GitHubPullRequestRoutes, type LoopbackGitHubPullRequest } from '../../support/github/pullRequestRoutes';
+import { type GitHubApiServer, startGitHubApiServer } from '../../support/githubApiServer';
 import { LoopbackGitHistory } from '../../support/loopbackGitHistory';
 import { ManualClock } from '../../support/manualClock';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
@@ -35,12 +35,21 @@ const histories = owners.map(
     new LoopbackGitHistory(
       [
         { sha: sha(i + 1, 1), author: mona, parent: null, changes: { 'README.md': '# App\n' } },
-        { sha: sha(i + 1, 2), author: mona, changes: { 'src/a.ts': `const a = "${f.gitHubToken()}";\n`, 'src/b.ts': `const b = "${f.gitHubToken()}";\n` } },
+        {
+          sha: sha(i + 1, 2),
+          author: mona,
+          changes: { 'src/a.ts': `const a = "${f.gitHubToken()}";\n`, 'src/b.ts': `const b = "${f.gitHubToken()}";\n` },
+        },
       ],
       { main: sha(i + 1, 1), feature: sha(i + 1, 2) },
     ),
 );
-const pullRequests: LoopbackGitHubPullRequest[] = owners.map((owner) => ({ repository: `${owner}/app`, number: 1, base: 'main', head: 'feature' }));
+const pullRequests: LoopbackGitHubPullRequest[] = owners.map((owner) => ({
+  repository: `${owner}/app`,
+  number: 1,
+  base: 'main',
+  head: 'feature',
+}));
 
 let github: GitHubApiServer;
 let routes: GitHubPullRequestRoutes;
@@ -49,15 +58,29 @@ let clock: ManualClock;
 let dataDir: string;
 
 beforeAll(async () => {
-  routes = new GitHubPullRequestRoutes({ repositories: owners.map((owner, i) => ({ fullName: `${owner}/app`, defaultBranch: 'main', history: histories[i] })), pullRequests, checkRunsRequireApp: true });
+  routes = new GitHubPullRequestRoutes({
+    repositories: owners.map((owner, i) => ({ fullName: `${owner}/app`, defaultBranch: 'main', history: histories[i] })),
+    pullRequests,
+    checkRunsRequireApp: true,
+  });
   github = await startGitHubApiServer({ token, extensions: [routes] });
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-pr-publish-'));
   clock = new ManualClock();
   const env = { VIGIL_DATA_DIR: dataDir, VIGIL_GITHUB_API_URL: github.url, VIGIL_SECRET_GITHUB_TOKEN: token };
-  services = await createAppServices(loadConfig(env), { clock, logger: createLogger({ sink: { write: () => undefined } }), vault: createEnvironmentVault(env) });
+  services = await createAppServices(loadConfig(env), {
+    clock,
+    logger: createLogger({ sink: { write: () => undefined } }),
+    vault: createEnvironmentVault(env),
+  });
   await services.stores.organizations.add('mode-update', { github: { tokenSecret: 'github-token' } });
-  await services.stores.organizations.add('mode-new', { github: { tokenSecret: 'github-token' }, pullRequests: PullRequestSettingsSchema.parse({ summary: 'new' }) });
-  await services.stores.organizations.add('mode-once', { github: { tokenSecret: 'github-token' }, pullRequests: PullRequestSettingsSchema.parse({ summary: 'once' }) });
+  await services.stores.organizations.add('mode-new', {
+    github: { tokenSecret: 'github-token' },
+    pullRequests: PullRequestSettingsSchema.parse({ summary: 'new' }),
+  });
+  await services.stores.organizations.add('mode-once', {
+    github: { tokenSecret: 'github-token' },
+    pullRequests: PullRequestSettingsSchema.parse({ summary: 'once' }),
+  });
   await services.stores.organizations.add('mode-crash', { github: { tokenSecret: 'github-token' } });
 });
 
@@ -69,14 +92,41 @@ afterAll(async () => {
 
 /** A pull_request delivery through repo-scan, then whatever it sends to pr-publish through that handler. */
 async function scanAndPublish(owner: string, delivery: string): Promise<string[]> {
-  const payload = { action: 'synchronize', number: 1, pull_request: { number: 1, head: { sha: histories[owners.indexOf(owner)].resolve('feature') } }, repository: { id: 7, full_name: `${owner}/app`, owner: { login: owner } } };
-  const envelope: EventEnvelope = { id: delivery, source: 'github', type: 'pull_request.synchronize', ...githubSource.extractors['pull_request.synchronize'](payload), receivedAt: new Date(clock.now()).toISOString() };
+  const payload = {
+    action: 'synchronize',
+    number: 1,
+    pull_request: { number: 1, head: { sha: histories[owners.indexOf(owner)].resolve('feature') } },
+    repository: { id: 7, full_name: `${owner}/app`, owner: { login: owner } },
+  };
+  const envelope: EventEnvelope = {
+    id: delivery,
+    source: 'github',
+    type: 'pull_request.synchronize',
+    ...githubSource.extractors['pull_request.synchronize'](payload),
+    receivedAt: new Date(clock.now()).toISOString(),
+  };
   clock.advance(60_000);
-  expect(await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services)).toBe('completed');
+  expect(
+    await handleQueueMessage(
+      { functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 },
+      services,
+    ),
+  ).toBe('completed');
   const outcomes: string[] = [];
   for (const message of await services.queue.receive('pr-publish', { maxMessages: 10, lockDurationMs: 60_000 })) {
     try {
-      outcomes.push(await handleQueueMessage({ functionName: 'publishPullRequest', queue: 'pr-publish', body: message.body, messageId: message.messageId, deliveryCount: message.deliveryCount }, services));
+      outcomes.push(
+        await handleQueueMessage(
+          {
+            functionName: 'publishPullRequest',
+            queue: 'pr-publish',
+            body: message.body,
+            messageId: message.messageId,
+            deliveryCount: message.deliveryCount,
+          },
+          services,
+        ),
+      );
       await services.queue.complete(message);
     } catch {
       outcomes.push('redeliver');
@@ -164,14 +214,19 @@ describe('a publish that crashes between posting a thread and recording it', () 
       // The broker redelivers once the idempotency claim of the dead run has expired.
       clock.advance(services.config.handlerTimeoutMs + 1);
       const [message] = await services.queue.receive('pr-publish', { maxMessages: 1, lockDurationMs: 60_000 });
-      expect(await handleQueueMessage({ functionName: 'publishPullRequest', queue: 'pr-publish', body: message.body, messageId: message.messageId, deliveryCount: 2 }, services)).toBe('completed');
+      expect(
+        await handleQueueMessage(
+          { functionName: 'publishPullRequest', queue: 'pr-publish', body: message.body, messageId: message.messageId, deliveryCount: 2 },
+          services,
+        ),
+      ).toBe('completed');
       await services.queue.complete(message);
     } finally {
       store.update = update;
     }
     expect(view('mode-crash').reviewComments.map((c) => c.path)).toEqual(['src/a.ts', 'src/b.ts']);
     expect(view('mode-crash').comments).toHaveLength(1);
-    const [feedback] = (await services.stores.pullRequestFeedback.list('mode-crash'));
+    const [feedback] = await services.stores.pullRequestFeedback.list('mode-crash');
     expect(Object.values(feedback.threads).map((t) => t.state)).toEqual(['open', 'open']);
   });
 });

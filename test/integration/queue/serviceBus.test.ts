@@ -5,7 +5,7 @@ import { createServiceBusQueue, type ServiceBusQueue } from '../../../shared/que
 import type { ServiceBusQueueSettings } from '../../../shared/queue/serviceBus/serviceBusSettings';
 import { describeQueueContract } from '../../contract/queueContract';
 import { envelope, outgoing, receiveCount } from '../../contract/queueContractSupport';
-import { startAmqpBroker, type AmqpBroker, type AmqpBrokerOptions } from '../../support/amqpBroker';
+import { type AmqpBroker, type AmqpBrokerOptions, startAmqpBroker } from '../../support/amqpBroker';
 import { ManualClock } from '../../support/manualClock';
 
 /**

@@ -1,4 +1,3 @@
-import { narrowed } from '../../../shared/store/port';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,19 +5,20 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
+import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import { loadConfig } from '../../../shared/config';
+import { connectAzureDevOps } from '../../../shared/devops/azureDevOpsConnection';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
-import { connectAzureDevOps } from '../../../shared/devops/azureDevOpsConnection';
 import type { RepositoryAsset } from '../../../shared/repositories/assets/asset';
-import { scanDefaultBranch } from '../../../shared/repositories/fullScan/fullContentScan';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
+import { scanDefaultBranch } from '../../../shared/repositories/fullScan/fullContentScan';
 import type { Risk } from '../../../shared/risks/risk';
-import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
+import { narrowed } from '../../../shared/store/port';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../../support/azureDevOpsServer';
-import { RepositoryContentRoutes, type FixtureRepository } from '../../support/azureDevOps/repositoryContentRoutes';
+import { type FixtureRepository, RepositoryContentRoutes } from '../../support/azureDevOps/repositoryContentRoutes';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../../support/azureDevOpsServer';
 import { ManualClock } from '../../support/manualClock';
 import { RepositoryArchive } from '../../support/repositoryArchive';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
@@ -68,7 +68,13 @@ async function environment(repositories: FixtureRepository[], env: Record<string
 
 function generatedRepository(archive: RepositoryArchive): FixtureRepository {
   // The history only provides the branch head; the zip served for it is the generated archive.
-  return { id: repositoryId, name: 'Fabrikam-Fiber-Git', project, commits: [{ commitId: headCommit, changes: { '/README.md': '# readme\n' } }], archive: () => archive.zip() };
+  return {
+    id: repositoryId,
+    name: 'Fabrikam-Fiber-Git',
+    project,
+    commits: [{ commitId: headCommit, changes: { '/README.md': '# readme\n' } }],
+    archive: () => archive.zip(),
+  };
 }
 
 function scanRequest(id = 'scan-requested:1'): EventEnvelope {
@@ -84,12 +90,17 @@ function scanRequest(id = 'scan-requested:1'): EventEnvelope {
 }
 
 async function runScan(services: AppServices, envelope = scanRequest()): Promise<void> {
-  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
+  const outcome = await handleQueueMessage(
+    { functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 },
+    services,
+  );
   expect(outcome).toBe('completed');
 }
 
 async function scans(services: AppServices): Promise<RepositoryScanRecord[]> {
-  return (await services.stores.scans.query({ where: { organization: 'contoso', kind: 'repository' } })).items.flatMap((record) => narrowed(record, 'kind', 'repository') ?? []);
+  return (await services.stores.scans.query({ where: { organization: 'contoso', kind: 'repository' } })).items.flatMap(
+    (record) => narrowed(record, 'kind', 'repository') ?? [],
+  );
 }
 
 async function risks(services: AppServices): Promise<Risk[]> {
@@ -105,7 +116,14 @@ describe('a full scan of a repository', () => {
     await runScan(services);
 
     const [record] = await scans(services);
-    expect(record).toMatchObject({ kind: 'repository', repositoryId, repository: `${project}/Fabrikam-Fiber-Git`, commitId: headCommit, branch: 'refs/heads/main', reason: 'new' });
+    expect(record).toMatchObject({
+      kind: 'repository',
+      repositoryId,
+      repository: `${project}/Fabrikam-Fiber-Git`,
+      commitId: headCommit,
+      branch: 'refs/heads/main',
+      reason: 'new',
+    });
     expect(new Set(record.results.map((r) => at(r.path, r.line)))).toEqual(new Set(archive.planted.map((p) => at(p.path, p.line))));
     expect(record.findings).toBe(archive.planted.length);
     for (const skipped of archive.plantedInSkippedFiles) expect(record.results.map((r) => r.path)).not.toContain(skipped.path);
@@ -113,9 +131,15 @@ describe('a full scan of a repository', () => {
     const stored = await risks(services);
     expect(stored.length).toBe(new Set(archive.planted.map((p) => p.secret)).size);
     for (const risk of stored) {
-      expect(risk).toMatchObject({ kind: 'leaked-secret', status: 'open', asset: { id: `repository:${repositoryId}`, name: `${project}/Fabrikam-Fiber-Git`, type: 'repository' } });
+      expect(risk).toMatchObject({
+        kind: 'leaked-secret',
+        status: 'open',
+        asset: { id: `repository:${repositoryId}`, name: `${project}/Fabrikam-Fiber-Git`, type: 'repository' },
+      });
       expect(risk.evidence.location).toMatch(/^src\/.+:\d+ @ be67f88$/);
-      expect(risk.evidence.url).toMatch(/\/Fabrikam-Fiber-Git\/_git\/Fabrikam-Fiber-Git\?path=%2Fsrc%2F.+&version=GCbe67f8871a4d2c75f13a51c1d3c30ac0d74d4ef4&line=\d+/);
+      expect(risk.evidence.url).toMatch(
+        /\/Fabrikam-Fiber-Git\/_git\/Fabrikam-Fiber-Git\?path=%2Fsrc%2F.+&version=GCbe67f8871a4d2c75f13a51c1d3c30ac0d74d4ef4&line=\d+/,
+      );
     }
   });
 
@@ -131,7 +155,8 @@ describe('a full scan of a repository', () => {
     expect(record.filesScanned).toBe(expected(['source']));
     expect(record.filesSkipped).toBe(record.skipped.excluded!.count + record.skipped.binary!.count);
     expect(record.skipped.excluded!.examples.length).toBe(5);
-    for (const path of record.skipped.excluded!.examples) expect(path).toMatch(/node_modules\/|\/vendor\/|\/dist\/|\.min\.js$|package-lock\.json$|yarn\.lock$/);
+    for (const path of record.skipped.excluded!.examples)
+      expect(path).toMatch(/node_modules\/|\/vendor\/|\/dist\/|\.min\.js$|package-lock\.json$|yarn\.lock$/);
     for (const path of record.skipped.binary!.examples) expect(path).toMatch(/^(assets|tools)\//);
   });
 
@@ -167,13 +192,18 @@ describe('a full scan of a repository', () => {
     expect(found).toContainEqual(expect.stringMatching(/ deploy\/keys\/server\.key:1$/));
     expect(found).toContainEqual(expect.stringMatching(/ certs\/client\.p12:1$/));
     expect(found.some((line) => line.includes('old/secrets.env'))).toBe(false); // deleted before the head commit
-    expect(record.skipped).toMatchObject({ excluded: { count: 1, examples: ['node_modules/left-pad/index.js'] }, binary: { count: 1, examples: ['docs/diagram.png'] } });
+    expect(record.skipped).toMatchObject({
+      excluded: { count: 1, examples: ['node_modules/left-pad/index.js'] },
+      binary: { count: 1, examples: ['docs/diagram.png'] },
+    });
     expect(JSON.stringify(await risks(services))).not.toContain(token);
   });
 
   it('leaves out what VIGIL_REPO_SCAN_EXCLUDE adds, and reads a default exclusion it re-includes with !', async () => {
     const archive = new RepositoryArchive({ totalBytes: 2 * 1024 * 1024, seed: 23, secrets: 20, secretsInSkippedFiles: 20 });
-    const { services } = await environment([generatedRepository(archive)], { VIGIL_REPO_SCAN_EXCLUDE: 'src/billing/\n!vendor/, # a comment' });
+    const { services } = await environment([generatedRepository(archive)], {
+      VIGIL_REPO_SCAN_EXCLUDE: 'src/billing/\n!vendor/, # a comment',
+    });
     await runScan(services);
 
     const [record] = await scans(services);
@@ -185,7 +215,9 @@ describe('a full scan of a repository', () => {
     for (const secret of billing) expect(paths).not.toContain(secret.path);
     for (const secret of vendored) expect(paths).toContain(secret.path);
     expect(record.skipped.excluded!.count).toBe(
-      archive.files.filter((f) => f.path.startsWith('src/billing/') || (['vendored', 'generated', 'lock'].includes(f.kind) && !f.path.includes('/vendor/'))).length,
+      archive.files.filter(
+        (f) => f.path.startsWith('src/billing/') || (['vendored', 'generated', 'lock'].includes(f.kind) && !f.path.includes('/vendor/')),
+      ).length,
     );
   });
 
@@ -214,7 +246,10 @@ describe('a full scan of a repository', () => {
     };
     await assets.create(asset);
     await runScan(services, scanRequest('scan-requested:after-inventory'));
-    expect(await assets.read(asset.id, 'contoso')).toMatchObject({ ...asset, lastFullScan: { branch: 'refs/heads/main', commitId: headCommit, scannedAt: '2026-11-20T10:00:00.000Z' } });
+    expect(await assets.read(asset.id, 'contoso')).toMatchObject({
+      ...asset,
+      lastFullScan: { branch: 'refs/heads/main', commitId: headCommit, scannedAt: '2026-11-20T10:00:00.000Z' },
+    });
 
     // The same commit scanned again is the same sightings: no occurrence is counted twice.
     const [risk] = await risks(services);
@@ -224,16 +259,31 @@ describe('a full scan of a repository', () => {
   it('says why an empty or disabled repository is not scanned, and writes no scan document', async () => {
     const { services, routes } = await environment([{ id: repositoryId, name: 'empty', project, commits: [] }]);
     await runScan(services);
-    routes.repositories.push({ id: 'd1d1d1d1-0000-4000-8000-000000000001', name: 'frozen', project, isDisabled: true, commits: [{ commitId: headCommit, changes: { '/a.txt': 'a' } }] });
-    await runScan(services, { ...scanRequest('scan-requested:disabled'), subject: { repositoryId: 'd1d1d1d1-0000-4000-8000-000000000001', reason: 'new' } });
+    routes.repositories.push({
+      id: 'd1d1d1d1-0000-4000-8000-000000000001',
+      name: 'frozen',
+      project,
+      isDisabled: true,
+      commits: [{ commitId: headCommit, changes: { '/a.txt': 'a' } }],
+    });
+    await runScan(services, {
+      ...scanRequest('scan-requested:disabled'),
+      subject: { repositoryId: 'd1d1d1d1-0000-4000-8000-000000000001', reason: 'new' },
+    });
     expect(await scans(services)).toEqual([]);
   });
 
   it('scans a 320 MB archive holding at most 256 KiB of any file at a time, with live memory growth far below the archive size', async () => {
     // Stored entries with data descriptors: the archive is as big on the wire as it is inflated, so buffering any of it would show.
-    const archive = new RepositoryArchive({ totalBytes: 320 * 1024 * 1024, seed: 41, secrets: 10, secretsInSkippedFiles: 4, compressionLevel: 0 });
+    const archive = new RepositoryArchive({
+      totalBytes: 320 * 1024 * 1024,
+      seed: 41,
+      secrets: 10,
+      secretsInSkippedFiles: 4,
+      compressionLevel: 0,
+    });
     const { services, devops } = await environment([generatedRepository(archive)]);
-    const client = await connectAzureDevOps((await services.stores.organizations.get('contoso')), {
+    const client = await connectAzureDevOps(await services.stores.organizations.get('contoso'), {
       vault: services.vault,
     });
     cleanups.push(async () => client.close());
@@ -255,7 +305,9 @@ describe('a full scan of a repository', () => {
       },
     });
     if (outcome.status !== 'scanned') throw new Error(outcome.why);
-    expect(outcome.record.bytesScanned).toBe(archive.files.filter((f) => f.kind === 'source').reduce((sum, f) => sum + (f.generatedBytes ?? 0), 0));
+    expect(outcome.record.bytesScanned).toBe(
+      archive.files.filter((f) => f.kind === 'source').reduce((sum, f) => sum + (f.generatedBytes ?? 0), 0),
+    );
     expect(new Set(outcome.record.results.map((r) => at(r.path, r.line)))).toEqual(new Set(archive.planted.map((p) => at(p.path, p.line))));
     // The largest file is 20 MB; a scan never holds more of it than the sniff window or one socket chunk.
     expect(outcome.peakHeldBytes).toBeLessThanOrEqual(256 * 1024);

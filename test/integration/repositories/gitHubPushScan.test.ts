@@ -1,20 +1,20 @@
-import { narrowed } from '../../../shared/store/port';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import examples from '@octokit/webhooks-examples';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
+import { handleQueueMessage, type QueueOutcome } from '../../../shared/azureFunctions/queueTrigger';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { githubSource } from '../../../shared/events/sources/github';
 import { createLogger } from '../../../shared/logging/logger';
-import { maxFilesPerPush } from '../../../shared/repositories/pushScan/pushChangeScan';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
+import { maxFilesPerPush } from '../../../shared/repositories/pushScan/pushChangeScan';
 import type { Risk } from '../../../shared/risks/risk';
-import { handleQueueMessage, type QueueOutcome } from '../../../shared/azureFunctions/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
+import { narrowed } from '../../../shared/store/port';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
-import { startGitHubApiServer, type GitHubApiServer, type GitHubRecordedCall } from '../../support/githubApiServer';
+import { type GitHubApiServer, type GitHubRecordedCall, startGitHubApiServer } from '../../support/githubApiServer';
 import { GitHubRepositoryRoutes } from '../../support/githubRepositoryRoutes';
 import { LoopbackGitHistory } from '../../support/loopbackGitHistory';
 import { ManualClock } from '../../support/manualClock';
@@ -43,7 +43,12 @@ const sha = (n: number) => `${n.toString(16)}${'a1b2c3d4e5f6'.repeat(4)}`.slice(
 const zeros = '0'.repeat(40);
 
 const history = new LoopbackGitHistory([
-  { sha: sha(0), author: hubot, parent: null, changes: { 'README.md': '# Hello\n', 'src/app.ts': 'export const app = 1;\n', 'docs/old.md': 'old\n' } },
+  {
+    sha: sha(0),
+    author: hubot,
+    parent: null,
+    changes: { 'README.md': '# Hello\n', 'src/app.ts': 'export const app = 1;\n', 'docs/old.md': 'old\n' },
+  },
   {
     sha: sha(1),
     author: mona,
@@ -65,7 +70,10 @@ let dataDir: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  github = await startGitHubApiServer({ token: apiToken, extensions: [new GitHubRepositoryRoutes([{ fullName, defaultBranch: 'master', history }])] });
+  github = await startGitHubApiServer({
+    token: apiToken,
+    extensions: [new GitHubRepositoryRoutes([{ fullName, defaultBranch: 'master', history }])],
+  });
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-github-push-'));
   clock = new ManualClock();
   const env = { VIGIL_DATA_DIR: dataDir, VIGIL_GITHUB_API_URL: github.url, VIGIL_SECRET_GITHUB_CODERTOCAT: apiToken };
@@ -89,15 +97,28 @@ function pushEvent(deliveryId: string, push: { before: string; after: string; re
     .find((event) => event.name === 'push')!
     .examples.find((example) => example.ref === 'refs/heads/master')!;
   const payload = { ...structuredClone(sample), ref: push.ref ?? 'refs/heads/master', before: push.before, after: push.after };
-  const delivery = githubSource.identify({ get: (name: string) => ({ 'x-github-delivery': deliveryId, 'x-github-event': 'push' })[name] ?? null }, payload, Buffer.alloc(0));
-  return { id: delivery.id, source: 'github', type: delivery.type, ...githubSource.extractors.push(payload), receivedAt: '2026-11-20T10:00:00.000Z' };
+  const delivery = githubSource.identify(
+    { get: (name: string) => ({ 'x-github-delivery': deliveryId, 'x-github-event': 'push' })[name] ?? null },
+    payload,
+    Buffer.alloc(0),
+  );
+  return {
+    id: delivery.id,
+    source: 'github',
+    type: delivery.type,
+    ...githubSource.extractors.push(payload),
+    receivedAt: '2026-11-20T10:00:00.000Z',
+  };
 }
 
 /** Handle one delivery on the repo-scan queue; return the outcome and the GitHub calls it made. */
 async function deliver(envelope: EventEnvelope): Promise<{ outcome: QueueOutcome; calls: GitHubRecordedCall[] }> {
   const before = github.calls.length;
   clock.advance(60_000);
-  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
+  const outcome = await handleQueueMessage(
+    { functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 },
+    services,
+  );
   return { outcome, calls: github.calls.slice(before) };
 }
 
@@ -108,7 +129,9 @@ async function scanned(envelope: EventEnvelope): Promise<GitHubRecordedCall[]> {
 }
 
 const contentFetches = (calls: GitHubRecordedCall[]) =>
-  calls.filter((c) => c.path.includes('/contents/')).map((c) => `${decodeURIComponent(c.path.slice(c.path.indexOf('/contents/') + 10))}@${c.query.ref?.slice(0, 7)}`);
+  calls
+    .filter((c) => c.path.includes('/contents/'))
+    .map((c) => `${decodeURIComponent(c.path.slice(c.path.indexOf('/contents/') + 10))}@${c.query.ref?.slice(0, 7)}`);
 
 async function risks(): Promise<Risk[]> {
   return await services.stores.risks.list({ organization });
@@ -130,12 +153,27 @@ describe('a GitHub push', () => {
   it('fetches only the files its commits added or modified, each at its own commit', async () => {
     history.branches.master = sha(2);
     const calls = await scanned(pushEvent('delivery-1', { before: sha(0), after: sha(2) }));
-    expect(contentFetches(calls).sort()).toEqual([`src/app.ts@${sha(1).slice(0, 7)}`, `src/config/settings.ts@${sha(1).slice(0, 7)}`, `src/feature/flags.ts@${sha(2).slice(0, 7)}`].sort());
+    expect(contentFetches(calls).sort()).toEqual(
+      [
+        `src/app.ts@${sha(1).slice(0, 7)}`,
+        `src/config/settings.ts@${sha(1).slice(0, 7)}`,
+        `src/feature/flags.ts@${sha(2).slice(0, 7)}`,
+      ].sort(),
+    );
     expect(calls.filter((c) => c.path.endsWith(`/compare/${sha(0)}...${sha(2)}`))).toHaveLength(1);
     expect(calls.every((c) => c.authorization === `token ${apiToken}`)).toBe(true);
 
     const record = await scanOf(sha(2));
-    expect(record).toMatchObject({ kind: 'push', repository: fullName, branch: 'refs/heads/master', commitId: sha(2), commitsScanned: 2, filesScanned: 3, findings: 2, risksOpened: 2 });
+    expect(record).toMatchObject({
+      kind: 'push',
+      repository: fullName,
+      branch: 'refs/heads/master',
+      commitId: sha(2),
+      commitsScanned: 2,
+      filesScanned: 3,
+      findings: 2,
+      risksOpened: 2,
+    });
     expect(record.skipped).toMatchObject({
       excluded: { count: 1, examples: ['node_modules/left-pad/index.js'] },
       binary: { count: 1, examples: ['assets/logo.png'] },
@@ -157,7 +195,10 @@ describe('a GitHub push', () => {
       status: 'open',
       occurrences: 1,
       asset: { id: 'repository:github:codertocat:hello-world', name: fullName, type: 'repository' },
-      evidence: { location: `src/config/settings.ts:3 @ ${sha(1).slice(0, 7)}`, url: `https://github.com/${fullName}/blob/${sha(1)}/src/config/settings.ts#L3` },
+      evidence: {
+        location: `src/config/settings.ts:3 @ ${sha(1).slice(0, 7)}`,
+        url: `https://github.com/${fullName}/blob/${sha(1)}/src/config/settings.ts#L3`,
+      },
     });
     expect(risk.evidence.redacted).not.toContain(gitHubToken);
   });
@@ -175,7 +216,10 @@ describe('a GitHub push', () => {
     const calls = await scanned(pushEvent('delivery-3', { before: sha(2), after: sha(3) }));
     expect(contentFetches(calls)).toEqual([`deploy/env.sh@${sha(3).slice(0, 7)}`]);
     expect(await risks()).toHaveLength(2);
-    expect(await riskFor('deploy/env.sh')).toMatchObject({ occurrences: 2, evidence: { location: `deploy/env.sh:1 @ ${sha(3).slice(0, 7)}` } });
+    expect(await riskFor('deploy/env.sh')).toMatchObject({
+      occurrences: 2,
+      evidence: { location: `deploy/env.sh:1 @ ${sha(3).slice(0, 7)}` },
+    });
   });
 
   it('keeps a secret open after a later commit removes it, fetching nothing for the removal', async () => {
@@ -184,7 +228,9 @@ describe('a GitHub push', () => {
     const calls = await scanned(pushEvent('delivery-4', { before: sha(3), after: sha(4) }));
     expect(contentFetches(calls)).toEqual([]);
     expect((await scanOf(sha(4))).skipped.deleted?.count).toBe(2);
-    expect((await risks()).map((r) => ({ status: r.status, occurrences: r.occurrences })).sort((a, b) => a.occurrences - b.occurrences)).toEqual([
+    expect(
+      (await risks()).map((r) => ({ status: r.status, occurrences: r.occurrences })).sort((a, b) => a.occurrences - b.occurrences),
+    ).toEqual([
       { status: 'open', occurrences: 1 },
       { status: 'open', occurrences: 2 },
     ]);
@@ -198,11 +244,16 @@ describe('a GitHub push', () => {
     expect(calls.filter((c) => c.path === `/repos/${fullName}`)).toHaveLength(1);
     expect(calls.filter((c) => c.path.endsWith(`/compare/master...${sha(6)}`))).toHaveLength(1);
     expect(contentFetches(calls).sort()).toEqual([`infra/main.bicep@${sha(5).slice(0, 7)}`, `infra/other.bicep@${sha(6).slice(0, 7)}`]);
-    expect((await scanOf(sha(6))).results.map((r) => ({ path: r.path, author: r.author?.name }))).toEqual([{ path: 'infra/main.bicep', author: 'Mona Lisa' }]);
+    expect((await scanOf(sha(6))).results.map((r) => ({ path: r.path, author: r.author?.name }))).toEqual([
+      { path: 'infra/main.bicep', author: 'Mona Lisa' },
+    ]);
   });
 
   it('scans nothing for a deleted branch or a tag', async () => {
-    for (const push of [{ before: sha(6), after: zeros, ref: 'refs/heads/feature' }, { before: zeros, after: sha(6), ref: 'refs/tags/v1.0.0' }]) {
+    for (const push of [
+      { before: sha(6), after: zeros, ref: 'refs/heads/feature' },
+      { before: zeros, after: sha(6), ref: 'refs/tags/v1.0.0' },
+    ]) {
       const calls = await scanned(pushEvent(`delivery-${push.ref}-${push.after.slice(0, 4)}`, push));
       expect(calls).toEqual([]);
     }
@@ -215,7 +266,11 @@ describe('a GitHub push', () => {
     history.branches.master = sha(7);
     const calls = await scanned(pushEvent('delivery-7', { before: sha(4), after: sha(7) }));
     expect(contentFetches(calls)).toHaveLength(maxFilesPerPush);
-    expect(await scanOf(sha(7))).toMatchObject({ filesScanned: maxFilesPerPush, limit: { maxFiles: maxFilesPerPush, filesNotScanned: 5 }, skipped: { 'file-limit': { count: 5 } } });
+    expect(await scanOf(sha(7))).toMatchObject({
+      filesScanned: maxFilesPerPush,
+      limit: { maxFiles: maxFilesPerPush, filesNotScanned: 5 },
+      skipped: { 'file-limit': { count: 5 } },
+    });
   });
 
   it('is parked with a reason naming the organization and the token secret when GitHub refuses the token', async () => {

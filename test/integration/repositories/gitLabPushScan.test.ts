@@ -1,18 +1,18 @@
-import { narrowed } from '../../../shared/store/port';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
+import { handleQueueMessage, type QueueOutcome } from '../../../shared/azureFunctions/queueTrigger';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { gitlabSource } from '../../../shared/events/sources/gitlab';
 import { createLogger } from '../../../shared/logging/logger';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
 import type { Risk } from '../../../shared/risks/risk';
-import { handleQueueMessage, type QueueOutcome } from '../../../shared/azureFunctions/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
+import { narrowed } from '../../../shared/store/port';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
-import { startGitLabApiServer, type GitLabApiServer, type GitLabRecordedCall } from '../../support/gitlabApiServer';
+import { type GitLabApiServer, type GitLabRecordedCall, startGitLabApiServer } from '../../support/gitlabApiServer';
 import { LoopbackGitHistory } from '../../support/loopbackGitHistory';
 import { ManualClock } from '../../support/manualClock';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
@@ -24,7 +24,10 @@ import { SecretFactory } from '../../support/scanning/syntheticSecrets';
  * are fetched raw at that commit, and what they hold is recorded against the commit and its
  * author. A secret pushed again is the same risk seen again; a removed one stays open.
  */
-const sample = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'gitlab', 'push.json'), 'utf8')) as Record<string, unknown> & {
+const sample = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'gitlab', 'push.json'), 'utf8')) as Record<
+  string,
+  unknown
+> & {
   project: { id: number; path_with_namespace: string };
 };
 const projectId = sample.project.id;
@@ -63,7 +66,10 @@ let dataDir: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  gitlab = await startGitLabApiServer({ token: apiToken, projects: [{ id: projectId, pathWithNamespace: sample.project.path_with_namespace, defaultBranch: 'main', history }] });
+  gitlab = await startGitLabApiServer({
+    token: apiToken,
+    projects: [{ id: projectId, pathWithNamespace: sample.project.path_with_namespace, defaultBranch: 'main', history }],
+  });
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-gitlab-push-'));
   clock = new ManualClock();
   const env = { VIGIL_DATA_DIR: dataDir, VIGIL_SECRET_GITLAB_CONTOSO: apiToken };
@@ -83,16 +89,31 @@ afterAll(async () => {
 
 /** The envelope the webhook makes of a push delivery: the docs example with this push's ref and commits. */
 function pushEvent(eventUuid: string, push: { before: string; after: string; ref?: string }): EventEnvelope {
-  const payload = { ...structuredClone(sample), ref: push.ref ?? 'refs/heads/main', before: push.before, after: push.after, checkout_sha: push.after };
+  const payload = {
+    ...structuredClone(sample),
+    ref: push.ref ?? 'refs/heads/main',
+    before: push.before,
+    after: push.after,
+    checkout_sha: push.after,
+  };
   const headers: Record<string, string> = { 'x-gitlab-event-uuid': eventUuid, 'x-gitlab-event': 'Push Hook' };
   const delivery = gitlabSource.identify({ get: (name: string) => headers[name] ?? null }, payload, Buffer.from(JSON.stringify(payload)));
-  return { id: delivery.id, source: 'gitlab', type: delivery.type, ...gitlabSource.extractors.push(payload), receivedAt: '2026-11-20T10:00:00.000Z' };
+  return {
+    id: delivery.id,
+    source: 'gitlab',
+    type: delivery.type,
+    ...gitlabSource.extractors.push(payload),
+    receivedAt: '2026-11-20T10:00:00.000Z',
+  };
 }
 
 async function deliver(envelope: EventEnvelope): Promise<{ outcome: QueueOutcome; calls: GitLabRecordedCall[] }> {
   const before = gitlab.calls.length;
   clock.advance(60_000);
-  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
+  const outcome = await handleQueueMessage(
+    { functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 },
+    services,
+  );
   return { outcome, calls: gitlab.calls.slice(before) };
 }
 
@@ -103,7 +124,9 @@ async function scanned(envelope: EventEnvelope): Promise<GitLabRecordedCall[]> {
 }
 
 const rawFetches = (calls: GitLabRecordedCall[]) =>
-  calls.filter((c) => c.path.endsWith('/raw')).map((c) => `${c.path.replace(`/projects/${projectId}/repository/files/`, '').replace(/\/raw$/, '')}@${c.query.ref?.slice(0, 7)}`);
+  calls
+    .filter((c) => c.path.endsWith('/raw'))
+    .map((c) => `${c.path.replace(`/projects/${projectId}/repository/files/`, '').replace(/\/raw$/, '')}@${c.query.ref?.slice(0, 7)}`);
 
 async function risks(): Promise<Risk[]> {
   return await services.stores.risks.list({ organization });
@@ -125,12 +148,26 @@ describe('a GitLab push', () => {
   it('fetches only the files its commits added or modified, each raw at its own commit', async () => {
     history.branches.main = sha(2);
     const calls = await scanned(pushEvent('uuid-1', { before: sha(0), after: sha(2) }));
-    expect(rawFetches(calls).sort()).toEqual([`app/app.rb@${sha(1).slice(0, 7)}`, `config/settings.rb@${sha(1).slice(0, 7)}`, `config/npmrc.txt@${sha(2).slice(0, 7)}`].sort());
-    expect(calls.filter((c) => c.path.endsWith('/repository/compare'))).toEqual([expect.objectContaining({ query: { from: sha(0), to: sha(2) } })]);
+    expect(rawFetches(calls).sort()).toEqual(
+      [`app/app.rb@${sha(1).slice(0, 7)}`, `config/settings.rb@${sha(1).slice(0, 7)}`, `config/npmrc.txt@${sha(2).slice(0, 7)}`].sort(),
+    );
+    expect(calls.filter((c) => c.path.endsWith('/repository/compare'))).toEqual([
+      expect.objectContaining({ query: { from: sha(0), to: sha(2) } }),
+    ]);
     expect(calls.filter((c) => c.path.endsWith('/diff'))).toHaveLength(2);
 
     const record = await scanOf(sha(2));
-    expect(record).toMatchObject({ kind: 'push', repository: 'contoso/diaspora', repositoryId: String(projectId), branch: 'refs/heads/main', commitId: sha(2), commitsScanned: 2, filesScanned: 3, findings: 2, risksOpened: 2 });
+    expect(record).toMatchObject({
+      kind: 'push',
+      repository: 'contoso/diaspora',
+      repositoryId: String(projectId),
+      branch: 'refs/heads/main',
+      commitId: sha(2),
+      commitsScanned: 2,
+      filesScanned: 3,
+      findings: 2,
+      risksOpened: 2,
+    });
     expect(record.skipped).toMatchObject({
       excluded: { count: 1, examples: ['vendor/bundle/gem.rb'] },
       binary: { count: 1, examples: ['assets/logo.png'] },
@@ -141,8 +178,18 @@ describe('a GitLab push', () => {
   it('attributes each finding to the commit and the author that brought it, on the project as its asset', async () => {
     const record = await scanOf(sha(2));
     expect(record.results.map((r) => ({ path: r.path, line: r.line, commitId: r.commitId, author: r.author }))).toEqual([
-      { path: 'config/settings.rb', line: 3, commitId: sha(1), author: { name: 'John Smith', email: 'jsmith@example.com', date: jsmith.date } },
-      { path: 'config/npmrc.txt', line: 2, commitId: sha(2), author: { name: 'GitLab dev user', email: 'gitlabdev@example.com', date: dev.date } },
+      {
+        path: 'config/settings.rb',
+        line: 3,
+        commitId: sha(1),
+        author: { name: 'John Smith', email: 'jsmith@example.com', date: jsmith.date },
+      },
+      {
+        path: 'config/npmrc.txt',
+        line: 2,
+        commitId: sha(2),
+        author: { name: 'GitLab dev user', email: 'gitlabdev@example.com', date: dev.date },
+      },
     ]);
     const risk = await riskFor('config/settings.rb');
     expect(risk).toMatchObject({
@@ -150,7 +197,10 @@ describe('a GitLab push', () => {
       status: 'open',
       occurrences: 1,
       asset: { id: `repository:gitlab:${projectId}`, name: 'contoso/diaspora', type: 'repository' },
-      evidence: { location: `config/settings.rb:3 @ ${sha(1).slice(0, 7)}`, url: `${gitlab.url}/contoso/diaspora/-/blob/${sha(1)}/config/settings.rb#L3` },
+      evidence: {
+        location: `config/settings.rb:3 @ ${sha(1).slice(0, 7)}`,
+        url: `${gitlab.url}/contoso/diaspora/-/blob/${sha(1)}/config/settings.rb#L3`,
+      },
     });
     expect(risk.evidence.redacted).not.toContain(gitHubToken);
   });
@@ -190,7 +240,9 @@ describe('a GitLab push', () => {
     expect(calls.filter((c) => c.path.endsWith('/repository/compare')).map((c) => c.query)).toEqual([{ from: 'main', to: sha(5) }]);
     expect(calls.filter((c) => c.path.endsWith('/diff'))).toHaveLength(2); // GitLab pages diffs 20 at a time
     expect(rawFetches(calls)).toHaveLength(26);
-    expect((await scanOf(sha(5))).results.map((r) => ({ path: r.path, author: r.author?.name }))).toEqual([{ path: 'infra/main.bicep', author: 'John Smith' }]);
+    expect((await scanOf(sha(5))).results.map((r) => ({ path: r.path, author: r.author?.name }))).toEqual([
+      { path: 'infra/main.bicep', author: 'John Smith' },
+    ]);
   });
 
   it('is parked with a reason naming the organization and the token secret when GitLab refuses the token', async () => {

@@ -1,22 +1,22 @@
-import { runRoutedUseCase } from '../../support/routedUseCase';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
-import { repositoryAssetId, type RepositoryAsset } from '../../../shared/repositories/assets/asset';
-import { runInventory, type InventoryRecord } from '../../../shared/repositories/inventory/inventoryOrganization';
+import { type RepositoryAsset, repositoryAssetId } from '../../../shared/repositories/assets/asset';
 import { refreshRiskScore } from '../../../shared/repositories/assets/refreshRiskScore';
 import type { RepositoryAssetStore } from '../../../shared/repositories/assets/repositoryAssetStore';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
+import { type InventoryRecord, runInventory } from '../../../shared/repositories/inventory/inventoryOrganization';
 import type { Stored } from '../../../shared/store/port';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
-import { repositoryRoutes, type RepositoryCatalog } from '../../support/azureDevOps/repositoryRoutes';
-import { startAzureDevOpsServer, type AzureDevOpsServer } from '../../support/azureDevOpsServer';
+import { type RepositoryCatalog, repositoryRoutes } from '../../support/azureDevOps/repositoryRoutes';
+import { type AzureDevOpsServer, startAzureDevOpsServer } from '../../support/azureDevOpsServer';
 import { ManualClock } from '../../support/manualClock';
+import { runRoutedUseCase } from '../../support/routedUseCase';
 
 /**
  * The repository inventory with the real Azure DevOps client over HTTP against the loopback
@@ -39,7 +39,12 @@ beforeAll(async () => {
     [
       {
         name: 'Payments',
-        repositories: [{ name: 'api' }, { name: 'web', defaultBranch: 'refs/heads/develop', size: 52_000 }, { name: 'legacy', isDisabled: true }, { name: 'scratch', defaultBranch: null }],
+        repositories: [
+          { name: 'api' },
+          { name: 'web', defaultBranch: 'refs/heads/develop', size: 52_000 },
+          { name: 'legacy', isDisabled: true },
+          { name: 'scratch', defaultBranch: null },
+        ],
       },
       { name: 'Website', visibility: 'public', repositories: [{ name: 'site' }, { name: 'placeholder', size: 0 }, { name: 'tools' }] },
       { name: 'Empty Project', repositories: [] },
@@ -117,10 +122,25 @@ describe('the repository inventory of an organization', () => {
 
     const stored = await storedAssets();
     expect([...stored.keys()].sort()).toEqual(
-      [idOf('Payments', 'api'), idOf('Payments', 'web'), idOf('Website', 'site'), idOf('Website', 'tools'), idOf('Archive', 'handbook')].sort(),
+      [
+        idOf('Payments', 'api'),
+        idOf('Payments', 'web'),
+        idOf('Website', 'site'),
+        idOf('Website', 'tools'),
+        idOf('Archive', 'handbook'),
+      ].sort(),
     );
     expect([...stored.values()].every((asset) => asset.state === 'active')).toBe(true);
-    expect(first).toMatchObject({ id: 'inventory:contoso', kind: 'inventory', projects: 4, repositories: 9, active: 5, created: 5, updated: 0, deleted: 0 });
+    expect(first).toMatchObject({
+      id: 'inventory:contoso',
+      kind: 'inventory',
+      projects: 4,
+      repositories: 9,
+      active: 5,
+      created: 5,
+      updated: 0,
+      deleted: 0,
+    });
   });
 
   it('records each asset with its name, project, default branch, web URL, size, visibility and state', async () => {
@@ -145,10 +165,30 @@ describe('the repository inventory of an organization', () => {
 
   it('skips disabled and empty repositories, with the reason, in the inventory record', async () => {
     expect(first.skipped).toEqual([
-      { project: 'Archive', repository: 'old-ops', repositoryId: catalog.repositoryId('Archive', 'old-ops'), reason: 'disabled in Azure DevOps' },
-      { project: 'Payments', repository: 'legacy', repositoryId: catalog.repositoryId('Payments', 'legacy'), reason: 'disabled in Azure DevOps' },
-      { project: 'Payments', repository: 'scratch', repositoryId: catalog.repositoryId('Payments', 'scratch'), reason: 'empty: no default branch (nothing pushed yet)' },
-      { project: 'Website', repository: 'placeholder', repositoryId: catalog.repositoryId('Website', 'placeholder'), reason: 'empty: size 0' },
+      {
+        project: 'Archive',
+        repository: 'old-ops',
+        repositoryId: catalog.repositoryId('Archive', 'old-ops'),
+        reason: 'disabled in Azure DevOps',
+      },
+      {
+        project: 'Payments',
+        repository: 'legacy',
+        repositoryId: catalog.repositoryId('Payments', 'legacy'),
+        reason: 'disabled in Azure DevOps',
+      },
+      {
+        project: 'Payments',
+        repository: 'scratch',
+        repositoryId: catalog.repositoryId('Payments', 'scratch'),
+        reason: 'empty: no default branch (nothing pushed yet)',
+      },
+      {
+        project: 'Website',
+        repository: 'placeholder',
+        repositoryId: catalog.repositoryId('Website', 'placeholder'),
+        reason: 'empty: size 0',
+      },
     ]);
     expect(first.skippedTotal).toBe(4);
     const [stored] = (await services.stores.scans.query({ where: { organization: 'contoso', kind: 'inventory' } })).items;
@@ -173,7 +213,12 @@ describe('the repository inventory of an organization', () => {
         `scan-requested:${catalog.repositoryId('Archive', 'handbook')}:refs/heads/main`,
       ].sort(),
     );
-    expect(requests[0]).toMatchObject({ source: 'vigil', type: 'repository.scan-requested', organization: 'contoso', subject: { reason: 'new' } });
+    expect(requests[0]).toMatchObject({
+      source: 'vigil',
+      type: 'repository.scan-requested',
+      organization: 'contoso',
+      subject: { reason: 'new' },
+    });
     expect(first.scanRequests).toBe(5);
   });
 
@@ -183,7 +228,9 @@ describe('the repository inventory of an organization', () => {
     const { record } = await inventory();
 
     const after = await storedAssets();
-    expect([...after.values()].map((asset) => [asset.id, asset._etag])).toEqual([...before.values()].map((asset) => [asset.id, asset._etag]));
+    expect([...after.values()].map((asset) => [asset.id, asset._etag])).toEqual(
+      [...before.values()].map((asset) => [asset.id, asset._etag]),
+    );
     expect(record).toMatchObject({ created: 0, updated: 0, unchanged: 5, deleted: 0, scanRequests: 0 });
     expect(await drainScanRequests()).toEqual([]);
   });
@@ -208,7 +255,10 @@ describe('the repository inventory of an organization', () => {
     catalog.repository('Payments', 'api').isDisabled = true;
     clock.advance(hour);
     const { record } = await inventory();
-    expect(await assets.get('contoso', idOf('Payments', 'api'))).toMatchObject({ state: 'disabled', skipReason: 'disabled in Azure DevOps' });
+    expect(await assets.get('contoso', idOf('Payments', 'api'))).toMatchObject({
+      state: 'disabled',
+      skipReason: 'disabled in Azure DevOps',
+    });
     expect(record).toMatchObject({ updated: 1, active: 3 });
     expect(record.skipped.map((skipped) => skipped.repository)).toContain('api');
     catalog.repository('Payments', 'api').isDisabled = false;
@@ -253,7 +303,11 @@ describe('the repository inventory of an organization', () => {
     await inventory();
     const publicScore = (await assets.get('contoso', web))!.riskScore!;
     expect(publicScore.score).toBe(86);
-    expect(publicScore.factors).toContainEqual({ name: 'visibility', value: 2, why: 'the project is public: anyone can clone the repository' });
+    expect(publicScore.factors).toContainEqual({
+      name: 'visibility',
+      value: 2,
+      why: 'the project is public: anyone can clone the repository',
+    });
     catalog.projects.find((project) => project.name === 'Payments')!.visibility = 'private';
     await inventory();
   });
@@ -265,15 +319,26 @@ describe('repository events from Azure DevOps', () => {
     const repositoryId = catalog.repositoryId('Website', 'imported');
     await drainScanRequests();
 
-    expect(await onEvent(repositoryEvent('git.repo.created', 'Website', repositoryId))).toMatchObject({ change: 'created', scanRequested: 'new' });
-    expect(await assets.get('contoso', repositoryAssetId(repositoryId))).toMatchObject({ name: 'imported', project: 'Website', projectVisibility: 'public', state: 'active' });
+    expect(await onEvent(repositoryEvent('git.repo.created', 'Website', repositoryId))).toMatchObject({
+      change: 'created',
+      scanRequested: 'new',
+    });
+    expect(await assets.get('contoso', repositoryAssetId(repositoryId))).toMatchObject({
+      name: 'imported',
+      project: 'Website',
+      projectVisibility: 'public',
+      state: 'active',
+    });
     expect((await drainScanRequests()).map((request) => request.id)).toEqual([`scan-requested:${repositoryId}:refs/heads/main`]);
   });
 
   it('does not make an asset of a created repository that is still empty', async () => {
     catalog.projects.find((project) => project.name === 'Website')!.repositories!.push({ name: 'fresh', defaultBranch: null });
     const repositoryId = catalog.repositoryId('Website', 'fresh');
-    expect(await onEvent(repositoryEvent('git.repo.created', 'Website', repositoryId))).toMatchObject({ change: 'ignored', state: 'empty' });
+    expect(await onEvent(repositoryEvent('git.repo.created', 'Website', repositoryId))).toMatchObject({
+      change: 'ignored',
+      state: 'empty',
+    });
     expect(await assets.get('contoso', repositoryAssetId(repositoryId))).toBeUndefined();
     expect(await drainScanRequests()).toEqual([]);
   });
@@ -282,25 +347,40 @@ describe('repository events from Azure DevOps', () => {
     const repositoryId = catalog.repositoryId('Payments', 'web');
     catalog.repository('Payments', 'web').name = 'storefront';
     expect(await onEvent(repositoryEvent('git.repo.renamed', 'Payments', repositoryId))).toMatchObject({ change: 'updated' });
-    expect(await assets.get('contoso', repositoryAssetId(repositoryId))).toMatchObject({ name: 'storefront', webUrl: `${devops.url}/Payments/_git/storefront` });
+    expect(await assets.get('contoso', repositoryAssetId(repositoryId))).toMatchObject({
+      name: 'storefront',
+      webUrl: `${devops.url}/Payments/_git/storefront`,
+    });
     expect(await drainScanRequests()).toEqual([]);
   });
 
   it('follows a repository being disabled and enabled', async () => {
     const repositoryId = catalog.repositoryId('Archive', 'handbook');
     catalog.repository('Archive', 'handbook').isDisabled = true;
-    expect(await onEvent(repositoryEvent('git.repo.statuschanged', 'Archive', repositoryId))).toMatchObject({ change: 'updated', state: 'disabled' });
+    expect(await onEvent(repositoryEvent('git.repo.statuschanged', 'Archive', repositoryId))).toMatchObject({
+      change: 'updated',
+      state: 'disabled',
+    });
     catalog.repository('Archive', 'handbook').isDisabled = false;
-    expect(await onEvent(repositoryEvent('git.repo.statuschanged', 'Archive', repositoryId))).toMatchObject({ change: 'updated', state: 'active' });
+    expect(await onEvent(repositoryEvent('git.repo.statuschanged', 'Archive', repositoryId))).toMatchObject({
+      change: 'updated',
+      state: 'active',
+    });
     expect(await assets.get('contoso', repositoryAssetId(repositoryId))).not.toHaveProperty('skipReason');
   });
 
   it('marks a deleted repository deleted only once Azure DevOps no longer has it', async () => {
     const repositoryId = catalog.repositoryId('Archive', 'handbook');
-    expect(await onEvent(repositoryEvent('git.repo.deleted', 'Archive', repositoryId))).toMatchObject({ change: 'unchanged', state: 'active' });
+    expect(await onEvent(repositoryEvent('git.repo.deleted', 'Archive', repositoryId))).toMatchObject({
+      change: 'unchanged',
+      state: 'active',
+    });
 
     catalog.removeRepository('Archive', 'handbook');
     expect(await onEvent(repositoryEvent('git.repo.deleted', 'Archive', repositoryId))).toMatchObject({ change: 'deleted' });
-    expect(await assets.get('contoso', repositoryAssetId(repositoryId))).toMatchObject({ state: 'deleted', deletedAt: new Date(clock.now()).toISOString() });
+    expect(await assets.get('contoso', repositoryAssetId(repositoryId))).toMatchObject({
+      state: 'deleted',
+      deletedAt: new Date(clock.now()).toISOString(),
+    });
   });
 });

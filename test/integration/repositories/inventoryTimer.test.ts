@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices, useServices } from '../../../shared/app/services';
+import type { TimerFunctionDefinition } from '../../../shared/azureFunctions/functionRegistry';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
 import { scheduleSlot, validInventorySchedule } from '../../../shared/repositories/inventory/inventoryRequests';
-import type { TimerFunctionDefinition } from '../../../shared/azureFunctions/functionRegistry';
-import { createAppServices, useServices, type AppServices } from '../../../shared/app/services';
 import { ManualClock } from '../../support/manualClock';
 import { appFunctions } from '../../support/testHost';
 
@@ -24,12 +24,19 @@ let timer: TimerFunctionDefinition;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-inventory-timer-'));
   clock = new ManualClock(Date.parse('2026-11-21T02:00:00.250Z'));
-  services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: dataDir }), { clock, logger: createLogger({ level: 'error', sink: { write: () => undefined } }) });
+  services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: dataDir }), {
+    clock,
+    logger: createLogger({ level: 'error', sink: { write: () => undefined } }),
+  });
   const organizations = services.stores.organizations;
   await organizations.add('contoso', { azureDevOps: { url: 'https://dev.azure.com/contoso', auth: { mode: 'managed-identity' } } });
-  await organizations.add('fabrikam', { azureDevOps: { url: 'https://dev.azure.com/fabrikam', auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikam' } } });
+  await organizations.add('fabrikam', {
+    azureDevOps: { url: 'https://dev.azure.com/fabrikam', auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikam' } },
+  });
   await organizations.add('octo', { github: { tokenSecret: 'github-octo' } });
-  timer = (await appFunctions()).find((definition): definition is TimerFunctionDefinition => definition.kind === 'timer' && definition.name === 'inventoryTimer')!;
+  timer = (await appFunctions()).find(
+    (definition): definition is TimerFunctionDefinition => definition.kind === 'timer' && definition.name === 'inventoryTimer',
+  )!;
   useServices(services);
 });
 
@@ -58,7 +65,9 @@ describe('the inventory timer', () => {
   });
 
   it.each([['0 0 2 * * *'.slice(2)], ['every night']])('refuses the schedule %j with one line naming the setting', (schedule) => {
-    expect(() => loadConfig({ VIGIL_INVENTORY_SCHEDULE: schedule })).toThrow(/invalid setting VIGIL_INVENTORY_SCHEDULE .*six NCRONTAB fields/);
+    expect(() => loadConfig({ VIGIL_INVENTORY_SCHEDULE: schedule })).toThrow(
+      /invalid setting VIGIL_INVENTORY_SCHEDULE .*six NCRONTAB fields/,
+    );
   });
 
   it('refuses a schedule of six fields that is no schedule, naming the setting', () => {
@@ -68,7 +77,10 @@ describe('the inventory timer', () => {
   it('asks for one inventory per organization with Azure DevOps settings, on repo-scan', async () => {
     await fire();
     const queued = await takeQueued();
-    expect(queued.map((envelope) => envelope.id).sort()).toEqual(['inventory:contoso:2026-11-21T02:00:00.000Z', 'inventory:fabrikam:2026-11-21T02:00:00.000Z']);
+    expect(queued.map((envelope) => envelope.id).sort()).toEqual([
+      'inventory:contoso:2026-11-21T02:00:00.000Z',
+      'inventory:fabrikam:2026-11-21T02:00:00.000Z',
+    ]);
     expect(queued[0]).toMatchObject({ source: 'vigil', type: 'inventory.requested' });
   });
 

@@ -1,19 +1,19 @@
-import { narrowed } from '../../../shared/store/port';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
+import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { azureDevOpsSource } from '../../../shared/events/sources/azureDevOps';
 import { createLogger } from '../../../shared/logging/logger';
 import type { LockedMessage } from '../../../shared/queue/port';
-import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
+import { narrowed } from '../../../shared/store/port';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
-import { startAzureDevOpsServer, type AzureDevOpsServer, type RecordedCall } from '../../support/azureDevOpsServer';
-import { RepositoryContentRoutes, type FixtureRepository } from '../../support/azureDevOps/repositoryContentRoutes';
+import { type FixtureRepository, RepositoryContentRoutes } from '../../support/azureDevOps/repositoryContentRoutes';
+import { type AzureDevOpsServer, type RecordedCall, startAzureDevOpsServer } from '../../support/azureDevOpsServer';
 import { ManualClock } from '../../support/manualClock';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
@@ -26,8 +26,16 @@ import { SecretFactory } from '../../support/scanning/syntheticSecrets';
  * `scan.completed` per source commit goes to the pr-publish queue.
  */
 const hook = (name: string) =>
-  JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'azure-devops', 'service-hooks', name), 'utf8')) as Record<string, unknown> & {
-    resource: { pullRequestId: number; repository: { id: string; name: string; project: { id: string; name: string } }; lastMergeSourceCommit: { commitId: string }; lastMergeTargetCommit: { commitId: string } };
+  JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'azure-devops', 'service-hooks', name), 'utf8')) as Record<
+    string,
+    unknown
+  > & {
+    resource: {
+      pullRequestId: number;
+      repository: { id: string; name: string; project: { id: string; name: string } };
+      lastMergeSourceCommit: { commitId: string };
+      lastMergeTargetCommit: { commitId: string };
+    };
     resourceContainers: { account: { baseUrl?: string } };
   };
 const created = hook('git.pullrequest.created.json');
@@ -59,7 +67,15 @@ const repository: FixtureRepository = {
       },
     },
   ],
-  pullRequests: [{ pullRequestId: created.resource.pullRequestId, sourceRefName: 'refs/heads/mytopic', sourceCommit: source, targetCommit: target, iterations: 2 }],
+  pullRequests: [
+    {
+      pullRequestId: created.resource.pullRequestId,
+      sourceRefName: 'refs/heads/mytopic',
+      sourceCommit: source,
+      targetCommit: target,
+      iterations: 2,
+    },
+  ],
 };
 
 let devops: AzureDevOpsServer;
@@ -95,13 +111,22 @@ function pullRequestEvent(name: 'git.pullrequest.created.json' | 'git.pullreques
   payload.resource.pullRequestId = created.resource.pullRequestId;
   payload.resourceContainers.account.baseUrl = `https://dev.azure.com/${organization}/`;
   const delivery = azureDevOpsSource.identify({ get: () => null }, payload, Buffer.alloc(0));
-  return { id: delivery.id, source: 'azure-devops', type: delivery.type, ...azureDevOpsSource.extractors[delivery.type](payload), receivedAt: '2026-11-20T10:00:00.000Z' };
+  return {
+    id: delivery.id,
+    source: 'azure-devops',
+    type: delivery.type,
+    ...azureDevOpsSource.extractors[delivery.type](payload),
+    receivedAt: '2026-11-20T10:00:00.000Z',
+  };
 }
 
 async function deliver(envelope: EventEnvelope): Promise<RecordedCall[]> {
   const before = devops.calls.length;
   clock.advance(60_000);
-  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
+  const outcome = await handleQueueMessage(
+    { functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 },
+    services,
+  );
   expect(outcome).toBe('completed');
   return devops.calls.slice(before);
 }
@@ -112,7 +137,8 @@ async function published(): Promise<LockedMessage[]> {
   return messages;
 }
 
-const itemFetches = (calls: RecordedCall[]) => calls.filter((c) => /\/items$/.test(c.path)).map((c) => `${c.query.path}@${c.query['versionDescriptor.version']?.slice(0, 7)}`);
+const itemFetches = (calls: RecordedCall[]) =>
+  calls.filter((c) => /\/items$/.test(c.path)).map((c) => `${c.query.path}@${c.query['versionDescriptor.version']?.slice(0, 7)}`);
 
 describe('a pull request created or updated', () => {
   it('has the files it changes scanned at its source commit, and nothing else fetched', async () => {
@@ -120,13 +146,34 @@ describe('a pull request created or updated', () => {
     expect(itemFetches(calls).sort()).toEqual(['/README.md@4444eee', '/src/feature/payments.ts@4444eee']);
     expect(calls.filter((c) => /\/iterations\/2\/changes$/.test(c.path))).toHaveLength(1); // the latest iteration, against the merge base
 
-    const record = narrowed(await services.stores.scans.read(`pull-request:${repositoryId}:1:${source}`, organization), 'kind', 'pull-request');
-    expect(record).toMatchObject({ kind: 'pull-request', pullRequestId: 1, commitId: source, branch: 'refs/heads/mytopic', filesScanned: 2, findings: 1, risksOpened: 0 });
+    const record = narrowed(
+      await services.stores.scans.read(`pull-request:${repositoryId}:1:${source}`, organization),
+      'kind',
+      'pull-request',
+    );
+    expect(record).toMatchObject({
+      kind: 'pull-request',
+      pullRequestId: 1,
+      commitId: source,
+      branch: 'refs/heads/mytopic',
+      filesScanned: 2,
+      findings: 1,
+      risksOpened: 0,
+    });
     expect(record!.results).toEqual([
-      expect.objectContaining({ path: 'src/feature/payments.ts', line: 5, commitId: source, ruleId: expect.stringMatching(/^github-/), riskId: expect.any(String) }),
+      expect.objectContaining({
+        path: 'src/feature/payments.ts',
+        line: 5,
+        commitId: source,
+        ruleId: expect.stringMatching(/^github-/),
+        riskId: expect.any(String),
+      }),
     ]);
     expect(record!.results[0].url).toContain(`version=GC${source}`);
-    expect(record!.skipped).toMatchObject({ deleted: { count: 1, examples: ['docs/old.md'] }, excluded: { count: 1, examples: ['vendor/github.com/acme/sdk/auth.go'] } });
+    expect(record!.skipped).toMatchObject({
+      deleted: { count: 1, examples: ['docs/old.md'] },
+      excluded: { count: 1, examples: ['vendor/github.com/acme/sdk/auth.go'] },
+    });
   });
 
   it('emits one scan.completed with the pull request context for the publisher', async () => {
@@ -138,27 +185,52 @@ describe('a pull request created or updated', () => {
       type: 'scan.completed',
       organization,
       project: projectId,
-      subject: { platform: 'azure-devops', pullRequestId: 1, repositoryId, commitId: source, findings: 1, introduced: 1, scanId: `pull-request:${repositoryId}:1:${source}` },
+      subject: {
+        platform: 'azure-devops',
+        pullRequestId: 1,
+        repositoryId,
+        commitId: source,
+        findings: 1,
+        introduced: 1,
+        scanId: `pull-request:${repositoryId}:1:${source}`,
+      },
     });
     expect(await services.stores.parked.count({})).toBe(0);
   });
 
   it('emits nothing more and keeps one scan record for an update at the same source commit, or for the same delivery again', async () => {
     await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated'));
-    await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated'), messageId: 'again', deliveryCount: 2 }, services);
+    await handleQueueMessage(
+      {
+        functionName: 'scanRepository',
+        queue: 'repo-scan',
+        body: pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated'),
+        messageId: 'again',
+        deliveryCount: 2,
+      },
+      services,
+    );
     expect(await published()).toHaveLength(1);
     expect(await services.stores.scans.count({ kind: 'pull-request' })).toBe(1);
   });
 
   it('scans again and emits again when the source branch moves', async () => {
-    repository.commits.push({ commitId: secondSource, changes: { '/src/feature/payments.ts': `export function pay() {\n  return process.env.TOKEN;\n}\n`, '/.npmrc': `//registry.npmjs.org/:_authToken=${laterToken}\n` } });
+    repository.commits.push({
+      commitId: secondSource,
+      changes: {
+        '/src/feature/payments.ts': `export function pay() {\n  return process.env.TOKEN;\n}\n`,
+        '/.npmrc': `//registry.npmjs.org/:_authToken=${laterToken}\n`,
+      },
+    });
     repository.pullRequests![0].sourceCommit = secondSource;
     const calls = await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated-2'));
     expect(itemFetches(calls).sort()).toEqual(['/.npmrc@ccccccc', '/README.md@ccccccc', '/src/feature/payments.ts@ccccccc']);
     const messages = await published();
     expect(messages.map((m) => (m.body as EventEnvelope).subject.commitId)).toEqual([source, secondSource]);
     expect((messages[1].body as EventEnvelope).subject.findings).toBe(1);
-    const records = (await services.stores.scans.query({ where: { kind: 'pull-request' } })).items.flatMap((r) => narrowed(r, 'kind', 'pull-request') ?? []);
+    const records = (await services.stores.scans.query({ where: { kind: 'pull-request' } })).items.flatMap(
+      (r) => narrowed(r, 'kind', 'pull-request') ?? [],
+    );
     expect(records.map((r) => r.commitId).sort()).toEqual([source, secondSource].sort());
   });
 
@@ -166,20 +238,34 @@ describe('a pull request created or updated', () => {
     // The third head edits payments.ts again: the npm token stays in .npmrc (added by the pull request),
     // and a secret already on the target branch's README is in a file the pull request edits but on a line it does not touch.
     const oldToken = f.gitHubToken();
-    repository.commits.splice(1, 0, { commitId: 'b'.repeat(40), changes: { '/README.md': `# Fabrikam
+    repository.commits.splice(1, 0, {
+      commitId: 'b'.repeat(40),
+      changes: {
+        '/README.md': `# Fabrikam
 
 ci: ${oldToken}
-` } });
+`,
+      },
+    });
     repository.pullRequests![0].targetCommit = 'b'.repeat(40);
-    repository.commits.push({ commitId: 'd'.repeat(40), changes: { '/README.md': `# Fabrikam
+    repository.commits.push({
+      commitId: 'd'.repeat(40),
+      changes: {
+        '/README.md': `# Fabrikam
 
 ci: ${oldToken}
 
 Payments.
-` } });
+`,
+      },
+    });
     repository.pullRequests![0].sourceCommit = 'd'.repeat(40);
     await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated-3'));
-    const record = narrowed(await services.stores.scans.read(`pull-request:${repositoryId}:1:${'d'.repeat(40)}`, organization), 'kind', 'pull-request')!;
+    const record = narrowed(
+      await services.stores.scans.read(`pull-request:${repositoryId}:1:${'d'.repeat(40)}`, organization),
+      'kind',
+      'pull-request',
+    )!;
     expect(record.introduced).toBe(1);
     expect(record.results.map((r) => [r.path, r.line, r.introduced, r.onDiffLine])).toEqual([
       ['.npmrc', 1, true, true],

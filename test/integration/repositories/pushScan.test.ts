@@ -1,9 +1,10 @@
-import { narrowed } from '../../../shared/store/port';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices } from '../../../shared/app/services';
+import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { azureDevOpsSource } from '../../../shared/events/sources/azureDevOps';
@@ -11,11 +12,10 @@ import { createLogger } from '../../../shared/logging/logger';
 import type { RepositoryScanRecord } from '../../../shared/repositories/contentScan/repositoryScanRecord';
 import { maxFilesPerPush } from '../../../shared/repositories/pushScan/scanPush';
 import type { Risk } from '../../../shared/risks/risk';
-import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
-import { createAppServices, type AppServices } from '../../../shared/app/services';
+import { narrowed } from '../../../shared/store/port';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
-import { startAzureDevOpsServer, type AzureDevOpsServer, type RecordedCall } from '../../support/azureDevOpsServer';
-import { RepositoryContentRoutes, type FixtureRepository } from '../../support/azureDevOps/repositoryContentRoutes';
+import { type FixtureRepository, RepositoryContentRoutes } from '../../support/azureDevOps/repositoryContentRoutes';
+import { type AzureDevOpsServer, type RecordedCall, startAzureDevOpsServer } from '../../support/azureDevOpsServer';
 import { ManualClock } from '../../support/manualClock';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
@@ -26,8 +26,14 @@ import { SecretFactory } from '../../support/scanning/syntheticSecrets';
  * and what they hold is recorded against the commit and its author. A secret pushed again is the
  * same risk seen again; a removed one stays open, because it is still in history.
  */
-const sample = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'azure-devops', 'service-hooks', 'git.push.json'), 'utf8')) as Record<string, unknown> & {
-  resource: { pushId: number; repository: { id: string; name: string; project: { id: string; name: string } }; commits: Array<{ commitId: string; author: { name: string; email: string; date: string } }> };
+const sample = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'fixtures', 'azure-devops', 'service-hooks', 'git.push.json'), 'utf8'),
+) as Record<string, unknown> & {
+  resource: {
+    pushId: number;
+    repository: { id: string; name: string; project: { id: string; name: string } };
+    commits: Array<{ commitId: string; author: { name: string; email: string; date: string } }>;
+  };
 };
 const repositoryId = sample.resource.repository.id;
 const organization = 'fabrikam-fiber-inc';
@@ -47,7 +53,11 @@ const repository: FixtureRepository = {
   project: sample.resource.repository.project.name,
   projectId: sample.resource.repository.project.id,
   commits: [
-    { commitId: sha(1), author: chuck, changes: { '/src/app.ts': 'export const app = 1;\n', '/README.md': '# Fabrikam\n', '/docs/old.md': 'old\n' } },
+    {
+      commitId: sha(1),
+      author: chuck,
+      changes: { '/src/app.ts': 'export const app = 1;\n', '/README.md': '# Fabrikam\n', '/docs/old.md': 'old\n' },
+    },
     {
       commitId: c1,
       author: jamal,
@@ -60,7 +70,11 @@ const repository: FixtureRepository = {
         '/docs/old.md': null,
       },
     },
-    { commitId: sha(2), author: chuck, changes: { '/src/feature/flags.ts': `// registry\n//registry.npmjs.org/:_authToken=${npmToken}\n` } },
+    {
+      commitId: sha(2),
+      author: chuck,
+      changes: { '/src/feature/flags.ts': `// registry\n//registry.npmjs.org/:_authToken=${npmToken}\n` },
+    },
   ],
   pushes: [{ pushId: sample.resource.pushId, commits: [c1, sha(2)] }],
 };
@@ -103,19 +117,29 @@ function pushEvent(pushId: number, subscriptionId = 'subscription-1'): EventEnve
   payload.resource.pushId = pushId;
   payload.resourceContainers.account.baseUrl = `https://dev.azure.com/${organization}/`;
   const delivery = azureDevOpsSource.identify({ get: () => null }, payload, Buffer.alloc(0));
-  return { id: delivery.id, source: 'azure-devops', type: delivery.type, ...azureDevOpsSource.extractors['git.push'](payload), receivedAt: '2026-11-20T10:00:00.000Z' };
+  return {
+    id: delivery.id,
+    source: 'azure-devops',
+    type: delivery.type,
+    ...azureDevOpsSource.extractors['git.push'](payload),
+    receivedAt: '2026-11-20T10:00:00.000Z',
+  };
 }
 
 /** Handle one push delivery; return the Azure DevOps calls it made. */
 async function deliver(envelope: EventEnvelope): Promise<RecordedCall[]> {
   const before = devops.calls.length;
   clock.advance(60_000);
-  const outcome = await handleQueueMessage({ functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 }, services);
+  const outcome = await handleQueueMessage(
+    { functionName: 'scanRepository', queue: 'repo-scan', body: envelope, messageId: envelope.id, deliveryCount: 1 },
+    services,
+  );
   expect(outcome).toBe('completed');
   return devops.calls.slice(before);
 }
 
-const itemFetches = (calls: RecordedCall[]) => calls.filter((c) => /\/items$/.test(c.path)).map((c) => `${c.query.path}@${c.query['versionDescriptor.version']?.slice(0, 7)}`);
+const itemFetches = (calls: RecordedCall[]) =>
+  calls.filter((c) => /\/items$/.test(c.path)).map((c) => `${c.query.path}@${c.query['versionDescriptor.version']?.slice(0, 7)}`);
 
 async function risks(): Promise<Risk[]> {
   return await services.stores.risks.list({ organization });
@@ -136,12 +160,23 @@ async function scanOf(pushId: number): Promise<RepositoryScanRecord> {
 describe('a git.push', () => {
   it('fetches only the files its commits added or edited, each at its own commit', async () => {
     const calls = await deliver(pushEvent(sample.resource.pushId));
-    expect(itemFetches(calls).sort()).toEqual(['/src/app.ts@4444eee', '/src/config/settings.ts@4444eee', '/src/feature/flags.ts@2222222'].sort());
+    expect(itemFetches(calls).sort()).toEqual(
+      ['/src/app.ts@4444eee', '/src/config/settings.ts@4444eee', '/src/feature/flags.ts@2222222'].sort(),
+    );
     expect(calls.filter((c) => c.path.endsWith('/changes'))).toHaveLength(2);
     expect(calls.some((c) => c.path.endsWith('/items') && c.query.$format === 'zip')).toBe(false);
 
     const record = await scanOf(sample.resource.pushId);
-    expect(record).toMatchObject({ kind: 'push', pushId: 14, commitsScanned: 2, filesScanned: 3, findings: 2, risksOpened: 2, branch: 'refs/heads/main', commitId: sha(2) });
+    expect(record).toMatchObject({
+      kind: 'push',
+      pushId: 14,
+      commitsScanned: 2,
+      filesScanned: 3,
+      findings: 2,
+      risksOpened: 2,
+      branch: 'refs/heads/main',
+      commitId: sha(2),
+    });
     expect(record.skipped).toMatchObject({
       excluded: { count: 1, examples: ['node_modules/left-pad/index.js'] },
       binary: { count: 1, examples: ['assets/logo.png'] },
@@ -191,19 +226,27 @@ describe('a git.push', () => {
     const calls = await deliver(pushEvent(16));
     expect(itemFetches(calls)).toEqual([]);
     expect((await scanOf(16)).skipped.deleted?.count).toBe(2);
-    expect((await risks()).map((r) => ({ status: r.status, occurrences: r.occurrences })).sort((a, b) => a.occurrences - b.occurrences)).toEqual([
+    expect(
+      (await risks()).map((r) => ({ status: r.status, occurrences: r.occurrences })).sort((a, b) => a.occurrences - b.occurrences),
+    ).toEqual([
       { status: 'open', occurrences: 1 },
       { status: 'open', occurrences: 2 },
     ]);
   });
 
   it('lists the commits of a push whose answer left them out, and fetches the author of a commit that has none', async () => {
-    repository.commits.push({ commitId: sha(5), author: chuck, changes: { '/infra/main.bicep': `param token string = '${laterToken}'\n` } });
-    repository.commits.push({ commitId: sha(6), author: jamal, changes: { '/infra/other.bicep': 'param region string = \'westeurope\'\n' } });
+    repository.commits.push({
+      commitId: sha(5),
+      author: chuck,
+      changes: { '/infra/main.bicep': `param token string = '${laterToken}'\n` },
+    });
+    repository.commits.push({ commitId: sha(6), author: jamal, changes: { '/infra/other.bicep': "param region string = 'westeurope'\n" } });
     repository.pushes!.push({ pushId: 17, commits: [sha(5)], omitCommits: true }, { pushId: 18, commits: [sha(6)], omitAuthors: true });
     const listed = await deliver(pushEvent(17));
     expect(listed.filter((c) => c.path.endsWith('/commits') && c.query.pushId === '17')).toHaveLength(1);
-    expect((await scanOf(17)).results.map((r) => ({ path: r.path, author: r.author?.name }))).toEqual([{ path: 'infra/main.bicep', author: 'Chuck Reinhart' }]);
+    expect((await scanOf(17)).results.map((r) => ({ path: r.path, author: r.author?.name }))).toEqual([
+      { path: 'infra/main.bicep', author: 'Chuck Reinhart' },
+    ]);
     const fetched = await deliver(pushEvent(18));
     expect(fetched.filter((c) => c.path.endsWith(`/commits/${sha(6)}`))).toHaveLength(1);
     expect(itemFetches(fetched)).toEqual(['/infra/other.bicep@6666666']);
@@ -216,7 +259,11 @@ describe('a git.push', () => {
     repository.pushes!.push({ pushId: 19, commits: [sha(7)] });
     const calls = await deliver(pushEvent(19));
     expect(itemFetches(calls)).toHaveLength(maxFilesPerPush);
-    expect(await scanOf(19)).toMatchObject({ filesScanned: maxFilesPerPush, limit: { maxFiles: maxFilesPerPush, filesNotScanned: 5 }, skipped: { 'file-limit': { count: 5 } } });
+    expect(await scanOf(19)).toMatchObject({
+      filesScanned: maxFilesPerPush,
+      limit: { maxFiles: maxFilesPerPush, filesNotScanned: 5 },
+      skipped: { 'file-limit': { count: 5 } },
+    });
   });
 
   it('never stores the secrets themselves', async () => {

@@ -1,11 +1,11 @@
-import { CosmosClient } from '@azure/cosmos';
 import { Agent } from 'node:https';
+import { CosmosClient } from '@azure/cosmos';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, PermanentError, ThrottledError, TransientError } from '../../../shared/errors';
 import { createCosmosStore } from '../../../shared/store/cosmos/cosmosStore';
 import { containerDefinitions, containerNames, type Store } from '../../../shared/store/port';
 import { documentRequests } from '../../support/cosmosFaults';
-import { startCosmosServer, type CosmosTestServer } from '../../support/cosmosServer';
+import { type CosmosTestServer, startCosmosServer } from '../../support/cosmosServer';
 
 /**
  * What the contract cannot show because the stand-in never does it by itself: throttling, server
@@ -31,7 +31,11 @@ describe('Cosmos DB adapter: throttling, failures, credentials, TLS and start-up
   afterEach(() => server.faults.clear());
 
   const risks = () => store.container<{ id: string; organization: string }>('risks');
-  const caught = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected the call to fail'), (error: unknown) => error);
+  const caught = (promise: Promise<unknown>) =>
+    promise.then(
+      () => expect.fail('expected the call to fail'),
+      (error: unknown) => error,
+    );
 
   describe('throttling (429)', () => {
     it('retries as the server says (x-ms-retry-after-ms) and succeeds within the retry budget', async () => {
@@ -110,13 +114,17 @@ describe('Cosmos DB adapter: throttling, failures, credentials, TLS and start-up
       const error = await caught(risks().create({ id: 'unauthorized', organization: 'contoso' }));
       expect(error).toBeInstanceOf(ConfigurationError);
       expect((error as Error).message).toContain('COSMOS_KEY');
-      expect(JSON.stringify({ message: (error as Error).message, stack: (error as Error).stack, cause: (error as Error).cause })).not.toContain(
-        server.key,
-      );
+      expect(
+        JSON.stringify({ message: (error as Error).message, stack: (error as Error).stack, cause: (error as Error).cause }),
+      ).not.toContain(server.key);
     });
 
     it('names the missing data-plane role on a 403', async () => {
-      server.faults.inject(documentRequests('risks', 'POST'), 1, { kind: 'status', status: 403, body: { code: 'Forbidden', message: 'blocked' } });
+      server.faults.inject(documentRequests('risks', 'POST'), 1, {
+        kind: 'status',
+        status: 403,
+        body: { code: 'Forbidden', message: 'blocked' },
+      });
       const error = await caught(risks().create({ id: 'forbidden', organization: 'contoso' }));
       expect(error).toBeInstanceOf(ConfigurationError);
       expect((error as Error).message).toContain('Cosmos DB Built-in Data Contributor');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCosmosServer, type CosmosTestServer } from '../../support/cosmosServer';
+import { type CosmosTestServer, startCosmosServer } from '../../support/cosmosServer';
 
 const probe = resolve(__dirname, '../../support/cosmosEnvironmentProbe.ts');
 

@@ -9,9 +9,9 @@ import { InvalidSecretNameError } from '../../../shared/vault/secretRules';
 import {
   createFakeCredential,
   createLoopbackCertificate,
-  startKeyVaultServer,
   type FakeCredential,
   type KeyVaultServer,
+  startKeyVaultServer,
   type TlsCertificate,
 } from '../../support/keyVaultServer';
 

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config';
 import { TransientError } from '../../../shared/errors';
-import { createLogger, scrubSecrets, type Logger } from '../../../shared/logging/logger';
+import { createLogger, type Logger, scrubSecrets } from '../../../shared/logging/logger';
 import { createVault } from '../../../shared/vault/createVault';
 import { createLocalVault } from '../../../shared/vault/local/localVault';
 import { requireSecret } from '../../../shared/vault/managedVault';
 import type { Vault } from '../../../shared/vault/port';
-import { createFakeCredential, startKeyVaultServer, type KeyVaultServer } from '../../support/keyVaultServer';
+import { createFakeCredential, type KeyVaultServer, startKeyVaultServer } from '../../support/keyVaultServer';
 
 /**
  * Secret hygiene (issue 4, part 5): a token obtained from the vault never reaches a log line, even

@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { retryWorkItemSync } from '../../../shared/workitems';
-import { startAlertReceiver, type AlertReceiver } from '../../support/alertReceiver';
+import { type AlertReceiver, startAlertReceiver } from '../../support/alertReceiver';
 import { customType } from '../../support/azureDevOps/workItemProcesses';
 import { leakedTokenSighting } from '../../support/riskSightings';
-import { riskEnvelope, startWorkItemHarness, type HarnessOptions, type WorkItemHarness } from '../../support/workItemHarness';
+import { type HarnessOptions, riskEnvelope, startWorkItemHarness, type WorkItemHarness } from '../../support/workItemHarness';
 
 /**
  * Configuration failures do not flood: fifty risks against a work item type the project does not
@@ -25,7 +25,14 @@ afterEach(async () => {
 
 async function withAlerts(options: HarnessOptions): Promise<WorkItemHarness> {
   receiver = await startAlertReceiver();
-  return startWorkItemHarness({ ...options, alertChannel: { urlSecret: 'alert-hook-url', url: receiver.url, signingSecret: { name: 'alert-hook-key', value: `whsec_${randomBytes(32).toString('base64')}` } } });
+  return startWorkItemHarness({
+    ...options,
+    alertChannel: {
+      urlSecret: 'alert-hook-url',
+      url: receiver.url,
+      signingSecret: { name: 'alert-hook-key', value: `whsec_${randomBytes(32).toString('base64')}` },
+    },
+  });
 }
 
 /** Records `count` risks and puts their `risk.opened` on workitem-sync, as the scans would. */
@@ -44,7 +51,16 @@ async function pump(queue: 'workitem-sync' | 'alerts'): Promise<void> {
     if (messages.length === 0) return;
     await Promise.all(
       messages.map(async (message) => {
-        await handleQueueMessage({ functionName: queue === 'alerts' ? 'sendAlert' : 'syncWorkItem', queue, body: message.body, messageId: message.messageId, deliveryCount: 1 }, harness.services);
+        await handleQueueMessage(
+          {
+            functionName: queue === 'alerts' ? 'sendAlert' : 'syncWorkItem',
+            queue,
+            body: message.body,
+            messageId: message.messageId,
+            deliveryCount: 1,
+          },
+          harness.services,
+        );
         await harness.services.queue.complete(message);
       }),
     );
@@ -64,19 +80,29 @@ describe('a work item type the project does not have', () => {
     const reasons = new Set(messages.map((m) => m.reason));
     expect(reasons.size).toBe(1);
     const [reason] = reasons;
-    expect(reason).toMatch(/^WorkItemSyncFailingError: work-item sync of organization 'contoso' is failing: Azure DevOps refused the states of work item type 'Risk' in project 'Web' \(VS402323: Work item type Risk does not exist in project Web/);
-    expect(reason).toMatch(/choose one that does with vigil orgs work-items contoso --type TYPE; then run vigil workitems retry --org contoso$/);
+    expect(reason).toMatch(
+      /^WorkItemSyncFailingError: work-item sync of organization 'contoso' is failing: Azure DevOps refused the states of work item type 'Risk' in project 'Web' \(VS402323: Work item type Risk does not exist in project Web/,
+    );
+    expect(reason).toMatch(
+      /choose one that does with vigil orgs work-items contoso --type TYPE; then run vigil workitems retry --org contoso$/,
+    );
     // Only the messages already running when the first failure was marked asked Azure DevOps: four at most, each reading the type.
     expect(harness.witCalls().length).toBeLessThanOrEqual(8);
     expect(harness.witCalls().filter((c) => c.method === 'POST')).toEqual([]);
 
     const settings = await harness.services.stores.organizations.get('contoso');
-    expect(settings.workItemSync).toMatchObject({ status: 'failing', reason: reason.replace(/^WorkItemSyncFailingError: work-item sync of organization 'contoso' is failing: /, '') });
+    expect(settings.workItemSync).toMatchObject({
+      status: 'failing',
+      reason: reason.replace(/^WorkItemSyncFailingError: work-item sync of organization 'contoso' is failing: /, ''),
+    });
 
     await pump('alerts');
     expect(receiver!.alerts).toHaveLength(1);
     const alert = JSON.parse(receiver!.alerts[0].body) as { type: string; data: { headline: string; text: string; action: string } };
-    expect(alert).toMatchObject({ type: 'vigil.notice', data: { headline: 'Work-item sync stopped for contoso', text: settings.workItemSync!.reason } });
+    expect(alert).toMatchObject({
+      type: 'vigil.notice',
+      data: { headline: 'Work-item sync stopped for contoso', text: settings.workItemSync!.reason },
+    });
     expect(alert.data.action).toMatch(/vigil workitems retry --org contoso/);
   });
 
@@ -110,13 +136,29 @@ describe('a work item type the project does not have', () => {
 describe('other configuration failures', () => {
   it('names a required field Vigil does not fill, before asking Azure DevOps to create anything', async () => {
     harness = await withAlerts({
-      projects: [{ name: 'Web', process: [customType('Security Finding', [['New', 'Proposed'], ['Done', 'Completed']], [{ referenceName: 'Custom.Owner', name: 'Owner', alwaysRequired: true }])] }],
+      projects: [
+        {
+          name: 'Web',
+          process: [
+            customType(
+              'Security Finding',
+              [
+                ['New', 'Proposed'],
+                ['Done', 'Completed'],
+              ],
+              [{ referenceName: 'Custom.Owner', name: 'Owner', alwaysRequired: true }],
+            ),
+          ],
+        },
+      ],
       workItems: { workItemType: 'Security Finding' },
     });
     await openRisks(3);
     await pump('workitem-sync');
     const [reason] = new Set((await parked()).map((m) => m.reason));
-    expect(reason).toMatch(/work item type 'Security Finding' in project 'Web' requires 'Owner' \(Custom\.Owner\), which Vigil does not fill/);
+    expect(reason).toMatch(
+      /work item type 'Security Finding' in project 'Web' requires 'Owner' \(Custom\.Owner\), which Vigil does not fill/,
+    );
     expect(harness.witCalls().filter((c) => c.method === 'POST')).toEqual([]);
   });
 
@@ -126,7 +168,9 @@ describe('other configuration failures', () => {
     await pump('workitem-sync');
     const reasons = new Set((await parked()).map((m) => m.reason));
     expect(reasons.size).toBe(1);
-    expect([...reasons][0]).toMatch(/TF401347: Invalid tree name .*fix --area-path, --iteration-path or --route with vigil orgs work-items contoso/);
+    expect([...reasons][0]).toMatch(
+      /TF401347: Invalid tree name .*fix --area-path, --iteration-path or --route with vigil orgs work-items contoso/,
+    );
   });
 
   it('names the permission when Azure DevOps answers 403', async () => {
@@ -145,7 +189,14 @@ describe('other configuration failures', () => {
     await openRisks(1);
     await pump('workitem-sync');
     harness.resetCalls();
-    const envelope: EventEnvelope = { id: 'hook-1', source: 'azure-devops', type: 'workitem.updated', organization: 'contoso', subject: { workItemId: 7, rev: 3 }, receivedAt: new Date(harness.clock.now()).toISOString() };
+    const envelope: EventEnvelope = {
+      id: 'hook-1',
+      source: 'azure-devops',
+      type: 'workitem.updated',
+      organization: 'contoso',
+      subject: { workItemId: 7, rev: 3 },
+      receivedAt: new Date(harness.clock.now()).toISOString(),
+    };
     await harness.services.queue.send('workitem-sync', [{ messageId: envelope.id, body: envelope }]);
     await pump('workitem-sync');
     expect(await parked()).toHaveLength(2);

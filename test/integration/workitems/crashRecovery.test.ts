@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkItemsClient } from '../../../shared/devops/workItemsClient';
+import { reconcileOrganization, withSyncSession } from '../../../shared/workitems';
 import { leakedTokenSighting } from '../../support/riskSightings';
 import { startWorkItemHarness, type WorkItemHarness } from '../../support/workItemHarness';
-import { reconcileOrganization, withSyncSession } from '../../../shared/workitems';
 
 /**
  * No duplicates, ever: the link is claimed before Azure DevOps is asked to create anything, and a
@@ -42,7 +42,10 @@ describe('a crash while filing a work item', () => {
     expect(harness.boards.workItems()).toHaveLength(0);
     harness.resetCalls();
     expect(await harness.push(risk, { eventId: 'e1' })).toMatchObject({ action: 'created' });
-    expect(harness.witCalls().map((c) => `${c.method} ${c.path.split('/_apis/')[1]}`)).toEqual(['POST wit/wiql', 'POST wit/workitems/$Bug']);
+    expect(harness.witCalls().map((c) => `${c.method} ${c.path.split('/_apis/')[1]}`)).toEqual([
+      'POST wit/wiql',
+      'POST wit/workitems/$Bug',
+    ]);
     expect(harness.boards.workItems()).toHaveLength(1);
     expect((await harness.link(risk))?.status).toBe('linked');
   });
@@ -53,7 +56,10 @@ describe('a crash while filing a work item', () => {
     await expect(harness.push(risk, { eventId: 'e1', wrapClient: crashing('after-create') })).rejects.toBeInstanceOf(Crash);
     expect(harness.boards.workItems()).toHaveLength(1);
     expect((await harness.link(risk))?.status).toBe('claimed');
-    expect(await harness.push(risk, { eventId: 'e1' })).toMatchObject({ action: 'recovered', workItemId: harness.boards.workItems()[0].id });
+    expect(await harness.push(risk, { eventId: 'e1' })).toMatchObject({
+      action: 'recovered',
+      workItemId: harness.boards.workItems()[0].id,
+    });
     expect(harness.boards.workItems()).toHaveLength(1);
     expect(await harness.link(risk)).toMatchObject({ status: 'linked', workItemId: harness.boards.workItems()[0].id, rev: 1 });
   });
@@ -122,7 +128,9 @@ describe('a crash while filing a work item', () => {
     }
     expect(harness.boards.workItems()).toHaveLength(4);
     harness.clock.advance(harness.services.config.handlerTimeoutMs + 1);
-    const session = await withSyncSession(harness.services, 'contoso', harness.services.logger, (ctx) => reconcileOrganization(ctx, { dryRun: false, runId: 'after-crashes' }));
+    const session = await withSyncSession(harness.services, 'contoso', harness.services.logger, (ctx) =>
+      reconcileOrganization(ctx, { dryRun: false, runId: 'after-crashes' }),
+    );
     expect(session.ran && session.value).toMatchObject({ recovered: 2, created: 2, orphans: [], duplicates: [] });
     expect(harness.boards.workItems()).toHaveLength(6);
     const links = await harness.services.stores.workItemLinks.list('contoso');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../shared/events/envelope';
-import { leakedTokenSighting } from '../../support/riskSightings';
 import { person } from '../../support/azureDevOps/identities';
+import { leakedTokenSighting } from '../../support/riskSightings';
 import { startWorkItemHarness, type WorkItemHarness } from '../../support/workItemHarness';
 
 /**
@@ -44,7 +44,9 @@ describe('a person changing the work item', () => {
     expect(await harness.link(risk)).toMatchObject({ rev: closed.rev, category: 'Completed', syncedStatus: 'resolved' });
     // The change's own risk.changed reaches the sync, which finds the work item already closed: nothing is written.
     const drained = await harness.drain();
-    expect(drained.map((e: EventEnvelope) => [e.type, e.subject.transition, e.subject.source])).toEqual([['risk.changed', 'resolved', 'work-item']]);
+    expect(drained.map((e: EventEnvelope) => [e.type, e.subject.transition, e.subject.source])).toEqual([
+      ['risk.changed', 'resolved', 'work-item'],
+    ]);
     expect(harness.boards.workItem(id).rev).toBe(closed.rev);
     // Delivered again (Azure DevOps retries): at or below the last synced revision, so not even read.
     harness.resetCalls();
@@ -57,7 +59,10 @@ describe('a person changing the work item', () => {
     await harness.push((await harness.services.stores.risks.resolve('contoso', risk.id, 'the check passes'))!);
     const echoed = harness.boards.workItem(id);
     harness.resetCalls();
-    expect(await harness.pull(id, 'updated', echoed.rev)).toMatchObject({ action: 'unchanged', why: expect.stringMatching(/at or below the last one synced/) });
+    expect(await harness.pull(id, 'updated', echoed.rev)).toMatchObject({
+      action: 'unchanged',
+      why: expect.stringMatching(/at or below the last one synced/),
+    });
     expect(harness.witCalls()).toEqual([]);
     // Even without the revision in the event, a revision by Vigil's identity changes nothing.
     expect(await harness.pull(id, 'updated')).toMatchObject({ action: 'unchanged' });
@@ -69,7 +74,10 @@ describe('a person changing the work item', () => {
     harness.clock.advance(60_000);
     harness.boards.as(dana).setFields(id, { 'System.State': 'Removed', 'System.Reason': 'Not a secret' });
     await harness.pull(id);
-    expect(await statusOf(risk.id)).toMatchObject({ status: 'false-positive', triage: { reason: `moved to Removed in work item #${id} by Dana Reviewer (reason: Not a secret)` } });
+    expect(await statusOf(risk.id)).toMatchObject({
+      status: 'false-positive',
+      triage: { reason: `moved to Removed in work item #${id} by Dana Reviewer (reason: Not a secret)` },
+    });
     harness.clock.advance(60_000);
     harness.boards.as(dana).setFields(id, { 'System.State': 'Active' });
     await harness.pull(id);
@@ -90,7 +98,10 @@ describe('a person changing the work item', () => {
     harness.clock.advance(60_000);
     harness.boards.as(dana).setFields(id, { 'System.State': 'Active' });
     expect(await harness.pull(id)).toMatchObject({ action: 'pulled', status: 'open' });
-    expect(await statusOf(risk.id)).toMatchObject({ status: 'open', triage: { reason: `reopened in work item #${id} by Dana Reviewer (state Active)` } });
+    expect(await statusOf(risk.id)).toMatchObject({
+      status: 'open',
+      triage: { reason: `reopened in work item #${id} by Dana Reviewer (state Active)` },
+    });
   });
 
   it("leaves the risk alone for a person's edit that keeps the state category (a title, a tag)", async () => {

@@ -29,7 +29,11 @@ function sighting(sightingId: string, overrides: Partial<RiskSighting> = {}): Ri
     project: 'Web',
     fingerprint: 'fp-1',
     verified: true,
-    evidence: { location: `build 7 / log 2 line ${sightingId.length}`, redacted: 'ghp_****3kT9', url: 'https://dev.azure.com/contoso/Web/_build/results?buildId=7&view=logs' },
+    evidence: {
+      location: `build 7 / log 2 line ${sightingId.length}`,
+      redacted: 'ghp_****3kT9',
+      url: 'https://dev.azure.com/contoso/Web/_build/results?buildId=7&view=logs',
+    },
     remediation: 'Revoke the token at github.com/settings/tokens and use a secret variable.',
     sightingId,
     ...overrides,
@@ -45,8 +49,20 @@ describe('a new risk', () => {
     const [item] = harness.boards.workItems();
     expect(harness.boards.workItems()).toHaveLength(1);
     const link = await harness.link(risk);
-    expect(link).toMatchObject({ status: 'linked', workItemId: item.id, project: 'Web', syncedStatus: 'open', rev: 1, category: 'Proposed' });
-    expect(item).toMatchObject({ project: 'Web', type: 'Bug', state: 'New', title: 'Leaked secret: GitHub personal access token in web-ci' });
+    expect(link).toMatchObject({
+      status: 'linked',
+      workItemId: item.id,
+      project: 'Web',
+      syncedStatus: 'open',
+      rev: 1,
+      category: 'Proposed',
+    });
+    expect(item).toMatchObject({
+      project: 'Web',
+      type: 'Bug',
+      state: 'New',
+      title: 'Leaked secret: GitHub personal access token in web-ci',
+    });
     expect(item.tags.sort()).toEqual(['github-pat', link!.marker, 'severity-high', 'vigil', 'web-ci'].sort());
     expect(link!.marker).toMatch(/^vigil-risk-[0-9a-f]{16}$/);
     expect(item.fields['Microsoft.VSTS.Common.Priority']).toBe(2);
@@ -57,10 +73,16 @@ describe('a new risk', () => {
     expect(description).toContain(risk.id);
     expect(description).toContain('Revoke the token');
     expect(description).toContain('<a href="https://dev.azure.com/contoso/Web/_build/results?buildId=7&amp;view=logs">');
-    expect(item.relations).toEqual([expect.objectContaining({ rel: 'Hyperlink', url: 'https://dev.azure.com/contoso/Web/_build/results?buildId=7&view=logs' })]);
+    expect(item.relations).toEqual([
+      expect.objectContaining({ rel: 'Hyperlink', url: 'https://dev.azure.com/contoso/Web/_build/results?buildId=7&view=logs' }),
+    ]);
     // One create, plus the type's states and fields read once.
     expect(harness.witCalls().map((c) => `${c.method} ${c.path.replace(/^\/contoso/, '')}`)).toEqual(
-      expect.arrayContaining(['POST /Web/_apis/wit/workitems/$Bug', 'GET /Web/_apis/wit/workitemtypes/Bug/states', 'GET /Web/_apis/wit/workitemtypes/Bug/fields']),
+      expect.arrayContaining([
+        'POST /Web/_apis/wit/workitems/$Bug',
+        'GET /Web/_apis/wit/workitemtypes/Bug/states',
+        'GET /Web/_apis/wit/workitemtypes/Bug/fields',
+      ]),
     );
     expect(harness.witCalls()).toHaveLength(3);
   });
@@ -79,26 +101,55 @@ describe('a new risk', () => {
     harness = await startWorkItemHarness({ workItems: { minimumSeverity: 'critical' } });
     const { risk } = await harness.see(sighting('a'));
     expect(await harness.push(risk)).toMatchObject({ action: 'skipped', why: expect.stringMatching(/below the minimum/) });
-    await harness.services.stores.organizations.update('contoso', (o) => ({ ...o, workItems: { ...o.workItems, minimumSeverity: 'low', enabled: false } }));
+    await harness.services.stores.organizations.update('contoso', (o) => ({
+      ...o,
+      workItems: { ...o.workItems, minimumSeverity: 'low', enabled: false },
+    }));
     expect(await harness.push(risk)).toMatchObject({ skipped: expect.stringMatching(/work-item sync is off/) });
     await harness.services.stores.organizations.update('contoso', (o) => ({ ...o, workItems: { ...o.workItems, enabled: true } }));
-    await harness.services.stores.risks.triage('contoso', risk.id, { status: 'false-positive', reason: 'fixture', by: 'Dana', source: 'cli' });
-    expect(await harness.push((await harness.services.stores.risks.get('contoso', risk.id))!)).toMatchObject({ action: 'skipped', why: expect.stringMatching(/only open risks/) });
+    await harness.services.stores.risks.triage('contoso', risk.id, {
+      status: 'false-positive',
+      reason: 'fixture',
+      by: 'Dana',
+      source: 'cli',
+    });
+    expect(await harness.push((await harness.services.stores.risks.get('contoso', risk.id))!)).toMatchObject({
+      action: 'skipped',
+      why: expect.stringMatching(/only open risks/),
+    });
     expect(harness.boards.workItems()).toHaveLength(0);
   });
 
   it('files in one security project and routes area and iteration by repository pattern', async () => {
     harness = await startWorkItemHarness({
-      projects: [{ name: 'Web', process: 'Agile' }, { name: 'Security', process: 'Agile', areaPaths: ['Security\\Leaks', 'Security\\Payments'], iterationPaths: ['Security\\Sprint 9'] }],
-      workItems: { project: 'Security', areaPath: 'Security\\Leaks', routes: [{ repository: 'pay*', areaPath: 'Security\\Payments', iterationPath: 'Security\\Sprint 9' }] },
+      projects: [
+        { name: 'Web', process: 'Agile' },
+        {
+          name: 'Security',
+          process: 'Agile',
+          areaPaths: ['Security\\Leaks', 'Security\\Payments'],
+          iterationPaths: ['Security\\Sprint 9'],
+        },
+      ],
+      workItems: {
+        project: 'Security',
+        areaPath: 'Security\\Leaks',
+        routes: [{ repository: 'pay*', areaPath: 'Security\\Payments', iterationPath: 'Security\\Sprint 9' }],
+      },
     });
     const plain = await harness.see(sighting('a', { asset: { id: 'repository:1', name: 'Web/frontend', type: 'repository' } }));
     const payments = await harness.see(sighting('b', { asset: { id: 'repository:2', name: 'Web/payments-api', type: 'repository' } }));
     await harness.push(plain.risk);
     await harness.push(payments.risk);
     const byTitle = new Map(harness.boards.workItems().map((w) => [w.title, w]));
-    expect(byTitle.get('Leaked secret: GitHub personal access token in Web/frontend')?.fields).toMatchObject({ 'System.TeamProject': 'Security', 'System.AreaPath': 'Security\\Leaks' });
-    expect(byTitle.get('Leaked secret: GitHub personal access token in Web/payments-api')?.fields).toMatchObject({ 'System.AreaPath': 'Security\\Payments', 'System.IterationPath': 'Security\\Sprint 9' });
+    expect(byTitle.get('Leaked secret: GitHub personal access token in Web/frontend')?.fields).toMatchObject({
+      'System.TeamProject': 'Security',
+      'System.AreaPath': 'Security\\Leaks',
+    });
+    expect(byTitle.get('Leaked secret: GitHub personal access token in Web/payments-api')?.fields).toMatchObject({
+      'System.AreaPath': 'Security\\Payments',
+      'System.IterationPath': 'Security\\Sprint 9',
+    });
   });
 
   it('groups the risks of one rule in one repository into one work item, open while any is open', async () => {
@@ -106,7 +157,9 @@ describe('a new risk', () => {
     const asset = { id: 'repository:9', name: 'Web/api', type: 'repository' as const };
     const first = await harness.see(sighting('a', { asset, fingerprint: 'fp-1' }));
     await harness.push(first.risk);
-    const second = await harness.see(sighting('b', { asset, fingerprint: 'fp-2', evidence: { location: 'src/b.ts:3', redacted: 'ghp_****zzzz' } }));
+    const second = await harness.see(
+      sighting('b', { asset, fingerprint: 'fp-2', evidence: { location: 'src/b.ts:3', redacted: 'ghp_****zzzz' } }),
+    );
     expect(await harness.push(second.risk)).toMatchObject({ action: 'updated', changes: ['members 1 → 2'] });
     const [item] = harness.boards.workItems();
     expect(harness.boards.workItems()).toHaveLength(1);
@@ -140,7 +193,9 @@ describe('a risk seen again', () => {
     expect(String(after.fields['System.Description'])).toContain('10 time(s)');
     // One PATCH, tested against the revision the link remembered: no read first.
     expect(harness.witCalls().map((c) => c.method)).toEqual(['PATCH']);
-    expect(recordedBodies(harness.witCalls(), { method: 'PATCH' })[0]).toEqual(expect.arrayContaining([{ op: 'test', path: '/rev', value: 1 }]));
+    expect(recordedBodies(harness.witCalls(), { method: 'PATCH' })[0]).toEqual(
+      expect.arrayContaining([{ op: 'test', path: '/rev', value: 1 }]),
+    );
     latest = (await harness.see(sighting('s11'))).risk;
     expect(await harness.push(latest)).toMatchObject({ action: 'unchanged' });
   });
@@ -197,7 +252,10 @@ describe('a risk whose status changes', () => {
     harness.boards.as(dana).setFields(id, { 'System.State': 'Removed', 'System.Reason': 'Removed from the backlog' });
     expect(await harness.pull(id)).toMatchObject({ action: 'pulled', status: 'accepted' });
     const accepted = (await harness.services.stores.risks.get('contoso', risk.id))!;
-    expect(accepted).toMatchObject({ status: 'accepted', triage: { source: 'work-item', by: 'Dana Reviewer', reference: `work item #${id}` } });
+    expect(accepted).toMatchObject({
+      status: 'accepted',
+      triage: { source: 'work-item', by: 'Dana Reviewer', reference: `work item #${id}` },
+    });
     expect(Date.parse(accepted.triage!.until!) - harness.clock.now()).toBe(90 * 86_400_000);
     // Seen again while accepted: it stays accepted and the work item stays Removed.
     const again = await harness.see(sighting('b'));
@@ -206,7 +264,12 @@ describe('a risk whose status changes', () => {
     // An operator reopens it: that is explicit, so the work item comes back.
     harness.clock.advance(60_000);
     const deps = { risks: harness.services.stores.risks, queue: harness.services.queue, clock: harness.clock };
-    const reopened = await triageRisk(deps, 'contoso', risk.id, { status: 'open', reason: 'the vendor says it is live', by: 'Lee', source: 'cli' });
+    const reopened = await triageRisk(deps, 'contoso', risk.id, {
+      status: 'open',
+      reason: 'the vendor says it is live',
+      by: 'Lee',
+      source: 'cli',
+    });
     await harness.push(reopened.risk);
     expect(harness.boards.workItem(id).state).toBe('New');
   });
@@ -216,10 +279,18 @@ describe('a risk whose status changes', () => {
     const { risk } = await harness.see(sighting('a'));
     await harness.push(risk);
     const deps = { risks: harness.services.stores.risks, queue: harness.services.queue, clock: harness.clock };
-    await triageRisk(deps, 'contoso', risk.id, { status: 'false-positive', reason: 'a test fixture', by: 'Dana', source: 'pull-request', reference: 'pull request 7' });
+    await triageRisk(deps, 'contoso', risk.id, {
+      status: 'false-positive',
+      reason: 'a test fixture',
+      by: 'Dana',
+      source: 'pull-request',
+      reference: 'pull request 7',
+    });
     await harness.drain();
     const item = harness.boards.workItems()[0];
     expect(item.state).toBe('Removed');
-    expect(item.comments.map((c) => c.text)).toEqual(['Vigil: this risk was marked a false positive: a test fixture (Dana, pull request 7).']);
+    expect(item.comments.map((c) => c.text)).toEqual([
+      'Vigil: this risk was marked a false positive: a test fixture (Dana, pull request 7).',
+    ]);
   });
 });

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeOnQueue } from '../../../shared/app/eventRoutes';
+import { type AppServices, createAppServices, useServices } from '../../../shared/app/services';
 import type { TimerFunctionDefinition } from '../../../shared/azureFunctions/functionRegistry';
-import { createAppServices, useServices, type AppServices } from '../../../shared/app/services';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
-import { routeOnQueue } from '../../../shared/app/eventRoutes';
 import { validReconcileSchedule } from '../../../shared/workitems';
 import { ManualClock } from '../../support/manualClock';
 import { appFunctions } from '../../support/testHost';
@@ -25,11 +25,19 @@ let timer: TimerFunctionDefinition;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-workitems-timer-'));
   clock = new ManualClock(Date.parse('2026-11-21T03:30:00.200Z'));
-  services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: dataDir }), { clock, logger: createLogger({ level: 'error', sink: { write: () => undefined } }) });
+  services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: dataDir }), {
+    clock,
+    logger: createLogger({ level: 'error', sink: { write: () => undefined } }),
+  });
   const organizations = services.stores.organizations;
-  await organizations.add('contoso', { azureDevOps: { url: 'https://dev.azure.com/contoso', auth: { mode: 'managed-identity' } }, workItems: { enabled: true, workItemType: 'Bug', stateMapping: {} } });
+  await organizations.add('contoso', {
+    azureDevOps: { url: 'https://dev.azure.com/contoso', auth: { mode: 'managed-identity' } },
+    workItems: { enabled: true, workItemType: 'Bug', stateMapping: {} },
+  });
   await organizations.add('fabrikam', { azureDevOps: { url: 'https://dev.azure.com/fabrikam', auth: { mode: 'managed-identity' } } });
-  timer = (await appFunctions()).find((definition): definition is TimerFunctionDefinition => definition.kind === 'timer' && definition.name === 'workItemsTimer')!;
+  timer = (await appFunctions()).find(
+    (definition): definition is TimerFunctionDefinition => definition.kind === 'timer' && definition.name === 'workItemsTimer',
+  )!;
   useServices(services);
 });
 
@@ -50,7 +58,9 @@ async function fire(): Promise<EventEnvelope[]> {
 describe('the work-item reconciliation timer', () => {
   it('runs nightly at 03:30 UTC unless VIGIL_WORKITEMS_RECONCILE_SCHEDULE says otherwise, and refuses a schedule that is none', () => {
     expect(timer.schedule).toBe('0 30 3 * * *');
-    expect(loadConfig({ VIGIL_WORKITEMS_RECONCILE_SCHEDULE: '0 0 */6 * * *' }).environment.VIGIL_WORKITEMS_RECONCILE_SCHEDULE).toBe('0 0 */6 * * *');
+    expect(loadConfig({ VIGIL_WORKITEMS_RECONCILE_SCHEDULE: '0 0 */6 * * *' }).environment.VIGIL_WORKITEMS_RECONCILE_SCHEDULE).toBe(
+      '0 0 */6 * * *',
+    );
     expect(() => validReconcileSchedule('0 0 25 * * *')).toThrow(/invalid setting VIGIL_WORKITEMS_RECONCILE_SCHEDULE/);
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RiskSighting } from '../../../shared/risks/riskStore';
-import { reconcileOrganization, withSyncSession, type ReconcileReport } from '../../../shared/workitems';
+import { type ReconcileReport, reconcileOrganization, withSyncSession } from '../../../shared/workitems';
 import { person } from '../../support/azureDevOps/identities';
 import { leakedTokenSighting } from '../../support/riskSightings';
 import { startWorkItemHarness, type WorkItemHarness } from '../../support/workItemHarness';
@@ -20,7 +20,9 @@ afterEach(async () => {
 const sighting = (n: number): RiskSighting => ({ ...leakedTokenSighting(`s${n}`, `fp-${n}`), project: 'Web' });
 
 async function reconcile(dryRun = false): Promise<ReconcileReport> {
-  const session = await withSyncSession(harness.services, 'contoso', harness.services.logger, (ctx) => reconcileOrganization(ctx, { dryRun, runId: `test-${harness.clock.now()}` }));
+  const session = await withSyncSession(harness.services, 'contoso', harness.services.logger, (ctx) =>
+    reconcileOrganization(ctx, { dryRun, runId: `test-${harness.clock.now()}` }),
+  );
   if (!session.ran) throw new Error(session.why);
   return session.value;
 }
@@ -33,7 +35,12 @@ async function linkedRisks(count: number) {
     await harness.push(risk);
     risks.push(risk);
   }
-  const ids = new Map((await harness.services.stores.workItemLinks.list('contoso')).map((l) => [l.subject.kind === 'risk' ? l.subject.riskId : '', l.workItemId!]));
+  const ids = new Map(
+    (await harness.services.stores.workItemLinks.list('contoso')).map((l) => [
+      l.subject.kind === 'risk' ? l.subject.riskId : '',
+      l.workItemId!,
+    ]),
+  );
   return { risks, ids };
 }
 
@@ -42,8 +49,22 @@ describe('the reconciliation', () => {
     await linkedRisks(450);
     harness.resetCalls();
     const report = await reconcile();
-    expect(report).toMatchObject({ links: 450, checked: 450, unchanged: 450, pushed: 0, pulled: 0, orphans: [], duplicates: [], failures: [] });
-    expect(harness.witCalls().map((c) => `${c.method} ${c.path.split('/_apis/')[1]}`)).toEqual(['POST wit/wiql', 'POST wit/workitemsbatch', 'POST wit/workitemsbatch', 'POST wit/workitemsbatch']);
+    expect(report).toMatchObject({
+      links: 450,
+      checked: 450,
+      unchanged: 450,
+      pushed: 0,
+      pulled: 0,
+      orphans: [],
+      duplicates: [],
+      failures: [],
+    });
+    expect(harness.witCalls().map((c) => `${c.method} ${c.path.split('/_apis/')[1]}`)).toEqual([
+      'POST wit/wiql',
+      'POST wit/workitemsbatch',
+      'POST wit/workitemsbatch',
+      'POST wit/workitemsbatch',
+    ]);
     expect(report.apiCalls).toBe(4);
   });
 
@@ -68,7 +89,10 @@ describe('the reconciliation', () => {
 
     const report = await reconcile();
     expect(report).toMatchObject({ pulled: 1, pushed: 1, unchanged: 1 });
-    expect(await harness.services.stores.risks.get('contoso', risks[0].id)).toMatchObject({ status: 'resolved', triage: { by: 'Dana Reviewer', source: 'work-item' } });
+    expect(await harness.services.stores.risks.get('contoso', risks[0].id)).toMatchObject({
+      status: 'resolved',
+      triage: { by: 'Dana Reviewer', source: 'work-item' },
+    });
     expect(harness.boards.workItem(ids.get(risks[1].id)!).state).toBe('Resolved');
     expect(await reconcile()).toMatchObject({ pulled: 0, pushed: 0, unchanged: 3 });
   });
@@ -76,7 +100,12 @@ describe('the reconciliation', () => {
   it('marks links of deleted work items broken, links restored ones again, and reports work items no link knows', async () => {
     const { risks, ids } = await linkedRisks(2);
     harness.boards.as(dana).delete(ids.get(risks[0].id)!);
-    const stray = harness.boards.seed({ project: 'Web', type: 'Bug', title: 'copied by hand', tags: ['vigil', 'vigil-risk-0000000000000000'] });
+    const stray = harness.boards.seed({
+      project: 'Web',
+      type: 'Bug',
+      title: 'copied by hand',
+      tags: ['vigil', 'vigil-risk-0000000000000000'],
+    });
     const report = await reconcile();
     expect(report).toMatchObject({ broken: 1, orphans: [stray] });
     expect((await harness.link(risks[0]))?.status).toBe('broken');

@@ -17,7 +17,14 @@ afterEach(async () => {
   harness = undefined;
 });
 
-type Row = [process: 'Agile' | 'Scrum' | 'CMMI' | 'Basic', type: string, created: string, resolved: string, accepted: string, reopened: string];
+type Row = [
+  process: 'Agile' | 'Scrum' | 'CMMI' | 'Basic',
+  type: string,
+  created: string,
+  resolved: string,
+  accepted: string,
+  reopened: string,
+];
 
 const rows: Row[] = [
   ['Agile', 'Bug', 'New', 'Resolved', 'Closed', 'New'],
@@ -60,12 +67,29 @@ describe('states by category', () => {
 
   it('works with a custom process and its own state names', async () => {
     harness = await startWorkItemHarness({
-      projects: [{ name: 'Web', process: [customType('Security Finding', [['Triage', 'Proposed'], ['Fixing', 'InProgress'], ['Fixed', 'Completed'], ['Accepted Risk', 'Removed']])] }],
+      projects: [
+        {
+          name: 'Web',
+          process: [
+            customType('Security Finding', [
+              ['Triage', 'Proposed'],
+              ['Fixing', 'InProgress'],
+              ['Fixed', 'Completed'],
+              ['Accepted Risk', 'Removed'],
+            ]),
+          ],
+        },
+      ],
       workItems: { workItemType: 'Security Finding' },
     });
     const { risk } = await harness.see({ ...leakedTokenSighting('a'), project: 'Web' });
     await harness.push(risk);
-    const changed = await harness.services.stores.risks.triage('contoso', risk.id, { status: 'false-positive', reason: 'fixture', by: 'Lee', source: 'cli' });
+    const changed = await harness.services.stores.risks.triage('contoso', risk.id, {
+      status: 'false-positive',
+      reason: 'fixture',
+      by: 'Lee',
+      source: 'cli',
+    });
     await harness.push(changed.risk);
     expect(harness.boards.workItems()[0].state).toBe('Accepted Risk');
   });

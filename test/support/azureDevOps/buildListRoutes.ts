@@ -1,4 +1,4 @@
-import { fixtureBody, rewrite, sendJson, type LoopbackBuild, type LoopbackExtension } from '../azureDevOpsServer';
+import { fixtureBody, type LoopbackBuild, type LoopbackExtension, rewrite, sendJson } from '../azureDevOpsServer';
 
 /**
  * `GET {project}/_apis/build/builds` for the loopback Azure DevOps: the builds it was given,
@@ -11,7 +11,10 @@ export function buildListRoutes(builds: LoopbackBuild[], options: { maxPage?: nu
   return {
     handle(request, res) {
       if (request.method !== 'GET' || !request.project || !/^\/_apis\/build\/builds\/?$/i.test(request.projectRoute ?? '')) return false;
-      const template = rewrite((fixtureBody('build.list.top-1.json') as { value: Array<Record<string, unknown>> }).value[0], request.orgUrl);
+      const template = rewrite(
+        (fixtureBody('build.list.top-1.json') as { value: Array<Record<string, unknown>> }).value[0],
+        request.orgUrl,
+      );
       const status = request.url.searchParams.get('statusFilter');
       const all = builds
         // Every loopback build has finished.

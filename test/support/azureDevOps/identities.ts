@@ -1,5 +1,5 @@
 import type * as http from 'node:http';
-import { sendJson, type LoopbackExtension } from '../azureDevOpsServer';
+import { type LoopbackExtension, sendJson } from '../azureDevOpsServer';
 
 /**
  * People and service identities of the loopback Azure DevOps: who a request is made as (the
@@ -60,7 +60,15 @@ export function connectionDataRoutes(identity: LoopbackIdentity = vigilIdentity)
   return {
     handle(request, res: http.ServerResponse) {
       if (request.method !== 'GET' || !/^\/_apis\/connectionData\/?$/i.test(request.route)) return false;
-      const user = { id: identity.id, descriptor: `Microsoft.IdentityModel.Claims.ClaimsIdentity;${identity.uniqueName}`, providerDisplayName: identity.displayName, isActive: true, properties: { Account: { $type: 'System.String', $value: identity.uniqueName } }, resourceVersion: 2, metaTypeId: 0 };
+      const user = {
+        id: identity.id,
+        descriptor: `Microsoft.IdentityModel.Claims.ClaimsIdentity;${identity.uniqueName}`,
+        providerDisplayName: identity.displayName,
+        isActive: true,
+        properties: { Account: { $type: 'System.String', $value: identity.uniqueName } },
+        resourceVersion: 2,
+        metaTypeId: 0,
+      };
       sendJson(res, 200, {
         authenticatedUser: user,
         authorizedUser: user,

@@ -1,8 +1,12 @@
 import { afterEach } from 'vitest';
-import { connectAzureDevOps, type AzureDevOpsConnection, type AzureDevOpsConnectionOptions } from '../../../shared/devops/azureDevOpsConnection';
+import {
+  type AzureDevOpsConnection,
+  type AzureDevOpsConnectionOptions,
+  connectAzureDevOps,
+} from '../../../shared/devops/azureDevOpsConnection';
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
 import type { Vault } from '../../../shared/vault/port';
-import { startAzureDevOpsServer, type AzureDevOpsServer, type AzureDevOpsServerOptions } from '../azureDevOpsServer';
+import { type AzureDevOpsServer, type AzureDevOpsServerOptions, startAzureDevOpsServer } from '../azureDevOpsServer';
 
 /**
  * What the Azure DevOps connection tests share: a PAT the loopback Azure DevOps accepts, the

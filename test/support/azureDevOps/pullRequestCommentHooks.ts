@@ -26,14 +26,26 @@ export class PullRequestCommentHooks {
     private readonly options: { orgUrl: string; target: ServiceHookTarget },
   ) {}
 
-  async emitComment(repository: string, pullRequestId: number, threadId: number, commentId: number, verb: 'created' | 'edited' = 'created'): Promise<PullRequestCommentDelivery> {
+  async emitComment(
+    repository: string,
+    pullRequestId: number,
+    threadId: number,
+    commentId: number,
+    verb: 'created' | 'edited' = 'created',
+  ): Promise<PullRequestCommentDelivery> {
     const payload = this.payload(repository, pullRequestId, threadId, commentId, verb);
     const delivery = { payload, ...(await postServiceHook(this.options.target, payload)) };
     this.deliveries.push(delivery);
     return delivery;
   }
 
-  payload(repository: string, pullRequestId: number, threadId: number, commentId: number, verb: 'created' | 'edited' = 'created'): Record<string, unknown> {
+  payload(
+    repository: string,
+    pullRequestId: number,
+    threadId: number,
+    commentId: number,
+    verb: 'created' | 'edited' = 'created',
+  ): Record<string, unknown> {
     const { orgUrl } = this.options;
     const info = this.routes.pullRequestInfo(repository, pullRequestId);
     const thread = this.routes.threads(repository, pullRequestId).find((t) => t.id === threadId);
@@ -42,7 +54,13 @@ export class PullRequestCommentHooks {
     const repoUrl = `${orgUrl}/_apis/git/repositories/${info.repositoryId}`;
     const prUrl = `${repoUrl}/pullRequests/${pullRequestId}`;
     const webUrl = `${orgUrl}/${encodeURIComponent(info.project)}/_git/${encodeURIComponent(info.repositoryName)}/pullrequest/${pullRequestId}`;
-    const identity = (who: typeof comment.author) => ({ displayName: who.displayName, url: `${orgUrl}/_apis/Identities/${who.id}`, id: who.id, uniqueName: who.uniqueName, imageUrl: `${orgUrl}/_api/_common/identityImage?id=${who.id}` });
+    const identity = (who: typeof comment.author) => ({
+      displayName: who.displayName,
+      url: `${orgUrl}/_apis/Identities/${who.id}`,
+      id: who.id,
+      uniqueName: who.uniqueName,
+      imageUrl: `${orgUrl}/_api/_common/identityImage?id=${who.id}`,
+    });
     const commit = (commitId: string) => ({ commitId, url: `${repoUrl}/commits/${commitId}` });
     const pr = info.pullRequest;
     const who = comment.author.displayName;
@@ -53,7 +71,11 @@ export class PullRequestCommentHooks {
       id: randomUUID(),
       eventType: 'ms.vss-code.git-pullrequest-comment-event',
       publisherId: 'tfs',
-      message: { text: `${who} has ${verb} a pull request comment`, html: `${who} has <a href="${link}">${verb}</a> a pull request comment`, markdown: `${who} has [${verb}](${link}) a pull request comment` },
+      message: {
+        text: `${who} has ${verb} a pull request comment`,
+        html: `${who} has <a href="${link}">${verb}</a> a pull request comment`,
+        markdown: `${who} has [${verb}](${link}) a pull request comment`,
+      },
       detailedMessage: {
         text: `${who} has ${verb} a pull request comment\r\n${comment.content}\r\n`,
         html: `${who} has <a href="${link}">${verb}</a> a pull request comment<p>${comment.content}</p>`,
@@ -69,14 +91,25 @@ export class PullRequestCommentHooks {
           lastUpdatedDate: comment.lastUpdatedDate,
           lastContentUpdatedDate: comment.lastUpdatedDate,
           commentType: comment.commentType,
-          _links: { self: { href: `${prUrl}/threads/${threadId}/comments/${comment.id}` }, repository: { href: repoUrl }, threads: { href: `${prUrl}/threads/${threadId}` } },
+          _links: {
+            self: { href: `${prUrl}/threads/${threadId}/comments/${comment.id}` },
+            repository: { href: repoUrl },
+            threads: { href: `${prUrl}/threads/${threadId}` },
+          },
         },
         pullRequest: {
           repository: {
             id: info.repositoryId,
             name: info.repositoryName,
             url: repoUrl,
-            project: { id: info.projectId, name: info.project, url: `${orgUrl}/_apis/projects/${info.projectId}`, state: 'wellFormed', visibility: 'private', lastUpdateTime: '0001-01-01T00:00:00' },
+            project: {
+              id: info.projectId,
+              name: info.project,
+              url: `${orgUrl}/_apis/projects/${info.projectId}`,
+              state: 'wellFormed',
+              visibility: 'private',
+              lastUpdateTime: '0001-01-01T00:00:00',
+            },
             defaultBranch: info.defaultBranch,
             remoteUrl: `${orgUrl}/${encodeURIComponent(info.project)}/_git/${encodeURIComponent(info.repositoryName)}`,
           },
@@ -90,7 +123,14 @@ export class PullRequestCommentHooks {
           targetRefName: info.defaultBranch,
           mergeStatus: 'succeeded',
           mergeId: 'cccccccc-0000-4000-8000-000000000011',
-          ...(pr ? { lastMergeSourceCommit: commit(pr.sourceCommit), lastMergeTargetCommit: commit(pr.targetCommit), lastMergeCommit: commit(pr.sourceCommit), commits: [commit(pr.sourceCommit)] } : {}),
+          ...(pr
+            ? {
+                lastMergeSourceCommit: commit(pr.sourceCommit),
+                lastMergeTargetCommit: commit(pr.targetCommit),
+                lastMergeCommit: commit(pr.sourceCommit),
+                commits: [commit(pr.sourceCommit)],
+              }
+            : {}),
           reviewers: [],
           url: prUrl,
           _links: { web: { href: `${webUrl}#view=discussion` }, statuses: { href: `${prUrl}/statuses` } },

@@ -1,7 +1,7 @@
 import type * as http from 'node:http';
-import { projectIdFor, routeLocation, sendJson, type LoopbackExtension, type LoopbackRequest } from '../azureDevOpsServer';
+import { type LoopbackExtension, type LoopbackRequest, projectIdFor, routeLocation, sendJson } from '../azureDevOpsServer';
 import { AdoRequestError } from './adoErrors';
-import { vigilIdentity, type LoopbackIdentity } from './identities';
+import { type LoopbackIdentity, vigilIdentity } from './identities';
 import type { FixturePullRequest, FixtureRepository, RepositoryContentRoutes } from './repositoryContentRoutes';
 
 /**
@@ -54,7 +54,13 @@ export interface StoredThreadComment {
 export interface StoredThread {
   id: number;
   status?: ThreadStatus;
-  threadContext?: { filePath: string; rightFileStart?: FilePosition; rightFileEnd?: FilePosition; leftFileStart?: FilePosition; leftFileEnd?: FilePosition } | null;
+  threadContext?: {
+    filePath: string;
+    rightFileStart?: FilePosition;
+    rightFileEnd?: FilePosition;
+    leftFileStart?: FilePosition;
+    leftFileEnd?: FilePosition;
+  } | null;
   pullRequestThreadContext?: Record<string, unknown> | null;
   properties: Record<string, unknown>;
   comments: StoredThreadComment[];
@@ -85,8 +91,24 @@ interface PullRequestFeedback {
 
 /** A pull request's feedback as a test reads it back. */
 export interface PullRequestFeedbackSnapshot {
-  statuses: Array<{ id: number; state: StatusState; genre?: string; name: string; description?: string; iterationId?: number; targetUrl?: string; by: string }>;
-  threads: Array<{ id: number; status?: ThreadStatus; filePath?: string; line?: number; properties: Record<string, unknown>; comments: Array<{ id: number; author: string; content: string; deleted: boolean }> }>;
+  statuses: Array<{
+    id: number;
+    state: StatusState;
+    genre?: string;
+    name: string;
+    description?: string;
+    iterationId?: number;
+    targetUrl?: string;
+    by: string;
+  }>;
+  threads: Array<{
+    id: number;
+    status?: ThreadStatus;
+    filePath?: string;
+    line?: number;
+    properties: Record<string, unknown>;
+    comments: Array<{ id: number; author: string; content: string; deleted: boolean }>;
+  }>;
 }
 
 export interface PullRequestPersonActions {
@@ -104,11 +126,31 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
   readonly identity: LoopbackIdentity;
   readonly locations = {
     git: [
-      git('9946fd70-0d40-406e-b686-b4744cbbcc37', 'pullRequests', '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}'),
-      git('b5f6bb4f-8d1e-4d79-8d11-4c9172c99c35', 'pullRequestStatuses', '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/statuses/{statusId}'),
-      git('75cf11c5-979f-4038-a76e-058a06adf2bf', 'pullRequestIterationStatuses', '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/iterations/{iterationId}/statuses/{statusId}'),
-      git('ab6e2e5d-a0b7-4153-b64a-a4efe0d49449', 'pullRequestThreads', '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/threads/{threadId}'),
-      git('965a3ec7-5ed8-455a-bdcb-835a5ea7fe7b', 'pullRequestThreadComments', '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/threads/{threadId}/comments/{commentId}'),
+      git(
+        '9946fd70-0d40-406e-b686-b4744cbbcc37',
+        'pullRequests',
+        '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}',
+      ),
+      git(
+        'b5f6bb4f-8d1e-4d79-8d11-4c9172c99c35',
+        'pullRequestStatuses',
+        '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/statuses/{statusId}',
+      ),
+      git(
+        '75cf11c5-979f-4038-a76e-058a06adf2bf',
+        'pullRequestIterationStatuses',
+        '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/iterations/{iterationId}/statuses/{statusId}',
+      ),
+      git(
+        'ab6e2e5d-a0b7-4153-b64a-a4efe0d49449',
+        'pullRequestThreads',
+        '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/threads/{threadId}',
+      ),
+      git(
+        '965a3ec7-5ed8-455a-bdcb-835a5ea7fe7b',
+        'pullRequestThreadComments',
+        '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/threads/{threadId}/comments/{commentId}',
+      ),
     ],
   };
   private readonly feedback = new Map<string, PullRequestFeedback>();
@@ -124,7 +166,16 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
   pullRequest(repository: string, pullRequestId: number): PullRequestFeedbackSnapshot {
     const pr = this.find(repository, pullRequestId);
     return {
-      statuses: pr.statuses.map((s) => ({ id: s.id, state: s.state, name: s.context.name, ...(s.context.genre ? { genre: s.context.genre } : {}), ...(s.description !== undefined ? { description: s.description } : {}), ...(s.iterationId !== undefined ? { iterationId: s.iterationId } : {}), ...(s.targetUrl !== undefined ? { targetUrl: s.targetUrl } : {}), by: s.createdBy.displayName })),
+      statuses: pr.statuses.map((s) => ({
+        id: s.id,
+        state: s.state,
+        name: s.context.name,
+        ...(s.context.genre ? { genre: s.context.genre } : {}),
+        ...(s.description !== undefined ? { description: s.description } : {}),
+        ...(s.iterationId !== undefined ? { iterationId: s.iterationId } : {}),
+        ...(s.targetUrl !== undefined ? { targetUrl: s.targetUrl } : {}),
+        by: s.createdBy.displayName,
+      })),
       threads: pr.threads.map((t) => ({
         id: t.id,
         ...(t.status ? { status: t.status } : {}),
@@ -137,10 +188,34 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
   }
 
   /** What the repository routes know of a pull request (for hook payloads); ids alone without them. */
-  pullRequestInfo(repository: string, pullRequestId: number): { repositoryId: string; repositoryName: string; project: string; projectId: string; pullRequest?: FixturePullRequest; defaultBranch: string } {
-    if (!this.options.repositories) return { repositoryId: repository, repositoryName: repository, project: 'Fabrikam-Fiber-Git', projectId: projectIdFor('Fabrikam-Fiber-Git'), defaultBranch: 'refs/heads/main' };
+  pullRequestInfo(
+    repository: string,
+    pullRequestId: number,
+  ): {
+    repositoryId: string;
+    repositoryName: string;
+    project: string;
+    projectId: string;
+    pullRequest?: FixturePullRequest;
+    defaultBranch: string;
+  } {
+    if (!this.options.repositories)
+      return {
+        repositoryId: repository,
+        repositoryName: repository,
+        project: 'Fabrikam-Fiber-Git',
+        projectId: projectIdFor('Fabrikam-Fiber-Git'),
+        defaultBranch: 'refs/heads/main',
+      };
     const { repo, pr } = this.fixture(repository, pullRequestId);
-    return { repositoryId: repo.id, repositoryName: repo.name, project: repo.project, projectId: repo.projectId ?? projectIdFor(repo.project), pullRequest: pr, defaultBranch: repo.defaultBranch ?? 'refs/heads/main' };
+    return {
+      repositoryId: repo.id,
+      repositoryName: repo.name,
+      project: repo.project,
+      projectId: repo.projectId ?? projectIdFor(repo.project),
+      pullRequest: pr,
+      defaultBranch: repo.defaultBranch ?? 'refs/heads/main',
+    };
   }
 
   /** The stored threads themselves (for a hook payload or a deep look). */
@@ -150,9 +225,26 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
 
   as(identity: LoopbackIdentity): PullRequestPersonActions {
     return {
-      reply: (repository, pullRequestId, threadId, content) => this.addComment(this.find(repository, pullRequestId), threadId, { content, parentCommentId: 1, commentType: 1 }, identity).id,
+      reply: (repository, pullRequestId, threadId, content) =>
+        this.addComment(this.find(repository, pullRequestId), threadId, { content, parentCommentId: 1, commentType: 1 }, identity).id,
       openThread: (repository, pullRequestId, content, at) =>
-        this.createThread(this.find(repository, pullRequestId), { comments: [{ content, commentType: 1 }], status: 1, ...(at ? { threadContext: { filePath: at.filePath, rightFileStart: { line: at.line, offset: 1 }, rightFileEnd: { line: at.line, offset: 1 } } } : {}) }, identity).id,
+        this.createThread(
+          this.find(repository, pullRequestId),
+          {
+            comments: [{ content, commentType: 1 }],
+            status: 1,
+            ...(at
+              ? {
+                  threadContext: {
+                    filePath: at.filePath,
+                    rightFileStart: { line: at.line, offset: 1 },
+                    rightFileEnd: { line: at.line, offset: 1 },
+                  },
+                }
+              : {}),
+          },
+          identity,
+        ).id,
       setThreadStatus: (repository, pullRequestId, threadId, status) => {
         const thread = this.thread(this.find(repository, pullRequestId), threadId);
         thread.status = status;
@@ -193,7 +285,13 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
       const iterationId = m[1] ? Number(m[1]) : undefined;
       if (m[2]) {
         const status = pr.statuses.find((s) => s.id === Number(m![2]));
-        if (!status) throw new AdoRequestError(404, 'GitPullRequestStatusNotFoundException', `TF401398: The pull request status with id ${m[2]} was not found.`, gitNamespace);
+        if (!status)
+          throw new AdoRequestError(
+            404,
+            'GitPullRequestStatusNotFoundException',
+            `TF401398: The pull request status with id ${m[2]} was not found.`,
+            gitNamespace,
+          );
         if (method === 'GET') return json(res, this.statusJson(pr, status, orgUrl));
         if (method === 'DELETE') {
           pr.statuses.splice(pr.statuses.indexOf(status), 1);
@@ -203,7 +301,9 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
       }
       if (method === 'POST') return json(res, this.statusJson(pr, this.createStatus(pr, parse(request.body), iterationId), orgUrl));
       if (method === 'GET') {
-        const value = pr.statuses.filter((s) => iterationId === undefined || s.iterationId === iterationId).map((s) => this.statusJson(pr, s, orgUrl));
+        const value = pr.statuses
+          .filter((s) => iterationId === undefined || s.iterationId === iterationId)
+          .map((s) => this.statusJson(pr, s, orgUrl));
         return json(res, { value, count: value.length });
       }
       return false;
@@ -225,7 +325,8 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
     if ((m = rest.match(/^\/threads\/(\d+)\/comments(?:\/(\d+))?$/i))) {
       const thread = this.thread(pr, Number(m[1]));
       if (!m[2]) {
-        if (method === 'POST') return json(res, this.commentJson(pr, thread, this.addComment(pr, thread.id, parse(request.body), this.identity), orgUrl));
+        if (method === 'POST')
+          return json(res, this.commentJson(pr, thread, this.addComment(pr, thread.id, parse(request.body), this.identity), orgUrl));
         if (method === 'GET') {
           const value = thread.comments.map((c) => this.commentJson(pr, thread, c, orgUrl));
           return json(res, { value, count: value.length });
@@ -233,7 +334,13 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
         return false;
       }
       const comment = thread.comments.find((c) => c.id === Number(m![2]));
-      if (!comment) throw new AdoRequestError(404, 'CommentNotFoundException', `TF401181: The comment with id ${m[2]} was not found in thread ${thread.id}.`, gitNamespace);
+      if (!comment)
+        throw new AdoRequestError(
+          404,
+          'CommentNotFoundException',
+          `TF401181: The comment with id ${m[2]} was not found in thread ${thread.id}.`,
+          gitNamespace,
+        );
       if (method === 'GET') return json(res, this.commentJson(pr, thread, comment, orgUrl));
       if (method === 'PATCH') {
         const body = parse(request.body);
@@ -253,13 +360,27 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
     return false;
   }
 
-  private async getPullRequest(request: LoopbackRequest, res: http.ServerResponse, project: string | undefined, repository: string, pullRequestId: number): Promise<boolean> {
+  private async getPullRequest(
+    request: LoopbackRequest,
+    res: http.ServerResponse,
+    project: string | undefined,
+    repository: string,
+    pullRequestId: number,
+  ): Promise<boolean> {
     const routes = this.options.repositories;
     if (!routes) return false;
     const found = this.fixture(repository, pullRequestId);
     // The repository routes answer `{project}/_apis/git/pullRequests/{id}`; ask them the same question.
     const projectName = project ?? found.repo.project;
-    return routes.handle({ ...request, project: projectName, projectRoute: `/_apis/git/pullRequests/${pullRequestId}`, route: `/${encodeURIComponent(projectName)}/_apis/git/pullRequests/${pullRequestId}` }, res);
+    return routes.handle(
+      {
+        ...request,
+        project: projectName,
+        projectRoute: `/_apis/git/pullRequests/${pullRequestId}`,
+        route: `/${encodeURIComponent(projectName)}/_apis/git/pullRequests/${pullRequestId}`,
+      },
+      res,
+    );
   }
 
   // ── state ───────────────────────────────────────────────────────────────────────────────────
@@ -267,13 +388,21 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
     const wanted = repository.toLowerCase();
     const repo = this.options.repositories?.repositories.find((r) => r.id.toLowerCase() === wanted || r.name.toLowerCase() === wanted);
     const pr = repo?.pullRequests?.find((p) => p.pullRequestId === pullRequestId);
-    if (!repo || !pr) throw new AdoRequestError(404, 'GitPullRequestNotFoundException', 'TF401180: The requested pull request was not found.', gitNamespace);
+    if (!repo || !pr)
+      throw new AdoRequestError(
+        404,
+        'GitPullRequestNotFoundException',
+        'TF401180: The requested pull request was not found.',
+        gitNamespace,
+      );
     return { repo, pr };
   }
 
   /** The feedback of a pull request, created on first use (404 for a pull request the repository routes do not have). */
   private open(repository: string, pullRequestId: number): PullRequestFeedback {
-    const repositoryId = this.options.repositories ? this.fixture(repository, pullRequestId).repo.id.toLowerCase() : repository.toLowerCase();
+    const repositoryId = this.options.repositories
+      ? this.fixture(repository, pullRequestId).repo.id.toLowerCase()
+      : repository.toLowerCase();
     const key = `${repositoryId}/${pullRequestId}`;
     let pr = this.feedback.get(key);
     if (!pr) {
@@ -293,7 +422,13 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
 
   private thread(pr: PullRequestFeedback, threadId: number): StoredThread {
     const thread = pr.threads.find((t) => t.id === threadId);
-    if (!thread) throw new AdoRequestError(404, 'CommentThreadNotFoundException', `TF401179: The comment thread with id ${threadId} was not found.`, gitNamespace);
+    if (!thread)
+      throw new AdoRequestError(
+        404,
+        'CommentThreadNotFoundException',
+        `TF401179: The comment thread with id ${threadId} was not found.`,
+        gitNamespace,
+      );
     return thread;
   }
 
@@ -302,9 +437,19 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
     return new Date(this.lastTime).toISOString();
   }
 
-  private createStatus(pr: PullRequestFeedback, body: Record<string, unknown>, iterationInPath: number | undefined): StoredPullRequestStatus {
+  private createStatus(
+    pr: PullRequestFeedback,
+    body: Record<string, unknown>,
+    iterationInPath: number | undefined,
+  ): StoredPullRequestStatus {
     const context = body.context as { name?: unknown; genre?: unknown } | undefined;
-    if (typeof context?.name !== 'string' || !context.name) throw new AdoRequestError(400, 'InvalidArgumentValueException', 'Invalid argument value.\r\nParameter name: status.Context.Name', gitNamespace);
+    if (typeof context?.name !== 'string' || !context.name)
+      throw new AdoRequestError(
+        400,
+        'InvalidArgumentValueException',
+        'Invalid argument value.\r\nParameter name: status.Context.Name',
+        gitNamespace,
+      );
     const state = enumName(body.state ?? 'notSet', statusStates, 'status.State');
     const iterationId = iterationInPath ?? (typeof body.iterationId === 'number' ? body.iterationId : undefined);
     const date = this.now();
@@ -328,11 +473,23 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
     const comments = Array.isArray(body.comments) ? (body.comments as Array<Record<string, unknown>>) : [];
     const context = body.threadContext as StoredThread['threadContext'];
     if (context) {
-      if (typeof context.filePath !== 'string' || !context.filePath.startsWith('/')) throw new AdoRequestError(400, 'InvalidArgumentValueException', 'Invalid argument value.\r\nParameter name: threadContext.FilePath', gitNamespace);
+      if (typeof context.filePath !== 'string' || !context.filePath.startsWith('/'))
+        throw new AdoRequestError(
+          400,
+          'InvalidArgumentValueException',
+          'Invalid argument value.\r\nParameter name: threadContext.FilePath',
+          gitNamespace,
+        );
       for (const [name, position] of Object.entries(context)) {
         if (name === 'filePath' || position === null || position === undefined) continue;
         const p = position as FilePosition;
-        if (!(p.line >= 1) || !(p.offset >= 1)) throw new AdoRequestError(400, 'InvalidArgumentValueException', `Invalid argument value.\r\nParameter name: threadContext.${name}`, gitNamespace);
+        if (!(p.line >= 1) || !(p.offset >= 1))
+          throw new AdoRequestError(
+            400,
+            'InvalidArgumentValueException',
+            `Invalid argument value.\r\nParameter name: threadContext.${name}`,
+            gitNamespace,
+          );
       }
     }
     const date = this.now();
@@ -366,7 +523,12 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
     return thread;
   }
 
-  private addComment(pr: PullRequestFeedback, threadId: number, body: Record<string, unknown>, author: LoopbackIdentity): StoredThreadComment {
+  private addComment(
+    pr: PullRequestFeedback,
+    threadId: number,
+    body: Record<string, unknown>,
+    author: LoopbackIdentity,
+  ): StoredThreadComment {
     const thread = this.thread(pr, threadId);
     const content = this.checkedContent(body.content);
     const date = this.now();
@@ -388,7 +550,12 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
   private checkedContent(content: unknown): string {
     const text = typeof content === 'string' ? content : '';
     if (text.length > this.maxCommentLength) {
-      throw new AdoRequestError(400, 'ArgumentException', `A discussion comment cannot be longer than ${this.maxCommentLength} characters.\r\nParameter name: comment.Content`, { namespace: 'System' });
+      throw new AdoRequestError(
+        400,
+        'ArgumentException',
+        `A discussion comment cannot be longer than ${this.maxCommentLength} characters.\r\nParameter name: comment.Content`,
+        { namespace: 'System' },
+      );
     }
     return text;
   }
@@ -445,7 +612,11 @@ export class PullRequestFeedbackRoutes implements LoopbackExtension {
       ...(comment.isDeleted ? { isDeleted: true } : {}),
       commentType: comment.commentType,
       usersLiked: [],
-      _links: { self: { href: `${threadUrl}/comments/${comment.id}` }, repository: { href: this.repoUrl(pr, orgUrl) }, threads: { href: threadUrl } },
+      _links: {
+        self: { href: `${threadUrl}/comments/${comment.id}` },
+        repository: { href: this.repoUrl(pr, orgUrl) },
+        threads: { href: threadUrl },
+      },
     };
   }
 }
@@ -454,7 +625,13 @@ const gitNamespace = { namespace: 'Microsoft.TeamFoundation.SourceControl.WebSer
 
 /** The identity as pull request answers write it (no avatar links or descriptor). */
 function shortIdentity(identity: LoopbackIdentity, orgUrl: string) {
-  return { id: identity.id, displayName: identity.displayName, uniqueName: identity.uniqueName, url: `${orgUrl}/_apis/Identities/${identity.id}`, imageUrl: `${orgUrl}/_api/_common/identityImage?id=${identity.id}` };
+  return {
+    id: identity.id,
+    displayName: identity.displayName,
+    uniqueName: identity.uniqueName,
+    url: `${orgUrl}/_apis/Identities/${identity.id}`,
+    imageUrl: `${orgUrl}/_api/_common/identityImage?id=${identity.id}`,
+  };
 }
 
 /** An enum sent as its number or its name (any case), as its camel-case name. */
@@ -470,13 +647,31 @@ function enumName<T extends string>(value: unknown, names: readonly T[], paramet
 /** Properties as sent: plain values, or already wrapped as `{$type, $value}`. */
 function unwrapProperties(value: unknown): Record<string, unknown> {
   if (!value || typeof value !== 'object') return {};
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, v && typeof v === 'object' && '$value' in v ? (v as { $value: unknown }).$value : v]));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+      k,
+      v && typeof v === 'object' && '$value' in v ? (v as { $value: unknown }).$value : v,
+    ]),
+  );
 }
 
 /** Properties as Azure DevOps answers them: each value wrapped with its .NET type. */
 function wrapProperties(properties: Record<string, unknown>): Record<string, { $type: string; $value: unknown }> {
   return Object.fromEntries(
-    Object.entries(properties).map(([k, v]) => [k, { $type: typeof v === 'number' ? (Number.isInteger(v) ? 'System.Int32' : 'System.Double') : typeof v === 'boolean' ? 'System.Boolean' : 'System.String', $value: v }]),
+    Object.entries(properties).map(([k, v]) => [
+      k,
+      {
+        $type:
+          typeof v === 'number'
+            ? Number.isInteger(v)
+              ? 'System.Int32'
+              : 'System.Double'
+            : typeof v === 'boolean'
+              ? 'System.Boolean'
+              : 'System.String',
+        $value: v,
+      },
+    ]),
   );
 }
 
@@ -487,7 +682,9 @@ function parse(text: string): Record<string, unknown> {
   } catch {
     // answered below
   }
-  throw new AdoRequestError(400, 'VssRequestContentException', 'The request body is not a JSON object.', { namespace: 'Microsoft.VisualStudio.Services.WebApi' });
+  throw new AdoRequestError(400, 'VssRequestContentException', 'The request body is not a JSON object.', {
+    namespace: 'Microsoft.VisualStudio.Services.WebApi',
+  });
 }
 
 function json(res: http.ServerResponse, body: unknown): boolean {
@@ -500,4 +697,3 @@ function noContent(res: http.ServerResponse, status = 204): boolean {
   res.end();
   return true;
 }
-

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
-import { projectIdFor, rewrite, routeLocation, sendJson, type LoopbackExtension, type LoopbackRequest } from '../azureDevOpsServer';
+import { type LoopbackExtension, type LoopbackRequest, projectIdFor, rewrite, routeLocation, sendJson } from '../azureDevOpsServer';
 import { diffHunks } from '../unifiedDiff';
 
 /**
@@ -67,7 +67,8 @@ export interface FixtureRepository {
 }
 
 const fixturesDir = path.resolve(__dirname, '../../fixtures/azure-devops/service-hooks');
-const hookResource = (name: string) => (JSON.parse(readFileSync(path.join(fixturesDir, name), 'utf8')) as { resource: Record<string, unknown> }).resource;
+const hookResource = (name: string) =>
+  (JSON.parse(readFileSync(path.join(fixturesDir, name), 'utf8')) as { resource: Record<string, unknown> }).resource;
 
 /** Git's blob id of some content, so object ids behave as they do in Azure DevOps. */
 export function blobId(content: string | Buffer): string {
@@ -78,12 +79,37 @@ export function blobId(content: string | Buffer): string {
 export class RepositoryContentRoutes implements LoopbackExtension {
   readonly locations = {
     git: [
-      routeLocation('2d874a60-a811-4f62-9c9f-963a6ea0a55b', 'git', 'refs', '{project}/_apis/git/repositories/{repositoryId}/{resource}/{*filter}'),
-      routeLocation('c2570c3b-5b3f-41b8-98bf-5407bfde8d58', 'git', 'commits', '{project}/_apis/git/repositories/{repositoryId}/{resource}/{commitId}'),
+      routeLocation(
+        '2d874a60-a811-4f62-9c9f-963a6ea0a55b',
+        'git',
+        'refs',
+        '{project}/_apis/git/repositories/{repositoryId}/{resource}/{*filter}',
+      ),
+      routeLocation(
+        'c2570c3b-5b3f-41b8-98bf-5407bfde8d58',
+        'git',
+        'commits',
+        '{project}/_apis/git/repositories/{repositoryId}/{resource}/{commitId}',
+      ),
       routeLocation('01a46dea-7d46-4d40-bc84-319e7c260d99', 'git', 'pullRequests', '{project}/_apis/git/{resource}/{pullRequestId}'),
-      routeLocation('d43911ee-6958-46b0-a42b-8445b8a0d004', 'git', 'iterations', '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/{resource}/{iterationId}'),
-      routeLocation('4216bdcf-b6b1-4d59-8b82-c34cc183fc8b', 'git', 'changes', '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/iterations/{iterationId}/{resource}'),
-      routeLocation('c4c5a7e6-e9f3-4730-a92b-84baacff694b', 'git', 'fileDiffs', '{project}/_apis/git/repositories/{repositoryId}/FileDiffs'),
+      routeLocation(
+        'd43911ee-6958-46b0-a42b-8445b8a0d004',
+        'git',
+        'iterations',
+        '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/{resource}/{iterationId}',
+      ),
+      routeLocation(
+        '4216bdcf-b6b1-4d59-8b82-c34cc183fc8b',
+        'git',
+        'changes',
+        '{project}/_apis/git/repositories/{repositoryId}/pullRequests/{pullRequestId}/iterations/{iterationId}/{resource}',
+      ),
+      routeLocation(
+        'c4c5a7e6-e9f3-4730-a92b-84baacff694b',
+        'git',
+        'fileDiffs',
+        '{project}/_apis/git/repositories/{repositoryId}/FileDiffs',
+      ),
     ],
   };
 
@@ -115,10 +141,12 @@ export class RepositoryContentRoutes implements LoopbackExtension {
     if (/^\/items$/i.test(rest)) return this.items(repo, query, res);
     if ((match = rest.match(/^\/commits\/([0-9a-f]+)\/changes$/i))) return this.changes(repo, match[1], query, request.orgUrl, res);
     if ((match = rest.match(/^\/commits\/([0-9a-f]+)$/i))) return this.commit(repo, match[1], request.orgUrl, res);
-    if (/^\/commits$/i.test(rest) && query.get('pushId')) return this.pushCommits(repo, Number(query.get('pushId')), query, request.orgUrl, res);
+    if (/^\/commits$/i.test(rest) && query.get('pushId'))
+      return this.pushCommits(repo, Number(query.get('pushId')), query, request.orgUrl, res);
     if ((match = rest.match(/^\/pushes\/(\d+)$/i))) return this.push(repo, Number(match[1]), request.orgUrl, res);
     if ((match = rest.match(/^\/pullRequests\/(\d+)\/iterations$/i))) return this.iterations(repo, Number(match[1]), res);
-    if ((match = rest.match(/^\/pullRequests\/(\d+)\/iterations\/(\d+)\/changes$/i))) return this.iterationChanges(repo, Number(match[1]), query, res);
+    if ((match = rest.match(/^\/pullRequests\/(\d+)\/iterations\/(\d+)\/changes$/i)))
+      return this.iterationChanges(repo, Number(match[1]), query, res);
     return false;
   }
 
@@ -137,7 +165,13 @@ export class RepositoryContentRoutes implements LoopbackExtension {
       id: repo.id,
       name: repo.name,
       url: `${orgUrl}/${projectId}/_apis/git/repositories/${repo.id}`,
-      project: { id: projectId, name: repo.project, url: `${orgUrl}/_apis/projects/${projectId}`, state: 'wellFormed', visibility: 'private' },
+      project: {
+        id: projectId,
+        name: repo.project,
+        url: `${orgUrl}/_apis/projects/${projectId}`,
+        state: 'wellFormed',
+        visibility: 'private',
+      },
       ...(branchOf(repo) ? { defaultBranch: branchOf(repo) } : {}),
       size: 1024,
       remoteUrl: webUrl.replace('://', `://${orgUrl.split('/').pop()}@`),
@@ -162,7 +196,11 @@ export class RepositoryContentRoutes implements LoopbackExtension {
     }
     const itemPath = query.get('path') ?? '';
     const content = version ? treeAt(repo, version)?.get(itemPath) : undefined;
-    if (content === undefined) return notFound(res, `TF401174: The item '${itemPath}' could not be found in the repository '${repo.name}' at the version specified.`);
+    if (content === undefined)
+      return notFound(
+        res,
+        `TF401174: The item '${itemPath}' could not be found in the repository '${repo.name}' at the version specified.`,
+      );
     const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) });
     res.end(bytes);
@@ -174,7 +212,8 @@ export class RepositoryContentRoutes implements LoopbackExtension {
     if (repo.archive) archive = repo.archive();
     else {
       const tree = version ? treeAt(repo, version) : undefined;
-      if (!tree) return void notFound(res, `TF401175: The version descriptor could not be resolved to a version in the repository '${repo.name}'`);
+      if (!tree)
+        return void notFound(res, `TF401175: The version descriptor could not be resolved to a version in the repository '${repo.name}'`);
       archive = zipOf(tree);
     }
     res.writeHead(200, { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${repo.name}.zip"` });
@@ -185,14 +224,23 @@ export class RepositoryContentRoutes implements LoopbackExtension {
     const index = repo.commits.findIndex((c) => c.commitId === commitId);
     if (index < 0) return notFound(res, `TF401175: commit ${commitId} not found`);
     const before = index === 0 ? new Map<string, string | Buffer>() : treeAt(repo, repo.commits[index - 1].commitId)!;
-    const all = [...foldersAdded(before, repo.commits[index].changes), ...Object.entries(repo.commits[index].changes).map(([itemPath, content]) => {
-      const changeType = content === null ? 'delete' : before.has(itemPath) ? 'edit' : 'add';
-      const objectId = content === null ? blobId(before.get(itemPath) ?? '') : blobId(content);
-      return {
-        item: { objectId, gitObjectType: 'blob', commitId, path: itemPath, url: `${orgUrl}/_apis/git/repositories/${repo.id}/items${itemPath}?versionType=Commit&version=${commitId}` },
-        changeType,
-      };
-    })];
+    const all = [
+      ...foldersAdded(before, repo.commits[index].changes),
+      ...Object.entries(repo.commits[index].changes).map(([itemPath, content]) => {
+        const changeType = content === null ? 'delete' : before.has(itemPath) ? 'edit' : 'add';
+        const objectId = content === null ? blobId(before.get(itemPath) ?? '') : blobId(content);
+        return {
+          item: {
+            objectId,
+            gitObjectType: 'blob',
+            commitId,
+            path: itemPath,
+            url: `${orgUrl}/_apis/git/repositories/${repo.id}/items${itemPath}?versionType=Commit&version=${commitId}`,
+          },
+          changeType,
+        };
+      }),
+    ];
     const skip = Number(query.get('skip') ?? '0') || 0;
     const top = Number(query.get('top') ?? '100') || 100;
     const counts: Record<string, number> = {};
@@ -231,7 +279,13 @@ export class RepositoryContentRoutes implements LoopbackExtension {
       ...template,
       pushId: push.pushId,
       repository: this.repositoryJson(repo, orgUrl),
-      refUpdates: [{ name: push.refName ?? branchOf(repo) ?? 'refs/heads/main', oldObjectId: oldestIndex > 0 ? repo.commits[oldestIndex - 1].commitId : '0'.repeat(40), newObjectId: newest }],
+      refUpdates: [
+        {
+          name: push.refName ?? branchOf(repo) ?? 'refs/heads/main',
+          oldObjectId: oldestIndex > 0 ? repo.commits[oldestIndex - 1].commitId : '0'.repeat(40),
+          newObjectId: newest,
+        },
+      ],
       url: `${orgUrl}/_apis/git/repositories/${repo.id}/pushes/${push.pushId}`,
       ...(push.omitCommits ? { commits: undefined } : { commits: commits.map((c) => this.commitJson(repo, c, orgUrl, !push.omitAuthors)) }),
     };
@@ -255,7 +309,9 @@ export class RepositoryContentRoutes implements LoopbackExtension {
 
   private pullRequest(request: LoopbackRequest, res: http.ServerResponse, pullRequestId: number): boolean {
     const repo = this.repositories.find(
-      (r) => r.pullRequests?.some((p) => p.pullRequestId === pullRequestId) && [r.project, projectIdOf(r)].some((p) => p.toLowerCase() === request.project?.toLowerCase()),
+      (r) =>
+        r.pullRequests?.some((p) => p.pullRequestId === pullRequestId) &&
+        [r.project, projectIdOf(r)].some((p) => p.toLowerCase() === request.project?.toLowerCase()),
     );
     const pr = repo?.pullRequests?.find((p) => p.pullRequestId === pullRequestId);
     if (!repo || !pr) return notFound(res, `TF401180: The requested pull request was not found.`);
@@ -289,7 +345,11 @@ export class RepositoryContentRoutes implements LoopbackExtension {
   }
 
   private fileDiffs(repo: FixtureRepository, body: string, res: http.ServerResponse): boolean {
-    const criteria = JSON.parse(body || '{}') as { baseVersionCommit?: string; targetVersionCommit?: string; fileDiffParams?: Array<{ path?: string; originalPath?: string }> };
+    const criteria = JSON.parse(body || '{}') as {
+      baseVersionCommit?: string;
+      targetVersionCommit?: string;
+      fileDiffParams?: Array<{ path?: string; originalPath?: string }>;
+    };
     const base = criteria.baseVersionCommit ? treeAt(repo, criteria.baseVersionCommit) : undefined;
     const target = criteria.targetVersionCommit ? treeAt(repo, criteria.targetVersionCommit) : undefined;
     if (!base || !target) return notFound(res, 'TF401175: The version descriptor could not be resolved to a version in the repository');
@@ -324,7 +384,11 @@ export class RepositoryContentRoutes implements LoopbackExtension {
         {
           changeTrackingId: index + 1,
           changeId: index + 1,
-          item: { objectId: after === undefined ? undefined : blobId(after), originalObjectId: before === undefined ? undefined : blobId(before), path: itemPath },
+          item: {
+            objectId: after === undefined ? undefined : blobId(after),
+            originalObjectId: before === undefined ? undefined : blobId(before),
+            path: itemPath,
+          },
           changeType,
         },
       ];
@@ -363,7 +427,12 @@ function treeAt(repo: FixtureRepository, commitId: string): Map<string, string |
 /** Folder entries for folders a commit creates, as the changes API lists them. */
 function foldersAdded(before: Map<string, unknown>, changes: Record<string, unknown>) {
   const existing = new Set([...before.keys()].flatMap(parentsOf));
-  const added = new Set(Object.entries(changes).filter(([, c]) => c !== null).flatMap(([p]) => parentsOf(p)).filter((p) => !existing.has(p)));
+  const added = new Set(
+    Object.entries(changes)
+      .filter(([, c]) => c !== null)
+      .flatMap(([p]) => parentsOf(p))
+      .filter((p) => !existing.has(p)),
+  );
   return [...added].sort().map((folder) => ({ item: { gitObjectType: 'tree', path: folder, isFolder: true }, changeType: 'add' }));
 }
 
@@ -394,7 +463,15 @@ function json(res: http.ServerResponse, body: unknown): boolean {
 }
 
 function notFound(res: http.ServerResponse, message: string): boolean {
-  sendJson(res, 404, { $id: '1', innerException: null, message, typeName: 'Microsoft.TeamFoundation.Git.Server.GitItemNotFoundException', typeKey: 'GitItemNotFoundException', errorCode: 0, eventId: 3000 });
+  sendJson(res, 404, {
+    $id: '1',
+    innerException: null,
+    message,
+    typeName: 'Microsoft.TeamFoundation.Git.Server.GitItemNotFoundException',
+    typeKey: 'GitItemNotFoundException',
+    errorCode: 0,
+    eventId: 3000,
+  });
   return true;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { projectIdFor, sendJson, type LoopbackExtension, type LoopbackRequest } from '../azureDevOpsServer';
+import { type LoopbackExtension, type LoopbackRequest, projectIdFor, sendJson } from '../azureDevOpsServer';
 
 /**
  * Projects and repositories for the loopback Azure DevOps, shaped as Azure DevOps answers them
@@ -55,8 +55,10 @@ export function uuidFor(name: string): string {
 export function repositoryRoutes(projects: CatalogProject[], options: RepositoryRoutesOptions = {}): RepositoryCatalog {
   const projectIdOf = (project: CatalogProject) => project.id ?? projectIdFor(project.name);
   // Fixed at first sight, so a repository keeps its id when a test renames it.
-  const repositoryIdOf = (project: CatalogProject, repository: CatalogRepository) => (repository.id ??= uuidFor(`${project.name}/${repository.name}`));
-  const findProject = (nameOrId: string) => projects.find((p) => p.name.toLowerCase() === nameOrId.toLowerCase() || projectIdOf(p) === nameOrId);
+  const repositoryIdOf = (project: CatalogProject, repository: CatalogRepository) =>
+    (repository.id ??= uuidFor(`${project.name}/${repository.name}`));
+  const findProject = (nameOrId: string) =>
+    projects.find((p) => p.name.toLowerCase() === nameOrId.toLowerCase() || projectIdOf(p) === nameOrId);
 
   function projectReference(project: CatalogProject, orgUrl: string) {
     const id = projectIdOf(project);
@@ -107,9 +109,13 @@ export function repositoryRoutes(projects: CatalogProject[], options: Repository
   }
 
   function getRepository(res: ServerResponse, orgUrl: string, project: CatalogProject | undefined, idOrName: string): void {
-    const repository = project?.repositories?.find((r) => repositoryIdOf(project, r) === idOrName || r.name.toLowerCase() === idOrName.toLowerCase());
+    const repository = project?.repositories?.find(
+      (r) => repositoryIdOf(project, r) === idOrName || r.name.toLowerCase() === idOrName.toLowerCase(),
+    );
     if (!project || !repository) {
-      return sendJson(res, 404, { message: `TF401019: The Git repository with name or identifier ${idOrName} does not exist or you do not have permissions for the operation you are attempting.` });
+      return sendJson(res, 404, {
+        message: `TF401019: The Git repository with name or identifier ${idOrName} does not exist or you do not have permissions for the operation you are attempting.`,
+      });
     }
     sendJson(res, 200, repositoryBody(project, repository, orgUrl));
   }

@@ -1,5 +1,5 @@
 import type * as http from 'node:http';
-import { fixtureBody, projectIdFor, routeLocation, sendJson, type LoopbackExtension, type LoopbackRequest } from '../azureDevOpsServer';
+import { fixtureBody, type LoopbackExtension, type LoopbackRequest, projectIdFor, routeLocation, sendJson } from '../azureDevOpsServer';
 
 /**
  * Service connections for the loopback Azure DevOps, from per-test data: an endpoint by id and
@@ -34,7 +34,12 @@ export class ServiceConnectionRoutes implements LoopbackExtension {
   /** node-api's route for `getServiceEndpointExecutionRecords` (location id from ServiceEndpointApiBase.js). */
   readonly locations = {
     serviceendpoint: [
-      routeLocation('10a16738-9299-4cd1-9a81-fd23ad6200d0', 'serviceendpoint', 'executionhistory', '{project}/_apis/serviceendpoint/{endpointId}/{resource}'),
+      routeLocation(
+        '10a16738-9299-4cd1-9a81-fd23ad6200d0',
+        'serviceendpoint',
+        'executionhistory',
+        '{project}/_apis/serviceendpoint/{endpointId}/{resource}',
+      ),
     ],
   };
 
@@ -114,8 +119,11 @@ export class ServiceConnectionRoutes implements LoopbackExtension {
 }
 
 function listedIn(connection: LoopbackServiceConnection, project: string): boolean {
-  const references = (connection.endpoint.serviceEndpointProjectReferences as Array<{ projectReference?: { id?: string; name?: string } }> | undefined) ?? [];
-  const projects = connection.projects ?? references.flatMap((r) => [r.projectReference?.name, r.projectReference?.id]).filter((p): p is string => !!p);
+  const references =
+    (connection.endpoint.serviceEndpointProjectReferences as Array<{ projectReference?: { id?: string; name?: string } }> | undefined) ??
+    [];
+  const projects =
+    connection.projects ?? references.flatMap((r) => [r.projectReference?.name, r.projectReference?.id]).filter((p): p is string => !!p);
   return projects.some((p) => p === project || projectIdFor(p) === project);
 }
 
@@ -139,7 +147,9 @@ export function pipelinePermissionsAnswer(connection: LoopbackServiceConnection)
     pipelines: (connection.pipelines ?? []).map((id) => ({ ...template, id, authorized: true })),
     ...(connection.allPipelines === undefined
       ? {}
-      : { allPipelines: { authorized: connection.allPipelines, authorizedBy: template?.authorizedBy, authorizedOn: '2026-01-05T08:00:00Z' } }),
+      : {
+          allPipelines: { authorized: connection.allPipelines, authorizedBy: template?.authorizedBy, authorizedOn: '2026-01-05T08:00:00Z' },
+        }),
   };
 }
 
@@ -187,7 +197,8 @@ export function azureRmEndpoint(options: AzureRmOptions): EndpointJson {
   const scheme = options.scheme ?? 'ServicePrincipal';
   const recordedParameters = (body.authorization as { parameters: Json }).parameters;
   const parameters: Json = { tenantid: recordedParameters.tenantid };
-  if (scheme === 'ServicePrincipal' || scheme === 'WorkloadIdentityFederation') parameters.serviceprincipalid = recordedParameters.serviceprincipalid;
+  if (scheme === 'ServicePrincipal' || scheme === 'WorkloadIdentityFederation')
+    parameters.serviceprincipalid = recordedParameters.serviceprincipalid;
   if (scheme === 'ServicePrincipal') {
     if (options.authenticationType) parameters.authenticationType = options.authenticationType;
     parameters.serviceprincipalkey = options.secret ?? null;
@@ -250,7 +261,12 @@ export function genericEndpoint(options: GenericOptions): EndpointJson {
 }
 
 /** A classic Azure (ASM) connection, after serviceendpoint.endpoints.list-by-type.json. */
-export function classicAzureEndpoint(options: { id: string; name: string; scheme?: 'Certificate' | 'UsernamePassword'; projects?: string[] }): EndpointJson {
+export function classicAzureEndpoint(options: {
+  id: string;
+  name: string;
+  scheme?: 'Certificate' | 'UsernamePassword';
+  projects?: string[];
+}): EndpointJson {
   const [body] = recorded('serviceendpoint.endpoints.list-by-type.json').value as Json[];
   return {
     ...body,
@@ -272,7 +288,11 @@ export function approvalCheck(endpointId: string, id = 19): Json {
 
 /** A Business hours task check (not an approval, not a branch control), after checks.configuration.create-task-check.json. */
 export function businessHoursCheck(endpointId: string, id = 23): Json {
-  return { ...recorded('checks.configuration.create-task-check.json'), id, resource: { type: 'endpoint', id: endpointId, name: endpointId } };
+  return {
+    ...recorded('checks.configuration.create-task-check.json'),
+    id,
+    resource: { type: 'endpoint', id: endpointId, name: endpointId },
+  };
 }
 
 /**

@@ -15,20 +15,33 @@ import type { StoredWorkItem, WorkItemComment, WorkItemRevision, WorkItemStore }
  */
 const fixturesDir = path.resolve(__dirname, '../../fixtures/azure-devops/rest');
 const recordedBody = (name: string): Record<string, unknown> => {
-  const data = JSON.parse(readFileSync(path.join(fixturesDir, name), 'utf8')) as { responses: Record<string, { body: Record<string, unknown> }> };
+  const data = JSON.parse(readFileSync(path.join(fixturesDir, name), 'utf8')) as {
+    responses: Record<string, { body: Record<string, unknown> }>;
+  };
   return (data.responses['200'] ?? Object.values(data.responses)[0]).body;
 };
 let typeTemplate: Record<string, unknown> | undefined;
 
 /** Fields Azure DevOps leaves out of a work item unless they are asked for by name. */
-const hiddenUnlessAsked = new Set(['System.Id', 'System.Rev', 'System.Watermark', 'System.AuthorizedAs', 'System.AuthorizedDate', 'System.RevisedDate']);
+const hiddenUnlessAsked = new Set([
+  'System.Id',
+  'System.Rev',
+  'System.Watermark',
+  'System.AuthorizedAs',
+  'System.AuthorizedDate',
+  'System.RevisedDate',
+]);
 
 export type Expand = 'none' | 'relations' | 'fields' | 'links' | 'all';
 
 /** `$expand` as a name or node-api's enum number (None 0, Relations 1, Fields 2, Links 3, All 4). */
 export function expandOf(value: unknown): Expand {
   const text = String(value ?? 'none').toLowerCase();
-  return (({ '0': 'none', '1': 'relations', '2': 'fields', '3': 'links', '4': 'all' }) as Record<string, Expand>)[text] ?? ((['none', 'relations', 'fields', 'links', 'all'] as const).find((e) => e === text) ?? 'none');
+  return (
+    ({ '0': 'none', '1': 'relations', '2': 'fields', '3': 'links', '4': 'all' } as Record<string, Expand>)[text] ??
+    (['none', 'relations', 'fields', 'links', 'all'] as const).find((e) => e === text) ??
+    'none'
+  );
 }
 
 function isIdentity(value: unknown): value is LoopbackIdentity {
@@ -70,7 +83,9 @@ export function workItemJson(
     id: item.id,
     rev: revision.rev,
     fields,
-    ...(withRelations ? { relations: revision.relations.map((r) => ({ rel: r.rel, url: r.url, attributes: { isLocked: false, ...(r.attributes ?? {}) } })) } : {}),
+    ...(withRelations
+      ? { relations: revision.relations.map((r) => ({ rel: r.rel, url: r.url, attributes: { isLocked: false, ...(r.attributes ?? {}) } })) }
+      : {}),
     ...(withLinks ? { _links: workItemLinks(item, orgUrl, String(revision.fields['System.WorkItemType'])) } : {}),
     url,
   };
@@ -114,10 +129,17 @@ export function stateJson(type: WorkItemTypeDefinition) {
 export function fieldExpandOf(value: string | null): { allowedValues: boolean; dependentFields: boolean } {
   const text = (value ?? 'none').toLowerCase();
   const all = text === 'all' || text === '3';
-  return { allowedValues: all || text === 'allowedvalues' || text === '1', dependentFields: all || text === 'dependentfields' || text === '2' };
+  return {
+    allowedValues: all || text === 'allowedvalues' || text === '1',
+    dependentFields: all || text === 'dependentfields' || text === '2',
+  };
 }
 
-export function typeFieldJson(field: WorkItemFieldDefinition, orgUrl: string, expand: { allowedValues: boolean; dependentFields: boolean }) {
+export function typeFieldJson(
+  field: WorkItemFieldDefinition,
+  orgUrl: string,
+  expand: { allowedValues: boolean; dependentFields: boolean },
+) {
   return {
     ...(field.helpText ? { helpText: field.helpText } : {}),
     alwaysRequired: field.alwaysRequired ?? false,
@@ -134,7 +156,13 @@ export function typeFieldJson(field: WorkItemFieldDefinition, orgUrl: string, ex
 export function typeJson(store: WorkItemStore, project: { id: string }, type: WorkItemTypeDefinition, orgUrl: string) {
   typeTemplate ??= recordedBody('wit.workitemtype.get.json');
   const template = rewrite(typeTemplate, orgUrl) as { icon?: Record<string, unknown> };
-  const fields = store.fieldsOf(type).map((f) => ({ ...(f.helpText ? { helpText: f.helpText } : {}), alwaysRequired: f.alwaysRequired ?? false, referenceName: f.referenceName, name: f.name, url: `${orgUrl}/_apis/wit/fields/${f.referenceName}` }));
+  const fields = store.fieldsOf(type).map((f) => ({
+    ...(f.helpText ? { helpText: f.helpText } : {}),
+    alwaysRequired: f.alwaysRequired ?? false,
+    referenceName: f.referenceName,
+    name: f.name,
+    url: `${orgUrl}/_apis/wit/fields/${f.referenceName}`,
+  }));
   const url = `${orgUrl}/${project.id}/_apis/wit/workItemTypes/${encodeURIComponent(type.name)}`;
   return {
     name: type.name,
@@ -146,7 +174,10 @@ export function typeJson(store: WorkItemStore, project: { id: string }, type: Wo
     fields,
     fieldInstances: fields,
     transitions: Object.fromEntries(
-      ['', ...type.states.map((s) => s.name)].map((from) => [from, type.states.filter((s) => s.name !== from).map((s) => ({ to: s.name, actions: null }))]),
+      ['', ...type.states.map((s) => s.name)].map((from) => [
+        from,
+        type.states.filter((s) => s.name !== from).map((s) => ({ to: s.name, actions: null })),
+      ]),
     ),
     states: stateJson(type),
     _links: { self: { href: url } },
@@ -155,7 +186,11 @@ export function typeJson(store: WorkItemStore, project: { id: string }, type: Wo
 }
 
 export function revisionJson(_store: WorkItemStore, item: StoredWorkItem, revision: WorkItemRevision, orgUrl: string) {
-  const fields = Object.fromEntries(Object.entries(revision.fields).filter(([k]) => !['System.Id', 'System.Rev', 'System.Watermark'].includes(k)).map(([k, v]) => [k, restValue(v, orgUrl)]));
+  const fields = Object.fromEntries(
+    Object.entries(revision.fields)
+      .filter(([k]) => !['System.Id', 'System.Rev', 'System.Watermark'].includes(k))
+      .map(([k, v]) => [k, restValue(v, orgUrl)]),
+  );
   return { id: item.id, rev: revision.rev, fields, url: `${workItemUrl(orgUrl, item.id)}/revisions/${revision.rev}` };
 }
 
@@ -168,9 +203,27 @@ export function updateJson(store: WorkItemStore, item: StoredWorkItem, revision:
     workItemId: item.id,
     rev: revision.rev,
     revisedBy: { ...identityRef(revision.by, orgUrl), name: identityText(revision.by) },
-    revisedDate: revision.rev === store.latest(item).rev ? '9999-01-01T00:00:00Z' : String(item.revisions.find((r) => r.rev === revision.rev + 1)?.date),
-    fields: Object.fromEntries(Object.entries(changes).map(([k, c]) => [k, { ...(c.oldValue !== undefined ? { oldValue: render(c.oldValue) } : {}), ...(c.newValue !== undefined ? { newValue: render(c.newValue) } : {}) }])),
-    ...(relations.added.length || relations.removed.length ? { relations: { ...(relations.added.length ? { added: relations.added } : {}), ...(relations.removed.length ? { removed: relations.removed } : {}) } } : {}),
+    revisedDate:
+      revision.rev === store.latest(item).rev
+        ? '9999-01-01T00:00:00Z'
+        : String(item.revisions.find((r) => r.rev === revision.rev + 1)?.date),
+    fields: Object.fromEntries(
+      Object.entries(changes).map(([k, c]) => [
+        k,
+        {
+          ...(c.oldValue !== undefined ? { oldValue: render(c.oldValue) } : {}),
+          ...(c.newValue !== undefined ? { newValue: render(c.newValue) } : {}),
+        },
+      ]),
+    ),
+    ...(relations.added.length || relations.removed.length
+      ? {
+          relations: {
+            ...(relations.added.length ? { added: relations.added } : {}),
+            ...(relations.removed.length ? { removed: relations.removed } : {}),
+          },
+        }
+      : {}),
     url: `${workItemUrl(orgUrl, item.id)}/updates/${revision.rev}`,
   };
 }

@@ -43,7 +43,13 @@ export interface WorkItemTypeDefinition {
   fields: WorkItemFieldDefinition[];
 }
 
-const colors: Record<StateCategory, string> = { Proposed: 'b2b2b2', InProgress: '007acc', Resolved: 'ff9d00', Completed: '339933', Removed: 'ffffff' };
+const colors: Record<StateCategory, string> = {
+  Proposed: 'b2b2b2',
+  InProgress: '007acc',
+  Resolved: 'ff9d00',
+  Completed: '339933',
+  Removed: 'ffffff',
+};
 const state = (name: string, category: StateCategory): WorkItemStateDefinition => ({ name, category, color: colors[category] });
 
 const fixturesDir = path.resolve(__dirname, '../../fixtures/azure-devops/rest');
@@ -52,7 +58,11 @@ let recordedFields: RecordedField[] | undefined;
 
 /** The recorded `$expand=All` field entries of the Agile Bug (wit.workitemtype.fields.list-expand.json). */
 export function recordedFieldEntries(): RecordedField[] {
-  recordedFields ??= (JSON.parse(readFileSync(path.join(fixturesDir, 'wit.workitemtype.fields.list-expand.json'), 'utf8')) as { responses: { '200': { body: { value: RecordedField[] } } } }).responses['200'].body.value;
+  recordedFields ??= (
+    JSON.parse(readFileSync(path.join(fixturesDir, 'wit.workitemtype.fields.list-expand.json'), 'utf8')) as {
+      responses: { '200': { body: { value: RecordedField[] } } };
+    }
+  ).responses['200'].body.value;
   return recordedFields;
 }
 
@@ -73,10 +83,33 @@ function recorded(referenceName: string): WorkItemFieldDefinition {
 
 /** The System fields every type has (their entries are built per type, since State's allowed values differ). */
 export const systemFieldNames = [
-  'System.Id', 'System.Rev', 'System.Title', 'System.State', 'System.Reason', 'System.AreaPath', 'System.AreaId', 'System.IterationPath',
-  'System.IterationId', 'System.TeamProject', 'System.WorkItemType', 'System.AssignedTo', 'System.CreatedDate', 'System.CreatedBy',
-  'System.ChangedDate', 'System.ChangedBy', 'System.AuthorizedDate', 'System.AuthorizedAs', 'System.RevisedDate', 'System.Watermark',
-  'System.Description', 'System.History', 'System.Tags', 'System.CommentCount', 'System.BoardColumn', 'System.BoardColumnDone', 'System.BoardLane',
+  'System.Id',
+  'System.Rev',
+  'System.Title',
+  'System.State',
+  'System.Reason',
+  'System.AreaPath',
+  'System.AreaId',
+  'System.IterationPath',
+  'System.IterationId',
+  'System.TeamProject',
+  'System.WorkItemType',
+  'System.AssignedTo',
+  'System.CreatedDate',
+  'System.CreatedBy',
+  'System.ChangedDate',
+  'System.ChangedBy',
+  'System.AuthorizedDate',
+  'System.AuthorizedAs',
+  'System.RevisedDate',
+  'System.Watermark',
+  'System.Description',
+  'System.History',
+  'System.Tags',
+  'System.CommentCount',
+  'System.BoardColumn',
+  'System.BoardColumnDone',
+  'System.BoardLane',
 ];
 
 const priority = () => recorded('Microsoft.VSTS.Common.Priority');
@@ -84,7 +117,12 @@ const severity = () => recorded('Microsoft.VSTS.Common.Severity');
 const reproSteps = () => recorded('Microsoft.VSTS.TCM.ReproSteps');
 const stateChangeDate = () => recorded('Microsoft.VSTS.Common.StateChangeDate');
 
-function type(name: string, referenceName: string, states: WorkItemStateDefinition[], fields: WorkItemFieldDefinition[]): WorkItemTypeDefinition {
+function type(
+  name: string,
+  referenceName: string,
+  states: WorkItemStateDefinition[],
+  fields: WorkItemFieldDefinition[],
+): WorkItemTypeDefinition {
   return { name, referenceName, states, fields: [...fields, stateChangeDate()] };
 }
 
@@ -92,29 +130,66 @@ function type(name: string, referenceName: string, states: WorkItemStateDefiniti
 export function processTemplate(name: ProcessName): WorkItemTypeDefinition[] {
   switch (name) {
     case 'Agile': {
-      const story = [state('New', 'Proposed'), state('Active', 'InProgress'), state('Resolved', 'InProgress'), state('Closed', 'Completed'), state('Removed', 'Removed')];
+      const story = [
+        state('New', 'Proposed'),
+        state('Active', 'InProgress'),
+        state('Resolved', 'InProgress'),
+        state('Closed', 'Completed'),
+        state('Removed', 'Removed'),
+      ];
       return [
-        type('Bug', 'Microsoft.VSTS.WorkItemTypes.Bug', [state('New', 'Proposed'), state('Active', 'InProgress'), state('Resolved', 'Resolved'), state('Closed', 'Completed')], [priority(), severity(), reproSteps()]),
+        type(
+          'Bug',
+          'Microsoft.VSTS.WorkItemTypes.Bug',
+          [state('New', 'Proposed'), state('Active', 'InProgress'), state('Resolved', 'Resolved'), state('Closed', 'Completed')],
+          [priority(), severity(), reproSteps()],
+        ),
         type('User Story', 'Microsoft.VSTS.WorkItemTypes.UserStory', story, [priority()]),
         type('Feature', 'Microsoft.VSTS.WorkItemTypes.Feature', story, [priority()]),
         type('Epic', 'Microsoft.VSTS.WorkItemTypes.Epic', story, [priority()]),
-        type('Task', 'Microsoft.VSTS.WorkItemTypes.Task', [state('New', 'Proposed'), state('Active', 'InProgress'), state('Closed', 'Completed'), state('Removed', 'Removed')], [priority()]),
+        type(
+          'Task',
+          'Microsoft.VSTS.WorkItemTypes.Task',
+          [state('New', 'Proposed'), state('Active', 'InProgress'), state('Closed', 'Completed'), state('Removed', 'Removed')],
+          [priority()],
+        ),
         type('Issue', 'Microsoft.VSTS.WorkItemTypes.Issue', [state('Active', 'InProgress'), state('Closed', 'Completed')], [priority()]),
       ];
     }
     case 'Scrum': {
-      const backlog = [state('New', 'Proposed'), state('Approved', 'Proposed'), state('Committed', 'InProgress'), state('Done', 'Completed'), state('Removed', 'Removed')];
+      const backlog = [
+        state('New', 'Proposed'),
+        state('Approved', 'Proposed'),
+        state('Committed', 'InProgress'),
+        state('Done', 'Completed'),
+        state('Removed', 'Removed'),
+      ];
       return [
         // Scrum backlog items are ordered by Backlog Priority and have no Priority field.
         type('Product Backlog Item', 'Microsoft.VSTS.WorkItemTypes.ProductBacklogItem', backlog, []),
         type('Bug', 'Microsoft.VSTS.WorkItemTypes.Bug', backlog, [priority(), severity(), reproSteps()]),
-        type('Task', 'Microsoft.VSTS.WorkItemTypes.Task', [state('To Do', 'Proposed'), state('In Progress', 'InProgress'), state('Done', 'Completed'), state('Removed', 'Removed')], []),
+        type(
+          'Task',
+          'Microsoft.VSTS.WorkItemTypes.Task',
+          [state('To Do', 'Proposed'), state('In Progress', 'InProgress'), state('Done', 'Completed'), state('Removed', 'Removed')],
+          [],
+        ),
         type('Impediment', 'Microsoft.VSTS.WorkItemTypes.Issue', [state('Open', 'InProgress'), state('Closed', 'Completed')], [priority()]),
       ];
     }
     case 'CMMI': {
-      const resolvedInProgress = [state('Proposed', 'Proposed'), state('Active', 'InProgress'), state('Resolved', 'InProgress'), state('Closed', 'Completed')];
-      const resolvedResolved = [state('Proposed', 'Proposed'), state('Active', 'InProgress'), state('Resolved', 'Resolved'), state('Closed', 'Completed')];
+      const resolvedInProgress = [
+        state('Proposed', 'Proposed'),
+        state('Active', 'InProgress'),
+        state('Resolved', 'InProgress'),
+        state('Closed', 'Completed'),
+      ];
+      const resolvedResolved = [
+        state('Proposed', 'Proposed'),
+        state('Active', 'InProgress'),
+        state('Resolved', 'Resolved'),
+        state('Closed', 'Completed'),
+      ];
       return [
         type('Bug', 'Microsoft.VSTS.WorkItemTypes.Bug', resolvedResolved, [priority(), severity(), reproSteps()]),
         type('Issue', 'Microsoft.VSTS.WorkItemTypes.Issue', resolvedResolved, [priority()]),
@@ -134,6 +209,10 @@ export function processTemplate(name: ProcessName): WorkItemTypeDefinition[] {
 }
 
 /** A custom type for an inherited process: any states, any extra fields (a required custom field, say). */
-export function customType(name: string, states: Array<[string, StateCategory]>, fields: WorkItemFieldDefinition[] = []): WorkItemTypeDefinition {
+export function customType(
+  name: string,
+  states: Array<[string, StateCategory]>,
+  fields: WorkItemFieldDefinition[] = [],
+): WorkItemTypeDefinition {
   return { name, referenceName: `Custom.${name.replace(/\W+/g, '')}`, states: states.map(([n, c]) => state(n, c)), fields };
 }

@@ -1,9 +1,30 @@
 import type * as http from 'node:http';
-import { routeLocation, sendJson, type LoopbackExtension, type LoopbackRequest } from '../azureDevOpsServer';
+import { type LoopbackExtension, type LoopbackRequest, routeLocation, sendJson } from '../azureDevOpsServer';
 import { AdoRequestError } from './adoErrors';
-import { identityText, person, vigilIdentity, type LoopbackIdentity } from './identities';
-import { commentJson, deletedJson, expandOf, fieldExpandOf, revisionJson, stateJson, typeFieldJson, typeJson, updateJson, workItemJson, workItemUrl } from './workItemJson';
-import { WorkItemStore, joinTags, splitTags, type ApplyOptions, type JsonPatchOperation, type StoredWorkItem, type WorkItemProject, type WorkItemRelation } from './workItemStore';
+import { identityText, type LoopbackIdentity, person, vigilIdentity } from './identities';
+import {
+  commentJson,
+  deletedJson,
+  expandOf,
+  fieldExpandOf,
+  revisionJson,
+  stateJson,
+  typeFieldJson,
+  typeJson,
+  updateJson,
+  workItemJson,
+  workItemUrl,
+} from './workItemJson';
+import {
+  type ApplyOptions,
+  type JsonPatchOperation,
+  joinTags,
+  type StoredWorkItem,
+  splitTags,
+  type WorkItemProject,
+  type WorkItemRelation,
+  WorkItemStore,
+} from './workItemStore';
 import { parseWiql, runWiql, type WiqlRow } from './workItemWiql';
 
 /**
@@ -99,7 +120,10 @@ export class WorkItemRoutes implements LoopbackExtension {
   private readonly wiqlLimit: number;
 
   constructor(options: WorkItemRoutesOptions = {}) {
-    this.store = new WorkItemStore(options.projects ?? [{ name: 'Fabrikam-Fiber-Git' }], { ...(options.firstId ? { firstId: options.firstId } : {}), ...(options.now ? { now: options.now } : {}) });
+    this.store = new WorkItemStore(options.projects ?? [{ name: 'Fabrikam-Fiber-Git' }], {
+      ...(options.firstId ? { firstId: options.firstId } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
     this.identity = options.identity ?? vigilIdentity;
     this.wiqlLimit = options.wiqlLimit ?? 20_000;
   }
@@ -131,7 +155,14 @@ export class WorkItemRoutes implements LoopbackExtension {
     const read = (id: number) => snapshot(store, store.items.get(id)!);
     return {
       update: (id, operations) => (store.update(id, operations, identity), read(id)),
-      setFields: (id, fields) => (store.update(id, Object.entries(fields).map(([name, value]) => ({ op: 'replace', path: `/fields/${name}`, value })), identity), read(id)),
+      setFields: (id, fields) => (
+        store.update(
+          id,
+          Object.entries(fields).map(([name, value]) => ({ op: 'replace', path: `/fields/${name}`, value })),
+          identity,
+        ),
+        read(id)
+      ),
       addTags: (id, tags) => (store.update(id, [{ op: 'add', path: '/fields/System.Tags', value: tags.join('; ') }], identity), read(id)),
       removeTags: (id, tags) => {
         const current = splitTags(store.latest(store.get(id)).fields['System.Tags']);
@@ -168,7 +199,13 @@ export class WorkItemRoutes implements LoopbackExtension {
     if (project !== undefined) this.store.project(project); // 404 TF200016 for an unknown project
 
     if (method === 'POST' && (m = rest.match(/^workitems\/(?:\$|%24)(.+)$/i))) {
-      const item = this.store.create(this.needProject(project), decodeURIComponent(m[1]), this.patchBody(request), this.identity, applyOptions(query));
+      const item = this.store.create(
+        this.needProject(project),
+        decodeURIComponent(m[1]),
+        this.patchBody(request),
+        this.identity,
+        applyOptions(query),
+      );
       return json(res, workItemJson(this.store, item, orgUrl, { expand: expandOf(query.get('$expand')), links: true, relations: true }));
     }
     if ((m = rest.match(/^workitems\/(\d+)$/i))) {
@@ -191,11 +228,32 @@ export class WorkItemRoutes implements LoopbackExtension {
     }
     if (method === 'GET' && /^workitems$/i.test(rest)) {
       const ids = (query.get('ids') ?? '').split(',').filter(Boolean).map(Number);
-      return this.many(res, ids, { fields: query.get('fields')?.split(',').filter(Boolean), asOf: query.get('asOf') ?? undefined, expand: query.get('$expand'), errorPolicy: query.get('errorPolicy') }, orgUrl);
+      return this.many(
+        res,
+        ids,
+        {
+          fields: query.get('fields')?.split(',').filter(Boolean),
+          asOf: query.get('asOf') ?? undefined,
+          expand: query.get('$expand'),
+          errorPolicy: query.get('errorPolicy'),
+        },
+        orgUrl,
+      );
     }
     if (method === 'POST' && /^workitemsbatch$/i.test(rest)) {
-      const body = parseJson(request.body) as { ids?: number[]; fields?: string[]; asOf?: string; $expand?: unknown; errorPolicy?: unknown };
-      return this.many(res, body.ids ?? [], { fields: body.fields, asOf: body.asOf, expand: body.$expand, errorPolicy: body.errorPolicy }, orgUrl);
+      const body = parseJson(request.body) as {
+        ids?: number[];
+        fields?: string[];
+        asOf?: string;
+        $expand?: unknown;
+        errorPolicy?: unknown;
+      };
+      return this.many(
+        res,
+        body.ids ?? [],
+        { fields: body.fields, asOf: body.asOf, expand: body.$expand, errorPolicy: body.errorPolicy },
+        orgUrl,
+      );
     }
     if (method === 'POST' && /^wiql$/i.test(rest)) return this.wiql(request, res, project);
     if (method === 'GET' && (m = rest.match(/^workitemtypes(?:\/([^/]+))?(?:\/(states|fields)(?:\/([^/]+))?)?$/i))) {
@@ -215,19 +273,30 @@ export class WorkItemRoutes implements LoopbackExtension {
       if (m[3]) {
         const name = decodeURIComponent(m[3]).toLowerCase();
         const field = fields.find((f) => f.referenceName.toLowerCase() === name || f.name.toLowerCase() === name);
-        if (!field) throw new AdoRequestError(404, 'WorkItemTrackingFieldDefinitionNotFoundException', `TF51535: Cannot find field ${decodeURIComponent(m[3])}.`);
+        if (!field)
+          throw new AdoRequestError(
+            404,
+            'WorkItemTrackingFieldDefinitionNotFoundException',
+            `TF51535: Cannot find field ${decodeURIComponent(m[3])}.`,
+          );
         return json(res, typeFieldJson(field, orgUrl, expand));
       }
       const value = fields.map((f) => typeFieldJson(f, orgUrl, expand));
       return json(res, { count: value.length, value });
     }
-    if ((m = rest.match(/^workitems\/(\d+)\/comments(?:\/(\d+))?$/i))) return this.comments(request, res, Number(m[1]), m[2] ? Number(m[2]) : undefined);
+    if ((m = rest.match(/^workitems\/(\d+)\/comments(?:\/(\d+))?$/i)))
+      return this.comments(request, res, Number(m[1]), m[2] ? Number(m[2]) : undefined);
     if (method === 'GET' && (m = rest.match(/^workitems\/(\d+)\/(updates|revisions)(?:\/(\d+))?$/i))) {
       const item = this.store.get(Number(m[1]));
       const render = m[2].toLowerCase() === 'updates' ? updateJson : revisionJson;
       if (m[3]) {
         const revision = item.revisions.find((r) => r.rev === Number(m![3]));
-        if (!revision) throw new AdoRequestError(404, 'WorkItemRevisionNotFoundException', `VS402330: Revision ${m[3]} of work item ${item.id} does not exist.`);
+        if (!revision)
+          throw new AdoRequestError(
+            404,
+            'WorkItemRevisionNotFoundException',
+            `VS402330: Revision ${m[3]} of work item ${item.id} does not exist.`,
+          );
         return json(res, render(this.store, item, revision, orgUrl));
       }
       const skip = Number(query.get('$skip') ?? '0') || 0;
@@ -243,39 +312,78 @@ export class WorkItemRoutes implements LoopbackExtension {
     const item = this.store.get(id);
     const asOf = query.get('asOf');
     const revision = asOf ? this.store.revisionAt(item, new Date(asOf)) : undefined;
-    if (asOf && !revision) throw new AdoRequestError(404, 'WorkItemUnauthorizedAccessException', `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`);
+    if (asOf && !revision)
+      throw new AdoRequestError(
+        404,
+        'WorkItemUnauthorizedAccessException',
+        `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`,
+      );
     const fields = query.get('fields')?.split(',').filter(Boolean);
-    return json(res, workItemJson(this.store, item, orgUrl, { expand: expandOf(query.get('$expand')), links: true, ...(fields ? { fields } : {}), ...(revision ? { revision } : {}) }));
+    return json(
+      res,
+      workItemJson(this.store, item, orgUrl, {
+        expand: expandOf(query.get('$expand')),
+        links: true,
+        ...(fields ? { fields } : {}),
+        ...(revision ? { revision } : {}),
+      }),
+    );
   }
 
-  private many(res: http.ServerResponse, ids: number[], options: { fields?: string[]; asOf?: string; expand?: unknown; errorPolicy?: unknown }, orgUrl: string): boolean {
-    if (ids.length > 200) throw new AdoRequestError(400, 'WorkItemsBatchSizeExceededException', `VS403474: You requested ${ids.length} work items which exceeds the limit of 200`);
+  private many(
+    res: http.ServerResponse,
+    ids: number[],
+    options: { fields?: string[]; asOf?: string; expand?: unknown; errorPolicy?: unknown },
+    orgUrl: string,
+  ): boolean {
+    if (ids.length > 200)
+      throw new AdoRequestError(
+        400,
+        'WorkItemsBatchSizeExceededException',
+        `VS403474: You requested ${ids.length} work items which exceeds the limit of 200`,
+      );
     // errorPolicy: Fail (1, the default) answers 404 for the first missing id; Omit (2) answers null in its place.
     const omit = ['omit', '2'].includes(String(options.errorPolicy ?? '').toLowerCase());
     const expand = expandOf(options.expand);
-    if (options.fields?.length && expand !== 'none') throw new AdoRequestError(400, 'ConflictingParametersException', 'VS403437: The expand parameter can not be used with the fields parameter.');
+    if (options.fields?.length && expand !== 'none')
+      throw new AdoRequestError(
+        400,
+        'ConflictingParametersException',
+        'VS403437: The expand parameter can not be used with the fields parameter.',
+      );
     const value = ids.map((id) => {
       const item = this.store.items.get(id);
       if (!item || item.deleted) {
         if (omit) return null;
-        throw new AdoRequestError(404, 'WorkItemUnauthorizedAccessException', `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`);
+        throw new AdoRequestError(
+          404,
+          'WorkItemUnauthorizedAccessException',
+          `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`,
+        );
       }
       const revision = options.asOf ? this.store.revisionAt(item, new Date(options.asOf)) : undefined;
       if (options.asOf && !revision) return null;
-      return workItemJson(this.store, item, orgUrl, { expand, ...(options.fields?.length ? { fields: options.fields } : {}), ...(revision ? { revision } : {}) });
+      return workItemJson(this.store, item, orgUrl, {
+        expand,
+        ...(options.fields?.length ? { fields: options.fields } : {}),
+        ...(revision ? { revision } : {}),
+      });
     });
     return json(res, { count: value.length, value });
   }
 
   private wiql(request: LoopbackRequest, res: http.ServerResponse, project: string | undefined): boolean {
     const body = parseJson(request.body) as { query?: unknown };
-    if (typeof body.query !== 'string' || !body.query.trim()) throw new AdoRequestError(400, 'ArgumentNullException', 'Value cannot be null.\r\nParameter name: wiql', { namespace: 'System' });
+    if (typeof body.query !== 'string' || !body.query.trim())
+      throw new AdoRequestError(400, 'ArgumentNullException', 'Value cannot be null.\r\nParameter name: wiql', { namespace: 'System' });
     const query = request.url.searchParams;
     const fieldNames = new Map<string, string>();
-    for (const p of this.store.projectList()) for (const t of p.types) for (const f of this.store.fieldsOf(t)) {
-      fieldNames.set(f.referenceName.toLowerCase(), f.referenceName);
-      fieldNames.set(f.name.toLowerCase(), f.referenceName);
-    }
+    for (const p of this.store.projectList())
+      for (const t of p.types)
+        for (const f of this.store.fieldsOf(t)) {
+          fieldNames.set(f.referenceName.toLowerCase(), f.referenceName);
+          fieldNames.set(f.name.toLowerCase(), f.referenceName);
+        }
     const context = {
       ...(project ? { project: this.store.project(project).name } : {}),
       me: this.identity.displayName,
@@ -288,16 +396,29 @@ export class WorkItemRoutes implements LoopbackExtension {
       .filter((item) => !item.deleted)
       .map((item) => {
         const fields = this.store.latest(item).fields;
-        return { id: item.id, field: (name: string) => { const v = fields[name]; return typeof v === 'object' && v !== null && 'displayName' in v ? identityText(v as LoopbackIdentity) : v; } };
+        return {
+          id: item.id,
+          field: (name: string) => {
+            const v = fields[name];
+            return typeof v === 'object' && v !== null && 'displayName' in v ? identityText(v as LoopbackIdentity) : v;
+          },
+        };
       });
     let ids = runWiql(parsed, rows, context);
     const top = query.get('$top');
     if (top !== null) ids = ids.slice(0, Number(top) || 0);
     else if (ids.length > this.wiqlLimit) {
-      throw new AdoRequestError(400, 'WorkItemTrackingQueryResultSizeLimitExceededException', `VS402337: The number of work items returned exceeds the size limit of ${this.wiqlLimit}. Change the query to return fewer work items.`);
+      throw new AdoRequestError(
+        400,
+        'WorkItemTrackingQueryResultSizeLimitExceededException',
+        `VS402337: The number of work items returned exceeds the size limit of ${this.wiqlLimit}. Change the query to return fewer work items.`,
+      );
     }
     const column = (referenceName: string) => {
-      const definition = [...this.store.projectList()].flatMap((p) => p.types).flatMap((t) => this.store.fieldsOf(t)).find((f) => f.referenceName === referenceName);
+      const definition = [...this.store.projectList()]
+        .flatMap((p) => p.types)
+        .flatMap((t) => this.store.fieldsOf(t))
+        .find((f) => f.referenceName === referenceName);
       return { referenceName, name: definition?.name ?? referenceName, url: `${request.orgUrl}/_apis/wit/fields/${referenceName}` };
     };
     return json(res, {
@@ -315,14 +436,19 @@ export class WorkItemRoutes implements LoopbackExtension {
     const item = this.store.get(id);
     if (commentId === undefined && method === 'POST') {
       const body = parseJson(request.body) as { text?: unknown };
-      if (typeof body.text !== 'string' || !body.text) throw new AdoRequestError(400, 'ArgumentNullException', 'Value cannot be null.\r\nParameter name: request.Text', { namespace: 'System' });
+      if (typeof body.text !== 'string' || !body.text)
+        throw new AdoRequestError(400, 'ArgumentNullException', 'Value cannot be null.\r\nParameter name: request.Text', {
+          namespace: 'System',
+        });
       return json(res, commentJson(item, this.store.addComment(id, body.text, this.identity), orgUrl));
     }
     if (commentId === undefined && method === 'GET') {
       const query = request.url.searchParams;
       const includeDeleted = query.get('includeDeleted') === 'true';
       const ascending = (query.get('order') ?? 'desc').toLowerCase() === 'asc' || query.get('order') === '1';
-      const all = item.comments.filter((c) => includeDeleted || !c.isDeleted).sort((a, b) => (ascending ? a.commentId - b.commentId : b.commentId - a.commentId));
+      const all = item.comments
+        .filter((c) => includeDeleted || !c.isDeleted)
+        .sort((a, b) => (ascending ? a.commentId - b.commentId : b.commentId - a.commentId));
       const top = Math.min(Number(query.get('$top') ?? query.get('top') ?? '200') || 200, 200);
       const start = Number(query.get('continuationToken') ?? '0') || 0;
       const page = all.slice(start, start + top);
@@ -338,7 +464,12 @@ export class WorkItemRoutes implements LoopbackExtension {
     }
     if (commentId !== undefined) {
       const comment = item.comments.find((c) => c.commentId === commentId && !c.isDeleted);
-      if (!comment) throw new AdoRequestError(404, 'WorkItemCommentNotFoundException', `VS403408: Comment ${commentId} of work item ${id} does not exist.`);
+      if (!comment)
+        throw new AdoRequestError(
+          404,
+          'WorkItemCommentNotFoundException',
+          `VS403408: Comment ${commentId} of work item ${id} does not exist.`,
+        );
       if (method === 'GET') return json(res, commentJson(item, comment, orgUrl));
       if (method === 'PATCH') {
         const body = parseJson(request.body) as { text?: unknown };
@@ -359,14 +490,24 @@ export class WorkItemRoutes implements LoopbackExtension {
     if (id === undefined) {
       if (method !== 'GET') return false;
       const ids = request.url.searchParams.get('ids')?.split(',').filter(Boolean).map(Number);
-      const deleted = [...this.store.items.values()].filter((i) => i.deleted && (!project || i.project.name.toLowerCase() === this.store.project(project).name.toLowerCase()) && (!ids || ids.includes(i.id)));
-      const value = ids ? deleted.map((i) => deletedJson(this.store, i, orgUrl, true)) : deleted.map((i) => ({ id: i.id, url: `${orgUrl}/${i.project.id}/_apis/wit/recyclebin/${i.id}` }));
+      const deleted = [...this.store.items.values()].filter(
+        (i) =>
+          i.deleted &&
+          (!project || i.project.name.toLowerCase() === this.store.project(project).name.toLowerCase()) &&
+          (!ids || ids.includes(i.id)),
+      );
+      const value = ids
+        ? deleted.map((i) => deletedJson(this.store, i, orgUrl, true))
+        : deleted.map((i) => ({ id: i.id, url: `${orgUrl}/${i.project.id}/_apis/wit/recyclebin/${i.id}` }));
       return json(res, { count: value.length, value });
     }
     if (method === 'GET') return json(res, deletedJson(this.store, this.store.deletedItem(id), orgUrl, true));
     if (method === 'PATCH') {
       const body = parseJson(request.body) as { isDeleted?: unknown };
-      if (body.isDeleted !== false) throw new AdoRequestError(400, 'ArgumentException', 'VS403432: Only restoring a work item (isDeleted: false) is supported.', { namespace: 'System' });
+      if (body.isDeleted !== false)
+        throw new AdoRequestError(400, 'ArgumentException', 'VS403432: Only restoring a work item (isDeleted: false) is supported.', {
+          namespace: 'System',
+        });
       const item = this.store.restore(id, this.identity);
       return json(res, { ...deletedJson(this.store, item, orgUrl, false), url: workItemUrl(orgUrl, id) });
     }
@@ -381,13 +522,17 @@ export class WorkItemRoutes implements LoopbackExtension {
   }
 
   private needProject(project: string | undefined): string {
-    if (!project) throw new AdoRequestError(400, 'ArgumentNullException', 'Value cannot be null.\r\nParameter name: project', { namespace: 'System' });
+    if (!project)
+      throw new AdoRequestError(400, 'ArgumentNullException', 'Value cannot be null.\r\nParameter name: project', { namespace: 'System' });
     return project;
   }
 
   private patchBody(request: LoopbackRequest): JsonPatchOperation[] {
     const body = parseJson(request.body);
-    if (!Array.isArray(body)) throw new AdoRequestError(400, 'VssPropertyValidationException', 'You must pass a valid patch document in the body of the request.', { namespace: 'Microsoft.VisualStudio.Services.Common' });
+    if (!Array.isArray(body))
+      throw new AdoRequestError(400, 'VssPropertyValidationException', 'You must pass a valid patch document in the body of the request.', {
+        namespace: 'Microsoft.VisualStudio.Services.Common',
+      });
     return body as JsonPatchOperation[];
   }
 }
@@ -400,7 +545,9 @@ function parseJson(text: string): unknown {
   try {
     return text ? JSON.parse(text) : {};
   } catch {
-    throw new AdoRequestError(400, 'VssRequestContentException', 'The request body is not valid JSON.', { namespace: 'Microsoft.VisualStudio.Services.WebApi' });
+    throw new AdoRequestError(400, 'VssRequestContentException', 'The request body is not valid JSON.', {
+      namespace: 'Microsoft.VisualStudio.Services.WebApi',
+    });
   }
 }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { identityRef, identityText } from './identities';
+import { postServiceHook, resourceContainers, type ServiceHookTarget } from './serviceHookDelivery';
 import { hookValue, workItemLinks, workItemUrl } from './workItemJson';
 import type { WorkItemRoutes } from './workItemRoutes';
-import { postServiceHook, resourceContainers, type ServiceHookTarget } from './serviceHookDelivery';
 import type { StoredWorkItem, WorkItemChange, WorkItemRevision } from './workItemStore';
 
 export type { ServiceHookTarget };
@@ -107,7 +107,11 @@ export class WorkItemServiceHooks {
 
   /** The payload a change would be sent with (without sending it). */
   payloadFor(change: Pick<WorkItemChange, 'kind' | 'id' | 'rev' | 'item'>): Record<string, unknown> {
-    if (change.kind === 'updated') return this.updatedPayload(change.item, change.item.revisions.find((r) => r.rev === change.rev) ?? this.routes.store.latest(change.item));
+    if (change.kind === 'updated')
+      return this.updatedPayload(
+        change.item,
+        change.item.revisions.find((r) => r.rev === change.rev) ?? this.routes.store.latest(change.item),
+      );
     return this.itemPayload(`workitem.${change.kind}` as WorkItemEventType, change.item, change.kind);
   }
 
@@ -118,7 +122,9 @@ export class WorkItemServiceHooks {
     const url = workItemUrl(orgUrl, item.id);
     const changes = store.fieldChanges(item, revision.rev);
     const relations = store.relationChanges(item, revision.rev);
-    const changed = Object.entries(changes).filter(([k]) => ['System.State', 'System.Reason', 'System.AssignedTo', 'System.Tags', 'System.Title'].includes(k));
+    const changed = Object.entries(changes).filter(([k]) =>
+      ['System.State', 'System.Reason', 'System.AssignedTo', 'System.Tags', 'System.Title'].includes(k),
+    );
     const details = changed.map(([k, c]) => `${k.replace(/^System\./, 'New ')}: ${String(hookValue(c.newValue) ?? '')}`);
     const later = item.revisions.find((r) => r.rev === revision.rev + 1);
     return {
@@ -130,9 +136,22 @@ export class WorkItemServiceHooks {
         revisedBy: { ...identityRef(revision.by, orgUrl), name: identityText(revision.by) },
         revisedDate: later ? later.date : '9999-01-01T00:00:00Z',
         fields: Object.fromEntries(
-          Object.entries(changes).map(([k, c]) => [k, { ...(c.oldValue !== undefined ? { oldValue: hookValue(c.oldValue) } : {}), ...(c.newValue !== undefined ? { newValue: hookValue(c.newValue) } : {}) }]),
+          Object.entries(changes).map(([k, c]) => [
+            k,
+            {
+              ...(c.oldValue !== undefined ? { oldValue: hookValue(c.oldValue) } : {}),
+              ...(c.newValue !== undefined ? { newValue: hookValue(c.newValue) } : {}),
+            },
+          ]),
         ),
-        ...(relations.added.length || relations.removed.length ? { relations: { ...(relations.added.length ? { added: relations.added } : {}), ...(relations.removed.length ? { removed: relations.removed } : {}) } } : {}),
+        ...(relations.added.length || relations.removed.length
+          ? {
+              relations: {
+                ...(relations.added.length ? { added: relations.added } : {}),
+                ...(relations.removed.length ? { removed: relations.removed } : {}),
+              },
+            }
+          : {}),
         _links: { self: { href: `${url}/updates/${revision.rev}` }, parent: { href: url }, workItemUpdates: { href: `${url}/updates` } },
         url: `${url}/updates/${revision.rev}`,
         revision: { id: item.id, rev: revision.rev, fields: this.fieldsOf(revision), url: `${url}/revisions/${revision.rev}` },
@@ -144,9 +163,20 @@ export class WorkItemServiceHooks {
     const { orgUrl } = this.options;
     const revision = this.routes.store.latest(item);
     const type = String(revision.fields['System.WorkItemType']);
-    const details = [`Area: ${String(revision.fields['System.AreaPath'])}`, `Iteration: ${String(revision.fields['System.IterationPath'])}`, `State: ${String(revision.fields['System.State'])}`];
+    const details = [
+      `Area: ${String(revision.fields['System.AreaPath'])}`,
+      `Iteration: ${String(revision.fields['System.IterationPath'])}`,
+      `State: ${String(revision.fields['System.State'])}`,
+    ];
     const recycleBin = `${orgUrl}/_apis/wit/recyclebin/${item.id}`;
-    const links = eventType === 'workitem.deleted' ? { self: { href: recycleBin }, workItemType: workItemLinks(item, orgUrl, type).workItemType, fields: { href: `${orgUrl}/_apis/wit/fields` } } : workItemLinks(item, orgUrl, type);
+    const links =
+      eventType === 'workitem.deleted'
+        ? {
+            self: { href: recycleBin },
+            workItemType: workItemLinks(item, orgUrl, type).workItemType,
+            fields: { href: `${orgUrl}/_apis/wit/fields` },
+          }
+        : workItemLinks(item, orgUrl, type);
     return {
       ...this.envelope(eventType, item, revision, verb, details),
       resource: {
@@ -163,7 +193,10 @@ export class WorkItemServiceHooks {
     const { orgUrl } = this.options;
     const type = String(revision.fields['System.WorkItemType']);
     const title = String(revision.fields['System.Title'] ?? '');
-    const who = (verb === 'deleted' ? item.deleted?.by : undefined) ?? (verb === 'restored' ? this.routes.store.changes.filter((c) => c.kind === 'restored' && c.id === item.id).at(-1)?.by : undefined) ?? revision.by;
+    const who =
+      (verb === 'deleted' ? item.deleted?.by : undefined) ??
+      (verb === 'restored' ? this.routes.store.changes.filter((c) => c.kind === 'restored' && c.id === item.id).at(-1)?.by : undefined) ??
+      revision.by;
     const link = `${orgUrl}/web/wi.aspx?pcguid=bbbbbbbb-0000-4000-8000-000000000002&id=${item.id}`;
     const text = `${type} #${item.id} (${title}) ${verb} by ${who.displayName}.`;
     return {
@@ -173,7 +206,11 @@ export class WorkItemServiceHooks {
       eventType,
       publisherId: 'tfs',
       scope: 'all',
-      message: { text: `${text}\r\n(${link})`, html: `<a href="${link}">${type} #${item.id}</a> (${title}) ${verb} by ${who.displayName}.`, markdown: `[${type} #${item.id}](${link}) (${title}) ${verb} by ${who.displayName}.` },
+      message: {
+        text: `${text}\r\n(${link})`,
+        html: `<a href="${link}">${type} #${item.id}</a> (${title}) ${verb} by ${who.displayName}.`,
+        markdown: `[${type} #${item.id}](${link}) (${title}) ${verb} by ${who.displayName}.`,
+      },
       detailedMessage: {
         text: `${text}\r\n(${link})\r\n\r\n${details.map((d) => `- ${d}\r\n`).join('')}`,
         html: `<a href="${link}">${type} #${item.id}</a> (${title}) ${verb} by ${who.displayName}.<ul>\r\n${details.map((d) => `<li>${d}</li>`).join('')}</ul>`,
@@ -188,7 +225,12 @@ export class WorkItemServiceHooks {
   private fieldsOf(revision: WorkItemRevision): Record<string, unknown> {
     return Object.fromEntries(
       Object.entries(revision.fields)
-        .filter(([k]) => !['System.Id', 'System.Rev', 'System.Watermark', 'System.AuthorizedAs', 'System.AuthorizedDate', 'System.RevisedDate'].includes(k))
+        .filter(
+          ([k]) =>
+            !['System.Id', 'System.Rev', 'System.Watermark', 'System.AuthorizedAs', 'System.AuthorizedDate', 'System.RevisedDate'].includes(
+              k,
+            ),
+        )
         .map(([k, v]) => [k, hookValue(v)]),
     );
   }

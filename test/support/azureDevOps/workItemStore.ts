@@ -1,7 +1,14 @@
 import { projectIdFor } from '../azureDevOpsServer';
 import { AdoRequestError } from './adoErrors';
 import type { LoopbackIdentity } from './identities';
-import { processTemplate, systemFieldNames, recordedFieldEntries, type ProcessName, type WorkItemFieldDefinition, type WorkItemTypeDefinition } from './workItemProcesses';
+import {
+  type ProcessName,
+  processTemplate,
+  recordedFieldEntries,
+  systemFieldNames,
+  type WorkItemFieldDefinition,
+  type WorkItemTypeDefinition,
+} from './workItemProcesses';
 
 /**
  * The work items of the loopback Azure DevOps, in memory: every revision of every work item (who
@@ -84,9 +91,23 @@ export interface ApplyOptions {
 }
 
 const readOnlyFields = new Set([
-  'System.Id', 'System.Rev', 'System.CreatedDate', 'System.CreatedBy', 'System.ChangedDate', 'System.ChangedBy', 'System.AuthorizedDate', 'System.AuthorizedAs',
-  'System.RevisedDate', 'System.Watermark', 'System.CommentCount', 'System.TeamProject', 'System.AreaId', 'System.IterationId', 'System.BoardColumn',
-  'System.BoardColumnDone', 'System.BoardLane',
+  'System.Id',
+  'System.Rev',
+  'System.CreatedDate',
+  'System.CreatedBy',
+  'System.ChangedDate',
+  'System.ChangedBy',
+  'System.AuthorizedDate',
+  'System.AuthorizedAs',
+  'System.RevisedDate',
+  'System.Watermark',
+  'System.CommentCount',
+  'System.TeamProject',
+  'System.AreaId',
+  'System.IterationId',
+  'System.BoardColumn',
+  'System.BoardColumnDone',
+  'System.BoardLane',
 ]);
 /** Read-only fields `bypassRules` may set, as migrations do. */
 const bypassableFields = new Set(['System.CreatedDate', 'System.CreatedBy', 'System.ChangedDate', 'System.ChangedBy']);
@@ -97,7 +118,13 @@ export class WorkItemStore {
   readonly changes: WorkItemChange[] = [];
   /** Called after each change (service hooks sent as changes happen listen here). */
   readonly listeners: Array<(change: WorkItemChange) => void> = [];
-  private readonly projects: Array<{ name: string; id: string; types: WorkItemTypeDefinition[]; areaPaths?: string[]; iterationPaths?: string[] }>;
+  private readonly projects: Array<{
+    name: string;
+    id: string;
+    types: WorkItemTypeDefinition[];
+    areaPaths?: string[];
+    iterationPaths?: string[];
+  }>;
   private nextId: number;
   private nextCommentId = 1;
   private watermark = 0;
@@ -128,7 +155,12 @@ export class WorkItemStore {
     const wanted = nameOrId.toLowerCase();
     const found = this.projects.find((p) => p.name.toLowerCase() === wanted || p.id.toLowerCase() === wanted);
     if (!found) {
-      throw new AdoRequestError(404, 'ProjectDoesNotExistWithNameException', `TF200016: The following project does not exist: ${nameOrId}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`, { namespace: 'Microsoft.TeamFoundation.Core.WebApi' });
+      throw new AdoRequestError(
+        404,
+        'ProjectDoesNotExistWithNameException',
+        `TF200016: The following project does not exist: ${nameOrId}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`,
+        { namespace: 'Microsoft.TeamFoundation.Core.WebApi' },
+      );
     }
     return found;
   }
@@ -141,7 +173,11 @@ export class WorkItemStore {
     const p = this.project(project);
     const found = p.types.find((t) => t.name.toLowerCase() === name.toLowerCase() || t.referenceName.toLowerCase() === name.toLowerCase());
     if (!found) {
-      throw new AdoRequestError(404, 'WorkItemTypeNotFoundException', `VS402323: Work item type ${name} does not exist in project ${p.name} or you do not have permission to access it.`);
+      throw new AdoRequestError(
+        404,
+        'WorkItemTypeNotFoundException',
+        `VS402323: Work item type ${name} does not exist in project ${p.name} or you do not have permission to access it.`,
+      );
     }
     return found;
   }
@@ -153,9 +189,20 @@ export class WorkItemStore {
       const entry = recorded.find((f) => f.referenceName === referenceName);
       const name = entry?.name ?? referenceName.replace(/^System\./, '').replace(/([a-z])([A-Z])/g, '$1 $2');
       if (referenceName === 'System.State') {
-        return { referenceName, name, alwaysRequired: true, allowedValues: type.states.map((s) => s.name), defaultValue: type.states[0]?.name ?? null };
+        return {
+          referenceName,
+          name,
+          alwaysRequired: true,
+          allowedValues: type.states.map((s) => s.name),
+          defaultValue: type.states[0]?.name ?? null,
+        };
       }
-      return { referenceName, name, ...(referenceName === 'System.Title' ? { alwaysRequired: true } : {}), ...(entry?.helpText ? { helpText: entry.helpText } : {}) };
+      return {
+        referenceName,
+        name,
+        ...(referenceName === 'System.Title' ? { alwaysRequired: true } : {}),
+        ...(entry?.helpText ? { helpText: entry.helpText } : {}),
+      };
     });
     return [...system, ...type.fields.filter((f) => !systemFieldNames.includes(f.referenceName))];
   }
@@ -180,7 +227,13 @@ export class WorkItemStore {
     return this.type(item.project.name, String(revision.fields['System.WorkItemType']));
   }
 
-  create(projectName: string, typeName: string, operations: JsonPatchOperation[], by: LoopbackIdentity, options: ApplyOptions = {}): StoredWorkItem {
+  create(
+    projectName: string,
+    typeName: string,
+    operations: JsonPatchOperation[],
+    by: LoopbackIdentity,
+    options: ApplyOptions = {},
+  ): StoredWorkItem {
     const project = this.project(projectName);
     const type = this.type(project.name, typeName);
     const date = this.now();
@@ -194,7 +247,8 @@ export class WorkItemStore {
       'System.CreatedDate': date,
       'System.CreatedBy': by,
     };
-    for (const field of type.fields) if (field.defaultValue !== undefined && field.defaultValue !== null) initial[field.referenceName] = defaultValueOf(field);
+    for (const field of type.fields)
+      if (field.defaultValue !== undefined && field.defaultValue !== null) initial[field.referenceName] = defaultValueOf(field);
     const draft = { fields: initial, relations: [] as WorkItemRelation[], history: undefined as string | undefined };
     this.applyOperations(draft, operations, { rev: 0, project: project.name, itemId: -1 }, options);
     const id = this.nextId;
@@ -213,11 +267,18 @@ export class WorkItemStore {
   update(id: number, operations: JsonPatchOperation[], by: LoopbackIdentity, options: ApplyOptions = {}): StoredWorkItem {
     const item = this.get(id);
     const current = this.latest(item);
-    const draft = { fields: { ...current.fields }, relations: current.relations.map((r) => ({ ...r, ...(r.attributes ? { attributes: { ...r.attributes } } : {}) })), history: undefined as string | undefined };
+    const draft = {
+      fields: { ...current.fields },
+      relations: current.relations.map((r) => ({ ...r, ...(r.attributes ? { attributes: { ...r.attributes } } : {}) })),
+      history: undefined as string | undefined,
+    };
     delete draft.fields['System.History'];
     this.applyOperations(draft, operations, { rev: current.rev, project: item.project.name, itemId: id }, options);
     this.validate(item.project.name, id, draft.fields, current.fields, options);
-    const changed = draft.history !== undefined || JSON.stringify(withoutHistory(current.fields)) !== JSON.stringify(draft.fields) || JSON.stringify(current.relations) !== JSON.stringify(draft.relations);
+    const changed =
+      draft.history !== undefined ||
+      JSON.stringify(withoutHistory(current.fields)) !== JSON.stringify(draft.fields) ||
+      JSON.stringify(current.relations) !== JSON.stringify(draft.relations);
     if (!changed || options.validateOnly) return item;
     const date = this.now();
     item.revisions.push(this.revision(item, draft, current.rev + 1, by, date, current));
@@ -236,7 +297,12 @@ export class WorkItemStore {
 
   updateComment(id: number, commentId: number, text: string, by: LoopbackIdentity): WorkItemComment {
     const comment = this.get(id).comments.find((c) => c.commentId === commentId && !c.isDeleted);
-    if (!comment) throw new AdoRequestError(404, 'WorkItemCommentNotFoundException', `VS403408: Comment ${commentId} of work item ${id} does not exist.`);
+    if (!comment)
+      throw new AdoRequestError(
+        404,
+        'WorkItemCommentNotFoundException',
+        `VS403408: Comment ${commentId} of work item ${id} does not exist.`,
+      );
     comment.text = text;
     comment.version++;
     comment.modifiedBy = by;
@@ -272,7 +338,12 @@ export class WorkItemStore {
 
   deletedItem(id: number): StoredWorkItem {
     const item = this.items.get(id);
-    if (!item?.deleted) throw new AdoRequestError(404, 'WorkItemNotFoundException', `TF401232: Work item ${id} does not exist in the recycle bin, or you do not have permissions to read it.`);
+    if (!item?.deleted)
+      throw new AdoRequestError(
+        404,
+        'WorkItemNotFoundException',
+        `TF401232: Work item ${id} does not exist in the recycle bin, or you do not have permissions to read it.`,
+      );
     return item;
   }
 
@@ -308,16 +379,26 @@ export class WorkItemStore {
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────
-  private revision(item: StoredWorkItem, draft: { fields: Record<string, unknown>; relations: WorkItemRelation[]; history?: string }, rev: number, by: LoopbackIdentity, date: string, previous: WorkItemRevision | undefined): WorkItemRevision {
+  private revision(
+    item: StoredWorkItem,
+    draft: { fields: Record<string, unknown>; relations: WorkItemRelation[]; history?: string },
+    rev: number,
+    by: LoopbackIdentity,
+    date: string,
+    previous: WorkItemRevision | undefined,
+  ): WorkItemRevision {
     const fields: Record<string, unknown> = { ...draft.fields };
     const type = this.type(item.project.name, String(fields['System.WorkItemType']));
     if (previous && previous.fields['System.State'] !== fields['System.State']) {
-      if (fields['System.Reason'] === previous.fields['System.Reason']) fields['System.Reason'] = `Moved to state ${String(fields['System.State'])}`;
-      if (type.fields.some((f) => f.referenceName === 'Microsoft.VSTS.Common.StateChangeDate')) fields['Microsoft.VSTS.Common.StateChangeDate'] = date;
+      if (fields['System.Reason'] === previous.fields['System.Reason'])
+        fields['System.Reason'] = `Moved to state ${String(fields['System.State'])}`;
+      if (type.fields.some((f) => f.referenceName === 'Microsoft.VSTS.Common.StateChangeDate'))
+        fields['Microsoft.VSTS.Common.StateChangeDate'] = date;
     } else if (!previous && type.fields.some((f) => f.referenceName === 'Microsoft.VSTS.Common.StateChangeDate')) {
       fields['Microsoft.VSTS.Common.StateChangeDate'] = date;
     }
-    if (!fields['System.ChangedBy'] || !previous || fields['System.ChangedBy'] === previous.fields['System.ChangedBy']) fields['System.ChangedBy'] = by;
+    if (!fields['System.ChangedBy'] || !previous || fields['System.ChangedBy'] === previous.fields['System.ChangedBy'])
+      fields['System.ChangedBy'] = by;
     if (!previous || fields['System.ChangedDate'] === previous.fields['System.ChangedDate']) fields['System.ChangedDate'] = date;
     fields['System.AuthorizedAs'] = by;
     fields['System.AuthorizedDate'] = date;
@@ -332,7 +413,16 @@ export class WorkItemStore {
   }
 
   private comment(item: StoredWorkItem, text: string, by: LoopbackIdentity, date: string): WorkItemComment {
-    const comment: WorkItemComment = { commentId: this.nextCommentId++, version: 1, text, createdBy: by, createdDate: date, modifiedBy: by, modifiedDate: date, isDeleted: false };
+    const comment: WorkItemComment = {
+      commentId: this.nextCommentId++,
+      version: 1,
+      text,
+      createdBy: by,
+      createdDate: date,
+      modifiedBy: by,
+      modifiedDate: date,
+      isDeleted: false,
+    };
     item.comments.push(comment);
     this.setCommentCount(item);
     return comment;
@@ -349,7 +439,9 @@ export class WorkItemStore {
     options: ApplyOptions,
   ): void {
     if (!Array.isArray(operations) || operations.length === 0) {
-      throw new AdoRequestError(400, 'VssPropertyValidationException', 'You must pass a valid patch document in the body of the request.', { namespace: 'Microsoft.VisualStudio.Services.Common' });
+      throw new AdoRequestError(400, 'VssPropertyValidationException', 'You must pass a valid patch document in the body of the request.', {
+        namespace: 'Microsoft.VisualStudio.Services.Common',
+      });
     }
     const type = this.type(context.project, String(draft.fields['System.WorkItemType']));
     for (const operation of operations) {
@@ -367,7 +459,8 @@ export class WorkItemStore {
       if (field) {
         const name = this.resolveField(type, decodeURIComponent(field[1]));
         if (op === 'test') {
-          if (JSON.stringify(draft.fields[name] ?? null) !== JSON.stringify(operation.value ?? null)) throw testFailed(path, draft.fields[name], operation.value);
+          if (JSON.stringify(draft.fields[name] ?? null) !== JSON.stringify(operation.value ?? null))
+            throw testFailed(path, draft.fields[name], operation.value);
           continue;
         }
         if (readOnlyFields.has(name) && !(options.bypassRules && bypassableFields.has(name))) throw readOnly(name);
@@ -393,9 +486,17 @@ export class WorkItemStore {
         const relation = operation.value as Partial<WorkItemRelation> | undefined;
         if (!relation?.rel || !relation.url) throw patchFailed('A relation needs rel and url.');
         if (draft.relations.some((r) => r.rel === relation.rel && r.url.toLowerCase() === String(relation.url).toLowerCase())) {
-          throw new AdoRequestError(400, 'WorkItemLinkAlreadyExistsException', `TF201035: Relation already exists: ${relation.rel} ${relation.url}`);
+          throw new AdoRequestError(
+            400,
+            'WorkItemLinkAlreadyExistsException',
+            `TF201035: Relation already exists: ${relation.rel} ${relation.url}`,
+          );
         }
-        draft.relations.push({ rel: relation.rel, url: relation.url, ...(relation.attributes ? { attributes: { ...relation.attributes } } : {}) });
+        draft.relations.push({
+          rel: relation.rel,
+          url: relation.url,
+          ...(relation.attributes ? { attributes: { ...relation.attributes } } : {}),
+        });
         continue;
       }
       const relation = path.match(/^\/relations\/(\d+)(\/attributes\/(\w+))?$/);
@@ -403,7 +504,8 @@ export class WorkItemStore {
         const index = Number(relation[1]);
         if (!draft.relations[index]) throw patchFailed(`There is no relation at index ${index}.`);
         if (op === 'remove' && !relation[2]) draft.relations.splice(index, 1);
-        else if ((op === 'replace' || op === 'add') && relation[2]) draft.relations[index].attributes = { ...draft.relations[index].attributes, [relation[3]]: operation.value };
+        else if ((op === 'replace' || op === 'add') && relation[2])
+          draft.relations[index].attributes = { ...draft.relations[index].attributes, [relation[3]]: operation.value };
         else throw patchFailed(`the loopback Azure DevOps does not apply '${op}' to ${path}.`);
         continue;
       }
@@ -419,15 +521,31 @@ export class WorkItemStore {
     return found.referenceName;
   }
 
-  private validate(projectName: string, itemId: number, fields: Record<string, unknown>, previous: Record<string, unknown> | undefined, options: ApplyOptions): void {
+  private validate(
+    projectName: string,
+    itemId: number,
+    fields: Record<string, unknown>,
+    previous: Record<string, unknown> | undefined,
+    options: ApplyOptions,
+  ): void {
     const project = this.project(projectName);
     const type = this.type(projectName, String(fields['System.WorkItemType']));
     if (options.bypassRules) return;
-    for (const [field, paths] of [['System.AreaPath', project.areaPaths], ['System.IterationPath', project.iterationPaths]] as const) {
+    for (const [field, paths] of [
+      ['System.AreaPath', project.areaPaths],
+      ['System.IterationPath', project.iterationPaths],
+    ] as const) {
       const value = String(fields[field] ?? '');
       const root = project.name.toLowerCase();
-      const valid = value.toLowerCase() === root || (paths ? paths.some((p) => p.toLowerCase() === value.toLowerCase()) : value.toLowerCase().startsWith(`${root}\\`));
-      if (!valid) throw new AdoRequestError(400, 'WorkItemTrackingTreeNodeNotFoundException', `TF401347: Invalid tree name given for work item ${itemId}, field '${field}'.`);
+      const valid =
+        value.toLowerCase() === root ||
+        (paths ? paths.some((p) => p.toLowerCase() === value.toLowerCase()) : value.toLowerCase().startsWith(`${root}\\`));
+      if (!valid)
+        throw new AdoRequestError(
+          400,
+          'WorkItemTrackingTreeNodeNotFoundException',
+          `TF401347: Invalid tree name given for work item ${itemId}, field '${field}'.`,
+        );
     }
     for (const definition of this.fieldsOf(type)) {
       const value = fields[definition.referenceName];
@@ -435,8 +553,17 @@ export class WorkItemStore {
       if (definition.alwaysRequired && empty && !readOnlyFields.has(definition.referenceName)) {
         throw ruleError(definition, 'Required, InvalidEmpty', 'required, invalidEmpty');
       }
-      if (!empty && definition.allowedValues?.length && previous?.[definition.referenceName] !== value && !definition.allowedValues.some((v) => v.toLowerCase() === String(value).toLowerCase())) {
-        throw ruleError(definition, 'Required, HasValues, LimitedToValues, AllowsOldValue, InvalidListValue', 'required, hasValues, limitedToValues, allowsOldValue, invalidListValue');
+      if (
+        !empty &&
+        definition.allowedValues?.length &&
+        previous?.[definition.referenceName] !== value &&
+        !definition.allowedValues.some((v) => v.toLowerCase() === String(value).toLowerCase())
+      ) {
+        throw ruleError(
+          definition,
+          'Required, HasValues, LimitedToValues, AllowsOldValue, InvalidListValue',
+          'required, hasValues, limitedToValues, allowsOldValue, invalidListValue',
+        );
       }
     }
   }
@@ -455,7 +582,10 @@ function withoutHistory(fields: Record<string, unknown>): Record<string, unknown
 
 /** Tags as Azure DevOps keeps them: `; `-separated, trimmed, each once (case-insensitively), sorted. */
 export function splitTags(value: unknown): string[] {
-  return String(value ?? '').split(';').map((t) => t.trim()).filter(Boolean);
+  return String(value ?? '')
+    .split(';')
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 export function joinTags(tags: string[]): string {
@@ -465,7 +595,11 @@ export function joinTags(tags: string[]): string {
 }
 
 export function notFound(id: number): AdoRequestError {
-  return new AdoRequestError(404, 'WorkItemUnauthorizedAccessException', `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`);
+  return new AdoRequestError(
+    404,
+    'WorkItemUnauthorizedAccessException',
+    `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`,
+  );
 }
 
 function readOnly(field: string): AdoRequestError {
@@ -473,7 +607,12 @@ function readOnly(field: string): AdoRequestError {
 }
 
 function testFailed(path: string, actual: unknown, expected: unknown): AdoRequestError {
-  return new AdoRequestError(412, 'TestPatchOperationFailedException', `VS403351: Test Operation for path ${path} failed, value ${JSON.stringify(actual ?? null)} was not equal to test value ${JSON.stringify(expected ?? null)}.`, { namespace: 'Microsoft.VisualStudio.Services.WebApi.Patch' });
+  return new AdoRequestError(
+    412,
+    'TestPatchOperationFailedException',
+    `VS403351: Test Operation for path ${path} failed, value ${JSON.stringify(actual ?? null)} was not equal to test value ${JSON.stringify(expected ?? null)}.`,
+    { namespace: 'Microsoft.VisualStudio.Services.WebApi.Patch' },
+  );
 }
 
 function patchFailed(message: string): AdoRequestError {
@@ -483,6 +622,11 @@ function patchFailed(message: string): AdoRequestError {
 function ruleError(field: WorkItemFieldDefinition, code: string, flags: string): AdoRequestError {
   const message = `TF401320: Rule Error for field ${field.name}. Error code: ${code}.`;
   return new AdoRequestError(400, 'RuleValidationException', message, {
-    customProperties: { FieldReferenceName: field.referenceName, FieldStatusFlags: flags, ErrorMessage: message, RuleValidationErrors: [{ fieldReferenceName: field.referenceName, fieldStatusFlags: flags, errorMessage: message }] },
+    customProperties: {
+      FieldReferenceName: field.referenceName,
+      FieldStatusFlags: flags,
+      ErrorMessage: message,
+      RuleValidationErrors: [{ fieldReferenceName: field.referenceName, fieldStatusFlags: flags, errorMessage: message }],
+    },
   });
 }

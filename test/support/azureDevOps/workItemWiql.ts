@@ -46,15 +46,29 @@ interface WiqlClause {
   values: WiqlValue[];
 }
 
-const dateFields = new Set(['System.CreatedDate', 'System.ChangedDate', 'System.AuthorizedDate', 'System.RevisedDate', 'Microsoft.VSTS.Common.StateChangeDate', 'Microsoft.VSTS.Common.ClosedDate', 'Microsoft.VSTS.Common.ResolvedDate', 'Microsoft.VSTS.Common.ActivatedDate']);
+const dateFields = new Set([
+  'System.CreatedDate',
+  'System.ChangedDate',
+  'System.AuthorizedDate',
+  'System.RevisedDate',
+  'Microsoft.VSTS.Common.StateChangeDate',
+  'Microsoft.VSTS.Common.ClosedDate',
+  'Microsoft.VSTS.Common.ResolvedDate',
+  'Microsoft.VSTS.Common.ActivatedDate',
+]);
 
 function unsupported(part: string): AdoRequestError {
-  return new AdoRequestError(400, 'WiqlSyntaxException', `the loopback Azure DevOps does not understand this part of the WIQL query: «${part}» (it answers SELECT … FROM WorkItems WHERE clauses joined by AND, with = <> > < >= <= IN NOT IN CONTAINS NOT CONTAINS, and ORDER BY)`);
+  return new AdoRequestError(
+    400,
+    'WiqlSyntaxException',
+    `the loopback Azure DevOps does not understand this part of the WIQL query: «${part}» (it answers SELECT … FROM WorkItems WHERE clauses joined by AND, with = <> > < >= <= IN NOT IN CONTAINS NOT CONTAINS, and ORDER BY)`,
+  );
 }
 
 /** Parses the query, resolving field names; throws AdoRequestError (400) for what it cannot answer. */
 export function parseWiql(text: string, context: WiqlContext): WiqlQuery {
-  if (text.length > 32_768) throw new AdoRequestError(400, 'WiqlSyntaxException', 'VS402336: The WIQL query is longer than 32768 characters.');
+  if (text.length > 32_768)
+    throw new AdoRequestError(400, 'WiqlSyntaxException', 'VS402336: The WIQL query is longer than 32768 characters.');
   const match = text.match(/^\s*select\s+([\s\S]+?)\s+from\s+workitems\b([\s\S]*)$/i);
   if (!match) {
     if (/\bfrom\s+workitemlinks\b/i.test(text)) throw unsupported('FROM WorkItemLinks');
@@ -124,7 +138,12 @@ function clausesOf(part: string, context: WiqlContext): WiqlClause[] {
 function fieldOf(text: string, context: WiqlContext): string {
   const name = text.replace(/^\[|\]$/g, '').trim();
   const resolved = context.resolveField(name);
-  if (!resolved) throw new AdoRequestError(400, 'WorkItemTrackingFieldDefinitionNotFoundException', `TF51005: The query references a field that does not exist. The error is caused by «${text}».`);
+  if (!resolved)
+    throw new AdoRequestError(
+      400,
+      'WorkItemTrackingFieldDefinitionNotFoundException',
+      `TF51005: The query references a field that does not exist. The error is caused by «${text}».`,
+    );
   return resolved;
 }
 
@@ -134,7 +153,12 @@ function literalOf(text: string, clause: string, field: string, context: WiqlCon
   if (quoted) value = { kind: 'string', text: quoted[1].replace(/''/g, "'").replace(/""/g, '"') };
   else if (/^-?\d+(\.\d+)?$/.test(text)) value = { kind: 'number', value: Number(text) };
   else if (/^@project$/i.test(text)) {
-    if (!context.project) throw new AdoRequestError(400, 'WiqlSyntaxException', `TF51011: The specified project does not exist for @project; post the query under a project. The error is caused by «${clause}».`);
+    if (!context.project)
+      throw new AdoRequestError(
+        400,
+        'WiqlSyntaxException',
+        `TF51011: The specified project does not exist for @project; post the query under a project. The error is caused by «${clause}».`,
+      );
     value = { kind: 'string', text: context.project };
   } else if (/^@me$/i.test(text)) value = { kind: 'string', text: context.me };
   else {
@@ -143,9 +167,18 @@ function literalOf(text: string, clause: string, field: string, context: WiqlCon
     value = { kind: 'today', offsetDays: today[1] ? (today[1] === '-' ? -1 : 1) * Number(today[2]) : 0 };
   }
   if (dateFields.has(field) && value.kind === 'string') {
-    if (Number.isNaN(Date.parse(value.text))) throw new AdoRequestError(400, 'WiqlSyntaxException', `TF51010: The specified date is not valid. The error is caused by «${clause}».`);
+    if (Number.isNaN(Date.parse(value.text)))
+      throw new AdoRequestError(
+        400,
+        'WiqlSyntaxException',
+        `TF51010: The specified date is not valid. The error is caused by «${clause}».`,
+      );
     if (!context.timePrecision && /\d[T ]\d{1,2}:\d{2}/.test(value.text)) {
-      throw new AdoRequestError(400, 'WiqlSyntaxException', `You cannot supply a time with the date when running a query using date precision. The error is caused by «${clause}».`);
+      throw new AdoRequestError(
+        400,
+        'WiqlSyntaxException',
+        `You cannot supply a time with the date when running a query using date precision. The error is caused by «${clause}».`,
+      );
     }
   }
   return value;
@@ -154,12 +187,17 @@ function literalOf(text: string, clause: string, field: string, context: WiqlCon
 function matches(clause: WiqlClause, row: WiqlRow, context: WiqlContext): boolean {
   const actual = row.field(clause.field);
   if (clause.field === 'System.Tags' && (clause.op === 'contains' || clause.op === 'not contains')) {
-    const tags = String(actual ?? '').split(';').map((t) => t.trim().toLowerCase()).filter(Boolean);
+    const tags = String(actual ?? '')
+      .split(';')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean);
     const has = tags.includes(text(clause.values[0]).toLowerCase());
     return clause.op === 'contains' ? has : !has;
   }
   if (clause.op === 'contains' || clause.op === 'not contains') {
-    const has = String(actual ?? '').toLowerCase().includes(text(clause.values[0]).toLowerCase());
+    const has = String(actual ?? '')
+      .toLowerCase()
+      .includes(text(clause.values[0]).toLowerCase());
     return clause.op === 'contains' ? has : !has;
   }
   const isDate = dateFields.has(clause.field);
@@ -240,7 +278,12 @@ function splitTopLevel(text: string, separator: string): string[] {
       if (!keyword && c === separator) {
         parts.push(text.slice(start, i));
         start = i + 1;
-      } else if (keyword && /\s/.test(text[i - 1] ?? ' ') && text.slice(i, i + separator.length).toLowerCase() === separator && /\s/.test(text[i + separator.length] ?? '')) {
+      } else if (
+        keyword &&
+        /\s/.test(text[i - 1] ?? ' ') &&
+        text.slice(i, i + separator.length).toLowerCase() === separator &&
+        /\s/.test(text[i + separator.length] ?? '')
+      ) {
         parts.push(text.slice(start, i));
         start = i + separator.length;
       }

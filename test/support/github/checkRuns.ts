@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { GitHubLoopbackRequest } from '../githubApiServer';
-import { githubPage, invalidRequest, send, type GitHubUser } from './githubAnswers';
+import { type GitHubUser, githubPage, invalidRequest, send } from './githubAnswers';
 
 /**
  * Check runs for the loopback GitHub: create (`POST /repos/{o}/{r}/check-runs`), update (`PATCH
@@ -47,27 +47,61 @@ export interface StoredCheckRun {
   by: GitHubUser;
 }
 
-const template = (JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/github/rest/checks.create.json'), 'utf8')) as { responseExample: Record<string, unknown> }).responseExample;
+const template = (
+  JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/github/rest/checks.create.json'), 'utf8')) as {
+    responseExample: Record<string, unknown>;
+  }
+).responseExample;
 
 export class CheckRunStore {
   readonly runs: StoredCheckRun[] = [];
   private nextId = 4_000_000;
 
-  constructor(private readonly options: { now: () => string; commitExists: (repository: string, sha: string) => boolean; requireApp?: boolean }) {}
+  constructor(
+    private readonly options: { now: () => string; commitExists: (repository: string, sha: string) => boolean; requireApp?: boolean },
+  ) {}
 
-  handle(request: GitHubLoopbackRequest, res: http.ServerResponse, repository: string, id: number | undefined, annotations: boolean, by: GitHubUser): boolean {
+  handle(
+    request: GitHubLoopbackRequest,
+    res: http.ServerResponse,
+    repository: string,
+    id: number | undefined,
+    annotations: boolean,
+    by: GitHubUser,
+  ): boolean {
     const { method } = request;
     if (id === undefined) {
       if (method !== 'POST') return false;
       // Check runs can only be written with a GitHub App's token.
-      if (this.options.requireApp) return send(res, 403, { message: 'You must authenticate via a GitHub App.', documentation_url: 'https://docs.github.com/rest/checks/runs#create-a-check-run', status: '403' });
+      if (this.options.requireApp)
+        return send(res, 403, {
+          message: 'You must authenticate via a GitHub App.',
+          documentation_url: 'https://docs.github.com/rest/checks/runs#create-a-check-run',
+          status: '403',
+        });
       return this.create(request, res, repository, by);
     }
     const run = this.runs.find((r) => r.id === id && r.repository.toLowerCase() === repository.toLowerCase());
     if (!run) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/checks/runs', status: '404' });
     if (annotations && method === 'GET') {
       const { slice, headers } = githubPage(request, run.annotations);
-      return send(res, 200, slice.map((a) => ({ path: a.path, blob_href: `https://github.com/${run.repository}/blob/${run.headSha}/${a.path}`, start_line: a.start_line, start_column: a.start_column ?? null, end_line: a.end_line, end_column: a.end_column ?? null, annotation_level: a.annotation_level, title: a.title ?? null, message: a.message, raw_details: a.raw_details ?? null })), headers);
+      return send(
+        res,
+        200,
+        slice.map((a) => ({
+          path: a.path,
+          blob_href: `https://github.com/${run.repository}/blob/${run.headSha}/${a.path}`,
+          start_line: a.start_line,
+          start_column: a.start_column ?? null,
+          end_line: a.end_line,
+          end_column: a.end_column ?? null,
+          annotation_level: a.annotation_level,
+          title: a.title ?? null,
+          message: a.message,
+          raw_details: a.raw_details ?? null,
+        })),
+        headers,
+      );
     }
     if (annotations) return false;
     if (method === 'GET') return send(res, 200, this.json(request, run));
@@ -78,7 +112,15 @@ export class CheckRunStore {
   list(request: GitHubLoopbackRequest, res: http.ServerResponse, repository: string, sha: string, query: URLSearchParams): boolean {
     const name = query.get('check_name');
     const status = query.get('status');
-    const all = this.runs.filter((r) => r.repository.toLowerCase() === repository.toLowerCase() && r.headSha === sha && (!name || r.name === name) && (!status || r.status === status)).reverse();
+    const all = this.runs
+      .filter(
+        (r) =>
+          r.repository.toLowerCase() === repository.toLowerCase() &&
+          r.headSha === sha &&
+          (!name || r.name === name) &&
+          (!status || r.status === status),
+      )
+      .reverse();
     const { slice, headers } = githubPage(request, all);
     return send(res, 200, { total_count: all.length, check_runs: slice.map((r) => this.json(request, r)) }, headers);
   }
@@ -86,8 +128,14 @@ export class CheckRunStore {
   private create(request: GitHubLoopbackRequest, res: http.ServerResponse, repository: string, by: GitHubUser): boolean {
     const body = parse(request.body);
     if (typeof body.name !== 'string' || !body.name) return invalidRequest(res, '"name" wasn\'t supplied.', 'create-a-check-run');
-    if (typeof body.head_sha !== 'string' || !body.head_sha) return invalidRequest(res, '"head_sha" wasn\'t supplied.', 'create-a-check-run');
-    if (!this.options.commitExists(repository, body.head_sha)) return send(res, 422, { message: `No commit found for SHA: ${body.head_sha}`, documentation_url: 'https://docs.github.com/rest/checks/runs#create-a-check-run', status: '422' });
+    if (typeof body.head_sha !== 'string' || !body.head_sha)
+      return invalidRequest(res, '"head_sha" wasn\'t supplied.', 'create-a-check-run');
+    if (!this.options.commitExists(repository, body.head_sha))
+      return send(res, 422, {
+        message: `No commit found for SHA: ${body.head_sha}`,
+        documentation_url: 'https://docs.github.com/rest/checks/runs#create-a-check-run',
+        status: '422',
+      });
     const problem = validate(body, true);
     if (problem) return invalidRequest(res, problem, 'create-a-check-run');
     const output = (body.output ?? {}) as Record<string, unknown>;
@@ -137,7 +185,13 @@ export class CheckRunStore {
       conclusion: run.conclusion,
       started_at: run.startedAt,
       completed_at: run.completedAt,
-      output: { title: run.output.title ?? null, summary: run.output.summary ?? null, text: run.output.text ?? null, annotations_count: run.annotations.length, annotations_url: `${api}/check-runs/${run.id}/annotations` },
+      output: {
+        title: run.output.title ?? null,
+        summary: run.output.summary ?? null,
+        text: run.output.text ?? null,
+        annotations_count: run.annotations.length,
+        annotations_url: `${api}/check-runs/${run.id}/annotations`,
+      },
       name: run.name,
       check_suite: { id: 5_000_000 + run.id },
       pull_requests: [],
@@ -147,9 +201,12 @@ export class CheckRunStore {
 
 /** What GitHub refuses in a create or update, as the text after "Invalid request.\n\n"; undefined when it is fine. */
 function validate(body: Record<string, unknown>, creating: boolean, run?: StoredCheckRun): string | undefined {
-  if (body.status !== undefined && !statuses.includes(body.status as CheckRunStatus)) return `${JSON.stringify(body.status)} is not a member of ${JSON.stringify(statuses)}.`;
-  if (body.conclusion !== undefined && body.conclusion !== null && !conclusions.includes(String(body.conclusion))) return `${JSON.stringify(body.conclusion)} is not a member of ${JSON.stringify(conclusions)}.`;
-  if (body.status === 'completed' && (body.conclusion === undefined || body.conclusion === null) && !run?.conclusion) return '"conclusion" wasn\'t supplied.';
+  if (body.status !== undefined && !statuses.includes(body.status as CheckRunStatus))
+    return `${JSON.stringify(body.status)} is not a member of ${JSON.stringify(statuses)}.`;
+  if (body.conclusion !== undefined && body.conclusion !== null && !conclusions.includes(String(body.conclusion)))
+    return `${JSON.stringify(body.conclusion)} is not a member of ${JSON.stringify(conclusions)}.`;
+  if (body.status === 'completed' && (body.conclusion === undefined || body.conclusion === null) && !run?.conclusion)
+    return '"conclusion" wasn\'t supplied.';
   if (body.output === undefined) return undefined;
   const output = body.output as Record<string, unknown>;
   if (creating || !run?.output.title) {
@@ -162,11 +219,13 @@ function validate(body: Record<string, unknown>, creating: boolean, run?: Stored
   }
   const annotations = output.annotations;
   if (annotations !== undefined) {
-    if (!Array.isArray(annotations)) return 'For \'properties/annotations\', is not an array.';
+    if (!Array.isArray(annotations)) return "For 'properties/annotations', is not an array.";
     if (annotations.length > 50) return `No more than 50 items are allowed; ${annotations.length} were supplied.`;
     for (const a of annotations as Array<Record<string, unknown>>) {
-      for (const required of ['path', 'start_line', 'end_line', 'annotation_level', 'message']) if (a[required] === undefined) return `"${required}" wasn't supplied.`;
-      if (!levels.includes(String(a.annotation_level))) return `${JSON.stringify(a.annotation_level)} is not a member of ${JSON.stringify(levels)}.`;
+      for (const required of ['path', 'start_line', 'end_line', 'annotation_level', 'message'])
+        if (a[required] === undefined) return `"${required}" wasn't supplied.`;
+      if (!levels.includes(String(a.annotation_level)))
+        return `${JSON.stringify(a.annotation_level)} is not a member of ${JSON.stringify(levels)}.`;
     }
   }
   return undefined;

@@ -34,12 +34,31 @@ export function githubUser(user: GitHubUser, origin: string, full = false) {
     received_events_url: `${url}/received_events`,
     type: user.type ?? 'User',
     site_admin: false,
-    ...(full ? { name: user.name ?? user.login, company: null, blog: '', location: null, email: null, hireable: null, bio: null, public_repos: 0, followers: 0, following: 0, created_at: '2020-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' } : {}),
+    ...(full
+      ? {
+          name: user.name ?? user.login,
+          company: null,
+          blog: '',
+          location: null,
+          email: null,
+          hireable: null,
+          bio: null,
+          public_repos: 0,
+          followers: 0,
+          following: 0,
+          created_at: '2020-01-01T00:00:00Z',
+          updated_at: '2026-01-01T00:00:00Z',
+        }
+      : {}),
   };
 }
 
 /** One page of `items` as GitHub pages, with a `Link` header to the others. */
-export function githubPage<T>(request: Pick<GitHubLoopbackRequest, 'url' | 'origin'>, items: T[], maxPerPage = 100): { slice: T[]; headers: Record<string, string> } {
+export function githubPage<T>(
+  request: Pick<GitHubLoopbackRequest, 'url' | 'origin'>,
+  items: T[],
+  maxPerPage = 100,
+): { slice: T[]; headers: Record<string, string> } {
   const { url, origin } = request;
   const perPage = Math.min(Number(url.searchParams.get('per_page') ?? '30') || 30, maxPerPage);
   const current = Math.max(Number(url.searchParams.get('page') ?? '1') || 1, 1);
@@ -76,12 +95,35 @@ export function send(res: http.ServerResponse, status: number, body: unknown, he
 }
 
 /** GitHub's 422 for a field that fails validation. */
-export function validationFailed(res: http.ServerResponse, resource: string, field: string, code: string, message: string, docAnchor: string): true {
-  const area = resource === 'IssueComment' ? 'issues/comments' : resource === 'Status' ? 'commits/statuses' : resource === 'CheckRun' ? 'checks/runs' : 'pulls/comments';
-  return send(res, 422, { message: 'Validation Failed', errors: [{ resource, code, field, message }], documentation_url: `https://docs.github.com/rest/${area}#${docAnchor}`, status: '422' });
+export function validationFailed(
+  res: http.ServerResponse,
+  resource: string,
+  field: string,
+  code: string,
+  message: string,
+  docAnchor: string,
+): true {
+  const area =
+    resource === 'IssueComment'
+      ? 'issues/comments'
+      : resource === 'Status'
+        ? 'commits/statuses'
+        : resource === 'CheckRun'
+          ? 'checks/runs'
+          : 'pulls/comments';
+  return send(res, 422, {
+    message: 'Validation Failed',
+    errors: [{ resource, code, field, message }],
+    documentation_url: `https://docs.github.com/rest/${area}#${docAnchor}`,
+    status: '422',
+  });
 }
 
 /** GitHub's 422 "Invalid request." (the check runs API answers size and count limits with it). */
 export function invalidRequest(res: http.ServerResponse, detail: string, docAnchor: string): true {
-  return send(res, 422, { message: `Invalid request.\n\n${detail}`, documentation_url: `https://docs.github.com/rest/checks/runs#${docAnchor}`, status: '422' });
+  return send(res, 422, {
+    message: `Invalid request.\n\n${detail}`,
+    documentation_url: `https://docs.github.com/rest/checks/runs#${docAnchor}`,
+    status: '422',
+  });
 }

@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import type { GitHubLoopbackExtension, GitHubLoopbackRequest } from '../githubApiServer';
 import type { LoopbackGitHubRepository } from '../githubRepositoryRoutes';
 import { blobSha, type LoopbackCommit } from '../loopbackGitHistory';
-import { requestChanges, type ChangedFile } from '../pullRequestChanges';
-import { hunkHeader, hunkText, lineCounts, newSideLines, oldSideLines, type DiffHunk } from '../unifiedDiff';
+import { type ChangedFile, requestChanges } from '../pullRequestChanges';
+import { type DiffHunk, hunkHeader, hunkText, lineCounts, newSideLines, oldSideLines } from '../unifiedDiff';
 import { CheckRunStore } from './checkRuns';
-import { githubPage, githubUser, send, validationFailed, type GitHubUser } from './githubAnswers';
+import { type GitHubUser, githubPage, githubUser, send, validationFailed } from './githubAnswers';
 
 /**
  * Pull requests for the loopback GitHub (test/support/githubApiServer.ts), for `@octokit/rest`:
@@ -103,7 +103,8 @@ export interface GitHubPersonActions {
 }
 
 const fixturesDir = path.resolve(__dirname, '../../fixtures/github/rest');
-const example = (name: string) => (JSON.parse(readFileSync(path.join(fixturesDir, name), 'utf8')) as { responseExample: unknown }).responseExample;
+const example = (name: string) =>
+  (JSON.parse(readFileSync(path.join(fixturesDir, name), 'utf8')) as { responseExample: unknown }).responseExample;
 const defaultIdentity: GitHubUser = { login: 'vigil-bot', id: 90_000_001, type: 'User' };
 
 export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
@@ -119,7 +120,11 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
   constructor(private readonly options: GitHubPullRequestRoutesOptions) {
     this.identity = options.identity ?? defaultIdentity;
     this.maxBodyLength = options.maxBodyLength ?? 65_536;
-    this.checkRuns = new CheckRunStore({ now: () => this.now(), commitExists: (repository, sha) => this.repository(repository)?.history.commit(sha) !== undefined, ...(options.checkRunsRequireApp ? { requireApp: true } : {}) });
+    this.checkRuns = new CheckRunStore({
+      now: () => this.now(),
+      commitExists: (repository, sha) => this.repository(repository)?.history.commit(sha) !== undefined,
+      ...(options.checkRunsRequireApp ? { requireApp: true } : {}),
+    });
   }
 
   // ── inspection and acting as a person ───────────────────────────────────────────────────────
@@ -129,10 +134,36 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
     const head = pr ? this.changes(pr).head : undefined;
     const same = (r: string) => r.toLowerCase() === repository.toLowerCase();
     return {
-      comments: this.issueComments.filter((c) => same(c.repository) && c.number === number).map((c) => ({ id: c.id, user: c.user.login, body: c.body })),
-      reviewComments: this.reviewComments.filter((c) => same(c.repository) && c.number === number).map((c) => ({ id: c.id, user: c.user.login, body: c.body, path: c.path, line: c.line, side: c.side, startLine: c.startLine, commitId: c.commitId, ...(c.inReplyToId ? { inReplyToId: c.inReplyToId } : {}) })),
-      statuses: this.statuses.filter((s) => same(s.repository) && s.sha === head).map((s) => ({ context: s.context, state: s.state, description: s.description, targetUrl: s.targetUrl })),
-      checkRuns: this.checkRuns.runs.filter((r) => same(r.repository) && r.headSha === head).map((r) => ({ id: r.id, name: r.name, status: r.status, conclusion: r.conclusion, title: r.output.title ?? null, summary: r.output.summary ?? null, annotations: r.annotations.length })),
+      comments: this.issueComments
+        .filter((c) => same(c.repository) && c.number === number)
+        .map((c) => ({ id: c.id, user: c.user.login, body: c.body })),
+      reviewComments: this.reviewComments
+        .filter((c) => same(c.repository) && c.number === number)
+        .map((c) => ({
+          id: c.id,
+          user: c.user.login,
+          body: c.body,
+          path: c.path,
+          line: c.line,
+          side: c.side,
+          startLine: c.startLine,
+          commitId: c.commitId,
+          ...(c.inReplyToId ? { inReplyToId: c.inReplyToId } : {}),
+        })),
+      statuses: this.statuses
+        .filter((s) => same(s.repository) && s.sha === head)
+        .map((s) => ({ context: s.context, state: s.state, description: s.description, targetUrl: s.targetUrl })),
+      checkRuns: this.checkRuns.runs
+        .filter((r) => same(r.repository) && r.headSha === head)
+        .map((r) => ({
+          id: r.id,
+          name: r.name,
+          status: r.status,
+          conclusion: r.conclusion,
+          title: r.output.title ?? null,
+          summary: r.output.summary ?? null,
+          annotations: r.annotations.length,
+        })),
     };
   }
 
@@ -185,7 +216,8 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
     }
     if ((m = rest.match(/^\/pulls\/(\d+)\/comments\/(\d+)\/replies$/)) && method === 'POST') {
       const pr = this.find(name, Number(m[1]));
-      if (!pr || !this.reviewComments.some((c) => c.id === Number(m![2]) && c.repository === name && c.number === pr.number)) return notFound(res);
+      if (!pr || !this.reviewComments.some((c) => c.id === Number(m![2]) && c.repository === name && c.number === pr.number))
+        return notFound(res);
       const body = this.body(request, res, 'PullRequestReviewComment');
       if (body === undefined) return true;
       return send(res, 201, this.reviewCommentJson(request, this.reply(name, pr.number, Number(m[2]), String(body.body), this.identity)));
@@ -239,10 +271,16 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
       }
       return false;
     }
-    if ((m = rest.match(/^\/statuses\/([^/]+)$/)) && method === 'POST') return this.createStatus(request, res, repository, decodeURIComponent(m[1]));
+    if ((m = rest.match(/^\/statuses\/([^/]+)$/)) && method === 'POST')
+      return this.createStatus(request, res, repository, decodeURIComponent(m[1]));
     if ((m = rest.match(/^\/commits\/([^/]+)\/(statuses|status|check-runs)$/)) && method === 'GET') {
       const sha = repository.history.resolve(decodeURIComponent(m[1]));
-      if (!sha) return send(res, 422, { message: `No commit found for SHA: ${decodeURIComponent(m[1])}`, documentation_url: 'https://docs.github.com/rest/commits/statuses', status: '422' });
+      if (!sha)
+        return send(res, 422, {
+          message: `No commit found for SHA: ${decodeURIComponent(m[1])}`,
+          documentation_url: 'https://docs.github.com/rest/commits/statuses',
+          status: '422',
+        });
       if (m[2] === 'statuses') {
         const all = this.statuses.filter((s) => s.repository === name && s.sha === sha).reverse();
         return this.paged(request, res, all, (s) => this.statusJson(request, s));
@@ -250,8 +288,10 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
       if (m[2] === 'status') return send(res, 200, this.combinedStatus(request, repository, sha));
       return this.checkRuns.list(request, res, name, sha, url.searchParams);
     }
-    if ((m = rest.match(/^\/check-runs(?:\/(\d+)(\/annotations)?)?$/))) return this.checkRuns.handle(request, res, name, m[1] ? Number(m[1]) : undefined, m[2] !== undefined, this.identity);
-    if ((m = rest.match(/^\/contents\/(.+)$/)) && method === 'GET') return this.contents(request, res, repository, decodeURIComponent(m[1]));
+    if ((m = rest.match(/^\/check-runs(?:\/(\d+)(\/annotations)?)?$/)))
+      return this.checkRuns.handle(request, res, name, m[1] ? Number(m[1]) : undefined, m[2] !== undefined, this.identity);
+    if ((m = rest.match(/^\/contents\/(.+)$/)) && method === 'GET')
+      return this.contents(request, res, repository, decodeURIComponent(m[1]));
     return false;
   }
 
@@ -346,10 +386,17 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
   private commits(request: GitHubLoopbackRequest, res: http.ServerResponse, pr: LoopbackGitHubPullRequest): boolean {
     const changes = this.changes(pr);
     // GitHub lists at most 250 commits of a pull request.
-    return this.paged(request, res, changes.commits.slice(0, 250), (commit: LoopbackCommit) => this.commitJson(request, pr.repository, commit));
+    return this.paged(request, res, changes.commits.slice(0, 250), (commit: LoopbackCommit) =>
+      this.commitJson(request, pr.repository, commit),
+    );
   }
 
-  private contents(request: GitHubLoopbackRequest, res: http.ServerResponse, repository: LoopbackGitHubRepository, filePath: string): boolean {
+  private contents(
+    request: GitHubLoopbackRequest,
+    res: http.ServerResponse,
+    repository: LoopbackGitHubRepository,
+    filePath: string,
+  ): boolean {
     const ref = request.url.searchParams.get('ref') ?? repository.defaultBranch;
     const sha = repository.history.resolve(ref);
     const content = sha ? repository.history.contentAt(sha, filePath) : undefined;
@@ -376,7 +423,11 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
       git_url: `${api}/git/blobs/${blob}`,
       html_url: `https://github.com/${repository.fullName}/blob/${ref}/${filePath}`,
       download_url: `https://raw.githubusercontent.com/${repository.fullName}/${ref}/${filePath}`,
-      _links: { git: `${api}/git/blobs/${blob}`, self: `${api}/contents/${filePath}?ref=${ref}`, html: `https://github.com/${repository.fullName}/blob/${ref}/${filePath}` },
+      _links: {
+        git: `${api}/git/blobs/${blob}`,
+        self: `${api}/contents/${filePath}?ref=${ref}`,
+        html: `https://github.com/${repository.fullName}/blob/${ref}/${filePath}`,
+      },
     });
   }
 
@@ -384,40 +435,121 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
     const body = this.body(request, res, 'PullRequestReviewComment');
     if (body === undefined) return true;
     if (typeof body.in_reply_to === 'number') {
-      if (!this.reviewComments.some((c) => c.id === body.in_reply_to && c.repository === pr.repository && c.number === pr.number)) return notFound(res);
-      return send(res, 201, this.reviewCommentJson(request, this.reply(pr.repository, pr.number, body.in_reply_to, String(body.body), this.identity)));
+      if (!this.reviewComments.some((c) => c.id === body.in_reply_to && c.repository === pr.repository && c.number === pr.number))
+        return notFound(res);
+      return send(
+        res,
+        201,
+        this.reviewCommentJson(request, this.reply(pr.repository, pr.number, body.in_reply_to, String(body.body), this.identity)),
+      );
     }
     const repository = this.repository(pr.repository)!;
     const commitId = String(body.commit_id ?? '');
     const changes = this.changes(pr);
     const inPullRequest = changes.commits.some((c) => c.sha === commitId);
-    if (!repository.history.commit(commitId) || !inPullRequest) return validationFailed(res, 'PullRequestReviewComment', 'commit_id', 'invalid', 'commit_id is not part of the pull request', 'create-a-review-comment-for-a-pull-request');
+    if (!repository.history.commit(commitId) || !inPullRequest)
+      return validationFailed(
+        res,
+        'PullRequestReviewComment',
+        'commit_id',
+        'invalid',
+        'commit_id is not part of the pull request',
+        'create-a-review-comment-for-a-pull-request',
+      );
     // Lines are those of the diff from the merge base to the commented commit.
     const files = requestChanges(repository.history, changes.mergeBase, commitId).files;
     const file = files.find((f) => f.path === body.path);
-    if (!file) return validationFailed(res, 'PullRequestReviewComment', 'path', 'invalid', 'pull_request_review_thread.path is invalid', 'create-a-review-comment-for-a-pull-request');
+    if (!file)
+      return validationFailed(
+        res,
+        'PullRequestReviewComment',
+        'path',
+        'invalid',
+        'pull_request_review_thread.path is invalid',
+        'create-a-review-comment-for-a-pull-request',
+      );
     if (body.subject_type === 'file') {
-      return send(res, 201, this.reviewCommentJson(request, this.storeReviewComment(pr, String(body.body), commitId, file.path, { line: null, side: 'RIGHT', startLine: null, startSide: null, position: null, diffHunk: '', subjectType: 'file' }, this.identity)));
+      return send(
+        res,
+        201,
+        this.reviewCommentJson(
+          request,
+          this.storeReviewComment(
+            pr,
+            String(body.body),
+            commitId,
+            file.path,
+            { line: null, side: 'RIGHT', startLine: null, startSide: null, position: null, diffHunk: '', subjectType: 'file' },
+            this.identity,
+          ),
+        ),
+      );
     }
     const side = body.side === 'LEFT' ? 'LEFT' : 'RIGHT';
     const line = Number(body.line);
     const startLine = body.start_line === undefined || body.start_line === null ? null : Number(body.start_line);
     const startSide = startLine === null ? null : body.start_side === 'LEFT' ? 'LEFT' : side;
     const hunk = hunkWith(file.hunks, side, line);
-    if (!Number.isInteger(line) || !hunk) return validationFailed(res, 'PullRequestReviewComment', 'pull_request_review_thread.line', 'custom', 'pull_request_review_thread.line must be part of the diff', 'create-a-review-comment-for-a-pull-request');
+    if (!Number.isInteger(line) || !hunk)
+      return validationFailed(
+        res,
+        'PullRequestReviewComment',
+        'pull_request_review_thread.line',
+        'custom',
+        'pull_request_review_thread.line must be part of the diff',
+        'create-a-review-comment-for-a-pull-request',
+      );
     if (startLine !== null && startSide === side && startLine >= line) {
-      return validationFailed(res, 'PullRequestReviewComment', 'pull_request_review_thread.start_line', 'custom', 'pull_request_review_thread.start_line must precede the end line.', 'create-a-review-comment-for-a-pull-request');
+      return validationFailed(
+        res,
+        'PullRequestReviewComment',
+        'pull_request_review_thread.start_line',
+        'custom',
+        'pull_request_review_thread.start_line must precede the end line.',
+        'create-a-review-comment-for-a-pull-request',
+      );
     }
     if (startLine !== null && hunkWith(file.hunks, startSide ?? side, startLine) !== hunk) {
-      return validationFailed(res, 'PullRequestReviewComment', 'pull_request_review_thread.start_line', 'custom', 'pull_request_review_thread.start_line must be part of the same hunk as the line.', 'create-a-review-comment-for-a-pull-request');
+      return validationFailed(
+        res,
+        'PullRequestReviewComment',
+        'pull_request_review_thread.start_line',
+        'custom',
+        'pull_request_review_thread.start_line must be part of the same hunk as the line.',
+        'create-a-review-comment-for-a-pull-request',
+      );
     }
     const { position, diffHunk } = positionOf(file.hunks, hunk, side, line);
-    return send(res, 201, this.reviewCommentJson(request, this.storeReviewComment(pr, String(body.body), commitId, file.path, { line, side, startLine, startSide, position, diffHunk, subjectType: 'line' }, this.identity)));
+    return send(
+      res,
+      201,
+      this.reviewCommentJson(
+        request,
+        this.storeReviewComment(
+          pr,
+          String(body.body),
+          commitId,
+          file.path,
+          { line, side, startLine, startSide, position, diffHunk, subjectType: 'line' },
+          this.identity,
+        ),
+      ),
+    );
   }
 
-  private createStatus(request: GitHubLoopbackRequest, res: http.ServerResponse, repository: LoopbackGitHubRepository, ref: string): boolean {
+  private createStatus(
+    request: GitHubLoopbackRequest,
+    res: http.ServerResponse,
+    repository: LoopbackGitHubRepository,
+    ref: string,
+  ): boolean {
     const sha = repository.history.commit(ref)?.sha;
-    if (!sha) return send(res, 422, { message: `No commit found for SHA: ${ref}`, documentation_url: 'https://docs.github.com/rest/commits/statuses#create-a-commit-status', status: '422' });
+    if (!sha)
+      return send(res, 422, {
+        message: `No commit found for SHA: ${ref}`,
+        documentation_url: 'https://docs.github.com/rest/commits/statuses#create-a-commit-status',
+        status: '422',
+      });
     const body = parseBody(request.body);
     const state = body?.state;
     if (state !== 'error' && state !== 'failure' && state !== 'pending' && state !== 'success') {
@@ -425,8 +557,19 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
     }
     const context = typeof body?.context === 'string' && body.context ? body.context : 'default';
     // At most 1,000 statuses per sha and context (compared without case).
-    if (this.statuses.filter((s) => s.repository === repository.fullName && s.sha === sha && s.context.toLowerCase() === context.toLowerCase()).length >= 1000) {
-      return validationFailed(res, 'Status', 'context', 'custom', 'This SHA and context has reached the maximum number of statuses.', 'create-a-commit-status');
+    if (
+      this.statuses.filter(
+        (s) => s.repository === repository.fullName && s.sha === sha && s.context.toLowerCase() === context.toLowerCase(),
+      ).length >= 1000
+    ) {
+      return validationFailed(
+        res,
+        'Status',
+        'context',
+        'custom',
+        'This SHA and context has reached the maximum number of statuses.',
+        'create-a-commit-status',
+      );
     }
     const status: StoredCommitStatus = {
       id: this.nextId++,
@@ -445,9 +588,14 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
 
   private combinedStatus(request: GitHubLoopbackRequest, repository: LoopbackGitHubRepository, sha: string) {
     const latest = new Map<string, StoredCommitStatus>();
-    for (const s of this.statuses.filter((x) => x.repository === repository.fullName && x.sha === sha)) latest.set(s.context.toLowerCase(), s);
+    for (const s of this.statuses.filter((x) => x.repository === repository.fullName && x.sha === sha))
+      latest.set(s.context.toLowerCase(), s);
     const statuses = [...latest.values()];
-    const state = statuses.some((s) => s.state === 'failure' || s.state === 'error') ? 'failure' : statuses.length === 0 || statuses.some((s) => s.state === 'pending') ? 'pending' : 'success';
+    const state = statuses.some((s) => s.state === 'failure' || s.state === 'error')
+      ? 'failure'
+      : statuses.length === 0 || statuses.some((s) => s.state === 'pending')
+        ? 'pending'
+        : 'success';
     return {
       state,
       statuses: statuses.map((s) => this.statusJson(request, s)),
@@ -496,7 +644,19 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
     inReplyToId?: number,
   ): StoredReviewComment {
     const date = this.now();
-    const comment: StoredReviewComment = { id: this.nextId++, repository: pr.repository, number: pr.number, body, user, commitId, path: filePath, ...where, ...(inReplyToId ? { inReplyToId } : {}), createdAt: date, updatedAt: date };
+    const comment: StoredReviewComment = {
+      id: this.nextId++,
+      repository: pr.repository,
+      number: pr.number,
+      body,
+      user,
+      commitId,
+      path: filePath,
+      ...where,
+      ...(inReplyToId ? { inReplyToId } : {}),
+      createdAt: date,
+      updatedAt: date,
+    };
     this.reviewComments.push(comment);
     return comment;
   }
@@ -507,18 +667,48 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
     if (!pr || !parent) throw new Error(`no review comment ${reviewCommentId} on ${repository}#${number}`);
     // Replies point at the thread's first comment, whichever comment they answer.
     const root = parent.inReplyToId ?? parent.id;
-    return this.storeReviewComment(pr, body, parent.commitId, parent.path, { line: parent.line, side: parent.side, startLine: parent.startLine, startSide: parent.startSide, position: parent.position, diffHunk: parent.diffHunk, subjectType: parent.subjectType }, user, root);
+    return this.storeReviewComment(
+      pr,
+      body,
+      parent.commitId,
+      parent.path,
+      {
+        line: parent.line,
+        side: parent.side,
+        startLine: parent.startLine,
+        startSide: parent.startSide,
+        position: parent.position,
+        diffHunk: parent.diffHunk,
+        subjectType: parent.subjectType,
+      },
+      user,
+      root,
+    );
   }
 
   /** The JSON body, checked for a `body` of the right length; answers the 422 itself and returns undefined when not. */
   private body(request: GitHubLoopbackRequest, res: http.ServerResponse, resource: string): Record<string, unknown> | undefined {
     const body = parseBody(request.body);
     if (!body || (typeof body.body !== 'string' && body.subject_type !== 'file')) {
-      validationFailed(res, resource, 'body', 'missing_field', 'body wasn\'t supplied', resource === 'IssueComment' ? 'create-an-issue-comment' : 'create-a-review-comment-for-a-pull-request');
+      validationFailed(
+        res,
+        resource,
+        'body',
+        'missing_field',
+        "body wasn't supplied",
+        resource === 'IssueComment' ? 'create-an-issue-comment' : 'create-a-review-comment-for-a-pull-request',
+      );
       return undefined;
     }
     if (typeof body.body === 'string' && body.body.length > this.maxBodyLength) {
-      validationFailed(res, resource, 'data', 'unprocessable', `Body is too long (maximum is ${this.maxBodyLength} characters)`, resource === 'IssueComment' ? 'create-an-issue-comment' : 'create-a-review-comment-for-a-pull-request');
+      validationFailed(
+        res,
+        resource,
+        'data',
+        'unprocessable',
+        `Body is too long (maximum is ${this.maxBodyLength} characters)`,
+        resource === 'IssueComment' ? 'create-an-issue-comment' : 'create-a-review-comment-for-a-pull-request',
+      );
       return undefined;
     }
     return body;
@@ -532,7 +722,17 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
 
   private repositoryJson(request: GitHubLoopbackRequest, fullName: string) {
     const [owner, name] = fullName.split('/');
-    return { id: 1296269, node_id: 'MDEwOlJlcG9zaXRvcnkxMjk2MjY5', name, full_name: fullName, owner: githubUser({ login: owner, id: 1, type: 'Organization' }, request.origin), private: true, html_url: `https://github.com/${fullName}`, url: `${request.origin}/repos/${fullName}`, default_branch: this.repository(fullName)?.defaultBranch ?? 'main' };
+    return {
+      id: 1296269,
+      node_id: 'MDEwOlJlcG9zaXRvcnkxMjk2MjY5',
+      name,
+      full_name: fullName,
+      owner: githubUser({ login: owner, id: 1, type: 'Organization' }, request.origin),
+      private: true,
+      html_url: `https://github.com/${fullName}`,
+      url: `${request.origin}/repos/${fullName}`,
+      default_branch: this.repository(fullName)?.defaultBranch ?? 'main',
+    };
   }
 
   private commitJson(request: GitHubLoopbackRequest, repository: string, commit: LoopbackCommit) {
@@ -604,7 +804,11 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
       html_url: html,
       pull_request_url: `${api}/pulls/${comment.number}`,
       author_association: comment.user.login === this.identity.login ? 'NONE' : 'MEMBER',
-      _links: { self: { href: `${api}/pulls/comments/${comment.id}` }, html: { href: html }, pull_request: { href: `${api}/pulls/${comment.number}` } },
+      _links: {
+        self: { href: `${api}/pulls/comments/${comment.id}` },
+        html: { href: html },
+        pull_request: { href: `${api}/pulls/${comment.number}` },
+      },
       start_line: comment.startLine,
       original_start_line: comment.startLine,
       start_side: comment.startSide,
@@ -646,8 +850,12 @@ function positionOf(hunks: DiffHunk[], hunk: DiffHunk, side: 'LEFT' | 'RIGHT', l
       position += h.lines.length + 1;
       continue;
     }
-    const index = h.lines.findIndex((l) => (side === 'RIGHT' ? l.newLine === line && l.kind !== '-' : l.oldLine === line && l.kind !== '+'));
-    const shown = h.lines.slice(0, index + 1).map((l) => (l.oldLine === undefined && l.newLine === undefined ? l.text : `${l.kind}${l.text}`));
+    const index = h.lines.findIndex((l) =>
+      side === 'RIGHT' ? l.newLine === line && l.kind !== '-' : l.oldLine === line && l.kind !== '+',
+    );
+    const shown = h.lines
+      .slice(0, index + 1)
+      .map((l) => (l.oldLine === undefined && l.newLine === undefined ? l.text : `${l.kind}${l.text}`));
     return { position: position + index + 1, diffHunk: [hunkHeader(h), ...shown].join('\n') };
   }
   return { position: 0, diffHunk: '' };

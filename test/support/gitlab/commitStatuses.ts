@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { LoopbackGitLabProject } from '../gitlabApiServer';
-import { gitlabUser, send, sendPage, type GitLabUser } from './gitlabAnswers';
+import { type GitLabUser, gitlabUser, send, sendPage } from './gitlabAnswers';
 
 /**
  * Commit statuses for the loopback GitLab: `POST /projects/:id/statuses/:sha` (`state`, `name` or
@@ -16,7 +16,14 @@ import { gitlabUser, send, sendPage, type GitLabUser } from './gitlabAnswers';
  */
 export type CommitStatusState = 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped';
 const states: CommitStatusState[] = ['pending', 'running', 'success', 'failed', 'canceled', 'skipped'];
-const events: Record<CommitStatusState, string> = { pending: 'enqueue', running: 'run', success: 'success', failed: 'drop', canceled: 'cancel', skipped: 'skip' };
+const events: Record<CommitStatusState, string> = {
+  pending: 'enqueue',
+  running: 'run',
+  success: 'success',
+  failed: 'drop',
+  canceled: 'cancel',
+  skipped: 'skip',
+};
 /** Where GitLab's commit status state machine lets each event go from. */
 const allowedFrom: Record<CommitStatusState, Array<CommitStatusState | 'created'>> = {
   pending: ['created'],
@@ -44,7 +51,11 @@ export interface StoredCommitStatus {
   finishedAt: string | null;
 }
 
-const template = (JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/gitlab/rest/commits.statuses.create.json'), 'utf8')) as { responseExample: Record<string, unknown> }).responseExample;
+const template = (
+  JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/gitlab/rest/commits.statuses.create.json'), 'utf8')) as {
+    responseExample: Record<string, unknown>;
+  }
+).responseExample;
 
 export class CommitStatusStore {
   readonly statuses: StoredCommitStatus[] = [];
@@ -53,22 +64,57 @@ export class CommitStatusStore {
 
   constructor(private readonly now: () => string) {}
 
-  create(res: http.ServerResponse, origin: string, project: LoopbackGitLabProject, sha: string, params: Record<string, unknown>, author: GitLabUser): boolean {
+  create(
+    res: http.ServerResponse,
+    origin: string,
+    project: LoopbackGitLabProject,
+    sha: string,
+    params: Record<string, unknown>,
+    author: GitLabUser,
+  ): boolean {
     const commit = project.history.commit(sha);
     if (!commit) return send(res, 404, { message: '404 Commit Not Found' });
     const state = String(params.state ?? '');
     if (!states.includes(state as CommitStatusState)) return send(res, 400, { error: 'state does not have a valid value' });
     const name = String(params.name ?? params.context ?? 'default');
-    const ref = typeof params.ref === 'string' ? params.ref : (Object.entries(project.history.branches).find(([, tip]) => tip === sha)?.[0] ?? null);
+    const ref =
+      typeof params.ref === 'string' ? params.ref : (Object.entries(project.history.branches).find(([, tip]) => tip === sha)?.[0] ?? null);
     const pipelineId = params.pipeline_id !== undefined ? Number(params.pipeline_id) : this.pipelineOf(project.id, sha);
     const target = state as CommitStatusState;
-    const open = [...this.statuses].reverse().find((s) => s.projectId === project.id && s.sha === sha && s.name === name && s.ref === ref && s.pipelineId === pipelineId && (s.status === 'pending' || s.status === 'running'));
+    const open = [...this.statuses]
+      .reverse()
+      .find(
+        (s) =>
+          s.projectId === project.id &&
+          s.sha === sha &&
+          s.name === name &&
+          s.ref === ref &&
+          s.pipelineId === pipelineId &&
+          (s.status === 'pending' || s.status === 'running'),
+      );
     const from = open?.status ?? 'created';
     if (!allowedFrom[target].includes(from)) {
-      return send(res, 400, { message: `Cannot transition status via :${events[target]} from :${from} (Reason(s): Status cannot transition via "${events[target]}")` });
+      return send(res, 400, {
+        message: `Cannot transition status via :${events[target]} from :${from} (Reason(s): Status cannot transition via "${events[target]}")`,
+      });
     }
     const date = this.now();
-    const status: StoredCommitStatus = open ?? { id: this.nextId++, projectId: project.id, sha, ref, name, status: target, description: null, targetUrl: null, coverage: null, pipelineId, author, createdAt: date, startedAt: null, finishedAt: null };
+    const status: StoredCommitStatus = open ?? {
+      id: this.nextId++,
+      projectId: project.id,
+      sha,
+      ref,
+      name,
+      status: target,
+      description: null,
+      targetUrl: null,
+      coverage: null,
+      pipelineId,
+      author,
+      createdAt: date,
+      startedAt: null,
+      finishedAt: null,
+    };
     status.status = target;
     if (typeof params.description === 'string') status.description = params.description;
     if (typeof params.target_url === 'string') status.targetUrl = params.target_url;
@@ -84,7 +130,9 @@ export class CommitStatusStore {
     const ref = url.searchParams.get('ref');
     const name = url.searchParams.get('name');
     const all = url.searchParams.get('all') === 'true';
-    let found = this.statuses.filter((s) => s.projectId === project.id && s.sha === sha && (!ref || s.ref === ref) && (!name || s.name === name));
+    let found = this.statuses.filter(
+      (s) => s.projectId === project.id && s.sha === sha && (!ref || s.ref === ref) && (!name || s.name === name),
+    );
     // Without `all`, only the latest status of each name and ref.
     if (!all) found = found.filter((s) => !found.some((t) => t.id > s.id && t.name === s.name && t.ref === s.ref));
     return sendPage(res, origin, url, [...found].reverse(), (s) => this.json(s, origin));

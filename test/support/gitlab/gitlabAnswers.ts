@@ -13,7 +13,15 @@ export interface GitLabUser {
 }
 
 export function gitlabUser(user: GitLabUser, origin: string) {
-  return { id: user.id, username: user.username, name: user.name ?? user.username, state: 'active', locked: false, avatar_url: `${origin}/uploads/-/system/user/avatar/${user.id}/avatar.png`, web_url: `${origin}/${user.username}` };
+  return {
+    id: user.id,
+    username: user.username,
+    name: user.name ?? user.username,
+    state: 'active',
+    locked: false,
+    avatar_url: `${origin}/uploads/-/system/user/avatar/${user.id}/avatar.png`,
+    web_url: `${origin}/${user.username}`,
+  };
 }
 
 export function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
@@ -34,7 +42,12 @@ export function sendPage<T>(res: http.ServerResponse, origin: string, url: URL, 
     target.searchParams.set('per_page', String(perPage));
     return `<${target.toString()}>; rel="${rel}"`;
   };
-  const links = [...(page > 1 ? [link(page - 1, 'prev')] : []), ...(page < pages ? [link(page + 1, 'next')] : []), link(1, 'first'), link(pages, 'last')];
+  const links = [
+    ...(page > 1 ? [link(page - 1, 'prev')] : []),
+    ...(page < pages ? [link(page + 1, 'next')] : []),
+    link(1, 'first'),
+    link(pages, 'last'),
+  ];
   return send(res, 200, items.slice((page - 1) * perPage, page * perPage).map(render), {
     link: links.join(', '),
     'x-page': String(page),
@@ -55,7 +68,11 @@ export async function parameters(body: string, url: URL, contentType: string | u
   const fields: Record<string, unknown> = Object.fromEntries(url.searchParams);
   if (body) {
     if (/multipart\/form-data/i.test(contentType ?? '')) {
-      const form = await new Request('http://loopback/', { method: 'POST', body, headers: { 'content-type': contentType ?? '' } }).formData();
+      const form = await new Request('http://loopback/', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType ?? '' },
+      }).formData();
       for (const [key, value] of form) fields[key] = String(value);
     } else {
       try {

@@ -4,10 +4,10 @@ import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { GitLabLoopbackExtension, GitLabLoopbackRequest, LoopbackGitLabProject } from '../gitlabApiServer';
 import type { LoopbackCommit } from '../loopbackGitHistory';
-import { filesBetween, requestChanges, type ChangedFile } from '../pullRequestChanges';
-import { hunkText, type DiffHunk } from '../unifiedDiff';
+import { type ChangedFile, filesBetween, requestChanges } from '../pullRequestChanges';
+import { type DiffHunk, hunkText } from '../unifiedDiff';
 import { CommitStatusStore } from './commitStatuses';
-import { gitlabUser, parameters, send, sendPage, type GitLabUser } from './gitlabAnswers';
+import { type GitLabUser, gitlabUser, parameters, send, sendPage } from './gitlabAnswers';
 
 /**
  * Merge requests for the loopback GitLab (test/support/gitlabApiServer.ts), for `@gitbeaker/rest`:
@@ -94,7 +94,8 @@ export interface GitLabPersonActions {
 }
 
 const fixturesDir = path.resolve(__dirname, '../../fixtures/gitlab/rest');
-const example = (name: string) => (JSON.parse(readFileSync(path.join(fixturesDir, name), 'utf8')) as { responseExample: unknown }).responseExample;
+const example = (name: string) =>
+  (JSON.parse(readFileSync(path.join(fixturesDir, name), 'utf8')) as { responseExample: unknown }).responseExample;
 const defaultIdentity: GitLabUser = { id: 77, username: 'vigil-bot', name: 'Vigil', bot: true };
 
 export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
@@ -122,9 +123,22 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
           id: d.id,
           individualNote: d.individualNote,
           resolved: d.notes.every((n) => !n.resolvable || n.resolved),
-          notes: d.notes.map((n) => ({ id: n.id, author: n.author.username, body: n.body, ...(n.position ? { path: n.position.new_path ?? n.position.old_path, newLine: n.position.new_line ?? null, oldLine: n.position.old_line ?? null } : {}) })),
+          notes: d.notes.map((n) => ({
+            id: n.id,
+            author: n.author.username,
+            body: n.body,
+            ...(n.position
+              ? {
+                  path: n.position.new_path ?? n.position.old_path,
+                  newLine: n.position.new_line ?? null,
+                  oldLine: n.position.old_line ?? null,
+                }
+              : {}),
+          })),
         })),
-      statuses: this.statuses.statuses.filter((s) => s.projectId === projectId && s.sha === head).map((s) => ({ name: s.name, status: s.status, description: s.description, pipelineId: s.pipelineId, targetUrl: s.targetUrl })),
+      statuses: this.statuses.statuses
+        .filter((s) => s.projectId === projectId && s.sha === head)
+        .map((s) => ({ name: s.name, status: s.status, description: s.description, pipelineId: s.pipelineId, targetUrl: s.targetUrl })),
     };
   }
 
@@ -140,7 +154,13 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
   // ── HTTP ────────────────────────────────────────────────────────────────────────────────────
   async handle(request: GitLabLoopbackRequest, res: http.ServerResponse): Promise<boolean> {
     const { method, origin } = request;
-    if (method === 'GET' && request.path === '/user') return send(res, 200, { ...gitlabUser(this.identity, origin), bot: this.identity.bot ?? false, created_at: '2024-01-01T00:00:00.000Z', is_admin: false });
+    if (method === 'GET' && request.path === '/user')
+      return send(res, 200, {
+        ...gitlabUser(this.identity, origin),
+        bot: this.identity.bot ?? false,
+        created_at: '2024-01-01T00:00:00.000Z',
+        is_admin: false,
+      });
     const match = request.path.match(/^\/projects\/([^/]+)(\/.*)$/);
     if (!match) return false;
     const project = this.project(decodeURIComponent(match[1]));
@@ -148,26 +168,62 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
     const rest = match[2].replace(/\/$/, '');
     let m: RegExpMatchArray | null;
     const params = await parameters(request.body, request.url, request.headers['content-type']);
-    if ((m = rest.match(/^\/statuses\/([^/]+)$/)) && method === 'POST') return this.statuses.create(res, origin, project, decodeURIComponent(m[1]), params, this.identity);
-    if ((m = rest.match(/^\/repository\/commits\/([^/]+)\/statuses$/)) && method === 'GET') return this.statuses.list(res, origin, request.url, project, project.history.resolve(decodeURIComponent(m[1])) ?? decodeURIComponent(m[1]));
+    if ((m = rest.match(/^\/statuses\/([^/]+)$/)) && method === 'POST')
+      return this.statuses.create(res, origin, project, decodeURIComponent(m[1]), params, this.identity);
+    if ((m = rest.match(/^\/repository\/commits\/([^/]+)\/statuses$/)) && method === 'GET')
+      return this.statuses.list(
+        res,
+        origin,
+        request.url,
+        project,
+        project.history.resolve(decodeURIComponent(m[1])) ?? decodeURIComponent(m[1]),
+      );
     if (!(m = rest.match(/^\/merge_requests\/(\d+)(\/.*)?$/))) return false;
     const mr = this.find(project.id, Number(m[1]));
     if (!mr) return send(res, 404, { message: '404 Not found' });
     const sub = m[2] ?? '';
     if (method === 'GET' && sub === '') return send(res, 200, this.mergeRequestJson(request, project, mr));
-    if (method === 'GET' && sub === '/changes') return send(res, 200, { ...this.mergeRequestJson(request, project, mr), changes: this.changes(mr).files.map(diffJson), overflow: false });
+    if (method === 'GET' && sub === '/changes')
+      return send(res, 200, {
+        ...this.mergeRequestJson(request, project, mr),
+        changes: this.changes(mr).files.map(diffJson),
+        overflow: false,
+      });
     if (method === 'GET' && sub === '/diffs') return sendPage(res, origin, request.url, this.changes(mr).files, diffJson);
-    if (method === 'GET' && sub === '/commits') return sendPage(res, origin, request.url, [...this.changes(mr).commits].reverse(), (c) => commitJson(project, c, origin));
+    if (method === 'GET' && sub === '/commits')
+      return sendPage(res, origin, request.url, [...this.changes(mr).commits].reverse(), (c) => commitJson(project, c, origin));
     if (method === 'GET' && sub === '/versions') {
       const changes = this.changes(mr);
-      return send(res, 200, [{ id: 164_000_000 + mr.iid, head_commit_sha: changes.head, base_commit_sha: changes.mergeBase, start_commit_sha: changes.baseTip, created_at: this.now(), merge_request_id: 155_000_000 + mr.iid, state: 'collected', real_size: String(changes.files.length) }]);
+      return send(res, 200, [
+        {
+          id: 164_000_000 + mr.iid,
+          head_commit_sha: changes.head,
+          base_commit_sha: changes.mergeBase,
+          start_commit_sha: changes.baseTip,
+          created_at: this.now(),
+          merge_request_id: 155_000_000 + mr.iid,
+          state: 'collected',
+          real_size: String(changes.files.length),
+        },
+      ]);
     }
-    if ((m = sub.match(/^\/discussions(?:\/([0-9a-f]+))?(?:\/notes(?:\/(\d+))?)?$/))) return this.discussionRoutes(request, res, params, project, mr, m[1], sub.includes('/notes'), m[2] ? Number(m[2]) : undefined);
-    if ((m = sub.match(/^\/notes(?:\/(\d+))?$/))) return this.noteRoutes(request, res, params, project, mr, m[1] ? Number(m[1]) : undefined);
+    if ((m = sub.match(/^\/discussions(?:\/([0-9a-f]+))?(?:\/notes(?:\/(\d+))?)?$/)))
+      return this.discussionRoutes(request, res, params, project, mr, m[1], sub.includes('/notes'), m[2] ? Number(m[2]) : undefined);
+    if ((m = sub.match(/^\/notes(?:\/(\d+))?$/)))
+      return this.noteRoutes(request, res, params, project, mr, m[1] ? Number(m[1]) : undefined);
     return false;
   }
 
-  private discussionRoutes(request: GitLabLoopbackRequest, res: http.ServerResponse, params: Record<string, unknown>, project: LoopbackGitLabProject, mr: LoopbackMergeRequest, discussionId: string | undefined, notes: boolean, noteId: number | undefined): boolean {
+  private discussionRoutes(
+    request: GitLabLoopbackRequest,
+    res: http.ServerResponse,
+    params: Record<string, unknown>,
+    project: LoopbackGitLabProject,
+    mr: LoopbackMergeRequest,
+    discussionId: string | undefined,
+    notes: boolean,
+    noteId: number | undefined,
+  ): boolean {
     const { method, origin } = request;
     const mine = () => this.discussions.filter((d) => d.projectId === project.id && d.iid === mr.iid);
     if (!discussionId) {
@@ -180,7 +236,11 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
         const problem = this.checkPosition(project, position);
         if (problem) return send(res, 400, problem);
       }
-      return send(res, 201, this.discussionJson(this.newDiscussion(project.id, mr.iid, body, this.identity, false, position), project, mr, origin));
+      return send(
+        res,
+        201,
+        this.discussionJson(this.newDiscussion(project.id, mr.iid, body, this.identity, false, position), project, mr, origin),
+      );
     }
     const discussion = this.discussion(project.id, mr.iid, discussionId);
     if (!discussion) return send(res, 404, { message: '404 Discussion Not Found' });
@@ -222,9 +282,19 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
     return false;
   }
 
-  private noteRoutes(request: GitLabLoopbackRequest, res: http.ServerResponse, params: Record<string, unknown>, project: LoopbackGitLabProject, mr: LoopbackMergeRequest, noteId: number | undefined): boolean {
+  private noteRoutes(
+    request: GitLabLoopbackRequest,
+    res: http.ServerResponse,
+    params: Record<string, unknown>,
+    project: LoopbackGitLabProject,
+    mr: LoopbackMergeRequest,
+    noteId: number | undefined,
+  ): boolean {
     const { method, origin } = request;
-    const all = () => this.discussions.filter((d) => d.projectId === project.id && d.iid === mr.iid).flatMap((d) => d.notes.map((n) => ({ note: n, discussion: d })));
+    const all = () =>
+      this.discussions
+        .filter((d) => d.projectId === project.id && d.iid === mr.iid)
+        .flatMap((d) => d.notes.map((n) => ({ note: n, discussion: d })));
     if (noteId === undefined) {
       if (method === 'GET') {
         // Newest first unless sort=asc, as GitLab lists notes by created_at desc.
@@ -293,25 +363,45 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
 
   /** GitLab's answer to a position it cannot place on the diff, or undefined when it can. */
   private checkPosition(project: LoopbackGitLabProject, position: DiffPosition): Record<string, unknown> | undefined {
-    for (const field of ['base_sha', 'start_sha', 'head_sha', 'position_type'] as const) if (!position[field]) return { error: `position[${field}] is missing` };
+    for (const field of ['base_sha', 'start_sha', 'head_sha', 'position_type'] as const)
+      if (!position[field]) return { error: `position[${field}] is missing` };
     const lineCode = { message: '400 Bad request - Note {:line_code=>["can\'t be blank", "must be a valid line code"]}' };
     const history = project.history;
     if (!history.commit(position.base_sha) || !history.commit(position.head_sha)) return lineCode;
     if (position.position_type !== 'text') return undefined;
     const commits = history.between(position.base_sha, position.head_sha) ?? [];
-    const file = filesBetween(history, position.base_sha, position.head_sha, commits).find((f) => f.path === (position.new_path ?? position.old_path));
+    const file = filesBetween(history, position.base_sha, position.head_sha, commits).find(
+      (f) => f.path === (position.new_path ?? position.old_path),
+    );
     if (!file) return lineCode;
     const newLine = position.new_line ?? undefined;
     const oldLine = position.old_line ?? undefined;
     const lines = file.hunks.flatMap((h) => h.lines);
     const placed = lines.some((l) =>
-      newLine !== undefined && oldLine !== undefined ? l.kind === ' ' && l.newLine === newLine && l.oldLine === oldLine : newLine !== undefined ? l.kind === '+' && l.newLine === newLine : oldLine !== undefined && l.kind === '-' && l.oldLine === oldLine,
+      newLine !== undefined && oldLine !== undefined
+        ? l.kind === ' ' && l.newLine === newLine && l.oldLine === oldLine
+        : newLine !== undefined
+          ? l.kind === '+' && l.newLine === newLine
+          : oldLine !== undefined && l.kind === '-' && l.oldLine === oldLine,
     );
     return placed ? undefined : lineCode;
   }
 
-  private newDiscussion(projectId: number, iid: number, body: string, author: GitLabUser, individualNote: boolean, position?: DiffPosition): StoredDiscussion {
-    const discussion: StoredDiscussion = { id: createHash('sha1').update(`${projectId}/${iid}/${this.nextNoteId}/${body}`).digest('hex'), projectId, iid, individualNote, notes: [] };
+  private newDiscussion(
+    projectId: number,
+    iid: number,
+    body: string,
+    author: GitLabUser,
+    individualNote: boolean,
+    position?: DiffPosition,
+  ): StoredDiscussion {
+    const discussion: StoredDiscussion = {
+      id: createHash('sha1').update(`${projectId}/${iid}/${this.nextNoteId}/${body}`).digest('hex'),
+      projectId,
+      iid,
+      individualNote,
+      notes: [],
+    };
     this.discussions.push(discussion);
     this.addNote(discussion, body, author, position);
     return discussion;
@@ -320,7 +410,18 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
   private addNote(discussion: StoredDiscussion, body: string, author: GitLabUser, position?: DiffPosition): StoredNote {
     const date = this.now();
     const resolvable = !discussion.individualNote;
-    const note: StoredNote = { id: this.nextNoteId++, body, author, createdAt: date, updatedAt: date, ...(position ? { position } : {}), resolvable, resolved: false, resolvedBy: null, resolvedAt: null };
+    const note: StoredNote = {
+      id: this.nextNoteId++,
+      body,
+      author,
+      createdAt: date,
+      updatedAt: date,
+      ...(position ? { position } : {}),
+      resolvable,
+      resolved: false,
+      resolvedBy: null,
+      resolvedAt: null,
+    };
     // A reply reopens a resolved thread, as in GitLab.
     if (resolvable) for (const n of discussion.notes) Object.assign(n, { resolved: false, resolvedBy: null, resolvedAt: null });
     discussion.notes.push(note);
@@ -329,7 +430,8 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
 
   private resolve(discussion: StoredDiscussion, resolved: boolean, by: GitLabUser): void {
     const date = this.now();
-    for (const note of discussion.notes) if (note.resolvable) Object.assign(note, { resolved, resolvedBy: resolved ? by : null, resolvedAt: resolved ? date : null });
+    for (const note of discussion.notes)
+      if (note.resolvable) Object.assign(note, { resolved, resolvedBy: resolved ? by : null, resolvedAt: resolved ? date : null });
   }
 
   private deleteNote(projectId: number, iid: number, noteId: number): void {
@@ -363,7 +465,9 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
       closed_at: null,
       target_branch: mr.target,
       source_branch: mr.source,
-      user_notes_count: this.discussions.filter((d) => d.projectId === project.id && d.iid === mr.iid).reduce((n, d) => n + d.notes.length, 0),
+      user_notes_count: this.discussions
+        .filter((d) => d.projectId === project.id && d.iid === mr.iid)
+        .reduce((n, d) => n + d.notes.length, 0),
       author,
       assignees: [],
       assignee: null,
@@ -382,17 +486,37 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
       web_url: `${web}/-/merge_requests/${mr.iid}`,
       changes_count: String(changes.files.length),
       pipeline: null,
-      head_pipeline: mr.headPipelineId ? { id: mr.headPipelineId, iid: mr.headPipelineId, project_id: project.id, sha: changes.head, ref: mr.source, status: 'running', source: 'merge_request_event' } : null,
+      head_pipeline: mr.headPipelineId
+        ? {
+            id: mr.headPipelineId,
+            iid: mr.headPipelineId,
+            project_id: project.id,
+            sha: changes.head,
+            ref: mr.source,
+            status: 'running',
+            source: 'merge_request_event',
+          }
+        : null,
       diff_refs: { base_sha: changes.mergeBase, head_sha: changes.head, start_sha: changes.baseTip },
       user: { can_merge: false },
     };
   }
 
   private discussionJson(discussion: StoredDiscussion, project: LoopbackGitLabProject, mr: LoopbackMergeRequest, origin: string) {
-    return { id: discussion.id, individual_note: discussion.individualNote, notes: discussion.notes.map((n) => this.noteJson(n, discussion, project, mr, origin)) };
+    return {
+      id: discussion.id,
+      individual_note: discussion.individualNote,
+      notes: discussion.notes.map((n) => this.noteJson(n, discussion, project, mr, origin)),
+    };
   }
 
-  private noteJson(note: StoredNote, discussion: StoredDiscussion, project: LoopbackGitLabProject, mr: LoopbackMergeRequest, origin: string) {
+  private noteJson(
+    note: StoredNote,
+    discussion: StoredDiscussion,
+    project: LoopbackGitLabProject,
+    mr: LoopbackMergeRequest,
+    origin: string,
+  ) {
     return {
       id: note.id,
       type: note.position ? 'DiffNote' : discussion.individualNote ? null : 'DiscussionNote',
@@ -406,9 +530,20 @@ export class GitLabMergeRequestRoutes implements GitLabLoopbackExtension {
       noteable_type: 'MergeRequest',
       project_id: project.id,
       noteable_iid: mr.iid,
-      ...(note.position ? { commit_id: note.position.head_sha, position: { ...note.position, old_line: note.position.old_line ?? null, new_line: note.position.new_line ?? null } } : {}),
+      ...(note.position
+        ? {
+            commit_id: note.position.head_sha,
+            position: { ...note.position, old_line: note.position.old_line ?? null, new_line: note.position.new_line ?? null },
+          }
+        : {}),
       resolvable: note.resolvable,
-      ...(note.resolvable ? { resolved: note.resolved, resolved_by: note.resolvedBy ? gitlabUser(note.resolvedBy, origin) : null, resolved_at: note.resolvedAt } : {}),
+      ...(note.resolvable
+        ? {
+            resolved: note.resolved,
+            resolved_by: note.resolvedBy ? gitlabUser(note.resolvedBy, origin) : null,
+            resolved_at: note.resolvedAt,
+          }
+        : {}),
       confidential: false,
       internal: false,
       imported: false,

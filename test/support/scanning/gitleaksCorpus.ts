@@ -63,7 +63,8 @@ export function loadGitleaksCorpus(): { commit: string; cases: CorpusCase[] } {
     for (const text of rule.tps) cases.push({ gitleaksRule: rule.id, families, text, path: 'example.txt', expected: 'secret' });
     for (const text of rule.fps) cases.push({ gitleaksRule: rule.id, families, text, path: 'example.txt', expected: 'no-secret' });
     for (const { path, text } of rule.tps_with_path ?? []) cases.push({ gitleaksRule: rule.id, families, text, path, expected: 'secret' });
-    for (const { path, text } of rule.fps_with_path ?? []) cases.push({ gitleaksRule: rule.id, families, text, path, expected: 'no-secret' });
+    for (const { path, text } of rule.fps_with_path ?? [])
+      cases.push({ gitleaksRule: rule.id, families, text, path, expected: 'no-secret' });
   }
   return { commit: corpus.commit, cases };
 }

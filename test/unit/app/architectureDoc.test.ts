@@ -11,7 +11,12 @@ describe('docs/architecture.md', () => {
     const rows = table
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| source') && !line.startsWith('|---'))
-      .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim().replace(/`/g, '')));
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim().replace(/`/g, '')),
+      );
     expect(rows).toEqual(eventRoutes.map((row) => [row.source, row.type, row.only?.otherwise ?? '', row.queue, row.useCase]));
   });
 

@@ -14,11 +14,14 @@ function envelope(source: EventEnvelope['source'], type: string, subject: EventE
 }
 
 describe('the event table', () => {
-  it.each(eventRoutes.map((row) => [row.source, row.type, row.queue, row.useCase]))('%s %s goes to %s, where a registered function runs %s', async (_source, _type, queue, name) => {
-    const boundQueues = (await appFunctions()).flatMap((f) => (f.kind === 'queue' ? [f.queue] : []));
-    expect(boundQueues).toContain(queue);
-    expect(typeof (await loadUseCase(name))).toBe('function');
-  });
+  it.each(eventRoutes.map((row) => [row.source, row.type, row.queue, row.useCase]))(
+    '%s %s goes to %s, where a registered function runs %s',
+    async (_source, _type, queue, name) => {
+      const boundQueues = (await appFunctions()).flatMap((f) => (f.kind === 'queue' ? [f.queue] : []));
+      expect(boundQueues).toContain(queue);
+      expect(typeof (await loadUseCase(name))).toBe('function');
+    },
+  );
 
   it('names only use cases that exist, and every use case is in the table', () => {
     expect(new Set(eventRoutes.map((row) => row.useCase))).toEqual(new Set(Object.keys(useCases)));
@@ -37,7 +40,8 @@ describe('the event table', () => {
   });
 
   it('never lists an event both as routed and as not built yet', () => {
-    for (const entry of notBuiltYet) for (const type of entry.types) expect(isRouted(entry.source, type), `${entry.source} ${type}`).toBe(false);
+    for (const entry of notBuiltYet)
+      for (const type of entry.types) expect(isRouted(entry.source, type), `${entry.source} ${type}`).toBe(false);
   });
 
   it('tells a queue function which use case runs an event it received', () => {
@@ -66,12 +70,18 @@ describe('the event table', () => {
     }
     expect(routeEvent(envelope('vigil', 'risk.opened'))).toEqual({ queues: ['alerts', 'workitem-sync'] });
     expect(routeOnQueue('workitem-sync', envelope('vigil', 'risk.changed'))?.useCase).toBe('syncRiskToWorkItem');
-    expect(routeEvent(envelope('azure-devops', 'workitem.commented'))).toMatchObject({ queues: [], ignored: expect.stringMatching(/^work-item sync follows updates/) });
+    expect(routeEvent(envelope('azure-devops', 'workitem.commented'))).toMatchObject({
+      queues: [],
+      ignored: expect.stringMatching(/^work-item sync follows updates/),
+    });
   });
 
   it('routes a pipeline run only once it has completed, and says why otherwise', () => {
     const runEvent = 'ms.vss-pipelines.run-state-changed-event';
     expect(routeEvent(envelope('azure-devops', runEvent, { state: 'completed' }))).toEqual({ queues: ['build-scan'] });
-    expect(routeEvent(envelope('azure-devops', runEvent, { state: 'inProgress' }))).toEqual({ queues: [], ignored: 'only completed runs have logs to scan' });
+    expect(routeEvent(envelope('azure-devops', runEvent, { state: 'inProgress' }))).toEqual({
+      queues: [],
+      ignored: 'only completed runs have logs to scan',
+    });
   });
 });

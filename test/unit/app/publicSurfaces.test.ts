@@ -38,7 +38,8 @@ function crossings(): string[] {
       const to = folderOf(`${target}.ts`);
       if (to === undefined || to === from) continue;
       const publicSurface = target === join(shared, to) || target === join(shared, to, 'index');
-      if (!publicSurface) found.push(`${relative(root, file)} imports ${match[1]} (use '${relative(dirname(file), join(shared, to)) || '.'}')`);
+      if (!publicSurface)
+        found.push(`${relative(root, file)} imports ${match[1]} (use '${relative(dirname(file), join(shared, to)) || '.'}')`);
     }
   }
   return found;

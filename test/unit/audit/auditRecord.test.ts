@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditRecordId, projectAuditDue, type AuditRecord } from '../../../shared/audit/auditRecord';
+import { type AuditRecord, auditRecordId, projectAuditDue } from '../../../shared/audit/auditRecord';
 
 const now = Date.parse('2026-11-20T10:00:00.000Z');
 const minutesAgo = (minutes: number) => new Date(now - minutes * 60_000).toISOString();

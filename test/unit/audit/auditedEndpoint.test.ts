@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseAuditedEndpoint } from '../../../shared/audit/auditedEndpoint';
-import { fixtureBody } from '../../support/azureDevOpsServer';
 import { azureRmEndpoint, genericEndpoint } from '../../support/azureDevOps/serviceConnectionRoutes';
+import { fixtureBody } from '../../support/azureDevOpsServer';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
 
 const secrets = new SecretFactory(41);
 
 describe('reading a service connection for the audit', () => {
   it('keeps the recorded Azure Resource Manager settings the checks read', () => {
-    const recorded = (fixtureBody('serviceendpoint.endpoint.create-azurerm.json') as Record<string, unknown>);
+    const recorded = fixtureBody('serviceendpoint.endpoint.create-azurerm.json') as Record<string, unknown>;
     expect(parseAuditedEndpoint(recorded)).toEqual({
       id: '1dfdea68-9549-409e-abee-c5da69cfec5f',
       name: 'MyNewARMServiceEndpoint',
@@ -25,7 +25,12 @@ describe('reading a service connection for the audit', () => {
 
   it('reads classic settings whatever the case of their keys (SubscriptionName)', () => {
     const [classic] = (fixtureBody('serviceendpoint.endpoints.list-by-type.json') as { value: unknown[] }).value;
-    expect(parseAuditedEndpoint(classic)).toMatchObject({ type: 'Azure', scheme: 'Certificate', subscriptionName: 'TestSubscriptionName', projects: [] });
+    expect(parseAuditedEndpoint(classic)).toMatchObject({
+      type: 'Azure',
+      scheme: 'Certificate',
+      subscriptionName: 'TestSubscriptionName',
+      projects: [],
+    });
   });
 
   it('drops every credential an answer might carry: client secrets, passwords, tokens', () => {
@@ -43,7 +48,9 @@ describe('reading a service connection for the audit', () => {
 
   it("treats Azure DevOps' 0001-01-01 placeholder as no creation date", () => {
     expect(parseAuditedEndpoint({ id: 'e3', name: 'x', creationDate: '0001-01-01T00:00:00' }).creationDate).toBeUndefined();
-    expect(parseAuditedEndpoint({ id: 'e3', name: 'x', creationDate: new Date('2026-01-02T03:04:05Z') }).creationDate).toBe('2026-01-02T03:04:05.000Z');
+    expect(parseAuditedEndpoint({ id: 'e3', name: 'x', creationDate: new Date('2026-01-02T03:04:05Z') }).creationDate).toBe(
+      '2026-01-02T03:04:05.000Z',
+    );
   });
 
   it('refuses, as a permanent error, an answer without an id', () => {

@@ -1,11 +1,11 @@
 import { parseAuditedEndpoint } from '../../../shared/audit/auditedEndpoint';
 import { needsCheckConfigurations } from '../../../shared/audit/checks/noApprovalOrBranchControl';
-import { checkConfigurationFacts, pipelinePermissionFacts, usageFacts, type EndpointFacts } from '../../../shared/audit/endpointFacts';
+import { checkConfigurationFacts, type EndpointFacts, pipelinePermissionFacts, usageFacts } from '../../../shared/audit/endpointFacts';
 import {
   azureRmEndpoint,
   executionHistoryAnswer,
-  pipelinePermissionsAnswer,
   type LoopbackServiceConnection,
+  pipelinePermissionsAnswer,
 } from '../../support/azureDevOps/serviceConnectionRoutes';
 
 /** The manual clock's default instant: every "days ago" in these tests counts back from it. */

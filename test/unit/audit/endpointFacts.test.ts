@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkConfigurationFacts, pipelinePermissionFacts, usageFacts } from '../../../shared/audit/endpointFacts';
-import { fixtureBody } from '../../support/azureDevOpsServer';
 import { approvalCheck, branchControlCheck, businessHoursCheck } from '../../support/azureDevOps/serviceConnectionRoutes';
+import { fixtureBody } from '../../support/azureDevOpsServer';
 
 const recordedList = (name: string) => (fixtureBody(name) as { value: unknown[] }).value;
 
@@ -15,16 +15,29 @@ describe('reading the facts the checks need', () => {
   });
 
   it('calls a connection in use when its newest use has no finish time, and unused when there is none', () => {
-    expect(usageFacts([{ data: { startTime: '2026-11-20T09:59:00Z' } }, { data: { finishTime: '2020-01-01T00:00:00Z' } }])).toMatchObject({ inUse: true });
+    expect(usageFacts([{ data: { startTime: '2026-11-20T09:59:00Z' } }, { data: { finishTime: '2020-01-01T00:00:00Z' } }])).toMatchObject({
+      inUse: true,
+    });
     expect(usageFacts([])).toEqual({ inUse: false, records: 0 });
   });
 
   it('knows approvals in the recorded list of checks by their type, even without settings, and no branch control there', () => {
-    expect(checkConfigurationFacts(recordedList('checks.configurations.list.json')).map((c) => c.kind)).toEqual(['approval', 'other', 'approval', 'other']);
+    expect(checkConfigurationFacts(recordedList('checks.configurations.list.json')).map((c) => c.kind)).toEqual([
+      'approval',
+      'other',
+      'approval',
+      'other',
+    ]);
   });
 
   it('tells a branch control and its allowed branches from other task checks', () => {
-    expect(checkConfigurationFacts([approvalCheck('e1'), businessHoursCheck('e1'), branchControlCheck('e1', 'refs/heads/main, refs/heads/release/*')])).toEqual([
+    expect(
+      checkConfigurationFacts([
+        approvalCheck('e1'),
+        businessHoursCheck('e1'),
+        branchControlCheck('e1', 'refs/heads/main, refs/heads/release/*'),
+      ]),
+    ).toEqual([
       { kind: 'approval', name: 'Approval' },
       { kind: 'other', name: 'Business Hours' },
       { kind: 'branch-control', name: 'Branch control', allowedBranches: ['refs/heads/main', 'refs/heads/release/*'] },

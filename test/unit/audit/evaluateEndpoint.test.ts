@@ -10,7 +10,14 @@ const secret = new SecretFactory(43).entraClientSecret();
 function secretBased(options: { allPipelines?: boolean; name?: string } = {}) {
   return {
     ...healthyConnection(id),
-    endpoint: azureRmEndpoint({ id, name: options.name ?? 'web-deploy', scheme: 'ServicePrincipal', authenticationType: 'spnKey', scopeLevel: 'Subscription', secret }),
+    endpoint: azureRmEndpoint({
+      id,
+      name: options.name ?? 'web-deploy',
+      scheme: 'ServicePrincipal',
+      authenticationType: 'spnKey',
+      scopeLevel: 'Subscription',
+      secret,
+    }),
     allPipelines: options.allPipelines ?? true,
   };
 }

@@ -23,23 +23,51 @@ describe('what counts as reaching production', () => {
   });
 
   it.each([
-    { why: 'name mentions prod', endpoint: azureRmEndpoint({ id, name: 'web-prod', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription', scope: rgScope }) },
+    {
+      why: 'name mentions prod',
+      endpoint: azureRmEndpoint({ id, name: 'web-prod', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription', scope: rgScope }),
+    },
     {
       why: 'subscription name mentions prod',
-      endpoint: azureRmEndpoint({ id, name: 'web', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription', scope: rgScope, subscriptionName: 'Contoso Production' }),
+      endpoint: azureRmEndpoint({
+        id,
+        name: 'web',
+        scheme: 'WorkloadIdentityFederation',
+        scopeLevel: 'Subscription',
+        scope: rgScope,
+        subscriptionName: 'Contoso Production',
+      }),
     },
     {
       why: 'resource group scope mentions prod',
-      endpoint: azureRmEndpoint({ id, name: 'web', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription', scope: `${rgScope}-prod` }),
+      endpoint: azureRmEndpoint({
+        id,
+        name: 'web',
+        scheme: 'WorkloadIdentityFederation',
+        scopeLevel: 'Subscription',
+        scope: `${rgScope}-prod`,
+      }),
     },
-    { why: 'subscription-wide Azure scope', endpoint: azureRmEndpoint({ id, name: 'web', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription' }) },
-    { why: 'management-group-wide Azure scope', endpoint: azureRmEndpoint({ id, name: 'web', scheme: 'WorkloadIdentityFederation', scopeLevel: 'ManagementGroup' }) },
+    {
+      why: 'subscription-wide Azure scope',
+      endpoint: azureRmEndpoint({ id, name: 'web', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription' }),
+    },
+    {
+      why: 'management-group-wide Azure scope',
+      endpoint: azureRmEndpoint({ id, name: 'web', scheme: 'WorkloadIdentityFederation', scopeLevel: 'ManagementGroup' }),
+    },
   ])('a connection reaches production when its $why', ({ why, endpoint }) => {
     expect(productionReach(parseAuditedEndpoint(endpoint))).toBe(why);
   });
 
   it('a resource-group connection with neutral names, or a generic one, does not', () => {
-    expect(productionReach(parseAuditedEndpoint(azureRmEndpoint({ id, name: 'web', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription', scope: rgScope })))).toBeUndefined();
+    expect(
+      productionReach(
+        parseAuditedEndpoint(
+          azureRmEndpoint({ id, name: 'web', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription', scope: rgScope }),
+        ),
+      ),
+    ).toBeUndefined();
     expect(productionReach(parseAuditedEndpoint(genericEndpoint({ id, name: 'artifacts' })))).toBeUndefined();
   });
 });

@@ -11,13 +11,13 @@ import { sharedAcrossProjects } from '../../../shared/audit/checks/sharedAcrossP
 import { subscriptionWideScope } from '../../../shared/audit/checks/subscriptionWideScope';
 import type { RiskSeverity } from '../../../shared/risks/risk';
 import {
+  type AzureRmOptions,
   approvalCheck,
   azureRmEndpoint,
   branchControlCheck,
   businessHoursCheck,
   classicAzureEndpoint,
   genericEndpoint,
-  type AzureRmOptions,
   type LoopbackServiceConnection,
 } from '../../support/azureDevOps/serviceConnectionRoutes';
 import { daysAgo, factsOf, healthyConnection } from './connectionFacts';
@@ -47,7 +47,8 @@ function connection(change: Partial<LoopbackServiceConnection> = {}): LoopbackSe
 
 const arm = (options: Partial<AzureRmOptions>) =>
   azureRmEndpoint({ id, name: 'web-deploy', scheme: 'WorkloadIdentityFederation', scopeLevel: 'Subscription', scope: rgScope, ...options });
-const generic = (options: Partial<Parameters<typeof genericEndpoint>[0]> = {}) => genericEndpoint({ id, name: 'artifact-server', ...options });
+const generic = (options: Partial<Parameters<typeof genericEndpoint>[0]> = {}) =>
+  genericEndpoint({ id, name: 'artifact-server', ...options });
 
 function table(check: ServiceConnectionCheck, cases: Case[]): void {
   it.each(cases)('$behaviour', (c) => {
@@ -82,7 +83,11 @@ describe('the check registry', () => {
 describe('open to all pipelines', () => {
   table(openToAllPipelines, [
     { behaviour: 'passes a connection authorised for one pipeline', connection: connection(), expected: 'pass' },
-    { behaviour: 'passes a new connection whose permissions have no allPipelines entry', connection: connection({ allPipelines: undefined, pipelines: [] }), expected: 'pass' },
+    {
+      behaviour: 'passes a new connection whose permissions have no allPipelines entry',
+      connection: connection({ allPipelines: undefined, pipelines: [] }),
+      expected: 'pass',
+    },
     {
       behaviour: 'fails, high, a narrow connection open to all pipelines',
       connection: connection({ allPipelines: true }),
@@ -97,14 +102,22 @@ describe('open to all pipelines', () => {
       severity: 'critical',
       shown: 'allPipelines.authorized = true (subscription-wide Azure scope)',
     },
-    { behaviour: 'is unevaluated when the permissions cannot be read', connection: connection({ refuse: { pipelinePermissions: 403 } }), expected: 'unevaluated' },
+    {
+      behaviour: 'is unevaluated when the permissions cannot be read',
+      connection: connection({ refuse: { pipelinePermissions: 403 } }),
+      expected: 'unevaluated',
+    },
   ]);
 });
 
 describe('Azure Resource Manager with a client secret', () => {
   table(clientSecret, [
     { behaviour: 'passes workload identity federation', connection: connection(), expected: 'pass' },
-    { behaviour: 'passes a managed identity', connection: connection({ endpoint: arm({ scheme: 'ManagedServiceIdentity' }) }), expected: 'pass' },
+    {
+      behaviour: 'passes a managed identity',
+      connection: connection({ endpoint: arm({ scheme: 'ManagedServiceIdentity' }) }),
+      expected: 'pass',
+    },
     {
       behaviour: 'passes a service principal with a certificate',
       connection: connection({ endpoint: arm({ scheme: 'ServicePrincipal', authenticationType: 'spnCertificate' }) }),
@@ -150,8 +163,16 @@ describe('classic Azure connection', () => {
 describe('subscription- or management-group-wide scope', () => {
   table(subscriptionWideScope, [
     { behaviour: 'passes a connection scoped to a resource group', connection: connection(), expected: 'pass' },
-    { behaviour: 'passes a Machine Learning workspace connection', connection: connection({ endpoint: arm({ scopeLevel: 'AzureMLWorkspace', scope: undefined }) }), expected: 'pass' },
-    { behaviour: 'passes a publish profile connection', connection: connection({ endpoint: arm({ scheme: 'PublishProfile', scope: undefined }) }), expected: 'pass' },
+    {
+      behaviour: 'passes a Machine Learning workspace connection',
+      connection: connection({ endpoint: arm({ scopeLevel: 'AzureMLWorkspace', scope: undefined }) }),
+      expected: 'pass',
+    },
+    {
+      behaviour: 'passes a publish profile connection',
+      connection: connection({ endpoint: arm({ scheme: 'PublishProfile', scope: undefined }) }),
+      expected: 'pass',
+    },
     {
       behaviour: 'fails, high, a subscription-wide connection Azure DevOps created',
       connection: connection({ endpoint: arm({ scope: undefined, creationMode: 'Automatic' }) }),
@@ -197,8 +218,16 @@ describe('shared across projects', () => {
 describe('not used for 180 days', () => {
   table(inactive, [
     { behaviour: 'passes a connection used yesterday', connection: connection(), expected: 'pass' },
-    { behaviour: 'passes a connection last used 179 days ago', connection: connection({ executions: [{ finishTime: daysAgo(179) }] }), expected: 'pass' },
-    { behaviour: 'passes a connection a pipeline is using right now', connection: connection({ executions: [{}, { finishTime: daysAgo(400) }] }), expected: 'pass' },
+    {
+      behaviour: 'passes a connection last used 179 days ago',
+      connection: connection({ executions: [{ finishTime: daysAgo(179) }] }),
+      expected: 'pass',
+    },
+    {
+      behaviour: 'passes a connection a pipeline is using right now',
+      connection: connection({ executions: [{}, { finishTime: daysAgo(400) }] }),
+      expected: 'pass',
+    },
     {
       behaviour: 'fails, high, an Azure connection last used 181 days ago',
       connection: connection({ executions: [{ finishTime: daysAgo(181) }] }),
@@ -224,9 +253,22 @@ describe('not used for 180 days', () => {
       expected: 'fail',
       shown: `executionhistory = no records (created ${daysAgo(200).slice(0, 10)})`,
     },
-    { behaviour: 'passes a connection never used that Azure DevOps says was created 10 days ago', connection: connection({ endpoint: arm({ creationDate: daysAgo(10) }), executions: [] }), expected: 'pass' },
-    { behaviour: 'passes a connection never used that Vigil saw created today', connection: connection({ executions: [] }), createdAt: daysAgo(0), expected: 'pass' },
-    { behaviour: 'is unevaluated when the execution history cannot be read', connection: connection({ refuse: { executionHistory: 403 } }), expected: 'unevaluated' },
+    {
+      behaviour: 'passes a connection never used that Azure DevOps says was created 10 days ago',
+      connection: connection({ endpoint: arm({ creationDate: daysAgo(10) }), executions: [] }),
+      expected: 'pass',
+    },
+    {
+      behaviour: 'passes a connection never used that Vigil saw created today',
+      connection: connection({ executions: [] }),
+      createdAt: daysAgo(0),
+      expected: 'pass',
+    },
+    {
+      behaviour: 'is unevaluated when the execution history cannot be read',
+      connection: connection({ refuse: { executionHistory: 403 } }),
+      expected: 'unevaluated',
+    },
   ]);
 });
 
@@ -234,7 +276,11 @@ describe('no approval or branch control on a connection that reaches production'
   const prod = arm({ name: 'contoso-prod-deploy' });
   table(noApprovalOrBranchControl, [
     { behaviour: 'does not concern a connection that does not reach production', connection: connection(), expected: 'not-applicable' },
-    { behaviour: 'does not concern a production connection no pipeline may use yet', connection: connection({ endpoint: prod, pipelines: [], allPipelines: false }), expected: 'not-applicable' },
+    {
+      behaviour: 'does not concern a production connection no pipeline may use yet',
+      connection: connection({ endpoint: prod, pipelines: [], allPipelines: false }),
+      expected: 'not-applicable',
+    },
     {
       behaviour: 'fails, high, a production connection with no checks',
       connection: connection({ endpoint: prod }),
@@ -248,17 +294,28 @@ describe('no approval or branch control on a connection that reaches production'
       expected: 'fail',
       shown: /reaches production: subscription-wide Azure scope/,
     },
-    { behaviour: 'fails a production connection with only a business hours check', connection: connection({ endpoint: prod, checks: [businessHoursCheck(id)] }), expected: 'fail' },
+    {
+      behaviour: 'fails a production connection with only a business hours check',
+      connection: connection({ endpoint: prod, checks: [businessHoursCheck(id)] }),
+      expected: 'fail',
+    },
     {
       behaviour: 'fails a production connection whose branch control allows every branch',
       connection: connection({ endpoint: prod, checks: [branchControlCheck(id, '*')] }),
       expected: 'fail',
       shown: /Branch control allowedBranches = \*/,
     },
-    { behaviour: 'passes a production connection with an approval', connection: connection({ endpoint: prod, checks: [approvalCheck(id)] }), expected: 'pass' },
+    {
+      behaviour: 'passes a production connection with an approval',
+      connection: connection({ endpoint: prod, checks: [approvalCheck(id)] }),
+      expected: 'pass',
+    },
     {
       behaviour: 'passes a production connection with a branch control on main',
-      connection: connection({ endpoint: prod, checks: [businessHoursCheck(id), branchControlCheck(id, 'refs/heads/main, refs/heads/release/*')] }),
+      connection: connection({
+        endpoint: prod,
+        checks: [businessHoursCheck(id), branchControlCheck(id, 'refs/heads/main, refs/heads/release/*')],
+      }),
       expected: 'pass',
     },
     {
@@ -266,7 +323,11 @@ describe('no approval or branch control on a connection that reaches production'
       connection: connection({ endpoint: prod, pipelines: [], allPipelines: true }),
       expected: 'fail',
     },
-    { behaviour: 'is unevaluated when the checks cannot be read', connection: connection({ endpoint: prod, refuse: { checks: 403 } }), expected: 'unevaluated' },
+    {
+      behaviour: 'is unevaluated when the checks cannot be read',
+      connection: connection({ endpoint: prod, refuse: { checks: 403 } }),
+      expected: 'unevaluated',
+    },
   ]);
 });
 
@@ -297,7 +358,11 @@ describe('insecure authentication scheme for the type', () => {
       connection: connection({ endpoint: generic({ type: 'externalnpmregistry', scheme: 'Token', url: 'https://registry.npmjs.org' }) }),
       expected: 'pass',
     },
-    { behaviour: 'passes an anonymous connection to an http URL', connection: connection({ endpoint: generic({ scheme: 'None', url: 'http://mirror.contoso.internal' }) }), expected: 'pass' },
+    {
+      behaviour: 'passes an anonymous connection to an http URL',
+      connection: connection({ endpoint: generic({ scheme: 'None', url: 'http://mirror.contoso.internal' }) }),
+      expected: 'pass',
+    },
     {
       behaviour: "fails, low, GitHub with a person's access token",
       connection: connection({ endpoint: generic({ type: 'github', scheme: 'PersonalAccessToken', url: 'https://github.com' }) }),
@@ -310,6 +375,10 @@ describe('insecure authentication scheme for the type', () => {
       expected: 'pass',
     },
     { behaviour: 'leaves Azure Resource Manager to the client secret check', connection: connection(), expected: 'not-applicable' },
-    { behaviour: 'leaves classic Azure to the classic check', connection: connection({ endpoint: classicAzureEndpoint({ id, name: 'asm' }) }), expected: 'not-applicable' },
+    {
+      behaviour: 'leaves classic Azure to the classic check',
+      connection: connection({ endpoint: classicAzureEndpoint({ id, name: 'asm' }) }),
+      expected: 'not-applicable',
+    },
   ]);
 });

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { queueNames } from '../../../shared/queue/names';
 import { functionEntryFiles } from '../../../shared/azureFunctions/functionModules';
+import { queueNames } from '../../../shared/queue/names';
 import { appFunctions } from '../../support/testHost';
 
 describe('the function app', () => {

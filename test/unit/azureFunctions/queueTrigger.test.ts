@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AppServices, createAppServices, useServices } from '../../../shared/app/services';
+import type { UseCase } from '../../../shared/app/useCase';
+import { handleQueueMessage, queueTrigger } from '../../../shared/azureFunctions/queueTrigger';
 import { loadConfig } from '../../../shared/config';
 import { PermanentError, ThrottledError, TransientError } from '../../../shared/errors';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
 import type { ParkedMessage } from '../../../shared/queue/parkedMessages';
-import { handleQueueMessage, queueTrigger } from '../../../shared/azureFunctions/queueTrigger';
-import type { UseCase } from '../../../shared/app/useCase';
-import { createAppServices, useServices, type AppServices } from '../../../shared/app/services';
 import { ManualClock } from '../../support/manualClock';
 
 const envelope: EventEnvelope = {
@@ -72,7 +72,9 @@ describe('a queue-triggered use case', () => {
   });
 
   it('throws on a transient failure so the host redelivers, and the redelivery runs', async () => {
-    await expect(handleQueueMessage(delivery(), services, failingWith(new TransientError('Azure DevOps answered 503')))).rejects.toThrow('503');
+    await expect(handleQueueMessage(delivery(), services, failingWith(new TransientError('Azure DevOps answered 503')))).rejects.toThrow(
+      '503',
+    );
     expect(await handleQueueMessage(delivery(envelope, 2), services, succeeding)).toBe('completed');
     expect(runs).toBe(2);
   });
@@ -88,7 +90,11 @@ describe('a queue-triggered use case', () => {
   });
 
   it('parks an event once throttling outlasts the allowed reschedules', async () => {
-    const outcome = await handleQueueMessage(delivery({ ...envelope, attempt: 2 }), services, failingWith(new ThrottledError('still 429', 1_000)));
+    const outcome = await handleQueueMessage(
+      delivery({ ...envelope, attempt: 2 }),
+      services,
+      failingWith(new ThrottledError('still 429', 1_000)),
+    );
     expect(outcome).toBe('parked');
     expect((await parked())[0].reason).toMatch(/gave up after 2 reschedules: ThrottledError: still 429/);
   });
@@ -97,7 +103,11 @@ describe('a queue-triggered use case', () => {
     const outcome = await handleQueueMessage(delivery(), services, failingWith(new PermanentError('build 7 not found in contoso/web')));
     expect(outcome).toBe('parked');
     expect(await parked()).toEqual([
-      expect.objectContaining({ messageId: 'sub-1:evt-1', functionName: 'scanBuild', reason: 'PermanentError: build 7 not found in contoso/web' }),
+      expect.objectContaining({
+        messageId: 'sub-1:evt-1',
+        functionName: 'scanBuild',
+        reason: 'PermanentError: build 7 not found in contoso/web',
+      }),
     ]);
     expect(runs).toBe(1);
   });
@@ -127,18 +137,26 @@ describe('the Service Bus trigger binding', () => {
     ['a parsed JSON object', envelope],
     ['a JSON string', JSON.stringify(envelope)],
     ['bytes', Buffer.from(JSON.stringify(envelope))],
-  ])('reads the envelope the Functions host hands over as %s, with messageId and deliveryCount from triggerMetadata', async (_shape, body) => {
-    useServices(services);
-    const seen: EventEnvelope[] = [];
-    const handler = queueTrigger('scanBuild', 'build-scan', async (received: EventEnvelope) => {
-      seen.push(received);
-    });
-    const context = new InvocationContext({
-      functionName: 'scanBuild',
-      triggerMetadata: { messageId: 'sub-1:evt-1', deliveryCount: 1, enqueuedTimeUtc: '2026-11-20T10:00:00Z', applicationProperties: { type: 'build.complete' } },
-      logHandler: () => undefined,
-    });
-    await handler(body, context);
-    expect(seen).toEqual([envelope]);
-  });
+  ])(
+    'reads the envelope the Functions host hands over as %s, with messageId and deliveryCount from triggerMetadata',
+    async (_shape, body) => {
+      useServices(services);
+      const seen: EventEnvelope[] = [];
+      const handler = queueTrigger('scanBuild', 'build-scan', async (received: EventEnvelope) => {
+        seen.push(received);
+      });
+      const context = new InvocationContext({
+        functionName: 'scanBuild',
+        triggerMetadata: {
+          messageId: 'sub-1:evt-1',
+          deliveryCount: 1,
+          enqueuedTimeUtc: '2026-11-20T10:00:00Z',
+          applicationProperties: { type: 'build.complete' },
+        },
+        logHandler: () => undefined,
+      });
+      await handler(body, context);
+      expect(seen).toEqual([envelope]);
+    },
+  );
 });

@@ -35,8 +35,18 @@ describe('pruning stale build output', () => {
       'dist/.tsbuildinfo',
     ]);
 
-    expect(pruneStaleBuildOutput(root).sort()).toEqual(['dist/functions/scanBuildLegacy.js', 'dist/functions/scanBuildLegacy.js.map', 'dist/shared/ci/removedHelper.js']);
-    for (const kept of ['dist/functions/scanBuild.js', 'dist/functions/scanBuild.js.map', 'dist/shared/ci/scanCiRun.js', 'dist/shared/scanning/allowlists/words.json', 'dist/.tsbuildinfo']) {
+    expect(pruneStaleBuildOutput(root).sort()).toEqual([
+      'dist/functions/scanBuildLegacy.js',
+      'dist/functions/scanBuildLegacy.js.map',
+      'dist/shared/ci/removedHelper.js',
+    ]);
+    for (const kept of [
+      'dist/functions/scanBuild.js',
+      'dist/functions/scanBuild.js.map',
+      'dist/shared/ci/scanCiRun.js',
+      'dist/shared/scanning/allowlists/words.json',
+      'dist/.tsbuildinfo',
+    ]) {
       expect(existsSync(join(root, kept)), kept).toBe(true);
     }
   });

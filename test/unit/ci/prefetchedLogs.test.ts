@@ -23,7 +23,7 @@ function logs(count: number, opened: string[], failAt?: number): { iterable: Asy
   return { iterable: generate(), streams };
 }
 
-describe('a run\'s logs, opened one ahead', () => {
+describe("a run's logs, opened one ahead", () => {
   it('starts the next download while the current log is handed out, in order', async () => {
     const opened: string[] = [];
     const seen: Array<{ id: string; openedBefore: string[] }> = [];

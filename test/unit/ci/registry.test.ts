@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createAppServices } from '../../../shared/app/services';
 import type { CiProviderConfig } from '../../../shared/ci/providers/ciProvider';
 import { builtInCiProviderNames, loadCiProviders } from '../../../shared/ci/providers/registry';
 import { loadConfig } from '../../../shared/config';
 import { ConfigurationError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/logging/logger';
-import { createAppServices } from '../../../shared/app/services';
 import { ManualClock } from '../../support/manualClock';
 
 /**
@@ -87,7 +87,9 @@ describe('the CI provider registry', () => {
 
   it('says which providers exist when asked for an unknown one', async () => {
     const registry = await loadCiProviders(configWith([]));
-    await expect(registry.create('jenkins', providerConfig())).rejects.toThrow(/no CI provider 'jenkins' \(known: azure-pipelines, github-actions; add a module with VIGIL_CI_PROVIDER_MODULES/);
+    await expect(registry.create('jenkins', providerConfig())).rejects.toThrow(
+      /no CI provider 'jenkins' \(known: azure-pipelines, github-actions; add a module with VIGIL_CI_PROVIDER_MODULES/,
+    );
   });
 
   it('loads an extra provider from a configured ES module and makes it for an organization', async () => {
@@ -136,7 +138,9 @@ describe('the CI provider registry', () => {
   });
 
   it('fails when createCiProvider needs I/O or settings at start-up, or returns a promise', async () => {
-    const throws = moduleFile(`export function createCiProvider(config) { if (!config.organization.jenkins) throw new Error('no jenkins settings'); }\n`);
+    const throws = moduleFile(
+      `export function createCiProvider(config) { if (!config.organization.jenkins) throw new Error('no jenkins settings'); }\n`,
+    );
     expect((await configurationError([throws])).message).toContain(`createCiProvider of '${throws}' threw at start-up`);
     const promise = moduleFile(`export async function createCiProvider() { return {}; }\n`);
     expect((await configurationError([promise])).message).toContain('returned a promise at start-up: it must return the provider itself');

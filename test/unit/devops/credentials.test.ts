@@ -73,7 +73,11 @@ describe('bearerAuthorization', () => {
     const clock = new ManualClock();
     let n = 0;
     const credential: TokenCredential = {
-      getToken: async () => ({ token: `tok-refresh-${++n}`, expiresOnTimestamp: clock.now() + 3_600_000, refreshAfterTimestamp: clock.now() + 60_000 }),
+      getToken: async () => ({
+        token: `tok-refresh-${++n}`,
+        expiresOnTimestamp: clock.now() + 3_600_000,
+        refreshAfterTimestamp: clock.now() + 60_000,
+      }),
     };
     const source = bearerAuthorization(credential, clock);
     await source.ready();
@@ -87,7 +91,9 @@ describe('bearerAuthorization', () => {
         throw Object.assign(new Error('ManagedIdentityCredential: secret-ish detail'), { name: 'CredentialUnavailableError' });
       },
     };
-    const error = await bearerAuthorization(credential, new ManualClock()).ready().catch((e: unknown) => e);
+    const error = await bearerAuthorization(credential, new ManualClock())
+      .ready()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenUnavailableError);
     expect((error as Error).message).toBe('could not get an Entra token for Azure DevOps (CredentialUnavailableError)');
   });

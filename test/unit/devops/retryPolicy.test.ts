@@ -35,7 +35,11 @@ describe('classifyResponse', () => {
   });
   it('treats 429 as throttled, with the stated delay or the default', () => {
     expect(classifyResponse(429, { 'retry-after': '4' }, now)).toEqual({ kind: 'throttled', statusCode: 429, retryAfterMs: 4000 });
-    expect(classifyResponse(429, {}, now)).toEqual({ kind: 'throttled', statusCode: 429, retryAfterMs: defaultRetrySettings.defaultThrottleMs });
+    expect(classifyResponse(429, {}, now)).toEqual({
+      kind: 'throttled',
+      statusCode: 429,
+      retryAfterMs: defaultRetrySettings.defaultThrottleMs,
+    });
   });
   it('treats a 5xx with a stated delay as throttled, without one as a server failure', () => {
     expect(classifyResponse(503, { 'retry-after': '2' }, now)).toEqual({ kind: 'throttled', statusCode: 503, retryAfterMs: 2000 });
@@ -49,7 +53,9 @@ describe('classifyResponse', () => {
 
 describe('classifyError', () => {
   it('reads typed-rest-client errors, including node-api rateLimit when headers were dropped', () => {
-    expect(classifyError(Object.assign(new Error('x'), { statusCode: 429, responseHeaders: {}, rateLimit: { retryAfter: 5 } }), now)).toEqual({
+    expect(
+      classifyError(Object.assign(new Error('x'), { statusCode: 429, responseHeaders: {}, rateLimit: { retryAfter: 5 } }), now),
+    ).toEqual({
       kind: 'throttled',
       statusCode: 429,
       retryAfterMs: 5000,
@@ -68,22 +74,36 @@ describe('decideRetry', () => {
   const settings = { ...defaultRetrySettings, maxAttempts: 3, maxThrottleWaits: 2, maxInProcessWaitMs: 10_000 };
   it('waits the stated delay for throttling a bounded number of times', () => {
     const throttled = { kind: 'throttled' as const, retryAfterMs: 3000 };
-    expect(decideRetry(throttled, { attempt: 1, throttleWaits: 0, idempotent: true }, settings)).toEqual({ action: 'retry', delayMs: 3000 });
-    expect(decideRetry(throttled, { attempt: 3, throttleWaits: 1, idempotent: true }, settings)).toEqual({ action: 'retry', delayMs: 3000 });
+    expect(decideRetry(throttled, { attempt: 1, throttleWaits: 0, idempotent: true }, settings)).toEqual({
+      action: 'retry',
+      delayMs: 3000,
+    });
+    expect(decideRetry(throttled, { attempt: 3, throttleWaits: 1, idempotent: true }, settings)).toEqual({
+      action: 'retry',
+      delayMs: 3000,
+    });
     expect(decideRetry(throttled, { attempt: 3, throttleWaits: 2, idempotent: true }, settings)).toEqual({ action: 'fail' });
   });
   it('does not wait in process for a delay longer than the bound', () => {
-    expect(decideRetry({ kind: 'throttled', retryAfterMs: 60_000 }, { attempt: 1, throttleWaits: 0, idempotent: true }, settings)).toEqual({ action: 'fail' });
+    expect(decideRetry({ kind: 'throttled', retryAfterMs: 60_000 }, { attempt: 1, throttleWaits: 0, idempotent: true }, settings)).toEqual({
+      action: 'fail',
+    });
   });
   it('retries 5xx up to maxAttempts, and writes only on 503', () => {
     const server = { kind: 'server' as const, statusCode: 500 };
     expect(decideRetry(server, { attempt: 1, throttleWaits: 0, idempotent: true }, settings, () => 0.5).action).toBe('retry');
     expect(decideRetry(server, { attempt: 3, throttleWaits: 0, idempotent: true }, settings).action).toBe('fail');
     expect(decideRetry(server, { attempt: 1, throttleWaits: 0, idempotent: false }, settings).action).toBe('fail');
-    expect(decideRetry({ kind: 'server', statusCode: 503 }, { attempt: 1, throttleWaits: 0, idempotent: false }, settings).action).toBe('retry');
+    expect(decideRetry({ kind: 'server', statusCode: 503 }, { attempt: 1, throttleWaits: 0, idempotent: false }, settings).action).toBe(
+      'retry',
+    );
   });
   it('never retries auth, not-found or client failures', () => {
-    for (const failure of [{ kind: 'auth' as const }, { kind: 'not-found' as const, statusCode: 404 as const }, { kind: 'client' as const, statusCode: 400 }]) {
+    for (const failure of [
+      { kind: 'auth' as const },
+      { kind: 'not-found' as const, statusCode: 404 as const },
+      { kind: 'client' as const, statusCode: 400 },
+    ]) {
       expect(decideRetry(failure, { attempt: 1, throttleWaits: 0, idempotent: true }, settings)).toEqual({ action: 'fail' });
     }
   });

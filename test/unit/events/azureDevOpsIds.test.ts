@@ -24,7 +24,11 @@ const typedIds: Record<string, string[]> = {
   'git.repo.deleted': ['resource.repositoryId'],
   'git.pullrequest.created': ['resource.pullRequestId', 'resource.repository.id', 'resource.lastMergeSourceCommit.commitId'],
   'git.pullrequest.updated': ['resource.pullRequestId', 'resource.repository.id', 'resource.lastMergeSourceCommit.commitId'],
-  'ms.vss-code.git-pullrequest-comment-event': ['resource.pullRequest.pullRequestId', 'resource.pullRequest.repository.id', 'resource.comment.id'],
+  'ms.vss-code.git-pullrequest-comment-event': [
+    'resource.pullRequest.pullRequestId',
+    'resource.pullRequest.repository.id',
+    'resource.comment.id',
+  ],
   'workitem.created': ['resource.id'],
   'workitem.updated': ['resource.workItemId', 'resource.revision.id'],
   'workitem.deleted': ['resource.id'],
@@ -149,27 +153,30 @@ describe('an Azure DevOps event whose ids cannot be found', () => {
     expect(missingIds(() => extract(sample))).toEqual(['state']);
   });
 
-  it.each(Object.keys(typedIds).map((type) => [type]))('%s of any shape is either identified or unidentified, never an error of another kind', (type) => {
-    const shapes: unknown[] = [
-      undefined,
-      null,
-      'resource',
-      42,
-      [],
-      [{ id: 1 }],
-      { id: 'not-a-number', url: 7, _links: 'nope' },
-      { id: -1, pushId: 1.5, repository: [], run: { id: '11', state: 7 }, workItemId: '5', revision: null },
-      { _links: { self: null, web: { href: 12 }, other: { href: 'https://dev.azure.com/%zz/_apis/build/Builds/1' } } },
-    ];
-    for (const resource of shapes) {
-      for (const resourceContainers of [undefined, 'x', { account: 'x', project: { id: 5 } }]) {
-        const payload = { id: 'x', eventType: type, resource, resourceContainers } as Payload;
-        try {
-          extract(payload);
-        } catch (error) {
-          expect(error, JSON.stringify({ resource, resourceContainers })).toBeInstanceOf(UnidentifiedEventError);
+  it.each(Object.keys(typedIds).map((type) => [type]))(
+    '%s of any shape is either identified or unidentified, never an error of another kind',
+    (type) => {
+      const shapes: unknown[] = [
+        undefined,
+        null,
+        'resource',
+        42,
+        [],
+        [{ id: 1 }],
+        { id: 'not-a-number', url: 7, _links: 'nope' },
+        { id: -1, pushId: 1.5, repository: [], run: { id: '11', state: 7 }, workItemId: '5', revision: null },
+        { _links: { self: null, web: { href: 12 }, other: { href: 'https://dev.azure.com/%zz/_apis/build/Builds/1' } } },
+      ];
+      for (const resource of shapes) {
+        for (const resourceContainers of [undefined, 'x', { account: 'x', project: { id: 5 } }]) {
+          const payload = { id: 'x', eventType: type, resource, resourceContainers } as Payload;
+          try {
+            extract(payload);
+          } catch (error) {
+            expect(error, JSON.stringify({ resource, resourceContainers })).toBeInstanceOf(UnidentifiedEventError);
+          }
         }
       }
-    }
-  });
+    },
+  );
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { azureDevOpsUrlPatterns, organizationFromUrl, readAzureDevOpsUrl, readAzureDevOpsUrls } from '../../../shared/events/sources/azureDevOpsUrls';
+import {
+  azureDevOpsUrlPatterns,
+  organizationFromUrl,
+  readAzureDevOpsUrl,
+  readAzureDevOpsUrls,
+} from '../../../shared/events/sources/azureDevOpsUrls';
 
 const repo = '278d5cd2-584d-4b63-824a-2ba458937249';
 const project = '6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c';
@@ -42,13 +47,17 @@ describe('the table of Azure DevOps URL patterns', () => {
   });
 
   it('reads the build id out of the web link of the one published Minimal build payload', () => {
-    const url = 'https://dev.azure.com/FabrikamFiber/web/build.aspx?pcguid=e4e4e4e4-ffff-aaaa-bbbb-c5c5c5c5c5c5&builduri=vstfs%3a%2f%2f%2fBuild%2fBuild%2f2727068';
+    const url =
+      'https://dev.azure.com/FabrikamFiber/web/build.aspx?pcguid=e4e4e4e4-ffff-aaaa-bbbb-c5c5c5c5c5c5&builduri=vstfs%3a%2f%2f%2fBuild%2fBuild%2f2727068';
     // `web/build.aspx` is a page, not a project: no project is read from it.
     expect(readAzureDevOpsUrl(url)).toEqual({ organization: 'fabrikamfiber', ids: { buildId: 2727068 } });
   });
 
   it('reads the Git routes the docs samples spell `_apis/repos/git/…` as well', () => {
-    expect(readAzureDevOpsUrl(`https://fabrikam-fiber-inc.visualstudio.com/DefaultCollection/_apis/repos/git/repositories/${repo}/pushes/14`)?.ids).toEqual({
+    expect(
+      readAzureDevOpsUrl(`https://fabrikam-fiber-inc.visualstudio.com/DefaultCollection/_apis/repos/git/repositories/${repo}/pushes/14`)
+        ?.ids,
+    ).toEqual({
       repositoryId: repo,
       pushId: 14,
     });

@@ -17,7 +17,9 @@ const samples = routedServiceHookSamples((path) => readJson(path).eventType);
 
 describe('the minimal variants of the routed samples', () => {
   it('are exactly one per routed sample, at the same relative path', () => {
-    const committed = jsonFilesUnder(minimalServiceHookSamples).map((path) => relative(minimalServiceHookSamples, path).split(sep).join('/'));
+    const committed = jsonFilesUnder(minimalServiceHookSamples).map((path) =>
+      relative(minimalServiceHookSamples, path).split(sep).join('/'),
+    );
     expect(committed).toEqual(samples);
   });
 

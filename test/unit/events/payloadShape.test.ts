@@ -24,7 +24,13 @@ describe('the shape of a payload Vigil could not read', () => {
   it('never contains a value of the payload', () => {
     const sample = readFileSync(join(__dirname, '..', '..', 'fixtures', 'azure-devops', 'service-hooks', 'git.push.json'), 'utf8');
     const shape = payloadShape(JSON.parse(sample) as unknown).join('\n');
-    for (const value of ['Jamal Hartnett', 'fabrikamfiber4@hotmail.com', 'Fixed bug in web.config file', 'f5f5f5f5-aaaa-bbbb-cccc-d6d6d6d6d6d6', 'https://']) {
+    for (const value of [
+      'Jamal Hartnett',
+      'fabrikamfiber4@hotmail.com',
+      'Fixed bug in web.config file',
+      'f5f5f5f5-aaaa-bbbb-cccc-d6d6d6d6d6d6',
+      'https://',
+    ]) {
       expect(shape).not.toContain(value);
     }
     expect(shape).toContain('resource.repository.id: string');

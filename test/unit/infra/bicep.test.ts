@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { serviceBusConnectionName } from '../../../shared/azureFunctions/functionRegistry';
 import { loadConfig } from '../../../shared/config';
 import { defaultMaxDeliveryCount, queueNames } from '../../../shared/queue/names';
-import { serviceBusConnectionName } from '../../../shared/azureFunctions/functionRegistry';
 import { containerDefinitions, containerNames } from '../../../shared/store/port';
 import { hookSecretNames } from '../../../shared/vault/port';
 import { appFunctions } from '../../support/testHost';
@@ -140,7 +140,12 @@ const mainBicep = stripComments(read('infra/main.bicep'));
 describe('the Service Bus queues in Bicep', () => {
   const declared = arrayVariable(serviceBusBicep, 'queueNames').map((item) => item.replace(/^'|'$/g, ''));
   const [queueResource] = resourcesOfType('Microsoft.ServiceBus/namespaces/queues');
-  const settings = objectEntries(balanced(queueResource.body, queueResource.body.indexOf('properties:') + queueResource.body.slice(queueResource.body.indexOf('properties:')).indexOf('{')));
+  const settings = objectEntries(
+    balanced(
+      queueResource.body,
+      queueResource.body.indexOf('properties:') + queueResource.body.slice(queueResource.body.indexOf('properties:')).indexOf('{'),
+    ),
+  );
 
   it('declares exactly the queues of shared/queue/names.ts', () => {
     expect(declared).toEqual([...queueNames]);
@@ -235,7 +240,13 @@ describe('the Function App settings in Bicep', () => {
   });
 
   it('sets every setting the Azure adapters read', () => {
-    for (const name of ['COSMOS_ENDPOINT', 'COSMOS_DATABASE', 'KEY_VAULT_URL', 'AZURE_CLIENT_ID', `${serviceBusConnectionName}__clientId`]) {
+    for (const name of [
+      'COSMOS_ENDPOINT',
+      'COSMOS_DATABASE',
+      'KEY_VAULT_URL',
+      'AZURE_CLIENT_ID',
+      `${serviceBusConnectionName}__clientId`,
+    ]) {
       expect(names).toContain(name);
     }
   });
@@ -250,7 +261,13 @@ describe('the Function App settings in Bicep', () => {
     const env = Object.fromEntries(
       names.map((name) => [
         name,
-        /(ENDPOINT|URL)$/.test(name) ? 'https://example.invalid/' : name === 'VIGIL_LOG_FORMAT' ? 'json' : /_SCHEDULE$/.test(name) ? '0 0 2 * * *' : 'value',
+        /(ENDPOINT|URL)$/.test(name)
+          ? 'https://example.invalid/'
+          : name === 'VIGIL_LOG_FORMAT'
+            ? 'json'
+            : /_SCHEDULE$/.test(name)
+              ? '0 0 2 * * *'
+              : 'value',
       ]),
     );
     const config = loadConfig(env);
@@ -293,7 +310,15 @@ describe('the Function App settings in Bicep', () => {
   });
 
   it('leaves out settings Flex Consumption refuses and any key-based setting', () => {
-    for (const name of ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_NODE_DEFAULT_VERSION', 'AzureWebJobsStorage', 'ServiceBusConnection', 'COSMOS_KEY', 'VIGIL_VAULT_KEY']) {
+    for (const name of [
+      'FUNCTIONS_WORKER_RUNTIME',
+      'FUNCTIONS_EXTENSION_VERSION',
+      'WEBSITE_NODE_DEFAULT_VERSION',
+      'AzureWebJobsStorage',
+      'ServiceBusConnection',
+      'COSMOS_KEY',
+      'VIGIL_VAULT_KEY',
+    ]) {
       expect(names).not.toContain(name);
     }
   });
@@ -313,12 +338,17 @@ describe('the Function App settings in Bicep', () => {
 describe('keys and local authentication in infra/', () => {
   const infraFiles = filesUnder(infra);
 
-  it.each([/listKeys\(/i, /listConnectionStrings/i, /AccountKey=/i, /SharedAccessKey/i, /listSecrets\(/i, /COSMOS_KEY/, /primaryMasterKey/i])(
-    'has no %s anywhere',
-    (pattern) => {
-      for (const file of infraFiles) expect(readFileSync(file, 'utf8'), relative(root, file)).not.toMatch(pattern);
-    },
-  );
+  it.each([
+    /listKeys\(/i,
+    /listConnectionStrings/i,
+    /AccountKey=/i,
+    /SharedAccessKey/i,
+    /listSecrets\(/i,
+    /COSMOS_KEY/,
+    /primaryMasterKey/i,
+  ])('has no %s anywhere', (pattern) => {
+    for (const file of infraFiles) expect(readFileSync(file, 'utf8'), relative(root, file)).not.toMatch(pattern);
+  });
 
   it('mentions a connection string only as the Application Insights ingestion settings', () => {
     const mentions = infraFiles.flatMap((file) =>
@@ -327,7 +357,9 @@ describe('keys and local authentication in infra/', () => {
         .filter((line) => /connectionString/i.test(line))
         .map((line) => `${relative(root, file)}: ${line.trim()}`),
     );
-    expect(mentions).toEqual(['infra/modules/monitoring.bicep: output ingestionSettings string = applicationInsights.properties.ConnectionString']);
+    expect(mentions).toEqual([
+      'infra/modules/monitoring.bicep: output ingestionSettings string = applicationInsights.properties.ConnectionString',
+    ]);
   });
 
   it.each([
@@ -372,7 +404,11 @@ describe('the role assignments in Bicep', () => {
     COSMOS_DB_BUILT_IN_DATA_CONTRIBUTOR,
   ]);
 
-  const rolesBody = balanced(roleAssignmentsBicep, roleAssignmentsBicep.search(/var\s+roles\s*=\s*\{/) + roleAssignmentsBicep.slice(roleAssignmentsBicep.search(/var\s+roles\s*=\s*\{/)).indexOf('{'));
+  const rolesBody = balanced(
+    roleAssignmentsBicep,
+    roleAssignmentsBicep.search(/var\s+roles\s*=\s*\{/) +
+      roleAssignmentsBicep.slice(roleAssignmentsBicep.search(/var\s+roles\s*=\s*\{/)).indexOf('{'),
+  );
   const roles = new Map([...objectEntries(rolesBody)].map(([key, value]) => [key, value.replace(/^'|'$/g, '')]));
 
   /** The role ids an expression can name: `roles.x` directly or through `var y = ... roles.x ...`. */
@@ -415,7 +451,14 @@ describe('the role assignments in Bicep', () => {
 
   it('grants every role the app needs', () => {
     const granted = new Set(assignments.flatMap((assignment) => roleIds(/roleDefinitionId:\s*(.+)/.exec(assignment.body)![1])));
-    for (const id of [AZURE_SERVICE_BUS_DATA_SENDER, AZURE_SERVICE_BUS_DATA_RECEIVER, KEY_VAULT_SECRETS_USER, STORAGE_BLOB_DATA_OWNER, MONITORING_METRICS_PUBLISHER, COSMOS_DB_BUILT_IN_DATA_CONTRIBUTOR]) {
+    for (const id of [
+      AZURE_SERVICE_BUS_DATA_SENDER,
+      AZURE_SERVICE_BUS_DATA_RECEIVER,
+      KEY_VAULT_SECRETS_USER,
+      STORAGE_BLOB_DATA_OWNER,
+      MONITORING_METRICS_PUBLISHER,
+      COSMOS_DB_BUILT_IN_DATA_CONTRIBUTOR,
+    ]) {
       expect(granted).toContain(id);
     }
   });
@@ -437,7 +480,9 @@ describe('the role assignments in Bicep', () => {
   });
 
   it('grants the app identity as a service principal, and the deploying user only when given', () => {
-    expect(mainBicep).toMatch(/module\s+appRoles\s+'modules\/roleAssignments\.bicep'\s*=\s*\{[\s\S]*?principalId:\s*identity\.outputs\.principalId[\s\S]*?principalType:\s*'ServicePrincipal'[\s\S]*?canWriteSecrets:\s*false/);
+    expect(mainBicep).toMatch(
+      /module\s+appRoles\s+'modules\/roleAssignments\.bicep'\s*=\s*\{[\s\S]*?principalId:\s*identity\.outputs\.principalId[\s\S]*?principalType:\s*'ServicePrincipal'[\s\S]*?canWriteSecrets:\s*false/,
+    );
     expect(mainBicep).toMatch(/module\s+deployerRoles\s+'modules\/roleAssignments\.bicep'\s*=\s*if\s*\(!empty\(principalId\)\)/);
   });
 });
@@ -446,7 +491,9 @@ describe('main.bicep', () => {
   const modules = [...mainBicep.matchAll(/module\s+\w+\s+'([^']+)'/g)].map((match) => match[1]);
 
   it('uses every module file, and every module it uses exists', () => {
-    const moduleFiles = bicepFiles.filter((file) => file.includes(`${join('infra', 'modules')}`)).map((file) => relative(infra, file).split('\\').join('/'));
+    const moduleFiles = bicepFiles
+      .filter((file) => file.includes(`${join('infra', 'modules')}`))
+      .map((file) => relative(infra, file).split('\\').join('/'));
     expect(new Set(modules)).toEqual(new Set(moduleFiles));
   });
 
@@ -456,8 +503,17 @@ describe('main.bicep', () => {
     expect(route).toBe('hooks/{source}');
     expect(Object.keys(hookSecretNames)).toContain('azure-devops');
     const webhook = /output\s+WEBHOOK_URL\s+string\s*=\s*'([^']+)'/.exec(mainBicep)?.[1];
-    expect(webhook).toBe(`https://\${functionApp.outputs.defaultHostName}/${host.extensions.http.routePrefix}/${route.replace('{source}', 'azure-devops')}`);
-    for (const output of ['AZURE_FUNCTION_APP_NAME', 'KEY_VAULT_NAME', 'KEY_VAULT_URL', 'SERVICE_BUS_NAMESPACE', 'COSMOS_ENDPOINT', 'AZURE_RESOURCE_GROUP']) {
+    expect(webhook).toBe(
+      `https://\${functionApp.outputs.defaultHostName}/${host.extensions.http.routePrefix}/${route.replace('{source}', 'azure-devops')}`,
+    );
+    for (const output of [
+      'AZURE_FUNCTION_APP_NAME',
+      'KEY_VAULT_NAME',
+      'KEY_VAULT_URL',
+      'SERVICE_BUS_NAMESPACE',
+      'COSMOS_ENDPOINT',
+      'AZURE_RESOURCE_GROUP',
+    ]) {
       expect(mainBicep).toMatch(new RegExp(`output\\s+${output}\\s+string\\s*=`));
     }
   });

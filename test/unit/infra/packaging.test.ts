@@ -12,8 +12,15 @@ import { describe, expect, it } from 'vitest';
 const root = join(__dirname, '..', '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
-const packageJson = JSON.parse(read('package.json')) as { main: string; scripts: Record<string, string>; dependencies: Record<string, string> };
-const tsconfig = JSON.parse(read('tsconfig.json')) as { compilerOptions: { rootDir: string; outDir: string; module: string }; include: string[] };
+const packageJson = JSON.parse(read('package.json')) as {
+  main: string;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+};
+const tsconfig = JSON.parse(read('tsconfig.json')) as {
+  compilerOptions: { rootDir: string; outDir: string; module: string };
+  include: string[];
+};
 const host = JSON.parse(read('host.json')) as {
   version: string;
   extensionBundle: { id: string; version: string };

@@ -7,7 +7,10 @@ import { ManualClock } from '../../support/manualClock';
 
 function directory(): OrganizationDirectory {
   const clock = new ManualClock();
-  return new OrganizationDirectory(createEmbeddedStore(openInMemoryDatabase(), clock).container<OrganizationSettings>('organizations'), clock);
+  return new OrganizationDirectory(
+    createEmbeddedStore(openInMemoryDatabase(), clock).container<OrganizationSettings>('organizations'),
+    clock,
+  );
 }
 
 describe('the organization directory', () => {

@@ -3,7 +3,8 @@ import { addedLinesOfBlocks, addedLinesOfPatch, canCommentOn, isAdded, linesUnkn
 
 describe('which lines a pull request adds', () => {
   it('reads the + lines of unified diff hunks by their new-side numbers', () => {
-    const patch = '@@ -8,6 +8,7 @@\n line 8\n line 9\n line 10\n+const token = "x";\n line 11\n@@ -20,3 +21,3 @@\n line 20\n-old 21\n+new 22\n line 22\n\\ No newline at end of file';
+    const patch =
+      '@@ -8,6 +8,7 @@\n line 8\n line 9\n line 10\n+const token = "x";\n line 11\n@@ -20,3 +21,3 @@\n line 20\n-old 21\n+new 22\n line 22\n\\ No newline at end of file';
     const added = addedLinesOfPatch(patch);
     expect(added.kind === 'lines' && [...added.lines]).toEqual([11, 22]);
     expect(isAdded(added, 11)).toBe(true);

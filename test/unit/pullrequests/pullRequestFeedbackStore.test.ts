@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { PublishSuperseded, PullRequestFeedbackStore, type PullRequestFeedback } from '../../../shared/pullrequests/feedback/pullRequestFeedback';
 import type { PullRequestKey } from '../../../shared/pullrequests';
+import {
+  PublishSuperseded,
+  type PullRequestFeedback,
+  PullRequestFeedbackStore,
+} from '../../../shared/pullrequests/feedback/pullRequestFeedback';
 import { openInMemoryDatabase } from '../../../shared/store/embedded/embeddedDatabase';
 import { createEmbeddedStore } from '../../../shared/store/embedded/embeddedStore';
 import { ManualClock } from '../../support/manualClock';
 
 const key: PullRequestKey = { source: 'github', repositoryId: 'octo-org/payments', number: 12 };
-const head = (commit: string, at: number, iteration?: number) => ({ commitId: commit.repeat(40), scanId: `scan-${commit}`, order: { at, ...(iteration ? { iteration } : {}) } });
+const head = (commit: string, at: number, iteration?: number) => ({
+  commitId: commit.repeat(40),
+  scanId: `scan-${commit}`,
+  order: { at, ...(iteration ? { iteration } : {}) },
+});
 
 function setup(claimTtlMs = 600_000) {
   const clock = new ManualClock();
-  const store = new PullRequestFeedbackStore(createEmbeddedStore(openInMemoryDatabase(), clock).container<PullRequestFeedback>('pullRequestFeedback'), clock, claimTtlMs);
+  const store = new PullRequestFeedbackStore(
+    createEmbeddedStore(openInMemoryDatabase(), clock).container<PullRequestFeedback>('pullRequestFeedback'),
+    clock,
+    claimTtlMs,
+  );
   const publish = async (h: ReturnType<typeof head>) => {
     await store.update('contoso', key, (current) => ({ ...current, published: { ...h, state: 'failed', at: 'now' }, claim: undefined }));
   };
@@ -28,9 +40,15 @@ describe('who publishes a pull request', () => {
   it('never lets an older head overwrite a newer one, published or being published', async () => {
     const { store, publish } = setup();
     expect((await store.claim('contoso', key, head('b', 20))).outcome).toBe('go');
-    expect(await store.claim('contoso', key, head('a', 10))).toMatchObject({ outcome: 'superseded', why: expect.stringMatching(/being published/) });
+    expect(await store.claim('contoso', key, head('a', 10))).toMatchObject({
+      outcome: 'superseded',
+      why: expect.stringMatching(/being published/),
+    });
     await publish(head('b', 20));
-    expect(await store.claim('contoso', key, head('a', 10))).toMatchObject({ outcome: 'superseded', why: expect.stringMatching(/already published/) });
+    expect(await store.claim('contoso', key, head('a', 10))).toMatchObject({
+      outcome: 'superseded',
+      why: expect.stringMatching(/already published/),
+    });
   });
 
   it('orders Azure DevOps scans by iteration before time', async () => {
@@ -44,7 +62,9 @@ describe('who publishes a pull request', () => {
     const { store } = setup();
     await store.claim('contoso', key, head('a', 10));
     expect((await store.claim('contoso', key, head('b', 20))).outcome).toBe('go');
-    await expect(store.update('contoso', key, (current) => current, { commitId: 'a'.repeat(40), scanId: 'scan-a' })).rejects.toBeInstanceOf(PublishSuperseded);
+    await expect(store.update('contoso', key, (current) => current, { commitId: 'a'.repeat(40), scanId: 'scan-a' })).rejects.toBeInstanceOf(
+      PublishSuperseded,
+    );
   });
 
   it('lets a head be published again once the claim of a newer one that died has expired', async () => {

@@ -3,14 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../shared/events/envelope';
-import { createEmbeddedQueue, MessageLockLostError, type EmbeddedQueue } from '../../../shared/queue/embedded/embeddedQueue';
-import { openEmbeddedDatabase, openInMemoryDatabase, type EmbeddedDatabase } from '../../../shared/store/embedded/embeddedDatabase';
+import { createEmbeddedQueue, type EmbeddedQueue, MessageLockLostError } from '../../../shared/queue/embedded/embeddedQueue';
+import { type EmbeddedDatabase, openEmbeddedDatabase, openInMemoryDatabase } from '../../../shared/store/embedded/embeddedDatabase';
 import { ManualClock } from '../../support/manualClock';
 
 const lock = { maxMessages: 10, lockDurationMs: 30_000 };
 
 function envelope(id: string): EventEnvelope {
-  return { id, source: 'azure-devops', type: 'build.complete', organization: 'contoso', subject: { buildId: 7 }, receivedAt: '2026-11-20T10:00:00.000Z' };
+  return {
+    id,
+    source: 'azure-devops',
+    type: 'build.complete',
+    organization: 'contoso',
+    subject: { buildId: 7 },
+    receivedAt: '2026-11-20T10:00:00.000Z',
+  };
 }
 
 let clock: ManualClock;
@@ -63,7 +70,12 @@ describe('the embedded queue', () => {
     }
     expect(await queue.receive('build-scan', lock)).toEqual([]);
     const [dead] = await queue.listDeadLetters('build-scan', 10);
-    expect(dead).toMatchObject({ messageId: 'm1', reason: 'MaxDeliveryCountExceeded', description: 'TransientError: attempt 3 failed', deliveryCount: 3 });
+    expect(dead).toMatchObject({
+      messageId: 'm1',
+      reason: 'MaxDeliveryCountExceeded',
+      description: 'TransientError: attempt 3 failed',
+      deliveryCount: 3,
+    });
     expect(await queue.counts('build-scan')).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
   });
 
@@ -114,7 +126,10 @@ describe('the embedded queue on disk', () => {
     try {
       const firstDb = openEmbeddedDatabase(dataDir);
       const first = createEmbeddedQueue(firstDb, { clock });
-      await first.send('repo-scan', [{ messageId: 'a', body: envelope('a') }, { messageId: 'b', body: envelope('b') }]);
+      await first.send('repo-scan', [
+        { messageId: 'a', body: envelope('a') },
+        { messageId: 'b', body: envelope('b') },
+      ]);
       expect(await first.receive('repo-scan', { maxMessages: 1, lockDurationMs: 600_000 })).toHaveLength(1);
       firstDb.close();
 

@@ -3,7 +3,8 @@ import { createServiceBusQueue, type ServiceBusQueue } from '../../../shared/que
 import type { QueueRuntimePropertiesReader } from '../../../shared/queue/serviceBus/serviceBusSettings';
 
 // No connection is made: the SDK client connects on first use, and counts() only uses the administration client.
-const connectionString = 'Endpoint=sb://vigil-test.servicebus.windows.net/;SharedAccessKeyName=ops;SharedAccessKey=c2VjcmV0LWtleS12YWx1ZS0xMjM0NQ==';
+const connectionString =
+  'Endpoint=sb://vigil-test.servicebus.windows.net/;SharedAccessKeyName=ops;SharedAccessKey=c2VjcmV0LWtleS12YWx1ZS0xMjM0NQ==';
 
 function restError(statusCode: number, message: string): Error {
   return Object.assign(new Error(message), { name: 'RestError', statusCode });
@@ -41,7 +42,11 @@ describe('Service Bus counts (ServiceBusAdministrationClient stubbed)', () => {
   });
 
   it.each([
-    [404, 'configuration', /queue 'alerts' does not exist in namespace vigil-test\.servicebus\.windows\.net \(deploy infra\/ or create it\)/],
+    [
+      404,
+      'configuration',
+      /queue 'alerts' does not exist in namespace vigil-test\.servicebus\.windows\.net \(deploy infra\/ or create it\)/,
+    ],
     [401, 'configuration', /Azure Service Bus Data Owner/],
     [403, 'configuration', /shared access policy is not authorized/],
     [503, 'transient', /HTTP 503/],
@@ -54,7 +59,9 @@ describe('Service Bus counts (ServiceBusAdministrationClient stubbed)', () => {
 
   it('never repeats the key when the SDK message carries the connection string', async () => {
     const failing = { getQueueRuntimeProperties: vi.fn(async () => Promise.reject(restError(500, `bad request for ${connectionString}`))) };
-    const failure: unknown = await adapterWith(failing).counts('alerts').catch((error: unknown) => error);
+    const failure: unknown = await adapterWith(failing)
+      .counts('alerts')
+      .catch((error: unknown) => error);
     expect(String((failure as Error).message)).not.toContain('c2VjcmV0LWtleS12YWx1ZS0xMjM0NQ==');
   });
 });

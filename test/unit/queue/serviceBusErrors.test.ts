@@ -1,6 +1,6 @@
 import { ServiceBusError, type ServiceBusErrorCode } from '@azure/service-bus';
 import { describe, expect, it } from 'vitest';
-import { toQueueError, type ServiceBusOperation } from '../../../shared/queue/serviceBus/serviceBusErrors';
+import { type ServiceBusOperation, toQueueError } from '../../../shared/queue/serviceBus/serviceBusErrors';
 
 const sending: ServiceBusOperation = {
   action: 'send to',
@@ -26,10 +26,13 @@ describe('Service Bus error mapping', () => {
   });
 
   it('says which queue is missing and how to create it', () => {
-    const error = toQueueError(new ServiceBusError("The messaging entity 'sb://x/build-scan' could not be found.", 'MessagingEntityNotFound'), {
-      ...sending,
-      entity: 'build-scan/$DeadLetterQueue',
-    });
+    const error = toQueueError(
+      new ServiceBusError("The messaging entity 'sb://x/build-scan' could not be found.", 'MessagingEntityNotFound'),
+      {
+        ...sending,
+        entity: 'build-scan/$DeadLetterQueue',
+      },
+    );
     expect(error.message).toBe("queue 'build-scan' does not exist in namespace vigil.servicebus.windows.net (deploy infra/ or create it)");
   });
 
@@ -40,7 +43,9 @@ describe('Service Bus error mapping', () => {
   });
 
   it('turns a missing Azure credential into a configuration error with the fix', () => {
-    const unavailable = Object.assign(new Error('DefaultAzureCredential failed to retrieve a token'), { name: 'CredentialUnavailableError' });
+    const unavailable = Object.assign(new Error('DefaultAzureCredential failed to retrieve a token'), {
+      name: 'CredentialUnavailableError',
+    });
     const error = toQueueError(unavailable, sending);
     expect(error).toMatchObject({ kind: 'configuration' });
     expect(error.message).toMatch(/ServiceBusConnection__clientId|az login/);

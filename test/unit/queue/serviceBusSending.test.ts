@@ -32,7 +32,11 @@ function fakeSender(capacity: number): { sender: ServiceBusSender; sent: string[
 describe('sending in batches', () => {
   it('starts a new batch when one is full', async () => {
     const { sender, sent } = fakeSender(2);
-    await sendInBatches(sender, 'build-scan', ['a', 'b', 'c', 'd', 'e'].map((id) => outgoing(id)));
+    await sendInBatches(
+      sender,
+      'build-scan',
+      ['a', 'b', 'c', 'd', 'e'].map((id) => outgoing(id)),
+    );
     expect(sent).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
   });
 

@@ -3,7 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { namespaceOf, serviceBusSettingsFromEnvironment } from '../../../shared/queue/serviceBus/serviceBusSettings';
 
 const credential: TokenCredential = { getToken: async () => null };
-const connectionString = 'Endpoint=sb://vigil.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=a2V5LWZvci10ZXN0cy1vbmx5LTEyMzQ1Ng==';
+const connectionString =
+  'Endpoint=sb://vigil.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=a2V5LWZvci10ZXN0cy1vbmx5LTEyMzQ1Ng==';
 
 describe('Service Bus settings', () => {
   it('uses the identity with the user-assigned client id when only the namespace is set', () => {
@@ -12,7 +13,12 @@ describe('Service Bus settings', () => {
       { ServiceBusConnection__fullyQualifiedNamespace: 'sb://vigil.servicebus.windows.net/', ServiceBusConnection__clientId: 'client-1' },
       factory,
     );
-    expect(settings.auth).toEqual({ kind: 'identity', fullyQualifiedNamespace: 'vigil.servicebus.windows.net', credential, managedIdentityClientId: 'client-1' });
+    expect(settings.auth).toEqual({
+      kind: 'identity',
+      fullyQualifiedNamespace: 'vigil.servicebus.windows.net',
+      credential,
+      managedIdentityClientId: 'client-1',
+    });
     expect(factory).toHaveBeenCalledWith('client-1');
   });
 

@@ -23,9 +23,12 @@ describe('the paths a repository scan leaves out', () => {
     expect(defaults.excludes(path)).toBe(true);
   });
 
-  it.each(['src/app.ts', 'config/appsettings.json', '.env', 'deploy/build.sh', 'docs/vendor-notes.md', 'src/distance.ts', 'package.json'])('reads %s', (path) => {
-    expect(defaults.excludes(path)).toBe(false);
-  });
+  it.each(['src/app.ts', 'config/appsettings.json', '.env', 'deploy/build.sh', 'docs/vendor-notes.md', 'src/distance.ts', 'package.json'])(
+    'reads %s',
+    (path) => {
+      expect(defaults.excludes(path)).toBe(false);
+    },
+  );
 
   it('adds gitignore patterns from the setting (commas or lines, comments ignored) and re-includes defaults with !', () => {
     expect(parseExcludeSetting('fixtures/, *.snap\n# comment\n\n !vendor/ ')).toEqual(['fixtures/', '*.snap', '!vendor/']);

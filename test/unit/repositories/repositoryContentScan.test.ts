@@ -52,7 +52,11 @@ describe('scanning one repository file', () => {
     const known = scan();
     const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48]);
     expect(await collect(known.scanFile('assets/logo', untilSize([binary]), binary.length))).toEqual([]);
-    expect(known.summary()).toMatchObject({ filesScanned: 0, filesSkipped: 1, skipped: { binary: { count: 1, examples: ['assets/logo'] } } });
+    expect(known.summary()).toMatchObject({
+      filesScanned: 0,
+      filesSkipped: 1,
+      skipped: { binary: { count: 1, examples: ['assets/logo'] } },
+    });
   });
 
   it('scans an empty file of known size without reading it', async () => {

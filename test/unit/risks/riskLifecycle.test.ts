@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../shared/events/envelope';
-import type { OutgoingMessage } from '../../../shared/queue/port';
 import type { QueueName } from '../../../shared/queue/names';
+import type { OutgoingMessage } from '../../../shared/queue/port';
 import type { Risk } from '../../../shared/risks/risk';
 import { RiskNotFoundError, RiskStore } from '../../../shared/risks/riskStore';
 import { reopenEndedAcceptances, triageRisk } from '../../../shared/risks/triageRisk';
@@ -16,7 +16,10 @@ function setup() {
   const clock = new ManualClock();
   const risks = new RiskStore(createEmbeddedStore(openInMemoryDatabase(), clock).container<Risk>('risks'), clock);
   const sent: Array<{ queue: QueueName; envelope: EventEnvelope }> = [];
-  const queue = { send: async (name: QueueName, messages: OutgoingMessage[]) => void sent.push(...messages.map((m) => ({ queue: name, envelope: m.body as EventEnvelope }))) };
+  const queue = {
+    send: async (name: QueueName, messages: OutgoingMessage[]) =>
+      void sent.push(...messages.map((m) => ({ queue: name, envelope: m.body as EventEnvelope }))),
+  };
   // Each announcement goes to the alerts and to the work-item sync, under one id: what the alerts queue got counts it once.
   const alerted = () => sent.filter((s) => s.queue === 'alerts');
   return { clock, risks, sent, alerted, deps: { risks, queue, clock } };
@@ -55,7 +58,13 @@ describe('the risk lifecycle', () => {
   it.each([['accepted' as const], ['false-positive' as const]])('keeps a %s risk so while its occurrences still rise', async (status) => {
     const { risks } = setup();
     const { risk } = await risks.record(sighting('a'));
-    await risks.triage('contoso', risk.id, { status, reason: 'a test fixture', by: 'Dana', source: 'pull-request', reference: 'pull request 7' });
+    await risks.triage('contoso', risk.id, {
+      status,
+      reason: 'a test fixture',
+      by: 'Dana',
+      source: 'pull-request',
+      reference: 'pull request 7',
+    });
     const again = await risks.record(sighting('b'));
     expect(again.transition).toBe('seen-again');
     expect(again.risk).toMatchObject({ status, occurrences: 2, triage: { status, reference: 'pull request 7' } });
@@ -77,19 +86,34 @@ describe('the risk lifecycle', () => {
   it('reopens ended acceptances when asked (the nightly reconciliation), once', async () => {
     const { risks, clock, deps, alerted } = setup();
     const { risk } = await risks.record(sighting('a'));
-    await risks.triage('contoso', risk.id, { status: 'accepted', reason: 'for now', by: 'Dana', source: 'cli', until: new Date(clock.now() + dayMs).toISOString() });
+    await risks.triage('contoso', risk.id, {
+      status: 'accepted',
+      reason: 'for now',
+      by: 'Dana',
+      source: 'cli',
+      until: new Date(clock.now() + dayMs).toISOString(),
+    });
     expect(await reopenEndedAcceptances(deps, 'contoso')).toEqual([]);
     clock.advance(2 * dayMs);
     expect(await reopenEndedAcceptances(deps, 'contoso')).toEqual([risk.id]);
     expect(await reopenEndedAcceptances(deps, 'contoso')).toEqual([]);
-    expect(alerted().filter((s) => s.envelope.subject.transition === 'reopened').map((s) => s.envelope.subject.source)).toEqual(['expiry']);
+    expect(
+      alerted()
+        .filter((s) => s.envelope.subject.transition === 'reopened')
+        .map((s) => s.envelope.subject.source),
+    ).toEqual(['expiry']);
   });
 
   it('changes nothing and announces nothing when the risk already has the status', async () => {
     const { risks, deps, alerted } = setup();
     const { risk } = await risks.record(sighting('a'));
     await triageRisk(deps, 'contoso', risk.id, { status: 'false-positive', reason: 'fixture', by: 'Dana', source: 'cli' });
-    const again = await triageRisk(deps, 'contoso', risk.id, { status: 'false-positive', reason: 'still a fixture', by: 'Lee', source: 'cli' });
+    const again = await triageRisk(deps, 'contoso', risk.id, {
+      status: 'false-positive',
+      reason: 'still a fixture',
+      by: 'Lee',
+      source: 'cli',
+    });
     expect(again).toMatchObject({ applied: false, why: 'the risk is already false-positive' });
     expect(alerted()).toHaveLength(1);
   });
@@ -97,7 +121,13 @@ describe('the risk lifecycle', () => {
   it('announces a keyed request made twice under the same event id, so a caller that crashed loses nothing', async () => {
     const { risks, deps, alerted } = setup();
     const { risk } = await risks.record(sighting('a'));
-    const request = { status: 'false-positive' as const, reason: 'fixture', by: 'Dana', source: 'pull-request' as const, key: 'pr:7:comment:3' };
+    const request = {
+      status: 'false-positive' as const,
+      reason: 'fixture',
+      by: 'Dana',
+      source: 'pull-request' as const,
+      key: 'pr:7:comment:3',
+    };
     await triageRisk(deps, 'contoso', risk.id, request);
     const repeat = await triageRisk(deps, 'contoso', risk.id, request);
     expect(repeat).toMatchObject({ applied: false, repeat: 'false-positive' });
@@ -108,9 +138,21 @@ describe('the risk lifecycle', () => {
   it('refuses a change without a reason, an acceptance ending in the past, and an unknown risk', async () => {
     const { risks, clock } = setup();
     const { risk } = await risks.record(sighting('a'));
-    await expect(risks.triage('contoso', risk.id, { status: 'resolved', reason: '  ', by: 'Dana', source: 'cli' })).rejects.toThrow(/needs a reason/);
-    await expect(risks.triage('contoso', risk.id, { status: 'accepted', reason: 'x', by: 'Dana', source: 'cli', until: new Date(clock.now() - dayMs).toISOString() })).rejects.toThrow(/not in the future/);
-    await expect(risks.triage('contoso', 'nope', { status: 'resolved', reason: 'x', by: 'Dana', source: 'cli' })).rejects.toBeInstanceOf(RiskNotFoundError);
+    await expect(risks.triage('contoso', risk.id, { status: 'resolved', reason: '  ', by: 'Dana', source: 'cli' })).rejects.toThrow(
+      /needs a reason/,
+    );
+    await expect(
+      risks.triage('contoso', risk.id, {
+        status: 'accepted',
+        reason: 'x',
+        by: 'Dana',
+        source: 'cli',
+        until: new Date(clock.now() - dayMs).toISOString(),
+      }),
+    ).rejects.toThrow(/not in the future/);
+    await expect(risks.triage('contoso', 'nope', { status: 'resolved', reason: 'x', by: 'Dana', source: 'cli' })).rejects.toBeInstanceOf(
+      RiskNotFoundError,
+    );
   });
 
   it('resolves for an audit only an open risk, leaving an accepted one alone', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreRepository, type RepositoryExposure, type ScoredRisk } from '../../../shared/risks/riskScore';
+import { type RepositoryExposure, type ScoredRisk, scoreRepository } from '../../../shared/risks/riskScore';
 
 const now = Date.parse('2026-11-20T10:00:00.000Z');
 const day = 86_400_000;
@@ -41,7 +41,12 @@ describe('the risk score of a repository', () => {
     ['two proven critical leaks', [risk(), risk()], privateRepo, 86],
     ['one proven critical leak with 5 known forks', [risk()], { projectVisibility: 'private', forks: 5 }, 78],
     ['one proven critical leak with 50 known forks (forks count up to 10)', [risk()], { projectVisibility: 'private', forks: 50 }, 86],
-    ['thirty low-severity findings in a public project', Array.from({ length: 30 }, () => risk({ severity: 'low', verified: false })), publicRepo, 78],
+    [
+      'thirty low-severity findings in a public project',
+      Array.from({ length: 30 }, () => risk({ severity: 'low', verified: false })),
+      publicRepo,
+      78,
+    ],
   ])('scores %s', (_case, risks, exposure, expected) => {
     expect(scoreRepository(risks, exposure, now).score).toBe(expected);
   });
@@ -72,7 +77,11 @@ describe('the risk score of a repository', () => {
   it('explains the number: each risk with its terms, the exposure, and the total', () => {
     const result = scoreRepository([risk({ ageDays: 45, ruleId: 'azure-devops-pat' })], { projectVisibility: 'public', forks: 2 }, now);
     expect(result.factors).toEqual([
-      { name: 'critical azure-devops-pat', value: 75, why: 'critical 40 × high confidence 1 × checksum verified 1.5 × open 45 day(s) 1.25' },
+      {
+        name: 'critical azure-devops-pat',
+        value: 75,
+        why: 'critical 40 × high confidence 1 × checksum verified 1.5 × open 45 day(s) 1.25',
+      },
       { name: 'visibility', value: 2, why: 'the project is public: anyone can clone the repository' },
       { name: 'forks', value: 1.2, why: '2 known fork(s) copy its history (+10% each, up to 10)' },
       { name: 'total', value: 180, why: 'score = 100 × (1 − e^(−total/60)) = 95, total = risk points × exposure' },
@@ -81,7 +90,10 @@ describe('the risk score of a repository', () => {
   });
 
   it('lists the ten heaviest risks by name and sums the rest into one factor', () => {
-    const risks = [...Array.from({ length: 12 }, () => risk({ severity: 'low', verified: false })), risk({ severity: 'critical', ruleId: 'private-key' })];
+    const risks = [
+      ...Array.from({ length: 12 }, () => risk({ severity: 'low', verified: false })),
+      risk({ severity: 'critical', ruleId: 'private-key' }),
+    ];
     const names = scoreRepository(risks, privateRepo, now).factors.map((factor) => factor.name);
     expect(names[0]).toBe('critical private-key');
     expect(names.filter((name) => name === 'low github-pat')).toHaveLength(9);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Risk } from '../../../shared/risks/risk';
-import { RiskStore, type RiskSighting } from '../../../shared/risks/riskStore';
+import { type RiskSighting, RiskStore } from '../../../shared/risks/riskStore';
 import { SightingRecorder } from '../../../shared/risks/sightingRecorder';
 import { openInMemoryDatabase } from '../../../shared/store/embedded/embeddedDatabase';
 import { createEmbeddedStore } from '../../../shared/store/embedded/embeddedStore';

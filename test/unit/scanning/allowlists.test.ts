@@ -5,14 +5,25 @@ import { isSecretName } from '../../../shared/scanning/allowlists/secretNames';
 import { isCodeReference, isVariableReference } from '../../../shared/scanning/allowlists/variableReferences';
 
 describe('allowlists', () => {
-  it.each(['xxxxxxxxxxxxxxxx', 'XXXXXXXX-XXXX', '<your-token>', 'YOUR_API_KEY', 'AKIAIOSFODNN7EXAMPLE', 'changeme', '********', 'abcdefghijklmnopqrstuvwxyz0123', 'password', '...'])(
-    'treats %s as a placeholder',
-    (value) => expect(isPlaceholder(value)).toBe(true),
-  );
+  it.each([
+    'xxxxxxxxxxxxxxxx',
+    'XXXXXXXX-XXXX',
+    '<your-token>',
+    'YOUR_API_KEY',
+    'AKIAIOSFODNN7EXAMPLE',
+    'changeme',
+    '********',
+    'abcdefghijklmnopqrstuvwxyz0123',
+    'password',
+    '...',
+  ])('treats %s as a placeholder', (value) => expect(isPlaceholder(value)).toBe(true));
 
-  it.each(['Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB', 'hunter2-but-longer-Q9x', 'dB2yF6@qL9vZm1P#4J'])('treats %s as a possible secret', (value) => {
-    expect(isPlaceholder(value)).toBe(false);
-  });
+  it.each(['Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB', 'hunter2-but-longer-Q9x', 'dB2yF6@qL9vZm1P#4J'])(
+    'treats %s as a possible secret',
+    (value) => {
+      expect(isPlaceholder(value)).toBe(false);
+    },
+  );
 
   it('judges repeated characters beyond latin1 by code points', () => {
     expect(isPlaceholder('ЖЖЖЖЖab1')).toBe(true);
@@ -24,10 +35,18 @@ describe('allowlists', () => {
     expect(isPlaceholder('aZf3D0LXCM3EIMbgJ')).toBe(false);
   });
 
-  it.each(['$(System.AccessToken)', '${{ secrets.NPM_TOKEN }}', '${NPM_TOKEN}', '$NPM_TOKEN', '$env:NPM_TOKEN', '%NPM_TOKEN%', '{{ .Values.password }}', '***', '#{Octopus.Password}#', '__TOKEN__'])(
-    'treats %s as a variable reference',
-    (value) => expect(isVariableReference(value)).toBe(true),
-  );
+  it.each([
+    '$(System.AccessToken)',
+    '${{ secrets.NPM_TOKEN }}',
+    '${NPM_TOKEN}',
+    '$NPM_TOKEN',
+    '$env:NPM_TOKEN',
+    '%NPM_TOKEN%',
+    '{{ .Values.password }}',
+    '***',
+    '#{Octopus.Password}#',
+    '__TOKEN__',
+  ])('treats %s as a variable reference', (value) => expect(isVariableReference(value)).toBe(true));
 
   it('treats dotted identifiers as code, not values', () => {
     expect(isCodeReference('var.db_password')).toBe(true);
@@ -44,13 +63,30 @@ describe('allowlists', () => {
     expect(isPrecededByDigestLabel('password=')).toBe(false);
   });
 
-  it.each(['DB_PASSWORD', 'clientSecret', 'api_key', 'GITHUB_TOKEN', 'AZURE_DEVOPS_EXT_PAT', 'user_auth', 'storageAccountKey', 'credentials', 'dbpassword'])(
-    'treats %s as a secret name',
-    (name) => expect(isSecretName(name)).toBe(true),
-  );
+  it.each([
+    'DB_PASSWORD',
+    'clientSecret',
+    'api_key',
+    'GITHUB_TOKEN',
+    'AZURE_DEVOPS_EXT_PAT',
+    'user_auth',
+    'storageAccountKey',
+    'credentials',
+    'dbpassword',
+  ])('treats %s as a secret name', (name) => expect(isSecretName(name)).toBe(true));
 
-  it.each(['tokenUrl', 'secret_length', 'keyVaultName', 'credentialsId', 'public_key', 'publicToken', 'csrf-token', 'jsonwebtoken', 'author', 'keyStr', 'AuthSource', 'schemaKey'])(
-    'does not treat %s as a secret name',
-    (name) => expect(isSecretName(name)).toBe(false),
-  );
+  it.each([
+    'tokenUrl',
+    'secret_length',
+    'keyVaultName',
+    'credentialsId',
+    'public_key',
+    'publicToken',
+    'csrf-token',
+    'jsonwebtoken',
+    'author',
+    'keyStr',
+    'AuthSource',
+    'schemaKey',
+  ])('does not treat %s as a secret name', (name) => expect(isSecretName(name)).toBe(false));
 });

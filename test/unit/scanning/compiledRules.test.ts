@@ -9,7 +9,8 @@ describe('compiled rules', () => {
   it('keep every field of each rule definition, with the same value', () => {
     compiled.rules.forEach(({ definition }, index) => {
       const original = builtinRules[index];
-      for (const [field, value] of Object.entries(original)) expect(definition[field as keyof RuleDefinition], `${original.id}.${field}`).toBe(value);
+      for (const [field, value] of Object.entries(original))
+        expect(definition[field as keyof RuleDefinition], `${original.id}.${field}`).toBe(value);
     });
   });
 

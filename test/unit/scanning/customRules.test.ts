@@ -13,7 +13,11 @@ const acmeRule = {
 
 describe('custom rules files', () => {
   it('add rules in the built-in format, with allowlists and disabled rules', () => {
-    const custom = parseCustomRules({ rules: [acmeRule], allowlist: { values: ['^acme_0{32}$'] }, disabledRules: ['generic-secret-assignment'] });
+    const custom = parseCustomRules({
+      rules: [acmeRule],
+      allowlist: { values: ['^acme_0{32}$'] },
+      disabledRules: ['generic-secret-assignment'],
+    });
     const scanner = createScanner({
       fingerprintKey: Buffer.alloc(32, 3),
       customRules: custom.rules,
@@ -26,7 +30,9 @@ describe('custom rules files', () => {
   });
 
   it('reject patterns that could backtrack, with the rule named', () => {
-    expect(() => parseCustomRules({ rules: [{ ...acmeRule, pattern: '(a+)+$' }] }, 'rules.json')).toThrow(/rules\.json: rules\[0\] \(acme-api-token\)\.pattern: unbounded quantifier/);
+    expect(() => parseCustomRules({ rules: [{ ...acmeRule, pattern: '(a+)+$' }] }, 'rules.json')).toThrow(
+      /rules\.json: rules\[0\] \(acme-api-token\)\.pattern: unbounded quantifier/,
+    );
   });
 
   it('reject a rule without keywords and unknown fields', () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createScanner, type Finding, type Scanner } from '../../../shared/scanning';
-import { loadGitleaksCorpus, type CorpusCase } from '../../support/scanning/gitleaksCorpus';
+import { type CorpusCase, loadGitleaksCorpus } from '../../support/scanning/gitleaksCorpus';
 
 /**
  * gitleaks' own rule test cases as an independent recall / false-positive corpus. Scanned at the
@@ -36,7 +36,13 @@ beforeAll(() => {
   const truePositiveTexts = new Map<string, string>();
   for (const entry of cases) if (entry.expected === 'secret') truePositiveTexts.set(entry.text, entry.gitleaksRule);
   for (const entry of cases) {
-    const score = scores.get(entry.gitleaksRule) ?? { truePositives: 0, foundByFamily: 0, foundByAnyRule: 0, falsePositives: 0, flagged: 0 };
+    const score = scores.get(entry.gitleaksRule) ?? {
+      truePositives: 0,
+      foundByFamily: 0,
+      foundByAnyRule: 0,
+      falsePositives: 0,
+      flagged: 0,
+    };
     scores.set(entry.gitleaksRule, score);
     const findings = scanner.scanText(entry.text, { path: entry.path });
     const relevant = entry.families === 'any' ? findings : findings.filter((finding) => entry.families.includes(familyOf(finding)));
@@ -54,7 +60,10 @@ beforeAll(() => {
   const total = (pick: (score: FamilyScore) => number) => [...scores.values()].reduce((sum, score) => sum + pick(score), 0);
   const rows = [...scores.entries()]
     .filter(([, score]) => score.truePositives > 0 || score.flagged > 0)
-    .map(([rule, score]) => `  ${rule.padEnd(44)} found ${score.foundByFamily}/${score.truePositives}  flagged ${score.flagged}/${score.falsePositives}`);
+    .map(
+      ([rule, score]) =>
+        `  ${rule.padEnd(44)} found ${score.foundByFamily}/${score.truePositives}  flagged ${score.flagged}/${score.falsePositives}`,
+    );
   console.info(
     [
       'gitleaks corpus (per gitleaks rule: true positives found by the family / false positives flagged):',
@@ -83,16 +92,21 @@ describe('the gitleaks corpus', () => {
     const imperfect = [...scores.entries()]
       .filter(([rule]) => mustBePerfect.test(rule))
       .filter(([, score]) => score.foundByFamily < score.truePositives || score.flagged > 0)
-      .map(([rule, score]) => `${rule}: found ${score.foundByFamily}/${score.truePositives}, flagged ${score.flagged}/${score.falsePositives}`);
+      .map(
+        ([rule, score]) => `${rule}: found ${score.foundByFamily}/${score.truePositives}, flagged ${score.flagged}/${score.falsePositives}`,
+      );
     expect(imperfect).toEqual([]);
-    const slackCases = [...scores.entries()].filter(([rule]) => rule.startsWith('slack-')).reduce((sum, [, score]) => sum + score.truePositives, 0);
+    const slackCases = [...scores.entries()]
+      .filter(([rule]) => rule.startsWith('slack-'))
+      .reduce((sum, [, score]) => sum + score.truePositives, 0);
     expect(slackCases).toBeGreaterThan(200);
   });
 
   it('has a rule of ours for every gitleaks rule family with true positives', () => {
     const ourFamilies = new Set(scanner.catalogue.map((rule) => rule.family));
-    const missing = [...new Set(cases.filter((entry) => entry.expected === 'secret' && entry.families !== 'any').flatMap((entry) => entry.families))]
-      .filter((family) => !ourFamilies.has(family));
+    const missing = [
+      ...new Set(cases.filter((entry) => entry.expected === 'secret' && entry.families !== 'any').flatMap((entry) => entry.families)),
+    ].filter((family) => !ourFamilies.has(family));
     expect(missing).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules } from '../../../shared/scanning/compiledRules';
 import { KeywordAutomaton } from '../../../shared/scanning/keywordAutomaton';
-import { keywordPass, type KeywordPass } from '../../../shared/scanning/keywordHits';
+import { type KeywordPass, keywordPass } from '../../../shared/scanning/keywordHits';
 import { laneKernelFor } from '../../../shared/scanning/laneKernel';
 import { builtinRules } from '../../../shared/scanning/rules/builtinRules';
 import { encodeModule, i32Const, op, signedLeb128, unsignedLeb128 } from '../../../shared/scanning/wasmEncoding';
@@ -20,7 +20,10 @@ function logBlock(seed: number, bytes: number): Buffer {
   let size = 0;
   let next = 0;
   while (size < bytes) {
-    let line = factory.characters('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 :=/_-."\'%@\x1b[', 20 + factory.below(150));
+    let line = factory.characters(
+      'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 :=/_-."\'%@\x1b[',
+      20 + factory.below(150),
+    );
     for (let planted = factory.below(3); planted > 0; planted--) {
       const keyword = automaton.keywords[next++ % automaton.keywords.length];
       const cased = [...keyword].map((character) => (factory.below(2) === 0 ? character.toUpperCase() : character)).join('');
@@ -145,8 +148,19 @@ describe('the WebAssembly encoder', () => {
   });
 
   it('builds modules that WebAssembly accepts and runs', () => {
-    const bytes = encodeModule([{ name: 'addSeven', params: 1, results: 1, locals: 0, body: [op.localGet, 0, ...i32Const(7), op.i32Add] }], 1);
-    const api = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: Record<string, (x: number) => number> }; Memory: new (d: { initial: number }) => object } }).WebAssembly;
+    const bytes = encodeModule(
+      [{ name: 'addSeven', params: 1, results: 1, locals: 0, body: [op.localGet, 0, ...i32Const(7), op.i32Add] }],
+      1,
+    );
+    const api = (
+      globalThis as unknown as {
+        WebAssembly: {
+          Module: new (b: Uint8Array) => object;
+          Instance: new (m: object, i: object) => { exports: Record<string, (x: number) => number> };
+          Memory: new (d: { initial: number }) => object;
+        };
+      }
+    ).WebAssembly;
     const instance = new api.Instance(new api.Module(bytes), { env: { memory: new api.Memory({ initial: 1 }) } });
     expect(instance.exports.addSeven(35)).toBe(42);
   });

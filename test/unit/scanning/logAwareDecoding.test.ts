@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createScanner } from '../../../shared/scanning';
-import { SecretFactory, pipelineTimestamp } from '../../support/scanning/syntheticSecrets';
+import { pipelineTimestamp, SecretFactory } from '../../support/scanning/syntheticSecrets';
 
 const scanner = createScanner({ fingerprintKey: Buffer.from('decoding-test-fingerprint-key-00') });
 const scan = (lines: readonly string[]) => scanner.scanText(lines.join('\n'), { path: 'build/42/logs/7' });
@@ -96,7 +96,10 @@ describe('encoded secrets', () => {
   it('finds a JSON-escaped Slack webhook, and a service-account key inside doubly escaped JSON (reported once)', () => {
     const webhook = factory.slackWebhookUrl().replace(/\//g, '\\/');
     const pem = factory.privateKeyPem('PRIVATE KEY').join('\\n');
-    const findings = scan([`{"text":"deploy","url":"${webhook}"}`, `"{\\"type\\": \\"service_account\\", \\"private_key\\": \\"${pem}\\\\n\\"}"`]);
+    const findings = scan([
+      `{"text":"deploy","url":"${webhook}"}`,
+      `"{\\"type\\": \\"service_account\\", \\"private_key\\": \\"${pem}\\\\n\\"}"`,
+    ]);
     expect(findings.map((finding) => finding.ruleId)).toEqual(['slack-webhook-url', 'gcp-service-account-key']);
     expect(findings[1].line).toBe(2);
   });

@@ -60,7 +60,12 @@ describe('findings', () => {
   it('never carry the secret, in any field', () => {
     const factory = new SecretFactory(72);
     const secrets = [factory.gitHubToken(), factory.azureDevOpsPat(), factory.stripeLiveKey(), factory.password()];
-    const text = [`GH=${secrets[0]}`, `AZURE_DEVOPS_EXT_PAT=${secrets[1]}`, `STRIPE_KEY=${secrets[2]}`, `db_password: "${secrets[3]}"`].join('\n');
+    const text = [
+      `GH=${secrets[0]}`,
+      `AZURE_DEVOPS_EXT_PAT=${secrets[1]}`,
+      `STRIPE_KEY=${secrets[2]}`,
+      `db_password: "${secrets[3]}"`,
+    ].join('\n');
     const findings = createScanner({ fingerprintKey: Buffer.alloc(32, 7) }).scanText(text, { path: 'leak.env' });
     expect(findings).toHaveLength(4);
     const serialised = JSON.stringify(findings);

@@ -6,7 +6,19 @@ interface SarifLog {
   version: string;
   $schema: string;
   runs: {
-    tool: { driver: { name: string; version: string; rules: { id: string; name: string; help: { text: string }; defaultConfiguration: { level: string }; properties: Record<string, unknown> }[] } };
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        rules: {
+          id: string;
+          name: string;
+          help: { text: string };
+          defaultConfiguration: { level: string };
+          properties: Record<string, unknown>;
+        }[];
+      };
+    };
     columnKind: string;
     results: {
       ruleId: string;
@@ -46,8 +58,13 @@ describe('SARIF output', () => {
     expect(run.columnKind).toBe('utf16CodeUnits');
     const [result] = run.results;
     expect(result).toMatchObject({ ruleId: 'github-pat', ruleIndex: 0, level: 'error' });
-    expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'src/app/.env' }, region: { startLine: 2, startColumn: 14 } });
-    const again = JSON.parse(toSarifLog(scanner.scanText(`\n\n\nGITHUB_TOKEN=${token}`, { path: 'src/app/.env' }), scanner.catalogue, { toolVersion: '1.2.3' })) as SarifLog;
+    expect(result.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'src/app/.env' },
+      region: { startLine: 2, startColumn: 14 },
+    });
+    const again = JSON.parse(
+      toSarifLog(scanner.scanText(`\n\n\nGITHUB_TOKEN=${token}`, { path: 'src/app/.env' }), scanner.catalogue, { toolVersion: '1.2.3' }),
+    ) as SarifLog;
     expect(again.runs[0].results[0].partialFingerprints).toEqual(result.partialFingerprints);
   });
 

@@ -35,7 +35,12 @@ describe('streaming scans', () => {
   const factory = new SecretFactory(31);
   const tokens = Array.from({ length: 6 }, () => factory.gitHubToken());
   const lines: string[] = [];
-  for (let i = 0; i < 300; i++) lines.push(i % 50 === 7 ? `line ${i} export GH_TOKEN=${tokens[(i - 7) / 50]}` : `line ${i} npm http fetch GET 200 https://registry.npmjs.org/pkg-${i} 12ms`);
+  for (let i = 0; i < 300; i++)
+    lines.push(
+      i % 50 === 7
+        ? `line ${i} export GH_TOKEN=${tokens[(i - 7) / 50]}`
+        : `line ${i} npm http fetch GET 200 https://registry.npmjs.org/pkg-${i} 12ms`,
+    );
   const text = lines.join('\n');
 
   it('reports the same findings whatever the chunk boundaries', async () => {
@@ -146,8 +151,11 @@ describe('streaming scans', () => {
     const logs = [big(41), big(42), big(43)];
     const scanner = createScanner({ fingerprintKey: key });
     const oneAfterAnother: Finding[][] = [];
-    for (const [index, log] of logs.entries()) oneAfterAnother.push(await collect(scanner.scanStream(chunked(log, 256 * 1024), { path: `big-${index}` })));
-    const atTheSameTime = await Promise.all(logs.map((log, index) => collect(scanner.scanStream(chunked(log, 256 * 1024), { path: `big-${index}` }))));
+    for (const [index, log] of logs.entries())
+      oneAfterAnother.push(await collect(scanner.scanStream(chunked(log, 256 * 1024), { path: `big-${index}` })));
+    const atTheSameTime = await Promise.all(
+      logs.map((log, index) => collect(scanner.scanStream(chunked(log, 256 * 1024), { path: `big-${index}` }))),
+    );
     expect(oneAfterAnother.map((findings) => findings.length)).toEqual([8, 8, 8]);
     expect(atTheSameTime).toEqual(oneAfterAnother);
   });

@@ -16,10 +16,12 @@ describe('continuation token envelope', () => {
     expect(unwrapContinuation('')).toBeUndefined();
   });
 
-  it.each(['garbage', Buffer.from('{"offset":3}').toString('base64url'), Buffer.from('{"cosmos":""}').toString('base64url'), Buffer.from('null').toString('base64url')])(
-    'refuses %j as a permanent failure',
-    (token) => {
-      expect(() => unwrapContinuation(token)).toThrow(expect.objectContaining({ kind: 'permanent', message: 'invalid continuation token' }));
-    },
-  );
+  it.each([
+    'garbage',
+    Buffer.from('{"offset":3}').toString('base64url'),
+    Buffer.from('{"cosmos":""}').toString('base64url'),
+    Buffer.from('null').toString('base64url'),
+  ])('refuses %j as a permanent failure', (token) => {
+    expect(() => unwrapContinuation(token)).toThrow(expect.objectContaining({ kind: 'permanent', message: 'invalid continuation token' }));
+  });
 });

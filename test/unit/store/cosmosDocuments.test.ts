@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bodyForCosmos, checkStorableId, isStorableId, partitionKeyOf, storedFromCosmos } from '../../../shared/store/cosmos/cosmosDocuments';
+import {
+  bodyForCosmos,
+  checkStorableId,
+  isStorableId,
+  partitionKeyOf,
+  storedFromCosmos,
+} from '../../../shared/store/cosmos/cosmosDocuments';
 
 describe('documents to and from Cosmos', () => {
   it('keeps _etag and _ts and drops the other system properties on the way out', () => {

@@ -4,7 +4,11 @@ import { cosmosFailure } from '../../../shared/store/cosmos/cosmosFailure';
 import { ConflictError, DocumentNotFoundError, PreconditionFailedError } from '../../../shared/store/errors';
 
 /** The shape @azure/cosmos throws: an Error with a numeric `code`, maybe `substatus` and `retryAfterInMs`. */
-function sdkError(code: number | string, extra: Record<string, unknown> = {}, message = 'Message: {"Errors":["something"]}\nActivityId: 1'): Error {
+function sdkError(
+  code: number | string,
+  extra: Record<string, unknown> = {},
+  message = 'Message: {"Errors":["something"]}\nActivityId: 1',
+): Error {
   return Object.assign(new Error(message), { code, ...extra });
 }
 
@@ -46,7 +50,9 @@ describe('cosmosFailure', () => {
 
   it('keeps only the first line of the server message and no cause (SDK diagnostics can carry headers)', () => {
     const error = cosmosFailure(sdkError(503, { headers: { authorization: 'type=aad&ver=1.0&sig=token' } }), document);
-    expect(error.message).toBe("Cosmos DB call on 'risk-1' in container 'risks' failed on the server (503: Message: {\"Errors\":[\"something\"]})");
+    expect(error.message).toBe(
+      'Cosmos DB call on \'risk-1\' in container \'risks\' failed on the server (503: Message: {"Errors":["something"]})',
+    );
     expect(error.cause).toBeUndefined();
   });
 

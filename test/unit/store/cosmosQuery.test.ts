@@ -7,17 +7,19 @@ describe('cosmosSelectQuery', () => {
   });
 
   it('filters on equality with parameters, in bracket notation so keywords like value and order are fine', () => {
-    expect(cosmosSelectQuery({ where: { status: 'open', value: 3, 'evidence.location': 'src/a.ts', flag: true, closedAt: null } })).toEqual({
-      query:
-        'SELECT * FROM c WHERE c["status"] = @p0 AND c["value"] = @p1 AND c["evidence"]["location"] = @p2 AND c["flag"] = @p3 AND c["closedAt"] = @p4',
-      parameters: [
-        { name: '@p0', value: 'open' },
-        { name: '@p1', value: 3 },
-        { name: '@p2', value: 'src/a.ts' },
-        { name: '@p3', value: true },
-        { name: '@p4', value: null },
-      ],
-    });
+    expect(cosmosSelectQuery({ where: { status: 'open', value: 3, 'evidence.location': 'src/a.ts', flag: true, closedAt: null } })).toEqual(
+      {
+        query:
+          'SELECT * FROM c WHERE c["status"] = @p0 AND c["value"] = @p1 AND c["evidence"]["location"] = @p2 AND c["flag"] = @p3 AND c["closedAt"] = @p4',
+        parameters: [
+          { name: '@p0', value: 'open' },
+          { name: '@p1', value: 3 },
+          { name: '@p2', value: 'src/a.ts' },
+          { name: '@p3', value: true },
+          { name: '@p4', value: null },
+        ],
+      },
+    );
   });
 
   it('orders by one field, ascending by default', () => {
@@ -35,10 +37,13 @@ describe('cosmosSelectQuery', () => {
     expect(spec.parameters).toEqual([{ name: '@p0', value: '" OR 1=1 --' }]);
   });
 
-  it.each(['title"] OR 1=1 --', 'a..b', '.a', 'a.', '1abc', 'a-b', 'a b', ''])('refuses the field name %j as a permanent failure', (field) => {
-    expect(() => cosmosSelectQuery({ where: { [field]: 'x' } })).toThrow(expect.objectContaining({ kind: 'permanent' }));
-    expect(() => cosmosSelectQuery({ orderBy: { field } })).toThrow(expect.objectContaining({ kind: 'permanent' }));
-  });
+  it.each(['title"] OR 1=1 --', 'a..b', '.a', 'a.', '1abc', 'a-b', 'a b', ''])(
+    'refuses the field name %j as a permanent failure',
+    (field) => {
+      expect(() => cosmosSelectQuery({ where: { [field]: 'x' } })).toThrow(expect.objectContaining({ kind: 'permanent' }));
+      expect(() => cosmosSelectQuery({ orderBy: { field } })).toThrow(expect.objectContaining({ kind: 'permanent' }));
+    },
+  );
 });
 
 describe('cosmosCountQuery', () => {

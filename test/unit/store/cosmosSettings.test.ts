@@ -51,7 +51,9 @@ describe('cosmosSettingsFromEnvironment', () => {
     ['', false],
     [undefined, false],
   ])('reads VIGIL_COSMOS_CREATE=%s as %s', (value, expected) => {
-    expect(cosmosSettingsFromEnvironment({ COSMOS_ENDPOINT: endpoint, VIGIL_COSMOS_CREATE: value }, () => credential).createIfMissing).toBe(expected);
+    expect(cosmosSettingsFromEnvironment({ COSMOS_ENDPOINT: endpoint, VIGIL_COSMOS_CREATE: value }, () => credential).createIfMissing).toBe(
+      expected,
+    );
   });
 
   it('lets a stand-in without query plans turn them off, and nothing else', () => {
@@ -84,14 +86,18 @@ describe('cosmosSettingsFromEnvironment', () => {
       const error = failure(() => cosmosSettingsFromEnvironment(env, () => credential));
       expect(error.message).not.toContain(key);
     }
-    const withCredentials = failure(() => cosmosSettingsFromEnvironment({ COSMOS_ENDPOINT: `https://user:${key}@vigil.documents.azure.com/` }, () => credential));
+    const withCredentials = failure(() =>
+      cosmosSettingsFromEnvironment({ COSMOS_ENDPOINT: `https://user:${key}@vigil.documents.azure.com/` }, () => credential),
+    );
     expect(withCredentials.message).not.toContain(key);
   });
 });
 
 describe('createCosmosClient', () => {
   it('refuses settings with neither a credential nor a key', () => {
-    const error = failure(() => createCosmosClient({ endpoint: 'https://vigil.documents.azure.com', databaseName: 'vigil', createIfMissing: false }));
+    const error = failure(() =>
+      createCosmosClient({ endpoint: 'https://vigil.documents.azure.com', databaseName: 'vigil', createIfMissing: false }),
+    );
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toContain('COSMOS_KEY');
   });

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/logging/logger';
-import { embeddedDatabaseFileName, openEmbeddedDatabase, walSizeLimitBytes, type EmbeddedDatabase } from '../../../shared/store/embedded/embeddedDatabase';
+import {
+  type EmbeddedDatabase,
+  embeddedDatabaseFileName,
+  openEmbeddedDatabase,
+  walSizeLimitBytes,
+} from '../../../shared/store/embedded/embeddedDatabase';
 import { startWalCheckpointer } from '../../../shared/store/embedded/walCheckpointer';
 
 let dataDir: string;
@@ -26,7 +31,11 @@ describe('checkpoints on a worker thread', () => {
   it('leaves commits to the writer and copies the WAL into the database file off the event loop', async () => {
     database = openDatabase();
     const logged: string[] = [];
-    const checkpointer = startWalCheckpointer(database, createLogger({ sink: { write: (line: string) => void logged.push(line) } }), 60_000);
+    const checkpointer = startWalCheckpointer(
+      database,
+      createLogger({ sink: { write: (line: string) => void logged.push(line) } }),
+      60_000,
+    );
     expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(100_000);
 
     const insert = database.prepare('INSERT INTO payloads (body) VALUES (?)');

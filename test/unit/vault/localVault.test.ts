@@ -12,7 +12,8 @@ const token = () => `tok-${randomBytes(18).toString('base64url')}`;
 let dataDir: string;
 const vaultPath = () => join(dataDir, 'vault.json');
 const keyPath = () => join(dataDir, 'vault.key');
-const readJson = async () => JSON.parse(await fs.readFile(vaultPath(), 'utf8')) as { secrets: Record<string, { iv: string; tag: string; data: string }> };
+const readJson = async () =>
+  JSON.parse(await fs.readFile(vaultPath(), 'utf8')) as { secrets: Record<string, { iv: string; tag: string; data: string }> };
 const writeJson = (value: unknown) => fs.writeFile(vaultPath(), JSON.stringify(value));
 
 beforeEach(() => {
@@ -118,7 +119,9 @@ describe('local vault', () => {
     await expect(createLocalVault({ dataDir, env: {} }).getSecret('ado-pat-contoso')).rejects.toThrow(/chmod 600/);
 
     await fs.rm(keyPath());
-    const failure = await createLocalVault({ dataDir, env: {} }).getSecret('ado-pat-contoso').catch((e: unknown) => e);
+    const failure = await createLocalVault({ dataDir, env: {} })
+      .getSecret('ado-pat-contoso')
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ConfigurationError);
     expect((failure as Error).message).toContain('exists but its key does not: set VIGIL_VAULT_KEY');
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { OrganizationSettings } from '../../../shared/organizations/organizationSettings';
+import type { Risk } from '../../../shared/risks/risk';
 import { OrganizationLimiter } from '../../../shared/workitems/organizationLimiter';
 import { creationOperations, descriptionFor, severityOperations, vigilTags } from '../../../shared/workitems/workItemContent';
 import { effectiveWorkItemSettings, matchesGlob, routeFor, settingsDigest } from '../../../shared/workitems/workItemSettings';
 import { chooseState, type WorkItemTypeInfo } from '../../../shared/workitems/workItemStates';
 import { occurrenceMark, subjectOf } from '../../../shared/workitems/workItemSubject';
 import { statusOfCategory } from '../../../shared/workitems/workItemSync';
-import type { Risk } from '../../../shared/risks/risk';
 
 /** The sync's rules that need no server: settings defaults and routing, content, state choice, marks. */
 const settings = (workItems: Partial<OrganizationSettings['workItems']> = {}): OrganizationSettings => ({
@@ -38,11 +38,19 @@ const risk = (overrides: Partial<Risk> = {}): Risk => ({
   ...overrides,
 });
 
-const type = (states: Array<[string, WorkItemTypeInfo['states'][number]['category']]>, fields: Array<{ referenceName: string; allowedValues?: string[] }> = []): WorkItemTypeInfo => ({
+const type = (
+  states: Array<[string, WorkItemTypeInfo['states'][number]['category']]>,
+  fields: Array<{ referenceName: string; allowedValues?: string[] }> = [],
+): WorkItemTypeInfo => ({
   project: 'Web',
   type: 'T',
   states: states.map(([name, category]) => ({ name, category })),
-  fields: new Map(fields.map((f) => [f.referenceName.toLowerCase(), { name: f.referenceName, alwaysRequired: false, allowedValues: f.allowedValues ?? [], referenceName: f.referenceName }])),
+  fields: new Map(
+    fields.map((f) => [
+      f.referenceName.toLowerCase(),
+      { name: f.referenceName, alwaysRequired: false, allowedValues: f.allowedValues ?? [], referenceName: f.referenceName },
+    ]),
+  ),
 });
 
 describe('work-item settings', () => {
@@ -60,7 +68,15 @@ describe('work-item settings', () => {
   });
 
   it('routes by the first rule whose patterns match, else the defaults', () => {
-    const effective = effectiveWorkItemSettings(settings({ areaPath: 'Web', routes: [{ repository: 'pay*', areaPath: 'Web\\Payments' }, { project: 'Ops', iterationPath: 'Ops\\Now' }] }));
+    const effective = effectiveWorkItemSettings(
+      settings({
+        areaPath: 'Web',
+        routes: [
+          { repository: 'pay*', areaPath: 'Web\\Payments' },
+          { project: 'Ops', iterationPath: 'Ops\\Now' },
+        ],
+      }),
+    );
     expect(routeFor(effective, { project: 'Web', repository: 'Payments-API' })).toEqual({ areaPath: 'Web\\Payments' });
     expect(routeFor(effective, { project: 'ops', repository: 'x' })).toEqual({ areaPath: 'Web', iterationPath: 'Ops\\Now' });
     expect(routeFor(effective, { project: 'Web' })).toEqual({ areaPath: 'Web' });
@@ -86,28 +102,58 @@ describe('what a work item says', () => {
   });
 
   it("tags with Vigil's own tags, without Azure DevOps' separators", () => {
-    expect(vigilTags(subjectOf('risk', [risk()]), 'vigil-risk-0123456789abcdef')).toEqual(['vigil', 'vigil-risk-0123456789abcdef', 'severity-high', 'github-pat', 'Web/api- legacy']);
+    expect(vigilTags(subjectOf('risk', [risk()]), 'vigil-risk-0123456789abcdef')).toEqual([
+      'vigil',
+      'vigil-risk-0123456789abcdef',
+      'severity-high',
+      'github-pat',
+      'Web/api- legacy',
+    ]);
   });
 
   it('maps severity onto the fields the type has, by their allowed values', () => {
     expect(severityOperations(type([]), 'critical', 'add')).toEqual([]);
-    expect(severityOperations(type([], [{ referenceName: 'Microsoft.VSTS.Common.Priority' }, { referenceName: 'Microsoft.VSTS.Common.Severity', allowedValues: ['1 - Critical', '2 - High', '3 - Medium', '4 - Low'] }]), 'medium', 'add')).toEqual([
+    expect(
+      severityOperations(
+        type(
+          [],
+          [
+            { referenceName: 'Microsoft.VSTS.Common.Priority' },
+            { referenceName: 'Microsoft.VSTS.Common.Severity', allowedValues: ['1 - Critical', '2 - High', '3 - Medium', '4 - Low'] },
+          ],
+        ),
+        'medium',
+        'add',
+      ),
+    ).toEqual([
       { op: 'add', path: '/fields/Microsoft.VSTS.Common.Priority', value: 3 },
       { op: 'add', path: '/fields/Microsoft.VSTS.Common.Severity', value: '3 - Medium' },
     ]);
-    expect(severityOperations(type([], [{ referenceName: 'Microsoft.VSTS.Common.Severity', allowedValues: ['Sev-High', 'Sev-Low'] }]), 'high', 'replace')).toEqual([
-      { op: 'replace', path: '/fields/Microsoft.VSTS.Common.Severity', value: 'Sev-High' },
-    ]);
+    expect(
+      severityOperations(
+        type([], [{ referenceName: 'Microsoft.VSTS.Common.Severity', allowedValues: ['Sev-High', 'Sev-Low'] }]),
+        'high',
+        'replace',
+      ),
+    ).toEqual([{ op: 'replace', path: '/fields/Microsoft.VSTS.Common.Severity', value: 'Sev-High' }]);
   });
 
   it('adds no Hyperlink for evidence that is not an http(s) URL', () => {
-    const operations = creationOperations(type([['New', 'Proposed']]), subjectOf('risk', [risk()]), { marker: 'vigil-risk-x', now: '2026-01-02T00:00:00Z' });
+    const operations = creationOperations(type([['New', 'Proposed']]), subjectOf('risk', [risk()]), {
+      marker: 'vigil-risk-x',
+      now: '2026-01-02T00:00:00Z',
+    });
     expect(operations.some((o) => o.path === '/relations/-')).toBe(false);
   });
 });
 
 describe('states, statuses and marks', () => {
-  const agileBug = type([['New', 'Proposed'], ['Active', 'InProgress'], ['Resolved', 'Resolved'], ['Closed', 'Completed']]);
+  const agileBug = type([
+    ['New', 'Proposed'],
+    ['Active', 'InProgress'],
+    ['Resolved', 'Resolved'],
+    ['Closed', 'Completed'],
+  ]);
   it('chooses the first state of the first category the type has, or the mapped one', () => {
     expect(chooseState(agileBug, ['Removed', 'Completed'], {})).toBe('Closed');
     expect(chooseState(agileBug, ['Resolved', 'Completed'], { Resolved: 'Closed' })).toBe('Closed');
@@ -128,7 +174,10 @@ describe('states, statuses and marks', () => {
   });
 
   it('makes a group open while any member is, of the worst severity', () => {
-    const group = subjectOf('group', [risk({ id: 'a', status: 'resolved', severity: 'low' }), risk({ id: 'b', status: 'open', severity: 'critical' })]);
+    const group = subjectOf('group', [
+      risk({ id: 'a', status: 'resolved', severity: 'low' }),
+      risk({ id: 'b', status: 'open', severity: 'critical' }),
+    ]);
     expect(group).toMatchObject({ status: 'open', severity: 'critical', occurrences: 2 });
   });
 });

@@ -3,7 +3,8 @@ import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { WholeEntryInflater } from '../../../shared/zip/wholeEntryInflater';
 
-const text = (seed: number, bytes: number) => Buffer.from(`line ${seed} const value = "${'abcdefgh'.repeat(4)}";\n`.repeat(Math.ceil(bytes / 48))).subarray(0, bytes);
+const text = (seed: number, bytes: number) =>
+  Buffer.from(`line ${seed} const value = "${'abcdefgh'.repeat(4)}";\n`.repeat(Math.ceil(bytes / 48))).subarray(0, bytes);
 /** What follows an entry's deflate stream in a zip: a data descriptor, the next header. */
 const following = Buffer.from('PK\x07\x08 then the next entry', 'latin1');
 

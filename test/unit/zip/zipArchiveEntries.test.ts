@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
-import { readZipEntries, type ArchiveEntry } from '../../../shared/zip/zipArchiveEntries';
+import { pathScreenModule } from '../../../shared/repositories/contentScan/pathScreen';
+import { type ArchiveEntry, readZipEntries } from '../../../shared/zip/zipArchiveEntries';
 import { readZipEntriesOffThread, zipThreadCounts } from '../../../shared/zip/zipEntriesOffThread';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
-import { pathScreenModule } from '../../../shared/repositories/contentScan/pathScreen';
 
 /**
  * The streaming zip reader behind full repository scans, on archives yazl builds the way Azure
@@ -108,9 +108,20 @@ describe.each(readers)('reading a repository zip as it arrives, %s', (_where, re
 
   it('does not end an entry at descriptor signatures inside it (a nested zip, or compressed bytes that hold one by chance)', async () => {
     const nested = await built([{ path: 'inner.txt', content: text(20) }]);
-    const tricky = Buffer.concat([Buffer.from('before '), signature, Buffer.from([1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]), Buffer.from(' after'), signature]);
+    const tricky = Buffer.concat([
+      Buffer.from('before '),
+      signature,
+      Buffer.from([1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]),
+      Buffer.from(' after'),
+      signature,
+    ]);
     // Deflate keeps incompressible bytes verbatim (stored blocks), so the signature survives compression.
-    const packed = Buffer.concat([Buffer.from(f.bytes(30_000)), signature, Buffer.from([9, 0, 0, 0, 9, 0, 0, 0]), Buffer.from(f.bytes(30_000))]);
+    const packed = Buffer.concat([
+      Buffer.from(f.bytes(30_000)),
+      signature,
+      Buffer.from([9, 0, 0, 0, 9, 0, 0, 0]),
+      Buffer.from(f.bytes(30_000)),
+    ]);
     const entries: Entry[] = [
       { path: 'vendor/lib.jar', content: nested, compress: false },
       { path: 'notes.txt', content: tricky, compress: false },
@@ -155,7 +166,9 @@ describe.each(readers)('reading a repository zip as it arrives, %s', (_where, re
       { path: 'two.txt', content: Buffer.from(f.bytes(50_000)) },
     ]);
     for (const cut of [bytes.length - 200, Math.floor(bytes.length / 2), 40, 20]) {
-      const failure = await readAll(readEntries, delivered(bytes.subarray(0, cut), 512)).catch((error: unknown) => error as Error & { kind?: string });
+      const failure = await readAll(readEntries, delivered(bytes.subarray(0, cut), 512)).catch(
+        (error: unknown) => error as Error & { kind?: string },
+      );
       expect(failure).toBeInstanceOf(Error);
       expect(failure).toMatchObject({ kind: 'transient', message: expect.stringMatching(/could not be read to its end/) });
     }
@@ -166,15 +179,19 @@ describe.each(readers)('reading a repository zip as it arrives, %s', (_where, re
     const corrupt = Buffer.from(bytes);
     for (let i = 60; i < 90; i++) corrupt[i] ^= 0xff; // inside the deflated data
     const failure = await readAll(readEntries, delivered(corrupt, 4096)).catch((error: unknown) => error as Error & { kind?: string });
-    expect(failure).toMatchObject({ kind: 'permanent', message: expect.stringMatching(/could not be decompressed at entry 'broken\.txt'/) });
+    expect(failure).toMatchObject({
+      kind: 'permanent',
+      message: expect.stringMatching(/could not be decompressed at entry 'broken\.txt'/),
+    });
   });
 
   it('rejects what is not a zip', async () => {
-    const failure = await readAll(readEntries, delivered(Buffer.from('<!DOCTYPE html><html>Sign in</html>'), 64)).catch((error: unknown) => error as Error & { kind?: string });
+    const failure = await readAll(readEntries, delivered(Buffer.from('<!DOCTYPE html><html>Sign in</html>'), 64)).catch(
+      (error: unknown) => error as Error & { kind?: string },
+    );
     expect(failure).toMatchObject({ kind: 'permanent', message: expect.stringMatching(/not a zip/) });
   });
 });
-
 
 describe('reading a repository zip on a worker thread', () => {
   it('screens entries by path on the thread: excluded and binary files arrive marked and empty, key bundles are kept', async () => {
@@ -185,7 +202,10 @@ describe('reading a repository zip on a worker thread', () => {
       { path: 'certs/signing.pfx', content: Buffer.from(f.bytes(2_000)) },
       { path: 'package-lock.json', content: text(20), as: 'buffer' },
     ]);
-    const screen = { module: pathScreenModule, settings: { excludePatterns: ['node_modules/', 'package-lock.json'], findingPaths: [/\.(?:p12|pfx)$/i] } };
+    const screen = {
+      module: pathScreenModule,
+      settings: { excludePatterns: ['node_modules/', 'package-lock.json'], findingPaths: [/\.(?:p12|pfx)$/i] },
+    };
     const read: Array<{ path: string; screenedOut?: string; bytes: number }> = [];
     for await (const entry of readZipEntriesOffThread(delivered(bytes, 4096), { screen })) {
       let length = 0;
@@ -213,13 +233,16 @@ describe('reading a repository zip on a worker thread', () => {
 });
 
 describe('zip threads, reused from archive to archive', () => {
-  const archive = (name: string) => built([
-    { path: `${name}/a.ts`, content: text(80) },
-    { path: `${name}/b.bin`, content: Buffer.from(f.bytes(70_000)) },
-    { path: `${name}/c.txt`, content: text(5), as: 'buffer' },
-  ]);
-  const expected = async (name: string) => (await readAll(readZipEntries, delivered(await archive(name), 4096))).map((e) => [e.path, e.content.length]);
-  const readOffThread = async (name: string) => (await readAll(readZipEntriesOffThread, delivered(await archive(name), 4096))).map((e) => [e.path, e.content.length]);
+  const archive = (name: string) =>
+    built([
+      { path: `${name}/a.ts`, content: text(80) },
+      { path: `${name}/b.bin`, content: Buffer.from(f.bytes(70_000)) },
+      { path: `${name}/c.txt`, content: text(5), as: 'buffer' },
+    ]);
+  const expected = async (name: string) =>
+    (await readAll(readZipEntries, delivered(await archive(name), 4096))).map((e) => [e.path, e.content.length]);
+  const readOffThread = async (name: string) =>
+    (await readAll(readZipEntriesOffThread, delivered(await archive(name), 4096))).map((e) => [e.path, e.content.length]);
 
   it('reads archive after archive on one thread, each whole, without starting another', async () => {
     await readOffThread('warm');
@@ -250,7 +273,9 @@ describe('zip threads, reused from archive to archive', () => {
   it('ends the thread of an archive that could not be read, and the next archive reads whole all the same', async () => {
     await readOffThread('warm');
     const idle = zipThreadCounts().idle;
-    const failure = await readAll(readZipEntriesOffThread, delivered(Buffer.from('<html>Sign in</html>'), 64)).catch((error: unknown) => error);
+    const failure = await readAll(readZipEntriesOffThread, delivered(Buffer.from('<html>Sign in</html>'), 64)).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toMatchObject({ kind: 'permanent' });
     expect(zipThreadCounts().idle).toBe(idle - 1);
     expect(await readOffThread('after')).toEqual(await expected('after'));
