@@ -1,16 +1,11 @@
 /** The public surface of repositories/: what other folders may import (docs/architecture.md, "Layout"). */
 export type { RepositoryAsset, RepositoryRiskScore, RepositoryState } from './assets/asset';
-export type { ChangedFile } from './contentScan/changedFiles';
-export { classifyChange } from './contentScan/changedFiles';
 export type { ContentScanProgress } from './contentScan/repositoryContentScan';
-export type { ScannedRepository } from './contentScan/repositoryRiskRecorder';
 export type {
-  CommitAuthor,
   PullRequestScanContext,
   RepositoryFindingSummary,
   RepositoryScanRecord,
 } from './contentScan/repositoryScanRecord';
-export { scannedRepository } from './contentScan/scannedRepository';
 export { repositorySightingId } from './contentScan/sightingIds';
 export type { FullScanOutcome } from './fullScan/fullContentScan';
 export type { InventoryRecord } from './inventory/inventoryOrganization';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock';
+import type { HostIdentity, HostSource, PullRequestKey, StatusHandle, StatusState } from '../../codeHosts';
 import type { Container, Stored } from '../../store';
 import { isConflict, isPreconditionFailed, queryAll } from '../../store';
-import type { HostIdentity, HostSource, PullRequestKey, StatusHandle, StatusState } from '../hosts/pullRequestHost';
 
 /**
  * What Vigil has posted on one pull request (the `pullRequestFeedback` container, one document per

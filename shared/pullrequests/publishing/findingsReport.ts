@@ -1,7 +1,7 @@
+import type { StatusAnnotation, StatusState } from '../../codeHosts';
 import type { PullRequestSettings } from '../../organizations';
 import type { RepositoryFindingSummary, RepositoryScanRecord } from '../../repositories';
 import type { PullRequestFeedback, Triage } from '../feedback/pullRequestFeedback';
-import type { StatusAnnotation, StatusState } from '../hosts/pullRequestHost';
 
 /**
  * What one scan of a pull request means for its feedback, worked out once and read by every text

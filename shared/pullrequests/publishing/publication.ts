@@ -1,3 +1,5 @@
+import type { HostIdentity, HostThread, PublishTarget, PullRequestHost, PullRequestKey, StatusState } from '../../codeHosts';
+import { CommentTooLongError } from '../../codeHosts';
 import type { Logger } from '../../logging';
 import type { PullRequestSettings } from '../../organizations';
 import type { RepositoryScanRecord } from '../../repositories';
@@ -7,8 +9,6 @@ import {
   type PullRequestFeedbackStore,
   type ThreadRecord,
 } from '../feedback/pullRequestFeedback';
-import { CommentTooLongError } from '../hosts/markers';
-import type { HostIdentity, HostThread, PublishTarget, PullRequestHost, PullRequestKey, StatusState } from '../hosts/pullRequestHost';
 import { fixedNote, foundAgainNote, leftToPeopleNote, summaryText, threadText } from './feedbackText';
 import { annotationsOf, type FindingsReport, findingsReport } from './findingsReport';
 

@@ -1,10 +1,10 @@
 import type { UseCase } from '../../app';
+import type { PullRequestKey } from '../../codeHosts';
+import { openPullRequestHost } from '../../codeHosts';
 import { failureKindOf, PermanentError } from '../../errors';
 import { pullRequestSettingsOf } from '../../organizations';
 import { narrowed } from '../../store';
 import { PublishSuperseded } from '../feedback/pullRequestFeedback';
-import { openPullRequestHost } from '../hosts/hostFactory';
-import type { PullRequestKey } from '../hosts/pullRequestHost';
 import { Publication } from './publication';
 
 /**

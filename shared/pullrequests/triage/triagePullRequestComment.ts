@@ -1,10 +1,10 @@
 import type { UseCase } from '../../app';
+import type { CommentRef, PullRequestKey } from '../../codeHosts';
+import { openPullRequestHost } from '../../codeHosts';
 import { PermanentError } from '../../errors';
 import { pullRequestSettingsOf } from '../../organizations';
 import { narrowed } from '../../store';
 import type { Triage } from '../feedback/pullRequestFeedback';
-import { openPullRequestHost } from '../hosts/hostFactory';
-import type { CommentRef, PullRequestKey } from '../hosts/pullRequestHost';
 import { triagedNote, triageRefusal } from '../publishing/feedbackText';
 import { shortIdOf } from '../publishing/findingsReport';
 import { Publication } from '../publishing/publication';

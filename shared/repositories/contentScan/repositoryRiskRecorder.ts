@@ -1,11 +1,12 @@
 import type { AppServices } from '../../app';
+import type { CommitAuthor, ScannedRepository } from '../../codeHosts';
 import type { EventEnvelope } from '../../events';
 import type { RiskStore, RiskTransition } from '../../risks';
 import { leakedSecretSighting, type Risk, type RiskAsset, riskEvents, riskId } from '../../risks';
 import type { Finding } from '../../scanning';
 import { repositoryAssetId } from '../assets/asset';
 import { refreshRiskScore } from '../assets/refreshRiskScore';
-import { type CommitAuthor, maxListedResults, type RepositoryFindingSummary } from './repositoryScanRecord';
+import { maxListedResults, type RepositoryFindingSummary } from './repositoryScanRecord';
 import { repositorySightingId } from './sightingIds';
 
 /**
@@ -15,21 +16,6 @@ import { repositorySightingId } from './sightingIds';
  * line, fingerprint): a redelivered event records nothing twice. Removing a secret in a later commit
  * resolves nothing — it stays in history until someone rotates it and resolves the risk.
  */
-export interface ScannedRepository {
-  /** The Azure DevOps repository id (a GUID). */
-  id: string;
-  name: string;
-  /** Project name. */
-  project: string;
-  /** `https://dev.azure.com/{org}/{project}/_git/{repo}`, for links to a file line. */
-  webUrl?: string;
-  /**
-   * A repository on another host (GitHub, GitLab): the risk asset it is (its id names the host, so
-   * risks keep their identity per asset) and how to link to a file line there. Absent for Azure DevOps.
-   */
-  host?: { asset: { id: string; name: string }; fileLineUrl?: (path: string, line: number, commitId: string) => string };
-}
-
 export interface FindingOrigin {
   commitId: string;
   author?: CommitAuthor;

@@ -1,3 +1,4 @@
+import type { CommitAuthor } from '../../codeHosts';
 import type { Finding } from '../../scanning';
 import type { ContentScanSummary, SkippedFiles, SkipReason } from './repositoryContentScan';
 
@@ -7,12 +8,6 @@ import type { ContentScanSummary, SkippedFiles, SkipReason } from './repositoryC
  * a `pull-request` scan to write its comment.
  */
 export type RepositoryScanKind = 'repository' | 'push' | 'pull-request';
-
-export interface CommitAuthor {
-  name?: string;
-  email?: string;
-  date?: string;
-}
 
 /** One finding as a scan lists it: the engine's finding (its path relative to the repository root), and whose commit. */
 export interface RepositoryFindingSummary

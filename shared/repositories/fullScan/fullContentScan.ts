@@ -1,4 +1,5 @@
 import type { AppServices } from '../../app';
+import { scannedRepository } from '../../codeHosts';
 import type { GitClient } from '../../devops';
 import type { EventEnvelope } from '../../events';
 import { readZipEntriesOffThread } from '../../zip';
@@ -6,7 +7,6 @@ import { isScreenedOut, pathScreenModule } from '../contentScan/pathScreen';
 import { type ContentScanProgress, RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
 import { type RepositoryScanRecord, scanResults } from '../contentScan/repositoryScanRecord';
-import { scannedRepository } from '../contentScan/scannedRepository';
 
 /**
  * A full content scan of a repository's default branch (issue 7 item 2): resolve the branch head,

@@ -1,7 +1,7 @@
 import type { UseCase } from '../../app';
 import { queuesFor } from '../../app';
+import { canCommentOn, isAdded, openPullRequestHost, type PulledRequest } from '../../codeHosts';
 import type { EventEnvelope } from '../../events';
-import { canCommentOn, isAdded, openPullRequestHost, type PulledRequest } from '../../pullrequests';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { FindingSummaries, repositoryRiskAsset } from '../contentScan/repositoryRiskRecorder';
 import { maxListedResults, type RepositoryScanRecord, scanResults } from '../contentScan/repositoryScanRecord';

@@ -1,6 +1,6 @@
 import type { AppServices } from '../../app';
+import type { ChangedFile } from '../../codeHosts';
 import type { Logger } from '../../logging';
-import type { ChangedFile } from '../contentScan/changedFiles';
 import type { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import type { FindingOrigin, RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
 import type { RepositoryScanRecord } from '../contentScan/repositoryScanRecord';

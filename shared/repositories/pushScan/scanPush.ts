@@ -1,5 +1,5 @@
 import type { UseCase } from '../../app';
-import { openPullRequestHost } from '../../pullrequests';
+import { openPullRequestHost } from '../../codeHosts';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
 import { type RepositoryScanRecord, scanResults } from '../contentScan/repositoryScanRecord';
@@ -12,7 +12,7 @@ import { maxCommitsPerPush, PushChangeScan, storePushScan } from './pushChangeSc
  * added or edited are fetched (at that commit) and scanned, and findings are recorded against the
  * commit and its author. Deletions fetch nothing and resolve nothing: a secret removed later is
  * still in history. Which commits a push brought is each platform's (see the adapters in
- * shared/pullrequests/hosts/ and docs/repository-scanning.md).
+ * shared/codeHosts/ and docs/repository-scanning.md).
  *
  * Bounded: at most `maxCommitsPerPush` commits and `maxFilesPerPush` fetched files; what is left
  * over is counted in the scan document's `limit` (a full scan of the branch covers the rest).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PullRequestKey } from '../../../shared/pullrequests';
+import type { PullRequestKey } from '../../../shared/codeHosts';
 import {
   PublishSuperseded,
   type PullRequestFeedback,

@@ -1,8 +1,8 @@
-import type { AppServices } from '../../app';
-import { connectAzureDevOps } from '../../devops';
-import { ConfigurationError } from '../../errors';
-import type { Logger } from '../../logging';
-import type { OrganizationSettings } from '../../organizations';
+import type { AppServices } from '../app';
+import { connectAzureDevOps } from '../devops';
+import { ConfigurationError } from '../errors';
+import type { Logger } from '../logging';
+import type { OrganizationSettings } from '../organizations';
 import { azureDevOpsPullRequestHost } from './azureDevOpsPullRequestHost';
 import { connectGitHub } from './gitHubConnection';
 import { gitHubPullRequestHost } from './gitHubPullRequestHost';

@@ -1,9 +1,9 @@
 import type { Octokit } from '@octokit/rest';
-import type { AppServices } from '../../app';
-import { connectOctokit, gitHubFailure, gitHubTokenSecret } from '../../ci';
-import { PermanentError, type VigilError } from '../../errors';
-import type { Logger } from '../../logging';
-import type { OrganizationSettings } from '../../organizations';
+import type { AppServices } from '../app';
+import { connectOctokit, gitHubFailure, gitHubTokenSecret } from '../ci';
+import { PermanentError, type VigilError } from '../errors';
+import type { Logger } from '../logging';
+import type { OrganizationSettings } from '../organizations';
 
 /**
  * Octokit for one organization's repositories and pull requests, built as the GitHub Actions

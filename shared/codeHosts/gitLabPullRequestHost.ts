@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
-import { PermanentError } from '../../errors';
-import type { ChangedFile, ScannedRepository } from '../../repositories';
+import { PermanentError } from '../errors';
 import { type AddedLines, addedLinesOfPatch, allLinesAdded, linesUnknown } from './addedLines';
+import type { ChangedFile } from './changedFiles';
 import type { GitLabApi, GitLabConnection } from './gitLabConnection';
 import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
 import { asTooLong, findingMarker, readMarker, summaryMarker, withMarker } from './markers';
@@ -18,6 +18,7 @@ import type {
   SummaryUpdate,
 } from './pullRequestHost';
 import { type PushedCommit, pushedRef } from './pushedRef';
+import type { ScannedRepository } from './scannedRepository';
 
 /**
  * GitLab behind the host port, with gitbeaker (one request per call: a rate limit becomes a

@@ -1,8 +1,8 @@
-import type { AppServices } from '../../app';
-import { ConfigurationError, PermanentError, ThrottledError, TransientError, type VigilError } from '../../errors';
-import { scrubSecrets } from '../../logging';
-import type { OrganizationSettings } from '../../organizations';
-import { requireSecret } from '../../vault';
+import type { AppServices } from '../app';
+import { ConfigurationError, PermanentError, ThrottledError, TransientError, type VigilError } from '../errors';
+import { scrubSecrets } from '../logging';
+import type { OrganizationSettings } from '../organizations';
+import { requireSecret } from '../vault';
 
 /**
  * gitbeaker's `Gitlab` for one organization: its GitLab URL (`gitlab.url`) and token

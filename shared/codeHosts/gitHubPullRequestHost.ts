@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Octokit, RestEndpointMethodTypes } from '@octokit/rest';
 import { z } from 'zod';
-import { PermanentError } from '../../errors';
-import type { EventEnvelope } from '../../events';
-import type { ChangedFile, ScannedRepository } from '../../repositories';
+import { PermanentError } from '../errors';
+import type { EventEnvelope } from '../events';
 import { type AddedLines, addedLinesOfPatch, allLinesAdded, linesUnknown } from './addedLines';
+import type { ChangedFile } from './changedFiles';
 import { type GitHubConnection, needsGitHubApp } from './gitHubConnection';
 import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
 import { asTooLong, findingMarker, readMarker, resolvedMarker, summaryMarker, withMarker } from './markers';
@@ -21,6 +21,7 @@ import type {
   SummaryUpdate,
 } from './pullRequestHost';
 import { type PushedCommit, pushedRef } from './pushedRef';
+import type { ScannedRepository } from './scannedRepository';
 
 /**
  * GitHub behind the host port, with Octokit. Pushes: `compare before...after` (a new branch against

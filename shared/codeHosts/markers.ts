@@ -1,4 +1,4 @@
-import { PermanentError } from '../../errors';
+import { PermanentError } from '../errors';
 
 /**
  * How Vigil knows its own comments again. On Azure DevOps a thread carries properties

@@ -8,13 +8,12 @@ import type {
   PullRequestThread,
   StatusStateName,
   ThreadStatusName,
-} from '../../devops';
-import { AzureDevOpsForbiddenError } from '../../devops';
-import { PermanentError } from '../../errors';
-import type { Logger } from '../../logging';
-import type { CommitAuthor } from '../../repositories';
-import { type ChangedFile, classifyChange, scannedRepository } from '../../repositories';
+} from '../devops';
+import { AzureDevOpsForbiddenError } from '../devops';
+import { PermanentError } from '../errors';
+import type { Logger } from '../logging';
 import { type AddedLines, addedLinesOfBlocks, allLinesAdded, linesUnknown } from './addedLines';
+import { type ChangedFile, classifyChange } from './changedFiles';
 import { asTooLong, threadProperty } from './markers';
 import type {
   DescribedPush,
@@ -31,6 +30,7 @@ import type {
   SummaryUpdate,
   ThreadResolution,
 } from './pullRequestHost';
+import { type CommitAuthor, scannedRepository } from './scannedRepository';
 
 /**
  * Azure DevOps behind the host port, over the organization's one transport (azure-devops-node-api

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addedLinesOfBlocks, addedLinesOfPatch, canCommentOn, isAdded, linesUnknown } from '../../../shared/pullrequests/hosts/addedLines';
+import { addedLinesOfBlocks, addedLinesOfPatch, canCommentOn, isAdded, linesUnknown } from '../../../shared/codeHosts/addedLines';
 
 describe('which lines a pull request adds', () => {
   it('reads the + lines of unified diff hunks by their new-side numbers', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AppServices } from '../../../shared/app/services';
+import { openPullRequestHost } from '../../../shared/codeHosts';
 import { loadConfig } from '../../../shared/config';
 import { createLogger } from '../../../shared/logging/logger';
 import { type OrganizationSettings, OrganizationSettingsSchema } from '../../../shared/organizations/organizationSettings';
-import { openPullRequestHost } from '../../../shared/pullrequests';
 import { createEnvironmentVault } from '../../../shared/vault/environmentVault';
 import { ManualClock } from '../../support/manualClock';
 

@@ -1,6 +1,7 @@
-import type { EventEnvelope } from '../../events';
-import type { ChangedFile, CommitAuthor, ScannedRepository } from '../../repositories';
+import type { EventEnvelope } from '../events';
 import type { AddedLines } from './addedLines';
+import type { ChangedFile } from './changedFiles';
+import type { CommitAuthor, ScannedRepository } from './scannedRepository';
 
 /**
  * The one port Vigil has onto a code host (docs/pull-requests.md, "One port per platform"): what

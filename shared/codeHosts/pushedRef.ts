@@ -1,4 +1,4 @@
-import type { CommitAuthor } from '../../repositories';
+import type { CommitAuthor } from './scannedRepository';
 
 /**
  * What a GitHub or GitLab push did to its ref, read from the webhook's `ref`, `before` and `after`:

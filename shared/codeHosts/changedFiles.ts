@@ -1,4 +1,4 @@
-import type { GitChange } from '../../devops';
+import type { GitChange } from '../devops';
 
 /**
  * What a commit or pull request change means for a content scan: a file to fetch and scan (added,
