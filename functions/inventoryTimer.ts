@@ -1,11 +1,11 @@
 import { getServices } from '../shared/app';
-import { registerTimerFunction } from '../shared/azureFunctions';
+import { registerTimerFunction, scheduleSlot, validTimerSchedule } from '../shared/azureFunctions';
 import { loadConfig } from '../shared/config';
-import { requestInventories, scheduleSlot, validInventorySchedule } from '../shared/repositories';
+import { requestInventories } from '../shared/repositories';
 
 // Read from the app setting when the app loads, the same way under the Functions host (where app
 // settings are environment variables) and the local host, which runs this very registration.
-const schedule = validInventorySchedule(loadConfig().environment.VIGIL_INVENTORY_SCHEDULE);
+const schedule = validTimerSchedule('VIGIL_INVENTORY_SCHEDULE', loadConfig().environment.VIGIL_INVENTORY_SCHEDULE);
 
 registerTimerFunction('inventoryTimer', {
   schedule,

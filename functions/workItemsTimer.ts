@@ -1,11 +1,10 @@
 import { getServices } from '../shared/app';
-import { registerTimerFunction } from '../shared/azureFunctions';
+import { registerTimerFunction, scheduleSlot, validTimerSchedule } from '../shared/azureFunctions';
 import { loadConfig } from '../shared/config';
-import { scheduleSlot } from '../shared/repositories';
-import { requestReconciliations, validReconcileSchedule } from '../shared/workitems';
+import { requestReconciliations } from '../shared/workitems';
 
 // Read from the app setting when the app loads, under the Functions host and the local host alike.
-const schedule = validReconcileSchedule(loadConfig().environment.VIGIL_WORKITEMS_RECONCILE_SCHEDULE);
+const schedule = validTimerSchedule('VIGIL_WORKITEMS_RECONCILE_SCHEDULE', loadConfig().environment.VIGIL_WORKITEMS_RECONCILE_SCHEDULE);
 
 registerTimerFunction('workItemsTimer', {
   schedule,

@@ -5,3 +5,4 @@ export { registeredFunctions, registerHttpFunction, registerQueueFunction, regis
 export { invocationLogHandler } from './invocationLog';
 export { queueTrigger } from './queueTrigger';
 export { RequestBodyTooLargeError } from './requestBodyTooLarge';
+export { scheduleSlot, validTimerSchedule } from './timerSchedules';

@@ -13,6 +13,7 @@ import type {
   DescribedPush,
   HostComment,
   HostThread,
+  PublishTarget,
   PullRequestFile,
   PullRequestHost,
   PullRequestKey,
@@ -96,6 +97,13 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
     );
     return runs[0]?.id;
   }
+
+  const reply = async (target: PublishTarget, threadId: string, body: string): Promise<void> => {
+    const { owner, repo } = split(target.key.repositoryId);
+    await write(`a reply on pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
+      octokit.rest.pulls.createReplyForReviewComment({ owner, repo, pull_number: target.key.number, comment_id: Number(threadId), body }),
+    );
+  };
 
   return {
     source: 'github',
@@ -349,40 +357,13 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       return reviewThreads(comments);
     },
 
-    async reply(target, threadId, body) {
-      const { owner, repo } = split(target.key.repositoryId);
-      await write(`a reply on pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
-        octokit.rest.pulls.createReplyForReviewComment({ owner, repo, pull_number: target.key.number, comment_id: Number(threadId), body }),
-      );
-    },
+    reply: (target, threadId, body) => reply(target, threadId, body),
 
-    async resolveThread(target, threadId, how) {
-      // No thread status in the REST API: the reply says it, and its marker tells Vigil the thread is done.
-      const { owner, repo } = split(target.key.repositoryId);
-      await write(`a reply on pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
-        octokit.rest.pulls.createReplyForReviewComment({
-          owner,
-          repo,
-          pull_number: target.key.number,
-          comment_id: Number(threadId),
-          body: withMarker(how.note, resolvedMarker),
-        }),
-      );
-    },
+    // No thread status in the REST API: the reply says it, and its marker tells Vigil the thread is done.
+    resolveThread: (target, threadId, how) => reply(target, threadId, withMarker(how.note, resolvedMarker)),
 
-    async reopenThread(target, threadId, note) {
-      // A reply without the resolved marker is what makes the thread open again for Vigil.
-      const { owner, repo } = split(target.key.repositoryId);
-      await write(`a reply on pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
-        octokit.rest.pulls.createReplyForReviewComment({
-          owner,
-          repo,
-          pull_number: target.key.number,
-          comment_id: Number(threadId),
-          body: note,
-        }),
-      );
-    },
+    // A reply without the resolved marker is what makes the thread open again for Vigil.
+    reopenThread: (target, threadId, note) => reply(target, threadId, note),
 
     async thread(target, threadId) {
       const { owner, repo } = split(target.key.repositoryId);
@@ -410,28 +391,13 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
           orGone(async () => (await octokit.rest.issues.getComment({ owner, repo, comment_id: Number(ref.commentId) })).data),
         );
         if (found === 'gone') return undefined;
-        return {
-          comment: {
-            id: String(found.id),
-            authorId: String(found.user?.id ?? ''),
-            authorName: found.user?.login ?? '',
-            body: found.body ?? '',
-          },
-        };
+        return { comment: commentOf(found) };
       }
       const found = await github.call(where, (octokit) =>
         orGone(async () => (await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id: Number(ref.commentId) })).data),
       );
       if (found === 'gone') return undefined;
-      return {
-        comment: {
-          id: String(found.id),
-          authorId: String(found.user?.id ?? ''),
-          authorName: found.user?.login ?? '',
-          body: found.body ?? '',
-        },
-        ...(found.in_reply_to_id ? { threadId: String(found.in_reply_to_id) } : {}),
-      };
+      return { comment: commentOf(found), ...(found.in_reply_to_id ? { threadId: String(found.in_reply_to_id) } : {}) };
     },
 
     close: () => undefined,
@@ -579,4 +545,9 @@ function pushedCommit(commit: Pick<CommitAnswer, 'sha' | 'commit'>): PushedCommi
       ...(author.date ? { date: author.date } : {}),
     },
   };
+}
+
+/** A GitHub issue or review comment as the port names it. */
+function commentOf(found: { id: number; user?: { id?: number; login?: string } | null; body?: string | null }) {
+  return { id: String(found.id), authorId: String(found.user?.id ?? ''), authorName: found.user?.login ?? '', body: found.body ?? '' };
 }

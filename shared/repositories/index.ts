@@ -9,4 +9,4 @@ export type {
 export { repositorySightingId } from './contentScan/sightingIds';
 export type { FullScanOutcome } from './fullScan/fullContentScan';
 export type { InventoryRecord } from './inventory/inventoryOrganization';
-export { inventoryRequestMessage, requestInventories, scheduleSlot, validInventorySchedule } from './inventory/inventoryRequests';
+export { inventoryRequestMessage, requestInventories } from './inventory/inventoryRequests';

@@ -4,7 +4,7 @@
  * event table, not imported from here.
  */
 
-export { requestReconciliations, validReconcileSchedule } from './reconcileRequests';
+export { requestReconciliations } from './reconcileRequests';
 export type { ReconcileReport } from './reconcileWorkItems';
 export { clearFailing, failingReason } from './syncFailures';
 export type { SessionOptions } from './syncSession';

@@ -1,20 +1,6 @@
-import { Cron } from 'croner';
 import type { AppServices } from '../app';
-import { ConfigurationError } from '../errors';
 import type { EventEnvelope } from '../events';
 import { effectiveWorkItemSettings } from './workItemSettings';
-
-/** Checks an NCRONTAB schedule (six fields, seconds first) the way the hosts will run it. */
-export function validReconcileSchedule(schedule: string): string {
-  try {
-    new Cron(schedule, { timezone: 'UTC', paused: true }).stop();
-    return schedule;
-  } catch (error) {
-    throw new ConfigurationError(
-      `invalid setting VIGIL_WORKITEMS_RECONCILE_SCHEDULE '${schedule}': ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-}
 
 /**
  * What the nightly work-item timer does: one `workitems.reconcile-requested` on `workitem-sync`

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServices, createAppServices, useServices } from '../../../shared/app/services';
+import { scheduleSlot, validTimerSchedule } from '../../../shared/azureFunctions';
 import type { TimerFunctionDefinition } from '../../../shared/azureFunctions/functionRegistry';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
-import { scheduleSlot, validInventorySchedule } from '../../../shared/repositories/inventory/inventoryRequests';
 import { ManualClock } from '../../support/manualClock';
 import { appFunctions } from '../../support/testHost';
 
@@ -71,7 +71,9 @@ describe('the inventory timer', () => {
   });
 
   it('refuses a schedule of six fields that is no schedule, naming the setting', () => {
-    expect(() => validInventorySchedule('0 0 25 * * *')).toThrow(/invalid setting VIGIL_INVENTORY_SCHEDULE '0 0 25 \* \* \*'/);
+    expect(() => validTimerSchedule('VIGIL_INVENTORY_SCHEDULE', '0 0 25 * * *')).toThrow(
+      /invalid setting VIGIL_INVENTORY_SCHEDULE '0 0 25 \* \* \*'/,
+    );
   });
 
   it('asks for one inventory per organization with Azure DevOps settings, on repo-scan', async () => {

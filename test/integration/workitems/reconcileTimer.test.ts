@@ -5,11 +5,11 @@ import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeOnQueue } from '../../../shared/app/eventRoutes';
 import { type AppServices, createAppServices, useServices } from '../../../shared/app/services';
+import { validTimerSchedule } from '../../../shared/azureFunctions';
 import type { TimerFunctionDefinition } from '../../../shared/azureFunctions/functionRegistry';
 import { loadConfig } from '../../../shared/config';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import { createLogger } from '../../../shared/logging/logger';
-import { validReconcileSchedule } from '../../../shared/workitems';
 import { ManualClock } from '../../support/manualClock';
 import { appFunctions } from '../../support/testHost';
 
@@ -61,7 +61,9 @@ describe('the work-item reconciliation timer', () => {
     expect(loadConfig({ VIGIL_WORKITEMS_RECONCILE_SCHEDULE: '0 0 */6 * * *' }).environment.VIGIL_WORKITEMS_RECONCILE_SCHEDULE).toBe(
       '0 0 */6 * * *',
     );
-    expect(() => validReconcileSchedule('0 0 25 * * *')).toThrow(/invalid setting VIGIL_WORKITEMS_RECONCILE_SCHEDULE/);
+    expect(() => validTimerSchedule('VIGIL_WORKITEMS_RECONCILE_SCHEDULE', '0 0 25 * * *')).toThrow(
+      /invalid setting VIGIL_WORKITEMS_RECONCILE_SCHEDULE/,
+    );
   });
 
   it('asks for one reconciliation per organization whose sync is on, once per occurrence', async () => {
