@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +22,22 @@ function dataDir(): string {
   return directory;
 }
 
+/** Mounts an empty read-only tmpfs on `directory`; false where this process may not mount. */
+function mountReadOnly(directory: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', directory], { stdio: 'ignore' });
+    mounts.push(directory);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const mounts: string[] = [];
+
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const mount of mounts.splice(0)) execFileSync('umount', [mount], { stdio: 'ignore' });
   for (const directory of directories.splice(0)) {
     chmodSync(directory, 0o700);
     rmSync(directory, { recursive: true, force: true });
@@ -109,8 +123,12 @@ describe('vigil start on a data folder it may not write', () => {
   it('exits 2 with one line naming the folder, not an EACCES stack', async () => {
     const directory = dataDir();
     chmodSync(directory, 0o555);
-    // root writes anywhere: run the CLI as nobody then, as an operator without rights would.
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // root writes anywhere, even in a folder of mode 555: there, mount a read-only file system on it
+    // (the folder stays unwritable whatever user runs the host), or, without mount rights, run the CLI
+    // as nobody, as an operator without rights would (that needs the checkout readable by nobody).
+    const root = process.getuid?.() === 0;
+    const mounted = root && mountReadOnly(directory);
+    const asNobody = root && !mounted ? { uid: 65534, gid: 65534 } : {};
     const child = spawn(process.execPath, [join(dist, 'shared', 'cli', 'main.js'), 'start', '--port', '0'], {
       env: { PATH: process.env.PATH, VIGIL_DATA_DIR: directory },
       stdio: ['ignore', 'pipe', 'pipe'],
