@@ -30,6 +30,7 @@ export async function scanGitLabPipeline(envelope: EventEnvelope, context: UseCa
     scanCiRun(provider, { id: String(pipelineId), repository: project }, context, {
       cause: envelope,
       organization: settings.organization,
+      ...(settings.triggerRules ? { triggerRules: settings.triggerRules } : {}),
     }),
   );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TriggerRulesSchema } from '../triggers';
 import { isValidSecretName } from '../vault';
 
 /**
@@ -141,6 +142,8 @@ export const OrganizationSettingsSchema = z.object({
   workItemSync: WorkItemSyncStateSchema.optional(),
   /** Absent: the defaults (`pullRequestSettingsOf`). */
   pullRequests: PullRequestSettingsSchema.optional(),
+  /** Which events run which work, checked in order by the handlers (docs/trigger-rules.md); absent: everything runs. */
+  triggerRules: TriggerRulesSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

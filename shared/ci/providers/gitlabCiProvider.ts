@@ -18,6 +18,7 @@ interface GitLabPipeline {
   project_id?: number;
   name?: string | null;
   ref?: string | null;
+  tag?: boolean;
   status: string;
   web_url?: string | null;
 }
@@ -89,6 +90,8 @@ export function createGitLabCiProvider(config: CiProviderConfig, options: GitLab
       ...(pipeline.web_url ? { webUrl: pipeline.web_url } : {}),
       status: statusOf(pipeline.status),
       result: pipeline.status,
+      // A tag pipeline's ref is the tag's name: not a branch.
+      ...(pipeline.ref && !pipeline.tag ? { branch: pipeline.ref } : {}),
     };
   }
 
