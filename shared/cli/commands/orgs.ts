@@ -15,6 +15,7 @@ import {
 import { printJson, withServices } from '../cliServices';
 import { parsePositiveInteger } from '../options';
 import { UsageError } from '../usageError';
+import { describeRule, registerOrgRulesCommand } from './orgRules';
 
 interface WorkItemOptions {
   workItemType?: string;
@@ -233,6 +234,8 @@ export function registerOrgsCommand(program: Command): void {
         await warnAboutMissingSecrets(services, updated);
       });
     });
+
+  registerOrgRulesCommand(orgs);
 }
 
 function newOrganization(options: AddOptions): Parameters<OrganizationDirectory['add']>[1] {
@@ -420,5 +423,7 @@ function describe(settings: OrganizationSettings): string {
     lines.push(printable`  work-item sync FAILING since ${settings.workItemSync.since}: ${settings.workItemSync.reason}`);
   for (const c of settings.alertChannels)
     lines.push(`  alerts        ${c.type} (url secret ${c.urlSecret}${c.signingSecret ? `, signed with ${c.signingSecret}` : ''})`);
+  for (const [index, rule] of (settings.triggerRules ?? []).entries())
+    lines.push(printable`  trigger rule  ${String(index + 1)}. ${describeRule(rule)}`);
   return `${lines.join('\n')}\n`;
 }
