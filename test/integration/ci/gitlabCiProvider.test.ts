@@ -113,6 +113,7 @@ describe('the gitlab-ci provider', () => {
       webUrl: `${server.url}/${projectPath}/-/pipelines/31`,
       status: 'completed',
       result: 'success',
+      branch: 'main',
     });
   });
 
