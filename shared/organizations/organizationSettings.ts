@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SummarySettingsSchema } from '../summaries';
 import { TriggerRulesSchema } from '../triggers';
 import { isValidSecretName } from '../vault';
 
@@ -144,6 +145,8 @@ export const OrganizationSettingsSchema = z.object({
   pullRequests: PullRequestSettingsSchema.optional(),
   /** Which events run which work, checked in order by the handlers (docs/trigger-rules.md); absent: everything runs. */
   triggerRules: TriggerRulesSchema.optional(),
+  /** Who writes the summaries on pull requests and alert digests (docs/pull-requests.md, "Written summaries"); absent: the template. */
+  summaries: SummarySettingsSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -167,6 +170,7 @@ export function referencedSecrets(settings: OrganizationSettings): string[] {
     settings.github?.tokenSecret,
     settings.gitlab?.tokenSecret,
     ...settings.alertChannels.flatMap((channel) => [channel.urlSecret, channel.signingSecret]),
+    settings.summaries?.azureOpenAi?.auth.mode === 'key' ? settings.summaries.azureOpenAi.auth.keySecret : undefined,
   ];
   return [...new Set(names.filter((name): name is string => name !== undefined))];
 }
