@@ -16,6 +16,7 @@ import { printJson, withServices } from '../cliServices';
 import { parsePositiveInteger } from '../options';
 import { UsageError } from '../usageError';
 import { describeRule, registerOrgRulesCommand } from './orgRules';
+import { describeSummaries, registerOrgSummariesCommand } from './orgSummaries';
 
 interface WorkItemOptions {
   workItemType?: string;
@@ -236,6 +237,7 @@ export function registerOrgsCommand(program: Command): void {
     });
 
   registerOrgRulesCommand(orgs);
+  registerOrgSummariesCommand(orgs);
 }
 
 function newOrganization(options: AddOptions): Parameters<OrganizationDirectory['add']>[1] {
@@ -423,6 +425,7 @@ function describe(settings: OrganizationSettings): string {
     lines.push(printable`  work-item sync FAILING since ${settings.workItemSync.since}: ${settings.workItemSync.reason}`);
   for (const c of settings.alertChannels)
     lines.push(`  alerts        ${c.type} (url secret ${c.urlSecret}${c.signingSecret ? `, signed with ${c.signingSecret}` : ''})`);
+  lines.push(printable`  summaries     ${describeSummaries(settings.summaries)}`);
   for (const [index, rule] of (settings.triggerRules ?? []).entries())
     lines.push(printable`  trigger rule  ${String(index + 1)}. ${describeRule(rule)}`);
   return `${lines.join('\n')}\n`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** `vigil orgs rules NAME add|list|remove` over the compiled CLI: rules checked when added, kept in order, shown by `orgs show`. */
+/** `vigil orgs rules NAME add|list|remove` and `vigil orgs summaries NAME` over the compiled CLI: settings checked when set, shown by `orgs show`. */
 const cli = join(__dirname, '..', '..', 'dist', 'shared', 'cli', 'main.js');
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
@@ -111,5 +111,59 @@ describe('vigil orgs rules', () => {
       stderr: expect.stringContaining("organization 'contoso' has no trigger rule 'release' (vigil orgs rules contoso list)"),
     });
     expect((await vigil('orgs', 'rules', 'contoso', 'list')).stdout).toMatch(/^1\. docs-only: /);
+  });
+});
+
+describe('vigil orgs summaries', () => {
+  it('sets an Azure OpenAI writer by secret name, shows it, and goes back to the template', async () => {
+    const set = await vigil(
+      'orgs',
+      'summaries',
+      'contoso',
+      '--writer',
+      'azure-openai',
+      '--endpoint',
+      'https://contoso-ai.openai.azure.com/',
+      '--deployment',
+      'gpt-4o-mini',
+      '--key-secret',
+      'azure-openai-contoso',
+    );
+    expect(set).toMatchObject({
+      code: 0,
+      stdout:
+        "organization 'contoso': summaries written by azure-openai deployment gpt-4o-mini at https://contoso-ai.openai.azure.com (api 2024-10-21, key secret azure-openai-contoso, time-out 10 s; the template when it fails)\n",
+      stderr: "note: secret 'azure-openai-contoso' is not in the vault yet (vigil secrets set azure-openai-contoso)\n",
+    });
+    expect((await vigil('orgs', 'show', 'contoso')).stdout).toContain('  summaries     written by azure-openai deployment gpt-4o-mini');
+    expect((await vigil('orgs', 'summaries', 'contoso', '--writer', 'template')).stdout).toBe(
+      "organization 'contoso': summaries written by the template\n",
+    );
+    expect((await vigil('orgs', 'show', 'contoso', '--json')).stdout).not.toContain('azure-openai');
+  });
+
+  it('refuses settings it cannot use, saying which option', async () => {
+    expect(await vigil('orgs', 'summaries', 'contoso', '--writer', 'azure-openai', '--deployment', 'd')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--writer azure-openai needs --endpoint URL and --deployment NAME'),
+    });
+    expect(
+      await vigil('orgs', 'summaries', 'contoso', '--writer', 'azure-openai', '--endpoint', 'http://contoso.example', '--deployment', 'd'),
+    ).toMatchObject({ code: 2, stderr: expect.stringContaining('--endpoint: an https URL') });
+    expect(
+      await vigil(
+        'orgs',
+        'summaries',
+        'contoso',
+        '--writer',
+        'azure-openai',
+        '--endpoint',
+        'https://contoso-ai.openai.azure.com',
+        '--deployment',
+        'd',
+        '--timeout-seconds',
+        '600',
+      ),
+    ).toMatchObject({ code: 2, stderr: expect.stringContaining('--timeout-seconds: ') });
   });
 });
