@@ -38,7 +38,7 @@ export function azureOpenAiSummaryWriter(settings: AzureOpenAiSettings, options:
       const auth =
         settings.auth.mode === 'key'
           ? { apiKey: await keyFrom(options.vault, settings.auth.keySecret) }
-          : { azureADTokenProvider: options.tokenProvider ?? (await identityTokenProvider()) };
+          : { azureADTokenProvider: tokenOrUnavailable(options.tokenProvider ?? (await identityTokenProvider())) };
       const client = new AzureOpenAI({
         // The base URL spelled out, so no OPENAI_* or AZURE_OPENAI_* variable of the process can redirect it.
         baseURL: `${settings.endpoint.replace(/\/+$/, '')}/openai`,
@@ -66,6 +66,9 @@ export function azureOpenAiSummaryWriter(settings: AzureOpenAiSettings, options:
           throw new SummaryUnavailable(
             `the model answered HTTP ${error.status}${error.status === 401 || error.status === 403 ? ' (check its credentials)' : ''}`,
           );
+        // The client wraps what the token provider threw (`Failed to get token from 'apiKey' function`), keeping it as the cause.
+        const cause = error instanceof Error ? error.cause : undefined;
+        if (cause instanceof SummaryUnavailable) throw cause;
         throw new SummaryUnavailable(`the model could not be reached (${error instanceof Error ? error.constructor.name : 'no answer'})`);
       }
       const choice = answer.choices?.[0];
@@ -103,7 +106,23 @@ async function keyFrom(vault: Vault, secret: string): Promise<string> {
   return key;
 }
 
-async function identityTokenProvider(): Promise<() => Promise<string>> {
-  const { DefaultAzureCredential, getBearerTokenProvider } = await import('@azure/identity');
-  return getBearerTokenProvider(new DefaultAzureCredential(), cognitiveServicesScope);
+/** A token, or a failure the reader understands (the client would otherwise report a bare connection error). */
+function tokenOrUnavailable(provider: () => Promise<string>): () => Promise<string> {
+  return async () => {
+    try {
+      return await provider();
+    } catch {
+      throw new SummaryUnavailable("the app's managed identity got no token for Azure OpenAI (check the identity and its role)");
+    }
+  };
+}
+
+/** One credential per process: it caches its token until shortly before it expires, so summaries do not each ask Entra. */
+let identityProvider: Promise<() => Promise<string>> | undefined;
+
+function identityTokenProvider(): Promise<() => Promise<string>> {
+  identityProvider ??= import('@azure/identity').then(({ DefaultAzureCredential, getBearerTokenProvider }) =>
+    getBearerTokenProvider(new DefaultAzureCredential(), cognitiveServicesScope),
+  );
+  return identityProvider;
 }

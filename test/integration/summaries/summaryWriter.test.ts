@@ -159,6 +159,24 @@ describe('the Azure OpenAI summary writer', () => {
     expect(written.text.endsWith('_summary written by template: the model did not answer in 0.2 s_')).toBe(true);
   });
 
+  it('falls back when the managed identity gets no token, saying so', async () => {
+    const settings = AzureOpenAiSettingsSchema.parse({
+      endpoint: model.endpoint,
+      deployment: 'summaries',
+      auth: { mode: 'managed-identity' },
+    });
+    const noToken = azureOpenAiSummaryWriter(settings, {
+      vault: { getSecret: async () => undefined },
+      tokenProvider: async () => {
+        throw new Error('ManagedIdentityCredential: no identity endpoint');
+      },
+    });
+    expect((await writeSummary(noToken, request(), logger)).fallback).toBe(
+      "the app's managed identity got no token for Azure OpenAI (check the identity and its role)",
+    );
+    expect(model.requests).toHaveLength(0);
+  });
+
   it('falls back when the key is not in the vault or is refused, naming the secret and never the key', async () => {
     const missing = await writeSummary(writer('key', { keySecret: 'no-such-key' }), request(), logger);
     expect(missing.fallback).toBe("no Azure OpenAI key in the vault (set secret 'no-such-key')");
