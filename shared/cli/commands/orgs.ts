@@ -61,7 +61,9 @@ interface WorkItemsCommandOptions extends WorkItemOptions {
 export function registerOrgsCommand(program: Command): void {
   const orgs = program
     .command('orgs')
-    .description('organizations Vigil serves: Azure DevOps URL and auth, GitHub/GitLab tokens, alert channels, work items');
+    .description(
+      'organizations Vigil serves: Azure DevOps URL and auth, GitHub/GitLab tokens, alert channels, work items, trigger rules, summaries',
+    );
 
   orgs
     .command('add')
