@@ -43,16 +43,23 @@ export interface AlertNotice {
 /** What goes out in one post: one alert, a window's held alerts grouped into one digest, or a notice. */
 export type AlertMessage =
   | { kind: 'single'; alert: AlertContent }
-  | { kind: 'digest'; headline: string; organization: string; alerts: AlertContent[] }
+  | { kind: 'digest'; headline: string; organization: string; alerts: AlertContent[]; summary?: string }
   | { kind: 'notice'; notice: AlertNotice };
 
 /** How many risks a digest lists before pointing at the CLI (Slack caps a message at 50 blocks). */
 export const digestListLimit = 20;
 
-export function alertDigestFor(organization: string, alerts: AlertContent[]): AlertMessage {
+/** `summary`: a few written sentences on the whole group (alertSummary.ts), shown above the list. */
+export function alertDigestFor(organization: string, alerts: AlertContent[], summary?: string): AlertMessage {
   if (alerts.length === 1) return { kind: 'single', alert: alerts[0] };
   const worst = severityOrder.find((s) => alerts.some((a) => a.severity === s)) ?? 'low';
-  return { kind: 'digest', organization, alerts, headline: `${alerts.length} new risks in ${organization} (worst: ${worst})` };
+  return {
+    kind: 'digest',
+    organization,
+    alerts,
+    headline: `${alerts.length} new risks in ${organization} (worst: ${worst})`,
+    ...(summary ? { summary } : {}),
+  };
 }
 
 /** The line a digest ends with when it lists fewer risks than it carries. */

@@ -2,8 +2,10 @@ import type { AppServices, UseCase } from '../app';
 import { PermanentError } from '../errors';
 import type { EventEnvelope } from '../events';
 import type { AlertChannel } from '../organizations';
+import type { Risk } from '../risks';
 import { requireSecret } from '../vault';
 import { type AlertContent, type AlertMessage, alertContentFor, alertDigestFor } from './alertContent';
+import { digestSummary } from './alertSummary';
 import { deliverAlert } from './deliverAlert';
 import { type DestinationWindow, destinationKey } from './destinationWindow';
 
@@ -44,7 +46,7 @@ export const sendAlert: UseCase = async (envelope, { services }) => {
 };
 
 /** `alerts.flush`, the end of a destination's window: everything it held goes out as one message. */
-export const flushHeldAlerts: UseCase = async (envelope, { services }) => {
+export const flushHeldAlerts: UseCase = async (envelope, { services, logger }) => {
   const destination = String(envelope.subject.destination ?? '');
   const { risks, organizations, alertLedger: ledger, alertWindows: windows } = services.stores;
   const settings = await organizations.get(envelope.organization);
@@ -57,12 +59,16 @@ export const flushHeldAlerts: UseCase = async (envelope, { services }) => {
     return { sent: 0, dropped: window.held.length };
   }
   const alerts: AlertContent[] = [];
+  const grouped: Risk[] = [];
   for (const held of window.held) {
     const risk = await risks.get(envelope.organization, held.riskId);
-    if (risk) alerts.push(alertContentFor(risk, held.transition === 'reopened' ? 'reopened' : 'opened'));
+    if (!risk) continue;
+    grouped.push(risk);
+    alerts.push(alertContentFor(risk, held.transition === 'reopened' ? 'reopened' : 'opened'));
   }
   if (alerts.length > 0) {
-    await deliverTo(services, channel, alertDigestFor(envelope.organization, alerts), digestId(window));
+    const summary = await digestSummary(settings, grouped, services, logger);
+    await deliverTo(services, channel, alertDigestFor(envelope.organization, alerts, summary), digestId(window));
   }
   for (const held of window.held) await ledger.markSent(envelope.organization, held.ledgerId);
   const next = await windows.release(envelope.organization, destination, window.held);

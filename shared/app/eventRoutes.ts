@@ -23,6 +23,12 @@ const vigilCommand = {
   otherwise: 'only /vigil commands on pull requests are acted on',
 };
 
+/** GitLab sends a Pipeline Hook on every status change; only a finished pipeline's job traces are complete. */
+const finishedPipeline = {
+  when: (e: EventEnvelope) => ['success', 'failed', 'canceled'].includes(String(e.subject.status)),
+  otherwise: 'only finished pipelines (success, failed, canceled) have job logs to scan',
+};
+
 const completedRun = { when: (e: EventEnvelope) => e.subject.state === 'completed', otherwise: 'only completed runs have logs to scan' };
 
 // The table is aligned by hand so it reads as one.
@@ -74,6 +80,7 @@ export const eventRoutes: readonly EventRoute[] = [
     only: vigilCommand,
   },
   // GitLab
+  { source: 'gitlab', type: 'pipeline', queue: 'build-scan', useCase: 'scanGitLabPipeline', only: finishedPipeline },
   { source: 'gitlab', type: 'push', queue: 'repo-scan', useCase: 'scanPush' },
   { source: 'gitlab', type: 'merge_request.open', queue: 'repo-scan', useCase: 'scanPullRequest' },
   { source: 'gitlab', type: 'merge_request.update', queue: 'repo-scan', useCase: 'scanPullRequest' },
@@ -98,9 +105,7 @@ export const eventRoutes: readonly EventRoute[] = [
  * Events whose capability is not built yet. They are acknowledged (`202`, ignored, with this
  * reason) rather than parked: a parked message asks an operator to act, and there is nothing to do.
  */
-export const notBuiltYet: ReadonlyArray<{ source: EventSource; types: readonly string[]; capability: string }> = [
-  { source: 'gitlab', types: ['pipeline'], capability: 'GitLab CI log scanning' },
-];
+export const notBuiltYet: ReadonlyArray<{ source: EventSource; types: readonly string[]; capability: string }> = [];
 
 /**
  * Events a built capability has no use for, acknowledged and ignored with the reason, so a

@@ -39,6 +39,7 @@ export async function scanAzurePipelinesBuild(envelope: EventEnvelope, context: 
       scanCiRun(provider, { id: String(buildId), project }, context, {
         cause: envelope,
         organization: settings.organization,
+        ...(settings.triggerRules ? { triggerRules: settings.triggerRules } : {}),
         toRecord: (run, outcome): BuildScanRecord => ({
           id: `build:${project}:${buildId}`,
           organization: settings.organization,

@@ -1,6 +1,7 @@
 import type { ScanRecord, UseCaseContext } from '../app';
 import type { EventEnvelope } from '../events';
 import { leakedSecretSighting, riskEvents, SightingRecorder } from '../risks';
+import { skippedByTrigger, type TriggerRule } from '../triggers';
 import { buildLogScanner } from './buildScanner';
 import { prefetchedLogs } from './prefetchedLogs';
 import type { CiProvider, CiRun, CiRunRef } from './providers/ciProvider';
@@ -13,6 +14,8 @@ export interface CiRunScanOutcome {
   risksOpened: number;
   durationMs: number;
   scannedAt: string;
+  /** Set when a trigger rule said not to scan this run's logs: `skipped by trigger rule 'nightly'`. */
+  skipped?: string;
 }
 
 /** The `scans` document of a run scanned through a provider (Azure Pipelines keeps its own BuildScanRecord). */
@@ -37,6 +40,8 @@ export interface CiRunScanOptions<R extends ScanRecord> {
   organization: string;
   /** Scan just this log (a GitHub job) rather than the whole run. */
   logId?: string;
+  /** The organization's trigger rules (docs/trigger-rules.md): a run they skip is recorded as skipped, its logs never read. */
+  triggerRules?: readonly TriggerRule[];
   /** Shape of the stored `scans` document; default CiRunScanRecord. */
   toRecord?: (run: CiRun, outcome: CiRunScanOutcome) => R;
 }
@@ -59,6 +64,19 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
   const risks = services.stores.risks;
   const scanner = buildLogScanner(services.config);
   const run = await provider.getRun(ref);
+  const skipped = skippedByTrigger(
+    options.triggerRules,
+    {
+      work: 'build',
+      ...(run.branch ? { branch: run.branch } : {}),
+      ...(run.project || run.repository ? { project: run.project ?? namespaceOf(run.repository ?? '') } : {}),
+      ...(run.repository ? { repository: run.repository } : {}),
+      pipeline: run.pipeline.name,
+    },
+    logger,
+    { provider: provider.name, run: run.key },
+  );
+  if (skipped) return await store(provider.name, run, { ...emptyOutcome(services.clock.now(), started), skipped }, options, services);
   const asset = { ...run.asset, type: 'pipeline' as const };
   let logsScanned = 0;
   let bytesScanned = 0;
@@ -103,12 +121,39 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
     durationMs: services.clock.now() - started,
     scannedAt: new Date(services.clock.now()).toISOString(),
   };
-  const record = options.toRecord
-    ? options.toRecord(run, outcome)
-    : (defaultRecord(provider.name, run, outcome, options.organization, options.logId) as unknown as R);
-  await services.stores.scans.upsert(record);
+  const record = await store(provider.name, run, outcome, options, services);
   logger.info('ci run scanned', { provider: provider.name, run: run.key, logs: logsScanned, bytes: bytesScanned, findings });
   return record;
+}
+
+async function store<R extends ScanRecord>(
+  provider: string,
+  run: CiRun,
+  outcome: CiRunScanOutcome,
+  options: CiRunScanOptions<R>,
+  services: UseCaseContext['services'],
+): Promise<R> {
+  const record = options.toRecord
+    ? options.toRecord(run, outcome)
+    : (defaultRecord(provider, run, outcome, options.organization, options.logId) as unknown as R);
+  await services.stores.scans.upsert(record);
+  return record;
+}
+
+function emptyOutcome(now: number, started: number): CiRunScanOutcome {
+  return {
+    logsScanned: 0,
+    bytesScanned: 0,
+    findings: 0,
+    risksOpened: 0,
+    durationMs: now - started,
+    scannedAt: new Date(now).toISOString(),
+  };
+}
+
+/** A GitHub owner or GitLab group path: the repository path without its last part. */
+function namespaceOf(repository: string): string {
+  return repository.includes('/') ? repository.slice(0, repository.lastIndexOf('/')) : repository;
 }
 
 function defaultRecord(

@@ -31,6 +31,7 @@ export async function scanGitHubWorkflowRun(envelope: EventEnvelope, context: Us
     scanCiRun(provider, { id: String(runId), repository }, context, {
       cause: envelope,
       organization: settings.organization,
+      ...(settings.triggerRules ? { triggerRules: settings.triggerRules } : {}),
       ...(jobId === undefined ? {} : { logId: String(jobId) }),
     }),
   );

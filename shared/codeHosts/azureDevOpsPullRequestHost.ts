@@ -151,6 +151,7 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
         headCommit,
         ...(baseCommit ? { baseCommit } : {}),
         ...(pullRequest.sourceRefName ? { sourceBranch: pullRequest.sourceRefName } : {}),
+        ...(pullRequest.targetRefName ? { targetBranch: pullRequest.targetRefName } : {}),
         ...(latest?.id ? { iterationId: latest.id } : {}),
         ...(repository.webUrl ? { webUrl: `${repository.webUrl.replace(/\/+$/, '')}/pullrequest/${key.number}` } : {}),
       } satisfies PulledRequest;

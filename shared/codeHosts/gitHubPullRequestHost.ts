@@ -183,6 +183,7 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
         headCommit: pull.head.sha,
         ...(pull.base?.sha ? { startCommit: pull.base.sha } : {}),
         sourceBranch: `refs/heads/${pull.head.ref}`,
+        targetBranch: `refs/heads/${pull.base.ref}`,
         webUrl: pull.html_url,
       };
     },

@@ -70,7 +70,10 @@ interface RequestOptions {
 /** GitLab asks for at least a minute when it says "slow down" without saying how long. */
 const defaultThrottleMs = 60_000;
 
-export async function connectGitLab(settings: OrganizationSettings, services: AppServices): Promise<GitLabConnection> {
+export async function connectGitLab(
+  settings: OrganizationSettings,
+  services: Pick<AppServices, 'vault' | 'clock'>,
+): Promise<GitLabConnection> {
   const organization = settings.organization;
   const gitlab = settings.gitlab;
   if (!gitlab) {

@@ -152,6 +152,7 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
         state?: string;
         sha?: string;
         source_branch?: string;
+        target_branch?: string;
         web_url?: string;
         references?: { full?: string };
         diff_refs?: { base_sha?: string; head_sha?: string; start_sha?: string } | null;
@@ -169,6 +170,7 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
         ...(mr.diff_refs?.base_sha ? { baseCommit: mr.diff_refs.base_sha } : {}),
         ...(mr.diff_refs?.start_sha ? { startCommit: mr.diff_refs.start_sha } : {}),
         ...(mr.source_branch ? { sourceBranch: `refs/heads/${mr.source_branch}` } : {}),
+        ...(mr.target_branch ? { targetBranch: `refs/heads/${mr.target_branch}` } : {}),
         ...(mr.head_pipeline?.id ? { pipelineId: mr.head_pipeline.id } : {}),
         ...(mr.web_url ? { webUrl: mr.web_url } : {}),
       };

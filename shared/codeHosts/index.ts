@@ -6,6 +6,7 @@
 export { type AddedLines, canCommentOn, isAdded } from './addedLines';
 export type { ChangedFile } from './changedFiles';
 export { classifyChange } from './changedFiles';
+export { connectGitLab, type GitLabApi, type GitLabConnection } from './gitLabConnection';
 export { isHostSource, openPullRequestHost } from './hostFactory';
 export { CommentTooLongError } from './markers';
 export type {

@@ -57,6 +57,8 @@ export interface PulledRequest {
   /** GitLab's `start_sha`: the target branch's tip when the diff was made. */
   startCommit?: string;
   sourceBranch?: string;
+  /** The branch it would merge into (`refs/heads/main`): what trigger rules' branch patterns match for a pull request. */
+  targetBranch?: string;
   /** Azure DevOps: the latest iteration (statuses are posted on it). */
   iterationId?: number;
   /** GitLab: the head pipeline, so the commit status lands on the right pipeline. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { SummarySettingsSchema } from '../summaries';
+import { TriggerRulesSchema } from '../triggers';
 import { isValidSecretName } from '../vault';
 
 /**
@@ -141,6 +143,10 @@ export const OrganizationSettingsSchema = z.object({
   workItemSync: WorkItemSyncStateSchema.optional(),
   /** Absent: the defaults (`pullRequestSettingsOf`). */
   pullRequests: PullRequestSettingsSchema.optional(),
+  /** Which events run which work, checked in order by the handlers (docs/trigger-rules.md); absent: everything runs. */
+  triggerRules: TriggerRulesSchema.optional(),
+  /** Who writes the summaries on pull requests and alert digests (docs/pull-requests.md, "Written summaries"); absent: the template. */
+  summaries: SummarySettingsSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -164,6 +170,7 @@ export function referencedSecrets(settings: OrganizationSettings): string[] {
     settings.github?.tokenSecret,
     settings.gitlab?.tokenSecret,
     ...settings.alertChannels.flatMap((channel) => [channel.urlSecret, channel.signingSecret]),
+    settings.summaries?.azureOpenAi?.auth.mode === 'key' ? settings.summaries.azureOpenAi.auth.keySecret : undefined,
   ];
   return [...new Set(names.filter((name): name is string => name !== undefined))];
 }

@@ -226,7 +226,7 @@ describe('GitHub webhooks', () => {
 
 describe('GitLab webhooks', () => {
   it.each([
-    ['pipeline.success.json', []],
+    ['pipeline.success.json', ['build-scan']],
     ['pipeline.running.json', []],
     ['push.json', ['repo-scan']],
     ['merge_request.open.json', ['repo-scan']],
@@ -237,10 +237,10 @@ describe('GitLab webhooks', () => {
     expect(response.body.queues).toEqual(queues);
   });
 
-  it('says a pipeline is not acted on because that capability is not built yet', async () => {
-    const pipeline = readFileSync(join(fixtures, 'gitlab', 'pipeline.success.json'), 'utf8');
+  it('says a running pipeline is not scanned yet, and why', async () => {
+    const pipeline = readFileSync(join(fixtures, 'gitlab', 'pipeline.running.json'), 'utf8');
     expect((await post(host.url('/hooks/gitlab'), pipeline, gitlabHeaders(pipeline, { uuid: 'pipeline-again' }))).body.ignored).toBe(
-      'not built yet: GitLab CI log scanning',
+      'only finished pipelines (success, failed, canceled) have job logs to scan',
     );
   });
 

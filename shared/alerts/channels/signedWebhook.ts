@@ -21,7 +21,12 @@ export function signedWebhookRequest(
         : {
             type: 'risk.alert.batch',
             timestamp: now.toISOString(),
-            data: { organization: message.organization, headline: message.headline, alerts: message.alerts },
+            data: {
+              organization: message.organization,
+              headline: message.headline,
+              ...(message.summary ? { summary: message.summary } : {}),
+              alerts: message.alerts,
+            },
           };
   const body = JSON.stringify(payload);
   return {

@@ -19,6 +19,7 @@ export function slackPayload(message: AlertMessage): unknown {
     text: message.headline,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: message.headline.slice(0, 150) } },
+      ...(message.summary ? [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(message.summary).slice(0, 2900) } }] : []),
       ...message.alerts.slice(0, digestListLimit).map((alert) => ({
         type: 'section',
         text: {

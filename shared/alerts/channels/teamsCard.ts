@@ -40,6 +40,7 @@ function digest(message: Extract<AlertMessage, { kind: 'digest' }>) {
   return {
     body: [
       title(message.headline, worst),
+      ...(message.summary ? [{ type: 'TextBlock', wrap: true, text: message.summary }] : []),
       ...message.alerts.slice(0, digestListLimit).map((alert) => ({
         type: 'Container',
         separator: true,

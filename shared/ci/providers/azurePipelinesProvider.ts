@@ -95,6 +95,7 @@ function toRun(build: Build, project: string): CiRun {
     ...(webUrl ? { webUrl } : {}),
     status: statusOf(build.status),
     ...(result ? { result: `${result[0].toLowerCase()}${result.slice(1)}` } : {}),
+    ...(build.sourceBranch ? { branch: build.sourceBranch } : {}),
   };
 }
 

@@ -22,7 +22,7 @@ export interface CiProvider {
   close?(): void | Promise<void>;
 }
 
-/** Where a run lives and its id there: an Azure DevOps project, or a GitHub repository `owner/name`. */
+/** Where a run lives and its id there: an Azure DevOps project, a GitHub repository `owner/name`, or a GitLab project path. */
 export interface CiRunRef {
   id: string;
   project?: string;
@@ -61,6 +61,8 @@ export interface CiRun extends CiRunRef {
   status: CiRunStatus;
   /** The provider's own outcome word, lower case: `succeeded`, `failure`, `cancelled`... */
   result?: string;
+  /** The ref the run built (`refs/heads/main`, or a branch name), for trigger rules; absent when the provider does not say. */
+  branch?: string;
 }
 
 /** One log of a run (an Azure Pipelines log, a GitHub Actions job), opened lazily and streamed. */

@@ -90,6 +90,7 @@ export function createGitHubActionsProvider(config: CiProviderConfig, options: G
       ...(run.html_url ? { webUrl: run.html_url } : {}),
       status: statusOf(run.status),
       ...(run.conclusion ? { result: run.conclusion } : {}),
+      ...(run.head_branch ? { branch: run.head_branch } : {}),
     };
   }
 

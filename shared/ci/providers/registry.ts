@@ -28,6 +28,7 @@ export interface CiProviderRegistry {
 const builtIns: Record<string, () => Promise<CreateCiProvider>> = {
   'azure-pipelines': async () => (await import('./azurePipelinesProvider.js')).createAzurePipelinesProvider,
   'github-actions': async () => (await import('./githubActionsProvider.js')).createGitHubActionsProvider,
+  'gitlab-ci': async () => (await import('./gitlabCiProvider.js')).createGitLabCiProvider,
 };
 
 export const builtInCiProviderNames: readonly string[] = Object.keys(builtIns);

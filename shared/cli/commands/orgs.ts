@@ -15,6 +15,8 @@ import {
 import { printJson, withServices } from '../cliServices';
 import { parsePositiveInteger } from '../options';
 import { UsageError } from '../usageError';
+import { describeRule, registerOrgRulesCommand } from './orgRules';
+import { describeSummaries, registerOrgSummariesCommand } from './orgSummaries';
 
 interface WorkItemOptions {
   workItemType?: string;
@@ -59,7 +61,9 @@ interface WorkItemsCommandOptions extends WorkItemOptions {
 export function registerOrgsCommand(program: Command): void {
   const orgs = program
     .command('orgs')
-    .description('organizations Vigil serves: Azure DevOps URL and auth, GitHub/GitLab tokens, alert channels, work items');
+    .description(
+      'organizations Vigil serves: Azure DevOps URL and auth, GitHub/GitLab tokens, alert channels, work items, trigger rules, summaries',
+    );
 
   orgs
     .command('add')
@@ -233,6 +237,9 @@ export function registerOrgsCommand(program: Command): void {
         await warnAboutMissingSecrets(services, updated);
       });
     });
+
+  registerOrgRulesCommand(orgs);
+  registerOrgSummariesCommand(orgs);
 }
 
 function newOrganization(options: AddOptions): Parameters<OrganizationDirectory['add']>[1] {
@@ -420,5 +427,8 @@ function describe(settings: OrganizationSettings): string {
     lines.push(printable`  work-item sync FAILING since ${settings.workItemSync.since}: ${settings.workItemSync.reason}`);
   for (const c of settings.alertChannels)
     lines.push(`  alerts        ${c.type} (url secret ${c.urlSecret}${c.signingSecret ? `, signed with ${c.signingSecret}` : ''})`);
+  lines.push(printable`  summaries     ${describeSummaries(settings.summaries)}`);
+  for (const [index, rule] of (settings.triggerRules ?? []).entries())
+    lines.push(printable`  trigger rule  ${String(index + 1)}. ${describeRule(rule)}`);
   return `${lines.join('\n')}\n`;
 }

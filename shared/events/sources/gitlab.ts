@@ -7,7 +7,10 @@ import type { Extracted, SourceAdapter } from './sourceAdapter';
 /** GitLab webhooks: the secret token comes back verbatim in `X-Gitlab-Token`. */
 const project = z.object({ id: z.number().int(), path_with_namespace: z.string().min(1) });
 
-const pipeline = z.object({ object_attributes: z.object({ id: z.number().int(), status: z.string().min(1) }), project });
+const pipeline = z.object({
+  object_attributes: z.object({ id: z.number().int(), status: z.string().min(1), ref: z.string().nullable().optional() }),
+  project,
+});
 const push = z.object({ ref: z.string(), before: z.string(), after: z.string(), project });
 const mergeRequest = z.object({
   object_attributes: z.object({ iid: z.number().int(), last_commit: z.object({ id: z.string() }).optional() }),
@@ -88,6 +91,8 @@ export const gitlabSource: SourceAdapter = {
         repository: p.project.path_with_namespace,
         pipelineId: p.object_attributes.id,
         status: p.object_attributes.status,
+        // The branch or tag, for trigger rules (docs/trigger-rules.md); the handler re-reads the pipeline.
+        ...(p.object_attributes.ref ? { ref: p.object_attributes.ref } : {}),
       },
     })),
     push: extractWith(push, (p) => ({

@@ -52,6 +52,8 @@ export interface SummaryContext {
   settings: PullRequestSettings;
   /** Where the rest is when the summary is cut: the report URL when one is set. */
   reportUrl?: string;
+  /** A few written sentences on what the findings mean (shared/summaries/), under the first paragraph. */
+  overview?: string;
 }
 
 /** The summary, no longer than `limit` characters (room kept for the platform's hidden marker). */
@@ -83,13 +85,14 @@ export function summaryText(context: SummaryContext, limit: number): string {
   return text;
 }
 
-function headLines({ scan, report, settings }: SummaryContext): string[] {
+function headLines({ scan, report, settings, overview }: SummaryContext): string[] {
   const icon = report.state === 'failed' ? '🔴' : report.state === 'notApplicable' ? '⚪' : '🟢';
   const lines = [`### ${icon} Vigil secret scan: ${cell(report.description)}`, ''];
   lines.push(
     `Scanned ${plural(scan.filesScanned, 'changed file')} at \`${scan.commitId.slice(0, 7)}\`${scan.filesSkipped ? ` (${plural(scan.filesSkipped, 'file')} skipped: deleted, binary or excluded)` : ''}. ` +
       `The check fails on ${settings.failOn.scope === 'introduced' ? 'secrets this pull request introduces' : 'any secret in the files it changes'} at ${settings.failOn.minConfidence} confidence or more${settings.failOn.minSeverity !== 'low' ? ` and ${settings.failOn.minSeverity} severity or more` : ''}.`,
   );
+  if (overview) lines.push('', overview);
   if (report.findings.length === 0 && report.unlisted === 0) return lines;
   const counts = severityOrder
     .map((severity) => {

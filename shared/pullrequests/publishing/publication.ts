@@ -38,8 +38,13 @@ export interface PublishResult {
 const identityTtlMs = 3_600_000;
 const knownIdentities = new Map<string, { identity: HostIdentity; at: number }>();
 
+/** Writes the few sentences on top of the summary (summaryOverview.ts); none, no overview. */
+export type OverviewWriter = (report: FindingsReport) => Promise<string | undefined>;
+
 export class Publication {
   private threadsOnHost: HostThread[] | undefined;
+  private overviewWriter: OverviewWriter | undefined;
+  private overviewText: Promise<string | undefined> | undefined;
   private posted = 0;
   private resolved = 0;
   readonly target: PublishTarget;
@@ -66,6 +71,18 @@ export class Publication {
       ...(context?.iterationId ? { iterationId: context.iterationId } : {}),
       ...(context?.pipelineId ? { pipelineId: context.pipelineId } : {}),
     };
+  }
+
+  /** Put a written overview (docs/pull-requests.md, "Written summaries") on top of the summary this publication posts. */
+  withOverview(writer: OverviewWriter): this {
+    this.overviewWriter = writer;
+    return this;
+  }
+
+  /** Written once per publication: the summary comment and a check run's text share it. */
+  private overview(report: FindingsReport): Promise<{ overview?: string }> {
+    this.overviewText ??= this.overviewWriter ? this.overviewWriter(report) : Promise.resolve(undefined);
+    return this.overviewText.then((overview) => (overview ? { overview } : {}));
   }
 
   private get head(): string {
@@ -237,7 +254,9 @@ export class Publication {
     const mode = this.settings.summary;
     const current = this.feedback.summary;
     if (current?.state === 'deleted-by-person') return 'quiet';
-    const text = (limit: number) => summaryText({ scan: this.scan, report, settings: this.settings, ...this.reportLink() }, limit);
+    const overview = await this.overview(report);
+    const text = (limit: number) =>
+      summaryText({ scan: this.scan, report, settings: this.settings, ...this.reportLink(), ...overview }, limit);
     let id = current?.id;
     if (!id && current?.state === 'posting') id = await this.host.findSummary(this.target, await this.identity());
     if (id && mode === 'new') {
@@ -268,7 +287,12 @@ export class Publication {
     if (this.feedback.status?.commitId === this.head && this.feedback.status.final === report.state) return;
     const annotations = this.host.capabilities.annotations ? { annotations: annotationsOf(report) } : {};
     const text = this.host.capabilities.annotations
-      ? { text: summaryText({ scan: this.scan, report, settings: this.settings, ...this.reportLink() }, this.host.limits.statusTextLength) }
+      ? {
+          text: summaryText(
+            { scan: this.scan, report, settings: this.settings, ...this.reportLink(), ...(await this.overview(report)) },
+            this.host.limits.statusTextLength,
+          ),
+        }
       : {};
     const handle = await this.host.setStatus(
       this.target,

@@ -4,8 +4,10 @@ import { openPullRequestHost } from '../../codeHosts';
 import { failureKindOf, PermanentError } from '../../errors';
 import { pullRequestSettingsOf } from '../../organizations';
 import { narrowed } from '../../store';
+import { summaryWriterFor } from '../../summaries';
 import { PublishSuperseded } from '../feedback/pullRequestFeedback';
 import { Publication } from './publication';
+import { summaryOverview } from './summaryOverview';
 
 /**
  * `vigil:scan.completed` (subject `{ platform, pullRequestId, repositoryId, commitId, scanId }`), on
@@ -50,7 +52,7 @@ export const publishPullRequest: UseCase = async (envelope, { services, logger }
     claimed.feedback,
     logger,
     now,
-  );
+  ).withOverview(summaryOverview(await summaryWriterFor(settings.summaries, services), key, scan, logger));
   try {
     const result = await publication.run();
     logger.info('published on the pull request', { ...result, pullRequest: key.number });

@@ -4,10 +4,12 @@ import { openPullRequestHost } from '../../codeHosts';
 import { PermanentError } from '../../errors';
 import { pullRequestSettingsOf } from '../../organizations';
 import { narrowed } from '../../store';
+import { summaryWriterFor } from '../../summaries';
 import type { Triage } from '../feedback/pullRequestFeedback';
 import { triagedNote, triageRefusal } from '../publishing/feedbackText';
 import { shortIdOf } from '../publishing/findingsReport';
 import { Publication } from '../publishing/publication';
+import { summaryOverview } from '../publishing/summaryOverview';
 import { type RiskLifecycle, riskLifecycle } from './riskLifecycle';
 import { readTriageCommand } from './triageCommand';
 
@@ -135,7 +137,9 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
       logger,
       now,
       'refresh',
-    ).refresh();
+    )
+      .withOverview(summaryOverview(await summaryWriterFor(settings.summaries, services), key, scan, logger))
+      .refresh();
     logger.info('finding triaged from the pull request', {
       pullRequest: key.number,
       finding: shortIdOf(fingerprint),

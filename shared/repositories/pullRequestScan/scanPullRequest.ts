@@ -2,6 +2,7 @@ import type { UseCase } from '../../app';
 import { queuesFor } from '../../app';
 import { canCommentOn, isAdded, openPullRequestHost, type PulledRequest } from '../../codeHosts';
 import type { EventEnvelope } from '../../events';
+import { skippedByTrigger } from '../../triggers';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { FindingSummaries, repositoryRiskAsset } from '../contentScan/repositoryRiskRecorder';
 import { maxListedResults, type RepositoryScanRecord, scanResults } from '../contentScan/repositoryScanRecord';
@@ -42,7 +43,21 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
     let introducedCount = 0;
     let fetched = 0;
     let filesNotScanned = 0;
-    for (const { file, added } of await host.pullRequestFiles(pullRequest)) {
+    const files = await host.pullRequestFiles(pullRequest);
+    const skipped = skippedByTrigger(
+      settings.triggerRules,
+      {
+        work: 'pull-request',
+        ...(pullRequest.targetBranch ? { branch: pullRequest.targetBranch } : {}),
+        paths: files.flatMap(({ file }) => (file.kind === 'folder' ? [] : [file.path])),
+        project: repository.project,
+        repository: repository.host ? repository.host.asset.name : `${repository.project}/${repository.name}`,
+      },
+      logger,
+      { pullRequest: key.number, repository: key.repositoryId },
+    );
+    if (skipped) return { scanned: false, why: skipped };
+    for (const { file, added } of files) {
       if (file.kind === 'folder') continue;
       if (file.kind !== 'file') {
         scan.skip(file.path, file.kind);

@@ -1,5 +1,6 @@
 import type { UseCase } from '../../app';
-import { openPullRequestHost } from '../../codeHosts';
+import { type ChangedFile, openPullRequestHost } from '../../codeHosts';
+import { skippedByTrigger } from '../../triggers';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
 import { type RepositoryScanRecord, scanResults } from '../contentScan/repositoryScanRecord';
@@ -29,12 +30,32 @@ export const scanPush: UseCase = async (envelope, { services, logger }) => {
       logger.info('push has nothing new to scan', { ...push.context, why: push.why });
       return { scanned: false, why: push.why };
     }
+    // Each commit's changes are listed before any file is fetched, so a trigger rule on paths sees the whole push.
+    const changed: Array<{ commit: (typeof push.commits)[number]; files: ChangedFile[] }> = [];
+    for (const commit of push.commits) {
+      const files: ChangedFile[] = [];
+      for await (const file of host.commitChanges(push.repository, commit.sha)) files.push(file);
+      changed.push({ commit, files });
+    }
+    const skipped = skippedByTrigger(
+      settings.triggerRules,
+      {
+        work: 'push',
+        ...(push.branch ? { branch: push.branch } : {}),
+        paths: changed.flatMap(({ files }) => files.flatMap((file) => (file.kind === 'folder' ? [] : [file.path]))),
+        project: push.repository.project,
+        repository: push.repositoryName,
+      },
+      logger,
+      push.context,
+    );
+    if (skipped) return { scanned: false, why: skipped };
     const scan = RepositoryContentScan.configured(services.config);
     const recorder = new RepositoryRiskRecorder(services, settings.organization, push.repository);
     const changes = new PushChangeScan(scan, recorder);
-    for (const commit of push.commits) {
+    for (const { commit, files } of changed) {
       const origin = { commitId: commit.sha, ...(commit.author ? { author: commit.author } : {}) };
-      for await (const file of host.commitChanges(push.repository, commit.sha)) {
+      for (const file of files) {
         await changes.visit(file, origin, (path) => host.fileContent(push.repository, path, commit.sha));
       }
     }

@@ -54,8 +54,15 @@ describe('the event table', () => {
     expect(routeEvent(envelope('azure-devops', 'tfvc.checkin'))).toEqual({ queues: [], ignored: "no route for event type 'tfvc.checkin'" });
   });
 
-  it('ignores an event whose capability is not built yet, and says which', () => {
-    expect(routeEvent(envelope('gitlab', 'pipeline'))).toEqual({ queues: [], ignored: 'not built yet: GitLab CI log scanning' });
+  it('scans a GitLab pipeline once it has finished, and says why not while it runs', () => {
+    for (const status of ['success', 'failed', 'canceled'])
+      expect(routeEvent(envelope('gitlab', 'pipeline', { status }))).toEqual({ queues: ['build-scan'] });
+    for (const status of ['created', 'pending', 'running', 'manual', 'skipped'])
+      expect(routeEvent(envelope('gitlab', 'pipeline', { status }))).toEqual({
+        queues: [],
+        ignored: 'only finished pipelines (success, failed, canceled) have job logs to scan',
+      });
+    expect(routeOnQueue('build-scan', envelope('gitlab', 'pipeline', { status: 'success' }))?.useCase).toBe('scanGitLabPipeline');
   });
 
   it('scans pull requests on every platform and publishes what the scans find', () => {

@@ -73,10 +73,10 @@ async function configurationError(modules: string[]): Promise<ConfigurationError
 }
 
 describe('the CI provider registry', () => {
-  it('knows the built-in azure-pipelines and github-actions providers without any configuration', async () => {
+  it('knows the built-in azure-pipelines, github-actions and gitlab-ci providers without any configuration', async () => {
     const registry = await loadCiProviders(configWith([]));
-    expect(registry.names).toEqual(['azure-pipelines', 'github-actions']);
-    expect(builtInCiProviderNames).toEqual(['azure-pipelines', 'github-actions']);
+    expect(registry.names).toEqual(['azure-pipelines', 'github-actions', 'gitlab-ci']);
+    expect(builtInCiProviderNames).toEqual(['azure-pipelines', 'github-actions', 'gitlab-ci']);
     expect(registry.origin('github-actions')).toBe('built-in');
     for (const name of registry.names) {
       const provider = await registry.create(name, providerConfig());
@@ -88,14 +88,14 @@ describe('the CI provider registry', () => {
   it('says which providers exist when asked for an unknown one', async () => {
     const registry = await loadCiProviders(configWith([]));
     await expect(registry.create('jenkins', providerConfig())).rejects.toThrow(
-      /no CI provider 'jenkins' \(known: azure-pipelines, github-actions; add a module with VIGIL_CI_PROVIDER_MODULES/,
+      /no CI provider 'jenkins' \(known: azure-pipelines, github-actions, gitlab-ci; add a module with VIGIL_CI_PROVIDER_MODULES/,
     );
   });
 
   it('loads an extra provider from a configured ES module and makes it for an organization', async () => {
     const path = moduleFile(providerModule('jenkins'));
     const registry = await loadCiProviders(configWith([path]));
-    expect(registry.names).toEqual(['azure-pipelines', 'github-actions', 'jenkins']);
+    expect(registry.names).toEqual(['azure-pipelines', 'github-actions', 'gitlab-ci', 'jenkins']);
     expect(registry.origin('jenkins')).toBe(path);
     const provider = await registry.create('jenkins', providerConfig([path]));
     expect(await provider.getRun({ id: '12' })).toMatchObject({ provider: 'jenkins', id: '12', organizationSeen: 'contoso' });
@@ -108,7 +108,7 @@ describe('the CI provider registry', () => {
     );
     const esm = moduleFile(providerModule('drone'));
     const registry = await loadCiProviders(configWith([common, ` ${esm} `]));
-    expect(registry.names).toEqual(['azure-pipelines', 'github-actions', 'buildkite', 'drone']);
+    expect(registry.names).toEqual(['azure-pipelines', 'github-actions', 'gitlab-ci', 'buildkite', 'drone']);
   });
 
   it('fails with the path when a configured module does not exist', async () => {

@@ -1,0 +1,36 @@
+import type { UseCaseContext } from '../app';
+import { PermanentError } from '../errors';
+import type { EventEnvelope } from '../events';
+import { gitlabCiProviderName } from './providers/gitlabCiProvider';
+import { type CiRunScanRecord, scanCiRun } from './scanCiRun';
+import { withCiProvider } from './withCiProvider';
+
+/**
+ * A finished GitLab CI pipeline (a `Pipeline Hook` whose status is success, failed or canceled):
+ * scanned through the gitlab-ci provider with the organization's GitLab connection. The envelope's
+ * organization is the project's top-level group; a project of another group is refused, so one
+ * organization's token never reads another's pipelines.
+ */
+export async function scanGitLabPipeline(envelope: EventEnvelope, context: UseCaseContext): Promise<CiRunScanRecord> {
+  const { services } = context;
+  const project = String(envelope.subject.repository ?? '');
+  const pipelineId = Number(envelope.subject.pipelineId);
+  if (!/^[^/\s]+(\/[^/\s]+)+$/.test(project) || !Number.isSafeInteger(pipelineId) || pipelineId <= 0) {
+    throw new PermanentError(`event '${envelope.id}' names no GitLab project and pipeline to scan`);
+  }
+  const group = project.slice(0, project.indexOf('/'));
+  if (group.toLowerCase() !== envelope.organization.toLowerCase()) {
+    throw new PermanentError(
+      `event '${envelope.id}' is for organization '${envelope.organization}' but names project '${project}' of another group`,
+    );
+  }
+
+  const settings = await services.stores.organizations.get(envelope.organization);
+  return withCiProvider(gitlabCiProviderName, settings, context, (provider) =>
+    scanCiRun(provider, { id: String(pipelineId), repository: project }, context, {
+      cause: envelope,
+      organization: settings.organization,
+      ...(settings.triggerRules ? { triggerRules: settings.triggerRules } : {}),
+    }),
+  );
+}

@@ -1,0 +1,19 @@
+/** The public surface of summaries/: what other folders may import (docs/architecture.md, "Layout"). */
+export {
+  type AzureOpenAiSettings,
+  AzureOpenAiSettingsSchema,
+  defaultAzureOpenAiApiVersion,
+  defaultSummaryTimeoutSeconds,
+  type SummarySettings,
+  SummarySettingsSchema,
+} from './summarySettings';
+export {
+  maxSummaryFindings,
+  type SummaryFinding,
+  type SummaryRequest,
+  type SummaryWriter,
+  templateSummaryWriter,
+  type WrittenSummary,
+  writeSummary,
+} from './summaryWriter';
+export { summaryWriterFor } from './summaryWriterFor';
