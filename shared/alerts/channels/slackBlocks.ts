@@ -9,8 +9,8 @@ export function slackPayload(message: AlertMessage): unknown {
       text: notice.headline,
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: notice.headline.slice(0, 150) } },
-        { type: 'section', text: { type: 'mrkdwn', text: escape(notice.text).slice(0, 2900) } },
-        { type: 'section', text: { type: 'mrkdwn', text: `*What to do:* ${escape(notice.action)}` } },
+        { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(notice.text).slice(0, 2900) } },
+        { type: 'section', text: { type: 'mrkdwn', text: `*What to do:* ${escapeMrkdwn(notice.action)}` } },
       ],
     };
   }
