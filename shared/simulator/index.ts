@@ -20,7 +20,9 @@ export type { FixtureCommit, FixturePullRequest, FixturePush, FixtureRepository 
 export { RepositoryContentRoutes } from './azureDevOps/repositoryContentRoutes';
 export type { LoopbackServiceConnection } from './azureDevOps/serviceConnectionRoutes';
 export { genericEndpoint, ServiceConnectionRoutes } from './azureDevOps/serviceConnectionRoutes';
+export type { EmittedHook } from './azureDevOps/serviceHookEmitter';
+export { ServiceHookEmitter } from './azureDevOps/serviceHookEmitter';
 export type { WorkItemSnapshot } from './azureDevOps/workItemRoutes';
 export { WorkItemRoutes } from './azureDevOps/workItemRoutes';
 export { WorkItemServiceHooks } from './azureDevOps/workItemServiceHooks';
-export { SecretFactory } from './syntheticSecrets';
+export { pipelineTimestamp, SecretFactory } from './syntheticSecrets';

@@ -33,6 +33,8 @@ export interface LoopbackBuild {
   id: number;
   project: string;
   result?: string;
+  /** The pipeline it ran (the recorded build's definition when absent). */
+  definition?: { id: number; name: string };
   logs: LoopbackLog[];
 }
 
@@ -472,6 +474,7 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
       buildNumber: `2025.${id}`,
       status: 'completed',
       result: build.result ?? 'succeeded',
+      ...(build.definition ? { definition: { ...(recorded.definition as object), ...build.definition } } : {}),
       url: buildUrl(project, id),
       project: projectRef(project),
       logs: { id: 0, type: 'Container', url: `${buildUrl(project, id)}/logs` },
