@@ -60,18 +60,33 @@ export interface DemoWorld {
 
 const commitId = () => randomBytes(20).toString('hex');
 
-export async function startDemoWorld(): Promise<DemoWorld> {
-  const secrets = new SecretFactory(randomInt(1, 2 ** 31 - 1));
+/** The synthetic secrets the demo plants, all from one seed: the same seed gives the same secrets (tests replay them). */
+export function demoSecrets(seed: number) {
+  const secrets = new SecretFactory(seed);
+  return {
+    releaseToken: secrets.gitHubToken(),
+    checkoutPat: secrets.azureDevOpsPat(),
+    npmToken: secrets.npmToken(),
+    slackToken: secrets.slackBotToken(),
+    signingKey: secrets.privateKeyPem(),
+    clientToken: secrets.gitLabToken(),
+  };
+}
+
+/** Every planted value a test should never find in anything the demo printed: each secret, and each line of the key. */
+export function plantedSecrets(seed: number): string[] {
+  const { signingKey, ...tokens } = demoSecrets(seed);
+  return [...Object.values(tokens), ...signingKey.slice(1, -1)];
+}
+
+/** A seed for `demoSecrets`, drawn at run time. */
+export const randomSeed = () => randomInt(1, 2 ** 31 - 1);
+
+export async function startDemoWorld(seed = randomSeed()): Promise<DemoWorld> {
   const projectId = projectIdFor(demoProject);
   const vigil: LoopbackIdentity = { id: 'dddddddd-0000-4000-8000-00000000de30', displayName: 'Vigil', uniqueName: 'vigil@demo.example' };
   const reviewer = person('Dana Whitfield');
-
-  const releaseToken = secrets.gitHubToken();
-  const checkoutPat = secrets.azureDevOpsPat();
-  const npmToken = secrets.npmToken();
-  const slackToken = secrets.slackBotToken();
-  const signingKey = secrets.privateKeyPem();
-  const clientToken = secrets.gitLabToken();
+  const { releaseToken, checkoutPat, npmToken, slackToken, signingKey, clientToken } = demoSecrets(seed);
 
   const log = (lines: string[]) => lines.map((line, i) => `${pipelineTimestamp(i)}${line}\n`).join('');
   const builds: Array<DemoBuild & { logs: LoopbackLog[] }> = [
@@ -195,7 +210,7 @@ export async function startDemoWorld(): Promise<DemoWorld> {
     endpointName,
     vigil,
     reviewer,
-    planted: [releaseToken, checkoutPat, npmToken, slackToken, ...signingKey.slice(1, -1), clientToken, pat],
+    planted: [...plantedSecrets(seed), pat],
     close: () => simulator.close(),
   };
 }

@@ -8,7 +8,7 @@ export { startConsoleAlertChannel } from './consoleAlertChannel';
 export type { DemoSummary } from './demoSummary';
 export { demoSummary, overviewUrl, summaryText } from './demoSummary';
 export type { DemoWorld } from './demoWorld';
-export { demoOrganization, demoProject } from './demoWorld';
+export { demoOrganization, demoProject, demoSecrets, plantedSecrets } from './demoWorld';
 export type { DemoOptions, DemoRun, DemoTarget } from './playDemoSequence';
 export { DemoStepError, demoTokenSecret, playDemoSequence } from './playDemoSequence';
 export type { DemoCommandOptions, DemoOutput } from './runDemo';

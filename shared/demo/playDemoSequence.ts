@@ -28,6 +28,8 @@ export interface DemoOptions {
   progress?: (line: string) => void;
   /** Each alert the console channel receives. */
   onAlert?: (alert: ConsoleAlert) => void;
+  /** The seed of the synthetic secrets (default: drawn at run time); the same seed plants the same secrets. */
+  seed?: number;
   /** How long one step may take to settle (default 60 s). */
   stepTimeoutMs?: number;
 }
@@ -72,7 +74,7 @@ export async function playDemoSequence(target: DemoTarget, options: DemoOptions 
   const progress = options.progress ?? (() => undefined);
   const stepTimeoutMs = options.stepTimeoutMs ?? 60_000;
   const { services } = target;
-  const world = await startDemoWorld();
+  const world = await startDemoWorld(options.seed);
   const alerts = await startConsoleAlertChannel(options.onAlert);
   const webhookUrl = `${target.baseUrl}/hooks/azure-devops`;
   let workItemHooks: WorkItemServiceHooks | undefined;

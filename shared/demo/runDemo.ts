@@ -22,6 +22,8 @@ export interface DemoCommandOptions {
   keep?: boolean;
   /** Use (and keep) this data folder instead of a fresh temporary one. */
   dataDir?: string;
+  /** The seed of the synthetic secrets (default: drawn at run time). */
+  seed?: number;
 }
 
 export interface DemoOutput {
@@ -62,6 +64,7 @@ export async function runDemo(options: DemoCommandOptions, output: DemoOutput): 
     run = await playDemoSequence(
       { baseUrl: host.baseUrl, services, vault },
       {
+        seed: options.seed,
         progress: (line) => say(line.startsWith(' ') ? line : `• ${line}`),
         onAlert: (alert) => say(`    alert [${alert.severity}] ${alert.headline} (${alert.redacted})`),
       },

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parsePositiveInteger } from '../options';
 
 /**
  * `vigil demo`: the whole loop on this machine with no Azure and no account (shared/demo/). The demo
@@ -14,6 +15,11 @@ export function registerDemoCommand(program: Command): void {
     )
     .option('--keep', 'leave the host and the simulator running after the summary, until Ctrl+C')
     .option('--data-dir <dir>', 'use and keep this data folder (default: a fresh temporary folder, deleted at the end)')
+    .option(
+      '--seed <n>',
+      'the seed of the synthetic secrets (default: random); the same seed plants the same secrets',
+      parsePositiveInteger,
+    )
     .addHelpText(
       'after',
       `
@@ -32,7 +38,7 @@ Examples:
   npm run --silent demo -- --json
   npm run demo -- --keep`,
     )
-    .action(async (options: { json?: boolean; keep?: boolean; dataDir?: string }) => {
+    .action(async (options: { json?: boolean; keep?: boolean; dataDir?: string; seed?: number }) => {
       const { runDemo } = await import('../../demo/index.js');
       process.exitCode = await runDemo(options, {
         out: (text) => process.stdout.write(text),
