@@ -1,4 +1,4 @@
-import type { AppServices } from '../app';
+import { type AppServices, isRouted, whyUnrouted } from '../app';
 import { connectAzureDevOps } from '../devops';
 import { WorkItemServiceHooks } from '../simulator';
 import type { ManagedVault } from '../vault';
@@ -100,10 +100,19 @@ export async function playDemoSequence(target: DemoTarget, options: DemoOptions 
     if (refused) throw new DemoStepError(step, `the webhook answered ${refused.status} to ${eventType}`);
     await settle(step);
   };
+  const leftOut: string[] = [];
+  /** Whether Vigil routes the step's event; a step whose capability is not built is left out and named, never faked. */
+  const built = (step: string, eventType: string) => {
+    if (isRouted('azure-devops', eventType)) return true;
+    const why = whyUnrouted('azure-devops', eventType);
+    leftOut.push(`${step} (${why})`);
+    progress(`${step}: left out (${why})`);
+    return false;
+  };
   const riskKeys = async () => new Map((await risks()).map((r) => [r.id, `${r.kind} ${r.severity}`]));
 
+  let step = 'register the organization';
   try {
-    let step = 'register the organization';
     await target.vault.setSecret(demoTokenSecret, world.pat);
     await target.vault.setSecret(alertUrlSecret, alerts.url);
     await target.vault.setSecret(alertSigningSecret, alerts.signingSecret);
@@ -158,13 +167,16 @@ export async function playDemoSequence(target: DemoTarget, options: DemoOptions 
 
     // The connection first, as a project is set up before its pipelines run: each build's audit then finds it known.
     step = `service connection '${world.endpointName}'`;
-    progress(`service connection '${world.endpointName}' is created, open to every pipeline`);
     let before = await riskKeys();
-    await deliver(step, 'ms.vss-endpoint.endpoint-created', endpointResource(world));
-    progress(`  → ${newRisks(before, await riskKeys())}`);
+    if (built(step, 'ms.vss-endpoint.endpoint-created')) {
+      progress(`service connection '${world.endpointName}' is created, open to every pipeline`);
+      await deliver(step, 'ms.vss-endpoint.endpoint-created', endpointResource(world));
+      progress(`  → ${newRisks(before, await riskKeys())}`);
+    }
 
     for (const build of world.builds) {
       step = `build ${build.id}`;
+      if (!built(step, 'build.complete')) continue;
       progress(`build ${build.id} finishes: ${build.story}`);
       before = await riskKeys();
       await deliver(step, 'build.complete', buildResource(world, build.id));
@@ -172,20 +184,25 @@ export async function playDemoSequence(target: DemoTarget, options: DemoOptions 
     }
 
     step = `push ${world.pushId}`;
-    progress(`push ${world.pushId} to ${world.repository.name}/main adds deploy/signing-key.pem`);
-    before = await riskKeys();
-    await deliver(step, 'git.push', pushResource(world));
-    progress(`  → ${newRisks(before, await riskKeys())}`);
+    if (built(step, 'git.push')) {
+      progress(`push ${world.pushId} to ${world.repository.name}/main adds deploy/signing-key.pem`);
+      before = await riskKeys();
+      await deliver(step, 'git.push', pushResource(world));
+      progress(`  → ${newRisks(before, await riskKeys())}`);
+    }
 
     step = `pull request ${world.pullRequestId}`;
-    progress(`pull request ${world.pullRequestId} is opened: it adds a token in src/settlement/client.ts`);
-    await deliver(step, 'git.pullrequest.created', pullRequestResource(world));
-    const pr = world.feedback.pullRequest(world.repository.id, world.pullRequestId);
-    const finalStatus = pr.statuses.at(-1);
-    if (!finalStatus) throw new DemoStepError(step, 'Vigil posted no status on the pull request');
-    progress(`  → posted back: ${pr.threads.length} thread(s), status ${finalStatus.name} '${finalStatus.state}'`);
+    if (built(step, 'git.pullrequest.created')) {
+      progress(`pull request ${world.pullRequestId} is opened: it adds a token in src/settlement/client.ts`);
+      await deliver(step, 'git.pullrequest.created', pullRequestResource(world));
+      const pr = world.feedback.pullRequest(world.repository.id, world.pullRequestId);
+      const finalStatus = pr.statuses.at(-1);
+      if (!finalStatus) throw new DemoStepError(step, 'Vigil posted no status on the pull request');
+      progress(`  → posted back: ${pr.threads.length} thread(s), status ${finalStatus.name} '${finalStatus.state}'`);
+    }
 
     step = 'a person closes a work item';
+    if (!built(step, 'workitem.updated')) return { world, alerts, workItemHooks, leftOut, close };
     const items = world.boards.workItems();
     const item = items.find((w) => /GitHub/i.test(w.title)) ?? items[0];
     if (!item) throw new DemoStepError(step, 'Vigil filed no work item to close');
@@ -198,9 +215,9 @@ export async function playDemoSequence(target: DemoTarget, options: DemoOptions 
     progress(`  → ${resolvedNow - resolvedBefore} risk resolved by the work-item sync`);
   } catch (error) {
     await close();
-    throw error instanceof DemoStepError ? error : new DemoStepError('the demo', (error as Error).message);
+    throw error instanceof DemoStepError ? error : new DemoStepError(step, (error as Error).message);
   }
-  return { world, alerts, workItemHooks, leftOut: [], close };
+  return { world, alerts, workItemHooks, leftOut, close };
 }
 
 /** `2 new risks: leaked-secret critical, leaked-secret high`, or that there are none. */
