@@ -134,6 +134,18 @@ describe('npm run demo -- --json', () => {
     expect(summary.statuses).toBe(statuses.length);
   });
 
+  it('leaves a simulator that serves the repository as an archive, which a full scan finds the pushed key in', async () => {
+    const scan = await promisify(execFile)(process.execPath, [cli, 'repos', 'scan', 'demo/Payments/payments-api'], {
+      env: { ...env, VIGIL_DATA_DIR: dataDir },
+    }).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(scan.code).toBe(1); // findings
+    expect(scan.stdout).toMatch(/critical private-key\s+deploy\/signing-key\.pem:1/);
+    for (const secret of planted) expect(scan.stdout).not.toContain(secret);
+  });
+
   it('stops cleanly on Ctrl+C with exit code 0, having printed no planted secret and not the PAT', async () => {
     demo.child.kill('SIGINT');
     expect((await demo.exited).code).toBe(0);
