@@ -1,5 +1,5 @@
 import { type AppServices, isRouted, whyUnrouted } from '../app';
-import { connectAzureDevOps } from '../devops';
+import { connectAzureDevOps, vigilHookEvents, vigilHookSubscription } from '../devops';
 import { WorkItemServiceHooks } from '../simulator';
 import type { ManagedVault } from '../vault';
 import { hookSecretNames } from '../vault';
@@ -57,18 +57,6 @@ export class DemoStepError extends Error {
 export const demoTokenSecret = `ado-pat-${demoOrganization}`;
 const alertUrlSecret = `alerts-url-${demoOrganization}`;
 const alertSigningSecret = `alerts-signing-${demoOrganization}`;
-
-/** What the demo subscribes, as `vigil hooks subscribe` does: the events it plays. */
-const subscribedEvents = [
-  { eventType: 'build.complete', resourceVersion: '2.0' },
-  { eventType: 'git.push', resourceVersion: '1.0' },
-  { eventType: 'git.pullrequest.created', resourceVersion: '1.0' },
-  { eventType: 'git.pullrequest.updated', resourceVersion: '1.0' },
-  { eventType: 'ms.vss-endpoint.endpoint-created', resourceVersion: '1.0-preview.1' },
-  { eventType: 'workitem.updated', resourceVersion: '1.0' },
-  { eventType: 'workitem.deleted', resourceVersion: '1.0' },
-  { eventType: 'workitem.restored', resourceVersion: '1.0' },
-] as const;
 
 export async function playDemoSequence(target: DemoTarget, options: DemoOptions = {}): Promise<DemoRun> {
   const progress = options.progress ?? (() => undefined);
@@ -136,23 +124,11 @@ export async function playDemoSequence(target: DemoTarget, options: DemoOptions 
     if (!hookSecret) throw new DemoStepError(step, `no secret '${hookSecretNames['azure-devops']}' in the vault`);
     const connection = await connectAzureDevOps(settings, { vault: services.vault, clock: services.clock });
     try {
-      for (const event of subscribedEvents) {
-        await connection.hookSubscriptions.createServiceHookSubscription({
-          publisherId: 'tfs',
-          eventType: event.eventType,
-          resourceVersion: event.resourceVersion,
-          consumerId: 'webHooks',
-          consumerActionId: 'httpRequest',
-          publisherInputs: { projectId: world.projectId },
-          consumerInputs: {
-            url: webhookUrl,
-            basicAuthUsername: 'vigil',
-            basicAuthPassword: hookSecret,
-            resourceDetailsToSend: 'minimal',
-            messagesToSend: 'none',
-            detailedMessagesToSend: 'none',
-          },
-        });
+      // What `vigil hooks subscribe` creates: every event Vigil follows, Minimal resource details.
+      for (const event of vigilHookEvents) {
+        await connection.hookSubscriptions.createServiceHookSubscription(
+          vigilHookSubscription(event, world.projectId, { url: webhookUrl, resourceDetails: 'minimal' }, hookSecret),
+        );
       }
     } finally {
       connection.close();
@@ -163,7 +139,7 @@ export async function playDemoSequence(target: DemoTarget, options: DemoOptions 
       target: { url: webhookUrl, secret: hookSecret, subscriptionId: String(workItemSubscription?.id) },
       automatic: true,
     });
-    progress(`service hooks: ${subscribedEvents.length} subscriptions on project '${demoProject}' → ${webhookUrl}`);
+    progress(`service hooks: ${vigilHookEvents.length} subscriptions on project '${demoProject}' → ${webhookUrl}`);
 
     // The connection first, as a project is set up before its pipelines run: each build's audit then finds it known.
     step = `service connection '${world.endpointName}'`;
