@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAppServices } from '../app';
@@ -33,9 +33,13 @@ export interface DemoOutput {
   untilStopped: () => Promise<void>;
 }
 
-/** Exit codes: 0 done, 1 a step failed. (Usage errors, 2, are the command line's.) */
+/** Exit codes: 0 done, 1 a step failed, 2 a data folder that is not empty (other usage errors are the command line's). */
 export async function runDemo(options: DemoCommandOptions, output: DemoOutput): Promise<number> {
   const startedAt = Date.now();
+  if (options.dataDir && existsSync(options.dataDir) && readdirSync(options.dataDir).length > 0) {
+    output.err(`vigil demo: --data-dir ${options.dataDir} is not empty: the demo starts from a fresh folder (remove it or name another)\n`);
+    return 2;
+  }
   const dataDir = options.dataDir ? resolve(options.dataDir) : mkdtempSync(join(tmpdir(), 'vigil-demo-'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logFile = join(dataDir, 'host.log');

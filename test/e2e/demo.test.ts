@@ -172,6 +172,11 @@ describe('npm run demo', () => {
       (error: { code: number }) => error,
     );
     expect(bad.code).toBe(2);
+    const used = await promisify(execFile)(process.execPath, [cli, 'demo', '--data-dir', dataDir], { env }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(used).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not empty: the demo starts from a fresh folder/) });
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'demo', '--help'], { env });
     expect(stdout).toMatch(/--json[\s\S]*--keep[\s\S]*Exit codes: 0 done, 1 a step failed/);
   });

@@ -14,7 +14,7 @@ export function registerDemoCommand(program: Command): void {
       'print only the summary, as one JSON object: {"risks","alerts","workItems","pullRequestComments","statuses","seconds"}',
     )
     .option('--keep', 'leave the host and the simulator running after the summary, until Ctrl+C')
-    .option('--data-dir <dir>', 'use and keep this data folder (default: a fresh temporary folder, deleted at the end)')
+    .option('--data-dir <dir>', 'use and keep this data folder, new or empty (default: a fresh temporary folder, deleted at the end)')
     .option(
       '--seed <n>',
       'the seed of the synthetic secrets (default: random); the same seed plants the same secrets',
@@ -32,7 +32,7 @@ back as a summary, threads and a status), a service connection open to every pip
 closing a work item Vigil filed. Alerts go to a console channel and are printed as they arrive.
 Every secret is synthetic, made at run time; only redacted previews are printed.
 
-Exit codes: 0 done, 1 a step failed (named on stderr, the data folder kept with its host log), 2 usage.
+Exit codes: 0 done, 1 a step failed (named on stderr, the data folder kept with its host log), 2 usage\n(a --data-dir that is not empty included).
 Examples:
   npm run demo
   npm run --silent demo -- --json
