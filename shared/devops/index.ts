@@ -25,4 +25,6 @@ export type {
   ThreadStatusName,
 } from './pullRequestFeedbackClient';
 export type { ServiceEndpointsClient } from './serviceEndpointsClient';
+export type { ResourceDetails, VigilHookEvent } from './vigilHookSubscriptions';
+export { resourceDetailsChoices, vigilHookEvents, vigilHookSubscription, vigilSubscriptionConsumer } from './vigilHookSubscriptions';
 export type { JsonPatchOperation, WorkItem, WorkItemsClient, WorkItemTypeField, WorkItemTypeState } from './workItemsClient';

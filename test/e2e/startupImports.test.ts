@@ -28,6 +28,25 @@ function packagesLoaded(env: Record<string, string>, withAdapters: boolean): str
   ) as string[];
 }
 
+/** The app's own modules under dist/shared/ loaded once every function is registered and the embedded adapters are loaded. */
+function sharedFoldersLoaded(): string[] {
+  const script = `
+    const { readdirSync } = require('node:fs');
+    const { join } = require('node:path');
+    const functions = join(${JSON.stringify(root)}, 'dist', 'functions');
+    for (const file of readdirSync(functions).filter((name) => name.endsWith('.js'))) require(join(functions, file));
+    const { loadConfig } = require(join(${JSON.stringify(root)}, 'dist', 'shared', 'config.js'));
+    require(join(${JSON.stringify(root)}, 'dist', 'shared', 'app', 'services.js')).loadAdapterModules(loadConfig()).then(() =>
+      process.stdout.write(JSON.stringify([...new Set(Object.keys(require.cache).flatMap((m) => {
+        const p = /dist[\\/]shared[\\/]([^\\/]+)[\\/]/.exec(m); return p ? [p[1]] : [];
+      }))].sort())));`;
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', script], {
+      env: { PATH: process.env.PATH ?? '', VIGIL_DATA_DIR: join(root, 'test', '.tmp', 'startup') },
+    }).toString('utf8'),
+  ) as string[];
+}
+
 const azure = {
   ServiceBusConnection__fullyQualifiedNamespace: 'vigil-test.servicebus.windows.net',
   COSMOS_ENDPOINT: 'https://vigil-test.documents.azure.com:443/',
@@ -46,6 +65,13 @@ describe('a cold start', () => {
     const loaded = packagesLoaded({ VIGIL_DATA_DIR: join(root, 'test', '.tmp', 'startup') }, true);
     expect(loaded).toContain('better-sqlite3');
     expect(loaded.filter((name) => name.startsWith('@azure/') && !name.startsWith('@azure/functions'))).toEqual([]);
+  });
+
+  it('never loads the Azure DevOps simulator or the demo (only `vigil demo` does)', () => {
+    const loaded = sharedFoldersLoaded();
+    expect(loaded).toContain('app');
+    expect(loaded).not.toContain('simulator');
+    expect(loaded).not.toContain('demo');
   });
 
   it('in Azure loads Service Bus and Cosmos DB and no SQLite, nor any client a webhook never uses', () => {

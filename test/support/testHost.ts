@@ -8,6 +8,7 @@ import { loadConfig } from '../../shared/config';
 import { type LocalHost, startLocalHost } from '../../shared/localHost/localHost';
 import { createLogger } from '../../shared/logging/logger';
 import { createEnvironmentVault } from '../../shared/vault/environmentVault';
+import type { Vault } from '../../shared/vault/port';
 
 /** Synthetic hook secrets, generated per run: obviously not anyone's credentials. */
 export const testHookSecrets = {
@@ -40,7 +41,14 @@ export async function appFunctions(): Promise<FunctionDefinition[]> {
 
 /** A local host on a free loopback port with its own data directory, serving `functions` (default: the app's). */
 export async function startTestHost(
-  options: { env?: Record<string, string | undefined>; functions?: FunctionDefinition[]; dataDir?: string; clock?: Clock } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    functions?: FunctionDefinition[];
+    dataDir?: string;
+    clock?: Clock;
+    /** The vault the host reads (default: the environment, read-only). */
+    vault?: Vault;
+  } = {},
 ): Promise<TestHost> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-host-'));
   const env = { ...testHookSecrets, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_LOG_LEVEL: 'debug', ...options.env };
@@ -55,7 +63,7 @@ export async function startTestHost(
     }
   };
   const logger = createLogger({ level: 'debug', format: 'json', sink: { write } });
-  const services = await createAppServices(config, { logger, vault: createEnvironmentVault(env), clock: options.clock });
+  const services = await createAppServices(config, { logger, vault: options.vault ?? createEnvironmentVault(env), clock: options.clock });
   const host = await startLocalHost({ config, services, functions: options.functions ?? (await appFunctions()), idlePollMs: 50 });
   return {
     ...host,

@@ -1,7 +1,14 @@
 import { type Command, Option } from 'commander';
 import type { AppServices } from '../../app';
-import type { HookSubscriptionsClient, ServiceHookSubscription, TeamProjectReference } from '../../devops';
-import { type AzureDevOpsConnection, connectAzureDevOps } from '../../devops';
+import type { HookSubscriptionsClient, ResourceDetails, ServiceHookSubscription, TeamProjectReference, VigilHookEvent } from '../../devops';
+import {
+  type AzureDevOpsConnection,
+  connectAzureDevOps,
+  resourceDetailsChoices,
+  vigilHookEvents,
+  vigilHookSubscription,
+  vigilSubscriptionConsumer,
+} from '../../devops';
 import { organizationHookSecretName } from '../../events';
 import { printable } from '../../logging';
 import type { OrganizationSettings } from '../../organizations';
@@ -20,42 +27,8 @@ import { UsageError } from '../usageError';
  * password, so it cannot be compared: after rotating the hook secret, run `subscribe --force`.
  */
 
-/** The events Vigil subscribes to (the event table, shared/app/eventRoutes.ts, and work items for the sync); all published by `tfs`. */
-export const vigilHookEvents = [
-  { eventType: 'build.complete', resourceVersion: '2.0' },
-  { eventType: 'git.push', resourceVersion: '1.0' },
-  { eventType: 'git.pullrequest.created', resourceVersion: '1.0' },
-  { eventType: 'git.pullrequest.updated', resourceVersion: '1.0' },
-  // Replies on pull requests: `/vigil false-positive` and `/vigil accept` triage from the pull request.
-  { eventType: 'ms.vss-code.git-pullrequest-comment-event', resourceVersion: '2.0' },
-  // The inventory follows repositories between its nightly runs.
-  { eventType: 'git.repo.created', resourceVersion: '1.0-preview.1' },
-  { eventType: 'git.repo.renamed', resourceVersion: '1.0-preview.1' },
-  { eventType: 'git.repo.statuschanged', resourceVersion: '1.0-preview.1' },
-  { eventType: 'git.repo.deleted', resourceVersion: '1.0-preview.1' },
-  // The work-item sync follows people's changes, deletions and restores (docs/work-items.md).
-  { eventType: 'workitem.updated', resourceVersion: '1.0' },
-  { eventType: 'workitem.deleted', resourceVersion: '1.0' },
-  { eventType: 'workitem.restored', resourceVersion: '1.0' },
-  { eventType: 'ms.vss-endpoint.endpoint-created', resourceVersion: '1.0-preview.1' },
-  { eventType: 'ms.vss-endpoint.endpoint-updated', resourceVersion: '1.0-preview.1' },
-] as const;
-
-const publisherId = 'tfs';
-const consumerId = 'webHooks';
-const consumerActionId = 'httpRequest';
 const webhookPath = '/api/hooks/azure-devops';
-const basicAuthUsername = 'vigil';
-/** Consumer inputs Vigil sets besides the URL, password and resource details: no messages (notes 3). */
-const fixedInputs = { basicAuthUsername, messagesToSend: 'none', detailedMessagesToSend: 'none' } as const;
 
-/**
- * How much of the resource Azure DevOps puts in each delivery (`resourceDetailsToSend`). Vigil
- * re-fetches everything it acts on by id, so Minimal is enough; All only adds bytes and personal data
- * passing through the webhook; None sends no resource, so no ids: every delivery is parked.
- */
-export const resourceDetailsChoices = ['all', 'minimal', 'none'] as const;
-export type ResourceDetails = (typeof resourceDetailsChoices)[number];
 /** Statuses that need no fixing: on probation recovers by itself after one successful delivery. */
 const healthyStatuses = new Set(['enabled', 'onProbation']);
 
@@ -116,7 +89,7 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
         '  in typed fields, resource.url or resource._links; all works the same and only adds bytes and personal',
         '  data (names, e-mail addresses, commit messages) passing through the webhook; none sends no resource,',
         '  so no ids: every delivery is answered 202 and parked (vigil dlq list), and nothing is scanned.',
-        `Basic auth: user '${basicAuthUsername}', password the organization's own hook secret '${hookSecretNames['azure-devops']}-<org>' when the vault has it, else the shared '${hookSecretNames['azure-devops']}' (never printed).`,
+        `Basic auth: user '${vigilSubscriptionConsumer.basicAuthUsername}', password the organization's own hook secret '${hookSecretNames['azure-devops']}-<org>' when the vault has it, else the shared '${hookSecretNames['azure-devops']}' (never printed).`,
         'After setting or rotating either, run with --force: Azure DevOps never returns the password, so a change cannot be seen.',
         'Auth to Azure DevOps: --auth/--token-secret when given, else the settings in vigil orgs of the organization named in --org.',
         'Prints one line per event type: created, updated or unchanged. Exit 0 ok, 2 usage or configuration, 1 failure.',
@@ -199,22 +172,14 @@ export function registerHookSubscriptionCommands(hooks: Command): void {
 
 async function reconcile(
   client: HookSubscriptionsClient,
-  event: (typeof vigilHookEvents)[number],
+  event: VigilHookEvent,
   project: TeamProjectReference & { id: string },
   target: { url: string; resourceDetails: ResourceDetails },
   hookSecret: string,
   ours: ServiceHookSubscription[],
   force: boolean,
 ): Promise<string> {
-  const desired: ServiceHookSubscription = {
-    publisherId,
-    eventType: event.eventType,
-    resourceVersion: event.resourceVersion,
-    consumerId,
-    consumerActionId,
-    publisherInputs: { projectId: project.id },
-    consumerInputs: { url: target.url, ...fixedInputs, resourceDetailsToSend: target.resourceDetails, basicAuthPassword: hookSecret },
-  };
+  const desired = vigilHookSubscription(event, project.id, target, hookSecret);
   const existing = ours.filter((s) => s.eventType === event.eventType && s.id);
   if (existing.length === 0) {
     const created = await client.createServiceHookSubscription(desired);
@@ -297,6 +262,7 @@ async function selectSubscriptions(
 
 /** Web Hooks subscriptions that point at Vigil's Azure DevOps webhook route. */
 async function listVigilSubscriptions(client: HookSubscriptionsClient): Promise<ServiceHookSubscription[]> {
+  const { consumerId, consumerActionId } = vigilSubscriptionConsumer;
   const all = await client.listServiceHookSubscriptions({ consumerId, consumerActionId });
   return all.filter((s) => s.consumerId === consumerId && s.consumerActionId === consumerActionId && isVigilUrl(s.consumerInputs?.url));
 }

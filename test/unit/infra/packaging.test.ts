@@ -82,6 +82,8 @@ describe('.funcignore', () => {
     'vitest.config.mts',
     '.vigil/vigil.db',
     'scripts/pruneStaleBuildOutput.js',
+    'dist/shared/simulator/azureDevOps/azureDevOpsServer.js',
+    'dist/shared/demo/index.js',
   ])('leaves %s out of the package', (path) => {
     expect(funcignore.ignores(path)).toBe(true);
   });
