@@ -197,7 +197,7 @@ describe('the Cosmos DB containers in Bicep', () => {
 
   it('sets a TTL on deliveries and idempotency only', () => {
     const withTtl = declared.filter((container) => container.defaultTtl !== 'null').map((container) => container.name);
-    expect(withTtl.sort()).toEqual(['deliveries', 'idempotency']);
+    expect(withTtl.sort()).toEqual(['deliveries', 'idempotency', 'journeys']);
   });
 
   it('builds each container from the list: partition key path, Hash v2, and the TTL when set', () => {
