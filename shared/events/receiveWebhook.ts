@@ -151,12 +151,12 @@ async function accept(request: WebhookRequest, deps: WebhookDependencies): Promi
     delivery.id = bodyDigestId(rawBody);
   }
 
-  const extracted = extractOrUnidentified(extract, payload ?? {});
-  if (extracted instanceof UnidentifiedEventError) {
-    return parkUnidentifiedDelivery(deps, { source: adapter.source, id: delivery.id, type, receivedAt }, payload ?? {}, extracted);
-  }
   let envelope: EventEnvelope;
   try {
+    const extracted = extractOrUnidentified(extract, payload ?? {});
+    if (extracted instanceof UnidentifiedEventError) {
+      return parkUnidentifiedDelivery(deps, { source: adapter.source, id: delivery.id, type, receivedAt }, payload ?? {}, extracted);
+    }
     envelope = validEnvelope({
       id: delivery.id,
       source: adapter.source,
@@ -166,7 +166,10 @@ async function accept(request: WebhookRequest, deps: WebhookDependencies): Promi
       organization: organizationName(secrets, extracted.organization),
     });
   } catch (error) {
-    await noteRefusal(deps, { rootDeliveryId: delivery.id, source: adapter.source, type, at: receivedAt }, error);
+    // A payload that fails its schema, from a sender that proved itself: kept for `vigil trace` (a 503 is not a refusal).
+    if (error instanceof WebhookRejection && error.status !== 503) {
+      await noteRefusal(deps, { rootDeliveryId: delivery.id, source: adapter.source, type, at: receivedAt }, error);
+    }
     throw error;
   }
   // The organization the envelope carries must be the one whose secret was checked: else a secret of
@@ -210,9 +213,9 @@ async function noteDuplicate(deps: WebhookDependencies, previous: DeliveryRecord
 async function noteRefusal(
   deps: WebhookDependencies,
   hop: Pick<RefusedDeliveryHop, 'rootDeliveryId' | 'source' | 'type' | 'at'>,
-  error: unknown,
+  error: WebhookRejection,
 ): Promise<void> {
-  if (!deps.journeys || !(error instanceof WebhookRejection)) return;
+  if (!deps.journeys) return;
   await recordRefusedDelivery(deps.journeys, { ...hop, outcome: 'refused', status: error.status, reason: error.message }).catch(
     (e: unknown) => deps.logger.warn('could not note a refused delivery for vigil trace', { id: hop.rootDeliveryId, error: e }),
   );

@@ -10,7 +10,7 @@ import { ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectio
 import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
 import { startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
-import { azureDevOpsHeaders, post } from '../support/webhookClient';
+import { azureDevOpsHeaders, githubHeaders, post } from '../support/webhookClient';
 
 /**
  * `vigil trace`, the command an operator runs when Azure DevOps says "delivered": a real build.complete
@@ -164,6 +164,28 @@ describe('vigil trace on a delivery that was parked', () => {
     expect(text).toContain(`scanBuild on build-scan: parked in`);
     expect(text).toContain(run.reason);
     expect(text).toContain('see `vigil dlq list --queue build-scan`');
+  });
+});
+
+describe('vigil trace on a delivery refused after it proved its sender', () => {
+  it('shows the status and the reason the sender was given, and nothing enqueued', async () => {
+    const body = JSON.stringify({ ref: 'refs/heads/main', before: 'a', after: 'b' });
+    const refused = await post(host.url('/hooks/github'), body, githubHeaders('push', body, { delivery: 'refused-delivery-1' }));
+    expect(refused.status).toBe(422);
+    const trace = await traceJson('refused-delivery-1');
+    expect(trace).toEqual({
+      deliveryId: 'refused-delivery-1',
+      webhook: expect.objectContaining({ source: 'github', type: 'push', outcome: 'refused', status: 422, queues: [] }),
+    });
+    expect(trace.webhook?.reason).toBe(refused.body.message);
+    expect((await vigil('trace', 'refused-delivery-1')).stdout).toContain(`webhook refused 422: ${refused.body.message}`);
+  });
+
+  it('keeps nothing of a request that did not prove its sender', async () => {
+    const body = JSON.stringify({ ref: 'refs/heads/main', before: 'a', after: 'b' });
+    const headers = githubHeaders('push', body, { delivery: 'unauthenticated-1', secret: 'not-the-secret' });
+    expect((await post(host.url('/hooks/github'), body, headers)).status).toBe(401);
+    expect((await vigil('trace', 'unauthenticated-1')).code).toBe(1);
   });
 });
 
