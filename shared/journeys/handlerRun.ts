@@ -81,7 +81,7 @@ export class HandlerRun {
   async finish(envelope: EventEnvelope | undefined, outcome: HandlerRunOutcome, reason?: unknown): Promise<void> {
     const { functionName, queue, messageId, deliveryCount, enqueuedAt } = this.start;
     const hop: HandlerRunHop = {
-      id: handlerRunHopId(functionName, messageId, deliveryCount),
+      id: handlerRunHopId(functionName, messageId, deliveryCount, this.startedAt),
       kind: 'handler',
       rootDeliveryId: envelope ? rootDeliveryIdOf(envelope) : messageId,
       eventId: envelope?.id ?? messageId,

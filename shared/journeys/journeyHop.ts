@@ -53,7 +53,11 @@ export const maxEmittedPerHop = 100;
 /** Reasons are error messages; a stack of causes must not make a hop large. */
 export const maxReasonLength = 1_000;
 
-/** One document per (function, message, delivery): a redelivered message is a new run, the same run written twice is one. */
-export function handlerRunHopId(functionName: string, messageId: string, deliveryCount: number): string {
-  return `run~${createHash('sha256').update(`${functionName}\u0000${messageId}\u0000${deliveryCount}`).digest('base64url')}`;
+/**
+ * One document per run: a redelivery is a new run, and so is a dead-lettered message replayed (its
+ * delivery count starts again at 1, hence the start time in the id).
+ */
+export function handlerRunHopId(functionName: string, messageId: string, deliveryCount: number, startedAt: string): string {
+  const key = `${functionName}\u0000${messageId}\u0000${deliveryCount}\u0000${startedAt}`;
+  return `run~${createHash('sha256').update(key).digest('base64url')}`;
 }

@@ -167,6 +167,32 @@ describe('vigil trace on a delivery that was parked', () => {
   });
 });
 
+describe('vigil trace on a delivery the webhook did not enqueue', () => {
+  it('shows a delivery parked at the webhook with the reason, and one ignored with why', async () => {
+    const unidentifiable = {
+      subscriptionId: 'sub-1',
+      id: 'unidentified-1',
+      eventType: 'git.push',
+      publisherId: 'tfs',
+      resource: { pushedBy: { displayName: 'Jamal Hartnett' } },
+      resourceContainers: { project: { id: 'c2c2c2c2-dddd-eeee-ffff-a3a3a3a3a3a3' } },
+    };
+    const parked = await post(host.url('/hooks/azure-devops'), JSON.stringify(unidentifiable), azureDevOpsHeaders());
+    expect(parked.body.parked).toBeTypeOf('string');
+    const trace = await traceJson('sub-1:unidentified-1');
+    expect(trace).toEqual({
+      deliveryId: 'sub-1:unidentified-1',
+      webhook: expect.objectContaining({ type: 'git.push', outcome: 'parked', queues: [], reason: parked.body.parked }),
+    });
+    expect((await vigil('trace', 'sub-1:unidentified-1')).stdout).toContain("see `vigil dlq list` for the payload's shape");
+    expect(JSON.stringify(trace)).not.toContain('Jamal Hartnett');
+
+    const comment = { subscriptionId: 'sub-1', id: 'ignored-1', eventType: 'workitem.commented', resource: {} };
+    const ignored = await post(host.url('/hooks/azure-devops'), JSON.stringify(comment), azureDevOpsHeaders());
+    expect((await vigil('trace', 'sub-1:ignored-1')).stdout).toContain(`webhook ignored (202, nothing enqueued): ${ignored.body.ignored}`);
+  });
+});
+
 describe('vigil trace on a delivery refused after it proved its sender', () => {
   it('shows the status and the reason the sender was given, and nothing enqueued', async () => {
     const body = JSON.stringify({ ref: 'refs/heads/main', before: 'a', after: 'b' });

@@ -195,6 +195,19 @@ describe('vigil trace, built from the hops', () => {
     ]);
   });
 
+  it('keeps a parked run when the message is replayed and runs again from delivery 1', async () => {
+    await run('scanBuild', 'build-scan', root, async () => {
+      throw new PermanentError('build 7 not found');
+    });
+    clock.advance(60_000);
+    await run('scanBuild', 'build-scan', root, emitting(10));
+    const journey = (await traceDelivery(services.stores, root.id))?.journey as TraceEvent;
+    expect(journey.runs.map((r) => [r.deliveryCount, r.outcome])).toEqual([
+      [1, 'parked'],
+      [1, 'completed'],
+    ]);
+  });
+
   it('knows nothing of an id nothing recorded', async () => {
     expect(await traceDelivery(services.stores, 'nobody')).toBeUndefined();
   });
