@@ -72,7 +72,10 @@ describe('the health check on the Azure adapters', () => {
   beforeAll(async () => {
     broker = await startAmqpBroker({ queues: queueNames, clock });
     queue = createServiceBusQueue(
-      { auth: { kind: 'connection-string', connectionString: broker.connectionString }, retryOptions: { maxRetries: 0, timeoutInMs: 1_000 } },
+      {
+        auth: { kind: 'connection-string', connectionString: broker.connectionString },
+        retryOptions: { maxRetries: 0, timeoutInMs: 1_000 },
+      },
       clock,
     );
     cosmos = await startCosmosServer();
