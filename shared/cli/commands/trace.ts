@@ -7,7 +7,7 @@ import { exitCodes } from '../usageError';
 /** Said when an id is unknown: what ids look like and where to find one. */
 export const deliveryIdHint = [
   'a delivery id is the one the sender shows for the delivery:',
-  '  Azure DevOps: <subscription id>:<notification id> (service hook History, or the X-Vss-SubscriptionId header and the payload\'s "id")',
+  "  Azure DevOps: <subscriptionId>:<id> from the payload (the service hook's History shows the request), or <eventType>:<id> without a subscription id",
   "  GitHub: the X-GitHub-Delivery header (the webhook's Recent Deliveries)",
   "  GitLab: the X-Gitlab-Event-UUID header (the webhook's Recent events)",
   'recent ones are listed by `vigil status`; deliveries refused before they proved their sender are only counted, and',
