@@ -9,7 +9,7 @@ param tags object = {}
 @description('Database name; the app reads it from COSMOS_DATABASE.')
 param databaseName string = 'vigil'
 
-@description('Seconds a deliveries document lives after its last write.')
+@description('Seconds a deliveries document (and a journeys hop) lives after its last write.')
 param deliveriesTtlSeconds int
 
 @description('Seconds an idempotency record lives after its last write; longer than the code\'s 7-day completed window (expiry itself is checked in code).')
@@ -29,6 +29,7 @@ var containers = [
   { name: 'alertWindows', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'workItemLinks', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'pullRequestFeedback', partitionKeyPath: '/organization', defaultTtl: null }
+  { name: 'journeys', partitionKeyPath: '/rootDeliveryId', defaultTtl: deliveriesTtlSeconds }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {

@@ -75,6 +75,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // The platform's health check pings this on every instance (docs/operations.md, "Health").
+      healthCheckPath: '/api/health'
     }
     functionAppConfig: {
       deployment: {

@@ -8,6 +8,7 @@ import type { Clock } from '../clock';
 import type { VigilConfig } from '../config';
 import type { DeliveryDocument } from '../events/deliveryLog';
 import { IdempotencyGuard } from '../idempotency/idempotencyGuard';
+import type { JourneyHop } from '../journeys/journeyHop';
 import { OrganizationDirectory } from '../organizations/organizationDirectory';
 import { PullRequestFeedbackStore } from '../pullrequests/feedback/pullRequestFeedback';
 import type { ParkedMessage } from '../queue/parkedMessages';
@@ -46,6 +47,8 @@ export interface AppStores {
   workItemLinks: WorkItemLinkStore;
   /** What Vigil posted on each pull request, claimed before posting and recorded after. */
   pullRequestFeedback: PullRequestFeedbackStore;
+  /** Each delivery's hops for `vigil trace` (shared/journeys/). */
+  journeys: Container<JourneyHop>;
 }
 
 export function createStores(store: Store, clock: Clock, config: VigilConfig): AppStores {
@@ -71,5 +74,6 @@ export function createStores(store: Store, clock: Clock, config: VigilConfig): A
     }),
     workItemLinks: new WorkItemLinkStore(store.container('workItemLinks'), clock),
     pullRequestFeedback: new PullRequestFeedbackStore(store.container('pullRequestFeedback'), clock, config.handlerTimeoutMs),
+    journeys: store.container<JourneyHop>('journeys'),
   };
 }

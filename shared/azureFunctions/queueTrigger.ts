@@ -3,6 +3,7 @@ import type { UseCase } from '../app';
 import { type AppServices, getServices, loadUseCase, routeOnQueue } from '../app';
 import { PermanentError } from '../errors';
 import { type EventEnvelope, EventEnvelopeSchema } from '../events';
+import { HandlerRun } from '../journeys';
 import type { QueueName } from '../queue';
 import { parkMessage } from '../queue';
 import { decideSettlement } from './settlement';
@@ -15,6 +16,8 @@ export interface QueueDelivery {
   body: unknown;
   messageId: string;
   deliveryCount: number;
+  /** When the broker enqueued the message (trigger metadata `enqueuedTimeUtc`), for `vigil trace`. */
+  enqueuedAt?: string;
 }
 
 /**
@@ -33,6 +36,7 @@ export function queueTrigger(functionName: string, queue: QueueName, useCase?: U
         body: message,
         messageId: String(metadata.messageId ?? ''),
         deliveryCount: Number(metadata.deliveryCount ?? 1),
+        enqueuedAt: enqueuedAtOf(metadata.enqueuedTimeUtc),
       },
       services,
       useCase,
@@ -48,20 +52,29 @@ export function queueTrigger(functionName: string, queue: QueueName, useCase?: U
  */
 export async function handleQueueMessage(delivery: QueueDelivery, services: AppServices, useCase?: UseCase): Promise<QueueOutcome> {
   const logger = services.logger.child({ function: delivery.functionName, messageId: delivery.messageId });
+  // Each run is a hop of its delivery's journey (`vigil trace`), written when it settles.
+  const journey = new HandlerRun({ journeys: services.stores.journeys, clock: services.clock, logger }, delivery);
   const parsed = EventEnvelopeSchema.safeParse(decodeBody(delivery.body));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    await park(services, delivery, `invalid envelope: ${issue.path.join('.') || '(body)'}: ${issue.message}`);
+    const reason = `invalid envelope: ${issue.path.join('.') || '(body)'}: ${issue.message}`;
+    await park(services, delivery, reason);
     logger.warn('parked a message that is not an event envelope');
+    await journey.finish(undefined, 'parked', reason);
     return 'parked';
   }
   const envelope = parsed.data;
   try {
     const run = useCase ?? (await useCaseOnQueue(delivery.queue, envelope));
     const outcome = await services.stores.idempotency.run(delivery.functionName, envelope.id, () =>
-      run(envelope, { services, logger, functionName: delivery.functionName }),
+      run(envelope, {
+        services: { ...services, queue: journey.sender(services.queue, envelope) },
+        logger,
+        functionName: delivery.functionName,
+      }),
     );
     if (outcome.status === 'replayed') logger.debug('already handled; not running again', { eventId: envelope.id });
+    await journey.finish(envelope, outcome.status === 'replayed' ? 'replayed' : 'completed');
     return outcome.status === 'replayed' ? 'replayed' : 'completed';
   } catch (error) {
     const attempt = envelope.attempt ?? 0;
@@ -69,6 +82,12 @@ export async function handleQueueMessage(delivery: QueueDelivery, services: AppS
     switch (settlement.action) {
       case 'redeliver':
         logger.warn('failed; the message will be redelivered', { reason: settlement.reason, deliveryCount: delivery.deliveryCount });
+        // At the delivery limit the broker dead-letters the message instead of delivering it again.
+        await journey.finish(
+          envelope,
+          delivery.deliveryCount >= services.config.maxDeliveryCount ? 'dead-lettered' : 'retried',
+          settlement.reason,
+        );
         throw error;
       case 'reschedule': {
         const next = attempt + 1;
@@ -80,11 +99,13 @@ export async function handleQueueMessage(delivery: QueueDelivery, services: AppS
           },
         ]);
         logger.info('rescheduled', { reason: settlement.reason, delayMs: settlement.delayMs, attempt: next });
+        await journey.finish(envelope, 'rescheduled', `${settlement.reason} (attempt ${next} in ${settlement.delayMs} ms)`);
         return 'rescheduled';
       }
       case 'park':
         await park(services, delivery, settlement.reason);
         logger.warn('parked; see `vigil dlq list`', { reason: settlement.reason });
+        await journey.finish(envelope, 'parked', settlement.reason);
         return 'parked';
     }
   }
@@ -110,6 +131,11 @@ async function park(services: AppServices, delivery: QueueDelivery, reason: stri
     deliveryCount: delivery.deliveryCount,
     parkedAt: new Date(services.clock.now()).toISOString(),
   });
+}
+
+function enqueuedAtOf(value: unknown): string | undefined {
+  const time = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+  return time && !Number.isNaN(time.getTime()) ? time.toISOString() : undefined;
 }
 
 /** The Functions host hands JSON bodies over parsed, but a string or bytes body must work too. */

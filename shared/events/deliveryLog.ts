@@ -18,6 +18,9 @@ export interface DeliveryRecord {
   outcome: 'accepted' | 'ignored' | 'parked';
   queues: QueueName[];
   reason?: string;
+  /** How many times the same delivery came again and was answered `duplicate` (nothing enqueued). */
+  duplicates?: number;
+  lastDuplicateAt?: string;
 }
 
 /**
@@ -108,4 +111,45 @@ export async function countDeliveries(deliveries: Container<DeliveryDocument>): 
   const tallies = await queryAll(deliveries, { where: { outcome: 'refused' } });
   const refused = tallies.reduce((sum, tally) => sum + (tally as RefusalTally).count, 0);
   return { accepted, ignored, refused, parked };
+}
+
+/**
+ * A delivery refused after it proved who sent it (a GitHub or GitLab payload that fails its schema):
+ * kept in the `journeys` container, one per delivery id, so `vigil trace` can say why. Refusals of
+ * unauthenticated requests are only counted (RefusalTally): their ids prove nothing.
+ */
+export interface RefusedDeliveryHop {
+  id: string;
+  kind: 'webhook';
+  rootDeliveryId: string;
+  source: string;
+  type: string;
+  at: string;
+  outcome: 'refused';
+  status: number;
+  reason: string;
+}
+
+/** The `journeys` container as the webhook sees it: it only ever writes this one kind of hop there. */
+export interface RefusedDeliveryWriter {
+  upsert(hop: RefusedDeliveryHop): Promise<unknown>;
+}
+
+export function refusedDeliveryHopId(deliveryId: string): string {
+  return `webhook~refused~${deliveryDocumentId(deliveryId)}`;
+}
+
+export async function recordRefusedDelivery(journeys: RefusedDeliveryWriter, hop: Omit<RefusedDeliveryHop, 'id' | 'kind'>): Promise<void> {
+  await journeys.upsert({ id: refusedDeliveryHopId(hop.rootDeliveryId), kind: 'webhook', ...hop });
+}
+
+/**
+ * Counts a redelivery of an accepted delivery on its record (one document, however many come), so
+ * `vigil trace` shows it was answered `duplicate` and nothing was enqueued again.
+ */
+export async function recordDuplicateDelivery(deliveries: Container<DeliveryDocument>, record: DeliveryRecord, at: string): Promise<void> {
+  await deliveries.patch(record.id, record.source, [
+    { op: 'incr', path: '/duplicates', value: 1 },
+    { op: 'set', path: '/lastDuplicateAt', value: at },
+  ]);
 }

@@ -15,6 +15,10 @@ export const EventEnvelopeSchema = z.object({
   subject: z.record(z.string(), z.union([z.string(), z.number()])),
   receivedAt: z.iso.datetime({ offset: true }),
   attempt: z.number().int().min(0).optional(),
+  /** The webhook delivery (or timer or CLI request) that started the chain this event belongs to: `vigil trace` follows it. */
+  rootDeliveryId: z.string().min(1).max(512).optional(),
+  /** The event whose handler emitted this one. */
+  causationId: z.string().min(1).max(512).optional(),
 });
 
 export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;

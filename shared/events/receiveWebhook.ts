@@ -5,7 +5,17 @@ import type { ParkedMessage, QueueName, QueueSender } from '../queue';
 import type { Container } from '../store';
 import { hookSecretNames } from '../vault';
 import { bodyDigestId, deliveryIdRule, isAcceptableDeliveryId, isAcceptableEventType } from './deliveryId';
-import { type DeliveryDocument, findDelivery, recordDelivery, recordRefusal } from './deliveryLog';
+import {
+  type DeliveryDocument,
+  type DeliveryRecord,
+  findDelivery,
+  type RefusedDeliveryHop,
+  type RefusedDeliveryWriter,
+  recordDelivery,
+  recordDuplicateDelivery,
+  recordRefusal,
+  recordRefusedDelivery,
+} from './deliveryLog';
 import { type EventEnvelope, EventEnvelopeSchema, isWebhookSource, type WebhookSource } from './envelope';
 import {
   candidateSecrets,
@@ -54,6 +64,8 @@ export interface WebhookDependencies {
   hookSecrets: HookSecretResolver;
   /** Where a routed delivery whose ids cannot be found is parked (see parkedDelivery.ts). */
   parked: Container<ParkedMessage>;
+  /** Where an authenticated delivery refused for its shape is noted for `vigil trace` (the `journeys` container). */
+  journeys?: RefusedDeliveryWriter;
 }
 
 /**
@@ -139,18 +151,27 @@ async function accept(request: WebhookRequest, deps: WebhookDependencies): Promi
     delivery.id = bodyDigestId(rawBody);
   }
 
-  const extracted = extractOrUnidentified(extract, payload ?? {});
-  if (extracted instanceof UnidentifiedEventError) {
-    return parkUnidentifiedDelivery(deps, { source: adapter.source, id: delivery.id, type, receivedAt }, payload ?? {}, extracted);
+  let envelope: EventEnvelope;
+  try {
+    const extracted = extractOrUnidentified(extract, payload ?? {});
+    if (extracted instanceof UnidentifiedEventError) {
+      return parkUnidentifiedDelivery(deps, { source: adapter.source, id: delivery.id, type, receivedAt }, payload ?? {}, extracted);
+    }
+    envelope = validEnvelope({
+      id: delivery.id,
+      source: adapter.source,
+      type,
+      receivedAt,
+      ...extracted,
+      organization: organizationName(secrets, extracted.organization),
+    });
+  } catch (error) {
+    // A payload that fails its schema, from a sender that proved itself: kept for `vigil trace` (a 503 is not a refusal).
+    if (error instanceof WebhookRejection && error.status !== 503) {
+      await noteRefusal(deps, { rootDeliveryId: delivery.id, source: adapter.source, type, at: receivedAt }, error);
+    }
+    throw error;
   }
-  const envelope = validEnvelope({
-    id: delivery.id,
-    source: adapter.source,
-    type,
-    receivedAt,
-    ...extracted,
-    organization: organizationName(secrets, extracted.organization),
-  });
   // The organization the envelope carries must be the one whose secret was checked: else a secret of
   // one tenant (or the shared one) could speak for another through a payload that names two.
   if (expectedSecret(secrets, envelope.organization).value !== expected.value) throw unauthorized();
@@ -161,7 +182,10 @@ async function accept(request: WebhookRequest, deps: WebhookDependencies): Promi
   // A redelivery of an accepted delivery is answered as such and not enqueued again, however long
   // after (the queue's own duplicate detection only covers VIGIL_DUPLICATE_WINDOW_MS).
   const previous = await storing(deps, envelope.id, () => findDelivery(deps.deliveries, envelope.source, envelope.id));
-  if (previous?.outcome === 'accepted') return { status: 202, body: { id: envelope.id, queues: previous.queues, duplicate: true } };
+  if (previous?.outcome === 'accepted') {
+    await noteDuplicate(deps, previous, receivedAt);
+    return { status: 202, body: { id: envelope.id, queues: previous.queues, duplicate: true } };
+  }
 
   await enqueue(deps, queues, envelope);
   const outcome = await storing(deps, envelope.id, () =>
@@ -176,6 +200,25 @@ async function accept(request: WebhookRequest, deps: WebhookDependencies): Promi
     }),
   );
   return { status: 202, body: { id: envelope.id, queues, ...(outcome === 'duplicate' ? { duplicate: true } : {}) } };
+}
+
+/** For `vigil trace`; a failure to note it never changes the answer. */
+async function noteDuplicate(deps: WebhookDependencies, previous: DeliveryRecord, at: string): Promise<void> {
+  await recordDuplicateDelivery(deps.deliveries, previous, at).catch((error: unknown) =>
+    deps.logger.warn('could not count a redelivery on its delivery record', { id: previous.eventId, error }),
+  );
+}
+
+/** An authenticated delivery refused for its shape, noted for `vigil trace` (its status and reason, never its payload). */
+async function noteRefusal(
+  deps: WebhookDependencies,
+  hop: Pick<RefusedDeliveryHop, 'rootDeliveryId' | 'source' | 'type' | 'at'>,
+  error: WebhookRejection,
+): Promise<void> {
+  if (!deps.journeys) return;
+  await recordRefusedDelivery(deps.journeys, { ...hop, outcome: 'refused', status: error.status, reason: error.message }).catch(
+    (e: unknown) => deps.logger.warn('could not note a refused delivery for vigil trace', { id: hop.rootDeliveryId, error: e }),
+  );
 }
 
 /** The candidates the headers carry (none: refuse before reading the body). */

@@ -14,6 +14,7 @@ export async function handleWebhookRequest(request: HttpRequest, services: AppSe
       queue: services.queue,
       deliveries: services.stores.deliveries,
       parked: services.stores.parked,
+      journeys: services.stores.journeys,
       clock: services.clock,
       logger: services.logger,
       hookSecrets: hookSecretsOf(services),

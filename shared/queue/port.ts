@@ -66,6 +66,12 @@ export interface DeadLetteredMessage {
 /** What operators see and do through `vigil status` and `vigil dlq`. */
 export interface QueueAdmin {
   counts(queue: QueueName): Promise<QueueCounts>;
+  /**
+   * When the oldest active message became receivable (enqueued, or its scheduled time came), one a
+   * handler holds right now included; undefined when the queue has none. How far behind the queue
+   * is: what `/api/health` reports. Needs only receive rights (Service Bus: a peek).
+   */
+  oldestActiveSince(queue: QueueName): Promise<Date | undefined>;
   listDeadLetters(queue: QueueName, limit: number): Promise<DeadLetteredMessage[]>;
   /** Moves dead-lettered messages back to the queue with a fresh delivery count; returns how many. */
   replayDeadLetters(queue: QueueName, sequenceNumbers?: number[]): Promise<number>;

@@ -107,6 +107,8 @@ export const containerDefinitions = {
   workItemLinks: { partitionKey: 'organization' },
   /** Per pull request: what Vigil posted (status, summary, threads by fingerprint) and which head it last published. */
   pullRequestFeedback: { partitionKey: 'organization' },
+  /** Each delivery's journey for `vigil trace`: a hop per handler run, kept as long as the deliveries. */
+  journeys: { partitionKey: 'rootDeliveryId' },
 } as const;
 
 export type ContainerName = keyof typeof containerDefinitions;

@@ -24,6 +24,7 @@ export const queueContractSpecs = [
   'batch',
   'schedule',
   'counts',
+  'oldest active',
   'renew lock',
   'wait',
 ] as const;
@@ -198,6 +199,28 @@ export function describeQueueContract(name: string, open: () => Promise<QueueUnd
       expect(await queue.counts(q)).toEqual({ active: 2, scheduled: 1, deadLettered: 1 });
       expect(await queue.counts('alerts')).toEqual({ active: 0, scheduled: 0, deadLettered: 0 });
     });
+
+    spec(
+      'oldest active',
+      'tells when the oldest active message became receivable, leaving scheduled and dead-lettered ones aside',
+      async () => {
+        expect(await queue.oldestActiveSince(q)).toBeUndefined();
+        await queue.send(q, [{ ...outgoing('oldest-later'), scheduledEnqueueTime: new Date(Date.now() + 3_600_000) }]);
+        expect(await queue.oldestActiveSince(q)).toBeUndefined();
+        const before = Date.now();
+        await queue.send(q, [outgoing('oldest-1')]);
+        const after = Date.now();
+        const since = (await queue.oldestActiveSince(q))?.getTime();
+        expect(since).toBeGreaterThanOrEqual(before);
+        expect(since).toBeLessThanOrEqual(after);
+        // One a handler holds is still on the queue, and still the oldest.
+        const [message] = await receiveCount(queue, q, 1);
+        expect((await queue.oldestActiveSince(q))?.getTime()).toBe(since);
+        await queue.deadLetter(message, 'InvalidEnvelope', 'test');
+        expect(await queue.oldestActiveSince(q)).toBeUndefined();
+        expect(await queue.oldestActiveSince('alerts')).toBeUndefined();
+      },
+    );
 
     spec('renew lock', 'keeps a renewed message settleable', async () => {
       await queue.send(q, [outgoing('long-1')]);

@@ -86,6 +86,14 @@ describe('the local host on the Azure adapters', () => {
     expect(await store.container('deliveries').count({ outcome: 'accepted' })).toBe(1);
     await store.close();
 
+    // `vigil trace` reads the same journey from Cosmos DB: the handler's hop, written after Service Bus delivered it.
+    const { stdout: traced } = await vigil(process.execPath, [cli, 'trace', String(accepted.body.id), '--json'], { env });
+    const trace = JSON.parse(traced) as { webhook: { outcome: string }; journey: { runs: Array<Record<string, unknown>> } };
+    expect(trace.webhook.outcome).toBe('accepted');
+    expect(trace.journey.runs).toEqual([
+      expect.objectContaining({ functionName: 'scanBuild', queue: 'build-scan', outcome: 'parked', deliveryCount: 1 }),
+    ]);
+
     host.child.kill('SIGTERM');
     expect((await host.exited).code).toBe(0);
   });

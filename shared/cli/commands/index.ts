@@ -9,6 +9,7 @@ import { registerScanCommand } from './scan';
 import { registerSecretsCommand } from './secrets';
 import { registerStartCommand } from './start';
 import { registerStatusCommand } from './status';
+import { registerTraceCommand } from './trace';
 import { registerWorkItemsCommand } from './workitems';
 
 /**
@@ -18,6 +19,7 @@ import { registerWorkItemsCommand } from './workitems';
 export function registerCommands(program: Command): void {
   registerStartCommand(program);
   registerStatusCommand(program);
+  registerTraceCommand(program);
   registerDlqCommand(program);
   registerHooksCommand(program);
   registerReposCommand(program);

@@ -230,6 +230,15 @@ export function createEmbeddedQueue(db: EmbeddedDatabase, options: EmbeddedQueue
         .get(now, now, queue);
       return row ?? { active: 0, scheduled: 0, deadLettered: 0 };
     },
+    async oldestActiveSince(queue) {
+      // The ready index (queue, state, visible_at) answers this from its first entry.
+      const row = db
+        .prepare<[QueueName, number], { at: number | null }>(
+          `SELECT MIN(visible_at) AS at FROM messages WHERE queue = ? AND state = 'active' AND visible_at <= ?`,
+        )
+        .get(queue, clock.now());
+      return row?.at == null ? undefined : new Date(row.at);
+    },
     async listDeadLetters(queue, limit): Promise<DeadLetteredMessage[]> {
       const rows = db
         .prepare<[QueueName, number], MessageRow>(`SELECT * FROM messages WHERE queue = ? AND state = 'dead' ORDER BY seq LIMIT ?`)

@@ -6,6 +6,7 @@ import type { LockedMessage, OutgoingMessage, QueueAdmin, QueueCounts, QueueRece
 import { type DeadLetterAccess, peekDeadLetters, settleDeadLetters } from './serviceBusDeadLetters';
 import { type ServiceBusOperation, toQueueError } from './serviceBusErrors';
 import { deadLetteredAtProperty, lastErrorProperty, toReplayedMessage } from './serviceBusMessages';
+import { peekOldestActive } from './serviceBusOldestActive';
 import { type HeldMessage, ReceivingLanes } from './serviceBusReceiving';
 import { sendInBatches } from './serviceBusSending';
 import { namespaceOf, type QueueRuntimePropertiesReader, type ServiceBusQueueSettings } from './serviceBusSettings';
@@ -29,7 +30,8 @@ export function defaultServiceBusCredential(managedIdentityClientId: string | un
  *   `renewLock` renews for the queue's own LockDuration (set in infra/), whatever is asked.
  * - waitForMessages long-polls the queue and keeps what arrives for the next `receive`.
  * - admin: dead letters through the `$DeadLetterQueue` subqueue; counts through the HTTP
- *   administration API, which needs Manage rights (Data Owner) that senders and receivers lack.
+ *   administration API, which needs Manage rights (Data Owner) that senders and receivers lack;
+ *   the oldest active message by a peek, which Receive rights allow (what the health check uses).
  */
 export function createServiceBusQueue(settings: ServiceBusQueueSettings, clock: Clock = systemClock): ServiceBusQueue {
   const { auth } = settings;
@@ -176,6 +178,14 @@ export function createServiceBusQueue(settings: ServiceBusQueueSettings, clock: 
         };
       } catch (error) {
         throw toQueueError(error, operation('read the counts of', queue));
+      }
+    },
+
+    async oldestActiveSince(queue) {
+      try {
+        return await peekOldestActive(client, queue, clock.now());
+      } catch (error) {
+        throw toQueueError(error, operation('peek', queue));
       }
     },
 

@@ -195,9 +195,9 @@ describe('the Cosmos DB containers in Bicep', () => {
     expect(container?.partitionKeyPath).toBe(`/${containerDefinitions[name].partitionKey}`);
   });
 
-  it('sets a TTL on deliveries and idempotency only', () => {
+  it('sets a TTL on deliveries, their journeys and idempotency only', () => {
     const withTtl = declared.filter((container) => container.defaultTtl !== 'null').map((container) => container.name);
-    expect(withTtl.sort()).toEqual(['deliveries', 'idempotency']);
+    expect(withTtl.sort()).toEqual(['deliveries', 'idempotency', 'journeys']);
   });
 
   it('builds each container from the list: partition key path, Hash v2, and the TTL when set', () => {
@@ -332,6 +332,12 @@ describe('the Function App settings in Bicep', () => {
     expect(functionAppBicep).toMatch(/type:\s*'UserAssigned'/);
     expect(functionAppBicep).toMatch(/type:\s*'UserAssignedIdentity'/);
     expect(functionAppBicep).toMatch(/'azd-service-name':\s*serviceName/);
+  });
+
+  it("points the platform's health check at the route the health function serves", async () => {
+    const health = (await appFunctions()).find((definition) => definition.name === 'health');
+    expect(health?.kind === 'http' && health.route).toBe('health');
+    expect(/healthCheckPath:\s*'([^']+)'/.exec(functionAppBicep)?.[1]).toBe('/api/health');
   });
 });
 
