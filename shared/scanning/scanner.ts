@@ -57,6 +57,8 @@ export interface Scanner {
   hasPathRuleFor(path: string): boolean;
   /** The patterns of the active path rules (what `hasPathRuleFor` tests), for screening paths elsewhere. */
   readonly pathRulePatterns: readonly RegExp[];
+  /** Every literal the keyword pass looks for, lower case (rule keywords, their base64 projections, markers): what bench:scan hands ripgrep. */
+  readonly keywords: readonly string[];
 }
 
 export function createScanner(options: ScannerOptions): Scanner {
@@ -150,6 +152,7 @@ export function createScanner(options: ScannerOptions): Scanner {
     scanText,
     hasPathRuleFor: (path) => pathRuleFor(path) !== undefined,
     pathRulePatterns: activePathRules.map((rule) => rule.pathPattern),
+    keywords: compiled.automaton.keywords,
   };
 }
 
