@@ -57,8 +57,10 @@ export interface Scanner {
   hasPathRuleFor(path: string): boolean;
   /** The patterns of the active path rules (what `hasPathRuleFor` tests), for screening paths elsewhere. */
   readonly pathRulePatterns: readonly RegExp[];
-  /** Every literal the keyword pass looks for, lower case (rule keywords, their base64 projections, markers): what bench:scan hands ripgrep. */
-  readonly keywords: readonly string[];
+  /** The keywords the active rules name, lower case, each once (what bench:scan hands ripgrep). */
+  readonly ruleKeywords: readonly string[];
+  /** Every literal the keyword pass looks for: the rule keywords plus their base64 projections and markers. */
+  readonly prefilterKeywords: readonly string[];
 }
 
 export function createScanner(options: ScannerOptions): Scanner {
@@ -152,7 +154,8 @@ export function createScanner(options: ScannerOptions): Scanner {
     scanText,
     hasPathRuleFor: (path) => pathRuleFor(path) !== undefined,
     pathRulePatterns: activePathRules.map((rule) => rule.pathPattern),
-    keywords: compiled.automaton.keywords,
+    ruleKeywords: [...new Set(definitions.flatMap((rule) => rule.keywords.map((keyword) => keyword.toLowerCase())))],
+    prefilterKeywords: compiled.automaton.keywords,
   };
 }
 
