@@ -123,6 +123,13 @@ export const PullRequestSettingsSchema = z.object({
 
 export const defaultPullRequestSettings = PullRequestSettingsSchema.parse({});
 
+/**
+ * Verification of found credentials (docs/scanning.md, "Verification"): off unless enabled. When
+ * on, each credential a build-log scan finds is checked with one read-only call to its own service
+ * and its risk records whether it is live.
+ */
+export const VerificationSettingsSchema = z.object({ enabled: z.boolean().default(false) });
+
 export const OrganizationSettingsSchema = z.object({
   id: z.string().regex(organizationNamePattern),
   organization: z.string().regex(organizationNamePattern),
@@ -141,6 +148,8 @@ export const OrganizationSettingsSchema = z.object({
   workItemSync: WorkItemSyncStateSchema.optional(),
   /** Absent: the defaults (`pullRequestSettingsOf`). */
   pullRequests: PullRequestSettingsSchema.optional(),
+  /** Absent: off. */
+  verification: VerificationSettingsSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

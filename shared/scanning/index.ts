@@ -18,4 +18,4 @@ export { formatTextReport } from './report/textReport';
 export { builtinCatalogue } from './rules/builtinRules';
 export type { ScanInput, Scanner, ScannerOptions, ScanTarget } from './scanner';
 export { createScanner } from './scanner';
-export type { Confidence, Finding, RuleDefinition, RuleMetadata, Severity } from './types';
+export type { Confidence, Finding, LivenessCheck, RuleDefinition, RuleMetadata, SecretSink, Severity } from './types';

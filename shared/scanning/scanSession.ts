@@ -8,7 +8,7 @@ import { type Candidate, LineAnalyzer, structuralPriority, type TextOrigin } fro
 import { type CleanLine, cleanLogLine, rawOffsetOf } from './logLine';
 import { redactSecret } from './redaction';
 import { kubernetesSecretRule, privateKeyRule } from './rules/structuralRules';
-import type { Finding } from './types';
+import type { Finding, SecretSink } from './types';
 
 /**
  * One scan of one input, fed with chunks of bytes. Memory stays bounded whatever the input: a line
@@ -24,6 +24,7 @@ export interface ScanSessionOptions {
   allowedValues: readonly RegExp[];
   maxLineBytes: number;
   overlapBytes: number;
+  secretSink?: SecretSink;
 }
 
 const newline = 0x0a;
@@ -61,6 +62,8 @@ export class ScanSession {
   private windowedLine = false;
   private readonly windowFindingKeys = new Set<string>();
   private openTagName: string | undefined;
+  /** The cleaned text of the line being analysed, for the secret sink (a verifier may need a part of it besides the secret). */
+  private lineText = '';
   private ended = false;
   bytesScanned = 0;
   /** The most bytes of one line held at once (a diagnostic: it stays under maxLineBytes plus one chunk). */
@@ -322,6 +325,7 @@ export class ScanSession {
       }
     }
     const clean = cleanLogLine(buffer, start, end, hasEscapes);
+    this.lineText = clean.text;
     const hasAllowComment = clean.text.includes('vigil:allow');
     const hits = clean.strippedEscapes ? this.hitsOfText(clean.text) : this.shiftHits(rawHits, clean);
 
@@ -499,6 +503,8 @@ export class ScanSession {
     };
     if (candidate.encoding) finding.encoding = candidate.encoding;
     if (endColumn !== undefined) finding.endColumn = endColumn;
+    const sink = this.options.secretSink;
+    if (sink?.ruleIds.has(finding.ruleId)) sink.keep(finding, candidate.secret, this.lineText);
     this.findings.push(finding);
   }
 }
