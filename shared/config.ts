@@ -64,6 +64,13 @@ const environmentSchema = z.object({
     .optional(),
   // Extra gitignore-style patterns for repository content scans, comma or newline separated; `!pattern` re-includes a default (docs/repository-scanning.md).
   VIGIL_REPO_SCAN_EXCLUDE: z.string().optional(),
+  // Where verification asks each service (tests, a proxy on this machine); checked by shared/verification/verificationEndpoints.ts.
+  VIGIL_VERIFY_GITHUB_URL: z.string().optional(),
+  VIGIL_VERIFY_GITLAB_URL: z.string().optional(),
+  VIGIL_VERIFY_AZURE_DEVOPS_URL: z.string().optional(),
+  VIGIL_VERIFY_SLACK_URL: z.string().optional(),
+  VIGIL_VERIFY_NPM_URL: z.string().optional(),
+  VIGIL_VERIFY_AZURE_STORAGE_URL: z.string().optional(),
 });
 
 export type VigilEnvironment = z.infer<typeof environmentSchema>;

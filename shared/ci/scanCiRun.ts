@@ -1,6 +1,9 @@
 import type { ScanRecord, UseCaseContext } from '../app';
 import type { EventEnvelope } from '../events';
+import { OrganizationNotFoundError } from '../organizations';
 import { leakedSecretSighting, riskEvents, SightingRecorder } from '../risks';
+import type { Finding } from '../scanning';
+import type { SecretVerifier } from '../verification';
 import { skippedByTrigger, type TriggerRule } from '../triggers';
 import { buildLogScanner } from './buildScanner';
 import { prefetchedLogs } from './prefetchedLogs';
@@ -83,26 +86,38 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
   let findings = 0;
   // Sightings are written while the scan goes on: a log full of secrets must not wait on one store round trip per finding.
   const recorder = new SightingRecorder(risks);
+  const verifier = await verifierFor(services, options.organization);
   for await (const { log, stream } of prefetchedLogs(
     provider.streamLogs(run, options.logId === undefined ? {} : { logId: options.logId }),
   )) {
     let logBytes = 0;
     const target = { path: `${run.label} / ${log.name}`, onProgress: (bytes: number) => (logBytes = bytes) };
     const evidenceUrl = log.url ?? run.webUrl;
+    const record = (finding: Finding) => {
+      const sightingId = `${run.key}:log:${log.id}:line:${finding.line}:${finding.fingerprint}`;
+      return recorder.add(
+        leakedSecretSighting(finding, {
+          organization: options.organization,
+          asset,
+          ...(run.project ? { project: run.project } : {}),
+          location: `${finding.path} line ${finding.line}`,
+          ...(evidenceUrl ? { url: evidenceUrl } : {}),
+          sightingId,
+        }),
+      );
+    };
     try {
-      for await (const finding of scanner.scanStream(stream, target)) {
-        findings++;
-        const sightingId = `${run.key}:log:${log.id}:line:${finding.line}:${finding.fingerprint}`;
-        await recorder.add(
-          leakedSecretSighting(finding, {
-            organization: options.organization,
-            asset,
-            ...(run.project ? { project: run.project } : {}),
-            location: `${finding.path} line ${finding.line}`,
-            ...(evidenceUrl ? { url: evidenceUrl } : {}),
-            sightingId,
-          }),
-        );
+      if (verifier) {
+        // Verified per log: its findings wait for their checks, then are recorded with what they said.
+        const found: Finding[] = [];
+        for await (const finding of scanner.scanStream(stream, { ...target, secretSink: verifier.sink })) found.push(finding);
+        for (const finding of await verifier.verify(found)) await record(finding);
+        findings += found.length;
+      } else {
+        for await (const finding of scanner.scanStream(stream, target)) {
+          findings++;
+          await record(finding);
+        }
       }
     } finally {
       // A failure mid-log must not leave the socket open until the peer gives up.
@@ -177,4 +192,15 @@ function defaultRecord(
     ...(logId === undefined ? {} : { logId }),
     ...outcome,
   };
+}
+
+/** A verifier for this organization's scans when its settings enable verification (off by default). */
+async function verifierFor(services: UseCaseContext['services'], organization: string): Promise<SecretVerifier | undefined> {
+  const settings = await services.stores.organizations.get(organization).catch((error: unknown) => {
+    if (error instanceof OrganizationNotFoundError) return undefined;
+    throw error;
+  });
+  if (settings?.verification?.enabled !== true) return undefined;
+  const { createSecretVerifier, verificationEndpointsFromEnvironment } = await import('../verification/index.js');
+  return createSecretVerifier({ endpoints: verificationEndpointsFromEnvironment(services.config.environment) });
 }

@@ -125,6 +125,13 @@ export const PullRequestSettingsSchema = z.object({
 
 export const defaultPullRequestSettings = PullRequestSettingsSchema.parse({});
 
+/**
+ * Verification of found credentials (docs/scanning.md, "Verification"): off unless enabled. When
+ * on, each credential a build-log scan finds is checked with one read-only call to its own service
+ * and its risk records whether it is live.
+ */
+export const VerificationSettingsSchema = z.object({ enabled: z.boolean().default(false) });
+
 export const OrganizationSettingsSchema = z.object({
   id: z.string().regex(organizationNamePattern),
   organization: z.string().regex(organizationNamePattern),
@@ -147,6 +154,8 @@ export const OrganizationSettingsSchema = z.object({
   triggerRules: TriggerRulesSchema.optional(),
   /** Who writes the summaries on pull requests and alert digests (docs/pull-requests.md, "Written summaries"); absent: the template. */
   summaries: SummarySettingsSchema.optional(),
+  /** Absent: off. */
+  verification: VerificationSettingsSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -17,7 +17,12 @@ export function leakedSecretSighting(
     ...(where.project ? { project: where.project } : {}),
     fingerprint: finding.fingerprint,
     verified: finding.verified,
-    evidence: { location: where.location, redacted: finding.redacted, ...(where.url ? { url: where.url } : {}) },
+    evidence: {
+      location: where.location,
+      redacted: finding.redacted,
+      ...(where.url ? { url: where.url } : {}),
+      ...(finding.liveness ? { liveness: finding.liveness } : {}),
+    },
     remediation: finding.remediation,
     sightingId: where.sightingId,
   };

@@ -49,6 +49,8 @@ export interface RiskEvidence {
   /** Never the secret: a preview such as `ghp_****3kT9`, or the offending setting and its value. */
   redacted: string;
   url?: string;
+  /** Whether the leaked credential still worked when last seen, when the organization verifies (docs/scanning.md, "Verification"). */
+  liveness?: { status: 'live' | 'revoked' | 'unknown'; service: string; reason?: string };
 }
 
 export interface Risk {

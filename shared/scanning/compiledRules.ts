@@ -27,8 +27,17 @@ export interface KeywordAction {
 
 export interface CompiledRule {
   definition: RuleDefinition;
-  /** The pattern with `g` (iterate) and `d` (group offsets) added; `y` (sticky) for anchored rules. */
+  /**
+   * The pattern with `g` (iterate) added, `y` (sticky) for anchored rules, and `d` (group offsets)
+   * unless `secretEndsMatch`.
+   */
   matcher: RegExp;
+  /**
+   * The `secret` group (or the whole match, without one) ends where the match ends: nothing but
+   * lookarounds follows it. Its offsets are then the match's end minus its length, and the pattern
+   * runs without `d`, whose offset arrays cost more than the match itself on a keyword-dense line.
+   */
+  secretEndsMatch: boolean;
 }
 
 export interface CompiledRuleSet {
@@ -129,12 +138,18 @@ export function compileRules(definitions: readonly RuleDefinition[]): CompiledRu
     const problem = patternSafetyProblem(definition.pattern.source);
     if (problem) throw new RuleCompilationError(`rule '${definition.id}' has an unsafe pattern: ${problem}`);
     const flags = new Set(definition.pattern.flags.split(''));
+    const secretEndsMatch = secretGroupEndsPattern(definition.pattern.source);
     flags.add('g');
-    flags.add('d');
+    if (secretEndsMatch) flags.delete('d');
+    else flags.add('d');
     if (definition.anchor) flags.add('y');
     else flags.delete('y');
     const index = rules.length;
-    rules.push({ definition: uniformDefinition(definition), matcher: new RegExp(definition.pattern.source, [...flags].join('')) });
+    rules.push({
+      definition: uniformDefinition(definition),
+      matcher: new RegExp(definition.pattern.source, [...flags].join('')),
+      secretEndsMatch,
+    });
     for (const keyword of definition.keywords) {
       const action = actionFor(keyword);
       if (!action.rules.includes(index)) {
@@ -171,4 +186,97 @@ export function compileRules(definitions: readonly RuleDefinition[]): CompiledRu
   }
 
   return { rules, automaton: new KeywordAutomaton(keywords), actions, basicAuthRules };
+}
+
+/**
+ * Whether what the `secret` group matches (the whole match when there is no such group) always ends
+ * where the match ends: the group is the last thing at the top level of the pattern, followed by
+ * lookarounds only (`(?![A-Za-z0-9_-])`), and it is not inside an alternation or a quantified group.
+ * Conservative: anything it does not understand answers false (the pattern keeps the `d` flag).
+ */
+export function secretGroupEndsPattern(source: string): boolean {
+  const groupStart = source.indexOf('(?<secret>');
+  if (groupStart < 0) return true;
+  if (source.indexOf('(?<secret>', groupStart + 1) >= 0) return false;
+  // Every group that encloses the secret group would have to close after it, which the tail check
+  // below refuses; an alternation before it at the top level could skip it.
+  if (hasTopLevelAlternation(source, 0, groupStart)) return false;
+  if (depthAt(source, groupStart) !== 0) return false;
+  let position = closingParen(source, groupStart);
+  if (position < 0) return false;
+  position++;
+  while (position < source.length) {
+    if (!(source.startsWith('(?=', position) || source.startsWith('(?!', position))) return false;
+    const close = closingParen(source, position);
+    if (close < 0) return false;
+    position = close + 1;
+  }
+  return true;
+}
+
+/** Index of the `)` that closes the group opening at `open`, skipping escapes and character classes; -1 if none. */
+function closingParen(source: string, open: number): number {
+  let depth = 0;
+  let inClass = false;
+  for (let i = open; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** Group nesting depth at `index` (0 at the top level). */
+function depthAt(source: string, index: number): number {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < index; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+  }
+  return depth;
+}
+
+/** A `|` at depth 0 between `from` and `to`. */
+function hasTopLevelAlternation(source: string, from: number, to: number): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = from; i < to; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
 }

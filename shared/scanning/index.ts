@@ -18,7 +18,7 @@ export { formatTextReport } from './report/textReport';
 export { builtinCatalogue } from './rules/builtinRules';
 export type { ScanInput, Scanner, ScannerOptions, ScanTarget } from './scanner';
 export { createScanner } from './scanner';
-export type { Confidence, Finding, RuleDefinition, RuleMetadata, Severity } from './types';
+export type { Confidence, Finding, LivenessCheck, RuleDefinition, RuleMetadata, SecretSink, Severity } from './types';
 export { buildCommonAnnotatedKey } from './validators/commonAnnotatedKey';
 export { buildIdentifiableKey } from './validators/identifiableKey';
 export { withCrc32Base62Checksum } from './validators/tokenChecksum';

@@ -77,6 +77,12 @@ function sortIndexes(indexes: number[]): number[] {
   return indexes;
 }
 
+/** Offsets of a secret that ends the match (CompiledRule.secretEndsMatch). */
+function spanAtEnd(match: RegExpExecArray, secret: string): [number, number] {
+  const end = match.index + match[0].length;
+  return [end - secret.length, end];
+}
+
 /** Characters a variable or key name is made of (`[A-Za-z0-9_.-]`). */
 function isNameCharacter(code: number): boolean {
   return (
@@ -261,10 +267,12 @@ export class LineAnalyzer {
     candidates: Candidate[],
     variants: { decoded: DecodedText; context?: 'basic-auth' }[],
   ): void {
-    const { definition: rule, matcher } = this.compiled.rules[ruleIndex];
+    const { definition: rule, matcher, secretEndsMatch } = this.compiled.rules[ruleIndex];
     if (rule.requiredCharacters) {
       for (let c = 0; c < rule.requiredCharacters.length; c++) if (!text.includes(rule.requiredCharacters[c])) return;
     }
+    // The line was analysed for another keyword: a URL credential still needs its '@' (most URLs have none).
+    if (rule.precondition === 'url-userinfo' && !text.includes('@')) return;
     if (rule.lineRequires && !rule.lineRequires.test(text)) return;
     if (rule.anchor === 'name-around-keyword') {
       this.evaluateAnchoredRule(ruleIndex, text, origin, hits, candidates);
@@ -281,8 +289,8 @@ export class LineAnalyzer {
           continue;
         }
         const groups = match.groups ?? {};
-        const span = match.indices?.groups?.secret ?? match.indices?.[0];
         const rawSecret = groups.secret ?? match[0];
+        const span = secretEndsMatch ? spanAtEnd(match, rawSecret) : (match.indices?.groups?.secret ?? match.indices?.[0]);
         if (!span) continue;
         const start = windowStart + span[0];
         const end = windowStart + span[1];
@@ -310,7 +318,7 @@ export class LineAnalyzer {
    * proportional to the number of keyword occurrences, not to the line length.
    */
   private evaluateAnchoredRule(ruleIndex: number, text: string, origin: TextOrigin, hits: Int32Array, candidates: Candidate[]): void {
-    const { matcher } = this.compiled.rules[ruleIndex];
+    const { matcher, secretEndsMatch } = this.compiled.rules[ruleIndex];
     const keywords = this.compiled.automaton.keywords;
     let lastStart = -1;
     let coveredUntil = -1;
@@ -327,9 +335,10 @@ export class LineAnalyzer {
       matcher.lastIndex = nameStart;
       const match = matcher.exec(text);
       if (!match) continue;
-      const span = match.indices?.groups?.secret;
       const rawSecret = match.groups?.secret;
-      if (!span || rawSecret === undefined) continue;
+      if (rawSecret === undefined) continue;
+      const span = secretEndsMatch ? spanAtEnd(match, rawSecret) : match.indices?.groups?.secret;
+      if (!span) continue;
       coveredUntil = span[1];
       const candidate = this.judge(ruleIndex, rawSecret, match.groups ?? {}, text, span[0], span[1], origin);
       if (candidate) candidates.push(candidate);

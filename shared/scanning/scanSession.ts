@@ -8,7 +8,7 @@ import { type Candidate, LineAnalyzer, structuralPriority, type TextOrigin } fro
 import { type CleanLine, cleanLogLine, rawOffsetOf } from './logLine';
 import { redactSecret } from './redaction';
 import { kubernetesSecretRule, privateKeyRule } from './rules/structuralRules';
-import type { Finding } from './types';
+import type { Finding, SecretSink } from './types';
 
 /**
  * One scan of one input, fed with chunks of bytes. Memory stays bounded whatever the input: a line
@@ -24,6 +24,7 @@ export interface ScanSessionOptions {
   allowedValues: readonly RegExp[];
   maxLineBytes: number;
   overlapBytes: number;
+  secretSink?: SecretSink;
 }
 
 const newline = 0x0a;
@@ -43,11 +44,15 @@ export class ScanSession {
   private readonly analyzer: LineAnalyzer;
   private readonly privateKeys = new PrivateKeyBlockFollower();
   private readonly kubernetes = new KubernetesSecretFollower();
-  private readonly armed = new Map<number, number>();
+  /** Rules armed by an earlier line's keyword (index into the rule table), and parallel, the lines each has left. */
+  private readonly armed: number[] = [];
+  private readonly armedLinesLeft: number[] = [];
   private readonly armingRulesByKeyword: readonly (readonly number[])[];
   private readonly keywordLengths: Int32Array;
   private readonly markersByKeyword: readonly (readonly Marker[])[];
   private readonly gates: readonly KeywordGate[];
+  /** Per rule: its pattern without `g`, `y` or `d`, to test a followed line cheaply (armedRulesCannotMatch). */
+  private readonly armedProbes: readonly RegExp[];
   private findings: Finding[] = [];
   private lineNumber = 1;
   private pending: Buffer[] = [];
@@ -57,6 +62,8 @@ export class ScanSession {
   private windowedLine = false;
   private readonly windowFindingKeys = new Set<string>();
   private openTagName: string | undefined;
+  /** The cleaned text of the line being analysed, for the secret sink (a verifier may need a part of it besides the secret). */
+  private lineText = '';
   private ended = false;
   bytesScanned = 0;
   /** The most bytes of one line held at once (a diagnostic: it stays under maxLineBytes plus one chunk). */
@@ -76,6 +83,7 @@ export class ScanSession {
     this.markersByKeyword = tables.markersByKeyword;
     this.gates = tables.gates;
     this.keywordLengths = tables.keywordLengths;
+    this.armedProbes = tables.armedProbes;
   }
 
   /** Feeds the next bytes of the input. */
@@ -175,7 +183,8 @@ export class ScanSession {
       while (position < limit && this.isFollowingLines()) {
         const newlineAt = buffer.indexOf(newline, position);
         this.lineNumber = lines.lineAt(position);
-        this.processLine(buffer, position, newlineAt, noHits, undefined);
+        if (this.armedRulesCannotMatch(buffer, position, newlineAt)) this.endLine();
+        else this.processLine(buffer, position, newlineAt, noHits, undefined);
         position = newlineAt + 1;
       }
     };
@@ -228,6 +237,10 @@ export class ScanSession {
       for (let r = 0; r < gate.rules.length; r++) {
         const rule = gate.rules[r];
         if (rule.spelling !== null && !bytesSpell(bytes, keywordEnd - rule.spelling.length + shift, rule.spelling)) continue;
+        if (rule.assignment) {
+          if (mayBeAssignmentAfter(bytes, keywordEnd - this.keywordLengths[hits[h]] + shift, end + shift)) return true;
+          continue;
+        }
         if (rule.unconditional) return true;
         // Looked for after the keyword, within the reach of a credential. A URL credential needs an
         // '@', which most URLs lack: a quick search for it first spares the byte-by-byte reading.
@@ -260,20 +273,45 @@ export class ScanSession {
   }
 
   private isFollowingLines(): boolean {
-    return this.armed.size > 0 || this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTagName !== undefined;
+    return this.armed.length > 0 || this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTagName !== undefined;
+  }
+
+  /**
+   * A line without keywords that is only followed because rules are armed (the lines after a
+   * `curl`): when none of the armed patterns matches the raw line, decoding and analysing it would
+   * find nothing. A keyword-dense log arms a third of its lines this way. The raw line holds the
+   * cleaned text plus a timestamp (ending in a blank) and maybe colour codes or a byte-order mark;
+   * lines with either of those last two are analysed as before.
+   */
+  private armedRulesCannotMatch(buffer: Buffer, start: number, end: number): boolean {
+    if (this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTagName !== undefined) return false;
+    if (end - start > 64 * 1024 || buffer[start] === 0xef || lineContainsByte(buffer, start, end, escapeByte)) return false;
+    const raw = buffer.toString('latin1', start, end);
+    for (const rule of this.armed) if (this.armedProbes[rule].test(raw)) return false;
+    return true;
   }
 
   /** A complete line: analyse it, then advance line state. */
   /** `hasEscapes` is known from the first pass, or undefined to look for ESC bytes here. */
   private processLine(buffer: Buffer, start: number, end: number, hits: Int32Array, hasEscapes: boolean | undefined): void {
     this.analyseLine(buffer, start, end, hits, hasEscapes);
+    this.endLine();
+  }
+
+  /** Advances line state past a complete line. */
+  private endLine(): void {
     this.lineNumber++;
     this.columnBase = 0;
     this.windowedLine = false;
     this.windowFindingKeys.clear();
-    for (const [rule, remaining] of this.armed) {
-      if (remaining <= 1) this.armed.delete(rule);
-      else this.armed.set(rule, remaining - 1);
+    // Counted down in place; a Map's entry iterator cost more than the rest of this method.
+    for (let a = this.armed.length - 1; a >= 0; a--) {
+      if (this.armedLinesLeft[a] <= 1) {
+        this.armed.splice(a, 1);
+        this.armedLinesLeft.splice(a, 1);
+      } else {
+        this.armedLinesLeft[a]--;
+      }
     }
   }
 
@@ -287,13 +325,14 @@ export class ScanSession {
       }
     }
     const clean = cleanLogLine(buffer, start, end, hasEscapes);
+    this.lineText = clean.text;
     const hasAllowComment = clean.text.includes('vigil:allow');
     const hits = clean.strippedEscapes ? this.hitsOfText(clean.text) : this.shiftHits(rawHits, clean);
 
     const columnAt = (textIndex: number) => this.columnBase + utf16Length(buffer, start, start + rawOffsetOf(clean, textIndex)) + 1;
     const origin: TextOrigin = { toRawOffset: (index) => rawOffsetOf(clean, index), encoding: undefined, depth: 0 };
     this.analyzer.startLine();
-    const candidates = this.analyzer.analyze(clean.text, origin, hits, this.armed.size === 0 ? noRules : [...this.armed.keys()]);
+    const candidates = this.analyzer.analyze(clean.text, origin, hits, this.armed.length === 0 ? noRules : this.armed.slice());
 
     this.armRulesFrom(hits);
     this.followOpenTag(clean, candidates);
@@ -373,7 +412,13 @@ export class ScanSession {
       if (arming.length === 0) continue;
       for (const rule of arming) {
         // +1: this line's own countdown step happens when the line ends.
-        this.armed.set(rule, (this.compiled.rules[rule].definition.armsFollowingLines ?? 0) + 1);
+        const lines = (this.compiled.rules[rule].definition.armsFollowingLines ?? 0) + 1;
+        const at = this.armed.indexOf(rule);
+        if (at >= 0) this.armedLinesLeft[at] = lines;
+        else {
+          this.armed.push(rule);
+          this.armedLinesLeft.push(lines);
+        }
       }
     }
   }
@@ -458,6 +503,8 @@ export class ScanSession {
     };
     if (candidate.encoding) finding.encoding = candidate.encoding;
     if (endColumn !== undefined) finding.endColumn = endColumn;
+    const sink = this.options.secretSink;
+    if (sink?.ruleIds.has(finding.ruleId)) sink.keep(finding, candidate.secret, this.lineText);
     this.findings.push(finding);
   }
 }
@@ -493,6 +540,7 @@ interface KeywordTables {
   markersByKeyword: readonly (readonly Marker[])[];
   gates: readonly KeywordGate[];
   keywordLengths: Int32Array;
+  armedProbes: readonly RegExp[];
 }
 
 const tablesByRuleSet = new WeakMap<CompiledRuleSet, KeywordTables>();
@@ -507,6 +555,7 @@ function keywordTables(compiled: CompiledRuleSet): KeywordTables {
       markersByKeyword: compiled.actions.map((action) => action.markers),
       gates: compiled.actions.map((action) => keywordGate(compiled, action)),
       keywordLengths: Int32Array.from(compiled.automaton.keywords, (keyword) => keyword.length),
+      armedProbes: compiled.rules.map(({ matcher }) => new RegExp(matcher.source, matcher.flags.replace(/[gyd]/g, ''))),
     };
     tablesByRuleSet.set(compiled, tables);
   }
@@ -528,24 +577,76 @@ interface RuleGate {
   spelling: string | null;
   /** No required characters and no precondition: the keyword (in the right spelling) is enough. */
   unconditional: boolean;
+  /**
+   * The rule is anchored at the name around its keyword (the generic assignment rule): it only
+   * looks further where an assignment operator follows that name, so a line whose keyword is
+   * prose (`Retrieving token for scope`) is not decoded for it. Checked on the raw bytes.
+   */
+  assignment: boolean;
   urlUserinfo: boolean;
   requiredBytes: number[];
 }
 
 function keywordGate(compiled: CompiledRuleSet, action: KeywordAction): KeywordGate {
+  // A keyword that only arms anchored rules is not enough by itself: each occurrence is checked.
+  const anchoredOnly =
+    action.rules.length > 0 &&
+    !action.base64 &&
+    action.markers.length === 0 &&
+    action.rules.every((index) => compiled.rules[index].definition.anchor === 'name-around-keyword');
   return {
-    always: action.triggersLine,
+    always: action.triggersLine && !anchoredOnly,
     rules: action.rules.map((index, position): RuleGate => {
-      const { requiredCharacters, precondition } = compiled.rules[index].definition;
+      const { requiredCharacters, precondition, anchor } = compiled.rules[index].definition;
       return {
         spelling: action.exactSpellings[position],
         unconditional: !requiredCharacters && !precondition,
+        assignment: anchor === 'name-around-keyword' && !requiredCharacters && !precondition,
         urlUserinfo: precondition === 'url-userinfo',
         requiredBytes: Array.from({ length: requiredCharacters?.length ?? 0 }, (_, c) => requiredCharacters?.charCodeAt(c) ?? 0),
       };
     }),
   };
 }
+
+/**
+ * The raw-byte twin of the analyzer's `looksLikeAssignmentAfter`, read from the keyword's start:
+ * name characters, then within a few quotes, blanks and lower-case letters an operator
+ * (`= : , ? .`). It also accepts what the cleaned text may differ in or other detectors need: an
+ * ESC byte (a colour code between name and operator) and `>` (an `<apiToken>` tag whose value is
+ * on the next line). It must accept every line the analyzer could accept; it may accept more.
+ */
+function mayBeAssignmentAfter(buffer: Uint8Array, from: number, to: number): boolean {
+  let i = Math.max(0, from);
+  const limit = Math.min(to, i + 100);
+  while (i < limit && assignmentByteKind[buffer[i]] === assignmentName) i++;
+  for (let steps = 0; i < limit && steps < 12; i++, steps++) {
+    const kind = assignmentByteKind[buffer[i]];
+    if (kind === assignmentOperator || buffer[i] === 0x2e) return true;
+    if (kind !== assignmentFiller && kind !== assignmentName) return false;
+    // Upper-case letters and digits are name characters but not fillers: after the name, only lower case.
+    if (kind === assignmentName && !(buffer[i] >= 0x61 && buffer[i] <= 0x7a)) return false;
+  }
+  return false;
+}
+
+// 0: any other byte.
+const assignmentName = 1;
+const assignmentOperator = 2;
+const assignmentFiller = 3;
+const assignmentByteKind = (() => {
+  const kinds = new Uint8Array(256);
+  for (let b = 0x30; b <= 0x39; b++) kinds[b] = assignmentName;
+  for (let b = 0x41; b <= 0x5a; b++) kinds[b] = assignmentName;
+  for (let b = 0x61; b <= 0x7a; b++) kinds[b] = assignmentName;
+  kinds[0x5f] = assignmentName;
+  kinds[0x2e] = assignmentName;
+  kinds[0x2d] = assignmentName;
+  // After the name: = : , ? (and '.', a name character tested on its own above), then ESC and '>'.
+  for (const operator of [0x3d, 0x3a, 0x2c, 0x3f, 0x1b, 0x3e]) kinds[operator] = assignmentOperator;
+  for (const filler of [0x22, 0x27, 0x60, 0x5c, 0x20, 0x09]) kinds[filler] = assignmentFiller;
+  return kinds;
+})();
 
 /** The bytes at `at` are exactly `spelling` (ASCII). */
 function bytesSpell(buffer: Uint8Array, at: number, spelling: string): boolean {

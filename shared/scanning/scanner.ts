@@ -6,7 +6,15 @@ import { fingerprintSecret } from './fingerprint';
 import { builtinCatalogue, builtinRules } from './rules/builtinRules';
 import { pathRules } from './rules/structuralRules';
 import { ScanSession } from './scanSession';
-import { type Confidence, confidenceRank, type Finding, type PathRuleDefinition, type RuleDefinition, type RuleMetadata } from './types';
+import {
+  type Confidence,
+  confidenceRank,
+  type Finding,
+  type PathRuleDefinition,
+  type RuleDefinition,
+  type RuleMetadata,
+  type SecretSink,
+} from './types';
 
 /**
  * The engine's public face, shared by the queue handlers and `vigil scan`:
@@ -43,6 +51,8 @@ export interface ScanTarget {
   path: string;
   /** Called after each chunk read with the bytes read so far (progress reporting); the last call gives the total. */
   onProgress?: (bytesScanned: number) => void;
+  /** Hands the secrets of some rules' findings of this scan to verification, in memory (off unless given). */
+  secretSink?: SecretSink;
 }
 
 export type ScanInput = Readable | AsyncIterable<Uint8Array | string>;
@@ -57,6 +67,10 @@ export interface Scanner {
   hasPathRuleFor(path: string): boolean;
   /** The patterns of the active path rules (what `hasPathRuleFor` tests), for screening paths elsewhere. */
   readonly pathRulePatterns: readonly RegExp[];
+  /** The keywords the active rules name, lower case, each once (what bench:scan hands ripgrep). */
+  readonly ruleKeywords: readonly string[];
+  /** Every literal the keyword pass looks for: the rule keywords plus their base64 projections and markers. */
+  readonly prefilterKeywords: readonly string[];
 }
 
 export function createScanner(options: ScannerOptions): Scanner {
@@ -72,14 +86,15 @@ export function createScanner(options: ScannerOptions): Scanner {
   const reportable = (finding: Finding) =>
     confidenceRank[finding.confidence] >= minimum && !(options.baseline?.has(finding.fingerprint) ?? false);
 
-  const newSession = (path: string) =>
+  const newSession = (target: ScanTarget) =>
     new ScanSession(compiled, {
-      path,
+      path: target.path,
       fingerprintKey: options.fingerprintKey,
       includeUnverified: options.includeUnverified ?? false,
       allowedValues: options.allowedValues ?? [],
       maxLineBytes,
       overlapBytes,
+      secretSink: target.secretSink,
     });
 
   const pathRuleFor = (path: string): PathRuleDefinition | undefined => activePathRules.find((rule) => rule.pathPattern.test(path));
@@ -114,7 +129,7 @@ export function createScanner(options: ScannerOptions): Scanner {
       if (reportable(finding)) yield finding;
       return;
     }
-    const session = newSession(target.path);
+    const session = newSession(target);
     let bytesRead = 0;
     const onRead = (bytes: number) => target.onProgress?.((bytesRead += bytes));
     let block: ArrayBuffer | undefined;
@@ -137,7 +152,7 @@ export function createScanner(options: ScannerOptions): Scanner {
       const finding = pathFinding(pathRule, target.path, createHash('sha256').update(bytes).digest('hex'));
       return reportable(finding) ? [finding] : [];
     }
-    const session = newSession(target.path);
+    const session = newSession(target);
     session.push(bytes);
     session.end();
     target.onProgress?.(session.bytesScanned);
@@ -150,6 +165,8 @@ export function createScanner(options: ScannerOptions): Scanner {
     scanText,
     hasPathRuleFor: (path) => pathRuleFor(path) !== undefined,
     pathRulePatterns: activePathRules.map((rule) => rule.pathPattern),
+    ruleKeywords: [...new Set(definitions.flatMap((rule) => rule.keywords.map((keyword) => keyword.toLowerCase())))],
+    prefilterKeywords: compiled.automaton.keywords,
   };
 }
 

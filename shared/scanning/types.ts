@@ -33,6 +33,28 @@ export interface Finding {
   remediation: string;
   /** How the secret was reached when it was not plain text: `base64`, `url`, `json`. */
   encoding?: 'base64' | 'url' | 'json';
+  /** Whether the credential still works, when verification ran (`vigil scan --verify`, docs/scanning.md "Verification"). */
+  liveness?: LivenessCheck;
+}
+
+/** What a read-only call to the credential's own service said (shared/verification/). */
+export interface LivenessCheck {
+  status: 'live' | 'revoked' | 'unknown';
+  /** The service asked: `github`, `gitlab`, `azure-devops`, `slack`, `npm`, `azure-storage`. */
+  service: string;
+  /** Why the answer is `unknown` (a time-out, a network failure, an answer that proves nothing). */
+  reason?: string;
+}
+
+/**
+ * Receives, in memory only, the secret of each finding of the named rules, for verification
+ * (shared/verification/). `line` is the decoded text of the finding's line, for a part the
+ * service needs besides the secret (a storage account's name). Neither may be kept beyond the
+ * check, logged, stored or queued.
+ */
+export interface SecretSink {
+  readonly ruleIds: ReadonlySet<string>;
+  keep(finding: Finding, secret: string, line: string): void;
 }
 
 /** The names of the checksum and shape checks a rule can ask for. */

@@ -2,39 +2,128 @@
  * Secret scanning benchmark (not a test): `npm run bench:scan`
  * (`npm run --silent build && node --require tsx/cjs test/bench/scan.bench.ts`).
  *
- * Generates a seeded, realistic Azure Pipelines build log (100 MB by default; set
- * VIGIL_BENCH_MB to change it) with a few hundred synthetic secrets of many kinds planted in it,
- * then scans the same file with Vigil's engine and with secretlint 11 and its recommended preset
- * (through secretlint's Node API), in the same process. Prints one JSON line:
+ * Generates two seeded Azure Pipelines build logs (100 MB each by default; set VIGIL_BENCH_MB to
+ * change it) with the same few hundred synthetic secrets of many kinds planted in them:
+ * - `planted`: npm, dotnet and maven output (scanLogGenerator.ts), where keywords are rare;
+ * - `keyword-dense`: a deployment job with `system.debug` on (keywordDenseLogGenerator.ts), where
+ *   most lines say `api`, `key`, `token`, `auth` or `eyJ` without holding a secret.
+ * Each log is scanned by Vigil's engine (in a fresh child process, so that its peak RSS is its own),
+ * by ripgrep's keyword-only pass over the same keywords (`rg -c -i -F -f KEYWORDS`, the rules'
+ * keywords written to a temporary file; also with every literal the prefilter looks for), and by
+ * secretlint 11 with its recommended preset. Vigil and ripgrep alternate for VIGIL_BENCH_ROUNDS
+ * rounds (3 by default; medians reported, every round in `…Runs`). Prints one JSON line per log:
  *
- *   {"bytes","vigilMBps","secretlintMBps","ratio","vigilRecall","secretlintRecall","vigilPeakRssMB"}
+ *   {"log","bytes","vigilMBps","rgMBps","prefilterMBps","vigilToRg","rgAllKeywordsMBps","secretlintMBps","secretlintSeconds",
+ *    "vigilSeconds","ratio","vigilRecall","secretlintRecall","vigilPeakRssMB","findings","vigilRuns","rgRuns"}
  *
- * Recall is the share of planted lines on which a scanner reports something. The log is generated
- * in a child process; Vigil runs first and its peak RSS is read before secretlint loads the file
- * into memory (secretlint needs the whole text as one string; Vigil streams it).
+ * Target (docs/performance.md): vigilToRg ≥ 0.5 on every log, vigilPeakRssMB ≤ 150. Without
+ * ripgrep (`rg` not on the PATH) its columns are null and a note says so. Recall is the share of
+ * planted lines on which a scanner reports something. `prefilterMBps` is the engine's keyword pass
+ * alone over the same bytes (no line analysed): the bound on what the engine can reach.
  */
-import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Engine from '../../shared/scanning';
+import type * as CompiledRules from '../../shared/scanning/compiledRules';
+import type * as KeywordHits from '../../shared/scanning/keywordHits';
+import type * as BuiltinRules from '../../shared/scanning/rules/builtinRules';
 import type { PlantedSecret } from './scanLogGenerator';
 import { shippedModule } from './shippedApp';
 
 const loadEngine = () => shippedModule<typeof Engine>('scanning/index');
+const fingerprintKey = Buffer.from('vigil-benchmark-key-not-secret-0');
 
 interface SecretlintMessage {
   loc?: { start?: { line?: number } };
 }
 
-async function scanWithVigil(file: string): Promise<{ seconds: number; lines: Set<number> }> {
-  const scanner = loadEngine().createScanner({ fingerprintKey: Buffer.from('vigil-benchmark-key-not-secret-0') });
+interface VigilRun {
+  seconds: number;
+  /** The keyword pass alone over the same bytes (no line is analysed): the engine's bound. */
+  prefilterSeconds: number;
+  lines: number[];
+  findings: number;
+  peakRssMB: number;
+}
+
+async function scanWithVigil(file: string): Promise<{ seconds: number; lines: Set<number>; findings: number }> {
+  const scanner = loadEngine().createScanner({ fingerprintKey });
   const lines = new Set<number>();
+  let findings = 0;
   const started = process.hrtime.bigint();
   for await (const finding of scanner.scanStream(createReadStream(file, { highWaterMark: 1024 * 1024 }), { path: 'build.log' })) {
     lines.add(finding.line);
+    findings++;
   }
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, lines };
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, lines, findings };
+}
+
+/** One warm-up scan, then one timed scan, in this (child) process; prints a VigilRun. */
+async function vigilChild(file: string, warmUp: string): Promise<void> {
+  await scanWithVigil(warmUp);
+  const run = await scanWithVigil(file);
+  // Read before the keyword pass alone runs, though that pass holds no more than the scan did.
+  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  prefilterOnlySeconds(warmUp);
+  const result: VigilRun = {
+    seconds: run.seconds,
+    prefilterSeconds: prefilterOnlySeconds(file),
+    lines: [...run.lines],
+    findings: run.findings,
+    peakRssMB,
+  };
+  process.stdout.write(JSON.stringify(result));
+}
+
+/**
+ * The first pass of the engine alone (keywordHits.ts: the automaton, in the WebAssembly kernel)
+ * over the file in 1 MiB blocks cut at newlines, read into one reused buffer: what the engine
+ * would cost if no line needed a second look.
+ */
+function prefilterOnlySeconds(file: string): number {
+  const { compileRules } = shippedModule<typeof CompiledRules>('scanning/compiledRules');
+  const { builtinRules } = shippedModule<typeof BuiltinRules>('scanning/rules/builtinRules');
+  const { keywordPass } = shippedModule<typeof KeywordHits>('scanning/keywordHits');
+  const { automaton } = compileRules(builtinRules);
+  const size = statSync(file).size;
+  const descriptor = openSync(file, 'r');
+  const block = Buffer.alloc(1024 * 1024);
+  let hits = 0;
+  const started = process.hrtime.bigint();
+  try {
+    for (let offset = 0; offset < size; ) {
+      const length = readSync(descriptor, block, 0, Math.min(block.length, size - offset), offset);
+      const lastNewline = offset + length < size ? block.lastIndexOf(0x0a, length - 1) + 1 : length;
+      hits += keywordPass(automaton, block, 0, lastNewline).hits.length;
+      offset += lastNewline;
+    }
+  } finally {
+    closeSync(descriptor);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (hits === 0) throw new Error('the keyword pass found no keyword at all');
+  return seconds;
+}
+
+function vigilInChild(file: string, warmUp: string): VigilRun {
+  return JSON.parse(
+    execFileSync(process.execPath, ['--require', 'tsx/cjs', __filename, '--vigil', file, warmUp], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    }),
+  ) as VigilRun;
+}
+
+/** Seconds of `rg -c -i -F -f KEYWORDS file`, or undefined when rg cannot run. */
+function ripgrepSeconds(keywordsFile: string, file: string): number | undefined {
+  const started = process.hrtime.bigint();
+  const result = spawnSync('rg', ['-c', '-i', '-F', '-f', keywordsFile, file], { encoding: 'utf8', maxBuffer: 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // rg exits 1 when nothing matched, 2 on errors; a spawn failure (ENOENT) sets `error`.
+  if (result.error || result.status === 2) return undefined;
+  return seconds;
 }
 
 async function scanWithSecretlint(file: string): Promise<{ seconds: number; lines: Set<number> }> {
@@ -66,51 +155,102 @@ function recall(planted: readonly PlantedSecret[], lines: ReadonlySet<number>): 
   return planted.filter((secret) => lines.has(secret.line)).length / planted.length;
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+function generate(generator: string, file: string, megabytes: number): PlantedSecret[] {
+  // Generated in a child process: its memory and garbage must not weigh on the measured scans.
+  return JSON.parse(
+    execFileSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, generator), file, String(megabytes)], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  ) as PlantedSecret[];
+}
+
 async function main(): Promise<void> {
   const megabytes = Number(process.env.VIGIL_BENCH_MB ?? 100);
+  const rounds = Math.max(1, Number(process.env.VIGIL_BENCH_ROUNDS ?? 3));
   const directory = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
-  const file = join(directory, 'build.log');
   try {
-    // Generated in a child process: its memory and garbage must not weigh on the measured scan.
-    const planted = JSON.parse(
-      execFileSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'scanLogGenerator.ts'), file, String(megabytes)], {
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      }),
-    ) as PlantedSecret[];
-    const bytes = statSync(file).size;
-    // Both tools first scan a small log untimed, so the figures compare steady state, not JIT warm-up.
-    const warmUp = join(directory, 'warm-up.log');
-    execFileSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'scanLogGenerator.ts'), warmUp, '8'], {
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    await scanWithVigil(warmUp);
-    const vigil = await scanWithVigil(file);
-    // Read before secretlint runs: maxRSS is the process's peak so far, and secretlint loads whole files.
-    const vigilPeakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-    await scanWithSecretlint(warmUp);
-    const secretlint = await scanWithSecretlint(file);
-    const mb = bytes / (1024 * 1024);
-    const vigilMBps = mb / vigil.seconds;
-    const secretlintMBps = mb / secretlint.seconds;
-    const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-    process.stdout.write(
-      `${JSON.stringify({
-        bytes,
-        vigilMBps: round(vigilMBps),
-        secretlintMBps: round(secretlintMBps),
-        ratio: round(vigilMBps / secretlintMBps, 2),
-        vigilRecall: round(recall(planted, vigil.lines), 3),
-        secretlintRecall: round(recall(planted, secretlint.lines), 3),
-        vigilPeakRssMB,
-      })}\n`,
-    );
+    const scanner = loadEngine().createScanner({ fingerprintKey });
+    const ruleKeywords = join(directory, 'rule-keywords.txt');
+    const prefilterKeywords = join(directory, 'prefilter-keywords.txt');
+    writeFileSync(ruleKeywords, `${scanner.ruleKeywords.join('\n')}\n`);
+    writeFileSync(prefilterKeywords, `${scanner.prefilterKeywords.join('\n')}\n`);
+    let ripgrepMissing = false;
+
+    for (const [log, generator] of [
+      ['planted', 'scanLogGenerator.ts'],
+      ['keyword-dense', 'keywordDenseLogGenerator.ts'],
+    ] as const) {
+      const file = join(directory, `${log}.log`);
+      const warmUp = join(directory, `${log}-warm-up.log`);
+      const planted = generate(generator, file, megabytes);
+      // Both tools first scan a small log of the same kind untimed: steady state, not JIT warm-up.
+      generate(generator, warmUp, 8);
+      const bytes = statSync(file).size;
+      const mb = bytes / (1024 * 1024);
+
+      const vigilRuns: VigilRun[] = [];
+      const rgRuns: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        // Alternated, so a burst of load from another process weighs on both.
+        vigilRuns.push(vigilInChild(file, warmUp));
+        const seconds = ripgrepMissing ? undefined : ripgrepSeconds(ruleKeywords, file);
+        if (seconds === undefined) ripgrepMissing = true;
+        else rgRuns.push(mb / seconds);
+      }
+      const allKeywordsSeconds = ripgrepMissing ? undefined : ripgrepSeconds(prefilterKeywords, file);
+      const vigilMBpsRuns = vigilRuns.map((run) => mb / run.seconds);
+      const vigilMBps = median(vigilMBpsRuns);
+      const rgMBps = rgRuns.length > 0 ? median(rgRuns) : undefined;
+
+      await scanWithSecretlint(warmUp);
+      const secretlint = await scanWithSecretlint(file);
+      const secretlintMBps = mb / secretlint.seconds;
+      const last = vigilRuns[vigilRuns.length - 1];
+      process.stdout.write(
+        `${JSON.stringify({
+          log,
+          bytes,
+          vigilMBps: round(vigilMBps),
+          rgMBps: rgMBps === undefined ? null : round(rgMBps),
+          prefilterMBps: round(median(vigilRuns.map((run) => mb / run.prefilterSeconds))),
+          vigilToRg: rgMBps === undefined ? null : round(vigilMBps / rgMBps, 2),
+          rgAllKeywordsMBps: allKeywordsSeconds === undefined ? null : round(mb / allKeywordsSeconds),
+          secretlintMBps: round(secretlintMBps),
+          secretlintSeconds: round(secretlint.seconds, 2),
+          vigilSeconds: round(mb / vigilMBps, 2),
+          ratio: round(vigilMBps / secretlintMBps, 2),
+          vigilRecall: round(recall(planted, new Set(last.lines)), 3),
+          secretlintRecall: round(recall(planted, secretlint.lines), 3),
+          vigilPeakRssMB: Math.max(...vigilRuns.map((run) => run.peakRssMB)),
+          findings: last.findings,
+          vigilRuns: vigilMBpsRuns.map((value) => round(value)),
+          rgRuns: rgRuns.map((value) => round(value)),
+        })}\n`,
+      );
+    }
+    if (ripgrepMissing) process.stderr.write('note: ripgrep (rg) is not installed or failed: its columns are null\n');
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`scan benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
-});
+if (process.argv[2] === '--vigil') {
+  vigilChild(process.argv[3], process.argv[4]).catch((error: unknown) => {
+    process.stderr.write(`vigil scan failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  });
+} else {
+  main().catch((error: unknown) => {
+    process.stderr.write(`scan benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

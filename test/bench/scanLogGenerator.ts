@@ -13,9 +13,10 @@ export interface PlantedSecret {
   kind: string;
 }
 
-type Planter = (f: SecretFactory) => string;
+export type Planter = (f: SecretFactory) => string;
 
-const planters: ReadonlyArray<[string, Planter]> = [
+/** The planted secrets, one line each; the keyword-dense log plants the same kinds. */
+export const planters: ReadonlyArray<[string, Planter]> = [
   [
     'azure-devops-pat',
     (f) =>

@@ -47,6 +47,7 @@ interface AddOptions extends WorkItemOptions {
   prMinConfidence?: 'low' | 'medium' | 'high';
   prThreadBudget?: string;
   prReportUrl?: string;
+  verify?: boolean;
 }
 
 interface WorkItemsCommandOptions extends WorkItemOptions {
@@ -80,6 +81,7 @@ export function registerOrgsCommand(program: Command): void {
     .option('--gitlab-url <url>', 'e.g. https://gitlab.com')
     .option('--gitlab-token-secret <secret>', 'the vault secret holding a GitLab token')
     .option('--work-items', 'file a work item for each risk (see vigil orgs work-items for every setting)')
+    .option('--verify', "check whether credentials found in its build logs are live, with read-only calls to each credential's own service")
     .addOption(
       new Option('--pr-summary <mode>', 'pull request summary: update it in place, post a new one each run, or post it once').choices([
         ...summaryModes,
@@ -169,6 +171,23 @@ export function registerOrgsCommand(program: Command): void {
         });
         if (options.json) return printJson({ organization: updated.organization, workItems: updated.workItems });
         process.stdout.write(`organization '${updated.organization}': ${describeWorkItems(updated)}\n`);
+      });
+    });
+
+  orgs
+    .command('verification')
+    .description('whether credentials found in the organization\'s build logs are checked for liveness (docs/scanning.md, "Verification")')
+    .argument('<name>', 'the organization')
+    .option('--enable', "ask each found credential's own service, read-only, whether it is live")
+    .option('--disable', 'stop checking (the default)')
+    .action(async (name: string, options: { enable?: boolean; disable?: boolean }) => {
+      if (options.enable === options.disable) throw new UsageError('give one of --enable or --disable');
+      await withServices(async (services) => {
+        const updated = await directoryOf(services).update(name, (current) => ({
+          ...current,
+          verification: { enabled: options.enable === true },
+        }));
+        process.stdout.write(`organization '${updated.organization}': verification ${updated.verification?.enabled ? 'on' : 'off'}\n`);
       });
     });
 
@@ -290,6 +309,7 @@ function newOrganization(options: AddOptions): Parameters<OrganizationDirectory[
       stateMapping,
     },
     ...pullRequestOptions(options),
+    ...(options.verify ? { verification: { enabled: true } } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../../config';
+import { ConfigurationError } from '../../errors';
 import type { Finding, RuleMetadata } from '../../scanning';
 import {
   BaselineError,
@@ -21,6 +22,7 @@ import {
   toSarifLog,
   walkFiles,
 } from '../../scanning';
+import type { SecretVerifier } from '../../verification';
 import { exitCodes, UsageError } from '../usageError';
 
 /**
@@ -36,6 +38,7 @@ const optionsSchema = z.object({
   rules: z.union([z.string().min(1), z.literal(true)]).optional(),
   listRules: z.boolean().optional(),
   includeUnverified: z.boolean().optional(),
+  verify: z.boolean().optional(),
 });
 
 type ScanOptions = z.infer<typeof optionsSchema>;
@@ -55,6 +58,10 @@ export function registerScanCommand(program: Command): void {
     .option('--rules [file]', 'add custom rules and allowlists from FILE (JSON); without FILE, list the rules and exit')
     .option('--list-rules', 'list the rules and exit')
     .option('--include-unverified', 'also report tokens that fail their checksum, at low confidence')
+    .option(
+      '--verify',
+      "ask each found credential's own service whether it is live (read-only calls; GitHub, GitLab, Azure DevOps, Slack, npm, Azure Storage)",
+    )
     .action(async (paths: string[], rawOptions: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse(rawOptions);
       if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
@@ -65,6 +72,7 @@ export function registerScanCommand(program: Command): void {
 async function runScan(paths: readonly string[], options: ScanOptions): Promise<number> {
   const custom = typeof options.rules === 'string' ? await loadRulesOrFail(options.rules) : undefined;
   const listOnly = options.rules === true || options.listRules === true;
+  const verifier = options.verify && !listOnly ? await buildVerifier() : undefined;
   const scanner = buildScanner(options, custom, listOnly ? undefined : await loadBaselineOrFail(options.baseline));
   if (listOnly) {
     await emit(formatRuleList(scanner.catalogue), options.output);
@@ -73,13 +81,14 @@ async function runScan(paths: readonly string[], options: ScanOptions): Promise<
 
   const startedAt = Date.now();
   const progress = new ProgressLine();
-  const findings: Finding[] = [];
+  let findings: Finding[] = [];
   let bytes = 0;
   let files = 0;
   const scanOne = async (input: AsyncIterable<Buffer>, label: string) => {
     const bytesBefore = bytes;
     const target = {
       path: label,
+      secretSink: verifier?.sink,
       onProgress: (scanned: number) => {
         bytes = bytesBefore + scanned;
         progress.update(bytes, findings.length);
@@ -119,10 +128,23 @@ async function runScan(paths: readonly string[], options: ScanOptions): Promise<
     }
   }
   progress.clear();
+  // Live credentials first; the secrets the scan handed over are forgotten once asked about.
+  if (verifier) findings = await verifier.verify(findings);
 
   const stats = { bytes, files, durationMs: Date.now() - startedAt };
   await emit(render(findings, scanner, options, stats), options.output);
   return findings.length > 0 ? exitCodes.findings : exitCodes.ok;
+}
+
+/** Verification for `--verify`: endpoints from VIGIL_VERIFY_*_URL (tests, a local proxy), else the services' own. */
+async function buildVerifier(): Promise<SecretVerifier> {
+  const { createSecretVerifier, verificationEndpointsFromEnvironment } = await import('../../verification/index.js');
+  try {
+    return createSecretVerifier({ endpoints: verificationEndpointsFromEnvironment(process.env) });
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function buildScanner(options: ScanOptions, custom: CustomRuleFile | undefined, baseline: Set<string> | undefined): Scanner {

@@ -30,6 +30,7 @@ export function toJsonReport(findings: readonly Finding[], stats: ScanStats): st
     remediation: finding.remediation,
     ...(finding.encoding ? { encoding: finding.encoding } : {}),
     ...(finding.location ? { location: finding.location } : {}),
+    ...(finding.liveness ? { liveness: finding.liveness } : {}),
   }));
   return `${JSON.stringify({ findings: ordered, stats }, null, 2)}\n`;
 }

@@ -91,6 +91,7 @@ export function toSarifLog(findings: readonly Finding[], catalogue: readonly Rul
       verified: finding.verified,
       redacted: finding.redacted,
       secretFingerprint: finding.fingerprint,
+      ...(finding.liveness ? { liveness: finding.liveness } : {}),
     },
   }));
   const log = {

@@ -1,5 +1,5 @@
 import { escapeControlCharacters } from '../../logging';
-import type { Finding, Severity } from '../types';
+import type { Finding, LivenessCheck, Severity } from '../types';
 
 /**
  * Human-readable output: one line per finding, `path:line:column`, severity, rule and the redacted
@@ -19,6 +19,7 @@ export function formatTextReport(findings: readonly Finding[], options: { colour
       ...(finding.verified ? ['checksum verified'] : []),
       ...(finding.encoding ? [`in ${finding.encoding}`] : []),
       ...(finding.location === 'path' ? ['in the file name'] : []),
+      ...(finding.liveness ? [livenessText(finding.liveness)] : []),
     ];
     return `${where}  ${paint(severityColour[finding.severity], finding.severity.padEnd(8))} ${finding.ruleId}  ${escapeControlCharacters(finding.redacted)}  ${paint(dim, `(${qualifiers.join(', ')})`)}`;
   });
@@ -28,4 +29,16 @@ export function formatTextReport(findings: readonly Finding[], options: { colour
       ? `No secrets found in ${options.files} file(s), ${options.bytes} bytes.`
       : `${findings.length} ${noun} found in ${options.files} file(s), ${options.bytes} bytes. Rotate them, then remove them from history and logs.`;
   return `${[...lines, summary].join('\n')}\n`;
+}
+
+/** `LIVE (github)`, `revoked (npm)`, `liveness unknown (slack: no answer within 5 s)`. */
+function livenessText(liveness: LivenessCheck): string {
+  switch (liveness.status) {
+    case 'live':
+      return `LIVE (${liveness.service})`;
+    case 'revoked':
+      return `revoked (${liveness.service})`;
+    default:
+      return `liveness unknown (${liveness.service}${liveness.reason ? `: ${escapeControlCharacters(liveness.reason)}` : ''})`;
+  }
 }
