@@ -64,6 +64,12 @@ const environmentSchema = z.object({
     .optional(),
   // Extra gitignore-style patterns for repository content scans, comma or newline separated; `!pattern` re-includes a default (docs/repository-scanning.md).
   VIGIL_REPO_SCAN_EXCLUDE: z.string().optional(),
+  // Traces and metrics (docs/deploy.md, "Telemetry"): on when Application Insights or an OTLP collector is set, and under `vigil start`.
+  VIGIL_TELEMETRY: z.enum(['on', 'off']).optional(),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.string().min(1).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. http://localhost:4318' }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type VigilEnvironment = z.infer<typeof environmentSchema>;

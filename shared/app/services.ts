@@ -5,9 +5,11 @@ import type { QueueAdmin, QueueReceiver, QueueSender } from '../queue/port';
 import type { EmbeddedDatabase } from '../store/embedded/embeddedDatabase';
 import type { WalCheckpointer } from '../store/embedded/walCheckpointer';
 import type { Store } from '../store/port';
+import { startTelemetry } from '../telemetry';
 import { createVault } from '../vault/createVault';
 import type { Vault } from '../vault/port';
 import { type AppStores, createStores } from './stores';
+import { tracedQueue, tracedStore, tracedVault } from './tracedAdapters';
 
 export type QueueBackend = QueueSender & QueueReceiver & QueueAdmin & { releaseAllLocks?(): number };
 
@@ -45,7 +47,8 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
     // Extra CI provider modules are checked before anything starts: a bad one stops start-up with its path.
     await (await import('../ci/providers/registry.js')).loadCiProviders(config);
   }
-  const adapters = await loadAdapterModules(config);
+  // Telemetry's SDK loads beside the adapters, and only when telemetry is on (shared/telemetry/).
+  const [adapters, telemetry] = await Promise.all([loadAdapterModules(config), startTelemetry(config)]);
   let database: EmbeddedDatabase | undefined;
   let checkpointer: WalCheckpointer | undefined;
   const embedded = async (): Promise<EmbeddedDatabase> => {
@@ -58,9 +61,14 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
     return database;
   };
   try {
-    const store = await adapters.openStore(clock, embedded);
-    const queue = await adapters.openQueue(clock, embedded);
-    const vault = overrides.vault ?? createVault(config, { clock });
+    let store = await adapters.openStore(clock, embedded);
+    let queue = await adapters.openQueue(clock, embedded);
+    let vault = overrides.vault ?? createVault(config, { clock });
+    if (telemetry.enabled) {
+      store = tracedStore(store, config.storeBackend === 'cosmos' ? 'cosmosdb' : 'sqlite');
+      queue = tracedQueue(queue, config.queueBackend === 'service-bus' ? 'servicebus' : 'embedded');
+      vault = tracedVault(vault, config.vaultBackend === 'key-vault' ? 'keyvault' : 'local');
+    }
     return {
       config,
       clock,
@@ -70,6 +78,7 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
       stores: createStores(store, clock, config),
       checkStoreWritable: async () => store.checkWritable?.(),
       async close() {
+        await telemetry.flush();
         await queue.close();
         await store.close();
         await checkpointer?.stop();

@@ -5,6 +5,8 @@ import { PermanentError } from '../errors';
 import { type EventEnvelope, EventEnvelopeSchema } from '../events';
 import type { QueueName } from '../queue';
 import { parkMessage } from '../queue';
+import { type ActiveSpan, telemetry } from '../telemetry';
+import { envelopeAttributes, handlerOutcome, isInternalEvent, messageTraceparent } from './queueTelemetry';
 import { decideSettlement } from './settlement';
 
 export type QueueOutcome = 'completed' | 'replayed' | 'rescheduled' | 'parked';
@@ -15,6 +17,10 @@ export interface QueueDelivery {
   body: unknown;
   messageId: string;
   deliveryCount: number;
+  /** The W3C `traceparent` to continue: the Functions host's invocation, else the one the message carried. */
+  traceparent?: string;
+  /** When the message became receivable: what `vigil.queue.lag` measures from. */
+  enqueuedTime?: Date;
 }
 
 /**
@@ -33,6 +39,8 @@ export function queueTrigger(functionName: string, queue: QueueName, useCase?: U
         body: message,
         messageId: String(metadata.messageId ?? ''),
         deliveryCount: Number(metadata.deliveryCount ?? 1),
+        traceparent: messageTraceparent(context.traceContext?.traceParent, metadata.applicationProperties),
+        enqueuedTime: typeof metadata.enqueuedTimeUtc === 'string' ? new Date(metadata.enqueuedTimeUtc) : undefined,
       },
       services,
       useCase,
@@ -47,15 +55,46 @@ export function queueTrigger(functionName: string, queue: QueueName, useCase?: U
  * redelivery can cure.
  */
 export async function handleQueueMessage(delivery: QueueDelivery, services: AppServices, useCase?: UseCase): Promise<QueueOutcome> {
+  const tracing = telemetry();
+  const { queue, functionName } = delivery;
+  if (delivery.enqueuedTime && !Number.isNaN(delivery.enqueuedTime.getTime())) {
+    tracing.record('vigil.queue.lag', Math.max(0, services.clock.now() - delivery.enqueuedTime.getTime()), { queue });
+  }
+  const started = performance.now();
+  let outcome: QueueOutcome | 'failed' = 'failed';
+  try {
+    outcome = await tracing.inSpan(
+      `process ${queue}`,
+      {
+        kind: 'consumer',
+        parent: delivery.traceparent,
+        // An internal event (risk.opened → work item, alert, status) is also linked to the span that emitted it.
+        links: delivery.traceparent && isInternalEvent(decodeBody(delivery.body)) ? [delivery.traceparent] : undefined,
+        attributes: { 'vigil.queue': queue, 'vigil.function': functionName, 'messaging.message.id': delivery.messageId },
+      },
+      (span) => runQueueMessage(delivery, services, span, useCase),
+    );
+    return outcome;
+  } finally {
+    tracing.record('vigil.handler.duration', performance.now() - started, {
+      function: functionName,
+      outcome: handlerOutcome(outcome, delivery.deliveryCount, services.config.maxDeliveryCount),
+    });
+  }
+}
+
+async function runQueueMessage(delivery: QueueDelivery, services: AppServices, span: ActiveSpan, useCase?: UseCase): Promise<QueueOutcome> {
   const logger = services.logger.child({ function: delivery.functionName, messageId: delivery.messageId });
   const parsed = EventEnvelopeSchema.safeParse(decodeBody(delivery.body));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     await park(services, delivery, `invalid envelope: ${issue.path.join('.') || '(body)'}: ${issue.message}`);
+    span.fail('parked: not an event envelope');
     logger.warn('parked a message that is not an event envelope');
     return 'parked';
   }
   const envelope = parsed.data;
+  span.setAttributes(envelopeAttributes(envelope));
   try {
     const run = useCase ?? (await useCaseOnQueue(delivery.queue, envelope));
     const outcome = await services.stores.idempotency.run(delivery.functionName, envelope.id, () =>
@@ -84,6 +123,7 @@ export async function handleQueueMessage(delivery: QueueDelivery, services: AppS
       }
       case 'park':
         await park(services, delivery, settlement.reason);
+        span.fail(`parked: ${settlement.reason}`);
         logger.warn('parked; see `vigil dlq list`', { reason: settlement.reason });
         return 'parked';
     }

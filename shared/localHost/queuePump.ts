@@ -95,7 +95,11 @@ async function invoke(
       enqueuedTimeUtc: message.enqueuedTime.toISOString(),
       sequenceNumber: message.sequenceNumber,
       lockToken: message.lockToken,
-      applicationProperties: message.type ? { type: message.type } : {},
+      // As Service Bus hands them to the Functions host: the event type and the sender's trace context.
+      applicationProperties: {
+        ...(message.type ? { type: message.type } : {}),
+        ...(message.traceparent ? { 'Diagnostic-Id': message.traceparent } : {}),
+      },
     },
   });
   // Renew at half the lock so a long scan keeps its message, as the Functions host's auto-renewal does.

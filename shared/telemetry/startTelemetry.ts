@@ -1,0 +1,62 @@
+import type { VigilConfig } from '../config';
+import { setTraceFields } from '../logging';
+import { installTelemetry, noTelemetry, type Telemetry, telemetry } from './port';
+import type { SdkTelemetryOptions } from './sdkTelemetry';
+
+/**
+ * Whether telemetry runs (docs/deploy.md, "Telemetry"): `VIGIL_TELEMETRY=on|off`; unset, it is on
+ * when Application Insights or an OTLP collector is configured, and off otherwise (the `vigil` CLI's
+ * short commands). `vigil start` turns it on, so the local host's log lines carry trace ids.
+ */
+export function telemetryWanted(config: VigilConfig): boolean {
+  const e = config.environment;
+  if (e.VIGIL_TELEMETRY) return e.VIGIL_TELEMETRY === 'on';
+  return Boolean(e.APPLICATIONINSIGHTS_CONNECTION_STRING || e.OTEL_EXPORTER_OTLP_ENDPOINT);
+}
+
+let starting: Promise<Telemetry> | undefined;
+
+/**
+ * Starts the process's telemetry once (OpenTelemetry's providers are per process), loading the SDK
+ * only now: with telemetry off nothing of OpenTelemetry is loaded. Application Insights when its
+ * connection string is set, else Vigil's own SDK set-up with an OTLP exporter when
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` is set (and none otherwise: spans then only name log lines' traces).
+ */
+export function startTelemetry(
+  config: VigilConfig,
+  extra: Pick<SdkTelemetryOptions, 'spanProcessors' | 'metricReaders'> = {},
+): Promise<Telemetry> {
+  if (!telemetryWanted(config) && !extra.spanProcessors && !extra.metricReaders) return Promise.resolve(telemetry());
+  starting ??= (async () => {
+    const e = config.environment;
+    const serviceName = e.OTEL_SERVICE_NAME ?? 'vigil';
+    const started = e.APPLICATIONINSIGHTS_CONNECTION_STRING
+      ? await (await import('./azureMonitorTelemetry.js')).startAzureMonitorTelemetry({
+          serviceName,
+          connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING,
+          authenticationString: e.APPLICATIONINSIGHTS_AUTHENTICATION_STRING,
+        })
+      : await (await import('./sdkTelemetry.js')).startSdkTelemetry({ serviceName, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, ...extra });
+    installTelemetry(started);
+    setTraceFields(() => {
+      const ids = started.traceIds();
+      return ids ? { traceId: ids.traceId, spanId: ids.spanId } : undefined;
+    });
+    return started;
+  })().catch((error: unknown) => {
+    starting = undefined;
+    throw error;
+  });
+  return starting;
+}
+
+/** Stops the process's telemetry (exporting what is buffered) and goes back to none: tests start theirs per file. */
+export async function stopTelemetry(): Promise<void> {
+  const running = starting;
+  starting = undefined;
+  if (!running) return;
+  const stopped = await running.catch(() => undefined);
+  setTraceFields(undefined);
+  installTelemetry(noTelemetry);
+  await stopped?.shutdown();
+}
