@@ -1,6 +1,7 @@
 import type { ScanRecord, UseCaseContext } from '../app';
 import type { EventEnvelope } from '../events';
 import { leakedSecretSighting, riskEvents, SightingRecorder } from '../risks';
+import { recordScan } from '../telemetry';
 import { buildLogScanner } from './buildScanner';
 import { prefetchedLogs } from './prefetchedLogs';
 import type { CiProvider, CiRun, CiRunRef } from './providers/ciProvider';
@@ -107,6 +108,7 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
     ? options.toRecord(run, outcome)
     : (defaultRecord(provider.name, run, outcome, options.organization, options.logId) as unknown as R);
   await services.stores.scans.upsert(record);
+  recordScan('build-log', bytesScanned, outcome.durationMs);
   logger.info('ci run scanned', { provider: provider.name, run: run.key, logs: logsScanned, bytes: bytesScanned, findings });
   return record;
 }

@@ -9,6 +9,7 @@ import { gitHubPullRequestHost } from './gitHubPullRequestHost';
 import { connectGitLab } from './gitLabConnection';
 import { gitLabPullRequestHost } from './gitLabPullRequestHost';
 import { type HostSource, hostSources, type PullRequestHost } from './pullRequestHost';
+import { tracedHost } from './tracedHost';
 
 /**
  * The one place a host adapter is chosen: by the event's source, from the organization's settings.
@@ -17,6 +18,15 @@ import { type HostSource, hostSources, type PullRequestHost } from './pullReques
  * sets it, before any request is sent (the message is parked with that reason).
  */
 export async function openPullRequestHost(
+  source: string,
+  settings: OrganizationSettings,
+  services: AppServices,
+  logger: Logger,
+): Promise<PullRequestHost> {
+  return tracedHost(await openHost(source, settings, services, logger), settings.organization);
+}
+
+async function openHost(
   source: string,
   settings: OrganizationSettings,
   services: AppServices,

@@ -114,6 +114,10 @@ export function openTelemetryFrom(parts: OpenTelemetryParts): Telemetry {
         span.end();
       }
     },
+    continueTrace(traceparent, work) {
+      const remote = remoteContext(traceparent);
+      return remote ? contexts.with(remote, work) : work();
+    },
     traceparent() {
       const span = trace.getSpan(contexts.active());
       if (!span?.spanContext().traceId) return undefined;

@@ -37,6 +37,8 @@ export interface Telemetry {
   readonly enabled: boolean;
   /** Runs `work` inside a span that ends when it settles; a thrown error marks the span failed and is rethrown. */
   inSpan<T>(name: string, options: SpanOptions, work: (span: ActiveSpan) => Promise<T>): Promise<T>;
+  /** Runs `work` with a remote span context active, without a span of its own: log lines around a handler name its trace. */
+  continueTrace<T>(traceparent: string | undefined, work: () => Promise<T>): Promise<T>;
   /** The active span as a W3C `traceparent`, to put on an outgoing message; undefined when there is none. */
   traceparent(): string | undefined;
   /** The active span's ids, for log lines. */
@@ -54,6 +56,7 @@ const noSpan: ActiveSpan = { setAttributes: () => undefined, fail: () => undefin
 export const noTelemetry: Telemetry = {
   enabled: false,
   inSpan: (_name, _options, work) => work(noSpan),
+  continueTrace: (_traceparent, work) => work(),
   traceparent: () => undefined,
   traceIds: () => undefined,
   count: () => undefined,

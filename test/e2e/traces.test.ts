@@ -109,15 +109,27 @@ describe('a delivery through the local host', () => {
     expect(alert?.links.map((link) => link.context.spanId)).toEqual([parentOf(alert as ReadableSpan)]);
     expect(alert?.attributes).toMatchObject({ 'vigil.event.type': 'risk.opened', 'vigil.risk.id': expect.any(String) });
 
-    console.log(trace.map((s) => `${s.name} <- ${spans.get(parentOf(s) ?? '')?.name ?? '-'}`).join('\n'));
+    // Every outbound call is a span in the trace: Azure DevOps, the store, the vault, the alert channel.
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Azure DevOps build {id} in project {name}',
+        'Azure DevOps log {id} of build {id} in project {name}',
+        'store create risks',
+        'vault get secret',
+        'alert webhook',
+      ]),
+    );
+    const devopsCall = trace.find((span) => span.name.startsWith('Azure DevOps build'));
+    expect(ancestry(devopsCall as ReadableSpan, spans)[0]).toBe('process build-scan');
   });
 
   it("logs the trace id on every line of the delivery's journey", () => {
     const webhook = capture.spans().find((span) => span.name === 'POST /api/hooks/{source}');
     const traceId = webhook?.spanContext().traceId as string;
-    const lines = host.logLines.filter((line) => line.includes(traceId));
-    expect(lines.length).toBeGreaterThan(0);
-    console.log(host.logLines.join(''));
+    // Every line a handler wrote (they name their function) belongs to this one delivery here.
+    const journey = host.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => 'function' in line);
+    expect(journey.length).toBeGreaterThan(0);
+    for (const line of journey) expect(line).toMatchObject({ traceId, spanId: expect.stringMatching(/^[0-9a-f]{16}$/) });
   });
 
   it('exports no secret, token or payload in any span, attribute, event, link or metric label', async () => {

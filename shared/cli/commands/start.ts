@@ -18,7 +18,9 @@ Stop with Ctrl+C: running handlers get VIGIL_SHUTDOWN_GRACE_MS to finish; unfini
 redelivered at the next start.`,
     )
     .action(async (options: { port?: number }) => {
-      const env = options.port === undefined ? process.env : { ...process.env, PORT: String(options.port) };
+      // Telemetry is on under the local host unless VIGIL_TELEMETRY=off: every log line of a delivery names its trace.
+      const base = { VIGIL_TELEMETRY: 'on', ...process.env };
+      const env = options.port === undefined ? base : { ...base, PORT: String(options.port) };
       const host = await startLocalHost({ config: loadConfig(env) });
       await printBanner(host);
       await untilSignalled();
