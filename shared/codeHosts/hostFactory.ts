@@ -26,12 +26,7 @@ export async function openPullRequestHost(
   return tracedHost(await openHost(source, settings, services, logger), settings.organization);
 }
 
-async function openHost(
-  source: string,
-  settings: OrganizationSettings,
-  services: AppServices,
-  logger: Logger,
-): Promise<PullRequestHost> {
+async function openHost(source: string, settings: OrganizationSettings, services: AppServices, logger: Logger): Promise<PullRequestHost> {
   if (!isHostSource(source)) throw new ConfigurationError(`no code host for source '${source}' (Vigil knows ${hostSources.join(', ')})`);
   const scoped = logger.child({ component: source, organization: settings.organization });
   switch (source) {
