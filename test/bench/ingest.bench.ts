@@ -9,6 +9,10 @@
  *
  * Prints one JSON line: {reqPerSec, p50Ms, p99Ms, bareReqPerSec, bareP99Ms, ratio, ...}.
  * Target (issue 2): ratio >= 0.5 and p99 <= 20 ms at 50 connections on a 2-core machine.
+ *
+ * BENCH_TELEMETRY_ROUNDS=N then runs the host N more times with telemetry off and N with it on
+ * (exporting over OTLP to a local sink), alternated, and prints a second line with both series and
+ * the cost: 1 - median(on) / median(off) (issue 22: at most 0.10).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +22,7 @@ import autocannon from 'autocannon';
 import { spawnWatched, type WatchedProcess } from '../support/childProcess';
 import { testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders } from '../support/webhookClient';
+import { startOtlpSink } from './otlpSink';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -90,9 +95,8 @@ const consumers: Record<string, string> =
         ]),
       );
 
-async function main(): Promise<void> {
-  const bare = await measure(spawnWatched(process.execPath, ['-e', bareServer], process.env), '/');
-
+/** One run of `vigil start` in a fresh data directory, loaded and stopped. */
+async function measureHost(env: NodeJS.ProcessEnv = {}): Promise<Figures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const host = spawnWatched(process.execPath, [join(root, 'dist', 'shared', 'cli', 'main.js'), 'start'], {
     ...process.env,
@@ -101,9 +105,59 @@ async function main(): Promise<void> {
     PORT: '0',
     VIGIL_LOG_LEVEL: 'warn',
     ...consumers,
+    ...env,
   });
-  const vigil = await measure(host, '/hooks/azure-devops');
-  rmSync(dataDir, { recursive: true, force: true });
+  try {
+    return await measure(host, '/hooks/azure-devops');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
+/** Telemetry off and on (spans and metrics exported over OTLP to a local sink), alternated so load on the machine hits both alike. */
+async function compareTelemetry(rounds: number): Promise<void> {
+  const sink = await startOtlpSink();
+  const off: Figures[] = [];
+  const on: Figures[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const runOff = async () => off.push(await measureHost({ VIGIL_TELEMETRY: 'off' }));
+      const runOn = async () => on.push(await measureHost({ VIGIL_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }));
+      if (round % 2 === 0) {
+        await runOff();
+        await runOn();
+      } else {
+        await runOn();
+        await runOff();
+      }
+    }
+  } finally {
+    await sink.close();
+  }
+  const offRps = off.map((f) => f.reqPerSec);
+  const onRps = on.map((f) => f.reqPerSec);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'ingest-telemetry',
+      seconds,
+      connections,
+      offReqPerSec: offRps,
+      onReqPerSec: onRps,
+      offP99Ms: off.map((f) => f.p99Ms),
+      onP99Ms: on.map((f) => f.p99Ms),
+      non2xx: [...off, ...on].reduce((sum, f) => sum + f.non2xx, 0),
+      otlpRequests: sink.requests(),
+      otlpBytes: sink.bytes(),
+      cost: Number((1 - median(onRps) / median(offRps)).toFixed(3)),
+    })}\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  const bare = await measure(spawnWatched(process.execPath, ['-e', bareServer], process.env), '/');
+  const vigil = await measureHost();
 
   process.stdout.write(
     `${JSON.stringify({
@@ -122,6 +176,8 @@ async function main(): Promise<void> {
       consumers: process.env.BENCH_CONSUMERS === 'on' ? 'on' : 'off',
     })}\n`,
   );
+  const rounds = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 0);
+  if (rounds > 0) await compareTelemetry(rounds);
 }
 
 main().catch((error: unknown) => {
