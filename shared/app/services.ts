@@ -65,9 +65,12 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
     let queue = await adapters.openQueue(clock, embedded);
     let vault = overrides.vault ?? createVault(config, { clock });
     if (telemetry.enabled) {
-      store = tracedStore(store, config.storeBackend === 'cosmos' ? 'cosmosdb' : 'sqlite');
+      // Every send is a span: it carries the trace across the queue. Store and vault calls are spans
+      // where they leave the process (Cosmos DB, Key Vault); the embedded ones take microseconds, and
+      // a span each would cost a scan with many findings more than the calls themselves.
       queue = tracedQueue(queue, config.queueBackend === 'service-bus' ? 'servicebus' : 'embedded');
-      vault = tracedVault(vault, config.vaultBackend === 'key-vault' ? 'keyvault' : 'local');
+      if (config.storeBackend === 'cosmos') store = tracedStore(store, 'cosmosdb');
+      if (config.vaultBackend === 'key-vault') vault = tracedVault(vault, 'keyvault');
     }
     return {
       config,

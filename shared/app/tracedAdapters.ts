@@ -1,7 +1,7 @@
 import type { QueueName } from '../queue/names';
 import type { OutgoingMessage } from '../queue/port';
 import type { Container, Document, Store } from '../store/port';
-import { type Telemetry, telemetry } from '../telemetry';
+import { telemetry } from '../telemetry';
 import type { Vault } from '../vault/port';
 import type { QueueBackend } from './services';
 
@@ -74,8 +74,4 @@ export function tracedVault(vault: Vault, system: 'keyvault' | 'local'): Vault {
         () => vault.getSecret(name),
       ),
   });
-}
-
-export function tracingOn(current: Telemetry = telemetry()): boolean {
-  return current.enabled;
 }

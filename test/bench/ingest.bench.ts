@@ -22,7 +22,7 @@ import autocannon from 'autocannon';
 import { spawnWatched, type WatchedProcess } from '../support/childProcess';
 import { testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders } from '../support/webhookClient';
-import { startOtlpSink } from './otlpSink';
+import { forkOtlpSink } from './otlpSink';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -118,7 +118,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 /** Telemetry off and on (spans and metrics exported over OTLP to a local sink), alternated so load on the machine hits both alike. */
 async function compareTelemetry(rounds: number): Promise<void> {
-  const sink = await startOtlpSink();
+  const sink = await forkOtlpSink();
+  let totals = { requests: 0, bytes: 0 };
   const off: Figures[] = [];
   const on: Figures[] = [];
   try {
@@ -134,7 +135,8 @@ async function compareTelemetry(rounds: number): Promise<void> {
       }
     }
   } finally {
-    await sink.close();
+    totals = await sink.totals();
+    sink.close();
   }
   const offRps = off.map((f) => f.reqPerSec);
   const onRps = on.map((f) => f.reqPerSec);
@@ -148,8 +150,8 @@ async function compareTelemetry(rounds: number): Promise<void> {
       offP99Ms: off.map((f) => f.p99Ms),
       onP99Ms: on.map((f) => f.p99Ms),
       non2xx: [...off, ...on].reduce((sum, f) => sum + f.non2xx, 0),
-      otlpRequests: sink.requests(),
-      otlpBytes: sink.bytes(),
+      otlpRequests: totals.requests,
+      otlpBytes: totals.bytes,
       cost: Number((1 - median(onRps) / median(offRps)).toFixed(3)),
     })}\n`,
   );

@@ -35,3 +35,26 @@ export async function startOtlpSink(): Promise<OtlpSink> {
       }),
   };
 }
+
+/** The sink in a child process: its URL, its totals, and a way to stop it. */
+export interface RemoteOtlpSink {
+  url: string;
+  totals(): Promise<{ requests: number; bytes: number }>;
+  close(): void;
+}
+
+export async function forkOtlpSink(): Promise<RemoteOtlpSink> {
+  const { fork } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const child = fork(join(__dirname, 'otlpSinkProcess.ts'), [], { execArgv: ['--require', 'tsx/cjs'] });
+  const url = await new Promise<string>((resolve) => child.once('message', (message) => resolve((message as { url: string }).url)));
+  return {
+    url,
+    totals: () =>
+      new Promise((resolve) => {
+        child.once('message', (message) => resolve(message as { requests: number; bytes: number }));
+        child.send('totals');
+      }),
+    close: () => child.disconnect(),
+  };
+}

@@ -42,7 +42,7 @@ import type * as Telemetry from '../../shared/telemetry';
 import type * as Vaults from '../../shared/vault/environmentVault';
 import { azureRmEndpoint, genericEndpoint } from '../support/azureDevOps/serviceConnectionRoutes';
 import type { BenchDevOpsOptions } from './azureDevOpsProcess';
-import { startOtlpSink } from './otlpSink';
+import { forkOtlpSink } from './otlpSink';
 import { shippedModule } from './shippedApp';
 
 const { buildLogScanner } = shippedModule<typeof Scanners>('ci/buildScanner');
@@ -229,13 +229,17 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * that setting would make them; the risks already exist after the first scan, so every run does the same work.
  */
 async function compareTelemetry(rounds: number, environment: Record<string, string>, pat: string, mb: number): Promise<void> {
-  const sink = await startOtlpSink();
-  const series: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  const sink = await forkOtlpSink();
+  let totals = { requests: 0, bytes: 0 };
+  // `local`: on without a collector, as `npm start` runs by default (spans made for the log lines' ids, none exported).
+  const series: Record<'off' | 'on' | 'local', number[]> = { off: [], on: [], local: [] };
+  // This process's CPU time per scan (all threads): less moved by other jobs on a shared machine than wall time.
+  const cpu: Record<'off' | 'on' | 'local', number[]> = { off: [], on: [], local: [] };
   let run = 0;
-  const scan = async (mode: 'off' | 'on') => {
+  const scan = async (mode: 'off' | 'on' | 'local') => {
     const config = loadConfig({
       ...environment,
-      VIGIL_TELEMETRY: mode,
+      VIGIL_TELEMETRY: mode === 'off' ? 'off' : 'on',
       ...(mode === 'on' ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
     });
     const services = await createAppServices(config, {
@@ -254,11 +258,14 @@ async function compareTelemetry(rounds: number, environment: Record<string, stri
         receivedAt: new Date().toISOString(),
       };
       const started = process.hrtime.bigint();
+      const cpuBefore = process.cpuUsage();
       const outcome = await handleQueueMessage(
         { functionName: 'scanBuild', queue: 'build-scan', body: envelope, messageId: id, deliveryCount: 1 },
         services,
       );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const used = process.cpuUsage(cpuBefore);
+      cpu[mode].push(Number(((used.user + used.system) / 1e6).toFixed(3)));
       if (outcome !== 'completed') throw new Error(`the build scan ended '${outcome}'`);
       series[mode].push(Number((mb / seconds).toFixed(1)));
     } finally {
@@ -268,19 +275,26 @@ async function compareTelemetry(rounds: number, environment: Record<string, stri
   };
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const mode of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) await scan(mode);
+      for (const mode of round % 2 === 0 ? (['off', 'on', 'local'] as const) : (['local', 'on', 'off'] as const)) await scan(mode);
     }
   } finally {
-    await sink.close();
+    totals = await sink.totals();
+    sink.close();
   }
   process.stdout.write(
     `${JSON.stringify({
       bench: 'pipeline-telemetry',
       offMBps: series.off,
       onMBps: series.on,
-      otlpRequests: sink.requests(),
-      otlpBytes: sink.bytes(),
+      localMBps: series.local,
+      offCpuSeconds: cpu.off,
+      onCpuSeconds: cpu.on,
+      localCpuSeconds: cpu.local,
+      otlpRequests: totals.requests,
+      otlpBytes: totals.bytes,
       cost: Number((1 - median(series.on) / median(series.off)).toFixed(3)),
+      cpuCost: Number((median(cpu.on) / median(cpu.off) - 1).toFixed(3)),
+      localCpuCost: Number((median(cpu.local) / median(cpu.off) - 1).toFixed(3)),
     })}\n`,
   );
 }
