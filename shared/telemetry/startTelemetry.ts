@@ -18,9 +18,9 @@ let starting: Promise<Telemetry> | undefined;
 
 /**
  * Starts the process's telemetry once (OpenTelemetry's providers are per process), loading the SDK
- * only now: with telemetry off nothing of OpenTelemetry is loaded. Application Insights when its
- * connection string is set, else Vigil's own SDK set-up with an OTLP exporter when
- * `OTEL_EXPORTER_OTLP_ENDPOINT` is set (and none otherwise: spans then only name log lines' traces).
+ * only now: with telemetry off nothing of OpenTelemetry is loaded. Exports to Application Insights
+ * when its connection string is set, else over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, else
+ * nowhere (spans then only name log lines' traces).
  */
 export function startTelemetry(
   config: VigilConfig,
@@ -30,13 +30,14 @@ export function startTelemetry(
   starting ??= (async () => {
     const e = config.environment;
     const serviceName = e.OTEL_SERVICE_NAME ?? 'vigil';
-    const started = e.APPLICATIONINSIGHTS_CONNECTION_STRING
-      ? await (await import('./azureMonitorTelemetry.js')).startAzureMonitorTelemetry({
-          serviceName,
-          connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING,
-          authenticationString: e.APPLICATIONINSIGHTS_AUTHENTICATION_STRING,
-        })
-      : await (await import('./sdkTelemetry.js')).startSdkTelemetry({ serviceName, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, ...extra });
+    const started = await (await import('./sdkTelemetry.js')).startSdkTelemetry({
+      serviceName,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      azureMonitor: e.APPLICATIONINSIGHTS_CONNECTION_STRING
+        ? { connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING, authenticationString: e.APPLICATIONINSIGHTS_AUTHENTICATION_STRING }
+        : undefined,
+      ...extra,
+    });
     installTelemetry(started);
     setTraceFields(() => {
       const ids = started.traceIds();
