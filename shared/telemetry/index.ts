@@ -4,4 +4,4 @@ export { counters, histograms } from './metrics';
 export type { ActiveSpan, SpanKind, SpanOptions, Telemetry, TelemetryAttributes, TraceIds } from './port';
 export { installTelemetry, noTelemetry, telemetry, validTraceparent } from './port';
 export { recordScan, type ScanKind } from './scanMetrics';
-export { startTelemetry, stopTelemetry, telemetryWanted } from './startTelemetry';
+export { startPendingTelemetry, startTelemetry, startTelemetryLater, stopTelemetry, telemetryWanted } from './startTelemetry';

@@ -51,10 +51,31 @@ export function startTelemetry(
   return starting;
 }
 
+let pending: VigilConfig | undefined;
+
+/**
+ * Telemetry to start once the first invocation has been answered (under the Functions host): loading
+ * the SDK and an exporter takes longer than the rest of a cold start, and the first webhook must not
+ * wait for it. That one invocation goes untraced; its log lines carry no trace id.
+ */
+export function startTelemetryLater(config: VigilConfig): void {
+  if (telemetryWanted(config)) pending = config;
+}
+
+/** Starts the telemetry `startTelemetryLater` set aside, once the invocation that ends now has been answered. */
+export function startPendingTelemetry(): void {
+  const config = pending;
+  if (!config) return;
+  pending = undefined;
+  // A macrotask later: the host has the answer before the SDK loads.
+  setTimeout(() => void startTelemetry(config).catch(() => undefined), 0);
+}
+
 /** Stops the process's telemetry (exporting what is buffered) and goes back to none: tests start theirs per file. */
 export async function stopTelemetry(): Promise<void> {
   const running = starting;
   starting = undefined;
+  pending = undefined;
   if (!running) return;
   const stopped = await running.catch(() => undefined);
   setTraceFields(undefined);

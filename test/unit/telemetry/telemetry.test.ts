@@ -3,7 +3,16 @@ import { envelopeAttributes, handlerOutcome, messageTraceparent } from '../../..
 import { loadConfig } from '../../../shared/config';
 import { deliveryOutcome } from '../../../shared/events/webhookTelemetry';
 import { createLogger, registerSecretValue } from '../../../shared/logging/logger';
-import { noTelemetry, startTelemetry, stopTelemetry, telemetry, telemetryWanted, validTraceparent } from '../../../shared/telemetry';
+import {
+  noTelemetry,
+  startPendingTelemetry,
+  startTelemetry,
+  startTelemetryLater,
+  stopTelemetry,
+  telemetry,
+  telemetryWanted,
+  validTraceparent,
+} from '../../../shared/telemetry';
 import { captureTelemetry } from '../../support/telemetryCapture';
 
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -25,6 +34,18 @@ describe('whether telemetry runs', () => {
 
   it('refuses a collector address that is not an http(s) URL, naming the setting', () => {
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' })).toThrow(/invalid setting OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+
+  it("under the Functions host, starts only once the first invocation's answer is out", async () => {
+    const config = loadConfig({ VIGIL_TELEMETRY: 'on' });
+    startTelemetryLater(config);
+    expect(telemetry().enabled).toBe(false);
+    startPendingTelemetry();
+    expect(telemetry().enabled).toBe(false);
+    // The start is one macrotask later; a zero timer set now runs after it (timers of equal delay run in order).
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect((await startTelemetry(config)).enabled).toBe(true);
+    expect(telemetry().enabled).toBe(true);
   });
 
   it('off, runs the work and traces nothing', async () => {
