@@ -42,11 +42,24 @@ server.listen(0, '127.0.0.1', () => console.log('ready http://127.0.0.1:' + serv
 `;
 
 interface Figures {
+  /** The server's CPU time per answered request (Linux: /proc), which other jobs on the machine move less than throughput. */
+  cpuMsPerRequest?: number;
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
   errors: number;
+}
+
+/** CPU milliseconds (user + system) the process has used so far, from /proc; undefined elsewhere. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command; in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 async function load(url: string): Promise<Figures> {
@@ -73,7 +86,14 @@ async function measure(server: WatchedProcess, path: string): Promise<Figures> {
     const base = (await server.waitForLine(/^(ready|Vigil local host listening on) /)).split(' ').pop() ?? '';
     // Warm up (JIT, SQLite page cache) before the measured run.
     await autocannon({ url: `${base}${path}`, method: 'POST', connections, duration: 1, headers: azureDevOpsHeaders(), body: fixture });
-    return await load(`${base}${path}`);
+    const cpuBefore = cpuMs(server.child.pid);
+    const figures = await load(`${base}${path}`);
+    const cpuAfter = cpuMs(server.child.pid);
+    const answered = figures.reqPerSec * seconds;
+    if (cpuBefore !== undefined && cpuAfter !== undefined && answered > 0) {
+      figures.cpuMsPerRequest = Number(((cpuAfter - cpuBefore) / answered).toFixed(3));
+    }
+    return figures;
   } finally {
     server.child.kill('SIGTERM');
     await server.exited;
@@ -147,14 +167,25 @@ async function compareTelemetry(rounds: number): Promise<void> {
       connections,
       offReqPerSec: offRps,
       onReqPerSec: onRps,
+      offCpuMsPerRequest: off.map((f) => f.cpuMsPerRequest),
+      onCpuMsPerRequest: on.map((f) => f.cpuMsPerRequest),
       offP99Ms: off.map((f) => f.p99Ms),
       onP99Ms: on.map((f) => f.p99Ms),
       non2xx: [...off, ...on].reduce((sum, f) => sum + f.non2xx, 0),
       otlpRequests: totals.requests,
       otlpBytes: totals.bytes,
       cost: Number((1 - median(onRps) / median(offRps)).toFixed(3)),
+      cpuCost: cpuCost(off, on),
     })}\n`,
   );
+}
+
+/** median(on) / median(off) - 1 of the CPU per request, when /proc gave it. */
+function cpuCost(off: Figures[], on: Figures[]): number | undefined {
+  const offCpu = off.flatMap((f) => (f.cpuMsPerRequest === undefined ? [] : [f.cpuMsPerRequest]));
+  const onCpu = on.flatMap((f) => (f.cpuMsPerRequest === undefined ? [] : [f.cpuMsPerRequest]));
+  if (offCpu.length === 0 || onCpu.length === 0) return undefined;
+  return Number((median(onCpu) / median(offCpu) - 1).toFixed(3));
 }
 
 async function main(): Promise<void> {
