@@ -70,7 +70,13 @@ export async function handleQueueMessage(delivery: QueueDelivery, services: AppS
         parent: delivery.traceparent,
         // An internal event (risk.opened → work item, alert, status) is also linked to the span that emitted it.
         links: delivery.traceparent && isInternalEvent(decodeBody(delivery.body)) ? [delivery.traceparent] : undefined,
-        attributes: { 'vigil.queue': queue, 'vigil.function': functionName, 'messaging.message.id': delivery.messageId },
+        attributes: {
+          'vigil.queue': queue,
+          'vigil.function': functionName,
+          'messaging.message.id': delivery.messageId,
+          // Application Insights names a consumer span's `requests` row only from this attribute.
+          'ai.operation.name': `process ${queue}`,
+        },
       },
       (span) => runQueueMessage(delivery, services, span, useCase),
     );

@@ -142,17 +142,14 @@ async function compareTelemetry(rounds: number): Promise<void> {
   let totals = { requests: 0, bytes: 0 };
   const off: Figures[] = [];
   const on: Figures[] = [];
+  // On without a collector, as `npm start` runs by default: spans made (the log lines' trace ids), none exported.
+  const local: Figures[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       const runOff = async () => off.push(await measureHost({ VIGIL_TELEMETRY: 'off' }));
       const runOn = async () => on.push(await measureHost({ VIGIL_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }));
-      if (round % 2 === 0) {
-        await runOff();
-        await runOn();
-      } else {
-        await runOn();
-        await runOff();
-      }
+      const runLocal = async () => local.push(await measureHost({ VIGIL_TELEMETRY: 'on' }));
+      for (const run of round % 2 === 0 ? [runOff, runOn, runLocal] : [runLocal, runOn, runOff]) await run();
     }
   } finally {
     totals = await sink.totals();
@@ -169,6 +166,8 @@ async function compareTelemetry(rounds: number): Promise<void> {
       onReqPerSec: onRps,
       offCpuMsPerRequest: off.map((f) => f.cpuMsPerRequest),
       onCpuMsPerRequest: on.map((f) => f.cpuMsPerRequest),
+      localReqPerSec: local.map((f) => f.reqPerSec),
+      localCpuMsPerRequest: local.map((f) => f.cpuMsPerRequest),
       offP99Ms: off.map((f) => f.p99Ms),
       onP99Ms: on.map((f) => f.p99Ms),
       non2xx: [...off, ...on].reduce((sum, f) => sum + f.non2xx, 0),
@@ -176,6 +175,7 @@ async function compareTelemetry(rounds: number): Promise<void> {
       otlpBytes: totals.bytes,
       cost: Number((1 - median(onRps) / median(offRps)).toFixed(3)),
       cpuCost: cpuCost(off, on),
+      localCpuCost: cpuCost(off, local),
     })}\n`,
   );
 }
