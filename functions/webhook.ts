@@ -6,5 +6,5 @@ registerHttpFunction('webhook', {
   route: 'hooks/{source}',
   methods: ['POST'],
   maxBodyBytes: maxWebhookBodyBytes,
-  handler: async (request) => handleWebhookRequest(request, await getServices()),
+  handler: async (request, context) => handleWebhookRequest(request, await getServices(), context.traceContext?.traceParent),
 });

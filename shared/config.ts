@@ -71,6 +71,12 @@ const environmentSchema = z.object({
   VIGIL_VERIFY_SLACK_URL: z.string().optional(),
   VIGIL_VERIFY_NPM_URL: z.string().optional(),
   VIGIL_VERIFY_AZURE_STORAGE_URL: z.string().optional(),
+  // Traces and metrics (docs/deploy.md, "Telemetry"): on when Application Insights or an OTLP collector is set, and under `vigil start`.
+  VIGIL_TELEMETRY: z.enum(['on', 'off']).optional(),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.string().min(1).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. http://localhost:4318' }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type VigilEnvironment = z.infer<typeof environmentSchema>;

@@ -1,5 +1,6 @@
 import { PermanentError, ThrottledError, TransientError } from '../errors';
 import type { AlertChannel } from '../organizations';
+import { telemetry } from '../telemetry';
 import type { AlertMessage } from './alertContent';
 import { signedWebhookRequest } from './channels/signedWebhook';
 import { slackPayload } from './channels/slackBlocks';
@@ -11,13 +12,35 @@ export interface AlertDestination {
   signingSecret?: string;
 }
 
-/** Posts one alert to one channel and maps the answer onto the settlement errors. */
+/**
+ * Posts one alert to one channel and maps the answer onto the settlement errors, in a client span,
+ * counted by channel type and outcome. Neither carries the URL: it holds the channel's credential.
+ */
 export async function deliverAlert(
   destination: AlertDestination,
   message: AlertMessage,
   messageId: string,
   now: Date,
   fetchImpl: typeof fetch = fetch,
+): Promise<void> {
+  const channelType = destination.channel.type;
+  try {
+    await telemetry().inSpan(`alert ${channelType}`, { kind: 'client', attributes: { 'vigil.channel.type': channelType } }, () =>
+      post(destination, message, messageId, now, fetchImpl),
+    );
+    telemetry().count('vigil.alerts', 1, { channel_type: channelType, outcome: 'sent' });
+  } catch (error) {
+    telemetry().count('vigil.alerts', 1, { channel_type: channelType, outcome: 'failed' });
+    throw error;
+  }
+}
+
+async function post(
+  destination: AlertDestination,
+  message: AlertMessage,
+  messageId: string,
+  now: Date,
+  fetchImpl: typeof fetch,
 ): Promise<void> {
   const { channel } = destination;
   const request =

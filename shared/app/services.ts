@@ -5,9 +5,11 @@ import type { QueueAdmin, QueueReceiver, QueueSender } from '../queue/port';
 import type { EmbeddedDatabase } from '../store/embedded/embeddedDatabase';
 import type { WalCheckpointer } from '../store/embedded/walCheckpointer';
 import type { Store } from '../store/port';
+import { startTelemetry, startTelemetryLater, telemetry as telemetryNow, telemetryWanted } from '../telemetry';
 import { createVault } from '../vault/createVault';
 import type { Vault } from '../vault/port';
 import { type AppStores, createStores } from './stores';
+import { tracedQueue, tracedStore, tracedVault } from './tracedAdapters';
 
 export type QueueBackend = QueueSender & QueueReceiver & QueueAdmin & { releaseAllLocks?(): number };
 
@@ -31,6 +33,8 @@ export interface ServiceOverrides {
   clock?: Clock;
   logger?: Logger;
   vault?: Vault;
+  /** Start telemetry after the first invocation instead of before (the Functions host's cold start; see startTelemetryLater). */
+  deferTelemetry?: boolean;
 }
 
 /**
@@ -45,7 +49,13 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
     // Extra CI provider modules are checked before anything starts: a bad one stops start-up with its path.
     await (await import('../ci/providers/registry.js')).loadCiProviders(config);
   }
-  const adapters = await loadAdapterModules(config);
+  // Telemetry's SDK loads beside the adapters, and only when telemetry is on (shared/telemetry/).
+  const tracing = telemetryWanted(config);
+  if (overrides.deferTelemetry) startTelemetryLater(config);
+  const [adapters, telemetry] = await Promise.all([
+    loadAdapterModules(config),
+    overrides.deferTelemetry ? undefined : startTelemetry(config),
+  ]);
   let database: EmbeddedDatabase | undefined;
   let checkpointer: WalCheckpointer | undefined;
   const embedded = async (): Promise<EmbeddedDatabase> => {
@@ -58,9 +68,18 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
     return database;
   };
   try {
-    const store = await adapters.openStore(clock, embedded);
-    const queue = await adapters.openQueue(clock, embedded);
-    const vault = overrides.vault ?? createVault(config, { clock });
+    let store = await adapters.openStore(clock, embedded);
+    let queue = await adapters.openQueue(clock, embedded);
+    let vault = overrides.vault ?? createVault(config, { clock });
+    // The wrappers ask for the process's telemetry on each call: started later, they trace from then on.
+    if (tracing || telemetry?.enabled) {
+      // Every send is a span: it carries the trace across the queue. Store and vault calls are spans
+      // where they leave the process (Cosmos DB, Key Vault); the embedded ones take microseconds, and
+      // a span each would cost a scan with many findings more than the calls themselves.
+      queue = tracedQueue(queue, config.queueBackend === 'service-bus' ? 'servicebus' : 'embedded');
+      if (config.storeBackend === 'cosmos') store = tracedStore(store, 'cosmosdb');
+      if (config.vaultBackend === 'key-vault') vault = tracedVault(vault, 'keyvault');
+    }
     return {
       config,
       clock,
@@ -70,6 +89,7 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
       stores: createStores(store, clock, config),
       checkStoreWritable: async () => store.checkWritable?.(),
       async close() {
+        await telemetryNow().flush();
         await queue.close();
         await store.close();
         await checkpointer?.stop();
@@ -142,7 +162,8 @@ let current: Promise<AppServices> | undefined;
 
 /** The process's services: those the host installed with `useServices`, else built from the environment on first use. */
 export function getServices(): Promise<AppServices> {
-  current ??= createAppServices(loadConfig());
+  // Under the Functions host telemetry starts once the first invocation is answered (functionRegistry.ts).
+  current ??= createAppServices(loadConfig(), { deferTelemetry: Boolean(process.env.FUNCTIONS_WORKER_RUNTIME) });
   return current;
 }
 

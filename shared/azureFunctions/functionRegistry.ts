@@ -1,5 +1,6 @@
 import { app, type HttpHandler, type ServiceBusQueueHandler, type TimerHandler } from '@azure/functions';
 import type { QueueName } from '../queue';
+import { startPendingTelemetry } from '../telemetry';
 
 /**
  * One record per function, kept so the local host and the tests serve exactly what the Azure
@@ -42,9 +43,19 @@ function underFunctionsHost(): boolean {
   return Boolean(process.env.FUNCTIONS_WORKER_RUNTIME);
 }
 
+let hooked = false;
+
+/** Under the Functions host, deferred telemetry starts after the first invocation is answered (shared/telemetry/startTelemetry.ts). */
+function startTelemetryAfterInvocations(): void {
+  if (hooked) return;
+  hooked = true;
+  app.hook.postInvocation(() => startPendingTelemetry());
+}
+
 function record(definition: FunctionDefinition): void {
   if (definitions.has(definition.name)) throw new Error(`function '${definition.name}' is registered twice`);
   definitions.set(definition.name, definition);
+  if (underFunctionsHost()) startTelemetryAfterInvocations();
 }
 
 export function registerHttpFunction(name: string, options: Omit<HttpFunctionDefinition, 'kind' | 'name'>): void {

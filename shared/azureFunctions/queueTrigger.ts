@@ -6,6 +6,8 @@ import { type EventEnvelope, EventEnvelopeSchema } from '../events';
 import { HandlerRun } from '../journeys';
 import type { QueueName } from '../queue';
 import { parkMessage } from '../queue';
+import { type ActiveSpan, telemetry } from '../telemetry';
+import { envelopeAttributes, handlerOutcome, isInternalEvent, messageTraceparent } from './queueTelemetry';
 import { decideSettlement } from './settlement';
 
 export type QueueOutcome = 'completed' | 'replayed' | 'rescheduled' | 'parked';
@@ -16,8 +18,10 @@ export interface QueueDelivery {
   body: unknown;
   messageId: string;
   deliveryCount: number;
-  /** When the broker enqueued the message (trigger metadata `enqueuedTimeUtc`), for `vigil trace`. */
-  enqueuedAt?: string;
+  /** The W3C `traceparent` to continue: the Functions host's invocation, else the one the message carried. */
+  traceparent?: string;
+  /** When the message became receivable: what `vigil.queue.lag` measures from, and `vigil trace` shows. */
+  enqueuedTime?: Date;
 }
 
 /**
@@ -36,7 +40,8 @@ export function queueTrigger(functionName: string, queue: QueueName, useCase?: U
         body: message,
         messageId: String(metadata.messageId ?? ''),
         deliveryCount: Number(metadata.deliveryCount ?? 1),
-        enqueuedAt: enqueuedAtOf(metadata.enqueuedTimeUtc),
+        traceparent: messageTraceparent(context.traceContext?.traceParent, metadata.applicationProperties),
+        enqueuedTime: enqueuedTimeOf(metadata.enqueuedTimeUtc),
       },
       services,
       useCase,
@@ -51,6 +56,41 @@ export function queueTrigger(functionName: string, queue: QueueName, useCase?: U
  * redelivery can cure.
  */
 export async function handleQueueMessage(delivery: QueueDelivery, services: AppServices, useCase?: UseCase): Promise<QueueOutcome> {
+  const tracing = telemetry();
+  const { queue, functionName } = delivery;
+  if (delivery.enqueuedTime) {
+    tracing.record('vigil.queue.lag', Math.max(0, services.clock.now() - delivery.enqueuedTime.getTime()), { queue });
+  }
+  const started = performance.now();
+  let outcome: QueueOutcome | 'failed' = 'failed';
+  try {
+    outcome = await tracing.inSpan(
+      `process ${queue}`,
+      {
+        kind: 'consumer',
+        parent: delivery.traceparent,
+        // An internal event (risk.opened → work item, alert, status) is also linked to the span that emitted it.
+        links: delivery.traceparent && isInternalEvent(decodeBody(delivery.body)) ? [delivery.traceparent] : undefined,
+        attributes: {
+          'vigil.queue': queue,
+          'vigil.function': functionName,
+          'messaging.message.id': delivery.messageId,
+          // Application Insights names a consumer span's `requests` row only from this attribute.
+          'ai.operation.name': `process ${queue}`,
+        },
+      },
+      (span) => runQueueMessage(delivery, services, span, useCase),
+    );
+    return outcome;
+  } finally {
+    tracing.record('vigil.handler.duration', performance.now() - started, {
+      function: functionName,
+      outcome: handlerOutcome(outcome, delivery.deliveryCount, services.config.maxDeliveryCount),
+    });
+  }
+}
+
+async function runQueueMessage(delivery: QueueDelivery, services: AppServices, span: ActiveSpan, useCase?: UseCase): Promise<QueueOutcome> {
   const logger = services.logger.child({ function: delivery.functionName, messageId: delivery.messageId });
   // Each run is a hop of its delivery's journey (`vigil trace`), written when it settles.
   const journey = new HandlerRun({ journeys: services.stores.journeys, clock: services.clock, logger }, delivery);
@@ -59,11 +99,13 @@ export async function handleQueueMessage(delivery: QueueDelivery, services: AppS
     const issue = parsed.error.issues[0];
     const reason = `invalid envelope: ${issue.path.join('.') || '(body)'}: ${issue.message}`;
     await park(services, delivery, reason);
+    span.fail('parked: not an event envelope');
     logger.warn('parked a message that is not an event envelope');
     await journey.finish(undefined, 'parked', reason);
     return 'parked';
   }
   const envelope = parsed.data;
+  span.setAttributes(envelopeAttributes(envelope));
   try {
     const run = useCase ?? (await useCaseOnQueue(delivery.queue, envelope));
     const outcome = await services.stores.idempotency.run(delivery.functionName, envelope.id, () =>
@@ -104,6 +146,7 @@ export async function handleQueueMessage(delivery: QueueDelivery, services: AppS
       }
       case 'park':
         await park(services, delivery, settlement.reason);
+        span.fail(`parked: ${settlement.reason}`);
         logger.warn('parked; see `vigil dlq list`', { reason: settlement.reason });
         await journey.finish(envelope, 'parked', settlement.reason);
         return 'parked';
@@ -133,9 +176,9 @@ async function park(services: AppServices, delivery: QueueDelivery, reason: stri
   });
 }
 
-function enqueuedAtOf(value: unknown): string | undefined {
+function enqueuedTimeOf(value: unknown): Date | undefined {
   const time = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
-  return time && !Number.isNaN(time.getTime()) ? time.toISOString() : undefined;
+  return time && !Number.isNaN(time.getTime()) ? time : undefined;
 }
 
 /** The Functions host hands JSON bodies over parsed, but a string or bytes body must work too. */

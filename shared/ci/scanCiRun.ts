@@ -3,6 +3,7 @@ import type { EventEnvelope } from '../events';
 import { OrganizationNotFoundError } from '../organizations';
 import { leakedSecretSighting, riskEvents, SightingRecorder } from '../risks';
 import type { Finding } from '../scanning';
+import { recordScan } from '../telemetry';
 import { skippedByTrigger, type TriggerRule } from '../triggers';
 import type { SecretVerifier } from '../verification';
 import { buildLogScanner } from './buildScanner';
@@ -137,6 +138,7 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
     scannedAt: new Date(services.clock.now()).toISOString(),
   };
   const record = await store(provider.name, run, outcome, options, services);
+  recordScan('build-log', bytesScanned, outcome.durationMs);
   logger.info('ci run scanned', { provider: provider.name, run: run.key, logs: logsScanned, bytes: bytesScanned, findings });
   return record;
 }

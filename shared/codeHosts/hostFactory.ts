@@ -9,6 +9,7 @@ import { gitHubPullRequestHost } from './gitHubPullRequestHost';
 import { connectGitLab } from './gitLabConnection';
 import { gitLabPullRequestHost } from './gitLabPullRequestHost';
 import { type HostSource, hostSources, type PullRequestHost } from './pullRequestHost';
+import { tracedHost } from './tracedHost';
 
 /**
  * The one place a host adapter is chosen: by the event's source, from the organization's settings.
@@ -22,6 +23,10 @@ export async function openPullRequestHost(
   services: AppServices,
   logger: Logger,
 ): Promise<PullRequestHost> {
+  return tracedHost(await openHost(source, settings, services, logger), settings.organization);
+}
+
+async function openHost(source: string, settings: OrganizationSettings, services: AppServices, logger: Logger): Promise<PullRequestHost> {
   if (!isHostSource(source)) throw new ConfigurationError(`no code host for source '${source}' (Vigil knows ${hostSources.join(', ')})`);
   const scoped = logger.child({ component: source, organization: settings.organization });
   switch (source) {

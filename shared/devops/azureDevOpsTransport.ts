@@ -9,6 +9,7 @@ import { type Clock, systemClock } from '../clock';
 import { ConfigurationError, PermanentError, ThrottledError, TransientError, VigilError } from '../errors';
 import { type Logger, scrubSecrets } from '../logging';
 import type { OrganizationSettings } from '../organizations';
+import { telemetry } from '../telemetry';
 import type { Vault } from '../vault';
 import { requireSecret } from '../vault';
 import {
@@ -307,8 +308,27 @@ export class AzureDevOpsTransport {
     }
   }
 
-  /** Run one operation with the credential ready, retrying 5xx with backoff and waiting out throttling a bounded number of times. */
+  /**
+   * Run one operation with the credential ready, retrying 5xx with backoff and waiting out throttling a bounded number
+   * of times: one client span per call (its retries inside), throttling counted (docs/operations.md).
+   */
   async call<T>(options: CallOptions, operation: () => Promise<T>): Promise<T> {
+    return telemetry().inSpan(
+      // Named by the kind of resource, so Application Insights groups the calls; the ids are an attribute.
+      `Azure DevOps ${options.resource.replace(/'[^']*'/g, '{name}').replace(/\b\d+\b/g, '{id}')}`,
+      {
+        kind: 'client',
+        attributes: {
+          'vigil.organization': this.organization,
+          'vigil.devops.resource': options.resource,
+          'server.address': new URL(this.url).host,
+        },
+      },
+      () => this.attempts(options, operation),
+    );
+  }
+
+  private async attempts<T>(options: CallOptions, operation: () => Promise<T>): Promise<T> {
     const idempotent = options.idempotent ?? true;
     let throttleWaits = 0;
     for (let attempt = 1; ; attempt++) {
@@ -329,6 +349,11 @@ export class AzureDevOpsTransport {
           throw new AzureDevOpsAuthError(this.organization, this.auth, failure.statusCode, failure.detail);
         }
         const decision = decideRetry(failure, { attempt, throttleWaits, idempotent }, this.retry, this.random);
+        if (failure.kind === 'throttled') {
+          // The delay honoured: waited out here, or handed to the queue's reschedule (settlement.ts) past the waits allowed.
+          telemetry().count('vigil.devops.throttled', 1, { status: failure.statusCode ?? 429 });
+          telemetry().record('vigil.devops.throttle_delay', decision.action === 'retry' ? decision.delayMs : failure.retryAfterMs);
+        }
         if (decision.action === 'retry') {
           if (failure.kind === 'throttled') throttleWaits++;
           this.logger?.warn('azure devops call failed; retrying', {

@@ -5,20 +5,31 @@ import { failureKindOf } from '../errors';
 import { createHookSecretResolver, type HookSecretResolver } from './hookSecrets';
 import { receiveWebhook, tooLarge } from './receiveWebhook';
 import { WebhookRejection } from './webhookErrors';
+import { tracedDelivery } from './webhookTelemetry';
 
-/** The webhook function's handler: the HTTP request in, `receiveWebhook`'s answer out. */
-export async function handleWebhookRequest(request: HttpRequest, services: AppServices): Promise<HttpResponseInit> {
-  const response = await receiveWebhook(
-    { source: request.params.source ?? '', headers: request.headers, readBody: (limit) => readBody(request, limit) },
-    {
-      queue: services.queue,
-      deliveries: services.stores.deliveries,
-      parked: services.stores.parked,
-      journeys: services.stores.journeys,
-      clock: services.clock,
-      logger: services.logger,
-      hookSecrets: hookSecretsOf(services),
-    },
+/**
+ * The webhook function's handler: the HTTP request in, `receiveWebhook`'s answer out, in the span
+ * that starts the delivery's trace (`hostTraceparent`: the Functions host's invocation, when there is one).
+ */
+export async function handleWebhookRequest(
+  request: HttpRequest,
+  services: AppServices,
+  hostTraceparent?: string,
+): Promise<HttpResponseInit> {
+  const source = request.params.source ?? '';
+  const response = await tracedDelivery(source, hostTraceparent, () =>
+    receiveWebhook(
+      { source, headers: request.headers, readBody: (limit) => readBody(request, limit) },
+      {
+        queue: services.queue,
+        deliveries: services.stores.deliveries,
+        parked: services.stores.parked,
+        journeys: services.stores.journeys,
+        clock: services.clock,
+        logger: services.logger,
+        hookSecrets: hookSecretsOf(services),
+      },
+    ),
   );
   return { status: response.status, jsonBody: response.body, headers: response.headers };
 }

@@ -19,8 +19,8 @@ export interface HandlerRunStart {
   queue: QueueName;
   messageId: string;
   deliveryCount: number;
-  /** When the broker enqueued the message (the trigger's `enqueuedTimeUtc`), if known. */
-  enqueuedAt?: string;
+  /** When the message became receivable (the trigger's `enqueuedTimeUtc`), if known. */
+  enqueuedTime?: Date;
 }
 
 export interface HandlerRunDependencies {
@@ -79,7 +79,7 @@ export class HandlerRun {
 
   /** Writes the hop. `envelope` is undefined when the message was not an envelope (parked as such). */
   async finish(envelope: EventEnvelope | undefined, outcome: HandlerRunOutcome, reason?: unknown): Promise<void> {
-    const { functionName, queue, messageId, deliveryCount, enqueuedAt } = this.start;
+    const { functionName, queue, messageId, deliveryCount, enqueuedTime } = this.start;
     const hop: HandlerRunHop = {
       id: handlerRunHopId(functionName, messageId, deliveryCount, this.startedAt),
       kind: 'handler',
@@ -94,7 +94,7 @@ export class HandlerRun {
       messageId,
       deliveryCount,
       attempt: envelope?.attempt ?? 0,
-      ...(enqueuedAt ? { enqueuedAt } : {}),
+      ...(enqueuedTime ? { enqueuedAt: enqueuedTime.toISOString() } : {}),
       startedAt: this.startedAt,
       endedAt: new Date(this.deps.clock.now()).toISOString(),
       outcome,

@@ -4,6 +4,7 @@ import { invocationLogHandler } from '../azureFunctions';
 import { messageOf } from '../errors';
 import type { Logger } from '../logging';
 import type { LockedMessage, QueueReceiver } from '../queue';
+import { telemetry } from '../telemetry';
 
 export interface QueuePumpOptions {
   concurrency: number;
@@ -53,11 +54,14 @@ export function startQueuePump(
         continue;
       }
       for (const message of messages) {
-        const task = invoke(definition, receiver, message, log, options.lockDurationMs).finally(() => {
-          inFlight.delete(task);
-          slotFreed?.();
-          slotFreed = undefined;
-        });
+        // In the sender's trace: the pump's own lines about this message (a failure, a lost lock) name it too.
+        const task = telemetry()
+          .continueTrace(message.traceparent, () => invoke(definition, receiver, message, log, options.lockDurationMs))
+          .finally(() => {
+            inFlight.delete(task);
+            slotFreed?.();
+            slotFreed = undefined;
+          });
         inFlight.add(task);
       }
     }
@@ -95,7 +99,11 @@ async function invoke(
       enqueuedTimeUtc: message.enqueuedTime.toISOString(),
       sequenceNumber: message.sequenceNumber,
       lockToken: message.lockToken,
-      applicationProperties: message.type ? { type: message.type } : {},
+      // As Service Bus hands them to the Functions host: the event type and the sender's trace context.
+      applicationProperties: {
+        ...(message.type ? { type: message.type } : {}),
+        ...(message.traceparent ? { 'Diagnostic-Id': message.traceparent } : {}),
+      },
     },
   });
   // Renew at half the lock so a long scan keeps its message, as the Functions host's auto-renewal does.

@@ -1,4 +1,4 @@
 /** The public surface of logging/: what other folders may import (docs/architecture.md, "Layout"). */
 export { escapeControlCharacters, escapeJsonControlCharacters, printable } from './controlCharacters';
 export type { Logger } from './logger';
-export { createLogger, registerSecretValue, scrubSecrets } from './logger';
+export { createLogger, registerSecretValue, scrubSecrets, setTraceFields } from './logger';

@@ -36,6 +36,16 @@ export function scrubSecrets(text: string): string {
   return scrubbed;
 }
 
+/**
+ * Where a log line gets the trace it belongs to: telemetry registers this when it starts, so every
+ * line written inside a delivery's spans names its trace (docs/deploy.md, "Telemetry").
+ */
+let traceFields: () => LogFields | undefined = () => undefined;
+
+export function setTraceFields(provider: (() => LogFields | undefined) | undefined): void {
+  traceFields = provider ?? (() => undefined);
+}
+
 export interface LoggerOptions {
   level?: LogLevel;
   format?: 'text' | 'json';
@@ -51,7 +61,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
   const emit = (level: LogLevel, message: string, fields: LogFields = {}) => {
     if (levelRank[level] < minimum) return;
-    const all = { ...base, ...fields };
+    const all = { ...traceFields(), ...base, ...fields };
     // Scrubbed first (a secret is matched as it is), then escaped: a value from outside (a delivery
     // id, a reason) cannot end the line early and forge one of its own, nor reach a terminal's escapes.
     const line =

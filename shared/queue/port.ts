@@ -7,6 +7,11 @@ export interface OutgoingMessage {
   body: EventEnvelope;
   /** Deliver no earlier than this (Service Bus `scheduledEnqueueTimeUtc`). */
   scheduledEnqueueTime?: Date;
+  /**
+   * The W3C `traceparent` of the span that sent it, so the handler's span continues the same trace
+   * (Service Bus: the `Diagnostic-Id` application property; embedded: a column).
+   */
+  traceparent?: string;
 }
 
 /** The send side: the webhook and handlers that chain events use only this. */
@@ -22,6 +27,8 @@ export interface LockedMessage {
   body: unknown;
   /** `applicationProperties.type`: the envelope's event type, readable without parsing the body. */
   type?: string;
+  /** The sender's W3C `traceparent` (`applicationProperties['Diagnostic-Id']` on Service Bus), when it sent one. */
+  traceparent?: string;
   deliveryCount: number;
   enqueuedTime: Date;
   sequenceNumber: number;

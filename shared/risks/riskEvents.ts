@@ -2,6 +2,7 @@ import { queuesFor } from '../app';
 import type { Clock } from '../clock';
 import type { EventEnvelope } from '../events';
 import type { OutgoingMessage, QueueName } from '../queue';
+import { telemetry } from '../telemetry';
 import type { Risk } from './risk';
 import type { RiskTransition, TriageTransition } from './riskStore';
 
@@ -19,6 +20,8 @@ export function riskEvents(
   const byQueue = new Map<QueueName, OutgoingMessage[]>();
   for (const { risk, transition, sightingId } of recorded) {
     const announced = transition === 'already-counted' ? (risk.occurrences === 1 ? 'opened' : 'seen-again') : transition;
+    // A sighting counted before (a redelivered scan) is announced again but was counted then.
+    if (transition !== 'already-counted') countRiskChange(risk, transition);
     const envelope: EventEnvelope = {
       id: `risk:${risk.id}:${announced}:${sightingId}`.slice(0, 500),
       source: 'vigil',
@@ -41,6 +44,7 @@ export function riskEvents(
  */
 export function triageEvents(risk: Risk, transition: TriageTransition, clock: Clock): Map<QueueName, OutgoingMessage[]> {
   const change = risk.triage;
+  countRiskChange(risk, transition);
   const key = change?.key ?? change?.at ?? new Date(clock.now()).toISOString();
   const envelope: EventEnvelope = {
     id: `risk:${risk.id}:${transition}:${change?.source ?? 'cli'}:${key}`.slice(0, 500),
@@ -52,6 +56,12 @@ export function triageEvents(risk: Risk, transition: TriageTransition, clock: Cl
     receivedAt: new Date(clock.now()).toISOString(),
   };
   return add(new Map(), envelope);
+}
+
+/** `vigil.risks.changes`: opened, reopened and resolved as they are; everything else a risk goes through is a change. */
+function countRiskChange(risk: Risk, transition: RiskTransition): void {
+  const change = transition === 'opened' || transition === 'reopened' || transition === 'resolved' ? transition : 'changed';
+  telemetry().count('vigil.risks.changes', 1, { kind: risk.kind, severity: risk.severity, change });
 }
 
 function add(byQueue: Map<QueueName, OutgoingMessage[]>, envelope: EventEnvelope): Map<QueueName, OutgoingMessage[]> {

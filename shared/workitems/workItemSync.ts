@@ -8,6 +8,7 @@ import type { Risk, RiskStatus, RiskStore, TriageRequest, TriageTransition } fro
 import { triageEvents } from '../risks';
 import type { Stored } from '../store';
 import { isPreconditionFailed } from '../store';
+import { telemetry } from '../telemetry';
 import {
   creationOperations,
   descriptionFor,
@@ -209,6 +210,7 @@ async function create(
     creationOperations(info, subject, { marker: claim.marker, ...route, now: now(ctx) }),
   );
   const view = viewOf(created, claim.project);
+  telemetry().count('vigil.workitems.writes', 1, { operation: 'created' });
   const linked = await ctx.links.replace(
     {
       ...claim,
@@ -371,6 +373,10 @@ async function reconcileOne(
     after = viewOf(item, view.project);
   }
   const afterCategory = categoryOf(plan.info, after.state) ?? plan.category;
+  if (item) {
+    const closed = isClosedCategory(afterCategory) && !isClosedCategory(categoryOf(plan.info, view.state));
+    telemetry().count('vigil.workitems.writes', 1, { operation: closed ? 'closed' : 'updated' });
+  }
   await ctx.links.replace(
     {
       ...link,
@@ -589,4 +595,9 @@ function now(ctx: WorkItemSyncContext): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A work item in one of these categories is done with (`vigil.workitems.writes` counts the move into one as `closed`). */
+function isClosedCategory(category: string | undefined): boolean {
+  return category === 'Completed' || category === 'Removed';
 }

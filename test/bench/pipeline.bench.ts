@@ -20,6 +20,11 @@
  * REST calls for the measured scan (target: 1 build + 1 log list + 1 per log, plus one audit sweep
  * per project per hour); node-api's route-table lookups are reported as `metadataCalls`. Both paths
  * are warmed up first, untimed (a small build in another project).
+ *
+ * BENCH_TELEMETRY_ROUNDS=N then scans the same build N more times with telemetry off and N with it
+ * on (spans and metrics exported over OTLP to a local sink), alternated, each with the app's services
+ * made afresh, and prints a second line with both series of MB/s and the cost:
+ * 1 - median(on) / median(off) (issue 22: at most 0.10).
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,9 +38,11 @@ import type * as Scanners from '../../shared/ci/buildScanner';
 import type * as Config from '../../shared/config';
 import type { EventEnvelope } from '../../shared/events/envelope';
 import type * as Logging from '../../shared/logging/logger';
+import type * as Telemetry from '../../shared/telemetry';
 import type * as Vaults from '../../shared/vault/environmentVault';
 import { azureRmEndpoint, genericEndpoint } from '../support/azureDevOps/serviceConnectionRoutes';
 import type { BenchDevOpsOptions } from './azureDevOpsProcess';
+import { forkOtlpSink } from './otlpSink';
 import { shippedModule } from './shippedApp';
 
 const { buildLogScanner } = shippedModule<typeof Scanners>('ci/buildScanner');
@@ -44,6 +51,7 @@ const { createLogger } = shippedModule<typeof Logging>('logging/logger');
 const { handleQueueMessage } = shippedModule<typeof QueueTriggers>('azureFunctions/queueTrigger');
 const { createAppServices } = shippedModule<typeof Services>('app/services');
 const { createEnvironmentVault } = shippedModule<typeof Vaults>('vault/environmentVault');
+const { stopTelemetry } = shippedModule<typeof Telemetry>('telemetry/index');
 
 /** VIGIL_BENCH_LOGS=1 VIGIL_BENCH_MB=1024 serves one 1 GB log, to see memory stay at the engine's bound. */
 const logCount = Number(process.env.VIGIL_BENCH_LOGS ?? 20);
@@ -125,7 +133,8 @@ async function main(): Promise<void> {
       },
     ],
   });
-  const config = loadConfig({ VIGIL_DATA_DIR: join(directory, 'data'), VIGIL_FINGERPRINT_KEY: 'vigil-benchmark-key-not-secret-0' });
+  const benchEnv = { VIGIL_DATA_DIR: join(directory, 'data'), VIGIL_FINGERPRINT_KEY: 'vigil-benchmark-key-not-secret-0' };
+  const config = loadConfig(benchEnv);
   const services = await createAppServices(config, {
     logger: createLogger({ level: 'warn', sink: { write: () => undefined } }),
     vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT_CONTOSO: pat }),
@@ -159,6 +168,7 @@ async function main(): Promise<void> {
     await handle(buildComplete(warmUpProject));
     const callsBefore = (await recordedCalls(child)).length;
 
+    const mb = bytes / (1024 * 1024);
     const envelope = buildComplete(project);
     const started = process.hrtime.bigint();
     const cpuBefore = process.cpuUsage();
@@ -182,7 +192,6 @@ async function main(): Promise<void> {
     const kind = (path: string) => path.replace(/\/\d+(?=\/|$)/g, '/{id}').replace(/^\/[^/]+\/[^/]+\/_apis\//, '');
     const callsByKind: Record<string, number> = {};
     for (const call of api) callsByKind[`${call.method} ${kind(call.path)}`] = (callsByKind[`${call.method} ${kind(call.path)}`] ?? 0) + 1;
-    const mb = bytes / (1024 * 1024);
     const round = (value: number, digits = 1) => Number(value.toFixed(digits));
     process.stdout.write(
       `${JSON.stringify({
@@ -200,11 +209,94 @@ async function main(): Promise<void> {
         callsByKind,
       })}\n`,
     );
+    const rounds = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 0);
+    if (rounds > 0) {
+      await services.close();
+      await compareTelemetry(rounds, benchEnv, pat, mb);
+    }
   } finally {
     await services.close();
     child.disconnect();
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
+/**
+ * The measured build scanned again with telemetry off and on, alternated. Each run is a new event id
+ * (the idempotency record would replay it) on services made for that run, as a process starting with
+ * that setting would make them; the risks already exist after the first scan, so every run does the same work.
+ */
+async function compareTelemetry(rounds: number, environment: Record<string, string>, pat: string, mb: number): Promise<void> {
+  const sink = await forkOtlpSink();
+  let totals = { requests: 0, bytes: 0 };
+  // `local`: on without a collector, as `npm start` runs by default (spans made for the log lines' ids, none exported).
+  const series: Record<'off' | 'on' | 'local', number[]> = { off: [], on: [], local: [] };
+  // This process's CPU time per scan (all threads): less moved by other jobs on a shared machine than wall time.
+  const cpu: Record<'off' | 'on' | 'local', number[]> = { off: [], on: [], local: [] };
+  let run = 0;
+  const scan = async (mode: 'off' | 'on' | 'local') => {
+    const config = loadConfig({
+      ...environment,
+      VIGIL_TELEMETRY: mode === 'off' ? 'off' : 'on',
+      ...(mode === 'on' ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
+    });
+    const services = await createAppServices(config, {
+      logger: createLogger({ level: 'warn', sink: { write: () => undefined } }),
+      vault: createEnvironmentVault({ VIGIL_SECRET_ADO_PAT_CONTOSO: pat }),
+    });
+    try {
+      const id = `bench:build.complete:${project}:telemetry:${run++}`;
+      const envelope: EventEnvelope = {
+        id,
+        source: 'azure-devops',
+        type: 'build.complete',
+        organization: 'contoso',
+        project,
+        subject: { buildId },
+        receivedAt: new Date().toISOString(),
+      };
+      const started = process.hrtime.bigint();
+      const cpuBefore = process.cpuUsage();
+      const outcome = await handleQueueMessage(
+        { functionName: 'scanBuild', queue: 'build-scan', body: envelope, messageId: id, deliveryCount: 1 },
+        services,
+      );
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const used = process.cpuUsage(cpuBefore);
+      cpu[mode].push(Number(((used.user + used.system) / 1e6).toFixed(3)));
+      if (outcome !== 'completed') throw new Error(`the build scan ended '${outcome}'`);
+      series[mode].push(Number((mb / seconds).toFixed(1)));
+    } finally {
+      await services.close();
+      await stopTelemetry();
+    }
+  };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const mode of round % 2 === 0 ? (['off', 'on', 'local'] as const) : (['local', 'on', 'off'] as const)) await scan(mode);
+    }
+  } finally {
+    totals = await sink.totals();
+    sink.close();
+  }
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'pipeline-telemetry',
+      offMBps: series.off,
+      onMBps: series.on,
+      localMBps: series.local,
+      offCpuSeconds: cpu.off,
+      onCpuSeconds: cpu.on,
+      localCpuSeconds: cpu.local,
+      otlpRequests: totals.requests,
+      otlpBytes: totals.bytes,
+      cost: Number((1 - median(series.on) / median(series.off)).toFixed(3)),
+      cpuCost: Number((median(cpu.on) / median(cpu.off) - 1).toFixed(3)),
+      localCpuCost: Number((median(cpu.local) / median(cpu.off) - 1).toFixed(3)),
+    })}\n`,
+  );
 }
 
 /**

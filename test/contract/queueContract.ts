@@ -27,6 +27,7 @@ export const queueContractSpecs = [
   'oldest active',
   'renew lock',
   'wait',
+  'trace context',
 ] as const;
 export type QueueContractSpec = (typeof queueContractSpecs)[number];
 
@@ -155,6 +156,23 @@ export function describeQueueContract(name: string, open: () => Promise<QueueUnd
       expect(await queue.replayDeadLetters(q)).toBe(1);
       expect(await queue.listDeadLetters(q, 10)).toEqual([]);
       expect((await drainThroughSentinel(queue, q)).map((message) => message.body)).toEqual([second.body]);
+    });
+
+    spec('trace context', "carries the sender's traceparent to the receiver, and through a dead letter's replay", async () => {
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      await queue.send(q, [{ ...outgoing('traced-1'), traceparent }, outgoing('untraced-1')]);
+      const received = await receiveCount(queue, q, 2);
+      expect(received.map((message) => [message.messageId, message.traceparent])).toEqual([
+        ['traced-1', traceparent],
+        ['untraced-1', undefined],
+      ]);
+      const [traced, untraced] = received;
+      await queue.complete(untraced);
+      await queue.deadLetter(traced, 'TestReason', 'dead-lettered to be replayed');
+      expect(await queue.replayDeadLetters(q)).toBe(1);
+      const [replayed] = await receiveCount(queue, q, 1);
+      expect(replayed.traceparent).toBe(traceparent);
+      await queue.complete(replayed);
     });
 
     spec('purge', 'purges the selected dead letters, then the rest', async () => {

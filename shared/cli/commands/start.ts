@@ -14,11 +14,15 @@ export function registerStartCommand(program: Command): void {
       `
 Settings come from the environment (see README "Configuration"): VIGIL_DATA_DIR (default .vigil),
 VIGIL_HOOK_SECRET_AZURE_DEVOPS / _GITHUB / _GITLAB, and the Azure settings that switch adapters.
+Telemetry is on: log lines of a delivery carry its traceId (VIGIL_TELEMETRY=off turns it off);
+OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 exports the traces and metrics to a collector.
 Stop with Ctrl+C: running handlers get VIGIL_SHUTDOWN_GRACE_MS to finish; unfinished messages are
 redelivered at the next start.`,
     )
     .action(async (options: { port?: number }) => {
-      const env = options.port === undefined ? process.env : { ...process.env, PORT: String(options.port) };
+      // Telemetry is on under the local host unless VIGIL_TELEMETRY=off: every log line of a delivery names its trace.
+      const base = { VIGIL_TELEMETRY: 'on', ...process.env };
+      const env = options.port === undefined ? base : { ...base, PORT: String(options.port) };
       const host = await startLocalHost({ config: loadConfig(env) });
       await printBanner(host);
       await untilSignalled();

@@ -33,6 +33,7 @@ export type EmbeddedQueue = QueueSender &
 interface MessageRow {
   seq: number;
   queue: QueueName;
+  visible_at: number;
   message_id: string;
   body: string;
   type: string | null;
@@ -44,6 +45,7 @@ interface MessageRow {
   dead_description: string | null;
   dead_at: number | null;
   last_error: string | null;
+  traceparent: string | null;
 }
 
 export class MessageLockLostError extends TransientError {
@@ -91,6 +93,9 @@ export function createEmbeddedQueue(db: EmbeddedDatabase, options: EmbeddedQueue
       PRIMARY KEY (queue, message_id)
     ) WITHOUT ROWID;
   `);
+  // Files written before messages carried their trace context get the column now; old rows have none.
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(messages)').all();
+  if (!columns.some((column) => column.name === 'traceparent')) db.exec('ALTER TABLE messages ADD COLUMN traceparent TEXT');
 
   const statements = {
     remember: db.prepare(
@@ -98,7 +103,9 @@ export function createEmbeddedQueue(db: EmbeddedDatabase, options: EmbeddedQueue
        ON CONFLICT (queue, message_id) DO UPDATE SET seen_at = excluded.seen_at WHERE message_ids.seen_at < ?`,
     ),
     forget: db.prepare('DELETE FROM message_ids WHERE seen_at < ?'),
-    insert: db.prepare('INSERT INTO messages (queue, message_id, body, type, enqueued_at, visible_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    insert: db.prepare(
+      'INSERT INTO messages (queue, message_id, body, type, enqueued_at, visible_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
     // Ordered as the index is, so a backlog of thousands is read from its head, not sorted per receive.
     ready: db.prepare<[QueueName, number, number, number], MessageRow>(
       `SELECT * FROM messages WHERE queue = ? AND state = 'active' AND visible_at <= ?
@@ -135,7 +142,15 @@ export function createEmbeddedQueue(db: EmbeddedDatabase, options: EmbeddedQueue
       const fresh = statements.remember.run(queue, message.messageId, now, now - duplicateWindowMs).changes === 1;
       if (!fresh) continue;
       const visibleAt = message.scheduledEnqueueTime ? Math.max(now, message.scheduledEnqueueTime.getTime()) : now;
-      statements.insert.run(queue, message.messageId, JSON.stringify(message.body), message.body.type, now, visibleAt);
+      statements.insert.run(
+        queue,
+        message.messageId,
+        JSON.stringify(message.body),
+        message.body.type,
+        now,
+        visibleAt,
+        message.traceparent ?? null,
+      );
       accepted++;
     }
     return accepted;
@@ -292,8 +307,10 @@ function toLockedMessage(row: MessageRow, lockToken: string, lockedUntil: number
     messageId: row.message_id,
     body: JSON.parse(row.body) as unknown,
     type: row.type ?? undefined,
+    traceparent: row.traceparent ?? undefined,
     deliveryCount: row.delivery_count + 1,
-    enqueuedTime: new Date(row.enqueued_at),
+    // As on Service Bus, a scheduled message counts as enqueued when it becomes active.
+    enqueuedTime: new Date(Math.max(row.enqueued_at, row.visible_at)),
     sequenceNumber: row.seq,
     lockToken,
     lockedUntil: new Date(lockedUntil),

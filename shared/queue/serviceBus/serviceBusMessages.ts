@@ -10,6 +10,11 @@ import type { DeadLetteredMessage, LockedMessage, OutgoingMessage } from '../por
 
 /** The application property that carries the envelope's event type, readable without parsing the body. */
 export const typeProperty = 'type';
+/**
+ * The W3C `traceparent` of the sender's span, under the name the Azure SDKs and the Functions host
+ * read (`Diagnostic-Id`): the Functions host makes it the parent of the trigger's invocation.
+ */
+export const diagnosticIdProperty = 'Diagnostic-Id';
 /** Set when this adapter dead-letters a message: Service Bus itself records no dead-letter time. */
 export const deadLetteredAtProperty = 'vigil-dead-lettered-at';
 /** Set when a message is abandoned: the failure that made the last delivery give it back. */
@@ -33,7 +38,10 @@ export function toServiceBusMessage(message: OutgoingMessage): ServiceBusMessage
     // The SDK writes an object body as JSON in a data section: what the Functions trigger parses.
     body: message.body,
     contentType: 'application/json',
-    applicationProperties: { [typeProperty]: message.body.type },
+    applicationProperties: {
+      [typeProperty]: message.body.type,
+      ...(message.traceparent ? { [diagnosticIdProperty]: message.traceparent } : {}),
+    },
     // Sent on the normal link with the scheduled-enqueue annotation; the broker holds it until then.
     ...(message.scheduledEnqueueTime ? { scheduledEnqueueTimeUtc: message.scheduledEnqueueTime } : {}),
   };
@@ -50,11 +58,13 @@ export function deliveryCountOf(message: ServiceBusReceivedMessage): number {
 
 export function toLockedMessage(queue: QueueName, message: ServiceBusReceivedMessage): LockedMessage {
   const type = message.applicationProperties?.[typeProperty];
+  const traceparent = message.applicationProperties?.[diagnosticIdProperty];
   return {
     queue,
     messageId: messageIdOf(message),
     body: decodeBody(message.body),
     type: typeof type === 'string' ? type : undefined,
+    traceparent: typeof traceparent === 'string' ? traceparent : undefined,
     deliveryCount: deliveryCountOf(message),
     enqueuedTime: message.enqueuedTimeUtc ?? new Date(0),
     sequenceNumber: sequenceNumberOf(message),
@@ -85,13 +95,18 @@ export function toDeadLetteredMessage(queue: QueueName, message: ServiceBusRecei
  */
 export function toReplayedMessage(message: ServiceBusReceivedMessage, now: number): ServiceBusMessage {
   const type = message.applicationProperties?.[typeProperty];
+  const traceparent = message.applicationProperties?.[diagnosticIdProperty];
   // A message replayed before keeps one suffix, so repeated replays do not grow the id.
   const original = messageIdOf(message).replace(/:replay:\d+$/, '');
   return {
     messageId: serviceBusMessageId(`${original}:replay:${now}`),
     body: message.body,
     contentType: message.contentType ?? 'application/json',
-    applicationProperties: typeof type === 'string' ? { [typeProperty]: type } : {},
+    // The replay continues the original's trace: `vigil trace` and Application Insights show it as one journey.
+    applicationProperties: {
+      ...(typeof type === 'string' ? { [typeProperty]: type } : {}),
+      ...(typeof traceparent === 'string' ? { [diagnosticIdProperty]: traceparent } : {}),
+    },
   };
 }
 

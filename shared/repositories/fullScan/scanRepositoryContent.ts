@@ -1,6 +1,7 @@
 import type { UseCase } from '../../app';
 import { connectAzureDevOps } from '../../devops';
 import { PermanentError } from '../../errors';
+import { recordScan } from '../../telemetry';
 import { scanDefaultBranch } from './fullContentScan';
 
 /**
@@ -29,6 +30,7 @@ export const scanRepositoryContent: UseCase = async (envelope, { services, logge
       return { scanned: false, why: outcome.why };
     }
     const { record } = outcome;
+    recordScan('repository', record.bytesScanned, record.durationMs);
     logger.info('repository scanned', {
       repository: record.repository,
       commitId: record.commitId,

@@ -2,6 +2,7 @@ import type { UseCase } from '../../app';
 import { queuesFor } from '../../app';
 import { canCommentOn, isAdded, openPullRequestHost, type PulledRequest } from '../../codeHosts';
 import type { EventEnvelope } from '../../events';
+import { recordScan } from '../../telemetry';
 import { skippedByTrigger } from '../../triggers';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import { FindingSummaries, repositoryRiskAsset } from '../contentScan/repositoryRiskRecorder';
@@ -143,6 +144,7 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
       receivedAt: new Date(services.clock.now()).toISOString(),
     };
     for (const queue of queuesFor(completed)) await services.queue.send(queue, [{ messageId: completed.id, body: completed }]);
+    recordScan('pull-request', record.bytesScanned, record.durationMs);
     logger.info('pull request scanned', {
       pullRequest: key.number,
       head,

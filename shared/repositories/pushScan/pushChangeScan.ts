@@ -1,6 +1,7 @@
 import type { AppServices } from '../../app';
 import type { ChangedFile } from '../../codeHosts';
 import type { Logger } from '../../logging';
+import { recordScan } from '../../telemetry';
 import type { RepositoryContentScan } from '../contentScan/repositoryContentScan';
 import type { FindingOrigin, RepositoryRiskRecorder } from '../contentScan/repositoryRiskRecorder';
 import type { RepositoryScanRecord } from '../contentScan/repositoryScanRecord';
@@ -86,6 +87,7 @@ export async function storePushScan(
   context: Record<string, unknown>,
 ): Promise<PushScanSummary> {
   await services.stores.scans.upsert(record);
+  recordScan('push', record.bytesScanned, record.durationMs);
   const commitsScanned = record.commitsScanned ?? 0;
   if (record.limit) logger.warn('push larger than the scan limits; the rest was not scanned', { ...context, ...record.limit });
   logger.info('push scanned', { ...context, commits: commitsScanned, files: record.filesScanned, findings: record.findings });

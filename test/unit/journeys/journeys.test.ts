@@ -50,7 +50,7 @@ afterEach(async () => {
 
 function run(functionName: string, queue: QueueName, body: EventEnvelope, useCase: UseCase, deliveryCount = 1) {
   return handleQueueMessage(
-    { functionName, queue, body, messageId: body.id, deliveryCount, enqueuedAt: new Date(clock.now() - 250).toISOString() },
+    { functionName, queue, body, messageId: body.id, deliveryCount, enqueuedTime: new Date(clock.now() - 250) },
     services,
     useCase,
   );
