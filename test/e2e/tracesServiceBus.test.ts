@@ -27,6 +27,7 @@ beforeAll(async () => {
   expect(host.services.config.queueBackend).toBe('service-bus');
   expect((await post(host.url('/hooks/azure-devops'), fixture, azureDevOpsHeaders())).status).toBe(202);
   await host.waitForLog(/parked; see `vigil dlq list`/);
+  await capture.spanEnded('process build-scan');
 });
 
 afterAll(async () => {
