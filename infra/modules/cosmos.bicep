@@ -29,6 +29,8 @@ var containers = [
   { name: 'alertWindows', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'workItemLinks', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'pullRequestFeedback', partitionKeyPath: '/organization', defaultTtl: null }
+  { name: 'riskTallies', partitionKeyPath: '/organization', defaultTtl: null }
+  { name: 'pipelineDays', partitionKeyPath: '/organization', defaultTtl: null }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {

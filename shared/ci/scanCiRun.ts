@@ -107,6 +107,8 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
     ? options.toRecord(run, outcome)
     : (defaultRecord(provider.name, run, outcome, options.organization, options.logId) as unknown as R);
   await services.stores.scans.upsert(record);
+  // A whole run (not one GitHub job) counts once towards its pipeline's day, for the overview's pipelines view.
+  if (options.logId === undefined) await services.stores.pipelineDays.recordRun(options.organization, run, outcome);
   logger.info('ci run scanned', { provider: provider.name, run: run.key, logs: logsScanned, bytes: bytesScanned, findings });
   return record;
 }

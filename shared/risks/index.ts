@@ -8,3 +8,4 @@ export type { RiskTransition, TriageRequest, TriageTransition } from './riskStor
 export { defaultAcceptanceDays, RiskNotFoundError, RiskStore } from './riskStore';
 export { SightingRecorder } from './sightingRecorder';
 export { reopenEndedAcceptances, triageRisk } from './triageRisk';
+export { parseTallyKey, type RiskTally, RiskTallyStore, tallyingRisks, weekOf } from './riskTallies';

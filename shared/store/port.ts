@@ -107,6 +107,10 @@ export const containerDefinitions = {
   workItemLinks: { partitionKey: 'organization' },
   /** Per pull request: what Vigil posted (status, summary, threads by fingerprint) and which head it last published. */
   pullRequestFeedback: { partitionKey: 'organization' },
+  /** The overview's running risk totals: per organization, counts by (status, severity, kind) and per week. */
+  riskTallies: { partitionKey: 'organization' },
+  /** The overview's pipeline health: one document per pipeline per day (runs, successes, durations, leaks). */
+  pipelineDays: { partitionKey: 'organization' },
 } as const;
 
 export type ContainerName = keyof typeof containerDefinitions;

@@ -61,6 +61,9 @@ export interface CiRun extends CiRunRef {
   status: CiRunStatus;
   /** The provider's own outcome word, lower case: `succeeded`, `failure`, `cancelled`... */
   result?: string;
+  /** When the run started and finished (ISO 8601), when the provider says: the pipelines view's durations. */
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 /** One log of a run (an Azure Pipelines log, a GitHub Actions job), opened lazily and streamed. */

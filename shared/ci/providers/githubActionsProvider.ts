@@ -90,6 +90,9 @@ export function createGitHubActionsProvider(config: CiProviderConfig, options: G
       ...(run.html_url ? { webUrl: run.html_url } : {}),
       status: statusOf(run.status),
       ...(run.conclusion ? { result: run.conclusion } : {}),
+      ...(run.run_started_at ? { startedAt: run.run_started_at } : {}),
+      // A completed run's last update is when it finished.
+      ...(run.status === 'completed' && run.updated_at ? { finishedAt: run.updated_at } : {}),
     };
   }
 
