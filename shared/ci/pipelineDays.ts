@@ -43,7 +43,9 @@ export function durationBucket(seconds: number): number {
 /** The `q` quantile (0–1) of the merged histograms, in seconds (the middle of its bucket), or undefined without runs. */
 export function durationQuantile(histograms: number[][], q: number): number | undefined {
   const merged = new Array<number>(durationBucketCount).fill(0);
-  for (const histogram of histograms) histogram.forEach((n, i) => (merged[i] += n));
+  for (const histogram of histograms) {
+    for (const [i, n] of histogram.entries()) merged[i] += n;
+  }
   const total = merged.reduce((a, b) => a + b, 0);
   if (total === 0) return undefined;
   const rank = Math.max(1, Math.ceil(q * total));

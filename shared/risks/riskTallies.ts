@@ -109,8 +109,7 @@ export class RiskTallyStore {
   }
 
   /** Replaces an organization's tallies with what its risks say now; returns how many risks were read. */
-  async rebuild(risks: Container<Risk>, organization: string): Promise<number> {
-    const all = await queryAll(risks, { where: { organization } }, 1000);
+  async rebuild(all: Risk[], organization: string): Promise<number> {
     const documents = new Map<string, RiskTally>();
     const rebuiltAt = new Date(this.clock.now()).toISOString();
     const document = (id: string): RiskTally => {

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { printable } from '../../logging';
 import type { TriageRequest } from '../../risks';
-import { type Risk, type RiskStatus, riskStatuses, triageRisk } from '../../risks';
+import { type Risk, type RiskStatus, riskDetailView, riskListView, riskStatuses, triageRisk } from '../../risks';
 import { linkOfRisk } from '../../workitems';
 import { printJson, withServices } from '../cliServices';
 import { UsageError } from '../usageError';
@@ -45,7 +45,7 @@ export function registerRisksCommand(program: Command): void {
           status: options.status,
           assetId: options.asset,
         });
-        if (options.json) return printJson({ risks: found.map(publicView) });
+        if (options.json) return printJson({ risks: found.map(riskListView) });
         if (found.length === 0) return void process.stderr.write('no risks\n');
         for (const r of found) {
           process.stdout.write(
@@ -66,19 +66,20 @@ export function registerRisksCommand(program: Command): void {
         const risk = await findRisk(services, id, options.org);
         const link = await linkOfRisk(services.stores.workItemLinks, risk);
         if (options.json) {
-          return printJson({
-            risk: {
-              ...publicView(risk),
-              title: risk.title,
-              remediation: risk.remediation,
-              ...(risk.project ? { project: risk.project } : {}),
-              triage: risk.triage ?? null,
-              history: risk.history ?? [],
-            },
-            workItem: link?.workItemId
-              ? { id: link.workItemId, url: link.workItemUrl ?? null, state: link.state ?? null, project: link.project, link: link.status }
-              : null,
-          });
+          return printJson(
+            riskDetailView(
+              risk,
+              link?.workItemId
+                ? {
+                    id: link.workItemId,
+                    url: link.workItemUrl ?? null,
+                    state: link.state ?? null,
+                    project: link.project,
+                    link: link.status,
+                  }
+                : null,
+            ),
+          );
         }
         process.stdout.write(describeRisk(risk, link));
       });
@@ -115,7 +116,7 @@ export function registerRisksCommand(program: Command): void {
           request,
         );
         if (options.json)
-          return printJson({ risk: publicView(result.risk), changed: result.applied, ...(result.applied ? {} : { why: result.why }) });
+          return printJson({ risk: riskListView(result.risk), changed: result.applied, ...(result.applied ? {} : { why: result.why }) });
         if (!result.applied) return void process.stdout.write(`unchanged: ${result.why}\n`);
         const ends = result.risk.triage?.until ? ` until ${result.risk.triage.until.slice(0, 10)}` : '';
         process.stdout.write(`risk ${risk.id} is now ${result.risk.status}${ends}\n`);
@@ -170,20 +171,4 @@ function describeRisk(risk: Risk, link: Awaited<ReturnType<typeof linkOfRisk>>):
     );
   else if (link) lines.push(`  work item     ${link.status}`);
   return `${lines.join('\n')}\n`;
-}
-
-function publicView(risk: Risk) {
-  return {
-    id: risk.id,
-    organization: risk.organization,
-    kind: risk.kind,
-    ruleId: risk.ruleId,
-    severity: risk.severity,
-    status: risk.status,
-    asset: risk.asset,
-    occurrences: risk.occurrences,
-    firstSeenAt: risk.firstSeenAt,
-    lastSeenAt: risk.lastSeenAt,
-    evidence: { location: risk.evidence.location, redacted: risk.evidence.redacted },
-  };
 }
