@@ -21,7 +21,7 @@ export type OverviewRoute =
   | { kind: 'api-risk'; id: string };
 
 export async function serveOverview(route: OverviewRoute, request: HttpRequest, services: AppServices): Promise<HttpResponseInit> {
-  const refusal = refusedInAzure(request);
+  const refusal = refusedInAzure(request, services.config.environment.VIGIL_OVERVIEW_AUTHENTICATION);
   if (refusal) return refusal;
   try {
     return await answer(route, request, services);
@@ -118,12 +118,25 @@ function problem(status: number, error: string, message: string): HttpResponseIn
 }
 
 /**
- * In Azure, App Service authentication (Entra ID, infra/modules/functionApp.bicep) signs people in before
- * a request reaches the app and strips any `x-ms-client-principal*` header a caller sends. A request
- * without the principal it adds means authentication is not configured: refuse rather than serve.
+ * In Azure (App Service sets WEBSITE_SITE_NAME), App Service authentication with Entra ID
+ * (infra/modules/functionApp.bicep) signs people in before a request reaches the app and strips any
+ * `x-ms-client-principal*` header a caller sends, so the principal it adds can be trusted. Without it
+ * configured (VIGIL_OVERVIEW_AUTHENTICATION is not `app-service`) such a header could be forged:
+ * then nobody is served. The local host guards the overview with its own token (shared/localHost).
  */
-function refusedInAzure(request: HttpRequest): HttpResponseInit | undefined {
-  if (!process.env.FUNCTIONS_WORKER_RUNTIME || !process.env.WEBSITE_SITE_NAME) return undefined;
+export function refusedInAzure(
+  request: HttpRequest,
+  authentication: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): HttpResponseInit | undefined {
+  if (!env.WEBSITE_SITE_NAME) return undefined;
+  if (authentication !== 'app-service') {
+    return problem(
+      401,
+      'unauthenticated',
+      'the overview is closed: App Service authentication is not configured (docs/deploy.md, "The overview")',
+    );
+  }
   if (request.headers.get('x-ms-client-principal-id')) return undefined;
-  return problem(401, 'unauthenticated', 'sign in: the overview needs App Service authentication with Entra ID (docs/deploy.md)');
+  return problem(401, 'unauthenticated', 'sign in through App Service authentication (docs/deploy.md, "The overview")');
 }
