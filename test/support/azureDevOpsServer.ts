@@ -33,6 +33,11 @@ export interface LoopbackBuild {
   project: string;
   result?: string;
   logs: LoopbackLog[];
+  /** The pipeline it ran (default: the recorded sample's definition). */
+  definition?: { id: number; name: string };
+  /** ISO 8601 (default: the recorded sample's). */
+  startTime?: string;
+  finishTime?: string;
 }
 
 export interface LoopbackProject {
@@ -471,6 +476,9 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
       buildNumber: `2025.${id}`,
       status: 'completed',
       result: build.result ?? 'succeeded',
+      ...(build.definition ? { definition: { ...(recorded.definition as object), ...build.definition } } : {}),
+      ...(build.startTime ? { startTime: build.startTime } : {}),
+      ...(build.finishTime ? { finishTime: build.finishTime } : {}),
       url: buildUrl(project, id),
       project: projectRef(project),
       logs: { id: 0, type: 'Container', url: `${buildUrl(project, id)}/logs` },
