@@ -85,6 +85,29 @@ export function registerRisksCommand(program: Command): void {
       });
     });
 
+  risks
+    .command('rebuild-totals')
+    .description(
+      "recompute the overview's running risk totals from the risks themselves (after a crash between writing a risk and its totals)",
+    )
+    .option('--org <name>', 'only this organization (default: every organization Vigil knows)')
+    .option('--json', 'print {"rebuilt":[{organization,risks}]}')
+    .action(async (options: { org?: string; json?: boolean }) => {
+      await withServices(async (services) => {
+        const organizations = options.org
+          ? [options.org.toLowerCase()]
+          : (await services.stores.organizations.list()).map((o) => o.organization);
+        const rebuilt = [];
+        for (const organization of organizations) {
+          // One query, not pages: the embedded store pages by offset, which would read the risks again per page.
+          const all = (await services.stores.risks.page({ where: { organization }, limit: 10_000_000 })).items;
+          rebuilt.push({ organization, risks: await services.stores.riskTallies.rebuild(all, organization) });
+        }
+        if (options.json) return printJson({ rebuilt });
+        for (const r of rebuilt) process.stdout.write(printable`${r.organization}: totals rebuilt from ${String(r.risks)} risk(s)\n`);
+      });
+    });
+
   const triage = (name: string, status: RiskStatus, description: string, extra?: (command: Command) => Command): void => {
     let command = risks
       .command(name)
