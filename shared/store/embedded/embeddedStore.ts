@@ -18,7 +18,7 @@ import {
 } from '../port';
 import { applyPatch } from './applyPatch';
 import type { EmbeddedDatabase } from './embeddedDatabase';
-import { createSortIndexes } from './embeddedIndexes';
+import { createSortIndexes, sortIndexName } from './embeddedIndexes';
 import { createEmbeddedWriteProbe } from './embeddedWriteProbe';
 import { type GroupCommit, groupCommitFor } from './groupCommit';
 
@@ -153,10 +153,13 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
     const order = spec.orderBy
       ? `ORDER BY json_extract(body, ${jsonPath(spec.orderBy.field)}) ${direction}, id ${direction}`
       : 'ORDER BY pk, id';
+    const index = spec.orderBy && sortIndexName(this.name, spec.orderBy.field);
     const offset = decodeContinuation(spec.continuationToken);
     const limit = spec.limit ?? -1;
     const rows = this.db
-      .prepare<unknown[], Row>(`SELECT body, etag, ts FROM documents WHERE container = '${this.name}' ${clause} ${order} LIMIT ? OFFSET ?`)
+      .prepare<unknown[], Row>(
+        `SELECT body, etag, ts FROM documents ${index ? `INDEXED BY ${index}` : ''} WHERE container = '${this.name}' ${clause} ${order} LIMIT ? OFFSET ?`,
+      )
       .all(...parameters, limit === -1 ? -1 : limit + 1, offset);
     const hasMore = limit !== -1 && rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
