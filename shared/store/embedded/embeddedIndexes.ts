@@ -17,15 +17,39 @@ export const sortedFields: Partial<Record<ContainerName, readonly string[]>> = {
   deliveries: ['receivedAt'],
 };
 
-export function sortIndexName(container: string, field: string): string | undefined {
-  return sortedFields[container as ContainerName]?.includes(field) ? `documents_${container}_by_${field.replace(/\./g, '_')}` : undefined;
+/**
+ * Fields whose value picks out few documents (one asset's risks): an equality filter on one of them
+ * is looked up in its index, and only the matches are sorted, which beats walking a sort index past
+ * every document that does not match.
+ */
+export const lookupFields: Partial<Record<ContainerName, readonly string[]>> = {
+  risks: ['asset.id'],
+};
+
+function indexName(container: string, kind: 'by' | 'where', field: string): string {
+  return `documents_${container}_${kind}_${field.replace(/\./g, '_')}`;
+}
+
+/** The index a query should walk, if any: a lookup field it filters on, else the field it sorts by. */
+export function chooseIndex(container: string, filtered: string[], sortedBy: string | undefined): string | undefined {
+  const lookup = lookupFields[container as ContainerName]?.find((field) => filtered.includes(field));
+  if (lookup) return indexName(container, 'where', lookup);
+  return sortedBy && sortedFields[container as ContainerName]?.includes(sortedBy) ? indexName(container, 'by', sortedBy) : undefined;
 }
 
 export function createSortIndexes(db: EmbeddedDatabase): void {
   for (const [container, fields] of Object.entries(sortedFields)) {
     for (const field of fields ?? []) {
-      const name = sortIndexName(container, field);
-      db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON documents (json_extract(body, '$.${field}'), id) WHERE container = '${container}'`);
+      db.exec(
+        `CREATE INDEX IF NOT EXISTS ${indexName(container, 'by', field)} ON documents (json_extract(body, '$.${field}'), id) WHERE container = '${container}'`,
+      );
+    }
+  }
+  for (const [container, fields] of Object.entries(lookupFields)) {
+    for (const field of fields ?? []) {
+      db.exec(
+        `CREATE INDEX IF NOT EXISTS ${indexName(container, 'where', field)} ON documents (json_extract(body, '$.${field}')) WHERE container = '${container}'`,
+      );
     }
   }
 }

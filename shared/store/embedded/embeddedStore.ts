@@ -18,7 +18,7 @@ import {
 } from '../port';
 import { applyPatch } from './applyPatch';
 import type { EmbeddedDatabase } from './embeddedDatabase';
-import { createSortIndexes, sortIndexName } from './embeddedIndexes';
+import { chooseIndex, createSortIndexes } from './embeddedIndexes';
 import { createEmbeddedWriteProbe } from './embeddedWriteProbe';
 import { type GroupCommit, groupCommitFor } from './groupCommit';
 
@@ -153,7 +153,13 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
     const order = spec.orderBy
       ? `ORDER BY json_extract(body, ${jsonPath(spec.orderBy.field)}) ${direction}, id ${direction}`
       : 'ORDER BY pk, id';
-    const index = spec.orderBy && sortIndexName(this.name, spec.orderBy.field);
+    const index = chooseIndex(
+      this.name,
+      Object.entries(spec.where ?? {})
+        .filter(([, value]) => typeof value === 'string')
+        .map(([field]) => field),
+      spec.orderBy?.field,
+    );
     const offset = decodeContinuation(spec.continuationToken);
     const limit = spec.limit ?? -1;
     const rows = this.db
