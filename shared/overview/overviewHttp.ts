@@ -11,6 +11,7 @@ import { listRisks, riskListingQuery } from './riskListing';
 import { renderRisk, renderRisks, riskDetails } from './risksPages';
 import { securityHeaders } from './securityHeaders';
 import { staticFiles } from './staticFiles';
+import { statusReport } from './statusReport';
 
 /** What the overview's functions serve (docs/overview.md): pages, their static files and the JSON API. */
 export type OverviewRoute =
@@ -84,10 +85,8 @@ async function answer(route: OverviewRoute, request: HttpRequest, services: AppS
           });
         case 'pipelines':
           return withParsed(pipelineListingQuery, query, async (q) => json({ pipelines: await pipelineHealth(services, q) }));
-        case 'status': {
-          const { statusReport } = await import('./statusReport.js');
+        case 'status':
           return json(await statusReport(services));
-        }
       }
   }
 }
