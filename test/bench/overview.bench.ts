@@ -9,7 +9,7 @@
  * severity), each rendered several times, against the baseline: the Overview's numbers computed
  * by reading every risk, as a page without aggregates would, measured alternately in the same run.
  * Prints one JSON line: `risks`, `repositories`, `overviewMs`, `risksPageMs`, `risksFilteredMs`
- * (open leaked secrets by severity), `risksOneAssetMs` (one repository's risks) (medians), their ranges, `peakRssMB` (before the baseline runs), `baselineScanAllMs`,
+ * (open leaked secrets by severity), `risksOneAssetMs` (one repository's risks), `riskPageMs` (one risk's page, found by id alone) (medians), their ranges, `peakRssMB` (before the baseline runs), `baselineScanAllMs`,
  * `baselinePeakRssMB`, `seedSeconds`, and the targets (each page < 300 ms, peak RSS ≤ 256 MB).
  * BENCH_RISKS and BENCH_REPOSITORIES change the counts.
  */
@@ -31,7 +31,7 @@ const { loadConfig } = shippedModule<typeof Config>('config');
 const { createLogger } = shippedModule<typeof Logging>('logging/logger');
 const { createAppServices } = shippedModule<typeof Services>('app/services');
 const { renderOverview } = shippedModule<typeof OverviewPage>('overview/overviewPage');
-const { renderRisks } = shippedModule<typeof RisksPages>('overview/risksPages');
+const { renderRisk, renderRisks } = shippedModule<typeof RisksPages>('overview/risksPages');
 
 const severities = ['critical', 'high', 'medium', 'low'] as const;
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
@@ -153,6 +153,10 @@ async function measure(services: Awaited<ReturnType<typeof createAppServices>>, 
     const risksPage = await timed(5, () => renderRisks(services, {}));
     const filtered = await timed(5, () => renderRisks(services, { status: 'open', kind: 'leaked-secret', sort: 'severity' }));
     const oneAsset = await timed(5, () => renderRisks(services, { asset: 'repository:repo-17' }));
+    const someRisk = (
+      await services.stores.risks.page({ limit: 1, continuationToken: Buffer.from(JSON.stringify({ offset: 5000 })).toString('base64url') })
+    ).items[0];
+    const oneRisk = await timed(5, () => renderRisk(services, someRisk.id));
     const peakRssMB = rssMB();
 
     // Baseline and ours alternately: the Overview's numbers by reading every risk, as without aggregates.
@@ -174,6 +178,8 @@ async function measure(services: Awaited<ReturnType<typeof createAppServices>>, 
         risksFilteredRangeMs: range(filtered),
         risksOneAssetMs: round(median(oneAsset)),
         risksOneAssetRangeMs: range(oneAsset),
+        riskPageMs: round(median(oneRisk)),
+        riskPageRangeMs: range(oneRisk),
         peakRssMB,
         baselineScanAllMs: round(median(baseline)),
         baselineRangeMs: range(baseline),

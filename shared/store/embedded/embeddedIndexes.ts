@@ -18,12 +18,13 @@ export const sortedFields: Partial<Record<ContainerName, readonly string[]>> = {
 };
 
 /**
- * Fields whose value picks out few documents (one asset's risks): an equality filter on one of them
+ * Fields whose value picks out few documents (one risk, one asset's risks): an equality filter on one of them
  * is looked up in its index, and only the matches are sorted, which beats walking a sort index past
  * every document that does not match.
  */
 export const lookupFields: Partial<Record<ContainerName, readonly string[]>> = {
-  risks: ['asset.id'],
+  // `id`: a risk found by id alone, in whichever organization (partition) holds it (the overview's risk page).
+  risks: ['id', 'asset.id'],
 };
 
 function indexName(container: string, kind: 'by' | 'where', field: string): string {
