@@ -3,7 +3,7 @@ import type { EmbeddedDatabase } from './embeddedDatabase';
 
 /**
  * The fields the embedded store keeps sorted, per container: what pages order by (the overview's
- * risks table, recent leaks, riskiest repositories, pipeline days, recent deliveries). Cosmos DB
+ * risks table, recent leaks, riskiest repositories, pipeline days). Cosmos DB
  * indexes every path by default; SQLite reads every document of the container to sort without an
  * index. Each is a partial index on the container's rows only, so other containers' writes do not
  * pay for it. A query that orders by one of them names its index (`INDEXED BY`: without statistics
@@ -14,7 +14,7 @@ export const sortedFields: Partial<Record<ContainerName, readonly string[]>> = {
   risks: ['lastSeenAt', 'firstSeenAt'],
   assets: ['riskScore.score'],
   pipelineDays: ['day'],
-  deliveries: ['receivedAt'],
+  // Not `deliveries`: every accepted webhook writes one, and its counts (vigil status) read them all anyway.
 };
 
 /**
