@@ -52,6 +52,12 @@ param inventorySchedule string = '0 0 2 * * *'
 @description('When work items are reconciled with their risks each night: NCRONTAB with seconds, UTC (docs/work-items.md).')
 param workItemsReconcileSchedule string = '0 30 3 * * *'
 
+@description('Client id of the Entra ID app registration people sign in to the overview with (docs/deploy.md, "The overview"); empty: the overview answers 401.')
+param overviewClientId string = ''
+
+@description('Object id of the Entra group whose members may read the overview; empty: anyone in the tenant.')
+param overviewAllowedGroupId string = ''
+
 var tags = {
   'azd-env-name': environmentName
   application: 'vigil'
@@ -154,6 +160,8 @@ module functionApp 'modules/functionApp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     inventorySchedule: inventorySchedule
     workItemsReconcileSchedule: workItemsReconcileSchedule
+    overviewClientId: overviewClientId
+    overviewAllowedGroupId: overviewAllowedGroupId
   }
   // The host starts as soon as the site exists; give it its storage, Service Bus and telemetry roles first.
   dependsOn: [
@@ -200,6 +208,7 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output WEBHOOK_URL string = 'https://${functionApp.outputs.defaultHostName}/api/hooks/azure-devops'
 output HEALTH_URL string = 'https://${functionApp.outputs.defaultHostName}/api/health'
+output OVERVIEW_URL string = 'https://${functionApp.outputs.defaultHostName}/api/overview'
 output KEY_VAULT_NAME string = keyVault.outputs.name
 output KEY_VAULT_URL string = keyVault.outputs.uri
 output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace

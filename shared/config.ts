@@ -26,6 +26,8 @@ const environmentSchema = z.object({
   VIGIL_ALERT_BURST_LIMIT: integer(1, 1000).default(5),
   VIGIL_ALERT_WINDOW_SECONDS: integer(1, 86_400).default(60),
   VIGIL_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(30_000),
+  // In Azure: 'app-service' when App Service authentication guards the overview (set by infra/; docs/overview.md).
+  VIGIL_OVERVIEW_AUTHENTICATION: z.string().trim().optional(),
   // When the repository inventory runs: NCRONTAB with seconds, in UTC, as Azure Functions timers read it (docs/repositories.md).
   VIGIL_INVENTORY_SCHEDULE: z
     .string()

@@ -30,6 +30,8 @@ var containers = [
   { name: 'workItemLinks', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'pullRequestFeedback', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'journeys', partitionKeyPath: '/rootDeliveryId', defaultTtl: deliveriesTtlSeconds }
+  { name: 'riskTallies', partitionKeyPath: '/organization', defaultTtl: null }
+  { name: 'pipelineDays', partitionKeyPath: '/organization', defaultTtl: null }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {

@@ -40,6 +40,25 @@ param inventorySchedule string = '0 0 2 * * *'
 @description('When the work-item reconciliation timer runs: NCRONTAB with seconds, UTC (app setting VIGIL_WORKITEMS_RECONCILE_SCHEDULE).')
 param workItemsReconcileSchedule string = '0 30 3 * * *'
 
+@description('Client id of the Entra ID app registration people sign in to the overview with (docs/deploy.md); empty: the overview answers 401 to everyone.')
+param overviewClientId string = ''
+
+@description('The Entra tenant people sign in from.')
+param overviewTenantId string = tenant().tenantId
+
+@description('Object id of the Entra group whose members may read the overview; empty: anyone in the tenant who can sign in to the registration.')
+param overviewAllowedGroupId string = ''
+
+// Routes that authenticate their own callers (the webhook, per source) or hide nothing (the health
+// probe): App Service authentication lets them through. Must equal the webhook's sources and the
+// health route (test/unit/infra checks it).
+var openPaths = [
+  '/api/hooks/azure-devops'
+  '/api/hooks/github'
+  '/api/hooks/gitlab'
+  '/api/health'
+]
+
 // Must equal serviceBusConnectionName in shared/azureFunctions/functionRegistry.ts: the Service Bus
 // trigger reads <prefix>__fullyQualifiedNamespace, __credential and __clientId (test/unit/infra checks it).
 var serviceBusConnection = 'ServiceBusConnection'
@@ -127,6 +146,54 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       VIGIL_INVENTORY_SCHEDULE: inventorySchedule
       // The work-item reconciliation timer's schedule, read by functions/workItemsTimer.ts when the app loads.
       VIGIL_WORKITEMS_RECONCILE_SCHEDULE: workItemsReconcileSchedule
+      // Read by shared/overview/overviewHttp.ts: the overview trusts the signed-in principal only behind App Service authentication.
+      VIGIL_OVERVIEW_AUTHENTICATION: empty(overviewClientId) ? 'none' : 'app-service'
+    }
+  }
+
+  // App Service authentication (Easy Auth) with Entra ID in front of the overview and its API.
+  resource authentication 'config' = if (!empty(overviewClientId)) {
+    name: 'authsettingsV2'
+    properties: {
+      platform: {
+        enabled: true
+      }
+      globalValidation: {
+        requireAuthentication: true
+        unauthenticatedClientAction: 'RedirectToLoginPage'
+        redirectToProvider: 'azureactivedirectory'
+        excludedPaths: openPaths
+      }
+      httpSettings: {
+        requireHttps: true
+      }
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true
+          registration: {
+            clientId: overviewClientId
+            openIdIssuer: '${environment().authentication.loginEndpoint}${overviewTenantId}/v2.0'
+          }
+          validation: {
+            allowedAudiences: [
+              overviewClientId
+              'api://${overviewClientId}'
+            ]
+            defaultAuthorizationPolicy: {
+              allowedPrincipals: {
+                groups: empty(overviewAllowedGroupId) ? [] : [
+                  overviewAllowedGroupId
+                ]
+              }
+            }
+          }
+        }
+      }
+      login: {
+        tokenStore: {
+          enabled: false
+        }
+      }
     }
   }
 }

@@ -3,6 +3,6 @@ export { eventRoutes, isRouted, queuesFor, routeEvent, routeOnQueue, whyUnrouted
 export { checkHealth } from './healthCheck';
 export type { AppServices } from './services';
 export { createAppServices, getServices, useServices } from './services';
-export type { ScanRecord } from './stores';
+export type { Asset, ScanRecord } from './stores';
 export type { UseCase, UseCaseContext } from './useCase';
 export { loadUseCase } from './useCases';

@@ -2,6 +2,7 @@ import { AlertLedger } from '../alerts/alertLedger';
 import { DestinationWindows } from '../alerts/destinationWindow';
 import type { AuditRecord } from '../audit/auditRecord';
 import type { ServiceConnectionAsset } from '../audit/serviceConnectionAsset';
+import { PipelineDayStore } from '../ci/pipelineDays';
 import type { BuildScanRecord } from '../ci/scanAzurePipelinesBuild';
 import type { CiRunScanRecord } from '../ci/scanCiRun';
 import type { Clock } from '../clock';
@@ -17,6 +18,7 @@ import { RepositoryAssetStore } from '../repositories/assets/repositoryAssetStor
 import type { RepositoryScanRecord } from '../repositories/contentScan/repositoryScanRecord';
 import type { InventoryRecord } from '../repositories/inventory/inventoryOrganization';
 import { RiskStore } from '../risks/riskStore';
+import { RiskTallyStore, tallyingRisks } from '../risks/riskTallies';
 import type { Container, Store } from '../store/port';
 import { WorkItemLinkStore } from '../workitems/workItemLink';
 
@@ -49,14 +51,20 @@ export interface AppStores {
   pullRequestFeedback: PullRequestFeedbackStore;
   /** Each delivery's hops for `vigil trace` (shared/journeys/). */
   journeys: Container<JourneyHop>;
+  /** The overview's running risk totals, moved by every write of a risk (shared/risks/riskTallies.ts). */
+  riskTallies: RiskTallyStore;
+  /** The overview's pipeline health per pipeline and day, counted by the build scans (shared/ci/pipelineDays.ts). */
+  pipelineDays: PipelineDayStore;
 }
 
 export function createStores(store: Store, clock: Clock, config: VigilConfig): AppStores {
   const assets = store.container<Asset>('assets');
+  const riskTallies = new RiskTallyStore(store.container('riskTallies'), clock);
   const { VIGIL_ALERT_BURST_LIMIT, VIGIL_ALERT_WINDOW_SECONDS } = config.environment;
   return {
     organizations: new OrganizationDirectory(store.container('organizations'), clock),
-    risks: new RiskStore(store.container('risks'), clock),
+    // Every write of a risk also moves the overview's totals.
+    risks: new RiskStore(tallyingRisks(store.container('risks'), riskTallies), clock),
     assets,
     // The repository view of `assets`: it reads only documents of type 'repository' and writes only those.
     repositories: new RepositoryAssetStore(assets as Container<RepositoryAsset>, clock),
@@ -75,5 +83,7 @@ export function createStores(store: Store, clock: Clock, config: VigilConfig): A
     workItemLinks: new WorkItemLinkStore(store.container('workItemLinks'), clock),
     pullRequestFeedback: new PullRequestFeedbackStore(store.container('pullRequestFeedback'), clock, config.handlerTimeoutMs),
     journeys: store.container<JourneyHop>('journeys'),
+    riskTallies,
+    pipelineDays: new PipelineDayStore(store.container('pipelineDays')),
   };
 }

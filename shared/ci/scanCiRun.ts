@@ -139,6 +139,8 @@ export async function scanCiRun<R extends ScanRecord = CiRunScanRecord>(
   };
   const record = await store(provider.name, run, outcome, options, services);
   recordScan('build-log', bytesScanned, outcome.durationMs);
+  // A whole run (not one GitHub job) counts once towards its pipeline's day, for the overview's pipelines view.
+  if (options.logId === undefined) await services.stores.pipelineDays.recordRun(options.organization, run, outcome);
   logger.info('ci run scanned', { provider: provider.name, run: run.key, logs: logsScanned, bytes: bytesScanned, findings });
   return record;
 }

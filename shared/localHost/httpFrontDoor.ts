@@ -6,6 +6,7 @@ import { invocationLogHandler } from '../azureFunctions';
 import { failureKindOf, type ThrottledError } from '../errors';
 import type { Logger } from '../logging';
 import { BufferedRequest } from './bufferedRequest';
+import { type LocalAccess, refuseWithoutAccess } from './localAccess';
 import {
   ClientHungUpError,
   createRequestByteBudget,
@@ -32,6 +33,8 @@ export const defaultMaxBodyBytesInFlight = 16 * 1024 * 1024;
 export interface HttpFrontDoorOptions {
   /** The bound on bytes of request bodies held at once; past it a body is refused with 503 and Retry-After. */
   maxBodyBytesInFlight?: number;
+  /** Who may call functions other than the webhook and health check (the overview); everyone when absent. */
+  access?: LocalAccess;
 }
 
 export interface HttpFrontDoor {
@@ -49,7 +52,7 @@ export function createHttpFrontDoor(
   const routes = definitions.map(compileRoute);
   const budget = createRequestByteBudget(options.maxBodyBytesInFlight ?? defaultMaxBodyBytesInFlight);
   const server = createServer((request, response) => {
-    serve(routes, request, response, logger, budget).catch((error: unknown) => {
+    serve(routes, request, response, logger, budget, options.access).catch((error: unknown) => {
       if (error instanceof ClientHungUpError || (request.destroyed && !request.complete)) {
         // A client that hangs up is not a failure of ours; there is nobody left to answer.
         logger.debug('the client closed the connection before the answer', { url: request.url });
@@ -95,11 +98,18 @@ async function serve(
   response: ServerResponse,
   logger: Logger,
   budget: RequestByteBudget,
+  access: LocalAccess | undefined,
 ): Promise<void> {
   const url = requestUrl(request);
   if (!url) {
     request.resume();
     return writeJson(response, 400, { error: 'bad_request', message: 'the Host header or the request target is not a valid URL' });
+  }
+  if (url.pathname === '/' && access) {
+    // The address `npm start` prints is the host's root; the overview lives under the route prefix.
+    request.resume();
+    response.writeHead(302, { location: `${routePrefix}/overview${url.search}`, 'cache-control': 'no-store' });
+    return void response.end();
   }
   const matches = routes
     .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
@@ -123,6 +133,7 @@ async function serve(
   }
 
   const { route, match } = found;
+  if (access && refuseWithoutAccess(access, route.definition.name, request, url, response)) return;
   const params = routeParameters(route, match);
   if (!params) {
     request.resume();

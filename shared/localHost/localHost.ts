@@ -5,6 +5,7 @@ import { type FunctionDefinition, type HttpFunctionDefinition, loadFunctionModul
 import type { VigilConfig } from '../config';
 import { acquireHostLock, unwritable } from './hostLock';
 import { createHttpFrontDoor, routePrefix } from './httpFrontDoor';
+import { createLocalAccess } from './localAccess';
 import { type QueuePump, startQueuePump } from './queuePump';
 import { startTimerSchedule, type TimerSchedule } from './timerSchedule';
 
@@ -18,6 +19,8 @@ export interface LocalHostOptions {
   idlePollMs?: number;
   /** For the Functions host's `AzureWebJobs.<name>.Disabled` settings; process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /** The overview's per-start token (tests); a fresh random one by default. */
+  accessToken?: string;
 }
 
 export interface LocalHost {
@@ -30,6 +33,10 @@ export interface LocalHost {
   recovered: { locks: number; claims: number };
   /** Bytes of request bodies the HTTP front door holds right now (bounded by VIGIL_MAX_BODY_BYTES_IN_FLIGHT). */
   bodyBytesInFlight(): number;
+  /** This start's token for the overview and its API (docs/overview.md, "Access"). */
+  accessToken: string;
+  /** The overview's address with the token, ready to open: `http://127.0.0.1:7071/?token=…`. */
+  overviewUrl: string;
   /** Stops taking requests and messages, lets running handlers finish within the grace period, closes the stores. */
   stop(): Promise<void>;
 }
@@ -64,10 +71,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const functions = (options.functions ?? loadDefaultFunctions()).filter((f) => !isDisabled(f.name, options.env ?? process.env));
     const logger = services.logger.child({ host: 'local' });
 
+    const access = createLocalAccess(options.accessToken);
     const frontDoor = createHttpFrontDoor(
       functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http'),
       logger,
-      { maxBodyBytesInFlight: config.maxBodyBytesInFlight },
+      { maxBodyBytesInFlight: config.maxBodyBytesInFlight, access },
     );
     const server = frontDoor.server;
     await new Promise<void>((resolve, reject) => {
@@ -94,8 +102,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
     const running = services;
     let stopping: Promise<void> | undefined;
+    const origin = `http://${hostForUrl(config.bindAddress)}:${port}`;
     return {
-      baseUrl: `http://${hostForUrl(config.bindAddress)}:${port}${routePrefix}`,
+      baseUrl: `${origin}${routePrefix}`,
+      accessToken: access.token,
+      overviewUrl: `${origin}/?token=${access.token}`,
       port,
       services: running,
       functions,

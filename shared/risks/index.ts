@@ -6,5 +6,7 @@ export { riskEvents, triageEvents } from './riskEvents';
 export { scoreRepository } from './riskScore';
 export type { RiskTransition, TriageRequest, TriageTransition } from './riskStore';
 export { defaultAcceptanceDays, RiskNotFoundError, RiskStore } from './riskStore';
+export { parseTallyKey, type RiskTally, RiskTallyStore, tallyingRisks, weekOf } from './riskTallies';
+export { type RiskListView, type RiskWorkItemView, riskDetailView, riskListView } from './riskViews';
 export { SightingRecorder } from './sightingRecorder';
 export { reopenEndedAcceptances, triageRisk } from './triageRisk';

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { PermanentError } from '../errors';
-import type { Container, Scalar, Stored } from '../store';
+import type { Container, QuerySpec, Scalar, Stored } from '../store';
 import { isConflict, isPreconditionFailed, queryAll } from '../store';
 import {
   acceptanceEnded,
@@ -212,6 +212,21 @@ export class RiskStore {
   async get(organization: string, id: string): Promise<Risk | undefined> {
     const stored = await this.risks.read(id, organization);
     return stored ? withoutSystemProperties(stored) : undefined;
+  }
+
+  /** One page of a query over the risks (the overview's table): equality filters, one sort field, a continuation token. */
+  async page(spec: QuerySpec): Promise<{ items: Risk[]; continuationToken?: string }> {
+    const page = await this.risks.query(spec);
+    return {
+      items: page.items.map(withoutSystemProperties),
+      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+    };
+  }
+
+  /** The risk with this id in whichever organization holds it (ids are derived from the organization too). */
+  async find(id: string): Promise<Risk | undefined> {
+    const page = await this.risks.query({ where: { id }, limit: 1 });
+    return page.items[0] && withoutSystemProperties(page.items[0]);
   }
 
   async list(filter: { organization?: string; status?: string; kind?: RiskKind; assetId?: string; ruleId?: string } = {}): Promise<Risk[]> {

@@ -2,6 +2,6 @@
 export type { EmbeddedDatabase } from './embedded/embeddedDatabase';
 export { groupCommitFor } from './embedded/groupCommit';
 export { isConflict, isNotFound, isPreconditionFailed } from './errors';
-export type { Container, Scalar, Stored } from './port';
+export type { Container, PatchOperation, QueryPage, QuerySpec, Scalar, Stored, WriteOptions } from './port';
 export { narrowed } from './port';
 export { queryAll } from './queryAll';

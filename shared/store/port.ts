@@ -109,6 +109,10 @@ export const containerDefinitions = {
   pullRequestFeedback: { partitionKey: 'organization' },
   /** Each delivery's journey for `vigil trace`: a hop per handler run, kept as long as the deliveries. */
   journeys: { partitionKey: 'rootDeliveryId' },
+  /** The overview's running risk totals: per organization, counts by (status, severity, kind) and per week. */
+  riskTallies: { partitionKey: 'organization' },
+  /** The overview's pipeline health: one document per pipeline per day (runs, successes, durations, leaks). */
+  pipelineDays: { partitionKey: 'organization' },
 } as const;
 
 export type ContainerName = keyof typeof containerDefinitions;

@@ -96,7 +96,15 @@ function toRun(build: Build, project: string): CiRun {
     status: statusOf(build.status),
     ...(result ? { result: `${result[0].toLowerCase()}${result.slice(1)}` } : {}),
     ...(build.sourceBranch ? { branch: build.sourceBranch } : {}),
+    ...isoTime('startedAt', build.startTime),
+    ...isoTime('finishedAt', build.finishTime),
   };
+}
+
+/** node-api turns the build's times into Dates (an invalid one when the field is malformed). */
+function isoTime(field: 'startedAt' | 'finishedAt', value: Date | undefined): Partial<Record<'startedAt' | 'finishedAt', string>> {
+  const time = value === undefined ? Number.NaN : new Date(value).getTime();
+  return Number.isFinite(time) ? { [field]: new Date(time).toISOString() } : {};
 }
 
 function statusOf(status: BuildStatus | undefined): CiRunStatus {

@@ -63,6 +63,9 @@ export interface CiRun extends CiRunRef {
   result?: string;
   /** The ref the run built (`refs/heads/main`, or a branch name), for trigger rules; absent when the provider does not say. */
   branch?: string;
+  /** When the run started and finished (ISO 8601), when the provider says: the pipelines view's durations. */
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 /** One log of a run (an Azure Pipelines log, a GitHub Actions job), opened lazily and streamed. */

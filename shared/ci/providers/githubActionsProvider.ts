@@ -91,6 +91,9 @@ export function createGitHubActionsProvider(config: CiProviderConfig, options: G
       status: statusOf(run.status),
       ...(run.conclusion ? { result: run.conclusion } : {}),
       ...(run.head_branch ? { branch: run.head_branch } : {}),
+      ...(run.run_started_at ? { startedAt: run.run_started_at } : {}),
+      // A completed run's last update is when it finished.
+      ...(run.status === 'completed' && run.updated_at ? { finishedAt: run.updated_at } : {}),
     };
   }
 

@@ -21,6 +21,8 @@ interface GitLabPipeline {
   tag?: boolean;
   status: string;
   web_url?: string | null;
+  started_at?: string | null;
+  finished_at?: string | null;
 }
 
 /** The fields of GitLab's job (`GET /projects/:id/pipelines/:pipeline_id/jobs`) Vigil reads. */
@@ -92,6 +94,9 @@ export function createGitLabCiProvider(config: CiProviderConfig, options: GitLab
       result: pipeline.status,
       // A tag pipeline's ref is the tag's name: not a branch.
       ...(pipeline.ref && !pipeline.tag ? { branch: pipeline.ref } : {}),
+      // The overview's pipelines view reads durations from these (GitLab's pipeline fields, as recorded).
+      ...(pipeline.started_at ? { startedAt: pipeline.started_at } : {}),
+      ...(pipeline.finished_at ? { finishedAt: pipeline.finished_at } : {}),
     };
   }
 

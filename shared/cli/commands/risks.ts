@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { printable } from '../../logging';
 import type { TriageRequest } from '../../risks';
-import { type Risk, type RiskStatus, riskStatuses, triageRisk } from '../../risks';
+import { type Risk, type RiskStatus, riskDetailView, riskListView, riskStatuses, triageRisk } from '../../risks';
 import { linkOfRisk } from '../../workitems';
 import { printJson, withServices } from '../cliServices';
 import { UsageError } from '../usageError';
@@ -45,7 +45,7 @@ export function registerRisksCommand(program: Command): void {
           status: options.status,
           assetId: options.asset,
         });
-        if (options.json) return printJson({ risks: found.map(publicView) });
+        if (options.json) return printJson({ risks: found.map(riskListView) });
         if (found.length === 0) return void process.stderr.write('no risks\n');
         for (const r of found) {
           process.stdout.write(
@@ -66,21 +66,45 @@ export function registerRisksCommand(program: Command): void {
         const risk = await findRisk(services, id, options.org);
         const link = await linkOfRisk(services.stores.workItemLinks, risk);
         if (options.json) {
-          return printJson({
-            risk: {
-              ...publicView(risk),
-              title: risk.title,
-              remediation: risk.remediation,
-              ...(risk.project ? { project: risk.project } : {}),
-              triage: risk.triage ?? null,
-              history: risk.history ?? [],
-            },
-            workItem: link?.workItemId
-              ? { id: link.workItemId, url: link.workItemUrl ?? null, state: link.state ?? null, project: link.project, link: link.status }
-              : null,
-          });
+          return printJson(
+            riskDetailView(
+              risk,
+              link?.workItemId
+                ? {
+                    id: link.workItemId,
+                    url: link.workItemUrl ?? null,
+                    state: link.state ?? null,
+                    project: link.project,
+                    link: link.status,
+                  }
+                : null,
+            ),
+          );
         }
         process.stdout.write(describeRisk(risk, link));
+      });
+    });
+
+  risks
+    .command('rebuild-totals')
+    .description(
+      "recompute the overview's running risk totals from the risks themselves (after a crash between writing a risk and its totals)",
+    )
+    .option('--org <name>', 'only this organization (default: every organization Vigil knows)')
+    .option('--json', 'print {"rebuilt":[{organization,risks}]}')
+    .action(async (options: { org?: string; json?: boolean }) => {
+      await withServices(async (services) => {
+        const organizations = options.org
+          ? [options.org.toLowerCase()]
+          : (await services.stores.organizations.list()).map((o) => o.organization);
+        const rebuilt = [];
+        for (const organization of organizations) {
+          // One query, not pages: the embedded store pages by offset, which would read the risks again per page.
+          const all = (await services.stores.risks.page({ where: { organization }, limit: 10_000_000 })).items;
+          rebuilt.push({ organization, risks: await services.stores.riskTallies.rebuild(all, organization) });
+        }
+        if (options.json) return printJson({ rebuilt });
+        for (const r of rebuilt) process.stdout.write(printable`${r.organization}: totals rebuilt from ${String(r.risks)} risk(s)\n`);
       });
     });
 
@@ -115,7 +139,7 @@ export function registerRisksCommand(program: Command): void {
           request,
         );
         if (options.json)
-          return printJson({ risk: publicView(result.risk), changed: result.applied, ...(result.applied ? {} : { why: result.why }) });
+          return printJson({ risk: riskListView(result.risk), changed: result.applied, ...(result.applied ? {} : { why: result.why }) });
         if (!result.applied) return void process.stdout.write(`unchanged: ${result.why}\n`);
         const ends = result.risk.triage?.until ? ` until ${result.risk.triage.until.slice(0, 10)}` : '';
         process.stdout.write(`risk ${risk.id} is now ${result.risk.status}${ends}\n`);
@@ -170,20 +194,4 @@ function describeRisk(risk: Risk, link: Awaited<ReturnType<typeof linkOfRisk>>):
     );
   else if (link) lines.push(`  work item     ${link.status}`);
   return `${lines.join('\n')}\n`;
-}
-
-function publicView(risk: Risk) {
-  return {
-    id: risk.id,
-    organization: risk.organization,
-    kind: risk.kind,
-    ruleId: risk.ruleId,
-    severity: risk.severity,
-    status: risk.status,
-    asset: risk.asset,
-    occurrences: risk.occurrences,
-    firstSeenAt: risk.firstSeenAt,
-    lastSeenAt: risk.lastSeenAt,
-    evidence: { location: risk.evidence.location, redacted: risk.evidence.redacted },
-  };
 }

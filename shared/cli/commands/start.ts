@@ -34,6 +34,7 @@ redelivered at the next start.`,
 async function printBanner(host: LocalHost): Promise<void> {
   const { config, vault } = host.services;
   const lines = [`Vigil local host listening on ${host.baseUrl}`];
+  if (host.functions.some((fn) => fn.name === 'overview')) lines.push(`  overview (open this): ${host.overviewUrl}`);
   for (const fn of host.functions) {
     if (fn.kind === 'http') lines.push(`  ${fn.name.padEnd(20)} ${fn.methods.join(',').padEnd(5)} ${host.baseUrl}/${fn.route}`);
     else if (fn.kind === 'queue') lines.push(`  ${fn.name.padEnd(20)} queue ${fn.queue}`);

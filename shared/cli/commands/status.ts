@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { countDeliveries } from '../../events';
 import { printable } from '../../logging';
-import type { QueueCounts } from '../../queue';
-import { queueNames } from '../../queue';
+import { statusReport } from '../../overview';
 import { printJson, withServices } from '../cliServices';
 
 export function registerStatusCommand(program: Command): void {
@@ -14,13 +12,10 @@ export function registerStatusCommand(program: Command): void {
     .option('--json', 'print {"queues":{...},"deliveries":{...},"workItemSync":{"failing":[{organization,reason,since}]}}')
     .action(async (options: { json?: boolean }) => {
       await withServices(async (services) => {
-        const queues: Record<string, QueueCounts> = {};
-        for (const queue of queueNames) queues[queue] = await services.queue.counts(queue);
-        const deliveries = await countDeliveries(services.stores.deliveries);
-        const failing = (await services.stores.organizations.list()).flatMap((o) =>
-          o.workItemSync ? [{ organization: o.organization, reason: o.workItemSync.reason, since: o.workItemSync.since }] : [],
-        );
-        if (options.json) return printJson({ queues, deliveries, workItemSync: { failing } });
+        const report = await statusReport(services);
+        const { queues, deliveries } = report;
+        const failing = report.workItemSync.failing;
+        if (options.json) return printJson(report);
         const rows = Object.entries(queues).map(
           ([name, c]) =>
             `  ${name.padEnd(14)} ${String(c.active).padStart(7)} ${String(c.scheduled).padStart(10)} ${String(c.deadLettered).padStart(14)}`,

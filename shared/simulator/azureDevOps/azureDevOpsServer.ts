@@ -36,6 +36,9 @@ export interface LoopbackBuild {
   /** The pipeline it ran (the recorded build's definition when absent). */
   definition?: { id: number; name: string };
   logs: LoopbackLog[];
+  /** ISO 8601 (default: the recorded sample's). */
+  startTime?: string;
+  finishTime?: string;
 }
 
 export interface LoopbackProject {
@@ -475,6 +478,8 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
       status: 'completed',
       result: build.result ?? 'succeeded',
       ...(build.definition ? { definition: { ...(recorded.definition as object), ...build.definition } } : {}),
+      ...(build.startTime ? { startTime: build.startTime } : {}),
+      ...(build.finishTime ? { finishTime: build.finishTime } : {}),
       url: buildUrl(project, id),
       project: projectRef(project),
       logs: { id: 0, type: 'Container', url: `${buildUrl(project, id)}/logs` },

@@ -18,6 +18,7 @@ import {
 } from '../port';
 import { applyPatch } from './applyPatch';
 import type { EmbeddedDatabase } from './embeddedDatabase';
+import { chooseIndex, createSortIndexes } from './embeddedIndexes';
 import { createEmbeddedWriteProbe } from './embeddedWriteProbe';
 import { type GroupCommit, groupCommitFor } from './groupCommit';
 
@@ -42,6 +43,7 @@ export function createEmbeddedStore(db: EmbeddedDatabase, clock: Clock = systemC
       PRIMARY KEY (container, pk, id)
     ) WITHOUT ROWID;
   `);
+  createSortIndexes(db);
   const containers = new Map<ContainerName, EmbeddedContainer<Document>>();
   const probeWrite = createEmbeddedWriteProbe(db, clock);
   return {
@@ -66,10 +68,12 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
 
   constructor(
     private readonly db: EmbeddedDatabase,
-    readonly name: string,
+    readonly name: ContainerName,
     readonly partitionKeyField: string,
     private readonly clock: Clock,
   ) {
+    // Named literally in query text (see query): only the known container names, which are plain words.
+    if (!/^[A-Za-z]+$/.test(name)) throw new PermanentError(`invalid container name '${name}'`);
     this.writes = groupCommitFor(db);
     this.statements = {
       read: db.prepare<[string, string, string], Row>('SELECT body, etag, ts FROM documents WHERE container = ? AND pk = ? AND id = ?'),
@@ -143,14 +147,26 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
 
   async query(spec: QuerySpec): Promise<QueryPage<T>> {
     const { clause, parameters } = this.whereClause(spec.where);
+    // Ties by id in the same direction, and the container named literally: both let SQLite use a
+    // sorted index (embeddedIndexes.ts) instead of reading and sorting every document.
+    const direction = spec.orderBy?.descending ? 'DESC' : 'ASC';
     const order = spec.orderBy
-      ? `ORDER BY json_extract(body, ${jsonPath(spec.orderBy.field)}) ${spec.orderBy.descending ? 'DESC' : 'ASC'}, id`
+      ? `ORDER BY json_extract(body, ${jsonPath(spec.orderBy.field)}) ${direction}, id ${direction}`
       : 'ORDER BY pk, id';
+    const index = chooseIndex(
+      this.name,
+      Object.entries(spec.where ?? {})
+        .filter(([, value]) => typeof value === 'string')
+        .map(([field]) => field),
+      spec.orderBy?.field,
+    );
     const offset = decodeContinuation(spec.continuationToken);
     const limit = spec.limit ?? -1;
     const rows = this.db
-      .prepare<unknown[], Row>(`SELECT body, etag, ts FROM documents WHERE container = ? ${clause} ${order} LIMIT ? OFFSET ?`)
-      .all(this.name, ...parameters, limit === -1 ? -1 : limit + 1, offset);
+      .prepare<unknown[], Row>(
+        `SELECT body, etag, ts FROM documents ${index ? `INDEXED BY ${index}` : ''} WHERE container = '${this.name}' ${clause} ${order} LIMIT ? OFFSET ?`,
+      )
+      .all(...parameters, limit === -1 ? -1 : limit + 1, offset);
     const hasMore = limit !== -1 && rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
     return {

@@ -16,8 +16,22 @@ describe('the function app', () => {
     expect(bound.sort()).toEqual([...queueNames].sort());
   });
 
-  it('serves the webhook and the health check over HTTP', async () => {
+  it('serves the webhook, the health check and the read-only overview with its API over HTTP', async () => {
     const http = (await appFunctions()).flatMap((f) => (f.kind === 'http' ? [`${f.methods.join(',')} ${f.route}`] : []));
-    expect(http.sort()).toEqual(['GET health', 'POST hooks/{source}']);
+    expect(http.sort()).toEqual(
+      [
+        'GET health',
+        'POST hooks/{source}',
+        'GET overview',
+        'GET overview/{view}',
+        'GET overview/risks/{id}',
+        'GET overview/static/{file}',
+        'GET risks',
+        'GET risks/{id}',
+        'GET assets',
+        'GET pipelines',
+        'GET status',
+      ].sort(),
+    );
   });
 });

@@ -1,0 +1,212 @@
+import type { Clock } from '../clock';
+import type { Container, PatchOperation, QueryPage, QuerySpec, Scalar, WriteOptions } from '../store';
+import { isConflict, isNotFound, queryAll } from '../store';
+import { type Risk, type RiskKind, type RiskSeverity, type RiskStatus, statusChangedAt } from './risk';
+
+/**
+ * The overview's running totals of risks (docs/overview.md, "Aggregates"), one container, one document type:
+ * per organization, `current` holds how many risks are in each (status, severity, kind), and one
+ * `week` document per ISO week (Monday, UTC) holds how many became open, how many were resolved and
+ * the seconds they took. They are changed where a risk changes, never computed by reading every risk
+ * per request; `rebuildRiskTallies` recomputes them from the risks after a crash between the two writes.
+ */
+export interface RiskTally {
+  /** `current`, or `week:2026-11-30`. */
+  id: string;
+  organization: string;
+  scope: 'current' | 'week';
+  /** The week's Monday (UTC), for `week` documents. */
+  week?: string;
+  /** `current`: `open.high.leaked-secret` → n. `week`: `opened`, `resolved`, `resolveSeconds`. */
+  counts: Record<string, number>;
+  /** When a reconcile last recomputed the document from the risks. */
+  rebuiltAt?: string;
+}
+
+export function tallyKey(status: RiskStatus, severity: RiskSeverity, kind: RiskKind): string {
+  return `${status}.${severity}.${kind}`;
+}
+
+export function parseTallyKey(key: string): { status: RiskStatus; severity: RiskSeverity; kind: RiskKind } | undefined {
+  const [status, severity, kind] = key.split('.');
+  return status && severity && kind
+    ? { status: status as RiskStatus, severity: severity as RiskSeverity, kind: kind as RiskKind }
+    : undefined;
+}
+
+/** The Monday (UTC) of the week `iso` falls in, as YYYY-MM-DD. */
+export function weekOf(iso: string): string {
+  const date = new Date(iso);
+  const day = (date.getUTCDay() + 6) % 7; // Monday is 0
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - day)).toISOString().slice(0, 10);
+}
+
+type Counted = Pick<Risk, 'status' | 'severity' | 'kind' | 'firstSeenAt'> &
+  Partial<Pick<Risk, 'statusChangedAt' | 'triage' | 'resolvedAt'>>;
+
+/** What one write of a risk changes in the tallies: nothing when neither its status, severity nor kind moved. */
+export function tallyChanges(before: Counted | undefined, after: Counted): Map<string, PatchOperation[]> {
+  const changes = new Map<string, PatchOperation[]>();
+  const add = (id: string, path: string, value: number) => {
+    const operations = changes.get(id) ?? [];
+    operations.push({ op: 'incr', path: `/counts/${path}`, value });
+    changes.set(id, operations);
+  };
+  const beforeKey = before && tallyKey(before.status, before.severity, before.kind);
+  const afterKey = tallyKey(after.status, after.severity, after.kind);
+  if (beforeKey === afterKey) return changes;
+  if (beforeKey) add('current', beforeKey, -1);
+  add('current', afterKey, 1);
+  if (before?.status === after.status) return changes;
+  const at = statusChangedAt(after);
+  if (after.status === 'open') add(`week:${weekOf(at)}`, 'opened', 1);
+  if (after.status === 'resolved') {
+    add(`week:${weekOf(at)}`, 'resolved', 1);
+    const openedAt = before ? statusChangedAt(before) : after.firstSeenAt;
+    add(`week:${weekOf(at)}`, 'resolveSeconds', Math.max(0, Math.round((Date.parse(at) - Date.parse(openedAt)) / 1000)));
+  }
+  return changes;
+}
+
+/** The `riskTallies` container: increments applied with patch (atomic in Cosmos DB and in the embedded store). */
+export class RiskTallyStore {
+  constructor(
+    readonly tallies: Container<RiskTally>,
+    private readonly clock: Clock,
+  ) {}
+
+  async apply(organization: string, changes: Map<string, PatchOperation[]>): Promise<void> {
+    for (const [id, operations] of changes) {
+      for (;;) {
+        try {
+          await this.tallies.patch(id, organization, operations);
+          break;
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+        const week = id.startsWith('week:') ? id.slice(5) : undefined;
+        const counts: Record<string, number> = {};
+        for (const operation of operations) if (operation.op === 'incr') counts[operation.path.slice('/counts/'.length)] = operation.value;
+        try {
+          await this.tallies.create({ id, organization, scope: week ? 'week' : 'current', ...(week ? { week } : {}), counts });
+          break;
+        } catch (error) {
+          if (!isConflict(error)) throw error; // created by another writer meanwhile: patch it
+        }
+      }
+    }
+  }
+
+  /** Every organization's `current` document. */
+  async current(organization?: string): Promise<RiskTally[]> {
+    return queryAll(this.tallies, { where: { scope: 'current', ...(organization ? { organization } : {}) } });
+  }
+
+  /** Week documents from `sinceWeek` (a Monday) on. */
+  async weeks(sinceWeek: string, organization?: string): Promise<RiskTally[]> {
+    const all = await queryAll(this.tallies, { where: { scope: 'week', ...(organization ? { organization } : {}) } });
+    return all.filter((tally) => (tally.week ?? '') >= sinceWeek);
+  }
+
+  /** Replaces an organization's tallies with what its risks say now; returns how many risks were read. */
+  async rebuild(all: Risk[], organization: string): Promise<number> {
+    const documents = new Map<string, RiskTally>();
+    const rebuiltAt = new Date(this.clock.now()).toISOString();
+    const document = (id: string): RiskTally => {
+      let found = documents.get(id);
+      if (!found) {
+        const week = id.startsWith('week:') ? id.slice(5) : undefined;
+        found = { id, organization, scope: week ? 'week' : 'current', ...(week ? { week } : {}), counts: {}, rebuiltAt };
+        documents.set(id, found);
+      }
+      return found;
+    };
+    document('current');
+    for (const risk of all) {
+      // Replay the risk's status changes, oldest first, through the same rule the live updates use.
+      const changes = [...(risk.history ?? []), ...(risk.triage ? [risk.triage] : [])];
+      let previous: Counted | undefined;
+      let state: Counted = { ...risk, status: 'open', statusChangedAt: risk.firstSeenAt, triage: undefined };
+      const steps: Counted[] = [state];
+      for (const change of changes) {
+        state = { ...risk, status: change.status, statusChangedAt: change.at };
+        steps.push(state);
+      }
+      for (const step of steps) {
+        for (const [id, operations] of tallyChanges(previous, step)) {
+          // Only the final state counts in `current`; the weeks count every step.
+          if (id === 'current') continue;
+          const tally = document(id);
+          for (const operation of operations) {
+            if (operation.op !== 'incr') continue;
+            const key = operation.path.slice('/counts/'.length);
+            tally.counts[key] = (tally.counts[key] ?? 0) + operation.value;
+          }
+        }
+        previous = step;
+      }
+      const key = tallyKey(risk.status, risk.severity, risk.kind);
+      const current = document('current');
+      current.counts[key] = (current.counts[key] ?? 0) + 1;
+    }
+    for (const stale of await queryAll(this.tallies, { where: { organization } })) {
+      if (!documents.has(stale.id)) await this.tallies.delete(stale.id, organization).catch(() => undefined);
+    }
+    for (const tally of documents.values()) await this.tallies.upsert(tally);
+    return all.length;
+  }
+}
+
+/**
+ * The risks container seen through the tallies: every create or replace of a risk also moves the
+ * counts, so RiskStore keeps its own logic and every writer of risks is counted. The document before
+ * a replace is the one its etag names, so the delta is exact; a crash between the two writes is
+ * what `RiskTallyStore.rebuild` repairs (a redelivery writes no risk again, so it cannot count twice).
+ */
+export function tallyingRisks(risks: Container<Risk>, tallies: RiskTallyStore): Container<Risk> {
+  const count = async (before: Risk | undefined, after: Risk) => {
+    const changes = tallyChanges(before, after);
+    // The risk is written: a failure here must not fail (and so repeat) the handler; the reconcile repairs the counts.
+    if (changes.size > 0) await tallies.apply(after.organization, changes).catch(() => undefined);
+  };
+  return {
+    name: risks.name,
+    partitionKeyField: risks.partitionKeyField,
+    async create(document: Risk) {
+      const stored = await risks.create(document);
+      await count(undefined, stored);
+      return stored;
+    },
+    read: (id: string, partitionKey: string) => risks.read(id, partitionKey),
+    async replace(document: Risk, options?: WriteOptions) {
+      const before = await risks.read(document.id, document.organization);
+      const stored = await risks.replace(document, options);
+      if (!options?.ifMatch || before?._etag === options.ifMatch) await count(before, stored);
+      return stored;
+    },
+    async upsert(document: Risk, options?: WriteOptions) {
+      const before = await risks.read(document.id, document.organization);
+      const stored = await risks.upsert(document, options);
+      await count(before, stored);
+      return stored;
+    },
+    async patch(id: string, partitionKey: string, operations: PatchOperation[], options?: WriteOptions) {
+      const before = await risks.read(id, partitionKey);
+      const stored = await risks.patch(id, partitionKey, operations, options);
+      await count(before, stored);
+      return stored;
+    },
+    async delete(id: string, partitionKey: string, options?: WriteOptions) {
+      const before = await risks.read(id, partitionKey);
+      await risks.delete(id, partitionKey, options);
+      if (before) {
+        const changes = new Map([
+          ['current', [{ op: 'incr' as const, path: `/counts/${tallyKey(before.status, before.severity, before.kind)}`, value: -1 }]],
+        ]);
+        await tallies.apply(partitionKey, changes).catch(() => undefined);
+      }
+    },
+    query: (spec: QuerySpec): Promise<QueryPage<Risk>> => risks.query(spec),
+    count: (where?: Record<string, Scalar>) => risks.count(where),
+  };
+}
