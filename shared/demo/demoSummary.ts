@@ -53,13 +53,8 @@ export async function demoSummary(services: AppServices, run: DemoRun, startedAt
   };
 }
 
-/** The overview page's address for a host (the page and its per-start token are wired here when they land). */
-export function overviewUrl(baseUrl: string): string {
-  return `${baseUrl}/`;
-}
-
-/** The summary as the demo prints it for a person. */
-export function summaryText(summary: DemoSummary, baseUrl: string, leftOut: string[]): string {
+/** The summary as the demo prints it for a person; `overviewUrl` is the host's, with its per-start token. */
+export function summaryText(summary: DemoSummary, overviewUrl: string, leftOut: string[]): string {
   const byKind = Object.entries(summary.risks.byKind)
     .map(([kind, n]) => `${kind} ${n}`)
     .join(', ');
@@ -76,7 +71,7 @@ export function summaryText(summary: DemoSummary, baseUrl: string, leftOut: stri
     `  work items            ${summary.workItems.created} created, ${summary.workItems.closed} closed (in the simulator)`,
     `  pull request          ${summary.pullRequestComments} comment(s), ${summary.statuses} status(es) posted`,
     ...(leftOut.length > 0 ? [`  left out (not built yet) ${leftOut.join(', ')}`] : []),
-    `  overview              ${overviewUrl(baseUrl)}`,
+    `  overview              ${overviewUrl}`,
     '',
   ].join('\n');
 }

@@ -6,7 +6,7 @@
 export type { ConsoleAlert, ConsoleAlertChannel } from './consoleAlertChannel';
 export { startConsoleAlertChannel } from './consoleAlertChannel';
 export type { DemoSummary } from './demoSummary';
-export { demoSummary, overviewUrl, summaryText } from './demoSummary';
+export { demoSummary, summaryText } from './demoSummary';
 export type { DemoWorld } from './demoWorld';
 export { demoOrganization, demoProject, demoSecrets, plantedSecrets } from './demoWorld';
 export type { DemoOptions, DemoRun, DemoTarget } from './playDemoSequence';

@@ -75,7 +75,7 @@ export async function runDemo(options: DemoCommandOptions, output: DemoOutput): 
     );
     const summary = await demoSummary(services, run, startedAt);
     if (options.json) output.out(`${JSON.stringify(summary)}\n`);
-    else say(summaryText(summary, host.baseUrl, run.leftOut));
+    else say(summaryText(summary, host.overviewUrl, run.leftOut));
     if (options.keep) {
       output.err(`host ${host.baseUrl} and simulator ${run.world.simulator.url} keep running; data in ${dataDir}. Press Ctrl+C to stop.\n`);
       await output.untilStopped();

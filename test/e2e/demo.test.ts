@@ -162,7 +162,7 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/pull request 1 is opened.*\n\s+→ posted back: \d+ thread\(s\), status secret-scan 'failed'/);
     expect(stdout).toMatch(/closes work item #\d+.*\n\s+→ 1 risk resolved/);
     expect(stdout).toMatch(/risks opened\s+\d+ \(\d+ open, 1 resolved\)/);
-    expect(stdout).toMatch(/overview\s+http:\/\/127\.0\.0\.1:\d+\/api\//);
+    expect(stdout).toMatch(/overview\s+http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
     for (const secret of planted) expect(stdout + stderr).not.toContain(secret);
   });
 
