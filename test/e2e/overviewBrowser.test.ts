@@ -1,8 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  drawnBars,
+  type OverviewBrowser,
+  openOverviewBrowser,
+  skipBrowserTests as skip,
+  overviewViews as views,
+} from '../support/overviewBrowser';
 import { type OverviewSeed, seedOverview } from '../support/overviewSeed';
 
 /**
@@ -11,28 +17,7 @@ import { type OverviewSeed, seedOverview } from '../support/overviewSeed';
  * unless VIGIL_SKIP_BROWSER_TESTS=1 is set on purpose. VIGIL_UPDATE_SCREENSHOTS=1 rewrites the
  * screenshots in docs/images/ that docs/overview.md shows.
  */
-const executablePath = process.env.VIGIL_CHROMIUM_PATH ?? '/usr/bin/chromium';
-const skip = process.env.VIGIL_SKIP_BROWSER_TESTS === '1';
 const screenshots = process.env.VIGIL_UPDATE_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs', 'images') : undefined;
-const launchFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const views = [
-  { path: '/api/overview', heading: 'Security overview', charts: 3, shot: 'overview' },
-  { path: '/api/overview/risks', heading: 'Risks', charts: 0, shot: 'risks' },
-  { path: '/api/overview/repositories', heading: 'Repositories', charts: 0, shot: 'repositories' },
-  { path: '/api/overview/pipelines', heading: 'Pipelines', charts: 1, shot: 'pipelines' },
-  { path: '/api/overview/connections', heading: 'Service connections', charts: 0, shot: 'connections' },
-  { path: '/api/overview/operations', heading: 'Operations', charts: 1, shot: 'operations' },
-];
 
 if (skip) {
   process.stderr.write('overviewBrowser.test.ts: SKIPPED because VIGIL_SKIP_BROWSER_TESTS=1\n');
@@ -40,45 +25,25 @@ if (skip) {
 
 describe.skipIf(skip)('the overview in Chromium', () => {
   let seed: OverviewSeed;
-  let context: BrowserContext;
+  let browser: OverviewBrowser;
   let page: Page;
-  let userDataDir: string;
   let origin: string;
-  const problems: string[] = [];
-  const bodies: string[] = [];
+  let problems: string[];
+  let bodies: string[];
 
   beforeAll(async () => {
-    if (!existsSync(executablePath)) {
-      throw new Error(
-        `no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium, as .ci/run does), set VIGIL_CHROMIUM_PATH, or set VIGIL_SKIP_BROWSER_TESTS=1 to skip these tests on purpose`,
-      );
-    }
+    browser = await openOverviewBrowser();
+    ({ page, problems, bodies } = browser);
     seed = await seedOverview();
     origin = new URL(seed.host.baseUrl).origin;
-    userDataDir = mkdtempSync(join(tmpdir(), 'vigil-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath,
-      headless: true,
-      args: launchFlags,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('response', async (response) => {
-      bodies.push(await response.text().catch(() => ''));
-    });
     // The URL npm start prints: the token becomes a cookie and leaves the address bar.
     await page.goto(seed.host.overviewUrl);
     expect(page.url()).toBe(`${origin}/api/overview`);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await seed?.dispose();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it('loads every view with no console error, and draws the charts with bars', async () => {
@@ -88,11 +53,7 @@ describe.skipIf(skip)('the overview in Chromium', () => {
       expect(await page.locator('h1').textContent()).toBe(view.heading);
       expect(await page.locator('svg.chart').count(), view.path).toBeGreaterThanOrEqual(view.charts);
       if (view.charts > 0) {
-        // Evaluated in the page (a string: this project's TypeScript has no DOM types).
-        const drawn = await page.evaluate(
-          "[...document.querySelectorAll('svg.chart rect.bar')].filter((r) => { const b = r.getBBox(); return b.width * b.height > 0; }).length",
-        );
-        expect(drawn, `bars drawn on ${view.path}`).toBeGreaterThan(0);
+        expect(await drawnBars(page), `bars drawn on ${view.path}`).toBeGreaterThan(0);
       }
       if (screenshots) await page.screenshot({ path: join(screenshots, `overview-${view.shot}.png`), fullPage: true });
     }
