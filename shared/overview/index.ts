@@ -3,6 +3,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { AppServices } from '../app';
 import type { OverviewRoute } from './overviewHttp';
 
+export { assetView } from './assetView';
 export type { OverviewRoute } from './overviewHttp';
 export { contentSecurityPolicy, securityHeaders } from './securityHeaders';
 export { type StatusReport, statusReport } from './statusReport';

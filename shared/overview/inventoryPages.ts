@@ -40,38 +40,6 @@ function withoutSystemProperties(asset: Asset & { _etag?: string; _ts?: number }
   return rest as Asset;
 }
 
-/** `vigil repos list --json`'s shape for a repository; a service connection as stored (names and check ids only). */
-export function assetView(asset: Asset) {
-  if (asset.type === 'repository') {
-    return {
-      id: asset.id,
-      type: asset.type,
-      organization: asset.organization,
-      project: asset.project,
-      name: asset.name,
-      defaultBranch: asset.defaultBranch ?? null,
-      state: asset.state,
-      skipReason: asset.skipReason ?? null,
-      riskScore: asset.riskScore?.score ?? null,
-      openRisks: asset.riskScore?.openRisks ?? 0,
-      reasons: asset.riskScore?.factors ?? [],
-      webUrl: asset.webUrl ?? null,
-    };
-  }
-  return {
-    id: asset.id,
-    type: asset.type,
-    organization: asset.organization,
-    project: asset.project,
-    name: asset.name,
-    connectionType: asset.connectionType,
-    authorizationScheme: asset.authorizationScheme ?? null,
-    projects: asset.projects,
-    lastAuditedAt: asset.lastAuditedAt,
-    failedChecks: asset.failedChecks,
-  };
-}
-
 function pager(path: string, current: Record<string, string | undefined>, query: AssetListingQuery, next: string | undefined) {
   return html`<p class="pager">${query.continuationToken ? html`<a href="${withQuery(path, current, {})}">First page</a> ` : ''}${
     next ? html`<a rel="next" href="${withQuery(path, current, { continuationToken: next })}">Next page</a>` : ''

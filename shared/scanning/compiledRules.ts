@@ -216,51 +216,21 @@ export function secretGroupEndsPattern(source: string): boolean {
 
 /** Index of the `)` that closes the group opening at `open`, skipping escapes and character classes; -1 if none. */
 function closingParen(source: string, open: number): number {
-  let depth = 0;
-  let inClass = false;
-  for (let i = open; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
+  let closing = -1;
+  walkGroups(source, open, source.length, (c, depth, index) => {
+    if (c !== ')' || depth !== 1) return false;
+    closing = index;
+    return true;
+  });
+  return closing;
 }
 
-/** Group nesting depth at `index` (0 at the top level). */
-function depthAt(source: string, index: number): number {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < index; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-  }
-  return depth;
-}
-
-/** A `|` at depth 0 between `from` and `to`. */
-function hasTopLevelAlternation(source: string, from: number, to: number): boolean {
+/**
+ * Walks a pattern's source from `from` to `to`, skipping escapes and character classes, and hands each
+ * structural character to `visit` with the group depth before it; stops early when `visit` says so.
+ * Returns the depth at `to`, or -1 when stopped.
+ */
+function walkGroups(source: string, from: number, to: number, visit?: (c: string, depth: number, index: number) => boolean): number {
   let depth = 0;
   let inClass = false;
   for (let i = from; i < to; i++) {
@@ -273,10 +243,20 @@ function hasTopLevelAlternation(source: string, from: number, to: number): boole
       if (c === ']') inClass = false;
       continue;
     }
+    if (visit?.(c, depth, i)) return -1;
     if (c === '[') inClass = true;
     else if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return true;
   }
-  return false;
+  return depth;
+}
+
+/** Group nesting depth at `index` (0 at the top level). */
+function depthAt(source: string, index: number): number {
+  return walkGroups(source, 0, index);
+}
+
+/** A `|` at depth 0 between `from` and `to`. */
+function hasTopLevelAlternation(source: string, from: number, to: number): boolean {
+  return walkGroups(source, from, to, (c, depth) => c === '|' && depth === 0) === -1;
 }

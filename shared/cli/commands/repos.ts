@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import type { AppServices } from '../../app';
 import { printable } from '../../logging';
 import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations';
+import { assetView } from '../../overview';
 import type { InventoryRecord, RepositoryAsset, RepositoryState } from '../../repositories';
 import { inventoryRequestMessage } from '../../repositories';
 import { narrowed } from '../../store';
@@ -43,13 +44,16 @@ export function registerReposCommand(program: Command): void {
         .default('name'),
     )
     .addOption(new Option('--state <state>', 'only repositories in this state').choices(states))
-    .option('--json', 'print {"repositories":[{id,organization,project,name,defaultBranch,state,skipReason,riskScore,openRisks,webUrl}]}')
+    .option(
+      '--json',
+      'print {"repositories":[{id,type,organization,project,name,defaultBranch,state,skipReason,riskScore,openRisks,reasons,webUrl}]} (the shape GET /api/assets answers)',
+    )
     .action(async (options: ListOptions) => {
       const organization = options.org === undefined ? undefined : OrganizationDirectory.normaliseName(options.org);
       await withServices(async (services) => {
         const found = await services.stores.repositories.list({ organization, state: options.state });
         const sorted = found.sort(options.sort === 'risk' ? byRisk : byName);
-        if (options.json) return printJson({ repositories: sorted.map(publicView) });
+        if (options.json) return printJson({ repositories: sorted.map(assetView) });
         if (sorted.length === 0) {
           return void process.stderr.write(
             `no repositories${organization ? ` in '${organization}'` : ''} (take an inventory with: vigil repos inventory ORG --now)\n`,
@@ -159,21 +163,6 @@ function report(record: InventoryRecord, json: boolean | undefined): void {
     ...(record.skippedTotal > record.skipped.length ? [`  ... and ${record.skippedTotal - record.skipped.length} more`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-function publicView(asset: RepositoryAsset) {
-  return {
-    id: asset.id,
-    organization: asset.organization,
-    project: asset.project,
-    name: asset.name,
-    defaultBranch: asset.defaultBranch ?? null,
-    state: asset.state,
-    skipReason: asset.skipReason ?? null,
-    riskScore: asset.riskScore?.score ?? null,
-    openRisks: asset.riskScore?.openRisks ?? 0,
-    webUrl: asset.webUrl ?? null,
-  };
 }
 
 function byName(a: RepositoryAsset, b: RepositoryAsset): number {
