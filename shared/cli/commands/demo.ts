@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parsePositiveInteger } from '../options';
+import { untilSignalled } from '../untilSignalled';
 
 /**
  * `vigil demo`: the whole loop on this machine with no Azure and no account (shared/demo/). The demo
@@ -43,16 +44,7 @@ Examples:
       process.exitCode = await runDemo(options, {
         out: (text) => process.stdout.write(text),
         err: (text) => process.stderr.write(text),
-        untilStopped: () =>
-          new Promise((resolve) => {
-            const done = () => {
-              process.off('SIGINT', done);
-              process.off('SIGTERM', done);
-              resolve();
-            };
-            process.once('SIGINT', done);
-            process.once('SIGTERM', done);
-          }),
+        untilStopped: untilSignalled,
       });
     });
 }

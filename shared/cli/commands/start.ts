@@ -3,6 +3,7 @@ import { loadConfig } from '../../config';
 import { type LocalHost, startLocalHost } from '../../localHost';
 import { environmentVariableFor, hookSecretNames } from '../../vault';
 import { parsePort } from '../options';
+import { untilSignalled } from '../untilSignalled';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -55,16 +56,4 @@ async function printBanner(host: LocalHost): Promise<void> {
   }
   lines.push('Press Ctrl+C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-function untilSignalled(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
 }
