@@ -1,10 +1,10 @@
 import { getServices } from '../shared/app';
 import { registerHttpFunction } from '../shared/azureFunctions';
-import { handleWebhookRequest, maxWebhookBodyBytes } from '../shared/events';
+import { handleWebhookRequest, maxWebhookFunctionBodyBytes } from '../shared/events';
 
 registerHttpFunction('webhook', {
   route: 'hooks/{source}',
   methods: ['POST'],
-  maxBodyBytes: maxWebhookBodyBytes,
+  maxBodyBytes: maxWebhookFunctionBodyBytes,
   handler: async (request) => handleWebhookRequest(request, await getServices()),
 });

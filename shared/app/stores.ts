@@ -16,6 +16,8 @@ import { RepositoryAssetStore } from '../repositories/assets/repositoryAssetStor
 import type { RepositoryScanRecord } from '../repositories/contentScan/repositoryScanRecord';
 import type { InventoryRecord } from '../repositories/inventory/inventoryOrganization';
 import { RiskStore } from '../risks/riskStore';
+import type { SarifScanRecord } from '../sarif/sarifScanRecord';
+import { SarifUploadStore } from '../sarif/sarifUploads';
 import type { Container, Store } from '../store/port';
 import { WorkItemLinkStore } from '../workitems/workItemLink';
 
@@ -23,7 +25,7 @@ import { WorkItemLinkStore } from '../workitems/workItemLink';
 export type Asset = RepositoryAsset | ServiceConnectionAsset;
 
 /** The `scans` container holds one document type: the record of a scan, told apart by `kind`. */
-export type ScanRecord = BuildScanRecord | CiRunScanRecord | RepositoryScanRecord | InventoryRecord | AuditRecord;
+export type ScanRecord = BuildScanRecord | CiRunScanRecord | RepositoryScanRecord | InventoryRecord | AuditRecord | SarifScanRecord;
 
 /**
  * Every container, typed once, with the domain store that guards its writes where there is one
@@ -46,6 +48,8 @@ export interface AppStores {
   workItemLinks: WorkItemLinkStore;
   /** What Vigil posted on each pull request, claimed before posting and recorded after. */
   pullRequestFeedback: PullRequestFeedbackStore;
+  /** SARIF logs posted by CI, in chunks, until their handler reads them (shared/sarif/sarifUploads.ts). */
+  sarifUploads: SarifUploadStore;
 }
 
 export function createStores(store: Store, clock: Clock, config: VigilConfig): AppStores {
@@ -71,5 +75,6 @@ export function createStores(store: Store, clock: Clock, config: VigilConfig): A
     }),
     workItemLinks: new WorkItemLinkStore(store.container('workItemLinks'), clock),
     pullRequestFeedback: new PullRequestFeedbackStore(store.container('pullRequestFeedback'), clock, config.handlerTimeoutMs),
+    sarifUploads: new SarifUploadStore(store.container('sarifUploads')),
   };
 }

@@ -9,6 +9,7 @@ export const useCases = {
   // build-scan
   scanAzurePipelinesBuild: async () => (await import('../ci/scanAzurePipelinesBuild.js')).scanAzurePipelinesBuild,
   scanGitHubWorkflowRun: async () => (await import('../ci/scanGitHubWorkflowRun.js')).scanGitHubWorkflowRun,
+  recordSarifResults: async () => (await import('../sarif/recordSarifResults.js')).recordSarifResults,
   auditEndpointEvent: async () => (await import('../audit/auditServiceConnections.js')).auditEndpointEvent,
   // repo-scan
   inventoryOrganization: async () => (await import('../repositories/inventory/inventoryOrganization.js')).inventoryOrganization,

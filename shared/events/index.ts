@@ -1,4 +1,6 @@
 /** The public surface of events/: what other folders may import (docs/architecture.md, "Layout"). */
+
+export { maxSarifBodyBytes } from './ciResults';
 export { countDeliveries } from './deliveryLog';
 export type { EventEnvelope, WebhookSource } from './envelope';
 export { EventEnvelopeSchema, webhookSources } from './envelope';
@@ -9,4 +11,4 @@ export { azureDevOpsSource } from './sources/azureDevOps';
 export { githubSource } from './sources/github';
 export { signGitHubPayload } from './sources/githubSignature';
 export { gitlabSource } from './sources/gitlab';
-export { handleWebhookRequest } from './webhookFunction';
+export { handleWebhookRequest, maxWebhookFunctionBodyBytes } from './webhookFunction';

@@ -2,12 +2,17 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { AppServices } from '../app';
 import { RequestBodyTooLargeError } from '../azureFunctions';
 import { failureKindOf } from '../errors';
+import { handleCiResults, maxSarifBodyBytes } from './ciResults';
 import { createHookSecretResolver, type HookSecretResolver } from './hookSecrets';
 import { receiveWebhook, tooLarge } from './receiveWebhook';
 import { WebhookRejection } from './webhookErrors';
 
 /** The webhook function's handler: the HTTP request in, `receiveWebhook`'s answer out. */
 export async function handleWebhookRequest(request: HttpRequest, services: AppServices): Promise<HttpResponseInit> {
+  if (request.params.source === 'ci') {
+    const answer = await handleCiResults(request, services);
+    return { status: answer.status, jsonBody: answer.body, headers: answer.headers };
+  }
   const response = await receiveWebhook(
     { source: request.params.source ?? '', headers: request.headers, readBody: (limit) => readBody(request, limit) },
     {
@@ -33,6 +38,9 @@ function hookSecretsOf(services: AppServices): HookSecretResolver {
   }
   return resolver;
 }
+
+/** What the webhook function lets the host read: a CI's SARIF log is the largest body it takes (other sources stop at 2 MB). */
+export const maxWebhookFunctionBodyBytes = maxSarifBodyBytes;
 
 async function readBody(request: HttpRequest, limit: number): Promise<Buffer> {
   let body: Buffer;

@@ -107,6 +107,8 @@ export const containerDefinitions = {
   workItemLinks: { partitionKey: 'organization' },
   /** Per pull request: what Vigil posted (status, summary, threads by fingerprint) and which head it last published. */
   pullRequestFeedback: { partitionKey: 'organization' },
+  /** SARIF logs posted by CI (`POST /api/hooks/ci`), in chunks, until their handler has read them; each chunk has a TTL. */
+  sarifUploads: { partitionKey: 'organization' },
 } as const;
 
 export type ContainerName = keyof typeof containerDefinitions;
