@@ -185,8 +185,10 @@ async function readLimited(request: HttpRequest, limit: number): Promise<Buffer>
   const parts: Buffer[] = [];
   let size = 0;
   try {
-    if (!request.body) return Buffer.alloc(0);
-    for await (const part of request.body) {
+    // Each read of `body` is a new stream over the one body: take it once.
+    const stream = request.body;
+    if (!stream) return Buffer.alloc(0);
+    for await (const part of stream) {
       size += part.byteLength;
       if (size > limit) throw tooLarge();
       parts.push(Buffer.from(part));

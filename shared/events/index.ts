@@ -11,4 +11,4 @@ export { azureDevOpsSource } from './sources/azureDevOps';
 export { githubSource } from './sources/github';
 export { signGitHubPayload } from './sources/githubSignature';
 export { gitlabSource } from './sources/gitlab';
-export { handleWebhookRequest, maxWebhookFunctionBodyBytes } from './webhookFunction';
+export { handleWebhookRequest } from './webhookFunction';

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { AppServices } from '../app';
 import { RequestBodyTooLargeError } from '../azureFunctions';
 import { failureKindOf } from '../errors';
-import { handleCiResults, maxSarifBodyBytes } from './ciResults';
+import { handleCiResults } from './ciResults';
 import { createHookSecretResolver, type HookSecretResolver } from './hookSecrets';
 import { receiveWebhook, tooLarge } from './receiveWebhook';
 import { WebhookRejection } from './webhookErrors';
@@ -38,9 +38,6 @@ function hookSecretsOf(services: AppServices): HookSecretResolver {
   }
   return resolver;
 }
-
-/** What the webhook function lets the host read: a CI's SARIF log is the largest body it takes (other sources stop at 2 MB). */
-export const maxWebhookFunctionBodyBytes = maxSarifBodyBytes;
 
 async function readBody(request: HttpRequest, limit: number): Promise<Buffer> {
   let body: Buffer;

@@ -136,7 +136,8 @@ async function serve(
     });
   }
   // The body is read when the function asks for it, not before: a webhook refuses a caller from its headers first.
-  const limit = Math.min(route.definition.maxBodyBytes ?? maxRequestBytes, maxRequestBytes);
+  const ownLimit = route.definition.maxBodyBytes;
+  const limit = Math.min((typeof ownLimit === 'function' ? ownLimit(params) : ownLimit) ?? maxRequestBytes, maxRequestBytes);
   const body = method === 'GET' ? undefined : lazyRequestBody(request, response, { limit, budget });
   const httpRequest = new HttpRequest({
     query: Object.fromEntries(url.searchParams),
