@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCiCommand } from './ci';
 import { registerDlqCommand } from './dlq';
 import { registerHooksCommand } from './hooks';
 import { registerOrgsCommand } from './orgs';
@@ -25,4 +26,5 @@ export function registerCommands(program: Command): void {
   registerOrgsCommand(program);
   registerSecretsCommand(program);
   registerScanCommand(program);
+  registerCiCommand(program);
 }
