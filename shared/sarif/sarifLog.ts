@@ -81,6 +81,15 @@ const run = z
   })
   .loose();
 
+/** The log with each run's results left unchecked: they are checked one at a time (see validateSarif). */
+const shell = z
+  .object({
+    version: z.literal('2.1.0'),
+    $schema: z.string().optional(),
+    runs: z.array(run.extend({ results: z.array(z.unknown()).optional() })),
+  })
+  .loose();
+
 export const SarifLogSchema = z
   .object({
     version: z.literal('2.1.0'),
@@ -98,10 +107,25 @@ export type SarifValidation = { ok: true; log: SarifLog } | { ok: false; path: s
 
 /** The log, or the JSON path of its first error (`$.runs[0].results[3].message`) and what is wrong there. */
 export function validateSarif(document: unknown): SarifValidation {
-  const parsed = SarifLogSchema.safeParse(document);
-  if (parsed.success) return { ok: true, log: parsed.data };
-  const issue = parsed.error.issues[0];
-  return { ok: false, path: jsonPath(issue.path), message: issue.message };
+  // The same checks as SarifLogSchema, a result at a time: a schema's output is a copy of its input, and a copy of
+  // 20,000 results at once doubled the peak memory of a 10 MB upload (bench:sarif). The schema has no defaults or
+  // transforms, so the input, once it passes, is the log.
+  const parsedShell = shell.safeParse(document);
+  if (!parsedShell.success) return failure(parsedShell.error.issues[0].path, parsedShell.error.issues[0].message);
+  for (const [runIndex, candidate] of parsedShell.data.runs.entries()) {
+    for (const [resultIndex, item] of (candidate.results ?? []).entries()) {
+      const checked = result.safeParse(item);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        return failure(['runs', runIndex, 'results', resultIndex, ...issue.path], issue.message);
+      }
+    }
+  }
+  return { ok: true, log: document as SarifLog };
+}
+
+function failure(path: readonly PropertyKey[], message: string): SarifValidation {
+  return { ok: false, path: jsonPath(path), message };
 }
 
 export function jsonPath(path: readonly PropertyKey[]): string {

@@ -11,7 +11,8 @@
  * `AzureWebJobs.<name>.Disabled`), so the figure is the SARIF handler's own work, not the 40,000
  * risk events it emits being handled too.
  *
- * Prints one JSON line: {"results","bytes","intakeMs","bareIntakeMs","processSeconds","peakRssMB",...}.
+ * Prints one JSON line: {"results","bytes","intakeMs","bareIntakeMs","processSeconds","peakRssMB","idleRssMB",...}
+ * (peakRssMB is the host's VmHWM after the last round; idleRssMB its VmRSS before the first upload).
  * Targets: intake <= 1 s, processing <= 20 s, peak RSS <= 256 MB on a 2-core machine.
  */
 import { execFileSync } from 'node:child_process';
@@ -118,6 +119,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_HOST_LOG) host.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   const bareUrl = (await bare.waitForLine(/^ready /)).split(' ').pop() ?? '';
   const hostUrl = (await host.waitForLine(/^Vigil local host listening on /)).split(' ').pop() ?? '';
+  // The host's own footprint before any upload: what the peak is measured against.
+  const idleRssMB = Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${host.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
   const intake: number[] = [];
   const bareIntake: number[] = [];
   const processing: number[] = [];
@@ -156,6 +159,7 @@ async function main(): Promise<void> {
       bareIntakeMs: range(bareIntake),
       processSeconds: range(processing, 1),
       peakRssMB: peakRssMB(host.child.pid ?? 0),
+      idleRssMB,
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
