@@ -1,10 +1,11 @@
 import { getServices } from '../shared/app';
 import { registerHttpFunction } from '../shared/azureFunctions';
-import { handleWebhookRequest, maxWebhookBodyBytes } from '../shared/events';
+import { handleWebhookRequest, maxSarifBodyBytes, maxWebhookBodyBytes } from '../shared/events';
 
 registerHttpFunction('webhook', {
   route: 'hooks/{source}',
   methods: ['POST'],
-  maxBodyBytes: maxWebhookBodyBytes,
+  // A CI's SARIF log may be 10 MB; a webhook delivery of a platform, 2 MB.
+  maxBodyBytes: (params) => (params.source === 'ci' ? maxSarifBodyBytes : maxWebhookBodyBytes),
   handler: async (request, context) => handleWebhookRequest(request, await getServices(), context.traceContext?.traceParent),
 });

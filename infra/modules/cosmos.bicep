@@ -15,6 +15,9 @@ param deliveriesTtlSeconds int
 @description('Seconds an idempotency record lives after its last write; longer than the code\'s 7-day completed window (expiry itself is checked in code).')
 param idempotencyTtlSeconds int
 
+@description('Seconds an uploaded SARIF chunk lives (shared/sarif/sarifUploads.ts uploadTtlSeconds; the handler deletes it sooner).')
+param sarifUploadsTtlSeconds int = 604800
+
 // Must equal containerDefinitions in shared/store/port.ts (test/unit/infra checks names, partition
 // keys and TTLs). A null defaultTtl leaves TTL off: those containers keep their documents.
 var containers = [
@@ -32,6 +35,7 @@ var containers = [
   { name: 'journeys', partitionKeyPath: '/rootDeliveryId', defaultTtl: deliveriesTtlSeconds }
   { name: 'riskTallies', partitionKeyPath: '/organization', defaultTtl: null }
   { name: 'pipelineDays', partitionKeyPath: '/organization', defaultTtl: null }
+  { name: 'sarifUploads', partitionKeyPath: '/organization', defaultTtl: sarifUploadsTtlSeconds }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {

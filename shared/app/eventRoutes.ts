@@ -88,6 +88,8 @@ export const eventRoutes: readonly EventRoute[] = [
   { source: 'gitlab', type: 'note', queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
   { source: 'gitlab', type: 'note.create', queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
   { source: 'gitlab', type: 'note.update', queue: 'pr-publish', useCase: 'triagePullRequestComment', only: vigilCommand },
+  // Results a CI posted (POST /api/hooks/ci)
+  { source: 'ci', type: 'sarif.uploaded', queue: 'build-scan', useCase: 'recordSarifResults' },
   // Vigil's own events, chained between use cases
   { source: 'vigil', type: 'risk.opened', queue: 'alerts', useCase: 'sendAlert' },
   { source: 'vigil', type: 'risk.opened', queue: 'workitem-sync', useCase: 'syncRiskToWorkItem' },

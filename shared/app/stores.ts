@@ -19,6 +19,8 @@ import type { RepositoryScanRecord } from '../repositories/contentScan/repositor
 import type { InventoryRecord } from '../repositories/inventory/inventoryOrganization';
 import { RiskStore } from '../risks/riskStore';
 import { RiskTallyStore, tallyingRisks } from '../risks/riskTallies';
+import type { SarifScanRecord } from '../sarif/sarifScanRecord';
+import { SarifUploadStore } from '../sarif/sarifUploads';
 import type { Container, Store } from '../store/port';
 import { WorkItemLinkStore } from '../workitems/workItemLink';
 
@@ -26,7 +28,7 @@ import { WorkItemLinkStore } from '../workitems/workItemLink';
 export type Asset = RepositoryAsset | ServiceConnectionAsset;
 
 /** The `scans` container holds one document type: the record of a scan, told apart by `kind`. */
-export type ScanRecord = BuildScanRecord | CiRunScanRecord | RepositoryScanRecord | InventoryRecord | AuditRecord;
+export type ScanRecord = BuildScanRecord | CiRunScanRecord | RepositoryScanRecord | InventoryRecord | AuditRecord | SarifScanRecord;
 
 /**
  * Every container, typed once, with the domain store that guards its writes where there is one
@@ -55,6 +57,8 @@ export interface AppStores {
   riskTallies: RiskTallyStore;
   /** The overview's pipeline health per pipeline and day, counted by the build scans (shared/ci/pipelineDays.ts). */
   pipelineDays: PipelineDayStore;
+  /** SARIF logs posted by CI, in chunks, until their handler reads them (shared/sarif/sarifUploads.ts). */
+  sarifUploads: SarifUploadStore;
 }
 
 export function createStores(store: Store, clock: Clock, config: VigilConfig): AppStores {
@@ -85,5 +89,6 @@ export function createStores(store: Store, clock: Clock, config: VigilConfig): A
     journeys: store.container<JourneyHop>('journeys'),
     riskTallies,
     pipelineDays: new PipelineDayStore(store.container('pipelineDays')),
+    sarifUploads: new SarifUploadStore(store.container('sarifUploads')),
   };
 }

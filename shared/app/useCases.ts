@@ -10,6 +10,7 @@ export const useCases = {
   scanAzurePipelinesBuild: async () => (await import('../ci/scanAzurePipelinesBuild.js')).scanAzurePipelinesBuild,
   scanGitHubWorkflowRun: async () => (await import('../ci/scanGitHubWorkflowRun.js')).scanGitHubWorkflowRun,
   scanGitLabPipeline: async () => (await import('../ci/scanGitLabPipeline.js')).scanGitLabPipeline,
+  recordSarifResults: async () => (await import('../sarif/recordSarifResults.js')).recordSarifResults,
   auditEndpointEvent: async () => (await import('../audit/auditServiceConnections.js')).auditEndpointEvent,
   // repo-scan
   inventoryOrganization: async () => (await import('../repositories/inventory/inventoryOrganization.js')).inventoryOrganization,

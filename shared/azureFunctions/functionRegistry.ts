@@ -12,8 +12,11 @@ export interface HttpFunctionDefinition {
   name: string;
   route: string;
   methods: Array<'GET' | 'POST'>;
-  /** The local host stops reading a body past this many bytes (the Functions front end has its own limit). */
-  maxBodyBytes?: number;
+  /**
+   * The local host stops reading a body past this many bytes (the Functions front end has its own
+   * limit); a function of the route parameters where one route serves bodies of different sizes.
+   */
+  maxBodyBytes?: number | ((params: Record<string, string>) => number);
   handler: HttpHandler;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const eventSources = ['azure-devops', 'github', 'gitlab', 'vigil'] as const;
+/** `ci`: results a CI step posted to `POST /api/hooks/ci` (docs/ci-results.md). */
+export const eventSources = ['azure-devops', 'github', 'gitlab', 'ci', 'vigil'] as const;
 export type EventSource = (typeof eventSources)[number];
 export const webhookSources = ['azure-devops', 'github', 'gitlab'] as const;
 export type WebhookSource = (typeof webhookSources)[number];

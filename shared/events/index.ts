@@ -1,4 +1,6 @@
 /** The public surface of events/: what other folders may import (docs/architecture.md, "Layout"). */
+
+export { maxSarifBodyBytes } from './ciResults';
 export type { DeliveryDocument, DeliveryRecord, RefusedDeliveryHop } from './deliveryLog';
 export { countDeliveries, deliveryDocumentId, findDelivery } from './deliveryLog';
 export type { EventEnvelope, WebhookSource } from './envelope';

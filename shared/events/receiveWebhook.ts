@@ -101,7 +101,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDepen
  */
 async function accept(request: WebhookRequest, deps: WebhookDependencies): Promise<WebhookResponse> {
   if (!isWebhookSource(request.source)) {
-    throw new WebhookRejection(404, 'unknown_source', `unknown source '${request.source}' (expected azure-devops, github or gitlab)`);
+    throw new WebhookRejection(404, 'unknown_source', `unknown source '${request.source}' (expected azure-devops, github, gitlab or ci)`);
   }
   const adapter = sources[request.source];
   const declaredLength = Number(request.headers.get('content-length') ?? '0');

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { AppServices } from '../app';
 import { RequestBodyTooLargeError } from '../azureFunctions';
 import { failureKindOf } from '../errors';
+import { handleCiResults } from './ciResults';
 import { createHookSecretResolver, type HookSecretResolver } from './hookSecrets';
 import { receiveWebhook, tooLarge } from './receiveWebhook';
 import { WebhookRejection } from './webhookErrors';
@@ -17,6 +18,11 @@ export async function handleWebhookRequest(
   hostTraceparent?: string,
 ): Promise<HttpResponseInit> {
   const source = request.params.source ?? '';
+  // A CI's results (SARIF) take their own door: a CI token, not a platform's hook secret.
+  if (source === 'ci') {
+    const answer = await tracedDelivery(source, hostTraceparent, () => handleCiResults(request, services));
+    return { status: answer.status, jsonBody: answer.body, headers: answer.headers };
+  }
   const response = await tracedDelivery(source, hostTraceparent, () =>
     receiveWebhook(
       { source, headers: request.headers, readBody: (limit) => readBody(request, limit) },

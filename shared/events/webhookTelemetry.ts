@@ -19,8 +19,8 @@ export function tracedDelivery(
   hostTraceparent: string | undefined,
   receive: () => Promise<WebhookResponse>,
 ): Promise<WebhookResponse> {
-  // Only the three known sources become a label: a path segment from outside must not mint metric series.
-  const label = source === 'azure-devops' || source === 'github' || source === 'gitlab' ? source : 'unknown';
+  // Only the known sources become a label: a path segment from outside must not mint metric series.
+  const label = source === 'azure-devops' || source === 'github' || source === 'gitlab' || source === 'ci' ? source : 'unknown';
   return telemetry().inSpan(
     'POST /api/hooks/{source}',
     {

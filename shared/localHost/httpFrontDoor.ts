@@ -18,8 +18,12 @@ import {
 /** The Functions host's route prefix (host.json `extensions.http.routePrefix`). */
 export const routePrefix = '/api';
 
-/** Larger requests are refused before any function runs, as the Functions front end does (its limit is 100 MB; ours is the webhook's need). */
-export const maxRequestBytes = 4 * 1024 * 1024;
+/**
+ * Larger requests are refused before any function runs, as the Functions front end does (its limit
+ * is 100 MB; ours is the webhook's need: a CI's SARIF log of up to 10 MB). Each function's own
+ * `maxBodyBytes` bounds it further.
+ */
+export const maxRequestBytes = 10 * 1024 * 1024;
 
 interface CompiledRoute {
   definition: HttpFunctionDefinition;
@@ -143,7 +147,8 @@ async function serve(
     });
   }
   // The body is read when the function asks for it, not before: a webhook refuses a caller from its headers first.
-  const limit = Math.min(route.definition.maxBodyBytes ?? maxRequestBytes, maxRequestBytes);
+  const ownLimit = route.definition.maxBodyBytes;
+  const limit = Math.min((typeof ownLimit === 'function' ? ownLimit(params) : ownLimit) ?? maxRequestBytes, maxRequestBytes);
   const body = method === 'GET' ? undefined : lazyRequestBody(request, response, { limit, budget });
   const httpRequest = new HttpRequest({
     query: Object.fromEntries(url.searchParams),

@@ -1,10 +1,10 @@
 /** The public surface of risks/: what other folders may import (docs/architecture.md, "Layout"). */
 export { leakedSecretSighting } from './leakedSecretSighting';
-export type { Risk, RiskAsset, RiskSeverity, RiskStatus, RiskTriage } from './risk';
-export { acceptanceEnded, riskId, riskStatuses, statusChangedAt } from './risk';
+export type { Risk, RiskAsset, RiskKind, RiskSeverity, RiskStatus, RiskTriage } from './risk';
+export { acceptanceEnded, riskId, riskKinds, riskStatuses, statusChangedAt } from './risk';
 export { riskEvents, triageEvents } from './riskEvents';
 export { scoreRepository } from './riskScore';
-export type { RiskTransition, TriageRequest, TriageTransition } from './riskStore';
+export type { RiskSighting, RiskTransition, TriageRequest, TriageTransition } from './riskStore';
 export { defaultAcceptanceDays, RiskNotFoundError, RiskStore } from './riskStore';
 export { parseTallyKey, type RiskTally, RiskTallyStore, tallyingRisks, weekOf } from './riskTallies';
 export { type RiskListView, type RiskWorkItemView, riskDetailView, riskListView } from './riskViews';

@@ -5,7 +5,13 @@ import { createHash } from 'node:crypto';
  * derived from what it is, never from when it was seen, so the same finding in the next build is
  * the same risk with a higher occurrence count.
  */
-export type RiskKind = 'leaked-secret' | 'service-connection';
+export type RiskKind = 'leaked-secret' | 'service-connection' | 'code-finding' | 'dependency-vulnerability';
+export const riskKinds = [
+  'leaked-secret',
+  'service-connection',
+  'code-finding',
+  'dependency-vulnerability',
+] as const satisfies readonly RiskKind[];
 export type RiskSeverity = 'critical' | 'high' | 'medium' | 'low';
 
 /**
@@ -72,6 +78,10 @@ export interface Risk {
   lastSeenAt: string;
   evidence: RiskEvidence;
   remediation: string;
+  /** The tool that reported it, for a risk from a CI's SARIF log (`Trivy`, `Semgrep OSS`, `CodeQL`). */
+  tool?: string;
+  /** Advisory ids (CVE, GHSA) of a `dependency-vulnerability`: they become work item tags. */
+  tags?: string[];
   /** The sightings already counted (bounded), so a redelivered scan does not count twice. */
   recentSightings: string[];
   resolvedAt?: string;

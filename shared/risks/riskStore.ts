@@ -29,6 +29,10 @@ export interface RiskSighting {
   verified: boolean;
   evidence: RiskEvidence;
   remediation: string;
+  /** The tool that reported it (SARIF results). */
+  tool?: string;
+  /** Advisory ids (CVE, GHSA), for work item tags. */
+  tags?: string[];
   /** Identifies this sighting (e.g. `build:7:log:12:line:40`): the same sighting recorded twice counts once. */
   sightingId: string;
 }
@@ -121,6 +125,7 @@ export class RiskStore {
         severity: sighting.severity,
         verified: current.verified || sighting.verified,
         evidence: sighting.evidence,
+        ...(sighting.tags ? { tags: sighting.tags } : {}),
         ...(sighting.project && !current.project ? { project: sighting.project } : {}),
         occurrences: current.occurrences + 1,
         lastSeenAt: now,

@@ -113,6 +113,8 @@ export const containerDefinitions = {
   riskTallies: { partitionKey: 'organization' },
   /** The overview's pipeline health: one document per pipeline per day (runs, successes, durations, leaks). */
   pipelineDays: { partitionKey: 'organization' },
+  /** SARIF logs posted by CI (`POST /api/hooks/ci`), in chunks, until their handler has read them; each chunk has a TTL. */
+  sarifUploads: { partitionKey: 'organization' },
 } as const;
 
 export type ContainerName = keyof typeof containerDefinitions;

@@ -1,5 +1,5 @@
 import type { JsonPatchOperation } from '../devops';
-import type { Risk, RiskSeverity } from '../risks';
+import type { Risk, RiskKind, RiskSeverity } from '../risks';
 import type { WorkItemTypeInfo } from './workItemStates';
 import type { WorkItemSubject } from './workItemSubject';
 
@@ -36,18 +36,37 @@ export const fieldsVigilSets = [
   reproStepsField,
 ];
 
+/** What a work item calls a risk of each kind: one, and a group of them. */
+const kindNames: Record<RiskKind, { one: string; many: string; found: string; foundMany: string }> = {
+  'leaked-secret': { one: 'Leaked secret', many: 'Leaked secrets', found: 'a leaked secret', foundMany: 'leaked secret(s)' },
+  'service-connection': {
+    one: 'Risky service connection',
+    many: 'Risky service connection settings',
+    found: 'a risky service connection setting',
+    foundMany: 'risky setting(s)',
+  },
+  'code-finding': { one: 'Code finding', many: 'Code findings', found: 'a code finding', foundMany: 'code finding(s)' },
+  'dependency-vulnerability': {
+    one: 'Vulnerable dependency',
+    many: 'Vulnerable dependencies',
+    found: 'a vulnerable dependency',
+    foundMany: 'vulnerable dependencies',
+  },
+};
+
 export function titleFor(subject: WorkItemSubject): string {
   const risk = subject.primary;
+  const names = kindNames[risk.kind];
   const title =
-    subject.kind === 'group'
-      ? `${risk.kind === 'leaked-secret' ? 'Leaked secrets' : 'Risky service connection settings'} (${risk.ruleId}) in ${risk.asset.name}`
-      : `${risk.kind === 'leaked-secret' ? 'Leaked secret' : 'Risky service connection'}: ${risk.title} in ${risk.asset.name}`;
+    subject.kind === 'group' ? `${names.many} (${risk.ruleId}) in ${risk.asset.name}` : `${names.one}: ${risk.title} in ${risk.asset.name}`;
   return title.length > maxTitle ? `${title.slice(0, maxTitle - 1)}…` : title;
 }
 
-/** Vigil's own tags on a work item: `vigil`, the marker, `severity-<x>`, the rule and the asset. */
+/** Vigil's own tags on a work item: `vigil`, the marker, `severity-<x>`, the rule, the asset, and the advisory ids (CVE, GHSA) of its risks. */
 export function vigilTags(subject: WorkItemSubject, marker: string): string[] {
-  return [vigilTag, marker, severityTag(subject.severity), tag(subject.primary.ruleId), tag(subject.primary.asset.name)];
+  const advisories = [...new Set(subject.risks.flatMap((risk) => risk.tags ?? []))].sort().slice(0, 20).map(tag);
+  const base = [vigilTag, marker, severityTag(subject.severity), tag(subject.primary.ruleId), tag(subject.primary.asset.name)];
+  return [...base, ...advisories.filter((advisory) => !base.includes(advisory))];
 }
 
 export function severityTag(severity: RiskSeverity): string {
@@ -64,7 +83,7 @@ export function descriptionFor(subject: WorkItemSubject, now: string): string {
   const parts: string[] = [];
   if (subject.kind === 'risk') {
     parts.push(
-      `<p><b>Vigil found ${risk.kind === 'leaked-secret' ? 'a leaked secret' : 'a risky service connection setting'}:</b> ${escapeHtml(risk.title)} in <b>${escapeHtml(risk.asset.name)}</b> (${escapeHtml(risk.asset.type)}).</p>`,
+      `<p><b>Vigil found ${kindNames[risk.kind].found}:</b> ${escapeHtml(risk.title)} in <b>${escapeHtml(risk.asset.name)}</b> (${escapeHtml(risk.asset.type)}).</p>`,
     );
     parts.push('<ul>');
     parts.push(`<li>Where: ${where(risk)}</li>`);
@@ -78,7 +97,7 @@ export function descriptionFor(subject: WorkItemSubject, now: string): string {
     parts.push(`<p><b>What to do:</b> ${escapeHtml(risk.remediation)}</p>`);
   } else {
     parts.push(
-      `<p><b>Vigil found ${subject.risks.length} ${risk.kind === 'leaked-secret' ? 'leaked secret(s)' : 'risky setting(s)'}</b> of rule <code>${escapeHtml(risk.ruleId)}</code> in <b>${escapeHtml(risk.asset.name)}</b> (${escapeHtml(risk.asset.type)}), seen ${subject.occurrences} time(s) in all (as of ${escapeHtml(now)}).</p>`,
+      `<p><b>Vigil found ${subject.risks.length} ${kindNames[risk.kind].foundMany}</b> of rule <code>${escapeHtml(risk.ruleId)}</code> in <b>${escapeHtml(risk.asset.name)}</b> (${escapeHtml(risk.asset.type)}), seen ${subject.occurrences} time(s) in all (as of ${escapeHtml(now)}).</p>`,
     );
     parts.push('<ul>');
     for (const member of subject.risks.slice(0, listedMembers)) {

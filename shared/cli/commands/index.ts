@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCiCommand } from './ci';
 import { registerDemoCommand } from './demo';
 import { registerDlqCommand } from './dlq';
 import { registerHooksCommand } from './hooks';
@@ -29,4 +30,5 @@ export function registerCommands(program: Command): void {
   registerSecretsCommand(program);
   registerScanCommand(program);
   registerDemoCommand(program);
+  registerCiCommand(program);
 }

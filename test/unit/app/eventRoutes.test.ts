@@ -34,7 +34,8 @@ describe('the event table', () => {
 
   it('can read the ids of every webhook event it routes from the payload', () => {
     for (const row of eventRoutes) {
-      if (row.source === 'vigil') continue;
+      // Vigil's own events are made by use cases; CI results by their own intake (shared/events/ciResults.ts).
+      if (row.source === 'vigil' || row.source === 'ci') continue;
       expect(sources[row.source].extractors[row.type], `${row.source} ${row.type}`).toBeTypeOf('function');
     }
   });
@@ -48,6 +49,11 @@ describe('the event table', () => {
     expect(routeOnQueue('build-scan', envelope('azure-devops', 'build.complete'))?.useCase).toBe('scanAzurePipelinesBuild');
     expect(routeOnQueue('repo-scan', envelope('azure-devops', 'build.complete'))).toBeUndefined();
     expect(routeOnQueue('alerts', envelope('vigil', 'alerts.flush'))?.useCase).toBe('flushHeldAlerts');
+  });
+
+  it('records the SARIF results a CI posted on the build-scan queue', () => {
+    expect(routeEvent(envelope('ci', 'sarif.uploaded', { uploadId: 'sarif-x' }))).toEqual({ queues: ['build-scan'] });
+    expect(routeOnQueue('build-scan', envelope('ci', 'sarif.uploaded'))?.useCase).toBe('recordSarifResults');
   });
 
   it('ignores an event type it does not know, and says so', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { serviceBusConnectionName } from '../../../shared/azureFunctions/functionRegistry';
 import { loadConfig } from '../../../shared/config';
 import { defaultMaxDeliveryCount, queueNames } from '../../../shared/queue/names';
+import { uploadTtlSeconds } from '../../../shared/sarif/sarifUploads';
 import { containerDefinitions, containerNames } from '../../../shared/store/port';
 import { hookSecretNames } from '../../../shared/vault/port';
 import { appFunctions } from '../../support/testHost';
@@ -195,9 +196,14 @@ describe('the Cosmos DB containers in Bicep', () => {
     expect(container?.partitionKeyPath).toBe(`/${containerDefinitions[name].partitionKey}`);
   });
 
-  it('sets a TTL on deliveries, their journeys and idempotency only', () => {
+  it('sets a TTL on deliveries, their journeys, idempotency and SARIF uploads only', () => {
     const withTtl = declared.filter((container) => container.defaultTtl !== 'null').map((container) => container.name);
-    expect(withTtl.sort()).toEqual(['deliveries', 'idempotency', 'journeys']);
+    expect(withTtl.sort()).toEqual(['deliveries', 'idempotency', 'journeys', 'sarifUploads']);
+  });
+
+  it('keeps SARIF upload chunks as long as the code says they live', () => {
+    const parameter = /param\s+sarifUploadsTtlSeconds\s+int\s*=\s*(\d+)/.exec(cosmosBicep);
+    expect(Number(parameter?.[1])).toBe(uploadTtlSeconds);
   });
 
   it('builds each container from the list: partition key path, Hash v2, and the TTL when set', () => {

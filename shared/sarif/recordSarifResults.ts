@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type { UseCase } from '../app';
+import { PermanentError } from '../errors';
+import type { Risk, RiskSighting, RiskTransition } from '../risks';
+import { riskEvents, riskId, SightingRecorder, triageEvents } from '../risks';
+import { narrowed } from '../store';
+import { sarifAsset } from './sarifAsset';
+import { sarifFindings } from './sarifFindings';
+import type { SarifLog } from './sarifLog';
+import type { SarifScanRecord } from './sarifScanRecord';
+
+/**
+ * `ci:sarif.uploaded` (subject `{ uploadId }`), on the build-scan queue: read the upload's chunks,
+ * record each result as a sighting of a `code-finding` or `dependency-vulnerability` risk of the
+ * repository (one risk per tool, rule and location fingerprint; the sighting is keyed by the upload,
+ * so a redelivered event counts nothing twice), resolve the risks the previous upload of the same
+ * tool and branch reported and this one does not, announce what changed (`risk.opened`,
+ * `risk.changed`: alerts and work items follow as for Vigil's own findings), write the `sarif` scan
+ * record and delete the upload. docs/ci-results.md.
+ */
+export const recordSarifResults: UseCase = async (envelope, { services, logger }) => {
+  const started = services.clock.now();
+  const uploadId = String(envelope.subject.uploadId ?? '');
+  const upload = await services.stores.sarifUploads.get(envelope.organization, uploadId);
+  if (!upload) {
+    logger.info('the SARIF upload is gone (handled already, or expired); nothing to do', { uploadId });
+    return { recorded: false, why: 'the upload is gone: handled already or expired' };
+  }
+  // The intake validated the log with the schema before storing it; parsing it again here is trusting our own store, and saves
+  // the schema's copy of a 10 MB document (peak memory, bench:sarif).
+  const log = JSON.parse(upload.body.toString('utf8')) as SarifLog;
+  if (log?.version !== '2.1.0' || !Array.isArray(log.runs)) throw new PermanentError(`upload '${uploadId}' is not a SARIF 2.1.0 log`);
+  const { context } = upload;
+  const tool = context.tool ?? log.runs[0]?.tool.driver.name ?? 'unknown';
+  const inventory =
+    context.source === 'azure-devops'
+      ? await services.stores.repositories.list({ organization: envelope.organization, project: context.project })
+      : [];
+  const { project, ...asset } = sarifAsset(context, inventory);
+  const location = (path?: string, line?: number) =>
+    `${path ? `${path}${line ? `:${line}` : ''}` : tool} @ ${context.commit.slice(0, 7)}${context.branch ? ` (${context.branch})` : ''}`;
+
+  const recorder = new SightingRecorder(services.stores.risks);
+  const reported = new Set<string>();
+  let results = 0;
+  for (const finding of sarifFindings(log)) {
+    results++;
+    const id = riskId(envelope.organization, finding.kind, finding.ruleId, asset.id, finding.fingerprint);
+    // The same finding twice in one log (two runs of one tool) is one sighting.
+    if (reported.has(id)) continue;
+    reported.add(id);
+    const sighting: RiskSighting = {
+      organization: envelope.organization,
+      kind: finding.kind,
+      ruleId: finding.ruleId,
+      title: finding.title,
+      severity: finding.severity,
+      asset,
+      ...(project ? { project } : {}),
+      fingerprint: finding.fingerprint,
+      verified: false,
+      evidence: {
+        location: location(finding.path, finding.line),
+        redacted: finding.redacted,
+        ...(context.runUrl ? { url: context.runUrl } : finding.helpUri ? { url: finding.helpUri } : {}),
+      },
+      remediation: finding.remediation,
+      tool: finding.tool,
+      ...(finding.advisories.length > 0 ? { tags: finding.advisories } : {}),
+      sightingId: `sarif:${uploadId}:${finding.fingerprint}`,
+    };
+    await recorder.add(sighting);
+  }
+  const recorded = await recorder.drain();
+
+  const resolved = context.branch
+    ? await resolveGone(services, envelope.organization, recordIdOf(asset.id, tool, context.branch), reported, tool, context)
+    : [];
+  // Announce: one event per risk (its transition), then the resolutions.
+  const announcements = new Map<string, { risk: Risk; transition: RiskTransition; sightingId: string }>();
+  for (const entry of recorded) if (!announcements.has(entry.risk.id)) announcements.set(entry.risk.id, entry);
+  for (const [queue, messages] of riskEvents(envelope, [...announcements.values()], services.clock)) {
+    for (let i = 0; i < messages.length; i += 500) await services.queue.send(queue, messages.slice(i, i + 500));
+  }
+  for (const risk of resolved) {
+    for (const [queue, messages] of triageEvents(risk, 'resolved', services.clock)) await services.queue.send(queue, messages);
+  }
+
+  const opened = recorded.filter((r) => r.transition === 'opened').length;
+  if (context.branch) {
+    const record: SarifScanRecord = {
+      id: recordIdOf(asset.id, tool, context.branch),
+      organization: envelope.organization,
+      kind: 'sarif',
+      tool,
+      branch: context.branch,
+      assetId: asset.id,
+      repository: asset.name,
+      ...(project ? { project } : {}),
+      commitId: context.commit,
+      uploadId,
+      ...(context.pullRequest ? { pullRequest: context.pullRequest } : {}),
+      ...(context.runUrl ? { runUrl: context.runUrl } : {}),
+      results,
+      riskIds: [...reported],
+      risksOpened: opened,
+      risksResolved: resolved.length,
+      durationMs: services.clock.now() - started,
+      scannedAt: new Date(services.clock.now()).toISOString(),
+    };
+    await services.stores.scans.upsert(record);
+  }
+  await services.stores.sarifUploads.delete(envelope.organization, uploadId);
+  const outcome = { recorded: true, tool, results, risks: reported.size, opened, resolved: resolved.length };
+  logger.info('SARIF results recorded', { uploadId, ...outcome });
+  return outcome;
+};
+
+/** One record per (asset, tool, branch); Cosmos ids may not hold '/'. */
+function recordIdOf(assetId: string, tool: string, branch: string): string {
+  return `sarif:${createHash('sha256').update([assetId, tool.toLowerCase(), branch].join('\u0000')).digest('base64url').slice(0, 32)}`;
+}
+
+/** Resolves the open risks the previous upload for this tool and branch reported and this one does not. */
+async function resolveGone(
+  services: Parameters<UseCase>[1]['services'],
+  organization: string,
+  recordId: string,
+  reported: ReadonlySet<string>,
+  tool: string,
+  context: { commit: string; branch?: string },
+): Promise<Risk[]> {
+  const previous = narrowed(await services.stores.scans.read(recordId, organization), 'kind', 'sarif');
+  if (!previous) return [];
+  const resolved: Risk[] = [];
+  for (const id of previous.riskIds) {
+    if (reported.has(id)) continue;
+    const result = await services.stores.risks
+      .triage(organization, id, {
+        status: 'resolved',
+        reason: `no longer reported by ${tool} on ${context.branch} (commit ${context.commit.slice(0, 7)})`,
+        by: 'Vigil',
+        source: 'scan',
+        onlyFrom: ['open'],
+        key: `sarif:${context.commit}:${tool}`,
+      })
+      .catch((error: unknown) => {
+        if (error instanceof Error && error.name === 'RiskNotFoundError') return undefined;
+        throw error;
+      });
+    if (result?.applied) resolved.push(result.risk);
+  }
+  return resolved;
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { Container } from '../store';
+import { isNotFound } from '../store';
+import type { CiContext } from './ciContext';
+
+/**
+ * An uploaded SARIF log, kept until its handler has read it (the `sarifUploads` container, partition
+ * `/organization`, docs/architecture.md "State"). A Cosmos item holds at most 2 MB, and a log may
+ * hold 10, so the log is gzipped (SARIF is repetitive: 10 MB usually shrinks below one) and the
+ * base64 of that is cut into chunks of `chunkCharacters`. Chunk 0 also carries the CI context and
+ * the number of chunks. Every chunk has a time to live (`ttl`), so an upload whose event is never
+ * handled does not stay; the handler deletes them once it has recorded the results.
+ */
+export interface SarifUploadChunk {
+  /** `<uploadId>:<index>`. */
+  id: string;
+  organization: string;
+  uploadId: string;
+  index: number;
+  chunks: number;
+  data: string;
+  /** Chunk 0 only. */
+  context?: CiContext;
+  /** Chunk 0 only: when the upload was received. */
+  receivedAt?: string;
+  /** Seconds the chunk lives after its last write (Cosmos per-item TTL; the container's default is the same). */
+  ttl: number;
+}
+
+/** 1.5 million base64 characters: a chunk document stays well under Cosmos DB's 2 MB item limit. */
+export const chunkCharacters = 1_500_000;
+/** Seven days: longer than any queue keeps a message (with its retries and reschedules). */
+export const uploadTtlSeconds = 7 * 24 * 3600;
+
+const gzipped = promisify(gzip);
+const gunzipped = promisify(gunzip);
+
+/** The same log with the same context is the same upload: a CI step that retries after a lost answer makes no second one. */
+export function uploadIdOf(context: CiContext, body: Buffer): string {
+  const bodyDigest = createHash('sha256').update(body).digest('hex');
+  const key = [
+    context.organization,
+    context.source,
+    context.repository.toLowerCase(),
+    context.commit,
+    context.pullRequest ?? '',
+    context.branch ?? '',
+    context.tool ?? '',
+    bodyDigest,
+  ].join('\u0000');
+  return `sarif-${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;
+}
+
+export class SarifUploadStore {
+  constructor(private readonly chunks: Container<SarifUploadChunk>) {}
+
+  /** Stores the log's bytes; returns how many chunks it took. Writing the same upload again writes the same documents. */
+  async put(uploadId: string, context: CiContext, body: Buffer, receivedAt: string): Promise<number> {
+    // Level 1: a tenth of the default level's time for nearly the same size on SARIF; the intake answers within a second.
+    const data = (await gzipped(body, { level: 1 })).toString('base64');
+    const count = Math.max(1, Math.ceil(data.length / chunkCharacters));
+    const documents: SarifUploadChunk[] = [];
+    for (let index = 0; index < count; index++) {
+      documents.push({
+        id: `${uploadId}:${index}`,
+        organization: context.organization,
+        uploadId,
+        index,
+        chunks: count,
+        data: data.slice(index * chunkCharacters, (index + 1) * chunkCharacters),
+        ...(index === 0 ? { context, receivedAt } : {}),
+        ttl: uploadTtlSeconds,
+      });
+    }
+    // Chunk 0 last: a reader that finds it finds every other chunk too.
+    await Promise.all(documents.slice(1).map((document) => this.chunks.upsert(document)));
+    await this.chunks.upsert(documents[0]);
+    return count;
+  }
+
+  /** The upload's context and log bytes, or undefined when it is gone (handled already, or expired). */
+  async get(organization: string, uploadId: string): Promise<{ context: CiContext; receivedAt: string; body: Buffer } | undefined> {
+    const head = await this.chunks.read(`${uploadId}:0`, organization);
+    if (!head?.context) return undefined;
+    const parts = [head.data];
+    for (let index = 1; index < head.chunks; index++) {
+      const chunk = await this.chunks.read(`${uploadId}:${index}`, organization);
+      if (!chunk) return undefined;
+      parts.push(chunk.data);
+    }
+    const body = await gunzipped(Buffer.from(parts.join(''), 'base64'));
+    return { context: head.context, receivedAt: head.receivedAt ?? '', body };
+  }
+
+  /** Deletes the upload's chunks (chunk 0 first, so a half-deleted upload reads as gone). */
+  async delete(organization: string, uploadId: string): Promise<void> {
+    const head = await this.chunks.read(`${uploadId}:0`, organization);
+    if (!head) return;
+    for (let index = 0; index < head.chunks; index++) {
+      await this.chunks.delete(`${uploadId}:${index}`, organization).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+    }
+  }
+}
