@@ -88,6 +88,7 @@ const definitionFields: { [Field in keyof Required<RuleDefinition>]: undefined }
   anchor: undefined,
   generic: undefined,
   previewPrefix: undefined,
+  examples: undefined,
 };
 
 function uniformDefinition(definition: RuleDefinition): RuleDefinition {

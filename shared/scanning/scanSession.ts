@@ -454,6 +454,7 @@ export class ScanSession {
       redacted,
       fingerprint,
       verified: candidate.verified,
+      evidence: candidate.verified ? 'checksum' : candidate.generic ? 'generic' : 'format',
       remediation: candidate.rule.remediation,
     };
     if (candidate.encoding) finding.encoding = candidate.encoding;
