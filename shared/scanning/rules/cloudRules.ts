@@ -16,6 +16,13 @@ export const cloudRules: readonly RuleDefinition[] = [
     remediation:
       'Deactivate and delete the access key in IAM, check CloudTrail for its use, and move the workload to an IAM role or OIDC federation.',
     previewPrefix: 4,
+    examples: {
+      positives: [
+        (make) => `aws_access_key_id = AKIA${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}`,
+        (make) => `<accessKey>AKIA${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}</accessKey>`,
+      ],
+      negatives: ['aws_access_key_id = AKIAIOSFODNN7EXAMPLE', 'arn:aws:iam::123456789012:user/deploy'],
+    },
   },
   {
     id: 'aws-secret-access-key',
@@ -31,6 +38,13 @@ export const cloudRules: readonly RuleDefinition[] = [
     minEntropy: 4,
     remediation:
       'Deactivate and delete the access key pair in IAM, check CloudTrail for its use, and move the workload to an IAM role or OIDC federation.',
+    examples: {
+      positives: [
+        (make) => `aws_secret_access_key = ${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+', 40)}`,
+        (make) => `"SecretAccessKey": "${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+', 40)}"`,
+      ],
+      negatives: ['aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}'],
+    },
   },
   {
     id: 'aws-bedrock-api-key',
@@ -43,6 +57,12 @@ export const cloudRules: readonly RuleDefinition[] = [
     placeholders: { repeatedCharacters: false, words: false },
     remediation: 'Delete the Bedrock API key (IAM service-specific credential) and use short-lived credentials.',
     previewPrefix: 4,
+    examples: {
+      positives: [
+        (make) =>
+          `AWS_BEARER_TOKEN_BEDROCK=ABSKQmVkcm9ja0FQSUtleS${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 110)}`,
+      ],
+    },
   },
   {
     id: 'aws-bedrock-short-lived-api-key',
@@ -55,6 +75,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     placeholders: { repeatedCharacters: false, words: false },
     remediation: 'The key expires with its session; remove it from the text and rotate the credentials that minted it if they leaked too.',
     previewPrefix: 16,
+    examples: {
+      positives: [(make) => `AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t${make.base64(300)}`],
+    },
   },
   {
     id: 'gcp-api-key',
@@ -210,6 +233,10 @@ export const cloudRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Revoke the token (`vault token revoke`) and use short-lived tokens from an auth method.',
     previewPrefix: 4,
+    examples: {
+      positives: [(make) => `VAULT_TOKEN=hvs.${make.alphanumeric(91)}`, (make) => `vault login hvs.${make.alphanumeric(91)}`],
+      negatives: ['VAULT_TOKEN=hvs.$(cat /run/secrets/vault)'],
+    },
   },
   {
     id: 'vault-legacy-service-token',
@@ -224,6 +251,10 @@ export const cloudRules: readonly RuleDefinition[] = [
     minCharacterClasses: 3,
     remediation: 'Revoke the token (`vault token revoke`) and use short-lived tokens from an auth method.',
     previewPrefix: 2,
+    examples: {
+      positives: [(make) => `VAULT_TOKEN=s.${make.alphanumeric(24)}`],
+      negatives: ['vault read -field=value secret/app/s.example'],
+    },
   },
   {
     id: 'vault-batch-token',
@@ -236,6 +267,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Batch tokens cannot be revoked individually: rotate what they can reach and shorten their TTL.',
     previewPrefix: 4,
+    examples: {
+      positives: [(make) => `X-Vault-Token: hvb.${make.alphanumeric(150)}`],
+    },
   },
   {
     id: 'alibaba-access-key-id',
@@ -248,5 +282,12 @@ export const cloudRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Disable and delete the AccessKey in the Alibaba Cloud RAM console.',
     previewPrefix: 4,
+    examples: {
+      positives: [
+        (make) => `ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI${make.alphanumeric(20)}`,
+        (make) => `<AccessKeyId>LTAI${make.alphanumeric(20)}</AccessKeyId>`,
+      ],
+      negatives: ['ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIxxxxxxxxxxxxxxxxxxxx'],
+    },
   },
 ];

@@ -115,6 +115,11 @@ export const collaborationRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Revoke the token at id.atlassian.com (Security → API tokens).',
     previewPrefix: 6,
+    examples: {
+      positives: [
+        (make) => `JIRA_API_TOKEN=ATATT3${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-', 186)}`,
+      ],
+    },
   },
   {
     id: 'atlassian-legacy-api-token',
@@ -127,6 +132,10 @@ export const collaborationRules: readonly RuleDefinition[] = [
       /(?<![A-Za-z0-9])(?:jira|confluence|atlassian)[\w.-]{0,40}\\?["'\x60]?[ \t]{0,5}(?:[:?.]{0,3}=>?|:)[ \t]{0,5}\\?["'\x60]?(?<secret>[A-Za-z0-9]{24})(?![A-Za-z0-9_-])/i,
     minEntropy: 3.5,
     remediation: 'Revoke the token at id.atlassian.com (Security → API tokens).',
+    examples: {
+      positives: [(make) => `jira_api_token: ${make.alphanumeric(24)}`, (make) => `CONFLUENCE_TOKEN="${make.alphanumeric(24)}"`],
+      negatives: ['jira_url: https://contoso.atlassian.net/browse/OPS-1234'],
+    },
   },
   {
     id: 'notion-api-token',

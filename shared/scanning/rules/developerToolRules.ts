@@ -104,6 +104,53 @@ export const developerToolRules: readonly RuleDefinition[] = [
   token('octopus-deploy-api-key', 'octopus', 'Octopus Deploy API key', ['API-'], '(?<![\\-])API-[A-Z0-9]{26}', {
     minEntropy: 3,
     keywordCase: 'exact',
+    examples: {
+      positives: [
+        (make) =>
+          `octo push --package app.1.0.0.zip --server https://octopus.contoso.com --apiKey API-${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 26)}`,
+        (make) => `OCTOPUS_CLI_API_KEY: API-${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 26)}`,
+      ],
+      negatives: ['msgstr "GSSAPI-VIRHEKAPSELOINTIMERKKIJONO."', 'see https://docs.contoso.com/API-REFERENCE-GUIDE-FOR-V2'],
+    },
+  }),
+  token('shippo-api-token', 'shippo', 'Shippo API token', ['shippo_live_', 'shippo_test_'], 'shippo_(?:live|test)_[a-fA-F0-9]{40}', {
+    minEntropy: 3,
+    previewPrefix: 12,
+    examples: {
+      positives: [
+        (make) => `SHIPPO_API_KEY=shippo_live_${make.hex(40)}`,
+        (make) => `Authorization: ShippoToken shippo_test_${make.hex(40)}`,
+      ],
+      negatives: ['SHIPPO_API_KEY=shippo_live_<your-token>'],
+    },
+  }),
+  {
+    id: 'airtable-personal-access-token',
+    family: 'airtable',
+    title: 'Airtable personal access token',
+    severity: 'high',
+    confidence: 'high',
+    // `pat` alone is in every other word of a log; the token's dot and hex tail make it distinctive
+    // once a line names Airtable.
+    keywords: ['airtable'],
+    pattern: /(?<![A-Za-z0-9])(?<secret>pat[A-Za-z0-9]{14}\.[a-f0-9]{64})(?![A-Za-z0-9])/,
+    minEntropy: 3.5,
+    remediation: 'Delete the token at airtable.com/create/tokens and create one with the narrowest scopes and bases.',
+    previewPrefix: 3,
+    examples: {
+      positives: [
+        (make) => `AIRTABLE_TOKEN=pat${make.alphanumeric(14)}.${make.hex(64)}`,
+        (make) => `curl https://api.airtable.com/v0/appX/Table -H "Authorization: Bearer pat${make.alphanumeric(14)}.${make.hex(64)}"`,
+      ],
+    },
+  },
+  keyed('airtable-api-key', 'airtable', 'Airtable API key (legacy)', ['airtable'], 'airtable', 'key[A-Za-z0-9]{14}', {
+    minEntropy: 3,
+    minCharacterClasses: 3,
+    examples: {
+      positives: [(make) => `AIRTABLE_API_KEY=key${make.alphanumeric(14)}`],
+      negatives: ['airtable_base: appXXXXXXXXXXXXXX'],
+    },
   }),
   token('openshift-user-token', 'openshift', 'OpenShift user token', ['sha256~'], String.raw`sha256~[A-Za-z0-9_\-]{43}`, {
     minEntropy: 3.5,
