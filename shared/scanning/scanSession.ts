@@ -35,7 +35,8 @@ const escapeByte = 0x1b;
 const atSign = 0x40;
 const requiredCharacterReach = 512;
 const sliceBytes = 1024 * 1024;
-const openTagOnly = /^[ \t]*<([A-Za-z_][\w.\-:]{0,80})>[ \t]*$/;
+/** A name alone on its line, its value on the next: `<apiToken>` (XML) or `password:` / `password: |` (YAML). */
+const nameOnly = /^[ \t]*(?:<([A-Za-z_][\w.\-:]{0,80})>|["']?([A-Za-z_][\w.\-]{0,80})["']?[ \t]{0,4}:[ \t]{0,4}(?:[|>][-+]?)?)[ \t]*$/;
 const bareValue = /^[ \t]*([^\s<>]{8,512})[ \t]*$/;
 const allowComment = /vigil:allow(?:[ \t]+([a-z0-9][a-z0-9\-, ]{0,200}))?/i;
 
@@ -379,7 +380,7 @@ export class ScanSession {
   }
 
   /**
-   * `<apiToken>` alone on a line, the value alone on the next: read the pair as `apiToken=value`
+   * `<apiToken>` or `password:` alone on a line, the value alone on the next: read the pair as `apiToken=value`
    * so the assignment rules (generic and vendor ones) see the name next to its value.
    */
   private followOpenTag(clean: CleanLine, candidates: Candidate[]): void {
@@ -399,8 +400,8 @@ export class ScanSession {
         candidates.push(...this.analyzer.analyze(synthetic, origin, null, []));
       }
     }
-    const tag = openTagOnly.exec(clean.text);
-    if (tag) this.openTagName = tag[1];
+    const tag = nameOnly.exec(clean.text);
+    if (tag) this.openTagName = tag[1] ?? tag[2];
   }
 
   private allowedRules(text: string): Set<string> | 'all' | undefined {

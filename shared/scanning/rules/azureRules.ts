@@ -369,10 +369,12 @@ export const azureRules: readonly RuleDefinition[] = [
       'batchkey',
       'accesskey',
       'access_key',
+      'sourcekey',
+      'destkey',
     ],
     requiredCharacters: '=',
     pattern: new RegExp(
-      String.raw`(?:account|storage|master|primary|secondary|cosmos|cosmosdb|batch|access)[_\-.]?key[\w.\-]{0,20}(?:${assignment}|["']?[ 	]{1,4}["']?|"[ 	]{1,4}value[ 	]{0,2}=[ 	]{0,2}"|>)(?<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])`,
+      String.raw`(?:account|storage|master|primary|secondary|cosmos|cosmosdb|batch|access|source|dest)[_\-.]?key[\w.\-]{0,20}(?:${assignment}|["']?[ 	]{1,4}["']?|"[ 	]{1,4}value[ 	]{0,2}=[ 	]{0,2}"|>)(?<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])`,
       'i',
     ),
     minEntropy: 4.5,

@@ -290,4 +290,27 @@ export const cloudRules: readonly RuleDefinition[] = [
       negatives: ['ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIxxxxxxxxxxxxxxxxxxxx'],
     },
   },
+  {
+    id: 'alibaba-access-key-secret',
+    family: 'alibaba',
+    title: 'Alibaba Cloud AccessKey secret',
+    severity: 'critical',
+    confidence: 'medium',
+    keywords: ['access_key_secret', 'accesskeysecret', 'access-key-secret', 'alibaba_cloud_secret', 'aliyun_secret'],
+    pattern: new RegExp(
+      String.raw`(?:access[_\-.]?key[_\-.]?secret|(?:alibaba[_\-.]?cloud|aliyun)[_\-.]?secret)${assignment}(?<secret>[A-Za-z0-9]{30})${tokenEnd}`,
+      'i',
+    ),
+    minEntropy: 3.5,
+    minCharacterClasses: 3,
+    remediation: 'Disable and delete the AccessKey pair in the Alibaba Cloud RAM console and move the workload to a RAM role.',
+    examples: {
+      positives: [
+        (make) => `ALIBABA_CLOUD_ACCESS_KEY_SECRET=${make.alphanumeric(30)}`,
+        (make) => `"access_key_secret": "${make.alphanumeric(30)}",`,
+        (make) => `<AccessKeySecret>${make.alphanumeric(30)}</AccessKeySecret>`,
+      ],
+      negatives: ['ALIBABA_CLOUD_ACCESS_KEY_SECRET=${ALIBABA_CLOUD_ACCESS_KEY_SECRET}'],
+    },
+  },
 ];

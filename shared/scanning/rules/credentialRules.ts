@@ -186,6 +186,30 @@ export const credentialRules: readonly RuleDefinition[] = [
       'Rotate the secret and pass it through an environment variable, a file or stdin; command lines are logged and visible to other processes.',
   },
   {
+    id: 'database-cli-password',
+    family: 'cli',
+    title: 'Password passed to a database client on the command line',
+    severity: 'high',
+    confidence: 'medium',
+    // Database clients take the password as `-p<password>` (mysql), `-P <password>` (sqlcmd, bcp) or
+    // `--password=`; `-p` alone means something else to most commands, so only these clients count.
+    keywords: ['mysql', 'mysqldump', 'mariadb', 'sqlcmd', 'bcp ', 'mongosh', 'mongo ', 'redis-cli'],
+    pattern:
+      /(?:mysql|mysqldump|mariadb|sqlcmd|bcp|mongosh|mongo|redis-cli)(?:\.exe)?[ \t][^\n]{0,300}?[ \t](?:-p|-P[ \t]{1,3}|-a[ \t]{1,3}|--password(?:=|[ \t]{1,3})|--pass(?:=|[ \t]{1,3}))["']?(?<secret>[^\s"'$%-][^\s"']{5,255})/,
+    minEntropy: 2.5,
+    minCharacterClasses: 2,
+    remediation:
+      'Rotate the database password and give it to the client through an option file, an environment variable or a managed identity, never on the command line.',
+    examples: {
+      positives: [
+        (make) => `mysql -h db.contoso.com -u app -p${make.alphanumeric(12)}! orders < seed.sql`,
+        (make) => `sqlcmd -S db.contoso.com -U app -P ${make.alphanumeric(14)} -i migrate.sql`,
+        (make) => `redis-cli -h cache.contoso.com -a ${make.alphanumeric(24)} ping`,
+      ],
+      negatives: ['mysql -h db.contoso.com -u app -p orders < seed.sql', 'sqlcmd -S db -U app -P $(DbPassword) -i migrate.sql'],
+    },
+  },
+  {
     id: 'nuget-cleartext-password',
     family: 'nuget',
     title: 'ClearTextPassword in a NuGet configuration',

@@ -49,6 +49,7 @@ export const secretGenerators: Record<string, () => string> = {
   'shippo-token': () => `shippo_live_${make.hex(40)}`,
   'airtable-pat': () => `pat${make.alphanumeric(14)}.${make.hex(64)}`,
   'alibaba-access-key-id': () => `LTAI${make.alphanumeric(20)}`,
+  'alibaba-access-key-secret': () => make.alphanumeric(30),
   password: () => `${make.alphanumeric(9)}${make.characters('!#%&*+-.=?@^_', 1)}${make.alphanumeric(7)}`,
   'generic-token': () => make.alphanumeric(32),
 };
@@ -92,11 +93,10 @@ function fill(template: string, where: string): { text: string; secretLines: num
   const secretLines = new Set<number>();
   const lines = template.split('\n').map((line, index) =>
     line.replace(placeholder, (_whole, encoded: string | undefined, name: string) => {
-      const secret = secretGenerators[name];
-      const plain = plainGenerators[name];
-      if (!secret && !plain) throw new Error(`${where}: unknown generator {{${name}}}`);
-      if (secret) secretLines.add(index + 1);
-      const value = (secret ?? plain)();
+      const isSecret = Object.hasOwn(secretGenerators, name);
+      if (!isSecret && !Object.hasOwn(plainGenerators, name)) throw new Error(`${where}: unknown generator {{${name}}}`);
+      if (isSecret) secretLines.add(index + 1);
+      const value = (isSecret ? secretGenerators[name] : plainGenerators[name])();
       return encoded ? Buffer.from(value).toString('base64') : value;
     }),
   );
