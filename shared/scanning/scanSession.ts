@@ -1,5 +1,6 @@
 import { utf16Length } from './columns';
 import type { CompiledRuleSet, KeywordAction, Marker } from './compiledRules';
+import { CredentialPairs } from './detectors/credentialPairs';
 import { KubernetesSecretFollower } from './detectors/kubernetesSecrets';
 import { PrivateKeyBlockFollower } from './detectors/privateKeyBlocks';
 import { fingerprintSecret } from './fingerprint';
@@ -36,7 +37,7 @@ const atSign = 0x40;
 const requiredCharacterReach = 512;
 const sliceBytes = 1024 * 1024;
 /** A name alone on its line, its value on the next: `<apiToken>` (XML) or `password:` / `password: |` (YAML). */
-const nameOnly = /^[ \t]*(?:<([A-Za-z_][\w.\-:]{0,80})>|["']?([A-Za-z_][\w.\-]{0,80})["']?[ \t]{0,4}:[ \t]{0,4}(?:[|>][-+]?)?)[ \t]*$/;
+const nameOnly = /^[ \t]*(?:<([A-Za-z_][\w.\-:]{0,80})>|["']?([A-Za-z_][\w.-]{0,80})["']?[ \t]{0,4}:[ \t]{0,4}(?:[|>][-+]?)?)[ \t]*$/;
 const bareValue = /^[ \t]*([^\s<>]{8,512})[ \t]*$/;
 const allowComment = /vigil:allow(?:[ \t]+([a-z0-9][a-z0-9\-, ]{0,200}))?/i;
 
@@ -44,6 +45,7 @@ export class ScanSession {
   private readonly analyzer: LineAnalyzer;
   private readonly privateKeys = new PrivateKeyBlockFollower();
   private readonly kubernetes = new KubernetesSecretFollower();
+  private readonly pairs = new CredentialPairs();
   private readonly armed = new Map<number, number>();
   private readonly armingRulesByKeyword: readonly (readonly number[])[];
   private readonly keywordLengths: Int32Array;
@@ -98,10 +100,12 @@ export class ScanSession {
       this.processLine(line, 0, line.length, this.hitsIn(line, 0, line.length), undefined);
     }
     for (const value of this.kubernetes.finish()) this.addKubernetesFinding(value);
+    this.findings.push(...this.pairs.release(this.lineNumber, true));
   }
 
   /** Findings produced since the last call. */
   takeFindings(): Finding[] {
+    if (!this.ended) this.findings.push(...this.pairs.release(this.lineNumber));
     const findings = this.findings;
     this.findings = [];
     return findings;
@@ -281,10 +285,12 @@ export class ScanSession {
   private analyseLine(buffer: Buffer, start: number, end: number, rawHits: Int32Array, hasEscapes: boolean | undefined): void {
     let hasPemBegin = false;
     let hasKubernetesWord = false;
+    let hasPairId = false;
     for (let h = 0; h < rawHits.length; h += 2) {
       for (const marker of this.markersByKeyword[rawHits[h]]) {
         if (marker === 'pem-begin') hasPemBegin = true;
         else if (marker === 'kubernetes') hasKubernetesWord = true;
+        else if (marker === 'pair-id') hasPairId = true;
       }
     }
     const clean = cleanLogLine(buffer, start, end, hasEscapes);
@@ -298,6 +304,8 @@ export class ScanSession {
 
     this.armRulesFrom(hits);
     this.followOpenTag(clean, candidates);
+    // Ids (client id, account name, user name) on this line may be the other half of a secret here or a few lines away.
+    if (hasPairId || candidates.length > 0) this.pairs.noteIds(this.lineNumber, clean.text, columnAt);
 
     // Private key blocks: one that begins and ends on this line competes with the line's other
     // candidates (a service-account JSON key is reported once); one that began earlier is reported as is.
@@ -460,7 +468,7 @@ export class ScanSession {
     };
     if (candidate.encoding) finding.encoding = candidate.encoding;
     if (endColumn !== undefined) finding.endColumn = endColumn;
-    this.findings.push(finding);
+    this.pairs.add(finding, candidate.secret);
   }
 }
 
