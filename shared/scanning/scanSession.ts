@@ -39,6 +39,9 @@ const sliceBytes = 1024 * 1024;
 /** A name alone on its line, its value on the next: `<apiToken>` (XML) or `password:` / `password: |` (YAML). */
 const nameOnly = /^[ \t]*(?:<([A-Za-z_][\w.\-:]{0,80})>|["']?([A-Za-z_][\w.-]{0,80})["']?[ \t]{0,4}:[ \t]{0,4}(?:[|>][-+]?)?)[ \t]*$/;
 const bareValue = /^[ \t]*([^\s<>]{8,512})[ \t]*$/;
+/** `variable "admin_password" {` (Terraform): the value is the `default = "..."` a few lines below. */
+const terraformVariable = /^[ \t]*variable[ \t]{1,4}"([A-Za-z_][\w-]{0,80})"[ \t]{0,4}\{[ \t]*$/;
+const terraformDefault = /^[ \t]*default[ \t]{0,8}=[ \t]{0,4}"([^"\s]{8,512})"[ \t]*$/;
 const allowComment = /vigil:allow(?:[ \t]+([a-z0-9][a-z0-9\-, ]{0,200}))?/i;
 
 export class ScanSession {
@@ -46,6 +49,7 @@ export class ScanSession {
   private readonly privateKeys = new PrivateKeyBlockFollower();
   private readonly kubernetes = new KubernetesSecretFollower();
   private readonly pairs = new CredentialPairs();
+  private readonly reportedOccurrences = new Set<string>();
   private readonly armed = new Map<number, number>();
   private readonly armingRulesByKeyword: readonly (readonly number[])[];
   private readonly keywordLengths: Int32Array;
@@ -59,7 +63,8 @@ export class ScanSession {
   private columnBase = 0;
   private windowedLine = false;
   private readonly windowFindingKeys = new Set<string>();
-  private openTagName: string | undefined;
+  /** A name whose value comes on a following line: the value's form and how many lines may pass before it. */
+  private openTag: { name: string; lines: number; value: RegExp } | undefined;
   private ended = false;
   bytesScanned = 0;
   /** The most bytes of one line held at once (a diagnostic: it stays under maxLineBytes plus one chunk). */
@@ -265,7 +270,7 @@ export class ScanSession {
   }
 
   private isFollowingLines(): boolean {
-    return this.armed.size > 0 || this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTagName !== undefined;
+    return this.armed.size > 0 || this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTag !== undefined;
   }
 
   /** A complete line: analyse it, then advance line state. */
@@ -388,28 +393,33 @@ export class ScanSession {
   }
 
   /**
-   * `<apiToken>` or `password:` alone on a line, the value alone on the next: read the pair as `apiToken=value`
+   * `<apiToken>` or `password:` alone on a line, the value alone on the next (or a Terraform
+   * `variable "db_password" {` and its `default = "..."`): read the pair as `apiToken=value`
    * so the assignment rules (generic and vendor ones) see the name next to its value.
    */
   private followOpenTag(clean: CleanLine, candidates: Candidate[]): void {
-    const name = this.openTagName;
-    this.openTagName = undefined;
-    if (name !== undefined) {
-      const value = bareValue.exec(clean.text);
+    const open = this.openTag;
+    this.openTag = undefined;
+    if (open !== undefined) {
+      const value = open.value.exec(clean.text);
       if (value) {
         const valueStart = value.index + value[0].indexOf(value[1]);
-        const synthetic = `${name}=${value[1]}`;
-        const offset = name.length + 1;
+        const synthetic = `${open.name}=${value[1]}`;
+        const offset = open.name.length + 1;
         const origin: TextOrigin = {
           toRawOffset: (index) => rawOffsetOf(clean, valueStart + Math.max(0, index - offset)),
           encoding: undefined,
           depth: 1,
         };
         candidates.push(...this.analyzer.analyze(synthetic, origin, null, []));
+      } else if (open.lines > 1 && !/^\s*\}/.test(clean.text)) {
+        this.openTag = { ...open, lines: open.lines - 1 };
       }
     }
     const tag = nameOnly.exec(clean.text);
-    if (tag) this.openTagName = tag[1] ?? tag[2];
+    if (tag) this.openTag = { name: tag[1] ?? tag[2], lines: 1, value: bareValue };
+    const variable = terraformVariable.exec(clean.text);
+    if (variable) this.openTag = { name: variable[1], lines: 4, value: terraformDefault };
   }
 
   private allowedRules(text: string): Set<string> | 'all' | undefined {
@@ -425,7 +435,7 @@ export class ScanSession {
 
   private addKubernetesFinding(value: { line: number; column: number; value: string }): void {
     this.report(
-      {
+      this.specificCandidateIn(value.value) ?? {
         priority: structuralPriority,
         rule: kubernetesSecretRule,
         generic: false,
@@ -442,8 +452,35 @@ export class ScanSession {
     );
   }
 
+  /**
+   * A Secret's value that a specific rule recognises (a storage key under `data:`, base64-encoded,
+   * is reported as a storage key, not only as a manifest value): the value as written, then decoded.
+   */
+  private specificCandidateIn(value: string): Candidate | undefined {
+    const decoded =
+      value.length % 4 === 0 && /^[A-Za-z0-9+/]{8,}={0,2}$/.test(value) ? Buffer.from(value, 'base64').toString('latin1') : undefined;
+    const forms: [string, 'base64' | undefined][] = [[value, undefined]];
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: printable text only.
+    if (decoded !== undefined && !/[\x00-\x08\x0e-\x1f\x7f-\xff]/.test(decoded)) forms.push([decoded, 'base64']);
+    for (const [text, encoding] of forms) {
+      const found = this.analyzer.analyze(text, { toRawOffset: () => 0, encoding, depth: 1 }, null, []);
+      const best = found
+        .filter((candidate) => !candidate.generic)
+        .sort((a, b) => Number(b.verified) - Number(a.verified) || a.priority - b.priority)[0];
+      if (best) return best;
+    }
+    return undefined;
+  }
+
   private report(candidate: Candidate, line: number, column: number, endColumn?: number): void {
     const fingerprint = fingerprintSecret(candidate.secret, this.options.fingerprintKey);
+    // One finding per secret occurrence: a Secret manifest's value that a specific rule of the line already reported is not reported again.
+    const occurrence = `${line}:${fingerprint}`;
+    if (this.reportedOccurrences.has(occurrence)) return;
+    if (!candidate.generic) {
+      if (this.reportedOccurrences.size >= 4096) this.reportedOccurrences.clear();
+      this.reportedOccurrences.add(occurrence);
+    }
     if (this.windowedLine || this.columnBase > 0 || this.windowFindingKeys.size > 0) {
       const key = `${candidate.rule.id}:${column}:${fingerprint}`;
       if (this.windowFindingKeys.has(key)) return;

@@ -201,6 +201,8 @@ export interface RuleExamples {
   positives: readonly ((make: ExampleMaker) => string)[];
   /** Texts in which the rule must report nothing. */
   negatives?: readonly string[];
+  /** The path the examples are scanned as, for rules limited to some files (default `example.txt`). */
+  path?: string;
 }
 
 /** A rule that fires on a file's path alone (PKCS#12 bundles): its content is never read as text. */

@@ -159,6 +159,8 @@ export const azureRules: readonly RuleDefinition[] = [
         (make) => `git clone https://pat:${make.legacyAzureDevOpsPat()}@dev.azure.com/contoso/app/_git/app`,
         (make) => `echo ${make.legacyAzureDevOpsPat()} | az devops login --organization https://dev.azure.com/contoso`,
         (make) => `vsts_token: ${make.legacyAzureDevOpsPat()}`,
+        // No Azure DevOps word on the line: a generic rule catches it and the checksum says what it is.
+        (make) => `password = ${make.legacyAzureDevOpsPat()}`,
       ],
       negatives: ['https://dev.azure.com/contoso/_apis/build/builds?api-version=7.1'],
     },

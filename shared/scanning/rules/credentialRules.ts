@@ -210,6 +210,25 @@ export const credentialRules: readonly RuleDefinition[] = [
     },
   },
   {
+    id: 'netrc-password',
+    family: 'cli',
+    title: 'Password in a .netrc file',
+    severity: 'high',
+    confidence: 'medium',
+    keywords: ['password'],
+    // `machine host login user password secret`, on one line or several.
+    pattern: /(?:^|[ \t])password[ \t]{1,8}(?<secret>[^\s]{6,256})/,
+    pathPattern: /(?:^|[\\/])[._]netrc$/i,
+    minEntropy: 2.5,
+    generic: true,
+    remediation: 'Rotate the password or token and keep .netrc out of repositories and images (mode 0600, in the home folder only).',
+    examples: {
+      positives: [(make) => `machine git.contoso.com login build password ${make.alphanumeric(20)}`],
+      negatives: ['machine example.com login anonymous password'],
+      path: '.netrc',
+    },
+  },
+  {
     id: 'nuget-cleartext-password',
     family: 'nuget',
     title: 'ClearTextPassword in a NuGet configuration',

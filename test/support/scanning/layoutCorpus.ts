@@ -57,7 +57,8 @@ export const secretGenerators: Record<string, () => string> = {
 /** Generators of non-secrets: names, ids and random-looking values that are not credentials. */
 export const plainGenerators: Record<string, () => string> = {
   guid: () => make.guid(),
-  'account-name': () => `${make.characters('abcdefghijklmnopqrstuvwxyz', 1)}${words[make.hex(1).charCodeAt(0) % words.length]}${make.characters('0123456789', 3)}`,
+  'account-name': () =>
+    `${make.characters('abcdefghijklmnopqrstuvwxyz', 1)}${words[make.hex(1).charCodeAt(0) % words.length]}${make.characters('0123456789', 3)}`,
   'user-name': () => `${words[make.hex(1).charCodeAt(0) % words.length]}-deploy`,
   sha1: () => make.hex(40),
   sha256: () => make.hex(64),

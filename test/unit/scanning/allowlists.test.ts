@@ -52,6 +52,11 @@ describe('allowlists', () => {
     expect(isCodeReference('var.db_password')).toBe(true);
     expect(isCodeReference('settings.Secrets.ApiKey')).toBe(true);
     expect(isCodeReference('Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB')).toBe(false);
+    expect(isCodeReference('config.oauth2Token')).toBe(true);
+  });
+
+  it('reads a dotted value that keeps switching between letters and digits as a password, not code', () => {
+    expect(isCodeReference('AFt1Pr6Nb.Zcr0WXf')).toBe(false);
   });
 
   it('recognises GUIDs, hex digests and digest labels', () => {

@@ -43,7 +43,9 @@ function score(entry: LayoutCase): void {
       const flagged = findings.filter((finding) => finding.line === line);
       if (flagged.length > 0) {
         result.flagged++;
-        result.flaggedLines.push(`${entry.file}:${line} ${flagged.map((f) => f.ruleId).join(',')}  ${textLines[line - 1].trim().slice(0, 60)}`);
+        result.flaggedLines.push(
+          `${entry.file}:${line} ${flagged.map((f) => f.ruleId).join(',')}  ${textLines[line - 1].trim().slice(0, 60)}`,
+        );
       }
     }
   }
@@ -55,14 +57,18 @@ beforeAll(() => {
   const rows = [...scores.entries()].map(
     ([family, s]) => `  ${family.padEnd(28)} recall ${s.found}/${s.secrets}  negatives flagged ${s.flagged}/${s.negatives}`,
   );
-  const misses = [...scores.values()].flatMap((s) => [...s.missed.map((m) => `  missed ${m}`), ...s.flaggedLines.map((f) => `  flagged ${f}`)]);
+  const misses = [...scores.values()].flatMap((s) => [
+    ...s.missed.map((m) => `  missed ${m}`),
+    ...s.flaggedLines.map((f) => `  flagged ${f}`),
+  ]);
   console.info(['layout corpus (per family):', ...rows, ...misses].join('\n'));
 });
 
 describe('the corpus of real layouts', () => {
   it('covers the Azure formats and the families the issue names as missed', () => {
     const families = [...scores.keys()];
-    for (const family of ['aws', 'atlassian', 'vault', 'octopus', 'shippo', 'airtable', 'alibaba', 'generic']) expect(families).toContain(family);
+    for (const family of ['aws', 'atlassian', 'vault', 'octopus', 'shippo', 'airtable', 'alibaba', 'generic'])
+      expect(families).toContain(family);
     expect(families.filter((family) => family.startsWith('azure')).length).toBeGreaterThanOrEqual(10);
   });
 
