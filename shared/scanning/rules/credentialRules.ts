@@ -210,6 +210,25 @@ export const credentialRules: readonly RuleDefinition[] = [
     },
   },
   {
+    id: 'powershell-plaintext-securestring',
+    family: 'cli',
+    title: 'Password turned into a SecureString from plain text (PowerShell)',
+    severity: 'high',
+    confidence: 'medium',
+    keywords: ['convertto-securestring'],
+    pattern: /ConvertTo-SecureString(?:[ \t]{1,4}-String)?[ \t]{1,4}["'](?<secret>[^"'$\s]{4,256})["'][^\n]{0,60}?-AsPlainText/i,
+    minEntropy: 2.5,
+    remediation:
+      'Rotate the password and read it from a secret store (Get-Secret, Key Vault, a pipeline secret variable) instead of writing it in the script.',
+    examples: {
+      positives: [
+        (make) => `$pw = ConvertTo-SecureString '${make.alphanumeric(14)}!' -AsPlainText -Force`,
+        (make) => `$pw = ConvertTo-SecureString -String "${make.alphanumeric(14)}" -AsPlainText -Force`,
+      ],
+      negatives: ['$pw = ConvertTo-SecureString $env:ADMIN_PASSWORD -AsPlainText -Force', '$pw = Read-Host -AsSecureString'],
+    },
+  },
+  {
     id: 'netrc-password',
     family: 'cli',
     title: 'Password in a .netrc file',
