@@ -141,7 +141,9 @@ export const azureRules: readonly RuleDefinition[] = [
       'azure-devops',
       'azuredevops',
       'az devops',
-      'vsts',
+      // Not `vsts` alone: agent paths and variables (`vsts-agent`, `VSTS_AGENT_…`) put it on most lines of a build log.
+      'vsts_token',
+      'vsts_pat',
       'ado_token',
       'azdo_token',
       'devops_token',
