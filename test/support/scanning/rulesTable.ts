@@ -53,9 +53,7 @@ export function rulesTable(): string {
       (rule) =>
         `| ${rule.family} | \`${rule.id}\` | ${rule.title} | ${rule.severity} | ${rule.confidence} | ${evidence(rule)} | ${confirmedBy(rule)} |`,
     );
-  return [
-    '| family | rule | title | severity | confidence | evidence | confirmed by |',
-    '|---|---|---|---|---|---|---|',
-    ...rows,
-  ].join('\n');
+  return ['| family | rule | title | severity | confidence | evidence | confirmed by |', '|---|---|---|---|---|---|---|', ...rows].join(
+    '\n',
+  );
 }
