@@ -21,6 +21,12 @@ export const credentialRules: readonly RuleDefinition[] = [
     remediation:
       'Treat the token as leaked until it expires: revoke the session or signing key if possible, and keep bearer tokens out of logs.',
     previewPrefix: 3,
+    examples: {
+      positives: [
+        (make) =>
+          `Authorization: Bearer ${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(`{"sub":"${make.alphanumeric(8)}","iat":1700000000}`).toString('base64url')}.${make.alphanumeric(43)}`,
+      ],
+    },
   },
   {
     id: 'database-url-password',
@@ -50,6 +56,10 @@ export const credentialRules: readonly RuleDefinition[] = [
     minEntropy: 1.5,
     precondition: 'url-userinfo',
     remediation: rotatePassword,
+    examples: {
+      positives: [(make) => `DATABASE_URL=postgres://orders:${make.alphanumeric(16)}@db.contoso.com:5432/orders`],
+      negatives: ['DATABASE_URL=postgres://orders:${DB_PASSWORD}@db.contoso.com:5432/orders'],
+    },
   },
   {
     id: 'url-basic-auth',
@@ -92,6 +102,13 @@ export const credentialRules: readonly RuleDefinition[] = [
       /(?:^|[;"'\s])(?:Server|Data Source|Host|Address|Addr|User ID|UserID|Uid|User|Initial Catalog|Database|Driver|Provider)[ \t]{0,3}=/i,
     minEntropy: 1.5,
     remediation: rotatePassword,
+    examples: {
+      positives: [
+        (make) =>
+          `Server=tcp:sql-orders.database.windows.net,1433;Database=orders;User ID=app;Password=${make.alphanumeric(16)};Encrypt=True;`,
+      ],
+      negatives: ['Server=tcp:sql-orders.database.windows.net,1433;Database=orders;Authentication=Active Directory Default;'],
+    },
   },
   {
     id: 'http-authorization-header',
@@ -117,6 +134,9 @@ export const credentialRules: readonly RuleDefinition[] = [
     validator: 'basic-auth-payload',
     remediation:
       'Rotate the password or PAT inside the Basic credential; git prints it with GIT_TRACE or `http.extraheader` debugging, so keep those off in pipelines.',
+    examples: {
+      positives: [(make) => `Authorization: Basic ${Buffer.from(`build:${make.alphanumeric(20)}`).toString('base64')}`],
+    },
   },
   {
     id: 'curl-header-credential',
@@ -157,6 +177,10 @@ export const credentialRules: readonly RuleDefinition[] = [
     pattern:
       /(?:docker|podman|helm registry|oras)[ \t]{1,4}login\b[^\n]{0,300}?[ \t](?:-p|--password)(?:=|[ \t]{1,4})["']?(?<secret>[^\s"']{4,256})/,
     remediation: 'Rotate the registry password or token and use `--password-stdin` (or the Docker@2 task / a service connection).',
+    examples: {
+      positives: [(make) => `docker login registry.contoso.com -u deploy -p ${make.alphanumeric(20)}`],
+      negatives: ['docker login registry.contoso.com -u deploy --password-stdin'],
+    },
   },
   {
     id: 'cli-secret-argument',
@@ -184,6 +208,10 @@ export const credentialRules: readonly RuleDefinition[] = [
     generic: true,
     remediation:
       'Rotate the secret and pass it through an environment variable, a file or stdin; command lines are logged and visible to other processes.',
+    examples: {
+      positives: [(make) => `deploy-tool --api-key ${make.alphanumeric(32)} --region westeurope`],
+      negatives: ['deploy-tool --api-key $API_KEY --region westeurope'],
+    },
   },
   {
     id: 'database-cli-password',
@@ -261,6 +289,10 @@ export const credentialRules: readonly RuleDefinition[] = [
     },
     remediation:
       'Remove the password from nuget.config, authenticate with the NuGetAuthenticate task or an encrypted credential provider, and rotate it.',
+    examples: {
+      positives: [(make) => `      <add key="ClearTextPassword" value="${make.alphanumeric(20)}" />`],
+      negatives: ['      <add key="ClearTextPassword" value="%NUGET_PASSWORD%" />'],
+    },
   },
   {
     id: 'nuget-config-password',
