@@ -1,4 +1,5 @@
 import { isGuid, isHexDigest, isPrecededByDigestLabel } from './allowlists/digests';
+import { isEncodedProse, isVersionString } from './allowlists/nonSecretValues';
 import { isPlaceholder } from './allowlists/placeholders';
 import { isCodeReference, isVariableReference } from './allowlists/variableReferences';
 import type { CompiledRuleSet } from './compiledRules';
@@ -394,7 +395,7 @@ export class LineAnalyzer {
       if (isPlaceholder(secret, placeholderOptions) || (secret !== rawSecret && isPlaceholder(rawSecret, placeholderOptions)))
         return undefined;
       if (isVariableReference(secret) || isVariableReference(rawSecret)) return undefined;
-      if (rule.generic && isCodeReference(secret)) return undefined;
+      if (rule.generic && (isCodeReference(secret) || isVersionString(secret) || isEncodedProse(secret))) return undefined;
       if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return undefined;
       if (rule.minCharacterClasses !== undefined && characterClassCount(secret) < rule.minCharacterClasses) return undefined;
       if ((rule.allowlist?.guids ?? true) && isGuid(secret)) return undefined;
