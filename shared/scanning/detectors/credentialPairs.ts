@@ -23,7 +23,7 @@ interface IdNote {
   finding?: Finding;
 }
 
-const guid = String.raw`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`;
+const guid = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 const joiner = String.raw`(?:["'\x60]?[ \t]{0,4}(?:[:=]|=>|>|,)[ \t]{0,4}["'\x60]?|["'][ \t]{1,4}value=["']|[ \t]{1,4}["']?)`;
 
 /** Where ids are written, by kind (names as settings, flags and XML elements use them). */

@@ -504,6 +504,7 @@ export const azureRules: readonly RuleDefinition[] = [
       'Delete the client secret in Entra ID, issue a new one into Key Vault, and use workload identity federation for pipelines.',
     examples: {
       positives: [(make) => `ARM_CLIENT_SECRET=${make.alphanumeric(34)}`],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
       negatives: ['ARM_CLIENT_SECRET=$(ARM_CLIENT_SECRET)', 'AZURE_CLIENT_SECRET=${{ secrets.AZURE_CLIENT_SECRET }}'],
     },
   },

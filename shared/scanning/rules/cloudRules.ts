@@ -43,6 +43,7 @@ export const cloudRules: readonly RuleDefinition[] = [
         (make) => `aws_secret_access_key = ${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+', 40)}`,
         (make) => `"SecretAccessKey": "${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+', 40)}"`,
       ],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
       negatives: ['aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}'],
     },
   },
@@ -310,6 +311,7 @@ export const cloudRules: readonly RuleDefinition[] = [
         (make) => `"access_key_secret": "${make.alphanumeric(30)}",`,
         (make) => `<AccessKeySecret>${make.alphanumeric(30)}</AccessKeySecret>`,
       ],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
       negatives: ['ALIBABA_CLOUD_ACCESS_KEY_SECRET=${ALIBABA_CLOUD_ACCESS_KEY_SECRET}'],
     },
   },

@@ -58,6 +58,7 @@ export const credentialRules: readonly RuleDefinition[] = [
     remediation: rotatePassword,
     examples: {
       positives: [(make) => `DATABASE_URL=postgres://orders:${make.alphanumeric(16)}@db.contoso.com:5432/orders`],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
       negatives: ['DATABASE_URL=postgres://orders:${DB_PASSWORD}@db.contoso.com:5432/orders'],
     },
   },

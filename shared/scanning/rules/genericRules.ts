@@ -60,6 +60,7 @@ export const genericRules: readonly RuleDefinition[] = [
         'token_url = https://login.contoso.com/oauth2/token',
         'secret_length=32',
         'DB_PASSWORD=$(DB_PASSWORD)',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
         'api_key: ${{ secrets.API_KEY }}',
         'publicKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE"',
       ],

@@ -64,9 +64,12 @@ export const plainGenerators: Record<string, () => string> = {
   sha256: () => make.hex(64),
   'sha512-integrity': () => `sha512-${make.base64(64)}`,
   version: () => `${make.characters('123456789', 1)}.${make.characters('0123456789', 2)}.${make.characters('0123456789', 4)}`,
-  semver: () => `${make.characters('123456789', 1)}.${make.characters('0123456789', 2)}.${make.characters('0123456789', 1)}-beta.${make.characters('0123456789', 2)}+build.${make.characters('0123456789', 4)}`,
+  semver: () =>
+    `${make.characters('123456789', 1)}.${make.characters('0123456789', 2)}.${make.characters('0123456789', 1)}-beta.${make.characters('0123456789', 2)}+build.${make.characters('0123456789', 4)}`,
   'base64-user-agent': () =>
-    Buffer.from(`Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${make.characters('0123456789', 3)}.0.0.0 Safari/537.36`).toString('base64'),
+    Buffer.from(
+      `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${make.characters('0123456789', 3)}.0.0.0 Safari/537.36`,
+    ).toString('base64'),
   'base64-text': () => Buffer.from(`${words.join(' ')} ${make.alphanumeric(6)} report generated for the quarter`).toString('base64'),
   'resource-name': () => `rg-${words[make.hex(1).charCodeAt(0) % words.length]}-prod-westeurope-${make.characters('0123456789', 3)}`,
   'build-id': () => `${make.characters('0123456789', 8)}`,
