@@ -310,7 +310,17 @@ export class ScanSession {
     this.armRulesFrom(hits);
     this.followOpenTag(clean, candidates);
     // Ids (client id, account name, user name) on this line may be the other half of a secret here or a few lines away.
-    if (hasPairId || candidates.length > 0) this.pairs.noteIds(this.lineNumber, clean.text, columnAt);
+    // Only where a pair-id keyword was hit (read right after it), or where a secret was found (the whole line: `-u user -p …`).
+    if (candidates.length > 0) this.pairs.noteIds(this.lineNumber, clean.text, columnAt);
+    else if (hasPairId) {
+      // The id's column is counted from the text's start (exact unless colour codes were removed before it).
+      const columnOfText = columnAt(0);
+      for (let h = 0; h < hits.length; h += 2) {
+        if (this.markersByKeyword[hits[h]].includes('pair-id')) {
+          this.pairs.noteIdAfter(this.lineNumber, clean.text, this.compiled.automaton.keywords[hits[h]], hits[h + 1], columnOfText);
+        }
+      }
+    }
 
     // Private key blocks: one that begins and ends on this line competes with the line's other
     // candidates (a service-account JSON key is reported once); one that began earlier is reported as is.
@@ -416,10 +426,19 @@ export class ScanSession {
         this.openTag = { ...open, lines: open.lines - 1 };
       }
     }
-    const tag = nameOnly.exec(clean.text);
-    if (tag) this.openTag = { name: tag[1] ?? tag[2], lines: 1, value: bareValue };
-    const variable = terraformVariable.exec(clean.text);
-    if (variable) this.openTag = { name: variable[1], lines: 4, value: terraformDefault };
+    // Cheap looks first: a name alone ends its line with `>` or `:` (`|`, `>-` for YAML block values), a Terraform variable with `{`.
+    const text = clean.text;
+    let last = text.length - 1;
+    while (last >= 0 && (text.charCodeAt(last) === 0x20 || text.charCodeAt(last) === 0x09 || text.charCodeAt(last) === 0x0d)) last--;
+    const ending = last >= 0 ? text.charCodeAt(last) : 0;
+    // > : | - +
+    if (ending === 0x3e || ending === 0x3a || ending === 0x7c || ending === 0x2d || ending === 0x2b) {
+      const tag = nameOnly.exec(text);
+      if (tag) this.openTag = { name: tag[1] ?? tag[2], lines: 1, value: bareValue };
+    } else if (ending === 0x7b) {
+      const variable = terraformVariable.exec(text);
+      if (variable) this.openTag = { name: variable[1], lines: 4, value: terraformDefault };
+    }
   }
 
   private allowedRules(text: string): Set<string> | 'all' | undefined {

@@ -21,6 +21,8 @@ interface IdNote {
   column: number;
   /** The finding that is this id (an AWS access key id), consumed when paired. */
   finding?: Finding;
+  /** Not read yet: where its value starts to be looked for (see noteIdAfter). */
+  unread?: { text: string; keywordEnd: number; columnOfText: number };
 }
 
 const guid = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
@@ -50,6 +52,13 @@ const idPatterns: readonly [IdKind, RegExp][] = [
     ),
   ],
 ];
+
+/** The value right after a pair-id keyword (sticky: matched where the keyword ends). */
+const valueAfterKeyword: Record<Exclude<IdKind, 'aws-access-key-id'>, RegExp> = {
+  'client-id': new RegExp(String.raw`[\w.\-]{0,20}${joiner}(?<value>${guid})(?![\w-])`, 'iy'),
+  'account-name': new RegExp(String.raw`[\w.\-]{0,20}${joiner}(?<value>[a-z0-9]{3,24})(?![\w-])`, 'iy'),
+  'user-name': new RegExp(String.raw`[\w.\-]{0,20}${joiner}(?<value>[A-Za-z0-9][\w.@\-]{1,100})(?![\w.@-])`, 'y'),
+};
 
 /** Which id kinds a secret found by a rule pairs with, nearest first. */
 function idKindsFor(ruleId: string): readonly IdKind[] {
@@ -92,6 +101,18 @@ export class CredentialPairs {
         this.notes.push({ kind, redacted: redactSecret(value, 0), line, column: columnAt(index) });
       }
     }
+  }
+
+  /**
+   * The id right after a pair-id keyword (`client_id`, `account_name`, `username`) that ends at
+   * `keywordEnd`. Only remembered here: it is read (one anchored match) when a secret nearby asks
+   * for it, so lines full of such words cost little. `columnOfText` is the column of the text's
+   * first character.
+   */
+  noteIdAfter(line: number, text: string, keyword: string, keywordEnd: number, columnOfText: number): void {
+    const kind: IdKind = keyword.startsWith('client') ? 'client-id' : keyword.startsWith('account') ? 'account-name' : 'user-name';
+    this.notes.push({ kind, redacted: '', line, column: 0, unread: { text, keywordEnd, columnOfText } });
+    if (this.notes.length > 256) this.forgetNotesBefore(line - 2 * pairReach - 1);
   }
 
   /** A finding of the current scan; `secret` is its value (never kept beyond this call). */
@@ -144,6 +165,7 @@ export class CredentialPairs {
       let best: IdNote | undefined;
       for (const note of this.notes) {
         if (note.kind !== kind || Math.abs(note.line - finding.line) > pairReach) continue;
+        if ((note.unread && !this.read(note)) || note.redacted === '') continue;
         if (note.finding && this.consumed.has(note.finding)) continue;
         if (note.line === finding.line && note.column === finding.column) continue;
         const distance = Math.abs(note.line - finding.line) * 1000 + Math.abs(note.column - finding.column);
@@ -168,6 +190,22 @@ export class CredentialPairs {
         return;
       }
     }
+  }
+
+  /** Reads the value of a note made by noteIdAfter; false when there is none. */
+  private read(note: IdNote): boolean {
+    const unread = note.unread;
+    if (!unread) return true;
+    note.unread = undefined;
+    const pattern = valueAfterKeyword[note.kind as Exclude<IdKind, 'aws-access-key-id'>];
+    pattern.lastIndex = unread.keywordEnd;
+    const match = pattern.exec(unread.text);
+    const value = match?.groups?.value;
+    // No value after the keyword: the note stays without a preview and is never used.
+    if (!match || value === undefined) return false;
+    note.redacted = redactSecret(value, 0);
+    note.column = unread.columnOfText + match.index + match[0].length - value.length;
+    return true;
   }
 
   private forgetNotesBefore(line: number): void {

@@ -223,6 +223,8 @@ export const credentialRules: readonly RuleDefinition[] = [
     // Database clients take the password as `-p<password>` (mysql), `-P <password>` (sqlcmd, bcp) or
     // `--password=`; `-p` alone means something else to most commands, so only these clients count.
     keywords: ['mysql', 'mysqldump', 'mariadb', 'sqlcmd', 'bcp ', 'mongosh', 'mongo ', 'redis-cli'],
+    // Every form has a dash (`-p`, `-P`, `-a`, `--password`): lines that only name a client are not read.
+    requiredCharacters: '-',
     pattern:
       /(?:mysql|mysqldump|mariadb|sqlcmd|bcp|mongosh|mongo|redis-cli)(?:\.exe)?[ \t][^\n]{0,300}?[ \t](?:-p|-P[ \t]{1,3}|-a[ \t]{1,3}|--password(?:=|[ \t]{1,3})|--pass(?:=|[ \t]{1,3}))["']?(?<secret>[^\s"'$%-][^\s"']{5,255})/,
     minEntropy: 2.5,
