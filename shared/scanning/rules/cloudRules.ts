@@ -80,6 +80,24 @@ export const cloudRules: readonly RuleDefinition[] = [
       positives: [(make) => `AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t${make.base64(300)}`],
     },
   },
+  // Before the bare-key rule: the same key in a secret setting is reported at medium confidence, not as a low hint.
+  {
+    id: 'gcp-api-key-assignment',
+    family: 'google',
+    title: 'Google API key in a secret setting',
+    severity: 'high',
+    confidence: 'medium',
+    keywords: ['google_api_key', 'gcp_api_key', 'gemini_api_key', 'google_maps_api_key', 'firebase_api_key', 'googleapikey'],
+    pattern: new RegExp(
+      String.raw`(?:google|gcp|gemini|firebase)[\w.\-]{0,30}api[_\-.]?key${assignment}(?<secret>AIzaSy[A-Za-z0-9_\-]{33})${tokenEnd}`,
+      'i',
+    ),
+    remediation: 'Delete or restrict the key in the Google Cloud console (APIs & Services → Credentials).',
+    previewPrefix: 6,
+    examples: {
+      positives: [(make) => `GOOGLE_API_KEY=AIzaSy${make.alphanumeric(33)}`],
+    },
+  },
   {
     id: 'gcp-api-key',
     family: 'google',
@@ -95,20 +113,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     remediation:
       'If the key is not meant to be public, delete it in the Google Cloud console (APIs & Services → Credentials); otherwise restrict it by referrer/app and API.',
     previewPrefix: 6,
-  },
-  {
-    id: 'gcp-api-key-assignment',
-    family: 'google',
-    title: 'Google API key in a secret setting',
-    severity: 'high',
-    confidence: 'medium',
-    keywords: ['google_api_key', 'gcp_api_key', 'gemini_api_key', 'google_maps_api_key', 'firebase_api_key', 'googleapikey'],
-    pattern: new RegExp(
-      String.raw`(?:google|gcp|gemini|firebase)[\w.\-]{0,30}api[_\-.]?key${assignment}(?<secret>AIzaSy[A-Za-z0-9_\-]{33})${tokenEnd}`,
-      'i',
-    ),
-    remediation: 'Delete or restrict the key in the Google Cloud console (APIs & Services → Credentials).',
-    previewPrefix: 6,
+    examples: {
+      positives: [(make) => `const firebaseConfig = { apiKey: 'AIzaSy${make.alphanumeric(33)}' };`],
+    },
   },
   {
     id: 'gcp-service-account-key',
@@ -132,6 +139,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: keyedValue('cloudflare', String.raw`[A-Za-z0-9_\-]{40}`),
     minEntropy: 3.5,
     remediation: 'Roll or delete the token in the Cloudflare dashboard (My Profile → API Tokens).',
+    examples: {
+      positives: [(make) => `CLOUDFLARE_API_TOKEN=${make.alphanumeric(40)}`],
+    },
   },
   {
     id: 'cloudflare-global-api-key',
@@ -143,6 +153,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: keyedValue('cloudflare', '[a-f0-9]{37}'),
     minEntropy: 3,
     remediation: 'Change the global API key in the Cloudflare dashboard and use scoped API tokens instead.',
+    examples: {
+      positives: [(make) => `CLOUDFLARE_API_KEY=${make.hex(37)}`],
+    },
   },
   {
     id: 'cloudflare-origin-ca-key',
@@ -154,6 +167,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: /(?<![A-Za-z0-9.])(?<secret>v1\.0-[a-f0-9]{24}-[a-f0-9]{146})(?![A-Za-z0-9])/,
     remediation: 'Revoke the Origin CA key in the Cloudflare dashboard.',
     previewPrefix: 5,
+    examples: {
+      positives: [(make) => `CF_ORIGIN_CA_KEY=v1.0-${make.hex(24)}-${make.hex(146)}`],
+    },
   },
   {
     id: 'digitalocean-token',
@@ -165,6 +181,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: prefixedToken('do[opr]_v1_[a-f0-9]{64}'),
     remediation: 'Delete the token in the DigitalOcean control panel (API → Tokens).',
     previewPrefix: 7,
+    examples: {
+      positives: [(make) => `DIGITALOCEAN_TOKEN=dop_v1_${make.hex(64)}`],
+    },
   },
   {
     id: 'heroku-api-key',
@@ -176,6 +195,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: keyedValue('heroku', guid),
     allowlist: { guids: false },
     remediation: 'Regenerate the API key in Heroku (Account settings) or revoke the authorization.',
+    examples: {
+      positives: [(make) => `HEROKU_API_KEY=${make.guid()}`],
+    },
   },
   {
     id: 'heroku-api-key-v2',
@@ -187,6 +209,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: prefixedToken(String.raw`HRKU-AA[A-Za-z0-9_\-]{58}`),
     remediation: 'Revoke the authorization in Heroku (Account settings → Applications).',
     previewPrefix: 7,
+    examples: {
+      positives: [(make) => `HEROKU_API_KEY=HRKU-AA${make.alphanumeric(58)}`],
+    },
   },
   {
     id: 'databricks-token',
@@ -199,6 +224,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     minEntropy: 3,
     remediation: 'Revoke the token in Databricks (User settings → Access tokens) and use a service principal with OAuth.',
     previewPrefix: 4,
+    examples: {
+      positives: [(make) => `DATABRICKS_TOKEN=dapi${make.hex(32)}`],
+    },
   },
   {
     id: 'hashicorp-terraform-token',
