@@ -8,7 +8,7 @@ import type { RuleDefinition } from './types';
  * for each keyword the actions its occurrence triggers (rules to run, a base64 run to decode, a
  * structural detector to wake). Compiled once per scanner and shared by all its scans.
  */
-export type Marker = 'percent-escape' | 'pem-begin' | 'kubernetes';
+export type Marker = 'percent-escape' | 'pem-begin' | 'kubernetes' | 'pair-id';
 
 export interface KeywordAction {
   /** Indexes into `rules` of the rules this keyword arms. */
@@ -61,6 +61,16 @@ const markerKeywords: ReadonlyArray<[string, Marker]> = [
   ['-----begin', 'pem-begin'],
   ['apiversion', 'kubernetes'],
   ['kind:', 'kubernetes'],
+  // The id half of a credential pair (detectors/credentialPairs.ts): a line naming one is read so
+  // that a secret a few lines away can be reported with it.
+  ['client_id', 'pair-id'],
+  ['clientid', 'pair-id'],
+  ['client-id', 'pair-id'],
+  ['accountname', 'pair-id'],
+  ['account_name', 'pair-id'],
+  ['account-name', 'pair-id'],
+  ['username', 'pair-id'],
+  ['user_name', 'pair-id'],
 ];
 
 /**
@@ -97,6 +107,7 @@ const definitionFields: { [Field in keyof Required<RuleDefinition>]: undefined }
   anchor: undefined,
   generic: undefined,
   previewPrefix: undefined,
+  examples: undefined,
 };
 
 function uniformDefinition(definition: RuleDefinition): RuleDefinition {
@@ -178,7 +189,9 @@ export function compileRules(definitions: readonly RuleDefinition[]): CompiledRu
   for (const action of actions) {
     action.triggersLine =
       action.base64 ||
-      action.markers.some((marker) => marker === 'percent-escape' || marker === 'pem-begin' || marker === 'kubernetes') ||
+      action.markers.some(
+        (marker) => marker === 'percent-escape' || marker === 'pem-begin' || marker === 'kubernetes' || marker === 'pair-id',
+      ) ||
       action.rules.some(
         (index, position) =>
           !rules[index].definition.requiredCharacters && !rules[index].definition.precondition && action.exactSpellings[position] === null,

@@ -1,4 +1,5 @@
 import { isGuid, isHexDigest, isPrecededByDigestLabel } from './allowlists/digests';
+import { isEncodedProse, isVersionString } from './allowlists/nonSecretValues';
 import { isPlaceholder } from './allowlists/placeholders';
 import { isCodeReference, isVariableReference } from './allowlists/variableReferences';
 import type { CompiledRuleSet } from './compiledRules';
@@ -11,6 +12,7 @@ import { characterClassCount, shannonEntropy } from './entropy';
 import { privateKeyRule } from './rules/structuralRules';
 import type { Confidence, RuleMetadata } from './types';
 import { validateMatch } from './validators';
+import { specificRuleForValue } from './validators/checksumUpgrades';
 
 /**
  * Runs the rules a line's keywords selected, then looks again at what the line decodes to
@@ -105,8 +107,8 @@ function looksLikeAssignmentAfter(text: string, from: number): boolean {
   while (i < limit && isNameCharacter(text.charCodeAt(i))) i++;
   for (let steps = 0; i < limit && steps < 12; i++, steps++) {
     const code = text.charCodeAt(i);
-    // = : , ? .  (the operators of the assignment fragment)
-    if (code === 0x3d || code === 0x3a || code === 0x2c || code === 0x3f || code === 0x2e) return true;
+    // = : , ? . >  (the operators of the assignment fragment; `>` ends an XML start tag)
+    if (code === 0x3d || code === 0x3a || code === 0x2c || code === 0x3f || code === 0x2e || code === 0x3e) return true;
     // quotes, backslash, blanks and a type word (`var token string = ...`) may come first
     if (
       !(
@@ -402,7 +404,7 @@ export class LineAnalyzer {
       if (isPlaceholder(secret, placeholderOptions) || (secret !== rawSecret && isPlaceholder(rawSecret, placeholderOptions)))
         return undefined;
       if (isVariableReference(secret) || isVariableReference(rawSecret)) return undefined;
-      if (rule.generic && isCodeReference(secret)) return undefined;
+      if (rule.generic && (isCodeReference(secret) || isVersionString(secret) || isEncodedProse(secret))) return undefined;
       if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return undefined;
       if (rule.minCharacterClasses !== undefined && characterClassCount(secret) < rule.minCharacterClasses) return undefined;
       if ((rule.allowlist?.guids ?? true) && isGuid(secret)) return undefined;
@@ -413,6 +415,22 @@ export class LineAnalyzer {
     if (rule.allowlist?.values?.some((pattern) => pattern.test(secret))) return undefined;
     if (this.options.allowedValues.some((pattern) => pattern.test(secret))) return undefined;
     if (rule.allowlist?.lineMarkers?.some((pattern) => pattern.test(text))) return undefined;
+
+    const upgraded = rule.generic ? this.checksumUpgradeOf(secret) : undefined;
+    if (upgraded !== undefined) {
+      return {
+        priority: upgraded,
+        rule: this.compiled.rules[upgraded].definition,
+        generic: false,
+        secret,
+        rawStart: origin.toRawOffset(start),
+        rawEnd: origin.toRawOffset(Math.max(start, end - 1)) + 1,
+        verified: true,
+        confidence: 'high',
+        encoding: origin.encoding,
+        previewPrefix: 0,
+      };
+    }
 
     return {
       priority: ruleIndex,
@@ -426,6 +444,14 @@ export class LineAnalyzer {
       encoding: origin.encoding,
       previewPrefix: secret === rawSecret ? (rule.previewPrefix ?? 0) : 0,
     };
+  }
+
+  /** The index of the specific rule a generic value's checksum proves it belongs to (checksumUpgrades.ts), if that rule is active. */
+  private checksumUpgradeOf(value: string): number | undefined {
+    const id = specificRuleForValue(value);
+    if (id === undefined) return undefined;
+    const index = this.compiled.rules.findIndex((rule) => rule.definition.id === id);
+    return index >= 0 && this.rulesForPath[index] ? index : undefined;
   }
 
   private startsWithSpecificTokenPrefix(value: string): boolean {

@@ -1,5 +1,6 @@
 import { utf16Length } from './columns';
 import type { CompiledRuleSet, KeywordAction, Marker } from './compiledRules';
+import { CredentialPairs } from './detectors/credentialPairs';
 import { KubernetesSecretFollower } from './detectors/kubernetesSecrets';
 import { PrivateKeyBlockFollower } from './detectors/privateKeyBlocks';
 import { fingerprintSecret } from './fingerprint';
@@ -36,8 +37,12 @@ const escapeByte = 0x1b;
 const atSign = 0x40;
 const requiredCharacterReach = 512;
 const sliceBytes = 1024 * 1024;
-const openTagOnly = /^[ \t]*<([A-Za-z_][\w.\-:]{0,80})>[ \t]*$/;
+/** A name alone on its line, its value on the next: `<apiToken>` (XML) or `password:` / `password: |` (YAML). */
+const nameOnly = /^[ \t]*(?:<([A-Za-z_][\w.\-:]{0,80})>|["']?([A-Za-z_][\w.-]{0,80})["']?[ \t]{0,4}:[ \t]{0,4}(?:[|>][-+]?)?)[ \t]*$/;
 const bareValue = /^[ \t]*([^\s<>]{8,512})[ \t]*$/;
+/** `variable "admin_password" {` (Terraform): the value is the `default = "..."` a few lines below. */
+const terraformVariable = /^[ \t]*variable[ \t]{1,4}"([A-Za-z_][\w-]{0,80})"[ \t]{0,4}\{[ \t]*$/;
+const terraformDefault = /^[ \t]*default[ \t]{0,8}=[ \t]{0,4}"([^"\s]{8,512})"[ \t]*$/;
 const allowComment = /vigil:allow(?:[ \t]+([a-z0-9][a-z0-9\-, ]{0,200}))?/i;
 
 export class ScanSession {
@@ -47,6 +52,8 @@ export class ScanSession {
   /** Rules armed by an earlier line's keyword (index into the rule table), and parallel, the lines each has left. */
   private readonly armed: number[] = [];
   private readonly armedLinesLeft: number[] = [];
+  private readonly pairs = new CredentialPairs();
+  private readonly reportedOccurrences = new Set<string>();
   private readonly armingRulesByKeyword: readonly (readonly number[])[];
   private readonly keywordLengths: Int32Array;
   private readonly markersByKeyword: readonly (readonly Marker[])[];
@@ -61,7 +68,8 @@ export class ScanSession {
   private columnBase = 0;
   private windowedLine = false;
   private readonly windowFindingKeys = new Set<string>();
-  private openTagName: string | undefined;
+  /** A name whose value comes on a following line: the value's form and how many lines may pass before it. */
+  private openTag: { name: string; lines: number; value: RegExp } | undefined;
   /** The cleaned text of the line being analysed, for the secret sink (a verifier may need a part of it besides the secret). */
   private lineText = '';
   private ended = false;
@@ -105,10 +113,12 @@ export class ScanSession {
       this.processLine(line, 0, line.length, this.hitsIn(line, 0, line.length), undefined);
     }
     for (const value of this.kubernetes.finish()) this.addKubernetesFinding(value);
+    this.findings.push(...this.pairs.release(this.lineNumber, true));
   }
 
   /** Findings produced since the last call. */
   takeFindings(): Finding[] {
+    if (!this.ended) this.findings.push(...this.pairs.release(this.lineNumber));
     const findings = this.findings;
     this.findings = [];
     return findings;
@@ -273,7 +283,7 @@ export class ScanSession {
   }
 
   private isFollowingLines(): boolean {
-    return this.armed.length > 0 || this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTagName !== undefined;
+    return this.armed.length > 0 || this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTag !== undefined;
   }
 
   /**
@@ -284,7 +294,7 @@ export class ScanSession {
    * lines with either of those last two are analysed as before.
    */
   private armedRulesCannotMatch(buffer: Buffer, start: number, end: number): boolean {
-    if (this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTagName !== undefined) return false;
+    if (this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTag !== undefined) return false;
     if (end - start > 64 * 1024 || buffer[start] === 0xef || lineContainsByte(buffer, start, end, escapeByte)) return false;
     const raw = buffer.toString('latin1', start, end);
     for (const rule of this.armed) if (this.armedProbes[rule].test(raw)) return false;
@@ -318,10 +328,12 @@ export class ScanSession {
   private analyseLine(buffer: Buffer, start: number, end: number, rawHits: Int32Array, hasEscapes: boolean | undefined): void {
     let hasPemBegin = false;
     let hasKubernetesWord = false;
+    let hasPairId = false;
     for (let h = 0; h < rawHits.length; h += 2) {
       for (const marker of this.markersByKeyword[rawHits[h]]) {
         if (marker === 'pem-begin') hasPemBegin = true;
         else if (marker === 'kubernetes') hasKubernetesWord = true;
+        else if (marker === 'pair-id') hasPairId = true;
       }
     }
     const clean = cleanLogLine(buffer, start, end, hasEscapes);
@@ -336,6 +348,18 @@ export class ScanSession {
 
     this.armRulesFrom(hits);
     this.followOpenTag(clean, candidates);
+    // Ids (client id, account name, user name) on this line may be the other half of a secret here or a few lines away.
+    // Only where a pair-id keyword was hit (read right after it), or where a secret was found (the whole line: `-u user -p …`).
+    if (candidates.length > 0) this.pairs.noteIds(this.lineNumber, clean.text, columnAt);
+    else if (hasPairId) {
+      // The id's column is counted from the text's start (exact unless colour codes were removed before it).
+      const columnOfText = columnAt(0);
+      for (let h = 0; h < hits.length; h += 2) {
+        if (this.markersByKeyword[hits[h]].includes('pair-id')) {
+          this.pairs.noteIdAfter(this.lineNumber, clean.text, this.compiled.automaton.keywords[hits[h]], hits[h + 1], columnOfText);
+        }
+      }
+    }
 
     // Private key blocks: one that begins and ends on this line competes with the line's other
     // candidates (a service-account JSON key is reported once); one that began earlier is reported as is.
@@ -424,28 +448,42 @@ export class ScanSession {
   }
 
   /**
-   * `<apiToken>` alone on a line, the value alone on the next: read the pair as `apiToken=value`
+   * `<apiToken>` or `password:` alone on a line, the value alone on the next (or a Terraform
+   * `variable "db_password" {` and its `default = "..."`): read the pair as `apiToken=value`
    * so the assignment rules (generic and vendor ones) see the name next to its value.
    */
   private followOpenTag(clean: CleanLine, candidates: Candidate[]): void {
-    const name = this.openTagName;
-    this.openTagName = undefined;
-    if (name !== undefined) {
-      const value = bareValue.exec(clean.text);
+    const open = this.openTag;
+    this.openTag = undefined;
+    if (open !== undefined) {
+      const value = open.value.exec(clean.text);
       if (value) {
         const valueStart = value.index + value[0].indexOf(value[1]);
-        const synthetic = `${name}=${value[1]}`;
-        const offset = name.length + 1;
+        const synthetic = `${open.name}=${value[1]}`;
+        const offset = open.name.length + 1;
         const origin: TextOrigin = {
           toRawOffset: (index) => rawOffsetOf(clean, valueStart + Math.max(0, index - offset)),
           encoding: undefined,
           depth: 1,
         };
         candidates.push(...this.analyzer.analyze(synthetic, origin, null, []));
+      } else if (open.lines > 1 && !/^\s*\}/.test(clean.text)) {
+        this.openTag = { ...open, lines: open.lines - 1 };
       }
     }
-    const tag = openTagOnly.exec(clean.text);
-    if (tag) this.openTagName = tag[1];
+    // Cheap looks first: a name alone ends its line with `>` or `:` (`|`, `>-` for YAML block values), a Terraform variable with `{`.
+    const text = clean.text;
+    let last = text.length - 1;
+    while (last >= 0 && (text.charCodeAt(last) === 0x20 || text.charCodeAt(last) === 0x09 || text.charCodeAt(last) === 0x0d)) last--;
+    const ending = last >= 0 ? text.charCodeAt(last) : 0;
+    // > : | - +
+    if (ending === 0x3e || ending === 0x3a || ending === 0x7c || ending === 0x2d || ending === 0x2b) {
+      const tag = nameOnly.exec(text);
+      if (tag) this.openTag = { name: tag[1] ?? tag[2], lines: 1, value: bareValue };
+    } else if (ending === 0x7b) {
+      const variable = terraformVariable.exec(text);
+      if (variable) this.openTag = { name: variable[1], lines: 4, value: terraformDefault };
+    }
   }
 
   private allowedRules(text: string): Set<string> | 'all' | undefined {
@@ -461,7 +499,7 @@ export class ScanSession {
 
   private addKubernetesFinding(value: { line: number; column: number; value: string }): void {
     this.report(
-      {
+      this.specificCandidateIn(value.value) ?? {
         priority: structuralPriority,
         rule: kubernetesSecretRule,
         generic: false,
@@ -478,8 +516,35 @@ export class ScanSession {
     );
   }
 
+  /**
+   * A Secret's value that a specific rule recognises (a storage key under `data:`, base64-encoded,
+   * is reported as a storage key, not only as a manifest value): the value as written, then decoded.
+   */
+  private specificCandidateIn(value: string): Candidate | undefined {
+    const decoded =
+      value.length % 4 === 0 && /^[A-Za-z0-9+/]{8,}={0,2}$/.test(value) ? Buffer.from(value, 'base64').toString('latin1') : undefined;
+    const forms: [string, 'base64' | undefined][] = [[value, undefined]];
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: printable text only.
+    if (decoded !== undefined && !/[\x00-\x08\x0e-\x1f\x7f-\xff]/.test(decoded)) forms.push([decoded, 'base64']);
+    for (const [text, encoding] of forms) {
+      const found = this.analyzer.analyze(text, { toRawOffset: () => 0, encoding, depth: 1 }, null, []);
+      const best = found
+        .filter((candidate) => !candidate.generic)
+        .sort((a, b) => Number(b.verified) - Number(a.verified) || a.priority - b.priority)[0];
+      if (best) return best;
+    }
+    return undefined;
+  }
+
   private report(candidate: Candidate, line: number, column: number, endColumn?: number): void {
     const fingerprint = fingerprintSecret(candidate.secret, this.options.fingerprintKey);
+    // One finding per secret occurrence: a Secret manifest's value that a specific rule of the line already reported is not reported again.
+    const occurrence = `${line}:${fingerprint}`;
+    if (this.reportedOccurrences.has(occurrence)) return;
+    if (!candidate.generic) {
+      if (this.reportedOccurrences.size >= 4096) this.reportedOccurrences.clear();
+      this.reportedOccurrences.add(occurrence);
+    }
     if (this.windowedLine || this.columnBase > 0 || this.windowFindingKeys.size > 0) {
       const key = `${candidate.rule.id}:${column}:${fingerprint}`;
       if (this.windowFindingKeys.has(key)) return;
@@ -499,13 +564,14 @@ export class ScanSession {
       redacted,
       fingerprint,
       verified: candidate.verified,
+      evidence: candidate.verified ? 'checksum' : candidate.generic ? 'generic' : 'format',
       remediation: candidate.rule.remediation,
     };
     if (candidate.encoding) finding.encoding = candidate.encoding;
     if (endColumn !== undefined) finding.endColumn = endColumn;
     const sink = this.options.secretSink;
     if (sink?.ruleIds.has(finding.ruleId)) sink.keep(finding, candidate.secret, this.lineText);
-    this.findings.push(finding);
+    this.pairs.add(finding, candidate.secret);
   }
 }
 

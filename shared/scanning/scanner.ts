@@ -110,6 +110,7 @@ export function createScanner(options: ScannerOptions): Scanner {
     redacted: '(file content)',
     fingerprint: fingerprintSecret(`file:${contentDigest}`, options.fingerprintKey),
     verified: false,
+    evidence: 'format',
     remediation: rule.remediation,
   });
 

@@ -6,6 +6,14 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export type Confidence = 'high' | 'medium' | 'low';
 
 export const confidenceRank: Record<Confidence, number> = { low: 1, medium: 2, high: 3 };
+
+/**
+ * What a finding rests on, strongest first: `checksum` (a checksum or signature embedded in the
+ * token proved its format), `format` (a vendor-specific format or a vendor's key name next to a
+ * value of the right shape), `generic` (a random-looking value assigned to a secret-sounding name).
+ */
+export type Evidence = 'checksum' | 'format' | 'generic';
+export const evidenceRank: Record<Evidence, number> = { generic: 1, format: 2, checksum: 3 };
 export const severityRank: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
 
 export interface Finding {
@@ -29,6 +37,14 @@ export interface Finding {
   fingerprint: string;
   /** True when a checksum (GitHub/npm CRC32, Azure Marvin32) proved the token well-formed. */
   verified: boolean;
+  /** What the finding rests on: `checksum` > `format` > `generic` (see Evidence). */
+  evidence: Evidence;
+  /**
+   * The other half of a credential pair reported with this secret (an AWS access key id with its
+   * secret key, a client id with its client secret, an account name with its key, a user name with
+   * its password), found on the same line or a few lines away. Redacted like the secret.
+   */
+  pair?: CredentialPairPart;
   /** What to do about it, in one sentence. */
   remediation: string;
   /** How the secret was reached when it was not plain text: `base64`, `url`, `json`. */
@@ -57,12 +73,23 @@ export interface SecretSink {
   keep(finding: Finding, secret: string, line: string): void;
 }
 
+/** The identifying half of a credential pair (never a secret on its own, still shown redacted). */
+export interface CredentialPairPart {
+  /** What it is: `aws-access-key-id`, `client-id`, `account-name`, `user-name`. */
+  kind: string;
+  redacted: string;
+  line: number;
+  column: number;
+}
+
 /** The names of the checksum and shape checks a rule can ask for. */
 export type ValidatorName =
   | 'github-token-crc32'
   | 'npm-token-crc32'
   | 'azure-common-annotated-key'
   | 'azure-identifiable-key'
+  | 'azure-devops-legacy-pat'
+  | 'azure-entra-client-secret'
   | 'jwt-shape'
   | 'basic-auth-payload'
   | 'user-password-pair'
@@ -73,6 +100,8 @@ export const validatorNames: readonly ValidatorName[] = [
   'npm-token-crc32',
   'azure-common-annotated-key',
   'azure-identifiable-key',
+  'azure-devops-legacy-pat',
+  'azure-entra-client-secret',
   'jwt-shape',
   'basic-auth-payload',
   'user-password-pair',
@@ -163,6 +192,39 @@ export interface RuleDefinition extends RuleMetadata {
   generic?: boolean;
   /** Characters kept in the redacted preview before the stars (a token prefix such as `ghp_`). */
   previewPrefix?: number;
+  /**
+   * The rule's own examples, checked by one test for every rule (test/unit/scanning/ruleExamples.test.ts):
+   * positives are built at run time (valid checksums, random bodies), so no secret-shaped literal is committed.
+   */
+  examples?: RuleExamples;
+}
+
+/** Builds example values at run time (rules/ruleExamples.ts). */
+export interface ExampleMaker {
+  characters(alphabet: string, length: number): string;
+  alphanumeric(length: number): string;
+  lowerAlphanumeric(length: number): string;
+  hex(length: number): string;
+  /** `length` random bytes in standard base64. */
+  base64(length: number): string;
+  /** An Azure identifiable key of `length` bytes with a valid signature and Marvin32 checksum. */
+  identifiableKey(length: number, signature: string, seed: string, urlSafe?: boolean): string;
+  /** An 84-character common annotated key with the given provider signature (`AZDO`, `ACOG`, ...). */
+  commonAnnotatedKey(provider: string): string;
+  legacyAzureDevOpsPat(): string;
+  entraClientSecret(): string;
+  /** `prefix` + `bodyLength` base62 characters + the six-character CRC32 (GitHub, npm). */
+  crc32Token(prefix: string, bodyLength: number): string;
+  guid(): string;
+}
+
+export interface RuleExamples {
+  /** Texts in which the rule must report a finding (of this rule, or of a pair it belongs to). */
+  positives: readonly ((make: ExampleMaker) => string)[];
+  /** Texts in which the rule must report nothing. */
+  negatives?: readonly string[];
+  /** The path the examples are scanned as, for rules limited to some files (default `example.txt`). */
+  path?: string;
 }
 
 /** A rule that fires on a file's path alone (PKCS#12 bundles): its content is never read as text. */

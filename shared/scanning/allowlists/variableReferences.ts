@@ -22,7 +22,15 @@ export function isVariableReference(value: string): boolean {
   return referencePatterns.some((pattern) => pattern.test(value));
 }
 
-/** Code that names a value instead of holding one: `var.db_password`, `settings.Token`, `os.environ[...]`. */
+/**
+ * Code that names a value instead of holding one: `var.db_password`, `settings.Token`, `os.environ[...]`.
+ * Names are words: a value whose parts change between letters and digits again and again
+ * (`AFt1Pr6Nb.Zcr0WXf`) is a password with a dot in it, not a reference.
+ */
 export function isCodeReference(value: string): boolean {
-  return /^[A-Za-z_$][\w$]{0,60}(?:\.[A-Za-z_$][\w$]{0,60}){1,8}$/.test(value) && !/\d{4}/.test(value);
+  return (
+    /^[A-Za-z_$][\w$]{0,60}(?:\.[A-Za-z_$][\w$]{0,60}){1,8}$/.test(value) &&
+    !/\d{4}/.test(value) &&
+    (value.match(/[A-Za-z]\d{1,3}(?=[A-Za-z])/g)?.length ?? 0) < 2
+  );
 }

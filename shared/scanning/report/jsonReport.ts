@@ -27,9 +27,11 @@ export function toJsonReport(findings: readonly Finding[], stats: ScanStats): st
     title: finding.title,
     confidence: finding.confidence,
     verified: finding.verified,
+    evidence: finding.evidence,
     remediation: finding.remediation,
     ...(finding.encoding ? { encoding: finding.encoding } : {}),
     ...(finding.location ? { location: finding.location } : {}),
+    ...(finding.pair ? { pair: finding.pair } : {}),
     ...(finding.liveness ? { liveness: finding.liveness } : {}),
   }));
   return `${JSON.stringify({ findings: ordered, stats }, null, 2)}\n`;

@@ -72,7 +72,7 @@ export function toSarifLog(findings: readonly Finding[], catalogue: readonly Rul
     ruleIndex: indexById.get(finding.ruleId) ?? 0,
     level: levelBySeverity[finding.severity],
     message: {
-      text: `${finding.title}: ${finding.redacted} (${finding.confidence} confidence${finding.verified ? ', checksum verified' : ''}${finding.encoding ? `, ${finding.encoding}-encoded` : ''}${finding.location === 'path' ? ', in the file name' : ''}). ${finding.remediation}`,
+      text: `${finding.title}: ${finding.redacted} (${finding.confidence} confidence${finding.verified ? ', checksum verified' : ''}${finding.encoding ? `, ${finding.encoding}-encoded` : ''}${finding.location === 'path' ? ', in the file name' : ''}${finding.pair ? `, with ${finding.pair.kind} ${finding.pair.redacted} at line ${finding.pair.line}` : ''}). ${finding.remediation}`,
     },
     locations: [
       {
@@ -89,8 +89,10 @@ export function toSarifLog(findings: readonly Finding[], catalogue: readonly Rul
     properties: {
       confidence: finding.confidence,
       verified: finding.verified,
+      evidence: finding.evidence,
       redacted: finding.redacted,
       secretFingerprint: finding.fingerprint,
+      ...(finding.pair ? { pair: finding.pair } : {}),
       ...(finding.liveness ? { liveness: finding.liveness } : {}),
     },
   }));

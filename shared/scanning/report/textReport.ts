@@ -19,6 +19,7 @@ export function formatTextReport(findings: readonly Finding[], options: { colour
       ...(finding.verified ? ['checksum verified'] : []),
       ...(finding.encoding ? [`in ${finding.encoding}`] : []),
       ...(finding.location === 'path' ? ['in the file name'] : []),
+      ...(finding.pair ? [`with ${finding.pair.kind} ${escapeControlCharacters(finding.pair.redacted)} at line ${finding.pair.line}`] : []),
       ...(finding.liveness ? [livenessText(finding.liveness)] : []),
     ];
     return `${where}  ${paint(severityColour[finding.severity], finding.severity.padEnd(8))} ${finding.ruleId}  ${escapeControlCharacters(finding.redacted)}  ${paint(dim, `(${qualifiers.join(', ')})`)}`;

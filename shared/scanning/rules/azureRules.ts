@@ -1,4 +1,4 @@
-import type { RuleDefinition } from '../types';
+import type { ExampleMaker, RuleDefinition } from '../types';
 import { assignment, tokenEnd } from './patternParts';
 
 /**
@@ -17,6 +17,10 @@ function identifiableKeyRule(options: {
   pattern: string;
   keyword: string;
   urlSafe?: boolean;
+  /** Key length in bytes (64 for the 88-character keys, 32 for the 44-character ones), for the examples. */
+  bytes: number;
+  /** How the key is usually written, `{key}` standing for it (examples). */
+  layouts: readonly string[];
 }): RuleDefinition {
   return {
     id: options.id,
@@ -30,10 +34,30 @@ function identifiableKeyRule(options: {
     identifiableKey: { signature: options.signature, seeds: options.seeds, urlSafe: options.urlSafe },
     remediation: rotateKey,
     placeholders: { repeatedCharacters: false, words: false },
+    examples: {
+      positives: options.layouts.flatMap((layout) =>
+        options.seeds.map((seed) => (make: ExampleMaker) => layout.replace('{key}', exampleKey(make, options, seed))),
+      ),
+      // The same shape with the checksum broken (last base64 characters changed) is not reported.
+      negatives: [`key = "${'Q'.repeat(options.bytes === 64 ? 76 : 33)}${options.signature}AAAAA${options.bytes === 64 ? 'A==' : 'A='}"`],
+    },
   };
 }
 
 const base64Char = '[A-Za-z0-9+/]';
+
+/** An example key that fits the rule's pattern: Search and registry keys are drawn until their base64 fits it. */
+function exampleKey(
+  make: ExampleMaker,
+  options: { bytes: number; signature: string; urlSafe?: boolean; pattern: string },
+  seed: string,
+): string {
+  const whole = new RegExp(`^(?:${options.pattern})$`);
+  for (let attempt = 0; ; attempt++) {
+    const key = make.identifiableKey(options.bytes, options.signature, seed, options.urlSafe);
+    if (whole.test(key) || attempt > 500) return key;
+  }
+}
 
 export const azureRules: readonly RuleDefinition[] = [
   {
@@ -49,6 +73,14 @@ export const azureRules: readonly RuleDefinition[] = [
     remediation:
       'Revoke the PAT in Azure DevOps (User settings → Personal access tokens), create a narrower one with a short expiry, and purge the build log that printed it.',
     previewPrefix: 0,
+    examples: {
+      positives: [
+        (make) => `AZURE_DEVOPS_EXT_PAT=${make.commonAnnotatedKey('AZDO')}`,
+        (make) => `git clone https://build:${make.commonAnnotatedKey('AZDO')}@dev.azure.com/contoso/app/_git/app`,
+        (make) => `  <add key="Password" value="${make.commonAnnotatedKey('AZDO')}" />`,
+      ],
+      negatives: ['token: 0000000000000000000000000000000000000000000000000000JQQJ99AAAAAAAAAAAAAAAAAAAZDOAAAA'],
+    },
   },
   {
     id: 'azure-ai-services-key',
@@ -61,6 +93,12 @@ export const azureRules: readonly RuleDefinition[] = [
       /(?<![A-Za-z0-9])(?<secret>[A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}ACOG[A-Za-z0-9]{4}(?:[A-Za-z0-9]{2}==)?)(?![A-Za-z0-9])/,
     validator: 'azure-common-annotated-key',
     remediation: rotateKey,
+    examples: {
+      positives: [
+        (make) => `Ocp-Apim-Subscription-Key: ${make.commonAnnotatedKey('ACOG')}`,
+        (make) => `AZURE_OPENAI_API_KEY="${make.commonAnnotatedKey('ACOG')}"`,
+      ],
+    },
   },
   {
     id: 'azure-common-annotated-key',
@@ -74,6 +112,9 @@ export const azureRules: readonly RuleDefinition[] = [
     validator: 'azure-common-annotated-key',
     remediation: rotateKey,
     generic: true,
+    examples: {
+      positives: [(make) => `"primaryKey": "${make.commonAnnotatedKey('ASRC')}"`],
+    },
   },
   {
     id: 'azure-devops-pat-legacy',
@@ -99,12 +140,32 @@ export const azureRules: readonly RuleDefinition[] = [
       ' pat ',
       'azure-devops',
       'azuredevops',
+      'az devops',
+      // Not `vsts` alone: agent paths and variables (`vsts-agent`, `VSTS_AGENT_…`) put it on most lines of a build log.
+      'vsts_token',
+      'vsts_pat',
+      'ado_token',
+      'azdo_token',
+      'devops_token',
     ],
-    pattern: /(?<![A-Za-z0-9+/=_-])(?<secret>[a-z2-7]{52})(?![A-Za-z0-9+/=_-])/,
+    pattern: /(?<![A-Za-z0-9+/_-])(?<secret>[a-z2-7]{52})(?![A-Za-z0-9+/=_-])/,
+    // A CRC32 proves the format (confidence high, evidence checksum); without it the context words carry it.
+    validator: 'azure-devops-legacy-pat',
     minEntropy: 3.8,
     decodedContexts: ['basic-auth'],
     remediation:
       'Revoke the PAT in Azure DevOps (User settings → Personal access tokens) and replace it with a new-format PAT or a managed identity.',
+    examples: {
+      positives: [
+        (make) => `AZURE_DEVOPS_EXT_PAT=${make.legacyAzureDevOpsPat()}`,
+        (make) => `git clone https://pat:${make.legacyAzureDevOpsPat()}@dev.azure.com/contoso/app/_git/app`,
+        (make) => `echo ${make.legacyAzureDevOpsPat()} | az devops login --organization https://dev.azure.com/contoso`,
+        (make) => `vsts_token: ${make.legacyAzureDevOpsPat()}`,
+        // No Azure DevOps word on the line: a generic rule catches it and the checksum says what it is.
+        (make) => `password = ${make.legacyAzureDevOpsPat()}`,
+      ],
+      negatives: ['https://dev.azure.com/contoso/_apis/build/builds?api-version=7.1'],
+    },
   },
   identifiableKeyRule({
     id: 'azure-storage-account-key',
@@ -113,6 +174,12 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['Default0'],
     pattern: String.raw`${base64Char}{76}\+ASt${base64Char}{5}[AQgw]==`,
     keyword: '+ASt',
+    bytes: 64,
+    layouts: [
+      'DefaultEndpointsProtocol=https;AccountName=contosodata;AccountKey={key};EndpointSuffix=core.windows.net',
+      'az storage blob upload --account-name contosodata --account-key {key} -f out.zip',
+      '"storageKey": "{key}"',
+    ],
   }),
   identifiableKeyRule({
     id: 'azure-cosmosdb-key',
@@ -121,6 +188,8 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['MastRO00', 'MastRW00', 'SysAll00', 'Resour00', 'SystRO00', 'SystRW00', 'Encryp00'],
     pattern: String.raw`${base64Char}{76}ACDb${base64Char}{5}[AQgw]==`,
     keyword: 'ACDb',
+    bytes: 64,
+    layouts: ['AccountEndpoint=https://contoso.documents.azure.com:443/;AccountKey={key};', 'COSMOS_KEY={key}'],
   }),
   identifiableKeyRule({
     id: 'azure-service-bus-key',
@@ -129,6 +198,8 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['Send0000', 'Listen00', 'Manage00', 'System00'],
     pattern: String.raw`${base64Char}{33}\+ASb[A-P]${base64Char}{5}=`,
     keyword: '+ASb',
+    bytes: 32,
+    layouts: ['Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={key}'],
   }),
   identifiableKeyRule({
     id: 'azure-event-hubs-key',
@@ -137,6 +208,8 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['Send0000', 'Listen00', 'Manage00', 'System00'],
     pattern: String.raw`${base64Char}{33}\+AEh[A-P]${base64Char}{5}=`,
     keyword: '+AEh',
+    bytes: 32,
+    layouts: ['Endpoint=sb://contoso-events.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey={key};EntityPath=orders'],
   }),
   identifiableKeyRule({
     id: 'azure-relay-key',
@@ -145,6 +218,8 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['Send0000', 'Listen00', 'Manage00'],
     pattern: String.raw`${base64Char}{33}\+ARm[A-P]${base64Char}{5}=`,
     keyword: '+ARm',
+    bytes: 32,
+    layouts: ['Endpoint=sb://contoso-relay.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey={key}'],
   }),
   identifiableKeyRule({
     id: 'azure-function-key',
@@ -154,6 +229,8 @@ export const azureRules: readonly RuleDefinition[] = [
     pattern: String.raw`[A-Za-z0-9_\-]{44}AzFu[A-Za-z0-9_\-]{5}[AQgw]==`,
     keyword: 'AzFu',
     urlSafe: true,
+    bytes: 40,
+    layouts: ['curl "https://contoso-fn.azurewebsites.net/api/orders?code={key}"', 'x-functions-key: {key}'],
   }),
   identifiableKeyRule({
     id: 'azure-search-key',
@@ -162,6 +239,8 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['Query000', 'PAdmin00'],
     pattern: String.raw`[A-Za-z0-9]{42}AzSe[A-D][A-Za-z0-9]{5}`,
     keyword: 'AzSe',
+    bytes: 39,
+    layouts: ['api-key: {key}', '"SearchServiceAdminApiKey": "{key}"'],
   }),
   identifiableKeyRule({
     id: 'azure-container-registry-key',
@@ -170,6 +249,8 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['ACRDflt0'],
     pattern: String.raw`${base64Char}{42}\+ACR[A-D]${base64Char}{5}`,
     keyword: '+ACR',
+    bytes: 39,
+    layouts: ['docker login contoso.azurecr.io -u contoso -p {key}'],
   }),
   identifiableKeyRule({
     id: 'azure-cache-for-redis-key',
@@ -178,6 +259,8 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['Access00'],
     pattern: String.raw`${base64Char}{33}AzCa[A-P]${base64Char}{5}=`,
     keyword: 'AzCa',
+    bytes: 32,
+    layouts: ['contoso.redis.cache.windows.net:6380,password={key},ssl=True,abortConnect=False'],
   }),
   identifiableKeyRule({
     id: 'azure-api-management-key',
@@ -186,6 +269,8 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['Tenant00', 'IoTHub00', 'Gatewy00', 'GitKey00'],
     pattern: String.raw`${base64Char}{76}APIM${base64Char}{5}[AQgw]==`,
     keyword: 'APIM',
+    bytes: 64,
+    layouts: ['Ocp-Apim-Subscription-Key: {key}'],
   }),
   identifiableKeyRule({
     id: 'azure-iot-key',
@@ -194,6 +279,8 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['IoTHub00', 'DpsKey00', 'Device00'],
     pattern: String.raw`${base64Char}{33}AIoT[A-P]${base64Char}{5}=`,
     keyword: 'AIoT',
+    bytes: 32,
+    layouts: ['HostName=contoso.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey={key}'],
   }),
   identifiableKeyRule({
     id: 'azure-batch-key',
@@ -202,6 +289,18 @@ export const azureRules: readonly RuleDefinition[] = [
     seeds: ['AbAcct00'],
     pattern: String.raw`${base64Char}{76}\+ABa${base64Char}{5}[AQgw]==`,
     keyword: '+ABa',
+    bytes: 64,
+    layouts: ['BATCH_ACCOUNT_KEY={key}'],
+  }),
+  identifiableKeyRule({
+    id: 'azure-event-grid-key',
+    title: 'Azure Event Grid access key',
+    signature: 'AZEG',
+    seeds: ['Default0', 'SendRecv'],
+    pattern: String.raw`${base64Char}{33}AZEG[A-P]${base64Char}{5}=`,
+    keyword: 'AZEG',
+    bytes: 32,
+    layouts: ['aeg-sas-key: {key}', 'EVENTGRID_TOPIC_KEY={key}'],
   }),
   {
     id: 'azure-storage-connection-string',
@@ -213,6 +312,12 @@ export const azureRules: readonly RuleDefinition[] = [
     pattern: /AccountKey=(?<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])/i,
     lineRequires: /(?:DefaultEndpointsProtocol|AccountName|BlobEndpoint)=/i,
     remediation: rotateKey,
+    examples: {
+      positives: [
+        (make) => `DefaultEndpointsProtocol=https;AccountName=contosodata;AccountKey=${make.base64(64)};EndpointSuffix=core.windows.net`,
+      ],
+      negatives: ['DefaultEndpointsProtocol=https;AccountName=devstoreaccount1;AccountKey=$(StorageKey)'],
+    },
   },
   {
     id: 'azure-cosmosdb-connection-string',
@@ -223,6 +328,9 @@ export const azureRules: readonly RuleDefinition[] = [
     keywords: ['documents.azure.com'],
     pattern: /AccountKey=(?<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])/i,
     remediation: rotateKey,
+    examples: {
+      positives: [(make) => `AccountEndpoint=https://contoso.documents.azure.com:443/;AccountKey=${make.base64(64)};`],
+    },
   },
   {
     id: 'azure-messaging-connection-string',
@@ -233,6 +341,95 @@ export const azureRules: readonly RuleDefinition[] = [
     keywords: ['sharedaccesskey='],
     pattern: /SharedAccessKey=(?<secret>[A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])/i,
     remediation: 'Regenerate the shared access policy key (or switch the client to a managed identity) and purge the leaked text.',
+    examples: {
+      positives: [(make) => `Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=app;SharedAccessKey=${make.base64(32)}`],
+      negatives: ['Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=app;SharedAccessKey={{ .Values.key }}'],
+    },
+  },
+  {
+    id: 'azure-account-key-legacy',
+    family: 'azure',
+    title: 'Azure account key (legacy 88-character base64) in a key setting',
+    severity: 'critical',
+    confidence: 'medium',
+    // Keys issued before the identifiable format are 64 random bytes with no signature: only a name
+    // or flag that says "account/storage/master/primary key" right before the value makes one a key.
+    keywords: [
+      'accountkey',
+      'account_key',
+      'account-key',
+      'storagekey',
+      'storage_key',
+      'storage-key',
+      'masterkey',
+      'master_key',
+      'primarykey',
+      'primary_key',
+      'secondarykey',
+      'secondary_key',
+      'cosmoskey',
+      'cosmos_key',
+      'cosmosdbkey',
+      'batchkey',
+      'accesskey',
+      'access_key',
+      'sourcekey',
+      'destkey',
+    ],
+    requiredCharacters: '=',
+    pattern: new RegExp(
+      String.raw`(?:account|storage|master|primary|secondary|cosmos|cosmosdb|batch|access|source|dest)[_\-.]?key[\w.\-]{0,20}(?:${assignment}|["']?[ 	]{1,4}["']?|"[ 	]{1,4}value[ 	]{0,2}=[ 	]{0,2}"|>)(?<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])`,
+      'i',
+    ),
+    minEntropy: 4.5,
+    remediation: rotateKey,
+    examples: {
+      positives: [
+        (make) => `az storage container list --account-name contosodata --account-key ${make.base64(64)}`,
+        (make) =>
+          `Set-AzStorageBlobContent -Context (New-AzStorageContext -StorageAccountName contoso -StorageAccountKey "${make.base64(64)}")`,
+        (make) => `  <add key="StorageAccountKey" value="${make.base64(64)}" />`,
+        (make) => `    <CosmosKey>${make.base64(64)}</CosmosKey>`,
+        (make) => `storage_account_key = "${make.base64(64)}"`,
+        (make) => `{"AccountKey", "${make.base64(64)}"},`,
+      ],
+      negatives: [`checksum = "${'A'.repeat(86)}=="`, 'accountKey: $(storageKey)'],
+    },
+  },
+  {
+    id: 'azure-shared-access-key-legacy',
+    family: 'azure',
+    title: 'Azure shared access key (legacy 44-character base64) in a key setting',
+    severity: 'critical',
+    confidence: 'medium',
+    keywords: [
+      'sharedaccesskey',
+      'shared_access_key',
+      'sas_key',
+      'sas-key',
+      'saskey',
+      'aeg-sas-key',
+      'primarykey',
+      'primary_key',
+      'eventgrid',
+      'event_grid',
+    ],
+    requiredCharacters: '=',
+    pattern: new RegExp(
+      String.raw`(?:shared[_\-.]?access[_\-.]?key|sas[_\-.]?key|primary[_\-.]?key|(?:event[_\-.]?grid|topic)[\w.\-]{0,20}key)[\w.\-]{0,20}(?:${assignment}|["']?[ 	]{1,4}["']?|"[ 	]{1,4}value[ 	]{0,2}=[ 	]{0,2}"|>)(?<secret>[A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])`,
+      'i',
+    ),
+    minEntropy: 4,
+    remediation:
+      'Regenerate the key (Service Bus, Event Hubs, Relay or Event Grid), update its consumers from Key Vault, and purge the leaked text.',
+    examples: {
+      positives: [
+        (make) => `aeg-sas-key: ${make.base64(32)}`,
+        (make) => `SERVICEBUS_SHARED_ACCESS_KEY="${make.base64(32)}"`,
+        (make) => `    <add key="EventGridTopicKey" value="${make.base64(32)}" />`,
+      ],
+      negatives: ['primaryKey: "$(topicKey)"'],
+    },
   },
   {
     id: 'azure-sas-token',
@@ -245,6 +442,13 @@ export const azureRules: readonly RuleDefinition[] = [
     lineRequires: /(?:^|[?&;\s"'])(?:sv|se|sp|srt|ss|spr)=/,
     remediation:
       'Rotate the storage account key that signed the SAS (or revoke its stored access policy), and prefer user-delegation SAS with short expiry.',
+    examples: {
+      positives: [
+        (make) =>
+          `https://contoso.blob.core.windows.net/c/f.zip?sv=2022-11-02&ss=b&srt=o&sp=r&se=2026-01-01T00:00:00Z&sig=${encodeURIComponent(make.base64(32))}`,
+      ],
+      negatives: ['https://contoso.blob.core.windows.net/c/f.zip?sv=2022-11-02&sig=REDACTED'],
+    },
   },
   {
     id: 'azure-app-configuration-connection-string',
@@ -255,6 +459,12 @@ export const azureRules: readonly RuleDefinition[] = [
     keywords: ['azconfig.io'],
     pattern: /Endpoint=https:\/\/[\w-]{1,60}\.azconfig\.io;Id=[\w\-:+/]{1,60};Secret=(?<secret>[A-Za-z0-9+/]{43}=)/i,
     remediation: 'Regenerate the App Configuration access key, or move the client to a managed identity.',
+    examples: {
+      positives: [
+        (make) =>
+          `Endpoint=https://contoso.azconfig.io;Id=${make.alphanumeric(4)}-l0-s0:${make.alphanumeric(20)};Secret=${make.base64(32)}`,
+      ],
+    },
   },
   {
     id: 'azure-entra-client-secret',
@@ -265,8 +475,18 @@ export const azureRules: readonly RuleDefinition[] = [
     keywords: ['q~'],
     pattern: /(?:^|[\\'"\x60\s>=:(,)])(?<secret>[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?=$|[\\'"\x60\s<),;&])/,
     minEntropy: 3.5,
+    // Current secrets (`8Q~`) end in a Marvin32 checksum: it upgrades the match to checksum evidence.
+    validator: 'azure-entra-client-secret',
     remediation:
       'Delete the client secret in Entra ID (App registrations → Certificates & secrets), issue a new one into Key Vault, and prefer a federated credential or certificate.',
+    examples: {
+      positives: [
+        (make) => `AZURE_CLIENT_SECRET=${make.entraClientSecret()}`,
+        (make) => `az login --service-principal -u ${make.guid()} -p '${make.entraClientSecret()}' --tenant contoso.onmicrosoft.com`,
+        (make) => `"clientSecret": "${make.entraClientSecret()}"`,
+      ],
+      negatives: ['see https://learn.microsoft.com/q~a for details'],
+    },
   },
   {
     id: 'azure-client-secret-assignment',
@@ -282,5 +502,10 @@ export const azureRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation:
       'Delete the client secret in Entra ID, issue a new one into Key Vault, and use workload identity federation for pipelines.',
+    examples: {
+      positives: [(make) => `ARM_CLIENT_SECRET=${make.alphanumeric(34)}`],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
+      negatives: ['ARM_CLIENT_SECRET=$(ARM_CLIENT_SECRET)', 'AZURE_CLIENT_SECRET=${{ secrets.AZURE_CLIENT_SECRET }}'],
+    },
   },
 ];

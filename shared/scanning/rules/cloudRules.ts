@@ -16,6 +16,13 @@ export const cloudRules: readonly RuleDefinition[] = [
     remediation:
       'Deactivate and delete the access key in IAM, check CloudTrail for its use, and move the workload to an IAM role or OIDC federation.',
     previewPrefix: 4,
+    examples: {
+      positives: [
+        (make) => `aws_access_key_id = AKIA${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}`,
+        (make) => `<accessKey>AKIA${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}</accessKey>`,
+      ],
+      negatives: ['aws_access_key_id = AKIAIOSFODNN7EXAMPLE', 'arn:aws:iam::123456789012:user/deploy'],
+    },
   },
   {
     id: 'aws-secret-access-key',
@@ -31,6 +38,14 @@ export const cloudRules: readonly RuleDefinition[] = [
     minEntropy: 4,
     remediation:
       'Deactivate and delete the access key pair in IAM, check CloudTrail for its use, and move the workload to an IAM role or OIDC federation.',
+    examples: {
+      positives: [
+        (make) => `aws_secret_access_key = ${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+', 40)}`,
+        (make) => `"SecretAccessKey": "${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+', 40)}"`,
+      ],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
+      negatives: ['aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}'],
+    },
   },
   {
     id: 'aws-bedrock-api-key',
@@ -43,6 +58,12 @@ export const cloudRules: readonly RuleDefinition[] = [
     placeholders: { repeatedCharacters: false, words: false },
     remediation: 'Delete the Bedrock API key (IAM service-specific credential) and use short-lived credentials.',
     previewPrefix: 4,
+    examples: {
+      positives: [
+        (make) =>
+          `AWS_BEARER_TOKEN_BEDROCK=ABSKQmVkcm9ja0FQSUtleS${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 110)}`,
+      ],
+    },
   },
   {
     id: 'aws-bedrock-short-lived-api-key',
@@ -55,6 +76,27 @@ export const cloudRules: readonly RuleDefinition[] = [
     placeholders: { repeatedCharacters: false, words: false },
     remediation: 'The key expires with its session; remove it from the text and rotate the credentials that minted it if they leaked too.',
     previewPrefix: 16,
+    examples: {
+      positives: [(make) => `AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t${make.base64(300)}`],
+    },
+  },
+  // Before the bare-key rule: the same key in a secret setting is reported at medium confidence, not as a low hint.
+  {
+    id: 'gcp-api-key-assignment',
+    family: 'google',
+    title: 'Google API key in a secret setting',
+    severity: 'high',
+    confidence: 'medium',
+    keywords: ['google_api_key', 'gcp_api_key', 'gemini_api_key', 'google_maps_api_key', 'firebase_api_key', 'googleapikey'],
+    pattern: new RegExp(
+      String.raw`(?:google|gcp|gemini|firebase)[\w.\-]{0,30}api[_\-.]?key${assignment}(?<secret>AIzaSy[A-Za-z0-9_\-]{33})${tokenEnd}`,
+      'i',
+    ),
+    remediation: 'Delete or restrict the key in the Google Cloud console (APIs & Services → Credentials).',
+    previewPrefix: 6,
+    examples: {
+      positives: [(make) => `GOOGLE_API_KEY=AIzaSy${make.alphanumeric(33)}`],
+    },
   },
   {
     id: 'gcp-api-key',
@@ -71,20 +113,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     remediation:
       'If the key is not meant to be public, delete it in the Google Cloud console (APIs & Services → Credentials); otherwise restrict it by referrer/app and API.',
     previewPrefix: 6,
-  },
-  {
-    id: 'gcp-api-key-assignment',
-    family: 'google',
-    title: 'Google API key in a secret setting',
-    severity: 'high',
-    confidence: 'medium',
-    keywords: ['google_api_key', 'gcp_api_key', 'gemini_api_key', 'google_maps_api_key', 'firebase_api_key', 'googleapikey'],
-    pattern: new RegExp(
-      String.raw`(?:google|gcp|gemini|firebase)[\w.\-]{0,30}api[_\-.]?key${assignment}(?<secret>AIzaSy[A-Za-z0-9_\-]{33})${tokenEnd}`,
-      'i',
-    ),
-    remediation: 'Delete or restrict the key in the Google Cloud console (APIs & Services → Credentials).',
-    previewPrefix: 6,
+    examples: {
+      positives: [(make) => `const firebaseConfig = { apiKey: 'AIzaSy${make.alphanumeric(33)}' };`],
+    },
   },
   {
     id: 'gcp-service-account-key',
@@ -108,6 +139,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: keyedValue('cloudflare', String.raw`[A-Za-z0-9_\-]{40}`),
     minEntropy: 3.5,
     remediation: 'Roll or delete the token in the Cloudflare dashboard (My Profile → API Tokens).',
+    examples: {
+      positives: [(make) => `CLOUDFLARE_API_TOKEN=${make.alphanumeric(40)}`],
+    },
   },
   {
     id: 'cloudflare-global-api-key',
@@ -119,6 +153,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: keyedValue('cloudflare', '[a-f0-9]{37}'),
     minEntropy: 3,
     remediation: 'Change the global API key in the Cloudflare dashboard and use scoped API tokens instead.',
+    examples: {
+      positives: [(make) => `CLOUDFLARE_API_KEY=${make.hex(37)}`],
+    },
   },
   {
     id: 'cloudflare-origin-ca-key',
@@ -130,6 +167,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: /(?<![A-Za-z0-9.])(?<secret>v1\.0-[a-f0-9]{24}-[a-f0-9]{146})(?![A-Za-z0-9])/,
     remediation: 'Revoke the Origin CA key in the Cloudflare dashboard.',
     previewPrefix: 5,
+    examples: {
+      positives: [(make) => `CF_ORIGIN_CA_KEY=v1.0-${make.hex(24)}-${make.hex(146)}`],
+    },
   },
   {
     id: 'digitalocean-token',
@@ -141,6 +181,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: prefixedToken('do[opr]_v1_[a-f0-9]{64}'),
     remediation: 'Delete the token in the DigitalOcean control panel (API → Tokens).',
     previewPrefix: 7,
+    examples: {
+      positives: [(make) => `DIGITALOCEAN_TOKEN=dop_v1_${make.hex(64)}`],
+    },
   },
   {
     id: 'heroku-api-key',
@@ -152,6 +195,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: keyedValue('heroku', guid),
     allowlist: { guids: false },
     remediation: 'Regenerate the API key in Heroku (Account settings) or revoke the authorization.',
+    examples: {
+      positives: [(make) => `HEROKU_API_KEY=${make.guid()}`],
+    },
   },
   {
     id: 'heroku-api-key-v2',
@@ -163,6 +209,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     pattern: prefixedToken(String.raw`HRKU-AA[A-Za-z0-9_\-]{58}`),
     remediation: 'Revoke the authorization in Heroku (Account settings → Applications).',
     previewPrefix: 7,
+    examples: {
+      positives: [(make) => `HEROKU_API_KEY=HRKU-AA${make.alphanumeric(58)}`],
+    },
   },
   {
     id: 'databricks-token',
@@ -175,6 +224,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     minEntropy: 3,
     remediation: 'Revoke the token in Databricks (User settings → Access tokens) and use a service principal with OAuth.',
     previewPrefix: 4,
+    examples: {
+      positives: [(make) => `DATABRICKS_TOKEN=dapi${make.hex(32)}`],
+    },
   },
   {
     id: 'hashicorp-terraform-token',
@@ -210,6 +262,10 @@ export const cloudRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Revoke the token (`vault token revoke`) and use short-lived tokens from an auth method.',
     previewPrefix: 4,
+    examples: {
+      positives: [(make) => `VAULT_TOKEN=hvs.${make.alphanumeric(91)}`, (make) => `vault login hvs.${make.alphanumeric(91)}`],
+      negatives: ['VAULT_TOKEN=hvs.$(cat /run/secrets/vault)'],
+    },
   },
   {
     id: 'vault-legacy-service-token',
@@ -224,6 +280,10 @@ export const cloudRules: readonly RuleDefinition[] = [
     minCharacterClasses: 3,
     remediation: 'Revoke the token (`vault token revoke`) and use short-lived tokens from an auth method.',
     previewPrefix: 2,
+    examples: {
+      positives: [(make) => `VAULT_TOKEN=s.${make.alphanumeric(24)}`],
+      negatives: ['vault read -field=value secret/app/s.example'],
+    },
   },
   {
     id: 'vault-batch-token',
@@ -236,6 +296,9 @@ export const cloudRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Batch tokens cannot be revoked individually: rotate what they can reach and shorten their TTL.',
     previewPrefix: 4,
+    examples: {
+      positives: [(make) => `X-Vault-Token: hvb.${make.alphanumeric(150)}`],
+    },
   },
   {
     id: 'alibaba-access-key-id',
@@ -248,5 +311,36 @@ export const cloudRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Disable and delete the AccessKey in the Alibaba Cloud RAM console.',
     previewPrefix: 4,
+    examples: {
+      positives: [
+        (make) => `ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI${make.alphanumeric(20)}`,
+        (make) => `<AccessKeyId>LTAI${make.alphanumeric(20)}</AccessKeyId>`,
+      ],
+      negatives: ['ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIxxxxxxxxxxxxxxxxxxxx'],
+    },
+  },
+  {
+    id: 'alibaba-access-key-secret',
+    family: 'alibaba',
+    title: 'Alibaba Cloud AccessKey secret',
+    severity: 'critical',
+    confidence: 'medium',
+    keywords: ['access_key_secret', 'accesskeysecret', 'access-key-secret', 'alibaba_cloud_secret', 'aliyun_secret'],
+    pattern: new RegExp(
+      String.raw`(?:access[_\-.]?key[_\-.]?secret|(?:alibaba[_\-.]?cloud|aliyun)[_\-.]?secret)${assignment}(?<secret>[A-Za-z0-9]{30})${tokenEnd}`,
+      'i',
+    ),
+    minEntropy: 3.5,
+    minCharacterClasses: 3,
+    remediation: 'Disable and delete the AccessKey pair in the Alibaba Cloud RAM console and move the workload to a RAM role.',
+    examples: {
+      positives: [
+        (make) => `ALIBABA_CLOUD_ACCESS_KEY_SECRET=${make.alphanumeric(30)}`,
+        (make) => `"access_key_secret": "${make.alphanumeric(30)}",`,
+        (make) => `<AccessKeySecret>${make.alphanumeric(30)}</AccessKeySecret>`,
+      ],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
+      negatives: ['ALIBABA_CLOUD_ACCESS_KEY_SECRET=${ALIBABA_CLOUD_ACCESS_KEY_SECRET}'],
+    },
   },
 ];

@@ -21,6 +21,12 @@ export const credentialRules: readonly RuleDefinition[] = [
     remediation:
       'Treat the token as leaked until it expires: revoke the session or signing key if possible, and keep bearer tokens out of logs.',
     previewPrefix: 3,
+    examples: {
+      positives: [
+        (make) =>
+          `Authorization: Bearer ${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(`{"sub":"${make.alphanumeric(8)}","iat":1700000000}`).toString('base64url')}.${make.alphanumeric(43)}`,
+      ],
+    },
   },
   {
     id: 'database-url-password',
@@ -50,6 +56,11 @@ export const credentialRules: readonly RuleDefinition[] = [
     minEntropy: 1.5,
     precondition: 'url-userinfo',
     remediation: rotatePassword,
+    examples: {
+      positives: [(make) => `DATABASE_URL=postgres://orders:${make.alphanumeric(16)}@db.contoso.com:5432/orders`],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
+      negatives: ['DATABASE_URL=postgres://orders:${DB_PASSWORD}@db.contoso.com:5432/orders'],
+    },
   },
   {
     id: 'url-basic-auth',
@@ -92,6 +103,13 @@ export const credentialRules: readonly RuleDefinition[] = [
       /(?:^|[;"'\s])(?:Server|Data Source|Host|Address|Addr|User ID|UserID|Uid|User|Initial Catalog|Database|Driver|Provider)[ \t]{0,3}=/i,
     minEntropy: 1.5,
     remediation: rotatePassword,
+    examples: {
+      positives: [
+        (make) =>
+          `Server=tcp:sql-orders.database.windows.net,1433;Database=orders;User ID=app;Password=${make.alphanumeric(16)};Encrypt=True;`,
+      ],
+      negatives: ['Server=tcp:sql-orders.database.windows.net,1433;Database=orders;Authentication=Active Directory Default;'],
+    },
   },
   {
     id: 'http-authorization-header',
@@ -117,6 +135,9 @@ export const credentialRules: readonly RuleDefinition[] = [
     validator: 'basic-auth-payload',
     remediation:
       'Rotate the password or PAT inside the Basic credential; git prints it with GIT_TRACE or `http.extraheader` debugging, so keep those off in pipelines.',
+    examples: {
+      positives: [(make) => `Authorization: Basic ${Buffer.from(`build:${make.alphanumeric(20)}`).toString('base64')}`],
+    },
   },
   {
     id: 'curl-header-credential',
@@ -157,6 +178,10 @@ export const credentialRules: readonly RuleDefinition[] = [
     pattern:
       /(?:docker|podman|helm registry|oras)[ \t]{1,4}login\b[^\n]{0,300}?[ \t](?:-p|--password)(?:=|[ \t]{1,4})["']?(?<secret>[^\s"']{4,256})/,
     remediation: 'Rotate the registry password or token and use `--password-stdin` (or the Docker@2 task / a service connection).',
+    examples: {
+      positives: [(make) => `docker login registry.contoso.com -u deploy -p ${make.alphanumeric(20)}`],
+      negatives: ['docker login registry.contoso.com -u deploy --password-stdin'],
+    },
   },
   {
     id: 'cli-secret-argument',
@@ -184,6 +209,74 @@ export const credentialRules: readonly RuleDefinition[] = [
     generic: true,
     remediation:
       'Rotate the secret and pass it through an environment variable, a file or stdin; command lines are logged and visible to other processes.',
+    examples: {
+      positives: [(make) => `deploy-tool --api-key ${make.alphanumeric(32)} --region westeurope`],
+      negatives: ['deploy-tool --api-key $API_KEY --region westeurope'],
+    },
+  },
+  {
+    id: 'database-cli-password',
+    family: 'cli',
+    title: 'Password passed to a database client on the command line',
+    severity: 'high',
+    confidence: 'medium',
+    // Database clients take the password as `-p<password>` (mysql), `-P <password>` (sqlcmd, bcp) or
+    // `--password=`; `-p` alone means something else to most commands, so only these clients count.
+    keywords: ['mysql', 'mysqldump', 'mariadb', 'sqlcmd', 'bcp ', 'mongosh', 'mongo ', 'redis-cli'],
+    // Every form has a dash (`-p`, `-P`, `-a`, `--password`): lines that only name a client are not read.
+    requiredCharacters: '-',
+    pattern:
+      /(?:mysql|mysqldump|mariadb|sqlcmd|bcp|mongosh|mongo|redis-cli)(?:\.exe)?[ \t][^\n]{0,300}?[ \t](?:-p|-P[ \t]{1,3}|-a[ \t]{1,3}|--password(?:=|[ \t]{1,3})|--pass(?:=|[ \t]{1,3}))["']?(?<secret>[^\s"'$%-][^\s"']{5,255})/,
+    minEntropy: 2.5,
+    minCharacterClasses: 2,
+    remediation:
+      'Rotate the database password and give it to the client through an option file, an environment variable or a managed identity, never on the command line.',
+    examples: {
+      positives: [
+        (make) => `mysql -h db.contoso.com -u app -p${make.alphanumeric(12)}! orders < seed.sql`,
+        (make) => `sqlcmd -S db.contoso.com -U app -P ${make.alphanumeric(14)} -i migrate.sql`,
+        (make) => `redis-cli -h cache.contoso.com -a ${make.alphanumeric(24)} ping`,
+      ],
+      negatives: ['mysql -h db.contoso.com -u app -p orders < seed.sql', 'sqlcmd -S db -U app -P $(DbPassword) -i migrate.sql'],
+    },
+  },
+  {
+    id: 'powershell-plaintext-securestring',
+    family: 'cli',
+    title: 'Password turned into a SecureString from plain text (PowerShell)',
+    severity: 'high',
+    confidence: 'medium',
+    keywords: ['convertto-securestring'],
+    pattern: /ConvertTo-SecureString(?:[ \t]{1,4}-String)?[ \t]{1,4}["'](?<secret>[^"'$\s]{4,256})["'][^\n]{0,60}?-AsPlainText/i,
+    minEntropy: 2.5,
+    remediation:
+      'Rotate the password and read it from a secret store (Get-Secret, Key Vault, a pipeline secret variable) instead of writing it in the script.',
+    examples: {
+      positives: [
+        (make) => `$pw = ConvertTo-SecureString '${make.alphanumeric(14)}!' -AsPlainText -Force`,
+        (make) => `$pw = ConvertTo-SecureString -String "${make.alphanumeric(14)}" -AsPlainText -Force`,
+      ],
+      negatives: ['$pw = ConvertTo-SecureString $env:ADMIN_PASSWORD -AsPlainText -Force', '$pw = Read-Host -AsSecureString'],
+    },
+  },
+  {
+    id: 'netrc-password',
+    family: 'cli',
+    title: 'Password in a .netrc file',
+    severity: 'high',
+    confidence: 'medium',
+    keywords: ['password'],
+    // `machine host login user password secret`, on one line or several.
+    pattern: /(?:^|[ \t])password[ \t]{1,8}(?<secret>[^\s]{6,256})/,
+    pathPattern: /(?:^|[\\/])[._]netrc$/i,
+    minEntropy: 2.5,
+    generic: true,
+    remediation: 'Rotate the password or token and keep .netrc out of repositories and images (mode 0600, in the home folder only).',
+    examples: {
+      positives: [(make) => `machine git.contoso.com login build password ${make.alphanumeric(20)}`],
+      negatives: ['machine example.com login anonymous password'],
+      path: '.netrc',
+    },
   },
   {
     id: 'nuget-cleartext-password',
@@ -199,6 +292,10 @@ export const credentialRules: readonly RuleDefinition[] = [
     },
     remediation:
       'Remove the password from nuget.config, authenticate with the NuGetAuthenticate task or an encrypted credential provider, and rotate it.',
+    examples: {
+      positives: [(make) => `      <add key="ClearTextPassword" value="${make.alphanumeric(20)}" />`],
+      negatives: ['      <add key="ClearTextPassword" value="%NUGET_PASSWORD%" />'],
+    },
   },
   {
     id: 'nuget-config-password',

@@ -1,4 +1,4 @@
-import type { RuleDefinition } from '../types';
+import type { ExampleMaker, RuleDefinition } from '../types';
 import { guid, keyedValue, prefixedToken } from './patternParts';
 
 /** Developer platforms, observability and security tooling tokens. */
@@ -48,7 +48,7 @@ function keyed(
   };
 }
 
-export const developerToolRules: readonly RuleDefinition[] = [
+const developerToolRuleTable: readonly RuleDefinition[] = [
   token(
     'onepassword-secret-key',
     '1password',
@@ -104,6 +104,53 @@ export const developerToolRules: readonly RuleDefinition[] = [
   token('octopus-deploy-api-key', 'octopus', 'Octopus Deploy API key', ['API-'], '(?<![\\-])API-[A-Z0-9]{26}', {
     minEntropy: 3,
     keywordCase: 'exact',
+    examples: {
+      positives: [
+        (make) =>
+          `octo push --package app.1.0.0.zip --server https://octopus.contoso.com --apiKey API-${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 26)}`,
+        (make) => `OCTOPUS_CLI_API_KEY: API-${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 26)}`,
+      ],
+      negatives: ['msgstr "GSSAPI-VIRHEKAPSELOINTIMERKKIJONO."', 'see https://docs.contoso.com/API-REFERENCE-GUIDE-FOR-V2'],
+    },
+  }),
+  token('shippo-api-token', 'shippo', 'Shippo API token', ['shippo_live_', 'shippo_test_'], 'shippo_(?:live|test)_[a-fA-F0-9]{40}', {
+    minEntropy: 3,
+    previewPrefix: 12,
+    examples: {
+      positives: [
+        (make) => `SHIPPO_API_KEY=shippo_live_${make.hex(40)}`,
+        (make) => `Authorization: ShippoToken shippo_test_${make.hex(40)}`,
+      ],
+      negatives: ['SHIPPO_API_KEY=shippo_live_<your-token>'],
+    },
+  }),
+  {
+    id: 'airtable-personal-access-token',
+    family: 'airtable',
+    title: 'Airtable personal access token',
+    severity: 'high',
+    confidence: 'high',
+    // `pat` alone is in every other word of a log; the token's dot and hex tail make it distinctive
+    // once a line names Airtable.
+    keywords: ['airtable'],
+    pattern: /(?<![A-Za-z0-9])(?<secret>pat[A-Za-z0-9]{14}\.[a-f0-9]{64})(?![A-Za-z0-9])/,
+    minEntropy: 3.5,
+    remediation: 'Delete the token at airtable.com/create/tokens and create one with the narrowest scopes and bases.',
+    previewPrefix: 3,
+    examples: {
+      positives: [
+        (make) => `AIRTABLE_TOKEN=pat${make.alphanumeric(14)}.${make.hex(64)}`,
+        (make) => `curl https://api.airtable.com/v0/appX/Table -H "Authorization: Bearer pat${make.alphanumeric(14)}.${make.hex(64)}"`,
+      ],
+    },
+  },
+  keyed('airtable-api-key', 'airtable', 'Airtable API key (legacy)', ['airtable'], 'airtable', 'key[A-Za-z0-9]{14}', {
+    minEntropy: 3,
+    minCharacterClasses: 3,
+    examples: {
+      positives: [(make) => `AIRTABLE_API_KEY=key${make.alphanumeric(14)}`],
+      negatives: ['airtable_base: appXXXXXXXXXXXXXX'],
+    },
   }),
   token('openshift-user-token', 'openshift', 'OpenShift user token', ['sha256~'], String.raw`sha256~[A-Za-z0-9_\-]{43}`, {
     minEntropy: 3.5,
@@ -232,3 +279,50 @@ export const developerToolRules: readonly RuleDefinition[] = [
     remediation: 'Regenerate the secret key in the Freemius dashboard.',
   },
 ];
+
+/**
+ * One example token per rule of the table above (the value after `TOKEN=` or the vendor's setting
+ * name), built at run time: the rule's examples (RuleDefinition.examples) where it has none of its own.
+ */
+const exampleTokens: Readonly<Record<string, (make: ExampleMaker) => string>> = {
+  'clickhouse-cloud-api-secret': (make) => `4b1d${make.alphanumeric(38)}`,
+  'flyio-access-token': (make) => `fo1_${make.alphanumeric(43)}`,
+  'grafana-cloud-api-token': (make) => `glc_${make.alphanumeric(48)}`,
+  'grafana-service-account-token': (make) => `glsa_${make.alphanumeric(32)}_${make.hex(8)}`,
+  'infracost-api-token': (make) => `ico-${make.alphanumeric(32)}`,
+  'intra42-client-secret': (make) => `s-s4t2ud-${make.hex(64)}`,
+  'maxmind-license-key': (make) => `${make.alphanumeric(6)}_${make.alphanumeric(29)}_mmk`,
+  'openshift-user-token': (make) => `sha256~${make.alphanumeric(43)}`,
+  'scalingo-api-token': (make) => `tk-us-${make.alphanumeric(48)}`,
+  'sentry-user-token': (make) => `sntryu_${make.hex(64)}`,
+  'nuget-api-key': (make) => `oy2${make.lowerAlphanumeric(43)}`,
+  'docker-hub-pat': (make) => `dckr_pat_${make.alphanumeric(27)}`,
+  'postman-api-key': (make) => `PMAK-${make.hex(24)}-${make.hex(34)}`,
+  'pulumi-access-token': (make) => `pul-${make.hex(40)}`,
+  'prefect-api-key': (make) => `pnu_${make.alphanumeric(36)}`,
+  'readme-api-key': (make) => `rdme_${make.lowerAlphanumeric(70)}`,
+  'artifactory-api-key': (make) => `AKCp${make.alphanumeric(69)}`,
+  'new-relic-api-key': (make) => `NRAK-${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 27)}`,
+  'dynatrace-api-token': (make) =>
+    `dt0c01.${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 24)}.${make.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 64)}`,
+  'easypost-api-key': (make) => `EZAK${make.alphanumeric(54)}`,
+};
+
+/** Keyed rules: the setting the value is written under. */
+const exampleSettings: Readonly<Record<string, (make: ExampleMaker) => string>> = {
+  'okta-api-token': (make) => `OKTA_API_TOKEN=00${make.alphanumeric(40)}`,
+  'snyk-api-token': (make) => `SNYK_TOKEN=${make.guid()}`,
+  'sonar-api-token': (make) => `SONAR_TOKEN=${make.alphanumeric(40)}`,
+  'hubspot-api-key': (make) => `HUBSPOT_API_KEY=${make.guid()}`,
+  'sourcegraph-legacy-token': (make) => `SOURCEGRAPH_TOKEN=${make.hex(40)}`,
+  'pagerduty-api-key': (make) => `PAGERDUTY_API_KEY=${make.alphanumeric(20)}`,
+};
+
+export const developerToolRules: readonly RuleDefinition[] = developerToolRuleTable.map((rule) => {
+  if (rule.examples) return rule;
+  const token = exampleTokens[rule.id];
+  const setting = exampleSettings[rule.id];
+  if (token) return { ...rule, examples: { positives: [(make: ExampleMaker) => `TOKEN=${token(make)}`] } };
+  if (setting) return { ...rule, examples: { positives: [setting] } };
+  return rule;
+});

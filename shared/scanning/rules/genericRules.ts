@@ -49,6 +49,22 @@ export const genericRules: readonly RuleDefinition[] = [
     minCharacterClasses: 2,
     allowlist: { guids: false, hexDigests: false },
     generic: true,
+    examples: {
+      positives: [
+        (make) => `DB_PASSWORD=${make.alphanumeric(10)}!${make.alphanumeric(6)}`,
+        (make) => `  "clientSecret": "${make.alphanumeric(32)}",`,
+        (make) => `private const string ApiKey = "${make.alphanumeric(32)}";`,
+      ],
+      negatives: [
+        'password: changeme',
+        'token_url = https://login.contoso.com/oauth2/token',
+        'secret_length=32',
+        'DB_PASSWORD=$(DB_PASSWORD)',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
+        'api_key: ${{ secrets.API_KEY }}',
+        'publicKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE"',
+      ],
+    },
     remediation:
       'Rotate the secret, move it to a secret store (Key Vault, pipeline secret variables), and reference it by name instead of value.',
   },

@@ -7,9 +7,10 @@
  * What joins a key name to its value in code, config and shell: an optional closing quote (also
  * JSON-escaped), an optional type word (`var token string = ...`), an operator (`=`, `:=`, `::=`,
  * `?=`, `.=`, `=>`, `:`, or `,` before a quoted value as in `setProperty("NAME", "value")`), and an
- * optional opening quote.
+ * optional opening quote. XML counts too: `<add key="NAME" value="...">` (appSettings, NuGet) and
+ * `<NAME>value</NAME>` (Jenkins credentials.xml, MSBuild properties; the closing tag must follow).
  */
-export const assignment = String.raw`\\?["'\x60]?(?:[ \t]{1,4}(?:string|str|char|var))?[ \t]{0,5}(?:[:?.]{0,3}=>?|:|,(?=[ \t]{0,4}\\?["']))[ \t]{0,5}\\?["'\x60]?`;
+export const assignment = String.raw`\\?["'\x60]?(?:[ \t]{1,4}(?:string|str|char|var))?[ \t]{0,5}(?:[:?.]{0,3}=>?|:|,(?=[ \t]{0,4}\\?["'])|value[ \t]{0,2}=|>(?=[^<>\s]{1,512}<\/))[ \t]{0,5}\\?["'\x60]?`;
 
 /** A GUID (case-insensitive rules only). */
 export const guid = String.raw`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`;

@@ -14,6 +14,10 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Roll the key in the Stripe dashboard (Developers → API keys) and check the events log for misuse.',
     previewPrefix: 8,
+    examples: {
+      positives: [(make) => `STRIPE_SECRET_KEY=sk_live_${make.alphanumeric(24)}`],
+      negatives: ['STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx'],
+    },
   },
   {
     id: 'stripe-test-key',
@@ -26,6 +30,9 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Roll the test key in the Stripe dashboard; test keys cannot move money but expose your test data.',
     previewPrefix: 8,
+    examples: {
+      positives: [(make) => `STRIPE_SECRET_KEY=sk_test_${make.alphanumeric(24)}`],
+    },
   },
   {
     id: 'stripe-webhook-secret',
@@ -38,6 +45,9 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Roll the endpoint signing secret in the Stripe dashboard (Webhooks).',
     previewPrefix: 6,
+    examples: {
+      positives: [(make) => `STRIPE_WEBHOOK_SECRET=whsec_${make.alphanumeric(32)}`],
+    },
   },
   {
     id: 'square-access-token',
@@ -51,6 +61,9 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     minEntropy: 3,
     remediation: 'Revoke the access token in the Square developer dashboard.',
     previewPrefix: 4,
+    examples: {
+      positives: [(make) => `SQUARE_ACCESS_TOKEN=EAAA${make.alphanumeric(60)}`],
+    },
   },
   {
     id: 'square-oauth-secret',
@@ -62,6 +75,9 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     pattern: prefixedToken(String.raw`sq0csp-[A-Za-z0-9_\-]{43}`),
     remediation: 'Replace the application secret in the Square developer dashboard.',
     previewPrefix: 7,
+    examples: {
+      positives: [(make) => `SQUARE_APP_SECRET=sq0csp-${make.alphanumeric(43)}`],
+    },
   },
   {
     id: 'shopify-token',
@@ -73,6 +89,9 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     pattern: prefixedToken('shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}'),
     remediation: 'Rotate the token in the Shopify admin (Apps → Develop apps) and reinstall the app if needed.',
     previewPrefix: 6,
+    examples: {
+      positives: [(make) => `SHOPIFY_ACCESS_TOKEN=shpat_${make.hex(32)}`],
+    },
   },
   {
     id: 'sendgrid-api-key',
@@ -85,6 +104,9 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     minEntropy: 3.5,
     remediation: 'Delete the API key in SendGrid (Settings → API Keys) and create a restricted one.',
     previewPrefix: 3,
+    examples: {
+      positives: [(make) => `SENDGRID_API_KEY=SG.${make.alphanumeric(22)}.${make.alphanumeric(43)}`],
+    },
   },
   {
     id: 'twilio-api-key',
@@ -97,6 +119,9 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     minEntropy: 3,
     remediation: 'Delete the API key in the Twilio console and create a new one.',
     previewPrefix: 2,
+    examples: {
+      positives: [(make) => `TWILIO_API_KEY=SK${make.hex(32)}`],
+    },
   },
   {
     id: 'twilio-auth-token',
@@ -108,6 +133,9 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     pattern: keyedValue('twilio', '[a-f0-9]{32}'),
     minEntropy: 3,
     remediation: 'Rotate the auth token in the Twilio console (Account → API keys & tokens).',
+    examples: {
+      positives: [(make) => `TWILIO_AUTH_TOKEN=${make.hex(32)}`],
+    },
   },
   {
     id: 'mailgun-api-key',
@@ -119,6 +147,9 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     pattern: keyedValue('mailgun', '(?:key-)?[a-f0-9]{32}(?:-[a-f0-9]{8}-[a-f0-9]{8})?'),
     minEntropy: 3,
     remediation: 'Rotate the key in Mailgun (Settings → API Security).',
+    examples: {
+      positives: [(make) => `MAILGUN_API_KEY=key-${make.hex(32)}`],
+    },
   },
   {
     id: 'mailchimp-api-key',
@@ -130,6 +161,9 @@ export const paymentAndCommerceRules: readonly RuleDefinition[] = [
     pattern: keyedValue('mailchimp', '[a-f0-9]{32}-us[0-9]{1,2}'),
     minEntropy: 3,
     remediation: 'Disable the key in Mailchimp (Account → Extras → API keys) and create a new one.',
+    examples: {
+      positives: [(make) => `MAILCHIMP_API_KEY=${make.hex(32)}-us6`],
+    },
   },
   {
     id: 'messagebird-api-key',

@@ -2,8 +2,10 @@ import { isSecretName } from '../allowlists/secretNames';
 import type { RuleDefinition } from '../types';
 import { passwordFromBasicPayload } from './basicAuthPayload';
 import { isValidCommonAnnotatedKey } from './commonAnnotatedKey';
+import { entraClientSecretEvidence } from './entraClientSecret';
 import { isValidIdentifiableKey } from './identifiableKey';
 import { looksLikeJwtHeader } from './jwtShape';
+import { isValidLegacyAzureDevOpsPat } from './legacyAzureDevOpsPat';
 import { hasValidCrc32Base62Checksum } from './tokenChecksum';
 import { secretFromUserPasswordPair } from './userPasswordPair';
 
@@ -35,6 +37,12 @@ export function validateMatch(
       if (!spec) return { verdict: 'rejected' };
       return isValidIdentifiableKey(secret, spec.signature, spec.seeds) ? { verdict: 'verified' } : { verdict: 'rejected' };
     }
+    case 'azure-devops-legacy-pat':
+      // The rule only runs next to words that say Azure DevOps: a failing checksum keeps the match at its format confidence.
+      return isValidLegacyAzureDevOpsPat(secret) ? { verdict: 'verified' } : { verdict: 'plausible' };
+    case 'azure-entra-client-secret':
+      // Older (7Q~) secrets have no checksum: the format stands alone; a checksum upgrades it.
+      return entraClientSecretEvidence(secret) === 'checksum' ? { verdict: 'verified' } : { verdict: 'plausible' };
     case 'jwt-shape':
       return looksLikeJwtHeader(secret) ? { verdict: 'plausible' } : { verdict: 'rejected' };
     case 'basic-auth-payload': {

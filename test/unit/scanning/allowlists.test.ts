@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isGuid, isHexDigest, isPrecededByDigestLabel } from '../../../shared/scanning/allowlists/digests';
+import { isEncodedProse, isVersionString } from '../../../shared/scanning/allowlists/nonSecretValues';
 import { isPlaceholder } from '../../../shared/scanning/allowlists/placeholders';
 import { isSecretName } from '../../../shared/scanning/allowlists/secretNames';
 import { isCodeReference, isVariableReference } from '../../../shared/scanning/allowlists/variableReferences';
@@ -52,6 +53,23 @@ describe('allowlists', () => {
     expect(isCodeReference('var.db_password')).toBe(true);
     expect(isCodeReference('settings.Secrets.ApiKey')).toBe(true);
     expect(isCodeReference('Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB')).toBe(false);
+    expect(isCodeReference('config.oauth2Token')).toBe(true);
+  });
+
+  it('knows version strings and base64 of ordinary text are not secrets, but base64 of user:password is', () => {
+    expect(isVersionString('1.2.3-beta.4+build.567')).toBe(true);
+    expect(isVersionString('v2024.05.01')).toBe(true);
+    expect(isVersionString('1.2.3a4B5c6D7e8F')).toBe(false);
+    const userAgent = Buffer.from(
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0',
+    ).toString('base64');
+    expect(isEncodedProse(userAgent)).toBe(true);
+    expect(isEncodedProse(Buffer.from('deploy:Q7x2 N4m8 K1pL 0zQ7 x2N4').toString('base64'))).toBe(false);
+    expect(isEncodedProse(Buffer.from(Uint8Array.from({ length: 48 }, (_, i) => (i * 37) % 256)).toString('base64'))).toBe(false);
+  });
+
+  it('reads a dotted value that keeps switching between letters and digits as a password, not code', () => {
+    expect(isCodeReference('AFt1Pr6Nb.Zcr0WXf')).toBe(false);
   });
 
   it('recognises GUIDs, hex digests and digest labels', () => {
