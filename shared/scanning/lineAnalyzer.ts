@@ -404,7 +404,8 @@ export class LineAnalyzer {
       if (isPlaceholder(secret, placeholderOptions) || (secret !== rawSecret && isPlaceholder(rawSecret, placeholderOptions)))
         return undefined;
       if (isVariableReference(secret) || isVariableReference(rawSecret)) return undefined;
-      if (rule.generic && (isCodeReference(secret) || isVersionString(secret) || isEncodedProse(secret))) return undefined;
+      if (rule.generic && (isCodeReference(secret) || isVersionString(secret) || isEncodedProse(secret) || isWordOrIdentifier(secret)))
+        return undefined;
       if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return undefined;
       if (rule.minCharacterClasses !== undefined && characterClassCount(secret) < rule.minCharacterClasses) return undefined;
       if ((rule.allowlist?.guids ?? true) && isGuid(secret)) return undefined;

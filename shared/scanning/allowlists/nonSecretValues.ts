@@ -25,3 +25,15 @@ export function isEncodedProse(value: string): boolean {
   }
   return blanks >= 2 && blanks * 12 >= decoded.length;
 }
+
+/**
+ * A word or an identifier made of lower-case words: `Refreshing` (Terraform's `api_token: Refreshing
+ * state...`), `grant_type` and `refresh_token` (an OAuth body's `"token", "grant_type"`). A secret-sounding
+ * name before them is prose or a field list, not an assignment; a password that is one dictionary word is
+ * a placeholder at best. Keyword-dense logs are full of these (docs/performance.md, "Keyword-dense logs").
+ */
+const wordOrIdentifier = /^(?:[A-Z]?[a-z]+|[a-z]+(?:[_.-][a-z]+)+)$/;
+
+export function isWordOrIdentifier(value: string): boolean {
+  return wordOrIdentifier.test(value);
+}

@@ -63,6 +63,8 @@ export const genericRules: readonly RuleDefinition[] = [
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell or pipeline reference, which the rule must not report.
         'api_key: ${{ secrets.API_KEY }}',
         'publicKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE"',
+        'azurerm_key_vault_secret.api_token: Refreshing state...',
+        'body fields: "token", "grant_type", "client_info"',
       ],
     },
     remediation:
