@@ -1,5 +1,5 @@
 import { isGuid, isHexDigest, isPrecededByDigestLabel } from './allowlists/digests';
-import { isEncodedProse, isVersionString } from './allowlists/nonSecretValues';
+import { isEncodedProse, isVersionString, isWordOrIdentifier } from './allowlists/nonSecretValues';
 import { isPlaceholder } from './allowlists/placeholders';
 import { isCodeReference, isVariableReference } from './allowlists/variableReferences';
 import type { CompiledRuleSet } from './compiledRules';

@@ -131,6 +131,7 @@ describe('vigil repos', () => {
     expect(repositories.map((r) => `${r.project}/${r.name}`)).toEqual(['Payments/api', 'Payments/web', 'Website/site']);
     expect(repositories[2]).toEqual({
       id: repositoryAssetId(catalog.repositoryId('Website', 'site')),
+      type: 'repository',
       organization: 'contoso',
       project: 'Website',
       name: 'site',
@@ -139,6 +140,11 @@ describe('vigil repos', () => {
       skipReason: null,
       riskScore: 86,
       openRisks: 1,
+      reasons: [
+        expect.objectContaining({ name: 'critical github-pat', value: 60 }),
+        expect.objectContaining({ name: 'visibility', value: 2 }),
+        expect.objectContaining({ name: 'total', value: 120 }),
+      ],
       webUrl: `${devops.url}/Website/_git/site`,
     });
     expect(repositories[1]).toMatchObject({ name: 'web', riskScore: null, openRisks: 0 });

@@ -114,6 +114,9 @@ describe('the gitlab-ci provider', () => {
       status: 'completed',
       result: 'success',
       branch: 'main',
+      // The recorded pipeline's times, for the overview's pipeline durations.
+      startedAt: '2022-09-21T01:05:14.197Z',
+      finishedAt: '2022-09-21T01:05:50.175Z',
     });
   });
 
