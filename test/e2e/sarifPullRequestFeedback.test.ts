@@ -109,13 +109,21 @@ const adoRepository: FixtureRepository = {
       },
     },
   ],
-  pullRequests: [{ pullRequestId: 7, sourceRefName: 'refs/heads/feature/deps', sourceCommit: adoSha(2), targetCommit: adoSha(1), iterations: 1 }],
+  pullRequests: [
+    { pullRequestId: 7, sourceRefName: 'refs/heads/feature/deps', sourceCommit: adoSha(2), targetCommit: adoSha(1), iterations: 1 },
+  ],
 };
 let devops: AzureDevOpsServer;
 let adoFeedback: PullRequestFeedbackRoutes;
 
 // ── GitLab ────────────────────────────────────────────────────────────────────────────────────
-const gl = { organization: 'diaspora', projectId: 15, path: 'diaspora/diaspora-client', apiToken: `glpat-${randomBytes(10).toString('hex')}`, ciToken: ciToken('diaspora') };
+const gl = {
+  organization: 'diaspora',
+  projectId: 15,
+  path: 'diaspora/diaspora-client',
+  apiToken: `glpat-${randomBytes(10).toString('hex')}`,
+  ciToken: ciToken('diaspora'),
+};
 const glSha = (n: number) => `${n.toString(16)}`.repeat(40).slice(0, 40);
 const glHistory = new LoopbackGitHistory(
   [
@@ -260,5 +268,118 @@ describe('CodeQL results on a GitHub pull request', () => {
     expect(view().checkRuns.map((r) => [r.name, r.conclusion])).toEqual([['Vigil: CodeQL', 'success']]);
     expect(secretSummary()?.body).toBe(secretSummaryBefore);
     expect(recordedRequestText(github.calls)).not.toContain(ghSecret);
+  });
+});
+
+describe('Trivy results on an Azure DevOps pull request', () => {
+  const snapshot = () => adoFeedback.pullRequest(ado.repositoryId, 7);
+  const summaries = () => snapshot().threads.filter((t) => t.properties['Vigil.Kind'] === 'summary');
+  const channelOf = (thread: { properties: Record<string, unknown> }) => thread.properties['Vigil.Channel'] as string | undefined;
+  const trivyContext = {
+    source: 'azure-devops',
+    organization: ado.organization,
+    project: ado.project,
+    repository: adoRepository.name,
+    pullRequest: 7,
+    commit: adoSha(2),
+    branch: 'refs/heads/feature/deps',
+  };
+
+  it('gets a vigil/trivy status, its own summary thread and a thread per vulnerability on the lock file, beside the secret scan', async () => {
+    const payload = JSON.parse(
+      readFileSync(join(__dirname, '..', 'fixtures', 'azure-devops', 'service-hooks', 'git.pullrequest.created.json'), 'utf8'),
+    );
+    payload.id = 'sarif-ado-created';
+    payload.resource.repository = {
+      ...payload.resource.repository,
+      id: ado.repositoryId,
+      name: adoRepository.name,
+      project: { id: ado.projectId, name: ado.project },
+    };
+    payload.resource.pullRequestId = 7;
+    payload.resourceContainers.account.baseUrl = `${devops.url}/`;
+    expect((await post(host.url('/hooks/azure-devops'), JSON.stringify(payload), azureDevOpsHeaders())).status).toBe(202);
+    await settled();
+    const [secretSummary] = summaries();
+    expect(secretSummary.comments[0].content).toMatch(/Vigil secret scan: 1 secret to fix/);
+
+    const answer = await upload(ado.ciToken, trivyContext, trivy);
+    expect(answer).toMatchObject({ status: 202, body: { results: 2, tool: 'Trivy' } });
+
+    const { statuses, threads } = snapshot();
+    const final = (name: string) => statuses.filter((s) => s.genre === 'vigil' && s.name === name).at(-1)?.state;
+    expect(final('secret-scan')).toBe('failed');
+    expect(final('trivy')).toBe('failed');
+    expect(
+      summaries()
+        .map((t) => channelOf(t) ?? 'secrets')
+        .sort(),
+    ).toEqual(['secrets', 'trivy']);
+    expect(summaries().find((t) => !channelOf(t))?.comments).toEqual(secretSummary.comments);
+    const trivySummary = summaries().find((t) => channelOf(t) === 'trivy');
+    expect(trivySummary?.comments[0].content).toMatch(/Vigil: Trivy: 2 findings to fix before merging[\s\S]*CVE-2022-23529/);
+    const vulnerabilityThreads = threads.filter((t) => t.properties['Vigil.Kind'] === 'finding' && t.filePath === '/package-lock.json');
+    expect(vulnerabilityThreads.map((t) => [t.line, t.status])).toEqual([
+      [1, 'active'],
+      [1, 'active'],
+    ]);
+    expect(vulnerabilityThreads.map((t) => t.comments[0].content).join('\n')).toMatch(
+      /Trivy reports a vulnerable dependency on this line[\s\S]*Advisories: `CVE-2022-23529`/,
+    );
+  });
+
+  it('posts nothing new when the same upload comes again', async () => {
+    const before = devops.calls.filter((c) => c.method !== 'GET').length;
+    expect((await upload(ado.ciToken, trivyContext, trivy)).status).toBe(202);
+    expect(devops.calls.filter((c) => c.method !== 'GET').length).toBe(before);
+    expect(recordedRequestText(devops.calls)).not.toContain(adoSecret);
+  });
+});
+
+describe('Semgrep results on a GitLab merge request', () => {
+  const view = () => glRoutes.mergeRequest(gl.projectId, 3);
+  const semgrepContext = (commit: string) => ({
+    source: 'gitlab',
+    organization: gl.organization,
+    repository: gl.path,
+    repositoryId: gl.projectId,
+    pullRequest: 3,
+    commit,
+    branch: 'feature',
+  });
+  const statusPosts = () =>
+    recordedBodies(gitlab.calls, { method: 'POST', path: `/projects/${gl.projectId}/statuses/` }) as Array<{ state: string; name: string }>;
+  const findingDiscussions = () => view().discussions.filter((d) => !d.individualNote && /vigil:finding/.test(d.notes[0].body));
+
+  it('gets a vigil/semgrep-oss commit status, a summary note and a discussion per result, with only a preview of a secret', async () => {
+    const answer = await upload(gl.ciToken, semgrepContext(glSha(2)), semgrep);
+    expect(answer).toMatchObject({ status: 202, body: { results: 2, tool: 'Semgrep OSS' } });
+    expect(statusPosts().map((s) => [s.name, s.state])).toEqual([
+      ['vigil/semgrep-oss', 'pending'],
+      ['vigil/semgrep-oss', 'failed'],
+    ]);
+    const summaries = view().discussions.filter((d) => d.individualNote && /vigil:summary/.test(d.notes[0].body));
+    expect(summaries.map((d) => d.notes[0].body)).toEqual([
+      expect.stringMatching(/Vigil: Semgrep OSS[\s\S]*<!-- vigil:summary semgrep-oss -->$/),
+    ]);
+    expect(findingDiscussions().map((d) => d.notes[0].body.match(/Semgrep OSS reports a finding on this line/) !== null)).toEqual([
+      true,
+      true,
+    ]);
+    const secretThread = findingDiscussions().find((d) => /aws-access-key/.test(d.notes[0].body));
+    expect(secretThread?.notes[0].body).toMatch(/\*+OP4X/);
+    expect(recordedRequestText(gitlab.calls)).not.toContain(plantedKey);
+    expect(host.logLines.join('\n')).not.toContain(plantedKey);
+  });
+
+  it('resolves the discussion of a result a later upload no longer reports', async () => {
+    glHistory.add({ sha: glSha(3), author: mona, parent: glSha(2), changes: { 'README.md': '# Diaspora client\n\nA client.\n' } });
+    glHistory.branches.feature = glSha(3);
+    const secretRule = 'generic.secrets.security.detected-aws-access-key-id-value.detected-aws-access-key-id-value';
+    await upload(gl.ciToken, semgrepContext(glSha(3)), withoutResult(semgrep, secretRule));
+    const byRule = (rule: string) => findingDiscussions().find((d) => d.notes[0].body.includes(rule));
+    expect(byRule('aws-access-key')?.resolved).toBe(true);
+    expect(byRule('direct-response-write')?.resolved).toBe(false);
+    expect(statusPosts().at(-1)).toEqual(expect.objectContaining({ name: 'vigil/semgrep-oss', state: 'failed' }));
   });
 });

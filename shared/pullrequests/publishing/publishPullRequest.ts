@@ -77,7 +77,9 @@ export const publishPullRequest: UseCase = async (envelope, { services, logger }
     claimed.feedback,
     logger,
     now,
-  ).withOverview(summaryOverview(await summaryWriterFor(settings.summaries, services), key, scan, logger));
+  );
+  // The written overview speaks of secrets; a tool's summary says what its results are in its first lines.
+  if (!context.channel) publication.withOverview(summaryOverview(await summaryWriterFor(settings.summaries, services), key, scan, logger));
   try {
     const result = await publication.run();
     logger.info('published on the pull request', { ...result, pullRequest: key.number });
