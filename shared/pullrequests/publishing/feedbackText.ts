@@ -145,7 +145,7 @@ function row({ finding, introduced, triage, inline, shortId }: ReportedFinding, 
           : 'already in the file';
   // A tool's finding: its rule and advisories, and its message cut short (the thread has it whole); a secret: the redacted preview.
   const what = fromTool
-    ? `${cell(finding.title)} (\`${codeSafe(finding.ruleId)}\`${finding.advisories?.length ? `, ${finding.advisories.map((a) => `\`${codeSafe(a)}\``).join(', ')}` : ''})${finding.redacted && finding.redacted !== finding.title ? `: ${cell(short(finding.redacted, 120))}` : ''}`
+    ? `${cell(finding.title)} (\`${codeSafe(finding.ruleId)}\`${advisoriesBeside(finding)})${finding.redacted && finding.redacted !== finding.title ? `: ${cell(short(finding.redacted, 120))}` : ''}`
     : `${cell(finding.title)} \`${codeSafe(finding.redacted)}\``;
   return `| ${introduced ? '🆕' : ''} | ${finding.severity} | ${what} | ${link} | ${status} · \`${shortId}\` |`;
 }
@@ -174,7 +174,7 @@ function tailLines({ report, scan }: SummaryContext): string[] {
       `#### About these results`,
       '',
       `- Posted by ${tool} from the CI (\`vigil ci report\`). The next upload from ${tool} for this pull request updates this comment, and resolves the thread of a finding it no longer reports.`,
-      `- To silence a finding, suppress it where ${tool} is configured: \`/vigil\` commands answer for Vigil's own secret scan.`,
+      `- To silence a finding, suppress it where ${tool} is configured: \`/vigil\` commands answer for Vigil's own findings only.`,
     );
     return lines;
   }
@@ -186,6 +186,12 @@ function tailLines({ report, scan }: SummaryContext): string[] {
     '- Mark the line with `vigil:allow` (or `vigil:allow <rule-id>`) to stop reporting it, or add its fingerprint to a baseline (`vigil scan --baseline`).',
   );
   return lines;
+}
+
+/** The advisory ids a row names besides its rule (Trivy's rule id is the CVE itself). */
+function advisoriesBeside(finding: RepositoryFindingSummary): string {
+  const others = (finding.advisories ?? []).filter((id) => id !== finding.ruleId);
+  return others.length > 0 ? `, ${others.map((id) => `\`${codeSafe(id)}\``).join(', ')}` : '';
 }
 
 function short(text: string, limit: number): string {
