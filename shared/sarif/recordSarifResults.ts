@@ -169,12 +169,15 @@ async function publishOnPullRequest(
   }
   // Only the channel's naming rule, not the code host adapters and their clients.
   const { channelOf } = await import('../codeHosts/publicationChannel.js');
+  const { redactedText } = await import('../summaries/index.js');
   const { record, event } = sarifPullRequestScan({
     ...input,
     channel: channelOf(input.tool),
     hostRepositoryId: host.repositoryId,
     now: services.clock.now(),
     durationMs: services.clock.now() - input.started,
+    // What goes on a pull request is checked once more by Vigil's engine: a secret in a result's message, a title or a rule id never reaches a comment.
+    redact: redactedText,
   });
   await services.stores.scans.upsert(record);
   for (const queue of queuesFor(event)) await services.queue.send(queue, [{ messageId: event.id, body: event }]);

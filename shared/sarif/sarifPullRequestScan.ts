@@ -48,11 +48,15 @@ export function sarifPullRequestScan(input: {
   risksOpened: number;
   now: number;
   durationMs: number;
+  /** Every text a result shows, checked once more (a secret in a message where no one expected one): recordSarifResults passes Vigil's engine. */
+  redact?: (text: string) => string;
 }): SarifPullRequestScan {
   const { context, asset } = input;
   // The most severe first: a long list keeps what matters.
   const ordered = [...input.findings].sort((a, b) => severityRank[b.finding.severity] - severityRank[a.finding.severity]);
-  const results = ordered.slice(0, maxListedSarifResults).map(({ finding, riskId }) => resultOf(finding, riskId, context.commit));
+  const results = ordered
+    .slice(0, maxListedSarifResults)
+    .map(({ finding, riskId }) => resultOf(finding, riskId, context.commit, input.redact ?? ((text) => text)));
   const id = `pull-request:sarif:${input.uploadId}`;
   const scannedAt = new Date(input.now).toISOString();
   const record: RepositoryScanRecord = {
@@ -106,19 +110,19 @@ export function sarifPullRequestScan(input: {
   return { record, event };
 }
 
-function resultOf(finding: SarifFinding, riskId: string, commitId: string): RepositoryFindingSummary {
+function resultOf(finding: SarifFinding, riskId: string, commitId: string, redact: (text: string) => string): RepositoryFindingSummary {
   return {
-    ruleId: finding.ruleId,
-    title: finding.title,
+    ruleId: redact(finding.ruleId),
+    title: redact(finding.title),
     severity: finding.severity,
     // A result without a location is listed in the summary (no line of the diff can hold its thread).
     path: finding.path ?? '',
     line: finding.line ?? 0,
     column: finding.column ?? 1,
-    redacted: finding.redacted,
+    redacted: redact(finding.redacted),
     fingerprint: Buffer.from(finding.fingerprint, 'base64url').toString('hex'),
     verified: false,
-    remediation: finding.remediation,
+    remediation: redact(finding.remediation),
     commitId,
     riskId,
     tool: finding.tool,

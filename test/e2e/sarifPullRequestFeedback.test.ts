@@ -27,7 +27,13 @@ import { azureDevOpsHeaders, githubHeaders, post } from '../support/webhookClien
  * A secret scanner's snippet never reaches a platform.
  */
 const fixtures = join(__dirname, '..', 'fixtures', 'sarif');
-const codeql = readFileSync(join(fixtures, 'codeql.sarif.json'), 'utf8');
+/** CodeQL's log, with a token pasted into a result's message: a text no one expects a secret in. */
+const leakedInMessage = new SecretFactory(919).gitHubToken();
+const codeql = (() => {
+  const document = JSON.parse(readFileSync(join(fixtures, 'codeql.sarif.json'), 'utf8'));
+  document.runs[0].results[1].message.text = `Log entry depends on a user-provided value (seen with ${leakedInMessage}).`;
+  return JSON.stringify(document);
+})();
 const trivy = readFileSync(join(fixtures, 'trivy.sarif.json'), 'utf8');
 const semgrep = readFileSync(join(fixtures, 'semgrep.sarif.json'), 'utf8');
 const plantedKey = 'AKIAZ7QW3ERTY5UIOP4X';
@@ -268,6 +274,7 @@ describe('CodeQL results on a GitHub pull request', () => {
     expect(view().checkRuns.map((r) => [r.name, r.conclusion])).toEqual([['Vigil: CodeQL', 'success']]);
     expect(secretSummary()?.body).toBe(secretSummaryBefore);
     expect(recordedRequestText(github.calls)).not.toContain(ghSecret);
+    expect(recordedRequestText(github.calls)).not.toContain(leakedInMessage);
   });
 });
 
