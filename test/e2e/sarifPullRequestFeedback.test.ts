@@ -276,6 +276,14 @@ describe('CodeQL results on a GitHub pull request', () => {
     expect(recordedRequestText(github.calls)).not.toContain(ghSecret);
     expect(recordedRequestText(github.calls)).not.toContain(leakedInMessage);
   });
+
+  it('posts nothing for a commit the pull request has moved past', async () => {
+    const before = writes();
+    const answer = await upload(gh.ciToken, codeqlContext(ghSha(2)), withoutResult(codeql, 'js/log-injection'));
+    expect(answer.status).toBe(202);
+    expect(writes()).toBe(before);
+    expect(host.logLines.some((line) => line.includes('tool results not posted') && line.includes('has moved on'))).toBe(true);
+  });
 });
 
 describe('Trivy results on an Azure DevOps pull request', () => {
