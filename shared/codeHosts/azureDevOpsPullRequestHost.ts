@@ -15,6 +15,7 @@ import type { Logger } from '../logging';
 import { type AddedLines, addedLinesOfBlocks, allLinesAdded, linesUnknown } from './addedLines';
 import { type ChangedFile, classifyChange } from './changedFiles';
 import { asTooLong, threadProperty } from './markers';
+import { statusNameOf } from './publicationChannel';
 import type {
   DescribedPush,
   HostComment,
@@ -197,7 +198,8 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
           {
             state: stateOf[report.state],
             description: report.description.slice(0, 400),
-            context: { ...statusContext },
+            // Vigil's own secret scan keeps `vigil/secret-scan`; a tool's results post `vigil/<tool>` beside it.
+            context: { genre: statusContext.genre, name: statusNameOf(target.channel) },
             ...(report.targetUrl ? { targetUrl: report.targetUrl } : {}),
           },
           target.iterationId,
@@ -211,7 +213,10 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
       const thread = await writing('the summary', at, () =>
         feedback.createThread(at, {
           comments: [{ parentCommentId: 0, content: body, commentType: 'text' }],
-          properties: properties({ [threadProperty.kind]: 'summary' }),
+          properties: properties({
+            [threadProperty.kind]: 'summary',
+            ...(target.channel ? { [threadProperty.channel]: target.channel.name } : {}),
+          }),
         }),
       );
       return `${thread.id}:${thread.comments?.[0]?.id ?? 1}`;
@@ -235,6 +240,7 @@ export function azureDevOpsPullRequestHost(connection: AzureDevOpsConnection, lo
         const first = thread.comments?.[0];
         if (
           property(thread, threadProperty.kind) === 'summary' &&
+          property(thread, threadProperty.channel) === target.channel?.name &&
           first?.author?.id === identity.id &&
           !first.isDeleted &&
           !thread.isDeleted

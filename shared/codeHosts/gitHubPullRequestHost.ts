@@ -8,7 +8,8 @@ import { type AddedLines, addedLinesOfPatch, allLinesAdded, linesUnknown } from 
 import type { ChangedFile } from './changedFiles';
 import { type GitHubConnection, needsGitHubApp } from './gitHubConnection';
 import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
-import { asTooLong, findingMarker, readMarker, resolvedMarker, summaryMarker, withMarker } from './markers';
+import { asTooLong, findingMarker, isSummaryOf, readMarker, resolvedMarker, summaryMarkerOf, withMarker } from './markers';
+import { type PublicationChannel, statusNameOf } from './publicationChannel';
 import type {
   DescribedPush,
   HostComment,
@@ -35,6 +36,9 @@ import type { ScannedRepository } from './scannedRepository';
  */
 export const checkRunName = 'Vigil secret scan';
 export const commitStatusContext = 'vigil/secret-scan';
+/** A tool's results (publicationChannel.ts) post beside Vigil's own: the check run `Vigil: Trivy`, the commit status `vigil/trivy`. */
+const checkRunNameOf = (channel?: PublicationChannel) => (channel ? `Vigil: ${channel.title}` : checkRunName);
+const commitStatusContextOf = (channel?: PublicationChannel) => (channel ? `vigil/${statusNameOf(channel)}` : commitStatusContext);
 
 const pushSubject = z.object({
   repository: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/),
@@ -79,7 +83,7 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
   }
 
   /** Vigil's unfinished check run on a commit, if one exists. */
-  async function pendingRun(repositoryId: string, headCommit: string): Promise<number | undefined> {
+  async function pendingRun(repositoryId: string, headCommit: string, checkRunName: string): Promise<number | undefined> {
     const { owner, repo } = split(repositoryId);
     const runs = await github.call(
       `the check runs of ${headCommit.slice(0, 7)} in ${repositoryId}`,
@@ -212,6 +216,7 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       const { owner, repo } = split(target.key.repositoryId);
       const where = `the status of ${target.headCommit.slice(0, 7)} in ${target.key.repositoryId}`;
       const output = { title: report.description.slice(0, 255), summary: (report.text ?? report.description).slice(0, 65_535) };
+      const checkRunName = checkRunNameOf(target.channel);
       if (previous?.via !== 'commit-status') {
         if (report.state === 'pending') {
           const created = await write(where, async (octokit) => {
@@ -235,7 +240,8 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
         } else {
           const pages = chunks(report.annotations ?? [], 50);
           // After a crash between creating the pending run and recording it, that run is found again rather than left spinning.
-          let checkRunId = previous?.checkRunId ?? (previous ? undefined : await pendingRun(target.key.repositoryId, target.headCommit));
+          let checkRunId =
+            previous?.checkRunId ?? (previous ? undefined : await pendingRun(target.key.repositoryId, target.headCommit, checkRunName));
           const conclusion = conclusionOf[report.state];
           for (let i = 0; i < pages.length; i++) {
             const last = i === pages.length - 1;
@@ -284,7 +290,7 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
           repo,
           sha: target.headCommit,
           state: commitStateOf[report.state],
-          context: commitStatusContext,
+          context: commitStatusContextOf(target.channel),
           description: report.description.slice(0, 140),
           ...(report.targetUrl ? { target_url: report.targetUrl } : {}),
         }),
@@ -297,8 +303,14 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       const created = await write(
         `the summary on pull request #${target.key.number} of ${target.key.repositoryId}`,
         async (octokit) =>
-          (await octokit.rest.issues.createComment({ owner, repo, issue_number: target.key.number, body: withMarker(body, summaryMarker) }))
-            .data,
+          (
+            await octokit.rest.issues.createComment({
+              owner,
+              repo,
+              issue_number: target.key.number,
+              body: withMarker(body, summaryMarkerOf(target.channel?.name)),
+            })
+          ).data,
       );
       return String(created.id);
     },
@@ -306,7 +318,14 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
     async updateSummary(target, id, body): Promise<SummaryUpdate> {
       const { owner, repo } = split(target.key.repositoryId);
       const answer = await write(`the summary on pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
-        orGone(() => octokit.rest.issues.updateComment({ owner, repo, comment_id: Number(id), body: withMarker(body, summaryMarker) })),
+        orGone(() =>
+          octokit.rest.issues.updateComment({
+            owner,
+            repo,
+            comment_id: Number(id),
+            body: withMarker(body, summaryMarkerOf(target.channel?.name)),
+          }),
+        ),
       );
       return answer === 'gone' ? 'gone' : 'updated';
     },
@@ -323,7 +342,7 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
       const comments = await github.call(`the comments of pull request #${target.key.number} of ${target.key.repositoryId}`, (octokit) =>
         octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: target.key.number, per_page: 100 }),
       );
-      const mine = comments.find((c) => String(c.user?.id) === identity.id && readMarker(c.body ?? '')?.kind === 'summary');
+      const mine = comments.find((c) => String(c.user?.id) === identity.id && isSummaryOf(readMarker(c.body ?? ''), target.channel));
       return mine ? String(mine.id) : undefined;
     },
 

@@ -6,7 +6,8 @@ import { type AddedLines, addedLinesOfPatch, allLinesAdded, linesUnknown } from 
 import type { ChangedFile } from './changedFiles';
 import type { GitLabApi, GitLabConnection } from './gitLabConnection';
 import { hostedFileLineUrl, webRoot } from './hostedRepositoryLinks';
-import { asTooLong, findingMarker, readMarker, summaryMarker, withMarker } from './markers';
+import { asTooLong, findingMarker, isSummaryOf, readMarker, summaryMarkerOf, withMarker } from './markers';
+import { statusNameOf } from './publicationChannel';
 import type {
   DescribedPush,
   HostThread,
@@ -196,7 +197,8 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
       const projectId = projectOf(target.key);
       const state = stateOf[report.state];
       const options = {
-        name: commitStatusName,
+        // Vigil's own secret scan keeps `vigil/secret-scan`; a tool's results post `vigil/<tool>` beside it.
+        name: target.channel ? `vigil/${statusNameOf(target.channel)}` : commitStatusName,
         description: report.description.slice(0, 255),
         ...(target.pipelineId ? { pipelineId: target.pipelineId } : {}),
         ...(report.targetUrl ? { targetUrl: report.targetUrl } : {}),
@@ -213,7 +215,7 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
 
     async postSummary(target, body) {
       const note = (await write(`the summary on ${mergeRequest(target)}`, (api) =>
-        api.MergeRequestNotes.create(projectOf(target.key), target.key.number, withMarker(body, summaryMarker)),
+        api.MergeRequestNotes.create(projectOf(target.key), target.key.number, withMarker(body, summaryMarkerOf(target.channel?.name))),
       )) as unknown as GitLabNote;
       return String(note.id);
     },
@@ -224,7 +226,7 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
           `the summary on ${mergeRequest(target)}`,
           async (api) => {
             await api.MergeRequestNotes.edit(projectOf(target.key), target.key.number, Number(id), {
-              body: withMarker(body, summaryMarker),
+              body: withMarker(body, summaryMarkerOf(target.channel?.name)),
             });
             return 'updated' as const;
           },
@@ -248,7 +250,9 @@ export function gitLabPullRequestHost(gitlab: GitLabConnection): PullRequestHost
       const notes = (await gitlab.call(`the notes of ${mergeRequest(target)}`, (api) =>
         api.MergeRequestNotes.all(projectOf(target.key), target.key.number, { perPage: 100 }),
       )) as unknown as GitLabNote[];
-      const mine = notes.find((note) => String(note.author?.id) === identity.id && readMarker(note.body ?? '')?.kind === 'summary');
+      const mine = notes.find(
+        (note) => String(note.author?.id) === identity.id && isSummaryOf(readMarker(note.body ?? ''), target.channel),
+      );
       return mine ? String(mine.id) : undefined;
     },
 

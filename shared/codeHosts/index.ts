@@ -9,6 +9,7 @@ export { classifyChange } from './changedFiles';
 export { connectGitLab, type GitLabApi, type GitLabConnection } from './gitLabConnection';
 export { isHostSource, openPullRequestHost } from './hostFactory';
 export { CommentTooLongError } from './markers';
+export { channelOf, isChannelName, type PublicationChannel, statusNameOf } from './publicationChannel';
 export type {
   CommentRef,
   DescribedPush,

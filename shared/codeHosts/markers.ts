@@ -7,15 +7,25 @@ import { PermanentError } from '../errors';
  * <fingerprint> -->`. Either way a marker counts only on a comment whose author is Vigil's own
  * identity: a person quoting one does not make their comment Vigil's.
  */
-export const threadProperty = { kind: 'Vigil.Kind', fingerprint: 'Vigil.Fingerprint', ruleId: 'Vigil.RuleId' } as const;
+export const threadProperty = {
+  kind: 'Vigil.Kind',
+  fingerprint: 'Vigil.Fingerprint',
+  ruleId: 'Vigil.RuleId',
+  /** A summary's channel (absent: Vigil's own secret scan). */
+  channel: 'Vigil.Channel',
+} as const;
 
 export const summaryMarker = '<!-- vigil:summary -->';
+/** The summary of a channel (publicationChannel.ts): Vigil's own secret scan keeps the plain marker. */
+export const summaryMarkerOf = (channel?: string) => (channel ? `<!-- vigil:summary ${channel} -->` : summaryMarker);
 export const resolvedMarker = '<!-- vigil:resolved -->';
 export const findingMarker = (fingerprint: string) => `<!-- vigil:finding ${fingerprint} -->`;
 
 export interface ReadMarker {
   kind: 'summary' | 'finding' | 'resolved';
   fingerprint?: string;
+  /** A summary's channel (absent: Vigil's own secret scan). */
+  channel?: string;
 }
 
 /** The marker a comment's text carries, if any. */
@@ -23,8 +33,15 @@ export function readMarker(body: string): ReadMarker | undefined {
   const finding = /<!-- vigil:finding ([0-9a-f]{16,128}) -->/.exec(body);
   if (finding) return { kind: 'finding', fingerprint: finding[1] };
   if (body.includes(summaryMarker)) return { kind: 'summary' };
+  const channelSummary = /<!-- vigil:summary ([a-z0-9][a-z0-9._-]{0,63}) -->/.exec(body);
+  if (channelSummary) return { kind: 'summary', channel: channelSummary[1] };
   if (body.includes(resolvedMarker)) return { kind: 'resolved' };
   return undefined;
+}
+
+/** The marker is the summary of this channel (absent: Vigil's own secret scan): one channel's summary is never taken for another's. */
+export function isSummaryOf(marker: ReadMarker | undefined, channel?: { name: string }): boolean {
+  return marker?.kind === 'summary' && marker.channel === channel?.name;
 }
 
 /** Text with its marker on a line of its own at the end. */

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '../events';
 import type { AddedLines } from './addedLines';
 import type { ChangedFile } from './changedFiles';
+import type { PublicationChannel } from './publicationChannel';
 import type { CommitAuthor, ScannedRepository } from './scannedRepository';
 
 /**
@@ -221,4 +222,6 @@ export interface PublishTarget {
   startCommit?: string;
   iterationId?: number;
   pipelineId?: number;
+  /** Who speaks (publicationChannel.ts): absent, Vigil's own secret scan; else a tool's SARIF results, with their own status and summary. */
+  channel?: PublicationChannel;
 }

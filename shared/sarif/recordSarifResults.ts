@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { UseCase } from '../app';
+import { queuesFor } from '../app';
 import { PermanentError } from '../errors';
-import type { Risk, RiskSighting, RiskTransition } from '../risks';
+import type { Risk, RiskAsset, RiskSighting, RiskTransition } from '../risks';
 import { riskEvents, riskId, SightingRecorder, triageEvents } from '../risks';
 import { narrowed } from '../store';
+import type { CiContext } from './ciContext';
 import { sarifAsset } from './sarifAsset';
-import { sarifFindings } from './sarifFindings';
+import { type SarifFinding, sarifFindings } from './sarifFindings';
 import type { SarifLog } from './sarifLog';
+import { hostRepositoryOf, sarifPullRequestScan } from './sarifPullRequestScan';
 import type { SarifScanRecord } from './sarifScanRecord';
 
 /**
@@ -42,6 +45,7 @@ export const recordSarifResults: UseCase = async (envelope, { services, logger }
 
   const recorder = new SightingRecorder(services.stores.risks);
   const reported = new Set<string>();
+  const onPullRequest: Array<{ finding: SarifFinding; riskId: string }> = [];
   let results = 0;
   for (const finding of sarifFindings(log)) {
     results++;
@@ -49,6 +53,7 @@ export const recordSarifResults: UseCase = async (envelope, { services, logger }
     // The same finding twice in one log (two runs of one tool) is one sighting.
     if (reported.has(id)) continue;
     reported.add(id);
+    if (context.pullRequest) onPullRequest.push({ finding, riskId: id });
     const sighting: RiskSighting = {
       organization: envelope.organization,
       kind: finding.kind,
@@ -110,11 +115,74 @@ export const recordSarifResults: UseCase = async (envelope, { services, logger }
     };
     await services.stores.scans.upsert(record);
   }
+  const posted = context.pullRequest
+    ? await publishOnPullRequest(services, logger, {
+        organization: envelope.organization,
+        uploadId,
+        context: { ...context, pullRequest: context.pullRequest },
+        tool,
+        asset,
+        ...(project ? { project } : {}),
+        findings: onPullRequest,
+        risksOpened: opened,
+        started,
+      })
+    : undefined;
   await services.stores.sarifUploads.delete(envelope.organization, uploadId);
-  const outcome = { recorded: true, tool, results, risks: reported.size, opened, resolved: resolved.length };
+  const outcome = {
+    recorded: true,
+    tool,
+    results,
+    risks: reported.size,
+    opened,
+    resolved: resolved.length,
+    ...(posted ? { pullRequest: posted } : {}),
+  };
   logger.info('SARIF results recorded', { uploadId, ...outcome });
   return outcome;
 };
+
+/**
+ * The upload names a pull request: its results go on it, on the tool's own channel (docs/ci-results.md,
+ * "On the pull request"), through the publisher Vigil's own pull request scans use — a `pull-request`
+ * scan record and `scan.completed`, both keyed by the upload.
+ */
+async function publishOnPullRequest(
+  services: Parameters<UseCase>[1]['services'],
+  logger: Parameters<UseCase>[1]['logger'],
+  input: {
+    organization: string;
+    uploadId: string;
+    context: CiContext & { pullRequest: number };
+    tool: string;
+    asset: RiskAsset;
+    project?: string;
+    findings: Array<{ finding: SarifFinding; riskId: string }>;
+    risksOpened: number;
+    started: number;
+  },
+): Promise<{ scanId: string } | { skipped: string }> {
+  const host = hostRepositoryOf(input.context, input.asset);
+  if ('why' in host) {
+    logger.warn('SARIF results not posted on the pull request', { pullRequest: input.context.pullRequest, why: host.why });
+    return { skipped: host.why };
+  }
+  // Only the channel's naming rule, not the code host adapters and their clients.
+  const { channelOf } = await import('../codeHosts/publicationChannel.js');
+  const { redactedText } = await import('../summaries/index.js');
+  const { record, event } = sarifPullRequestScan({
+    ...input,
+    channel: channelOf(input.tool),
+    hostRepositoryId: host.repositoryId,
+    now: services.clock.now(),
+    durationMs: services.clock.now() - input.started,
+    // What goes on a pull request is checked once more by Vigil's engine: a secret in a result's message, a title or a rule id never reaches a comment.
+    redact: redactedText,
+  });
+  await services.stores.scans.upsert(record);
+  for (const queue of queuesFor(event)) await services.queue.send(queue, [{ messageId: event.id, body: event }]);
+  return { scanId: record.id };
+}
 
 /** One record per (asset, tool, branch); Cosmos ids may not hold '/'. */
 function recordIdOf(assetId: string, tool: string, branch: string): string {

@@ -1,4 +1,6 @@
 /** The public surface of summaries/: what other folders may import (docs/architecture.md, "Layout"). */
+
+export { redactedText } from './summaryRedaction';
 export {
   type AzureOpenAiSettings,
   AzureOpenAiSettingsSchema,

@@ -59,6 +59,8 @@ export interface PullRequestFeedback {
   repositoryId: string;
   number: number;
   project?: string;
+  /** A tool's channel (`trivy`); absent: Vigil's own secret scan (codeHosts/publicationChannel.ts). */
+  channel?: string;
   identity?: HostIdentity;
   claim?: { commitId: string; scanId: string; order: ScanOrder; at: string };
   published?: { commitId: string; scanId: string; order: ScanOrder; state: StatusState; at: string };
@@ -75,13 +77,19 @@ export function compareOrder(a: ScanOrder, b: ScanOrder): number {
   return a.at - b.at;
 }
 
-/** Deterministic and Cosmos-safe (no '/'): a digest of the platform, repository and number. */
-export function feedbackId(key: Pick<PullRequestKey, 'source' | 'repositoryId' | 'number'>): string {
+/**
+ * A pull request's feedback document, per channel: Vigil's own secret scan keeps the id it always
+ * had; a tool's channel (`trivy`) has its own document beside it, so neither overwrites the other.
+ */
+export type FeedbackKey = PullRequestKey & { channel?: string };
+
+/** Deterministic and Cosmos-safe (no '/'): a digest of the platform, repository and number (and the channel, for a tool's). */
+export function feedbackId(key: Pick<FeedbackKey, 'source' | 'repositoryId' | 'number' | 'channel'>): string {
   const digest = createHash('sha256')
-    .update([key.source, key.repositoryId.toLowerCase(), key.number].join('\u0000'))
+    .update([key.source, key.repositoryId.toLowerCase(), key.number, ...(key.channel ? [key.channel] : [])].join('\u0000'))
     .digest('base64url')
     .slice(0, 32);
-  return `pr:${key.source}:${key.number}:${digest}`;
+  return `pr:${key.source}:${key.number}:${key.channel ? `${key.channel}:` : ''}${digest}`;
 }
 
 export type ClaimOutcome =
@@ -99,7 +107,7 @@ export class PullRequestFeedbackStore {
     private readonly claimTtlMs: number,
   ) {}
 
-  async get(organization: string, key: PullRequestKey): Promise<PullRequestFeedback | undefined> {
+  async get(organization: string, key: FeedbackKey): Promise<PullRequestFeedback | undefined> {
     const stored = await this.documents.read(feedbackId(key), organization);
     return stored ? withoutSystemProperties(stored) : undefined;
   }
@@ -109,16 +117,13 @@ export class PullRequestFeedbackStore {
    * (a redelivery). A newer head published or being published: superseded (an older scan arrived
    * late). Otherwise the claim is taken (over an older claim, or one whose holder died).
    */
-  async claim(
-    organization: string,
-    key: PullRequestKey,
-    head: { commitId: string; scanId: string; order: ScanOrder },
-  ): Promise<ClaimOutcome> {
+  async claim(organization: string, key: FeedbackKey, head: { commitId: string; scanId: string; order: ScanOrder }): Promise<ClaimOutcome> {
     const now = this.clock.now();
     let decision: ClaimOutcome | undefined;
     const feedback = await this.update(organization, key, (current) => {
       decision = undefined;
-      if (current.published?.commitId === head.commitId) {
+      // The same head and scan: a redelivery. (A channel's scans are per upload: a new upload for the same commit is published.)
+      if (current.published?.commitId === head.commitId && current.published.scanId === head.scanId) {
         decision = { outcome: 'already-published', feedback: current, why: `already published for ${head.commitId.slice(0, 7)}` };
         return undefined;
       }
@@ -152,7 +157,7 @@ export class PullRequestFeedbackStore {
    */
   async update(
     organization: string,
-    key: PullRequestKey,
+    key: FeedbackKey,
     change: (current: PullRequestFeedback) => PullRequestFeedback | undefined,
     asClaimant?: { commitId: string; scanId: string },
   ): Promise<PullRequestFeedback> {
@@ -168,6 +173,7 @@ export class PullRequestFeedbackStore {
             repositoryId: key.repositoryId,
             number: key.number,
             ...(key.project ? { project: key.project } : {}),
+            ...(key.channel ? { channel: key.channel } : {}),
             threads: {},
             updatedAt: '',
           };

@@ -61,13 +61,20 @@ export function summaryText(context: SummaryContext, limit: number): string {
   const { report } = context;
   const head = headLines(context);
   const tail = tailLines(context);
-  const rows = report.findings.map(row);
+  const rows = report.findings.map((reported) => row(reported, context.scan.pullRequest?.channel !== undefined));
   const budget = limit - 200; // the marker, the cut line and some slack
   let kept = rows.length;
   const build = (count: number) => {
     const lines = [...head];
     if (count > 0)
-      lines.push('', '#### Findings', '', '| | severity | secret | where | thread |', '|---|---|---|---|---|', ...rows.slice(0, count));
+      lines.push(
+        '',
+        '#### Findings',
+        '',
+        `| | severity | ${context.scan.pullRequest?.channel ? 'finding' : 'secret'} | where | thread |`,
+        '|---|---|---|---|---|',
+        ...rows.slice(0, count),
+      );
     const left = rows.length - count + report.unlisted;
     if (left > 0) lines.push('', cutLine(left, context));
     lines.push(...tail);
@@ -87,11 +94,19 @@ export function summaryText(context: SummaryContext, limit: number): string {
 
 function headLines({ scan, report, settings, overview }: SummaryContext): string[] {
   const icon = report.state === 'failed' ? '🔴' : report.state === 'notApplicable' ? '⚪' : '🟢';
-  const lines = [`### ${icon} Vigil secret scan: ${cell(report.description)}`, ''];
-  lines.push(
-    `Scanned ${plural(scan.filesScanned, 'changed file')} at \`${scan.commitId.slice(0, 7)}\`${scan.filesSkipped ? ` (${plural(scan.filesSkipped, 'file')} skipped: deleted, binary or excluded)` : ''}. ` +
-      `The check fails on ${settings.failOn.scope === 'introduced' ? 'secrets this pull request introduces' : 'any secret in the files it changes'} at ${settings.failOn.minConfidence} confidence or more${settings.failOn.minSeverity !== 'low' ? ` and ${settings.failOn.minSeverity} severity or more` : ''}.`,
-  );
+  const channel = scan.pullRequest?.channel;
+  const lines = [`### ${icon} ${channel ? `Vigil: ${cell(channel.title)}` : 'Vigil secret scan'}: ${cell(report.description)}`, ''];
+  if (channel) {
+    const distinct = report.findings.length + report.unlisted;
+    lines.push(
+      `${cell(channel.title)} reported ${plural(distinct, 'finding')} at \`${scan.commitId.slice(0, 7)}\`, posted from the CI. ` +
+        `The check fails on findings on lines this pull request adds at ${settings.failOn.minSeverity} severity or more.`,
+    );
+  } else
+    lines.push(
+      `Scanned ${plural(scan.filesScanned, 'changed file')} at \`${scan.commitId.slice(0, 7)}\`${scan.filesSkipped ? ` (${plural(scan.filesSkipped, 'file')} skipped: deleted, binary or excluded)` : ''}. ` +
+        `The check fails on ${settings.failOn.scope === 'introduced' ? 'secrets this pull request introduces' : 'any secret in the files it changes'} at ${settings.failOn.minConfidence} confidence or more${settings.failOn.minSeverity !== 'low' ? ` and ${settings.failOn.minSeverity} severity or more` : ''}.`,
+    );
   if (overview) lines.push('', overview);
   if (report.findings.length === 0 && report.unlisted === 0) return lines;
   const counts = severityOrder
@@ -102,7 +117,7 @@ function headLines({ scan, report, settings, overview }: SummaryContext): string
     .filter((c) => c.introduced + c.before > 0);
   lines.push(
     '',
-    '| severity | introduced here | already in the files |',
+    channel ? '| severity | on lines this pull request adds | elsewhere |' : '| severity | introduced here | already in the files |',
     '|---|---|---|',
     ...counts.map((c) => `| ${c.severity} | ${c.introduced} | ${c.before} |`),
   );
@@ -110,13 +125,13 @@ function headLines({ scan, report, settings, overview }: SummaryContext): string
     const own = report.listedOnly === 1 ? 'has no thread of its own' : 'have no thread of their own';
     lines.push(
       '',
-      `${plural(report.listedOnly, 'introduced secret')} ${own} (past the ${settings.threadBudget}-thread budget, or not on a line of the diff): listed below.`,
+      `${plural(report.listedOnly, channel ? 'introduced finding' : 'introduced secret')} ${own} (past the ${settings.threadBudget}-thread budget, or not on a line of the diff): listed below.`,
     );
   }
   return lines;
 }
 
-function row({ finding, introduced, triage, inline, shortId }: ReportedFinding): string {
+function row({ finding, introduced, triage, inline, shortId }: ReportedFinding, fromTool: boolean): string {
   const where = `${cell(finding.path)}:${finding.line}`;
   const link = finding.url ? `[${where}](${finding.url})` : where;
   const status = triage
@@ -125,8 +140,14 @@ function row({ finding, introduced, triage, inline, shortId }: ReportedFinding):
       ? 'on its line'
       : introduced
         ? 'listed here only'
-        : 'already in the file';
-  return `| ${introduced ? '🆕' : ''} | ${finding.severity} | ${cell(finding.title)} \`${codeSafe(finding.redacted)}\` | ${link} | ${status} · \`${shortId}\` |`;
+        : fromTool
+          ? 'not on a changed line'
+          : 'already in the file';
+  // A tool's finding: its rule and advisories, and its message cut short (the thread has it whole); a secret: the redacted preview.
+  const what = fromTool
+    ? `${cell(finding.title)} (\`${codeSafe(finding.ruleId)}\`${advisoriesBeside(finding)})${finding.redacted && finding.redacted !== finding.title ? `: ${cell(short(finding.redacted, 120))}` : ''}`
+    : `${cell(finding.title)} \`${codeSafe(finding.redacted)}\``;
+  return `| ${introduced ? '🆕' : ''} | ${finding.severity} | ${what} | ${link} | ${status} · \`${shortId}\` |`;
 }
 
 function cutLine(left: number, { scan, reportUrl }: SummaryContext): string {
@@ -134,7 +155,8 @@ function cutLine(left: number, { scan, reportUrl }: SummaryContext): string {
   return `…and ${plural(left, 'more finding')} not shown here (a comment has a length limit): see ${where}.`;
 }
 
-function tailLines({ report }: SummaryContext): string[] {
+function tailLines({ report, scan }: SummaryContext): string[] {
+  const channel = scan.pullRequest?.channel;
   const lines: string[] = [];
   const rules = new Map<string, RepositoryFindingSummary>();
   for (const { finding } of report.findings) if (!rules.has(finding.ruleId)) rules.set(finding.ruleId, finding);
@@ -142,8 +164,19 @@ function tailLines({ report }: SummaryContext): string[] {
     lines.push('', '#### What to do', '');
     for (const finding of [...rules.values()].slice(0, 10))
       lines.push(
-        `- **${cell(finding.title)}** (\`${finding.ruleId}\`): ${finding.remediation ?? 'revoke and rotate it, then remove it from the change.'}`,
+        `- **${cell(finding.title)}** (\`${codeSafe(finding.ruleId)}\`): ${cell(finding.remediation ?? (channel ? 'see the rule’s documentation.' : 'revoke and rotate it, then remove it from the change.'))}`,
       );
+  }
+  if (channel) {
+    const tool = cell(channel.title);
+    lines.push(
+      '',
+      `#### About these results`,
+      '',
+      `- Posted by ${tool} from the CI (\`vigil ci report\`). The next upload from ${tool} for this pull request updates this comment, and resolves the thread of a finding it no longer reports.`,
+      `- To silence a finding, suppress it where ${tool} is configured: \`/vigil\` commands answer for Vigil's own findings only.`,
+    );
+    return lines;
   }
   lines.push(
     '',
@@ -155,15 +188,31 @@ function tailLines({ report }: SummaryContext): string[] {
   return lines;
 }
 
+/** The advisory ids a row names besides its rule (Trivy's rule id is the CVE itself). */
+function advisoriesBeside(finding: RepositoryFindingSummary): string {
+  const others = (finding.advisories ?? []).filter((id) => id !== finding.ruleId);
+  return others.length > 0 ? `, ${others.map((id) => `\`${codeSafe(id)}\``).join(', ')}` : '';
+}
+
+function short(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
 function plural(n: number, one: string): string {
   return `${n} ${n === 1 ? one : `${one}s`}`;
 }
 
 /** Markdown table cells and emphasis: pipes and line breaks would break a row. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return text
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/<!--|-->/g, '');
 }
 
 function codeSafe(text: string): string {
-  return text.replace(/`/g, "'").replace(/[\r\n]+/g, ' ');
+  return text
+    .replace(/`/g, "'")
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/<!--|-->/g, '');
 }

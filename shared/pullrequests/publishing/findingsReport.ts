@@ -94,6 +94,15 @@ function describe(
   distinct: number,
   scan: RepositoryScanRecord,
 ): string {
+  const channel = scan.pullRequest?.channel;
+  if (channel) {
+    // A tool's results (docs/ci-results.md): findings, on lines the pull request adds or elsewhere.
+    if (state === 'failed') return `${plural(failing, 'finding')} to fix before merging (${introduced} on lines this pull request adds)`;
+    if (introduced > 0) return `No finding fails the check (${introduced} on added lines, all below the threshold)`;
+    return distinct > 0
+      ? `No finding on the lines this pull request adds (${plural(distinct, 'finding')} elsewhere)`
+      : `${channel.title} reported no finding`;
+  }
   if (state === 'failed') return `${plural(failing, 'secret')} to fix before merging (${introduced} introduced by this pull request)`;
   if (state === 'notApplicable') return 'Nothing to scan: no text file this pull request changes could be read';
   const before = distinct - introduced;
@@ -105,12 +114,17 @@ function describe(
 
 /** One annotation per listed finding (GitHub check runs): failing ones as failures, other introduced ones as warnings, the rest as notices. */
 export function annotationsOf(report: FindingsReport): StatusAnnotation[] {
-  return report.findings.map(({ finding, introduced, failing, triage }) => ({
-    path: finding.path,
-    line: finding.line,
-    level: failing ? 'failure' : introduced && !triage ? 'warning' : 'notice',
-    title: `${introduced ? 'Secret introduced here' : 'Secret already in this file'}: ${finding.title}`,
-    message:
-      `${finding.redacted} (${finding.ruleId}${triage ? `; triaged as ${triage.status} by ${triage.by.name}` : ''}). ${finding.remediation ?? ''}`.trim(),
-  }));
+  // A tool's result without a location has no line to annotate.
+  return report.findings
+    .filter(({ finding }) => finding.path !== '' && finding.line > 0)
+    .map(({ finding, introduced, failing, triage }) => ({
+      path: finding.path,
+      line: finding.line,
+      level: failing ? 'failure' : introduced && !triage ? 'warning' : 'notice',
+      title: finding.tool
+        ? `${finding.tool}: ${finding.title} (${finding.ruleId})`
+        : `${introduced ? 'Secret introduced here' : 'Secret already in this file'}: ${finding.title}`,
+      message:
+        `${finding.redacted} (${finding.ruleId}${triage ? `; triaged as ${triage.status} by ${triage.by.name}` : ''}). ${finding.remediation ?? ''}`.trim(),
+    }));
 }

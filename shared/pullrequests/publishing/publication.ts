@@ -4,13 +4,15 @@ import type { Logger } from '../../logging';
 import type { PullRequestSettings } from '../../organizations';
 import type { RepositoryScanRecord } from '../../repositories';
 import {
+  type FeedbackKey,
   PublishSuperseded,
   type PullRequestFeedback,
   type PullRequestFeedbackStore,
   type ThreadRecord,
 } from '../feedback/pullRequestFeedback';
-import { fixedNote, foundAgainNote, leftToPeopleNote, summaryText, threadText } from './feedbackText';
+import { summaryText } from './feedbackText';
 import { annotationsOf, type FindingsReport, findingsReport } from './findingsReport';
+import { type FeedbackNotes, notesFor } from './toolFeedbackText';
 
 /**
  * One publish of one head of a pull request, in the order a reader sees it: the status `pending`,
@@ -48,6 +50,9 @@ export class Publication {
   private posted = 0;
   private resolved = 0;
   readonly target: PublishTarget;
+  /** The feedback document's key: the pull request, and the channel (a tool's results have their own document). */
+  private readonly feedbackKey: FeedbackKey;
+  private readonly notes: FeedbackNotes;
 
   constructor(
     private readonly host: PullRequestHost,
@@ -70,7 +75,10 @@ export class Publication {
       ...(context?.startCommit ? { startCommit: context.startCommit } : {}),
       ...(context?.iterationId ? { iterationId: context.iterationId } : {}),
       ...(context?.pipelineId ? { pipelineId: context.pipelineId } : {}),
+      ...(context?.channel ? { channel: context.channel } : {}),
     };
+    this.feedbackKey = { ...key, ...(context?.channel ? { channel: context.channel.name } : {}) };
+    this.notes = notesFor(context?.channel);
   }
 
   /** Put a written overview (docs/pull-requests.md, "Written summaries") on top of the summary this publication posts. */
@@ -166,7 +174,9 @@ export class Publication {
     if (this.pendingHandle()) return;
     const handle = await this.host.setStatus(this.target, {
       state: 'pending',
-      description: `Vigil is reviewing ${this.head.slice(0, 7)} (${this.scan.filesScanned} changed files scanned)`,
+      description: this.target.channel
+        ? `Vigil is posting ${this.target.channel.title}'s results for ${this.head.slice(0, 7)}`
+        : `Vigil is reviewing ${this.head.slice(0, 7)} (${this.scan.filesScanned} changed files scanned)`,
       ...this.targetUrl(),
     });
     await this.change((current) => ({ ...current, status: { commitId: this.head, pending: handle } }), true);
@@ -199,7 +209,7 @@ export class Publication {
       const record = this.feedback.threads[finding.fingerprint];
       if (!record) continue;
       if (record.state === 'fixed' && record.id) {
-        await this.host.reopenThread(this.target, record.id, foundAgainNote(this.head));
+        await this.host.reopenThread(this.target, record.id, this.notes.foundAgain(this.head));
         await this.recordThread(finding.fingerprint, { state: 'open' });
         continue;
       }
@@ -212,7 +222,7 @@ export class Publication {
           path: finding.path,
           line: finding.line,
           column: finding.column,
-          body: threadText(finding, shortId),
+          body: this.notes.thread(finding, shortId),
           fingerprint: finding.fingerprint,
           ruleId: finding.ruleId,
         }));
@@ -240,10 +250,10 @@ export class Publication {
       const vigil = thread.comments[0]?.authorId;
       const someoneReplied = thread.comments.slice(1).some((comment) => comment.authorId !== vigil && !comment.deleted);
       if (someoneReplied) {
-        await this.host.reply(this.target, thread.id, leftToPeopleNote(this.head));
+        await this.host.reply(this.target, thread.id, this.notes.leftToPeople(this.head));
         await this.recordThread(fingerprint, { state: 'left-to-people', fixedIn: this.head });
       } else {
-        await this.host.resolveThread(this.target, thread.id, { outcome: 'fixed', note: fixedNote(this.head) });
+        await this.host.resolveThread(this.target, thread.id, { outcome: 'fixed', note: this.notes.fixed(this.head) });
         await this.recordThread(fingerprint, { state: 'fixed', fixedIn: this.head });
         this.resolved++;
       }
@@ -362,7 +372,7 @@ export class Publication {
   private async change(change: (current: PullRequestFeedback) => PullRequestFeedback | undefined, asClaimant = false): Promise<void> {
     this.feedback = await this.store.update(
       this.organization,
-      this.key,
+      this.feedbackKey,
       change,
       asClaimant && this.mode === 'publish' ? this.claimant : undefined,
     );

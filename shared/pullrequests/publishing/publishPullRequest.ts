@@ -3,11 +3,13 @@ import type { PullRequestKey } from '../../codeHosts';
 import { openPullRequestHost } from '../../codeHosts';
 import { failureKindOf, PermanentError } from '../../errors';
 import { pullRequestSettingsOf } from '../../organizations';
+import type { RepositoryScanRecord } from '../../repositories';
 import { narrowed } from '../../store';
 import { summaryWriterFor } from '../../summaries';
 import { PublishSuperseded } from '../feedback/pullRequestFeedback';
 import { Publication } from './publication';
 import { summaryOverview } from './summaryOverview';
+import { toolResultsOnDiff } from './toolResultsOnDiff';
 
 /**
  * `vigil:scan.completed` (subject `{ platform, pullRequestId, repositoryId, commitId, scanId }`), on
@@ -19,13 +21,14 @@ import { summaryOverview } from './summaryOverview';
  */
 export const publishPullRequest: UseCase = async (envelope, { services, logger }) => {
   const scanId = String(envelope.subject.scanId ?? '');
-  const scan = narrowed(await services.stores.scans.read(scanId, envelope.organization), 'kind', 'pull-request');
-  if (!scan?.pullRequest) {
+  const stored = narrowed(await services.stores.scans.read(scanId, envelope.organization), 'kind', 'pull-request');
+  if (!stored?.pullRequest) {
     throw new PermanentError(
       `event '${envelope.id}' names scan '${scanId}', which is no pull request scan of organization '${envelope.organization}' (push to the pull request to scan it again)`,
     );
   }
-  const context = scan.pullRequest;
+  let scan: RepositoryScanRecord = stored;
+  const context = stored.pullRequest;
   const project = envelope.project ?? scan.project;
   const key: PullRequestKey = {
     source: context.source,
@@ -34,13 +37,35 @@ export const publishPullRequest: UseCase = async (envelope, { services, logger }
     ...(context.source === 'azure-devops' ? { project } : {}),
   };
   const store = services.stores.pullRequestFeedback;
-  const claimed = await store.claim(envelope.organization, key, { commitId: scan.commitId, scanId: scan.id, order: context.order });
+  // A tool's results have their own channel: their own feedback document, status and summary beside Vigil's secret scan.
+  const feedbackKey = { ...key, ...(context.channel ? { channel: context.channel.name } : {}) };
+  const claimed = await store.claim(envelope.organization, feedbackKey, { commitId: scan.commitId, scanId: scan.id, order: context.order });
   if (claimed.outcome !== 'go') {
-    logger.info('nothing to publish', { pullRequest: key.number, head: scan.commitId, why: claimed.why });
+    logger.info('nothing to publish', { pullRequest: key.number, head: scan.commitId, channel: context.channel?.name, why: claimed.why });
     return { published: false, why: claimed.why };
   }
   const settings = await services.stores.organizations.get(envelope.organization);
   const host = await openPullRequestHost(key.source, settings, services, logger);
+  if (context.channel) {
+    const placed = await toolResultsOnDiff(host, key, scan).catch((error: unknown) => {
+      host.close();
+      throw error;
+    });
+    if (placed.outcome === 'skipped') {
+      await store.update(envelope.organization, feedbackKey, (current) =>
+        current.claim?.scanId === scan.id ? { ...current, claim: undefined } : undefined,
+      );
+      host.close();
+      logger.info('tool results not posted', {
+        pullRequest: key.number,
+        head: scan.commitId,
+        channel: context.channel.name,
+        why: placed.why,
+      });
+      return { published: false, why: placed.why };
+    }
+    scan = placed.scan;
+  }
   const now = () => new Date(services.clock.now()).toISOString();
   const publication = new Publication(
     host,
@@ -52,7 +77,9 @@ export const publishPullRequest: UseCase = async (envelope, { services, logger }
     claimed.feedback,
     logger,
     now,
-  ).withOverview(summaryOverview(await summaryWriterFor(settings.summaries, services), key, scan, logger));
+  );
+  // The written overview speaks of secrets; a tool's summary says what its results are in its first lines.
+  if (!context.channel) publication.withOverview(summaryOverview(await summaryWriterFor(settings.summaries, services), key, scan, logger));
   try {
     const result = await publication.run();
     logger.info('published on the pull request', { ...result, pullRequest: key.number });

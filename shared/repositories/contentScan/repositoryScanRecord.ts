@@ -26,6 +26,10 @@ export interface RepositoryFindingSummary
   riskId: string;
   /** The file at that line in the web UI, when the repository's web address is known. */
   url?: string;
+  /** A tool's finding (SARIF results, docs/ci-results.md): the tool's name. */
+  tool?: string;
+  /** A tool's finding: the CVE and GHSA ids its rule names (a vulnerable dependency). */
+  advisories?: string[];
 }
 
 export interface RepositoryScanRecord {
@@ -87,6 +91,12 @@ export interface PullRequestScanContext {
   webUrl?: string;
   /** Nothing could be scanned (every changed file deleted, binary or excluded): the status is `notApplicable`. */
   nothingScanned?: boolean;
+  /**
+   * A tool's SARIF results for the pull request (docs/ci-results.md): published on their own channel
+   * (status, summary, feedback document), beside Vigil's own secret scan. The publisher asks the
+   * platform which lines the pull request adds, since the CI that posted them did not say.
+   */
+  channel?: { name: string; title: string };
 }
 
 /** What every scan document reports of its file loop and its findings (`risksOpened` is 0 for a scan that records no risks). */
