@@ -8,5 +8,5 @@ export type { RiskSighting, RiskTransition, TriageRequest, TriageTransition } fr
 export { defaultAcceptanceDays, RiskNotFoundError, RiskStore } from './riskStore';
 export { parseTallyKey, type RiskTally, RiskTallyStore, tallyingRisks, weekOf } from './riskTallies';
 export { type RiskListView, type RiskWorkItemView, riskDetailView, riskListView } from './riskViews';
-export { SightingRecorder } from './sightingRecorder';
+export { type RecordedSighting, SightingRecorder } from './sightingRecorder';
 export { reopenEndedAcceptances, triageRisk } from './triageRisk';

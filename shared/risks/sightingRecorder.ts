@@ -43,6 +43,12 @@ export class SightingRecorder {
     this.tailByRisk.set(id, write);
   }
 
+  /** Hands over what has been recorded so far and forgets it, so a long scan can announce as it goes and hold no history. */
+  takeRecorded(): RecordedSighting[] {
+    this.throwIfFailed();
+    return this.results.splice(0);
+  }
+
   /** Waits for every write; throws the first failure. Returns what was recorded, in completion order. */
   async drain(): Promise<RecordedSighting[]> {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);

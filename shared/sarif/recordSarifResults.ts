@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { UseCase } from '../app';
 import { queuesFor } from '../app';
 import { PermanentError } from '../errors';
-import type { Risk, RiskAsset, RiskSighting, RiskTransition } from '../risks';
+import type { RecordedSighting, Risk, RiskAsset, RiskSighting } from '../risks';
 import { riskEvents, riskId, SightingRecorder, triageEvents } from '../risks';
 import { narrowed } from '../store';
 import type { CiContext } from './ciContext';
@@ -11,6 +11,9 @@ import { type SarifFinding, sarifFindings } from './sarifFindings';
 import type { SarifLog } from './sarifLog';
 import { hostRepositoryOf, sarifPullRequestScan } from './sarifPullRequestScan';
 import type { SarifScanRecord } from './sarifScanRecord';
+
+/** How many new risks are recorded between two announcements. */
+const announceEvery = 1_000;
 
 /**
  * `ci:sarif.uploaded` (subject `{ uploadId }`), on the build-scan queue: read the upload's chunks,
@@ -44,6 +47,16 @@ export const recordSarifResults: UseCase = async (envelope, { services, logger }
     `${path ? `${path}${line ? `:${line}` : ''}` : tool} @ ${context.commit.slice(0, 7)}${context.branch ? ` (${context.branch})` : ''}`;
 
   const recorder = new SightingRecorder(services.stores.risks);
+  // Announce (`risk.opened`, `risk.changed`) a batch at a time as risks are recorded: 20,000 results must not
+  // hold 20,000 recorded risks and 40,000 events at once (peak memory, bench:sarif). Each risk is in one batch only:
+  // `reported` keeps a result that appears twice in the log to one sighting.
+  let opened = 0;
+  const announce = async (batch: RecordedSighting[]) => {
+    opened += batch.filter((entry) => entry.transition === 'opened').length;
+    for (const [queue, messages] of riskEvents(envelope, batch, services.clock)) {
+      for (let i = 0; i < messages.length; i += 500) await services.queue.send(queue, messages.slice(i, i + 500));
+    }
+  };
   const reported = new Set<string>();
   const onPullRequest: Array<{ finding: SarifFinding; riskId: string }> = [];
   let results = 0;
@@ -75,23 +88,18 @@ export const recordSarifResults: UseCase = async (envelope, { services, logger }
       sightingId: `sarif:${uploadId}:${finding.fingerprint}`,
     };
     await recorder.add(sighting);
+    if (reported.size % announceEvery === 0) await announce(recorder.takeRecorded());
   }
-  const recorded = await recorder.drain();
+  await recorder.drain();
+  await announce(recorder.takeRecorded());
 
   const resolved = context.branch
     ? await resolveGone(services, envelope.organization, recordIdOf(asset.id, tool, context.branch), reported, tool, context)
     : [];
-  // Announce: one event per risk (its transition), then the resolutions.
-  const announcements = new Map<string, { risk: Risk; transition: RiskTransition; sightingId: string }>();
-  for (const entry of recorded) if (!announcements.has(entry.risk.id)) announcements.set(entry.risk.id, entry);
-  for (const [queue, messages] of riskEvents(envelope, [...announcements.values()], services.clock)) {
-    for (let i = 0; i < messages.length; i += 500) await services.queue.send(queue, messages.slice(i, i + 500));
-  }
   for (const risk of resolved) {
     for (const [queue, messages] of triageEvents(risk, 'resolved', services.clock)) await services.queue.send(queue, messages);
   }
 
-  const opened = recorded.filter((r) => r.transition === 'opened').length;
   if (context.branch) {
     const record: SarifScanRecord = {
       id: recordIdOf(asset.id, tool, context.branch),
