@@ -53,8 +53,11 @@ export async function demoSummary(services: AppServices, run: DemoRun, startedAt
   };
 }
 
-/** The summary as the demo prints it for a person; `overviewUrl` is the host's, with its per-start token. */
-export function summaryText(summary: DemoSummary, overviewUrl: string, leftOut: string[]): string {
+/**
+ * The summary as the demo prints it for a person. `overviewUrl` is the host's, with its per-start token, when the
+ * host stays up (`--keep`); otherwise the host stops after the summary and the line says how to keep it.
+ */
+export function summaryText(summary: DemoSummary, overviewUrl: string | undefined, leftOut: string[]): string {
   const byKind = Object.entries(summary.risks.byKind)
     .map(([kind, n]) => `${kind} ${n}`)
     .join(', ');
@@ -71,7 +74,7 @@ export function summaryText(summary: DemoSummary, overviewUrl: string, leftOut: 
     `  work items            ${summary.workItems.created} created, ${summary.workItems.closed} closed (in the simulator)`,
     `  pull request          ${summary.pullRequestComments} comment(s), ${summary.statuses} status(es) posted`,
     ...(leftOut.length > 0 ? [`  left out (not built yet) ${leftOut.join(', ')}`] : []),
-    `  overview              ${overviewUrl}`,
+    `  overview              ${overviewUrl ?? 'run npm run demo -- --keep to open it while the host stays up'}`,
     '',
   ].join('\n');
 }

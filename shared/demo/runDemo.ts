@@ -75,9 +75,11 @@ export async function runDemo(options: DemoCommandOptions, output: DemoOutput): 
     );
     const summary = await demoSummary(services, run, startedAt);
     if (options.json) output.out(`${JSON.stringify(summary)}\n`);
-    else say(summaryText(summary, host.overviewUrl, run.leftOut));
+    else say(summaryText(summary, options.keep ? host.overviewUrl : undefined, run.leftOut));
     if (options.keep) {
-      output.err(`host ${host.baseUrl} and simulator ${run.world.simulator.url} keep running; data in ${dataDir}. Press Ctrl+C to stop.\n`);
+      output.err(
+        `host ${host.baseUrl} and simulator ${run.world.simulator.url} keep running; data in ${dataDir}; overview ${host.overviewUrl}. Press Ctrl+C to stop.\n`,
+      );
       await output.untilStopped();
     }
     return 0;

@@ -151,18 +151,20 @@ describe('npm run demo -- --json', () => {
     expect((await demo.exited).code).toBe(0);
     const printed = [...demo.lines, demo.stderr()].join('\n');
     expect(printed).toContain('Press Ctrl+C to stop');
+    // The host stays up, so the summary gives the overview's address with this start's token.
+    expect(printed).toMatch(/overview\s+http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
     for (const secret of [...planted, pat]) expect(printed).not.toContain(secret);
   });
 });
 
 describe('npm run demo', () => {
-  it('prints its progress, each alert redacted, and the summary with the overview URL, and no planted secret', async () => {
+  it('prints its progress, each alert redacted, and the summary with how to keep the overview open, and no planted secret', async () => {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'demo', '--seed', String(seed)], { env, cwd: root });
     expect(stdout).toMatch(/build 101 finishes: .*\n(.*\n)*\s+alert \[critical\] .*ghp_\*+/);
     expect(stdout).toMatch(/pull request 1 is opened.*\n\s+→ posted back: \d+ thread\(s\), status secret-scan 'failed'/);
     expect(stdout).toMatch(/closes work item #\d+.*\n\s+→ 1 risk resolved/);
     expect(stdout).toMatch(/risks opened\s+\d+ \(\d+ open, 1 resolved\)/);
-    expect(stdout).toMatch(/overview\s+http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
+    expect(stdout).toMatch(/overview\s+run npm run demo -- --keep to open it/);
     for (const secret of planted) expect(stdout + stderr).not.toContain(secret);
   });
 
