@@ -12,3 +12,11 @@ export {
   summaryModes,
   WorkItemRouteSchema,
 } from './organizationSettings';
+export {
+  type AzureOpenAiSettings,
+  AzureOpenAiSettingsSchema,
+  defaultAzureOpenAiApiVersion,
+  defaultSummaryTimeoutSeconds,
+  type SummarySettings,
+  SummarySettingsSchema,
+} from './summarySettings';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { SummarySettingsSchema } from '../summaries';
 import { TriggerRulesSchema } from '../triggers';
 import { isValidSecretName } from '../vault';
+import { SummarySettingsSchema } from './summarySettings';
 
 /**
  * One organization's integration settings (the `organizations` container, partitioned by

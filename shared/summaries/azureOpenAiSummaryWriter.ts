@@ -1,6 +1,6 @@
+import type { AzureOpenAiSettings } from '../organizations';
 import type { Vault } from '../vault';
 import { redactedAnswer, redactedRequest } from './summaryRedaction';
-import type { AzureOpenAiSettings } from './summarySettings';
 import { type SummaryRequest, SummaryUnavailable, type SummaryWriter, type WrittenSummary } from './summaryWriter';
 
 /** What the managed identity asks Entra for: the scope of every Azure OpenAI resource. */

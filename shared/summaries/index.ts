@@ -2,14 +2,6 @@
 
 export { redactedText } from './summaryRedaction';
 export {
-  type AzureOpenAiSettings,
-  AzureOpenAiSettingsSchema,
-  defaultAzureOpenAiApiVersion,
-  defaultSummaryTimeoutSeconds,
-  type SummarySettings,
-  SummarySettingsSchema,
-} from './summarySettings';
-export {
   maxSummaryFindings,
   type SummaryFinding,
   type SummaryRequest,

@@ -1,5 +1,5 @@
+import type { SummarySettings } from '../organizations';
 import type { Vault } from '../vault';
-import type { SummarySettings } from './summarySettings';
 import { type SummaryWriter, templateSummaryWriter } from './summaryWriter';
 
 /**

@@ -74,6 +74,10 @@ describe('a cold start', () => {
     expect(loaded).not.toContain('demo');
   });
 
+  it('never loads the scanning engine: no webhook needs it, and its rules take longest to load', () => {
+    expect(sharedFoldersLoaded()).not.toContain('scanning');
+  });
+
   it('in Azure loads Service Bus and Cosmos DB and no SQLite, nor any client a webhook never uses', () => {
     const loaded = packagesLoaded(azure, true);
     expect(loaded).toEqual(expect.arrayContaining(['@azure/service-bus', '@azure/cosmos']));

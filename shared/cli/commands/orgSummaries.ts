@@ -1,7 +1,12 @@
 import { type Command, Option } from 'commander';
 import { printable } from '../../logging';
 import type { OrganizationSettings } from '../../organizations';
-import { defaultAzureOpenAiApiVersion, defaultSummaryTimeoutSeconds, type SummarySettings, SummarySettingsSchema } from '../../summaries';
+import {
+  defaultAzureOpenAiApiVersion,
+  defaultSummaryTimeoutSeconds,
+  type SummarySettings,
+  SummarySettingsSchema,
+} from '../../organizations';
 import { printJson, withServices } from '../cliServices';
 import { UsageError } from '../usageError';
 

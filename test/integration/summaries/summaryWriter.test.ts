@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/logging/logger';
+import { AzureOpenAiSettingsSchema } from '../../../shared/organizations';
 import { azureOpenAiSummaryWriter } from '../../../shared/summaries/azureOpenAiSummaryWriter';
-import { AzureOpenAiSettingsSchema } from '../../../shared/summaries/summarySettings';
 import { type SummaryFinding, type SummaryRequest, templateSummaryWriter, writeSummary } from '../../../shared/summaries/summaryWriter';
 import { type AzureOpenAiServer, startAzureOpenAiServer } from '../../support/azureOpenAiServer';
 import { SecretFactory } from '../../support/scanning/syntheticSecrets';
