@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import type picomatchModule from 'picomatch';
 import { z } from 'zod';
 
 /**
@@ -24,6 +24,8 @@ export type TriggerCondition = keyof typeof triggerConditions;
 
 /** Strict brackets: an unclosed `[`, `(` or `{` is an error to show, not a literal to guess at. */
 export function compilePattern(pattern: string, condition: TriggerCondition): RegExp {
+  // Loaded on the first pattern, not at cold start: organization settings carry this schema into every function.
+  const picomatch = require('picomatch') as typeof picomatchModule;
   const regex = picomatch.makeRe(pattern, { dot: true, strictBrackets: true, nocase: triggerConditions[condition].nocase });
   // picomatch answers a range it cannot build (`[z-a]`) with a regex that matches nothing.
   if (regex.source === '$^') throw new Error('it can match nothing (a character range backwards?)');
