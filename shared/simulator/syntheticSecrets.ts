@@ -1,25 +1,13 @@
-import { buildCommonAnnotatedKey, buildIdentifiableKey, withCrc32Base62Checksum } from '../scanning';
+import { SeededExampleMaker } from '../scanning';
 
 /**
- * Synthetic credentials for tests and the benchmark, generated at run time from a seed so no
- * credential-shaped literal is ever committed. They have the right format (and valid checksums
- * where the format has one) but were never issued by anyone.
+ * Synthetic credentials for tests, the benchmark and the demo, generated at run time from a seed so no
+ * credential-shaped literal is ever committed. They have the right format (and valid checksums where
+ * the format has one, from the same maker the rules' own examples use) but were never issued by anyone.
  */
-export class SecretFactory {
-  private state: number;
-
+export class SecretFactory extends SeededExampleMaker {
   constructor(seed = 1) {
-    this.state = seed >>> 0 || 1;
-  }
-
-  /** xorshift32: small, fast and deterministic. */
-  next(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state;
+    super(seed);
   }
 
   below(limit: number): number {
@@ -30,56 +18,29 @@ export class SecretFactory {
     return items[this.below(items.length)];
   }
 
-  characters(alphabet: string, length: number): string {
-    let out = '';
-    for (let i = 0; i < length; i++) out += alphabet[this.below(alphabet.length)];
-    return out;
-  }
-
-  alphanumeric(length: number): string {
-    return this.characters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', length);
-  }
-
-  bytes(length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) out[i] = this.below(256);
-    return out;
-  }
-
   gitHubToken(prefix: 'ghp_' | 'gho_' | 'ghu_' | 'ghs_' | 'ghr_' = 'ghp_'): string {
-    return withCrc32Base62Checksum(prefix, this.alphanumeric(30));
+    return this.crc32Token(prefix, 30);
   }
 
   npmToken(): string {
-    return withCrc32Base62Checksum('npm_', this.alphanumeric(30));
+    return this.crc32Token('npm_', 30);
   }
 
   /** A new-format (84-character) Azure DevOps PAT with a valid Marvin32 checksum. */
   azureDevOpsPat(): string {
-    const middle = this.alphanumeric(1) + this.characters('ABCDEFGHIJKL', 1) + this.alphanumeric(16);
-    return buildCommonAnnotatedKey(this.alphanumeric(52), 'AZDO', middle);
-  }
-
-  /** A legacy 52-character Azure DevOps PAT (lower-case base32, no checksum). */
-  legacyAzureDevOpsPat(): string {
-    return this.characters('abcdefghijklmnopqrstuvwxyz234567', 52);
+    return this.commonAnnotatedKey('AZDO');
   }
 
   azureStorageKey(): string {
-    return buildIdentifiableKey(this.bytes(64), '+ASt', 'Default0');
+    return this.identifiableKey(64, '+ASt', 'Default0');
   }
 
   azureServiceBusKey(): string {
-    return buildIdentifiableKey(this.bytes(32), '+ASb', 'Send0000');
+    return this.identifiableKey(32, '+ASb', 'Send0000');
   }
 
   azureFunctionKey(): string {
-    return buildIdentifiableKey(this.bytes(40), 'AzFu', 'Functi00', true);
-  }
-
-  entraClientSecret(): string {
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
-    return `${this.characters(alphabet, 3)}8Q~${this.characters(alphabet, 34)}`;
+    return this.identifiableKey(40, 'AzFu', 'Functi00', true);
   }
 
   awsAccessKeyId(): string {

@@ -21,7 +21,8 @@ export class SeededExampleMaker implements ExampleMaker {
     this.state = seed >>> 0 || 1;
   }
 
-  private next(): number {
+  /** xorshift32: small, fast and deterministic. */
+  next(): number {
     let x = this.state;
     x ^= x << 13;
     x ^= x >>> 17;
