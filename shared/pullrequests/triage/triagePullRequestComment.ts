@@ -40,18 +40,10 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
     if (!scan?.pullRequest)
       throw new PermanentError(`the scan '${feedback.published.scanId}' Vigil last published on pull request ${key.number} is gone`);
     const now = () => new Date(services.clock.now()).toISOString();
-    const publication = new Publication(
-      host,
-      store,
-      settings.organization,
-      key,
-      scan,
-      pullRequestSettingsOf(settings),
-      feedback,
-      logger,
-      now,
-      'refresh',
-    );
+    // The published head, as it stands in `current`: before the triage (to find the thread) and after (to refresh).
+    const publicationOf = (current: typeof feedback) =>
+      new Publication(host, store, settings.organization, key, scan, pullRequestSettingsOf(settings), current, logger, now, 'refresh');
+    const publication = publicationOf(feedback);
     const target = publication.target;
 
     const subject = envelope.subject;
@@ -126,18 +118,7 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
     });
     const threadOfFinding = updated.threads[fingerprint]?.id;
     if (threadOfFinding) await host.resolveThread(target, threadOfFinding, { outcome: triage.status, note: triagedNote(triage) });
-    const refreshed = await new Publication(
-      host,
-      store,
-      settings.organization,
-      key,
-      scan,
-      pullRequestSettingsOf(settings),
-      updated,
-      logger,
-      now,
-      'refresh',
-    )
+    const refreshed = await publicationOf(updated)
       .withOverview(summaryOverview(await summaryWriterFor(settings.summaries, services), key, scan, logger))
       .refresh();
     logger.info('finding triaged from the pull request', {
