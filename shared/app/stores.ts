@@ -18,7 +18,7 @@ import { RepositoryAssetStore } from '../repositories/assets/repositoryAssetStor
 import type { RepositoryScanRecord } from '../repositories/contentScan/repositoryScanRecord';
 import type { InventoryRecord } from '../repositories/inventory/inventoryOrganization';
 import { RiskStore } from '../risks/riskStore';
-import { RiskTallyStore, tallyingRisks } from '../risks/riskTallies';
+import { RiskTallyStore } from '../risks/riskTallies';
 import type { SarifScanRecord } from '../sarif/sarifScanRecord';
 import { SarifUploadStore } from '../sarif/sarifUploads';
 import type { Container, Store } from '../store/port';
@@ -68,7 +68,7 @@ export function createStores(store: Store, clock: Clock, config: VigilConfig): A
   return {
     organizations: new OrganizationDirectory(store.container('organizations'), clock),
     // Every write of a risk also moves the overview's totals.
-    risks: new RiskStore(tallyingRisks(store.container('risks'), riskTallies), clock),
+    risks: new RiskStore(store.container('risks'), clock, riskTallies),
     assets,
     // The repository view of `assets`: it reads only documents of type 'repository' and writes only those.
     repositories: new RepositoryAssetStore(assets as Container<RepositoryAsset>, clock),

@@ -6,7 +6,7 @@ export { riskEvents, triageEvents } from './riskEvents';
 export { scoreRepository } from './riskScore';
 export type { RiskSighting, RiskTransition, TriageRequest, TriageTransition } from './riskStore';
 export { defaultAcceptanceDays, RiskNotFoundError, RiskStore } from './riskStore';
-export { parseTallyKey, type RiskTally, RiskTallyStore, tallyingRisks, weekOf } from './riskTallies';
+export { parseTallyKey, type RiskTally, RiskTallyStore, weekOf } from './riskTallies';
 export { type RiskListView, type RiskWorkItemView, riskDetailView, riskListView } from './riskViews';
 export { type RecordedSighting, SightingRecorder } from './sightingRecorder';
 export { reopenEndedAcceptances, triageRisk } from './triageRisk';

@@ -14,6 +14,7 @@ import {
   riskId,
   type TriageSource,
 } from './risk';
+import type { RiskTallyStore } from './riskTallies';
 
 /** One sighting of a risk, as a scan reports it. */
 export interface RiskSighting {
@@ -85,6 +86,8 @@ export class RiskStore {
   constructor(
     private readonly risks: Container<Risk>,
     private readonly clock: Clock,
+    /** The overview's running totals, moved after every write with the risk as it was and as it is. */
+    private readonly tallies?: Pick<RiskTallyStore, 'moved'>,
   ) {}
 
   /**
@@ -109,7 +112,9 @@ export class RiskStore {
           recentSightings: [sightingId],
         };
         try {
-          return { risk: await this.risks.create(risk), transition: 'opened' };
+          const created = await this.risks.create(risk);
+          await this.tallies?.moved(undefined, created);
+          return { risk: created, transition: 'opened' };
         } catch (error) {
           if (isConflict(error)) continue; // another worker opened it first: count ours on top
           throw error;
@@ -141,10 +146,9 @@ export class RiskStore {
         });
       }
       try {
-        return {
-          risk: withoutSystemProperties(await this.risks.replace(updated, { ifMatch: existing._etag })),
-          transition: reopens ? 'reopened' : 'seen-again',
-        };
+        const stored = withoutSystemProperties(await this.risks.replace(updated, { ifMatch: existing._etag }));
+        await this.tallies?.moved(current, stored);
+        return { risk: stored, transition: reopens ? 'reopened' : 'seen-again' };
       } catch (error) {
         if (isPreconditionFailed(error)) continue;
         throw error;
@@ -206,7 +210,9 @@ export class RiskStore {
         ...(request.key ? { key: request.key } : {}),
       });
       try {
-        return { applied: true, risk: withoutSystemProperties(await this.risks.replace(updated, { ifMatch: existing._etag })), transition };
+        const stored = withoutSystemProperties(await this.risks.replace(updated, { ifMatch: existing._etag }));
+        await this.tallies?.moved(current, stored);
+        return { applied: true, risk: stored, transition };
       } catch (error) {
         if (isPreconditionFailed(error)) continue;
         throw error;

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Container, PatchOperation, QueryPage, QuerySpec, Scalar, WriteOptions } from '../store';
+import type { Container, PatchOperation } from '../store';
 import { isConflict, isNotFound, queryAll } from '../store';
 import { type Risk, type RiskKind, type RiskSeverity, type RiskStatus, statusChangedAt } from './risk';
 
@@ -74,6 +74,16 @@ export class RiskTallyStore {
     readonly tallies: Container<RiskTally>,
     private readonly clock: Clock,
   ) {}
+
+  /**
+   * Moves the totals by one write of a risk (`RiskStore` calls it after each). The risk is written by then:
+   * a failure here must not fail (and so repeat) the handler, so it is dropped, and the totals stay off
+   * until `vigil risks rebuild-totals` recomputes them (docs/overview.md).
+   */
+  async moved(before: Risk | undefined, after: Risk): Promise<void> {
+    const changes = tallyChanges(before, after);
+    if (changes.size > 0) await this.apply(after.organization, changes).catch(() => undefined);
+  }
 
   async apply(organization: string, changes: Map<string, PatchOperation[]>): Promise<void> {
     for (const [id, operations] of changes) {
@@ -155,58 +165,4 @@ export class RiskTallyStore {
     for (const tally of documents.values()) await this.tallies.upsert(tally);
     return all.length;
   }
-}
-
-/**
- * The risks container seen through the tallies: every create or replace of a risk also moves the
- * counts, so RiskStore keeps its own logic and every writer of risks is counted. The document before
- * a replace is the one its etag names, so the delta is exact; a crash between the two writes is
- * what `RiskTallyStore.rebuild` repairs (a redelivery writes no risk again, so it cannot count twice).
- */
-export function tallyingRisks(risks: Container<Risk>, tallies: RiskTallyStore): Container<Risk> {
-  const count = async (before: Risk | undefined, after: Risk) => {
-    const changes = tallyChanges(before, after);
-    // The risk is written: a failure here must not fail (and so repeat) the handler; the reconcile repairs the counts.
-    if (changes.size > 0) await tallies.apply(after.organization, changes).catch(() => undefined);
-  };
-  return {
-    name: risks.name,
-    partitionKeyField: risks.partitionKeyField,
-    async create(document: Risk) {
-      const stored = await risks.create(document);
-      await count(undefined, stored);
-      return stored;
-    },
-    read: (id: string, partitionKey: string) => risks.read(id, partitionKey),
-    async replace(document: Risk, options?: WriteOptions) {
-      const before = await risks.read(document.id, document.organization);
-      const stored = await risks.replace(document, options);
-      if (!options?.ifMatch || before?._etag === options.ifMatch) await count(before, stored);
-      return stored;
-    },
-    async upsert(document: Risk, options?: WriteOptions) {
-      const before = await risks.read(document.id, document.organization);
-      const stored = await risks.upsert(document, options);
-      await count(before, stored);
-      return stored;
-    },
-    async patch(id: string, partitionKey: string, operations: PatchOperation[], options?: WriteOptions) {
-      const before = await risks.read(id, partitionKey);
-      const stored = await risks.patch(id, partitionKey, operations, options);
-      await count(before, stored);
-      return stored;
-    },
-    async delete(id: string, partitionKey: string, options?: WriteOptions) {
-      const before = await risks.read(id, partitionKey);
-      await risks.delete(id, partitionKey, options);
-      if (before) {
-        const changes = new Map([
-          ['current', [{ op: 'incr' as const, path: `/counts/${tallyKey(before.status, before.severity, before.kind)}`, value: -1 }]],
-        ]);
-        await tallies.apply(partitionKey, changes).catch(() => undefined);
-      }
-    },
-    query: (spec: QuerySpec): Promise<QueryPage<Risk>> => risks.query(spec),
-    count: (where?: Record<string, Scalar>) => risks.count(where),
-  };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Risk } from '../../../shared/risks/risk';
 import { RiskStore } from '../../../shared/risks/riskStore';
-import { type RiskTally, RiskTallyStore, tallyingRisks, weekOf } from '../../../shared/risks/riskTallies';
+import { type RiskTally, RiskTallyStore, weekOf } from '../../../shared/risks/riskTallies';
 import { openInMemoryDatabase } from '../../../shared/store/embedded/embeddedDatabase';
 import { createEmbeddedStore } from '../../../shared/store/embedded/embeddedStore';
 import { ManualClock } from '../../support/manualClock';
@@ -14,7 +14,7 @@ function setup() {
   const store = createEmbeddedStore(openInMemoryDatabase(), clock);
   const container = store.container<Risk>('risks');
   const tallies = new RiskTallyStore(store.container<RiskTally>('riskTallies'), clock);
-  const risks = new RiskStore(tallyingRisks(container, tallies), clock);
+  const risks = new RiskStore(container, clock, tallies);
   const counts = async () => (await tallies.current('contoso'))[0]?.counts ?? {};
   const week = async (monday: string) => (await tallies.weeks(monday, 'contoso')).find((t) => t.week === monday)?.counts ?? {};
   return { clock, risks, tallies, counts, week, container };
