@@ -1,7 +1,5 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { pipelineTimestamp, SecretFactory } from '../support/scanning/syntheticSecrets';
-import { type PlantedSecret, planters } from './scanLogGenerator';
+import type { SecretFactory } from '../support/scanning/syntheticSecrets';
+import { type PlantedSecret, writePlantedBuildLog } from './scanLogGenerator';
 
 /**
  * Writes a seeded, keyword-dense Azure Pipelines log: the output of a deployment job run with
@@ -234,50 +232,16 @@ function gitLine(f: SecretFactory): string {
 }
 
 export async function writeKeywordDenseBuildLog(file: string, targetBytes: number, seed = 19): Promise<PlantedSecret[]> {
-  const f = new SecretFactory(seed);
-  const out = createWriteStream(file, { highWaterMark: 1024 * 1024 });
-  const planted: PlantedSecret[] = [];
-  const secretEvery = Math.max(1, Math.floor(targetBytes / 300 / 110));
-  let written = 0;
-  let line = 0;
-  let batch = '';
-  while (written < targetBytes) {
-    line++;
-    let text: string;
-    if (line % secretEvery === 0) {
-      const [kind, plant] = planters[planted.length % planters.length];
-      planted.push({ line, kind });
-      text = plant(f);
-    } else {
-      const family = f.below(20);
-      text =
-        family < 5
-          ? azDebugLine(f)
-          : family < 9
-            ? curlLine(f)
-            : family < 12
-              ? npmLine(f)
-              : family < 14
-                ? dockerLine(f)
-                : family < 16
-                  ? terraformLine(f)
-                  : family < 18
-                    ? environmentLine(f)
-                    : family < 19
-                      ? testLine(f)
-                      : gitLine(f);
-    }
-    const entry = `${pipelineTimestamp(line)}${text}\n`;
-    batch += entry;
-    written += Buffer.byteLength(entry);
-    if (batch.length > 256 * 1024) {
-      if (!out.write(batch)) await once(out, 'drain');
-      batch = '';
-    }
-  }
-  out.end(batch);
-  await once(out, 'finish');
-  return planted;
+  return writePlantedBuildLog(file, targetBytes, seed, (f) => {
+    const family = f.below(20);
+    if (family < 5) return azDebugLine(f);
+    if (family < 9) return curlLine(f);
+    if (family < 12) return npmLine(f);
+    if (family < 14) return dockerLine(f);
+    if (family < 16) return terraformLine(f);
+    if (family < 18) return environmentLine(f);
+    return family < 19 ? testLine(f) : gitLine(f);
+  });
 }
 
 /** Run as a script (`node --require tsx/cjs keywordDenseLogGenerator.ts FILE MEGABYTES`), like scanLogGenerator.ts. */

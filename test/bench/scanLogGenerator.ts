@@ -160,6 +160,23 @@ function pipelineLine(f: SecretFactory): string {
 }
 
 export async function writeRealisticBuildLog(file: string, targetBytes: number, seed = 42): Promise<PlantedSecret[]> {
+  return writePlantedBuildLog(file, targetBytes, seed, (f) => {
+    const family = f.below(10);
+    return family < 4 ? npmLine(f) : family < 6 ? dotnetLine(f) : family < 8 ? mavenLine(f) : pipelineLine(f);
+  });
+}
+
+/**
+ * Writes `targetBytes` of timestamped Azure Pipelines log lines made by `ordinaryLine`, with one of the
+ * `planters`' secrets every ~300th line (the same secrets at the same rate in every log, so recall means the
+ * same on each), and returns where each secret went.
+ */
+export async function writePlantedBuildLog(
+  file: string,
+  targetBytes: number,
+  seed: number,
+  ordinaryLine: (f: SecretFactory) => string,
+): Promise<PlantedSecret[]> {
   const f = new SecretFactory(seed);
   const out = createWriteStream(file, { highWaterMark: 1024 * 1024 });
   const planted: PlantedSecret[] = [];
@@ -175,8 +192,7 @@ export async function writeRealisticBuildLog(file: string, targetBytes: number, 
       planted.push({ line, kind });
       text = plant(f);
     } else {
-      const family = f.below(10);
-      text = family < 4 ? npmLine(f) : family < 6 ? dotnetLine(f) : family < 8 ? mavenLine(f) : pipelineLine(f);
+      text = ordinaryLine(f);
     }
     const entry = `${pipelineTimestamp(line)}${text}\n`;
     batch += entry;
