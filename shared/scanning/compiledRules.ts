@@ -38,6 +38,8 @@ export interface CompiledRule {
    * runs without `d`, whose offset arrays cost more than the match itself on a keyword-dense line.
    */
   secretEndsMatch: boolean;
+  /** The pattern without `g`, `y` or `d`: tests whether the rule could match a text at all, without a match object. */
+  probe: RegExp;
 }
 
 export interface CompiledRuleSet {
@@ -160,6 +162,7 @@ export function compileRules(definitions: readonly RuleDefinition[]): CompiledRu
       definition: uniformDefinition(definition),
       matcher: new RegExp(definition.pattern.source, [...flags].join('')),
       secretEndsMatch,
+      probe: new RegExp(definition.pattern.source, [...flags].filter((flag) => !'gyd'.includes(flag)).join('')),
     });
     for (const keyword of definition.keywords) {
       const action = actionFor(keyword);

@@ -10,7 +10,7 @@ import { decodePercentEscapes, hasPercentEscapes } from './decoders/urlDecoding'
 import { privateKeyBlocksInText } from './detectors/privateKeyBlocks';
 import { characterClassCount, shannonEntropy } from './entropy';
 import { privateKeyRule } from './rules/structuralRules';
-import type { Confidence, RuleMetadata } from './types';
+import type { Confidence, RuleDefinition, RuleMetadata } from './types';
 import { validateMatch } from './validators';
 import { specificRuleForValue } from './validators/checksumUpgrades';
 
@@ -61,6 +61,8 @@ const longTextThreshold = 16 * 1024;
 const windowBefore = 1024;
 const windowAfter = 4096;
 const decodedBudgetPerLine = 4 * 1024 * 1024;
+/** Where `mayFind` judges matches: only whether a candidate would result matters, not where. */
+const textOnlyOrigin: TextOrigin = { toRawOffset: (index) => index, encoding: undefined, depth: 0 };
 
 /**
  * Sorts rule indexes in place, in increasing order. A line triggers a handful of rules: insertion
@@ -253,6 +255,43 @@ export class LineAnalyzer {
     return candidates;
   }
 
+  /**
+   * Whether analysing `text` for these rules could find anything: a rule's own pattern (its probe)
+   * matches the text, for anchored rules a match that `judge` keeps, or the text holds escapes that
+   * `analyze` would decode and look into again. Exact for the text itself, so asking it first never
+   * loses a finding; the keyword gate asks it before a line is decoded for analysis (scanSession.ts).
+   */
+  mayFind(text: string, hits: Int32Array, rules: ArrayLike<number>, count = rules.length): boolean {
+    if (this.hasDecodableEscapes(text, hits.length > 0)) return true;
+    for (let r = 0; r < count; r++) {
+      const ruleIndex = rules[r];
+      if (!this.rulesForPath[ruleIndex] || !this.preconditionsHold(this.compiled.rules[ruleIndex].definition, text)) continue;
+      if (this.compiled.rules[ruleIndex].definition.anchor === 'name-around-keyword') {
+        const found: Candidate[] = [];
+        this.evaluateAnchoredRule(ruleIndex, text, textOnlyOrigin, hits, found);
+        if (found.length > 0) return true;
+      } else if (this.compiled.rules[ruleIndex].probe.test(text)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Percent-encoding or JSON escapes that `analyze` decodes (a keyword was hit, or a percent-escape marker). */
+  private hasDecodableEscapes(text: string, decodeWanted: boolean): boolean {
+    return decodeWanted && ((text.includes('%') && hasPercentEscapes(text)) || (text.includes('\\') && hasJsonEscapes(text)));
+  }
+
+  /** The checks `evaluateRule` makes before running a rule's pattern. */
+  private preconditionsHold(rule: RuleDefinition, text: string): boolean {
+    if (rule.requiredCharacters) {
+      for (let c = 0; c < rule.requiredCharacters.length; c++) if (!text.includes(rule.requiredCharacters[c])) return false;
+    }
+    // The line was analysed for another keyword: a URL credential still needs its '@' (most URLs have none).
+    if (rule.precondition === 'url-userinfo' && !text.includes('@')) return false;
+    return !rule.lineRequires || rule.lineRequires.test(text);
+  }
+
   private findHits(text: string): Int32Array {
     const pairs: number[] = [];
     this.compiled.automaton.findAll(text, (keyword, end) => {
@@ -270,12 +309,7 @@ export class LineAnalyzer {
     variants: { decoded: DecodedText; context?: 'basic-auth' }[],
   ): void {
     const { definition: rule, matcher, secretEndsMatch } = this.compiled.rules[ruleIndex];
-    if (rule.requiredCharacters) {
-      for (let c = 0; c < rule.requiredCharacters.length; c++) if (!text.includes(rule.requiredCharacters[c])) return;
-    }
-    // The line was analysed for another keyword: a URL credential still needs its '@' (most URLs have none).
-    if (rule.precondition === 'url-userinfo' && !text.includes('@')) return;
-    if (rule.lineRequires && !rule.lineRequires.test(text)) return;
+    if (!this.preconditionsHold(rule, text)) return;
     if (rule.anchor === 'name-around-keyword') {
       this.evaluateAnchoredRule(ruleIndex, text, origin, hits, candidates);
       return;

@@ -7,6 +7,7 @@ import { fingerprintSecret } from './fingerprint';
 import { type KeywordPass, keywordPass } from './keywordHits';
 import { type Candidate, LineAnalyzer, structuralPriority, type TextOrigin } from './lineAnalyzer';
 import { type CleanLine, cleanLogLine, rawOffsetOf } from './logLine';
+import { hasLiteral, hasRun, type PatternRequirements, patternRequirements } from './patternRequirements';
 import { redactSecret } from './redaction';
 import { kubernetesSecretRule, privateKeyRule } from './rules/structuralRules';
 import type { Finding, SecretSink } from './types';
@@ -34,8 +35,12 @@ const maximumHitsPerLine = 2 * 1024 * 1024;
 const noHits = new Int32Array(0);
 const noRules: readonly number[] = [];
 const escapeByte = 0x1b;
+const backslash = 0x5c;
+const percentSign = 0x25;
 const atSign = 0x40;
 const requiredCharacterReach = 512;
+/** Longer lines are analysed without asking the analyzer first (their analysis reads windows around the keywords). */
+const probedLineBytes = 16 * 1024;
 const sliceBytes = 1024 * 1024;
 /** A name alone on its line, its value on the next: `<apiToken>` (XML) or `password:` / `password: |` (YAML). */
 const nameOnly = /^[ \t]*(?:<([A-Za-z_][\w.\-:]{0,80})>|["']?([A-Za-z_][\w.-]{0,80})["']?[ \t]{0,4}:[ \t]{0,4}(?:[|>][-+]?)?)[ \t]*$/;
@@ -58,8 +63,8 @@ export class ScanSession {
   private readonly keywordLengths: Int32Array;
   private readonly markersByKeyword: readonly (readonly Marker[])[];
   private readonly gates: readonly KeywordGate[];
-  /** Per rule: its pattern without `g`, `y` or `d`, to test a followed line cheaply (armedRulesCannotMatch). */
-  private readonly armedProbes: readonly RegExp[];
+  /** The rules worthAnalysing asks the analyzer about (reused: one line at a time). */
+  private readonly rulesToAsk: Int32Array;
   private findings: Finding[] = [];
   private lineNumber = 1;
   private pending: Buffer[] = [];
@@ -73,6 +78,8 @@ export class ScanSession {
   /** The cleaned text of the line being analysed, for the secret sink (a verifier may need a part of it besides the secret). */
   private lineText = '';
   private ended = false;
+  /** Whether the block scanRegion is reading holds an ESC byte, a backslash, a percent sign (readsAsWritten). */
+  private readonly blockHas = [true, true, true];
   bytesScanned = 0;
   /** The most bytes of one line held at once (a diagnostic: it stays under maxLineBytes plus one chunk). */
   largestHeldLine = 0;
@@ -91,7 +98,7 @@ export class ScanSession {
     this.markersByKeyword = tables.markersByKeyword;
     this.gates = tables.gates;
     this.keywordLengths = tables.keywordLengths;
-    this.armedProbes = tables.armedProbes;
+    this.rulesToAsk = new Int32Array(compiled.rules.length);
   }
 
   /** Feeds the next bytes of the input. */
@@ -175,7 +182,7 @@ export class ScanSession {
 
   private processWindow(buffer: Buffer, end: number): void {
     const hits = this.hitsIn(buffer, 0, end);
-    this.analyseLine(buffer, 0, end, hits, lineContainsByte(buffer, 0, end, escapeByte));
+    this.analyseLine(buffer, 0, end, hits, rangeContainsByte(buffer, 0, end, escapeByte));
   }
 
   /**
@@ -186,6 +193,9 @@ export class ScanSession {
    */
   private scanRegion(buffer: Buffer, from: number, to: number): void {
     const pass = keywordPass(this.compiled.automaton, buffer, from, to);
+    this.blockHas[0] = blockContains(buffer, from, to, escapeByte);
+    this.blockHas[1] = blockContains(buffer, from, to, backslash);
+    this.blockHas[2] = blockContains(buffer, from, to, percentSign);
     const hits = pass.hits;
     const lines = new LineCounter(pass, from, this.lineNumber);
     let position = from;
@@ -193,19 +203,14 @@ export class ScanSession {
       while (position < limit && this.isFollowingLines()) {
         const newlineAt = buffer.indexOf(newline, position);
         this.lineNumber = lines.lineAt(position);
-        if (this.armedRulesCannotMatch(buffer, position, newlineAt)) this.endLine();
+        if (this.followedRulesCannotMatch(buffer, position, newlineAt)) this.endLine();
         else this.processLine(buffer, position, newlineAt, noHits, undefined);
         position = newlineAt + 1;
       }
     };
     const analyse = (lineStart: number, lineEnd: number, first: number, last: number) => {
-      const lineHits = new Int32Array(last - first);
-      for (let k = first; k < last; k += 2) {
-        lineHits[k - first] = hits[k];
-        lineHits[k - first + 1] = hits[k + 1] - lineStart;
-      }
       this.lineNumber = lines.lineAt(lineStart);
-      this.processLine(buffer, lineStart, lineEnd, lineHits, undefined);
+      this.processLine(buffer, lineStart, lineEnd, this.lineHits(hits, first, last, lineStart), undefined);
     };
     let h = 0;
     while (h < hits.length) {
@@ -217,13 +222,19 @@ export class ScanSession {
         const lineStart = pass.lineStart(keywordEnd);
         followUntil(lineStart);
         if (lineStart >= position) {
-          if (this.isFollowingLines() || this.worthAnalysing(pass, lineEnd, hits, h, hitEnd)) analyse(lineStart, lineEnd, h, hitEnd);
+          // A followed line is analysed for its own keywords or for what follows it, not merely because something is followed.
+          if (this.worthAnalysing(pass, buffer, lineEnd, hits, h, hitEnd) || !this.followedRulesCannotMatch(buffer, lineStart, lineEnd)) {
+            analyse(lineStart, lineEnd, h, hitEnd);
+          } else {
+            this.lineNumber = lines.lineAt(lineStart);
+            this.endLine();
+          }
           position = lineEnd + 1;
         }
       } else {
         // Nothing to follow, so `position` (the start of the line after the last one handled) is at
         // or before this line's start; the start is only looked for when the line is analysed.
-        if (this.worthAnalysing(pass, lineEnd, hits, h, hitEnd)) analyse(pass.lineStart(keywordEnd), lineEnd, h, hitEnd);
+        if (this.worthAnalysing(pass, buffer, lineEnd, hits, h, hitEnd)) analyse(pass.lineStart(keywordEnd), lineEnd, h, hitEnd);
         position = lineEnd + 1;
       }
       h = hitEnd;
@@ -233,36 +244,88 @@ export class ScanSession {
   }
 
   /**
-   * Whether a line's keywords justify decoding it: rules that need a character the line lacks
-   * (a URL credential needs '@') are ruled out on the raw bytes. `hits[first, last)` are the line's
-   * (keyword, end offset in the block) pairs; the line ends at `end`. The bytes are read where the
-   * keyword pass says (its copy of the block).
+   * Whether a line's keywords justify decoding it. First on the raw bytes, per keyword: rules that
+   * need a character the line lacks (a URL credential needs '@'), or an assignment after the name
+   * the keyword sits in (the generic rule), are ruled out. The rules left are then asked of the
+   * line's text (LineAnalyzer.mayFind: their own patterns), so a line is analysed only where one of
+   * them matches: on a keyword-dense log most lines say `token` or `authorization` and hold nothing.
+   * `hits[first, last)` are the line's (keyword, end offset in the block) pairs; the line ends at
+   * `end`. The bytes are read where the keyword pass says (its copy of the block).
    */
-  private worthAnalysing(pass: KeywordPass, end: number, hits: readonly number[], first: number, last: number): boolean {
+  private worthAnalysing(pass: KeywordPass, buffer: Buffer, end: number, hits: readonly number[], first: number, last: number): boolean {
     const { bytes, shift } = pass;
+    const rules = this.rulesToAsk;
+    let asked = 0;
+    let start = -1;
+    let plain = false;
     for (let h = first; h < last; h += 2) {
       const gate = this.gates[hits[h]];
       if (gate.always) return true;
       const keywordEnd = hits[h + 1];
       for (let r = 0; r < gate.rules.length; r++) {
         const rule = gate.rules[r];
+        let known = false;
+        for (let k = 0; k < asked && !known; k++) known = rules[k] === rule.index;
+        if (known) continue;
         if (rule.spelling !== null && !bytesSpell(bytes, keywordEnd - rule.spelling.length + shift, rule.spelling)) continue;
         if (rule.assignment) {
-          if (mayBeAssignmentAfter(bytes, keywordEnd - this.keywordLengths[hits[h]] + shift, end + shift)) return true;
+          if (mayBeAssignmentAfter(bytes, keywordEnd - this.keywordLengths[hits[h]] + shift, end + shift)) rules[asked++] = rule.index;
           continue;
         }
-        if (rule.unconditional) return true;
-        // Looked for after the keyword, within the reach of a credential. A URL credential needs an
-        // '@', which most URLs lack: a quick search for it first spares the byte-by-byte reading.
-        const to = Math.min(end, keywordEnd + requiredCharacterReach);
-        if (rule.urlUserinfo && !(pass.containsByte(keywordEnd, to, atSign) && hasUrlUserinfo(bytes, keywordEnd + shift, to + shift)))
-          continue;
-        let all = true;
-        for (let c = 0; c < rule.requiredBytes.length && all; c++) all = pass.containsByte(keywordEnd, to, rule.requiredBytes[c]);
-        if (all) return true;
+        if (!rule.unconditional) {
+          // Looked for after the keyword, within the reach of a credential.
+          const to = Math.min(end, keywordEnd + requiredCharacterReach) + shift;
+          if (rule.urlUserinfo && !hasUrlUserinfo(bytes, keywordEnd + shift, to)) continue;
+          let all = true;
+          for (let c = 0; c < rule.requiredBytes.length && all; c++) all = pass.containsByte(keywordEnd, to - shift, rule.requiredBytes[c]);
+          if (!all) continue;
+        }
+        if (rule.run !== null || rule.literal !== null) {
+          // What any match of the rule's pattern holds (patternRequirements.ts), looked for on the whole line.
+          // Colour codes can split a run on the raw bytes, so a line holding one is left to the analyzer.
+          if (start < 0) {
+            start = pass.lineStart(hits[first + 1]);
+            plain = end - start <= probedLineBytes && this.readsAsWritten(pass, start, end);
+          }
+          if (plain && rule.run !== null && !hasRun(bytes, start + shift, end + shift, rule.run.bytes, rule.run.length)) continue;
+          if (plain && rule.literal !== null && !hasLiteral(bytes, start + shift, end + shift, rule.literal)) continue;
+        }
+        rules[asked++] = rule.index;
       }
     }
-    return false;
+    if (asked === 0) return false;
+    if (start < 0) start = pass.lineStart(hits[first + 1]);
+    if (end - start > probedLineBytes || endsWithNameOnly(bytes, start + shift, end + shift)) return true;
+    const clean = cleanLogLine(buffer, start, end, undefined);
+    // Colour codes removed: the keyword offsets move, and the analysis finds them again.
+    if (clean.strippedEscapes) return true;
+    const textHits = this.shiftHits(this.lineHits(hits, first, last, start), clean);
+    return this.analyzer.mayFind(clean.text, textHits, rules, asked);
+  }
+
+  /** The hits `hits[first, last)` of the line starting at `lineStart`, as (keyword, end offset in the line) pairs. */
+  private lineHits(hits: readonly number[], first: number, last: number, lineStart: number): Int32Array {
+    const lineHits = new Int32Array(last - first);
+    for (let k = first; k < last; k += 2) {
+      lineHits[k - first] = hits[k];
+      lineHits[k - first + 1] = hits[k + 1] - lineStart;
+    }
+    return lineHits;
+  }
+
+  /**
+   * Whether the line's raw bytes are what the analyzer reads: no colour code (removed before
+   * analysis, so a run split by one is whole there), no JSON escape or percent-encoding (decoded and
+   * read again). Only then does a rule's pattern requirement (patternRequirements.ts) hold on the bytes.
+   * A block without any of those bytes needs no look at its lines (one native search per block).
+   */
+  private readsAsWritten(pass: KeywordPass, start: number, end: number): boolean {
+    const has = this.blockHas;
+    return !(
+      (has[0] && pass.containsByte(start, end, escapeByte)) ||
+      (has[1] && pass.containsByte(start, end, backslash)) ||
+      (has[2] && pass.containsByte(start, end, percentSign))
+    );
   }
 
   /** Keyword hits of one line (or window) as (keyword, end offset) pairs. */
@@ -293,11 +356,12 @@ export class ScanSession {
    * cleaned text plus a timestamp (ending in a blank) and maybe colour codes or a byte-order mark;
    * lines with either of those last two are analysed as before.
    */
-  private armedRulesCannotMatch(buffer: Buffer, start: number, end: number): boolean {
-    if (this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTag !== undefined) return false;
-    if (end - start > 64 * 1024 || buffer[start] === 0xef || lineContainsByte(buffer, start, end, escapeByte)) return false;
+  private followedRulesCannotMatch(buffer: Buffer, start: number, end: number): boolean {
+    if (!this.isFollowingLines() || this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTag !== undefined)
+      return false;
+    if (end - start > 64 * 1024 || buffer[start] === 0xef || rangeContainsByte(buffer, start, end, escapeByte)) return false;
     const raw = buffer.toString('latin1', start, end);
-    for (const rule of this.armed) if (this.armedProbes[rule].test(raw)) return false;
+    for (const rule of this.armed) if (this.compiled.rules[rule].probe.test(raw)) return false;
     return true;
   }
 
@@ -313,7 +377,8 @@ export class ScanSession {
     this.lineNumber++;
     this.columnBase = 0;
     this.windowedLine = false;
-    this.windowFindingKeys.clear();
+    // Clearing an empty Set still allocates a new table in V8: once per line, it showed in profiles.
+    if (this.windowFindingKeys.size > 0) this.windowFindingKeys.clear();
     // Counted down in place; a Map's entry iterator cost more than the rest of this method.
     for (let a = this.armed.length - 1; a >= 0; a--) {
       if (this.armedLinesLeft[a] <= 1) {
@@ -606,7 +671,6 @@ interface KeywordTables {
   markersByKeyword: readonly (readonly Marker[])[];
   gates: readonly KeywordGate[];
   keywordLengths: Int32Array;
-  armedProbes: readonly RegExp[];
 }
 
 const tablesByRuleSet = new WeakMap<CompiledRuleSet, KeywordTables>();
@@ -614,14 +678,14 @@ const tablesByRuleSet = new WeakMap<CompiledRuleSet, KeywordTables>();
 function keywordTables(compiled: CompiledRuleSet): KeywordTables {
   let tables = tablesByRuleSet.get(compiled);
   if (tables === undefined) {
+    const requirements = compiled.rules.map(({ definition }) => patternRequirements(definition.pattern));
     tables = {
       armingRulesByKeyword: compiled.actions.map((action) =>
         action.rules.filter((rule) => (compiled.rules[rule].definition.armsFollowingLines ?? 0) > 0),
       ),
       markersByKeyword: compiled.actions.map((action) => action.markers),
-      gates: compiled.actions.map((action) => keywordGate(compiled, action)),
+      gates: compiled.actions.map((action, keyword) => keywordGate(compiled, action, compiled.automaton.keywords[keyword], requirements)),
       keywordLengths: Int32Array.from(compiled.automaton.keywords, (keyword) => keyword.length),
-      armedProbes: compiled.rules.map(({ matcher }) => new RegExp(matcher.source, matcher.flags.replace(/[gyd]/g, ''))),
     };
     tablesByRuleSet.set(compiled, tables);
   }
@@ -635,10 +699,13 @@ function keywordTables(compiled: CompiledRuleSet): KeywordTables {
 interface KeywordGate {
   /** The keyword alone makes its line worth analysing. */
   always: boolean;
+  /** Otherwise, the rules it arms: the line is worth analysing when one of them may match. */
   rules: RuleGate[];
 }
 
 interface RuleGate {
+  /** The rule's index in the rule table. */
+  index: number;
   /** The exact spelling the rule requires (`keywordCase: 'exact'`), or null. */
   spelling: string | null;
   /** No required characters and no precondition: the keyword (in the right spelling) is enough. */
@@ -651,25 +718,36 @@ interface RuleGate {
   assignment: boolean;
   urlUserinfo: boolean;
   requiredBytes: number[];
+  /** What any match must hold (patternRequirements.ts). */
+  run: PatternRequirements['run'];
+  literal: PatternRequirements['literal'];
 }
 
-function keywordGate(compiled: CompiledRuleSet, action: KeywordAction): KeywordGate {
-  // A keyword that only arms anchored rules is not enough by itself: each occurrence is checked.
-  const anchoredOnly =
-    action.rules.length > 0 &&
-    !action.base64 &&
-    action.markers.length === 0 &&
-    action.rules.every((index) => compiled.rules[index].definition.anchor === 'name-around-keyword');
+function keywordGate(
+  compiled: CompiledRuleSet,
+  action: KeywordAction,
+  keyword: string,
+  requirements: readonly PatternRequirements[],
+): KeywordGate {
   return {
-    always: action.triggersLine && !anchoredOnly,
+    // A detector's marker, a base64 projection, or a rule that follows the next lines (`curl`): what it
+    // wakes is not only this line's match, which is all the analyzer can be asked about.
+    always:
+      action.base64 ||
+      action.markers.length > 0 ||
+      action.rules.some((index) => (compiled.rules[index].definition.armsFollowingLines ?? 0) > 0),
     rules: action.rules.map((index, position): RuleGate => {
       const { requiredCharacters, precondition, anchor } = compiled.rules[index].definition;
       return {
+        index,
         spelling: action.exactSpellings[position],
         unconditional: !requiredCharacters && !precondition,
         assignment: anchor === 'name-around-keyword' && !requiredCharacters && !precondition,
         urlUserinfo: precondition === 'url-userinfo',
         requiredBytes: Array.from({ length: requiredCharacters?.length ?? 0 }, (_, c) => requiredCharacters?.charCodeAt(c) ?? 0),
+        run: requirements[index].run,
+        // A literal the keyword itself spells in any case (`authorization`) is on the line already.
+        literal: literalWithin(requirements[index].literal, keyword) ? null : requirements[index].literal,
       };
     }),
   };
@@ -714,6 +792,19 @@ const assignmentByteKind = (() => {
   return kinds;
 })();
 
+/** Whether `keyword`, whatever its case, always holds `literal` (one table of accepted bytes per position). */
+function literalWithin(literal: readonly Uint8Array[] | null, keyword: string): boolean {
+  if (literal === null) return false;
+  const accepts = (table: Uint8Array, code: number) =>
+    table[code] === 1 && table[String.fromCharCode(code).toUpperCase().charCodeAt(0)] === 1;
+  for (let at = 0; at + literal.length <= keyword.length; at++) {
+    let k = 0;
+    while (k < literal.length && accepts(literal[k], keyword.charCodeAt(at + k))) k++;
+    if (k === literal.length) return true;
+  }
+  return false;
+}
+
 /** The bytes at `at` are exactly `spelling` (ASCII). */
 function bytesSpell(buffer: Uint8Array, at: number, spelling: string): boolean {
   if (at < 0) return false;
@@ -757,7 +848,27 @@ const userinfoByteKind = (() => {
   return kinds;
 })();
 
-function lineContainsByte(buffer: Uint8Array, start: number, end: number, byte: number): boolean {
+/** Whether buffer[from, to) holds `byte`: one native search (it may read on to the buffer's end). */
+function blockContains(buffer: Buffer, from: number, to: number, byte: number): boolean {
+  const at = buffer.indexOf(byte, from);
+  return at >= 0 && at < to;
+}
+
+/**
+ * Whether the line ends the way a name whose value comes on the next line does (`password:`,
+ * `<apiToken>`, `password: |`, Terraform's `variable "x" {`): followOpenTag must read it, whatever
+ * the line matches itself.
+ */
+function endsWithNameOnly(buffer: Uint8Array, start: number, end: number): boolean {
+  let last = end - 1;
+  while (last >= start && (buffer[last] === 0x20 || buffer[last] === 0x09 || buffer[last] === 0x0d)) last--;
+  if (last < start) return false;
+  const ending = buffer[last];
+  // > : | - + {
+  return ending === 0x3e || ending === 0x3a || ending === 0x7c || ending === 0x2d || ending === 0x2b || ending === 0x7b;
+}
+
+function rangeContainsByte(buffer: Uint8Array, start: number, end: number, byte: number): boolean {
   for (let i = start; i < end; i++) if (buffer[i] === byte) return true;
   return false;
 }
