@@ -83,14 +83,16 @@ function classBytes(
     if (code < 256) bytes[code] = 1;
   };
   for (const member of members) {
-    if (member.type === 'Character') accept(member.value);
-    else if (member.type === 'CharacterClassRange')
+    if (member.type === 'Character') {
+      accept(member.value);
+    } else if (member.type === 'CharacterClassRange') {
       for (let code = member.min.value; code <= Math.min(255, member.max.value); code++) accept(code);
-    else if (member.type === 'CharacterSet')
-      for (let code = 0; code < 256; code++)
-        if (setAccepts(member, code)) accept(code);
-        // Anything else (nested classes of the `v` flag) accepts every byte: never narrower than the pattern.
-        else bytes.fill(1);
+    } else if (member.type === 'CharacterSet') {
+      for (let code = 0; code < 256; code++) if (setAccepts(member, code)) accept(code);
+    } else {
+      // Anything else (nested classes of the `v` flag) accepts every byte: never narrower than the pattern.
+      bytes.fill(1);
+    }
   }
   if (ignoreCase) {
     for (let code = 0; code < 256; code++) {

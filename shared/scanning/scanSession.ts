@@ -37,7 +37,6 @@ const noRules: readonly number[] = [];
 const escapeByte = 0x1b;
 const backslash = 0x5c;
 const percentSign = 0x25;
-const atSign = 0x40;
 const requiredCharacterReach = 512;
 /** Longer lines are analysed without asking the analyzer first (their analysis reads windows around the keywords). */
 const probedLineBytes = 16 * 1024;
