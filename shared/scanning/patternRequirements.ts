@@ -21,7 +21,20 @@ export interface PatternRequirements {
 const shortestUsefulRun = 12;
 const shortestUsefulLiteral = 2;
 
+/** Read once per pattern and process: each scanner compiles its rules, and parsing 170 patterns takes tens of milliseconds. */
+const requirementsBySource = new Map<string, PatternRequirements>();
+
 export function patternRequirements(pattern: RegExp): PatternRequirements {
+  const key = `${pattern.flags}/${pattern.source}`;
+  let requirements = requirementsBySource.get(key);
+  if (requirements === undefined) {
+    requirements = readRequirements(pattern);
+    requirementsBySource.set(key, requirements);
+  }
+  return requirements;
+}
+
+function readRequirements(pattern: RegExp): PatternRequirements {
   const ignoreCase = pattern.flags.includes('i');
   const parsed = new RegExpParser().parsePattern(pattern.source, 0, pattern.source.length, {
     unicode: pattern.flags.includes('u'),
