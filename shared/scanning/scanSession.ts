@@ -358,7 +358,9 @@ export class ScanSession {
   private followedRulesCannotMatch(buffer: Buffer, start: number, end: number): boolean {
     if (!this.isFollowingLines() || this.privateKeys.isCollecting || this.kubernetes.isFollowing || this.openTag !== undefined)
       return false;
-    if (end - start > 64 * 1024 || buffer[start] === 0xef || rangeContainsByte(buffer, start, end, escapeByte)) return false;
+    // (Called from scanRegion only: blockHas describes the block the line is in.)
+    if (end - start > 64 * 1024 || buffer[start] === 0xef || (this.blockHas[0] && rangeContainsByte(buffer, start, end, escapeByte)))
+      return false;
     const raw = buffer.toString('latin1', start, end);
     for (const rule of this.armed) if (this.compiled.rules[rule].probe.test(raw)) return false;
     return true;

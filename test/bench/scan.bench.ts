@@ -13,13 +13,16 @@
  * secretlint 11 with its recommended preset. Vigil and ripgrep alternate for VIGIL_BENCH_ROUNDS
  * rounds (3 by default; medians reported, every round in `…Runs`). Prints one JSON line per log:
  *
- *   {"log","bytes","vigilMBps","rgMBps","prefilterMBps","vigilToRg","rgAllKeywordsMBps","secretlintMBps","secretlintSeconds",
+ *   {"log","bytes","vigilMBps","rgMBps","prefilterMBps","rulePatternBoundMBps","vigilToRg","rgAllKeywordsMBps","secretlintMBps","secretlintSeconds",
  *    "vigilSeconds","ratio","vigilRecall","secretlintRecall","vigilPeakRssMB","findings","vigilRuns","rgRuns"}
  *
  * Target (docs/performance.md): vigilToRg ≥ 0.5 on every log, vigilPeakRssMB ≤ 150. Without
  * ripgrep (`rg` not on the PATH) its columns are null and a note says so. Recall is the share of
  * planted lines on which a scanner reports something. `prefilterMBps` is the engine's keyword pass
- * alone over the same bytes (no line analysed): the bound on what the engine can reach.
+ * alone over the same bytes (no line analysed): the bound it cannot pass. `rulePatternBoundMBps` adds to
+ * that pass only the rules' own patterns, run with V8's regex engine on the lines their keywords select
+ * (texts made beforehand, nothing judged, the generic rule only where each keyword's name starts): the
+ * bound of any design that evaluates the rules a line's keywords select (docs/performance.md).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -43,6 +46,8 @@ interface VigilRun {
   seconds: number;
   /** The keyword pass alone over the same bytes (no line is analysed): the engine's bound. */
   prefilterSeconds: number;
+  /** Seconds of the rules' patterns alone on the lines their keywords select (rulePatternSeconds). */
+  rulePatternSeconds: number;
   lines: number[];
   findings: number;
   peakRssMB: number;
@@ -70,6 +75,7 @@ async function vigilChild(file: string, warmUp: string): Promise<void> {
   const result: VigilRun = {
     seconds: run.seconds,
     prefilterSeconds: prefilterOnlySeconds(file),
+    rulePatternSeconds: rulePatternSeconds(file),
     lines: [...run.lines],
     findings: run.findings,
     peakRssMB,
@@ -104,6 +110,60 @@ function prefilterOnlySeconds(file: string): number {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (hits === 0) throw new Error('the keyword pass found no keyword at all');
+  return seconds;
+}
+
+/**
+ * The regex work a keyword-gated scan cannot avoid: per block, the keyword pass finds the lines, and for
+ * each line every rule its keywords select is run on it once (anchored rules at each keyword's name, as
+ * the analyzer runs them). Only the pattern runs are timed; making the texts and lists is not.
+ */
+function rulePatternSeconds(file: string): number {
+  const { compileRules } = shippedModule<typeof CompiledRules>('scanning/compiledRules');
+  const { builtinRules } = shippedModule<typeof BuiltinRules>('scanning/rules/builtinRules');
+  const { keywordPass } = shippedModule<typeof KeywordHits>('scanning/keywordHits');
+  const compiled = compileRules(builtinRules);
+  const isNameByte = (code: number) => /[A-Za-z0-9_.-]/.test(String.fromCharCode(code));
+  const bytes = readFileSync(file);
+  let seconds = 0;
+  let matches = 0;
+  for (let offset = 0; offset < bytes.length; ) {
+    const blockEnd = bytes.lastIndexOf(0x0a, Math.min(bytes.length, offset + 1024 * 1024) - 1) + 1;
+    const pass = keywordPass(compiled.automaton, bytes, offset, blockEnd);
+    const runs: { text: string; rule: number; at: number }[] = [];
+    for (let h = 0; h < pass.hits.length; ) {
+      const lineEnd = pass.lineEnd(pass.hits[h + 1]);
+      const lineStart = pass.lineStart(pass.hits[h + 1]);
+      const text = bytes.toString('latin1', lineStart, lineEnd);
+      const seen = new Set<string>();
+      for (; h < pass.hits.length && pass.hits[h + 1] <= lineEnd; h += 2) {
+        for (const rule of compiled.actions[pass.hits[h]].rules) {
+          let at = -1;
+          if (compiled.rules[rule].definition.anchor === 'name-around-keyword') {
+            at = pass.hits[h + 1] - compiled.automaton.keywords[pass.hits[h]].length - lineStart;
+            const keywordStart = at;
+            while (at > 0 && keywordStart - at < 80 && isNameByte(text.charCodeAt(at - 1))) at--;
+          }
+          if (seen.has(`${rule}:${at}`)) continue;
+          seen.add(`${rule}:${at}`);
+          runs.push({ text, rule, at });
+        }
+      }
+    }
+    const started = process.hrtime.bigint();
+    for (const { text, rule, at } of runs) {
+      const { probe, matcher } = compiled.rules[rule];
+      if (at < 0) {
+        if (probe.test(text)) matches++;
+      } else {
+        matcher.lastIndex = at;
+        if (matcher.exec(text)) matches++;
+      }
+    }
+    seconds += Number(process.hrtime.bigint() - started) / 1e9;
+    offset = blockEnd;
+  }
+  if (matches === 0) throw new Error('no rule pattern matched at all');
   return seconds;
 }
 
@@ -222,6 +282,7 @@ async function main(): Promise<void> {
           vigilMBps: round(vigilMBps),
           rgMBps: rgMBps === undefined ? null : round(rgMBps),
           prefilterMBps: round(median(vigilRuns.map((run) => mb / run.prefilterSeconds))),
+          rulePatternBoundMBps: round(median(vigilRuns.map((run) => mb / (run.prefilterSeconds + run.rulePatternSeconds)))),
           vigilToRg: rgMBps === undefined ? null : round(vigilMBps / rgMBps, 2),
           rgAllKeywordsMBps: allKeywordsSeconds === undefined ? null : round(mb / allKeywordsSeconds),
           secretlintMBps: round(secretlintMBps),
