@@ -114,6 +114,8 @@ describe('vigil hooks subscribe against the loopback Azure DevOps', () => {
       ['hooks', 'subscribe', '--org', ado.url, '--url', webhook, ...auth],
       ['hooks', 'subscribe', '--org', ado.url, '--project', 'Web', '--url', webhook, '--resource-details', 'some', ...auth],
       ['hooks', 'remove', '--org', ado.url, ...auth],
+      // A malformed percent-escape in the organization's name: a usage error, not a URIError's stack trace.
+      ['hooks', 'subscribe', '--org', 'https://dev.azure.com/contoso%ff', '--project', 'Web', '--url', webhook, ...auth],
     ]) {
       const run = await vigil(...args);
       expect(run.code, args.join(' ')).toBe(2);

@@ -148,6 +148,7 @@ describe('vigil repos scan', () => {
   it.each([
     [['scan', 'contoso/payments'], /expected ORG\/PROJECT\/REPO \(e\.g\. contoso\/web\/api\), got 'contoso\/payments'/],
     [['scan', 'northwind/web/api'], /no organization 'northwind' \(add it with: vigil orgs add northwind/],
+    [['scan', 'contoso/web%ff/api'], /ORG\/PROJECT\/REPO 'web%ff' has a malformed percent-escape \(write %25 for a literal %\)/],
   ])('refuses %j with a usage error (exit 2) that says what to do', async (args, message) => {
     const run = await vigilRepos(args);
     expect(run.code).toBe(2);

@@ -15,7 +15,7 @@ import type { OrganizationSettings } from '../../organizations';
 import { OrganizationDirectory, OrganizationNotFoundError } from '../../organizations';
 import { hookSecretNames, isValidSecretName, requireSecret } from '../../vault';
 import { printJson, withServices } from '../cliServices';
-import { UsageError } from '../usageError';
+import { decodeArgumentPart, UsageError } from '../usageError';
 
 /**
  * `vigil hooks subscribe|list|remove`: the Azure DevOps service hook subscriptions that feed Vigil.
@@ -331,7 +331,7 @@ function parseOrganizationUrl(text: string): OrganizationUrl {
   const name = host.endsWith('.visualstudio.com')
     ? host.slice(0, -'.visualstudio.com'.length)
     : segment
-      ? decodeURIComponent(segment)
+      ? decodeArgumentPart(segment, '--org')
       : undefined;
   if (!name) throw new UsageError(`--org '${text.slice(0, 200)}' names no organization: expected https://dev.azure.com/<name>`);
   let normalised: string;

@@ -6,7 +6,7 @@ import { printable } from '../../logging';
 import { OrganizationNotFoundError } from '../../organizations';
 import type { ContentScanProgress, FullScanOutcome, RepositoryScanRecord } from '../../repositories';
 import { printJson, withServices } from '../cliServices';
-import { exitCodes, UsageError } from '../usageError';
+import { decodeArgumentPart, exitCodes, UsageError } from '../usageError';
 
 /**
  * `vigil repos scan ORG/PROJECT/REPO`: a full content scan of a repository's default branch, run
@@ -72,7 +72,7 @@ function parseTarget(target: string): { organization: string; project: string; r
   if (parts.length !== 3 || parts.some((part) => part.trim() === '')) {
     throw new UsageError(`expected ORG/PROJECT/REPO (e.g. contoso/web/api), got '${target}'`);
   }
-  const [organization, project, repository] = parts.map((part) => decodeURIComponent(part.trim()));
+  const [organization, project, repository] = parts.map((part) => decodeArgumentPart(part.trim(), 'ORG/PROJECT/REPO'));
   return { organization: organization.toLowerCase(), project, repository };
 }
 
