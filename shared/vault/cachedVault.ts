@@ -14,10 +14,18 @@ export const defaultSecretTtlMs = 5 * 60_000;
  */
 export const defaultMissingSecretTtlMs = 30_000;
 
+/**
+ * The most names remembered at once. Secret names are built from what deliveries say (an
+ * organization's hook secret is looked up before the delivery is authenticated), so without a bound
+ * a flood of deliveries naming made-up organizations would grow the cache without end.
+ */
+export const defaultMaximumCachedNames = 2_000;
+
 export interface VaultCacheOptions {
   clock?: Clock;
   ttlMs?: number;
   missingTtlMs?: number;
+  maximumNames?: number;
 }
 
 interface CacheEntry {
@@ -33,7 +41,14 @@ export function createCachedVault(inner: ManagedVault, options: VaultCacheOption
   const clock = options.clock ?? systemClock;
   const ttlMs = options.ttlMs ?? defaultSecretTtlMs;
   const missingTtlMs = options.missingTtlMs ?? defaultMissingSecretTtlMs;
+  const maximumNames = options.maximumNames ?? defaultMaximumCachedNames;
   const entries = new Map<string, CacheEntry>();
+  // Full: the name remembered longest ago goes (a Map iterates in insertion order), in constant time.
+  const remember = (key: string, entry: CacheEntry) => {
+    entries.delete(key);
+    while (entries.size >= maximumNames) entries.delete(entries.keys().next().value as string);
+    entries.set(key, entry);
+  };
   // One read in flight per name: a burst of events needing the same token makes one vault call.
   const inFlight = new Map<string, Promise<string | undefined>>();
   // Bumped by set and delete, so a read that started before a write cannot cache the old value.
@@ -53,7 +68,7 @@ export function createCachedVault(inner: ManagedVault, options: VaultCacheOption
     const pending = inner.getSecret(name).then((value) => {
       if (value !== undefined) registerVaultValue(value);
       if (generationOf(key) === generation) {
-        entries.set(key, { value, expiresAt: clock.now() + (value === undefined ? missingTtlMs : ttlMs) });
+        remember(key, { value, expiresAt: clock.now() + (value === undefined ? missingTtlMs : ttlMs) });
       }
       return value;
     });
@@ -86,7 +101,7 @@ export function createCachedVault(inner: ManagedVault, options: VaultCacheOption
         // Again after the write: a read that started while it was in flight may hold the old value.
         invalidate(key);
       }
-      entries.set(key, { value, expiresAt: clock.now() + ttlMs });
+      remember(key, { value, expiresAt: clock.now() + ttlMs });
     },
 
     listSecretNames: () => inner.listSecretNames(),

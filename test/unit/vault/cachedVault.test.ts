@@ -155,6 +155,20 @@ describe('cached vault', () => {
     expect(scrubSecrets(`Authorization: Basic ${basic}`)).toBe('Authorization: Basic ***');
   });
 
+  it('remembers a bounded number of names, however many made-up names deliveries ask for', async () => {
+    const clock = new ManualClock();
+    const { vault, reads } = countingVault({ 'hook-secret-contoso': token() });
+    const cached = createCachedVault(vault, { clock, maximumNames: 100 });
+    await cached.getSecret('hook-secret-contoso');
+    for (let i = 0; i < 1_000; i++) await cached.getSecret(`hook-secret-made-up-${i}`);
+    // The oldest name went to make room: reading it again asks the vault; a recent one is still remembered.
+    const before = reads.length;
+    await cached.getSecret('hook-secret-made-up-999');
+    expect(reads.length).toBe(before);
+    await cached.getSecret('hook-secret-contoso');
+    expect(reads.length).toBe(before + 1);
+  });
+
   it('passes listing through and keeps the inner description', async () => {
     const inner = countingVault({ b: token(), a: token() });
     const vault = createCachedVault(inner.vault);
