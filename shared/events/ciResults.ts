@@ -13,11 +13,13 @@ import { WebhookRejection } from './webhookErrors';
 /**
  * `POST /api/hooks/ci` (docs/ci-results.md): a CI step posts a SARIF 2.1.0 log with its context.
  * In order, each refusal a 4xx that enqueues nothing:
- *  1. the token (`Authorization: Bearer …`) must be the organization's CI token (vault secret
+ *  1. the organization named in the query string must be in `vigil orgs` (looked up before the token,
+ *     so a flood of requests naming made-up organizations costs store reads, never vault calls, which
+ *     Key Vault throttles for every caller);
+ *  2. the token (`Authorization: Bearer …`) must be the organization's CI token (vault secret
  *     `ci-token-<org>`, compared in constant time) — checked from the query string and the headers,
- *     before a byte of the body is read;
- *  2. the organization must be in `vigil orgs`, set up for the platform, and (Azure DevOps) know the
- *     repository from its inventory;
+ *     before a byte of the body is read; then the organization must be set up for the platform and
+ *     (Azure DevOps) know the repository from its inventory;
  *  3. the body, read as a stream up to 10 MB, must be JSON and a SARIF 2.1.0 log (422 names the JSON
  *     path of the first error).
  * Then the log is stored in chunks (`sarifUploads`) and a small `ci:sarif.uploaded` event is enqueued.
@@ -49,6 +51,7 @@ async function accept(request: HttpRequest, services: AppServices): Promise<Webh
     throw new WebhookRejection(422, 'invalid_context', `query parameter '${field}': ${issue.message}`, field);
   }
   const context = parsed.data;
+  const settings = await organizationOf(services, context.organization);
   const secretName = ciTokenSecretName(context.organization);
   const expected = await services.vault.getSecret(secretName).catch((error: unknown) => {
     services.logger.error('could not read the CI token; answering 503', { organization: context.organization, error });
@@ -63,7 +66,6 @@ async function accept(request: HttpRequest, services: AppServices): Promise<Webh
   }
   if (!secretsEqual(presented, expected)) throw new WebhookRejection(401, 'unauthorized', 'missing or wrong credentials');
 
-  const settings = await organizationOf(services, context.organization);
   await checkRepository(services, settings, context);
 
   const contentType = request.headers.get('content-type') ?? '';

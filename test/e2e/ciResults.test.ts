@@ -90,6 +90,10 @@ beforeAll(async () => {
     azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } },
     workItems: { enabled: true, workItemType: 'Issue', stateMapping: {} },
   });
+  // An organization Vigil knows that has no CI token.
+  await host.services.stores.organizations.add('contoso', {
+    azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-contoso' } },
+  });
   await host.services.stores.repositories.upsertIfChanged({
     organization,
     repositoryId,
@@ -176,10 +180,16 @@ describe('a bad CI request', () => {
       /set secret 'ci-token-contoso'/,
     ],
     [
-      'an organization Vigil does not know',
+      'an organization Vigil does not know, even with a CI token in the vault',
       () => post(ciUrl({ organization: 'northwind' }), trivy, headers(otherToken)),
       404,
       /vigil orgs add northwind/,
+    ],
+    [
+      'a made-up organization',
+      () => post(ciUrl({ organization: 'made-up-org' }), trivy, headers('anything')),
+      404,
+      /vigil orgs add made-up-org/,
     ],
     [
       'an unknown repository',
