@@ -33,6 +33,20 @@ describe('keyword-dense log lines', () => {
     expect(findings).toEqual([expect.objectContaining({ ruleId: 'generic-secret-assignment', line: 2 })]);
   });
 
+  it.each(['client_secret', 'api_token', 'admin_password'])(
+    'finds a Terraform variable\'s default a few lines below `variable "%s" {`',
+    (name) => {
+      const value = factory.password();
+      const findings = scanner.scanText(
+        [`variable "${name}" {`, '  type      = string', '  sensitive = true', `  default   = "${value}"`, '}'].join('\n'),
+        {
+          path: 'infra/variables.tf',
+        },
+      );
+      expect(findings).toEqual([expect.objectContaining({ ruleId: 'generic-secret-assignment', line: 4 })]);
+    },
+  );
+
   it('reports nothing for keywords in prose, and the secret assigned further on the same line', () => {
     const password = factory.password();
     expect(scan([`${pipelineTimestamp(1)}Retrieving the secret for scope https://management.core.windows.net//.default`])).toEqual([]);
