@@ -255,7 +255,6 @@ export class ScanSession {
     const { bytes, shift } = pass;
     const rules = this.rulesToAsk;
     let asked = 0;
-    let namesAValue = false;
     let start = -1;
     let plain = false;
     for (let h = first; h < last; h += 2) {
@@ -269,7 +268,6 @@ export class ScanSession {
         if (known) continue;
         if (rule.spelling !== null && !bytesSpell(bytes, keywordEnd - rule.spelling.length + shift, rule.spelling)) continue;
         if (rule.assignment) {
-          namesAValue = true;
           if (mayBeAssignmentAfter(bytes, keywordEnd - this.keywordLengths[hits[h]] + shift, end + shift)) rules[asked++] = rule.index;
           continue;
         }
@@ -294,12 +292,12 @@ export class ScanSession {
         rules[asked++] = rule.index;
       }
     }
-    if (asked === 0 && !namesAValue) return false;
-    if (start < 0) start = pass.lineStart(hits[first + 1]);
-    // A secret-sounding name whose value comes on a following line (`password:`, `<apiToken>`, Terraform's
+    // A name whose value comes on a following line (`password:`, `<apiToken>`, Terraform's
     // `variable "client_secret" {`): followOpenTag must read the line, whatever the line matches itself.
-    if (namesAValue && endsWithNameOnly(bytes, start + shift, end + shift)) return true;
+    // (Looked for back from the line's end, never before its first keyword.)
+    if (endsWithNameOnly(bytes, hits[first + 1] - this.keywordLengths[hits[first]] + shift, end + shift)) return true;
     if (asked === 0) return false;
+    if (start < 0) start = pass.lineStart(hits[first + 1]);
     if (end - start > probedLineBytes) return true;
     const clean = cleanLogLine(buffer, start, end, undefined);
     // Colour codes removed: the keyword offsets move, and the analysis finds them again.
