@@ -29,6 +29,12 @@ const finishedPipeline = {
   otherwise: 'only finished pipelines (success, failed, canceled) have job logs to scan',
 };
 
+/** A person's triage (subject.source says where it was made); a scan's own changes refresh the score in the scan. */
+const triageChange = {
+  when: (e: EventEnvelope) => typeof e.subject.source === 'string',
+  otherwise: "a scan's risk changes refresh the repository score in the scan itself",
+};
+
 const completedRun = { when: (e: EventEnvelope) => e.subject.state === 'completed', otherwise: 'only completed runs have logs to scan' };
 
 // The table is aligned by hand so it reads as one.
@@ -95,6 +101,7 @@ export const eventRoutes: readonly EventRoute[] = [
   { source: 'vigil', type: 'risk.opened', queue: 'workitem-sync', useCase: 'syncRiskToWorkItem' },
   { source: 'vigil', type: 'risk.changed', queue: 'alerts', useCase: 'sendAlert' },
   { source: 'vigil', type: 'risk.changed', queue: 'workitem-sync', useCase: 'syncRiskToWorkItem' },
+  { source: 'vigil', type: 'risk.changed', queue: 'repo-scan', useCase: 'refreshScoreAfterTriage', only: triageChange },
   { source: 'vigil', type: 'alerts.flush', queue: 'alerts', useCase: 'flushHeldAlerts' },
   { source: 'vigil', type: 'workitems.sync-failing', queue: 'alerts', useCase: 'alertWorkItemSyncFailing' },
   { source: 'vigil', type: 'workitems.reconcile-requested', queue: 'workitem-sync', useCase: 'reconcileWorkItems' },

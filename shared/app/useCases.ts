@@ -18,6 +18,7 @@ export const useCases = {
   scanRepositoryContent: async () => (await import('../repositories/fullScan/scanRepositoryContent.js')).scanRepositoryContent,
   scanPush: async () => (await import('../repositories/pushScan/scanPush.js')).scanPush,
   scanPullRequest: async () => (await import('../repositories/pullRequestScan/scanPullRequest.js')).scanPullRequest,
+  refreshScoreAfterTriage: async () => (await import('../repositories/assets/refreshScoreAfterTriage.js')).refreshScoreAfterTriage,
   // pr-publish
   publishPullRequest: async () => (await import('../pullrequests/publishing/publishPullRequest.js')).publishPullRequest,
   triagePullRequestComment: async () => (await import('../pullrequests/triage/triagePullRequestComment.js')).triagePullRequestComment,
