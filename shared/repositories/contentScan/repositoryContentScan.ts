@@ -1,6 +1,6 @@
 import { buildLogScanner } from '../../ci';
 import type { VigilConfig } from '../../config';
-import type { Finding, Scanner } from '../../scanning';
+import { type Finding, type Scanner, scanPath } from '../../scanning';
 import { looksBinary, sniffBytes } from './binaryContent';
 import { PathScreen, type PathScreenSettings } from './pathScreen';
 import { RepositoryPathFilter, toRelativePath } from './repositoryPathFilter';
@@ -89,7 +89,8 @@ export class RepositoryContentScan {
     this.filesSkipped++;
     const entry = (this.skipped[reason] ??= { count: 0, examples: [] });
     entry.count++;
-    if (entry.examples.length < examplesPerReason) entry.examples.push(toRelativePath(path));
+    // Kept in the scan's record: a secret in the file's name is shown redacted there too.
+    if (entry.examples.length < examplesPerReason) entry.examples.push(scanPath(this.scanner, toRelativePath(path)).shown);
     this.report();
   }
 
@@ -100,7 +101,15 @@ export class RepositoryContentScan {
    * end is not asked for (the reader's own drain takes it).
    */
   async *scanFile(path: string, content: AsyncIterable<Uint8Array>, size?: number): AsyncGenerator<Finding, void, undefined> {
-    const relative = toRelativePath(path);
+    // The path is text from outside too (shared/scanning/pathSecrets.ts): a secret in a file's name is a
+    // finding of its own, and every finding in the file carries the name with that secret redacted, since
+    // the path becomes the risk's location, a work item's text and a pull request summary's line.
+    const named = scanPath(this.scanner, toRelativePath(path));
+    for (const finding of named.findings) {
+      this.findings++;
+      yield finding;
+    }
+    const relative = named.shown;
     const chunks = content[Symbol.asyncIterator]();
     const head: Uint8Array[] = [];
     let headBytes = 0;

@@ -119,7 +119,7 @@ export class RepositoryRiskRecorder {
         organization: this.organization,
         asset: this.asset,
         ...(this.project ? { project: this.project } : {}),
-        location: `${finding.path}:${finding.line} @ ${origin.commitId.slice(0, 7)}`,
+        location: `${finding.location === 'path' ? `${finding.path} (its name)` : `${finding.path}:${finding.line}`} @ ${origin.commitId.slice(0, 7)}`,
         ...(summary.url ? { url: summary.url } : {}),
         sightingId,
       }),

@@ -42,6 +42,20 @@ describe('scanning one repository file', () => {
     expect(known.summary()).toMatchObject({ filesScanned: 1, bytesScanned: source.length, findings: 1 });
   });
 
+  it('reports a secret in a file name on its own, and never shows it in any path, even of a skipped file', async () => {
+    const named = scan();
+    const path = `/exports/dump-${token}.txt`;
+    const findings = await collect(named.scanFile(path, whole([source])));
+    expect(findings).toEqual([
+      expect.objectContaining({ ruleId: 'github-pat', location: 'path', line: 0 }),
+      expect.objectContaining({ ruleId: 'github-pat', line: 402 }),
+    ]);
+    expect(findings[1].path).toBe(findings[0].path);
+    expect(findings[1].path).toMatch(/^exports\/dump-ghp_\*+\w{4}\.txt$/);
+    named.skip(`/exports/copy-${token}.png`, 'binary');
+    expect(JSON.stringify([findings, named.summary()])).not.toContain(token);
+  });
+
   it('reads a file of known size given in several chunks up to that size', async () => {
     const chunks = [source.subarray(0, 5000), source.subarray(5000, 9000), source.subarray(9000)];
     const streamed = await collect(scan().scanFile('src/settings.ts', whole(chunks)));
