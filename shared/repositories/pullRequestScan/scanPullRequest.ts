@@ -5,6 +5,7 @@ import type { EventEnvelope } from '../../events';
 import { recordScan } from '../../telemetry';
 import { skippedByTrigger } from '../../triggers';
 import { RepositoryContentScan } from '../contentScan/repositoryContentScan';
+import { toRelativePath } from '../contentScan/repositoryPathFilter';
 import { FindingSummaries, repositoryRiskAsset } from '../contentScan/repositoryRiskRecorder';
 import { maxListedResults, type RepositoryScanRecord, scanResults } from '../contentScan/repositoryScanRecord';
 
@@ -76,14 +77,14 @@ export const scanPullRequest: UseCase = async (envelope, { services, logger }) =
       }
       fetched++;
       const content = await host.fileContent(repository, file.path, head);
+      const shownPath = toRelativePath(file.path);
       for await (const finding of scan.scanFile(file.path, content)) {
-        const isIntroduced = isAdded(added, finding.line);
+        // A secret in the file's name came with the file when its first line is new here (an added file).
+        const isIntroduced = isAdded(added, finding.location === 'path' ? 1 : finding.line);
         if (isIntroduced) introducedCount++;
-        (isIntroduced ? introduced : preexisting).add(
-          finding,
-          { commitId: head },
-          { introduced: isIntroduced, onDiffLine: canCommentOn(added, finding.line) },
-        );
+        // A file whose name holds a secret is shown by its redacted name, which no thread can be placed on: the summary lists it.
+        const onDiffLine = finding.path === shownPath && canCommentOn(added, finding.line);
+        (isIntroduced ? introduced : preexisting).add(finding, { commitId: head }, { introduced: isIntroduced, onDiffLine });
       }
     }
 

@@ -275,6 +275,26 @@ Payments.
     await published();
   });
 
+  it('reports a secret in the name of a file the pull request adds, shows that name redacted, and places no thread on it', async () => {
+    const nameToken = f.gitHubToken();
+    const inside = f.gitHubToken();
+    repository.commits.push({ commitId: 'e'.repeat(40), changes: { [`/exports/dump-${nameToken}.txt`]: `token=${inside}\n` } });
+    repository.pullRequests![0].sourceCommit = 'e'.repeat(40);
+    await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-updated-4'));
+    const record = narrowed(
+      await services.stores.scans.read(`pull-request:${repositoryId}:1:${'e'.repeat(40)}`, organization),
+      'kind',
+      'pull-request',
+    )!;
+    const inFile = record.results.filter((r) => r.path.startsWith('exports/'));
+    expect(inFile.map((r) => [r.line, r.introduced, r.onDiffLine])).toEqual([
+      [0, true, false],
+      [1, true, false],
+    ]);
+    expect(inFile[0].path).toMatch(/^exports\/dump-ghp_\*+\w{4}\.txt$/);
+    expect(JSON.stringify([record, await published()])).not.toContain(nameToken);
+  });
+
   it('records no risks (the pushes that brought the commits do) and stores no secret', async () => {
     expect(await services.stores.risks.list({ organization })).toEqual([]);
     const stored = JSON.stringify((await services.stores.scans.query({})).items);
@@ -286,7 +306,7 @@ Payments.
     repository.pullRequests![0].status = 'abandoned';
     const calls = await deliver(pullRequestEvent('git.pullrequest.updated.json', 'delivery-abandoned'));
     expect(itemFetches(calls)).toEqual([]);
-    expect(await published()).toHaveLength(3);
-    expect(await services.stores.scans.count({ kind: 'pull-request' })).toBe(3);
+    expect(await published()).toHaveLength(4);
+    expect(await services.stores.scans.count({ kind: 'pull-request' })).toBe(4);
   });
 });
