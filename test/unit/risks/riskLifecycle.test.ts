@@ -41,6 +41,8 @@ describe('the risk lifecycle', () => {
     expect(sent.map((s) => [s.queue, s.envelope.type, s.envelope.subject])).toEqual([
       ['alerts', 'risk.changed', subject],
       ['workitem-sync', 'risk.changed', subject],
+      // A person's change also refreshes the repository's score (refreshScoreAfterTriage).
+      ['repo-scan', 'risk.changed', subject],
     ]);
   });
 
