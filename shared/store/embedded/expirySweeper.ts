@@ -20,6 +20,8 @@ export interface ExpirySweeperOptions extends SweepOptions {
 
 /** Five minutes: an expired document is invisible at once, so the sweep only bounds how long its row takes space. */
 export const defaultSweepIntervalMs = 5 * 60_000;
+/** The first sweep waits until start-up's own work is done. */
+export const firstSweepDelayMs = 10_000;
 
 export function startExpirySweeper(db: EmbeddedDatabase, clock: Clock, logger: Logger, options: ExpirySweeperOptions = {}): ExpirySweeper {
   const log = logger.child({ component: 'expirySweeper' });
@@ -36,7 +38,7 @@ export function startExpirySweeper(db: EmbeddedDatabase, clock: Clock, logger: L
         running = undefined;
       });
   };
-  const first = setTimeout(sweep, 1_000);
+  const first = setTimeout(sweep, firstSweepDelayMs);
   const timer = setInterval(sweep, options.intervalMs ?? defaultSweepIntervalMs);
   // The host must not stay up for its sweeps.
   first.unref();

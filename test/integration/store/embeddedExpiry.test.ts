@@ -11,7 +11,7 @@ import { type SarifUploadChunk, SarifUploadStore, uploadIdOf } from '../../../sh
 import { type EmbeddedDatabase, openEmbeddedDatabase } from '../../../shared/store/embedded/embeddedDatabase';
 import { sweepExpiredDocuments } from '../../../shared/store/embedded/embeddedExpiry';
 import { createEmbeddedStore } from '../../../shared/store/embedded/embeddedStore';
-import { startExpirySweeper } from '../../../shared/store/embedded/expirySweeper';
+import { firstSweepDelayMs, startExpirySweeper } from '../../../shared/store/embedded/expirySweeper';
 import type { Store } from '../../../shared/store/port';
 import { timeToLiveSeconds } from '../../../shared/store/timeToLive';
 import { ManualClock } from '../../support/manualClock';
@@ -227,9 +227,24 @@ describe('the sweep', () => {
     try {
       await expiredDeliveries(3);
       const sweeper = startExpirySweeper(db, clock, createLogger({ sink: { write: () => undefined } }), { intervalMs: 60_000 });
-      await vi.advanceTimersByTimeAsync(1_000);
+      await vi.advanceTimersByTimeAsync(firstSweepDelayMs - 1);
+      expect(rowsOf('deliveries')).toBe(3);
+      await vi.advanceTimersByTimeAsync(1);
       await sweeper.stop();
       expect(rowsOf('deliveries')).toBe(0);
+
+      // Documents that expire after the first run are deleted by the next, one interval on; after stop nothing runs.
+      const again = startExpirySweeper(db, clock, createLogger({ sink: { write: () => undefined } }), { intervalMs: 60_000 });
+      await vi.advanceTimersByTimeAsync(firstSweepDelayMs);
+      await expiredDeliveries(2);
+      await vi.advanceTimersByTimeAsync(60_000 - firstSweepDelayMs - 1);
+      expect(rowsOf('deliveries')).toBe(2);
+      await vi.advanceTimersByTimeAsync(1);
+      await again.stop();
+      expect(rowsOf('deliveries')).toBe(0);
+      await expiredDeliveries(1);
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(rowsOf('deliveries')).toBe(1);
     } finally {
       vi.useRealTimers();
     }
