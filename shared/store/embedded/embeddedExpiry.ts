@@ -21,6 +21,8 @@ const expiryIndex = 'documents_by_expiry';
  */
 export function prepareExpiry(db: EmbeddedDatabase): void {
   db.exec('CREATE TABLE IF NOT EXISTS document_ttl (container TEXT PRIMARY KEY, default_ttl INTEGER) WITHOUT ROWID');
+  // The usual case (the CLI beside a running host, every start after the first): nothing to change, and no write lock taken.
+  if (expiryUpToDate(db)) return;
   // Inside one immediate transaction: a second connection opening the same file (the CLI beside the host) waits, then
   // finds the column and the recorded defaults and does nothing.
   db.transaction(() => {
@@ -50,6 +52,20 @@ export function prepareExpiry(db: EmbeddedDatabase): void {
       record.run(container, wanted);
     }
   }).immediate();
+}
+
+function expiryUpToDate(db: EmbeddedDatabase): boolean {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(documents)').all();
+  if (!columns.some((column) => column.name === 'expires_at')) return false;
+  const recorded = new Map(
+    db
+      .prepare<[], { container: string; default_ttl: number | null }>('SELECT container, default_ttl FROM document_ttl')
+      .all()
+      .map((row) => [row.container, row.default_ttl]),
+  );
+  return containerNames.every(
+    (container) => recorded.has(container) && recorded.get(container) === (containerTimeToLive(container) ?? null),
+  );
 }
 
 /** The SQL condition that keeps only live rows, with the current time (seconds) as its one parameter. */

@@ -89,7 +89,7 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
       insert: db.prepare<[string, string, string, string, string, number, number | null, number]>(
         `INSERT INTO documents (container, pk, id, body, etag, ts, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (container, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag, ts = excluded.ts, expires_at = excluded.expires_at
-         WHERE NOT ${liveRow.replace(/expires_at/g, 'documents.expires_at')}`,
+         WHERE documents.expires_at IS NOT NULL AND documents.expires_at <= ?`,
       ),
       update: db.prepare('UPDATE documents SET body = ?, etag = ?, ts = ?, expires_at = ? WHERE container = ? AND pk = ? AND id = ?'),
       remove: db.prepare('DELETE FROM documents WHERE container = ? AND pk = ? AND id = ?'),
