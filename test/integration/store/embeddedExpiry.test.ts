@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createAppServices } from '../../../shared/app/services';
+import { loadConfig } from '../../../shared/config';
 import { PermanentError } from '../../../shared/errors';
 import type { DeliveryDocument, DeliveryRecord } from '../../../shared/events';
 import { countDeliveries, findDelivery } from '../../../shared/events';
@@ -247,6 +249,37 @@ describe('the sweep', () => {
       expect(rowsOf('deliveries')).toBe(1);
     } finally {
       vi.useRealTimers();
+    }
+  });
+});
+
+describe("the local host's services", () => {
+  it('sweep the embedded store when built for a long-running host, and stop sweeping when closed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] });
+    const hostDir = mkdtempSync(join(tmpdir(), 'vigil-expiry-host-'));
+    try {
+      const services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: hostDir }), {
+        clock,
+        expirySweeps: true,
+        logger: createLogger({ sink: { write: () => undefined } }),
+      });
+      const peer = openEmbeddedDatabase(hostDir);
+      const rows = () => (peer.prepare("SELECT COUNT(*) AS n FROM documents WHERE container = 'deliveries'").get() as { n: number }).n;
+      try {
+        await services.stores.deliveries.create(delivery('hosted'));
+        clock.advance(deliveriesTtlMs);
+        expect(rows()).toBe(1);
+        await vi.advanceTimersByTimeAsync(firstSweepDelayMs);
+        expect(rows()).toBe(0);
+        await services.close();
+        // No sweep left scheduled on the closed database.
+        expect(vi.getTimerCount()).toBe(0);
+      } finally {
+        peer.close();
+      }
+    } finally {
+      vi.useRealTimers();
+      rmSync(hostDir, { recursive: true, force: true });
     }
   });
 });
