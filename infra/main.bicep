@@ -29,7 +29,7 @@ param principalId string = ''
 @description('Kind of principal principalId names.')
 param principalType string = 'User'
 
-@description('Days a deliveries document (received event and outcome) is kept.')
+@description('Days a deliveries document (received event and outcome) and its journey are kept; the default is the local host\'s (shared/store/timeToLive.ts).')
 @minValue(1)
 param deliveriesRetentionDays int = 30
 

@@ -15,10 +15,11 @@ param deliveriesTtlSeconds int
 @description('Seconds an idempotency record lives after its last write; longer than the code\'s 7-day completed window (expiry itself is checked in code).')
 param idempotencyTtlSeconds int
 
-@description('Seconds an uploaded SARIF chunk lives (shared/sarif/sarifUploads.ts uploadTtlSeconds; the handler deletes it sooner).')
+@description('Seconds an uploaded SARIF chunk lives (shared/store/timeToLive.ts, which the chunks carry as their own ttl; the handler deletes it sooner).')
 param sarifUploadsTtlSeconds int = 604800
 
-// Must equal containerDefinitions in shared/store/port.ts (test/unit/infra checks names, partition
+// Must equal containerDefinitions in shared/store/port.ts and, deployed with the defaults, the TTLs of
+// shared/store/timeToLive.ts, which the embedded store uses locally (test/unit/infra checks names, partition
 // keys and TTLs). A null defaultTtl leaves TTL off: those containers keep their documents.
 var containers = [
   { name: 'organizations', partitionKeyPath: '/organization', defaultTtl: null }

@@ -3,6 +3,7 @@ import { loadConfig, type VigilConfig } from '../config';
 import { createLogger, type Logger } from '../logging/logger';
 import type { QueueAdmin, QueueReceiver, QueueSender } from '../queue/port';
 import type { EmbeddedDatabase } from '../store/embedded/embeddedDatabase';
+import type { ExpirySweeper } from '../store/embedded/expirySweeper';
 import type { WalCheckpointer } from '../store/embedded/walCheckpointer';
 import type { Store } from '../store/port';
 import { startTelemetry, startTelemetryLater, telemetry as telemetryNow, telemetryWanted } from '../telemetry';
@@ -30,6 +31,8 @@ export interface AppServices {
 export interface ServiceOverrides {
   /** Checkpoint the embedded database on a worker thread (long-running hosts; see walCheckpointer.ts). */
   backgroundCheckpoints?: boolean;
+  /** Delete expired documents of the embedded store on a schedule (long-running hosts; see expirySweeper.ts). */
+  expirySweeps?: boolean;
   clock?: Clock;
   logger?: Logger;
   vault?: Vault;
@@ -58,6 +61,7 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
   ]);
   let database: EmbeddedDatabase | undefined;
   let checkpointer: WalCheckpointer | undefined;
+  let sweeper: ExpirySweeper | undefined;
   const embedded = async (): Promise<EmbeddedDatabase> => {
     if (!database) {
       database = (await import('../store/embedded/embeddedDatabase.js')).openEmbeddedDatabase(config.dataDir);
@@ -70,6 +74,9 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
   try {
     let store = await adapters.openStore(clock, embedded);
     let queue = await adapters.openQueue(clock, embedded);
+    if (overrides.expirySweeps && config.storeBackend === 'embedded') {
+      sweeper = (await import('../store/embedded/expirySweeper.js')).startExpirySweeper(await embedded(), clock, logger);
+    }
     let vault = overrides.vault ?? createVault(config, { clock });
     // The wrappers ask for the process's telemetry on each call: started later, they trace from then on.
     if (tracing || telemetry?.enabled) {
@@ -90,6 +97,7 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
       checkStoreWritable: async () => store.checkWritable?.(),
       async close() {
         await telemetryNow().flush();
+        await sweeper?.stop();
         await queue.close();
         await store.close();
         await checkpointer?.stop();
@@ -97,6 +105,7 @@ export async function createAppServices(config: VigilConfig, overrides: ServiceO
       },
     };
   } catch (error) {
+    await sweeper?.stop();
     await checkpointer?.stop();
     database?.close();
     throw error;

@@ -60,7 +60,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   let services: AppServices | undefined;
   try {
-    services = options.services ?? (await createAppServices(config, { backgroundCheckpoints: true }));
+    services = options.services ?? (await createAppServices(config, { backgroundCheckpoints: true, expirySweeps: true }));
     useServices(services);
     // A previous host that was killed left locks and claims nobody will release: the messages they
     // hold are ours to redeliver now, not after their lock or handler timeout.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Container } from '../store';
-import { isNotFound } from '../store';
+import { isNotFound, timeToLiveSeconds } from '../store';
 import type { CiContext } from './ciContext';
 
 /**
@@ -31,8 +31,8 @@ export interface SarifUploadChunk {
 
 /** 1.5 million base64 characters: a chunk document stays well under Cosmos DB's 2 MB item limit. */
 export const chunkCharacters = 1_500_000;
-/** Seven days: longer than any queue keeps a message (with its retries and reschedules). */
-export const uploadTtlSeconds = 7 * 24 * 3600;
+/** The `sarifUploads` container's TTL (seven days, shared/store/timeToLive.ts): longer than any queue keeps a message (with its retries and reschedules). */
+export const uploadTtlSeconds = timeToLiveSeconds.sarifUploads;
 
 const gzipped = promisify(gzip);
 const gunzipped = promisify(gunzip);

@@ -5,3 +5,4 @@ export { isConflict, isNotFound, isPreconditionFailed } from './errors';
 export type { Container, PatchOperation, QueryPage, QuerySpec, Scalar, Stored, WriteOptions } from './port';
 export { narrowed } from './port';
 export { queryAll } from './queryAll';
+export { containerTimeToLive, deliveriesRetentionDays, timeToLiveSeconds } from './timeToLive';

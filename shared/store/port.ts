@@ -90,7 +90,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** The containers and their partition keys (docs/architecture.md, "State"; one source of truth for infra/ too). One container, one document type. */
+/** The containers and their partition keys (docs/architecture.md, "State"; one source of truth for infra/ too). One container, one document type. Their TTLs: timeToLive.ts. */
 export const containerDefinitions = {
   organizations: { partitionKey: 'organization' },
   deliveries: { partitionKey: 'source' },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { traceDelivery, traceText } from '../../journeys';
 import { printable } from '../../logging';
+import { deliveriesRetentionDays } from '../../store';
 import { printJson, withServices } from '../cliServices';
 import { exitCodes } from '../usageError';
 
@@ -10,8 +11,8 @@ export const deliveryIdHint = [
   "  Azure DevOps: <subscriptionId>:<id> from the payload (the service hook's History shows the request), or <eventType>:<id> without a subscription id",
   "  GitHub: the X-GitHub-Delivery header (the webhook's Recent Deliveries)",
   "  GitLab: the X-Gitlab-Event-UUID header (the webhook's Recent events)",
-  'recent ones are listed by `vigil status`; deliveries refused before they proved their sender are only counted, and',
-  'records expire with the deliveries container (30 days in Azure)',
+  'recent ones are listed by `vigil status`; deliveries refused before they proved their sender are only counted;',
+  `a delivery and its journey are kept ${deliveriesRetentionDays} days after their last write (locally and in Azure), then expire: an older one is no longer recorded`,
 ].join('\n');
 
 /** `vigil trace DELIVERY_ID` (docs/operations.md, "Follow one delivery"): a delivery's journey from the store. */

@@ -1,6 +1,7 @@
 import type { CosmosClient, Database } from '@azure/cosmos';
 import { ConfigurationError } from '../../errors';
 import { type Container, type ContainerName, containerDefinitions, containerNames, type Document, type Store } from '../port';
+import { containerTimeToLive } from '../timeToLive';
 import { createCosmosClient } from './cosmosClient';
 import { CosmosContainer } from './cosmosContainer';
 import { cosmosFailure, type SecretValues } from './cosmosFailure';
@@ -60,7 +61,12 @@ async function createDatabaseAndContainers(
     containerNames.map((name) =>
       database.containers
         .createIfNotExists(
-          { id: name, partitionKey: { paths: [`/${containerDefinitions[name].partitionKey}`] } },
+          {
+            id: name,
+            partitionKey: { paths: [`/${containerDefinitions[name].partitionKey}`] },
+            // The same TTL as infra/ gives the container in Azure (shared/store/timeToLive.ts).
+            ...(containerTimeToLive(name) === undefined ? {} : { defaultTtl: containerTimeToLive(name) }),
+          },
           { abortSignal: AbortSignal.timeout(timeoutMs) },
         )
         .catch((error: unknown) => {

@@ -16,8 +16,10 @@ import {
   type SystemProperties,
   type WriteOptions,
 } from '../port';
+import { expiresAtSeconds } from '../timeToLive';
 import { applyPatch } from './applyPatch';
 import type { EmbeddedDatabase } from './embeddedDatabase';
+import { canExpire, liveRow, nowSeconds, prepareExpiry } from './embeddedExpiry';
 import { chooseIndex, createSortIndexes } from './embeddedIndexes';
 import { createEmbeddedWriteProbe } from './embeddedWriteProbe';
 import { type GroupCommit, groupCommitFor } from './groupCommit';
@@ -30,7 +32,10 @@ interface Row {
   ts: number;
 }
 
-/** The store port on the embedded SQLite file: one table of JSON documents keyed by (container, partition, id). */
+/**
+ * The store port on the embedded SQLite file: one table of JSON documents keyed by (container, partition, id), with
+ * Cosmos DB's time to live (embeddedExpiry.ts): a document past it is gone for every read, query and write at once.
+ */
 export function createEmbeddedStore(db: EmbeddedDatabase, clock: Clock = systemClock): Store {
   db.exec(`
     CREATE TABLE IF NOT EXISTS documents (
@@ -44,6 +49,7 @@ export function createEmbeddedStore(db: EmbeddedDatabase, clock: Clock = systemC
     ) WITHOUT ROWID;
   `);
   createSortIndexes(db);
+  prepareExpiry(db);
   const containers = new Map<ContainerName, EmbeddedContainer<Document>>();
   const probeWrite = createEmbeddedWriteProbe(db, clock);
   return {
@@ -76,9 +82,16 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
     if (!/^[A-Za-z]+$/.test(name)) throw new PermanentError(`invalid container name '${name}'`);
     this.writes = groupCommitFor(db);
     this.statements = {
-      read: db.prepare<[string, string, string], Row>('SELECT body, etag, ts FROM documents WHERE container = ? AND pk = ? AND id = ?'),
-      insert: db.prepare('INSERT INTO documents (container, pk, id, body, etag, ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
-      update: db.prepare('UPDATE documents SET body = ?, etag = ?, ts = ? WHERE container = ? AND pk = ? AND id = ?'),
+      read: db.prepare<[string, string, string, number], Row>(
+        `SELECT body, etag, ts FROM documents WHERE container = ? AND pk = ? AND id = ? AND ${liveRow}`,
+      ),
+      // An expired row that the sweep has not deleted yet is no conflict: it is overwritten, as Cosmos would create anew.
+      insert: db.prepare<[string, string, string, string, string, number, number | null, number]>(
+        `INSERT INTO documents (container, pk, id, body, etag, ts, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (container, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag, ts = excluded.ts, expires_at = excluded.expires_at
+         WHERE documents.expires_at IS NOT NULL AND documents.expires_at <= ?`,
+      ),
+      update: db.prepare('UPDATE documents SET body = ?, etag = ?, ts = ?, expires_at = ? WHERE container = ? AND pk = ? AND id = ?'),
       remove: db.prepare('DELETE FROM documents WHERE container = ? AND pk = ? AND id = ?'),
     };
   }
@@ -86,22 +99,22 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
   async create(document: T): Promise<Stored<T>> {
     return this.writes.write(() => {
       const pk = this.partitionKeyOf(document);
-      const { json, stored } = this.written(document);
-      const result = this.statements.insert.run(this.name, pk, document.id, json, stored._etag, stored._ts);
+      const { json, stored, expiresAt } = this.written(document);
+      const result = this.insert(pk, document.id, json, stored, expiresAt);
       if (result.changes === 0) throw new ConflictError(this.name, document.id);
       return stored;
     });
   }
 
   async read(id: string, partitionKey: string): Promise<Stored<T> | undefined> {
-    const row = this.statements.read.get(this.name, partitionKey, id);
+    const row = this.readLive(partitionKey, id);
     return row ? this.fromRow(row) : undefined;
   }
 
   async replace(document: T, options: WriteOptions = {}): Promise<Stored<T>> {
     return this.writes.write(() => {
       const pk = this.partitionKeyOf(document);
-      const row = this.statements.read.get(this.name, pk, document.id);
+      const row = this.readLive(pk, document.id);
       if (!row) throw new DocumentNotFoundError(this.name, document.id);
       this.checkEtag(row, document.id, options);
       return this.write(document, pk);
@@ -111,11 +124,11 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
   async upsert(document: T, options: WriteOptions = {}): Promise<Stored<T>> {
     return this.writes.write(() => {
       const pk = this.partitionKeyOf(document);
-      const row = this.statements.read.get(this.name, pk, document.id);
+      const row = this.readLive(pk, document.id);
       if (!row) {
         if (options.ifMatch) throw new PreconditionFailedError(this.name, document.id);
-        const { json, stored } = this.written(document);
-        this.statements.insert.run(this.name, pk, document.id, json, stored._etag, stored._ts);
+        const { json, stored, expiresAt } = this.written(document);
+        this.insert(pk, document.id, json, stored, expiresAt);
         return stored;
       }
       this.checkEtag(row, document.id, options);
@@ -125,7 +138,7 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
 
   async patch(id: string, partitionKey: string, operations: PatchOperation[], options: WriteOptions = {}): Promise<Stored<T>> {
     return this.writes.write(() => {
-      const row = this.statements.read.get(this.name, partitionKey, id);
+      const row = this.readLive(partitionKey, id);
       if (!row) throw new DocumentNotFoundError(this.name, id);
       this.checkEtag(row, id, options);
       const patched = applyPatch(JSON.parse(row.body) as T, operations);
@@ -138,7 +151,7 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
 
   async delete(id: string, partitionKey: string, options: WriteOptions = {}): Promise<void> {
     await this.writes.write(() => {
-      const row = this.statements.read.get(this.name, partitionKey, id);
+      const row = this.readLive(partitionKey, id);
       if (!row) throw new DocumentNotFoundError(this.name, id);
       this.checkEtag(row, id, options);
       this.statements.remove.run(this.name, partitionKey, id);
@@ -186,6 +199,10 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
   private whereClause(where: Record<string, Scalar> | undefined): { clause: string; parameters: unknown[] } {
     const parts: string[] = [];
     const parameters: unknown[] = [];
+    if (canExpire(this.name)) {
+      parts.push(liveRow);
+      parameters.push(nowSeconds(this.clock));
+    }
     for (const [field, value] of Object.entries(where ?? {})) {
       // Type-strict like Cosmos: json_extract turns true into 1, so the JSON type is compared too.
       if (value === null || typeof value === 'boolean') {
@@ -199,19 +216,27 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
     return { clause: parts.map((p) => `AND ${p}`).join(' '), parameters };
   }
 
+  private readLive(pk: string, id: string): Row | undefined {
+    return this.statements.read.get(this.name, pk, id, nowSeconds(this.clock));
+  }
+
+  private insert(pk: string, id: string, json: string, stored: Stored<T>, expiresAt: number | undefined) {
+    return this.statements.insert.run(this.name, pk, id, json, stored._etag, stored._ts, expiresAt ?? null, nowSeconds(this.clock));
+  }
+
   private write(document: T, pk: string): Stored<T> {
-    const { json, stored } = this.written(document);
-    this.statements.update.run(json, stored._etag, stored._ts, this.name, pk, document.id);
+    const { json, stored, expiresAt } = this.written(document);
+    this.statements.update.run(json, stored._etag, stored._ts, expiresAt ?? null, this.name, pk, document.id);
     return stored;
   }
 
-  /** The document as stored (system properties stripped) and as returned (fresh etag and _ts). */
-  private written(document: T): { json: string; stored: Stored<T> } {
+  /** The document as stored (system properties stripped), as returned (fresh etag and _ts), and when it expires. */
+  private written(document: T): { json: string; stored: Stored<T>; expiresAt: number | undefined } {
     const { _etag: _staleEtag, _ts: _staleTs, ...body } = document as T & Partial<SystemProperties>;
     void _staleEtag;
     void _staleTs;
     const stored = { ...(body as unknown as T), _etag: `"${randomUUID()}"`, _ts: Math.floor(this.clock.now() / 1000) };
-    return { json: JSON.stringify(body), stored };
+    return { json: JSON.stringify(body), stored, expiresAt: expiresAtSeconds(this.name, stored._ts, body) };
   }
 
   private fromRow(row: Row): Stored<T> {

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, PermanentError, ThrottledError, TransientError } from '../../../shared/errors';
 import { createCosmosStore } from '../../../shared/store/cosmos/cosmosStore';
 import { containerDefinitions, containerNames, type Store } from '../../../shared/store/port';
+import { containerTimeToLive } from '../../../shared/store/timeToLive';
 import { documentRequests } from '../../support/cosmosFaults';
 import { type CosmosTestServer, startCosmosServer } from '../../support/cosmosServer';
 
@@ -166,6 +167,20 @@ describe('Cosmos DB adapter: throttling, failures, credentials, TLS and start-up
     it('without VIGIL_COSMOS_CREATE, opens a database that infra created', async () => {
       const existing = await createCosmosStore(server.settings({ databaseName, createIfMissing: false }));
       await existing.close();
+    });
+
+    it('with VIGIL_COSMOS_CREATE, creates each container with the TTL infra/ gives it in Azure', async () => {
+      const settings = server.settings({ databaseName });
+      const client = new CosmosClient({ endpoint: settings.endpoint, key: server.key, agent: server.agent });
+      try {
+        const database = client.database(databaseName);
+        for (const name of containerNames) {
+          const { resource } = await database.container(name).read();
+          expect({ name, defaultTtl: resource?.defaultTtl }).toEqual({ name, defaultTtl: containerTimeToLive(name) });
+        }
+      } finally {
+        client.dispose();
+      }
     });
 
     it('refuses a container partitioned on the wrong key', async () => {

@@ -6,6 +6,7 @@ import { loadConfig } from '../../../shared/config';
 import { defaultMaxDeliveryCount, queueNames } from '../../../shared/queue/names';
 import { uploadTtlSeconds } from '../../../shared/sarif/sarifUploads';
 import { containerDefinitions, containerNames } from '../../../shared/store/port';
+import { containerTimeToLive, deliveriesRetentionDays, timeToLiveSeconds } from '../../../shared/store/timeToLive';
 import { hookSecretNames } from '../../../shared/vault/port';
 import { appFunctions } from '../../support/testHost';
 
@@ -199,6 +200,36 @@ describe('the Cosmos DB containers in Bicep', () => {
   it('sets a TTL on deliveries, their journeys, idempotency and SARIF uploads only', () => {
     const withTtl = declared.filter((container) => container.defaultTtl !== 'null').map((container) => container.name);
     expect(withTtl.sort()).toEqual(['deliveries', 'idempotency', 'journeys', 'sarifUploads']);
+  });
+
+  /**
+   * A container's TTL as deployed with the defaults, in seconds (undefined: TTL off): the parameter its line names, as
+   * main.bicep passes it (`<days param> * secondsPerDay`, with that parameter's default) or else the module's own default.
+   */
+  function deployedTtlSeconds(expression: string): number | undefined {
+    if (expression === 'null') return undefined;
+    const passed = new RegExp(`\\b${expression}:\\s*(\\w+)\\s*\\*\\s*secondsPerDay\\b`).exec(mainBicep);
+    if (passed) {
+      const days = new RegExp(`param\\s+${passed[1]}\\s+int\\s*=\\s*(\\d+)`).exec(mainBicep);
+      if (!days) throw new Error(`main.bicep passes ${expression} from ${passed[1]}, which has no default`);
+      return Number(days[1]) * 86400;
+    }
+    const own = new RegExp(`param\\s+${expression}\\s+int\\s*=\\s*(\\d+)`).exec(cosmosBicep);
+    if (!own) throw new Error(`${expression} has no default and main.bicep does not pass it as days * secondsPerDay`);
+    return Number(own[1]);
+  }
+
+  it.each(containerNames)('deploys %s with the TTL the code gives it (shared/store/timeToLive.ts), by default', (name) => {
+    const container = declared.find((candidate) => candidate.name === name);
+    expect(container).toBeDefined();
+    expect(deployedTtlSeconds(container?.defaultTtl ?? 'null')).toBe(containerTimeToLive(name));
+  });
+
+  it("keeps a delivery's journey exactly as long as the delivery, in Azure and in the code", () => {
+    const ttlOf = (name: string) => declared.find((candidate) => candidate.name === name)?.defaultTtl;
+    expect(ttlOf('journeys')).toBe(ttlOf('deliveries'));
+    expect(timeToLiveSeconds.journeys).toBe(timeToLiveSeconds.deliveries);
+    expect(mainBicep).toMatch(new RegExp(`param\\s+deliveriesRetentionDays\\s+int\\s*=\\s*${deliveriesRetentionDays}\\b`));
   });
 
   it('keeps SARIF upload chunks as long as the code says they live', () => {
