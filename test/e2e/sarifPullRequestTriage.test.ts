@@ -259,6 +259,17 @@ describe("a reply on a CodeQL thread of a GitHub pull request, beside Vigil's se
     expect(workItemOf('sql-injection')?.state).toBe('Active');
   });
 
+  it('refuses /vigil false-positive without a reason in the thread, saying what to write', async () => {
+    const thread = codeqlThread();
+    await reviewReply(thread.id, '/vigil false-positive', 'triage-gh-no-reason');
+    expect(repliesTo(thread.id).at(-1)).toMatchObject({
+      user: 'vigil-bot',
+      body: expect.stringMatching(/Vigil could not record that: give a reason: `\/vigil false-positive <reason>`/),
+    });
+    expect((await riskOf(gh.organization, 'js/sql-injection'))?.status).toBe('open');
+    expect(conclusion('Vigil: CodeQL')).toBe('failure');
+  });
+
   it('accepts the CodeQL risk, closes its work item, answers the thread and passes the CodeQL check, leaving the secret scan as it was', async () => {
     const secretBefore = secretSummary()?.body;
     const thread = codeqlThread();
@@ -294,7 +305,7 @@ describe("a reply on a CodeQL thread of a GitHub pull request, beside Vigil's se
 
   it('posts nothing when the same reply is delivered again', async () => {
     const thread = codeqlThread();
-    const reply = repliesTo(thread.id).find((c) => c.user === 'rae-reviewer')!;
+    const reply = repliesTo(thread.id).find((c) => c.body.startsWith('/vigil accept'))!;
     const before = writes();
     await reviewReply(thread.id, reply.body, 'triage-gh-accept-edited', reply.id);
     expect(writes()).toBe(before);
@@ -469,11 +480,11 @@ describe('replies on Semgrep discussions of a GitLab merge request', () => {
     expect(discussionOf(xss).resolved).toBe(false);
   });
 
-  it('refuses /vigil accept without a reason, saying what to write', async () => {
-    await reply(discussionOf(xss).id, '/vigil accept', 'triage-gl-no-reason');
+  it('refuses /vigil false-positive without a reason, saying what to write', async () => {
+    await reply(discussionOf(xss).id, '/vigil false-positive', 'triage-gl-no-reason');
     expect(discussionOf(xss).notes.at(-1)).toMatchObject({
       author: 'vigil-bot',
-      body: expect.stringMatching(/Vigil could not record that: give a reason: `\/vigil accept <reason>`/),
+      body: expect.stringMatching(/Vigil could not record that: give a reason: `\/vigil false-positive <reason>`/),
     });
     expect(discussionOf(xss).resolved).toBe(false);
   });
