@@ -4,7 +4,7 @@ import { queuesFor } from '../app';
 import { PermanentError } from '../errors';
 import type { RecordedSighting, Risk, RiskAsset, RiskSighting } from '../risks';
 import { riskEvents, riskId, SightingRecorder, triageEvents } from '../risks';
-import { narrowed } from '../store';
+import { isConflict, narrowed } from '../store';
 import type { CiContext } from './ciContext';
 import { sarifAsset } from './sarifAsset';
 import { type SarifFinding, sarifFindings } from './sarifFindings';
@@ -187,7 +187,11 @@ async function publishOnPullRequest(
     // What goes on a pull request is checked once more by Vigil's engine: a secret in a result's message, a title or a rule id never reaches a comment.
     redact: redactedText,
   });
-  await services.stores.scans.upsert(record);
+  // Written once: the publisher stores it again placed on the diff (which lines the pull request adds), and a
+  // redelivered upload must not put back the unplaced one a `/vigil` reply would then be answered from.
+  await services.stores.scans.create(record).catch((error: unknown) => {
+    if (!isConflict(error)) throw error;
+  });
   for (const queue of queuesFor(event)) await services.queue.send(queue, [{ messageId: event.id, body: event }]);
   return { scanId: record.id };
 }

@@ -253,6 +253,21 @@ describe('an Azure DevOps pull request with secrets in it', () => {
     expect(writes()).toBe(before);
   });
 
+  it('answers a /vigil command without a reason in the thread, saying what to write', async () => {
+    const [thread] = findingThreads();
+    const commentId = feedback.as(rae).reply(repositoryId, 1, thread.id, '/vigil accept');
+    expect((await comments.emitComment(repositoryId, 1, thread.id, commentId)).status).toBe(202);
+    await settled();
+    expect(
+      findingThreads()
+        .find((t) => t.id === thread.id)
+        ?.comments.at(-1),
+    ).toMatchObject({
+      author: 'Vigil',
+      content: expect.stringMatching(/Vigil could not record that: give a reason: `\/vigil accept <reason>`/),
+    });
+  });
+
   it('cuts a summary too long for the server to the limit it names, and lists past the thread budget what gets no thread', async () => {
     const many = Array.from({ length: 40 }, () => f.gitHubToken());
     repository.pullRequests!.push({

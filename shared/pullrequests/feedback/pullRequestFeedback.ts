@@ -195,6 +195,19 @@ export class PullRequestFeedbackStore {
     }
   }
 
+  /**
+   * Every channel's document of one pull request: Vigil's secret scan and each tool's (a `/vigil`
+   * reply is looked for in all of them). The repository is compared as the documents' ids compare it, ignoring case.
+   */
+  async channelsOf(organization: string, key: PullRequestKey): Promise<PullRequestFeedback[]> {
+    const repositoryId = key.repositoryId.toLowerCase();
+    const documents = await queryAll(this.documents, { where: { organization, source: key.source, number: key.number } });
+    return documents
+      .filter((document) => document.repositoryId.toLowerCase() === repositoryId)
+      .map(withoutSystemProperties)
+      .sort((a, b) => (a.channel ?? '').localeCompare(b.channel ?? ''));
+  }
+
   /** The pull requests of an organization Vigil has feedback on (for tests and `vigil` commands). */
   async list(organization: string): Promise<PullRequestFeedback[]> {
     return (await queryAll(this.documents, { where: { organization } })).map(withoutSystemProperties);

@@ -174,7 +174,8 @@ function tailLines({ report, scan }: SummaryContext): string[] {
       `#### About these results`,
       '',
       `- Posted by ${tool} from the CI (\`vigil ci report\`). The next upload from ${tool} for this pull request updates this comment, and resolves the thread of a finding it no longer reports.`,
-      `- To silence a finding, suppress it where ${tool} is configured: \`/vigil\` commands answer for Vigil's own findings only.`,
+      `- Accepted on purpose, or not a real problem? Reply \`/vigil accept <reason>\` or \`/vigil false-positive <reason>\` on the finding’s thread; for a finding without a thread, comment \`/vigil accept <id> <reason>\` with the id from the table. Vigil records it on the finding’s risk and no longer counts it against this pull request.`,
+      `- To stop ${tool} reporting it at all, suppress it where ${tool} is configured.`,
     );
     return lines;
   }

@@ -65,6 +65,11 @@ export const publishPullRequest: UseCase = async (envelope, { services, logger }
       return { published: false, why: placed.why };
     }
     scan = placed.scan;
+    // Kept as placed: a `/vigil` reply on one of its threads refreshes the summary and status from this record.
+    await services.stores.scans.upsert(scan).catch((error: unknown) => {
+      host.close();
+      throw error;
+    });
   }
   const now = () => new Date(services.clock.now()).toISOString();
   const publication = new Publication(

@@ -43,6 +43,8 @@ function toolThreadText(tool: string, finding: RepositoryFindingSummary, shortId
     '',
     `**What to do:** ${plain(finding.remediation ?? 'see the rule’s documentation.')}`,
     '',
+    `Accepted on purpose, or not a real problem? Reply \`/vigil accept <reason>\` or \`/vigil false-positive <reason>\` here.`,
+    '',
     `_Reported by ${tool} from the CI (finding \`${shortId}\`). Vigil resolves this thread when a later upload from ${tool} for this pull request no longer reports it._`,
   ].join('\n');
 }

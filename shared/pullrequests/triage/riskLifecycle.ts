@@ -30,7 +30,8 @@ export interface TriagedFinding {
   project?: string;
 }
 
-export type TriageOutcome = 'triaged' | 'already-triaged';
+/** `no-risk`: a tool's finding whose risk Vigil does not hold (its results are recorded as risks before they are posted). */
+export type TriageOutcome = 'triaged' | 'already-triaged' | 'no-risk';
 
 export interface RiskLifecycle {
   triage(organization: string, subject: TriagedFinding, request: TriageRequest): Promise<TriageOutcome>;
@@ -39,14 +40,18 @@ export interface RiskLifecycle {
 /**
  * The risks folder's lifecycle. A pull request's findings become risks when the push that brought
  * them is scanned; one triaged before that is recorded first, as a sighting at the pull request's
- * head with the id the push scan would give it (so the push does not count it twice).
+ * head with the id the push scan would give it (so the push does not count it twice). A tool's
+ * finding (SARIF results) is its `code-finding` or `dependency-vulnerability` risk, recorded before
+ * it was posted: nothing is made for it here.
  */
 export function riskLifecycle(services: AppServices): RiskLifecycle {
   return {
     async triage(organization, subject, request) {
       const { finding, asset } = subject;
       const risks = services.stores.risks;
-      if (!(await risks.get(organization, subject.riskId))) {
+      const existing = await risks.get(organization, subject.riskId);
+      if (!existing && finding.tool) return 'no-risk';
+      if (!existing) {
         await risks.record({
           organization,
           kind: 'leaked-secret',

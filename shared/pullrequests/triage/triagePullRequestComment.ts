@@ -1,11 +1,11 @@
 import type { UseCase } from '../../app';
-import type { CommentRef, PullRequestKey } from '../../codeHosts';
+import type { CommentRef, PublishTarget, PullRequestKey } from '../../codeHosts';
 import { openPullRequestHost } from '../../codeHosts';
 import { PermanentError } from '../../errors';
 import { pullRequestSettingsOf } from '../../organizations';
 import { narrowed } from '../../store';
 import { summaryWriterFor } from '../../summaries';
-import type { Triage } from '../feedback/pullRequestFeedback';
+import type { PullRequestFeedback, Triage } from '../feedback/pullRequestFeedback';
 import { triagedNote, triageRefusal } from '../publishing/feedbackText';
 import { shortIdOf } from '../publishing/findingsReport';
 import { Publication } from '../publishing/publication';
@@ -21,8 +21,10 @@ import { readTriageCommand } from './triageCommand';
  * not a command, does nothing. `/vigil false-positive <reason>` or `/vigil accept <reason>` on a
  * Vigil thread — or `/vigil accept <id> <reason>` elsewhere, with the id the summary shows —
  * triages the finding's risk (who, when, why), resolves the thread with a note, and posts the
- * summary and the status again, which no longer count the finding. A comment event delivered
- * again triages once.
+ * summary and the status again, which no longer count the finding. The same holds on a tool's
+ * threads (SARIF results posted on their own channel, docs/ci-results.md): the reply triages that
+ * tool's `code-finding` or `dependency-vulnerability` risk, and the tool's thread, summary and
+ * status say so. A comment event delivered again triages once.
  */
 export const triagePullRequestComment: UseCase = async (envelope, context) =>
   triageComment(envelope, context, riskLifecycle(context.services));
@@ -33,18 +35,13 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
   try {
     const named = await host.pullRequestOf(envelope);
     const store = services.stores.pullRequestFeedback;
-    const feedback = await store.get(settings.organization, named);
-    if (!feedback?.published) return { triaged: false, why: 'Vigil has published nothing on this pull request' };
-    const key: PullRequestKey = { ...named, ...(feedback.project ? { project: feedback.project } : {}) };
-    const scan = narrowed(await services.stores.scans.read(feedback.published.scanId, settings.organization), 'kind', 'pull-request');
-    if (!scan?.pullRequest)
-      throw new PermanentError(`the scan '${feedback.published.scanId}' Vigil last published on pull request ${key.number} is gone`);
-    const now = () => new Date(services.clock.now()).toISOString();
-    // The published head, as it stands in `current`: before the triage (to find the thread) and after (to refresh).
-    const publicationOf = (current: typeof feedback) =>
-      new Publication(host, store, settings.organization, key, scan, pullRequestSettingsOf(settings), current, logger, now, 'refresh');
-    const publication = publicationOf(feedback);
-    const target = publication.target;
+    // Every channel that published here: Vigil's secret scan first, then each tool whose SARIF results were posted.
+    const channels = (await store.channelsOf(settings.organization, named)).filter((feedback) => feedback.published);
+    if (channels.length === 0) return { triaged: false, why: 'Vigil has published nothing on this pull request' };
+    const project = channels.find((feedback) => feedback.project)?.project;
+    const key: PullRequestKey = { ...named, ...(project ? { project } : {}) };
+    // Reading the comment and answering it need the pull request only, not a channel's head.
+    const onPullRequest: PublishTarget = { key, headCommit: channels[0].published?.commitId ?? '' };
 
     const subject = envelope.subject;
     const commentId = subject.commentId ?? subject.noteId;
@@ -55,31 +52,59 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
       ...(threadId !== undefined ? { threadId: String(threadId) } : {}),
       ...(subject.kind === 'review' || subject.kind === 'conversation' ? { kind: subject.kind } : {}),
     };
-    const found = await host.comment(target, ref);
+    const found = await host.comment(onPullRequest, ref);
     if (!found) return { triaged: false, why: 'the comment is gone' };
-    const identity = feedback.identity ?? (await host.identity());
+    const identity = channels.find((feedback) => feedback.identity)?.identity ?? (await host.identity());
     if (found.comment.authorId === identity.id) return { triaged: false, why: "Vigil's own comment" };
 
-    const onThread = found.threadId ? Object.entries(feedback.threads).find(([, record]) => record.id === found.threadId) : undefined;
+    const onThread = found.threadId ? threadOf(channels, found.threadId) : undefined;
     const command = readTriageCommand(found.comment.body, onThread !== undefined);
     if (command.kind === 'none') return { triaged: false, why: 'not a /vigil command' };
+    // Awaited where it is returned: the `finally` below closes the host, and an Azure DevOps client refuses to post once closed.
     const refuse = async (problem: string) => {
-      if (found.threadId) await host.reply(target, found.threadId, triageRefusal(problem));
+      if (found.threadId) await host.reply(onPullRequest, found.threadId, triageRefusal(problem));
       logger.info('a /vigil command was not carried out', { pullRequest: key.number, problem });
       return { triaged: false, why: problem };
     };
-    if (command.kind === 'refused') return refuse(command.problem);
+    if (command.kind === 'refused') return await refuse(command.problem);
 
-    const fingerprint =
-      onThread?.[0] ??
-      uniqueFingerprint(command.findingId ?? '', [
-        ...new Set([...scan.results.map((r) => r.fingerprint), ...Object.keys(feedback.threads)]),
-      ]);
-    if (!fingerprint) return refuse(`no finding on this pull request has the id \`${command.findingId}\` (the summary lists them)`);
+    const scanOf = async (feedback: PullRequestFeedback) => {
+      const scanId = feedback.published?.scanId ?? '';
+      const scan = narrowed(await services.stores.scans.read(scanId, settings.organization), 'kind', 'pull-request');
+      if (!scan?.pullRequest) throw new PermanentError(`the scan '${scanId}' Vigil last published on pull request ${key.number} is gone`);
+      return { ...scan, pullRequest: scan.pullRequest };
+    };
+    let chosen: { feedback: PullRequestFeedback; scan: Awaited<ReturnType<typeof scanOf>>; fingerprint: string } | undefined;
+    if (onThread) chosen = { feedback: onThread.feedback, scan: await scanOf(onThread.feedback), fingerprint: onThread.fingerprint };
+    else {
+      // A finding named by its id: any channel's, as long as the id names one finding only.
+      const candidates: Array<{ feedback: PullRequestFeedback; scan: Awaited<ReturnType<typeof scanOf>>; fingerprint: string }> = [];
+      for (const feedback of channels) {
+        const scan = await scanOf(feedback);
+        for (const fingerprint of new Set([...scan.results.map((r) => r.fingerprint), ...Object.keys(feedback.threads)]))
+          candidates.push({ feedback, scan, fingerprint });
+      }
+      chosen = uniqueFinding(command.findingId ?? '', candidates);
+    }
+    if (!chosen) return await refuse(`no finding on this pull request has the id \`${command.findingId}\` (the summary lists them)`);
+    const { feedback, scan, fingerprint } = chosen;
+    const channel = scan.pullRequest.channel;
+    const feedbackKey = { ...key, ...(channel ? { channel: channel.name } : {}) };
+    const now = () => new Date(services.clock.now()).toISOString();
+    // The published head, as it stands in `current`: before the triage (to find the thread) and after (to refresh).
+    const publicationOf = (current: PullRequestFeedback) =>
+      new Publication(host, store, settings.organization, key, scan, pullRequestSettingsOf(settings), current, logger, now, 'refresh');
+    const target = publicationOf(feedback).target;
+
     const finding = scan.results.find((r) => r.fingerprint === fingerprint);
     const record = feedback.threads[fingerprint];
     if (record?.triage?.commentId === found.comment.id) return { triaged: false, why: 'already triaged from this comment' };
-    if (!finding) return refuse('Vigil no longer finds this secret on the pull request: there is nothing left to triage');
+    if (!finding)
+      return await refuse(
+        channel
+          ? `${channel.title} no longer reports this on the pull request: there is nothing left to triage`
+          : 'Vigil no longer finds this secret on the pull request: there is nothing left to triage',
+      );
 
     const triage: Triage = {
       status: command.status,
@@ -105,7 +130,9 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
         requestId: `${key.source}:${key.number}:${found.comment.id}`,
       },
     );
-    const updated = await store.update(settings.organization, key, (current) => {
+    if (outcome === 'no-risk')
+      return await refuse(`Vigil holds no risk for this ${channel?.title ?? 'tool'} finding any more: there is nothing to triage`);
+    const updated = await store.update(settings.organization, feedbackKey, (current) => {
       const existing = current.threads[fingerprint] ?? {
         state: 'triaged' as const,
         ruleId: finding.ruleId,
@@ -118,12 +145,14 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
     });
     const threadOfFinding = updated.threads[fingerprint]?.id;
     if (threadOfFinding) await host.resolveThread(target, threadOfFinding, { outcome: triage.status, note: triagedNote(triage) });
-    const refreshed = await publicationOf(updated)
-      .withOverview(summaryOverview(await summaryWriterFor(settings.summaries, services), key, scan, logger))
-      .refresh();
+    const publication = publicationOf(updated);
+    // The written overview speaks of secrets: a tool's summary has none (as when it is published).
+    if (!channel) publication.withOverview(summaryOverview(await summaryWriterFor(settings.summaries, services), key, scan, logger));
+    const refreshed = await publication.refresh();
     logger.info('finding triaged from the pull request', {
       pullRequest: key.number,
       finding: shortIdOf(fingerprint),
+      ...(channel ? { channel: channel.name } : {}),
       status: triage.status,
       outcome,
       state: refreshed?.state,
@@ -133,6 +162,7 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
       status: triage.status,
       risk: outcome,
       finding: shortIdOf(fingerprint),
+      ...(channel ? { channel: channel.name } : {}),
       ...(refreshed ? { state: refreshed.state } : {}),
     };
   } finally {
@@ -140,9 +170,18 @@ export async function triageComment(envelope: Parameters<UseCase>[0], { services
   }
 }
 
-/** The one fingerprint an id names (a prefix of at least 8 characters); undefined when none or several do. */
-function uniqueFingerprint(id: string, fingerprints: string[]): string | undefined {
+/** The channel document and fingerprint whose recorded thread a reply is in. */
+function threadOf(channels: PullRequestFeedback[], threadId: string): { feedback: PullRequestFeedback; fingerprint: string } | undefined {
+  for (const feedback of channels) {
+    const entry = Object.entries(feedback.threads).find(([, record]) => record.id === threadId);
+    if (entry) return { feedback, fingerprint: entry[0] };
+  }
+  return undefined;
+}
+
+/** The one finding an id names (a prefix of at least 8 characters of its fingerprint); undefined when none or several do. */
+function uniqueFinding<T extends { fingerprint: string }>(id: string, candidates: T[]): T | undefined {
   if (id.length < 8) return undefined;
-  const matches = fingerprints.filter((fingerprint) => fingerprint.startsWith(id));
+  const matches = candidates.filter((candidate) => candidate.fingerprint.startsWith(id));
   return matches.length === 1 ? matches[0] : undefined;
 }

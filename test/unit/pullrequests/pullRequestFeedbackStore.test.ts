@@ -75,3 +75,18 @@ describe('who publishes a pull request', () => {
     expect((await store.claim('contoso', key, head('a', 10))).outcome).toBe('go');
   });
 });
+
+describe("a pull request's channels", () => {
+  it("finds the secret scan's document and every tool's for one pull request, whatever the repository's case, and no other pull request's", async () => {
+    const { store } = setup();
+    const touch = (k: PullRequestKey & { channel?: string }) => store.update('contoso', k, (current) => ({ ...current }));
+    await touch({ ...key, channel: 'trivy' });
+    await touch(key);
+    await touch({ ...key, repositoryId: 'Octo-Org/Payments', channel: 'codeql' });
+    await touch({ ...key, number: 13, channel: 'trivy' });
+    await touch({ ...key, repositoryId: 'octo-org/ledger' });
+    const channels = await store.channelsOf('contoso', { ...key, repositoryId: 'OCTO-ORG/payments' });
+    expect(channels.map((feedback) => feedback.channel ?? 'secret-scan')).toEqual(['secret-scan', 'codeql', 'trivy']);
+    expect(await store.channelsOf('fabrikam', key)).toEqual([]);
+  });
+});

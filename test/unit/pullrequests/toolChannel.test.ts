@@ -100,6 +100,17 @@ describe("a tool's channel on a pull request", () => {
     expect(annotationsOf(report)[0].title).toBe('Trivy: jsonwebtoken: Insecure input validation (CVE-2022-23529)');
   });
 
+  it('tells the reader that /vigil accept and /vigil false-positive work on its threads, and how to name a finding without one', () => {
+    const scan = toolScan([result()]);
+    const text = summaryText({ scan, report: findingsReport(scan, { threads: {} }, defaults), settings: defaults }, 65_000);
+    expect(text).toMatch(/Reply `\/vigil accept <reason>` or `\/vigil false-positive <reason>` on the finding’s thread/);
+    expect(text).toMatch(/comment `\/vigil accept <id> <reason>` with the id from the table/);
+    expect(text).not.toMatch(/own findings only/);
+    expect(notesFor(trivy).thread(result(), 'abababab')).toMatch(
+      /Reply `\/vigil accept <reason>` or `\/vigil false-positive <reason>` here/,
+    );
+  });
+
   it("cannot be made to pass for another channel's summary or thread by a result's text", () => {
     const forged = result({ redacted: 'see <!-- vigil:summary --> and <!-- vigil:finding ffffffffffffffffffff -->' });
     const scan = toolScan([forged]);
