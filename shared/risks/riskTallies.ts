@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Container, PatchOperation } from '../store';
+import type { Container, PatchOperation, Stored } from '../store';
 import { isConflict, isNotFound, queryAll } from '../store';
 import { type Risk, type RiskKind, type RiskSeverity, type RiskStatus, statusChangedAt } from './risk';
 
@@ -8,7 +8,8 @@ import { type Risk, type RiskKind, type RiskSeverity, type RiskStatus, statusCha
  * per organization, `current` holds how many risks are in each (status, severity, kind), and one
  * `week` document per ISO week (Monday, UTC) holds how many became open, how many were resolved and
  * the seconds they took. They are changed where a risk changes, never computed by reading every risk
- * per request; `rebuildRiskTallies` recomputes them from the risks after a crash between the two writes.
+ * per request; `reconcileRiskTotals` (reconcileRiskTotals.ts) puts them back to what the risks say after a
+ * crash (or a failed tally write) between the two writes.
  */
 export interface RiskTally {
   /** `current`, or `week:2026-11-30`. */
@@ -78,7 +79,8 @@ export class RiskTallyStore {
   /**
    * Moves the totals by one write of a risk (`RiskStore` calls it after each). The risk is written by then:
    * a failure here must not fail (and so repeat) the handler, so it is dropped, and the totals stay off
-   * until `vigil risks rebuild-totals` recomputes them (docs/overview.md).
+   * until the hourly `riskTotalsTimer` (or `vigil risks rebuild-totals`) reconciles them with the
+   * risks (reconcileRiskTotals.ts, docs/operations.md).
    */
   async moved(before: Risk | undefined, after: Risk): Promise<void> {
     const changes = tallyChanges(before, after);
@@ -118,51 +120,39 @@ export class RiskTallyStore {
     return all.filter((tally) => (tally.week ?? '') >= sinceWeek);
   }
 
-  /** Replaces an organization's tallies with what its risks say now; returns how many risks were read. */
-  async rebuild(all: Risk[], organization: string): Promise<number> {
-    const documents = new Map<string, RiskTally>();
-    const rebuiltAt = new Date(this.clock.now()).toISOString();
-    const document = (id: string): RiskTally => {
-      let found = documents.get(id);
-      if (!found) {
-        const week = id.startsWith('week:') ? id.slice(5) : undefined;
-        found = { id, organization, scope: week ? 'week' : 'current', ...(week ? { week } : {}), counts: {}, rebuiltAt };
-        documents.set(id, found);
-      }
-      return found;
-    };
-    document('current');
-    for (const risk of all) {
-      // Replay the risk's status changes, oldest first, through the same rule the live updates use.
-      const changes = [...(risk.history ?? []), ...(risk.triage ? [risk.triage] : [])];
-      let previous: Counted | undefined;
-      let state: Counted = { ...risk, status: 'open', statusChangedAt: risk.firstSeenAt, triage: undefined };
-      const steps: Counted[] = [state];
-      for (const change of changes) {
-        state = { ...risk, status: change.status, statusChangedAt: change.at };
-        steps.push(state);
-      }
-      for (const step of steps) {
-        for (const [id, operations] of tallyChanges(previous, step)) {
-          // Only the final state counts in `current`; the weeks count every step.
-          if (id === 'current') continue;
-          const tally = document(id);
-          for (const operation of operations) {
-            if (operation.op !== 'incr') continue;
-            const key = operation.path.slice('/counts/'.length);
-            tally.counts[key] = (tally.counts[key] ?? 0) + operation.value;
-          }
-        }
-        previous = step;
-      }
-      const key = tallyKey(risk.status, risk.severity, risk.kind);
-      const current = document('current');
-      current.counts[key] = (current.counts[key] ?? 0) + 1;
-    }
-    for (const stale of await queryAll(this.tallies, { where: { organization } })) {
-      if (!documents.has(stale.id)) await this.tallies.delete(stale.id, organization).catch(() => undefined);
-    }
-    for (const tally of documents.values()) await this.tallies.upsert(tally);
-    return all.length;
+  /** Every tally document of an organization, as stored (with its etag, for a conditional write). */
+  async stored(organization: string): Promise<Stored<RiskTally>[]> {
+    return queryAll(this.tallies, { where: { organization } });
   }
+}
+
+/**
+ * What an organization's tally documents should hold, by id, from its risks alone: `current` from each
+ * risk's status now, the weeks from replaying each risk's status changes, oldest first, through the same
+ * rule the live updates use (`tallyChanges`). Only non-zero counts are kept.
+ */
+export function expectedTallies(all: readonly Risk[]): Map<string, Record<string, number>> {
+  const documents = new Map<string, Record<string, number>>([['current', {}]]);
+  const add = (id: string, key: string, value: number) => {
+    let counts = documents.get(id);
+    if (!counts) documents.set(id, (counts = {}));
+    counts[key] = (counts[key] ?? 0) + value;
+  };
+  for (const risk of all) {
+    const changes = [...(risk.history ?? []), ...(risk.triage ? [risk.triage] : [])];
+    let previous: Counted | undefined;
+    const steps: Counted[] = [{ ...risk, status: 'open', statusChangedAt: risk.firstSeenAt, triage: undefined }];
+    for (const change of changes) steps.push({ ...risk, status: change.status, statusChangedAt: change.at });
+    for (const step of steps) {
+      for (const [id, operations] of tallyChanges(previous, step)) {
+        // Only the final state counts in `current`; the weeks count every step.
+        if (id === 'current') continue;
+        for (const operation of operations) if (operation.op === 'incr') add(id, operation.path.slice('/counts/'.length), operation.value);
+      }
+      previous = step;
+    }
+    add('current', tallyKey(risk.status, risk.severity, risk.kind), 1);
+  }
+  for (const counts of documents.values()) for (const [key, n] of Object.entries(counts)) if (n === 0) delete counts[key];
+  return documents;
 }
