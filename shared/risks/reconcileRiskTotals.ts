@@ -1,12 +1,10 @@
-import type { Clock } from '../clock';
 import { messageOf, TransientError } from '../errors';
 import type { Logger } from '../logging';
-import type { Stored } from '../store';
 import { isConflict, isNotFound, isPreconditionFailed } from '../store';
 import { telemetry } from '../telemetry';
 import type { Risk } from './risk';
 import type { RiskStore } from './riskStore';
-import { expectedTallies, type RiskTally, type RiskTallyStore } from './riskTallies';
+import { expectedTallies, type RiskTallyStore } from './riskTallies';
 
 /** What reconciling one organization's risk totals did: counts only, never a risk's content. */
 export interface RiskTotalsReconciliation {
@@ -26,7 +24,6 @@ export interface RiskTotalsReconciliation {
 export interface RiskTotalsDependencies {
   risks: Pick<RiskStore, 'page'>;
   tallies: RiskTallyStore;
-  clock: Clock;
 }
 
 /** Counting passes per organization before a run leaves it to the next one. */
@@ -61,7 +58,6 @@ export async function reconcileRiskTotals(
     const all: Risk[] = (await deps.risks.page({ where: { organization }, limit: 10_000_000 })).items;
     risks = all.length;
     const expected = expectedTallies(all);
-    const rebuiltAt = new Date(deps.clock.now()).toISOString();
     let lostRace = false;
     for (const id of new Set([...expected.keys(), ...stored.keys()])) {
       const want = expected.get(id) ?? {};
@@ -69,7 +65,7 @@ export async function reconcileRiskTotals(
       const off = differingCounts(want, have?.counts ?? {});
       if (off === 0) continue;
       try {
-        await correct(deps.tallies, organization, id, want, have, rebuiltAt);
+        await deps.tallies.rewrite(organization, id, want, have);
       } catch (error) {
         if (!isPreconditionFailed(error) && !isConflict(error) && !isNotFound(error)) throw error;
         lostRace = true;
@@ -90,21 +86,6 @@ function differingCounts(want: Record<string, number>, have: Record<string, numb
   return off;
 }
 
-async function correct(
-  tallies: RiskTallyStore,
-  organization: string,
-  id: string,
-  counts: Record<string, number>,
-  have: Stored<RiskTally> | undefined,
-  rebuiltAt: string,
-): Promise<void> {
-  const week = id.startsWith('week:') ? id.slice(5) : undefined;
-  const document: RiskTally = { id, organization, scope: week ? 'week' : 'current', ...(week ? { week } : {}), counts, rebuiltAt };
-  if (!have) await tallies.tallies.create(document);
-  else if (week && Object.keys(counts).length === 0) await tallies.tallies.delete(id, organization, { ifMatch: have._etag });
-  else await tallies.tallies.replace(document, { ifMatch: have._etag });
-}
-
 /**
  * Reconciles every organization Vigil knows (or the one named), one at a time: a failure with one is
  * logged and the others still run; the run then fails naming them. Logs one line per organization, with
@@ -113,7 +94,6 @@ async function correct(
 export async function reconcileAllRiskTotals(
   services: {
     stores: { organizations: { list(): Promise<{ organization: string }[]> }; risks: Pick<RiskStore, 'page'>; riskTallies: RiskTallyStore };
-    clock: Clock;
     logger: Logger;
   },
   options: { organization?: string } = {},
@@ -121,7 +101,7 @@ export async function reconcileAllRiskTotals(
   const organizations = options.organization
     ? [options.organization.toLowerCase()]
     : (await services.stores.organizations.list()).map((o) => o.organization);
-  const deps = { risks: services.stores.risks, tallies: services.stores.riskTallies, clock: services.clock };
+  const deps = { risks: services.stores.risks, tallies: services.stores.riskTallies };
   const results: RiskTotalsReconciliation[] = [];
   const failed: string[] = [];
   for (const organization of organizations) {

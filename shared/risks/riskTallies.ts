@@ -120,6 +120,20 @@ export class RiskTallyStore {
     return all.filter((tally) => (tally.week ?? '') >= sinceWeek);
   }
 
+  /**
+   * Sets one tally document to `counts`, on the condition that it is still the one read (`have`, with its
+   * etag; absent: that no one has created it since). A week no risk counts in any more is deleted.
+   * PreconditionFailedError, ConflictError or NotFoundError when a risk write moved it meanwhile.
+   */
+  async rewrite(organization: string, id: string, counts: Record<string, number>, have: Stored<RiskTally> | undefined): Promise<void> {
+    const week = id.startsWith('week:') ? id.slice(5) : undefined;
+    const rebuiltAt = new Date(this.clock.now()).toISOString();
+    const document: RiskTally = { id, organization, scope: week ? 'week' : 'current', ...(week ? { week } : {}), counts, rebuiltAt };
+    if (!have) await this.tallies.create(document);
+    else if (week && Object.keys(counts).length === 0) await this.tallies.delete(id, organization, { ifMatch: have._etag });
+    else await this.tallies.replace(document, { ifMatch: have._etag });
+  }
+
   /** Every tally document of an organization, as stored (with its etag, for a conditional write). */
   async stored(organization: string): Promise<Stored<RiskTally>[]> {
     return queryAll(this.tallies, { where: { organization } });

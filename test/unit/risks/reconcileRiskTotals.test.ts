@@ -54,7 +54,7 @@ function setup() {
     return counted;
   };
   const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
-  const deps = { risks, tallies, clock };
+  const deps = { risks, tallies };
   return { clock, risks, tallies, writes, current, fullCount, nonZero, deps };
 }
 

@@ -68,7 +68,7 @@ describe("the overview's risk totals", () => {
       week: '2020-01-06',
       counts: { opened: 9 },
     });
-    const result = await reconcileRiskTotals({ risks, tallies, clock }, 'contoso');
+    const result = await reconcileRiskTotals({ risks, tallies }, 'contoso');
 
     expect(result).toMatchObject({ risks: 2, outcome: 'corrected' });
     const nonZero = (c: Record<string, number>) => Object.fromEntries(Object.entries(c).filter(([, n]) => n !== 0));
