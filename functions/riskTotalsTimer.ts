@@ -11,7 +11,7 @@ registerTimerFunction('riskTotalsTimer', {
     const services = await getServices();
     // Loaded on first run, not at cold start (docs/architecture.md, "Start-up").
     const { reconcileAllRiskTotals } = await import('../shared/risks/reconcileRiskTotals.js');
-    const results = await reconcileAllRiskTotals(services);
+    const results = await reconcileAllRiskTotals({ ...services, logger: services.logger.child({ function: 'riskTotalsTimer' }) });
     const corrected = results.filter((result) => result.outcome === 'corrected').length;
     const deferred = results.filter((result) => result.outcome === 'deferred').length;
     context.log(`risk totals reconciled for ${results.length} organization(s): ${corrected} corrected, ${deferred} left to the next run`);

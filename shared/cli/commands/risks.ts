@@ -88,7 +88,7 @@ export function registerRisksCommand(program: Command): void {
   risks
     .command('rebuild-totals')
     .description(
-      "recompute the overview's running risk totals from the risks themselves (after a crash between writing a risk and its totals)",
+      "reconcile the overview's running risk totals with the risks themselves now, writing only what drifted (the hourly riskTotalsTimer does the same)",
     )
     .option('--org <name>', 'only this organization (default: every organization Vigil knows)')
     .option('--json', 'print {"rebuilt":[{organization,risks,corrected,counts,outcome,attempts}]}')
