@@ -1,10 +1,10 @@
+import { setImmediate } from 'node:timers/promises';
 import { messageOf, TransientError } from '../errors';
 import type { Logger } from '../logging';
 import { isConflict, isNotFound, isPreconditionFailed } from '../store';
 import { telemetry } from '../telemetry';
-import type { Risk } from './risk';
 import type { RiskStore } from './riskStore';
-import { expectedTallies, type RiskTallyStore } from './riskTallies';
+import { type RiskTallyStore, TallyCount } from './riskTallies';
 
 /** What reconciling one organization's risk totals did: counts only, never a risk's content. */
 export interface RiskTotalsReconciliation {
@@ -25,6 +25,12 @@ export interface RiskTotalsDependencies {
   risks: Pick<RiskStore, 'page'>;
   tallies: RiskTallyStore;
 }
+
+/**
+ * Risks read per page. Large, because the embedded store pages by offset and so reads the pages before
+ * a page again to reach it; small enough that a page, not the organization's risks, is what is held.
+ */
+export const riskPageSize = 5_000;
 
 /** Counting passes per organization before a run leaves it to the next one. */
 export const reconcileAttempts = 3;
@@ -54,10 +60,24 @@ export async function reconcileRiskTotals(
   let risks = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const stored = new Map((await deps.tallies.stored(organization)).map((tally) => [tally.id, tally]));
-    // One query, not pages: the embedded store pages by offset, which would read the risks again per page.
-    const all: Risk[] = (await deps.risks.page({ where: { organization }, limit: 10_000_000 })).items;
-    risks = all.length;
-    const expected = expectedTallies(all);
+    const counted = new TallyCount();
+    // Page by page, folding each into the counts: memory holds one page of risks, not all of them, and
+    // other work gets a turn between pages (the embedded store reads synchronously). A risk created
+    // between two pages can shift the embedded store's offsets; its creation also moved the totals, so
+    // the etag check below catches that pass like any other race.
+    let continuationToken: string | undefined;
+    do {
+      const page = await deps.risks.page({
+        where: { organization },
+        limit: riskPageSize,
+        ...(continuationToken ? { continuationToken } : {}),
+      });
+      for (const risk of page.items) counted.add(risk);
+      continuationToken = page.continuationToken;
+      if (continuationToken) await setImmediate();
+    } while (continuationToken);
+    risks = counted.risks;
+    const expected = counted.result();
     let lostRace = false;
     for (const id of new Set([...expected.keys(), ...stored.keys()])) {
       const want = expected.get(id) ?? {};

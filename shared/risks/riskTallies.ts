@@ -143,30 +143,49 @@ export class RiskTallyStore {
 /**
  * What an organization's tally documents should hold, by id, from its risks alone: `current` from each
  * risk's status now, the weeks from replaying each risk's status changes, oldest first, through the same
- * rule the live updates use (`tallyChanges`). Only non-zero counts are kept.
+ * rule the live updates use (`tallyChanges`). Risks are added one at a time, so a reader can fold page
+ * after page without holding them all.
  */
-export function expectedTallies(all: readonly Risk[]): Map<string, Record<string, number>> {
-  const documents = new Map<string, Record<string, number>>([['current', {}]]);
-  const add = (id: string, key: string, value: number) => {
-    let counts = documents.get(id);
-    if (!counts) documents.set(id, (counts = {}));
-    counts[key] = (counts[key] ?? 0) + value;
-  };
-  for (const risk of all) {
-    const changes = [...(risk.history ?? []), ...(risk.triage ? [risk.triage] : [])];
+export class TallyCount {
+  private readonly documents = new Map<string, Record<string, number>>([['current', {}]]);
+  risks = 0;
+
+  add(risk: Risk): void {
+    this.risks += 1;
+    const { severity, kind, firstSeenAt } = risk;
     let previous: Counted | undefined;
-    const steps: Counted[] = [{ ...risk, status: 'open', statusChangedAt: risk.firstSeenAt, triage: undefined }];
-    for (const change of changes) steps.push({ ...risk, status: change.status, statusChangedAt: change.at });
-    for (const step of steps) {
+    let step: Counted = { status: 'open', severity, kind, firstSeenAt, statusChangedAt: firstSeenAt };
+    for (const change of [...(risk.history ?? []), ...(risk.triage ? [risk.triage] : []), undefined]) {
       for (const [id, operations] of tallyChanges(previous, step)) {
         // Only the final state counts in `current`; the weeks count every step.
         if (id === 'current') continue;
-        for (const operation of operations) if (operation.op === 'incr') add(id, operation.path.slice('/counts/'.length), operation.value);
+        for (const operation of operations)
+          if (operation.op === 'incr') this.count(id, operation.path.slice('/counts/'.length), operation.value);
       }
+      if (!change) break;
       previous = step;
+      step = { status: change.status, severity, kind, firstSeenAt, statusChangedAt: change.at };
     }
-    add('current', tallyKey(risk.status, risk.severity, risk.kind), 1);
+    this.count('current', tallyKey(risk.status, severity, kind), 1);
   }
-  for (const counts of documents.values()) for (const [key, n] of Object.entries(counts)) if (n === 0) delete counts[key];
-  return documents;
+
+  /** The documents' counts, without zeros. */
+  result(): Map<string, Record<string, number>> {
+    const documents = new Map<string, Record<string, number>>();
+    for (const [id, counts] of this.documents) documents.set(id, Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0)));
+    return documents;
+  }
+
+  private count(id: string, key: string, value: number): void {
+    let counts = this.documents.get(id);
+    if (!counts) this.documents.set(id, (counts = {}));
+    counts[key] = (counts[key] ?? 0) + value;
+  }
+}
+
+/** `TallyCount` over a list of risks. */
+export function expectedTallies(all: Iterable<Risk>): Map<string, Record<string, number>> {
+  const count = new TallyCount();
+  for (const risk of all) count.add(risk);
+  return count.result();
 }
