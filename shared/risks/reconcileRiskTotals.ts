@@ -80,6 +80,7 @@ export async function reconcileRiskTotals(
     const expected = counted.result();
     let lostRace = false;
     for (const id of new Set([...expected.keys(), ...stored.keys()])) {
+      if (!counted.recountable(id)) continue;
       const want = expected.get(id) ?? {};
       const have = stored.get(id);
       const off = differingCounts(want, have?.counts ?? {});

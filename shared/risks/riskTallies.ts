@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { Container, PatchOperation, Stored } from '../store';
 import { isConflict, isNotFound, queryAll } from '../store';
 import { type Risk, type RiskKind, type RiskSeverity, type RiskStatus, statusChangedAt } from './risk';
+import { keptHistory } from './riskStore';
 
 /**
  * The overview's running totals of risks (docs/overview.md, "Aggregates"), one container, one document type:
@@ -148,11 +149,17 @@ export class RiskTallyStore {
  */
 export class TallyCount {
   private readonly documents = new Map<string, Record<string, number>>([['current', {}]]);
+  /** Weeks (first and last Monday) a risk with a shortened history changed status in, in ways it no longer holds. */
+  private readonly unknownWeeks: Array<[string, string]> = [];
   risks = 0;
 
   add(risk: Risk): void {
     this.risks += 1;
     const { severity, kind, firstSeenAt } = risk;
+    // A risk keeps its last `keptHistory` changes: with a full history, older ones may be gone, so
+    // the weeks from its first sighting to its oldest kept change cannot be recounted from it.
+    const oldestKept = risk.history && risk.history.length >= keptHistory ? risk.history[0] : undefined;
+    if (oldestKept) this.unknownWeeks.push([weekOf(firstSeenAt), weekOf(oldestKept.at)]);
     let previous: Counted | undefined;
     let step: Counted = { status: 'open', severity, kind, firstSeenAt, statusChangedAt: firstSeenAt };
     for (const change of [...(risk.history ?? []), ...(risk.triage ? [risk.triage] : []), undefined]) {
@@ -167,6 +174,16 @@ export class TallyCount {
       step = { status: change.status, severity, kind, firstSeenAt, statusChangedAt: change.at };
     }
     this.count('current', tallyKey(risk.status, severity, kind), 1);
+  }
+
+  /**
+   * False for a week document the risks cannot recount (a risk changed status in it more often than
+   * it still remembers): the live updates counted it and are left to stand.
+   */
+  recountable(id: string): boolean {
+    if (!id.startsWith('week:')) return true;
+    const week = id.slice(5);
+    return !this.unknownWeeks.some(([first, last]) => week >= first && week <= last);
   }
 
   /** The documents' counts, without zeros. */

@@ -164,6 +164,29 @@ describe("the risk totals' reconciliation", () => {
     expect(nonZero(await current())).toEqual(await fullCount());
   });
 
+  it('leaves the weeks a risk no longer remembers as the live updates counted them', async () => {
+    const { risks, deps, clock, tallies, current, fullCount, nonZero } = setup();
+    const { risk } = await risks.record(sighting('build:7:log:1:line:40'));
+    // 24 status changes over 12 weeks: the risk keeps its last 20 (and its current one).
+    for (let week = 0; week < 12; week++) {
+      clock.advance(3 * dayMs);
+      await risks.triage('contoso', risk.id, { status: 'resolved', reason: 'rotated', by: 'Dana', source: 'cli' });
+      clock.advance(4 * dayMs);
+      await risks.triage('contoso', risk.id, { status: 'open', reason: 'seen again', by: 'Dana', source: 'cli' });
+    }
+    expect((await risks.get('contoso', risk.id))?.history).toHaveLength(20);
+    const weeks = (await tallies.stored('contoso')).map((t) => [t.id, t._etag]);
+    await tallies.tallies.patch('current', 'contoso', [{ op: 'incr', path: '/counts/open.high.leaked-secret', value: 2 }]);
+
+    const result = await reconcileRiskTotals(deps, 'contoso');
+
+    // `current` is recounted; the first weeks, which the risk's history no longer covers, are not rewritten.
+    expect(result).toMatchObject({ corrected: 1, counts: 1, outcome: 'corrected' });
+    expect(nonZero(await current())).toEqual(await fullCount());
+    const after = new Map((await tallies.stored('contoso')).map((t) => [t.id, t._etag]));
+    for (const [id, etag] of weeks) if (id !== 'current') expect(after.get(id), id).toBe(etag);
+  });
+
   it('agrees with the live updates on what the weeks hold', async () => {
     const { risks, deps, clock } = setup();
     const { risk } = await risks.record(sighting('build:7:log:1:line:40'));
