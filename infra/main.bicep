@@ -52,6 +52,9 @@ param inventorySchedule string = '0 0 2 * * *'
 @description('When work items are reconciled with their risks each night: NCRONTAB with seconds, UTC (docs/work-items.md).')
 param workItemsReconcileSchedule string = '0 30 3 * * *'
 
+@description('When the risk totals of the overview are reconciled with the risks (hourly): NCRONTAB with seconds, UTC (docs/operations.md).')
+param riskTotalsSchedule string = '0 15 * * * *'
+
 @description('Client id of the Entra ID app registration people sign in to the overview with (docs/deploy.md, "The overview"); empty: the overview answers 401.')
 param overviewClientId string = ''
 
@@ -160,6 +163,7 @@ module functionApp 'modules/functionApp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     inventorySchedule: inventorySchedule
     workItemsReconcileSchedule: workItemsReconcileSchedule
+    riskTotalsSchedule: riskTotalsSchedule
     overviewClientId: overviewClientId
     overviewAllowedGroupId: overviewAllowedGroupId
   }

@@ -40,6 +40,12 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 30 3 * * *"')
     .default('0 30 3 * * *'),
+  // When the overview's risk totals are reconciled with the risks: NCRONTAB with seconds, in UTC (docs/operations.md).
+  VIGIL_RISK_TOTALS_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(/^\S+(\s+\S+){5}$/, 'six NCRONTAB fields, seconds first, e.g. "0 15 * * * *"')
+    .default('0 15 * * * *'),
   VIGIL_HOST_URL: z.url().optional(),
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
   ServiceBusConnection__clientId: z.string().min(1).optional(),

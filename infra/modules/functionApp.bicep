@@ -40,6 +40,9 @@ param inventorySchedule string = '0 0 2 * * *'
 @description('When the work-item reconciliation timer runs: NCRONTAB with seconds, UTC (app setting VIGIL_WORKITEMS_RECONCILE_SCHEDULE).')
 param workItemsReconcileSchedule string = '0 30 3 * * *'
 
+@description('When the risk totals timer runs: NCRONTAB with seconds, UTC (app setting VIGIL_RISK_TOTALS_SCHEDULE).')
+param riskTotalsSchedule string = '0 15 * * * *'
+
 @description('Client id of the Entra ID app registration people sign in to the overview with (docs/deploy.md); empty: the overview answers 401 to everyone.')
 param overviewClientId string = ''
 
@@ -146,6 +149,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       VIGIL_INVENTORY_SCHEDULE: inventorySchedule
       // The work-item reconciliation timer's schedule, read by functions/workItemsTimer.ts when the app loads.
       VIGIL_WORKITEMS_RECONCILE_SCHEDULE: workItemsReconcileSchedule
+      // The risk totals timer's schedule, read by functions/riskTotalsTimer.ts when the app loads.
+      VIGIL_RISK_TOTALS_SCHEDULE: riskTotalsSchedule
       // Read by shared/overview/overviewHttp.ts: the overview trusts the signed-in principal only behind App Service authentication.
       VIGIL_OVERVIEW_AUTHENTICATION: empty(overviewClientId) ? 'none' : 'app-service'
     }

@@ -74,7 +74,8 @@ export class RiskNotFoundError extends PermanentError {
 }
 
 const keptSightings = 50;
-const keptHistory = 20;
+/** Status changes a risk keeps besides its current one; older ones are dropped (the totals' reconcile knows). */
+export const keptHistory = 20;
 /** An acceptance without an end date ends after this many days (the risk then reopens). */
 export const defaultAcceptanceDays = 90;
 const dayMs = 86_400_000;

@@ -1,14 +1,16 @@
 import type { Clock } from '../clock';
-import type { Container, PatchOperation } from '../store';
+import type { Container, PatchOperation, Stored } from '../store';
 import { isConflict, isNotFound, queryAll } from '../store';
 import { type Risk, type RiskKind, type RiskSeverity, type RiskStatus, statusChangedAt } from './risk';
+import { keptHistory } from './riskStore';
 
 /**
  * The overview's running totals of risks (docs/overview.md, "Aggregates"), one container, one document type:
  * per organization, `current` holds how many risks are in each (status, severity, kind), and one
  * `week` document per ISO week (Monday, UTC) holds how many became open, how many were resolved and
  * the seconds they took. They are changed where a risk changes, never computed by reading every risk
- * per request; `rebuildRiskTallies` recomputes them from the risks after a crash between the two writes.
+ * per request; `reconcileRiskTotals` (reconcileRiskTotals.ts) puts them back to what the risks say after a
+ * crash (or a failed tally write) between the two writes.
  */
 export interface RiskTally {
   /** `current`, or `week:2026-11-30`. */
@@ -78,7 +80,8 @@ export class RiskTallyStore {
   /**
    * Moves the totals by one write of a risk (`RiskStore` calls it after each). The risk is written by then:
    * a failure here must not fail (and so repeat) the handler, so it is dropped, and the totals stay off
-   * until `vigil risks rebuild-totals` recomputes them (docs/overview.md).
+   * until the hourly `riskTotalsTimer` (or `vigil risks rebuild-totals`) reconciles them with the
+   * risks (reconcileRiskTotals.ts, docs/operations.md).
    */
   async moved(before: Risk | undefined, after: Risk): Promise<void> {
     const changes = tallyChanges(before, after);
@@ -118,51 +121,88 @@ export class RiskTallyStore {
     return all.filter((tally) => (tally.week ?? '') >= sinceWeek);
   }
 
-  /** Replaces an organization's tallies with what its risks say now; returns how many risks were read. */
-  async rebuild(all: Risk[], organization: string): Promise<number> {
-    const documents = new Map<string, RiskTally>();
+  /**
+   * Sets one tally document to `counts`, on the condition that it is still the one read (`have`, with its
+   * etag; absent: that no one has created it since). A week no risk counts in any more is deleted.
+   * PreconditionFailedError, ConflictError or NotFoundError when a risk write moved it meanwhile.
+   */
+  async rewrite(organization: string, id: string, counts: Record<string, number>, have: Stored<RiskTally> | undefined): Promise<void> {
+    const week = id.startsWith('week:') ? id.slice(5) : undefined;
     const rebuiltAt = new Date(this.clock.now()).toISOString();
-    const document = (id: string): RiskTally => {
-      let found = documents.get(id);
-      if (!found) {
-        const week = id.startsWith('week:') ? id.slice(5) : undefined;
-        found = { id, organization, scope: week ? 'week' : 'current', ...(week ? { week } : {}), counts: {}, rebuiltAt };
-        documents.set(id, found);
-      }
-      return found;
-    };
-    document('current');
-    for (const risk of all) {
-      // Replay the risk's status changes, oldest first, through the same rule the live updates use.
-      const changes = [...(risk.history ?? []), ...(risk.triage ? [risk.triage] : [])];
-      let previous: Counted | undefined;
-      let state: Counted = { ...risk, status: 'open', statusChangedAt: risk.firstSeenAt, triage: undefined };
-      const steps: Counted[] = [state];
-      for (const change of changes) {
-        state = { ...risk, status: change.status, statusChangedAt: change.at };
-        steps.push(state);
-      }
-      for (const step of steps) {
-        for (const [id, operations] of tallyChanges(previous, step)) {
-          // Only the final state counts in `current`; the weeks count every step.
-          if (id === 'current') continue;
-          const tally = document(id);
-          for (const operation of operations) {
-            if (operation.op !== 'incr') continue;
-            const key = operation.path.slice('/counts/'.length);
-            tally.counts[key] = (tally.counts[key] ?? 0) + operation.value;
-          }
-        }
-        previous = step;
-      }
-      const key = tallyKey(risk.status, risk.severity, risk.kind);
-      const current = document('current');
-      current.counts[key] = (current.counts[key] ?? 0) + 1;
-    }
-    for (const stale of await queryAll(this.tallies, { where: { organization } })) {
-      if (!documents.has(stale.id)) await this.tallies.delete(stale.id, organization).catch(() => undefined);
-    }
-    for (const tally of documents.values()) await this.tallies.upsert(tally);
-    return all.length;
+    const document: RiskTally = { id, organization, scope: week ? 'week' : 'current', ...(week ? { week } : {}), counts, rebuiltAt };
+    if (!have) await this.tallies.create(document);
+    else if (week && Object.keys(counts).length === 0) await this.tallies.delete(id, organization, { ifMatch: have._etag });
+    else await this.tallies.replace(document, { ifMatch: have._etag });
   }
+
+  /** Every tally document of an organization, as stored (with its etag, for a conditional write). */
+  async stored(organization: string): Promise<Stored<RiskTally>[]> {
+    return queryAll(this.tallies, { where: { organization } });
+  }
+}
+
+/**
+ * What an organization's tally documents should hold, by id, from its risks alone: `current` from each
+ * risk's status now, the weeks from replaying each risk's status changes, oldest first, through the same
+ * rule the live updates use (`tallyChanges`). Risks are added one at a time, so a reader can fold page
+ * after page without holding them all.
+ */
+export class TallyCount {
+  private readonly documents = new Map<string, Record<string, number>>([['current', {}]]);
+  /** Weeks (first and last Monday) a risk with a shortened history changed status in, in ways it no longer holds. */
+  private readonly unknownWeeks: Array<[string, string]> = [];
+  risks = 0;
+
+  add(risk: Risk): void {
+    this.risks += 1;
+    const { severity, kind, firstSeenAt } = risk;
+    // A risk keeps its last `keptHistory` changes: with a full history, older ones may be gone, so
+    // the weeks from its first sighting to its oldest kept change cannot be recounted from it.
+    const oldestKept = risk.history && risk.history.length >= keptHistory ? risk.history[0] : undefined;
+    if (oldestKept) this.unknownWeeks.push([weekOf(firstSeenAt), weekOf(oldestKept.at)]);
+    let previous: Counted | undefined;
+    let step: Counted = { status: 'open', severity, kind, firstSeenAt, statusChangedAt: firstSeenAt };
+    for (const change of [...(risk.history ?? []), ...(risk.triage ? [risk.triage] : []), undefined]) {
+      for (const [id, operations] of tallyChanges(previous, step)) {
+        // Only the final state counts in `current`; the weeks count every step.
+        if (id === 'current') continue;
+        for (const operation of operations)
+          if (operation.op === 'incr') this.count(id, operation.path.slice('/counts/'.length), operation.value);
+      }
+      if (!change) break;
+      previous = step;
+      step = { status: change.status, severity, kind, firstSeenAt, statusChangedAt: change.at };
+    }
+    this.count('current', tallyKey(risk.status, severity, kind), 1);
+  }
+
+  /**
+   * False for a week document the risks cannot recount (a risk changed status in it more often than
+   * it still remembers): the live updates counted it and are left to stand.
+   */
+  recountable(id: string): boolean {
+    if (!id.startsWith('week:')) return true;
+    const week = id.slice(5);
+    return !this.unknownWeeks.some(([first, last]) => week >= first && week <= last);
+  }
+
+  /** The documents' counts, without zeros. */
+  result(): Map<string, Record<string, number>> {
+    const documents = new Map<string, Record<string, number>>();
+    for (const [id, counts] of this.documents) documents.set(id, Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0)));
+    return documents;
+  }
+
+  private count(id: string, key: string, value: number): void {
+    let counts = this.documents.get(id);
+    if (!counts) this.documents.set(id, (counts = {}));
+    counts[key] = (counts[key] ?? 0) + value;
+  }
+}
+
+/** `TallyCount` over a list of risks. */
+export function expectedTallies(all: Iterable<Risk>): Map<string, Record<string, number>> {
+  const count = new TallyCount();
+  for (const risk of all) count.add(risk);
+  return count.result();
 }

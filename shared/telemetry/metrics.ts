@@ -11,6 +11,7 @@ export const counters = {
   'vigil.workitems.writes': { unit: '1', description: 'work items created, updated or closed' },
   'vigil.pullrequest.statuses': { unit: '1', description: 'pull request statuses posted, by platform' },
   'vigil.devops.throttled': { unit: '1', description: 'Azure DevOps answers that asked Vigil to slow down (429, 503)' },
+  'vigil.risks.totals_corrected': { unit: '1', description: 'risk total documents rewritten because they had drifted from the risks' },
 } as const;
 
 export const histograms = {

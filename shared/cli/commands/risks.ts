@@ -2,10 +2,10 @@ import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { printable } from '../../logging';
 import type { TriageRequest } from '../../risks';
-import { type Risk, type RiskStatus, riskDetailView, riskListView, riskStatuses, triageRisk } from '../../risks';
+import { type Risk, type RiskStatus, reconcileAllRiskTotals, riskDetailView, riskListView, riskStatuses, triageRisk } from '../../risks';
 import { linkOfRisk } from '../../workitems';
 import { printJson, withServices } from '../cliServices';
-import { UsageError } from '../usageError';
+import { exitCodes, UsageError } from '../usageError';
 import { findRisk } from './riskLookup';
 
 interface ListOptions {
@@ -88,23 +88,25 @@ export function registerRisksCommand(program: Command): void {
   risks
     .command('rebuild-totals')
     .description(
-      "recompute the overview's running risk totals from the risks themselves (after a crash between writing a risk and its totals)",
+      "reconcile the overview's running risk totals with the risks themselves now, writing only what drifted (the hourly riskTotalsTimer does the same)",
     )
     .option('--org <name>', 'only this organization (default: every organization Vigil knows)')
-    .option('--json', 'print {"rebuilt":[{organization,risks}]}')
+    .option('--json', 'print {"rebuilt":[{organization,risks,corrected,counts,outcome,attempts}]}')
     .action(async (options: { org?: string; json?: boolean }) => {
       await withServices(async (services) => {
-        const organizations = options.org
-          ? [options.org.toLowerCase()]
-          : (await services.stores.organizations.list()).map((o) => o.organization);
-        const rebuilt = [];
-        for (const organization of organizations) {
-          // One query, not pages: the embedded store pages by offset, which would read the risks again per page.
-          const all = (await services.stores.risks.page({ where: { organization }, limit: 10_000_000 })).items;
-          rebuilt.push({ organization, risks: await services.stores.riskTallies.rebuild(all, organization) });
-        }
+        // The same reconciliation the hourly riskTotalsTimer runs: only documents that differ are written.
+        const rebuilt = await reconcileAllRiskTotals(services, { organization: options.org });
+        if (rebuilt.some((r) => r.outcome === 'deferred')) process.exitCode = exitCodes.failure;
         if (options.json) return printJson({ rebuilt });
-        for (const r of rebuilt) process.stdout.write(printable`${r.organization}: totals rebuilt from ${String(r.risks)} risk(s)\n`);
+        for (const r of rebuilt) {
+          const what =
+            r.outcome === 'unchanged'
+              ? 'already matched them'
+              : r.outcome === 'corrected'
+                ? `corrected ${String(r.corrected)} document(s), ${String(r.counts)} count(s)`
+                : 'left to the next run: risk writes kept moving them (run it again)';
+          process.stdout.write(printable`${r.organization}: totals checked against ${String(r.risks)} risk(s): ${what}\n`);
+        }
       });
     });
 

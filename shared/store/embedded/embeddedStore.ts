@@ -204,6 +204,13 @@ class EmbeddedContainer<T extends Document> implements Container<T> {
       parameters.push(nowSeconds(this.clock));
     }
     for (const [field, value] of Object.entries(where ?? {})) {
+      // The partition key is a column of the primary key (always the document's string value): a
+      // filter on it walks that key instead of reading every document's JSON, and so does an offset.
+      if (field === this.partitionKeyField && typeof value === 'string') {
+        parts.push('pk = ?');
+        parameters.push(value);
+        continue;
+      }
       // Type-strict like Cosmos: json_extract turns true into 1, so the JSON type is compared too.
       if (value === null || typeof value === 'boolean') {
         parts.push(`json_type(body, ${jsonPath(field)}) = '${String(value)}'`);

@@ -339,9 +339,15 @@ describe('the Function App settings in Bicep', () => {
     expect(/param\s+workItemsReconcileSchedule\s+string\s*=\s*'([^']+)'/.exec(functionAppBicep)?.[1]).toBe(reconcileDefault);
     expect(/param\s+workItemsReconcileSchedule\s+string\s*=\s*'([^']+)'/.exec(mainBicep)?.[1]).toBe(reconcileDefault);
     expect(mainBicep).toMatch(/workItemsReconcileSchedule:\s*workItemsReconcileSchedule\b/);
+    const totalsDefault = loadConfig({}).environment.VIGIL_RISK_TOTALS_SCHEDULE;
+    expect(value('VIGIL_RISK_TOTALS_SCHEDULE')).toBe('riskTotalsSchedule');
+    expect(/param\s+riskTotalsSchedule\s+string\s*=\s*'([^']+)'/.exec(functionAppBicep)?.[1]).toBe(totalsDefault);
+    expect(/param\s+riskTotalsSchedule\s+string\s*=\s*'([^']+)'/.exec(mainBicep)?.[1]).toBe(totalsDefault);
+    expect(mainBicep).toMatch(/riskTotalsSchedule:\s*riskTotalsSchedule\b/);
     const timers = (await appFunctions()).flatMap((f) => (f.kind === 'timer' ? [[f.name, f.schedule]] : []));
     expect(timers.sort()).toEqual([
       ['inventoryTimer', loadConfig().environment.VIGIL_INVENTORY_SCHEDULE],
+      ['riskTotalsTimer', totalsDefault],
       ['workItemsTimer', reconcileDefault],
     ]);
   });
