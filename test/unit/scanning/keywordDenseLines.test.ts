@@ -87,17 +87,17 @@ describe('keyword-dense log lines', () => {
 
 describe('which patterns run without group offsets', () => {
   it('knows a secret group followed only by lookarounds ends the match', () => {
-    expect(secretGroupEndsPattern(String.raw`(?<![A-Za-z0-9_])(?<secret>ghp_[A-Za-z0-9]{36})(?![A-Za-z0-9_])`)).toBe(true);
-    expect(secretGroupEndsPattern(String.raw`key[=:](?<secret>[a-z]{8,64})`)).toBe(true);
-    expect(secretGroupEndsPattern(String.raw`ghp_[A-Za-z0-9]{36}`)).toBe(true);
+    expect(secretGroupEndsPattern('(?<![A-Za-z0-9_])(?<secret>ghp_[A-Za-z0-9]{36})(?![A-Za-z0-9_])')).toBe(true);
+    expect(secretGroupEndsPattern('key[=:](?<secret>[a-z]{8,64})')).toBe(true);
+    expect(secretGroupEndsPattern('ghp_[A-Za-z0-9]{36}')).toBe(true);
   });
 
   it('keeps offsets where something is matched after the secret, or the group may be skipped or repeated', () => {
-    expect(secretGroupEndsPattern(String.raw`://(?<secret>[^@]{3,64})@[a-z.]{1,253}`)).toBe(false);
-    expect(secretGroupEndsPattern(String.raw`a|b(?<secret>[a-z]{8})`)).toBe(false);
-    expect(secretGroupEndsPattern(String.raw`(?:x(?<secret>[a-z]{8})){1,2}`)).toBe(false);
-    expect(secretGroupEndsPattern(String.raw`(?<secret>[a-z]{8})|other`)).toBe(false);
-    expect(secretGroupEndsPattern(String.raw`(?<secret>[a-z]{8})(?<=[a-z])`)).toBe(false);
-    expect(secretGroupEndsPattern(String.raw`(?<secret>[)(]{8})\)`)).toBe(false);
+    expect(secretGroupEndsPattern('://(?<secret>[^@]{3,64})@[a-z.]{1,253}')).toBe(false);
+    expect(secretGroupEndsPattern('a|b(?<secret>[a-z]{8})')).toBe(false);
+    expect(secretGroupEndsPattern('(?:x(?<secret>[a-z]{8})){1,2}')).toBe(false);
+    expect(secretGroupEndsPattern('(?<secret>[a-z]{8})|other')).toBe(false);
+    expect(secretGroupEndsPattern('(?<secret>[a-z]{8})(?<=[a-z])')).toBe(false);
+    expect(secretGroupEndsPattern('(?<secret>[)(]{8}))')).toBe(false);
   });
 });
