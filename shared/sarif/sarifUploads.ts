@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { pipeline, Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { createGunzip, gunzip, gzip } from 'node:zlib';
+import { PermanentError } from '../errors';
 import type { Container } from '../store';
 import { isNotFound } from '../store';
 import type { CiContext } from './ciContext';
@@ -92,6 +94,43 @@ export class SarifUploadStore {
     }
     const body = await gunzipped(Buffer.from(parts.join(''), 'base64'));
     return { context: head.context, receivedAt: head.receivedAt ?? '', body };
+  }
+
+  /**
+   * The upload's context, and its log's bytes as they are read and unzipped a chunk at a time (what the handler
+   * uses: it never holds the whole log, docs/performance.md `bench:sarif`); undefined when the upload is gone.
+   */
+  async open(
+    organization: string,
+    uploadId: string,
+  ): Promise<{ context: CiContext; receivedAt: string; chunks: number; bytes: () => AsyncIterable<Buffer> } | undefined> {
+    const head = await this.chunks.read(`${uploadId}:0`, organization);
+    if (!head?.context) return undefined;
+    return { context: head.context, receivedAt: head.receivedAt ?? '', chunks: head.chunks, bytes: () => this.unzipped(head) };
+  }
+
+  private unzipped(head: SarifUploadChunk): AsyncIterable<Buffer> {
+    // One chunk's bytes at a time into the gunzip (not object mode: the stream asks for the next chunk only once it has
+    // passed this one on).
+    return pipeline(Readable.from(this.zipped(head), { objectMode: false }), createGunzip(), () => {});
+  }
+
+  private async *zipped(head: SarifUploadChunk): AsyncGenerator<Buffer> {
+    // Base64 decodes four characters at a time: a chunk's last few characters wait for the next chunk.
+    let carried = '';
+    for (let index = 0; index < head.chunks; index++) {
+      const chunk = index === 0 ? head : await this.chunks.read(`${head.uploadId}:${index}`, head.organization);
+      if (!chunk) {
+        throw new PermanentError(
+          `SARIF upload '${head.uploadId}' has lost chunk ${index} of ${head.chunks} (expired after ${uploadTtlSeconds / 86400} days?): post the log again`,
+        );
+      }
+      const text = carried + chunk.data;
+      const whole = text.length - (text.length % 4);
+      carried = text.slice(whole);
+      yield Buffer.from(text.slice(0, whole), 'base64');
+    }
+    if (carried) yield Buffer.from(carried, 'base64');
   }
 
   /** Deletes the upload's chunks (chunk 0 first, so a half-deleted upload reads as gone). */
