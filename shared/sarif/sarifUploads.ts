@@ -56,13 +56,17 @@ export function uploadIdOf(context: CiContext, body: Buffer): string {
 }
 
 export class SarifUploadStore {
-  constructor(private readonly chunks: Container<SarifUploadChunk>) {}
+  constructor(
+    private readonly chunks: Container<SarifUploadChunk>,
+    /** Base64 characters per chunk (tests make it small, to cut a log at awkward places). */
+    private readonly chunkSize = chunkCharacters,
+  ) {}
 
   /** Stores the log's bytes; returns how many chunks it took. Writing the same upload again writes the same documents. */
   async put(uploadId: string, context: CiContext, body: Buffer, receivedAt: string): Promise<number> {
     // Level 1: a tenth of the default level's time for nearly the same size on SARIF; the intake answers within a second.
     const data = (await gzipped(body, { level: 1 })).toString('base64');
-    const count = Math.max(1, Math.ceil(data.length / chunkCharacters));
+    const count = Math.max(1, Math.ceil(data.length / this.chunkSize));
     const documents: SarifUploadChunk[] = [];
     for (let index = 0; index < count; index++) {
       documents.push({
@@ -71,7 +75,7 @@ export class SarifUploadStore {
         uploadId,
         index,
         chunks: count,
-        data: data.slice(index * chunkCharacters, (index + 1) * chunkCharacters),
+        data: data.slice(index * this.chunkSize, (index + 1) * this.chunkSize),
         ...(index === 0 ? { context, receivedAt } : {}),
         ttl: uploadTtlSeconds,
       });
