@@ -2,6 +2,7 @@
 export { leakedSecretSighting } from './leakedSecretSighting';
 export type { Risk, RiskAsset, RiskKind, RiskSeverity, RiskStatus, RiskTriage } from './risk';
 export { acceptanceEnded, riskId, riskKinds, riskStatuses, statusChangedAt } from './risk';
+export type { AnnouncedRisk } from './riskEvents';
 export { riskEvents, triageEvents } from './riskEvents';
 export { scoreRepository } from './riskScore';
 export type { RiskSighting, RiskTransition, TriageRequest, TriageTransition } from './riskStore';
