@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { createGunzip, gunzip, gzip } from 'node:zlib';
+import { createGunzip, gzip } from 'node:zlib';
 import { PermanentError } from '../errors';
 import type { Container } from '../store';
 import { isNotFound } from '../store';
@@ -39,7 +39,6 @@ export const uploadTtlSeconds = 7 * 24 * 3600;
 const gzipped = promisify(gzip);
 /** Base64 characters decoded at once when reading an upload back: a multiple of four. */
 const decodedSlice = 64 * 1024;
-const gunzipped = promisify(gunzip);
 
 /** The same log with the same context is the same upload: a CI step that retries after a lost answer makes no second one. */
 export function uploadIdOf(context: CiContext, body: Buffer): string {
@@ -86,20 +85,6 @@ export class SarifUploadStore {
     await Promise.all(documents.slice(1).map((document) => this.chunks.upsert(document)));
     await this.chunks.upsert(documents[0]);
     return count;
-  }
-
-  /** The upload's context and log bytes, or undefined when it is gone (handled already, or expired). */
-  async get(organization: string, uploadId: string): Promise<{ context: CiContext; receivedAt: string; body: Buffer } | undefined> {
-    const head = await this.chunks.read(`${uploadId}:0`, organization);
-    if (!head?.context) return undefined;
-    const parts = [head.data];
-    for (let index = 1; index < head.chunks; index++) {
-      const chunk = await this.chunks.read(`${uploadId}:${index}`, organization);
-      if (!chunk) return undefined;
-      parts.push(chunk.data);
-    }
-    const body = await gunzipped(Buffer.from(parts.join(''), 'base64'));
-    return { context: head.context, receivedAt: head.receivedAt ?? '', body };
   }
 
   /**
