@@ -9,6 +9,7 @@ export {
 } from './reconcileRiskTotals';
 export type { Risk, RiskAsset, RiskKind, RiskSeverity, RiskStatus, RiskTriage } from './risk';
 export { acceptanceEnded, riskId, riskKinds, riskStatuses, statusChangedAt } from './risk';
+export type { AnnouncedRisk } from './riskEvents';
 export { riskEvents, triageEvents } from './riskEvents';
 export { scoreRepository } from './riskScore';
 export type { RiskSighting, RiskTransition, TriageRequest, TriageTransition } from './riskStore';

@@ -6,6 +6,9 @@ import { telemetry } from '../telemetry';
 import type { Risk } from './risk';
 import type { RiskTransition, TriageTransition } from './riskStore';
 
+/** What announcing a risk reads of it: a scan that announces a thousand at a time may keep only this of each. */
+export type AnnouncedRisk = Pick<Risk, 'id' | 'organization' | 'kind' | 'severity' | 'occurrences'>;
+
 /**
  * The internal events a scan emits (docs/architecture.md, "The shape"): `risk.opened` for a new or reopened risk,
  * `risk.changed` for one seen again or resolved (an audit that no longer finds it). Message ids are derived from the risk and the sighting, so
@@ -14,7 +17,7 @@ import type { RiskTransition, TriageTransition } from './riskStore';
  */
 export function riskEvents(
   cause: EventEnvelope,
-  recorded: Array<{ risk: Risk; transition: RiskTransition; sightingId: string }>,
+  recorded: Array<{ risk: AnnouncedRisk; transition: RiskTransition; sightingId: string }>,
   clock: Clock,
 ): Map<QueueName, OutgoingMessage[]> {
   const byQueue = new Map<QueueName, OutgoingMessage[]>();
@@ -59,7 +62,7 @@ export function triageEvents(risk: Risk, transition: TriageTransition, clock: Cl
 }
 
 /** `vigil.risks.changes`: opened, reopened and resolved as they are; everything else a risk goes through is a change. */
-function countRiskChange(risk: Risk, transition: RiskTransition): void {
+function countRiskChange(risk: AnnouncedRisk, transition: RiskTransition): void {
   const change = transition === 'opened' || transition === 'reopened' || transition === 'resolved' ? transition : 'changed';
   telemetry().count('vigil.risks.changes', 1, { kind: risk.kind, severity: risk.severity, change });
 }

@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto';
 import type { UseCase } from '../app';
 import { queuesFor } from '../app';
 import { PermanentError } from '../errors';
-import type { RecordedSighting, Risk, RiskAsset, RiskSighting } from '../risks';
+import type { AnnouncedRisk, RecordedSighting, Risk, RiskAsset, RiskSighting } from '../risks';
 import { riskEvents, riskId, SightingRecorder, triageEvents } from '../risks';
 import { isConflict, narrowed } from '../store';
 import type { CiContext } from './ciContext';
 import { sarifAsset } from './sarifAsset';
-import { type SarifFinding, sarifFindings } from './sarifFindings';
-import type { SarifLog } from './sarifLog';
+import { type SarifFinding, streamedSarifFindings } from './sarifFindings';
+import { SarifLogSyntaxError } from './sarifLogSplitter';
 import { hostRepositoryOf, sarifPullRequestScan } from './sarifPullRequestScan';
 import type { SarifScanRecord } from './sarifScanRecord';
+import { StreamedSarifLog } from './streamedSarifLog';
 
 /** How many new risks are recorded between two announcements. */
 const announceEvery = 1_000;
@@ -27,31 +28,43 @@ const announceEvery = 1_000;
 export const recordSarifResults: UseCase = async (envelope, { services, logger }) => {
   const started = services.clock.now();
   const uploadId = String(envelope.subject.uploadId ?? '');
-  const upload = await services.stores.sarifUploads.get(envelope.organization, uploadId);
+  const upload = await services.stores.sarifUploads.open(envelope.organization, uploadId);
   if (!upload) {
     logger.info('the SARIF upload is gone (handled already, or expired); nothing to do', { uploadId });
     return { recorded: false, why: 'the upload is gone: handled already or expired' };
   }
-  // The intake validated the log with the schema before storing it; parsing it again here is trusting our own store, and saves
-  // the schema's copy of a 10 MB document (peak memory, bench:sarif).
-  const log = JSON.parse(upload.body.toString('utf8')) as SarifLog;
-  if (log?.version !== '2.1.0' || !Array.isArray(log.runs)) throw new PermanentError(`upload '${uploadId}' is not a SARIF 2.1.0 log`);
+  // The log is read a result at a time out of its chunks, never whole: a 10 MB log parsed at once, with the collector's
+  // headroom over it, made this handler's peak memory (docs/performance.md, bench:sarif). The intake validated the log
+  // with the schema before storing it, so its results are trusted as they come.
+  const log = new StreamedSarifLog(upload.bytes());
   const { context } = upload;
-  const tool = context.tool ?? log.runs[0]?.tool.driver.name ?? 'unknown';
+  // The intake names the tool in the context; older uploads fall back to the first run's, read before its first result.
+  const toolName = () => context.tool ?? log.firstTool ?? 'unknown';
   const inventory =
     context.source === 'azure-devops'
       ? await services.stores.repositories.list({ organization: envelope.organization, project: context.project })
       : [];
   const { project, ...asset } = sarifAsset(context, inventory);
   const location = (path?: string, line?: number) =>
-    `${path ? `${path}${line ? `:${line}` : ''}` : tool} @ ${context.commit.slice(0, 7)}${context.branch ? ` (${context.branch})` : ''}`;
+    `${path ? `${path}${line ? `:${line}` : ''}` : toolName()} @ ${context.commit.slice(0, 7)}${context.branch ? ` (${context.branch})` : ''}`;
 
   const recorder = new SightingRecorder(services.stores.risks);
   // Announce (`risk.opened`, `risk.changed`) a batch at a time as risks are recorded: 20,000 results must not
   // hold 20,000 recorded risks and 40,000 events at once (peak memory, bench:sarif). Each risk is in one batch only:
   // `reported` keeps a result that appears twice in the log to one sighting.
+  // Until then, only what an announcement reads of each recorded risk is kept (not the whole stored risk): a thousand
+  // whole risks outlived the collector's young generation and, promoted, grew the heap (bench:sarif).
   let opened = 0;
-  const announce = async (batch: RecordedSighting[]) => {
+  let toAnnounce: Array<{ risk: AnnouncedRisk; transition: RecordedSighting['transition']; sightingId: string }> = [];
+  const keep = (recorded: RecordedSighting[]) => {
+    for (const { risk, transition, sightingId } of recorded) {
+      const { id, organization, kind, severity, occurrences } = risk;
+      toAnnounce.push({ risk: { id, organization, kind, severity, occurrences }, transition, sightingId });
+    }
+  };
+  const announce = async () => {
+    const batch = toAnnounce;
+    toAnnounce = [];
     opened += batch.filter((entry) => entry.transition === 'opened').length;
     for (const [queue, messages] of riskEvents(envelope, batch, services.clock)) {
       for (let i = 0; i < messages.length; i += 500) await services.queue.send(queue, messages.slice(i, i + 500));
@@ -60,7 +73,7 @@ export const recordSarifResults: UseCase = async (envelope, { services, logger }
   const reported = new Set<string>();
   const onPullRequest: Array<{ finding: SarifFinding; riskId: string }> = [];
   let results = 0;
-  for (const finding of sarifFindings(log)) {
+  for await (const finding of storedFindings(log, uploadId)) {
     results++;
     const id = riskId(envelope.organization, finding.kind, finding.ruleId, asset.id, finding.fingerprint);
     // The same finding twice in one log (two runs of one tool) is one sighting.
@@ -88,10 +101,13 @@ export const recordSarifResults: UseCase = async (envelope, { services, logger }
       sightingId: `sarif:${uploadId}:${finding.fingerprint}`,
     };
     await recorder.add(sighting);
-    if (reported.size % announceEvery === 0) await announce(recorder.takeRecorded());
+    keep(recorder.takeRecorded());
+    if (reported.size % announceEvery === 0) await announce();
   }
   await recorder.drain();
-  await announce(recorder.takeRecorded());
+  keep(recorder.takeRecorded());
+  await announce();
+  const tool = toolName();
 
   const resolved = context.branch
     ? await resolveGone(services, envelope.organization, recordIdOf(asset.id, tool, context.branch), reported, tool, context)
@@ -194,6 +210,18 @@ async function publishOnPullRequest(
   });
   for (const queue of queuesFor(event)) await services.queue.send(queue, [{ messageId: event.id, body: event }]);
   return { scanId: record.id };
+}
+
+/** The stored log's findings; a log that is not what the intake stored cannot be recorded by retrying. */
+async function* storedFindings(log: StreamedSarifLog, uploadId: string): AsyncGenerator<SarifFinding> {
+  try {
+    yield* streamedSarifFindings(log.results());
+  } catch (error) {
+    if (error instanceof SarifLogSyntaxError || error instanceof SyntaxError) {
+      throw new PermanentError(`upload '${uploadId}' is not a SARIF 2.1.0 log: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 /** One record per (asset, tool, branch); Cosmos ids may not hold '/'. */

@@ -44,14 +44,33 @@ const maxText = 300;
 /** Every result of every run that reports a problem (passing, not-applicable and suppressed results are left out). */
 export function* sarifFindings(log: SarifLog): Generator<SarifFinding> {
   for (const run of log.runs) {
-    const rules = run.tool.driver.rules ?? [];
-    const byId = new Map(rules.map((rule) => [rule.id, rule]));
+    const findingIn = runFindings(run);
     for (const result of run.results ?? []) {
-      if (result.kind !== undefined && result.kind !== 'fail') continue;
-      if (result.suppressions?.some((s) => s.status === undefined || s.status === 'accepted')) continue;
-      yield findingOf(run, result, ruleOf(result, rules, byId));
+      const finding = findingIn(result);
+      if (finding) yield finding;
     }
   }
+}
+
+/** The same, for results read one at a time from a stored log (streamedSarifLog.ts): each result with its run. */
+export async function* streamedSarifFindings(results: AsyncIterable<{ run: SarifRun; result: SarifResult }>): AsyncGenerator<SarifFinding> {
+  let current: { run: SarifRun; findingIn: (result: SarifResult) => SarifFinding | undefined } | undefined;
+  for await (const { run, result } of results) {
+    if (current?.run !== run) current = { run, findingIn: runFindings(run) };
+    const finding = current.findingIn(result);
+    if (finding) yield finding;
+  }
+}
+
+/** What a result of `run` means, or undefined when it reports no problem (passing, not applicable, suppressed). */
+function runFindings(run: SarifRun): (result: SarifResult) => SarifFinding | undefined {
+  const rules = run.tool.driver.rules ?? [];
+  const byId = new Map(rules.map((rule) => [rule.id, rule]));
+  return (result) => {
+    if (result.kind !== undefined && result.kind !== 'fail') return undefined;
+    if (result.suppressions?.some((s) => s.status === undefined || s.status === 'accepted')) return undefined;
+    return findingOf(run, result, ruleOf(result, rules, byId));
+  };
 }
 
 function ruleOf(result: SarifResult, rules: SarifRule[], byId: Map<string, SarifRule>): SarifRule | undefined {

@@ -110,21 +110,32 @@ export function validateSarif(document: unknown): SarifValidation {
   // The same checks as SarifLogSchema, a result at a time: a schema's output is a copy of its input, and a copy of
   // 20,000 results at once doubled the peak memory of a 10 MB upload (bench:sarif). The schema has no defaults or
   // transforms, so the input, once it passes, is the log.
-  const parsedShell = shell.safeParse(document);
-  if (!parsedShell.success) return failure(parsedShell.error.issues[0].path, parsedShell.error.issues[0].message);
-  for (const [runIndex, candidate] of parsedShell.data.runs.entries()) {
+  const shellFailure = checkShell(document);
+  if (shellFailure) return shellFailure;
+  for (const [runIndex, candidate] of (document as { runs: Array<{ results?: unknown[] }> }).runs.entries()) {
     for (const [resultIndex, item] of (candidate.results ?? []).entries()) {
-      const checked = result.safeParse(item);
-      if (!checked.success) {
-        const issue = checked.error.issues[0];
-        return failure(['runs', runIndex, 'results', resultIndex, ...issue.path], issue.message);
-      }
+      const resultFailure = checkResult(item, runIndex, resultIndex);
+      if (resultFailure) return resultFailure;
     }
   }
   return { ok: true, log: document as SarifLog };
 }
 
-function failure(path: readonly PropertyKey[], message: string): SarifValidation {
+/** The log without its results' contents (each run's `results` an array of anything): its first error, if any. */
+export function checkShell(document: unknown): (SarifValidation & { ok: false }) | undefined {
+  const parsedShell = shell.safeParse(document);
+  return parsedShell.success ? undefined : failure(parsedShell.error.issues[0].path, parsedShell.error.issues[0].message);
+}
+
+/** Result `resultIndex` of run `runIndex`: its first error, if any. */
+export function checkResult(item: unknown, runIndex: number, resultIndex: number): (SarifValidation & { ok: false }) | undefined {
+  const checked = result.safeParse(item);
+  if (checked.success) return undefined;
+  const issue = checked.error.issues[0];
+  return failure(['runs', runIndex, 'results', resultIndex, ...issue.path], issue.message);
+}
+
+function failure(path: readonly PropertyKey[], message: string): SarifValidation & { ok: false } {
   return { ok: false, path: jsonPath(path), message };
 }
 

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { pipeline, Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { createGunzip, gzip } from 'node:zlib';
+import { PermanentError } from '../errors';
 import type { Container } from '../store';
 import { isNotFound, timeToLiveSeconds } from '../store';
 import type { CiContext } from './ciContext';
@@ -35,7 +37,8 @@ export const chunkCharacters = 1_500_000;
 export const uploadTtlSeconds = timeToLiveSeconds.sarifUploads;
 
 const gzipped = promisify(gzip);
-const gunzipped = promisify(gunzip);
+/** Base64 characters decoded at once when reading an upload back: a multiple of four. */
+const decodedSlice = 64 * 1024;
 
 /** The same log with the same context is the same upload: a CI step that retries after a lost answer makes no second one. */
 export function uploadIdOf(context: CiContext, body: Buffer): string {
@@ -54,13 +57,17 @@ export function uploadIdOf(context: CiContext, body: Buffer): string {
 }
 
 export class SarifUploadStore {
-  constructor(private readonly chunks: Container<SarifUploadChunk>) {}
+  constructor(
+    private readonly chunks: Container<SarifUploadChunk>,
+    /** Base64 characters per chunk (tests make it small, to cut a log at awkward places). */
+    private readonly chunkSize = chunkCharacters,
+  ) {}
 
   /** Stores the log's bytes; returns how many chunks it took. Writing the same upload again writes the same documents. */
   async put(uploadId: string, context: CiContext, body: Buffer, receivedAt: string): Promise<number> {
     // Level 1: a tenth of the default level's time for nearly the same size on SARIF; the intake answers within a second.
     const data = (await gzipped(body, { level: 1 })).toString('base64');
-    const count = Math.max(1, Math.ceil(data.length / chunkCharacters));
+    const count = Math.max(1, Math.ceil(data.length / this.chunkSize));
     const documents: SarifUploadChunk[] = [];
     for (let index = 0; index < count; index++) {
       documents.push({
@@ -69,7 +76,7 @@ export class SarifUploadStore {
         uploadId,
         index,
         chunks: count,
-        data: data.slice(index * chunkCharacters, (index + 1) * chunkCharacters),
+        data: data.slice(index * this.chunkSize, (index + 1) * this.chunkSize),
         ...(index === 0 ? { context, receivedAt } : {}),
         ttl: uploadTtlSeconds,
       });
@@ -80,18 +87,43 @@ export class SarifUploadStore {
     return count;
   }
 
-  /** The upload's context and log bytes, or undefined when it is gone (handled already, or expired). */
-  async get(organization: string, uploadId: string): Promise<{ context: CiContext; receivedAt: string; body: Buffer } | undefined> {
+  /**
+   * The upload's context, and its log's bytes as they are read and unzipped a chunk at a time (what the handler
+   * uses: it never holds the whole log, docs/performance.md `bench:sarif`); undefined when the upload is gone.
+   */
+  async open(
+    organization: string,
+    uploadId: string,
+  ): Promise<{ context: CiContext; receivedAt: string; chunks: number; bytes: () => AsyncIterable<Buffer> } | undefined> {
     const head = await this.chunks.read(`${uploadId}:0`, organization);
     if (!head?.context) return undefined;
-    const parts = [head.data];
-    for (let index = 1; index < head.chunks; index++) {
-      const chunk = await this.chunks.read(`${uploadId}:${index}`, organization);
-      if (!chunk) return undefined;
-      parts.push(chunk.data);
+    return { context: head.context, receivedAt: head.receivedAt ?? '', chunks: head.chunks, bytes: () => this.unzipped(head) };
+  }
+
+  private unzipped(head: SarifUploadChunk): AsyncIterable<Buffer> {
+    // One chunk's bytes at a time into the gunzip (not object mode: the stream asks for the next chunk only once it has
+    // passed this one on).
+    return pipeline(Readable.from(this.zipped(head), { objectMode: false }), createGunzip(), () => {});
+  }
+
+  private async *zipped(head: SarifUploadChunk): AsyncGenerator<Buffer> {
+    // Base64 decodes four characters at a time: a chunk's last few characters wait for the next chunk.
+    let carried = '';
+    for (let index = 0; index < head.chunks; index++) {
+      const chunk = index === 0 ? head : await this.chunks.read(`${head.uploadId}:${index}`, head.organization);
+      if (!chunk) {
+        throw new PermanentError(
+          `SARIF upload '${head.uploadId}' has lost chunk ${index} of ${head.chunks} (expired after ${uploadTtlSeconds / 86400} days?): post the log again`,
+        );
+      }
+      const text = carried + chunk.data;
+      const whole = text.length - (text.length % 4);
+      carried = text.slice(whole);
+      // Decoded 64 KiB of text at a time: small buffers come and go from the allocator's pools, where a 1 MB one each
+      // chunk would be mapped and unmapped, and raise the size the allocator maps directly (bench:sarif).
+      for (let at = 0; at < whole; at += decodedSlice) yield Buffer.from(text.slice(at, Math.min(whole, at + decodedSlice)), 'base64');
     }
-    const body = await gunzipped(Buffer.from(parts.join(''), 'base64'));
-    return { context: head.context, receivedAt: head.receivedAt ?? '', body };
+    if (carried) yield Buffer.from(carried, 'base64');
   }
 
   /** Deletes the upload's chunks (chunk 0 first, so a half-deleted upload reads as gone). */

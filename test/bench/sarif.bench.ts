@@ -6,17 +6,19 @@
  * host has recorded the results as risks, and the host's peak resident memory (VmHWM).
  *
  *   npm run bench:sarif        (BENCH_ROUNDS=2 by default: the second upload finds every risk again)
+ *   BENCH_HOST_ARGS=--trace-gc BENCH_HOST_STDOUT=/tmp/host.txt npm run bench:sarif   (the host's own node flags; its stdout kept)
  *
  * The alert, work-item, pull-request and repository functions are switched off (the Functions host's
  * `AzureWebJobs.<name>.Disabled`), so the figure is the SARIF handler's own work, not the 40,000
  * risk events it emits being handled too.
  *
- * Prints one JSON line: {"results","bytes","intakeMs","bareIntakeMs","processSeconds","peakRssMB","idleRssMB",...}
- * (peakRssMB is the host's VmHWM after the last round; idleRssMB its VmRSS before the first upload).
+ * Prints one JSON line: {"results","bytes","intakeMs","bareIntakeMs","processSeconds","peakRssMB","intakeRssMB","processingRssMB","idleRssMB",...}
+ * (peakRssMB is the host's VmHWM after the last round; intakeRssMB and processingRssMB the highest VmRSS sampled every
+ * 20 ms during each phase, so which phase makes the peak; idleRssMB its VmRSS before the first upload).
  * Targets: intake <= 1 s, processing <= 20 s, peak RSS <= 256 MB on a 2-core machine.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnWatched } from '../support/childProcess';
@@ -94,6 +96,22 @@ function peakRssMB(pid: number): number {
   return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
 }
 
+function rssMB(pid: number): number {
+  return Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+}
+
+/** Samples the host's resident memory every 20 ms while `during` runs: which phase (intake or processing) makes the peak. */
+async function sampledPeakMB<T>(pid: number, during: () => Promise<T>): Promise<{ value: T; peakMB: number }> {
+  let peakMB = rssMB(pid);
+  const timer = setInterval(() => (peakMB = Math.max(peakMB, rssMB(pid))), 20);
+  try {
+    const value = await during();
+    return { value, peakMB: Math.max(peakMB, rssMB(pid)) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 function range(values: number[], digits = 0): string {
   const fixed = values.map((v) => v.toFixed(digits));
   return values.length === 1 ? fixed[0] : `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
@@ -115,15 +133,19 @@ async function main(): Promise<void> {
   };
   execFileSync(process.execPath, [cli, 'orgs', 'add', 'bench', '--github-token-secret', 'github-token-bench'], { env, stdio: 'ignore' });
   const bare = spawnWatched(process.execPath, ['-e', bareServer], process.env);
-  const host = spawnWatched(process.execPath, [cli, 'start'], env);
+  const hostArgs = (process.env.BENCH_HOST_ARGS ?? '').split(' ').filter(Boolean);
+  const host = spawnWatched(process.execPath, [...hostArgs, cli, 'start'], env);
   if (process.env.BENCH_HOST_LOG) host.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   const bareUrl = (await bare.waitForLine(/^ready /)).split(' ').pop() ?? '';
   const hostUrl = (await host.waitForLine(/^Vigil local host listening on /)).split(' ').pop() ?? '';
   // The host's own footprint before any upload: what the peak is measured against.
-  const idleRssMB = Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${host.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  const hostPid = host.child.pid ?? 0;
+  const idleRssMB = rssMB(hostPid);
   const intake: number[] = [];
   const bareIntake: number[] = [];
   const processing: number[] = [];
+  const intakeRss: number[] = [];
+  const processingRss: number[] = [];
   try {
     for (let round = 1; round <= rounds; round++) {
       // Baseline and Vigil alternately, on the same bytes.
@@ -138,17 +160,23 @@ async function main(): Promise<void> {
       // The host logs to stderr.
       const recordedSoFar = () => host.stderr().split('SARIF results recorded').length - 1;
       const recorded = recordedSoFar();
-      const answer = await post(`${hostUrl}/hooks/ci?${query}`, log, {
-        'content-type': 'application/sarif+json',
-        authorization: `Bearer ${token}`,
-      });
+      const { value: answer, peakMB: intakePeakMB } = await sampledPeakMB(hostPid, () =>
+        post(`${hostUrl}/hooks/ci?${query}`, log, {
+          'content-type': 'application/sarif+json',
+          authorization: `Bearer ${token}`,
+        }),
+      );
       if (answer.status !== 202) throw new Error(`the host answered ${answer.status}: ${answer.text}`);
       intake.push(answer.ms);
+      intakeRss.push(intakePeakMB);
       const started = performance.now();
-      while (recordedSoFar() <= recorded) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const { peakMB: processingPeakMB } = await sampledPeakMB(hostPid, async () => {
+        while (recordedSoFar() <= recorded) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      });
       processing.push((performance.now() - started + answer.ms) / 1000);
+      processingRss.push(processingPeakMB);
     }
     const figures = {
       bench: 'sarif',
@@ -158,10 +186,14 @@ async function main(): Promise<void> {
       intakeMs: range(intake),
       bareIntakeMs: range(bareIntake),
       processSeconds: range(processing, 1),
-      peakRssMB: peakRssMB(host.child.pid ?? 0),
+      peakRssMB: peakRssMB(hostPid),
+      intakeRssMB: range(intakeRss),
+      processingRssMB: range(processingRss),
       idleRssMB,
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
+    // What the host printed on stdout (with BENCH_HOST_ARGS=--trace-gc, its collections).
+    if (process.env.BENCH_HOST_STDOUT) writeFileSync(process.env.BENCH_HOST_STDOUT, `${host.lines.join('\n')}\n`);
   } finally {
     host.child.kill('SIGTERM');
     bare.child.kill('SIGTERM');
