@@ -1,20 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queuesSettled } from '../support/alertReceiver';
-import { connectionDataRoutes, type LoopbackIdentity } from '../support/azureDevOps/identities';
-import { PullRequestFeedbackRoutes } from '../support/azureDevOps/pullRequestFeedbackRoutes';
-import { type FixtureRepository, RepositoryContentRoutes } from '../support/azureDevOps/repositoryContentRoutes';
-import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
-import { GitHubPullRequestRoutes } from '../support/github/pullRequestRoutes';
-import { type GitHubApiServer, startGitHubApiServer } from '../support/githubApiServer';
-import { GitLabMergeRequestRoutes } from '../support/gitlab/mergeRequestRoutes';
-import { type GitLabApiServer, type LoopbackGitLabProject, startGitLabApiServer } from '../support/gitlabApiServer';
-import { LoopbackGitHistory } from '../support/loopbackGitHistory';
+import type { AzureDevOpsServer } from '../support/azureDevOpsServer';
+import type { GitHubApiServer } from '../support/githubApiServer';
+import type { GitLabApiServer } from '../support/gitlabApiServer';
 import { recordedBodies, recordedRequestText } from '../support/recordedRequests';
+import { adoSha, ghSha, glSha, mona, sarifLog, sarifPullRequestWorld } from '../support/sarifPullRequestWorld';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
-import { startTestHost, type TestHost } from '../support/testHost';
+import type { TestHost } from '../support/testHost';
 import { azureDevOpsHeaders, githubHeaders, post } from '../support/webhookClient';
 
 /**
@@ -26,185 +19,46 @@ import { azureDevOpsHeaders, githubHeaders, post } from '../support/webhookClien
  * was. The same upload again posts nothing; a later upload without a result resolves its thread.
  * A secret scanner's snippet never reaches a platform.
  */
-const fixtures = join(__dirname, '..', 'fixtures', 'sarif');
 /** CodeQL's log, with a token pasted into a result's message: a text no one expects a secret in. */
 const leakedInMessage = new SecretFactory(919).gitHubToken();
 const codeql = (() => {
-  const document = JSON.parse(readFileSync(join(fixtures, 'codeql.sarif.json'), 'utf8'));
+  const document = JSON.parse(sarifLog('codeql'));
   document.runs[0].results[1].message.text = `Log entry depends on a user-provided value (seen with ${leakedInMessage}).`;
   return JSON.stringify(document);
 })();
-const trivy = readFileSync(join(fixtures, 'trivy.sarif.json'), 'utf8');
-const semgrep = readFileSync(join(fixtures, 'semgrep.sarif.json'), 'utf8');
+const trivy = sarifLog('trivy');
+const semgrep = sarifLog('semgrep');
 const plantedKey = 'AKIAZ7QW3ERTY5UIOP4X';
-const ciToken = (organization: string) => `test-ci-${organization}-${randomBytes(8).toString('hex')}`;
-const lines = (n: number, what: string) => `${Array.from({ length: n }, (_, i) => `// ${what} line ${i + 1}`).join('\n')}\n`;
-const queues = ['build-scan', 'repo-scan', 'pr-publish', 'alerts', 'workitem-sync'] as const;
+/** The secrets Vigil's own scan finds in the GitHub and Azure DevOps pull requests' `src/pay.ts`. */
+const ghSecret = new SecretFactory(907).gitHubToken();
+const adoSecret = new SecretFactory(911).gitHubToken();
 
-let host: TestHost;
-const settled = () => queuesSettled(host, queues);
+const world = sarifPullRequestWorld({
+  gitHubSecret: ghSecret,
+  azureDevOpsSecret: adoSecret,
+  ids: {
+    azureDevOpsProject: '44ee44ee-ff55-4a66-8b77-88cc88cc88cc',
+    azureDevOpsRepository: '9d2e2a7e-0000-4000-8000-00000000d2d2',
+    vigilIdentity: 'dddddddd-0000-4000-8000-0000000a21a1',
+    gitHubBot: 90_000_021,
+    gitLabProject: 15,
+    gitLabPipeline: 9003,
+  },
+});
+const { gh, ado, gl, adoRepository, ghHistory, ghRoutes, adoFeedback, glHistory, glRoutes, settled, upload } = world;
+let host: TestHost, github: GitHubApiServer, devops: AzureDevOpsServer, gitlab: GitLabApiServer;
 
-/** A results upload as `vigil ci report` posts it. */
-async function upload(token: string, context: Record<string, string | number>, log: string) {
-  const query = new URLSearchParams(Object.entries(context).map(([k, v]): [string, string] => [k, String(v)]));
-  const answer = await post(host.url(`/hooks/ci?${query}`), log, {
-    'content-type': 'application/sarif+json',
-    authorization: `Bearer ${token}`,
-  });
-  await settled();
-  return answer;
-}
+beforeAll(async () => {
+  ({ host, github, devops, gitlab } = await world.start());
+});
+
+afterAll(() => world.dispose());
 
 function withoutResult(log: string, ruleId: string): string {
   const document = JSON.parse(log);
   document.runs[0].results = document.runs[0].results.filter((r: { ruleId: string }) => r.ruleId !== ruleId);
   return JSON.stringify(document);
 }
-
-// ── GitHub ────────────────────────────────────────────────────────────────────────────────────
-const gh = {
-  organization: 'octo-org',
-  repo: 'octo-org/payments',
-  apiToken: `ghp_${randomBytes(18).toString('hex')}`,
-  ciToken: ciToken('octo-org'),
-};
-const ghSecret = new SecretFactory(907).gitHubToken();
-const ghSha = (n: number) => `${n.toString(16)}`.repeat(40).slice(0, 40);
-const mona = { name: 'Mona', email: 'mona@example.com', date: '2026-11-20T09:00:00Z' };
-const ghHistory = new LoopbackGitHistory(
-  [
-    { sha: ghSha(1), author: mona, parent: null, changes: { 'README.md': '# Payments\n', 'src/server.js': lines(20, 'server') } },
-    {
-      sha: ghSha(2),
-      author: mona,
-      changes: {
-        'src/pay.ts': `import { client } from './client';\n\nconst token = "${ghSecret}";\nexport const pay = () => client(token);\n`,
-        'src/db.js': lines(30, 'db'),
-      },
-    },
-  ],
-  { main: ghSha(1), feature: ghSha(2) },
-);
-let github: GitHubApiServer;
-let ghRoutes: GitHubPullRequestRoutes;
-
-// ── Azure DevOps ──────────────────────────────────────────────────────────────────────────────
-const ado = {
-  organization: 'fabrikam',
-  project: 'FabrikamFiber',
-  projectId: '44ee44ee-ff55-4a66-8b77-88cc88cc88cc',
-  repositoryId: '9d2e2a7e-0000-4000-8000-00000000d2d2',
-  pat: `test-pat-${randomBytes(12).toString('hex')}`,
-  ciToken: ciToken('fabrikam'),
-};
-const adoSecret = new SecretFactory(911).gitHubToken();
-const adoSha = (n: number) => `${n}`.repeat(40).slice(0, 40);
-const vigil: LoopbackIdentity = { id: 'dddddddd-0000-4000-8000-0000000a21a1', displayName: 'Vigil', uniqueName: 'vigil@fabrikam.example' };
-const adoRepository: FixtureRepository = {
-  id: ado.repositoryId,
-  name: 'fabrikam-web',
-  project: ado.project,
-  projectId: ado.projectId,
-  commits: [
-    { commitId: adoSha(1), changes: { '/README.md': '# Fabrikam\n', '/package.json': '{ "name": "fabrikam-web" }\n' } },
-    {
-      commitId: adoSha(2),
-      changes: {
-        '/src/pay.ts': `import { client } from './client';\n\nconst token = "${adoSecret}";\nexport const pay = () => client(token);\n`,
-        '/package-lock.json': '{ "name": "fabrikam-web", "lockfileVersion": 3 }\n',
-      },
-    },
-  ],
-  pullRequests: [
-    { pullRequestId: 7, sourceRefName: 'refs/heads/feature/deps', sourceCommit: adoSha(2), targetCommit: adoSha(1), iterations: 1 },
-  ],
-};
-let devops: AzureDevOpsServer;
-let adoFeedback: PullRequestFeedbackRoutes;
-
-// ── GitLab ────────────────────────────────────────────────────────────────────────────────────
-const gl = {
-  organization: 'diaspora',
-  projectId: 15,
-  path: 'diaspora/diaspora-client',
-  apiToken: `glpat-${randomBytes(10).toString('hex')}`,
-  ciToken: ciToken('diaspora'),
-};
-const glSha = (n: number) => `${n.toString(16)}`.repeat(40).slice(0, 40);
-const glHistory = new LoopbackGitHistory(
-  [
-    { sha: glSha(1), author: mona, parent: null, changes: { 'README.md': '# Diaspora client\n' } },
-    {
-      sha: glSha(2),
-      author: mona,
-      // The secret is in the SARIF log's snippet only: what the test looks for on the platform is the log's, not the file's.
-      changes: { 'src/server.js': lines(20, 'server'), 'config/settings.js': lines(5, 'settings') },
-    },
-  ],
-  { main: glSha(1), feature: glSha(2) },
-);
-const glProject: LoopbackGitLabProject = { id: gl.projectId, pathWithNamespace: gl.path, defaultBranch: 'main', history: glHistory };
-let gitlab: GitLabApiServer;
-let glRoutes: GitLabMergeRequestRoutes;
-
-beforeAll(async () => {
-  ghRoutes = new GitHubPullRequestRoutes({
-    repositories: [{ fullName: gh.repo, defaultBranch: 'main', history: ghHistory }],
-    pullRequests: [{ repository: gh.repo, number: 12, base: 'main', head: 'feature', title: 'Payments' }],
-    identity: { login: 'vigil-bot', id: 90_000_021, type: 'User' },
-  });
-  github = await startGitHubApiServer({ token: gh.apiToken, extensions: [ghRoutes] });
-
-  const content = new RepositoryContentRoutes([adoRepository]);
-  adoFeedback = new PullRequestFeedbackRoutes({ identity: vigil, repositories: content });
-  devops = await startAzureDevOpsServer({
-    organization: ado.organization,
-    pat: ado.pat,
-    projects: [{ id: ado.projectId, name: ado.project }],
-    extensions: [connectionDataRoutes(vigil), adoFeedback, content],
-  });
-
-  glRoutes = new GitLabMergeRequestRoutes({
-    projects: [glProject],
-    mergeRequests: [{ projectId: gl.projectId, iid: 3, source: 'feature', target: 'main', title: 'Server', headPipelineId: 9003 }],
-    identity: { id: 77, username: 'vigil-bot', name: 'Vigil', bot: true },
-  });
-  gitlab = await startGitLabApiServer({ token: gl.apiToken, projects: [glProject], extensions: [glRoutes] });
-
-  host = await startTestHost({
-    env: {
-      VIGIL_GITHUB_API_URL: github.url,
-      VIGIL_SECRET_GITHUB_OCTO_ORG: gh.apiToken,
-      VIGIL_SECRET_CI_TOKEN_OCTO_ORG: gh.ciToken,
-      VIGIL_SECRET_ADO_PAT_FABRIKAM: ado.pat,
-      VIGIL_SECRET_CI_TOKEN_FABRIKAM: ado.ciToken,
-      VIGIL_SECRET_GITLAB_DIASPORA: gl.apiToken,
-      VIGIL_SECRET_CI_TOKEN_DIASPORA: gl.ciToken,
-    },
-  });
-  const stores = host.services.stores;
-  await stores.organizations.add(gh.organization, { github: { tokenSecret: 'github-octo-org' } });
-  await stores.organizations.add(ado.organization, {
-    azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikam' } },
-  });
-  await stores.organizations.add(gl.organization, { gitlab: { url: gitlab.url, tokenSecret: 'gitlab-diaspora' } });
-  await stores.repositories.upsertIfChanged({
-    organization: ado.organization,
-    repositoryId: ado.repositoryId,
-    name: adoRepository.name,
-    project: ado.project,
-    projectId: ado.projectId,
-    projectVisibility: 'private',
-    size: 1024,
-    state: 'active',
-    defaultBranch: 'refs/heads/main',
-  });
-});
-
-afterAll(async () => {
-  await host?.dispose();
-  await Promise.all([github?.close(), devops?.close(), gitlab?.close()]);
-});
 
 describe('CodeQL results on a GitHub pull request', () => {
   const view = () => ghRoutes.pullRequest(gh.repo, 12);

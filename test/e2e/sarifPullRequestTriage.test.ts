@@ -1,23 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Risk } from '../../shared/risks/risk';
-import { queuesSettled } from '../support/alertReceiver';
-import { connectionDataRoutes, type LoopbackIdentity, person } from '../support/azureDevOps/identities';
-import { PullRequestCommentHooks } from '../support/azureDevOps/pullRequestCommentHooks';
-import { PullRequestFeedbackRoutes } from '../support/azureDevOps/pullRequestFeedbackRoutes';
-import { type FixtureRepository, RepositoryContentRoutes } from '../support/azureDevOps/repositoryContentRoutes';
-import { WorkItemRoutes } from '../support/azureDevOps/workItemRoutes';
-import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
-import { GitHubPullRequestRoutes } from '../support/github/pullRequestRoutes';
-import { type GitHubApiServer, startGitHubApiServer } from '../support/githubApiServer';
-import { GitLabMergeRequestRoutes } from '../support/gitlab/mergeRequestRoutes';
-import { type GitLabApiServer, type LoopbackGitLabProject, startGitLabApiServer } from '../support/gitlabApiServer';
-import { LoopbackGitHistory } from '../support/loopbackGitHistory';
+import { person } from '../support/azureDevOps/identities';
+import type { PullRequestCommentHooks } from '../support/azureDevOps/pullRequestCommentHooks';
+import type { AzureDevOpsServer } from '../support/azureDevOpsServer';
+import type { GitHubApiServer } from '../support/githubApiServer';
+import type { GitLabApiServer } from '../support/gitlabApiServer';
 import { recordedBodies, recordedRequestText } from '../support/recordedRequests';
+import { adoSha, ghSha, glSha, sarifLog, sarifPullRequestWorld } from '../support/sarifPullRequestWorld';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
-import { startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
+import type { TestHost } from '../support/testHost';
 import { githubHeaders, gitlabHeaders, post } from '../support/webhookClient';
 
 /**
@@ -30,178 +21,43 @@ import { githubHeaders, gitlabHeaders, post } from '../support/webhookClient';
  * without the finding. The same comment event again posts nothing; a command without a reason, an
  * unknown id, or a command on a thread that is not Vigil's gets the answer secret threads get.
  */
-const fixtures = join(__dirname, '..', 'fixtures', 'sarif');
-const codeql = readFileSync(join(fixtures, 'codeql.sarif.json'), 'utf8');
-const trivy = readFileSync(join(fixtures, 'trivy.sarif.json'), 'utf8');
-const semgrep = readFileSync(join(fixtures, 'semgrep.sarif.json'), 'utf8');
-const ciToken = (organization: string) => `test-ci-${organization}-${randomBytes(8).toString('hex')}`;
-const lines = (n: number, what: string) => `${Array.from({ length: n }, (_, i) => `// ${what} line ${i + 1}`).join('\n')}\n`;
-const queues = ['build-scan', 'repo-scan', 'pr-publish', 'alerts', 'workitem-sync'] as const;
-const mona = { name: 'Mona', email: 'mona@example.com', date: '2026-11-20T09:00:00Z' };
+const codeql = sarifLog('codeql');
+const trivy = sarifLog('trivy');
+const semgrep = sarifLog('semgrep');
+/** The secret Vigil's own scan finds in the GitHub pull request's `src/pay.ts`. */
+const ghSecret = new SecretFactory(931).gitHubToken();
 
-let host: TestHost;
-const settled = () => queuesSettled(host, queues);
+/** Every organization's work items go to the loopback Azure Boards (GitHub and GitLab risks have no project of their own). */
+const world = sarifPullRequestWorld({
+  gitHubSecret: ghSecret,
+  workItems: true,
+  ids: {
+    azureDevOpsProject: '44ee44ee-ff55-4a66-8b77-88cc88cc88cd',
+    azureDevOpsRepository: '9d2e2a7e-0000-4000-8000-00000000d3d3',
+    vigilIdentity: 'dddddddd-0000-4000-8000-0000000a21a2',
+    gitHubBot: 90_000_031,
+    gitLabProject: 16,
+    gitLabPipeline: 9103,
+  },
+});
+const { gh, ado, gl, adoRepository, ghRoutes, adoFeedback, boards, glRoutes, settled, upload } = world;
+let host: TestHost, github: GitHubApiServer, devops: AzureDevOpsServer, gitlab: GitLabApiServer, adoComments: PullRequestCommentHooks;
 
-async function upload(token: string, context: Record<string, string | number>, log: string) {
-  const query = new URLSearchParams(Object.entries(context).map(([k, v]): [string, string] => [k, String(v)]));
-  const answer = await post(host.url(`/hooks/ci?${query}`), log, {
-    'content-type': 'application/sarif+json',
-    authorization: `Bearer ${token}`,
-  });
-  await settled();
-  return answer;
-}
+beforeAll(async () => {
+  ({ host, github, devops, gitlab, adoComments } = await world.start());
+});
+
+afterAll(() => world.dispose());
 
 async function riskOf(organization: string, ruleId: string): Promise<Risk | undefined> {
   return (await host.services.stores.risks.list({ organization })).find((risk) => risk.ruleId === ruleId);
 }
 
-// ── Azure DevOps (and the Azure Boards every organization files its work items in) ──────────────
-const ado = {
-  organization: 'fabrikam',
-  project: 'FabrikamFiber',
-  projectId: '44ee44ee-ff55-4a66-8b77-88cc88cc88cd',
-  repositoryId: '9d2e2a7e-0000-4000-8000-00000000d3d3',
-  pat: `test-pat-${randomBytes(12).toString('hex')}`,
-  ciToken: ciToken('fabrikam'),
-};
-const adoSha = (n: number) => `${n}`.repeat(40).slice(0, 40);
-const vigil: LoopbackIdentity = { id: 'dddddddd-0000-4000-8000-0000000a21a2', displayName: 'Vigil', uniqueName: 'vigil@fabrikam.example' };
-const rae = person('Rae Reviewer');
-const adoRepository: FixtureRepository = {
-  id: ado.repositoryId,
-  name: 'fabrikam-web',
-  project: ado.project,
-  projectId: ado.projectId,
-  commits: [
-    { commitId: adoSha(1), changes: { '/README.md': '# Fabrikam\n' } },
-    { commitId: adoSha(2), changes: { '/package-lock.json': '{ "name": "fabrikam-web", "lockfileVersion": 3 }\n' } },
-  ],
-  pullRequests: [
-    { pullRequestId: 7, sourceRefName: 'refs/heads/feature/deps', sourceCommit: adoSha(2), targetCommit: adoSha(1), iterations: 1 },
-  ],
-};
-let devops: AzureDevOpsServer;
-let adoFeedback: PullRequestFeedbackRoutes;
-let adoComments: PullRequestCommentHooks;
-let boards: WorkItemRoutes;
-/** Every organization's work items go to the loopback Azure Boards (GitHub and GitLab risks have no project of their own). */
-const workItems = () => ({
-  azureDevOps: { url: devops.url, auth: { mode: 'pat' as const, tokenSecret: 'ado-pat-fabrikam' } },
-  workItems: { enabled: true, workItemType: 'Issue', project: ado.project, stateMapping: {} },
-});
 const workItemOf = (ruleTag: string) => boards.workItems().find((item) => item.tags.some((tag) => tag.includes(ruleTag)));
-
-// ── GitHub ────────────────────────────────────────────────────────────────────────────────────
-const gh = {
-  organization: 'octo-org',
-  repo: 'octo-org/payments',
-  apiToken: `ghp_${randomBytes(18).toString('hex')}`,
-  ciToken: ciToken('octo-org'),
-};
-const ghSecret = new SecretFactory(931).gitHubToken();
-const ghSha = (n: number) => `${n.toString(16)}`.repeat(40).slice(0, 40);
+const rae = person('Rae Reviewer');
 const ghRae = { login: 'rae-reviewer', id: 5151, type: 'User' as const };
-const ghHistory = new LoopbackGitHistory(
-  [
-    { sha: ghSha(1), author: mona, parent: null, changes: { 'README.md': '# Payments\n', 'src/server.js': lines(20, 'server') } },
-    {
-      sha: ghSha(2),
-      author: mona,
-      changes: {
-        'src/pay.ts': `import { client } from './client';\n\nconst token = "${ghSecret}";\nexport const pay = () => client(token);\n`,
-        'src/db.js': lines(30, 'db'),
-      },
-    },
-  ],
-  { main: ghSha(1), feature: ghSha(2) },
-);
 const ghRepositoryJson = { id: 1296271, name: 'payments', full_name: gh.repo, owner: { login: 'octo-org', id: 1, type: 'Organization' } };
-let github: GitHubApiServer;
-let ghRoutes: GitHubPullRequestRoutes;
-
-// ── GitLab ────────────────────────────────────────────────────────────────────────────────────
-const gl = {
-  organization: 'diaspora',
-  projectId: 16,
-  path: 'diaspora/diaspora-client',
-  apiToken: `glpat-${randomBytes(10).toString('hex')}`,
-  ciToken: ciToken('diaspora'),
-};
-const glSha = (n: number) => `${n.toString(16)}`.repeat(40).slice(0, 40);
-const glHistory = new LoopbackGitHistory(
-  [
-    { sha: glSha(1), author: mona, parent: null, changes: { 'README.md': '# Diaspora client\n' } },
-    { sha: glSha(2), author: mona, changes: { 'src/server.js': lines(20, 'server'), 'config/settings.js': lines(5, 'settings') } },
-  ],
-  { main: glSha(1), feature: glSha(2) },
-);
-const glProject: LoopbackGitLabProject = { id: gl.projectId, pathWithNamespace: gl.path, defaultBranch: 'main', history: glHistory };
 const glRae = { id: 4242, username: 'rae', name: 'Rae Reviewer' };
-let gitlab: GitLabApiServer;
-let glRoutes: GitLabMergeRequestRoutes;
-
-beforeAll(async () => {
-  const content = new RepositoryContentRoutes([adoRepository]);
-  adoFeedback = new PullRequestFeedbackRoutes({ identity: vigil, repositories: content });
-  boards = new WorkItemRoutes({ projects: [{ name: ado.project, id: ado.projectId, process: 'Agile' }], identity: vigil });
-  devops = await startAzureDevOpsServer({
-    organization: ado.organization,
-    pat: ado.pat,
-    projects: [{ id: ado.projectId, name: ado.project }],
-    extensions: [connectionDataRoutes(vigil), adoFeedback, content, boards],
-  });
-
-  ghRoutes = new GitHubPullRequestRoutes({
-    repositories: [{ fullName: gh.repo, defaultBranch: 'main', history: ghHistory }],
-    pullRequests: [{ repository: gh.repo, number: 12, base: 'main', head: 'feature', title: 'Payments' }],
-    identity: { login: 'vigil-bot', id: 90_000_031, type: 'User' },
-  });
-  github = await startGitHubApiServer({ token: gh.apiToken, extensions: [ghRoutes] });
-
-  glRoutes = new GitLabMergeRequestRoutes({
-    projects: [glProject],
-    mergeRequests: [{ projectId: gl.projectId, iid: 3, source: 'feature', target: 'main', title: 'Server', headPipelineId: 9103 }],
-    identity: { id: 77, username: 'vigil-bot', name: 'Vigil', bot: true },
-  });
-  gitlab = await startGitLabApiServer({ token: gl.apiToken, projects: [glProject], extensions: [glRoutes] });
-
-  host = await startTestHost({
-    env: {
-      VIGIL_GITHUB_API_URL: github.url,
-      VIGIL_SECRET_GITHUB_OCTO_ORG: gh.apiToken,
-      VIGIL_SECRET_CI_TOKEN_OCTO_ORG: gh.ciToken,
-      VIGIL_SECRET_ADO_PAT_FABRIKAM: ado.pat,
-      VIGIL_SECRET_CI_TOKEN_FABRIKAM: ado.ciToken,
-      VIGIL_SECRET_GITLAB_DIASPORA: gl.apiToken,
-      VIGIL_SECRET_CI_TOKEN_DIASPORA: gl.ciToken,
-    },
-  });
-  const stores = host.services.stores;
-  await stores.organizations.add(gh.organization, { github: { tokenSecret: 'github-octo-org' }, ...workItems() });
-  await stores.organizations.add(ado.organization, workItems());
-  await stores.organizations.add(gl.organization, { gitlab: { url: gitlab.url, tokenSecret: 'gitlab-diaspora' }, ...workItems() });
-  await stores.repositories.upsertIfChanged({
-    organization: ado.organization,
-    repositoryId: ado.repositoryId,
-    name: adoRepository.name,
-    project: ado.project,
-    projectId: ado.projectId,
-    projectVisibility: 'private',
-    size: 1024,
-    state: 'active',
-    defaultBranch: 'refs/heads/main',
-  });
-  adoComments = new PullRequestCommentHooks(adoFeedback, {
-    orgUrl: devops.url,
-    target: { url: host.url('/hooks/azure-devops'), secret: testHookSecrets.VIGIL_HOOK_SECRET_AZURE_DEVOPS },
-  });
-});
-
-afterAll(async () => {
-  await host?.dispose();
-  await Promise.all([github?.close(), devops?.close(), gitlab?.close()]);
-});
 
 describe("a reply on a CodeQL thread of a GitHub pull request, beside Vigil's secret scan", () => {
   const view = () => ghRoutes.pullRequest(gh.repo, 12);
