@@ -1,29 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AppServices, createAppServices, useServices } from '../../../shared/app/services';
+import { type AppServices, useServices } from '../../../shared/app/services';
 import type { UseCase } from '../../../shared/app/useCase';
 import { handleQueueMessage, queueTrigger } from '../../../shared/azureFunctions/queueTrigger';
-import { loadConfig } from '../../../shared/config';
 import { PermanentError, ThrottledError, TransientError } from '../../../shared/errors';
 import type { EventEnvelope } from '../../../shared/events/envelope';
-import { createLogger } from '../../../shared/logging/logger';
 import type { ParkedMessage } from '../../../shared/queue/parkedMessages';
-import { ManualClock } from '../../support/manualClock';
+import { buildCompleteEvent, type EmbeddedServices, startEmbeddedServices } from '../../support/embeddedServices';
+import type { ManualClock } from '../../support/manualClock';
 
-const envelope: EventEnvelope = {
-  id: 'sub-1:evt-1',
-  source: 'azure-devops',
-  type: 'build.complete',
-  organization: 'contoso',
-  project: 'web',
-  subject: { buildId: 7 },
-  receivedAt: '2026-11-20T10:00:00.000Z',
-};
+const envelope = buildCompleteEvent('sub-1:evt-1');
 
-let dataDir: string;
+let embedded: EmbeddedServices;
 let clock: ManualClock;
 let services: AppServices;
 let runs: number;
@@ -49,19 +37,14 @@ async function parked(): Promise<ParkedMessage[]> {
 }
 
 beforeEach(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-trigger-'));
-  clock = new ManualClock();
   runs = 0;
-  services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_MAX_THROTTLE_RESCHEDULES: '2' }), {
-    clock,
-    logger: createLogger({ sink: { write: () => undefined } }),
-  });
+  embedded = await startEmbeddedServices({ env: { VIGIL_MAX_THROTTLE_RESCHEDULES: '2' }, label: 'trigger' });
+  ({ clock, services } = embedded);
 });
 
 afterEach(async () => {
   useServices(undefined);
-  await services.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await embedded.close();
 });
 
 describe('a queue-triggered use case', () => {

@@ -1,52 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AppServices, createAppServices } from '../../../shared/app/services';
+import type { AppServices } from '../../../shared/app/services';
 import type { UseCase } from '../../../shared/app/useCase';
 import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
-import { loadConfig } from '../../../shared/config';
 import { PermanentError, ThrottledError, TransientError } from '../../../shared/errors';
 import type { EventEnvelope } from '../../../shared/events/envelope';
 import type { HandlerRunHop, TraceEvent } from '../../../shared/journeys';
 import { traceDelivery, traceText } from '../../../shared/journeys';
 import { maxEmittedPerHop } from '../../../shared/journeys/journeyHop';
-import { createLogger } from '../../../shared/logging/logger';
 import type { QueueName } from '../../../shared/queue/names';
-import { ManualClock } from '../../support/manualClock';
+import { buildCompleteEvent, type EmbeddedServices, startEmbeddedServices } from '../../support/embeddedServices';
+import type { ManualClock } from '../../support/manualClock';
 
 /**
  * The journey of a delivery as the queue trigger records it (a hop per handler run, written at its
  * settlement) and as `vigil trace` reads it back, on the embedded store: every settlement outcome,
  * the chain of emitted events, and what a hop keeps when a run fans out widely.
  */
-const root: EventEnvelope = {
-  id: 'sub-1:evt-1',
-  source: 'azure-devops',
-  type: 'build.complete',
-  organization: 'contoso',
-  project: 'web',
-  subject: { buildId: 7 },
-  receivedAt: '2026-11-20T10:00:00.000Z',
-};
+const root = buildCompleteEvent('sub-1:evt-1');
 
-let dataDir: string;
+let embedded: EmbeddedServices;
 let clock: ManualClock;
 let services: AppServices;
 
 beforeEach(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-journeys-'));
-  clock = new ManualClock();
-  services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_MAX_DELIVERY_COUNT: '3' }), {
-    clock,
-    logger: createLogger({ sink: { write: () => undefined } }),
-  });
+  embedded = await startEmbeddedServices({ env: { VIGIL_MAX_DELIVERY_COUNT: '3' }, label: 'journeys' });
+  ({ clock, services } = embedded);
 });
 
-afterEach(async () => {
-  await services.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterEach(() => embedded.close());
 
 function run(functionName: string, queue: QueueName, body: EventEnvelope, useCase: UseCase, deliveryCount = 1) {
   return handleQueueMessage(

@@ -1,52 +1,31 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AppServices, createAppServices } from '../../../shared/app/services';
+import type { AppServices } from '../../../shared/app/services';
 import { handleQueueMessage } from '../../../shared/azureFunctions/queueTrigger';
 import { deliveryIdHint } from '../../../shared/cli/commands/trace';
-import { loadConfig } from '../../../shared/config';
 import { recordDelivery } from '../../../shared/events/deliveryLog';
-import type { EventEnvelope } from '../../../shared/events/envelope';
 import { traceDelivery } from '../../../shared/journeys';
-import { createLogger } from '../../../shared/logging/logger';
 import { openEmbeddedDatabase } from '../../../shared/store/embedded/embeddedDatabase';
 import { sweepExpiredDocuments } from '../../../shared/store/embedded/embeddedExpiry';
 import { deliveriesRetentionDays, timeToLiveSeconds } from '../../../shared/store/timeToLive';
-import { ManualClock } from '../../support/manualClock';
+import { buildCompleteEvent, type EmbeddedServices, startEmbeddedServices } from '../../support/embeddedServices';
+import type { ManualClock } from '../../support/manualClock';
 
 /**
  * `vigil trace` on the embedded store once a delivery has outlived the deliveries' TTL: its record and its journey's
  * hops expire together (the journeys container keeps the deliveries' TTL), so the trace says it is not recorded, and
  * the command's hint says how long deliveries are kept.
  */
-const delivery: EventEnvelope = {
-  id: 'sub-1:evt-expiring',
-  source: 'azure-devops',
-  type: 'build.complete',
-  organization: 'contoso',
-  project: 'web',
-  subject: { buildId: 7 },
-  receivedAt: '2026-11-20T10:00:00.000Z',
-};
+const delivery = buildCompleteEvent('sub-1:evt-expiring');
 
-let dataDir: string;
-let clock: ManualClock;
-let services: AppServices;
+let embedded: EmbeddedServices;
+let dataDir: string, clock: ManualClock, services: AppServices;
 
 beforeEach(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-trace-expiry-'));
-  clock = new ManualClock();
-  services = await createAppServices(loadConfig({ VIGIL_DATA_DIR: dataDir }), {
-    clock,
-    logger: createLogger({ sink: { write: () => undefined } }),
-  });
+  embedded = await startEmbeddedServices({ label: 'trace-expiry' });
+  ({ dataDir, clock, services } = embedded);
 });
 
-afterEach(async () => {
-  await services.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterEach(() => embedded.close());
 
 async function deliverAndRun(): Promise<void> {
   await recordDelivery(services.stores.deliveries, {
