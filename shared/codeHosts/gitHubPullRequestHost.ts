@@ -208,8 +208,20 @@ export function gitHubPullRequestHost(github: GitHubConnection): PullRequestHost
     },
 
     async identity() {
-      const me = await github.call('the token’s own user', async (octokit) => (await octokit.rest.users.getAuthenticated()).data);
-      return { id: String(me.id), name: me.login };
+      return await github.call('the token’s own identity', async (octokit) => {
+        try {
+          const me = (await octokit.rest.users.getAuthenticated()).data;
+          return { id: String(me.id), name: me.login };
+        } catch (error) {
+          if (!isInstallationToken(error)) throw error;
+          // A GitHub App's installation token is no user's: `GET /user` is refused, and GraphQL's viewer is the app's bot,
+          // the author of everything Vigil posts with that token.
+          const { viewer } = await octokit.graphql<{ viewer: { login: string; databaseId: number } }>(
+            'query { viewer { login databaseId } }',
+          );
+          return { id: String(viewer.databaseId), name: viewer.login };
+        }
+      });
     },
 
     async setStatus(target, report: StatusReport, previous?: StatusHandle): Promise<StatusHandle> {
@@ -570,4 +582,10 @@ function pushedCommit(commit: Pick<CommitAnswer, 'sha' | 'commit'>): PushedCommi
 /** A GitHub issue or review comment as the port names it. */
 function commentOf(found: { id: number; user?: { id?: number; login?: string } | null; body?: string | null }) {
   return { id: String(found.id), authorId: String(found.user?.id ?? ''), authorName: found.user?.login ?? '', body: found.body ?? '' };
+}
+
+/** GitHub's answer to `GET /user` with a GitHub App installation token. */
+function isInstallationToken(error: unknown): boolean {
+  const shape = error as { status?: unknown; message?: unknown } | null;
+  return shape?.status === 403 && typeof shape.message === 'string' && /Resource not accessible by integration/i.test(shape.message);
 }

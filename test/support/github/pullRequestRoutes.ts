@@ -109,6 +109,8 @@ const defaultIdentity: GitHubUser = { login: 'vigil-bot', id: 90_000_001, type: 
 
 export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
   readonly identity: GitHubUser;
+  /** What kind of token Vigil calls with: a person's (`GET /user` answers) or a GitHub App installation's (it is refused). */
+  token: 'personal' | 'installation' = 'personal';
   readonly checkRuns: CheckRunStore;
   readonly issueComments: StoredIssueComment[] = [];
   readonly reviewComments: StoredReviewComment[] = [];
@@ -193,7 +195,21 @@ export class GitHubPullRequestRoutes implements GitHubLoopbackExtension {
   // ── HTTP ────────────────────────────────────────────────────────────────────────────────────
   handle(request: GitHubLoopbackRequest, res: http.ServerResponse): boolean {
     const { method, url } = request;
-    if (method === 'GET' && url.pathname === '/user') return send(res, 200, githubUser(this.identity, request.origin, true));
+    if (method === 'GET' && url.pathname === '/user') {
+      // An installation token authenticates as an installation, not a user: GitHub refuses `GET /user`
+      // (the answer recorded in actions/create-github-app-token#258), and GraphQL's `viewer` is the app's bot.
+      if (this.token === 'installation') {
+        return send(res, 403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+          status: '403',
+        });
+      }
+      return send(res, 200, githubUser(this.identity, request.origin, true));
+    }
+    if (method === 'POST' && url.pathname === '/graphql' && /\bviewer\b/.test(request.body)) {
+      return send(res, 200, { data: { viewer: { login: this.identity.login, databaseId: this.identity.id } } });
+    }
     const match = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/);
     if (!match) return false;
     const repository = this.repository(`${match[1]}/${match[2]}`);
