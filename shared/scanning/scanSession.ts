@@ -244,8 +244,9 @@ export class ScanSession {
 
   /**
    * Whether a line's keywords justify decoding it. First on the raw bytes, per keyword: rules that
-   * need a character the line lacks (a URL credential needs '@'), or an assignment after the name
-   * the keyword sits in (the generic rule), are ruled out. The rules left are then asked of the
+   * need a character the line lacks (a URL credential needs '@'), an assignment after the name the
+   * keyword sits in (the generic rule), or a run or literal every match of their pattern holds
+   * (patternRequirements.ts), are ruled out. The rules left are then asked of the
    * line's text (LineAnalyzer.mayFind: their own patterns), so a line is analysed only where one of
    * them matches: on a keyword-dense log most lines say `token` or `authorization` and hold nothing.
    * `hits[first, last)` are the line's (keyword, end offset in the block) pairs; the line ends at
@@ -280,8 +281,8 @@ export class ScanSession {
           if (!all) continue;
         }
         if (rule.run !== null || rule.literal !== null) {
-          // What any match of the rule's pattern holds (patternRequirements.ts), looked for on the whole line.
-          // Colour codes can split a run on the raw bytes, so a line holding one is left to the analyzer.
+          // What any match of the rule's pattern holds (patternRequirements.ts), looked for on the whole line. A line
+          // with colour codes, JSON escapes or percent-encoding reads otherwise once cleaned or decoded: the analyzer decides.
           if (start < 0) {
             start = pass.lineStart(hits[first + 1]);
             plain = end - start <= probedLineBytes && this.readsAsWritten(pass, start, end);
