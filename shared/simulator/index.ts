@@ -9,7 +9,6 @@ export type {
   LoopbackExtension,
   LoopbackLog,
   LoopbackProject,
-  RecordedCall,
 } from './azureDevOps/azureDevOpsServer';
 export { projectIdFor, startAzureDevOpsServer } from './azureDevOps/azureDevOpsServer';
 export type { LoopbackIdentity } from './azureDevOps/identities';
@@ -25,4 +24,6 @@ export { ServiceHookEmitter } from './azureDevOps/serviceHookEmitter';
 export type { WorkItemSnapshot } from './azureDevOps/workItemRoutes';
 export { WorkItemRoutes } from './azureDevOps/workItemRoutes';
 export { WorkItemServiceHooks } from './azureDevOps/workItemServiceHooks';
+export type { InjectedFault, RecordedCall } from './loopbackRequests';
+export { loopbackServer, readRequestBody, recordCall, takeFault } from './loopbackRequests';
 export { pipelineTimestamp, SecretFactory } from './syntheticSecrets';

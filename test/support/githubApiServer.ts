@@ -1,8 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { loopbackServer, type RecordedCall, recordCall, takeFault } from '../../shared/simulator/loopbackRequests';
 import { generatedLog } from './azureDevOpsServer';
 import { githubPage } from './github/githubAnswers';
 
@@ -76,16 +77,7 @@ export interface GitHubFault {
   times?: number;
 }
 
-export interface GitHubRecordedCall {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  /** The Authorization header as received (tests only). */
-  authorization?: string;
-  /** The request body as received ('' when none). */
-  body?: string;
-  status?: number;
-}
+export type GitHubRecordedCall = RecordedCall;
 
 export interface GitHubApiServer {
   /** The API root to give Octokit (`baseUrl`), like https://api.github.com. */
@@ -110,41 +102,14 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions): Pro
   const signingKey = randomBytes(16);
   let origin = '';
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { message: `loopback error: ${String(error)}` });
-      else res.destroy();
-    });
-  });
+  const server = loopbackServer(handle, (res, message) => sendJson(res, 500, { message }));
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://loopback');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const call: GitHubRecordedCall = {
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      authorization: req.headers.authorization,
-    };
-    calls.push(call);
-    res.on('finish', () => {
-      call.status = res.statusCode;
-    });
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    call.body = body;
+    const { method, body = '' } = await recordCall(calls, req, res, url);
 
-    const fault = faults.find(
-      (f) =>
-        f.remaining > 0 &&
-        (!f.method || f.method.toUpperCase() === method) &&
-        (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname)),
-    );
-    if (fault) {
-      fault.remaining--;
-      return answerFault(res, fault);
-    }
+    const fault = takeFault(faults, method, url.pathname);
+    if (fault) return answerFault(res, fault);
     if (url.pathname.startsWith(logPathPrefix)) return streamLog(res, url);
     if (!authorized(req.headers.authorization)) {
       return sendJson(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });

@@ -1,5 +1,6 @@
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loopbackServer, readRequestBody, takeFault } from '../../shared/simulator/loopbackRequests';
 import { sendPage } from './gitlab/gitlabAnswers';
 import type { LoopbackCommit, LoopbackGitHistory } from './loopbackGitHistory';
 
@@ -86,18 +87,11 @@ export async function startGitLabApiServer(options: GitLabApiServerOptions): Pro
   const faults: Array<GitLabFault & { remaining: number }> = [];
   let origin = '';
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, { message: `loopback error: ${String(error)}` });
-      else res.destroy();
-    });
-  });
+  const server = loopbackServer(handle, (res, message) => send(res, 500, { message }));
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://loopback');
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readRequestBody(req);
     if (!url.pathname.startsWith('/api/v4/')) return send(res, 404, { error: '404 Not Found' });
     const path = url.pathname.slice('/api/v4'.length);
     const call: GitLabRecordedCall = {
@@ -113,14 +107,8 @@ export async function startGitLabApiServer(options: GitLabApiServerOptions): Pro
     const token = req.headers['private-token'];
     if (typeof token === 'string') receivedTokens.push(token);
 
-    const fault = faults.find(
-      (f) =>
-        f.remaining > 0 &&
-        (!f.method || f.method.toUpperCase() === call.method.toUpperCase()) &&
-        (typeof f.path === 'string' ? call.path.includes(f.path) : f.path.test(call.path)),
-    );
+    const fault = takeFault(faults, call.method, call.path);
     if (fault) {
-      fault.remaining--;
       if (fault.status === 401) return send(res, 401, { message: '401 Unauthorized' });
       if (fault.status === 403) return send(res, 403, { message: '403 Forbidden' });
       if (fault.status === 429) {

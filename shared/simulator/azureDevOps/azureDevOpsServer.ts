@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { loopbackServer, type RecordedCall, recordCall, takeFault } from '../loopbackRequests';
 import { recordedShapesDir } from './recordedShapes';
+
+export type { RecordedCall };
 
 /**
  * A loopback Azure DevOps for the real azure-devops-node-api client. It answers the calls Vigil's
@@ -114,17 +117,6 @@ export interface Fault {
   location?: string;
   /** How many matching calls get the fault (default: all). */
   times?: number;
-}
-
-export interface RecordedCall {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  /** The Authorization header as received (tests only). */
-  authorization?: string;
-  /** The request body as received ('' when none). */
-  body?: string;
-  status?: number;
 }
 
 export interface AzureDevOpsServer {
@@ -251,39 +243,14 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
   const subscriptions = new Map<string, Record<string, unknown>>();
   let orgUrl = '';
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { message: `loopback error: ${String(error)}` });
-      else res.destroy();
-    });
-  });
+  const server = loopbackServer(handle, (res, message) => sendJson(res, 500, { message }));
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://loopback');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const call: RecordedCall = {
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      authorization: req.headers.authorization,
-    };
-    calls.push(call);
-    res.on('finish', () => {
-      call.status = res.statusCode;
-    });
-    const body = await readBody(req);
-    call.body = body;
+    const { method, body = '' } = await recordCall(calls, req, res, url);
 
-    const fault = faults.find(
-      (f) =>
-        f.remaining > 0 &&
-        (!f.method || f.method.toUpperCase() === method) &&
-        (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname)),
-    );
-    if (fault) {
-      fault.remaining--;
-      return answerFault(res, fault, url.pathname);
-    }
+    const fault = takeFault(faults, method, url.pathname);
+    if (fault) return answerFault(res, fault, url.pathname);
     if (!authorized(req.headers.authorization)) {
       if (options.unauthenticatedAnswer === 203) return signInPage(res);
       res.writeHead(401, {
@@ -676,12 +643,6 @@ export async function startAzureDevOpsServer(options: AzureDevOpsServerOptions =
         server.close(() => resolve());
       }),
   };
-}
-
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
