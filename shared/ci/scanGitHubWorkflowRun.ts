@@ -2,8 +2,8 @@ import type { UseCaseContext } from '../app';
 import { PermanentError } from '../errors';
 import type { EventEnvelope } from '../events';
 import { githubActionsProviderName } from './providers/githubActionsProvider';
-import { type CiRunScanRecord, scanCiRun } from './scanCiRun';
-import { withCiProvider } from './withCiProvider';
+import type { CiRunScanRecord } from './scanCiRun';
+import { scanOwnedRun } from './scanOwnedRun';
 
 /**
  * A finished GitHub Actions workflow run (`workflow_run.completed`), or one finished job of it
@@ -12,27 +12,16 @@ import { withCiProvider } from './withCiProvider';
  * repository of another owner is refused, so one organization's token never reads another's runs.
  */
 export async function scanGitHubWorkflowRun(envelope: EventEnvelope, context: UseCaseContext): Promise<CiRunScanRecord> {
-  const { services } = context;
   const repository = String(envelope.subject.repository ?? '');
   const runId = Number(envelope.subject.runId);
   const jobId = envelope.subject.jobId === undefined ? undefined : Number(envelope.subject.jobId);
   if (!/^[^/\s]+\/[^/\s]+$/.test(repository) || !Number.isSafeInteger(runId) || (jobId !== undefined && !Number.isSafeInteger(jobId))) {
     throw new PermanentError(`event '${envelope.id}' names no GitHub repository and workflow run to scan`);
   }
-  const owner = repository.slice(0, repository.indexOf('/'));
-  if (owner.toLowerCase() !== envelope.organization.toLowerCase()) {
-    throw new PermanentError(
-      `event '${envelope.id}' is for organization '${envelope.organization}' but names repository '${repository}' of another owner`,
-    );
-  }
-
-  const settings = await services.stores.organizations.get(envelope.organization);
-  return withCiProvider(githubActionsProviderName, settings, context, (provider) =>
-    scanCiRun(provider, { id: String(runId), repository }, context, {
-      cause: envelope,
-      organization: settings.organization,
-      ...(settings.triggerRules ? { triggerRules: settings.triggerRules } : {}),
-      ...(jobId === undefined ? {} : { logId: String(jobId) }),
-    }),
-  );
+  return scanOwnedRun(githubActionsProviderName, envelope, context, {
+    id: String(runId),
+    repository,
+    names: { path: 'repository', owner: 'owner' },
+    ...(jobId === undefined ? {} : { logId: String(jobId) }),
+  });
 }

@@ -2,8 +2,8 @@ import type { UseCaseContext } from '../app';
 import { PermanentError } from '../errors';
 import type { EventEnvelope } from '../events';
 import { gitlabCiProviderName } from './providers/gitlabCiProvider';
-import { type CiRunScanRecord, scanCiRun } from './scanCiRun';
-import { withCiProvider } from './withCiProvider';
+import type { CiRunScanRecord } from './scanCiRun';
+import { scanOwnedRun } from './scanOwnedRun';
 
 /**
  * A finished GitLab CI pipeline (a `Pipeline Hook` whose status is success, failed or canceled):
@@ -12,25 +12,14 @@ import { withCiProvider } from './withCiProvider';
  * organization's token never reads another's pipelines.
  */
 export async function scanGitLabPipeline(envelope: EventEnvelope, context: UseCaseContext): Promise<CiRunScanRecord> {
-  const { services } = context;
   const project = String(envelope.subject.repository ?? '');
   const pipelineId = Number(envelope.subject.pipelineId);
   if (!/^[^/\s]+(\/[^/\s]+)+$/.test(project) || !Number.isSafeInteger(pipelineId) || pipelineId <= 0) {
     throw new PermanentError(`event '${envelope.id}' names no GitLab project and pipeline to scan`);
   }
-  const group = project.slice(0, project.indexOf('/'));
-  if (group.toLowerCase() !== envelope.organization.toLowerCase()) {
-    throw new PermanentError(
-      `event '${envelope.id}' is for organization '${envelope.organization}' but names project '${project}' of another group`,
-    );
-  }
-
-  const settings = await services.stores.organizations.get(envelope.organization);
-  return withCiProvider(gitlabCiProviderName, settings, context, (provider) =>
-    scanCiRun(provider, { id: String(pipelineId), repository: project }, context, {
-      cause: envelope,
-      organization: settings.organization,
-      ...(settings.triggerRules ? { triggerRules: settings.triggerRules } : {}),
-    }),
-  );
+  return scanOwnedRun(gitlabCiProviderName, envelope, context, {
+    id: String(pipelineId),
+    repository: project,
+    names: { path: 'project', owner: 'group' },
+  });
 }
