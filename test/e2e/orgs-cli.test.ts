@@ -1,23 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCompiledCli } from '../support/compiledCli';
 
-const cli = join(__dirname, '..', '..', 'dist', 'shared', 'cli', 'main.js');
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
 
-async function vigil(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const vigil = (...args: string[]) => runCompiledCli(env, ...args);
 
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-orgs-'));

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServices, createAppServices } from '../../shared/app/services';
 import { loadConfig } from '../../shared/config';
@@ -11,6 +9,7 @@ import { createEnvironmentVault } from '../../shared/vault/environmentVault';
 import { connectionDataRoutes, person } from '../support/azureDevOps/identities';
 import { WorkItemRoutes } from '../support/azureDevOps/workItemRoutes';
 import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
+import { runCompiledCli } from '../support/compiledCli';
 import { leakedTokenSighting } from '../support/riskSightings';
 import { pat, vigil as vigilIdentity } from '../support/workItemHarness';
 
@@ -19,7 +18,6 @@ import { pat, vigil as vigilIdentity } from '../support/workItemHarness';
  * list|link|unlink|relink|reconcile|retry` as users run them (the compiled CLI in a process of its
  * own), against a loopback Azure Boards; `vigil status` and `vigil orgs show` name a failing sync.
  */
-const cli = join(__dirname, '..', '..', 'dist', 'shared', 'cli', 'main.js');
 const dana = person('Dana Reviewer');
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
@@ -28,15 +26,7 @@ let boards: WorkItemRoutes;
 let services: AppServices;
 const riskIds: string[] = [];
 
-async function vigil(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const vigil = (...args: string[]) => runCompiledCli(env, ...args);
 
 const json = async <T>(...args: string[]): Promise<T> => {
   const run = await vigil(...args);
