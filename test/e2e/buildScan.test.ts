@@ -1,14 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { narrowed } from '../../shared/store/port';
-import { type AlertReceiver, queuesSettled, type ReceivedAlert, startAlertReceiver } from '../support/alertReceiver';
-import { ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
-import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
+import { type AlertReceiver, queuesSettled, type ReceivedAlert } from '../support/alertReceiver';
+import type { AzureDevOpsServer } from '../support/azureDevOpsServer';
+import { type LeakedBuildWorld, startLeakedBuildWorld } from '../support/leakedBuildWorld';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
-import { startTestHost, type TestHost } from '../support/testHost';
+import type { TestHost } from '../support/testHost';
 import { azureDevOpsHeaders, post } from '../support/webhookClient';
 
 /**
@@ -17,13 +14,13 @@ import { azureDevOpsHeaders, post } from '../support/webhookClient';
  * azure-devops-node-api client, stores the leaked token as a risk, and a loopback receiver gets
  * exactly one signed alert. Nothing anywhere holds the token itself.
  */
-const fixture = readFileSync(join(__dirname, '..', 'fixtures', 'azure-devops', 'service-hooks', 'build.complete.json'));
-const project = '33dd33dd-ee44-ff55-aa66-77bb77bb77bb';
-const buildId = 2727068;
 const leaked = new SecretFactory(7).gitHubToken();
-const pat = `test-pat-${randomBytes(12).toString('hex')}`;
-const signingSecret = `whsec_${randomBytes(32).toString('base64')}`;
 
+let world: LeakedBuildWorld;
+let fixture: Buffer;
+let buildId: number;
+let pat: string;
+let signingSecret: string;
 let devops: AzureDevOpsServer;
 let host: TestHost;
 let receiver: AlertReceiver;
@@ -31,47 +28,22 @@ let alerts: ReceivedAlert[];
 const settled = () => queuesSettled(host);
 
 beforeAll(async () => {
-  devops = await startAzureDevOpsServer({
-    organization: 'fabrikamfiber',
-    pat,
-    projects: [{ id: project, name: 'FabrikamFiberChat' }],
-    // The project has no service connections: the audit that follows the build finds nothing to report.
-    extensions: [new ServiceConnectionRoutes()],
-    builds: [
+  world = await startLeakedBuildWorld({
+    logs: [
+      { id: 1, sizeBytes: 200_000 },
       {
-        id: buildId,
-        project,
-        logs: [
-          { id: 1, sizeBytes: 200_000 },
-          {
-            id: 2,
-            content: `2026-11-20T10:00:01.0000000Z ##[section]Starting: Publish\n2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n2026-11-20T10:00:03.0000000Z done\n`,
-          },
-        ],
+        id: 2,
+        content: `2026-11-20T10:00:01.0000000Z ##[section]Starting: Publish\n2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n2026-11-20T10:00:03.0000000Z done\n`,
       },
     ],
+    env: { VIGIL_LOG_LEVEL: 'debug' },
   });
-  receiver = await startAlertReceiver();
+  ({ fixture, buildId, pat, signingSecret, devops, host, receiver } = world);
   alerts = receiver.alerts;
-  host = await startTestHost({
-    env: {
-      VIGIL_SECRET_ADO_PAT_FABRIKAMFIBER: pat,
-      VIGIL_SECRET_ALERT_HOOK_URL: receiver.url,
-      VIGIL_SECRET_ALERT_HOOK_KEY: signingSecret,
-      VIGIL_LOG_LEVEL: 'debug',
-    },
-  });
-  const organizations = host.services.stores.organizations;
-  await organizations.add('fabrikamfiber', {
-    azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } },
-  });
-  await organizations.addChannel('fabrikamfiber', { type: 'webhook', urlSecret: 'alert-hook-url', signingSecret: 'alert-hook-key' });
 });
 
 afterAll(async () => {
-  await host?.dispose();
-  await devops?.close();
-  await receiver?.close();
+  await world?.close();
 });
 
 describe('a finished Azure Pipelines build', () => {

@@ -1,15 +1,10 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryTrace, TraceEvent } from '../../shared/journeys';
-import { type AlertReceiver, queuesSettled, startAlertReceiver } from '../support/alertReceiver';
-import { ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
-import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
+import { type AlertReceiver, queuesSettled } from '../support/alertReceiver';
+import { runCompiledCli } from '../support/compiledCli';
+import { buildCompleteFixture, type LeakedBuildWorld, startLeakedBuildWorld } from '../support/leakedBuildWorld';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
-import { startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
+import { type TestHost, testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders, githubHeaders, post } from '../support/webhookClient';
 
 /**
@@ -17,35 +12,17 @@ import { azureDevOpsHeaders, githubHeaders, post } from '../support/webhookClien
  * through the local host (build scan, a leaked token, the risk.opened it emits, its alert and work-item
  * hops), a build of an organization Vigil does not know (parked by the handler), and an unknown id.
  */
-const cli = join(__dirname, '..', '..', 'dist', 'shared', 'cli', 'main.js');
-const fixture = readFileSync(join(__dirname, '..', 'fixtures', 'azure-devops', 'service-hooks', 'build.complete.json'), 'utf8');
+const fixture = buildCompleteFixture.toString('utf8');
 const deliveryId = 'aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e:a0a0a0a0-bbbb-cccc-dddd-e1e1e1e1e1e1';
-const project = '33dd33dd-ee44-ff55-aa66-77bb77bb77bb';
 const leaked = new SecretFactory(11).gitHubToken();
-const pat = `test-pat-${randomBytes(12).toString('hex')}`;
-const signingSecret = `whsec_${randomBytes(32).toString('base64')}`;
 
-let devops: AzureDevOpsServer;
+let world: LeakedBuildWorld;
+let pat: string;
+let signingSecret: string;
 let receiver: AlertReceiver;
 let host: TestHost;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function vigil(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
-      env: { ...process.env, ...testHookSecrets, VIGIL_DATA_DIR: host.dataDir },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const vigil = (...args: string[]) => runCompiledCli({ ...process.env, ...testHookSecrets, VIGIL_DATA_DIR: host.dataDir }, ...args);
 
 async function traceJson(id: string): Promise<DeliveryTrace> {
   const run = await vigil('trace', id, '--json');
@@ -54,31 +31,8 @@ async function traceJson(id: string): Promise<DeliveryTrace> {
 }
 
 beforeAll(async () => {
-  devops = await startAzureDevOpsServer({
-    organization: 'fabrikamfiber',
-    pat,
-    projects: [{ id: project, name: 'FabrikamFiberChat' }],
-    extensions: [new ServiceConnectionRoutes()],
-    builds: [
-      {
-        id: 2727068,
-        project,
-        logs: [{ id: 1, content: `2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n` }],
-      },
-    ],
-  });
-  receiver = await startAlertReceiver();
-  host = await startTestHost({
-    env: { VIGIL_SECRET_ADO_PAT_FABRIKAMFIBER: pat, VIGIL_SECRET_ALERT_HOOK_URL: receiver.url, VIGIL_SECRET_ALERT_HOOK_KEY: signingSecret },
-  });
-  await host.services.stores.organizations.add('fabrikamfiber', {
-    azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } },
-  });
-  await host.services.stores.organizations.addChannel('fabrikamfiber', {
-    type: 'webhook',
-    urlSecret: 'alert-hook-url',
-    signingSecret: 'alert-hook-key',
-  });
+  world = await startLeakedBuildWorld({ logs: [{ id: 1, content: `2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n` }] });
+  ({ pat, signingSecret, receiver, host } = world);
   const alerted = receiver.next();
   expect((await post(host.url('/hooks/azure-devops'), fixture, azureDevOpsHeaders())).status).toBe(202);
   await alerted;
@@ -87,9 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await host?.dispose();
-  await devops?.close();
-  await receiver?.close();
+  await world?.close();
 });
 
 describe('vigil trace on a delivery that went through', () => {

@@ -1,14 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlertReceiver, queuesSettled, startAlertReceiver } from '../support/alertReceiver';
-import { ServiceConnectionRoutes } from '../support/azureDevOps/serviceConnectionRoutes';
-import { type AzureDevOpsServer, startAzureDevOpsServer } from '../support/azureDevOpsServer';
+import { type AlertReceiver, queuesSettled } from '../support/alertReceiver';
+import { type LeakedBuildWorld, startLeakedBuildWorld } from '../support/leakedBuildWorld';
 import { SecretFactory } from '../support/scanning/syntheticSecrets';
 import { captureTelemetry, points, type TelemetryCapture } from '../support/telemetryCapture';
-import { startTestHost, type TestHost, testHookSecrets } from '../support/testHost';
+import { type TestHost, testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders, post } from '../support/webhookClient';
 
 /**
@@ -18,59 +14,30 @@ import { azureDevOpsHeaders, post } from '../support/webhookClient';
  * queue, the internal event also linked to the span that emitted it. Checked with the OpenTelemetry
  * SDK's in-memory exporters; planted secrets are searched in everything they captured.
  */
-const fixture = readFileSync(join(__dirname, '..', 'fixtures', 'azure-devops', 'service-hooks', 'build.complete.json'));
-const project = '33dd33dd-ee44-ff55-aa66-77bb77bb77bb';
-const buildId = 2727068;
 const leaked = new SecretFactory(11).gitHubToken();
-const pat = `test-pat-${randomBytes(12).toString('hex')}`;
-const signingSecret = `whsec_${randomBytes(32).toString('base64')}`;
 
-let devops: AzureDevOpsServer;
+let world: LeakedBuildWorld;
+let buildId: number;
+let pat: string;
+let signingSecret: string;
 let host: TestHost;
 let receiver: AlertReceiver;
 let capture: TelemetryCapture;
 
 beforeAll(async () => {
   capture = await captureTelemetry();
-  devops = await startAzureDevOpsServer({
-    organization: 'fabrikamfiber',
-    pat,
-    projects: [{ id: project, name: 'FabrikamFiberChat' }],
-    extensions: [new ServiceConnectionRoutes()],
-    builds: [
-      {
-        id: buildId,
-        project,
-        logs: [{ id: 1, content: `2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n2026-11-20T10:00:03.0000000Z done\n` }],
-      },
-    ],
+  world = await startLeakedBuildWorld({
+    logs: [{ id: 1, content: `2026-11-20T10:00:02.0000000Z export GITHUB_TOKEN=${leaked}\n2026-11-20T10:00:03.0000000Z done\n` }],
   });
-  receiver = await startAlertReceiver();
-  host = await startTestHost({
-    env: {
-      VIGIL_SECRET_ADO_PAT_FABRIKAMFIBER: pat,
-      VIGIL_SECRET_ALERT_HOOK_URL: receiver.url,
-      VIGIL_SECRET_ALERT_HOOK_KEY: signingSecret,
-    },
-  });
-  await host.services.stores.organizations.add('fabrikamfiber', {
-    azureDevOps: { url: devops.url, auth: { mode: 'pat', tokenSecret: 'ado-pat-fabrikamfiber' } },
-  });
-  await host.services.stores.organizations.addChannel('fabrikamfiber', {
-    type: 'webhook',
-    urlSecret: 'alert-hook-url',
-    signingSecret: 'alert-hook-key',
-  });
+  ({ buildId, pat, signingSecret, host, receiver } = world);
   const alerted = receiver.next();
-  expect((await post(host.url('/hooks/azure-devops'), fixture, azureDevOpsHeaders())).status).toBe(202);
+  expect((await post(host.url('/hooks/azure-devops'), world.fixture, azureDevOpsHeaders())).status).toBe(202);
   await alerted;
   await queuesSettled(host);
 });
 
 afterAll(async () => {
-  await host?.dispose();
-  await devops?.close();
-  await receiver?.close();
+  await world?.close();
   await capture?.stop();
 });
 
