@@ -22,6 +22,7 @@ import autocannon from 'autocannon';
 import { spawnWatched, type WatchedProcess } from '../support/childProcess';
 import { testHookSecrets } from '../support/testHost';
 import { azureDevOpsHeaders } from '../support/webhookClient';
+import { bareServerScript } from './bareServer';
 import { forkOtlpSink } from './otlpSink';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -29,17 +30,6 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const root = join(__dirname, '..', '..');
 const fixture = readFileSync(join(root, 'test', 'fixtures', 'azure-devops', 'service-hooks', 'build.complete.json'), 'utf8');
 const payload = JSON.parse(fixture) as Record<string, unknown>;
-
-const bareServer = `
-const server = require('node:http').createServer((request, response) => {
-  request.resume();
-  request.on('end', () => {
-    response.writeHead(202, { 'content-type': 'application/json' });
-    response.end('{"id":"x","queues":["build-scan"]}');
-  });
-});
-server.listen(0, '127.0.0.1', () => console.log('ready http://127.0.0.1:' + server.address().port));
-`;
 
 interface Figures {
   /** The server's CPU time per answered request (Linux: /proc), which other jobs on the machine move less than throughput. */
@@ -189,7 +179,7 @@ function cpuCost(off: Figures[], on: Figures[]): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const bare = await measure(spawnWatched(process.execPath, ['-e', bareServer], process.env), '/');
+  const bare = await measure(spawnWatched(process.execPath, ['-e', bareServerScript], process.env), '/');
   const vigil = await measureHost();
 
   process.stdout.write(

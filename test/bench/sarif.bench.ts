@@ -22,6 +22,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnWatched } from '../support/childProcess';
+import { bareServerScript } from './bareServer';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const resultCount = 20_000;
@@ -29,17 +30,6 @@ const targetBytes = 10 * 1024 * 1024 - 64 * 1024;
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'shared', 'cli', 'main.js');
 const token = `bench-ci-${process.pid}`;
-
-const bareServer = `
-const server = require('node:http').createServer((request, response) => {
-  request.resume();
-  request.on('end', () => {
-    response.writeHead(202, { 'content-type': 'application/json' });
-    response.end('{"id":"x","queues":["build-scan"]}');
-  });
-});
-server.listen(0, '127.0.0.1', () => console.log('ready http://127.0.0.1:' + server.address().port));
-`;
 
 /** A Trivy-shaped log: 2,000 advisories, 20,000 results across 40 lock files, padded to just under 10 MB. */
 function generateLog(): Buffer {
@@ -132,7 +122,7 @@ async function main(): Promise<void> {
     ),
   };
   execFileSync(process.execPath, [cli, 'orgs', 'add', 'bench', '--github-token-secret', 'github-token-bench'], { env, stdio: 'ignore' });
-  const bare = spawnWatched(process.execPath, ['-e', bareServer], process.env);
+  const bare = spawnWatched(process.execPath, ['-e', bareServerScript], process.env);
   const hostArgs = (process.env.BENCH_HOST_ARGS ?? '').split(' ').filter(Boolean);
   const host = spawnWatched(process.execPath, [...hostArgs, cli, 'start'], env);
   if (process.env.BENCH_HOST_LOG) host.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));

@@ -115,6 +115,23 @@ async function burstAndFlush(): Promise<{
 
 const summaryBlock = (digest: { blocks: Array<{ type: string; text?: { text: string } }> }) => digest.blocks[1]?.text?.text;
 
+/** The organization's digests are summarised by the loopback Azure OpenAI deployment. */
+async function summariseWithAzureOpenAi(): Promise<void> {
+  await services.stores.organizations.update('contoso', (current) => ({
+    ...current,
+    summaries: {
+      writer: 'azure-openai',
+      azureOpenAi: {
+        endpoint: model.endpoint,
+        deployment: 'summaries',
+        apiVersion: '2024-10-21',
+        auth: { mode: 'key', keySecret: 'azure-openai-key' },
+        timeoutSeconds: 10,
+      },
+    },
+  }));
+}
+
 describe('an alert digest', () => {
   it('is summarised by the template by default, and a single alert is not', async () => {
     const { single, digest } = await burstAndFlush();
@@ -127,19 +144,7 @@ describe('an alert digest', () => {
   });
 
   it('is summarised by the Azure OpenAI deployment when configured, which sees no secret', async () => {
-    await services.stores.organizations.update('contoso', (current) => ({
-      ...current,
-      summaries: {
-        writer: 'azure-openai',
-        azureOpenAi: {
-          endpoint: model.endpoint,
-          deployment: 'summaries',
-          apiVersion: '2024-10-21',
-          auth: { mode: 'key', keySecret: 'azure-openai-key' },
-          timeoutSeconds: 10,
-        },
-      },
-    }));
+    await summariseWithAzureOpenAi();
     model.behave({ kind: 'answer', text: 'Two GitHub tokens leaked in build 7: revoke both.' });
     const { digest } = await burstAndFlush();
     expect(summaryBlock(digest)).toBe('Two GitHub tokens leaked in build 7: revoke both.');
@@ -149,19 +154,7 @@ describe('an alert digest', () => {
   });
 
   it('falls back to the template, saying why, when the model refuses', async () => {
-    await services.stores.organizations.update('contoso', (current) => ({
-      ...current,
-      summaries: {
-        writer: 'azure-openai',
-        azureOpenAi: {
-          endpoint: model.endpoint,
-          deployment: 'summaries',
-          apiVersion: '2024-10-21',
-          auth: { mode: 'key', keySecret: 'azure-openai-key' },
-          timeoutSeconds: 10,
-        },
-      },
-    }));
+    await summariseWithAzureOpenAi();
     model.behave({ kind: 'refuse', status: 503 });
     const { digest } = await burstAndFlush();
     expect(summaryBlock(digest)).toMatch(/^2 new risks \(2 high\)/);
