@@ -546,12 +546,11 @@ export class ScanSession {
     const text = clean.text;
     let last = text.length - 1;
     while (last >= 0 && (text.charCodeAt(last) === 0x20 || text.charCodeAt(last) === 0x09 || text.charCodeAt(last) === 0x0d)) last--;
-    const ending = last >= 0 ? text.charCodeAt(last) : 0;
-    // > : | - +
-    if (ending === 0x3e || ending === 0x3a || ending === 0x7c || ending === 0x2d || ending === 0x2b) {
+    const next = valueOnNextLine(last >= 0 ? text.charCodeAt(last) : 0);
+    if (next === 'name') {
       const tag = nameOnly.exec(text);
       if (tag) this.openTag = { name: tag[1] ?? tag[2], lines: 1, value: bareValue };
-    } else if (ending === 0x7b) {
+    } else if (next === 'terraform-variable') {
       const variable = terraformVariable.exec(text);
       if (variable) this.openTag = { name: variable[1], lines: 4, value: terraformDefault };
     }
@@ -868,10 +867,18 @@ function blockContains(buffer: Buffer, from: number, to: number, byte: number): 
 function endsWithNameOnly(buffer: Uint8Array, start: number, end: number): boolean {
   let last = end - 1;
   while (last >= start && (buffer[last] === 0x20 || buffer[last] === 0x09 || buffer[last] === 0x0d)) last--;
-  if (last < start) return false;
-  const ending = buffer[last];
-  // > : | - + {
-  return ending === 0x3e || ending === 0x3a || ending === 0x7c || ending === 0x2d || ending === 0x2b || ending === 0x7b;
+  return last >= start && valueOnNextLine(buffer[last]) !== undefined;
+}
+
+/**
+ * What a line's last non-blank character says of a value on the following lines (followOpenTag):
+ * a name alone ends with `>` (`<apiToken>`), `:` or a YAML block indicator (`|`, `>-`, `|+`); a Terraform
+ * variable's block opens with `{`.
+ */
+function valueOnNextLine(ending: number): 'name' | 'terraform-variable' | undefined {
+  // > : | - +
+  if (ending === 0x3e || ending === 0x3a || ending === 0x7c || ending === 0x2d || ending === 0x2b) return 'name';
+  return ending === 0x7b ? 'terraform-variable' : undefined;
 }
 
 function rangeContainsByte(buffer: Uint8Array, start: number, end: number, byte: number): boolean {
