@@ -15,11 +15,6 @@ export interface KeywordAction {
   rules: number[];
   /** Parallel to `rules`: the exact spelling a rule requires (its `keywordCase` is `exact`), or null. */
   exactSpellings: (string | null)[];
-  /**
-   * True when this keyword alone makes the line worth decoding. False for keywords whose rules all
-   * need characters the line may lack (checked on bytes first) and for markers such as colour codes.
-   */
-  triggersLine: boolean;
   /** The keyword is a base64 projection: decode the base64 run it sits in. */
   base64: boolean;
   markers: Marker[];
@@ -134,7 +129,7 @@ export function compileRules(definitions: readonly RuleDefinition[]): CompiledRu
       index = keywords.length;
       keywordIndex.set(folded, index);
       keywords.push(folded);
-      actions.push({ rules: [], exactSpellings: [], triggersLine: false, base64: false, markers: [] });
+      actions.push({ rules: [], exactSpellings: [], base64: false, markers: [] });
     }
     return actions[index];
   };
@@ -187,18 +182,6 @@ export function compileRules(definitions: readonly RuleDefinition[]): CompiledRu
   for (const [keyword, marker] of markerKeywords) {
     const action = actionFor(keyword);
     if (!action.markers.includes(marker)) action.markers.push(marker);
-  }
-
-  for (const action of actions) {
-    action.triggersLine =
-      action.base64 ||
-      action.markers.some(
-        (marker) => marker === 'percent-escape' || marker === 'pem-begin' || marker === 'kubernetes' || marker === 'pair-id',
-      ) ||
-      action.rules.some(
-        (index, position) =>
-          !rules[index].definition.requiredCharacters && !rules[index].definition.precondition && action.exactSpellings[position] === null,
-      );
   }
 
   return { rules, automaton: new KeywordAutomaton(keywords), actions, basicAuthRules };
